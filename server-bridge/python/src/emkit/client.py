@@ -1,0 +1,146 @@
+"""A small client for the bridge's management API, standard library only.
+
+Resource groups mirror the API paths (``client.environments``, ``client.experiments``);
+errors arrive as :class:`ApiError` with the bridge's status, code and message.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Any, Dict, List, Optional
+
+from .config import Connection, NoBridgeError, find_connection
+
+
+class ApiError(Exception):
+    """The bridge refused or failed a call. ``status`` 0 means it wasn't reachable."""
+
+    def __init__(self, status: int, code: str, message: str, field: Optional[str] = None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class Client:
+    """``Client()`` finds the bridge itself; pass ``url`` and ``token`` to choose one."""
+
+    def __init__(self, url: Optional[str] = None, token: Optional[str] = None, home: Optional[str] = None,
+                 timeout: float = 30.0):
+        try:
+            self.connection: Connection = find_connection(url, token, home)
+        except NoBridgeError as error:
+            raise ApiError(0, "unreachable", str(error)) from None
+        self.timeout = timeout
+        self.environments = _Environments(self)
+        self.experiments = _Experiments(self)
+
+    @property
+    def url(self) -> str:
+        return self.connection.url
+
+    def request(self, method: str, path: str, body: Any = None, query: Optional[Dict[str, Any]] = None) -> Any:
+        url = self.connection.url + path
+        if query:
+            url += "?" + urllib.parse.urlencode({k: v for k, v in query.items() if v is not None})
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(url, data=data, method=method)
+        request.add_header("Authorization", f"Bearer {self.connection.token}")
+        request.add_header("Accept", "application/json")
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                text = response.read().decode()
+                return json.loads(text) if text else None
+        except urllib.error.HTTPError as error:
+            raw = error.read().decode(errors="replace")
+            try:
+                detail = json.loads(raw)["error"]
+                raise ApiError(error.code, detail["code"], detail["message"], detail.get("field")) from None
+            except (ValueError, KeyError, TypeError):
+                raise ApiError(error.code, "internal", f"the bridge answered HTTP {error.code}") from None
+        except urllib.error.URLError as error:
+            raise ApiError(0, "unreachable", f"the emkit bridge at {self.connection.url} is not reachable ({error.reason})") from None
+
+    def health(self) -> Dict[str, Any]:
+        return self.request("GET", "/api/v1/health")
+
+    def status(self) -> Dict[str, Any]:
+        return self.request("GET", "/api/v1/status")
+
+    def openapi(self) -> Dict[str, Any]:
+        return self.request("GET", "/api/v1/openapi.json")
+
+
+def _quote(key: str) -> str:
+    return urllib.parse.quote(key, safe="")
+
+
+class _Resource:
+    path = ""
+
+    def __init__(self, client: Client):
+        self._client = client
+
+    def list(self, limit: int = 1000, offset: int = 0) -> List[Dict[str, Any]]:
+        return self._client.request("GET", self.path, query={"limit": limit, "offset": offset})["items"]
+
+    def get(self, key: str) -> Dict[str, Any]:
+        return self._client.request("GET", f"{self.path}/{_quote(key)}")
+
+
+class _Environments(_Resource):
+    path = "/api/v1/environments"
+
+    def create(self, name: str, manager: str = "venv", python: Optional[str] = None,
+               packages: Optional[List[str]] = None, requirements: Optional[str] = None,
+               description: Optional[str] = None, wait: bool = False, timeout: float = 900) -> Dict[str, Any]:
+        body: Dict[str, Any] = {"name": name, "manager": manager, "packages": packages or []}
+        for key, value in (("python", python), ("requirements", requirements), ("description", description)):
+            if value is not None:
+                body[key] = value
+        environment = self._client.request("POST", self.path, body)
+        return self.wait(environment["id"], timeout) if wait else environment
+
+    def wait(self, key: str, timeout: float = 900) -> Dict[str, Any]:
+        """Poll until creation ends; returns the environment (ACTIVE or CREATE FAILED)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            environment = self.get(key)
+            if environment["state"] != "CREATE IN PROGRESS" or time.monotonic() > deadline:
+                return environment
+            time.sleep(0.5)
+
+    def log(self, key: str) -> str:
+        chunks, offset = [], 0
+        while True:
+            chunk = self._client.request("GET", f"{self.path}/{_quote(key)}/log", query={"offset": offset})
+            chunks.append(chunk["text"])
+            if not chunk["text"] or chunk["nextOffset"] >= chunk["size"]:
+                return "".join(chunks)
+            offset = chunk["nextOffset"]
+
+    def delete(self, key: str) -> Dict[str, Any]:
+        return self._client.request("DELETE", f"{self.path}/{_quote(key)}")
+
+
+class _Experiments(_Resource):
+    path = "/api/v1/experiments"
+
+    def create(self, name: str, description: str = "") -> Dict[str, Any]:
+        return self._client.request("POST", self.path, {"name": name, "description": description})
+
+    def update(self, key: str, description: str) -> Dict[str, Any]:
+        return self._client.request("PATCH", f"{self.path}/{_quote(key)}", {"description": description})
+
+    def delete(self, key: str) -> None:
+        self._client.request("DELETE", f"{self.path}/{_quote(key)}")

@@ -1,0 +1,149 @@
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { BridgeContext } from './context.js';
+import { EnvironmentService } from './environments/service.js';
+import { createLogger } from './runtime/logger.js';
+import { defaultHome, defaultKernelsDir, homePaths } from './runtime/paths.js';
+import {
+  isProcessAlive,
+  type RuntimeInfo,
+  readOrCreateToken,
+  readRuntimeFile,
+  removeRuntimeFile,
+  writeRuntimeFile,
+} from './runtime/runtime-file.js';
+import { buildApp } from './server/app.js';
+import { Store } from './store/index.js';
+import { VERSION } from './version.js';
+
+export interface BridgeOptions {
+  home?: string;
+  host?: string;
+  /** 0 picks a free port */
+  port?: number;
+  /** default: kept in <home>/token across restarts */
+  token?: string;
+  /** browser origins allowed to call (the editors'), exact or `http://host:*` */
+  corsOrigins?: string[];
+  /** extra Host header names to accept besides loopback and the bind host */
+  allowedHosts?: string[];
+  kernelsDir?: string;
+  /** interpreter venvs are made from by default */
+  python?: string;
+  /** the emkit Python package to install into environments (wheel or folder) */
+  emkitPackage?: string;
+  logLevel?: string;
+  /** no log lines on stderr (the file in <home>/logs still gets them) */
+  quiet?: boolean;
+}
+
+export interface RunningBridge {
+  url: string;
+  token: string;
+  home: string;
+  app: FastifyInstance;
+  log: Logger;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_PORT = 8765;
+
+const packageRoot = fileURLToPath(new URL('..', import.meta.url));
+
+/** The wheel `npm run build` makes, else the source folder (pip builds it then). */
+export function defaultEmkitPackage(): string {
+  const wheels = join(packageRoot, 'dist', 'python');
+  if (existsSync(wheels)) {
+    const wheel = readdirSync(wheels).find((f) => f.startsWith('emkit-') && f.endsWith('.whl'));
+    if (wheel) return join(wheels, wheel);
+  }
+  return join(packageRoot, 'python');
+}
+
+export class BridgeAlreadyRunning extends Error {}
+
+async function answersHealth(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${url}/api/v1/health`, { signal: AbortSignal.timeout(2000) });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** Start a bridge on its home: store, services, HTTP, runtime.json. */
+export async function startBridge(options: BridgeOptions = {}): Promise<RunningBridge> {
+  const paths = homePaths(options.home ?? defaultHome());
+  mkdirSync(paths.home, { recursive: true, mode: 0o700 });
+
+  const previous = readRuntimeFile(paths.runtimeFile);
+  if (previous && previous.pid !== process.pid && isProcessAlive(previous.pid) && (await answersHealth(previous.url))) {
+    throw new BridgeAlreadyRunning(`a bridge already serves ${paths.home} at ${previous.url} (pid ${previous.pid})`);
+  }
+
+  const log = createLogger({ level: options.logLevel, file: join(paths.home, 'logs', 'bridge.log'), quiet: options.quiet });
+  const store = new Store(paths.db);
+  const token = options.token ?? readOrCreateToken(paths.tokenFile);
+  const startedAt = Date.now();
+  const environments = new EnvironmentService(store, paths, {
+    kernelsDir: options.kernelsDir ?? defaultKernelsDir(),
+    python: options.python ?? process.env.EMKIT_PYTHON ?? 'python3',
+    emkitPackage: options.emkitPackage ?? defaultEmkitPackage(),
+    log,
+  });
+  const context: BridgeContext = {
+    version: VERSION,
+    paths,
+    store,
+    environments,
+    uptimeSeconds: () => (Date.now() - startedAt) / 1000,
+  };
+  environments.reconcile();
+
+  const host = options.host ?? '127.0.0.1';
+  const allowedHosts = [
+    '127.0.0.1',
+    'localhost',
+    '[::1]',
+    host.includes(':') ? `[${host}]` : host,
+    ...(options.allowedHosts ?? []),
+  ];
+  const app = await buildApp(context, { token, allowedHosts, corsOrigins: options.corsOrigins ?? [], logger: log });
+  try {
+    await app.listen({ host, port: options.port ?? DEFAULT_PORT });
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : (options.port ?? DEFAULT_PORT);
+  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const url = `http://${urlHost}:${port}`;
+  const info: RuntimeInfo = {
+    url,
+    token,
+    pid: process.pid,
+    version: VERSION,
+    home: paths.home,
+    startedAt: new Date(startedAt).toISOString(),
+  };
+  writeRuntimeFile(paths.runtimeFile, info);
+  log.info({ url, home: paths.home, version: VERSION }, 'emkit bridge listening');
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      removeRuntimeFile(paths.runtimeFile, process.pid);
+      await app.close();
+      await environments.shutdown();
+      store.close();
+      log.info('emkit bridge stopped');
+      log.flush();
+    })();
+    return closing;
+  };
+  return { url, token, home: paths.home, app, log, close };
+}

@@ -1,0 +1,50 @@
+import type { Command } from 'commander';
+import { DEFAULT_PORT, startBridge } from '../../bridge.js';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('start the server-bridge (writes runtime.json with url, token and pid into the home)')
+    .option('--port <port>', `port to listen on (0: any free one)`, String(DEFAULT_PORT))
+    .option('--host <host>', 'address to bind; keep it loopback unless you know why', '127.0.0.1')
+    .option(
+      '--cors-origin <origin>',
+      'allow a browser origin, e.g. http://127.0.0.1:8888 or http://localhost:* (repeatable)',
+      collect,
+      [],
+    )
+    .option('--allowed-host <name>', 'accept this Host header too (repeatable)', collect, [])
+    .option('--kernels-dir <dir>', "where environments' Jupyter kernel specs go (default: Jupyter's user data dir)")
+    .option('--python <path>', 'interpreter venv environments are made from by default')
+    .option('--log-level <level>', 'trace, debug, info, warn, error', 'info')
+    .action(async (options: Record<string, string | string[] | undefined>, command: Command) => {
+      const globals = command.optsWithGlobals() as { home?: string };
+      const port = Number(options.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        command.error(`--port must be 0–65535, not "${options.port}"`, { exitCode: 2 });
+      const bridge = await startBridge({
+        home: globals.home,
+        host: options.host as string,
+        port,
+        corsOrigins: options.corsOrigin as string[],
+        allowedHosts: options.allowedHost as string[],
+        kernelsDir: options.kernelsDir as string | undefined,
+        python: options.python as string | undefined,
+        logLevel: options.logLevel as string,
+      });
+      process.stdout.write(`emkit bridge ${bridge.url}\nhome  ${bridge.home}\n(token in ${bridge.home}/runtime.json)\n`);
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        bridge.log.info({ signal }, 'shutting down');
+        const force = setTimeout(() => process.exit(1), 10_000);
+        force.unref();
+        void bridge.close().then(() => process.exit(0));
+      };
+      process.on('SIGINT', () => stop('SIGINT'));
+      process.on('SIGTERM', () => stop('SIGTERM'));
+    });
+}

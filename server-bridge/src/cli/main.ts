@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+import { ApiError } from '@emkit/shared';
+import { Command, CommanderError } from 'commander';
+import { BridgeAlreadyRunning } from '../bridge.js';
+import { VERSION } from '../version.js';
+import { registerEnvironments } from './commands/environments.js';
+import { registerExperiments } from './commands/experiments.js';
+import { registerServe } from './commands/serve.js';
+import { registerStatus } from './commands/status.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
+
+const program = new Command('emkit')
+  .description('emkit: environments, trainings, models and endpoints from the command line')
+  .version(VERSION)
+  .option('--home <dir>', 'the emkit home (default: $EMKIT_HOME or ~/.emkit)')
+  .option('--url <url>', 'bridge URL (default: $EMKIT_URL or runtime.json)')
+  .option('--token <token>', 'bridge token (default: $EMKIT_TOKEN or runtime.json)')
+  .option('--json', 'machine-readable output')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerServe(program);
+registerStatus(program);
+registerEnvironments(program);
+registerExperiments(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // help and version exit 0; usage errors were already printed by commander
+    process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.usage);
+  }
+  const json = process.argv.includes('--json');
+  if (error instanceof BridgeAlreadyRunning) {
+    process.stderr.write(`emkit: ${error.message}\n`);
+    process.exit(EXIT.conflict);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  if (json && error instanceof ApiError) {
+    process.stderr.write(`${JSON.stringify({ error: { code: error.code, message, status: error.status } })}\n`);
+  } else {
+    process.stderr.write(`emkit: ${message}\n`);
+  }
+  process.exit(exitCodeFor(error));
+}

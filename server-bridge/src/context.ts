@@ -1,0 +1,12 @@
+import type { EnvironmentService } from './environments/service.js';
+import type { HomePaths } from './runtime/paths.js';
+import type { Store } from './store/index.js';
+
+/** What route handlers reach: the store and the services, nothing global. */
+export interface BridgeContext {
+  version: string;
+  paths: HomePaths;
+  store: Store;
+  environments: EnvironmentService;
+  uptimeSeconds(): number;
+}

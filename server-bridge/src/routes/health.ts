@@ -1,0 +1,16 @@
+import type { Handlers } from './types.js';
+
+export const healthHandlers: Handlers<'health' | 'getStatus'> = {
+  health: (_input, { bridge }) => ({ status: 'ok', version: bridge.version, uptimeSeconds: bridge.uptimeSeconds() }),
+  getStatus: (_input, { bridge }) => ({
+    version: bridge.version,
+    home: bridge.paths.home,
+    pid: process.pid,
+    uptimeSeconds: bridge.uptimeSeconds(),
+    eventSeq: bridge.store.events.head(),
+    counts: {
+      environments: bridge.store.environments.list(1, 0).total,
+      experiments: bridge.store.experiments.total(),
+    },
+  }),
+};

@@ -1,0 +1,36 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** Where everything of one bridge lives; the same layout every run, so it survives restarts. */
+export interface HomePaths {
+  home: string;
+  db: string;
+  runtimeFile: string;
+  tokenFile: string;
+  envs: string;
+  environmentLogs: string;
+}
+
+export function defaultHome(): string {
+  return resolve(process.env.EMKIT_HOME || join(homedir(), '.emkit'));
+}
+
+export function homePaths(home: string): HomePaths {
+  const root = resolve(home);
+  return {
+    home: root,
+    db: join(root, 'emkit.db'),
+    runtimeFile: join(root, 'runtime.json'),
+    tokenFile: join(root, 'token'),
+    envs: join(root, 'envs'),
+    environmentLogs: join(root, 'logs', 'environments'),
+  };
+}
+
+/** Jupyter's user data dir (what `jupyter --data-dir` prints), where kernel specs are found. */
+export function defaultKernelsDir(): string {
+  if (process.env.JUPYTER_DATA_DIR) return join(process.env.JUPYTER_DATA_DIR, 'kernels');
+  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Jupyter', 'kernels');
+  if (process.platform === 'win32') return join(process.env.APPDATA ?? homedir(), 'jupyter', 'kernels');
+  return join(process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'jupyter', 'kernels');
+}

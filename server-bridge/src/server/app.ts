@@ -1,0 +1,95 @@
+import { ErrorEnvelope, type RouteDef, type RouteName, routes } from '@emkit/shared';
+import swagger from '@fastify/swagger';
+import websocket from '@fastify/websocket';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { BridgeContext } from '../context.js';
+import { environmentHandlers } from '../routes/environments.js';
+import { experimentHandlers } from '../routes/experiments.js';
+import { healthHandlers } from '../routes/health.js';
+import type { Handler } from '../routes/types.js';
+import { installErrorHandlers } from './errors.js';
+import { serveEvents } from './events-socket.js';
+import { installSecurity } from './security.js';
+import { validatorCompiler } from './validation.js';
+
+export interface AppOptions {
+  token: string;
+  allowedHosts: readonly string[];
+  corsOrigins: readonly string[];
+  logger: FastifyBaseLogger;
+}
+
+type JsonRoutes = Exclude<RouteName, 'events' | 'getOpenApi'>;
+const handlers: { [K in JsonRoutes]: Handler<K> } = {
+  ...healthHandlers,
+  ...environmentHandlers,
+  ...experimentHandlers,
+};
+
+const BODY_LIMIT = 1024 * 1024;
+
+/** The HTTP face of the bridge: every route of the shared table, secured, validated, documented. */
+export async function buildApp(bridge: BridgeContext, options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    bodyLimit: BODY_LIMIT,
+    forceCloseConnections: true,
+  });
+  app.setValidatorCompiler(validatorCompiler());
+  installErrorHandlers(app);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'emkit server-bridge',
+        version: bridge.version,
+        description: 'Environments, experiments, trainings, models, endpoints and TensorBoards, in the editor.',
+      },
+      components: { securitySchemes: { token: { type: 'http', scheme: 'bearer' } } },
+      security: [{ token: [] }],
+    },
+  });
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+
+  const publicRoutes = new Set<string>();
+  for (const route of Object.values(routes) as RouteDef[]) if (route.public) publicRoutes.add(`${route.method} ${route.url}`);
+  installSecurity(app, { ...options, publicRoutes });
+
+  for (const [name, route] of Object.entries(routes) as [RouteName, RouteDef][]) {
+    const schema = {
+      operationId: name,
+      tags: [route.tag],
+      summary: route.summary,
+      ...(route.public ? { security: [] } : {}),
+      ...(route.params ? { params: route.params } : {}),
+      ...(route.querystring ? { querystring: route.querystring } : {}),
+      ...(route.body ? { body: route.body } : {}),
+      response: {
+        [route.status]: route.response ?? { type: 'null', description: 'no content' },
+        '4xx': ErrorEnvelope,
+        '5xx': ErrorEnvelope,
+      },
+    };
+    if (name === 'events') {
+      app.get(route.url, { schema, websocket: true }, (socket, request) => serveEvents(bridge.store.events, socket, request));
+      continue;
+    }
+    if (name === 'getOpenApi') {
+      app.get(route.url, { schema }, async () => app.swagger());
+      continue;
+    }
+    const handler = handlers[name as JsonRoutes] as Handler<JsonRoutes>;
+    app.route({
+      method: route.method,
+      url: route.url,
+      schema,
+      handler: async (request, reply) => {
+        const input = { params: request.params, query: request.query, body: request.body } as never;
+        const output = await handler(input, { request, reply, bridge });
+        reply.status(route.status);
+        return output;
+      },
+    });
+  }
+  return app;
+}

@@ -1,0 +1,91 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { HttpError } from './errors.js';
+
+export interface SecurityOptions {
+  token: string;
+  /** host names the Host header may carry (DNS-rebinding guard) */
+  allowedHosts: readonly string[];
+  /** browser origins allowed to call: exact, or with a `:*` port wildcard */
+  corsOrigins: readonly string[];
+  /** routes (method + url pattern) that need no token */
+  publicRoutes: ReadonlySet<string>;
+}
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+/** Constant-time: both sides hashed to the same length first, so length leaks nothing either. */
+export function tokenMatches(given: string | undefined, expected: string): boolean {
+  if (!given) return false;
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+export function originAllowed(origin: string, allowed: readonly string[]): boolean {
+  return allowed.some((pattern) => {
+    if (pattern === '*') return true;
+    if (pattern.endsWith(':*')) {
+      const base = pattern.slice(0, -2);
+      return origin === base || (origin.startsWith(`${base}:`) && /^\d+$/.test(origin.slice(base.length + 1)));
+    }
+    return origin === pattern;
+  });
+}
+
+function hostName(hostHeader: string | undefined): string | undefined {
+  if (!hostHeader) return undefined;
+  if (hostHeader.startsWith('[')) return hostHeader.slice(0, hostHeader.indexOf(']') + 1);
+  return hostHeader.split(':')[0];
+}
+
+function bearer(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (header?.startsWith('Bearer ')) return header.slice(7).trim();
+  const query = request.query as { token?: unknown } | undefined;
+  return typeof query?.token === 'string' ? query.token : undefined;
+}
+
+function setCorsHeaders(reply: FastifyReply, origin: string): void {
+  reply.header('access-control-allow-origin', origin);
+  reply.header('vary', 'Origin');
+  reply.header('access-control-allow-credentials', 'false');
+  reply.header('access-control-allow-headers', 'authorization, content-type');
+  reply.header('access-control-allow-methods', 'GET, POST, PUT, PATCH, DELETE, OPTIONS');
+  reply.header('access-control-max-age', '600');
+}
+
+/**
+ * One hook in front of every route, the 404 handler and WebSocket upgrades:
+ * Host check, then Origin check (with CORS for the editors), then the token.
+ */
+export function installSecurity(app: FastifyInstance, options: SecurityOptions): void {
+  const hosts = new Set(options.allowedHosts.map((h) => h.toLowerCase()));
+  app.addHook('onRequest', async (request, reply) => {
+    const host = hostName(request.headers.host)?.toLowerCase();
+    if (!host || !hosts.has(host)) {
+      throw new HttpError(403, 'forbidden', `Host "${request.headers.host ?? ''}" is not allowed; use 127.0.0.1 or localhost`);
+    }
+    const origin = request.headers.origin;
+    if (origin !== undefined) {
+      const own = `http://${request.headers.host}`;
+      if (origin !== own && !originAllowed(origin, options.corsOrigins)) {
+        throw new HttpError(403, 'forbidden', `Origin "${origin}" is not allowed; add it with \`emkit serve --cors-origin\``);
+      }
+      setCorsHeaders(reply, origin);
+      if (request.method === 'OPTIONS') {
+        reply.status(204).send();
+        return reply;
+      }
+    }
+    const route = `${request.method} ${request.routeOptions.url ?? ''}`;
+    if (options.publicRoutes.has(route)) return;
+    if (!tokenMatches(bearer(request), options.token)) {
+      throw new HttpError(
+        401,
+        'unauthorized',
+        'a valid token is needed: `Authorization: Bearer <token>` (see runtime.json in the emkit home)',
+      );
+    }
+    // checked: keep it out of the route's own query validation
+    delete (request.query as { token?: string }).token;
+  });
+}

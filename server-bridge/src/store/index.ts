@@ -1,0 +1,40 @@
+import type Database from 'better-sqlite3';
+import { openDatabase } from './db.js';
+import { EnvironmentsRepository } from './environments.js';
+import { EventLog } from './events.js';
+import { ExperimentsRepository } from './experiments.js';
+
+/** The bridge's SQLite store: one repository per resource, one event log for all. */
+export class Store {
+  readonly db: Database.Database;
+  readonly events: EventLog;
+  readonly environments: EnvironmentsRepository;
+  readonly experiments: ExperimentsRepository;
+
+  constructor(file: string) {
+    this.db = openDatabase(file);
+    this.events = new EventLog(this.db);
+    this.environments = new EnvironmentsRepository(this.db, this.events);
+    this.experiments = new ExperimentsRepository(this.db, this.events);
+  }
+
+  /**
+   * Run `work` as one transaction; its events reach listeners only once it commits.
+   * Every write goes through here, so no change is ever half-recorded.
+   */
+  tx<T>(work: () => T): T {
+    let result: T;
+    try {
+      result = this.db.transaction(work).immediate();
+    } catch (error) {
+      this.events.discard();
+      throw error;
+    }
+    this.events.publish();
+    return result;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,87 @@
+import { ApiError } from './errors.js';
+import { type CallableRouteName, type RouteInput, type RouteOutput, routePath, routes } from './routes.js';
+
+export interface ClientOptions {
+  /** e.g. http://127.0.0.1:8765 (from runtime.json) */
+  baseUrl: string;
+  token: string;
+  /** defaults to the global fetch (browsers, Node 18+) */
+  fetch?: typeof fetch;
+}
+
+type Methods = { [K in CallableRouteName]: (input: RouteInput<K>) => Promise<RouteOutput<K>> };
+
+/**
+ * The typed client for every management route. `client.api.listExperiments({ query })`
+ * and `client.call('listExperiments', { query })` are the same call; both are typed
+ * from the route table the bridge serves.
+ */
+export class EmkitClient {
+  readonly baseUrl: string;
+  readonly token: string;
+  readonly api: Methods;
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(options: ClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.token = options.token;
+    this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+    const api: Record<string, unknown> = {};
+    for (const name of Object.keys(routes) as (keyof typeof routes)[]) {
+      if ('websocket' in routes[name]) continue;
+      api[name] = (input: never) => this.call(name as CallableRouteName, input);
+    }
+    this.api = api as Methods;
+  }
+
+  async call<K extends CallableRouteName>(name: K, input: RouteInput<K>): Promise<RouteOutput<K>> {
+    const route = routes[name];
+    const { params, query, body } = (input ?? {}) as {
+      params?: Record<string, string>;
+      query?: Record<string, unknown>;
+      body?: unknown;
+    };
+    let url = this.baseUrl + routePath(route.url, params);
+    if (query) {
+      const search = new URLSearchParams();
+      for (const [key, value] of Object.entries(query)) if (value !== undefined) search.set(key, String(value));
+      const text = search.toString();
+      if (text) url += `?${text}`;
+    }
+    const headers: Record<string, string> = { authorization: `Bearer ${this.token}`, accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await this.fetchImpl(url, {
+        method: route.method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (cause) {
+      throw new ApiError(
+        0,
+        'unreachable',
+        `the emkit bridge at ${this.baseUrl} is not reachable (${(cause as Error).message}); start it with \`emkit serve\` or \`npm start\``,
+      );
+    }
+    if (response.status === 204) return undefined as RouteOutput<K>;
+    const text = await response.text();
+    let parsed: unknown = null;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      // a proxy's HTML error page, say: fall through to the generic message
+    }
+    if (!response.ok) throw ApiError.fromEnvelope(response.status, parsed);
+    return parsed as RouteOutput<K>;
+  }
+
+  /** The WebSocket URL of the event stream (the token goes in the query: browsers can't set headers there). */
+  eventsUrl(since?: number): string {
+    const url = new URL(`${this.baseUrl}${routes.events.url}`);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    url.searchParams.set('token', this.token);
+    if (since !== undefined) url.searchParams.set('since', String(since));
+    return url.toString();
+  }
+}

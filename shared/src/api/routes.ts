@@ -1,0 +1,198 @@
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { IdParams, ListQuery, LogChunk, LogQuery } from '../schemas/common.js';
+import { Environment, EnvironmentCreate, EnvironmentList, EnvironmentManagers } from '../schemas/environments.js';
+import { EventsQuery } from '../schemas/events.js';
+import { Experiment, ExperimentCreate, ExperimentList, ExperimentUpdate } from '../schemas/experiments.js';
+import { Health, Status } from '../schemas/health.js';
+
+/**
+ * The one table of the management API. The bridge registers its handlers against it
+ * (validation and the OpenAPI document come from these schemas) and the client builds
+ * its typed methods from it, so neither side keeps a hand-made copy.
+ */
+export interface RouteDef {
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  /** fastify style: `:id` for a path parameter */
+  url: string;
+  tag: string;
+  summary: string;
+  /** true only for the health check: every other route needs the token */
+  public?: boolean;
+  /** a WebSocket upgrade, not a JSON call */
+  websocket?: boolean;
+  params?: TSchema;
+  querystring?: TSchema;
+  body?: TSchema;
+  status: number;
+  /** null for an empty (204) answer */
+  response: TSchema | null;
+}
+
+export const routes = {
+  health: {
+    method: 'GET',
+    url: '/api/v1/health',
+    tag: 'bridge',
+    summary: 'Liveness; the only route without the token',
+    public: true,
+    status: 200,
+    response: Health,
+  },
+  getStatus: {
+    method: 'GET',
+    url: '/api/v1/status',
+    tag: 'bridge',
+    summary: 'Version, home, process and resource counts',
+    status: 200,
+    response: Status,
+  },
+  getOpenApi: {
+    method: 'GET',
+    url: '/api/v1/openapi.json',
+    tag: 'bridge',
+    summary: 'This OpenAPI 3.1 document',
+    status: 200,
+    response: Type.Unknown({ description: 'an OpenAPI 3.1 document' }),
+  },
+  events: {
+    method: 'GET',
+    url: '/api/v1/events',
+    tag: 'bridge',
+    summary: 'WebSocket stream of every resource change; `since` resumes after a reconnect',
+    websocket: true,
+    querystring: EventsQuery,
+    status: 101,
+    response: null,
+  },
+
+  listEnvironmentManagers: {
+    method: 'GET',
+    url: '/api/v1/environment-managers',
+    tag: 'environments',
+    summary: 'Which environment managers and Python versions this machine has',
+    status: 200,
+    response: EnvironmentManagers,
+  },
+  listEnvironments: {
+    method: 'GET',
+    url: '/api/v1/environments',
+    tag: 'environments',
+    summary: 'List environments',
+    querystring: ListQuery,
+    status: 200,
+    response: EnvironmentList,
+  },
+  createEnvironment: {
+    method: 'POST',
+    url: '/api/v1/environments',
+    tag: 'environments',
+    summary: 'Create an environment; it is built in the background (CREATE IN PROGRESS → ACTIVE)',
+    body: EnvironmentCreate,
+    status: 202,
+    response: Environment,
+  },
+  getEnvironment: {
+    method: 'GET',
+    url: '/api/v1/environments/:id',
+    tag: 'environments',
+    summary: 'Get an environment',
+    params: IdParams,
+    status: 200,
+    response: Environment,
+  },
+  getEnvironmentLog: {
+    method: 'GET',
+    url: '/api/v1/environments/:id/log',
+    tag: 'environments',
+    summary: 'The creation log, from a byte offset',
+    params: IdParams,
+    querystring: LogQuery,
+    status: 200,
+    response: LogChunk,
+  },
+  deleteEnvironment: {
+    method: 'DELETE',
+    url: '/api/v1/environments/:id',
+    tag: 'environments',
+    summary: 'Delete an environment and its kernel; removed in the background',
+    params: IdParams,
+    status: 202,
+    response: Environment,
+  },
+
+  listExperiments: {
+    method: 'GET',
+    url: '/api/v1/experiments',
+    tag: 'experiments',
+    summary: 'List experiments',
+    querystring: ListQuery,
+    status: 200,
+    response: ExperimentList,
+  },
+  createExperiment: {
+    method: 'POST',
+    url: '/api/v1/experiments',
+    tag: 'experiments',
+    summary: 'Create an experiment',
+    body: ExperimentCreate,
+    status: 201,
+    response: Experiment,
+  },
+  getExperiment: {
+    method: 'GET',
+    url: '/api/v1/experiments/:id',
+    tag: 'experiments',
+    summary: 'Get an experiment',
+    params: IdParams,
+    status: 200,
+    response: Experiment,
+  },
+  updateExperiment: {
+    method: 'PATCH',
+    url: '/api/v1/experiments/:id',
+    tag: 'experiments',
+    summary: 'Change the description',
+    params: IdParams,
+    body: ExperimentUpdate,
+    status: 200,
+    response: Experiment,
+  },
+  deleteExperiment: {
+    method: 'DELETE',
+    url: '/api/v1/experiments/:id',
+    tag: 'experiments',
+    summary: 'Delete an experiment; refused (409) while it has trainings',
+    params: IdParams,
+    status: 204,
+    response: null,
+  },
+} as const satisfies Record<string, RouteDef>;
+
+export type Routes = typeof routes;
+export type RouteName = keyof Routes;
+/** Routes a client calls with JSON (the WebSocket one has its own client). */
+export type CallableRouteName = { [K in RouteName]: Routes[K] extends { websocket: true } ? never : K }[RouteName];
+
+type Field<R, K extends string> = R extends { [P in K]: infer S extends TSchema } ? Static<S> : never;
+type Part<R, K extends string, As extends string, Optional extends boolean> = [Field<R, K>] extends [never]
+  ? unknown
+  : Optional extends true
+    ? { [P in As]?: Field<R, K> }
+    : { [P in As]: Field<R, K> };
+
+/** What a call of route K takes: `params`, `query` and `body` as its schemas say. */
+export type RouteInput<K extends RouteName> = Part<Routes[K], 'params', 'params', false> &
+  Part<Routes[K], 'querystring', 'query', true> &
+  Part<Routes[K], 'body', 'body', false>;
+
+/** What a successful call of route K answers. */
+export type RouteOutput<K extends RouteName> = Routes[K] extends { response: infer S extends TSchema } ? Static<S> : undefined;
+
+/** `/api/v1/x/:id` with params → `/api/v1/x/abc` */
+export function routePath(url: string, params: Record<string, string> | undefined): string {
+  return url.replace(/:([A-Za-z]+)/g, (_, key: string) => {
+    const value = params?.[key];
+    if (value === undefined) throw new Error(`missing path parameter "${key}" for ${url}`);
+    return encodeURIComponent(value);
+  });
+}

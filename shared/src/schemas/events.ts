@@ -1,0 +1,39 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { Timestamp } from './common.js';
+
+export const RESOURCES = ['environments', 'experiments', 'trainings', 'models', 'endpoints', 'tensorboards'] as const;
+export type ResourceName = (typeof RESOURCES)[number];
+
+export const EVENT_ACTIONS = ['created', 'updated', 'deleted'] as const;
+export type EventAction = (typeof EVENT_ACTIONS)[number];
+
+/** One resource change, numbered in commit order; `seq` is what a reconnecting client resumes from. */
+export const ResourceEvent = Type.Object(
+  {
+    seq: Type.Integer({ minimum: 1 }),
+    time: Timestamp,
+    resource: Type.Union(RESOURCES.map((r) => Type.Literal(r))),
+    action: Type.Union(EVENT_ACTIONS.map((a) => Type.Literal(a))),
+    id: Type.String(),
+    data: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+  },
+  {},
+);
+export type ResourceEvent = Static<typeof ResourceEvent>;
+
+/** What the bridge sends on /api/v1/events. */
+export type EventMessage =
+  /** First message: the newest seq, so a client knows where "now" is. */
+  | { type: 'hello'; seq: number }
+  | { type: 'event'; event: ResourceEvent }
+  /** The asked-for `since` is older than the kept history: reload state, then go on from `seq`. */
+  | { type: 'reset'; seq: number };
+
+export const EventsQuery = Type.Object(
+  {
+    since: Type.Optional(Type.Integer({ minimum: 0, description: 'replay every event after this seq first' })),
+    token: Type.Optional(Type.String({ description: 'the bridge token, where a header cannot be set' })),
+  },
+  { additionalProperties: false },
+);
+export type EventsQuery = Static<typeof EventsQuery>;
