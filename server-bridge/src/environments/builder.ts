@@ -35,7 +35,7 @@ function childEnv(): NodeJS.ProcessEnv {
 export async function buildEnvironment(plan: BuildPlan): Promise<{ python: string; fullVersion: string }> {
   const { environment, log, signal } = plan;
   const env = childEnv();
-  const run = (command: string, args: string[]) => runCommand(command, args, { log, env, signal });
+  const run = (label: string, command: string, args: string[]) => runCommand(command, args, { log, env, signal, label });
   const prefix = environment.path;
   const python = envPython(prefix);
 
@@ -43,12 +43,12 @@ export async function buildEnvironment(plan: BuildPlan): Promise<{ python: strin
   const extra = requirementsFile ? ['-r', requirementsFile] : [];
 
   if (environment.manager === 'venv') {
-    if (plan.binary) await run(plan.binary, ['venv', '--seed', '--python', plan.basePython, prefix]);
-    else await run(plan.basePython, ['-m', 'venv', prefix]);
+    if (plan.binary) await run('uv venv', plan.binary, ['venv', '--seed', '--python', plan.basePython, prefix]);
+    else await run('python -m venv', plan.basePython, ['-m', 'venv', prefix]);
   } else {
     const spec = environment.python ? `python=${environment.python}` : 'python';
     const channels = environment.manager === 'micromamba' ? ['-c', 'conda-forge'] : [];
-    await run(plan.binary ?? environment.manager, [
+    await run(`${environment.manager} create`, plan.binary ?? environment.manager, [
       'create',
       '--yes',
       '--prefix',
@@ -63,9 +63,9 @@ export async function buildEnvironment(plan: BuildPlan): Promise<{ python: strin
 
   const pipPackages = ['ipykernel', plan.emkitPackage, ...(environment.manager === 'venv' ? environment.packages : []), ...extra];
   if (environment.manager === 'venv' && plan.binary) {
-    await run(plan.binary, ['pip', 'install', '--python', python, ...pipPackages]);
+    await run('uv pip install', plan.binary, ['pip', 'install', '--python', python, ...pipPackages]);
   } else {
-    await run(python, ['-m', 'pip', 'install', '--no-input', ...pipPackages]);
+    await run('pip install', python, ['-m', 'pip', 'install', '--no-input', ...pipPackages]);
   }
 
   const fullVersion = await pythonVersion(python);

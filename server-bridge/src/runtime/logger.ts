@@ -13,10 +13,11 @@ export function redactUrl(url: string): string {
  */
 export function createLogger(options: { level?: string; file?: string; quiet?: boolean }): Logger {
   const streams: pino.StreamEntry[] = [];
-  if (!options.quiet) streams.push({ stream: process.stderr });
+  // each stream takes every level; the logger's own level does the filtering
+  if (!options.quiet) streams.push({ level: 'trace', stream: process.stderr });
   if (options.file) {
     mkdirSync(dirname(options.file), { recursive: true });
-    streams.push({ stream: pino.destination({ dest: options.file, append: true, sync: false }) });
+    streams.push({ level: 'trace', stream: pino.destination({ dest: options.file, append: true, sync: false }) });
   }
   return pino(
     {

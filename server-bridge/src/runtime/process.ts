@@ -33,12 +33,13 @@ const TAIL_LINES = 25;
 /**
  * Run a program (never a shell string) with its output appended to `log`.
  * It runs in its own process group so `signal` can end it and everything it started.
- * Rejects with the tail of its output when it fails, for error messages.
+ * Rejects with the tail of its output when it fails, for error messages; `label`
+ * names the step there ("pip install") better than the binary's path would.
  */
 export function runCommand(
   command: string,
   args: readonly string[],
-  options: { log: Writable; env?: NodeJS.ProcessEnv; cwd?: string; signal?: AbortSignal },
+  options: { log: Writable; env?: NodeJS.ProcessEnv; cwd?: string; signal?: AbortSignal; label?: string },
 ): Promise<string> {
   return new Promise((resolve, reject) => {
     options.log.write(`$ ${[command, ...args].join(' ')}\n`);
@@ -79,7 +80,7 @@ export function runCommand(
       else
         reject(
           new CommandError(
-            `${command.split('/').pop()} ${args[0] ?? ''} failed (${signal ? `signal ${signal}` : `exit ${code}`})`,
+            `${options.label ?? command.split('/').pop()} failed (${signal ? `signal ${signal}` : `exit ${code}`})`,
             code,
             text,
           ),

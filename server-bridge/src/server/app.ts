@@ -1,16 +1,16 @@
 import { ErrorEnvelope, type RouteDef, type RouteName, routes } from '@emkit/shared';
 import swagger from '@fastify/swagger';
 import websocket from '@fastify/websocket';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { BridgeContext } from '../context.js';
 import { environmentHandlers } from '../routes/environments.js';
 import { experimentHandlers } from '../routes/experiments.js';
 import { healthHandlers } from '../routes/health.js';
 import type { Handler } from '../routes/types.js';
-import { installErrorHandlers } from './errors.js';
+import { HttpError, installErrorHandlers } from './errors.js';
 import { serveEvents } from './events-socket.js';
 import { installSecurity } from './security.js';
-import { validatorCompiler } from './validation.js';
+import { serializerCompiler, validatorCompiler } from './validation.js';
 
 export interface AppOptions {
   token: string;
@@ -34,8 +34,15 @@ export async function buildApp(bridge: BridgeContext, options: AppOptions): Prom
     loggerInstance: options.logger,
     bodyLimit: BODY_LIMIT,
     forceCloseConnections: true,
+    // one line per request (below), at debug: a busy editor must not flood the log
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const level = reply.statusCode >= 500 ? 'warn' : 'debug';
+    request.log[level]({ req: request, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
   app.setValidatorCompiler(validatorCompiler());
+  app.setSerializerCompiler(serializerCompiler());
   installErrorHandlers(app);
   await app.register(swagger, {
     openapi: {
@@ -52,8 +59,12 @@ export async function buildApp(bridge: BridgeContext, options: AppOptions): Prom
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
 
   const publicRoutes = new Set<string>();
-  for (const route of Object.values(routes) as RouteDef[]) if (route.public) publicRoutes.add(`${route.method} ${route.url}`);
-  installSecurity(app, { ...options, publicRoutes });
+  const queryTokenRoutes = new Set<string>();
+  for (const route of Object.values(routes) as RouteDef[]) {
+    if (route.public) publicRoutes.add(`${route.method} ${route.url}`);
+    if (route.websocket) queryTokenRoutes.add(`${route.method} ${route.url}`);
+  }
+  installSecurity(app, { ...options, publicRoutes, queryTokenRoutes });
 
   for (const [name, route] of Object.entries(routes) as [RouteName, RouteDef][]) {
     const schema = {
@@ -71,7 +82,16 @@ export async function buildApp(bridge: BridgeContext, options: AppOptions): Prom
       },
     };
     if (name === 'events') {
-      app.get(route.url, { schema, websocket: true }, (socket, request) => serveEvents(bridge.store.events, socket, request));
+      // wsHandler + handler (not `websocket: true`) keeps the route in the OpenAPI document
+      app.route({
+        method: 'GET',
+        url: route.url,
+        schema,
+        handler: () => {
+          throw new HttpError(426, 'upgrade_required', 'this route is a WebSocket: connect with an Upgrade request');
+        },
+        wsHandler: (socket, request) => serveEvents(bridge.store.events, socket, request),
+      });
       continue;
     }
     if (name === 'getOpenApi') {

@@ -10,6 +10,8 @@ export interface SecurityOptions {
   corsOrigins: readonly string[];
   /** routes (method + url pattern) that need no token */
   publicRoutes: ReadonlySet<string>;
+  /** routes that may carry the token as `?token=` (WebSockets: browsers can't set their headers) */
+  queryTokenRoutes: ReadonlySet<string>;
 }
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
@@ -37,9 +39,10 @@ function hostName(hostHeader: string | undefined): string | undefined {
   return hostHeader.split(':')[0];
 }
 
-function bearer(request: FastifyRequest): string | undefined {
+function bearer(request: FastifyRequest, queryAllowed: boolean): string | undefined {
   const header = request.headers.authorization;
   if (header?.startsWith('Bearer ')) return header.slice(7).trim();
+  if (!queryAllowed) return undefined;
   const query = request.query as { token?: unknown } | undefined;
   return typeof query?.token === 'string' ? query.token : undefined;
 }
@@ -78,7 +81,7 @@ export function installSecurity(app: FastifyInstance, options: SecurityOptions):
     }
     const route = `${request.method} ${request.routeOptions.url ?? ''}`;
     if (options.publicRoutes.has(route)) return;
-    if (!tokenMatches(bearer(request), options.token)) {
+    if (!tokenMatches(bearer(request, options.queryTokenRoutes.has(route)), options.token)) {
       throw new HttpError(
         401,
         'unauthorized',

@@ -52,7 +52,7 @@ export class EnvironmentsRepository {
   ) {
     this.byKey = db.prepare<{ key: string }, EnvironmentRow>(`SELECT * FROM environments WHERE ${BY_ID_OR_NAME}`);
     this.page = db.prepare<[number, number], EnvironmentRow>(
-      'SELECT * FROM environments ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?',
+      'SELECT * FROM environments ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?',
     );
     this.count = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM environments');
     this.inState = db.prepare<[string], EnvironmentRow>('SELECT * FROM environments WHERE state = ?');

@@ -34,7 +34,7 @@ export class ExperimentsRepository {
   ) {
     this.byKey = db.prepare<{ key: string }, ExperimentRow>(`SELECT * FROM experiments WHERE ${BY_ID_OR_NAME}`);
     this.page = db.prepare<[number, number], ExperimentRow>(
-      'SELECT * FROM experiments ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?',
+      'SELECT * FROM experiments ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?',
     );
     this.count = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM experiments');
     this.insertRow = db.prepare(

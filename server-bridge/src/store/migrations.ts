@@ -33,7 +33,7 @@ export const migrations: readonly { version: number; name: string; sql: string }
         created_at   TEXT NOT NULL,
         updated_at   TEXT NOT NULL
       );
-      CREATE INDEX environments_created ON environments (created_at, id);
+      CREATE INDEX environments_created ON environments (created_at);
       CREATE TABLE experiments (
         id          TEXT PRIMARY KEY,
         name        TEXT NOT NULL UNIQUE,
@@ -41,7 +41,7 @@ export const migrations: readonly { version: number; name: string; sql: string }
         created_at  TEXT NOT NULL,
         updated_at  TEXT NOT NULL
       );
-      CREATE INDEX experiments_created ON experiments (created_at, id);
+      CREATE INDEX experiments_created ON experiments (created_at);
     `,
   },
 ];

@@ -18,7 +18,7 @@ export interface RouteDef {
   summary: string;
   /** true only for the health check: every other route needs the token */
   public?: boolean;
-  /** a WebSocket upgrade, not a JSON call */
+  /** a WebSocket upgrade, not a JSON call; the only kind that takes `?token=` (browsers can't set its headers) */
   websocket?: boolean;
   params?: TSchema;
   querystring?: TSchema;

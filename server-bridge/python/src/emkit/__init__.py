@@ -5,7 +5,7 @@ worker, IPython magics) build on it.
 """
 
 from .client import ApiError, Client
-from .config import Connection, find_connection
+from .config import Connection, NoBridgeError, find_connection
 
-__all__ = ["ApiError", "Client", "Connection", "find_connection"]
+__all__ = ["ApiError", "Client", "Connection", "NoBridgeError", "find_connection"]
 __version__ = "0.1.0"

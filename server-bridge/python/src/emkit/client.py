@@ -6,7 +6,9 @@ errors arrive as :class:`ApiError` with the bridge's status, code and message.
 
 from __future__ import annotations
 
+import http.client
 import json
+import socket
 import time
 import urllib.error
 import urllib.parse
@@ -40,6 +42,9 @@ class Client:
         except NoBridgeError as error:
             raise ApiError(0, "unreachable", str(error)) from None
         self.timeout = timeout
+        # The bridge is reached directly: an http_proxy in the environment would otherwise
+        # get every call to 127.0.0.1 (and the bearer token with it).
+        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         self.environments = _Environments(self)
         self.experiments = _Experiments(self)
 
@@ -58,7 +63,7 @@ class Client:
         if data is not None:
             request.add_header("Content-Type", "application/json")
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with self._opener.open(request, timeout=self.timeout) as response:
                 text = response.read().decode()
                 return json.loads(text) if text else None
         except urllib.error.HTTPError as error:
@@ -70,6 +75,11 @@ class Client:
                 raise ApiError(error.code, "internal", f"the bridge answered HTTP {error.code}") from None
         except urllib.error.URLError as error:
             raise ApiError(0, "unreachable", f"the emkit bridge at {self.connection.url} is not reachable ({error.reason})") from None
+        except (OSError, http.client.HTTPException) as error:
+            # a timeout, or the connection dropped mid-call (the bridge stopped or crashed)
+            timed_out = isinstance(error, (socket.timeout, TimeoutError))
+            reason = f"no answer within {self.timeout:g} s" if timed_out else (str(error) or type(error).__name__)
+            raise ApiError(0, "unreachable", f"the emkit bridge at {self.connection.url} is not reachable ({reason})") from None
 
     def health(self) -> Dict[str, Any]:
         return self.request("GET", "/api/v1/health")
@@ -100,6 +110,10 @@ class _Resource:
 
 class _Environments(_Resource):
     path = "/api/v1/environments"
+
+    def managers(self) -> Dict[str, Any]:
+        """Which managers (venv, conda, ...) and Python versions the bridge's machine has."""
+        return self._client.request("GET", "/api/v1/environment-managers")
 
     def create(self, name: str, manager: str = "venv", python: Optional[str] = None,
                packages: Optional[List[str]] = None, requirements: Optional[str] = None,

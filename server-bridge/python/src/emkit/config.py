@@ -33,9 +33,14 @@ def find_connection(
     runtime_file = Path(home) / "runtime.json" if home else emkit_home() / "runtime.json"
     try:
         runtime = json.loads(runtime_file.read_text())
-    except (OSError, ValueError):
+        url = url or runtime["url"]
+        token = token or runtime["token"]
+        if not isinstance(url, str) or not isinstance(token, str) or not url or not token:
+            raise ValueError("runtime.json has no url or token")
+    except (OSError, ValueError, KeyError, TypeError):
+        # missing, unreadable, or half-written by something else: no usable bridge either way
         raise NoBridgeError(
             f"no emkit bridge is running for {runtime_file.parent} "
             "(start one with `emkit serve` or `npm start`, or set EMKIT_URL and EMKIT_TOKEN)"
         ) from None
-    return Connection((url or runtime["url"]).rstrip("/"), token or runtime["token"])
+    return Connection(url.rstrip("/"), token)

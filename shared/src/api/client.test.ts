@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { EmkitClient } from './client.js';
+import { ApiError } from './errors.js';
+import { routePath } from './routes.js';
+
+describe('routePath', () => {
+  it('fills and escapes path parameters', () => {
+    expect(routePath('/api/v1/experiments/:id', { id: 'a b/c' })).toBe('/api/v1/experiments/a%20b%2Fc');
+    expect(() => routePath('/api/v1/experiments/:id', {})).toThrow(/missing path parameter "id"/);
+  });
+});
+
+describe('EmkitClient', () => {
+  it('turns an error envelope into an ApiError with status, code, field and message', async () => {
+    const client = new EmkitClient({
+      baseUrl: 'http://bridge.test/',
+      token: 't',
+      fetch: async () =>
+        new Response(JSON.stringify({ error: { code: 'validation', message: 'body.name: bad', field: 'name' } }), {
+          status: 400,
+        }),
+    });
+    const error = await client.api.createExperiment({ body: { name: 'x' } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ status: 400, code: 'validation', field: 'name', message: 'body.name: bad' });
+  });
+
+  it('says the bridge is unreachable, and how to start it, when fetch fails', async () => {
+    const client = new EmkitClient({
+      baseUrl: 'http://127.0.0.1:9',
+      token: 't',
+      fetch: async () => {
+        throw new TypeError('fetch failed');
+      },
+    });
+    await expect(client.api.getStatus({})).rejects.toMatchObject({
+      status: 0,
+      code: 'unreachable',
+      message: expect.stringMatching(/emkit serve/),
+    });
+  });
+
+  it('sends the token, the query and the JSON body', async () => {
+    let seen: { url: string; init: RequestInit | undefined } | undefined;
+    const client = new EmkitClient({
+      baseUrl: 'http://bridge.test',
+      token: 'secret',
+      fetch: async (url, init) => {
+        seen = { url: String(url), init };
+        return new Response(JSON.stringify({ items: [], total: 0 }), { status: 200 });
+      },
+    });
+    await client.api.listExperiments({ query: { limit: 5, offset: undefined } });
+    expect(seen?.url).toBe('http://bridge.test/api/v1/experiments?limit=5');
+    expect((seen?.init?.headers as Record<string, string> | undefined)?.authorization).toBe('Bearer secret');
+    expect(client.eventsUrl(7)).toBe('ws://bridge.test/api/v1/events?token=secret&since=7');
+  });
+});

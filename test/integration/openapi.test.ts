@@ -1,0 +1,56 @@
+import { EmkitClient, type RouteDef, routes } from '@emkit/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { removeDir, startBridge, type TestBridge } from '../support/bridge.js';
+
+let bridge: TestBridge;
+let document: { openapi: string; paths: Record<string, Record<string, { operationId?: string; responses?: object }>> };
+
+beforeAll(async () => {
+  bridge = await startBridge();
+  document = (await bridge.client.api.getOpenApi({})) as typeof document;
+});
+afterAll(async () => {
+  await bridge.stop();
+  removeDir(bridge.home);
+});
+
+const toOpenApiPath = (url: string) => url.replace(/:([A-Za-z]+)/g, '{$1}');
+
+describe('the OpenAPI document', () => {
+  it('is OpenAPI 3.1 and lists exactly the routes of the shared table', () => {
+    expect(document.openapi).toBe('3.1.0');
+    const served = Object.entries(document.paths)
+      .flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`))
+      .sort();
+    const table = (Object.values(routes) as RouteDef[]).map((r) => `${r.method} ${toOpenApiPath(r.url)}`).sort();
+    expect(served).toEqual(table);
+  });
+
+  it('has an operation id, a success response and the error envelope for every route', () => {
+    for (const [name, route] of Object.entries(routes) as [string, RouteDef][]) {
+      const operation = document.paths[toOpenApiPath(route.url)]?.[route.method.toLowerCase()];
+      expect(operation?.operationId).toBe(name);
+      expect(Object.keys(operation?.responses ?? {})).toEqual(expect.arrayContaining([String(route.status), '4XX']));
+    }
+  });
+
+  it('has a typed client method for every JSON route, and the client calls the path it documents', async () => {
+    const calls: string[] = [];
+    const recording = new EmkitClient({
+      baseUrl: bridge.url,
+      token: bridge.token,
+      fetch: async (input, init) => {
+        calls.push(`${init?.method} ${new URL(String(input)).pathname}`);
+        return fetch(input, init);
+      },
+    });
+    for (const [name, route] of Object.entries(routes) as [string, RouteDef][]) {
+      if (route.websocket) continue;
+      const method = (recording.api as unknown as Record<string, (input: object) => Promise<unknown>>)[name];
+      expect(method, name).toBeTypeOf('function');
+      await method?.({ params: { id: 'probe' }, body: { name: 'probe-x', description: 'probe' } }).catch(() => undefined);
+      const expected = `${route.method} ${route.url.replace(':id', 'probe')}`;
+      expect(calls.at(-1)).toBe(expected);
+    }
+  });
+});

@@ -1,0 +1,123 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EmkitClient } from '@emkit/shared';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const cliPath = join(repoRoot, 'server-bridge', 'dist', 'emkit.mjs');
+
+export interface TestBridge {
+  url: string;
+  token: string;
+  home: string;
+  kernelsDir: string;
+  port: number;
+  process: ChildProcess;
+  client: EmkitClient;
+  /** everything the bridge wrote to stdout and stderr so far */
+  output(): string;
+  /** SIGTERM and wait for exit */
+  stop(): Promise<void>;
+  /** SIGKILL and wait for exit */
+  kill9(): Promise<void>;
+}
+
+export function tempDir(prefix = 'emkit-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface StartOptions {
+  home?: string;
+  port?: number;
+  args?: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+/** A real bridge process (the built CLI), on a free port with its own home and kernels dir. */
+export async function startBridge(options: StartOptions = {}): Promise<TestBridge> {
+  if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: run \`npm run build\` first`);
+  const home = options.home ?? tempDir();
+  const kernelsDir = join(home, 'kernels');
+  const child = spawn(
+    process.execPath,
+    [
+      cliPath,
+      'serve',
+      '--home',
+      home,
+      '--port',
+      String(options.port ?? 0),
+      '--kernels-dir',
+      kernelsDir,
+      '--log-level',
+      'debug',
+      ...(options.args ?? []),
+    ],
+    { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const runtimeFile = join(home, 'runtime.json');
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`bridge exited with ${child.exitCode}:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`bridge did not start in 15 s:\n${output}`);
+    if (existsSync(runtimeFile)) {
+      try {
+        const info = JSON.parse(readFileSync(runtimeFile, 'utf8')) as { url: string; token: string; pid: number };
+        if (info.pid === child.pid) {
+          const health = await fetch(`${info.url}/api/v1/health`);
+          if (health.ok) {
+            const port = Number(new URL(info.url).port);
+            return {
+              url: info.url,
+              token: info.token,
+              home,
+              kernelsDir,
+              port,
+              process: child,
+              client: new EmkitClient({ baseUrl: info.url, token: info.token }),
+              output: () => output,
+              stop: async () => {
+                if (child.exitCode === null) child.kill('SIGTERM');
+                await exited;
+              },
+              kill9: async () => {
+                if (child.exitCode === null) child.kill('SIGKILL');
+                await exited;
+              },
+            };
+          }
+        }
+      } catch {
+        // half-written or not listening yet
+      }
+    }
+    await sleep(25);
+  }
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** Poll `probe` until it returns something truthy. */
+export async function waitFor<T>(probe: () => Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
