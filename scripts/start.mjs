@@ -77,6 +77,8 @@ const lab = spawn(
     '--ServerApp.port_retries=0',
     `--IdentityProvider.token=${labToken}`,
     `--ServerApp.root_dir=${process.env.EMKIT_NOTEBOOK_DIR || process.cwd()}`,
+    // containers and CI machines often run as root; Jupyter refuses that unless told
+    ...(process.getuid?.() === 0 ? ['--allow-root'] : []),
   ],
   { cwd: root, env: { ...env, EMKIT_URL: runtime.url, EMKIT_TOKEN: runtime.token }, stdio: ['ignore', 'ignore', 'pipe'] },
 );
