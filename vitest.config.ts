@@ -7,6 +7,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    reporters: ['default'],
+    // verbose: every test by name, so a skipped one shows the reason written into its name
+    reporters: ['verbose'],
   },
 });
