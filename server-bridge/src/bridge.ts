@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { BridgeContext } from './context.js';
 import { EnvironmentService } from './environments/service.js';
+import { MetricsIngester } from './metrics/ingest.js';
 import { createLogger } from './runtime/logger.js';
 import { defaultHome, defaultKernelsDir, homePaths } from './runtime/paths.js';
 import {
@@ -17,6 +18,10 @@ import {
 } from './runtime/runtime-file.js';
 import { buildApp } from './server/app.js';
 import { Store } from './store/index.js';
+import { TensorboardService } from './tensorboards/service.js';
+import { LocalExecutor } from './trainings/local-executor.js';
+import { TrainingService } from './trainings/service.js';
+import type { SnapshotLimits } from './trainings/source.js';
 import { VERSION } from './version.js';
 
 export interface BridgeOptions {
@@ -35,6 +40,14 @@ export interface BridgeOptions {
   python?: string;
   /** the emkit Python package to install into environments (wheel or folder) */
   emkitPackage?: string;
+  /** where `import emkit` finds the runner and tracking in trainings (a source folder or the wheel) */
+  emkitImportPath?: string;
+  /** caps on a training's source snapshot */
+  snapshotLimits?: SnapshotLimits;
+  /** how often running trainings are looked at (ms) */
+  trainingPollMs?: number;
+  /** a TensorBoard nobody has visited for this long is stopped */
+  tensorboardIdleSeconds?: number;
   logLevel?: string;
   /** no log lines on stderr (the file in <home>/logs still gets them) */
   quiet?: boolean;
@@ -63,6 +76,17 @@ export function defaultEmkitPackage(): string {
   return join(packageRoot, 'python');
 }
 
+/**
+ * What trainings put first on PYTHONPATH: this bridge's own emkit package, so the
+ * runner always matches the bridge whatever version an environment has installed.
+ * The source folder in a checkout; else the wheel (pure Python imports from a zip).
+ */
+export function defaultEmkitImportPath(): string {
+  const source = join(packageRoot, 'python', 'src');
+  if (existsSync(join(source, 'emkit', '__init__.py'))) return source;
+  return defaultEmkitPackage();
+}
+
 export class BridgeAlreadyRunning extends Error {}
 
 async function answersHealth(url: string): Promise<boolean> {
@@ -88,20 +112,41 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   const store = new Store(paths.db);
   const token = options.token ?? readOrCreateToken(paths.tokenFile);
   const startedAt = Date.now();
+  const python = options.python ?? process.env.EMKIT_PYTHON ?? 'python3';
   const environments = new EnvironmentService(store, paths, {
     kernelsDir: options.kernelsDir ?? defaultKernelsDir(),
-    python: options.python ?? process.env.EMKIT_PYTHON ?? 'python3',
+    python,
     emkitPackage: options.emkitPackage ?? defaultEmkitPackage(),
     log,
+  });
+  const trainings = new TrainingService(store, {
+    root: paths.trainings,
+    python,
+    executor: new LocalExecutor(options.emkitImportPath ?? defaultEmkitImportPath()),
+    environments,
+    metrics: new MetricsIngester(store),
+    log,
+    snapshotLimits: options.snapshotLimits,
+    pollMs: options.trainingPollMs,
+  });
+  const tensorboards = new TensorboardService(store, {
+    logDir: paths.tensorboardLogs,
+    python,
+    log,
+    idleSeconds: options.tensorboardIdleSeconds,
   });
   const context: BridgeContext = {
     version: VERSION,
     paths,
     store,
     environments,
+    trainings,
+    tensorboards,
     uptimeSeconds: () => (Date.now() - startedAt) / 1000,
   };
   environments.reconcile();
+  trainings.reconcile();
+  tensorboards.reconcile();
 
   const host = options.host ?? '127.0.0.1';
   const allowedHosts = [
@@ -138,6 +183,9 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     closing ??= (async () => {
       removeRuntimeFile(paths.runtimeFile, process.pid);
       await app.close();
+      // trainings go on without the bridge (the next one picks them up); TensorBoards don't
+      trainings.shutdown();
+      tensorboards.shutdown();
       await environments.shutdown();
       store.close();
       log.info('emkit bridge stopped');

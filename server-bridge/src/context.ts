@@ -1,6 +1,8 @@
 import type { EnvironmentService } from './environments/service.js';
 import type { HomePaths } from './runtime/paths.js';
 import type { Store } from './store/index.js';
+import type { TensorboardService } from './tensorboards/service.js';
+import type { TrainingService } from './trainings/service.js';
 
 /** What route handlers reach: the store and the services, nothing global. */
 export interface BridgeContext {
@@ -8,5 +10,7 @@ export interface BridgeContext {
   paths: HomePaths;
   store: Store;
   environments: EnvironmentService;
+  trainings: TrainingService;
+  tensorboards: TensorboardService;
   uptimeSeconds(): number;
 }

@@ -8,4 +8,7 @@ export * from './schemas/environments.js';
 export * from './schemas/events.js';
 export * from './schemas/experiments.js';
 export * from './schemas/health.js';
+export * from './schemas/metrics.js';
+export * from './schemas/tensorboards.js';
+export * from './schemas/trainings.js';
 export * from './states.js';

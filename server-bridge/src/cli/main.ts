@@ -7,6 +7,7 @@ import { registerEnvironments } from './commands/environments.js';
 import { registerExperiments } from './commands/experiments.js';
 import { registerServe } from './commands/serve.js';
 import { registerStatus } from './commands/status.js';
+import { registerTrainings } from './commands/trainings.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 
 const program = new Command('emkit')
@@ -23,6 +24,7 @@ registerServe(program);
 registerStatus(program);
 registerEnvironments(program);
 registerExperiments(program);
+registerTrainings(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -111,6 +111,12 @@ export class EnvironmentService {
       throw conflict(`environment "${environment.name}" is still being created; delete it once it is ACTIVE or CREATE FAILED`);
     }
     if (environment.state === 'DELETE IN PROGRESS') return environment;
+    const users = this.store.trainings.activeNamesForEnvironment(environment.id);
+    if (users.length > 0) {
+      throw conflict(
+        `environment "${environment.name}" is in use by training ${users.map((n) => `"${n}"`).join(', ')}; stop them first`,
+      );
+    }
     const deleting = this.store.tx(() => this.store.environments.update(environment.id, { state: 'DELETE IN PROGRESS' }));
     this.track(this.remove(deleting));
     return deleting;

@@ -11,7 +11,7 @@ function find(bridge: BridgeContext, key: string): Experiment {
 }
 
 export const experimentHandlers: Handlers<
-  'listExperiments' | 'createExperiment' | 'getExperiment' | 'updateExperiment' | 'deleteExperiment'
+  'listExperiments' | 'createExperiment' | 'getExperiment' | 'updateExperiment' | 'deleteExperiment' | 'compareExperiment'
 > = {
   listExperiments: ({ query }, { bridge }) => bridge.store.experiments.list(query?.limit ?? 100, query?.offset ?? 0),
 
@@ -26,12 +26,18 @@ export const experimentHandlers: Handlers<
 
   getExperiment: ({ params }, { bridge }) => find(bridge, params.id),
 
+  compareExperiment: ({ params }, { bridge }) => bridge.trainings.compare(params.id),
+
   updateExperiment: ({ params, body }, { bridge }) =>
     bridge.store.tx(() => bridge.store.experiments.update(find(bridge, params.id), body.description)),
 
   deleteExperiment: ({ params }, { bridge, reply }) => {
     bridge.store.tx(() => {
       const experiment = find(bridge, params.id);
+      const trainings = bridge.store.trainings.countInExperiment(experiment.id);
+      if (trainings > 0) {
+        throw conflict(`experiment "${experiment.name}" has ${trainings} training(s); delete them first`);
+      }
       bridge.store.experiments.delete(experiment.id);
     });
     reply.status(204);

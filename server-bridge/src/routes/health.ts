@@ -11,6 +11,8 @@ export const healthHandlers: Handlers<'health' | 'getStatus'> = {
     counts: {
       environments: bridge.store.environments.list(1, 0).total,
       experiments: bridge.store.experiments.total(),
+      trainings: bridge.store.trainings.total(),
+      tensorboards: bridge.store.tensorboards.total(),
     },
   }),
 };

@@ -9,6 +9,8 @@ export interface HomePaths {
   tokenFile: string;
   envs: string;
   environmentLogs: string;
+  trainings: string;
+  tensorboardLogs: string;
 }
 
 export function defaultHome(): string {
@@ -24,6 +26,8 @@ export function homePaths(home: string): HomePaths {
     tokenFile: join(root, 'token'),
     envs: join(root, 'envs'),
     environmentLogs: join(root, 'logs', 'environments'),
+    trainings: join(root, 'trainings'),
+    tensorboardLogs: join(root, 'logs', 'tensorboards'),
   };
 }
 

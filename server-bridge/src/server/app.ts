@@ -1,15 +1,20 @@
 import { ErrorEnvelope, type RouteDef, type RouteName, routes } from '@emkit/shared';
 import swagger from '@fastify/swagger';
 import websocket from '@fastify/websocket';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
+import type { WebSocket } from 'ws';
 import type { BridgeContext } from '../context.js';
 import { environmentHandlers } from '../routes/environments.js';
 import { experimentHandlers } from '../routes/experiments.js';
 import { healthHandlers } from '../routes/health.js';
+import { tensorboardHandlers } from '../routes/tensorboards.js';
+import { trainingHandlers } from '../routes/trainings.js';
 import type { Handler } from '../routes/types.js';
 import { HttpError, installErrorHandlers } from './errors.js';
 import { serveEvents } from './events-socket.js';
+import { serveTrainingLog } from './log-socket.js';
 import { installSecurity } from './security.js';
+import { registerTensorboardProxy, TENSORBOARD_PREFIX } from './tensorboard-proxy.js';
 import { serializerCompiler, validatorCompiler } from './validation.js';
 
 export interface AppOptions {
@@ -19,11 +24,19 @@ export interface AppOptions {
   logger: FastifyBaseLogger;
 }
 
-type JsonRoutes = Exclude<RouteName, 'events' | 'getOpenApi'>;
+type SocketRoutes = 'events' | 'streamTrainingLog';
+type JsonRoutes = Exclude<RouteName, SocketRoutes | 'getOpenApi'>;
 const handlers: { [K in JsonRoutes]: Handler<K> } = {
   ...healthHandlers,
   ...environmentHandlers,
   ...experimentHandlers,
+  ...trainingHandlers,
+  ...tensorboardHandlers,
+};
+type WsHandler = (socket: WebSocket, request: FastifyRequest) => void;
+const sockets: { [K in SocketRoutes]: (bridge: BridgeContext) => WsHandler } = {
+  events: (bridge) => (socket, request) => serveEvents(bridge.store.events, socket, request),
+  streamTrainingLog: (bridge) => (socket, request) => serveTrainingLog(bridge, socket, request),
 };
 
 const BODY_LIMIT = 1024 * 1024;
@@ -64,7 +77,20 @@ export async function buildApp(bridge: BridgeContext, options: AppOptions): Prom
     if (route.public) publicRoutes.add(`${route.method} ${route.url}`);
     if (route.websocket) queryTokenRoutes.add(`${route.method} ${route.url}`);
   }
-  installSecurity(app, { ...options, publicRoutes, queryTokenRoutes });
+  const tensorboardRoutes = new Set(
+    ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS'].flatMap((m) => [
+      `${m} ${TENSORBOARD_PREFIX}:id`,
+      `${m} ${TENSORBOARD_PREFIX}:id/*`,
+    ]),
+  );
+  installSecurity(app, {
+    ...options,
+    publicRoutes,
+    queryTokenRoutes,
+    cookieRoutes: tensorboardRoutes,
+    cookiePath: TENSORBOARD_PREFIX,
+  });
+  await registerTensorboardProxy(app, bridge);
 
   for (const [name, route] of Object.entries(routes) as [RouteName, RouteDef][]) {
     const schema = {
@@ -81,7 +107,7 @@ export async function buildApp(bridge: BridgeContext, options: AppOptions): Prom
         '5xx': ErrorEnvelope,
       },
     };
-    if (name === 'events') {
+    if (route.websocket) {
       // wsHandler + handler (not `websocket: true`) keeps the route in the OpenAPI document
       app.route({
         method: 'GET',
@@ -90,7 +116,7 @@ export async function buildApp(bridge: BridgeContext, options: AppOptions): Prom
         handler: () => {
           throw new HttpError(426, 'upgrade_required', 'this route is a WebSocket: connect with an Upgrade request');
         },
-        wsHandler: (socket, request) => serveEvents(bridge.store.events, socket, request),
+        wsHandler: sockets[name as SocketRoutes](bridge),
       });
       continue;
     }

@@ -24,7 +24,7 @@ interface AjvError {
   instancePath: string;
   message?: string;
   params: Record<string, unknown>;
-  parentSchema?: { description?: string };
+  parentSchema?: { description?: string; patternProperties?: object };
 }
 
 /** "body.packages[2]: must match pattern …" — names the field a user has to fix. */
@@ -35,7 +35,12 @@ function describeValidation(error: FastifyError): { message: string; field: stri
   const extra = (first.params.missingProperty ?? first.params.additionalProperty) as string | undefined;
   if (extra) segments.push(extra);
   const field = segments.reduce((path, s) => (/^\d+$/.test(s) ? `${path}[${s}]` : path ? `${path}.${s}` : s), '');
-  let message = first.params.additionalProperty ? 'is not a known field' : (first.message ?? 'is invalid');
+  const keyed = first.params.additionalProperty !== undefined && first.parentSchema?.patternProperties !== undefined;
+  let message = keyed
+    ? `is not a valid key${first.parentSchema?.description ? ` (${first.parentSchema.description})` : ''}`
+    : first.params.additionalProperty
+      ? 'is not a known field'
+      : (first.message ?? 'is invalid');
   if (first.parentSchema?.description && first.params.pattern) message += ` (${first.parentSchema.description})`;
   return { field, message: `${part}${field ? `.${field}` : ''}: ${message}` };
 }

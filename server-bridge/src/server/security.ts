@@ -12,6 +12,25 @@ export interface SecurityOptions {
   publicRoutes: ReadonlySet<string>;
   /** routes that may carry the token as `?token=` (WebSockets: browsers can't set their headers) */
   queryTokenRoutes: ReadonlySet<string>;
+  /**
+   * routes a browser tab opens (TensorBoard): `?token=` once, answered with a session
+   * cookie for `cookiePath` and a redirect that takes the token out of the address bar
+   */
+  cookieRoutes?: ReadonlySet<string>;
+  cookiePath?: string;
+}
+
+const SESSION_COOKIE = 'emkit_session';
+
+/** The cookie holds a value derived from the token, never the token itself. */
+export const sessionValue = (token: string) => createHash('sha256').update(`${token}:session`).digest('hex');
+
+function cookie(request: FastifyRequest, name: string): string | undefined {
+  for (const part of (request.headers.cookie ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return value.join('=');
+  }
+  return undefined;
 }
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
@@ -62,6 +81,7 @@ function setCorsHeaders(reply: FastifyReply, origin: string): void {
  */
 export function installSecurity(app: FastifyInstance, options: SecurityOptions): void {
   const hosts = new Set(options.allowedHosts.map((h) => h.toLowerCase()));
+  const session = sessionValue(options.token);
   app.addHook('onRequest', async (request, reply) => {
     const host = hostName(request.headers.host)?.toLowerCase();
     if (!host || !hosts.has(host)) {
@@ -81,6 +101,17 @@ export function installSecurity(app: FastifyInstance, options: SecurityOptions):
     }
     const route = `${request.method} ${request.routeOptions.url ?? ''}`;
     if (options.publicRoutes.has(route)) return;
+    if (options.cookieRoutes?.has(route)) {
+      if (tokenMatches(cookie(request, SESSION_COOKIE), session)) return;
+      const url = new URL(request.url, 'http://bridge');
+      const fromQuery = url.searchParams.get('token') ?? undefined;
+      if (fromQuery !== undefined && tokenMatches(fromQuery, options.token) && request.method === 'GET') {
+        url.searchParams.delete('token');
+        reply.header('set-cookie', `${SESSION_COOKIE}=${session}; Path=${options.cookiePath ?? '/'}; HttpOnly; SameSite=Strict`);
+        reply.redirect(`${url.pathname}${url.search}`, 303);
+        return reply;
+      }
+    }
     if (!tokenMatches(bearer(request, options.queryTokenRoutes.has(route)), options.token)) {
       throw new HttpError(
         401,

@@ -3,6 +3,9 @@ import { openDatabase } from './db.js';
 import { EnvironmentsRepository } from './environments.js';
 import { EventLog } from './events.js';
 import { ExperimentsRepository } from './experiments.js';
+import { MetricsRepository } from './metrics.js';
+import { TensorboardsRepository } from './tensorboards.js';
+import { TrainingsRepository } from './trainings.js';
 
 /** The bridge's SQLite store: one repository per resource, one event log for all. */
 export class Store {
@@ -10,12 +13,18 @@ export class Store {
   readonly events: EventLog;
   readonly environments: EnvironmentsRepository;
   readonly experiments: ExperimentsRepository;
+  readonly trainings: TrainingsRepository;
+  readonly metrics: MetricsRepository;
+  readonly tensorboards: TensorboardsRepository;
 
   constructor(file: string) {
     this.db = openDatabase(file);
     this.events = new EventLog(this.db);
     this.environments = new EnvironmentsRepository(this.db, this.events);
     this.experiments = new ExperimentsRepository(this.db, this.events);
+    this.trainings = new TrainingsRepository(this.db, this.events);
+    this.metrics = new MetricsRepository(this.db);
+    this.tensorboards = new TensorboardsRepository(this.db, this.events);
   }
 
   /**

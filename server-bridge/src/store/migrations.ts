@@ -44,6 +44,74 @@ export const migrations: readonly { version: number; name: string; sql: string }
       CREATE INDEX experiments_created ON experiments (created_at);
     `,
   },
+  {
+    version: 2,
+    name: 'trainings, metric points, tensorboards',
+    sql: `
+      CREATE TABLE trainings (
+        id                   TEXT PRIMARY KEY,
+        name                 TEXT NOT NULL UNIQUE,
+        description          TEXT NOT NULL DEFAULT '',
+        experiment_id        TEXT NOT NULL REFERENCES experiments (id),
+        source               TEXT NOT NULL,
+        hyperparameters      TEXT NOT NULL DEFAULT '{}',
+        datasets             TEXT NOT NULL DEFAULT '{}',
+        -- no foreign key: a settled training keeps the name of an environment deleted since
+        environment_id       TEXT,
+        environment_name     TEXT,
+        python               TEXT NOT NULL,
+        instance_count       INTEGER NOT NULL,
+        max_duration_seconds INTEGER,
+        tags                 TEXT NOT NULL DEFAULT '{}',
+        state                TEXT NOT NULL,
+        state_reason         TEXT,
+        exit_code            INTEGER,
+        supervisor_pid       INTEGER,
+        copied_from          TEXT,
+        dir                  TEXT NOT NULL,
+        created_at           TEXT NOT NULL,
+        updated_at           TEXT NOT NULL,
+        started_at           TEXT,
+        ended_at             TEXT
+      );
+      CREATE INDEX trainings_created ON trainings (created_at);
+      CREATE INDEX trainings_experiment ON trainings (experiment_id, created_at);
+      CREATE INDEX trainings_state ON trainings (state);
+      CREATE INDEX trainings_environment ON trainings (environment_id);
+
+      -- An index of the event files under each training's tensorboard/ folder (the files
+      -- stay the truth): points, and how far each file has been read.
+      CREATE TABLE metric_points (
+        training_id TEXT NOT NULL REFERENCES trainings (id) ON DELETE CASCADE,
+        tag         TEXT NOT NULL,
+        step        INTEGER NOT NULL,
+        value       REAL,
+        wall_time   REAL NOT NULL
+      );
+      CREATE INDEX metric_points_series ON metric_points (training_id, tag, step);
+      CREATE TABLE metric_files (
+        training_id TEXT NOT NULL REFERENCES trainings (id) ON DELETE CASCADE,
+        path        TEXT NOT NULL,
+        offset      INTEGER NOT NULL,
+        PRIMARY KEY (training_id, path)
+      );
+
+      CREATE TABLE tensorboards (
+        id             TEXT PRIMARY KEY,
+        experiment_id  TEXT,
+        trainings      TEXT NOT NULL,
+        state          TEXT NOT NULL,
+        state_reason   TEXT,
+        python         TEXT NOT NULL,
+        port           INTEGER,
+        pid            INTEGER,
+        created_at     TEXT NOT NULL,
+        updated_at     TEXT NOT NULL,
+        last_access_at TEXT NOT NULL
+      );
+      CREATE INDEX tensorboards_created ON tensorboards (created_at);
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

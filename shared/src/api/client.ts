@@ -70,7 +70,9 @@ export class EmkitClient {
     try {
       parsed = text ? JSON.parse(text) : null;
     } catch {
-      // a proxy's HTML error page, say: fall through to the generic message
+      // a training's text file (getTrainingFile) is answered as it is; on an error, a
+      // proxy's HTML page, say, falls through to the generic message
+      if (response.ok) return text as RouteOutput<K>;
     }
     if (!response.ok) throw ApiError.fromEnvelope(response.status, parsed);
     return parsed as RouteOutput<K>;
@@ -78,10 +80,27 @@ export class EmkitClient {
 
   /** The WebSocket URL of the event stream (the token goes in the query: browsers can't set headers there). */
   eventsUrl(since?: number): string {
-    const url = new URL(`${this.baseUrl}${routes.events.url}`);
+    return this.socketUrl(routes.events.url, since === undefined ? {} : { since: String(since) });
+  }
+
+  /** The WebSocket URL of one rank's live log (LogStreamMessage), from a byte offset. */
+  trainingLogUrl(training: string, rank = 0, offset = 0): string {
+    return this.socketUrl(routePath(routes.streamTrainingLog.url, { id: training }), {
+      rank: String(rank),
+      offset: String(offset),
+    });
+  }
+
+  /** Where the bridge serves a TensorBoard, with the token a browser tab needs once (it then keeps a cookie). */
+  tensorboardUrl(id: string): string {
+    return `${this.baseUrl}/tensorboard/${encodeURIComponent(id)}/?token=${encodeURIComponent(this.token)}`;
+  }
+
+  private socketUrl(path: string, query: Record<string, string>): string {
+    const url = new URL(`${this.baseUrl}${path}`);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     url.searchParams.set('token', this.token);
-    if (since !== undefined) url.searchParams.set('since', String(since));
+    for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
     return url.toString();
   }
 }

@@ -4,7 +4,13 @@ import { Timestamp } from './common.js';
 export const RESOURCES = ['environments', 'experiments', 'trainings', 'models', 'endpoints', 'tensorboards'] as const;
 export type ResourceName = (typeof RESOURCES)[number];
 
-export const EVENT_ACTIONS = ['created', 'updated', 'deleted'] as const;
+/**
+ * created / updated / deleted carry the resource as it is now (null when deleted);
+ * `finished` marks a training that has settled (COMPLETE, FAIL TRAIN, STOPPED,
+ * CREATE FAILED), for the editors' notifications; `metrics` carries a training's new
+ * metric points (MetricsEventData) while it runs.
+ */
+export const EVENT_ACTIONS = ['created', 'updated', 'deleted', 'finished', 'metrics'] as const;
 export type EventAction = (typeof EVENT_ACTIONS)[number];
 
 /** One resource change, numbered in commit order; `seq` is what a reconnecting client resumes from. */

@@ -49,4 +49,31 @@ export function registerExperiments(program: Command): void {
       await connect(globals).api.deleteExperiment({ params: { id: name } });
       printMessage(globals, `experiment ${name} deleted`, { deleted: name });
     });
+
+  experiment
+    .command('compare <name>')
+    .description('its trainings side by side: hyperparameters and the last (best) value of each metric')
+    .action(async (name: string, _options, command: Command) => {
+      const globals = command.optsWithGlobals();
+      const comparison = await connect(globals).api.compareExperiment({ params: { id: name } });
+      if (globals.json) return printMessage(globals, '', comparison);
+      const value = (v: number | null | undefined) => (v === null || v === undefined ? '' : Number(v.toPrecision(6)));
+      printList(globals, comparison.trainings, [
+        ['TRAINING', (t) => t.name],
+        ['STATE', (t) => t.state],
+        ...comparison.hyperparameters.map(
+          (key) => [key, (t: (typeof comparison.trainings)[number]) => t.hyperparameters[key]] as const,
+        ),
+        ...comparison.metrics.map(
+          (tag) =>
+            [
+              tag,
+              (t: (typeof comparison.trainings)[number]) => {
+                const m = t.metrics[tag];
+                return m ? `${value(m.last)} (${m.goal} ${value(m.best)})` : '';
+              },
+            ] as const,
+        ),
+      ] as [string, (t: (typeof comparison.trainings)[number]) => unknown][]);
+    });
 }

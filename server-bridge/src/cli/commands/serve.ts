@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { DEFAULT_PORT, startBridge } from '../../bridge.js';
+import { DEFAULT_SNAPSHOT_LIMITS } from '../../trainings/source.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -17,13 +18,24 @@ export function registerServe(program: Command): void {
     )
     .option('--allowed-host <name>', 'accept this Host header too (repeatable)', collect, [])
     .option('--kernels-dir <dir>', "where environments' Jupyter kernel specs go (default: Jupyter's user data dir)")
-    .option('--python <path>', 'interpreter venv environments are made from by default')
+    .option(
+      '--python <path>',
+      'interpreter venv environments are made from, and trainings without an environment run with (default: $EMKIT_PYTHON or python3)',
+    )
+    .option('--max-source-mb <mb>', "the largest source folder a training's snapshot takes", '200')
+    .option('--tensorboard-idle <seconds>', 'stop a TensorBoard nobody has visited for this long', '1800')
     .option('--log-level <level>', 'trace, debug, info, warn, error', 'info')
     .action(async (options: Record<string, string | string[] | undefined>, command: Command) => {
       const globals = command.optsWithGlobals() as { home?: string };
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         command.error(`--port must be 0–65535, not "${options.port}"`, { exitCode: 2 });
+      const maxSourceMb = Number(options.maxSourceMb);
+      if (!(maxSourceMb > 0))
+        command.error(`--max-source-mb must be a positive number, not "${options.maxSourceMb}"`, { exitCode: 2 });
+      const idle = Number(options.tensorboardIdle);
+      if (!(idle > 0))
+        command.error(`--tensorboard-idle must be a positive number, not "${options.tensorboardIdle}"`, { exitCode: 2 });
       const bridge = await startBridge({
         home: globals.home,
         host: options.host as string,
@@ -32,6 +44,8 @@ export function registerServe(program: Command): void {
         allowedHosts: options.allowedHost as string[],
         kernelsDir: options.kernelsDir as string | undefined,
         python: options.python as string | undefined,
+        snapshotLimits: { ...DEFAULT_SNAPSHOT_LIMITS, maxBytes: Math.round(maxSourceMb * 1024 * 1024) },
+        tensorboardIdleSeconds: idle,
         logLevel: options.logLevel as string,
       });
       process.stdout.write(`emkit bridge ${bridge.url}\nhome  ${bridge.home}\n(token in ${bridge.home}/runtime.json)\n`);

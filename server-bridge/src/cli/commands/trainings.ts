@@ -1,0 +1,269 @@
+import { resolve } from 'node:path';
+import {
+  type EmkitClient,
+  formatDuration,
+  formatTime,
+  isSettled,
+  type LogStreamMessage,
+  parseDuration,
+  type Training,
+  trainingStates,
+} from '@emkit/shared';
+import { type Command, InvalidArgumentError } from 'commander';
+import WebSocket from 'ws';
+import { connect } from '../connect.js';
+import { EXIT } from '../exit-codes.js';
+import { printItem, printList, printMessage } from '../output.js';
+
+/** `--hp lr=0.1 --hp epochs=3` → { lr: '0.1', epochs: '3' } */
+function pairs(what: string) {
+  return (value: string, previous: Record<string, string>) => {
+    const at = value.indexOf('=');
+    if (at <= 0) throw new InvalidArgumentError(`a ${what} is key=value, not "${value}"`);
+    return { ...previous, [value.slice(0, at)]: value.slice(at + 1) };
+  };
+}
+
+function seconds(value: string): number {
+  const parsed = parseDuration(value);
+  if (!parsed) throw new InvalidArgumentError(`"${value}" is not a duration like 90s, 30m or 2h`);
+  return parsed;
+}
+
+function count(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError(`"${value}" is not a positive whole number`);
+  return parsed;
+}
+
+const elapsed = (t: Training) =>
+  t.startedAt ? formatDuration(((t.endedAt ? Date.parse(t.endedAt) : Date.now()) - Date.parse(t.startedAt)) / 1000) : '';
+
+const columns: [string, (t: Training) => unknown][] = [
+  ['NAME', (t) => t.name],
+  ['EXPERIMENT', (t) => t.experimentName],
+  ['STATE', (t) => t.state],
+  ['KIND', (t) => t.source.kind],
+  ['ENTRY', (t) => t.source.entryPoint],
+  ['TIME', elapsed],
+  ['CREATED', (t) => formatTime(t.createdAt)],
+];
+
+/** Stream one rank's log over the WebSocket until the training settles. */
+function streamLog(client: EmkitClient, id: string, rank: number, write: (text: string) => void): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const socket = new WebSocket(client.trainingLogUrl(id, rank, 0));
+    socket.on('message', (data) => {
+      const message = JSON.parse(String(data)) as LogStreamMessage;
+      if (message.type === 'chunk') write(message.text);
+    });
+    socket.on('close', (code, reason) => {
+      if (code === 1000 || code === 1005) resolvePromise();
+      else reject(new Error(`the log stream closed: ${reason.toString() || code}`));
+    });
+    socket.on('error', reject);
+  });
+}
+
+/** Follow a training to its end: its log on stderr (with --wait) and its final state. */
+async function waitFor(client: EmkitClient, training: Training, showLog: boolean): Promise<Training> {
+  if (showLog) await streamLog(client, training.id, 0, (text) => process.stderr.write(text));
+  for (;;) {
+    const current = await client.api.getTraining({ params: { id: training.id } });
+    if (isSettled(trainingStates, current.state)) return current;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+function finish(globals: { json?: boolean }, training: Training): void {
+  printItem(globals, training);
+  if (training.state !== 'COMPLETE') process.exitCode = EXIT.endedInFailure;
+}
+
+export function registerTrainings(program: Command): void {
+  program
+    .command('train <path>')
+    .description('submit a notebook, a script, or a folder with --entry, as a training')
+    .option('--entry <file>', 'with a folder: the .py or .ipynb to run, relative to it')
+    .option(
+      '--hp <key=value>',
+      'a hyperparameter (repeatable): `--key value`, EM_HP_<KEY>, the parameters cell',
+      pairs('hyperparameter'),
+      {},
+    )
+    .option('--dataset <name=path>', 'a dataset (repeatable): EM_DATASET_<NAME>', pairs('dataset'), {})
+    .option('--tag <key=value>', 'a tag (repeatable)', pairs('tag'), {})
+    .option('--env <name>', "the environment to run in (default: the bridge's Python)")
+    .option('--experiment <name>', 'the experiment it belongs to (default: "default")')
+    .option('--instances <n>', 'ranks to start, with the variables torchrun sets', count)
+    .option('--max-time <duration>', 'stop it after this long, e.g. 90s, 30m, 2h', seconds)
+    .option('--name <name>', 'default: the file name and the time')
+    .option('--description <text>')
+    .option('--wait', "stream rank 0's log and wait for the end; exit 6 unless it is COMPLETE")
+    .action(async (path: string, options, command: Command) => {
+      const globals = command.optsWithGlobals();
+      const client = connect(globals);
+      const datasets = Object.fromEntries(
+        Object.entries(options.dataset as Record<string, string>).map(([k, v]) => [k, resolve(v)]),
+      );
+      const training = await client.api.createTraining({
+        body: {
+          source: { path: resolve(path), ...(options.entry ? { entryPoint: options.entry } : {}) },
+          hyperparameters: options.hp,
+          datasets,
+          tags: options.tag,
+          ...(options.env ? { environment: options.env } : {}),
+          ...(options.experiment ? { experiment: options.experiment } : {}),
+          ...(options.instances ? { instanceCount: options.instances } : {}),
+          ...(options.maxTime ? { maxDurationSeconds: options.maxTime } : {}),
+          ...(options.name ? { name: options.name } : {}),
+          ...(options.description ? { description: options.description } : {}),
+        },
+      });
+      if (!options.wait) return printItem(globals, training);
+      finish(globals, await waitFor(client, training, !globals.json));
+    });
+
+  const trainings = program.command('training').alias('trainings').description('trainings: runs of a notebook or a script');
+
+  trainings
+    .command('list')
+    .description('list trainings, newest first')
+    .option('--experiment <name>', 'only this experiment')
+    .option('--state <state>', 'only this state, e.g. RUNNING')
+    .option('--limit <n>', 'at most this many', '100')
+    .action(async (options, command: Command) => {
+      const globals = command.optsWithGlobals();
+      const { items } = await connect(globals).api.listTrainings({
+        query: { limit: Number(options.limit), experiment: options.experiment, state: options.state },
+      });
+      printList(globals, items, columns);
+    });
+
+  trainings
+    .command('get <name>')
+    .description('show one training')
+    .action(async (name: string, _options, command: Command) => {
+      const globals = command.optsWithGlobals();
+      printItem(globals, await connect(globals).api.getTraining({ params: { id: name } }));
+    });
+
+  trainings
+    .command('log <name>')
+    .description("print a rank's log")
+    .option('--rank <n>', 'which rank', '0')
+    .option('-f, --follow', 'keep printing until the training ends')
+    .action(async (name: string, options, command: Command) => {
+      const globals = command.optsWithGlobals();
+      const client = connect(globals);
+      const rank = Number(options.rank);
+      if (options.follow) {
+        const training = await client.api.getTraining({ params: { id: name } });
+        await streamLog(client, training.id, rank, (text) => process.stdout.write(text));
+        return;
+      }
+      let offset = 0;
+      for (;;) {
+        const chunk = await client.api.getTrainingLog({ params: { id: name }, query: { rank, offset } });
+        process.stdout.write(chunk.text);
+        if (chunk.nextOffset >= chunk.size || !chunk.text) break;
+        offset = chunk.nextOffset;
+      }
+    });
+
+  trainings
+    .command('stop <name>')
+    .description('stop a training; its processes end within 5 s')
+    .option('--wait', 'wait until it has stopped')
+    .action(async (name: string, options, command: Command) => {
+      const globals = command.optsWithGlobals();
+      const client = connect(globals);
+      const stopping = await client.api.stopTraining({ params: { id: name } });
+      if (!options.wait) return printItem(globals, stopping);
+      printItem(globals, await waitFor(client, stopping, false));
+    });
+
+  trainings
+    .command('copy <name>')
+    .description('run a training again with the same settings and source; options replace settings')
+    .option('--hp <key=value>', 'hyperparameters to use instead (repeatable; replaces them all)', pairs('hyperparameter'))
+    .option('--name <name>')
+    .option('--experiment <name>')
+    .option('--wait', "stream rank 0's log and wait for the end")
+    .action(async (name: string, options, command: Command) => {
+      const globals = command.optsWithGlobals();
+      const client = connect(globals);
+      const copy = await client.api.copyTraining({
+        params: { id: name },
+        body: {
+          ...(options.hp ? { hyperparameters: options.hp } : {}),
+          ...(options.name ? { name: options.name } : {}),
+          ...(options.experiment ? { experiment: options.experiment } : {}),
+        },
+      });
+      if (!options.wait) return printItem(globals, copy);
+      finish(globals, await waitFor(client, copy, !globals.json));
+    });
+
+  trainings
+    .command('delete <name>')
+    .description('delete a training that has ended, with its folder')
+    .action(async (name: string, _options, command: Command) => {
+      const globals = command.optsWithGlobals();
+      await connect(globals).api.deleteTraining({ params: { id: name } });
+      printMessage(globals, `training ${name}: deleted`, { deleted: name });
+    });
+
+  trainings
+    .command('metrics <name>')
+    .description('the last and best value of each metric (--json: every point)')
+    .action(async (name: string, _options, command: Command) => {
+      const globals = command.optsWithGlobals();
+      const metrics = await connect(globals).api.getTrainingMetrics({ params: { id: name } });
+      if (globals.json) return printMessage(globals, '', metrics);
+      printList(globals, metrics.series, [
+        ['TAG', (s) => s.tag],
+        ['POINTS', (s) => s.total],
+        ['LAST STEP', (s) => s.points.at(-1)?.step],
+        ['LAST', (s) => s.points.at(-1)?.value],
+        ['MIN', (s) => Math.min(...s.points.map((p) => p.value ?? Number.NaN).filter((v) => !Number.isNaN(v)))],
+        ['MAX', (s) => Math.max(...s.points.map((p) => p.value ?? Number.NaN).filter((v) => !Number.isNaN(v)))],
+      ]);
+    });
+
+  trainings
+    .command('files <name>')
+    .description('what the training wrote (artifacts/, model/, checkpoints/, tensorboard/)')
+    .action(async (name: string, _options, command: Command) => {
+      const globals = command.optsWithGlobals();
+      const { items } = await connect(globals).api.listTrainingFiles({ params: { id: name } });
+      printList(globals, items, [
+        ['PATH', (f) => f.path],
+        ['BYTES', (f) => f.bytes],
+        ['MODIFIED', (f) => formatTime(f.modifiedAt)],
+      ]);
+    });
+
+  program
+    .command('tensorboard [training]')
+    .description('start TensorBoard for a training (or --experiment) and print its URL')
+    .option('--experiment <name>', 'all the trainings of an experiment, one run each')
+    .action(async (training: string | undefined, options, command: Command) => {
+      const globals = command.optsWithGlobals();
+      const client = connect(globals);
+      if (!training === !options.experiment) command.error('error: name a training or --experiment, one of them');
+      let board = await client.api.createTensorboard({
+        body: training ? { training } : { experiment: options.experiment },
+      });
+      while (board.state === 'CREATE IN PROGRESS') {
+        await new Promise((r) => setTimeout(r, 300));
+        board = await client.api.getTensorboard({ params: { id: board.id } });
+      }
+      if (board.state !== 'RUNNING') {
+        printItem(globals, board);
+        process.exitCode = EXIT.endedInFailure;
+        return;
+      }
+      printMessage(globals, client.tensorboardUrl(board.id), { ...board, url: client.tensorboardUrl(board.id) });
+    });
+}

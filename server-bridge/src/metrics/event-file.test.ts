@@ -1,0 +1,491 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { appendFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { maskedCrc32c } from './crc32c.js';
+import {
+  EventFileTailer,
+  findEventFiles,
+  qualifiedTag,
+  readScalars,
+  runNameFor,
+  type ScalarPoint,
+  type TagKinds,
+} from './event-file.js';
+
+// ---------------------------------------------------------------------------------------------------------------
+// A tiny protobuf + TFRecord encoder, so the tests control every byte the reader sees.
+
+function cat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+function varint(n: number | bigint): Uint8Array {
+  let v = BigInt.asUintN(64, BigInt(n)); // negatives as 10-byte two's complement, like protobuf int32/int64
+  const out: number[] = [];
+  while (v >= 0x80n) {
+    out.push(Number(v & 0x7fn) | 0x80);
+    v >>= 7n;
+  }
+  out.push(Number(v));
+  return Uint8Array.from(out);
+}
+
+const key = (field: number, wire: number) => varint(field * 8 + wire);
+const f32 = (x: number) => {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setFloat32(0, x, true);
+  return b;
+};
+const f64 = (x: number) => {
+  const b = new Uint8Array(8);
+  new DataView(b.buffer).setFloat64(0, x, true);
+  return b;
+};
+const pVarint = (field: number, n: number | bigint) => cat(key(field, 0), varint(n));
+const pDouble = (field: number, x: number) => cat(key(field, 1), f64(x));
+const pFloat = (field: number, x: number) => cat(key(field, 5), f32(x));
+const pBytes = (field: number, data: Uint8Array | string) => {
+  const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+  return cat(key(field, 2), varint(bytes.length), bytes);
+};
+/** One field of each wire type the reader must skip, a group included. */
+const unknownFields = () =>
+  cat(pVarint(100, 2n ** 63n), pDouble(101, 1), pBytes(102, 'junk'), pFloat(103, 1), key(104, 3), pVarint(1, 5), key(104, 4));
+
+function record(data: Uint8Array): Uint8Array {
+  const header = new Uint8Array(12);
+  const view = new DataView(header.buffer);
+  view.setBigUint64(0, BigInt(data.length), true);
+  view.setUint32(8, maskedCrc32c(header.subarray(0, 8)), true);
+  const footer = new Uint8Array(4);
+  new DataView(footer.buffer).setUint32(0, maskedCrc32c(data), true);
+  return cat(header, data, footer);
+}
+
+interface EventSpec {
+  wallTime?: number;
+  step?: number | bigint;
+  values?: Uint8Array[];
+  extra?: Uint8Array;
+}
+
+function event({ wallTime = 1700000000.5, step = 0, values = [], extra = new Uint8Array(0) }: EventSpec): Uint8Array {
+  const summary = cat(...values.map((v) => pBytes(1, v)));
+  return record(cat(pDouble(1, wallTime), pVarint(2, step), extra, pBytes(5, summary)));
+}
+
+const fileVersion = () => record(cat(pDouble(1, 1700000000), pBytes(3, 'brain.Event:2')));
+
+const metadata = (plugin: string, dataClass = 0) =>
+  pBytes(9, cat(pBytes(1, cat(pBytes(1, plugin), pBytes(2, 'content'))), dataClass ? pVarint(4, dataClass) : new Uint8Array(0)));
+const simpleValue = (tag: string, x: number) => cat(pBytes(1, tag), pFloat(2, x));
+const tensorValue = (tag: string, tensor: Uint8Array, meta: Uint8Array = new Uint8Array(0)) =>
+  cat(pBytes(1, tag), meta, pBytes(8, tensor));
+const scalarShape = () => pBytes(2, new Uint8Array(0));
+const shape = (...dims: number[]) => pBytes(2, cat(...dims.map((d) => pBytes(2, pVarint(1, d)))));
+
+// ---------------------------------------------------------------------------------------------------------------
+
+let tmp: string;
+beforeAll(async () => {
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'emkit-event-file-'));
+});
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+const point = (tag: string, step: number, value: number, wallTime = 1700000000.5): ScalarPoint => ({
+  tag,
+  step,
+  value,
+  wallTime,
+});
+
+describe('readScalars', () => {
+  it('decodes every scalar encoding', () => {
+    const bigStep = 2 ** 40 + 3;
+    const bytes = cat(
+      fileVersion(),
+      event({ step: 1, values: [simpleValue('simple', 0.1), simpleValue('nan', Number.NaN)] }),
+      event({ step: bigStep, wallTime: 12.25, values: [simpleValue('simple', -2)] }),
+      event({
+        step: 2,
+        values: [
+          // TF2 C++ writer: tensor_content, little-endian raw
+          tensorValue('content', cat(pVarint(1, 1), scalarShape(), pBytes(4, f32(0.3))), metadata('scalars')),
+          // torch new_style double_precision: double_val, packed
+          tensorValue('double', cat(pVarint(1, 2), pBytes(6, f64(0.1))), metadata('scalars')),
+          // packed float_val with a [1] shape
+          tensorValue('packed', cat(pVarint(1, 1), shape(1), pBytes(5, f32(Number.POSITIVE_INFINITY))), metadata('scalars')),
+          // unpacked float_val, and unknown fields inside the tensor
+          tensorValue('unpacked', cat(pVarint(1, 1), unknownFields(), pFloat(5, -0.5)), metadata('scalars')),
+          tensorValue('int64', cat(pVarint(1, 9), pVarint(10, -7)), metadata('scalars')),
+          tensorValue('int32', cat(pVarint(1, 3), pVarint(7, -3)), metadata('scalars')),
+          tensorValue('half', cat(pVarint(1, 19), pBytes(13, varint(0x3e00))), metadata('scalars')), // 1.5
+          tensorValue('halfUnpacked', cat(pVarint(1, 19), pVarint(13, 0xfc00)), metadata('scalars')), // -inf
+          tensorValue('bf16', cat(pVarint(1, 14), pBytes(4, Uint8Array.of(0xc0, 0x3f))), metadata('scalars')), // 1.5
+          tensorValue('doubleContent', cat(pVarint(1, 2), pBytes(4, f64(Number.NaN)))),
+          // another plugin that declares its data scalar
+          tensorValue('declared', cat(pVarint(1, 1), pFloat(5, 4)), metadata('custom', 1)),
+        ],
+      }),
+      event({ step: 3, values: [cat(unknownFields(), simpleValue('simple', 8), unknownFields())], extra: unknownFields() }),
+    );
+    const result = readScalars(bytes);
+    expect(result.corrupt).toBeUndefined();
+    expect(result.nextOffset).toBe(bytes.length);
+    expect(result.points).toEqual([
+      point('simple', 1, Math.fround(0.1)),
+      point('nan', 1, Number.NaN),
+      point('simple', bigStep, -2, 12.25),
+      point('content', 2, Math.fround(0.3)),
+      point('double', 2, 0.1),
+      point('packed', 2, Number.POSITIVE_INFINITY),
+      point('unpacked', 2, -0.5),
+      point('int64', 2, -7),
+      point('int32', 2, -3),
+      point('half', 2, 1.5),
+      point('halfUnpacked', 2, Number.NEGATIVE_INFINITY),
+      point('bf16', 2, 1.5),
+      point('doubleContent', 2, Number.NaN),
+      point('declared', 2, 4),
+      point('simple', 3, 8),
+    ]);
+    expect(Number.isNaN(result.points[1]!.value)).toBe(true);
+  });
+
+  it('skips what is not a scalar', () => {
+    const stringTensor = (s: string) => cat(pVarint(1, 7), scalarShape(), pBytes(8, s));
+    const bytes = cat(
+      event({
+        values: [
+          tensorValue(
+            'image',
+            cat(pVarint(1, 7), shape(3), pBytes(8, '2'), pBytes(8, '2'), pBytes(8, 'png')),
+            metadata('images'),
+          ),
+          cat(pBytes(1, 'oldImage'), pBytes(4, pVarint(1, 2))),
+          cat(pBytes(1, 'histo'), pBytes(5, pDouble(1, 0))),
+          tensorValue('text', stringTensor('hello'), metadata('text')),
+          tensorValue('hist2', cat(pVarint(1, 2), shape(2, 3), pBytes(6, cat(...[1, 2, 3, 4, 5, 6].map(f64))))),
+          tensorValue('_hparams_/session_start_info', cat(pVarint(1, 3), pVarint(7, 0)), metadata('hparams')),
+          tensorValue('generic', cat(pVarint(1, 1), pFloat(5, 1)), metadata('tensor')),
+          tensorValue('empty', cat(pVarint(1, 1), shape(0)), metadata('scalars')),
+          cat(pBytes(1, 'metadataOnly'), metadata('hparams')),
+          simpleValue('kept', 1),
+        ],
+      }),
+    );
+    expect(readScalars(bytes).points.map((p) => p.tag)).toEqual(['kept']);
+  });
+
+  it('remembers what a tag was declared as when later values omit the metadata (TF2)', () => {
+    const kinds: TagKinds = new Map();
+    const first = event({
+      step: 0,
+      values: [
+        tensorValue('loss', cat(pVarint(1, 1), pFloat(5, 1)), metadata('scalars')),
+        tensorValue('hp', cat(pVarint(1, 3), pVarint(7, 0)), metadata('hparams')),
+      ],
+    });
+    const later = event({
+      step: 1,
+      values: [tensorValue('loss', cat(pVarint(1, 1), pFloat(5, 2))), tensorValue('hp', cat(pVarint(1, 3), pVarint(7, 1)))],
+    });
+    const a = readScalars(first, 0, kinds);
+    const b = readScalars(cat(first, later), a.nextOffset, kinds);
+    expect([...a.points, ...b.points].map((p) => [p.tag, p.value])).toEqual([
+      ['loss', 1],
+      ['loss', 2],
+    ]);
+    // Resumed without the memory: a numeric one-element tensor is the best guess for a scalar.
+    expect(readScalars(later).points.map((p) => p.tag)).toEqual(['loss', 'hp']);
+  });
+
+  it('stops before a partial trailing record, at every cut', () => {
+    const records = [
+      fileVersion(),
+      event({ step: 1, values: [simpleValue('a', 1)] }),
+      event({ step: 2, values: [simpleValue('a', 2)] }),
+    ];
+    const bytes = cat(...records);
+    const ends = records.map((_, i) => records.slice(0, i + 1).reduce((n, r) => n + r.length, 0));
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      const result = readScalars(bytes.subarray(0, cut));
+      const complete = ends.filter((end) => end <= cut);
+      expect(result.corrupt).toBeUndefined();
+      expect(result.nextOffset).toBe(complete.at(-1) ?? 0);
+      expect(result.points.map((p) => p.step)).toEqual([1, 2].slice(0, Math.max(0, complete.length - 1)));
+      // The rest, read from nextOffset once all bytes are there, completes the series exactly.
+      const rest = readScalars(bytes, result.nextOffset);
+      expect([...result.points, ...rest.points].map((p) => p.step)).toEqual([1, 2]);
+    }
+  });
+
+  it('reports a CRC mismatch with the offset, keeping the points before it', () => {
+    const good = event({ step: 1, values: [simpleValue('a', 1)] });
+    const bad = event({ step: 2, values: [simpleValue('a', 2)] });
+    const after = event({ step: 3, values: [simpleValue('a', 3)] });
+
+    const dataFlipped = cat(good, bad, after);
+    dataFlipped[good.length + 20]! ^= 0x01;
+    const r1 = readScalars(dataFlipped);
+    expect(r1.points.map((p) => p.step)).toEqual([1]);
+    expect(r1.nextOffset).toBe(good.length);
+    expect(r1.corrupt).toBe(`data CRC mismatch in record at offset ${good.length}`);
+
+    const lengthFlipped = cat(good, bad, after);
+    lengthFlipped[good.length]! ^= 0x01;
+    const r2 = readScalars(lengthFlipped);
+    expect(r2.points.map((p) => p.step)).toEqual([1]);
+    expect(r2.corrupt).toBe(`length CRC mismatch in record at offset ${good.length}`);
+  });
+
+  it('skips a record that passes its CRC but is not a protobuf Event', () => {
+    const bytes = cat(record(Uint8Array.of(0x0a, 0x05, 0x01)), event({ step: 4, values: [simpleValue('a', 1)] }));
+    const result = readScalars(bytes);
+    expect(result.corrupt).toBeUndefined();
+    expect(result.points.map((p) => p.step)).toEqual([4]);
+  });
+});
+
+describe('EventFileTailer', () => {
+  it('tolerates a missing file, reads appended records only once, and waits for partial ones', async () => {
+    const file = path.join(tmp, 'tail', 'events.out.tfevents.1.host');
+    const tailer = new EventFileTailer(file);
+    expect(await tailer.poll()).toEqual([]);
+    expect(tailer.offset).toBe(0);
+
+    await mkdir(path.dirname(file), { recursive: true });
+    const first = cat(fileVersion(), event({ step: 1, values: [simpleValue('a', 1)] }));
+    await writeFile(file, first);
+    expect((await tailer.poll()).map((p) => p.step)).toEqual([1]);
+    expect(tailer.offset).toBe(first.length);
+    expect(await tailer.poll()).toEqual([]);
+
+    const second = event({ step: 2, values: [simpleValue('a', 2)] });
+    await appendFile(file, second.subarray(0, 15)); // the writer is mid-record
+    expect(await tailer.poll()).toEqual([]);
+    expect(tailer.offset).toBe(first.length);
+    await appendFile(file, second.subarray(15));
+    expect((await tailer.poll()).map((p) => [p.step, p.value])).toEqual([[2, 2]]);
+    expect(tailer.offset).toBe(first.length + second.length);
+
+    // Resuming from a persisted offset reads only what came after it.
+    await appendFile(file, event({ step: 3, values: [simpleValue('a', 3)] }));
+    const resumed = new EventFileTailer(file, tailer.offset);
+    expect((await resumed.poll()).map((p) => p.step)).toEqual([3]);
+    expect(resumed.restarted).toBe(false);
+
+    // Truncated and rewritten shorter: start over.
+    await writeFile(file, event({ step: 9, values: [simpleValue('b', 9)] }));
+    expect((await resumed.poll()).map((p) => [p.tag, p.step])).toEqual([['b', 9]]);
+    expect(resumed.restarted).toBe(true);
+  });
+
+  it('reads in bounded chunks, records larger than a chunk included', async () => {
+    const file = path.join(tmp, 'chunks.tfevents');
+    const big = event({ step: 2, values: [simpleValue('x'.repeat(500), 2)] });
+    const records = [
+      fileVersion(),
+      event({ step: 1, values: [simpleValue('a', 1)] }),
+      big,
+      event({ step: 3, values: [simpleValue('a', 3)] }),
+    ];
+    await writeFile(file, cat(...records));
+    for (const chunk of [1, 13, 64, 1000]) {
+      const tailer = new EventFileTailer(file, 0, chunk);
+      expect((await tailer.poll()).map((p) => p.step)).toEqual([1, 2, 3]);
+      expect(tailer.offset).toBe(records.reduce((n, r) => n + r.length, 0));
+    }
+  });
+
+  it('reports corruption and stays before it until the file changes', async () => {
+    const file = path.join(tmp, 'corrupt.tfevents');
+    const good = event({ step: 1, values: [simpleValue('a', 1)] });
+    const bad = event({ step: 2, values: [simpleValue('a', 2)] });
+    bad[bad.length - 1]! ^= 0xff;
+    await writeFile(file, cat(good, bad));
+    const tailer = new EventFileTailer(file);
+    expect((await tailer.poll()).map((p) => p.step)).toEqual([1]);
+    expect(tailer.corrupt).toBe(`data CRC mismatch in record at offset ${good.length}`);
+    expect(tailer.offset).toBe(good.length);
+    expect(await tailer.poll()).toEqual([]);
+    expect(tailer.corrupt).toBeDefined();
+  });
+
+  it('queues concurrent polls so no point is returned twice', async () => {
+    const file = path.join(tmp, 'concurrent.tfevents');
+    await writeFile(file, cat(...[1, 2, 3].map((step) => event({ step, values: [simpleValue('a', step)] }))));
+    const tailer = new EventFileTailer(file);
+    const [a, b] = await Promise.all([tailer.poll(), tailer.poll()]);
+    expect([...a, ...b].map((p) => p.step)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('findEventFiles', () => {
+  it('finds tfevents files recursively, without following symlinked directories', async () => {
+    const root = path.join(tmp, 'find');
+    const deep = path.join(root, ...Array.from({ length: 9 }, (_, i) => `d${i + 1}`));
+    await mkdir(deep, { recursive: true });
+    await mkdir(path.join(root, 'loss_train'), { recursive: true });
+    for (const f of [
+      'events.out.tfevents.1.host',
+      'notes.txt',
+      'loss_train/events.out.tfevents.2.host',
+      'd1/d2/d3/d4/d5/d6/d7/d8/events.out.tfevents.8',
+      'd1/d2/d3/d4/d5/d6/d7/d8/d9/events.out.tfevents.9',
+    ]) {
+      await writeFile(path.join(root, f), '');
+    }
+    await symlink(path.join(root, 'loss_train'), path.join(root, 'linked'));
+    await symlink(path.join(root, 'events.out.tfevents.1.host'), path.join(root, 'link.tfevents'));
+
+    const files = await findEventFiles(root);
+    expect(files.map((f) => path.relative(root, f))).toEqual([
+      'd1/d2/d3/d4/d5/d6/d7/d8/events.out.tfevents.8',
+      'events.out.tfevents.1.host',
+      'link.tfevents',
+      'loss_train/events.out.tfevents.2.host',
+    ]);
+    expect(files.map((f) => runNameFor(root, f))).toEqual(['d1/d2/d3/d4/d5/d6/d7/d8', '', '', 'loss_train']);
+    expect(await findEventFiles(path.join(tmp, 'missing'))).toEqual([]);
+  });
+
+  it('qualifies tags with their run', () => {
+    expect(qualifiedTag('', 'loss')).toBe('loss');
+    expect(qualifiedTag('loss_train', 'loss')).toBe('loss_train/loss');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Cross-check against files written by the real writers.
+
+const python = fileURLToPath(new URL('../../../.venv/bin/python', import.meta.url));
+
+function pythonProblem(): string | undefined {
+  if (!existsSync(python)) return `no ${python}`;
+  const probe = spawnSync(python, ['-c', 'import tensorboard'], { encoding: 'utf8', timeout: 60_000 });
+  if (probe.status !== 0)
+    return `tensorboard does not import: ${(probe.stderr || String(probe.error)).trim().split('\n').at(-1)}`;
+  return undefined;
+}
+const problem = pythonProblem();
+
+const WRITER_SCRIPT = `
+import math, os, struct, sys
+from tensorboard.compat.proto import event_pb2, summary_pb2, tensor_pb2, tensor_shape_pb2
+from tensorboard.summary.writer.event_file_writer import EventFileWriter
+
+root = sys.argv[1]
+w = EventFileWriter(os.path.join(root, 'tb'))
+def add(step, *values, wall_time=1700000000.25):
+    w.add_event(event_pb2.Event(wall_time=wall_time, step=step, summary=summary_pb2.Summary(value=list(values))))
+
+for step, v in [(0, 0.5), (1, float('nan')), (2**33 + 1, -1.25)]:
+    add(step, summary_pb2.Summary.Value(tag='tb/simple', simple_value=v))
+
+# TF2 style, metadata on the first value of each tag only, as TF2 writers do.
+Meta = summary_pb2.SummaryMetadata
+scalars = Meta(plugin_data=Meta.PluginData(plugin_name='scalars'))
+for step, v in [(0, 0.1), (1, 2.5), (2, float('inf'))]:
+    t = tensor_pb2.TensorProto(dtype=1, float_val=[v], tensor_shape=tensor_shape_pb2.TensorShapeProto())
+    add(step, summary_pb2.Summary.Value(tag='tb/tensor', tensor=t, metadata=scalars if step == 0 else None))
+    t = tensor_pb2.TensorProto(dtype=2, tensor_content=struct.pack('<d', v / 3), tensor_shape=tensor_shape_pb2.TensorShapeProto())
+    add(step, summary_pb2.Summary.Value(tag='tb/double', tensor=t, metadata=scalars if step == 0 else None))
+add(5, summary_pb2.Summary.Value(tag='tb/int', tensor=tensor_pb2.TensorProto(dtype=9, int64_val=[-(2**40)]), metadata=scalars))
+
+# Not scalars: an image, a text tensor, hparams.
+add(0, summary_pb2.Summary.Value(tag='tb/image', image=summary_pb2.Summary.Image(height=1, width=1, colorspace=3, encoded_image_string=b'png')))
+text = Meta(plugin_data=Meta.PluginData(plugin_name='text'))
+add(0, summary_pb2.Summary.Value(tag='tb/text', tensor=tensor_pb2.TensorProto(dtype=7, string_val=[b'hi']), metadata=text))
+hp = Meta(plugin_data=Meta.PluginData(plugin_name='hparams', content=b'x'))
+add(0, summary_pb2.Summary.Value(tag='_hparams_/session_start_info', tensor=tensor_pb2.TensorProto(dtype=3, int_val=[0]), metadata=hp))
+w.close()
+
+try:
+    from torch.utils.tensorboard import SummaryWriter
+except Exception as e:
+    print('torch: unavailable:', repr(e))
+    sys.exit(0)
+sw = SummaryWriter(log_dir=os.path.join(root, 'torch'))
+sw.add_scalar('loss', 0.25, 0, walltime=1700000001.5)
+sw.add_scalar('loss', 0.125, 1, walltime=1700000001.5)
+sw.add_scalar('acc', 0.75, 3, walltime=1700000001.5, new_style=True)
+sw.add_scalar('dbl', 0.1, 4, walltime=1700000001.5, new_style=True, double_precision=True)
+sw.add_scalars('lr', {'a': 0.5, 'b': 2.0}, 5, walltime=1700000001.5)
+sw.close()
+print('torch: ok')
+`;
+
+async function readDir(dir: string): Promise<[string, number, number, number][]> {
+  const out: [string, number, number, number][] = [];
+  for (const file of await findEventFiles(dir)) {
+    const tailer = new EventFileTailer(file);
+    for (const p of await tailer.poll()) out.push([qualifiedTag(runNameFor(dir, file), p.tag), p.step, p.value, p.wallTime]);
+    expect(tailer.corrupt).toBeUndefined();
+  }
+  return out.sort((a, b) => a[0].localeCompare(b[0]) || a[1] - b[1]);
+}
+
+describe('real writers', () => {
+  let written: { root: string; torch: string } | undefined;
+  const write = () => {
+    if (written !== undefined) return written;
+    const root = path.join(tmp, 'python');
+    const run = spawnSync(python, ['-c', WRITER_SCRIPT, root], { encoding: 'utf8', timeout: 120_000 });
+    if (run.status !== 0) throw new Error(`writer script failed: ${run.stderr || run.error}`);
+    written = { root, torch: run.stdout.trim().split('\n').at(-1) ?? '' };
+    return written;
+  };
+
+  it.skipIf(problem !== undefined)(
+    `tensorboard's EventFileWriter: simple_value and TF2 tensors${problem ? ` (skipped: ${problem})` : ''}`,
+    async () => {
+      const { root } = write();
+      const wall = 1700000000.25;
+      expect(await readDir(path.join(root, 'tb'))).toEqual([
+        ['tb/double', 0, 0.1 / 3, wall],
+        ['tb/double', 1, 2.5 / 3, wall],
+        ['tb/double', 2, Number.POSITIVE_INFINITY, wall],
+        ['tb/int', 5, -(2 ** 40), wall],
+        ['tb/simple', 0, 0.5, wall],
+        ['tb/simple', 1, Number.NaN, wall],
+        ['tb/simple', 2 ** 33 + 1, -1.25, wall],
+        ['tb/tensor', 0, Math.fround(0.1), wall],
+        ['tb/tensor', 1, 2.5, wall],
+        ['tb/tensor', 2, Number.POSITIVE_INFINITY, wall],
+      ]);
+    },
+  );
+
+  it.skipIf(problem !== undefined)(
+    `torch's SummaryWriter: add_scalar, new_style, add_scalars${problem ? ` (skipped: ${problem})` : ''}`,
+    async (ctx) => {
+      const { root, torch } = write();
+      if (torch !== 'torch: ok') {
+        console.log(`skipping the torch cross-check: ${torch}`);
+        ctx.skip(torch);
+      }
+      const wall = 1700000001.5;
+      expect(await readDir(path.join(root, 'torch'))).toEqual([
+        ['acc', 3, 0.75, wall],
+        ['dbl', 4, 0.1, wall],
+        ['loss', 0, 0.25, wall],
+        ['loss', 1, 0.125, wall],
+        ['lr_a/lr', 5, 0.5, wall],
+        ['lr_b/lr', 5, 2, wall],
+      ]);
+    },
+  );
+});

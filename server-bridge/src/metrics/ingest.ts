@@ -1,0 +1,69 @@
+import type { MetricsEventData } from '@emkit/shared';
+import type { Store } from '../store/index.js';
+import type { NewPoint } from '../store/metrics.js';
+import { EventFileTailer, findEventFiles, qualifiedTag, runNameFor } from './event-file.js';
+
+/** At most this many points ride on one `metrics` event; a client that needs more reads the series. */
+const POINTS_PER_EVENT = 1000;
+
+/**
+ * Follows the event files under each running training's TensorBoard folder and moves
+ * new scalars into the store, with a `metrics` event for live charts. Files are read
+ * only from where the last read stopped.
+ */
+export class MetricsIngester {
+  private readonly tailers = new Map<string, Map<string, EventFileTailer>>();
+  private readonly busy = new Set<string>();
+
+  constructor(private readonly store: Store) {}
+
+  /** Read what is new for one training; returns how many points arrived. */
+  async ingest(trainingId: string, logDir: string): Promise<number> {
+    if (this.busy.has(trainingId)) return 0;
+    this.busy.add(trainingId);
+    try {
+      let tailers = this.tailers.get(trainingId);
+      if (!tailers) {
+        tailers = new Map();
+        this.tailers.set(trainingId, tailers);
+      }
+      const offsets = this.store.metrics.offsets(trainingId);
+      let arrived = 0;
+      for (const file of await findEventFiles(logDir)) {
+        let tailer = tailers.get(file);
+        if (!tailer) {
+          tailer = new EventFileTailer(file, offsets.get(file) ?? 0);
+          tailers.set(file, tailer);
+        }
+        const before = tailer.offset;
+        const scalars = await tailer.poll();
+        if (tailer.offset === before && scalars.length === 0) continue;
+        const run = runNameFor(logDir, file);
+        const points: NewPoint[] = scalars.map((p) => ({
+          tag: qualifiedTag(run, p.tag),
+          step: p.step,
+          value: p.value,
+          wallTime: p.wallTime,
+        }));
+        const data: MetricsEventData = {
+          trainingId,
+          points: points.slice(-POINTS_PER_EVENT).map((p) => ({ ...p, value: Number.isNaN(p.value) ? null : p.value })),
+        };
+        const offset = tailer.offset;
+        this.store.tx(() => {
+          this.store.metrics.append(trainingId, file, offset, points);
+          if (points.length > 0) this.store.events.record('trainings', 'metrics', trainingId, data);
+        });
+        arrived += points.length;
+      }
+      return arrived;
+    } finally {
+      this.busy.delete(trainingId);
+    }
+  }
+
+  /** The training has settled and been read one last time: drop its readers. */
+  forget(trainingId: string): void {
+    this.tailers.delete(trainingId);
+  }
+}

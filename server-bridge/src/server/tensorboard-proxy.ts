@@ -1,0 +1,90 @@
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import type { BridgeContext } from '../context.js';
+import { HttpError } from './errors.js';
+
+/** Headers that belong to one hop, and the bridge's own credentials, which TensorBoard must never see. */
+const DROPPED = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'authorization',
+  'cookie',
+  'host',
+]);
+
+function forwardable(headers: IncomingHttpHeaders): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined && !DROPPED.has(name)) out[name] = value;
+  return out;
+}
+
+export const TENSORBOARD_PREFIX = '/tensorboard/';
+
+/**
+ * `/tensorboard/{id}/…` → the TensorBoard process of that id (it runs with that path
+ * prefix, so paths pass through unchanged). Bodies are streamed both ways; the
+ * security hook in front has already checked the token or the session cookie.
+ */
+export async function registerTensorboardProxy(app: FastifyInstance, bridge: BridgeContext): Promise<void> {
+  await app.register(async (scope) => {
+    // leave every body unread: it is piped to TensorBoard as it came
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_request, _payload, done) => done(null));
+
+    const handler = async (request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => {
+      const { id } = request.params as { id: string };
+      if (request.url === `${TENSORBOARD_PREFIX}${id}`) return reply.redirect(`${TENSORBOARD_PREFIX}${id}/`);
+      let port: number;
+      try {
+        port = bridge.tensorboards.target(id);
+      } catch (error) {
+        if (error instanceof HttpError && error.status === 503 && request.headers.accept?.includes('text/html')) {
+          // a browser tab opened right after the start: show it, and look again shortly
+          return reply
+            .status(503)
+            .header('retry-after', '1')
+            .type('text/html; charset=utf-8')
+            .send(
+              '<!doctype html><meta http-equiv="refresh" content="1"><title>TensorBoard</title><p>TensorBoard is starting…</p>',
+            );
+        }
+        throw error;
+      }
+      return new Promise<void>((resolve) => {
+        const upstream = httpRequest(
+          {
+            host: '127.0.0.1',
+            port,
+            method: request.method,
+            path: request.url,
+            // a fresh connection each time: TensorBoard's werkzeug server answers a reused
+            // keep-alive connection with empty bodies
+            agent: false,
+            headers: { ...forwardable(request.headers), host: `127.0.0.1:${port}` },
+          },
+          (response) => {
+            reply.status(response.statusCode ?? 502);
+            for (const [name, value] of Object.entries(forwardable(response.headers))) reply.header(name, value);
+            reply.send(response);
+            resolve();
+          },
+        );
+        upstream.on('error', (error) => {
+          if (!reply.sent) {
+            reply.status(502).send({ error: { code: 'internal', message: `TensorBoard did not answer: ${error.message}` } });
+          }
+          resolve();
+        });
+        request.raw.pipe(upstream);
+      });
+    };
+    scope.all(`${TENSORBOARD_PREFIX}:id`, { schema: { hide: true } }, handler);
+    scope.all(`${TENSORBOARD_PREFIX}:id/*`, { schema: { hide: true } }, handler);
+  });
+}

@@ -1,0 +1,114 @@
+import type { MetricGoal, MetricPoint, MetricSeries, MetricSummary } from '@emkit/shared';
+import type Database from 'better-sqlite3';
+
+export interface NewPoint {
+  tag: string;
+  step: number;
+  value: number;
+  wallTime: number;
+}
+
+/** Loss- and error-like tags get better as they go down; everything else (accuracy, f1, …) as it goes up. */
+export function metricGoal(tag: string): MetricGoal {
+  return /loss|err|mse|mae|rmse|perplexity|ppl|cost|regret|distance|time|latency/i.test(tag) ? 'min' : 'max';
+}
+
+/** SQLite keeps NaN as NULL, which is also how JSON carries it. */
+const jsonValue = (value: number | null): number | null => (value === null || Number.isNaN(value) ? null : value);
+
+/**
+ * Scalar points read from a training's event files, and how far each file has been
+ * read. Points and offsets are written in one transaction, so a restart resumes
+ * each file exactly where the stored points end: nothing twice, nothing missed.
+ */
+export class MetricsRepository {
+  private readonly insertPoint;
+  private readonly upsertOffset;
+  private readonly selectOffsets;
+  private readonly selectTags;
+  private readonly selectSeries;
+  private readonly countSeries;
+  private readonly selectSummaries;
+
+  constructor(db: Database.Database) {
+    this.insertPoint = db.prepare<[string, string, number, number | null, number]>(
+      'INSERT INTO metric_points (training_id, tag, step, value, wall_time) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.upsertOffset = db.prepare<[string, string, number]>(
+      `INSERT INTO metric_files (training_id, path, offset) VALUES (?, ?, ?)
+       ON CONFLICT (training_id, path) DO UPDATE SET offset = excluded.offset`,
+    );
+    this.selectOffsets = db.prepare<[string], { path: string; offset: number }>(
+      'SELECT path, offset FROM metric_files WHERE training_id = ?',
+    );
+    this.selectTags = db.prepare<[string], { tag: string }>(
+      'SELECT DISTINCT tag FROM metric_points WHERE training_id = ? ORDER BY tag',
+    );
+    this.selectSeries = db.prepare<[string, string], { step: number; value: number | null; wall_time: number }>(
+      'SELECT step, value, wall_time FROM metric_points WHERE training_id = ? AND tag = ? ORDER BY step, rowid',
+    );
+    this.countSeries = db.prepare<[string, string], { n: number }>(
+      'SELECT count(*) AS n FROM metric_points WHERE training_id = ? AND tag = ?',
+    );
+    // last = the value at the highest step (the latest write wins a tie); min/max ignore NaN (NULL)
+    this.selectSummaries = db.prepare<
+      [string],
+      { tag: string; last: number | null; last_step: number; min: number | null; max: number | null }
+    >(
+      `SELECT tag,
+              (SELECT value FROM metric_points q WHERE q.training_id = p.training_id AND q.tag = p.tag
+                ORDER BY step DESC, rowid DESC LIMIT 1) AS last,
+              max(step) AS last_step, min(value) AS min, max(value) AS max
+         FROM metric_points p WHERE training_id = ? GROUP BY tag ORDER BY tag`,
+    );
+  }
+
+  offsets(trainingId: string): Map<string, number> {
+    return new Map(this.selectOffsets.all(trainingId).map((row) => [row.path, row.offset]));
+  }
+
+  /** Call inside a store transaction, with the file's new offset. */
+  append(trainingId: string, path: string, offset: number, points: readonly NewPoint[]): void {
+    for (const point of points) {
+      this.insertPoint.run(trainingId, point.tag, point.step, Number.isNaN(point.value) ? null : point.value, point.wallTime);
+    }
+    this.upsertOffset.run(trainingId, path, offset);
+  }
+
+  tags(trainingId: string): string[] {
+    return this.selectTags.all(trainingId).map((row) => row.tag);
+  }
+
+  /** One tag's points by step; more than maxPoints are thinned evenly, keeping the first and the last. */
+  series(trainingId: string, tag: string, maxPoints: number): MetricSeries {
+    const total = this.countSeries.get(trainingId, tag)?.n ?? 0;
+    const rows = this.selectSeries.all(trainingId, tag);
+    const stride = total > maxPoints ? (total - 1) / (maxPoints - 1) : 1;
+    const points: MetricPoint[] = [];
+    if (stride === 1) {
+      for (const row of rows) points.push({ step: row.step, value: jsonValue(row.value), wallTime: row.wall_time });
+    } else {
+      for (let i = 0; i < maxPoints; i++) {
+        const row = rows[Math.min(rows.length - 1, Math.round(i * stride))];
+        if (row) points.push({ step: row.step, value: jsonValue(row.value), wallTime: row.wall_time });
+      }
+    }
+    return { tag, points, total };
+  }
+
+  summaries(trainingId: string): Record<string, MetricSummary> {
+    const result: Record<string, MetricSummary> = {};
+    for (const row of this.selectSummaries.all(trainingId)) {
+      const goal = metricGoal(row.tag);
+      result[row.tag] = {
+        last: jsonValue(row.last),
+        lastStep: row.last_step,
+        min: jsonValue(row.min),
+        max: jsonValue(row.max),
+        best: jsonValue(goal === 'min' ? row.min : row.max),
+        goal,
+      };
+    }
+    return result;
+  }
+}

@@ -1,0 +1,81 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { Name, Timestamp } from './common.js';
+import { TrainingStateSchema } from './trainings.js';
+
+/** NaN and ±Infinity are valid metric values but not JSON: NaN travels as null. */
+export const MetricValue = Type.Union([Type.Number(), Type.Null()]);
+
+export const MetricPoint = Type.Object({ step: Type.Integer(), value: MetricValue, wallTime: Type.Number() }, {});
+export type MetricPoint = Static<typeof MetricPoint>;
+
+export const MetricSeries = Type.Object(
+  {
+    tag: Type.String(),
+    points: Type.Array(MetricPoint),
+    total: Type.Integer({ minimum: 0, description: 'points stored; `points` is thinned to maxPoints when there are more' }),
+  },
+  {},
+);
+export type MetricSeries = Static<typeof MetricSeries>;
+
+export const TrainingMetrics = Type.Object(
+  { trainingId: Type.String(), series: Type.Array(MetricSeries) },
+  { title: 'TrainingMetrics' },
+);
+export type TrainingMetrics = Static<typeof TrainingMetrics>;
+
+export const MetricsQuery = Type.Object(
+  {
+    tag: Type.Optional(Type.String({ maxLength: 512, description: 'only this tag' })),
+    maxPoints: Type.Optional(Type.Integer({ minimum: 2, maximum: 100_000, default: 5000 })),
+  },
+  { additionalProperties: false },
+);
+export type MetricsQuery = Static<typeof MetricsQuery>;
+
+/** What a `metrics` event on the event stream carries: the points new since the last one. */
+export const MetricsEventData = Type.Object({
+  trainingId: Type.String(),
+  points: Type.Array(Type.Object({ tag: Type.String(), step: Type.Integer(), value: MetricValue, wallTime: Type.Number() })),
+});
+export type MetricsEventData = Static<typeof MetricsEventData>;
+
+export const METRIC_GOALS = ['min', 'max'] as const;
+export type MetricGoal = (typeof METRIC_GOALS)[number];
+
+export const MetricSummary = Type.Object(
+  {
+    last: MetricValue,
+    lastStep: Type.Integer(),
+    min: MetricValue,
+    max: MetricValue,
+    best: MetricValue,
+    goal: Type.Union(
+      METRIC_GOALS.map((g) => Type.Literal(g)),
+      { description: 'min for loss- and error-like tags, else max' },
+    ),
+  },
+  {},
+);
+export type MetricSummary = Static<typeof MetricSummary>;
+
+export const ExperimentComparison = Type.Object(
+  {
+    experimentId: Type.String(),
+    experimentName: Name,
+    hyperparameters: Type.Array(Type.String(), { description: 'every key used by any training' }),
+    metrics: Type.Array(Type.String(), { description: 'every tag logged by any training' }),
+    trainings: Type.Array(
+      Type.Object({
+        id: Type.String(),
+        name: Name,
+        state: TrainingStateSchema,
+        createdAt: Timestamp,
+        hyperparameters: Type.Record(Type.String(), Type.String()),
+        metrics: Type.Record(Type.String(), MetricSummary),
+      }),
+    ),
+  },
+  { title: 'ExperimentComparison' },
+);
+export type ExperimentComparison = Static<typeof ExperimentComparison>;
