@@ -73,12 +73,15 @@ describe('TensorBoard', () => {
       // one named run per training, with the scalars the training logged
       const runs = (await (await fetch(`${bridge.url}${running.path}data/runs`, { headers: { cookie } })).json()) as string[];
       // TensorBoard names the top folder of each `name:dir` entry "name/."
-    expect(runs.sort()).toEqual(names.map((n) => `${n}/.`));
+      expect(runs.sort()).toEqual(names.map((n) => `${n}/.`));
       const scalars = await waitFor(
         async () => {
-          const response = await fetch(`${bridge.url}${running.path}data/plugin/scalars/scalars?run=${encodeURIComponent('run-a/.')}&tag=loss`, {
-            headers: { authorization: `Bearer ${bridge.token}` },
-          });
+          const response = await fetch(
+            `${bridge.url}${running.path}data/plugin/scalars/scalars?run=${encodeURIComponent('run-a/.')}&tag=loss`,
+            {
+              headers: { authorization: `Bearer ${bridge.token}` },
+            },
+          );
           return response.ok ? ((await response.json()) as [number, number, number][]) : undefined;
         },
         30_000,

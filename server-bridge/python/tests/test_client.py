@@ -280,14 +280,15 @@ def test_invalid_environment_name_is_refused_before_anything_is_built(client):
 # The OpenAPI tags whose every operation emkit.Client must be able to call
 # (bridge: health, status, openapi.json). WebSocket upgrades (101, the events stream)
 # are not JSON calls and have no method here.
-COVERED_TAGS = {"bridge", "environments", "experiments"}
+COVERED_TAGS = {"bridge", "environments", "experiments", "trainings", "tensorboards"}
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 # A response with whatever any client method reads from one.
 FAKE_ANSWER: Dict[str, Any] = {
     "items": [],
     "total": 0,
     "id": "fake-id",
-    "state": "ACTIVE",
+    # settled for every resource's wait(): environments (not CREATE IN PROGRESS), trainings
+    "state": "COMPLETE",
     "text": "",
     "offset": 0,
     "nextOffset": 0,
@@ -374,3 +375,60 @@ def test_every_api_operation_is_called_by_the_client(client, bridge):
         if not any(m == method and _matches(template, path) for m, template in every_operation)
     )
     assert not unknown, f"emkit.Client calls routes the bridge doesn't have: {', '.join(unknown)}"
+
+
+# --- trainings ------------------------------------------------------------------------------
+
+
+def test_training_round_trip(client, unique_name, tmp_path):
+    script = tmp_path / "fit.py"
+    script.write_text(
+        "import sys\n"
+        "from emkit.tracking import log_metric\n"
+        "print('args', sys.argv[1:])\n"
+        "for step in range(3):\n"
+        "    log_metric('loss', 1.0 / (step + 1), step)\n"
+    )
+    experiment = unique_name("exp")
+    training = client.trainings.create(str(script), hyperparameters={"epochs": 2}, experiment=experiment,
+                                       tags={"owner": "me"}, wait=True, timeout=60)
+    assert training["state"] == "COMPLETE", training["stateReason"]
+    assert training["experimentName"] == experiment
+    assert training["hyperparameters"] == {"epochs": "2"}
+    assert "args ['--epochs', '2']" in client.trainings.log(training["id"])
+    assert [p["step"] for p in client.trainings.metrics(training["id"])["loss"]] == [0, 1, 2]
+    assert client.trainings.get(training["name"])["id"] == training["id"]
+    assert training["id"] in [t["id"] for t in client.trainings.list(experiment=experiment)]
+    assert any(f["path"].startswith("tensorboard/") for f in client.trainings.files(training["id"]))
+
+    updated = client.trainings.update(training["id"], description="first")
+    assert updated["description"] == "first" and updated["tags"] == {"owner": "me"}
+
+    comparison = client.experiments.compare(experiment)
+    assert comparison["metrics"] == ["loss"]
+    assert comparison["trainings"][0]["metrics"]["loss"]["best"] == pytest.approx(1 / 3)
+
+    copy = client.trainings.copy(training["id"], hyperparameters={"epochs": "5"})
+    copied = client.trainings.wait(copy["id"], timeout=60)
+    assert copied["state"] == "COMPLETE" and copied["copiedFrom"] == training["id"]
+    assert "args ['--epochs', '5']" in client.trainings.log(copy["id"])
+
+    with pytest.raises(emkit.ApiError) as caught:
+        client.trainings.stop(training["id"])
+    assert caught.value.status == 409
+    with pytest.raises(emkit.ApiError) as caught:
+        client.experiments.delete(experiment)
+    assert caught.value.status == 409
+
+    for t in (training, copy):
+        client.trainings.delete(t["id"])
+    client.experiments.delete(experiment)
+
+
+def test_training_bad_input(client, tmp_path):
+    with pytest.raises(emkit.ApiError) as caught:
+        client.trainings.create(str(tmp_path / "absent.py"))
+    assert (caught.value.status, caught.value.field) == (422, "source.path")
+    with pytest.raises(emkit.ApiError) as caught:
+        client.trainings.create(str(tmp_path), hyperparameters={"bad key": 1})
+    assert caught.value.status == 400 and "hyperparameters" in str(caught.value)

@@ -63,16 +63,18 @@ export async function registerTensorboardProxy(app: FastifyInstance, bridge: Bri
             port,
             method: request.method,
             path: request.url,
-            // a fresh connection each time: TensorBoard's werkzeug server answers a reused
-            // keep-alive connection with empty bodies
-            agent: false,
             headers: { ...forwardable(request.headers), host: `127.0.0.1:${port}` },
           },
           (response) => {
-            reply.status(response.statusCode ?? 502);
-            for (const [name, value] of Object.entries(forwardable(response.headers))) reply.header(name, value);
-            reply.send(response);
-            resolve();
+            // straight onto the socket: fastify's own send path is for bodies it makes
+            reply.hijack();
+            reply.raw.writeHead(response.statusCode ?? 502, forwardable(response.headers));
+            response.pipe(reply.raw);
+            response.on('end', resolve);
+            response.on('error', () => {
+              reply.raw.destroy();
+              resolve();
+            });
           },
         );
         upstream.on('error', (error) => {
@@ -81,7 +83,11 @@ export async function registerTensorboardProxy(app: FastifyInstance, bridge: Bri
           }
           resolve();
         });
-        request.raw.pipe(upstream);
+        const hasBody = request.headers['content-length'] !== undefined || request.headers['transfer-encoding'] !== undefined;
+        // a body-less request ends at once: piping a request stream that has already ended
+        // would leave TensorBoard waiting for a body
+        if (hasBody) request.raw.pipe(upstream);
+        else upstream.end();
       });
     };
     scope.all(`${TENSORBOARD_PREFIX}:id`, { schema: { hide: true } }, handler);

@@ -1,11 +1,38 @@
 """emkit: the Python side of the emkit ML workbench.
 
-``emkit.Client`` talks to the server-bridge; later modules (runner, tracking, serving
-worker, IPython magics) build on it.
+``emkit.Client`` talks to the server-bridge; ``emkit.runner`` supervises trainings and
+``emkit.tracking`` writes TensorBoard metrics from them.
+
+The names below are imported on first use (PEP 562): a training's supervisor and its
+ranks import ``emkit.runner`` / ``emkit.tracking`` on the path to the user's first line,
+and must not pay for the HTTP client.
 """
 
-from .client import ApiError, Client
-from .config import Connection, NoBridgeError, find_connection
+from __future__ import annotations
+
+# public name -> the submodule that defines it
+_LAZY = {
+    "ApiError": "client",
+    "Client": "client",
+    "Connection": "config",
+    "NoBridgeError": "config",
+    "find_connection": "config",
+}
 
 __all__ = ["ApiError", "Client", "Connection", "NoBridgeError", "find_connection"]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

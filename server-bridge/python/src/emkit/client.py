@@ -47,6 +47,8 @@ class Client:
         self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         self.environments = _Environments(self)
         self.experiments = _Experiments(self)
+        self.trainings = _Trainings(self)
+        self.tensorboards = _Tensorboards(self)
 
     @property
     def url(self) -> str:
@@ -64,7 +66,10 @@ class Client:
             request.add_header("Content-Type", "application/json")
         try:
             with self._opener.open(request, timeout=self.timeout) as response:
-                text = response.read().decode()
+                raw = response.read()
+                if "json" not in response.headers.get("Content-Type", "application/json"):
+                    return raw  # a training's file, as it is
+                text = raw.decode()
                 return json.loads(text) if text else None
         except urllib.error.HTTPError as error:
             raw = error.read().decode(errors="replace")
@@ -155,6 +160,110 @@ class _Experiments(_Resource):
 
     def update(self, key: str, description: str) -> Dict[str, Any]:
         return self._client.request("PATCH", f"{self.path}/{_quote(key)}", {"description": description})
+
+    def delete(self, key: str) -> None:
+        self._client.request("DELETE", f"{self.path}/{_quote(key)}")
+
+    def compare(self, key: str) -> Dict[str, Any]:
+        """Each training of the experiment: its hyperparameters and the last and best value of every metric."""
+        return self._client.request("GET", f"{self.path}/{_quote(key)}/comparison")
+
+
+SETTLED_TRAINING_STATES = ("COMPLETE", "FAIL TRAIN", "STOPPED", "CREATE FAILED")
+
+
+class _Trainings(_Resource):
+    path = "/api/v1/trainings"
+
+    def list(self, limit: int = 1000, offset: int = 0, experiment: Optional[str] = None,
+             state: Optional[str] = None) -> List[Dict[str, Any]]:
+        query = {"limit": limit, "offset": offset, "experiment": experiment, "state": state}
+        return self._client.request("GET", self.path, query=query)["items"]
+
+    def create(self, source: str, entry_point: Optional[str] = None, name: Optional[str] = None,
+               hyperparameters: Optional[Dict[str, Any]] = None, datasets: Optional[Dict[str, str]] = None,
+               environment: Optional[str] = None, experiment: Optional[str] = None, instance_count: int = 1,
+               max_duration_seconds: Optional[int] = None, tags: Optional[Dict[str, str]] = None,
+               description: Optional[str] = None, wait: bool = False, timeout: float = 86400) -> Dict[str, Any]:
+        """Submit a notebook, a script, or a folder with ``entry_point``; paths are made absolute here."""
+        import os
+
+        body: Dict[str, Any] = {
+            "source": {"path": os.path.abspath(source), **({"entryPoint": entry_point} if entry_point else {})},
+            "hyperparameters": {str(k): str(v) for k, v in (hyperparameters or {}).items()},
+            "datasets": {k: os.path.abspath(v) for k, v in (datasets or {}).items()},
+            "instanceCount": instance_count,
+            "tags": tags or {},
+        }
+        for key, value in (("name", name), ("environment", environment), ("experiment", experiment),
+                           ("maxDurationSeconds", max_duration_seconds), ("description", description)):
+            if value is not None:
+                body[key] = value
+        training = self._client.request("POST", self.path, body)
+        return self.wait(training["id"], timeout) if wait else training
+
+    def wait(self, key: str, timeout: float = 86400) -> Dict[str, Any]:
+        """Poll until the training has ended; returns it (COMPLETE, FAIL TRAIN, STOPPED or CREATE FAILED)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            training = self.get(key)
+            if training["state"] in SETTLED_TRAINING_STATES or time.monotonic() > deadline:
+                return training
+            time.sleep(0.3)
+
+    def update(self, key: str, description: Optional[str] = None, tags: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
+        body: Dict[str, Any] = {}
+        if description is not None:
+            body["description"] = description
+        if tags is not None:
+            body["tags"] = tags
+        return self._client.request("PATCH", f"{self.path}/{_quote(key)}", body)
+
+    def stop(self, key: str) -> Dict[str, Any]:
+        return self._client.request("POST", f"{self.path}/{_quote(key)}/stop")
+
+    def copy(self, key: str, **overrides: Any) -> Dict[str, Any]:
+        """Run again with the same settings and source; ``hyperparameters=…``, ``name=…`` etc. replace them."""
+        names = {"instance_count": "instanceCount", "max_duration_seconds": "maxDurationSeconds"}
+        body = {names.get(k, k): v for k, v in overrides.items() if v is not None}
+        return self._client.request("POST", f"{self.path}/{_quote(key)}/copy", body)
+
+    def delete(self, key: str) -> None:
+        self._client.request("DELETE", f"{self.path}/{_quote(key)}")
+
+    def log(self, key: str, rank: int = 0) -> str:
+        chunks, offset = [], 0
+        while True:
+            chunk = self._client.request("GET", f"{self.path}/{_quote(key)}/log", query={"rank": rank, "offset": offset})
+            chunks.append(chunk["text"])
+            if not chunk["text"] or chunk["nextOffset"] >= chunk["size"]:
+                return "".join(chunks)
+            offset = chunk["nextOffset"]
+
+    def metrics(self, key: str, tag: Optional[str] = None, max_points: Optional[int] = None) -> Dict[str, List[Dict[str, Any]]]:
+        """Series per tag: ``{"loss": [{"step": 0, "value": 0.9, "wallTime": …}, …]}``."""
+        answer = self._client.request("GET", f"{self.path}/{_quote(key)}/metrics", query={"tag": tag, "maxPoints": max_points})
+        return {series["tag"]: series["points"] for series in answer.get("series", [])}
+
+    def files(self, key: str) -> List[Dict[str, Any]]:
+        return self._client.request("GET", f"{self.path}/{_quote(key)}/files").get("items", [])
+
+    def file(self, key: str, path: str) -> Any:
+        """One file the training wrote (``artifacts/train.ipynb``): parsed JSON for JSON, else bytes."""
+        return self._client.request("GET", f"{self.path}/{_quote(key)}/file", query={"path": path})
+
+
+class _Tensorboards(_Resource):
+    path = "/api/v1/tensorboards"
+
+    def create(self, training: Optional[str] = None, experiment: Optional[str] = None) -> Dict[str, Any]:
+        """Start TensorBoard (or get the running one) for a training or an experiment."""
+        body = {"training": training} if training is not None else {"experiment": experiment}
+        return self._client.request("POST", self.path, body)
+
+    def url(self, key: str) -> str:
+        """The address to open in a browser (the token there once; the bridge then keeps a cookie)."""
+        return f"{self._client.url}/tensorboard/{_quote(key)}/?token={_quote(self._client.connection.token)}"
 
     def delete(self, key: str) -> None:
         self._client.request("DELETE", f"{self.path}/{_quote(key)}")
