@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliPath, removeDir, startBridge, type TestBridge, tempDir } from '../support/bridge.js';
+import { writeTree } from '../support/trainings.js';
 
 let bridge: TestBridge;
 beforeAll(async () => {
@@ -65,5 +67,43 @@ describe('the emkit CLI', () => {
     const { code, stdout } = emkit('env', 'managers');
     expect(code).toBe(0);
     expect(stdout).toMatch(/venv\s+yes/);
+  });
+
+  it('trains with --hp and --wait: the log on stderr, exit 0 when COMPLETE and 6 when not', () => {
+    const dir = writeTree(tempDir(), {
+      'ok.py': 'import sys\nprint("training with", sys.argv[1:])\n',
+      'fail.py': 'raise SystemExit(4)\n',
+    });
+    try {
+      const ok = emkit(
+        'train',
+        join(dir, 'ok.py'),
+        '--hp',
+        'lr=0.1',
+        '--hp',
+        'epochs=2',
+        '--experiment',
+        'cli-train',
+        '--wait',
+        '--json',
+      );
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(ok.stderr).toContain("training with ['--lr', '0.1', '--epochs', '2']");
+      const training = JSON.parse(ok.stdout) as { name: string; state: string; experimentName: string };
+      expect(training).toMatchObject({ state: 'COMPLETE', experimentName: 'cli-train' });
+      expect(emkit('training', 'list', '--experiment', 'cli-train').stdout).toMatch(
+        new RegExp(`${training.name}\\s+cli-train\\s+COMPLETE`),
+      );
+      expect(emkit('training', 'log', training.name).stdout).toContain('training with');
+
+      const failed = emkit('train', join(dir, 'fail.py'), '--wait', '--max-time', '1m');
+      expect(failed.code).toBe(6);
+      expect(failed.stdout).toMatch(/FAIL TRAIN/);
+      expect(emkit('train', join(dir, 'ok.py'), '--hp', 'no-equals-sign').code).toBe(2);
+      expect(emkit('train', join(dir, 'ok.py'), '--max-time', 'soon').code).toBe(2);
+      expect(emkit('train', join(dir, 'absent.py')).code).toBe(1);
+    } finally {
+      removeDir(dir);
+    }
   });
 });

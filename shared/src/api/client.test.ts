@@ -54,5 +54,18 @@ describe('EmkitClient', () => {
     expect(seen?.url).toBe('http://bridge.test/api/v1/experiments?limit=5');
     expect((seen?.init?.headers as Record<string, string> | undefined)?.authorization).toBe('Bearer secret');
     expect(client.eventsUrl(7)).toBe('ws://bridge.test/api/v1/events?token=secret&since=7');
+    expect(client.trainingLogUrl('run 1', 2, 300)).toBe(
+      'ws://bridge.test/api/v1/trainings/run%201/log/stream?token=secret&rank=2&offset=300',
+    );
+    expect(client.tensorboardUrl('abc')).toBe('http://bridge.test/tensorboard/abc/?token=secret');
+  });
+
+  it('answers a non-JSON file as text', async () => {
+    const client = new EmkitClient({
+      baseUrl: 'http://bridge.test',
+      token: 'secret',
+      fetch: async () => new Response('plain text\n', { status: 200, headers: { 'content-type': 'text/plain' } }),
+    });
+    expect(await client.api.getTrainingFile({ params: { id: 't' }, query: { path: 'logs/rank-0.log' } })).toBe('plain text\n');
   });
 });

@@ -99,7 +99,7 @@ export function registerTrainings(program: Command): void {
     .option('--max-time <duration>', 'stop it after this long, e.g. 90s, 30m, 2h', seconds)
     .option('--name <name>', 'default: the file name and the time')
     .option('--description <text>')
-    .option('--wait', "stream rank 0's log and wait for the end; exit 6 unless it is COMPLETE")
+    .option('--wait', "stream rank 0's log on stderr and wait for the end; exit 6 unless it is COMPLETE")
     .action(async (path: string, options, command: Command) => {
       const globals = command.optsWithGlobals();
       const client = connect(globals);
@@ -121,7 +121,7 @@ export function registerTrainings(program: Command): void {
         },
       });
       if (!options.wait) return printItem(globals, training);
-      finish(globals, await waitFor(client, training, !globals.json));
+      finish(globals, await waitFor(client, training, true));
     });
 
   const trainings = program.command('training').alias('trainings').description('trainings: runs of a notebook or a script');
@@ -202,7 +202,7 @@ export function registerTrainings(program: Command): void {
         },
       });
       if (!options.wait) return printItem(globals, copy);
-      finish(globals, await waitFor(client, copy, !globals.json));
+      finish(globals, await waitFor(client, copy, true));
     });
 
   trainings
