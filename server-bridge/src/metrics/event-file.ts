@@ -318,19 +318,16 @@ class ProtoReader {
    * Exact up to 2^53; values under 2^28 take a fast path without BigInt.
    */
   int64(): number {
-    const start = this.pos;
-    let result = 0;
-    for (let shift = 0; shift < 28; shift += 7) {
-      const b = this.#byte();
-      result |= (b & 0x7f) << shift;
-      if (b < 0x80) return result;
-    }
-    this.pos = start;
-    return Number(BigInt.asIntN(64, this.#varintBig()));
+    return this.#varint((big) => Number(BigInt.asIntN(64, big)));
   }
 
   /** Varint read as unsigned (lengths, keys, enums). */
   uint64(): number {
+    return this.#varint(Number);
+  }
+
+  /** The fast path for small varints; `wide` converts the BigInt read of a longer one. */
+  #varint(wide: (big: bigint) => number): number {
     const start = this.pos;
     let result = 0;
     for (let shift = 0; shift < 28; shift += 7) {
@@ -339,7 +336,7 @@ class ProtoReader {
       if (b < 0x80) return result;
     }
     this.pos = start;
-    return Number(this.#varintBig());
+    return wide(this.#varintBig());
   }
 
   /** Field number and wire type of the key `next()` read last. */

@@ -82,6 +82,14 @@ function readStatus(file: string): SupervisorStatus | undefined {
   }
 }
 
+/** Two keys that would set the same variable can't both be honoured: refuse them, naming both. */
+function refuseClashes(field: string, values: Record<string, string>, variable: (key: string) => string): void {
+  const clash = clashingKeys(Object.keys(values), variable);
+  if (clash) {
+    throw new HttpError(400, 'validation', `${field} "${clash[0]}" and "${clash[1]}" would both be ${variable(clash[0])}`, field);
+  }
+}
+
 /** `My Notebook.ipynb` → `my-notebook-20261122-093015` */
 export function defaultTrainingName(entryPoint: string, at = new Date()): string {
   const stem =
@@ -205,24 +213,8 @@ export class TrainingService {
     snapshot: (target: string) => Promise<{ files: number; bytes: number }>;
     sourceInfo: { path: string; kind: 'notebook' | 'script' };
   }): Promise<Training> {
-    const hpClash = clashingKeys(Object.keys(plan.hyperparameters), hyperparameterVariable);
-    if (hpClash) {
-      throw new HttpError(
-        400,
-        'validation',
-        `hyperparameters "${hpClash[0]}" and "${hpClash[1]}" would both be ${hyperparameterVariable(hpClash[0])}`,
-        'hyperparameters',
-      );
-    }
-    const dsClash = clashingKeys(Object.keys(plan.datasets), datasetVariable);
-    if (dsClash) {
-      throw new HttpError(
-        400,
-        'validation',
-        `datasets "${dsClash[0]}" and "${dsClash[1]}" would both be ${datasetVariable(dsClash[0])}`,
-        'datasets',
-      );
-    }
+    refuseClashes('hyperparameters', plan.hyperparameters, hyperparameterVariable);
+    refuseClashes('datasets', plan.datasets, datasetVariable);
     for (const [name, path] of Object.entries(plan.datasets)) {
       if (!isAbsolute(path))
         throw unprocessable(`dataset "${name}": the path must be absolute, not "${path}"`, `datasets.${name}`);

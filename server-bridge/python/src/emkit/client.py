@@ -112,6 +112,16 @@ class _Resource:
     def get(self, key: str) -> Dict[str, Any]:
         return self._client.request("GET", f"{self.path}/{_quote(key)}")
 
+    def _read_log(self, path: str, query: Dict[str, Any]) -> str:
+        """A whole log, chunk by chunk from byte offsets."""
+        chunks, offset = [], 0
+        while True:
+            chunk = self._client.request("GET", path, query={**query, "offset": offset})
+            chunks.append(chunk["text"])
+            if not chunk["text"] or chunk["nextOffset"] >= chunk["size"]:
+                return "".join(chunks)
+            offset = chunk["nextOffset"]
+
 
 class _Environments(_Resource):
     path = "/api/v1/environments"
@@ -140,13 +150,7 @@ class _Environments(_Resource):
             time.sleep(0.5)
 
     def log(self, key: str) -> str:
-        chunks, offset = [], 0
-        while True:
-            chunk = self._client.request("GET", f"{self.path}/{_quote(key)}/log", query={"offset": offset})
-            chunks.append(chunk["text"])
-            if not chunk["text"] or chunk["nextOffset"] >= chunk["size"]:
-                return "".join(chunks)
-            offset = chunk["nextOffset"]
+        return self._read_log(f"{self.path}/{_quote(key)}/log", {})
 
     def delete(self, key: str) -> Dict[str, Any]:
         return self._client.request("DELETE", f"{self.path}/{_quote(key)}")
@@ -232,13 +236,7 @@ class _Trainings(_Resource):
         self._client.request("DELETE", f"{self.path}/{_quote(key)}")
 
     def log(self, key: str, rank: int = 0) -> str:
-        chunks, offset = [], 0
-        while True:
-            chunk = self._client.request("GET", f"{self.path}/{_quote(key)}/log", query={"rank": rank, "offset": offset})
-            chunks.append(chunk["text"])
-            if not chunk["text"] or chunk["nextOffset"] >= chunk["size"]:
-                return "".join(chunks)
-            offset = chunk["nextOffset"]
+        return self._read_log(f"{self.path}/{_quote(key)}/log", {"rank": rank})
 
     def metrics(self, key: str, tag: Optional[str] = None, max_points: Optional[int] = None) -> Dict[str, List[Dict[str, Any]]]:
         """Series per tag: ``{"loss": [{"step": 0, "value": 0.9, "wallTime": …}, …]}``."""
