@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { BridgeContext } from './context.js';
 import { EnvironmentService } from './environments/service.js';
 import { MetricsIngester } from './metrics/ingest.js';
+import { ModelService } from './models/service.js';
 import { createLogger } from './runtime/logger.js';
 import { defaultHome, defaultKernelsDir, homePaths } from './runtime/paths.js';
 import {
@@ -142,6 +143,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     environments,
     trainings,
     tensorboards,
+    models: new ModelService(store, { root: paths.models, python }),
     uptimeSeconds: () => (Date.now() - startedAt) / 1000,
   };
   environments.reconcile();

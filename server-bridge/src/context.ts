@@ -1,4 +1,5 @@
 import type { EnvironmentService } from './environments/service.js';
+import type { ModelService } from './models/service.js';
 import type { HomePaths } from './runtime/paths.js';
 import type { Store } from './store/index.js';
 import type { TensorboardService } from './tensorboards/service.js';
@@ -12,5 +13,6 @@ export interface BridgeContext {
   environments: EnvironmentService;
   trainings: TrainingService;
   tensorboards: TensorboardService;
+  models: ModelService;
   uptimeSeconds(): number;
 }

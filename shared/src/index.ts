@@ -9,6 +9,7 @@ export * from './schemas/events.js';
 export * from './schemas/experiments.js';
 export * from './schemas/health.js';
 export * from './schemas/metrics.js';
+export * from './schemas/models.js';
 export * from './schemas/tensorboards.js';
 export * from './schemas/trainings.js';
 export * from './states.js';

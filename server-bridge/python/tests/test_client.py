@@ -280,7 +280,7 @@ def test_invalid_environment_name_is_refused_before_anything_is_built(client):
 # The OpenAPI tags whose every operation emkit.Client must be able to call
 # (bridge: health, status, openapi.json). WebSocket upgrades (101, the events stream)
 # are not JSON calls and have no method here.
-COVERED_TAGS = {"bridge", "environments", "experiments", "trainings", "tensorboards"}
+COVERED_TAGS = {"bridge", "environments", "experiments", "trainings", "tensorboards", "models"}
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 # A response with whatever any client method reads from one.
 FAKE_ANSWER: Dict[str, Any] = {
@@ -432,3 +432,26 @@ def test_training_bad_input(client, tmp_path):
     with pytest.raises(emkit.ApiError) as caught:
         client.trainings.create(str(tmp_path), hyperparameters={"bad key": 1})
     assert caught.value.status == 400 and "hyperparameters" in str(caught.value)
+
+
+# --- models ---------------------------------------------------------------------------------
+
+
+def test_model_versions_and_aliases(client, unique_name, tmp_path):
+    (tmp_path / "predict.py").write_text("def load():\n    return None\n\ndef predict(instances):\n    return instances\n")
+    name = unique_name("m")
+    first = client.models.create(name, artifact_path=str(tmp_path), aliases=["staging"], description="echo")
+    assert (first["version"], first["framework"], first["aliases"]) == (1, "custom", ["staging"])
+    second = client.models.create(name, artifact_path=str(tmp_path))
+    assert second["version"] == 2
+    assert client.models.get(name)["id"] == second["id"]
+    assert client.models.get(f"{name}@staging")["id"] == first["id"]
+    assert client.models.promote(f"{name}:2", "staging")["aliases"] == ["staging"]
+    assert client.models.get(f"{name}:1")["aliases"] == []
+    assert client.models.update(f"{name}:1", tags={"k": "v"})["tags"] == {"k": "v"}
+    assert [m["version"] for m in client.models.list(name=name)] == [2, 1]
+    client.models.delete(f"{name}:1")
+    client.models.delete(f"{name}:2")
+    with pytest.raises(emkit.ApiError) as caught:
+        client.models.get(name)
+    assert caught.value.status == 404

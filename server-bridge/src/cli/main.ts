@@ -5,6 +5,7 @@ import { BridgeAlreadyRunning } from '../bridge.js';
 import { VERSION } from '../version.js';
 import { registerEnvironments } from './commands/environments.js';
 import { registerExperiments } from './commands/experiments.js';
+import { registerModels } from './commands/models.js';
 import { registerServe } from './commands/serve.js';
 import { registerStatus } from './commands/status.js';
 import { registerTrainings } from './commands/trainings.js';
@@ -25,6 +26,7 @@ registerStatus(program);
 registerEnvironments(program);
 registerExperiments(program);
 registerTrainings(program);
+registerModels(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -13,6 +13,7 @@ export const healthHandlers: Handlers<'health' | 'getStatus'> = {
       experiments: bridge.store.experiments.total(),
       trainings: bridge.store.trainings.total(),
       tensorboards: bridge.store.tensorboards.total(),
+      models: bridge.store.models.total(),
     },
   }),
 };

@@ -11,6 +11,7 @@ export interface HomePaths {
   environmentLogs: string;
   trainings: string;
   tensorboardLogs: string;
+  models: string;
 }
 
 export function defaultHome(): string {
@@ -28,6 +29,7 @@ export function homePaths(home: string): HomePaths {
     environmentLogs: join(root, 'logs', 'environments'),
     trainings: join(root, 'trainings'),
     tensorboardLogs: join(root, 'logs', 'tensorboards'),
+    models: join(root, 'models'),
   };
 }
 

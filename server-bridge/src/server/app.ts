@@ -7,6 +7,7 @@ import type { BridgeContext } from '../context.js';
 import { environmentHandlers } from '../routes/environments.js';
 import { experimentHandlers } from '../routes/experiments.js';
 import { healthHandlers } from '../routes/health.js';
+import { modelHandlers } from '../routes/models.js';
 import { tensorboardHandlers } from '../routes/tensorboards.js';
 import { trainingHandlers } from '../routes/trainings.js';
 import type { Handler } from '../routes/types.js';
@@ -31,6 +32,7 @@ const handlers: { [K in JsonRoutes]: Handler<K> } = {
   ...environmentHandlers,
   ...experimentHandlers,
   ...trainingHandlers,
+  ...modelHandlers,
   ...tensorboardHandlers,
 };
 type WsHandler = (socket: WebSocket, request: FastifyRequest) => void;

@@ -4,6 +4,7 @@ import { EnvironmentsRepository } from './environments.js';
 import { EventLog } from './events.js';
 import { ExperimentsRepository } from './experiments.js';
 import { MetricsRepository } from './metrics.js';
+import { ModelsRepository } from './models.js';
 import { TensorboardsRepository } from './tensorboards.js';
 import { TrainingsRepository } from './trainings.js';
 
@@ -16,6 +17,7 @@ export class Store {
   readonly trainings: TrainingsRepository;
   readonly metrics: MetricsRepository;
   readonly tensorboards: TensorboardsRepository;
+  readonly models: ModelsRepository;
 
   constructor(file: string) {
     this.db = openDatabase(file);
@@ -25,6 +27,7 @@ export class Store {
     this.trainings = new TrainingsRepository(this.db, this.events);
     this.metrics = new MetricsRepository(this.db);
     this.tensorboards = new TensorboardsRepository(this.db, this.events);
+    this.models = new ModelsRepository(this.db, this.events);
   }
 
   /**

@@ -46,7 +46,7 @@ export const migrations: readonly { version: number; name: string; sql: string }
   },
   {
     version: 2,
-    name: 'trainings, metric points, tensorboards',
+    name: 'trainings, metric points, tensorboards, models',
     sql: `
       CREATE TABLE trainings (
         id                   TEXT PRIMARY KEY,
@@ -110,6 +110,35 @@ export const migrations: readonly { version: number; name: string; sql: string }
         last_access_at TEXT NOT NULL
       );
       CREATE INDEX tensorboards_created ON tensorboards (created_at);
+
+      -- a model is a name with numbered versions; one row per version
+      CREATE TABLE models (
+        id                TEXT PRIMARY KEY,
+        name              TEXT NOT NULL,
+        version           INTEGER NOT NULL,
+        description       TEXT NOT NULL DEFAULT '',
+        framework         TEXT NOT NULL,
+        framework_version TEXT,
+        artifact_path     TEXT NOT NULL,
+        files             INTEGER NOT NULL,
+        bytes             INTEGER NOT NULL,
+        tags              TEXT NOT NULL DEFAULT '{}',
+        training_id       TEXT REFERENCES trainings (id),
+        source_path       TEXT,
+        hyperparameters   TEXT NOT NULL DEFAULT '{}',
+        metrics           TEXT NOT NULL DEFAULT '{}',
+        created_at        TEXT NOT NULL,
+        updated_at        TEXT NOT NULL,
+        UNIQUE (name, version)
+      );
+      CREATE INDEX models_created ON models (created_at);
+      CREATE INDEX models_training ON models (training_id);
+      CREATE TABLE model_aliases (
+        name     TEXT NOT NULL,
+        alias    TEXT NOT NULL,
+        model_id TEXT NOT NULL REFERENCES models (id) ON DELETE CASCADE,
+        PRIMARY KEY (name, alias)
+      );
     `,
   },
 ];

@@ -378,6 +378,10 @@ export class TrainingService {
     if (!isSettled(trainingStates, training.state)) {
       throw conflict(`training "${training.name}" is ${training.state}; stop it before deleting it`);
     }
+    const models = this.store.models.versionsFromTraining(training.id);
+    if (models.length > 0) {
+      throw conflict(`model ${models.join(', ')} comes from training "${training.name}"; delete the model first`);
+    }
     this.store.tx(() => this.store.trainings.delete(training.id));
     this.options.metrics.forget(training.id);
     try {

@@ -5,6 +5,7 @@ import { EventsQuery } from '../schemas/events.js';
 import { Experiment, ExperimentCreate, ExperimentList, ExperimentUpdate } from '../schemas/experiments.js';
 import { Health, Status } from '../schemas/health.js';
 import { ExperimentComparison, MetricsQuery, TrainingMetrics } from '../schemas/metrics.js';
+import { Model, ModelCreate, ModelList, ModelListQuery, ModelParams, ModelPromote, ModelUpdate } from '../schemas/models.js';
 import { Tensorboard, TensorboardCreate, TensorboardList } from '../schemas/tensorboards.js';
 import {
   Training,
@@ -304,6 +305,63 @@ export const routes = {
     querystring: TrainingFileQuery,
     status: 200,
     response: Type.Unknown({ description: 'the file as it is (JSON for a notebook)' }),
+  },
+
+  listModels: {
+    method: 'GET',
+    url: '/api/v1/models',
+    tag: 'models',
+    summary: 'List model versions, newest first; `name` for the versions of one model',
+    querystring: ModelListQuery,
+    status: 200,
+    response: ModelList,
+  },
+  createModel: {
+    method: 'POST',
+    url: '/api/v1/models',
+    tag: 'models',
+    summary: "Register the next version of a model from a COMPLETE training's EM_MODEL_DIR or from an artifact path",
+    body: ModelCreate,
+    status: 201,
+    response: Model,
+  },
+  getModel: {
+    method: 'GET',
+    url: '/api/v1/models/:id',
+    tag: 'models',
+    summary: 'Get a model version: by id, name (the newest), name:version or name@alias',
+    params: ModelParams,
+    status: 200,
+    response: Model,
+  },
+  updateModel: {
+    method: 'PATCH',
+    url: '/api/v1/models/:id',
+    tag: 'models',
+    summary: 'Change the description or the tags of a version',
+    params: ModelParams,
+    body: ModelUpdate,
+    status: 200,
+    response: Model,
+  },
+  promoteModel: {
+    method: 'POST',
+    url: '/api/v1/models/:id/promote',
+    tag: 'models',
+    summary: 'Point an alias (production, staging, …) at this version, taking it from the version that had it',
+    params: ModelParams,
+    body: ModelPromote,
+    status: 200,
+    response: Model,
+  },
+  deleteModel: {
+    method: 'DELETE',
+    url: '/api/v1/models/:id',
+    tag: 'models',
+    summary: 'Delete a model version and its artifact; refused (409) while a stage serves it',
+    params: ModelParams,
+    status: 204,
+    response: null,
   },
 
   listTensorboards: {

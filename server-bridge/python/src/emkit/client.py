@@ -49,6 +49,7 @@ class Client:
         self.experiments = _Experiments(self)
         self.trainings = _Trainings(self)
         self.tensorboards = _Tensorboards(self)
+        self.models = _Models(self)
 
     @property
     def url(self) -> str:
@@ -262,6 +263,46 @@ class _Tensorboards(_Resource):
     def url(self, key: str) -> str:
         """The address to open in a browser (the token there once; the bridge then keeps a cookie)."""
         return f"{self._client.url}/tensorboard/{_quote(key)}/?token={_quote(self._client.connection.token)}"
+
+    def delete(self, key: str) -> None:
+        self._client.request("DELETE", f"{self.path}/{_quote(key)}")
+
+
+class _Models(_Resource):
+    """Model versions; ``key`` is the id, a name (its newest version), ``name:3`` or ``name@production``."""
+
+    path = "/api/v1/models"
+
+    def list(self, limit: int = 1000, offset: int = 0, name: Optional[str] = None) -> List[Dict[str, Any]]:
+        return self._client.request("GET", self.path, query={"limit": limit, "offset": offset, "name": name})["items"]
+
+    def create(self, name: str, training: Optional[str] = None, artifact_path: Optional[str] = None,
+               framework: Optional[str] = None, framework_version: Optional[str] = None,
+               aliases: Optional[List[str]] = None, tags: Optional[Dict[str, str]] = None,
+               description: Optional[str] = None) -> Dict[str, Any]:
+        """The next version of ``name``, from a COMPLETE training or an artifact file or folder."""
+        import os
+
+        body: Dict[str, Any] = {"name": name, "aliases": aliases or [], "tags": tags or {}}
+        for key, value in (("training", training), ("framework", framework), ("frameworkVersion", framework_version),
+                           ("description", description)):
+            if value is not None:
+                body[key] = value
+        if artifact_path is not None:
+            body["artifactPath"] = os.path.abspath(artifact_path)
+        return self._client.request("POST", self.path, body)
+
+    def update(self, key: str, description: Optional[str] = None, tags: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
+        body: Dict[str, Any] = {}
+        if description is not None:
+            body["description"] = description
+        if tags is not None:
+            body["tags"] = tags
+        return self._client.request("PATCH", f"{self.path}/{_quote(key)}", body)
+
+    def promote(self, key: str, alias: str) -> Dict[str, Any]:
+        """Point ``alias`` at this version; the version that had it loses it."""
+        return self._client.request("POST", f"{self.path}/{_quote(key)}/promote", {"alias": alias})
 
     def delete(self, key: str) -> None:
         self._client.request("DELETE", f"{self.path}/{_quote(key)}")
