@@ -49,9 +49,9 @@ export class MetricsIngester {
           trainingId,
           points: points.slice(-POINTS_PER_EVENT).map((p) => ({ ...p, value: Number.isNaN(p.value) ? null : p.value })),
         };
-        const offset = tailer.offset;
+        const { offset, restarted } = tailer;
         this.store.tx(() => {
-          this.store.metrics.append(trainingId, file, offset, points);
+          this.store.metrics.append(trainingId, file, offset, points, restarted);
           if (points.length > 0) this.store.events.record('trainings', 'metrics', trainingId, data);
         });
         arrived += points.length;

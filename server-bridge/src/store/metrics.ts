@@ -24,6 +24,7 @@ const jsonValue = (value: number | null): number | null => (value === null || Nu
 export class MetricsRepository {
   private readonly insertPoint;
   private readonly upsertOffset;
+  private readonly dropFilePoints;
   private readonly selectOffsets;
   private readonly selectTags;
   private readonly selectSeries;
@@ -31,12 +32,15 @@ export class MetricsRepository {
   private readonly selectSummaries;
 
   constructor(db: Database.Database) {
-    this.insertPoint = db.prepare<[string, string, number, number | null, number]>(
-      'INSERT INTO metric_points (training_id, tag, step, value, wall_time) VALUES (?, ?, ?, ?, ?)',
+    this.insertPoint = db.prepare<[string, number, string, number, number | null, number]>(
+      'INSERT INTO metric_points (training_id, file_id, tag, step, value, wall_time) VALUES (?, ?, ?, ?, ?, ?)',
     );
-    this.upsertOffset = db.prepare<[string, string, number]>(
+    this.upsertOffset = db.prepare<[string, string, number], { id: number }>(
       `INSERT INTO metric_files (training_id, path, offset) VALUES (?, ?, ?)
-       ON CONFLICT (training_id, path) DO UPDATE SET offset = excluded.offset`,
+       ON CONFLICT (training_id, path) DO UPDATE SET offset = excluded.offset RETURNING id`,
+    );
+    this.dropFilePoints = db.prepare<[string, string]>(
+      'DELETE FROM metric_points WHERE file_id = (SELECT id FROM metric_files WHERE training_id = ? AND path = ?)',
     );
     this.selectOffsets = db.prepare<[string], { path: string; offset: number }>(
       'SELECT path, offset FROM metric_files WHERE training_id = ?',
@@ -67,12 +71,23 @@ export class MetricsRepository {
     return new Map(this.selectOffsets.all(trainingId).map((row) => [row.path, row.offset]));
   }
 
-  /** Call inside a store transaction, with the file's new offset. */
-  append(trainingId: string, path: string, offset: number, points: readonly NewPoint[]): void {
+  /**
+   * Call inside a store transaction, with the file's new offset. `restarted`: the file was
+   * truncated or replaced and read again from its start, so what it gave before goes.
+   */
+  append(trainingId: string, path: string, offset: number, points: readonly NewPoint[], restarted = false): void {
+    if (restarted) this.dropFilePoints.run(trainingId, path);
+    const fileId = this.upsertOffset.get(trainingId, path, offset)?.id as number;
     for (const point of points) {
-      this.insertPoint.run(trainingId, point.tag, point.step, Number.isNaN(point.value) ? null : point.value, point.wallTime);
+      this.insertPoint.run(
+        trainingId,
+        fileId,
+        point.tag,
+        point.step,
+        Number.isNaN(point.value) ? null : point.value,
+        point.wallTime,
+      );
     }
-    this.upsertOffset.run(trainingId, path, offset);
   }
 
   tags(trainingId: string): string[] {

@@ -83,6 +83,7 @@ export const migrations: readonly { version: number; name: string; sql: string }
       -- stay the truth): points, and how far each file has been read.
       CREATE TABLE metric_points (
         training_id TEXT NOT NULL REFERENCES trainings (id) ON DELETE CASCADE,
+        file_id     INTEGER NOT NULL,
         tag         TEXT NOT NULL,
         step        INTEGER NOT NULL,
         value       REAL,
@@ -90,10 +91,11 @@ export const migrations: readonly { version: number; name: string; sql: string }
       );
       CREATE INDEX metric_points_series ON metric_points (training_id, tag, step);
       CREATE TABLE metric_files (
+        id          INTEGER PRIMARY KEY,
         training_id TEXT NOT NULL REFERENCES trainings (id) ON DELETE CASCADE,
         path        TEXT NOT NULL,
         offset      INTEGER NOT NULL,
-        PRIMARY KEY (training_id, path)
+        UNIQUE (training_id, path)
       );
 
       CREATE TABLE tensorboards (
