@@ -1,0 +1,306 @@
+"""Loading a model directory into one function: ``predict(instances) -> predictions``.
+
+One loader per framework, each importing its framework only when called (a scikit-learn
+worker must not pay for importing torch). ``predict`` takes the request's ``instances``
+list and returns something JSON can encode. It raises ValueError for an input the model
+can't take, whatever the framework raised, so that the caller answers 400 and not 500.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+FRAMEWORKS = ("scikit-learn", "pytorch", "onnx", "tensorflow", "custom")
+
+MESSAGE_LIMIT = 300
+
+
+class LoadError(Exception):
+    """The model can't be served; the message says why, for the user."""
+
+
+class Model:
+    def __init__(self, predict, source: str):
+        self.predict = predict
+        self.source = source  # what was loaded, for the log
+
+
+def load(framework: str, model_dir: str) -> Model:
+    if not os.path.isdir(model_dir):
+        raise LoadError(f"the model directory {model_dir} doesn't exist")
+    loader = {
+        "scikit-learn": _scikit_learn,
+        "pytorch": _pytorch,
+        "onnx": _onnx,
+        "tensorflow": _tensorflow,
+        "custom": _custom,
+    }.get(framework)
+    if loader is None:
+        raise LoadError(f"unknown framework {framework!r}: use one of {', '.join(FRAMEWORKS)}")
+    return loader(model_dir)
+
+
+def first_line(error: BaseException) -> str:
+    """An exception's message as one line of at most MESSAGE_LIMIT characters."""
+    text = str(error).strip()
+    line = text.splitlines()[0].strip() if text else type(error).__name__
+    return line if len(line) <= MESSAGE_LIMIT else line[: MESSAGE_LIMIT - 3] + "..."
+
+
+def tolist(value):
+    """numpy arrays and tensors as lists; anything else as it is."""
+    convert = getattr(value, "tolist", None)
+    return convert() if convert is not None else value
+
+
+def find_file(model_dir: str, suffixes: tuple) -> str:
+    """The model file in ``model_dir``: the only one with these suffixes, else ``model.*``
+    (in the order of ``suffixes``), else the first by name; a choice is said on stderr."""
+    names = sorted(
+        name
+        for name in os.listdir(model_dir)
+        if name.lower().endswith(suffixes) and os.path.isfile(os.path.join(model_dir, name))
+    )
+    if not names:
+        raise LoadError(f"no {'/'.join(suffixes)} file in {model_dir}")
+    chosen = names[0]
+    if len(names) > 1:
+        preferred = [f"model{suffix}" for suffix in suffixes]
+        chosen = next((name for name in preferred if name in names), names[0])
+        print(f"[emkit] {len(names)} model files in {model_dir} ({', '.join(names)}): serving {chosen}", file=sys.stderr)
+    return os.path.join(model_dir, chosen)
+
+
+# --- the frameworks -------------------------------------------------------------------------
+
+
+def _scikit_learn(model_dir: str) -> Model:
+    path = find_file(model_dir, (".joblib", ".pkl", ".pickle"))
+    try:
+        import joblib  # scikit-learn depends on it
+    except ImportError:
+        joblib = None
+    if joblib is None and path.endswith(".joblib"):
+        raise LoadError(f"{path} needs joblib, which isn't installed in this environment")
+    try:
+        # joblib.load reads plain pickles too, and a .pkl is as often written by joblib.dump
+        # as by pickle (whose reader would choke on joblib's numpy arrays).
+        if joblib is not None:
+            model = joblib.load(path)
+        else:
+            import pickle
+
+            with open(path, "rb") as file:
+                model = pickle.load(file)
+    except Exception as error:
+        raise LoadError(f"cannot load {path}: {type(error).__name__}: {first_line(error)}") from None
+    model_predict = getattr(model, "predict", None)
+    if not callable(model_predict):
+        raise LoadError(f"{path} holds a {type(model).__name__}, which has no predict()")
+    import numpy
+
+    asarray = numpy.asarray
+
+    def predict(instances: list):
+        return tolist(model_predict(asarray(instances)))
+
+    return Model(predict, path)
+
+
+def _pytorch(model_dir: str) -> Model:
+    path = find_file(model_dir, (".pt", ".pth"))
+    try:
+        import torch
+    except ImportError:
+        raise LoadError("PyTorch isn't installed in this environment") from None
+    try:
+        module = torch.jit.load(path, map_location="cpu")
+    except Exception as error:
+        raise LoadError(
+            f"cannot load {path} as TorchScript (save it with torch.jit.save(torch.jit.script(model), path)): "
+            f"{first_line(error)}"
+        ) from None
+    module.eval()
+    tensor, float32, no_grad, script_error = torch.tensor, torch.float32, torch.no_grad, torch.jit.Error
+
+    def predict(instances: list):
+        try:
+            with no_grad():
+                output = module(tensor(instances, dtype=float32))
+        except (script_error, RuntimeError) as error:
+            raise ValueError(_torch_message(error)) from None
+        if isinstance(output, (tuple, list)) and output:
+            output = output[0]
+        return tolist(output)
+
+    return Model(predict, path)
+
+
+def _torch_message(error: BaseException) -> str:
+    """What went wrong, in torch's words. An error inside a TorchScript module comes as
+    "The following operation failed in the TorchScript interpreter." and a TorchScript
+    traceback, which ends with the line that says it."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    if len(lines) > 1 and lines[0].startswith("The following operation failed"):
+        return first_line(ValueError(lines[-1]))
+    return first_line(error)
+
+
+# ONNX tensor element types -> numpy dtype names
+ONNX_TYPES = {
+    "tensor(float)": "float32",
+    "tensor(double)": "float64",
+    "tensor(float16)": "float16",
+    "tensor(int64)": "int64",
+    "tensor(int32)": "int32",
+    "tensor(int16)": "int16",
+    "tensor(int8)": "int8",
+    "tensor(uint64)": "uint64",
+    "tensor(uint32)": "uint32",
+    "tensor(uint16)": "uint16",
+    "tensor(uint8)": "uint8",
+    "tensor(bool)": "bool",
+    "tensor(string)": "object",
+}
+
+
+def _onnx(model_dir: str) -> Model:
+    path = find_file(model_dir, (".onnx",))
+    try:
+        import numpy
+        import onnxruntime
+        from onnxruntime.capi import onnxruntime_pybind11_state as ort_errors
+    except ImportError:
+        raise LoadError("ONNX Runtime isn't installed in this environment (pip install onnxruntime)") from None
+    try:
+        session = onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
+    except Exception as error:
+        raise LoadError(f"cannot load {path}: {first_line(error)}") from None
+    inputs = session.get_inputs()
+    if len(inputs) != 1:
+        names = ", ".join(i.name for i in inputs)
+        raise LoadError(f"{path} has {len(inputs)} inputs ({names}); the worker feeds a model one")
+    name, dtype = inputs[0].name, ONNX_TYPES.get(inputs[0].type)
+    if dtype is None:
+        raise LoadError(f"{path}'s input {name} is a {inputs[0].type}, which the worker can't feed")
+    output = session.get_outputs()[0].name
+    run, asarray = session.run, numpy.asarray
+    # ONNX Runtime's errors aren't ValueErrors; these are the ones a bad input brings
+    input_errors = (ort_errors.InvalidArgument, ort_errors.Fail, ort_errors.RuntimeException)
+
+    def predict(instances: list):
+        try:
+            return tolist(run([output], {name: asarray(instances, dtype=dtype)})[0])
+        except input_errors as error:
+            raise ValueError(first_line(error)) from None
+
+    return Model(predict, path)
+
+
+def _tensorflow(model_dir: str) -> Model:
+    try:
+        import tensorflow as tf
+    except ImportError:
+        raise LoadError(
+            "TensorFlow isn't installed in this environment: install it there, or export the model to ONNX"
+        ) from None
+    import numpy
+
+    saved_model = os.path.isfile(os.path.join(model_dir, "saved_model.pb"))
+    path = model_dir if saved_model else find_file(model_dir, (".keras", ".h5"))
+    try:
+        if saved_model:
+            loaded = tf.saved_model.load(path)
+            function = loaded.signatures.get("serving_default") if hasattr(loaded, "signatures") else None
+        else:
+            loaded, function = tf.keras.models.load_model(path, compile=False), None
+    except Exception as error:
+        raise LoadError(f"cannot load {path}: {first_line(error)}") from None
+
+    if function is not None:
+        specs = function.structured_input_signature[1]
+        if len(specs) != 1:
+            raise LoadError(f"{path}'s serving_default signature takes {len(specs)} inputs; the worker feeds one")
+        (input_name, spec), = specs.items()
+
+        def call(instances):
+            outputs = function(**{input_name: tf.constant(instances, dtype=spec.dtype)})
+            return outputs[sorted(outputs)[0]]
+
+    elif callable(loaded):
+
+        def call(instances):
+            return loaded(tf.constant(numpy.asarray(instances, dtype="float32")))
+
+    else:
+        raise LoadError(f"{path} has no serving_default signature and isn't callable")
+
+    def predict(instances: list):
+        try:
+            output = call(instances)
+        except tf.errors.OpError as error:
+            raise ValueError(first_line(error)) from None
+        return tolist(output.numpy() if hasattr(output, "numpy") else output)
+
+    return Model(predict, path)
+
+
+def _custom(model_dir: str) -> Model:
+    path = os.path.join(model_dir, "predict.py")
+    if not os.path.isfile(path):
+        raise LoadError(f"no predict.py in {model_dir}")
+    import importlib.util
+
+    sys.path.insert(0, model_dir)  # predict.py may import its neighbours
+    spec = importlib.util.spec_from_file_location("predict", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["predict"] = module
+    try:
+        spec.loader.exec_module(module)
+    except (Exception, SystemExit) as error:
+        _print_traceback()
+        raise LoadError(f"predict.py failed to import: {type(error).__name__}: {first_line(error)}") from None
+    user_predict = getattr(module, "predict", None)
+    if not callable(user_predict):
+        raise LoadError("predict.py has no predict()")
+    user_load = getattr(module, "load", None)
+    model = None
+    if user_load is not None:
+        if not callable(user_load):
+            raise LoadError("predict.py's load isn't a function")
+        try:
+            model = user_load()
+        except (Exception, SystemExit) as error:
+            _print_traceback()
+            raise LoadError(f"predict.py's load() failed: {type(error).__name__}: {first_line(error)}") from None
+
+    if _required_positional(user_predict) >= 2:
+
+        def predict(instances: list):
+            return tolist(user_predict(model, instances))
+
+    else:
+
+        def predict(instances: list):
+            return tolist(user_predict(instances))
+
+    return Model(predict, path)
+
+
+def _required_positional(function) -> int:
+    """How many positional parameters ``function`` requires (0 if it can't be told)."""
+    import inspect
+
+    try:
+        parameters = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):
+        return 0
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return sum(1 for p in parameters if p.kind in kinds and p.default is inspect.Parameter.empty)
+
+
+def _print_traceback() -> None:
+    import traceback
+
+    traceback.print_exc(file=sys.stderr)

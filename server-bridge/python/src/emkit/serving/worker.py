@@ -1,0 +1,93 @@
+"""The serving worker: ``python -m emkit.serving --model-dir DIR --framework FW``.
+
+The bridge starts it and waits for its one line on stdout, ``EMKIT_WORKER_READY
+{"port": P, "pid": PID}``: by then the model is loaded and the port bound, so the gateway
+can forward to it at once. On SIGTERM (or SIGINT) it stops accepting, lets the requests
+under way finish (for up to DRAIN_GRACE seconds) and exits 0: that is what lets the
+gateway switch stages without dropping a request. A model that can't be loaded is said on
+stderr, with exit status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import sys
+
+from . import loaders
+from .http11 import Server
+from .routes import App
+
+DRAIN_GRACE = 5.0
+READY = "EMKIT_WORKER_READY"
+DEFAULT_MAX_BODY = 10 * 1024 * 1024
+
+
+def parse_args(argv: list) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m emkit.serving", description="Serve one model: JSON over HTTP/1.1.")
+    parser.add_argument("--model-dir", required=True, help="the directory holding the model")
+    parser.add_argument("--framework", required=True, choices=loaders.FRAMEWORKS)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0 (the default): one the OS picks")
+    parser.add_argument("--max-body-bytes", type=int, default=DEFAULT_MAX_BODY, help="larger bodies get 413")
+    parser.add_argument("--name", help="the model's name in /health and /v1/models/NAME (default: the directory's)")
+    args = parser.parse_args(argv)
+    if not 0 <= args.port <= 65535:
+        parser.error(f"--port {args.port} isn't a port number")
+    if args.max_body_bytes < 1:
+        parser.error("--max-body-bytes must be at least 1")
+    return args
+
+
+def main(argv: list) -> int:
+    args = parse_args(argv)
+    model_dir = os.path.abspath(args.model_dir)
+    name = args.name or os.path.basename(model_dir) or "model"
+    ready_out = sys.stdout
+    sys.stdout = sys.stderr  # the model code's prints: stdout is the bridge's, for the READY line alone
+    try:
+        model = loaders.load(args.framework, model_dir)
+    except loaders.LoadError as error:
+        print(f"[emkit] cannot serve {model_dir} ({args.framework}): {error}", file=sys.stderr, flush=True)
+        return 1
+    import gc
+
+    # The model's objects are there to stay: keeping them out of the collector's full
+    # passes spares every later request those pauses (they'd show in the p99).
+    gc.collect()
+    gc.freeze()
+    app = App(model.predict, args.framework, name)
+    return asyncio.run(serve(app, args, ready_out, model.source))
+
+
+async def serve(app: App, args: argparse.Namespace, ready_out, source: str) -> int:
+    loop = asyncio.get_running_loop()
+    server = Server(app.handle, args.max_body_bytes)
+    try:
+        listener = await loop.create_server(server.connection, args.host, args.port, backlog=1024)
+    except OSError as error:
+        print(f"[emkit] cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr, flush=True)
+        return 1
+    stop = asyncio.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(signum, stop.set)
+        except NotImplementedError:  # Windows
+            signal.signal(signum, lambda *_: loop.call_soon_threadsafe(stop.set))
+    port = listener.sockets[0].getsockname()[1]
+    try:
+        ready_out.write(f"{READY} {json.dumps({'port': port, 'pid': os.getpid()})}\n")
+        ready_out.flush()
+    except OSError as error:  # nobody to tell: whoever started us is gone
+        print(f"[emkit] cannot say READY on stdout: {error}", file=sys.stderr, flush=True)
+        return 1
+    print(f"[emkit] serving {source} ({args.framework}) as {app.name!r} on {args.host}:{port}", file=sys.stderr, flush=True)
+
+    await stop.wait()
+    listener.close()  # accept no more; what is queued to be accepted is refused
+    await server.drain(DRAIN_GRACE)
+    print(f"[emkit] stopped after {app.requests} prediction requests", file=sys.stderr, flush=True)
+    return 0

@@ -1,0 +1,452 @@
+"""The serving worker, run for real: `python -m emkit.serving` as the bridge starts it, spoken
+to over HTTP/1.1 keep-alive connections as the gateway speaks to it."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from trainings import python_env, wait_until
+
+READY_TIMEOUT = 60.0  # importing a framework on a busy machine
+STOP_TIMEOUT = 10.0
+READY_LINE = re.compile(r'^EMKIT_WORKER_READY \{"port": (\d+), "pid": (\d+)\}\n$')
+IRIS_ROW = [5.1, 3.5, 1.4, 0.2]
+
+
+class Worker:
+    def __init__(self, process: subprocess.Popen, port: int, stderr_path: Path):
+        self.process = process
+        self.port = port
+        self.stderr_path = stderr_path
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def connection(self) -> http.client.HTTPConnection:
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+
+    def stderr(self) -> str:
+        return self.stderr_path.read_text(errors="replace")
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            pytest.fail(f"the worker didn't stop within {STOP_TIMEOUT:g} s of SIGTERM\n{self.stderr()}")
+        finally:
+            self.process.stdout.close()
+
+
+def worker_argv(model_dir: Path, framework: str, *options: str) -> list:
+    return [sys.executable, "-m", "emkit.serving", "--model-dir", str(model_dir), "--framework", framework, *options]
+
+
+@pytest.fixture
+def serve(tmp_path: Path):
+    """Start a worker and wait for its READY line, the first thing on its stdout; at the
+    end, each worker still running must stop on SIGTERM with exit status 0."""
+    workers = []
+
+    def start(model_dir: Path, framework: str, *options: str) -> Worker:
+        stderr_path = tmp_path / f"worker-{len(workers)}.stderr"
+        with open(stderr_path, "wb") as stderr:
+            process = subprocess.Popen(
+                worker_argv(model_dir, framework, *options),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+                env=python_env(),
+            )
+        worker = Worker(process, 0, stderr_path)
+        workers.append(worker)
+        import select
+
+        ready, _, _ = select.select([process.stdout], [], [], READY_TIMEOUT)
+        line = process.stdout.readline().decode() if ready else ""
+        match = READY_LINE.match(line)
+        if not match:
+            process.kill()
+            process.wait()
+            pytest.fail(f"no READY line on stdout but {line!r}; exit {process.returncode}\n{worker.stderr()}")
+        assert int(match.group(2)) == process.pid
+        worker.port = int(match.group(1))
+        return worker
+
+    yield start
+    for worker in workers:
+        if worker.process.poll() is None:
+            code = worker.stop()
+            assert code == 0, f"the worker exited {code} on SIGTERM\n{worker.stderr()}"
+
+
+def call(connection: http.client.HTTPConnection, method: str, path: str, document=None, raw: bytes = None):
+    """One request; the answer's status, JSON document and headers (lower-case names)."""
+    body = raw if raw is not None else (None if document is None else json.dumps(document).encode())
+    connection.request(method, path, body, {"Content-Type": "application/json"})
+    response = connection.getresponse()
+    data = response.read()
+    headers = {name.lower(): value for name, value in response.getheaders()}
+    assert headers["content-type"] == "application/json"
+    return response.status, json.loads(data), headers
+
+
+def predict(connection, instances, path: str = "/predict") -> list:
+    status, document, _ = call(connection, "POST", path, {"instances": instances})
+    assert status == 200, document
+    return document["predictions"]
+
+
+def write_files(directory: Path, files: dict) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (directory / name).write_text(textwrap.dedent(text))
+    return directory
+
+
+@pytest.fixture(scope="module")
+def iris(tmp_path_factory):
+    """A LogisticRegression fitted on iris, dumped with joblib into iris/model.joblib."""
+    pytest.importorskip("sklearn", reason="scikit-learn isn't installed in this interpreter")
+    import joblib
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = load_iris(return_X_y=True)
+    model = LogisticRegression(max_iter=1000).fit(X, y)
+    model_dir = tmp_path_factory.mktemp("models") / "iris"
+    model_dir.mkdir()
+    joblib.dump(model, model_dir / "model.joblib")
+    return model_dir, model, X
+
+
+# --- the frameworks -------------------------------------------------------------------------
+
+
+def test_scikit_learn_predictions_match_the_model_in_process(serve, iris):
+    model_dir, model, X = iris
+    worker = serve(model_dir, "scikit-learn")
+    connection = worker.connection()
+    rows = X[::7]
+    expected = model.predict(rows).tolist()
+
+    assert predict(connection, rows.tolist()) == expected
+    sock = connection.sock
+    assert predict(connection, rows.tolist(), "/v1/models/iris:predict") == expected
+    assert predict(connection, [IRIS_ROW]) == model.predict([IRIS_ROW]).tolist()
+    assert predict(connection, []) == []
+
+    status, health, _ = call(connection, "GET", "/health")
+    assert status == 200
+    assert health == {"status": "ok", "framework": "scikit-learn", "model": "iris", "pid": worker.pid, "requests": 4}
+    assert call(connection, "GET", "/v1/models/iris")[:2] == (200, {"name": "iris", "ready": True})
+    status, document, _ = call(connection, "POST", "/v1/models/other:predict", {"instances": [IRIS_ROW]})
+    assert status == 404 and document["error"]["code"] == "not_found" and "iris" in document["error"]["message"]
+    assert connection.sock is sock, "every answer kept the connection open"
+
+
+def test_custom_predict_with_load_and_numpy_output(serve, tmp_path):
+    model_dir = write_files(
+        tmp_path / "linear",
+        {
+            "predict.py": """
+                import os
+                import numpy
+                from offsets import OFFSET  # a neighbour of predict.py
+
+                print("importing predict.py")  # must not come before the READY line on stdout
+
+                def load():
+                    with open(os.path.join(os.path.dirname(__file__), "loads"), "a") as file:
+                        file.write("load\\n")
+                    return numpy.array([1.0, 2.0, 3.0])
+
+                def predict(weights, instances):
+                    return numpy.asarray(instances, dtype=float) @ weights + OFFSET
+            """,
+            "offsets.py": "OFFSET = 0.5\n",
+        },
+    )
+    worker = serve(model_dir, "custom", "--name", "linear")
+    connection = worker.connection()
+    import numpy
+
+    rows = [[1, 2, 3], [0.5, -1, 4]]
+    expected = (numpy.asarray(rows, dtype=float) @ numpy.array([1.0, 2.0, 3.0]) + 0.5).tolist()
+    assert predict(connection, rows) == expected
+    assert predict(connection, rows, "/v1/models/linear:predict") == expected
+    assert (model_dir / "loads").read_text() == "load\n", "load() ran once"
+    assert "importing predict.py" in worker.stderr()
+
+    status, document, _ = call(connection, "POST", "/predict", {"instances": [[1, 2]]})
+    assert status == 400 and document["error"]["code"] == "validation"
+    assert "matmul" in document["error"]["message"] or "mismatch" in document["error"]["message"]
+
+
+def test_custom_predict_of_instances_alone_may_return_numpy_scalars(serve, tmp_path):
+    model_dir = write_files(
+        tmp_path / "scalars",
+        {
+            "predict.py": """
+                import numpy
+
+                def predict(instances):
+                    return [{"sum": numpy.float32(sum(row)), "argmax": numpy.int64(numpy.argmax(row))} for row in instances]
+            """
+        },
+    )
+    worker = serve(model_dir, "custom")
+    assert predict(worker.connection(), [[1, 5, 2], [7, 0, 0]]) == [{"sum": 8.0, "argmax": 1}, {"sum": 7.0, "argmax": 0}]
+
+
+def test_onnx_predictions_match_numpy(serve, tmp_path):
+    onnx = pytest.importorskip("onnx", reason="onnx isn't installed in this interpreter (pip install onnx)")
+    pytest.importorskip("onnxruntime", reason="onnxruntime isn't installed in this interpreter (pip install onnxruntime)")
+    import numpy
+    from onnx import TensorProto, helper, numpy_helper
+
+    W = (numpy.arange(12, dtype=numpy.float32).reshape(4, 3) - 5) / 10
+    B = numpy.array([0.5, -1.0, 2.0], dtype=numpy.float32)
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["X", "W"], ["XW"]), helper.make_node("Add", ["XW", "B"], ["Y"])],
+        "linear",
+        [helper.make_tensor_value_info("X", TensorProto.FLOAT, [None, 4])],
+        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [None, 3])],
+        initializer=[numpy_helper.from_array(W, "W"), numpy_helper.from_array(B, "B")],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8  # one every onnxruntime of the last years reads
+    onnx.checker.check_model(model)
+    model_dir = tmp_path / "linear-onnx"
+    model_dir.mkdir()
+    onnx.save(model, str(model_dir / "model.onnx"))
+
+    worker = serve(model_dir, "onnx")
+    connection = worker.connection()
+    rows = [[1, 2, 3, 4], [0.5, -1, 0, 2.25], IRIS_ROW]  # ints too: cast to the input's float32
+    expected = (numpy.asarray(rows, dtype=numpy.float32) @ W + B).tolist()
+    predictions = predict(connection, rows)
+    assert numpy.asarray(predictions).shape == (3, 3)
+    assert predictions == [pytest.approx(row, rel=1e-6, abs=1e-6) for row in expected]
+
+    status, document, _ = call(connection, "POST", "/predict", {"instances": [[1, 2, 3]]})
+    assert status == 400 and document["error"]["code"] == "validation", document
+    assert "dimension" in document["error"]["message"].lower() or "shape" in document["error"]["message"].lower()
+    assert predict(connection, rows[:1]) == predictions[:1]
+
+
+@pytest.mark.filterwarnings("ignore:`torch.jit:DeprecationWarning")  # TorchScript is what the worker loads
+def test_pytorch_torchscript_predictions_match_in_process(serve, tmp_path):
+    torch = pytest.importorskip("torch", reason="PyTorch isn't installed in this interpreter")
+    linear = torch.nn.Linear(4, 2)
+    with torch.no_grad():
+        linear.weight.copy_(torch.tensor([[0.1, -0.2, 0.3, -0.4], [1.0, 0.5, -0.5, 0.25]]))
+        linear.bias.copy_(torch.tensor([0.5, -1.0]))
+    model_dir = tmp_path / "linear-torch"
+    model_dir.mkdir()
+    torch.jit.save(torch.jit.script(linear), str(model_dir / "model.pt"))
+
+    worker = serve(model_dir, "pytorch")
+    connection = worker.connection()
+    rows = [IRIS_ROW, [1, 2, 3, 4]]
+    with torch.no_grad():
+        expected = linear(torch.tensor(rows, dtype=torch.float32)).tolist()
+    assert predict(connection, rows) == [pytest.approx(row, rel=1e-6) for row in expected]
+
+    status, document, _ = call(connection, "POST", "/predict", {"instances": [[1, 2, 3]]})
+    assert status == 400 and document["error"]["code"] == "validation", document
+    assert "shape" in document["error"]["message"], document  # torch's own words, not a traceback's first line
+    assert len(predict(connection, rows)) == 2
+
+
+# --- bad requests ---------------------------------------------------------------------------
+
+
+def test_bad_requests_get_a_4xx_and_the_worker_keeps_serving(serve, iris):
+    model_dir, model, _ = iris
+    worker = serve(model_dir, "scikit-learn")
+    good = model.predict([IRIS_ROW]).tolist()
+    connection = worker.connection()
+    assert predict(connection, [IRIS_ROW]) == good
+    sock = connection.sock
+
+    cases = [
+        ("POST", "/predict", b'{"instances": [[5.1, 3.5', 400, "bad_request", "JSON"),
+        ("POST", "/predict", b"", 400, "bad_request", "JSON"),
+        ("POST", "/predict", b'{"inputs": [[5.1, 3.5, 1.4, 0.2]]}', 400, "validation", '"instances"'),
+        ("POST", "/predict", b'{"instances": "5.1,3.5"}', 400, "validation", "must be a list"),
+        ("POST", "/predict", b'{"instances": [[5.1, 3.5, 1.4]]}', 400, "validation", "3 features"),
+        ("POST", "/predict", b'{"instances": [[5.1, 3.5, 1.4, 0.2], [1]]}', 400, "validation", ""),
+        ("GET", "/predict", None, 405, "method_not_allowed", "POST"),
+        ("POST", "/health", b"{}", 405, "method_not_allowed", "GET"),
+        ("GET", "/nowhere", None, 404, "not_found", "/nowhere"),
+    ]
+    for method, path, body, status, code, words in cases:
+        got, document, headers = call(connection, method, path, raw=body)
+        assert (got, document["error"]["code"]) == (status, code), (method, path, body, document)
+        message = document["error"]["message"]
+        assert words in message and "\n" not in message and len(message) <= 300, message
+        if status == 405:
+            assert headers["allow"] == words
+        assert predict(connection, [IRIS_ROW]) == good, "the same connection serves on"
+        assert predict(worker.connection(), [IRIS_ROW]) == good, "and so does a new one"
+    assert connection.sock is sock
+
+    # A chunked body: refused, and the connection closed (its framing can't be followed).
+    with socket.create_connection(("127.0.0.1", worker.port), timeout=10) as raw:
+        raw.sendall(b"POST /predict HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
+        answer = read_until_closed(raw)
+    assert answer.startswith(b"HTTP/1.1 411 ") and b'"length_required"' in answer
+    assert predict(worker.connection(), [IRIS_ROW]) == good
+
+
+def test_an_oversized_body_gets_413_unread_and_a_new_connection_works(serve, iris):
+    model_dir, model, _ = iris
+    worker = serve(model_dir, "scikit-learn", "--max-body-bytes", "1000")
+    connection = worker.connection()
+    good = model.predict([IRIS_ROW]).tolist()
+    assert predict(connection, [IRIS_ROW]) == good
+
+    status, document, headers = call(connection, "POST", "/predict", {"instances": [IRIS_ROW] * 60})
+    assert status == 413 and document["error"]["code"] == "payload_too_large"
+    assert "1000" in document["error"]["message"] and headers["connection"] == "close"
+    assert predict(worker.connection(), [IRIS_ROW] * 20) == good * 20  # just under the limit
+    assert predict(connection, [IRIS_ROW]) == good  # http.client reconnects: the worker closed the old one
+
+
+# --- the protocol ---------------------------------------------------------------------------
+
+
+def read_until_closed(sock: socket.socket) -> bytes:
+    data = b""
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+
+
+def read_response(reader) -> tuple:
+    status_line = reader.readline()
+    assert status_line.startswith(b"HTTP/1.1 "), status_line
+    headers = {}
+    while True:
+        line = reader.readline()
+        if line in (b"\r\n", b""):
+            break
+        name, _, value = line.decode("latin-1").partition(":")
+        headers[name.strip().lower()] = value.strip()
+    return int(status_line.split()[1]), headers, json.loads(reader.read(int(headers["content-length"])))
+
+
+def test_pipelined_requests_come_back_in_order(serve, tmp_path):
+    model_dir = write_files(tmp_path / "echo", {"predict.py": "def predict(instances):\n    return [x * 10 for x in instances]\n"})
+    worker = serve(model_dir, "custom")
+
+    def post(body: bytes, close: bool = False) -> bytes:
+        connection = b"Connection: close\r\n" if close else b""
+        return b"POST /predict HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n%s\r\n%s" % (len(body), connection, body)
+
+    requests = [post(b'{"instances": [%d]}' % i) for i in range(5)]
+    requests.insert(2, b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+    requests.insert(4, post(b"{not json"))
+    requests.append(post(b'{"instances": [99]}', close=True))
+    with socket.create_connection(("127.0.0.1", worker.port), timeout=10) as sock:
+        sock.sendall(b"".join(requests))  # all at once: the worker sees them in one read
+        reader = sock.makefile("rb")
+        answers = [read_response(reader) for _ in requests]
+        assert reader.read() == b"", "closed after the Connection: close request"
+
+    statuses = [status for status, _, _ in answers]
+    assert statuses == [200, 200, 200, 200, 400, 200, 200, 200]
+    predictions = [document.get("predictions") for _, _, document in answers]
+    assert predictions == [[0], [10], None, [20], None, [30], [40], [990]]
+    assert answers[2][2]["status"] == "ok" and answers[4][2]["error"]["code"] == "bad_request"
+    assert answers[-1][1]["connection"] == "close"
+
+
+def test_sigterm_lets_the_request_in_flight_finish_then_exits_0(serve, tmp_path):
+    model_dir = write_files(
+        tmp_path / "slow",
+        {
+            "predict.py": """
+                import os, time
+
+                def predict(instances):
+                    open(os.path.join(os.path.dirname(__file__), "started"), "w").close()
+                    time.sleep(0.5)
+                    return instances
+            """
+        },
+    )
+    worker = serve(model_dir, "custom")
+    idle = worker.connection()  # an idle keep-alive connection must not hold the exit up
+    assert call(idle, "GET", "/health")[0] == 200
+
+    busy = worker.connection()
+    busy.request("POST", "/predict", json.dumps({"instances": [[1, 2]]}), {"Content-Type": "application/json"})
+    wait_until(lambda: (model_dir / "started").exists(), 10, "the slow predict to start")
+    signalled = time.monotonic()
+    worker.process.send_signal(signal.SIGTERM)
+
+    response = busy.getresponse()
+    assert response.status == 200 and json.loads(response.read()) == {"predictions": [[1, 2]]}
+    assert worker.process.wait(STOP_TIMEOUT) == 0, worker.stderr()
+    assert time.monotonic() - signalled < 3, "the idle connection was closed, not waited for"
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", worker.port), timeout=5)
+
+
+# --- models that can't be served ------------------------------------------------------------
+
+
+def tensorflow_missing() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("tensorflow") is None
+
+
+@pytest.mark.parametrize(
+    "framework, files, words",
+    [
+        ("scikit-learn", {}, "no .joblib/.pkl/.pickle file in"),
+        ("scikit-learn", {"model.pkl": "not a pickle"}, "cannot load"),
+        ("custom", {}, "no predict.py in"),
+        ("custom", {"predict.py": "def load():\n    return 1\n"}, "predict.py has no predict()"),
+        ("custom", {"predict.py": "import not_a_module_anywhere\n"}, "predict.py failed to import: ModuleNotFoundError"),
+        ("onnx", {}, "no .onnx file in"),
+        pytest.param(
+            "tensorflow",
+            {},
+            "TensorFlow isn't installed in this environment",
+            marks=pytest.mark.skipif(not tensorflow_missing(), reason="TensorFlow is installed here"),
+        ),
+    ],
+)
+def test_a_model_that_cant_be_loaded_exits_1_saying_why(tmp_path, framework, files, words):
+    model_dir = write_files(tmp_path / "model", files)
+    done = subprocess.run(worker_argv(model_dir, framework), capture_output=True, text=True, env=python_env(), timeout=60)
+    assert done.returncode == 1, done.stderr
+    assert done.stdout == "", "no READY line"
+    assert words in done.stderr and str(model_dir) in done.stderr, done.stderr
+
+
+def test_a_missing_model_dir_exits_1(tmp_path):
+    done = subprocess.run(
+        worker_argv(tmp_path / "nowhere", "scikit-learn"), capture_output=True, text=True, env=python_env(), timeout=60
+    )
+    assert done.returncode == 1 and "doesn't exist" in done.stderr, done.stderr
