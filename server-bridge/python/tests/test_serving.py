@@ -354,7 +354,8 @@ def read_response(reader) -> tuple:
 
 
 def test_pipelined_requests_come_back_in_order(serve, tmp_path):
-    model_dir = write_files(tmp_path / "echo", {"predict.py": "def predict(instances):\n    return [x * 10 for x in instances]\n"})
+    echo = "def predict(instances):\n    return [x * 10 for x in instances]\n"
+    model_dir = write_files(tmp_path / "echo", {"predict.py": echo})
     worker = serve(model_dir, "custom")
 
     def post(body: bytes, close: bool = False) -> bytes:
