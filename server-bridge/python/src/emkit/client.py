@@ -113,6 +113,23 @@ class _Resource:
     def get(self, key: str) -> Dict[str, Any]:
         return self._client.request("GET", f"{self.path}/{_quote(key)}")
 
+    def _wait_until(self, key: str, done, timeout: float, every: float) -> Dict[str, Any]:
+        """Poll ``get`` until ``done(resource)`` or the timeout; returns the last answer."""
+        deadline = time.monotonic() + timeout
+        while True:
+            resource = self.get(key)
+            if done(resource) or time.monotonic() > deadline:
+                return resource
+            time.sleep(every)
+
+    def _patch(self, key: str, description: Optional[str], tags: Optional[Dict[str, str]]) -> Dict[str, Any]:
+        body: Dict[str, Any] = {}
+        if description is not None:
+            body["description"] = description
+        if tags is not None:
+            body["tags"] = tags
+        return self._client.request("PATCH", f"{self.path}/{_quote(key)}", body)
+
     def _read_log(self, path: str, query: Dict[str, Any]) -> str:
         """A whole log, chunk by chunk from byte offsets."""
         chunks, offset = [], 0
@@ -143,12 +160,7 @@ class _Environments(_Resource):
 
     def wait(self, key: str, timeout: float = 900) -> Dict[str, Any]:
         """Poll until creation ends; returns the environment (ACTIVE or CREATE FAILED)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            environment = self.get(key)
-            if environment["state"] != "CREATE IN PROGRESS" or time.monotonic() > deadline:
-                return environment
-            time.sleep(0.5)
+        return self._wait_until(key, lambda e: e["state"] != "CREATE IN PROGRESS", timeout, 0.5)
 
     def log(self, key: str) -> str:
         return self._read_log(f"{self.path}/{_quote(key)}/log", {})
@@ -209,20 +221,10 @@ class _Trainings(_Resource):
 
     def wait(self, key: str, timeout: float = 86400) -> Dict[str, Any]:
         """Poll until the training has ended; returns it (COMPLETE, FAIL TRAIN, STOPPED or CREATE FAILED)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            training = self.get(key)
-            if training["state"] in SETTLED_TRAINING_STATES or time.monotonic() > deadline:
-                return training
-            time.sleep(0.3)
+        return self._wait_until(key, lambda t: t["state"] in SETTLED_TRAINING_STATES, timeout, 0.3)
 
     def update(self, key: str, description: Optional[str] = None, tags: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
-        body: Dict[str, Any] = {}
-        if description is not None:
-            body["description"] = description
-        if tags is not None:
-            body["tags"] = tags
-        return self._client.request("PATCH", f"{self.path}/{_quote(key)}", body)
+        return self._patch(key, description, tags)
 
     def stop(self, key: str) -> Dict[str, Any]:
         return self._client.request("POST", f"{self.path}/{_quote(key)}/stop")
@@ -293,12 +295,7 @@ class _Models(_Resource):
         return self._client.request("POST", self.path, body)
 
     def update(self, key: str, description: Optional[str] = None, tags: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
-        body: Dict[str, Any] = {}
-        if description is not None:
-            body["description"] = description
-        if tags is not None:
-            body["tags"] = tags
-        return self._client.request("PATCH", f"{self.path}/{_quote(key)}", body)
+        return self._patch(key, description, tags)
 
     def promote(self, key: str, alias: str) -> Dict[str, Any]:
         """Point ``alias`` at this version; the version that had it loses it."""
