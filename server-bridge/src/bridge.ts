@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { BridgeContext } from './context.js';
+import { EndpointService } from './endpoints/service.js';
 import { EnvironmentService } from './environments/service.js';
 import { MetricsIngester } from './metrics/ingest.js';
 import { ModelService } from './models/service.js';
@@ -49,6 +50,12 @@ export interface BridgeOptions {
   trainingPollMs?: number;
   /** a TensorBoard nobody has visited for this long is stopped */
   tensorboardIdleSeconds?: number;
+  /** inference bodies larger than this get 413 (default 10 MiB) */
+  inferenceBodyLimit?: number;
+  /** a model that takes longer to answer gets the caller a 504 (default 60 s) */
+  inferenceTimeoutMs?: number;
+  /** how often an idle model worker is asked for /health (default 5 s) */
+  workerHealthMs?: number;
   logLevel?: string;
   /** no log lines on stderr (the file in <home>/logs still gets them) */
   quiet?: boolean;
@@ -136,6 +143,18 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     log,
     idleSeconds: options.tensorboardIdleSeconds,
   });
+  const emkitImportPath = options.emkitImportPath ?? defaultEmkitImportPath();
+  const inferenceBodyLimit = options.inferenceBodyLimit ?? 10 * 1024 * 1024;
+  const endpoints = new EndpointService(store, {
+    python,
+    emkitImportPath,
+    logDir: paths.endpointLogs,
+    environments,
+    log,
+    maxBodyBytes: inferenceBodyLimit,
+    healthEveryMs: options.workerHealthMs,
+  });
+  const models = new ModelService(store, { root: paths.models, python });
   const context: BridgeContext = {
     version: VERSION,
     paths,
@@ -143,12 +162,14 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     environments,
     trainings,
     tensorboards,
-    models: new ModelService(store, { root: paths.models, python }),
+    models,
+    endpoints,
     uptimeSeconds: () => (Date.now() - startedAt) / 1000,
   };
   environments.reconcile();
   trainings.reconcile();
   tensorboards.reconcile();
+  endpoints.reconcile();
 
   const host = options.host ?? '127.0.0.1';
   const allowedHosts = [
@@ -158,10 +179,17 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     host.includes(':') ? `[${host}]` : host,
     ...(options.allowedHosts ?? []),
   ];
-  const app = await buildApp(context, { token, allowedHosts, corsOrigins: options.corsOrigins ?? [], logger: log });
+  const app = await buildApp(context, {
+    token,
+    allowedHosts,
+    corsOrigins: options.corsOrigins ?? [],
+    logger: log,
+    inference: { bodyLimit: inferenceBodyLimit, timeoutMs: options.inferenceTimeoutMs ?? 60_000 },
+  });
   try {
     await app.listen({ host, port: options.port ?? DEFAULT_PORT });
   } catch (error) {
+    await endpoints.shutdown();
     store.close();
     throw error;
   }
@@ -188,6 +216,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
       // trainings go on without the bridge (the next one picks them up); TensorBoards don't
       trainings.shutdown();
       tensorboards.shutdown();
+      await endpoints.shutdown();
       await environments.shutdown();
       store.close();
       log.info('emkit bridge stopped');

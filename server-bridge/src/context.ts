@@ -1,3 +1,4 @@
+import type { EndpointService } from './endpoints/service.js';
 import type { EnvironmentService } from './environments/service.js';
 import type { ModelService } from './models/service.js';
 import type { HomePaths } from './runtime/paths.js';
@@ -14,5 +15,6 @@ export interface BridgeContext {
   trainings: TrainingService;
   tensorboards: TensorboardService;
   models: ModelService;
+  endpoints: EndpointService;
   uptimeSeconds(): number;
 }

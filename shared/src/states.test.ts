@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canTransition, environmentStates, isSettled, trainingStates } from './states.js';
+import { canTransition, endpointState, environmentStates, isSettled, stageStates, trainingStates } from './states.js';
 
 describe('state machines', () => {
   it('follows the guide for trainings', () => {
@@ -18,12 +18,33 @@ describe('state machines', () => {
   });
 
   it('names every state it can reach as a state of its own', () => {
-    for (const machine of [trainingStates, environmentStates]) {
+    for (const machine of [trainingStates, environmentStates, stageStates]) {
       const states = Object.keys(machine.transitions);
       for (const targets of Object.values(machine.transitions) as string[][]) {
         for (const target of targets) expect(states).toContain(target);
       }
       expect(states).toContain(machine.initial);
     }
+  });
+
+  it("derives an endpoint's state from its stages as the guide describes", () => {
+    const stage = (id: string, state: Parameters<typeof endpointState>[1][number]['state']) => ({ id, state });
+    expect(endpointState('CREATE REQUESTED', [stage('a', 'CREATE REQUESTED')], 'a')).toBe('CREATE REQUESTED');
+    expect(endpointState('CREATE REQUESTED', [stage('a', 'DEPLOY IN PROGRESS')], 'a')).toBe('CREATE IN PROGRESS');
+    expect(endpointState('CREATE IN PROGRESS', [stage('a', 'DEPLOY FAILED')], 'a')).toBe('CREATE FAILED');
+    expect(endpointState('CREATE IN PROGRESS', [stage('a', 'ACTIVE')], 'a')).toBe('ACTIVE');
+    // once ACTIVE, a second stage at work or failed is an update of the endpoint
+    expect(endpointState('ACTIVE', [stage('a', 'ACTIVE'), stage('b', 'CREATE IN PROGRESS')], 'a')).toBe('UPDATE IN PROGRESS');
+    expect(endpointState('UPDATE IN PROGRESS', [stage('a', 'ACTIVE'), stage('b', 'DEPLOY FAILED')], 'a')).toBe('UPDATE FAILED');
+    expect(endpointState('UPDATE FAILED', [stage('a', 'ACTIVE')], 'a')).toBe('ACTIVE');
+    // a restarted bridge redeploying an ACTIVE endpoint's default stage updates it, it does not create it again
+    expect(endpointState('ACTIVE', [stage('a', 'DEPLOY IN PROGRESS')], 'a')).toBe('UPDATE IN PROGRESS');
+    expect(endpointState('DELETE IN PROGRESS', [stage('a', 'ACTIVE')], 'a')).toBe('DELETE IN PROGRESS');
+  });
+
+  it('never lets a stage come back from DELETE IN PROGRESS', () => {
+    expect(stageStates.transitions['DELETE IN PROGRESS']).toEqual([]);
+    expect(canTransition(stageStates, 'ACTIVE', 'DEPLOY IN PROGRESS')).toBe(true);
+    expect(isSettled(stageStates, 'DEPLOY FAILED')).toBe(true);
   });
 });

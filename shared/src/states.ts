@@ -1,3 +1,4 @@
+import type { EndpointState, StageState } from './schemas/endpoints.js';
 import type { EnvironmentState } from './schemas/environments.js';
 
 /**
@@ -49,6 +50,46 @@ export const trainingStates: StateMachine<TrainingState> = {
   },
   settled: ['COMPLETE', 'FAIL TRAIN', 'STOPPED', 'CREATE FAILED'],
 };
+
+export const stageStates: StateMachine<StageState> = {
+  initial: 'CREATE REQUESTED',
+  transitions: {
+    'CREATE REQUESTED': ['CREATE IN PROGRESS', 'CREATE FAILED', 'DELETE IN PROGRESS'],
+    'CREATE IN PROGRESS': ['DEPLOY IN PROGRESS', 'CREATE FAILED', 'DELETE IN PROGRESS'],
+    'DEPLOY IN PROGRESS': ['ACTIVE', 'DEPLOY FAILED', 'DELETE IN PROGRESS'],
+    // back to DEPLOY IN PROGRESS when a restarted bridge starts its workers again
+    ACTIVE: ['DEPLOY IN PROGRESS', 'DEPLOY FAILED', 'DELETE IN PROGRESS'],
+    'CREATE FAILED': ['DELETE IN PROGRESS'],
+    'DEPLOY FAILED': ['DEPLOY IN PROGRESS', 'DELETE IN PROGRESS'],
+    'DELETE IN PROGRESS': [],
+  },
+  settled: ['ACTIVE', 'CREATE FAILED', 'DEPLOY FAILED'],
+};
+
+const STAGE_BUSY: readonly StageState[] = ['CREATE REQUESTED', 'CREATE IN PROGRESS', 'DEPLOY IN PROGRESS', 'DELETE IN PROGRESS'];
+const ENDPOINT_CREATING: readonly EndpointState[] = ['CREATE REQUESTED', 'CREATE IN PROGRESS', 'CREATE FAILED'];
+
+/**
+ * An endpoint's state follows from its stages': while its first (default) stage comes up
+ * it is being created; afterwards any stage at work makes it UPDATE IN PROGRESS and any
+ * failed one UPDATE FAILED, as the guide describes.
+ */
+export function endpointState(
+  current: EndpointState,
+  stages: readonly { id: string; state: StageState }[],
+  defaultStageId: string | null,
+): EndpointState {
+  if (current === 'DELETE IN PROGRESS') return current;
+  const main = stages.find((s) => s.id === defaultStageId);
+  if (main && ENDPOINT_CREATING.includes(current)) {
+    if (main.state === 'CREATE REQUESTED') return 'CREATE REQUESTED';
+    if (STAGE_BUSY.includes(main.state)) return 'CREATE IN PROGRESS';
+    if (main.state !== 'ACTIVE') return 'CREATE FAILED';
+  }
+  if (stages.some((s) => STAGE_BUSY.includes(s.state))) return 'UPDATE IN PROGRESS';
+  if (stages.some((s) => s.state === 'CREATE FAILED' || s.state === 'DEPLOY FAILED')) return 'UPDATE FAILED';
+  return 'ACTIVE';
+}
 
 export function canTransition<S extends string>(machine: StateMachine<S>, from: S, to: S): boolean {
   return machine.transitions[from].includes(to);

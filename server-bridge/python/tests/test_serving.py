@@ -62,12 +62,12 @@ def serve(tmp_path: Path):
     end, each worker still running must stop on SIGTERM with exit status 0."""
     workers = []
 
-    def start(model_dir: Path, framework: str, *options: str) -> Worker:
+    def start(model_dir: Path, framework: str, *options: str, stdin=subprocess.DEVNULL) -> Worker:
         stderr_path = tmp_path / f"worker-{len(workers)}.stderr"
         with open(stderr_path, "wb") as stderr:
             process = subprocess.Popen(
                 worker_argv(model_dir, framework, *options),
-                stdin=subprocess.DEVNULL,
+                stdin=stdin,
                 stdout=subprocess.PIPE,
                 stderr=stderr,
                 env=python_env(),
@@ -410,6 +410,17 @@ def test_sigterm_lets_the_request_in_flight_finish_then_exits_0(serve, tmp_path)
     assert time.monotonic() - signalled < 3, "the idle connection was closed, not waited for"
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.1", worker.port), timeout=5)
+
+
+def test_with_stop_on_stdin_eof_it_stops_when_whoever_started_it_is_gone(serve, iris):
+    model_dir, _, _ = iris
+    worker = serve(model_dir, "scikit-learn", "--stop-on-stdin-eof", stdin=subprocess.PIPE)
+    connection = worker.connection()
+    assert len(predict(connection, [IRIS_ROW])) == 1
+    time.sleep(0.2)
+    assert worker.process.poll() is None, "it stopped while its stdin was still open"
+    worker.process.stdin.close()  # what a bridge killed with -9 leaves behind
+    assert worker.process.wait(STOP_TIMEOUT) == 0, worker.stderr()
 
 
 # --- models that can't be served ------------------------------------------------------------

@@ -122,6 +122,11 @@ export class ModelService {
 
   async delete(ref: string): Promise<void> {
     const model = this.find(ref);
+    const serving = this.store.endpoints.stagesServing(model.id);
+    if (serving.length > 0) {
+      const where = serving.map((s) => `stage "${s.stage}" of endpoint "${s.endpoint}"`).join(', ');
+      throw conflict(`model "${model.name}" version ${model.version} is served by ${where}; delete that stage or endpoint first`);
+    }
     this.store.tx(() => this.store.models.delete(model.id));
     await rm(model.artifactPath, { recursive: true, force: true });
   }

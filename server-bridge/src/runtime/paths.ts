@@ -11,6 +11,8 @@ export interface HomePaths {
   environmentLogs: string;
   trainings: string;
   tensorboardLogs: string;
+  /** one log per model worker */
+  endpointLogs: string;
   models: string;
 }
 
@@ -29,6 +31,7 @@ export function homePaths(home: string): HomePaths {
     environmentLogs: join(root, 'logs', 'environments'),
     trainings: join(root, 'trainings'),
     tensorboardLogs: join(root, 'logs', 'tensorboards'),
+    endpointLogs: join(root, 'logs', 'endpoints'),
     models: join(root, 'models'),
   };
 }

@@ -4,6 +4,7 @@ import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { BridgeContext } from '../context.js';
+import { endpointHandlers } from '../routes/endpoints.js';
 import { environmentHandlers } from '../routes/environments.js';
 import { experimentHandlers } from '../routes/experiments.js';
 import { healthHandlers } from '../routes/health.js';
@@ -13,6 +14,7 @@ import { trainingHandlers } from '../routes/trainings.js';
 import type { Handler } from '../routes/types.js';
 import { HttpError, installErrorHandlers } from './errors.js';
 import { serveEvents } from './events-socket.js';
+import { GATEWAY_ROUTES, registerGateway } from './gateway.js';
 import { serveTrainingLog } from './log-socket.js';
 import { installSecurity } from './security.js';
 import { registerTensorboardProxy, TENSORBOARD_PREFIX } from './tensorboard-proxy.js';
@@ -23,21 +25,25 @@ export interface AppOptions {
   allowedHosts: readonly string[];
   corsOrigins: readonly string[];
   logger: FastifyBaseLogger;
+  /** the inference gateway's body limit and worker timeout */
+  inference: { bodyLimit: number; timeoutMs: number };
 }
 
 type SocketRoutes = 'events' | 'streamTrainingLog';
-type JsonRoutes = Exclude<RouteName, SocketRoutes | 'getOpenApi'>;
+type GatewayRoutes = (typeof GATEWAY_ROUTES)[number];
+type JsonRoutes = Exclude<RouteName, SocketRoutes | GatewayRoutes | 'getOpenApi'>;
 const handlers: { [K in JsonRoutes]: Handler<K> } = {
   ...healthHandlers,
   ...environmentHandlers,
   ...experimentHandlers,
   ...trainingHandlers,
   ...modelHandlers,
+  ...endpointHandlers,
   ...tensorboardHandlers,
 };
 type WsHandler = (socket: WebSocket, request: FastifyRequest) => void;
 const sockets: { [K in SocketRoutes]: (bridge: BridgeContext) => WsHandler } = {
-  events: (bridge) => (socket, request) => serveEvents(bridge.store.events, socket, request),
+  events: (bridge) => (socket, request) => serveEvents(bridge.store.events, socket, request, bridge.endpoints.logs.bus),
   streamTrainingLog: (bridge) => (socket, request) => serveTrainingLog(bridge, socket, request),
 };
 
@@ -85,14 +91,19 @@ export async function buildApp(bridge: BridgeContext, options: AppOptions): Prom
       `${m} ${TENSORBOARD_PREFIX}:id/*`,
     ]),
   );
+  const apiKeyRoutes = new Set(GATEWAY_ROUTES.map((name) => `POST ${routes[name].url}`));
+  apiKeyRoutes.add(`POST ${routes.inferStage.url}/*`);
   installSecurity(app, {
     ...options,
     publicRoutes,
     queryTokenRoutes,
     cookieRoutes: tensorboardRoutes,
     cookiePath: TENSORBOARD_PREFIX,
+    apiKeyRoutes,
+    apiKeyHash: (request) => bridge.endpoints.route((request.params as { endpoint: string }).endpoint)?.apiKeyHash ?? null,
   });
   await registerTensorboardProxy(app, bridge);
+  await registerGateway(app, bridge, options.inference);
 
   for (const [name, route] of Object.entries(routes) as [RouteName, RouteDef][]) {
     const schema = {
@@ -109,6 +120,7 @@ export async function buildApp(bridge: BridgeContext, options: AppOptions): Prom
         '5xx': ErrorEnvelope,
       },
     };
+    if (route.gateway) continue; // registered by the gateway, above
     if (route.websocket) {
       // wsHandler + handler (not `websocket: true`) keeps the route in the OpenAPI document
       app.route({

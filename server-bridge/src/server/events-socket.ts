@@ -1,4 +1,5 @@
-import type { EventMessage, EventsQuery, ResourceEvent } from '@emkit/shared';
+import type { EventEmitter } from 'node:events';
+import type { EventMessage, EventsQuery, InferenceLog, ResourceEvent } from '@emkit/shared';
 import type { FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { EventLog } from '../store/events.js';
@@ -13,8 +14,8 @@ const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
  * thread, so nothing can be committed between the replay and the live subscription:
  * no gap, no duplicate.
  */
-export function serveEvents(events: EventLog, socket: WebSocket, request: FastifyRequest): void {
-  const { since } = request.query as EventsQuery;
+export function serveEvents(events: EventLog, socket: WebSocket, request: FastifyRequest, inferences?: EventEmitter): void {
+  const { since, inferences: wantsInferences } = request.query as EventsQuery;
   const send = (message: EventMessage) => {
     if (socket.readyState !== socket.OPEN) return;
     if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
@@ -44,6 +45,11 @@ export function serveEvents(events: EventLog, socket: WebSocket, request: Fastif
   const live = (event: ResourceEvent) => send({ type: 'event', event });
   events.bus.on('event', live);
   socket.on('close', () => events.bus.off('event', live));
+  if (wantsInferences && inferences) {
+    const entry = (log: InferenceLog) => send({ type: 'inference', log });
+    inferences.on('log', entry);
+    socket.on('close', () => inferences.off('log', entry));
+  }
   // clients only listen; anything they send is ignored
   socket.on('message', () => {});
 }

@@ -18,6 +18,13 @@ export interface SecurityOptions {
    */
   cookieRoutes?: ReadonlySet<string>;
   cookiePath?: string;
+  /**
+   * routes a model endpoint's callers use (the inference gateway): besides the token, the
+   * endpoint's own API key (`X-Api-Key`, or as the bearer) is taken; `apiKeyHash` finds
+   * the hash of the key of the endpoint a request is for
+   */
+  apiKeyRoutes?: ReadonlySet<string>;
+  apiKeyHash?: (request: FastifyRequest) => string | null;
 }
 
 const SESSION_COOKIE = 'emkit_session';
@@ -111,6 +118,18 @@ export function installSecurity(app: FastifyInstance, options: SecurityOptions):
         reply.redirect(`${url.pathname}${url.search}`, 303);
         return reply;
       }
+    }
+    if (options.apiKeyRoutes?.has(route)) {
+      const header = request.headers['x-api-key'];
+      const given = typeof header === 'string' ? header : bearer(request, false);
+      if (tokenMatches(given, options.token)) return;
+      const hash = options.apiKeyHash?.(request);
+      if (hash && given && timingSafeEqual(digest(given), Buffer.from(hash, 'hex'))) return;
+      throw new HttpError(
+        401,
+        'unauthorized',
+        "a valid token is needed: the endpoint's API key as `X-Api-Key: <key>`, or `Authorization: Bearer <bridge token>`",
+      );
     }
     if (!tokenMatches(bearer(request, options.queryTokenRoutes.has(route)), options.token)) {
       throw new HttpError(

@@ -1,8 +1,10 @@
 import type Database from 'better-sqlite3';
 import { openDatabase } from './db.js';
+import { EndpointsRepository } from './endpoints.js';
 import { EnvironmentsRepository } from './environments.js';
 import { EventLog } from './events.js';
 import { ExperimentsRepository } from './experiments.js';
+import { InferenceRepository } from './inference.js';
 import { MetricsRepository } from './metrics.js';
 import { ModelsRepository } from './models.js';
 import { TensorboardsRepository } from './tensorboards.js';
@@ -18,6 +20,8 @@ export class Store {
   readonly metrics: MetricsRepository;
   readonly tensorboards: TensorboardsRepository;
   readonly models: ModelsRepository;
+  readonly endpoints: EndpointsRepository;
+  readonly inference: InferenceRepository;
 
   constructor(file: string) {
     this.db = openDatabase(file);
@@ -28,6 +32,8 @@ export class Store {
     this.metrics = new MetricsRepository(this.db);
     this.tensorboards = new TensorboardsRepository(this.db, this.events);
     this.models = new ModelsRepository(this.db, this.events);
+    this.endpoints = new EndpointsRepository(this.db);
+    this.inference = new InferenceRepository(this.db);
   }
 
   /**

@@ -143,6 +143,74 @@ export const migrations: readonly { version: number; name: string; sql: string }
       );
     `,
   },
+  {
+    version: 3,
+    name: 'endpoints, stages, their stats and inference logs',
+    sql: `
+      CREATE TABLE endpoints (
+        id               TEXT PRIMARY KEY,
+        name             TEXT NOT NULL UNIQUE,
+        description      TEXT NOT NULL DEFAULT '',
+        state            TEXT NOT NULL,
+        state_reason     TEXT,
+        default_stage_id TEXT,
+        api_key_hash     TEXT,
+        tags             TEXT NOT NULL DEFAULT '{}',
+        created_at       TEXT NOT NULL,
+        updated_at       TEXT NOT NULL
+      );
+      CREATE INDEX endpoints_created ON endpoints (created_at);
+      CREATE TABLE endpoint_stages (
+        id             TEXT PRIMARY KEY,
+        endpoint_id    TEXT NOT NULL REFERENCES endpoints (id) ON DELETE CASCADE,
+        name           TEXT NOT NULL,
+        description    TEXT NOT NULL DEFAULT '',
+        -- no ON DELETE: a served model version can't be deleted
+        model_id       TEXT NOT NULL REFERENCES models (id),
+        instance_count INTEGER NOT NULL,
+        resource_path  TEXT NOT NULL,
+        python         TEXT NOT NULL,
+        state          TEXT NOT NULL,
+        state_reason   TEXT,
+        created_at     TEXT NOT NULL,
+        updated_at     TEXT NOT NULL,
+        UNIQUE (endpoint_id, name)
+      );
+      CREATE INDEX endpoint_stages_model ON endpoint_stages (model_id);
+      -- one row per stage per finished minute; kept after the stage goes (a switched-out default's history)
+      CREATE TABLE endpoint_stats (
+        endpoint_id   TEXT NOT NULL REFERENCES endpoints (id) ON DELETE CASCADE,
+        stage_id      TEXT NOT NULL,
+        stage         TEXT NOT NULL,
+        minute        TEXT NOT NULL,
+        count         INTEGER NOT NULL,
+        errors        INTEGER NOT NULL,
+        server_errors INTEGER NOT NULL,
+        p50           REAL,
+        p90           REAL,
+        p99           REAL,
+        max_in_flight INTEGER NOT NULL,
+        PRIMARY KEY (stage_id, minute)
+      );
+      CREATE INDEX endpoint_stats_minute ON endpoint_stats (endpoint_id, minute);
+      CREATE TABLE inference_logs (
+        seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+        endpoint_id  TEXT NOT NULL REFERENCES endpoints (id) ON DELETE CASCADE,
+        stage_id     TEXT NOT NULL,
+        stage        TEXT NOT NULL,
+        inference_id TEXT NOT NULL,
+        action       TEXT NOT NULL,
+        model_name   TEXT NOT NULL,
+        log_level    TEXT NOT NULL,
+        body         TEXT NOT NULL,
+        status       INTEGER,
+        latency_ms   REAL,
+        time         TEXT NOT NULL
+      );
+      CREATE INDEX inference_logs_endpoint ON inference_logs (endpoint_id, seq);
+      CREATE INDEX inference_logs_inference ON inference_logs (inference_id);
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { EmkitClient } from './client.js';
 import { ApiError } from './errors.js';
-import { routePath } from './routes.js';
+import { routePath, routes } from './routes.js';
 
 describe('routePath', () => {
   it('fills and escapes path parameters', () => {
     expect(routePath('/api/v1/experiments/:id', { id: 'a b/c' })).toBe('/api/v1/experiments/a%20b%2Fc');
     expect(() => routePath('/api/v1/experiments/:id', {})).toThrow(/missing path parameter "id"/);
+  });
+
+  it("keeps a literal colon and drops a parameter's router pattern (the KServe path)", () => {
+    expect(routePath(routes.kservePredict.url, { endpoint: 'iris-api' })).toBe('/v1/models/iris-api:predict');
   });
 });
 

@@ -1,5 +1,23 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { IdParams, ListQuery, LogChunk, LogQuery } from '../schemas/common.js';
+import {
+  DefaultStageChange,
+  Endpoint,
+  EndpointCreate,
+  EndpointList,
+  EndpointStage,
+  EndpointStats,
+  EndpointStatsQuery,
+  EndpointUpdate,
+  InferenceLogList,
+  InferenceLogQuery,
+  InferenceParams,
+  InferenceRequest,
+  InferenceResponse,
+  StageCreate,
+  StageInferenceParams,
+  StageParams,
+} from '../schemas/endpoints.js';
 import { Environment, EnvironmentCreate, EnvironmentList, EnvironmentManagers } from '../schemas/environments.js';
 import { EventsQuery } from '../schemas/events.js';
 import { Experiment, ExperimentCreate, ExperimentList, ExperimentUpdate } from '../schemas/experiments.js';
@@ -35,6 +53,11 @@ export interface RouteDef {
   public?: boolean;
   /** a WebSocket upgrade, not a JSON call; the only kind that takes `?token=` (browsers can't set its headers) */
   websocket?: boolean;
+  /**
+   * served by the inference gateway: the body goes to a model worker as it came (not
+   * validated here), and the endpoint's API key is taken as well as the token
+   */
+  gateway?: boolean;
   params?: TSchema;
   querystring?: TSchema;
   body?: TSchema;
@@ -364,6 +387,144 @@ export const routes = {
     response: null,
   },
 
+  listEndpoints: {
+    method: 'GET',
+    url: '/api/v1/endpoints',
+    tag: 'endpoints',
+    summary: 'List endpoints with their stages, newest first',
+    querystring: ListQuery,
+    status: 200,
+    response: EndpointList,
+  },
+  createEndpoint: {
+    method: 'POST',
+    url: '/api/v1/endpoints',
+    tag: 'endpoints',
+    summary: 'Create an endpoint and deploy a model version as its default stage; it is ACTIVE once its workers answer',
+    body: EndpointCreate,
+    status: 202,
+    response: Endpoint,
+  },
+  getEndpoint: {
+    method: 'GET',
+    url: '/api/v1/endpoints/:id',
+    tag: 'endpoints',
+    summary: 'Get an endpoint, its stages and their workers',
+    params: IdParams,
+    status: 200,
+    response: Endpoint,
+  },
+  updateEndpoint: {
+    method: 'PATCH',
+    url: '/api/v1/endpoints/:id',
+    tag: 'endpoints',
+    summary: 'Change the description or tags; issue a new API key (answered once) or remove it',
+    params: IdParams,
+    body: EndpointUpdate,
+    status: 200,
+    response: Endpoint,
+  },
+  deleteEndpoint: {
+    method: 'DELETE',
+    url: '/api/v1/endpoints/:id',
+    tag: 'endpoints',
+    summary: 'Delete an endpoint and stop its workers; refused (409) while stages other than the default exist',
+    params: IdParams,
+    status: 204,
+    response: null,
+  },
+  createEndpointStage: {
+    method: 'POST',
+    url: '/api/v1/endpoints/:id/stages',
+    tag: 'endpoints',
+    summary: 'Add a stage that serves a model version, beside the default one, to try it before switching',
+    params: IdParams,
+    body: StageCreate,
+    status: 202,
+    response: EndpointStage,
+  },
+  getEndpointStage: {
+    method: 'GET',
+    url: '/api/v1/endpoints/:id/stages/:stage',
+    tag: 'endpoints',
+    summary: 'Get a stage and its workers',
+    params: StageParams,
+    status: 200,
+    response: EndpointStage,
+  },
+  deleteEndpointStage: {
+    method: 'DELETE',
+    url: '/api/v1/endpoints/:id/stages/:stage',
+    tag: 'endpoints',
+    summary: 'Delete a stage once its requests in flight are answered; never the default one (409)',
+    params: StageParams,
+    status: 204,
+    response: null,
+  },
+  setDefaultStage: {
+    method: 'PUT',
+    url: '/api/v1/endpoints/:id/default-stage',
+    tag: 'endpoints',
+    summary:
+      'Make an ACTIVE stage the default with no request dropped: new requests go to it at once, the old default finishes its own and is removed',
+    params: IdParams,
+    body: DefaultStageChange,
+    status: 200,
+    response: Endpoint,
+  },
+  getEndpointStats: {
+    method: 'GET',
+    url: '/api/v1/endpoints/:id/stats',
+    tag: 'endpoints',
+    summary: 'Requests, errors, latency p50/p90/p99 and requests in flight, per stage per minute',
+    params: IdParams,
+    querystring: EndpointStatsQuery,
+    status: 200,
+    response: EndpointStats,
+  },
+  getEndpointLogs: {
+    method: 'GET',
+    url: '/api/v1/endpoints/:id/logs',
+    tag: 'endpoints',
+    summary: 'Inference logs (Inference.Request / Inference.Response), newest last; `after` follows them',
+    params: IdParams,
+    querystring: InferenceLogQuery,
+    status: 200,
+    response: InferenceLogList,
+  },
+  infer: {
+    method: 'POST',
+    url: '/inference/:endpoint',
+    tag: 'inference',
+    summary: 'Predict with the default stage of an endpoint: {"instances": [...]} → {"predictions": [...]}',
+    gateway: true,
+    params: InferenceParams,
+    body: InferenceRequest,
+    status: 200,
+    response: InferenceResponse,
+  },
+  inferStage: {
+    method: 'POST',
+    url: '/inference/:endpoint/:stage',
+    tag: 'inference',
+    summary: "Predict with one stage of an endpoint (or the default stage, at the default stage's resource path)",
+    gateway: true,
+    params: StageInferenceParams,
+    body: InferenceRequest,
+    status: 200,
+    response: InferenceResponse,
+  },
+  kservePredict: {
+    method: 'POST',
+    url: '/v1/models/:endpoint(^[a-z0-9][a-z0-9_-]*)::predict',
+    tag: 'inference',
+    summary: 'The KServe V1 predict path of the default stage',
+    gateway: true,
+    params: InferenceParams,
+    body: InferenceRequest,
+    status: 200,
+    response: InferenceResponse,
+  },
   listTensorboards: {
     method: 'GET',
     url: '/api/v1/tensorboards',
@@ -425,7 +586,10 @@ export type RouteOutput<K extends RouteName> = Routes[K] extends { response: inf
 
 /** `/api/v1/x/:id` with params → `/api/v1/x/abc` */
 export function routePath(url: string, params: Record<string, string> | undefined): string {
-  return url.replace(/:([A-Za-z]+)/g, (_, key: string) => {
+  // `::` is a literal colon (the KServe `name:predict`), not a parameter; `(…)` after a
+  // parameter is the pattern the router matches it with
+  return url.replace(/::|:([A-Za-z]+)(?:\([^)]*\))?/g, (_match, key: string | undefined) => {
+    if (key === undefined) return ':';
     const value = params?.[key];
     if (value === undefined) throw new Error(`missing path parameter "${key}" for ${url}`);
     return encodeURIComponent(value);

@@ -36,6 +36,7 @@ export const ErrorCode = Type.Union(
     Type.Literal('unprocessable'),
     Type.Literal('payload_too_large'),
     Type.Literal('not_ready'),
+    Type.Literal('timeout'),
     Type.Literal('upgrade_required'),
     Type.Literal('internal'),
   ],

@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Timestamp } from './common.js';
+import type { InferenceLog } from './endpoints.js';
 
 export const RESOURCES = ['environments', 'experiments', 'trainings', 'models', 'endpoints', 'tensorboards'] as const;
 export type ResourceName = (typeof RESOURCES)[number];
@@ -8,9 +9,10 @@ export type ResourceName = (typeof RESOURCES)[number];
  * created / updated / deleted carry the resource as it is now (null when deleted);
  * `finished` marks a training that has settled (COMPLETE, FAIL TRAIN, STOPPED,
  * CREATE FAILED), for the editors' notifications; `metrics` carries a training's new
- * metric points (MetricsEventData) while it runs.
+ * metric points (MetricsEventData) while it runs; `stats` carries an endpoint stage's
+ * finished minute of traffic (StageMinute).
  */
-export const EVENT_ACTIONS = ['created', 'updated', 'deleted', 'finished', 'metrics'] as const;
+export const EVENT_ACTIONS = ['created', 'updated', 'deleted', 'finished', 'metrics', 'stats'] as const;
 export type EventAction = (typeof EVENT_ACTIONS)[number];
 
 /** One resource change, numbered in commit order; `seq` is what a reconnecting client resumes from. */
@@ -33,11 +35,18 @@ export type EventMessage =
   | { type: 'hello'; seq: number }
   | { type: 'event'; event: ResourceEvent }
   /** The asked-for `since` is older than the kept history: reload state, then go on from `seq`. */
-  | { type: 'reset'; seq: number };
+  | { type: 'reset'; seq: number }
+  /**
+   * One inference log entry, live, to the clients that asked with `inferences=true`; not
+   * numbered with the events (there may be thousands a second) and not replayed: read
+   * them back with GET /api/v1/endpoints/{id}/logs.
+   */
+  | { type: 'inference'; log: InferenceLog };
 
 export const EventsQuery = Type.Object(
   {
     since: Type.Optional(Type.Integer({ minimum: 0, description: 'replay every event after this seq first' })),
+    inferences: Type.Optional(Type.Boolean({ description: 'also send every inference log entry as it happens' })),
     token: Type.Optional(Type.String({ description: 'the bridge token, where a header cannot be set' })),
   },
   { additionalProperties: false },

@@ -24,6 +24,8 @@ export function registerServe(program: Command): void {
     )
     .option('--max-source-mb <mb>', "the largest source folder a training's snapshot takes", '200')
     .option('--tensorboard-idle <seconds>', 'stop a TensorBoard nobody has visited for this long', '1800')
+    .option('--max-inference-mb <mb>', 'the largest inference request body the gateway takes (larger: 413)', '10')
+    .option('--inference-timeout <seconds>', 'how long a model may take to answer before the caller gets 504', '60')
     .option('--log-level <level>', 'trace, debug, info, warn, error', 'info')
     .action(async (options: Record<string, string | string[] | undefined>, command: Command) => {
       const globals = command.optsWithGlobals() as { home?: string };
@@ -36,6 +38,12 @@ export function registerServe(program: Command): void {
       const idle = Number(options.tensorboardIdle);
       if (!(idle > 0))
         command.error(`--tensorboard-idle must be a positive number, not "${options.tensorboardIdle}"`, { exitCode: 2 });
+      const maxInferenceMb = Number(options.maxInferenceMb);
+      if (!(maxInferenceMb > 0))
+        command.error(`--max-inference-mb must be a positive number, not "${options.maxInferenceMb}"`, { exitCode: 2 });
+      const inferenceTimeout = Number(options.inferenceTimeout);
+      if (!(inferenceTimeout > 0))
+        command.error(`--inference-timeout must be a positive number, not "${options.inferenceTimeout}"`, { exitCode: 2 });
       const bridge = await startBridge({
         home: globals.home,
         host: options.host as string,
@@ -46,6 +54,8 @@ export function registerServe(program: Command): void {
         python: options.python as string | undefined,
         snapshotLimits: { ...DEFAULT_SNAPSHOT_LIMITS, maxBytes: Math.round(maxSourceMb * 1024 * 1024) },
         tensorboardIdleSeconds: idle,
+        inferenceBodyLimit: Math.round(maxInferenceMb * 1024 * 1024),
+        inferenceTimeoutMs: Math.round(inferenceTimeout * 1000),
         logLevel: options.logLevel as string,
       });
       process.stdout.write(`emkit bridge ${bridge.url}\nhome  ${bridge.home}\n(token in ${bridge.home}/runtime.json)\n`);

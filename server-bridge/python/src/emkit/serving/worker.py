@@ -2,7 +2,8 @@
 
 The bridge starts it and waits for its one line on stdout, ``EMKIT_WORKER_READY
 {"port": P, "pid": PID}``: by then the model is loaded and the port bound, so the gateway
-can forward to it at once. On SIGTERM (or SIGINT) it stops accepting, lets the requests
+can forward to it at once. On SIGTERM (or SIGINT, or with ``--stop-on-stdin-eof`` when the
+bridge that started it goes away) it stops accepting, lets the requests
 under way finish (for up to DRAIN_GRACE seconds) and exits 0: that is what lets the
 gateway switch stages without dropping a request. A model that can't be loaded is said on
 stderr, with exit status 1.
@@ -34,6 +35,11 @@ def parse_args(argv: list) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=0, help="0 (the default): one the OS picks")
     parser.add_argument("--max-body-bytes", type=int, default=DEFAULT_MAX_BODY, help="larger bodies get 413")
     parser.add_argument("--name", help="the model's name in /health and /v1/models/NAME (default: the directory's)")
+    parser.add_argument(
+        "--stop-on-stdin-eof",
+        action="store_true",
+        help="stop (as on SIGTERM) when stdin closes: a bridge that dies, even by kill -9, takes its workers with it",
+    )
     args = parser.parse_args(argv)
     if not 0 <= args.port <= 65535:
         parser.error(f"--port {args.port} isn't a port number")
@@ -63,6 +69,25 @@ def main(argv: list) -> int:
     return asyncio.run(serve(app, args, ready_out, model.source))
 
 
+def watch_stdin(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
+    """The bridge holds our stdin open and never writes to it: end of file means it is gone."""
+    fd = sys.stdin.fileno()
+    os.set_blocking(fd, False)
+
+    def readable() -> None:
+        try:
+            data = os.read(fd, 4096)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
+        if not data:
+            loop.remove_reader(fd)
+            stop.set()
+
+    loop.add_reader(fd, readable)
+
+
 async def serve(app: App, args: argparse.Namespace, ready_out, source: str) -> int:
     loop = asyncio.get_running_loop()
     server = Server(app.handle, args.max_body_bytes)
@@ -77,6 +102,8 @@ async def serve(app: App, args: argparse.Namespace, ready_out, source: str) -> i
             loop.add_signal_handler(signum, stop.set)
         except NotImplementedError:  # Windows
             signal.signal(signum, lambda *_: loop.call_soon_threadsafe(stop.set))
+    if args.stop_on_stdin_eof:
+        watch_stdin(loop, stop)
     port = listener.sockets[0].getsockname()[1]
     try:
         ready_out.write(f"{READY} {json.dumps({'port': port, 'pid': os.getpid()})}\n")

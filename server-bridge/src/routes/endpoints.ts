@@ -1,0 +1,33 @@
+import type { Handlers } from './types.js';
+
+export const endpointHandlers: Handlers<
+  | 'listEndpoints'
+  | 'createEndpoint'
+  | 'getEndpoint'
+  | 'updateEndpoint'
+  | 'deleteEndpoint'
+  | 'createEndpointStage'
+  | 'getEndpointStage'
+  | 'deleteEndpointStage'
+  | 'setDefaultStage'
+  | 'getEndpointStats'
+  | 'getEndpointLogs'
+> = {
+  listEndpoints: ({ query }, { bridge }) => bridge.endpoints.list(query?.limit ?? 100, query?.offset ?? 0),
+  createEndpoint: ({ body }, { bridge }) => bridge.endpoints.create(body),
+  getEndpoint: ({ params }, { bridge }) => bridge.endpoints.find(params.id),
+  updateEndpoint: ({ params, body }, { bridge }) => bridge.endpoints.update(params.id, body),
+  deleteEndpoint: async ({ params }, { bridge }) => {
+    await bridge.endpoints.delete(params.id);
+    return undefined;
+  },
+  createEndpointStage: ({ params, body }, { bridge }) => bridge.endpoints.addStage(params.id, body),
+  getEndpointStage: ({ params }, { bridge }) => bridge.endpoints.findStage(params.id, params.stage),
+  deleteEndpointStage: async ({ params }, { bridge }) => {
+    await bridge.endpoints.deleteStage(params.id, params.stage);
+    return undefined;
+  },
+  setDefaultStage: ({ params, body }, { bridge }) => bridge.endpoints.setDefault(params.id, body.stage),
+  getEndpointStats: ({ params, query }, { bridge }) => bridge.endpoints.stats(params.id, query ?? {}),
+  getEndpointLogs: ({ params, query }, { bridge }) => bridge.endpoints.inferenceLogs(params.id, query ?? {}),
+};

@@ -1,0 +1,226 @@
+import { randomUUID } from 'node:crypto';
+import { type ClientRequest, request as httpRequest } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { ErrorEnvelope, type RouteDef, routes } from '@emkit/shared';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { BridgeContext } from '../context.js';
+import type { EndpointRoute, StageRuntime } from '../endpoints/service.js';
+import type { Instance } from '../endpoints/worker-pool.js';
+
+export const GATEWAY_ROUTES = ['infer', 'inferStage', 'kservePredict'] as const;
+
+export interface GatewayOptions {
+  /** larger bodies get 413 before a worker sees them */
+  bodyLimit: number;
+  /** a worker that takes longer gets the caller a 504 */
+  timeoutMs: number;
+}
+
+interface Answer {
+  status: number;
+  body: Buffer;
+}
+
+class GatewayError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: 'not_found' | 'not_ready' | 'timeout',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const envelope = (code: string, message: string) => Buffer.from(JSON.stringify({ error: { code, message } }));
+
+/** One POST to a worker over its keep-alive connections. */
+function forward(instance: Instance, body: Buffer, inferenceId: string, timeoutMs: number): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    let upstream: ClientRequest | undefined;
+    upstream = httpRequest(
+      {
+        host: '127.0.0.1',
+        port: instance.port,
+        method: 'POST',
+        path: '/predict',
+        agent: instance.agent ?? undefined,
+        headers: { 'content-type': 'application/json', 'content-length': body.length, 'x-inference-id': inferenceId },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 502, body: Buffer.concat(chunks) }));
+        response.on('error', reject);
+      },
+    );
+    upstream.setTimeout(timeoutMs, () =>
+      upstream?.destroy(new GatewayError(504, 'timeout', `the model did not answer within ${timeoutMs / 1000} s`)),
+    );
+    upstream.on('error', (error: Error & { code?: string }) => {
+      (error as Error & { reused?: boolean }).reused = upstream?.reusedSocket;
+      reject(error);
+    });
+    upstream.end(body);
+  });
+}
+
+/**
+ * The stage a request is for: `/inference/{endpoint}` the default, `/inference/{endpoint}/{stage}`
+ * a named one (also at its resource path after that), or the default one at its resource
+ * path (`/inference/{endpoint}/predict`).
+ */
+function stageFor(route: EndpointRoute, stageName: string | undefined, rest: string | undefined): StageRuntime {
+  if (stageName === undefined) {
+    if (route.defaultStage) return route.defaultStage;
+    throw new GatewayError(404, 'not_found', `endpoint "${route.name}" has no default stage`);
+  }
+  const named = route.stages.get(stageName);
+  if (named && (rest === undefined || named.resourcePath === `/${rest}`)) return named;
+  const path = rest === undefined ? `/${stageName}` : `/${stageName}/${rest}`;
+  if (route.defaultStage && route.defaultStage.resourcePath === path) return route.defaultStage;
+  throw new GatewayError(404, 'not_found', `endpoint "${route.name}" has no stage at "${path}"`);
+}
+
+/**
+ * POST /inference/{endpoint}[/{stage}] and the KServe V1 path: the body goes, unread, to the
+ * READY worker of the stage with the fewest requests in flight; the answer comes back as
+ * the worker gave it, with an inference id. No worker ready: 503 at once, never a wait.
+ * Every call is counted in the stage's minute and logged (Inference.Request / Response).
+ */
+export async function registerGateway(app: FastifyInstance, bridge: BridgeContext, options: GatewayOptions): Promise<void> {
+  const endpoints = bridge.endpoints;
+  const logs = endpoints.logs;
+
+  const handle = async (request: FastifyRequest, reply: FastifyReply) => {
+    const started = performance.now();
+    const params = request.params as { endpoint: string; stage?: string; '*'?: string };
+    const route = endpoints.route(params.endpoint);
+    if (!route) {
+      return reply.status(404).send({ error: { code: 'not_found', message: `endpoint "${params.endpoint}" doesn't exist` } });
+    }
+    let stage: StageRuntime;
+    try {
+      stage = stageFor(route, params.stage, params['*'] || undefined);
+    } catch (error) {
+      const failure = error as GatewayError;
+      return reply.status(failure.status).send({ error: { code: failure.code, message: failure.message } });
+    }
+    const inferenceId = randomUUID();
+    const body = (request.body as Buffer | undefined) ?? Buffer.alloc(0);
+    const time = new Date().toISOString();
+    logs.push({
+      endpointId: stage.endpointId,
+      endpointStageId: stage.id,
+      stage: stage.name,
+      inferenceId,
+      action: 'Inference.Request',
+      modelName: stage.modelName,
+      logLevel: 'INFO',
+      body: `${request.method} ${request.url.split('?')[0]} (${body.length} bytes)`,
+      status: null,
+      latencyMs: null,
+      time,
+    });
+    stage.traffic.begin();
+    let answer: Answer;
+    let instance = stage.pool.pick();
+    try {
+      if (!instance) {
+        throw new GatewayError(
+          503,
+          'not_ready',
+          `no worker of stage "${stage.name}" is ready (${describe(stage)}); try again shortly`,
+        );
+      }
+      instance.inFlight += 1;
+      try {
+        answer = await forward(instance, body, inferenceId, options.timeoutMs);
+      } catch (error) {
+        // a worker gone between pick and send, or a keep-alive connection it had just closed:
+        // predictions don't change anything, so a second try elsewhere (or anew) is safe
+        if (error instanceof GatewayError) throw error;
+        const retryOn = stage.pool.pick(instance) ?? ((error as { reused?: boolean }).reused ? instance : undefined);
+        instance.inFlight -= 1;
+        instance = retryOn;
+        if (!instance) {
+          throw new GatewayError(
+            503,
+            'not_ready',
+            `the worker of stage "${stage.name}" went away while answering; try again shortly`,
+          );
+        }
+        instance.inFlight += 1;
+        answer = await forward(instance, body, inferenceId, options.timeoutMs);
+      }
+    } catch (error) {
+      const failure =
+        error instanceof GatewayError
+          ? error
+          : new GatewayError(
+              503,
+              'not_ready',
+              `the worker of stage "${stage.name}" went away while answering; try again shortly`,
+            );
+      answer = { status: failure.status, body: envelope(failure.code, failure.message) };
+      if (failure.status === 503) reply.header('retry-after', '1');
+    } finally {
+      if (instance) instance.inFlight -= 1;
+    }
+    const ms = performance.now() - started;
+    stage.traffic.end(answer.status, ms);
+    logs.push({
+      endpointId: stage.endpointId,
+      endpointStageId: stage.id,
+      stage: stage.name,
+      inferenceId,
+      action: 'Inference.Response',
+      modelName: stage.modelName,
+      logLevel: answer.status >= 500 ? 'ERROR' : answer.status >= 400 ? 'WARNING' : 'INFO',
+      body: `${answer.status} in ${ms.toFixed(2)} ms`,
+      status: answer.status,
+      latencyMs: Math.round(ms * 1000) / 1000,
+      time: new Date().toISOString(),
+    });
+    return reply
+      .status(answer.status)
+      .header('content-type', 'application/json')
+      .header('x-inference-id', inferenceId)
+      .send(answer.body);
+  };
+
+  await app.register(async (scope) => {
+    // the body is the worker's to read: it is passed on as bytes, checked only for size
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: options.bodyLimit }, (_request, body, done) =>
+      done(null, body),
+    );
+    for (const name of GATEWAY_ROUTES) {
+      const route: RouteDef = routes[name];
+      const schema = {
+        operationId: name,
+        tags: [route.tag],
+        summary: route.summary,
+        params: route.params,
+        body: route.body,
+        response: { [route.status]: route.response, '4xx': ErrorEnvelope, '5xx': ErrorEnvelope },
+      };
+      // documented in the OpenAPI document, not validated: the worker checks the body
+      const noValidation = () => () => true;
+      scope.route({ method: 'POST', url: route.url, schema, validatorCompiler: noValidation, handler: handle });
+      if (name === 'inferStage') {
+        scope.route({
+          method: 'POST',
+          url: `${route.url}/*`,
+          schema: { hide: true },
+          validatorCompiler: noValidation,
+          handler: handle,
+        });
+      }
+    }
+  });
+}
+
+function describe(stage: StageRuntime): string {
+  const states = stage.pool.instances.map((i) => i.state.toLowerCase());
+  return states.join(', ');
+}

@@ -1,0 +1,221 @@
+import type { EndpointState, ModelFramework, StageState } from '@emkit/shared';
+import type Database from 'better-sqlite3';
+import { newId, now } from './rows.js';
+
+interface EndpointRow {
+  id: string;
+  name: string;
+  description: string;
+  state: EndpointState;
+  state_reason: string | null;
+  default_stage_id: string | null;
+  api_key_hash: string | null;
+  tags: string;
+  created_at: string;
+  updated_at: string;
+}
+
+interface StageRow {
+  id: string;
+  endpoint_id: string;
+  name: string;
+  description: string;
+  model_id: string;
+  model_name: string;
+  model_version: number;
+  framework: ModelFramework;
+  artifact_path: string;
+  instance_count: number;
+  resource_path: string;
+  python: string;
+  state: StageState;
+  state_reason: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface EndpointRecord {
+  id: string;
+  name: string;
+  description: string;
+  state: EndpointState;
+  stateReason: string | null;
+  defaultStageId: string | null;
+  apiKeyHash: string | null;
+  tags: Record<string, string>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface StageRecord {
+  id: string;
+  endpointId: string;
+  name: string;
+  description: string;
+  model: { id: string; name: string; version: number; framework: ModelFramework; artifactPath: string };
+  instanceCount: number;
+  resourcePath: string;
+  python: string;
+  state: StageState;
+  stateReason: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+const toEndpoint = (row: EndpointRow): EndpointRecord => ({
+  id: row.id,
+  name: row.name,
+  description: row.description,
+  state: row.state,
+  stateReason: row.state_reason,
+  defaultStageId: row.default_stage_id,
+  apiKeyHash: row.api_key_hash,
+  tags: JSON.parse(row.tags) as Record<string, string>,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+const toStage = (row: StageRow): StageRecord => ({
+  id: row.id,
+  endpointId: row.endpoint_id,
+  name: row.name,
+  description: row.description,
+  model: {
+    id: row.model_id,
+    name: row.model_name,
+    version: row.model_version,
+    framework: row.framework,
+    artifactPath: row.artifact_path,
+  },
+  instanceCount: row.instance_count,
+  resourcePath: row.resource_path,
+  python: row.python,
+  state: row.state,
+  stateReason: row.state_reason,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+const STAGE_SELECT = `SELECT s.*, m.name AS model_name, m.version AS model_version, m.framework, m.artifact_path
+  FROM endpoint_stages s JOIN models m ON m.id = s.model_id`;
+
+export type NewStage = Pick<StageRecord, 'name' | 'description' | 'instanceCount' | 'resourcePath' | 'python'> & {
+  modelId: string;
+};
+
+/**
+ * Endpoints and their stages. Events are the endpoint service's to record: what it
+ * announces includes the workers it runs, which only it knows.
+ */
+export class EndpointsRepository {
+  private readonly byKey;
+  private readonly page;
+  private readonly count;
+  private readonly stagesOf;
+  private readonly stageById;
+  private readonly servingModel;
+
+  constructor(private readonly db: Database.Database) {
+    this.byKey = db.prepare<{ key: string }, EndpointRow>('SELECT * FROM endpoints WHERE id = @key OR name = @key');
+    this.page = db.prepare<[number, number], EndpointRow>(
+      'SELECT * FROM endpoints ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?',
+    );
+    this.count = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM endpoints');
+    this.stagesOf = db.prepare<[string], StageRow>(`${STAGE_SELECT} WHERE s.endpoint_id = ? ORDER BY s.created_at, s.rowid`);
+    this.stageById = db.prepare<[string], StageRow>(`${STAGE_SELECT} WHERE s.id = ?`);
+    this.servingModel = db.prepare<[string], { endpoint: string; stage: string }>(
+      `SELECT e.name AS endpoint, s.name AS stage FROM endpoint_stages s JOIN endpoints e ON e.id = s.endpoint_id
+       WHERE s.model_id = ? ORDER BY e.name, s.name`,
+    );
+  }
+
+  get(key: string): EndpointRecord | undefined {
+    const row = this.byKey.get({ key });
+    return row && toEndpoint(row);
+  }
+
+  all(): EndpointRecord[] {
+    return this.page.all(-1, 0).map(toEndpoint);
+  }
+
+  list(limit: number, offset: number): { items: EndpointRecord[]; total: number } {
+    return { items: this.page.all(limit, offset).map(toEndpoint), total: this.total() };
+  }
+
+  total(): number {
+    return this.count.get()?.n ?? 0;
+  }
+
+  stages(endpointId: string): StageRecord[] {
+    return this.stagesOf.all(endpointId).map(toStage);
+  }
+
+  stage(id: string): StageRecord | undefined {
+    const row = this.stageById.get(id);
+    return row && toStage(row);
+  }
+
+  /** "iris-api/default": the stages that serve a model version. */
+  stagesServing(modelId: string): { endpoint: string; stage: string }[] {
+    return this.servingModel.all(modelId);
+  }
+
+  insert(input: Pick<EndpointRecord, 'name' | 'description' | 'apiKeyHash' | 'tags'>): EndpointRecord {
+    const time = now();
+    const id = newId();
+    this.db
+      .prepare(
+        `INSERT INTO endpoints (id, name, description, state, api_key_hash, tags, created_at, updated_at)
+         VALUES (?, ?, ?, 'CREATE REQUESTED', ?, ?, ?, ?)`,
+      )
+      .run(id, input.name, input.description, input.apiKeyHash, JSON.stringify(input.tags), time, time);
+    return this.get(id) as EndpointRecord;
+  }
+
+  update(
+    id: string,
+    changes: Partial<Pick<EndpointRecord, 'description' | 'tags' | 'state' | 'stateReason' | 'defaultStageId' | 'apiKeyHash'>>,
+  ): EndpointRecord {
+    const current = this.get(id);
+    if (!current) throw new Error(`endpoint ${id} vanished`);
+    const next = { ...current, ...changes, updatedAt: now() };
+    this.db
+      .prepare(
+        `UPDATE endpoints SET description = @description, tags = @tags, state = @state, state_reason = @stateReason,
+           default_stage_id = @defaultStageId, api_key_hash = @apiKeyHash, updated_at = @updatedAt WHERE id = @id`,
+      )
+      .run({ ...next, tags: JSON.stringify(next.tags) });
+    return next;
+  }
+
+  delete(id: string): void {
+    this.db.prepare('DELETE FROM endpoints WHERE id = ?').run(id);
+  }
+
+  insertStage(endpointId: string, input: NewStage): StageRecord {
+    const time = now();
+    const id = newId();
+    this.db
+      .prepare(
+        `INSERT INTO endpoint_stages (id, endpoint_id, name, description, model_id, instance_count, resource_path, python,
+           state, created_at, updated_at)
+         VALUES (@id, @endpointId, @name, @description, @modelId, @instanceCount, @resourcePath, @python,
+           'CREATE REQUESTED', @time, @time)`,
+      )
+      .run({ ...input, id, endpointId, time });
+    return this.stage(id) as StageRecord;
+  }
+
+  updateStage(id: string, changes: Pick<StageRecord, 'state' | 'stateReason'>): StageRecord {
+    this.db
+      .prepare('UPDATE endpoint_stages SET state = ?, state_reason = ?, updated_at = ? WHERE id = ?')
+      .run(changes.state, changes.stateReason, now(), id);
+    const stage = this.stage(id);
+    if (!stage) throw new Error(`stage ${id} vanished`);
+    return stage;
+  }
+
+  deleteStage(id: string): void {
+    this.db.prepare('DELETE FROM endpoint_stages WHERE id = ?').run(id);
+  }
+}
