@@ -1,0 +1,159 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { removeDir, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
+import { activeEndpoint, activeStage, type InferenceAnswer, infer, writeCustomModel } from '../support/endpoints.js';
+import { alive, venvPython } from '../support/trainings.js';
+
+let bridge: TestBridge;
+let work: string;
+
+beforeAll(async () => {
+  bridge = await startBridge({ args: ['--python', venvPython] });
+  work = tempDir('emkit-endpoints-resilience-');
+});
+afterAll(async () => {
+  await bridge?.stop();
+  removeDir(bridge?.home ?? '');
+  removeDir(work ?? '');
+});
+
+async function deployCustom(endpoint: string, label: string, delayMs = 0) {
+  const dir = writeCustomModel(join(work, `${endpoint}-${label}`), label, delayMs);
+  await bridge.client.api.createModel({ body: { name: `${endpoint}-${label}`, artifactPath: dir } });
+}
+
+/** Callers that each send one request after another until told to stop; every answer kept. */
+function load(path: string, callers: number) {
+  const answers: (InferenceAnswer & { sentAt: number })[] = [];
+  let running = true;
+  const loops = Array.from({ length: callers }, async (_, caller) => {
+    let n = 0;
+    while (running) {
+      const sentAt = Date.now();
+      n += 1;
+      const answer = await infer(bridge, path, { instances: [[caller, n]] }, { timeoutMs: 10_000 }).catch(
+        (error: Error): InferenceAnswer => ({
+          status: 0,
+          body: { error: { code: 'client', message: error.message } },
+          inferenceId: null,
+          ms: 0,
+        }),
+      );
+      answers.push({ ...answer, sentAt });
+    }
+  });
+  return {
+    answers,
+    stop: async () => {
+      running = false;
+      await Promise.all(loops);
+      return answers;
+    },
+  };
+}
+
+describe('endpoints under faults', () => {
+  it('answers 503 at once while a killed worker is down, never hangs, and serves again once it is back', async () => {
+    await deployCustom('phoenix', 'p');
+    await bridge.client.api.createEndpoint({ body: { name: 'phoenix', model: 'phoenix-p' } });
+    const before = (await activeEndpoint(bridge.client, 'phoenix')).stages[0]?.instances[0];
+    const pid = before?.pid as number;
+    expect(alive(pid)).toBe(true);
+
+    const traffic = load('/inference/phoenix', 2);
+    await waitFor(async () => traffic.answers.length >= 20, 10_000, 'traffic before the kill');
+    process.kill(pid, 'SIGKILL');
+    const killedAt = Date.now();
+    // it is back once an answer sent after the kill is a 200 again
+    await waitFor(
+      async () => traffic.answers.some((a) => a.sentAt > killedAt && a.status === 200),
+      30_000,
+      'the worker to come back',
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    const answers = await traffic.stop();
+
+    const statuses = new Set(answers.map((a) => a.status));
+    expect([...statuses].sort()).toEqual([200, 503]);
+    const gap = answers.filter((a) => a.status === 503);
+    expect(gap.length).toBeGreaterThan(0);
+    expect(gap.every((a) => a.body.error?.code === 'not_ready')).toBe(true);
+    // "at once": none of them waited for the restart
+    expect(Math.max(...gap.map((a) => a.ms))).toBeLessThan(1000);
+
+    const stage = await bridge.client.api.getEndpointStage({ params: { id: 'phoenix', stage: 'default' } });
+    expect(stage.state).toBe('ACTIVE');
+    expect(stage.stateReason).toBeNull();
+    expect(stage.instances[0]).toMatchObject({ state: 'READY', restarts: 1, lastExit: 'signal SIGKILL' });
+    expect(stage.instances[0]?.pid).not.toBe(pid);
+
+    // the stats count every answer, the 503s among the errors
+    const stats = await bridge.client.api.getEndpointStats({ params: { id: 'phoenix' } });
+    expect(stats.minutes.reduce((n, m) => n + m.count, 0)).toBe(answers.length);
+    expect(stats.minutes.reduce((n, m) => n + m.serverErrors, 0)).toBe(gap.length);
+    await bridge.client.api.deleteEndpoint({ params: { id: 'phoenix' } });
+  });
+
+  it('switches the default stage under load with no failed request, then releases the old stage', async () => {
+    await deployCustom('switch', 'blue', 20);
+    await deployCustom('switch', 'green', 20);
+    await bridge.client.api.createEndpoint({ body: { name: 'switch', model: 'switch-blue', stage: 'blue' } });
+    await activeEndpoint(bridge.client, 'switch');
+    await bridge.client.api.createEndpointStage({ params: { id: 'switch' }, body: { name: 'green', model: 'switch-green' } });
+    await activeStage(bridge.client, 'switch', 'green');
+    const blue = (await bridge.client.api.getEndpointStage({ params: { id: 'switch', stage: 'blue' } })).instances[0]
+      ?.pid as number;
+
+    const traffic = load('/inference/switch', 4);
+    await waitFor(async () => traffic.answers.length >= 40, 10_000, 'traffic on blue');
+    const switched = await bridge.client.api.setDefaultStage({ params: { id: 'switch' }, body: { stage: 'green' } });
+    const switchedAt = Date.now();
+    expect(switched.defaultStage).toBe('green');
+    expect(switched.stages.find((s) => s.name === 'blue')?.state).toBe('DELETE IN PROGRESS');
+    await waitFor(async () => traffic.answers.filter((a) => a.sentAt > switchedAt).length >= 40, 10_000, 'traffic on green');
+    const answers = await traffic.stop();
+
+    const failed = answers.filter((a) => a.status !== 200);
+    expect(failed, JSON.stringify(failed.slice(0, 3))).toEqual([]);
+    const label = (a: InferenceAnswer) => (a.body.predictions as [string, number][])[0]?.[0];
+    expect(answers.some((a) => label(a) === 'blue')).toBe(true);
+    expect(answers.filter((a) => a.sentAt > switchedAt).every((a) => label(a) === 'green')).toBe(true);
+
+    const settled = await waitFor(
+      async () => {
+        const endpoint = await bridge.client.api.getEndpoint({ params: { id: 'switch' } });
+        return endpoint.stages.length === 1 && endpoint.state === 'ACTIVE' && endpoint;
+      },
+      20_000,
+      'the old default to be released',
+    );
+    expect(settled.stages.map((s) => [s.name, s.default])).toEqual([['green', true]]);
+    await waitFor(async () => !alive(blue), 10_000, "the old default's worker to exit");
+
+    // both stages' minutes, the released one's included, add up to every request sent
+    const stats = await bridge.client.api.getEndpointStats({ params: { id: 'switch' } });
+    expect(stats.minutes.reduce((n, m) => n + m.count, 0)).toBe(answers.length);
+    expect(new Set(stats.minutes.map((m) => m.stage))).toEqual(new Set(['blue', 'green']));
+    await bridge.client.api.deleteEndpoint({ params: { id: 'switch' } });
+  });
+
+  it('starts the workers again after a bridge restart, and a bridge killed with -9 leaves none behind', async () => {
+    await deployCustom('durable', 'd');
+    await bridge.client.api.createEndpoint({ body: { name: 'durable', model: 'durable-d' } });
+    const first = (await activeEndpoint(bridge.client, 'durable')).stages[0]?.instances[0]?.pid as number;
+    await bridge.stop();
+    expect(alive(first)).toBe(false);
+
+    bridge = await startBridge({ home: bridge.home, args: ['--python', venvPython] });
+    const again = await activeEndpoint(bridge.client, 'durable');
+    const second = again.stages[0]?.instances[0]?.pid as number;
+    expect(second).not.toBe(first);
+    expect((await infer(bridge, '/inference/durable', { instances: [[1, 1]] })).body.predictions).toEqual([['d', 2]]);
+
+    await bridge.kill9();
+    await waitFor(async () => !alive(second), 10_000, 'the worker of a killed bridge to exit');
+    bridge = await startBridge({ home: bridge.home, args: ['--python', venvPython] });
+    await activeEndpoint(bridge.client, 'durable');
+    await bridge.client.api.deleteEndpoint({ params: { id: 'durable' } });
+  });
+});
