@@ -1,4 +1,4 @@
-import { EmkitClient, type RouteDef, routes } from '@emkit/shared';
+import { EmkitClient, type RouteDef, routePath, routes } from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, startBridge, type TestBridge } from '../support/bridge.js';
 
@@ -14,7 +14,9 @@ afterAll(async () => {
   removeDir(bridge.home);
 });
 
-const toOpenApiPath = (url: string) => url.replace(/:([A-Za-z]+)/g, '{$1}');
+/** `:id` → `{id}`; `::` is a literal colon and `(…)` a parameter's router pattern (the KServe path). */
+const toOpenApiPath = (url: string) =>
+  url.replace(/::|:([A-Za-z]+)(?:\([^)]*\))?/g, (_match, key: string | undefined) => (key ? `{${key}}` : ':'));
 
 describe('the OpenAPI document', () => {
   it('is OpenAPI 3.1 and lists exactly the routes of the shared table', () => {
@@ -48,8 +50,9 @@ describe('the OpenAPI document', () => {
       if (route.websocket) continue;
       const method = (recording.api as unknown as Record<string, (input: object) => Promise<unknown>>)[name];
       expect(method, name).toBeTypeOf('function');
-      await method?.({ params: { id: 'probe' }, body: { name: 'probe-x', description: 'probe' } }).catch(() => undefined);
-      const expected = `${route.method} ${route.url.replace(':id', 'probe')}`;
+      const params = { id: 'probe', stage: 'probe', endpoint: 'probe' };
+      await method?.({ params, body: { name: 'probe-x', description: 'probe' } }).catch(() => undefined);
+      const expected = `${route.method} ${routePath(route.url, params)}`;
       expect(calls.at(-1)).toBe(expected);
     }
   });

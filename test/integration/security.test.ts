@@ -39,7 +39,7 @@ describe('the token', () => {
   });
 
   it.each(protectedRoutes)('is needed for %s (missing → 401, wrong → 401)', async (_name, route) => {
-    const url = bridge.url + routePath(route.url, { id: 'x' });
+    const url = bridge.url + routePath(route.url, { id: 'x', stage: 'x', endpoint: 'x' });
     const body = route.body ? JSON.stringify({ name: 'x' }) : undefined;
     const headers = body ? { 'content-type': 'application/json' } : {};
     const missing = await fetch(url, { method: route.method, headers, body });
