@@ -2,13 +2,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
 import { activeEndpoint, activeStage, type InferenceAnswer, infer, writeCustomModel } from '../support/endpoints.js';
-import { alive, venvPython } from '../support/trainings.js';
+import { alive, venvPython, writeTree } from '../support/trainings.js';
 
+// a short inference timeout, so the slow-model case takes seconds
+const BRIDGE_ARGS = ['--python', venvPython, '--inference-timeout', '2'];
 let bridge: TestBridge;
 let work: string;
 
 beforeAll(async () => {
-  bridge = await startBridge({ args: ['--python', venvPython] });
+  bridge = await startBridge({ args: BRIDGE_ARGS });
   work = tempDir('emkit-endpoints-resilience-');
 });
 afterAll(async () => {
@@ -94,6 +96,43 @@ describe('endpoints under faults', () => {
     await bridge.client.api.deleteEndpoint({ params: { id: 'phoenix' } });
   });
 
+  it('kills and restarts a worker that stops answering its health checks, and answers 504 for a model too slow', async () => {
+    const dir = writeTree(join(work, 'sleepy'), {
+      'predict.py': [
+        'import time',
+        'def predict(instances):',
+        '    if instances == ["slow"]:',
+        '        time.sleep(4)',
+        '    return instances',
+        '',
+      ].join('\n'),
+    });
+    await bridge.client.api.createModel({ body: { name: 'sleepy', artifactPath: dir } });
+    await bridge.client.api.createEndpoint({ body: { name: 'sleepy', model: 'sleepy' } });
+    const first = (await activeEndpoint(bridge.client, 'sleepy')).stages[0]?.instances[0]?.pid as number;
+
+    const slow = await infer(bridge, '/inference/sleepy', { instances: ['slow'] });
+    expect(slow.status).toBe(504);
+    expect(slow.body.error?.code).toBe('timeout');
+    expect(slow.ms).toBeLessThan(3500);
+
+    // frozen: it can't answer /health; two misses in a row and it is killed and started again
+    process.kill(first, 'SIGSTOP');
+    const back = await waitFor(
+      async () => {
+        const stage = await bridge.client.api.getEndpointStage({ params: { id: 'sleepy', stage: 'default' } });
+        const instance = stage.instances[0];
+        return instance?.state === 'READY' && instance.pid !== first && instance;
+      },
+      45_000,
+      'the frozen worker to be replaced',
+    );
+    expect(back).toMatchObject({ restarts: 1, lastExit: 'signal SIGKILL' });
+    expect(alive(first)).toBe(false);
+    expect((await infer(bridge, '/inference/sleepy', { instances: [1] })).body.predictions).toEqual([1]);
+    await bridge.client.api.deleteEndpoint({ params: { id: 'sleepy' } });
+  });
+
   it('switches the default stage under load with no failed request, then releases the old stage', async () => {
     await deployCustom('switch', 'blue', 20);
     await deployCustom('switch', 'green', 20);
@@ -144,7 +183,7 @@ describe('endpoints under faults', () => {
     await bridge.stop();
     expect(alive(first)).toBe(false);
 
-    bridge = await startBridge({ home: bridge.home, args: ['--python', venvPython] });
+    bridge = await startBridge({ home: bridge.home, args: BRIDGE_ARGS });
     const again = await activeEndpoint(bridge.client, 'durable');
     const second = again.stages[0]?.instances[0]?.pid as number;
     expect(second).not.toBe(first);
@@ -152,7 +191,7 @@ describe('endpoints under faults', () => {
 
     await bridge.kill9();
     await waitFor(async () => !alive(second), 10_000, 'the worker of a killed bridge to exit');
-    bridge = await startBridge({ home: bridge.home, args: ['--python', venvPython] });
+    bridge = await startBridge({ home: bridge.home, args: BRIDGE_ARGS });
     await activeEndpoint(bridge.client, 'durable');
     await bridge.client.api.deleteEndpoint({ params: { id: 'durable' } });
   });
