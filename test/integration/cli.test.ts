@@ -14,7 +14,12 @@ afterAll(async () => {
 });
 
 function emkit(...args: string[]) {
-  const result = spawnSync(process.execPath, [cliPath, '--home', bridge.home, ...args], { encoding: 'utf8' });
+  return emkitWith('', ...args);
+}
+
+/** With `input` on stdin (empty: stdin is an empty pipe, not a terminal). */
+function emkitWith(input: string, ...args: string[]) {
+  const result = spawnSync(process.execPath, [cliPath, '--home', bridge.home, ...args], { encoding: 'utf8', input });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -102,6 +107,108 @@ describe('the emkit CLI', () => {
       expect(emkit('train', join(dir, 'ok.py'), '--hp', 'no-equals-sign').code).toBe(2);
       expect(emkit('train', join(dir, 'ok.py'), '--max-time', 'soon').code).toBe(2);
       expect(emkit('train', join(dir, 'absent.py')).code).toBe(1);
+    } finally {
+      removeDir(dir);
+    }
+  });
+
+  it('endpoint commands: wrong usage exits 2 before calling the bridge, an unknown endpoint 4', () => {
+    const usage: string[][] = [
+      ['endpoint', 'create', 'ep'], // no --model
+      ['endpoint', 'create', 'ep', '--model', 'm', '--instances', '0'],
+      ['endpoint', 'create', 'ep', '--model', 'm', '--tag', 'no-equals-sign'],
+      ['endpoint', 'stage', 'add', 'ep', 'canary'], // no --model
+      ['endpoint', 'stage', 'delete', 'ep'], // no stage
+      ['endpoint', 'switch', 'ep'],
+      ['endpoint', 'stats', 'ep', '--minutes', 'soon'],
+      ['endpoint', 'logs', 'ep', '--level', 'DEBUG'],
+      ['endpoint', 'logs', 'ep', '--limit', '-1'],
+      ['endpoint', 'frobnicate'],
+      ['predict', 'ep', '--data', '[1'], // not JSON
+      ['predict', 'ep', '--data', '{"inputs": [1]}'], // neither {"instances": [...]} nor an array
+      ['predict', 'ep', '--data', '[1]', '--file', 'x.json'],
+      ['predict', 'ep', '--file', join(bridge.home, 'absent.json')],
+      ['predict', 'ep'], // nothing on stdin
+    ];
+    for (const args of usage) {
+      const { code, stderr } = emkit(...args);
+      expect(code, `${args.join(' ')}: ${stderr}`).toBe(2);
+    }
+    expect(emkit('predict', 'ep', '--data', '{"inputs": [1]}').stderr).toMatch(/instances/);
+    expect(emkit('endpoint', 'create', 'Bad Name', '--model', 'm').code).toBe(2);
+
+    const missing: string[][] = [
+      ['endpoint', 'get', 'no-such-endpoint'],
+      ['endpoint', 'delete', 'no-such-endpoint'],
+      ['endpoint', 'stats', 'no-such-endpoint'],
+      ['endpoint', 'logs', 'no-such-endpoint'],
+      ['endpoint', 'switch', 'no-such-endpoint', 'canary'],
+      ['endpoint', 'stage', 'get', 'no-such-endpoint', 'canary'],
+      ['endpoint', 'stage', 'delete', 'no-such-endpoint', 'canary'],
+      ['endpoint', 'stage', 'add', 'no-such-endpoint', 'canary', '--model', 'm'],
+      ['predict', 'no-such-endpoint', '--data', '[1]'],
+      ['predict', 'no-such-endpoint', '--stage', 'canary', '--data', '{"instances": [1]}'],
+    ];
+    for (const args of missing) {
+      const { code, stderr } = emkit(...args);
+      expect(code, `${args.join(' ')}: ${stderr}`).toBe(4);
+    }
+    const json = emkit('endpoint', 'get', 'no-such-endpoint', '--json');
+    expect(JSON.parse(json.stderr)).toMatchObject({ error: { code: 'not_found', status: 404 } });
+  });
+
+  it('deploys a model with `endpoint create --wait`, predicts with it and deletes it; a failed one exits 6', () => {
+    const dir = writeTree(tempDir(), {
+      'echo/predict.py': 'def predict(instances):\n    return instances\n',
+      'broken/predict.py':
+        'def load():\n    raise RuntimeError("no weights here")\n\ndef predict(instances):\n    return instances\n',
+    });
+    try {
+      expect(emkit('model', 'create', 'cli-echo', '--path', join(dir, 'echo')).code).toBe(0);
+      const created = emkit(
+        'endpoint',
+        'create',
+        'cli-ep',
+        '--model',
+        'cli-echo',
+        '--api-key',
+        '--tag',
+        'team=ml',
+        '--wait',
+        '--json',
+      );
+      expect(created.code, created.stderr).toBe(0);
+      const endpoint = JSON.parse(created.stdout) as { state: string; defaultStage: string; apiKey?: string; tags: object };
+      expect(endpoint).toMatchObject({ state: 'ACTIVE', defaultStage: 'default', tags: { team: 'ml' } });
+      expect(endpoint.apiKey).toEqual(expect.any(String)); // shown once, kept through --wait
+      expect(emkit('endpoint', 'list').stdout).toMatch(/cli-ep\s+ACTIVE\s+default\s+cli-echo:1\s+default\s+yes/);
+      expect(emkit('endpoint', 'get', 'cli-ep').stdout).toMatch(/default\s+yes\s+ACTIVE\s+cli-echo:1\s+1\/1/);
+
+      // a bare array, a whole document on stdin, one stage by name
+      const predicted = emkit('predict', 'cli-ep', '--data', '[[1, 2], "a"]');
+      expect(predicted.code, predicted.stderr).toBe(0);
+      expect(predicted.stdout).toBe('[1,2]\n"a"\n');
+      const piped = emkitWith('{"instances": [3]}', 'predict', 'cli-ep', '--stage', 'default', '--json');
+      expect(piped.code, piped.stderr).toBe(0);
+      expect(JSON.parse(piped.stdout)).toEqual({ predictions: [3] });
+      expect(emkit('predict', 'cli-ep', '--stage', 'no-such-stage', '--data', '[1]').code).toBe(4);
+
+      const stats = emkit('endpoint', 'stats', 'cli-ep', '--json');
+      expect(stats.code, stats.stderr).toBe(0);
+      const counted = (JSON.parse(stats.stdout) as { minutes: { count: number }[] }).minutes.reduce((n, m) => n + m.count, 0);
+      expect(counted).toBeGreaterThanOrEqual(2);
+      expect(emkit('endpoint', 'logs', 'cli-ep').code).toBe(0);
+
+      expect(emkit('endpoint', 'stage', 'delete', 'cli-ep', 'default').code).toBe(5); // never the default stage
+      expect(emkit('endpoint', 'delete', 'cli-ep').code).toBe(0);
+      expect(emkit('endpoint', 'get', 'cli-ep').code).toBe(4);
+
+      expect(emkit('model', 'create', 'cli-broken', '--path', join(dir, 'broken')).code).toBe(0);
+      const failed = emkit('endpoint', 'create', 'cli-broken-ep', '--model', 'cli-broken', '--wait');
+      expect(failed.code).toBe(6);
+      expect(failed.stdout).toMatch(/CREATE FAILED/);
+      expect(failed.stderr).toMatch(/CREATE FAILED: .*no weights here/s);
+      expect(emkit('endpoint', 'delete', 'cli-broken-ep').code).toBe(0);
     } finally {
       removeDir(dir);
     }

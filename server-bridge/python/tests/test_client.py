@@ -280,19 +280,21 @@ def test_invalid_environment_name_is_refused_before_anything_is_built(client):
 # The OpenAPI tags whose every operation emkit.Client must be able to call
 # (bridge: health, status, openapi.json). WebSocket upgrades (101, the events stream)
 # are not JSON calls and have no method here.
-COVERED_TAGS = {"bridge", "environments", "experiments", "trainings", "tensorboards", "models"}
+COVERED_TAGS = {"bridge", "environments", "experiments", "trainings", "tensorboards", "models", "endpoints", "inference"}
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 # A response with whatever any client method reads from one.
 FAKE_ANSWER: Dict[str, Any] = {
     "items": [],
     "total": 0,
     "id": "fake-id",
-    # settled for every resource's wait(): environments (not CREATE IN PROGRESS), trainings
+    # settled for every resource's wait(): environments (not CREATE IN PROGRESS), trainings,
+    # endpoints and stages (not at work)
     "state": "COMPLETE",
     "text": "",
     "offset": 0,
     "nextOffset": 0,
     "size": 0,
+    "predictions": [],
 }
 
 
@@ -301,7 +303,7 @@ def _record_every_call(bridge) -> Set[Tuple[str, str]]:
     calls: Set[Tuple[str, str]] = set()
 
     class Recording(emkit.Client):
-        def request(self, method, path, body=None, query=None):
+        def request(self, method, path, body=None, query=None, api_key=None):
             calls.add((method.upper(), path))
             return dict(FAKE_ANSWER)
 
@@ -357,6 +359,11 @@ def test_every_api_operation_is_called_by_the_client(client, bridge):
         ("GET", "/api/v1/environments/{id}"),
         ("GET", "/api/v1/environments/{id}/log"),
         ("DELETE", "/api/v1/environments/{id}"),
+        ("POST", "/api/v1/endpoints"),
+        ("PUT", "/api/v1/endpoints/{id}/default-stage"),
+        ("POST", "/inference/{endpoint}"),
+        ("POST", "/inference/{endpoint}/{stage}"),
+        ("POST", "/v1/models/{endpoint}:predict"),
     ]:
         assert expected in wanted, f"{expected} is missing from openapi.json"
 
@@ -455,3 +462,221 @@ def test_model_versions_and_aliases(client, unique_name, tmp_path):
     with pytest.raises(emkit.ApiError) as caught:
         client.models.get(name)
     assert caught.value.status == 404
+
+
+# --- endpoints ------------------------------------------------------------------------------
+
+ECHO = "def predict(instances):\n    return instances\n"
+DOUBLE = "def predict(instances):\n    return [2 * x for x in instances]\n"
+
+
+def _custom_model(client, tmp_path, name: str, source: str) -> Dict[str, Any]:
+    """A version of a `custom` model (predict.py): it needs nothing but the worker's Python."""
+    folder = tmp_path / f"{name}-{len(list(tmp_path.iterdir()))}"
+    folder.mkdir()
+    (folder / "predict.py").write_text(source)
+    return client.models.create(name, artifact_path=str(folder))
+
+
+def _eventually(probe, timeout: float = 10.0, every: float = 0.1):
+    """Poll ``probe()`` until it answers something true; returns that answer."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        answer = probe()
+        if answer or time.monotonic() > deadline:
+            assert answer, "still not so after the timeout"
+            return answer
+        time.sleep(every)
+
+
+def _refused(call, *args, **kwargs) -> emkit.ApiError:
+    with pytest.raises(emkit.ApiError) as caught:
+        call(*args, **kwargs)
+    return caught.value
+
+
+def test_endpoint_lifecycle(client, bridge, unique_name, tmp_path):
+    model = unique_name("m")
+    _custom_model(client, tmp_path, model, ECHO)
+    name = unique_name("ep")
+    endpoint = client.endpoints.create(name, model, api_key=True, description="echo", tags={"team": "ml"},
+                                       wait=True, timeout=120)
+    assert endpoint["state"] == "ACTIVE", endpoint["stateReason"]
+    assert (endpoint["name"], endpoint["defaultStage"], endpoint["hasApiKey"]) == (name, "default", True)
+    assert (endpoint["description"], endpoint["tags"]) == ("echo", {"team": "ml"})
+    key = endpoint["apiKey"]  # answered once, kept through wait=True
+    assert isinstance(key, str) and key
+    [stage] = endpoint["stages"]
+    assert (stage["name"], stage["default"], stage["state"]) == ("default", True, "ACTIVE")
+    assert (stage["model"]["name"], stage["model"]["version"], stage["model"]["framework"]) == (model, 1, "custom")
+    assert "apiKey" not in client.endpoints.get(name)
+    assert client.endpoints.get(endpoint["id"])["name"] == name
+    assert endpoint["id"] in [e["id"] for e in client.endpoints.list()]
+
+    # the bridge token, the endpoint's key instead, and the KServe path
+    assert client.endpoints.predict(name, [[1, 2], [3, 4]]) == [[1, 2], [3, 4]]
+    assert client.endpoints.predict(name, [5], api_key=key) == [5]
+    assert client.endpoints.predict(name, [6], stage="default") == [6]
+    assert client.endpoints.kserve_predict(name, ["a"]) == ["a"]
+    keyed = emkit.Client(url=bridge.url, token="not-the-token")
+    assert keyed.endpoints.predict(name, [7], api_key=key) == [7]
+    wrong = _refused(keyed.endpoints.predict, name, [7], api_key="emk_wrong")
+    assert (wrong.status, wrong.code) == (401, "unauthorized")
+    assert _refused(keyed.endpoints.predict, name, [7]).status == 401
+
+    # a second stage with another version, tried, then made the default
+    _custom_model(client, tmp_path, model, DOUBLE)
+    canary = client.endpoints.add_stage(name, "canary", f"{model}:2", instance_count=2, resource_path="/predict",
+                                        description="doubles", wait=True, timeout=120)
+    assert canary["state"] == "ACTIVE", canary["stateReason"]
+    assert (canary["default"], canary["instanceCount"], canary["resourcePath"]) == (False, 2, "/predict")
+    assert canary["model"]["version"] == 2
+    assert client.endpoints.get_stage(name, "canary")["id"] == canary["id"]
+    assert client.endpoints.predict(name, [1, 2], stage="canary") == [2, 4]
+    assert client.endpoints.predict(name, [1, 2]) == [1, 2]
+    assert sorted(s["name"] for s in client.endpoints.get(name)["stages"]) == ["canary", "default"]
+    assert _refused(client.endpoints.delete, name).status == 409
+    assert _refused(client.endpoints.delete_stage, name, "default").status == 409
+
+    # traffic: per stage per minute, and the inference logs
+    stats = client.endpoints.stats(name, stage="canary", minutes=5)
+    assert stats["endpointId"] == endpoint["id"]
+    assert {m["stage"] for m in stats["minutes"]} == {"canary"}
+    assert sum(m["count"] for m in stats["minutes"]) == 1
+    assert sum(m["errors"] for m in stats["minutes"]) == 0
+    assert "canary" in client.endpoints.stats(name)["inFlight"]
+    logs = _eventually(lambda: [log for log in client.endpoints.logs(name, stage="canary")
+                                if log["action"] == "Inference.Response"])
+    [response] = logs
+    assert (response["status"], response["logLevel"], response["endpointStageId"]) == (200, "INFO", canary["id"])
+    same = client.endpoints.logs(name, inference_id=response["inferenceId"])
+    assert {log["action"] for log in same} == {"Inference.Request", "Inference.Response"}
+    newest = client.endpoints.logs(name)[-1]["seq"]
+    assert client.endpoints.logs(name, after=newest) == []
+    assert {log["logLevel"] for log in client.endpoints.logs(name, level="INFO")} == {"INFO"}
+    assert len(client.endpoints.logs(name, limit=1)) == 1
+
+    switched = client.endpoints.set_default_stage(name, "canary")
+    assert switched["defaultStage"] == "canary"
+    assert client.endpoints.predict(name, [3]) == [6]
+    # the old default finishes its requests and goes
+    _eventually(lambda: [s["name"] for s in client.endpoints.get(name)["stages"]] == ["canary"], timeout=30)
+
+    # description, tags, and the key: a new one replaces the old, then none
+    updated = client.endpoints.update(name, description="doubles now", tags={"team": "ml", "v": "2"})
+    assert (updated["description"], updated["tags"]) == ("doubles now", {"team": "ml", "v": "2"})
+    rotated = client.endpoints.update(name, api_key=True)
+    assert rotated["hasApiKey"] and rotated["apiKey"] != key
+    assert _refused(keyed.endpoints.predict, name, [1], api_key=key).status == 401
+    assert keyed.endpoints.predict(name, [1], api_key=rotated["apiKey"]) == [2]
+    assert client.endpoints.update(name, api_key=False)["hasApiKey"] is False
+    assert _refused(keyed.endpoints.predict, name, [1], api_key=rotated["apiKey"]).status == 401
+
+    assert client.endpoints.delete(name) is None
+    assert _refused(client.endpoints.get, name).status == 404
+    assert _refused(client.endpoints.predict, name, [1]).status == 404
+    for version in (1, 2):
+        client.models.delete(f"{model}:{version}")
+
+
+def test_a_stage_that_cannot_start_fails_with_its_reason(client, unique_name, tmp_path):
+    model = unique_name("m")
+    _custom_model(client, tmp_path, model, "def load():\n    raise RuntimeError('no weights here')\n\n" + ECHO)
+    name = unique_name("ep")
+    failed = client.endpoints.create(name, model, wait=True, timeout=120)
+    assert failed["state"] == "CREATE FAILED"
+    assert "no weights here" in failed["stateReason"]
+    assert "no weights here" in client.endpoints.get_stage(name, "default")["stateReason"]
+    client.endpoints.delete(name)
+    client.models.delete(model)
+
+
+def test_an_added_stage_waits_until_it_settles(client, unique_name, tmp_path):
+    model = unique_name("m")
+    _custom_model(client, tmp_path, model, ECHO)
+    _custom_model(client, tmp_path, model, "raise SystemExit(3)\n")
+    name = unique_name("ep")
+    client.endpoints.create(name, f"{model}:1", stage="main")
+    assert client.endpoints.wait(name, timeout=120)["state"] == "ACTIVE"
+    broken = client.endpoints.add_stage(name, "broken", f"{model}:2", wait=True, timeout=120)
+    assert broken["state"] in ("CREATE FAILED", "DEPLOY FAILED")
+    assert broken["stateReason"]
+    assert client.endpoints.wait(name, timeout=30)["state"] == "UPDATE FAILED"
+    assert _refused(client.endpoints.set_default_stage, name, "broken").status == 409
+    client.endpoints.delete_stage(name, "broken")
+    assert _refused(client.endpoints.get_stage, name, "broken").status == 404
+    assert client.endpoints.wait(name, timeout=30)["state"] == "ACTIVE"
+    client.endpoints.delete(name)
+    for version in (1, 2):
+        client.models.delete(f"{model}:{version}")
+
+
+@pytest.mark.parametrize(
+    "call", ["get", "delete", "stats", "logs", "get_stage", "delete_stage", "set_default_stage", "add_stage", "predict"]
+)
+def test_unknown_endpoint_is_not_found(client, call):
+    key = "no-such-endpoint-0000"
+    args = {
+        "get_stage": ("default",),
+        "delete_stage": ("default",),
+        "set_default_stage": ("default",),
+        "add_stage": ("s", "no-such-model"),
+        "predict": ([1],),
+    }.get(call, ())
+    error = _refused(getattr(client.endpoints, call), key, *args)
+    assert (error.status, error.code) == (404, "not_found")
+
+
+def test_endpoint_bad_input(client, unique_name, tmp_path):
+    model = unique_name("m")
+    _custom_model(client, tmp_path, model, ECHO)
+    before = len(client.endpoints.list())
+    for kwargs, field in [
+        ({"name": "Not A Name"}, "name"),
+        ({"resource_path": "predict"}, "resourcePath"),
+        ({"instance_count": 0}, "instanceCount"),
+        ({"stage": "Bad Stage"}, "stage"),
+    ]:
+        arguments = {"name": unique_name("ep"), "model": model, **kwargs}
+        error = _refused(client.endpoints.create, **arguments)
+        assert (error.status, error.code, error.field) == (400, "validation", field), kwargs
+    assert _refused(client.endpoints.create, unique_name("ep"), "no-such-model").status == 404
+    assert len(client.endpoints.list()) == before
+    client.models.delete(model)
+
+
+def _bridge_python_has(*modules: str) -> bool:
+    """Whether the Python the bridge runs workers with (EMKIT_PYTHON, else python3 on the PATH) has these."""
+    import os
+    import shutil
+    import subprocess
+
+    python = os.environ.get("EMKIT_PYTHON") or shutil.which("python3")
+    if python is None:
+        return False
+    check = subprocess.run([python, "-c", f"import {', '.join(modules)}"], capture_output=True)
+    return check.returncode == 0
+
+
+@pytest.mark.skipif(
+    not _bridge_python_has("sklearn", "joblib"),
+    reason="the bridge's Python (EMKIT_PYTHON, else python3 on the PATH) has no scikit-learn; "
+    "`npm test` puts .venv/bin first on the PATH",
+)
+def test_a_scikit_learn_model_behind_an_endpoint(client, unique_name, tmp_path):
+    joblib = pytest.importorskip("joblib")
+    datasets = pytest.importorskip("sklearn.datasets")
+    linear_model = pytest.importorskip("sklearn.linear_model")
+    X, y = datasets.load_iris(return_X_y=True)
+    (tmp_path / "iris").mkdir()
+    joblib.dump(linear_model.LogisticRegression(max_iter=300).fit(X, y), tmp_path / "iris" / "model.joblib")
+    model = client.models.create(unique_name("iris"), artifact_path=str(tmp_path / "iris"))
+    assert model["framework"] == "scikit-learn"
+    name = unique_name("ep")
+    endpoint = client.endpoints.create(name, model["id"], wait=True, timeout=120)
+    assert endpoint["state"] == "ACTIVE", endpoint["stateReason"]
+    assert client.endpoints.predict(name, X[[0, 100]]) == [0, 2]  # a NumPy array goes as lists
+    client.endpoints.delete(name)
+    client.models.delete(model["id"])

@@ -3,6 +3,7 @@ import { ApiError } from '@emkit/shared';
 import { Command, CommanderError } from 'commander';
 import { BridgeAlreadyRunning } from '../bridge.js';
 import { VERSION } from '../version.js';
+import { registerEndpoints } from './commands/endpoints.js';
 import { registerEnvironments } from './commands/environments.js';
 import { registerExperiments } from './commands/experiments.js';
 import { registerModels } from './commands/models.js';
@@ -27,6 +28,7 @@ registerEnvironments(program);
 registerExperiments(program);
 registerTrainings(program);
 registerModels(program);
+registerEndpoints(program);
 
 try {
   await program.parseAsync(process.argv);

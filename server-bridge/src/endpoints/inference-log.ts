@@ -35,11 +35,11 @@ export class InferenceLogWriter {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (this.pending.length === 0) return;
-    const entries = this.pending;
+    let entries = this.pending;
     this.pending = [];
-    let saved: InferenceLog[];
+    let seqs: number[];
     try {
-      saved = this.store.inference.appendLogs(entries);
+      seqs = this.store.inference.appendLogs(entries);
     } catch (error) {
       // an endpoint deleted since: its entries go with it, the others are kept
       const known = entries.filter((e) => this.store.endpoints.get(e.endpointId));
@@ -47,9 +47,15 @@ export class InferenceLogWriter {
         this.log.warn({ err: error, entries: entries.length }, 'inference log entries could not be written');
         return;
       }
-      saved = known.length > 0 ? this.store.inference.appendLogs(known) : [];
+      entries = known;
+      seqs = known.length > 0 ? this.store.inference.appendLogs(known) : [];
     }
-    if (this.bus.listenerCount('log') > 0) for (const entry of saved) this.bus.emit('log', entry);
+    if (this.bus.listenerCount('log') > 0) {
+      entries.forEach(({ stage: _stage, ...entry }, i) => {
+        const log: InferenceLog = { seq: seqs[i] as number, category: 'easymaker.inference', ...entry };
+        this.bus.emit('log', log);
+      });
+    }
     this.flushes += 1;
     if (this.flushes % PRUNE_EVERY_FLUSHES === 0) this.store.inference.prune();
   }

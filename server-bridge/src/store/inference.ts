@@ -83,15 +83,14 @@ export class InferenceRepository {
       `SELECT * FROM endpoint_stats WHERE endpoint_id = @endpointId AND minute >= @since AND (@stage IS NULL OR stage = @stage)
        ORDER BY minute, stage`,
     );
-    this.insertLogRow = db.prepare<NewInferenceLog, LogRow>(
+    this.insertLogRow = db.prepare<NewInferenceLog>(
       `INSERT INTO inference_logs (endpoint_id, stage_id, stage, inference_id, action, model_name, log_level, body, status,
          latency_ms, time)
        VALUES (@endpointId, @endpointStageId, @stage, @inferenceId, @action, @modelName, @logLevel, @body, @status, @latencyMs,
-         @time)
-       RETURNING *`,
+         @time)`,
     );
     this.insertLogs = db.transaction((entries: readonly NewInferenceLog[]) =>
-      entries.map((entry) => toLog(this.insertLogRow.get(entry) as LogRow)),
+      entries.map((entry) => Number(this.insertLogRow.run(entry).lastInsertRowid)),
     );
     this.selectLogs = db.prepare<
       {
@@ -121,8 +120,8 @@ export class InferenceRepository {
     return this.minutesSince.all({ endpointId, since, stage: stage ?? null }).map(toMinute);
   }
 
-  /** One transaction for the batch; answers the entries with their seq. */
-  appendLogs(entries: readonly NewInferenceLog[]): InferenceLog[] {
+  /** One transaction for the batch; answers the entries' seq, in order. */
+  appendLogs(entries: readonly NewInferenceLog[]): number[] {
     return this.insertLogs(entries);
   }
 

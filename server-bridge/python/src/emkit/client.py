@@ -1,7 +1,8 @@
 """A small client for the bridge's management API, standard library only.
 
-Resource groups mirror the API paths (``client.environments``, ``client.experiments``);
-errors arrive as :class:`ApiError` with the bridge's status, code and message.
+Resource groups mirror the API paths (``client.environments``, ``client.experiments``,
+``client.endpoints``); errors arrive as :class:`ApiError` with the bridge's status, code
+and message. ``client.endpoints.predict`` calls a deployed model through the gateway.
 """
 
 from __future__ import annotations
@@ -50,18 +51,24 @@ class Client:
         self.trainings = _Trainings(self)
         self.tensorboards = _Tensorboards(self)
         self.models = _Models(self)
+        self.endpoints = _Endpoints(self)
 
     @property
     def url(self) -> str:
         return self.connection.url
 
-    def request(self, method: str, path: str, body: Any = None, query: Optional[Dict[str, Any]] = None) -> Any:
+    def request(self, method: str, path: str, body: Any = None, query: Optional[Dict[str, Any]] = None,
+                api_key: Optional[str] = None) -> Any:
+        """One call; ``api_key`` (an endpoint's, for the inference routes) is sent instead of the token."""
         url = self.connection.url + path
         if query:
             url += "?" + urllib.parse.urlencode({k: v for k, v in query.items() if v is not None})
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(url, data=data, method=method)
-        request.add_header("Authorization", f"Bearer {self.connection.token}")
+        if api_key is not None:
+            request.add_header("X-Api-Key", api_key)
+        else:
+            request.add_header("Authorization", f"Bearer {self.connection.token}")
         request.add_header("Accept", "application/json")
         if data is not None:
             request.add_header("Content-Type", "application/json")
@@ -113,17 +120,19 @@ class _Resource:
     def get(self, key: str) -> Dict[str, Any]:
         return self._client.request("GET", f"{self.path}/{_quote(key)}")
 
-    def _wait_until(self, key: str, done, timeout: float, every: float) -> Dict[str, Any]:
-        """Poll ``get`` until ``done(resource)`` or the timeout; returns the last answer."""
+    def _wait_until(self, key: str, done, timeout: float, every: float, get=None) -> Dict[str, Any]:
+        """Poll ``get`` (default: this group's) until ``done(resource)`` or the timeout; returns the last answer."""
         deadline = time.monotonic() + timeout
         while True:
-            resource = self.get(key)
+            resource = (get or self.get)(key)
             if done(resource) or time.monotonic() > deadline:
                 return resource
             time.sleep(every)
 
-    def _patch(self, key: str, description: Optional[str], tags: Optional[Dict[str, str]]) -> Dict[str, Any]:
-        body: Dict[str, Any] = {}
+    def _patch(self, key: str, description: Optional[str], tags: Optional[Dict[str, str]],
+               **more: Any) -> Dict[str, Any]:
+        """PATCH what was given (not None): the description, the tags, and ``more`` by their API names."""
+        body: Dict[str, Any] = {k: v for k, v in more.items() if v is not None}
         if description is not None:
             body["description"] = description
         if tags is not None:
@@ -303,3 +312,125 @@ class _Models(_Resource):
 
     def delete(self, key: str) -> None:
         self._client.request("DELETE", f"{self.path}/{_quote(key)}")
+
+
+# Endpoints and stages at work (being created, deployed, updated or deleted); any other state
+# stays as it is until asked: ACTIVE, or CREATE / UPDATE / DEPLOY FAILED with a stateReason.
+BUSY_ENDPOINT_STATES = ("CREATE REQUESTED", "CREATE IN PROGRESS", "UPDATE IN PROGRESS", "DELETE IN PROGRESS")
+BUSY_STAGE_STATES = ("CREATE REQUESTED", "CREATE IN PROGRESS", "DEPLOY IN PROGRESS", "DELETE IN PROGRESS")
+
+
+class _Endpoints(_Resource):
+    """Endpoints and their stages; ``key`` is the id or the name, ``stage`` a stage's name.
+
+    ``model`` is any model reference: the id, a name (its newest version), ``name:3`` or
+    ``name@production``.
+    """
+
+    path = "/api/v1/endpoints"
+
+    @staticmethod
+    def _stage_body(body: Dict[str, Any], instance_count: Optional[int], resource_path: Optional[str],
+                    environment: Optional[str], description: Optional[str]) -> Dict[str, Any]:
+        for key, value in (("instanceCount", instance_count), ("resourcePath", resource_path),
+                           ("environment", environment), ("description", description)):
+            if value is not None:
+                body[key] = value
+        return body
+
+    def create(self, name: str, model: str, stage: Optional[str] = None, instance_count: Optional[int] = None,
+               resource_path: Optional[str] = None, environment: Optional[str] = None, api_key: bool = False,
+               description: Optional[str] = None, tags: Optional[Dict[str, str]] = None, wait: bool = False,
+               timeout: float = 600) -> Dict[str, Any]:
+        """Deploy ``model`` as a new endpoint's default stage (named ``stage``, default "default").
+
+        It is ACTIVE once its workers answer (``wait=True`` polls until then, or CREATE FAILED).
+        ``api_key=True`` issues a key callers may use instead of the bridge token: it is in the
+        answer's ``apiKey``, this once.
+        """
+        body = self._stage_body({"name": name, "model": model, "tags": tags or {}}, instance_count, resource_path,
+                                environment, description)
+        if stage is not None:
+            body["stage"] = stage
+        if api_key:
+            body["apiKey"] = True
+        endpoint = self._client.request("POST", self.path, body)
+        if not wait:
+            return endpoint
+        settled = self.wait(endpoint["id"], timeout)
+        if "apiKey" in endpoint:
+            settled["apiKey"] = endpoint["apiKey"]  # answered once: keep it in what is returned
+        return settled
+
+    def wait(self, key: str, timeout: float = 600) -> Dict[str, Any]:
+        """Poll until the endpoint is no longer at work; returns it (ACTIVE, CREATE FAILED or UPDATE FAILED)."""
+        return self._wait_until(key, lambda e: e["state"] not in BUSY_ENDPOINT_STATES, timeout, 0.3)
+
+    def update(self, key: str, description: Optional[str] = None, tags: Optional[Dict[str, str]] = None,
+               api_key: Optional[bool] = None) -> Dict[str, Any]:
+        """``api_key=True`` issues a new key (in the answer's ``apiKey``, once; the old one stops
+        working), ``api_key=False`` removes it."""
+        return self._patch(key, description, tags, apiKey=api_key)
+
+    def delete(self, key: str) -> None:
+        """Delete the endpoint and stop its workers; refused (409) while it has stages besides the default."""
+        self._client.request("DELETE", f"{self.path}/{_quote(key)}")
+
+    def add_stage(self, key: str, name: str, model: str, instance_count: Optional[int] = None,
+                  resource_path: Optional[str] = None, environment: Optional[str] = None,
+                  description: Optional[str] = None, wait: bool = False, timeout: float = 600) -> Dict[str, Any]:
+        """Deploy ``model`` as another stage beside the default one, to try it before switching to it."""
+        body = self._stage_body({"name": name, "model": model}, instance_count, resource_path, environment, description)
+        created = self._client.request("POST", f"{self.path}/{_quote(key)}/stages", body)
+        return self.wait_stage(key, name, timeout) if wait else created
+
+    def get_stage(self, key: str, stage: str) -> Dict[str, Any]:
+        return self._client.request("GET", f"{self.path}/{_quote(key)}/stages/{_quote(stage)}")
+
+    def wait_stage(self, key: str, stage: str, timeout: float = 600) -> Dict[str, Any]:
+        """Poll until the stage is no longer at work; returns it (ACTIVE, CREATE FAILED or DEPLOY FAILED)."""
+        return self._wait_until(key, lambda s: s["state"] not in BUSY_STAGE_STATES, timeout, 0.3,
+                                get=lambda k: self.get_stage(k, stage))
+
+    def delete_stage(self, key: str, stage: str) -> None:
+        """Delete a stage once its requests in flight are answered; never the default one (409)."""
+        self._client.request("DELETE", f"{self.path}/{_quote(key)}/stages/{_quote(stage)}")
+
+    def set_default_stage(self, key: str, stage: str) -> Dict[str, Any]:
+        """Make an ACTIVE stage the default, dropping no request; the old default is removed."""
+        return self._client.request("PUT", f"{self.path}/{_quote(key)}/default-stage", {"stage": stage})
+
+    def stats(self, key: str, stage: Optional[str] = None, minutes: Optional[int] = None) -> Dict[str, Any]:
+        """``{"minutes": [{"stage", "minute", "count", "errors", "p50", "p90", "p99", …}, …], "inFlight": {…}}``,
+        per stage per minute, oldest first, over the last ``minutes`` (default 60)."""
+        return self._client.request("GET", f"{self.path}/{_quote(key)}/stats", query={"stage": stage, "minutes": minutes})
+
+    def logs(self, key: str, stage: Optional[str] = None, inference_id: Optional[str] = None,
+             level: Optional[str] = None, after: Optional[int] = None, limit: Optional[int] = None) -> List[Dict[str, Any]]:
+        """Inference log entries (Inference.Request / Inference.Response), newest last; pass the
+        last ``seq`` seen as ``after`` to get only newer ones."""
+        query = {"stage": stage, "inferenceId": inference_id, "level": level, "after": after, "limit": limit}
+        return self._client.request("GET", f"{self.path}/{_quote(key)}/logs", query=query)["items"]
+
+    def predict(self, key: str, instances: List[Any], stage: Optional[str] = None,
+                api_key: Optional[str] = None) -> List[Any]:
+        """Call the default stage (or ``stage``) with ``{"instances": instances}``; returns the predictions.
+
+        ``api_key``, the endpoint's key, is sent as ``X-Api-Key`` instead of the bridge token.
+        """
+        if stage is not None:
+            return self.predict_stage(key, stage, instances, api_key)
+        return self._infer(f"/inference/{_quote(key)}", instances, api_key)
+
+    def predict_stage(self, key: str, stage: str, instances: List[Any], api_key: Optional[str] = None) -> List[Any]:
+        """Call one stage by its name, the default one or not: ``predict(key, instances, stage=stage)``."""
+        return self._infer(f"/inference/{_quote(key)}/{_quote(stage)}", instances, api_key)
+
+    def kserve_predict(self, key: str, instances: List[Any], api_key: Optional[str] = None) -> List[Any]:
+        """The same call to the default stage at KServe V1's path, ``/v1/models/<endpoint>:predict``."""
+        return self._infer(f"/v1/models/{_quote(key)}:predict", instances, api_key)
+
+    def _infer(self, path: str, instances: Any, api_key: Optional[str]) -> List[Any]:
+        # a NumPy array (or anything with tolist) goes as nested lists
+        body = {"instances": instances.tolist() if hasattr(instances, "tolist") else list(instances)}
+        return self._client.request("POST", path, body, api_key=api_key)["predictions"]

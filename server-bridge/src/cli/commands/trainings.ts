@@ -11,28 +11,14 @@ import {
 } from '@emkit/shared';
 import { type Command, InvalidArgumentError } from 'commander';
 import WebSocket from 'ws';
+import { count, pairs } from '../arguments.js';
 import { connect } from '../connect.js';
 import { EXIT } from '../exit-codes.js';
 import { printItem, printList, printMessage } from '../output.js';
 
-/** `--hp lr=0.1 --hp epochs=3` → { lr: '0.1', epochs: '3' } */
-function pairs(what: string) {
-  return (value: string, previous: Record<string, string>) => {
-    const at = value.indexOf('=');
-    if (at <= 0) throw new InvalidArgumentError(`a ${what} is key=value, not "${value}"`);
-    return { ...previous, [value.slice(0, at)]: value.slice(at + 1) };
-  };
-}
-
 function seconds(value: string): number {
   const parsed = parseDuration(value);
   if (!parsed) throw new InvalidArgumentError(`"${value}" is not a duration like 90s, 30m or 2h`);
-  return parsed;
-}
-
-function count(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError(`"${value}" is not a positive whole number`);
   return parsed;
 }
 
