@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import type { EmkitClient, Endpoint, EndpointStage } from '@emkit/shared';
 import { waitFor } from './bridge.js';
 import { venvPython, writeTree } from './trainings.js';
