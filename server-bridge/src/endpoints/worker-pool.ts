@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { Agent, request as httpRequest } from 'node:http';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import type { InstanceState, ModelFramework, StageInstance } from '@emkit/shared';
+import { WorkerClient } from './worker-client.js';
 
 export interface PoolSpec {
   /** names the log files: `<logDir>/<key>-<index>.log` */
@@ -53,7 +54,7 @@ export class Instance {
   restarts = 0;
   lastExit: string | null = null;
   inFlight = 0;
-  agent: Agent | null = null;
+  client: WorkerClient | null = null;
   child: ChildProcess | null = null;
   readyAt = 0;
   failedStarts = 0;
@@ -155,8 +156,8 @@ export class WorkerPool {
           clearTimeout(timer);
         }
         instance.state = 'STOPPED';
-        instance.agent?.destroy();
-        instance.agent = null;
+        instance.client?.destroy();
+        instance.client = null;
       }),
     );
   }
@@ -230,7 +231,7 @@ export class WorkerPool {
         clearTimeout(deadline);
         const { port } = JSON.parse(match[1] as string) as { port: number };
         instance.port = port;
-        instance.agent = new Agent({ keepAlive: true, maxSockets: 32 });
+        instance.client = new WorkerClient(port);
         instance.state = 'READY';
         instance.readyAt = Date.now();
         instance.failedStarts = 0;
@@ -242,8 +243,8 @@ export class WorkerPool {
         clearTimeout(deadline);
         const how = howItEnded(code, signal);
         instance.lastExit = how;
-        instance.agent?.destroy();
-        instance.agent = null;
+        instance.client?.destroy();
+        instance.client = null;
         instance.pid = null;
         const wasReady = instance.state === 'READY';
         if (this.stopping) {
@@ -297,9 +298,9 @@ export class WorkerPool {
   private checkHealth(): void {
     for (const instance of this.instances) {
       // a busy worker proves it lives by answering; a long prediction must not get it killed
-      if (instance.state !== 'READY' || instance.inFlight > 0 || !instance.agent) continue;
+      if (instance.state !== 'READY' || instance.inFlight > 0) continue;
       const probe = httpRequest(
-        { host: '127.0.0.1', port: instance.port, path: '/health', agent: instance.agent, timeout: HEALTH_TIMEOUT_MS },
+        { host: '127.0.0.1', port: instance.port, path: '/health', agent: false, timeout: HEALTH_TIMEOUT_MS },
         (response) => {
           response.resume();
           if (response.statusCode === 200) instance.healthMisses = 0;

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { type ClientRequest, request as httpRequest } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { ErrorEnvelope, type RouteDef, routes } from '@emkit/shared';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { BridgeContext } from '../context.js';
 import type { EndpointRoute, StageRuntime } from '../endpoints/service.js';
+import { WorkerConnectionError } from '../endpoints/worker-client.js';
 import type { Instance } from '../endpoints/worker-pool.js';
 
 export const GATEWAY_ROUTES = ['infer', 'inferStage', 'kservePredict'] as const;
@@ -33,35 +33,18 @@ class GatewayError extends Error {
 
 const envelope = (code: string, message: string) => Buffer.from(JSON.stringify({ error: { code, message } }));
 
-/** One POST to a worker over its keep-alive connections. */
-function forward(instance: Instance, body: Buffer, inferenceId: string, timeoutMs: number): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    let upstream: ClientRequest | undefined;
-    upstream = httpRequest(
-      {
-        host: '127.0.0.1',
-        port: instance.port,
-        method: 'POST',
-        path: '/predict',
-        agent: instance.agent ?? undefined,
-        headers: { 'content-type': 'application/json', 'content-length': body.length, 'x-inference-id': inferenceId },
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 502, body: Buffer.concat(chunks) }));
-        response.on('error', reject);
-      },
-    );
-    upstream.setTimeout(timeoutMs, () =>
-      upstream?.destroy(new GatewayError(504, 'timeout', `the model did not answer within ${timeoutMs / 1000} s`)),
-    );
-    upstream.on('error', (error: Error & { code?: string }) => {
-      (error as Error & { reused?: boolean }).reused = upstream?.reusedSocket;
-      reject(error);
-    });
-    upstream.end(body);
-  });
+/** One POST to a worker; a timeout becomes the caller's 504. */
+async function forward(instance: Instance, body: Buffer, inferenceId: string, timeoutMs: number): Promise<Answer> {
+  const client = instance.client;
+  if (!client) throw new WorkerConnectionError('the worker is not ready', 'ENOTREADY', false);
+  try {
+    return await client.post('/predict', body, `X-Inference-Id: ${inferenceId}\r\n`, timeoutMs);
+  } catch (error) {
+    if (error instanceof WorkerConnectionError && error.code === 'ETIMEDOUT') {
+      throw new GatewayError(504, 'timeout', error.message);
+    }
+    throw error;
+  }
 }
 
 /**
@@ -139,7 +122,8 @@ export async function registerGateway(app: FastifyInstance, bridge: BridgeContex
         // a worker gone between pick and send, or a keep-alive connection it had just closed:
         // predictions don't change anything, so a second try elsewhere (or anew) is safe
         if (error instanceof GatewayError) throw error;
-        const retryOn = stage.pool.pick(instance) ?? ((error as { reused?: boolean }).reused ? instance : undefined);
+        const again = error instanceof WorkerConnectionError && error.reused && instance.state === 'READY';
+        const retryOn = stage.pool.pick(instance) ?? (again ? instance : undefined);
         instance.inFlight -= 1;
         instance = retryOn;
         if (!instance) {
