@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ApiError, type EventMessage } from '@emkit/shared';
+import { ApiError, type EventMessage, EventStream, type InferenceLog } from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { removeDir, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
@@ -312,31 +312,24 @@ describe('endpoints', () => {
     await customModel('evented', 'e');
     await bridge.client.api.createEndpoint({ body: { name: 'evented', model: 'evented' } });
     await activeEndpoint(bridge.client, 'evented');
-    const url = `${bridge.url.replace('http', 'ws')}/api/v1/events?inferences=true`;
-    const socket = new WebSocket(url, { headers: { authorization: `Bearer ${bridge.token}` } });
+    // the shared client's stream, asking for them; and a plain subscriber that doesn't
+    const logs: InferenceLog[] = [];
+    const stream = new EventStream(bridge.client, { inference: (log) => logs.push(log) }, { WebSocket, inferences: true });
     const plain = new WebSocket(`${bridge.url.replace('http', 'ws')}/api/v1/events`, {
       headers: { authorization: `Bearer ${bridge.token}` },
     });
-    const seen: EventMessage[] = [];
     const seenPlain: EventMessage[] = [];
-    socket.on('message', (data) => seen.push(JSON.parse(String(data)) as EventMessage));
     plain.on('message', (data) => seenPlain.push(JSON.parse(String(data)) as EventMessage));
-    await Promise.all([socket, plain].map((s) => new Promise((resolve) => s.once('open', resolve))));
+    await new Promise((resolve) => plain.once('open', resolve));
+    await waitFor(async () => stream.seq !== undefined, 10_000, 'the stream to connect');
     const answer = await infer(bridge, '/inference/evented', { instances: [[2, 2]] });
-    const entries = await waitFor(
-      async () => {
-        const logs = seen.flatMap((m) => (m.type === 'inference' ? [m.log] : []));
-        return logs.length >= 2 && logs;
-      },
-      10_000,
-      'the inference entries on the event stream',
-    );
+    const entries = await waitFor(async () => logs.length >= 2 && logs, 10_000, 'the inference entries on the event stream');
     expect(entries.map((e) => [e.inferenceId, e.action])).toEqual([
       [answer.inferenceId, 'Inference.Request'],
       [answer.inferenceId, 'Inference.Response'],
     ]);
     expect(seenPlain.some((m) => m.type === 'inference')).toBe(false);
-    socket.close();
+    stream.close();
     plain.close();
     await bridge.client.api.deleteEndpoint({ params: { id: 'evented' } });
   });

@@ -79,8 +79,11 @@ export class EmkitClient {
   }
 
   /** The WebSocket URL of the event stream (the token goes in the query: browsers can't set headers there). */
-  eventsUrl(since?: number): string {
-    return this.socketUrl(routes.events.url, since === undefined ? {} : { since: String(since) });
+  eventsUrl(since?: number, inferences = false): string {
+    return this.socketUrl(routes.events.url, {
+      ...(since === undefined ? {} : { since: String(since) }),
+      ...(inferences ? { inferences: 'true' } : {}),
+    });
   }
 
   /** The WebSocket URL of one rank's live log (LogStreamMessage), from a byte offset. */

@@ -1,3 +1,4 @@
+import type { InferenceLog } from '../schemas/endpoints.js';
 import type { EventMessage, ResourceEvent } from '../schemas/events.js';
 import type { EmkitClient } from './client.js';
 
@@ -19,12 +20,16 @@ export interface EventStreamOptions {
   /** first and largest reconnect delay in ms; the delay doubles in between */
   minDelayMs?: number;
   maxDelayMs?: number;
+  /** also receive every inference log entry, live (an endpoint's log view) */
+  inferences?: boolean;
 }
 
 export interface EventStreamHandlers {
   event?: (event: ResourceEvent) => void;
   /** history was pruned past what we had: reload whatever you show, events go on from here */
   reset?: (seq: number) => void;
+  /** an inference log entry, live, when asked for with `inferences` */
+  inference?: (log: InferenceLog) => void;
   /** connected (true) or lost and retrying (false) */
   connection?: (connected: boolean) => void;
 }
@@ -42,6 +47,7 @@ export class EventStream {
   private readonly WebSocketImpl: WebSocketFactory;
   private readonly minDelay: number;
   private readonly maxDelay: number;
+  private readonly inferences: boolean;
 
   constructor(
     private readonly client: EmkitClient,
@@ -55,6 +61,7 @@ export class EventStream {
     this.minDelay = options.minDelayMs ?? 250;
     this.maxDelay = options.maxDelayMs ?? 10_000;
     this.delay = this.minDelay;
+    this.inferences = options.inferences ?? false;
     this.connect();
   }
 
@@ -70,7 +77,7 @@ export class EventStream {
   }
 
   private connect(): void {
-    const socket = new this.WebSocketImpl(this.client.eventsUrl(this.lastSeq));
+    const socket = new this.WebSocketImpl(this.client.eventsUrl(this.lastSeq, this.inferences));
     this.socket = socket;
     socket.onopen = () => {
       this.delay = this.minDelay;
@@ -105,6 +112,9 @@ export class EventStream {
         if (this.lastSeq !== undefined && message.event.seq <= this.lastSeq) return;
         this.lastSeq = message.event.seq;
         this.handlers.event?.(message.event);
+        break;
+      case 'inference':
+        this.handlers.inference?.(message.log);
         break;
     }
   }
