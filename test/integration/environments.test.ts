@@ -39,17 +39,37 @@ async function checkUsable(bridge: TestBridge, environment: Environment) {
   const spec = JSON.parse(readFileSync(join(bridge.kernelsDir, environment.kernelName, 'kernel.json'), 'utf8'));
   expect(spec.argv[0]).toBe(join(environment.path, 'bin', 'python'));
   expect(spec.argv).toContain('ipykernel_launcher');
+  expect(spec.argv).toContain('--ext=emkit');
   expect(spec.display_name).toContain(environment.name);
   // the kernel really starts: ask the env's jupyter_client for the spec by name
+  const jupyterEnv = { ...process.env, JUPYTER_PATH: join(bridge.kernelsDir, '..') };
   const found = spawnSync(
     join(environment.path, 'bin', 'python'),
     [
       '-c',
       `from jupyter_client.kernelspec import KernelSpecManager as M; print(M().get_kernel_spec("${environment.kernelName}").argv[0])`,
     ],
-    { encoding: 'utf8', env: { ...process.env, JUPYTER_PATH: join(bridge.kernelsDir, '..') } },
+    { encoding: 'utf8', env: jupyterEnv },
   );
   expect(found.stdout.trim()).toBe(spec.argv[0]);
+  // and, started from its spec, it has the %emkit magics without %load_ext
+  const started = spawnSync(
+    join(environment.path, 'bin', 'python'),
+    [
+      '-c',
+      [
+        'from jupyter_client.manager import start_new_kernel',
+        `km, kc = start_new_kernel(kernel_name="${environment.kernelName}", startup_timeout=60)`,
+        'try:',
+        "    kc.execute_interactive(\"print('magics:', 'emkit' in get_ipython().magics_manager.magics['line'])\", timeout=60)",
+        'finally:',
+        '    kc.stop_channels()',
+        '    km.shutdown_kernel(now=True)',
+      ].join('\n'),
+    ],
+    { encoding: 'utf8', env: jupyterEnv, timeout: 120_000 },
+  );
+  expect(started.stdout, started.stderr).toContain('magics: True');
 }
 
 async function deleteAndCheckGone(bridge: TestBridge, environment: Environment) {

@@ -6,7 +6,9 @@ export const kernelNameFor = (environmentName: string) => `emkit-${environmentNa
 
 /**
  * A kernel spec in Jupyter's data dir, so JupyterLab's and VS Code's kernel pickers
- * list the environment. It launches the environment's own Python.
+ * list the environment. It launches the environment's own Python with the `emkit`
+ * IPython extension loaded (`--ext`), so `%emkit` works without `%load_ext emkit`; were
+ * the package missing, IPython would only warn and the kernel start anyway.
  */
 export async function writeKernelSpec(
   kernelsDir: string,
@@ -17,7 +19,7 @@ export async function writeKernelSpec(
   const dir = join(kernelsDir, environment.kernelName);
   await mkdir(dir, { recursive: true });
   const spec = {
-    argv: [pythonPath, '-m', 'ipykernel_launcher', '-f', '{connection_file}'],
+    argv: [pythonPath, '-m', 'ipykernel_launcher', '-f', '{connection_file}', '--ext=emkit'],
     display_name: `${environment.name} (emkit, Python ${fullVersion})`,
     language: 'python',
     metadata: { debugger: true, emkit: { environment: environment.name, id: environment.id } },

@@ -1,7 +1,8 @@
 """emkit: the Python side of the emkit ML workbench.
 
 ``emkit.Client`` talks to the server-bridge; ``emkit.runner`` supervises trainings and
-``emkit.tracking`` writes TensorBoard metrics from them.
+``emkit.tracking`` writes TensorBoard metrics from them; ``%load_ext emkit`` adds the
+``%emkit`` magics (``emkit.magics``).
 
 The names below are imported on first use (PEP 562): a training's supervisor and its
 ranks import ``emkit.runner`` / ``emkit.tracking`` on the path to the user's first line,
@@ -32,6 +33,19 @@ def __getattr__(name: str):
     value = getattr(import_module(f".{module}", __name__), name)
     globals()[name] = value  # later lookups skip this function
     return value
+
+
+def load_ipython_extension(ipython) -> None:
+    """``%load_ext emkit``: the ``%emkit`` magics (imported only now: IPython is not needed otherwise)."""
+    from .magics import load_ipython_extension as load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython) -> None:
+    from .magics import unload_ipython_extension as unload
+
+    unload(ipython)
 
 
 def __dir__():

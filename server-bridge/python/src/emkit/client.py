@@ -14,7 +14,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from .config import Connection, NoBridgeError, find_connection
 
@@ -250,6 +250,25 @@ class _Trainings(_Resource):
     def log(self, key: str, rank: int = 0) -> str:
         return self._read_log(f"{self.path}/{_quote(key)}/log", {"rank": rank})
 
+    def log_since(self, key: str, offset: int = 0, rank: int = 0) -> Tuple[str, int]:
+        """The log from byte ``offset`` on, as far as one answer goes: ``(text, next offset)``."""
+        chunk = self._client.request("GET", f"{self.path}/{_quote(key)}/log", query={"rank": rank, "offset": offset})
+        return chunk["text"], chunk["nextOffset"]
+
+    def follow(self, key: str, rank: int = 0, every: float = 0.5) -> Iterator[str]:
+        """The log as it grows, chunk by chunk, until the training has ended and all of it is read."""
+        offset = 0
+        while True:
+            # the state before the read: text written just before the end still comes after it
+            ended = self.get(key)["state"] in SETTLED_TRAINING_STATES
+            text, offset = self.log_since(key, offset, rank)
+            if text:
+                yield text
+            elif ended:
+                return
+            else:
+                time.sleep(every)
+
     def metrics(self, key: str, tag: Optional[str] = None, max_points: Optional[int] = None) -> Dict[str, List[Dict[str, Any]]]:
         """Series per tag: ``{"loss": [{"step": 0, "value": 0.9, "wallTime": …}, …]}``."""
         answer = self._client.request("GET", f"{self.path}/{_quote(key)}/metrics", query={"tag": tag, "maxPoints": max_points})
@@ -270,6 +289,10 @@ class _Tensorboards(_Resource):
         """Start TensorBoard (or get the running one) for a training or an experiment."""
         body = {"training": training} if training is not None else {"experiment": experiment}
         return self._client.request("POST", self.path, body)
+
+    def wait(self, key: str, timeout: float = 120) -> Dict[str, Any]:
+        """Poll until it has started (RUNNING) or failed to; returns it."""
+        return self._wait_until(key, lambda t: t["state"] != "CREATE IN PROGRESS", timeout, 0.3)
 
     def url(self, key: str) -> str:
         """The address to open in a browser (the token there once; the bridge then keeps a cookie)."""

@@ -289,7 +289,10 @@ def make_shell(recorder: Recorder):
     config = Config()
     config.HistoryManager.enabled = False  # no history database, no writer thread
     config.InteractiveShell.colors = "nocolor"  # tracebacks end up in a log file
-    return Shell.instance(config=config)
+    # the %emkit magics, as in an emkit environment's kernel, where the notebook was written
+    shell = Shell.instance(config=config)
+    shell.extension_manager.load_extension("emkit")
+    return shell
 
 
 def _text(value) -> str:

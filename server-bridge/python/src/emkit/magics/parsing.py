@@ -1,0 +1,251 @@
+"""The grammar of ``%emkit``: one argparse tree, and the small value parsers it uses.
+
+argparse prints usage and calls ``sys.exit`` on a bad option; in a notebook that would be a
+SystemExit traceback. Here a bad option raises :class:`MagicError` (one line, shown as such)
+and ``--help`` raises :class:`HelpShown` after printing the help.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shlex
+from typing import Dict, List, Optional, Tuple
+
+
+class MagicError(Exception):
+    """What went wrong, in one line: shown as the cell's error with no traceback."""
+
+    def _render_traceback_(self) -> List[str]:
+        # IPython asks exceptions for their own traceback first (ipyparallel's hook): the one
+        # line is all the user needs, in the notebook, the terminal and a training's log alike.
+        message = str(self)
+        return [message if message.startswith("%emkit") else f"emkit: {message}"]
+
+
+class HelpShown(Exception):
+    """``--help`` was asked for and printed: nothing else to do."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):
+        raise MagicError(f"{self.prog}: {message} (see `{self.prog} --help`)")
+
+    def exit(self, status: int = 0, message: Optional[str] = None):
+        if message:
+            print(message)
+        raise HelpShown()
+
+
+def pairs(what: str):
+    """``key=value`` → ``(key, value)``; the key may not be empty."""
+
+    def parse(text: str) -> Tuple[str, str]:
+        key, sep, value = text.partition("=")
+        if not sep or not key:
+            raise argparse.ArgumentTypeError(f"{what} {text!r} is not KEY=VALUE")
+        return key, value
+
+    parse.__name__ = what  # argparse names the type in its messages
+    return parse
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def duration(text: str) -> int:
+    """``90``, ``45s``, ``30m``, ``2h``, ``1h30m``, ``1d`` → whole seconds (at least 1)."""
+    compact = re.sub(r"\s+", "", text.lower())
+    if re.fullmatch(r"\d+(?:\.\d+)?", compact):
+        seconds = float(compact)
+    elif re.fullmatch(r"(?:\d+(?:\.\d+)?[smhd])+", compact):
+        seconds = sum(float(amount) * _UNITS[unit] for amount, unit in re.findall(r"(\d+(?:\.\d+)?)([smhd])", compact))
+    else:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration like 90, 45s, 30m, 2h or 1h30m")
+    if seconds < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is shorter than a second")
+    return int(round(seconds))
+
+
+def positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not 1 or more")
+    return value
+
+
+def as_dict(items: Optional[List[Tuple[str, str]]]) -> Dict[str, str]:
+    return dict(items or [])
+
+
+def _wait_flag(parser: argparse.ArgumentParser, default: bool, what: str) -> None:
+    # two flags rather than BooleanOptionalAction: the package still runs on Python 3.8
+    flags = parser.add_mutually_exclusive_group()
+    flags.add_argument("--wait", dest="wait", action="store_true",
+                       help=f"wait until {what}, showing its progress{' (the default)' if default else ''}")
+    flags.add_argument("--no-wait", dest="wait", action="store_false",
+                       help=f"don't wait{' (the default)' if not default else ''}")
+    parser.set_defaults(wait=default)
+
+
+def _train_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--name", help="the training's name (default: from the source and the time)")
+    parser.add_argument("--experiment", help="the experiment to file it under (made if it doesn't exist)")
+    parser.add_argument("--env", help="the environment to run in (default: this kernel's emkit environment, "
+                                      "else the bridge's Python)")
+    parser.add_argument("--hp", action="append", type=pairs("hyperparameter"), metavar="KEY=VALUE",
+                        help="a hyperparameter (repeatable): --KEY VALUE, EM_HP_KEY and EM_HPS in the run")
+    parser.add_argument("--dataset", action="append", type=pairs("dataset"), metavar="NAME=PATH",
+                        help="a dataset folder (repeatable): EM_DATASET_NAME in the run")
+    parser.add_argument("--instances", type=positive, default=1, metavar="N", help="ranks to start (torchrun style)")
+    parser.add_argument("--max-time", type=duration, metavar="DURATION", help="stop it after this long: 90s, 30m, 2h")
+    parser.add_argument("--tag", action="append", type=pairs("tag"), metavar="KEY=VALUE", help="a tag (repeatable)")
+    parser.add_argument("--description")
+    _wait_flag(parser, False, "it has ended")
+
+
+def build() -> argparse.ArgumentParser:
+    root = _Parser(prog="%emkit", description="emkit from a notebook cell: train, promote, deploy and call models.",
+                   epilog="`%emkit COMMAND --help` tells more. The bridge is found through runtime.json in the "
+                          "emkit home, or EMKIT_URL and EMKIT_TOKEN.")
+    commands = root.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    commands.add_parser("status", help="the bridge: version, uptime, how many of each resource")
+
+    listing = commands.add_parser("list", help="list environments, experiments, trainings, models, endpoints or "
+                                               "tensorboards")
+    listing.add_argument("resource", choices=["environments", "experiments", "trainings", "models", "endpoints",
+                                              "tensorboards"])
+    listing.add_argument("--experiment", help="trainings: only this experiment's")
+
+    env = commands.add_parser("env", help="environments: create, list, delete")
+    env_commands = env.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+    env_commands.required = True
+    create = env_commands.add_parser("create", help="create an environment (a kernel of its own, emkit inside)")
+    create.add_argument("name")
+    create.add_argument("--python", help="the Python version, e.g. 3.11")
+    create.add_argument("-p", "--package", action="append", metavar="SPEC", help="a package to install (repeatable)")
+    create.add_argument("--requirements", metavar="FILE", help="a requirements.txt to install")
+    create.add_argument("--manager", default="venv", help="venv (default), conda, mamba or micromamba")
+    _wait_flag(create, True, "it is ACTIVE")
+    env_commands.add_parser("list", help="every environment")
+    delete = env_commands.add_parser("delete", help="delete an environment and its kernel")
+    delete.add_argument("name")
+
+    train = commands.add_parser("train", help="run this notebook (or PATH, or the cell with %%%%emkit) as a training")
+    train.add_argument("path", nargs="?", help="a notebook, a script, or a folder with --entry (default: this notebook)")
+    train.add_argument("--entry", help="with a folder: the notebook or script in it to run")
+    _train_options(train)
+
+    logs = commands.add_parser("logs", help="a training's log")
+    logs.add_argument("training")
+    logs.add_argument("--follow", "-f", action="store_true", help="keep printing until the training ends")
+    logs.add_argument("--rank", type=int, default=0, help="which rank's log (default 0)")
+
+    stop = commands.add_parser("stop", help="stop a training")
+    stop.add_argument("training")
+    _wait_flag(stop, False, "it has stopped")
+
+    copy = commands.add_parser("copy", help="run a training again; options replace its settings")
+    copy.add_argument("training")
+    copy.add_argument("--name")
+    copy.add_argument("--experiment")
+    copy.add_argument("--env")
+    copy.add_argument("--hp", action="append", type=pairs("hyperparameter"), metavar="KEY=VALUE",
+                      help="hyperparameters to use instead (repeatable; replaces them all)")
+    copy.add_argument("--instances", type=positive, metavar="N")
+    copy.add_argument("--max-time", type=duration, metavar="DURATION")
+    _wait_flag(copy, False, "it has ended")
+
+    model = commands.add_parser("model", help="models: create from a training, list")
+    model_commands = model.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+    model_commands.required = True
+    model_create = model_commands.add_parser("create", help="the next version of a model, from a COMPLETE training")
+    model_create.add_argument("--from", dest="training", required=True, metavar="TRAINING")
+    model_create.add_argument("--name", help="the model's name (default: the training's experiment)")
+    model_create.add_argument("--alias", action="append", help="an alias for this version (repeatable)")
+    model_create.add_argument("--description")
+    model_list = model_commands.add_parser("list", help="model versions, newest first")
+    model_list.add_argument("name", nargs="?")
+
+    promote = commands.add_parser("promote", help="point an alias (production, staging, …) at a model version")
+    promote.add_argument("model")
+    promote.add_argument("version", type=positive)
+    promote.add_argument("--alias", required=True)
+
+    endpoint = commands.add_parser("endpoint", help="endpoints: create, stage, default, delete, list")
+    endpoint_commands = endpoint.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+    endpoint_commands.required = True
+    endpoint_create = endpoint_commands.add_parser("create", help="deploy a model behind a new endpoint")
+    endpoint_create.add_argument("name")
+    endpoint_create.add_argument("--model", required=True, help="name, name:VERSION or name@ALIAS")
+    endpoint_create.add_argument("--stage", help="the default stage's name (default: default)")
+    endpoint_create.add_argument("--instances", type=positive, metavar="N")
+    endpoint_create.add_argument("--env", help="the environment its workers run in")
+    _wait_flag(endpoint_create, True, "it is ACTIVE")
+    stage = endpoint_commands.add_parser("stage", help="deploy another model version as a stage beside the default")
+    stage.add_argument("name")
+    stage.add_argument("stage")
+    stage.add_argument("--model", required=True, help="name, name:VERSION or name@ALIAS")
+    stage.add_argument("--instances", type=positive, metavar="N")
+    stage.add_argument("--env")
+    _wait_flag(stage, True, "it is ACTIVE")
+    default = endpoint_commands.add_parser("default", help="make an ACTIVE stage the default (no request dropped)")
+    default.add_argument("name")
+    default.add_argument("stage")
+    endpoint_delete = endpoint_commands.add_parser("delete", help="delete an endpoint, or one of its stages")
+    endpoint_delete.add_argument("name")
+    endpoint_delete.add_argument("--stage", help="delete only this stage")
+    endpoint_commands.add_parser("list", help="every endpoint")
+
+    predict = commands.add_parser("predict", help="call an endpoint with a Python expression's value as the instances")
+    predict.add_argument("endpoint")
+    predict.add_argument("--stage", help="a named stage instead of the default one")
+    predict.add_argument("expression", nargs="?", help="a Python expression in the notebook's namespace; with "
+                                                      "%%%%emkit, the cell")
+
+    tensorboard = commands.add_parser("tensorboard", help="TensorBoard for a training or an experiment, in the output")
+    tensorboard.add_argument("key", metavar="TRAINING|EXPERIMENT")
+    tensorboard.add_argument("--height", type=positive, default=600, help="pixels (default 600)")
+
+    compare = commands.add_parser("compare", help="an experiment's trainings side by side: hyperparameters, metrics")
+    compare.add_argument("experiment")
+    return root
+
+
+def split(line: str) -> List[str]:
+    """The magic's line as arguments, the way a shell would split it; ``predict`` keeps its
+    expression whole, since Python needs its quotes and spaces."""
+    head = line.lstrip()
+    if head.split(None, 1)[:1] == ["predict"]:
+        return _split_predict(head)
+    try:
+        return shlex.split(line)
+    except ValueError as error:  # an unclosed quote
+        raise MagicError(f"%emkit: cannot read the line ({error})") from None
+
+
+def _split_predict(line: str) -> List[str]:
+    """``predict [--stage S] ENDPOINT [--stage S] EXPR…``: the options and the endpoint, then
+    the rest of the line as it is."""
+    words, endpoint = ["predict"], None
+    rest = line.split(None, 1)[1] if len(line.split(None, 1)) > 1 else ""
+    while rest.strip():
+        word, _, after = rest.strip().partition(" ")
+        if word == "--stage":
+            value, _, after = after.strip().partition(" ")
+            words += [word, value] if value else [word]
+        elif word.startswith("--stage=") or word in ("-h", "--help"):
+            words.append(word)
+        elif endpoint is None:
+            endpoint = word
+        else:
+            break
+        rest = after
+    words += [endpoint] if endpoint is not None else []
+    # "--" ends the options: an expression like `-x` is not taken for one
+    return words + (["--", rest.strip()] if endpoint is not None and rest.strip() else [])
