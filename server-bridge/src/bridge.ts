@@ -19,6 +19,7 @@ import {
   writeRuntimeFile,
 } from './runtime/runtime-file.js';
 import { buildApp } from './server/app.js';
+import { TicketBook } from './server/tickets.js';
 import { Store } from './store/index.js';
 import { TensorboardService } from './tensorboards/service.js';
 import { LocalExecutor } from './trainings/local-executor.js';
@@ -164,6 +165,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     tensorboards,
     models,
     endpoints,
+    tickets: new TicketBook(),
     uptimeSeconds: () => (Date.now() - startedAt) / 1000,
   };
   environments.reconcile();

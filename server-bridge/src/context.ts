@@ -2,6 +2,7 @@ import type { EndpointService } from './endpoints/service.js';
 import type { EnvironmentService } from './environments/service.js';
 import type { ModelService } from './models/service.js';
 import type { HomePaths } from './runtime/paths.js';
+import type { TicketBook } from './server/tickets.js';
 import type { Store } from './store/index.js';
 import type { TensorboardService } from './tensorboards/service.js';
 import type { TrainingService } from './trainings/service.js';
@@ -16,5 +17,7 @@ export interface BridgeContext {
   tensorboards: TensorboardService;
   models: ModelService;
   endpoints: EndpointService;
+  /** one-time credentials for pages browsers open */
+  tickets: TicketBook;
   uptimeSeconds(): number;
 }

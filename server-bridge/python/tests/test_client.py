@@ -295,6 +295,7 @@ FAKE_ANSWER: Dict[str, Any] = {
     "nextOffset": 0,
     "size": 0,
     "predictions": [],
+    "ticket": "fake-ticket",
 }
 
 

@@ -5,7 +5,9 @@ call it with ``%emkit predict``, and check the predictions against the model's o
 from __future__ import annotations
 
 import http.cookiejar
+import json
 import re
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -98,19 +100,25 @@ def test_train_promote_deploy_predict_from_cells(shell, bridge_env, unique_name,
         assert run(shell, f"%%emkit predict {endpoint}\nX_test[:2].tolist()").value == predictions[:2]
 
         # TensorBoard in the output, through the bridge's proxy
-        monkeypatch.setattr("emkit.magics.workbench.TOKEN_SWAP_SECONDS", 0.3)
+        monkeypatch.setattr("emkit.magics.workbench.TICKET_SWAP_SECONDS", 0.3)
         ran = run(shell, f"%emkit tensorboard {training}", linger=1.0)
         assert ran.error is None, ran.text
         first, swapped = ran.outputs[0], ran.outputs[-1]
         src = re.search(r'<iframe src="([^"]+)"', first["data"]["text/html"]).group(1).replace("&amp;", "&")
-        assert src.startswith(f"{bridge_env.url}/tensorboard/") and "?token=" in src
-        # the browser trades the token for a cookie once: what it then shows is TensorBoard
+        assert src.startswith(f"{bridge_env.url}/tensorboard/") and "?ticket=" in src
+        assert bridge_env.token not in json.dumps(ran.outputs)
+        # the browser trades the one-time ticket for a cookie: what it then shows is TensorBoard
         browser = urllib.request.build_opener(urllib.request.ProxyHandler({}),
                                               urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
         with browser.open(src, timeout=30) as page:
-            assert page.status == 200 and "token=" not in page.url
+            assert page.status == 200 and "ticket=" not in page.url
             assert b"TensorBoard" in page.read()
-        # and the output then keeps the address without the token (the saved notebook holds none)
+        # spent: the same address opens nothing for anyone else
+        stranger = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            stranger.open(src, timeout=30)
+        assert refused.value.code == 401
+        # and the output then keeps the plain address
         assert swapped["update"] and bridge_env.token not in swapped["data"]["text/html"]
         plain = re.search(r'<iframe src="([^"]+)"', swapped["data"]["text/html"]).group(1)
         with browser.open(plain, timeout=30) as page:

@@ -1,6 +1,6 @@
 import type { Handlers } from './types.js';
 
-export const healthHandlers: Handlers<'health' | 'getStatus'> = {
+export const healthHandlers: Handlers<'health' | 'getStatus' | 'createBrowserTicket'> = {
   health: (_input, { bridge }) => ({ status: 'ok', version: bridge.version, uptimeSeconds: bridge.uptimeSeconds() }),
   getStatus: (_input, { bridge }) => ({
     version: bridge.version,
@@ -14,6 +14,8 @@ export const healthHandlers: Handlers<'health' | 'getStatus'> = {
       trainings: bridge.store.trainings.total(),
       tensorboards: bridge.store.tensorboards.total(),
       models: bridge.store.models.total(),
+      endpoints: bridge.store.endpoints.total(),
     },
   }),
+  createBrowserTicket: (_input, { bridge }) => bridge.tickets.issue(),
 };

@@ -99,6 +99,7 @@ export async function buildApp(bridge: BridgeContext, options: AppOptions): Prom
     queryTokenRoutes,
     cookieRoutes: tensorboardRoutes,
     cookiePath: TENSORBOARD_PREFIX,
+    redeemTicket: (ticket) => bridge.tickets.redeem(ticket),
     apiKeyRoutes,
     apiKeyHash: (request) => bridge.endpoints.route((request.params as { endpoint: string }).endpoint)?.apiKeyHash ?? null,
   });

@@ -18,6 +18,8 @@ export interface SecurityOptions {
    */
   cookieRoutes?: ReadonlySet<string>;
   cookiePath?: string;
+  /** a one-time `?ticket=` is taken where `?token=` is, on the cookie routes */
+  redeemTicket?: (ticket: string) => boolean;
   /**
    * routes a model endpoint's callers use (the inference gateway): besides the token, the
    * endpoint's own API key (`X-Api-Key`, or as the bearer) is taken; `apiKeyHash` finds
@@ -112,8 +114,15 @@ export function installSecurity(app: FastifyInstance, options: SecurityOptions):
       if (tokenMatches(cookie(request, SESSION_COOKIE), session)) return;
       const url = new URL(request.url, 'http://bridge');
       const fromQuery = url.searchParams.get('token') ?? undefined;
-      if (fromQuery !== undefined && tokenMatches(fromQuery, options.token) && request.method === 'GET') {
+      const ticket = url.searchParams.get('ticket') ?? undefined;
+      // GET only: a ticket is spent by the request that shows it
+      const valid =
+        request.method === 'GET' &&
+        ((fromQuery !== undefined && tokenMatches(fromQuery, options.token)) ||
+          (ticket !== undefined && options.redeemTicket?.(ticket) === true));
+      if (valid) {
         url.searchParams.delete('token');
+        url.searchParams.delete('ticket');
         reply.header('set-cookie', `${SESSION_COOKIE}=${session}; Path=${options.cookiePath ?? '/'}; HttpOnly; SameSite=Strict`);
         reply.redirect(`${url.pathname}${url.search}`, 303);
         return reply;

@@ -21,7 +21,7 @@ import {
 import { Environment, EnvironmentCreate, EnvironmentList, EnvironmentManagers } from '../schemas/environments.js';
 import { EventsQuery } from '../schemas/events.js';
 import { Experiment, ExperimentCreate, ExperimentList, ExperimentUpdate } from '../schemas/experiments.js';
-import { Health, Status } from '../schemas/health.js';
+import { BrowserTicket, Health, Status } from '../schemas/health.js';
 import { ExperimentComparison, MetricsQuery, TrainingMetrics } from '../schemas/metrics.js';
 import { Model, ModelCreate, ModelList, ModelListQuery, ModelParams, ModelPromote, ModelUpdate } from '../schemas/models.js';
 import { Tensorboard, TensorboardCreate, TensorboardList } from '../schemas/tensorboards.js';
@@ -91,6 +91,15 @@ export const routes = {
     summary: 'This OpenAPI 3.1 document',
     status: 200,
     response: Type.Unknown({ description: 'an OpenAPI 3.1 document' }),
+  },
+  createBrowserTicket: {
+    method: 'POST',
+    url: '/api/v1/browser-tickets',
+    tag: 'bridge',
+    summary:
+      'A one-time credential (a minute) for opening a page the bridge serves to browsers, such as TensorBoard, without the token in its address',
+    status: 201,
+    response: BrowserTicket,
   },
   events: {
     method: 'GET',

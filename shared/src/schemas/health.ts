@@ -22,3 +22,12 @@ export const Status = Type.Object(
   {},
 );
 export type Status = Static<typeof Status>;
+
+export const BrowserTicket = Type.Object(
+  {
+    ticket: Type.String({ description: 'use once as `?ticket=` on a page the bridge serves to browsers (TensorBoard)' }),
+    expiresAt: Type.String({ format: 'date-time' }),
+  },
+  {},
+);
+export type BrowserTicket = Static<typeof BrowserTicket>;

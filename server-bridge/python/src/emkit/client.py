@@ -103,6 +103,11 @@ class Client:
     def openapi(self) -> Dict[str, Any]:
         return self.request("GET", "/api/v1/openapi.json")
 
+    def browser_ticket(self) -> str:
+        """A one-time credential (a minute) for an address a browser opens, such as TensorBoard's:
+        the address can end up in a notebook or a history, the token must not."""
+        return self.request("POST", "/api/v1/browser-tickets")["ticket"]
+
 
 def _quote(key: str) -> str:
     return urllib.parse.quote(key, safe="")
@@ -295,8 +300,10 @@ class _Tensorboards(_Resource):
         return self._wait_until(key, lambda t: t["state"] != "CREATE IN PROGRESS", timeout, 0.3)
 
     def url(self, key: str) -> str:
-        """The address to open in a browser (the token there once; the bridge then keeps a cookie)."""
-        return f"{self._client.url}/tensorboard/{_quote(key)}/?token={_quote(self._client.connection.token)}"
+        """The address to open in a browser, once: its one-time ticket gets the browser a session
+        cookie, and the address without it works from then on."""
+        ticket = self._client.browser_ticket()
+        return f"{self._client.url}/tensorboard/{_quote(key)}/?ticket={_quote(ticket)}"
 
     def delete(self, key: str) -> None:
         self._client.request("DELETE", f"{self.path}/{_quote(key)}")

@@ -24,10 +24,10 @@ LISTS = {
     "tensorboards": [("id", "id"), ("state", "state"), ("trainings", lambda t: [r["name"] for r in t["trainings"]]),
                      ("last visit", "lastAccessAt")],
 }
-# How long the IFrame keeps the token in its address: the browser trades it for a session
-# cookie on its first request, and the address without it then keeps working. Swapping it out
-# keeps the token out of the notebook file once saved.
-TOKEN_SWAP_SECONDS = 15.0
+# How long the IFrame keeps its one-time ticket in its address: the browser trades it for a
+# session cookie on its first request, and the plain address then keeps working. A spent ticket
+# opens nothing, but the plain address reads better in a saved notebook.
+TICKET_SWAP_SECONDS = 15.0
 
 
 def status(ctx, args, cell):
@@ -90,7 +90,7 @@ def tensorboard(ctx, args, cell):
 
     handle = display(_frame(first, plain, args.height), raw=True, display_id=True)
     if handle is not None:
-        timer = threading.Timer(TOKEN_SWAP_SECONDS, handle.update, args=(_frame(plain, plain, args.height),),
+        timer = threading.Timer(TICKET_SWAP_SECONDS, handle.update, args=(_frame(plain, plain, args.height),),
                                 kwargs={"raw": True})
         timer.daemon = True
         timer.start()
