@@ -3,7 +3,7 @@
 // and the build. Plain Node with no dependencies: it runs before `npm install`.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -68,7 +68,13 @@ const hashOf = (...files) => {
 
 function npmDependencies() {
   const stamp = join(root, 'node_modules', '.emkit-setup');
-  const want = hashOf('package.json', 'shared/package.json', 'server-bridge/package.json', 'test/package.json');
+  const want = hashOf(
+    'package.json',
+    'shared/package.json',
+    'server-bridge/package.json',
+    'jupyterlab-ext/package.json',
+    'test/package.json',
+  );
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === want) return;
   say('installing npm dependencies');
   const env = { ...process.env };
@@ -102,13 +108,36 @@ export function build() {
   run('npm', ['run', '--silent', 'build']);
 }
 
+/**
+ * The JupyterLab extension goes into .venv the way a user gets it: `pip install` of the
+ * wheel `npm run build` made (the prebuilt labextension inside), reinstalled when it changes.
+ */
+function jupyterLabExtension() {
+  const dist = join(root, 'jupyterlab-ext', 'dist');
+  const wheel = existsSync(dist) && readdirSync(dist).find((f) => f.startsWith('emkit_jupyterlab-') && f.endsWith('.whl'));
+  if (!wheel) {
+    say('no emkit_jupyterlab wheel in jupyterlab-ext/dist: the build did not make one');
+    process.exit(1);
+  }
+  const stamp = join(venv, '.emkit-jupyterlab');
+  const want = hashOf(join('jupyterlab-ext', 'dist', wheel));
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === want) return;
+  say('installing the JupyterLab extension into .venv');
+  const python = join(venvBin, 'python');
+  run(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '-q', '--no-deps', '--force-reinstall', join(dist, wheel)]);
+  writeFileSync(stamp, want);
+}
+
 export function setup({ withBuild = true } = {}) {
   checkNode();
   const python = findPython();
   systemPackages(python);
   npmDependencies();
   pythonEnvironment(python);
-  if (withBuild) build();
+  if (withBuild) {
+    build();
+    jupyterLabExtension();
+  }
 }
 
 /** The environment emkit's processes run with: the project's .venv tools (uv, tensorboard) on the PATH. */

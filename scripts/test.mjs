@@ -9,7 +9,7 @@ const env = projectEnv();
 const steps = [
   ['lint', 'npx', ['biome', 'check', '.']],
   ['vitest', 'npx', ['vitest', 'run']],
-  ['pytest', join(venvBin, 'python'), ['-m', 'pytest', 'server-bridge/python/tests', '-q']],
+  ['pytest', join(venvBin, 'python'), ['-m', 'pytest', 'server-bridge/python/tests', 'jupyterlab-ext/tests', '-q']],
 ];
 const failed = [];
 for (const [name, command, args] of steps) {

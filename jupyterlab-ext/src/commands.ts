@@ -1,0 +1,17 @@
+/** Every emkit command's id, in one place: the palette, the sidebar's buttons and the tests use these. */
+export const CommandIds = {
+  refresh: 'emkit:refresh',
+  openSettings: 'emkit:open-settings',
+  showPanel: 'emkit:show-panel',
+  deleteEnvironment: 'emkit:delete-environment',
+  deleteExperiment: 'emkit:delete-experiment',
+  deleteTraining: 'emkit:delete-training',
+  stopTraining: 'emkit:stop-training',
+  deleteModel: 'emkit:delete-model',
+  deleteEndpoint: 'emkit:delete-endpoint',
+} as const;
+
+/** What a resource command takes: the id (or name) of what to act on; without it the command asks. */
+export interface ResourceArgs {
+  id?: string;
+}

@@ -1,0 +1,13 @@
+import { LabIcon } from '@jupyterlab/ui-components';
+
+// jp-icon3 takes the theme's icon colour, so the mark reads on light and dark alike
+const svgstr = `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 24 24">
+  <g class="jp-icon3" fill="#616161">
+    <path d="M4 3h16a1 1 0 0 1 1 1v16a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V4a1 1 0 0 1 1-1zm1 2v14h14V5z"/>
+    <rect x="7" y="12" width="2.5" height="5"/>
+    <rect x="10.75" y="9" width="2.5" height="8"/>
+    <rect x="14.5" y="6.5" width="2.5" height="10.5"/>
+  </g>
+</svg>`;
+
+export const emkitIcon = new LabIcon({ name: 'emkit:logo', svgstr });

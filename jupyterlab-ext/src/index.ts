@@ -1,0 +1,11 @@
+import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { commandsPlugin } from './plugins/commands.js';
+import { corePlugin } from './plugins/core.js';
+import { notificationsPlugin } from './plugins/notifications.js';
+import { sidebarPlugin } from './plugins/sidebar.js';
+
+export { IEmkit } from './tokens.js';
+
+/** One plugin per feature, wired through the IEmkit token the core plugin provides. */
+const plugins: JupyterFrontEndPlugin<unknown>[] = [corePlugin, sidebarPlugin, commandsPlugin, notificationsPlugin];
+export default plugins;

@@ -1,0 +1,81 @@
+import type { EmkitClient, ResourceEvent, Training } from '@emkit/shared';
+import { describe, expect, it } from 'vitest';
+import { ResourceStore } from './resources.js';
+
+const training = (id: string, state: Training['state'], updatedAt: string) =>
+  ({ id, name: `t-${id}`, experimentId: 'e1', state, createdAt: '2026-11-22T10:00:00.000Z', updatedAt }) as Training;
+
+let seq = 0;
+const event = (action: ResourceEvent['action'], data: Training | null, id = data?.id ?? ''): ResourceEvent => ({
+  seq: ++seq,
+  time: new Date().toISOString(),
+  resource: 'trainings',
+  action,
+  id,
+  data: data as unknown as ResourceEvent['data'],
+});
+
+/** A client whose list routes answer when the test says so. */
+function fakeClient(trainings: Training[]) {
+  let answer: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => {
+    answer = resolve;
+  });
+  const list = <T>(items: T[]) => gate.then(() => ({ items, total: items.length }));
+  const client = {
+    api: {
+      listEnvironments: () => list([]),
+      listExperiments: () => list([]),
+      listTrainings: () => list(trainings),
+      listModels: () => list([]),
+      listEndpoints: () => list([]),
+    },
+  } as unknown as EmkitClient;
+  return { client, answer };
+}
+
+describe('the resource store', () => {
+  it('loads the lists, then follows events', async () => {
+    const store = new ResourceStore();
+    const { client, answer } = fakeClient([training('a', 'RUNNING', '2026-11-22T10:00:01.000Z')]);
+    const loading = store.load(client);
+    answer();
+    await loading;
+    expect(store.state.kind).toBe('loaded');
+    store.apply(event('updated', training('a', 'COMPLETE', '2026-11-22T10:00:05.000Z')));
+    expect(store.find('trainings', 'a')?.state).toBe('COMPLETE');
+    expect(store.find('trainings', 't-a')?.id).toBe('a');
+    store.apply(event('deleted', null, 'a'));
+    expect(store.snapshot.trainings).toEqual([]);
+  });
+
+  it('never lets a list answer and events that cross it bring back an old state or a deleted resource', async () => {
+    const store = new ResourceStore();
+    // the list was read after b finished but before it was deleted; a's update is older than the list
+    const { client, answer } = fakeClient([
+      training('a', 'COMPLETE', '2026-11-22T10:00:05.000Z'),
+      training('b', 'COMPLETE', '2026-11-22T10:00:06.000Z'),
+    ]);
+    const loading = store.load(client);
+    store.apply(event('updated', training('a', 'RUNNING', '2026-11-22T10:00:02.000Z')));
+    store.apply(event('deleted', null, 'b'));
+    store.apply(event('created', training('c', 'CREATE REQUESTED', '2026-11-22T10:00:07.000Z')));
+    answer();
+    await loading;
+    const states = Object.fromEntries(store.snapshot.trainings.map((t) => [t.id, t.state]));
+    expect(states).toEqual({ a: 'COMPLETE', c: 'CREATE REQUESTED' });
+  });
+
+  it('says so when the lists cannot be loaded, and tells its views each time', async () => {
+    const store = new ResourceStore();
+    let changes = 0;
+    store.changed.connect(() => {
+      changes++;
+    });
+    const refused = () => Promise.reject(new Error('the bridge answered HTTP 500'));
+    const names = ['listEnvironments', 'listExperiments', 'listTrainings', 'listModels', 'listEndpoints'];
+    await store.load({ api: Object.fromEntries(names.map((name) => [name, refused])) } as unknown as EmkitClient);
+    expect(store.state).toEqual({ kind: 'failed', message: 'the bridge answered HTTP 500' });
+    expect(changes).toBeGreaterThanOrEqual(2);
+  });
+});

@@ -1,0 +1,46 @@
+import { refreshIcon, settingsIcon } from '@jupyterlab/ui-components';
+import type { CommandRegistry } from '@lumino/commands';
+import { CommandIds } from '../commands.js';
+import type { IEmkit } from '../tokens.js';
+import { ConnectionBanner } from './ConnectionBanner.js';
+import { EndpointsSection } from './EndpointsSection.js';
+import { EnvironmentsSection } from './EnvironmentsSection.js';
+import { ExperimentsSection } from './ExperimentsSection.js';
+import { useSignal } from './hooks.js';
+import { ModelsSection } from './ModelsSection.js';
+import { IconButton } from './parts.js';
+
+/** Runs an emkit command on one resource (by id); the commands ask, act and report. */
+export type Run = (command: string, id?: string) => void;
+
+export function SidebarView({ emkit, commands }: { emkit: IEmkit; commands: CommandRegistry }) {
+  const { connection, resources, trans } = emkit;
+  useSignal(connection.statusChanged);
+  useSignal(resources.changed);
+  const run: Run = (command, id) => void commands.execute(command, id ? { id } : {});
+  const data = resources.snapshot;
+  return (
+    <div className="emkit-Sidebar">
+      <div className="emkit-Sidebar-header">
+        <h2 className="emkit-Sidebar-title">{trans.__('emkit')}</h2>
+        <IconButton icon={refreshIcon} label={trans.__('Refresh')} onClick={() => run(CommandIds.refresh)} />
+        <IconButton icon={settingsIcon} label={trans.__('emkit Settings')} onClick={() => run(CommandIds.openSettings)} />
+      </div>
+      <ConnectionBanner
+        status={connection.status}
+        load={resources.state}
+        trans={trans}
+        onRetry={() => run(CommandIds.refresh)}
+        onSettings={() => run(CommandIds.openSettings)}
+      />
+      {resources.state.kind !== 'empty' && (
+        <div className="emkit-Sidebar-content">
+          <EnvironmentsSection environments={data.environments} trans={trans} run={run} />
+          <ExperimentsSection experiments={data.experiments} trainings={data.trainings} trans={trans} run={run} />
+          <ModelsSection models={data.models} trans={trans} run={run} />
+          <EndpointsSection endpoints={data.endpoints} trans={trans} run={run} />
+        </div>
+      )}
+    </div>
+  );
+}
