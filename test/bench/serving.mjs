@@ -609,6 +609,14 @@ async function main() {
   console.log(
     `(b) gateway throughput, 2 instances / 1 instance: ${ratio(g2.rps / g1.rps)}  (${rate(g2.rps)} vs ${rate(g1.rps)})`,
   );
+  const perRequest = (r) => r.cpuClient + r.cpuFront + r.cpuBack;
+  const ceiling = (r) => (cpus().length * 1e6) / perRequest(r);
+  console.log(
+    `    CPU per request, load generator + gateway + model: ${us(perRequest(g1))} µs (2 instances: ${us(perRequest(g2))} µs), ` +
+      `so ${cpus().length} cores serve at most ~${rate(ceiling(g1))} (~${rate(ceiling(g2))}) whatever the instances; ` +
+      `measured ${Math.round((100 * g1.rps) / ceiling(g1))} % (${Math.round((100 * g2.rps) / ceiling(g2))} %) of that` +
+      `${g2.rps >= 0.8 * ceiling(g2) ? ': a second instance needs cores to spare' : ''}`,
+  );
   console.log(
     `(c) emkit gateway / mlflow models serve, 1 worker each: throughput ${ratio(g1.rps / m.rps)}; ` +
       `p99 ${ms(g1.p99)} vs ${ms(m.p99)} on 1 connection, ${ms(g1.loadP99)} vs ${ms(m.loadP99)} at ${CONNECTIONS} connections; ` +
