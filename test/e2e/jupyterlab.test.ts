@@ -6,15 +6,10 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, startBridge, type TestBridge, tempDir } from '../support/bridge.js';
 import { pythonHas, settledTraining, venvPython, writeTree } from '../support/trainings.js';
-import { hasChromium, launchChromium, screenshots } from './support/browser.js';
+import { e2eSkipReason, launchChromium, screenshots } from './support/browser.js';
 import { startJupyterLab, type TestJupyterLab } from './support/jupyterlab.js';
 
-const hasSklearn = pythonHas(venvPython, 'sklearn', 'joblib');
-const skipReason = !hasChromium
-  ? ' (SKIPPED: /usr/bin/chromium is not installed: apt-get install chromium)'
-  : !hasSklearn
-    ? ' (SKIPPED: scikit-learn is not installed in .venv: npm run setup)'
-    : '';
+const skipReason = e2eSkipReason(pythonHas(venvPython, 'sklearn', 'joblib'));
 
 // a real training: fits a model, logs a metric, takes long enough to be seen RUNNING
 const TRAIN = [

@@ -8,15 +8,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, startBridge, type TestBridge, tempDir } from '../support/bridge.js';
 import { pythonJson } from '../support/endpoints.js';
 import { pythonHas, venvPython } from '../support/trainings.js';
-import { hasChromium, launchChromium, screenshots } from './support/browser.js';
+import { e2eSkipReason, launchChromium, screenshots } from './support/browser.js';
 import { startJupyterLab, type TestJupyterLab } from './support/jupyterlab.js';
 
-const hasSklearn = pythonHas(venvPython, 'sklearn', 'joblib', 'IPython');
-const skipReason = !hasChromium
-  ? ' (SKIPPED: /usr/bin/chromium is not installed: apt-get install chromium)'
-  : !hasSklearn
-    ? ' (SKIPPED: scikit-learn is not installed in .venv: npm run setup)'
-    : '';
+const skipReason = e2eSkipReason(pythonHas(venvPython, 'sklearn', 'joblib', 'IPython'));
 
 const TRAIN = [
   '%%emkit train --wait --experiment e2e --name e2e-1',

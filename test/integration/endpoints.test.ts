@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ApiError, type EventMessage, EventStream, type InferenceLog } from '@emkit/shared';
+import { type EventMessage, EventStream, type InferenceLog } from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { removeDir, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
@@ -12,6 +12,7 @@ import {
   writeCustomModel,
   writeOnnxModel,
 } from '../support/endpoints.js';
+import { refusal } from '../support/refusal.js';
 import { alive, pythonHas, settledTraining, venvPython, writeTree } from '../support/trainings.js';
 
 const hasSklearn = pythonHas(venvPython, 'sklearn', 'joblib');
@@ -32,12 +33,6 @@ afterAll(async () => {
   removeDir(bridge?.home ?? '');
   removeDir(work ?? '');
 });
-
-async function refusal(call: Promise<unknown>): Promise<ApiError> {
-  const error = await call.catch((e: unknown) => e);
-  expect(error).toBeInstanceOf(ApiError);
-  return error as ApiError;
-}
 
 const TRAIN = [
   'import os, joblib',

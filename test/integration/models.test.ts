@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ApiError, type Model } from '@emkit/shared';
+import type { Model } from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliPath, removeDir, startBridge, type TestBridge, tempDir } from '../support/bridge.js';
+import { refusal } from '../support/refusal.js';
 import { pythonHas, settledTraining, venvPython, writeTree } from '../support/trainings.js';
 
 const hasSklearn = pythonHas(venvPython, 'sklearn', 'joblib');
@@ -21,12 +22,6 @@ afterAll(async () => {
   removeDir(bridge?.home ?? '');
   removeDir(work ?? '');
 });
-
-async function refusal(call: Promise<unknown>): Promise<ApiError> {
-  const error = await call.catch((e: unknown) => e);
-  expect(error).toBeInstanceOf(ApiError);
-  return error as ApiError;
-}
 
 const TRAIN = [
   'import os, sys, joblib',

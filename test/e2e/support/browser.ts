@@ -7,6 +7,13 @@ import { repoRoot } from '../../support/bridge.js';
 export const chromiumPath = '/usr/bin/chromium';
 export const hasChromium = existsSync(chromiumPath);
 
+/** Why an end-to-end suite can't run here ('' when it can): no Chromium, or the .venv lacks what it needs. */
+export function e2eSkipReason(venvHasWhatItNeeds: boolean): string {
+  if (!hasChromium) return ' (SKIPPED: /usr/bin/chromium is not installed: apt-get install chromium)';
+  if (!venvHasWhatItNeeds) return ' (SKIPPED: scikit-learn is not installed in .venv: npm run setup)';
+  return '';
+}
+
 /**
  * Headless, with a fresh profile (Playwright makes one per launch), and quiet on a closed
  * network: no background requests that would only be refused.
