@@ -1,0 +1,91 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+// the one place that knows where the cached install lives and which version it is
+import { CODE_SERVER_VERSION, codeServerBin } from '../../../vscode-ext/scripts/code-server.mjs';
+import { freePort } from '../../e2e/support/jupyterlab.js';
+import { tempDir } from '../../support/bridge.js';
+
+export { CODE_SERVER_VERSION, codeServerBin };
+export const hasCodeServer = existsSync(codeServerBin);
+
+export interface TestCodeServer {
+  origin: string;
+  /** what a user gets when they open a folder; `payload` adds the extension-host test's arguments */
+  url(folder: string, payload?: [string, string][]): string;
+  /** a path on this machine as the workbench addresses it (code-server is a remote host) */
+  remote(path: string): string;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A real code-server with its own user data, extensions and XDG folders under a temp dir,
+ * no auth (it listens on 127.0.0.1 only), and nothing that calls out to the network.
+ */
+export async function startCodeServer(env: NodeJS.ProcessEnv = {}): Promise<TestCodeServer> {
+  const dir = tempDir('emkit-code-server-');
+  const userData = join(dir, 'user-data');
+  mkdirSync(join(userData, 'User'), { recursive: true });
+  writeFileSync(
+    join(userData, 'User', 'settings.json'),
+    JSON.stringify({
+      'workbench.startupEditor': 'none',
+      'security.workspace.trust.enabled': false,
+      'extensions.autoCheckUpdates': false,
+      'telemetry.telemetryLevel': 'off',
+    }),
+  );
+  const xdg = Object.fromEntries(['XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_CACHE_HOME', 'TMPDIR'].map((v) => [v, join(dir, v)]));
+  for (const path of Object.values(xdg)) mkdirSync(path, { recursive: true });
+  const port = await freePort();
+  const child: ChildProcess = spawn(
+    codeServerBin,
+    [
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--auth',
+      'none',
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--user-data-dir',
+      userData,
+      '--extensions-dir',
+      join(dir, 'extensions'),
+    ],
+    { env: { ...process.env, ...xdg, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+  );
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const origin = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`code-server exited with ${child.exitCode}:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`code-server did not answer /healthz in 30 s:\n${output}`);
+    const ok = await fetch(`${origin}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const remote = (path: string) => `vscode-remote://127.0.0.1:${port}${path}`;
+  return {
+    origin,
+    remote,
+    url: (folder, payload) => {
+      const query = new URLSearchParams({ folder });
+      if (payload) query.set('payload', JSON.stringify(payload));
+      return `${origin}/?${query}`;
+    },
+    output: () => output,
+    stop: async () => {
+      // its extension hosts are children of the server: end the whole group it leads
+      if (child.exitCode === null && child.pid) process.kill(-child.pid, 'SIGTERM');
+      await exited;
+    },
+  };
+}

@@ -1,0 +1,27 @@
+import * as vscode from 'vscode';
+import { type Node, row, stateIcon } from './node.js';
+import { ResourceTree } from './provider.js';
+
+/** One row per model version, as `name:version`, with its aliases beside it. */
+export class ModelsTree extends ResourceTree {
+  protected roots(): Node[] {
+    return this.store.list('models').map((model) => {
+      const name = `${model.name}:${model.version}`;
+      return row({
+        id: `model:${model.id}`,
+        label: name,
+        description: [model.framework, ...model.aliases.map((a) => `@${a}`)].join(' · '),
+        tooltip: model.source.training
+          ? vscode.l10n.t('from training {0}', model.source.training.name)
+          : (model.source.path ?? undefined),
+        icon: stateIcon(model.state),
+        contextValue: 'model',
+        target: { kind: 'models', id: model.id, name },
+      });
+    });
+  }
+
+  protected emptyText(): string {
+    return vscode.l10n.t('No models yet — create one from a COMPLETE training.');
+  }
+}

@@ -1,0 +1,44 @@
+import * as vscode from 'vscode';
+import type { ResourceStore } from '../resources.js';
+import { message, type Node } from './node.js';
+
+/**
+ * What every emkit tree shares: its rows come from the store, and while the store isn't
+ * loaded the tree holds one message row instead (loading, or why the bridge isn't there
+ * and what to do), so an empty tree never hides a broken connection.
+ */
+export abstract class ResourceTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<Node | undefined>();
+  readonly onDidChangeTreeData = this.emitter.event;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(
+    protected readonly store: ResourceStore,
+    private readonly viewId: string,
+  ) {
+    this.subscription = store.onDidChange(() => this.emitter.fire(undefined));
+  }
+
+  /** The top rows when the store is loaded. */
+  protected abstract roots(): Node[];
+  /** The text shown when the store is loaded and there is nothing. */
+  protected abstract emptyText(): string;
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    return node.item;
+  }
+
+  getChildren(node?: Node): Node[] {
+    if (node) return node.children?.() ?? [];
+    const state = this.store.state;
+    if (state.kind === 'loading') return [message(`${this.viewId}:loading`, vscode.l10n.t('Loading…'), 'loading~spin')];
+    if (state.kind === 'failed') return [message(`${this.viewId}:failed`, state.message, 'warning')];
+    const roots = this.roots();
+    return roots.length ? roots : [message(`${this.viewId}:empty`, this.emptyText())];
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.emitter.dispose();
+  }
+}
