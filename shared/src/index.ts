@@ -4,6 +4,7 @@ export * from './api/events.js';
 export * from './api/routes.js';
 export * from './format.js';
 export * from './presentation.js';
+export * from './resources.js';
 export * from './schemas/common.js';
 export * from './schemas/endpoints.js';
 export * from './schemas/environments.js';

@@ -1,8 +1,8 @@
+import type { ResourceStore } from '@emkit/shared';
 import { type EmkitClient, EventStream, type WebSocketFactory } from '@emkit/shared';
 import * as vscode from 'vscode';
 import WebSocket from 'ws';
 import { clientFor, findBridge } from './connection.js';
-import type { ResourceStore } from './resources.js';
 
 /**
  * The live link to the bridge: find it, load the lists on every (re)connection, then feed

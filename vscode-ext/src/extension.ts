@@ -1,7 +1,7 @@
+import { ResourceStore } from '@emkit/shared';
 import * as vscode from 'vscode';
 import { BridgeLink } from './bridge.js';
 import { commands } from './commands.js';
-import { ResourceStore } from './resources.js';
 import { EndpointsTree } from './trees/endpoints.js';
 import { EnvironmentsTree } from './trees/environments.js';
 import { ExperimentsTree } from './trees/experiments.js';
@@ -23,7 +23,7 @@ export function activate(context: vscode.ExtensionContext): EmkitExtensionApi {
     models: new ModelsTree(store, 'models'),
     endpoints: new EndpointsTree(store, 'endpoints'),
   };
-  context.subscriptions.push(store, link, ...Object.values(trees));
+  context.subscriptions.push(link, ...Object.values(trees));
   for (const [name, tree] of Object.entries(trees)) {
     context.subscriptions.push(vscode.window.registerTreeDataProvider(`emkit.${name}`, tree));
   }

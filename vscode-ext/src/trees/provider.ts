@@ -1,5 +1,5 @@
+import type { ResourceStore } from '@emkit/shared';
 import * as vscode from 'vscode';
-import type { ResourceStore } from '../resources.js';
 import { message, type Node } from './node.js';
 
 /**
@@ -16,7 +16,7 @@ export abstract class ResourceTree implements vscode.TreeDataProvider<Node>, vsc
     protected readonly store: ResourceStore,
     private readonly viewId: string,
   ) {
-    this.subscription = store.onDidChange(() => this.emitter.fire(undefined));
+    this.subscription = new vscode.Disposable(store.onChange(() => this.emitter.fire(undefined)));
   }
 
   /** The top rows when the store is loaded. */
@@ -31,7 +31,8 @@ export abstract class ResourceTree implements vscode.TreeDataProvider<Node>, vsc
   getChildren(node?: Node): Node[] {
     if (node) return node.children?.() ?? [];
     const state = this.store.state;
-    if (state.kind === 'loading') return [message(`${this.viewId}:loading`, vscode.l10n.t('Loading…'), 'loading~spin')];
+    if (state.kind === 'loading' || state.kind === 'empty')
+      return [message(`${this.viewId}:loading`, vscode.l10n.t('Loading…'), 'loading~spin')];
     if (state.kind === 'failed') return [message(`${this.viewId}:failed`, state.message, 'warning')];
     const roots = this.roots();
     return roots.length ? roots : [message(`${this.viewId}:empty`, this.emptyText())];

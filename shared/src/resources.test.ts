@@ -1,6 +1,8 @@
-import type { EmkitClient, ResourceEvent, Training } from '@emkit/shared';
 import { describe, expect, it } from 'vitest';
+import type { EmkitClient } from './api/client.js';
 import { ResourceStore } from './resources.js';
+import type { ResourceEvent } from './schemas/events.js';
+import type { Training } from './schemas/trainings.js';
 
 const training = (id: string, state: Training['state'], updatedAt: string) =>
   ({ id, name: `t-${id}`, experimentId: 'e1', state, createdAt: '2026-11-22T10:00:00.000Z', updatedAt }) as Training;
@@ -69,7 +71,7 @@ describe('the resource store', () => {
   it('says so when the lists cannot be loaded, and tells its views each time', async () => {
     const store = new ResourceStore();
     let changes = 0;
-    store.changed.connect(() => {
+    store.onChange(() => {
       changes++;
     });
     const refused = () => Promise.reject(new Error('the bridge answered HTTP 500'));

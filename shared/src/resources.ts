@@ -1,0 +1,167 @@
+import type { EmkitClient } from './api/client.js';
+import type { Endpoint } from './schemas/endpoints.js';
+import type { Environment } from './schemas/environments.js';
+import type { ResourceEvent } from './schemas/events.js';
+import type { Experiment } from './schemas/experiments.js';
+import type { Model } from './schemas/models.js';
+import type { Training } from './schemas/trainings.js';
+
+/** The resources the editors list, by the route names they come from. */
+export interface Resources {
+  environments: readonly Environment[];
+  experiments: readonly Experiment[];
+  trainings: readonly Training[];
+  models: readonly Model[];
+  endpoints: readonly Endpoint[];
+}
+export type ResourceKind = keyof Resources;
+type AnyResource = Resources[ResourceKind][number];
+
+const KINDS: readonly ResourceKind[] = ['environments', 'experiments', 'trainings', 'models', 'endpoints'];
+const isKind = (resource: string): resource is ResourceKind => (KINDS as readonly string[]).includes(resource);
+
+export type LoadState = { kind: 'empty' } | { kind: 'loading' } | { kind: 'loaded' } | { kind: 'failed'; message: string };
+
+/**
+ * The bridge's resources as of the last list load plus every event since: the list routes
+ * once per (re)connection, then the event stream alone, never polling. Events that arrive
+ * while a load is under way are held and applied after it, and an upsert never replaces a
+ * newer copy, so an event and a list answer crossing each other can't bring back an old
+ * state or a deleted resource. Both editors keep one; each wraps `onChange` in its own
+ * signal type (Lumino's Signal, vscode.EventEmitter).
+ */
+export class ResourceStore {
+  private items: { [K in ResourceKind]: Map<string, Resources[K][number]> } = {
+    environments: new Map(),
+    experiments: new Map(),
+    trainings: new Map(),
+    models: new Map(),
+    endpoints: new Map(),
+  };
+  private held: ResourceEvent[] | null = null;
+  private loads = 0;
+  private _state: LoadState = { kind: 'empty' };
+  private _snapshot: Resources | null = null;
+  private readonly listeners = new Set<() => void>();
+
+  /** Called after every change of the lists or the load state; returns the unsubscribe. */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get state(): LoadState {
+    return this._state;
+  }
+
+  /** Newest first, as the list routes answer; models by name, then newest version first. */
+  get snapshot(): Resources {
+    if (!this._snapshot) {
+      const newest = <T extends { createdAt: string }>(map: Map<string, T>) =>
+        [...map.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+      this._snapshot = {
+        environments: newest(this.items.environments),
+        experiments: newest(this.items.experiments),
+        trainings: newest(this.items.trainings),
+        models: [...this.items.models.values()].sort((a, b) => a.name.localeCompare(b.name) || b.version - a.version),
+        endpoints: newest(this.items.endpoints),
+      };
+    }
+    return this._snapshot;
+  }
+
+  list<K extends ResourceKind>(kind: K): Resources[K] {
+    return this.snapshot[kind];
+  }
+
+  /** Find by id or by name (a model: `name:version`). */
+  find<K extends ResourceKind>(kind: K, idOrName: string): Resources[K][number] | undefined {
+    const byId = this.items[kind].get(idOrName) as Resources[K][number] | undefined;
+    if (byId) return byId;
+    return (this.snapshot[kind] as readonly Resources[K][number][]).find((item) => displayName(kind, item) === idOrName);
+  }
+
+  async load(client: EmkitClient): Promise<void> {
+    const load = ++this.loads;
+    this.held ??= [];
+    this.setState({ kind: 'loading' });
+    const query = { limit: 1000 };
+    try {
+      const lists = await Promise.all([
+        client.api.listEnvironments({ query }),
+        client.api.listExperiments({ query }),
+        client.api.listTrainings({ query }),
+        client.api.listModels({ query }),
+        client.api.listEndpoints({ query }),
+      ]);
+      if (load !== this.loads) return;
+      KINDS.forEach((kind, i) => {
+        this.items[kind] = new Map(((lists[i]?.items ?? []) as AnyResource[]).map((item) => [item.id, item])) as never;
+      });
+      const held = this.held ?? [];
+      this.held = null;
+      for (const event of held) this.applyNow(event);
+      this._snapshot = null;
+      this.setState({ kind: 'loaded' });
+    } catch (error) {
+      if (load !== this.loads) return;
+      this.held = null;
+      this.setState({ kind: 'failed', message: (error as Error).message });
+    }
+  }
+
+  /** The bridge went away: say so instead of showing what may be stale. */
+  fail(message: string): void {
+    this.loads++;
+    this.held = null;
+    this.setState({ kind: 'failed', message });
+  }
+
+  apply(event: ResourceEvent): void {
+    if (!isKind(event.resource)) return;
+    if (this.held) {
+      this.held.push(event);
+      return;
+    }
+    if (this.applyNow(event)) {
+      this._snapshot = null;
+      this.emit();
+    }
+  }
+
+  private applyNow(event: ResourceEvent): boolean {
+    if (!isKind(event.resource)) return false;
+    const map = this.items[event.resource] as Map<string, AnyResource>;
+    switch (event.action) {
+      case 'deleted':
+        return map.delete(event.id);
+      case 'created':
+      case 'updated':
+      case 'finished': {
+        const next = event.data as unknown as AnyResource | null;
+        if (!next) return false;
+        const current = map.get(event.id);
+        if (current && current.updatedAt > next.updatedAt) return false;
+        map.set(event.id, next);
+        return true;
+      }
+      default:
+        // metrics and stats are the detail views' business, not the lists'
+        return false;
+    }
+  }
+
+  private setState(state: LoadState): void {
+    this._state = state;
+    this.emit();
+  }
+
+  private emit(): void {
+    for (const listener of this.listeners) listener();
+  }
+}
+
+/** The name a person knows a resource by: a model version is `name:version`. */
+export function displayName(kind: ResourceKind, item: { name: string }): string {
+  return kind === 'models' ? `${item.name}:${(item as Model).version}` : item.name;
+}
