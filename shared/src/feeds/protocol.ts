@@ -1,0 +1,66 @@
+import type { Endpoint, StageMinute } from '../schemas/endpoints.js';
+import type { MetricSeries, MetricsEventData } from '../schemas/metrics.js';
+import type { Training } from '../schemas/trainings.js';
+
+/**
+ * The detail views' contract. A feed (DOM-free, shared/src/feeds/) talks to the bridge and posts
+ * view messages; a view (DOM, shared/src/views/, imported as @emkit/shared/views) renders them and answers with actions.
+ * JupyterLab runs both in the page and connects them with two function calls; VS Code runs
+ * the feed in the extension host and the view in a webview, with postMessage in between —
+ * which is why everything here is plain JSON.
+ */
+
+export interface TrainingFileEntry {
+  path: string;
+  bytes: number;
+  modifiedAt: string;
+}
+
+export type TrainingViewMessage =
+  /** the training as it is now (sent first, then on every change) */
+  | { type: 'training'; training: Training }
+  /** a chunk of rank 0's log to append; `reset` empties the view first (a reconnection re-reads from 0) */
+  | { type: 'log'; text: string; reset?: boolean }
+  /** every series as stored (sent once after the training) */
+  | { type: 'metrics'; series: MetricSeries[] }
+  /** points new since the last message, any tags */
+  | { type: 'metricPoints'; points: MetricsEventData['points'] }
+  /** what the training wrote (refreshed when it settles) */
+  | { type: 'files'; files: TrainingFileEntry[] }
+  /** something the feed could not load, in words */
+  | { type: 'error'; message: string };
+
+export type TrainingViewAction =
+  | { action: 'stop' }
+  | { action: 'copy' }
+  | { action: 'createModel' }
+  | { action: 'openTensorboard' }
+  /** a path from the files list, e.g. artifacts/train.ipynb */
+  | { action: 'openFile'; path: string };
+
+export type EndpointViewMessage =
+  /** the endpoint with its stages as it is now (sent first, then on every change) */
+  | { type: 'endpoint'; endpoint: Endpoint }
+  /** the last hour per stage, oldest first (sent once after the endpoint) */
+  | { type: 'stats'; minutes: StageMinute[] }
+  /** one minute of one stage, new or updated (a minute is keyed by stageId + minute) */
+  | { type: 'statMinute'; minute: StageMinute }
+  /** the answer to a `predict` action */
+  | { type: 'prediction'; requestId: number; status: number; body: unknown; latencyMs: number }
+  | { type: 'error'; message: string };
+
+export type EndpointViewAction =
+  /** send `body` (parsed JSON) to the endpoint's default stage (`stage` null) or a named stage */
+  | { action: 'predict'; requestId: number; stage: string | null; body: unknown }
+  | { action: 'setDefault'; stage: string }
+  | { action: 'addStage' }
+  | { action: 'deleteStage'; stage: string };
+
+/**
+ * How a view gets its words: the host's translator with `{0}`-style placeholders. Every text a
+ * view shows is in VIEW_STRINGS, so each editor's catalog test can check it has them all.
+ */
+export type Translate = (text: string, ...args: (string | number)[]) => string;
+
+/** The English text itself, placeholders filled. */
+export const untranslated: Translate = (text, ...args) => text.replace(/\{(\d+)\}/g, (_, i) => String(args[Number(i)] ?? ''));
