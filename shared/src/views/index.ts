@@ -1,0 +1,11 @@
+// The detail views, for browsers only (JupyterLab's page, VS Code's webviews): imported as
+// `@emkit/shared/views` so the bridge and VS Code's extension host never load DOM code.
+export { h } from './dom.js';
+export { EndpointView } from './endpoint-view.js';
+export { findMatches, LOG_ROW_HEIGHT, LogLines, LogView } from './log-view.js';
+export { formatValue, MetricsChart, mergePoint, type SeriesData } from './metrics-chart.js';
+export { StageStatsChart, stageColumns } from './stage-stats-chart.js';
+export { VIEW_STRINGS, type ViewString } from './strings.js';
+export { ensureStyles, themeColors } from './styles.js';
+export { TrainingView } from './training-view.js';
+export { parseBody, TryItBox } from './try-it.js';

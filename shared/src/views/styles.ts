@@ -1,0 +1,127 @@
+import { LOG_ROW_HEIGHT } from './log-view.js';
+
+const STYLE_ID = 'emkit-views-style';
+
+/**
+ * The views' one stylesheet. Colours come from the host's theme variables — JupyterLab's
+ * `--jp-*`, else VS Code's `--vscode-*` — so light, dark and high-contrast themes of either
+ * editor apply without the views knowing which one they are in. The uPlot rules are the few
+ * its DOM needs to lay out (positions of the canvas, cursor and selection).
+ */
+const CSS = `
+.emkit-view {
+  --emkit-fg: var(--jp-ui-font-color1, var(--vscode-foreground, #1f1f1f));
+  --emkit-muted: var(--jp-ui-font-color2, var(--vscode-descriptionForeground, #616161));
+  --emkit-bg: var(--jp-layout-color1, var(--vscode-editor-background, #fff));
+  --emkit-bg-alt: var(--jp-layout-color2, var(--vscode-sideBar-background, #f3f3f3));
+  --emkit-border: var(--jp-border-color2, var(--vscode-panel-border, var(--vscode-contrastBorder, #d4d4d4)));
+  --emkit-accent: var(--jp-brand-color1, var(--vscode-charts-blue, var(--vscode-focusBorder, #1976d2)));
+  --emkit-ok: var(--jp-success-color1, var(--vscode-testing-iconPassed, #388e3c));
+  --emkit-busy: var(--jp-warn-color1, var(--vscode-charts-yellow, #f57c00));
+  --emkit-failed: var(--jp-error-color1, var(--vscode-errorForeground, #d32f2f));
+  --emkit-mark: var(--jp-search-unselected-match-background-color, var(--vscode-editor-findMatchHighlightBackground, #fff59d));
+  --emkit-mark-current: var(--jp-search-selected-match-background-color, var(--vscode-editor-findMatchBackground, #ffb74d));
+  --emkit-mono: var(--jp-code-font-family, var(--vscode-editor-font-family, monospace));
+  --emkit-font: var(--jp-ui-font-family, var(--vscode-font-family, sans-serif));
+  --emkit-font-size: var(--jp-ui-font-size1, var(--vscode-font-size, 13px));
+  color: var(--emkit-fg);
+  background: var(--emkit-bg);
+  font-family: var(--emkit-font);
+  font-size: var(--emkit-font-size);
+  box-sizing: border-box;
+  padding: 8px 12px;
+  height: 100%;
+  overflow: auto;
+}
+.emkit-view *, .emkit-view *::before, .emkit-view *::after { box-sizing: inherit; }
+.emkit-view h2 { font-size: 1.25em; margin: 4px 0 8px; display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
+.emkit-view h3 { font-size: 1em; margin: 16px 0 6px; color: var(--emkit-muted); text-transform: uppercase; letter-spacing: .04em; }
+.emkit-muted { color: var(--emkit-muted); }
+.emkit-toolbar { display: flex; gap: 6px; align-items: center; flex-wrap: wrap; margin: 4px 0; }
+.emkit-spacer { flex: 1; }
+.emkit-button {
+  font: inherit; color: var(--jp-ui-inverse-font-color1, var(--vscode-button-foreground, #fff));
+  background: var(--jp-brand-color1, var(--vscode-button-background, #1976d2));
+  border: 1px solid var(--vscode-button-border, transparent); border-radius: 2px; padding: 3px 10px; cursor: pointer;
+}
+.emkit-button:hover:not(:disabled) { filter: brightness(1.1); }
+.emkit-button:disabled { opacity: .45; cursor: default; }
+.emkit-button:focus-visible, .emkit-input:focus-visible { outline: 1px solid var(--emkit-accent); outline-offset: 1px; }
+.emkit-input, .emkit-view select, .emkit-view textarea {
+  font: inherit; color: var(--jp-ui-font-color1, var(--vscode-input-foreground, inherit));
+  background: var(--jp-input-background, var(--vscode-input-background, var(--emkit-bg)));
+  border: 1px solid var(--jp-border-color1, var(--vscode-input-border, var(--emkit-border))); border-radius: 2px; padding: 3px 6px;
+}
+.emkit-badge { display: inline-block; border-radius: 9px; padding: 0 8px; font-size: .85em; border: 1px solid currentColor; }
+.emkit-tone-ok { color: var(--emkit-ok); }
+.emkit-tone-busy { color: var(--emkit-busy); }
+.emkit-tone-failed { color: var(--emkit-failed); }
+.emkit-tone-stopped { color: var(--emkit-muted); }
+.emkit-reason { color: var(--emkit-failed); white-space: pre-wrap; margin: 4px 0; }
+.emkit-facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 0; }
+.emkit-facts dt { color: var(--emkit-muted); }
+.emkit-facts dd { margin: 0; font-family: var(--emkit-mono); word-break: break-all; }
+.emkit-table { border-collapse: collapse; width: 100%; }
+.emkit-table th, .emkit-table td { text-align: left; padding: 3px 8px; border-bottom: 1px solid var(--emkit-border); vertical-align: top; }
+.emkit-table th { color: var(--emkit-muted); font-weight: normal; }
+.emkit-files li { cursor: pointer; color: var(--jp-content-link-color, var(--vscode-textLink-foreground, var(--emkit-accent))); }
+.emkit-files li:hover { text-decoration: underline; }
+.emkit-files { font-family: var(--emkit-mono); padding-left: 18px; margin: 4px 0; }
+.emkit-log { display: flex; flex-direction: column; border: 1px solid var(--emkit-border); }
+.emkit-log .emkit-toolbar { padding: 4px 6px; margin: 0; background: var(--emkit-bg-alt); border-bottom: 1px solid var(--emkit-border); }
+.emkit-log-viewport { height: 360px; overflow: auto; position: relative; font-family: var(--emkit-mono); font-size: 12px; }
+.emkit-log-spacer { position: relative; min-width: 100%; width: max-content; }
+.emkit-log-rows { position: absolute; top: 0; left: 0; right: 0; will-change: transform; }
+.emkit-log-line { height: ${LOG_ROW_HEIGHT}px; line-height: ${LOG_ROW_HEIGHT}px; white-space: pre; padding: 0 8px; }
+.emkit-log-line mark { background: var(--emkit-mark); color: inherit; }
+.emkit-log-line.emkit-current mark { background: var(--emkit-mark-current); }
+.emkit-metrics { display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr)); gap: 8px; }
+.emkit-metrics > p { grid-column: 1 / -1; }
+.emkit-metric-chart { margin: 0; border: 1px solid var(--emkit-border); padding: 4px; min-width: 0; }
+.emkit-metric-chart figcaption { display: flex; justify-content: space-between; gap: 8px; font-size: .9em; }
+.emkit-metric-tag { font-weight: 600; overflow: hidden; text-overflow: ellipsis; }
+.emkit-metric-last { color: var(--emkit-muted); font-family: var(--emkit-mono); }
+.emkit-tryit textarea { width: 100%; min-height: 90px; font-family: var(--emkit-mono); font-size: 12px; }
+.emkit-prediction { font-family: var(--emkit-mono); white-space: pre-wrap; background: var(--emkit-bg-alt); padding: 6px 8px; margin: 4px 0; max-height: 240px; overflow: auto; }
+.emkit-prediction.emkit-tone-failed { color: var(--emkit-failed); }
+.emkit-dots { letter-spacing: 2px; }
+.uplot { position: relative; font-family: var(--emkit-font); }
+.uplot .u-wrap { position: relative; user-select: none; }
+.uplot .u-over, .uplot .u-under { position: absolute; }
+.uplot canvas { display: block; position: relative; width: 100%; height: 100%; }
+.uplot .u-axis { position: absolute; }
+.uplot .u-select { position: absolute; pointer-events: none; background: var(--emkit-accent); opacity: .15; }
+.uplot .u-cursor-x, .uplot .u-cursor-y { position: absolute; left: 0; top: 0; pointer-events: none; will-change: transform; }
+.uplot .u-cursor-x { height: 100%; border-right: 1px dashed var(--emkit-muted); }
+.uplot .u-cursor-y { width: 100%; border-bottom: 1px dashed var(--emkit-muted); }
+.uplot .u-cursor-pt { position: absolute; top: 0; left: 0; border-radius: 50%; border: 0 solid; pointer-events: none; background-clip: padding-box !important; }
+.uplot .u-off { display: none; }
+`;
+
+/** Adds the stylesheet to a document once. */
+export function ensureStyles(doc: Document): void {
+  if (doc.getElementById(STYLE_ID)) return;
+  const style = doc.createElement('style');
+  style.id = STYLE_ID;
+  style.textContent = CSS;
+  doc.head.appendChild(style);
+}
+
+/** Canvas can't read CSS variables: the theme's colours, resolved where the chart sits. */
+export function themeColors(element: Element): {
+  foreground: string;
+  grid: string;
+  accent: string;
+  failed: string;
+  busy: string;
+} {
+  const style = element.ownerDocument.defaultView?.getComputedStyle(element);
+  const read = (name: string, fallback: string) => style?.getPropertyValue(name).trim() || fallback;
+  return {
+    foreground: read('--emkit-muted', '#616161'),
+    grid: read('--emkit-border', '#d4d4d4'),
+    accent: read('--emkit-accent', '#1976d2'),
+    failed: read('--emkit-failed', '#d32f2f'),
+    busy: read('--emkit-busy', '#f57c00'),
+  };
+}

@@ -1,0 +1,167 @@
+import type { TrainingFileEntry, TrainingViewAction, TrainingViewMessage, Translate } from '../feeds/protocol.js';
+import { formatDuration } from '../format.js';
+import { stateTone, trainingSeconds } from '../presentation.js';
+import type { Training } from '../schemas/trainings.js';
+import { canTransition, isSettled, trainingStates } from '../states.js';
+import { actionButton, h } from './dom.js';
+import { LogView } from './log-view.js';
+import { MetricsChart } from './metrics-chart.js';
+import { ensureStyles } from './styles.js';
+
+/**
+ * One training in full: its state and settings, actions, the live log, the loss curves and
+ * the files it wrote. It renders what its feed says and asks its host to act; it never
+ * talks to the bridge itself, so it runs the same in a JupyterLab widget and a VS Code webview.
+ */
+export class TrainingView {
+  readonly element: HTMLElement;
+  readonly log: LogView;
+  readonly metrics: MetricsChart;
+  private readonly doc: Document;
+  private readonly t: Translate;
+  private readonly title: HTMLElement;
+  private readonly badge: HTMLElement;
+  private readonly reason: HTMLElement;
+  private readonly facts: HTMLElement;
+  private readonly parameters: HTMLElement;
+  private readonly files: HTMLElement;
+  private readonly error: HTMLElement;
+  private readonly buttons: Record<'stop' | 'copy' | 'createModel' | 'openTensorboard', HTMLButtonElement>;
+  private training: Training | null = null;
+  private readonly clock: ReturnType<typeof setInterval>;
+
+  constructor(parent: HTMLElement, options: { t: Translate; act: (action: TrainingViewAction) => void }) {
+    this.doc = parent.ownerDocument;
+    ensureStyles(this.doc);
+    const { t, act } = options;
+    this.t = t;
+    const doc = this.doc;
+    this.title = h(doc, 'span', { className: 'emkit-title' });
+    this.badge = h(doc, 'span', { className: 'emkit-badge emkit-state' });
+    this.reason = h(doc, 'p', { className: 'emkit-reason' });
+    this.error = h(doc, 'p', { className: 'emkit-reason emkit-feed-error' });
+    this.facts = h(doc, 'dl', { className: 'emkit-facts' });
+    this.parameters = h(doc, 'dl', { className: 'emkit-facts emkit-hyperparameters' });
+    this.files = h(doc, 'ul', { className: 'emkit-files' });
+    this.buttons = {
+      stop: actionButton(doc, 'stop', t('Stop'), () => act({ action: 'stop' })),
+      copy: actionButton(doc, 'copy', t('Copy'), () => act({ action: 'copy' })),
+      createModel: actionButton(doc, 'createModel', t('Create model'), () => act({ action: 'createModel' })),
+      openTensorboard: actionButton(doc, 'openTensorboard', t('Open TensorBoard'), () => act({ action: 'openTensorboard' })),
+    };
+    this.files.addEventListener('click', (event) => {
+      const path = (event.target as HTMLElement).closest('li')?.dataset.path;
+      if (path) act({ action: 'openFile', path });
+    });
+    const logSection = h(doc, 'section', { className: 'emkit-section-logs' }, [h(doc, 'h3', { text: t('Logs') })]);
+    const metricsSection = h(doc, 'section', { className: 'emkit-section-metrics' }, [h(doc, 'h3', { text: t('Metrics') })]);
+    this.element = h(doc, 'div', { className: 'emkit-view emkit-training-view' }, [
+      h(doc, 'h2', {}, [this.title, this.badge]),
+      this.reason,
+      this.error,
+      h(doc, 'div', { className: 'emkit-toolbar' }, Object.values(this.buttons)),
+      this.facts,
+      h(doc, 'h3', { text: t('Hyperparameters') }),
+      this.parameters,
+      metricsSection,
+      logSection,
+      h(doc, 'h3', { text: t('Files') }),
+      this.files,
+    ]);
+    parent.appendChild(this.element);
+    this.metrics = new MetricsChart(metricsSection, t);
+    this.log = new LogView(logSection, t);
+    this.setFiles([]);
+    this.render();
+    // the duration of a running training moves on by itself
+    this.clock = setInterval(() => {
+      if (this.training && !isSettled(trainingStates, this.training.state)) this.renderFacts();
+    }, 1000);
+  }
+
+  handle(message: TrainingViewMessage): void {
+    switch (message.type) {
+      case 'training':
+        this.training = message.training;
+        this.error.textContent = '';
+        this.render();
+        break;
+      case 'log':
+        if (message.reset) this.log.clear();
+        this.log.append(message.text);
+        break;
+      case 'metrics':
+        this.metrics.setSeries(message.series);
+        break;
+      case 'metricPoints':
+        this.metrics.appendPoints(message.points);
+        break;
+      case 'files':
+        this.setFiles(message.files);
+        break;
+      case 'error':
+        this.error.textContent = message.message;
+        break;
+    }
+  }
+
+  dispose(): void {
+    clearInterval(this.clock);
+    this.log.dispose();
+    this.metrics.dispose();
+    this.element.remove();
+  }
+
+  private render(): void {
+    const training = this.training;
+    this.title.textContent = training?.name ?? '';
+    this.badge.textContent = training?.state ?? '';
+    this.badge.className = `emkit-badge emkit-state emkit-tone-${training ? stateTone(training.state) : 'busy'}`;
+    this.reason.textContent = training?.stateReason ?? '';
+    this.reason.hidden = !training?.stateReason;
+    const state = training?.state;
+    this.buttons.stop.disabled = !state || !canTransition(trainingStates, state, 'STOP IN PROGRESS');
+    this.buttons.copy.disabled = !training;
+    this.buttons.createModel.disabled = state !== 'COMPLETE';
+    this.buttons.openTensorboard.disabled = !training;
+    this.renderFacts();
+    const entries = Object.entries(training?.hyperparameters ?? {});
+    this.parameters.replaceChildren(
+      ...(entries.length
+        ? entries.flatMap(([key, value]) => [h(this.doc, 'dt', { text: key }), h(this.doc, 'dd', { text: value })])
+        : [h(this.doc, 'dd', { className: 'emkit-muted', text: this.t('none') })]),
+    );
+  }
+
+  private renderFacts(): void {
+    const training = this.training;
+    if (!training) return;
+    const seconds = trainingSeconds(training);
+    const datasets = Object.entries(training.datasets);
+    const facts: [string, string][] = [
+      [this.t('State'), training.state],
+      [this.t('Duration'), seconds === null ? '—' : formatDuration(seconds)],
+      [this.t('Experiment'), training.experimentName],
+      [this.t('Environment'), training.environment ?? training.python],
+      [this.t('Instances'), String(training.instanceCount)],
+      [this.t('Datasets'), datasets.length ? datasets.map(([name, path]) => `${name}=${path}`).join(', ') : this.t('none')],
+    ];
+    this.facts.replaceChildren(
+      ...facts.flatMap(([term, value]) => [h(this.doc, 'dt', { text: term }), h(this.doc, 'dd', { text: value })]),
+    );
+  }
+
+  private setFiles(files: readonly TrainingFileEntry[]): void {
+    this.files.replaceChildren(
+      ...(files.length
+        ? files.map((file) =>
+            h(this.doc, 'li', {
+              text: file.path,
+              title: `${file.bytes.toLocaleString()} B`,
+              attrs: { 'data-path': file.path, role: 'link', tabindex: '0' },
+            }),
+          )
+        : [h(this.doc, 'li', { className: 'emkit-muted', text: this.t('No files yet.') })]),
+    );
+  }
+}

@@ -1,0 +1,218 @@
+// @vitest-environment happy-dom
+import { describe, expect, it } from 'vitest';
+import { untranslated } from '../feeds/protocol.js';
+import type { Endpoint, EndpointStage } from '../schemas/endpoints.js';
+import type { Training } from '../schemas/trainings.js';
+import { EndpointView } from './endpoint-view.js';
+import { LogLines, LogView } from './log-view.js';
+import { mergePoint, type SeriesData } from './metrics-chart.js';
+import { TrainingView } from './training-view.js';
+
+const host = () => {
+  const element = document.createElement('div');
+  document.body.appendChild(element);
+  return element;
+};
+
+describe('log lines', () => {
+  it('joins lines split across chunks, CRLF included, and keeps the unfinished one', () => {
+    const lines = new LogLines();
+    lines.append('epoch 1 lo');
+    lines.append('ss=0.5\r');
+    lines.append('\nepoch 2\n\u001b[31mred\u001b[0m text\nhalf');
+    expect([...lines.lines]).toEqual(['epoch 1 loss=0.5', 'epoch 2', 'red text']);
+    expect(lines.count).toBe(4);
+    expect(lines.line(3)).toBe('half');
+  });
+
+  it('lets a carriage return overwrite the line, as a terminal shows a progress bar', () => {
+    const lines = new LogLines();
+    lines.append('10%\r50%\r');
+    lines.append('100%\ndone\n');
+    expect([...lines.lines]).toEqual(['100%', 'done']);
+  });
+});
+
+describe('log view', () => {
+  it('keeps the DOM small with 100,000 lines, and finds and highlights a line', () => {
+    const view = new LogView(host(), untranslated);
+    const text = Array.from({ length: 100_000 }, (_, i) => `step ${i} loss=${(1 / (i + 1)).toFixed(6)}`).join('\n');
+    view.append(`${text}\n`);
+    view.flush();
+    expect(view.lineCount).toBe(100_000);
+    const rows = view.element.querySelectorAll('.emkit-log-line');
+    expect(rows.length).toBeLessThan(200);
+    // following the tail: the last line is among the rows drawn
+    expect(rows[rows.length - 1]?.textContent).toBe('step 99999 loss=0.000010');
+    expect(view.element.querySelector('.emkit-log-count')?.textContent).toBe(`${(100_000).toLocaleString()} lines`);
+
+    view.search('step 4242 ');
+    view.flush();
+    expect(view.matchCount).toBe(1);
+    expect(view.following).toBe(false);
+    const current = view.element.querySelector('.emkit-log-line.emkit-current');
+    expect(current?.getAttribute('data-line')).toBe('4243');
+    expect(current?.querySelector('mark')?.textContent).toBe('step 4242 ');
+    expect(view.element.querySelector('.emkit-log-matches')?.textContent).toBe('1 of 1');
+  });
+
+  it('counts matches in lines appended after the search, and wraps between them', () => {
+    const view = new LogView(host(), untranslated);
+    view.append('warning: a\nok\n');
+    view.search('WARNING');
+    view.append('warn');
+    view.append('ing: b\n');
+    view.flush();
+    expect(view.matchCount).toBe(2);
+    view.step(1);
+    view.step(1);
+    view.flush();
+    expect(view.element.querySelector('.emkit-log-line.emkit-current')?.getAttribute('data-line')).toBe('1');
+    view.search('nothing');
+    view.flush();
+    expect(view.element.querySelector('.emkit-log-matches')?.textContent).toBe('No matches');
+  });
+});
+
+describe('metric series', () => {
+  it('keeps steps in order and lets a repeated step replace its value', () => {
+    const data: SeriesData = { steps: [], values: [] };
+    for (const [step, value] of [
+      [1, 0.9],
+      [3, 0.5],
+      [2, 0.7],
+      [3, 0.4],
+      [4, null],
+    ] as const)
+      mergePoint(data, step, value);
+    expect(data).toEqual({ steps: [1, 2, 3, 4], values: [0.9, 0.7, 0.4, null] });
+  });
+});
+
+const training = (state: Training['state']): Training =>
+  ({
+    id: 't1',
+    name: 'iris-run',
+    description: '',
+    experimentId: 'e1',
+    experimentName: 'iris',
+    source: { kind: 'notebook', dir: '/x', entry: 'train.ipynb' },
+    hyperparameters: { lr: '0.1', epochs: '3' },
+    datasets: {},
+    environment: null,
+    python: '/usr/bin/python3',
+    instanceCount: 1,
+    maxDurationSeconds: null,
+    tags: {},
+    state,
+    stateReason: state === 'FAIL TRAIN' ? 'cell 3 raised ValueError: bad' : null,
+    exitCode: null,
+    copiedFrom: null,
+    dir: '/x',
+    createdAt: '2026-11-22T10:00:00.000Z',
+    updatedAt: '2026-11-22T10:00:00.000Z',
+    startedAt: '2026-11-22T10:00:00.000Z',
+    endedAt: null,
+  }) as unknown as Training;
+
+describe('training view', () => {
+  it('shows the training and offers the actions its state allows', () => {
+    const actions: unknown[] = [];
+    const view = new TrainingView(host(), { t: untranslated, act: (a) => actions.push(a) });
+    const button = (name: string) => view.element.querySelector<HTMLButtonElement>(`[data-emkit-action="${name}"]`);
+    view.handle({ type: 'training', training: training('RUNNING') });
+    expect(view.element.querySelector('.emkit-title')?.textContent).toBe('iris-run');
+    expect(view.element.querySelector('.emkit-state')?.textContent).toBe('RUNNING');
+    expect(view.element.querySelector('.emkit-hyperparameters')?.textContent).toContain('lr0.1');
+    expect(button('stop')?.disabled).toBe(false);
+    expect(button('createModel')?.disabled).toBe(true);
+
+    view.handle({ type: 'training', training: { ...training('FAIL TRAIN'), endedAt: '2026-11-22T10:01:00.000Z' } });
+    expect(button('stop')?.disabled).toBe(true);
+    expect(view.element.querySelector('.emkit-reason')?.textContent).toBe('cell 3 raised ValueError: bad');
+
+    view.handle({ type: 'training', training: { ...training('COMPLETE'), endedAt: '2026-11-22T10:01:05.000Z' } });
+    expect(view.element.querySelector('.emkit-facts')?.textContent).toContain('1m 5s');
+    button('createModel')?.click();
+    button('openTensorboard')?.click();
+    view.handle({
+      type: 'files',
+      files: [{ path: 'artifacts/train.ipynb', bytes: 1200, modifiedAt: '2026-11-22T10:01:00.000Z' }],
+    });
+    view.element.querySelector<HTMLElement>('[data-path="artifacts/train.ipynb"]')?.click();
+    expect(actions).toEqual([
+      { action: 'createModel' },
+      { action: 'openTensorboard' },
+      { action: 'openFile', path: 'artifacts/train.ipynb' },
+    ]);
+
+    view.handle({ type: 'log', text: 'hello\n' });
+    view.handle({ type: 'log', text: 'again\n', reset: true });
+    view.log.flush();
+    expect([...view.element.querySelectorAll('.emkit-log-line')].map((r) => r.textContent)).toEqual(['again']);
+    view.handle({ type: 'metricPoints', points: [{ tag: 'loss', step: 1, value: 0.25, wallTime: 1 }] });
+    view.metrics.flush();
+    expect(view.element.querySelector('.emkit-metric-chart[data-tag="loss"] .emkit-metric-last')?.textContent).toBe('0.25 @ 1');
+    view.dispose();
+  });
+});
+
+const stage = (name: string, isDefault: boolean): EndpointStage =>
+  ({
+    id: `s-${name}`,
+    endpointId: 'p1',
+    name,
+    description: '',
+    default: isDefault,
+    state: 'ACTIVE',
+    stateReason: null,
+    url: `http://127.0.0.1/inference/iris/${name}`,
+    resourcePath: '/',
+    model: { id: 'm1', name: 'iris', version: 2, framework: 'sklearn' },
+    instanceCount: 2,
+    instances: [
+      { index: 0, state: 'READY', pid: 1, restarts: 0, lastExit: null, inFlight: 0 },
+      { index: 1, state: 'STARTING', pid: 2, restarts: 0, lastExit: null, inFlight: 0 },
+    ],
+    python: 'python3',
+    createdAt: '2026-11-22T10:00:00.000Z',
+    updatedAt: '2026-11-22T10:00:00.000Z',
+  }) as EndpointStage;
+
+describe('endpoint view', () => {
+  it('lists the stages, calls the endpoint from the try-it box and shows the predictions', () => {
+    const actions: unknown[] = [];
+    const view = new EndpointView(host(), { t: untranslated, act: (a) => actions.push(a) });
+    const endpoint = {
+      id: 'p1',
+      name: 'iris',
+      state: 'ACTIVE',
+      stateReason: null,
+      url: 'http://127.0.0.1/inference/iris',
+      defaultStage: 'blue',
+      stages: [stage('green', false), stage('blue', true)],
+    } as unknown as Endpoint;
+    view.handle({ type: 'endpoint', endpoint });
+    const rows = [...view.element.querySelectorAll('tr[data-stage]')];
+    expect(rows.map((r) => r.getAttribute('data-stage'))).toEqual(['blue', 'green']);
+    expect(rows[0]?.textContent).toContain('Default');
+    expect(rows[0]?.textContent).toContain('1/2');
+    expect(rows[0]?.querySelector('[data-emkit-action="setDefault"]')).toBeNull();
+    rows[1]?.querySelector<HTMLButtonElement>('[data-emkit-action="setDefault"]')?.click();
+
+    view.tryIt.body = '{"instances": [[1, 2]';
+    view.element.querySelector<HTMLButtonElement>('[data-emkit-action="predict"]')?.click();
+    expect(view.element.querySelector('.emkit-prediction-status')?.textContent).toMatch(/^The request body is not JSON: /);
+    expect(actions).toEqual([{ action: 'setDefault', stage: 'green' }]);
+
+    view.tryIt.body = '{"instances": [[1, 2]]}';
+    view.element.querySelector<HTMLButtonElement>('[data-emkit-action="predict"]')?.click();
+    expect(actions[1]).toEqual({ action: 'predict', requestId: 1, stage: null, body: { instances: [[1, 2]] } });
+    view.handle({ type: 'prediction', requestId: 1, status: 200, body: { predictions: [0] }, latencyMs: 3.21 });
+    expect(view.element.querySelector('.emkit-prediction')?.textContent).toBe('[\n  0\n]');
+    expect(view.element.querySelector('.emkit-prediction-status')?.textContent).toBe('HTTP 200 in 3.2 ms');
+    view.handle({ type: 'prediction', requestId: 1, status: 400, body: 'instances must be a list', latencyMs: 1 });
+    expect(view.element.querySelector('.emkit-prediction.emkit-tone-failed')?.textContent).toBe('instances must be a list');
+    view.dispose();
+  });
+});
