@@ -9,6 +9,7 @@ the token is sent to the page and never logged.
 from __future__ import annotations
 
 import json
+import os
 
 import tornado
 from jupyter_server.base.handlers import APIHandler
@@ -39,6 +40,8 @@ class ConnectionHandler(APIHandler):
                     "source": bridge.source,
                     "home": bridge.home,
                     "reachable": bool(bridge.url) and await reachable(bridge.url),
+                    # a notebook's path in the page is relative to this; the bridge wants it absolute
+                    "rootDir": os.path.abspath(os.path.expanduser(self.contents_manager.root_dir)),
                 }
             )
         )

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { VIEW_STRINGS } from '../../shared/src/views/strings.js';
 
 // Every string the extension shows goes through trans.__ / trans._n; this keeps the
 // Korean catalog JupyterLab serves (emkit_jupyterlab/locale/…) in step with the code.
@@ -23,6 +24,8 @@ interface Use {
 
 function messages(): Map<string, Use> {
   const found = new Map<string, Use>();
+  // the shared views' words, which the extension translates through the same catalog
+  for (const text of VIEW_STRINGS) found.set(text, { file: 'shared/src/views/strings.ts', plural: false });
   for (const file of sources(src)) {
     const text = readFileSync(file, 'utf8');
     for (const call of text.matchAll(/trans\.(__|_n)\(\s*(['"`])((?:(?!\2)[^\\]|\\.)*)\2/g)) {
@@ -32,7 +35,7 @@ function messages(): Map<string, Use> {
   return found;
 }
 
-const placeholders = (text: string) => [...new Set(text.match(/%\d/g) ?? [])].sort();
+const placeholders = (text: string) => [...new Set(text.match(/%\d|\{\d\}/g) ?? [])].sort();
 
 describe('the Korean catalog', () => {
   const catalog = JSON.parse(readFileSync(catalogPath, 'utf8')) as Record<string, unknown>;

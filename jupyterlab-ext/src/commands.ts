@@ -9,6 +9,18 @@ export const CommandIds = {
   stopTraining: 'emkit:stop-training',
   deleteModel: 'emkit:delete-model',
   deleteEndpoint: 'emkit:delete-endpoint',
+  submitNotebook: 'emkit:submit-notebook',
+  openTraining: 'emkit:open-training',
+  copyTraining: 'emkit:copy-training',
+  openTensorboard: 'emkit:open-tensorboard',
+  createModel: 'emkit:create-model',
+  promoteModel: 'emkit:promote-model',
+  createEndpoint: 'emkit:create-endpoint',
+  openEndpoint: 'emkit:open-endpoint',
+  addStage: 'emkit:add-stage',
+  setDefaultStage: 'emkit:set-default-stage',
+  deleteStage: 'emkit:delete-stage',
+  createEnvironment: 'emkit:create-environment',
 } as const;
 
 /** What a resource command takes: the id (or name) of what to act on; without it the command asks. */

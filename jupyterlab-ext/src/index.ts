@@ -1,11 +1,20 @@
 import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { commandsPlugin } from './plugins/commands.js';
 import { corePlugin } from './plugins/core.js';
+import { detailsPlugin } from './plugins/details.js';
 import { notificationsPlugin } from './plugins/notifications.js';
 import { sidebarPlugin } from './plugins/sidebar.js';
+import { workflowsPlugin } from './plugins/workflows.js';
 
 export { IEmkit } from './tokens.js';
 
 /** One plugin per feature, wired through the IEmkit token the core plugin provides. */
-const plugins: JupyterFrontEndPlugin<unknown>[] = [corePlugin, sidebarPlugin, commandsPlugin, notificationsPlugin];
+const plugins: JupyterFrontEndPlugin<unknown>[] = [
+  corePlugin,
+  sidebarPlugin,
+  commandsPlugin,
+  notificationsPlugin,
+  detailsPlugin,
+  workflowsPlugin,
+];
 export default plugins;

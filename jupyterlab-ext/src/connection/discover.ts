@@ -11,6 +11,8 @@ export interface Discovery {
   home: string;
   /** whether the Jupyter server itself reached the bridge's health check */
   reachable: boolean;
+  /** the folder JupyterLab's file browser shows: notebook paths in the page are relative to it */
+  rootDir?: string;
 }
 
 /** Ask the Jupyter server; null when its emkit part isn't there (the wheel's server extension is off). */

@@ -62,6 +62,7 @@ export function EndpointsSection({
           key={endpoint.id}
           kind="endpoint"
           name={endpoint.name}
+          onOpen={() => run(CommandIds.openEndpoint, endpoint.id)}
           state={endpoint.state}
           actions={
             <IconButton

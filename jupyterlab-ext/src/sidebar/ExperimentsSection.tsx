@@ -1,9 +1,9 @@
 import { type Experiment, formatDuration, isSettled, type Training, trainingSeconds, trainingStates } from '@emkit/shared';
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { deleteIcon, stopIcon } from '@jupyterlab/ui-components';
+import { addIcon, deleteIcon, lineFormIcon, stopIcon } from '@jupyterlab/ui-components';
 import { CommandIds } from '../commands.js';
 import { useNow } from './hooks.js';
-import { Badge, IconButton, Row, Section } from './parts.js';
+import { Badge, IconButton, Row, RowName, Section } from './parts.js';
 import type { Run } from './SidebarView.js';
 
 function TrainingRow({ training, now, trans, run }: { training: Training; now: number; trans: TranslationBundle; run: Run }) {
@@ -12,9 +12,7 @@ function TrainingRow({ training, now, trans, run }: { training: Training; now: n
   return (
     <li className="emkit-Item" data-emkit-kind="training" data-emkit-name={training.name}>
       <div className="emkit-Row">
-        <span className="emkit-Row-name" title={training.name}>
-          {training.name}
-        </span>
+        <RowName name={training.name} onOpen={() => run(CommandIds.openTraining, training.id)} />
         <Badge state={training.state} title={training.stateReason ?? training.state} />
         <span className="emkit-Row-detail" data-emkit-duration="">
           {seconds === null ? '' : formatDuration(seconds)}
@@ -27,6 +25,18 @@ function TrainingRow({ training, now, trans, run }: { training: Training; now: n
               onClick={() => run(CommandIds.stopTraining, training.id)}
             />
           )}
+          {training.state === 'COMPLETE' && (
+            <IconButton
+              icon={addIcon}
+              label={trans.__('Create a model from %1', training.name)}
+              onClick={() => run(CommandIds.createModel, training.id)}
+            />
+          )}
+          <IconButton
+            icon={lineFormIcon}
+            label={trans.__('TensorBoard for %1', training.name)}
+            onClick={() => run(CommandIds.openTensorboard, training.id)}
+          />
           <IconButton
             icon={deleteIcon}
             label={trans.__('Delete training %1', training.name)}
@@ -66,11 +76,18 @@ export function ExperimentsSection({
             name={experiment.name}
             detail={trans._n('%1 training', '%1 trainings', own.length)}
             actions={
-              <IconButton
-                icon={deleteIcon}
-                label={trans.__('Delete experiment %1', experiment.name)}
-                onClick={() => run(CommandIds.deleteExperiment, experiment.id)}
-              />
+              <>
+                <IconButton
+                  icon={lineFormIcon}
+                  label={trans.__('TensorBoard for %1', experiment.name)}
+                  onClick={() => run(CommandIds.openTensorboard, undefined, { experiment: experiment.id })}
+                />
+                <IconButton
+                  icon={deleteIcon}
+                  label={trans.__('Delete experiment %1', experiment.name)}
+                  onClick={() => run(CommandIds.deleteExperiment, experiment.id)}
+                />
+              </>
             }
           >
             {own.length > 0 && (

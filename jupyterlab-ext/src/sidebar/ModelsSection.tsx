@@ -1,6 +1,6 @@
 import type { Model } from '@emkit/shared';
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { deleteIcon } from '@jupyterlab/ui-components';
+import { deleteIcon, launchIcon, tagIcon } from '@jupyterlab/ui-components';
 import { CommandIds } from '../commands.js';
 import { IconButton, Row, Section } from './parts.js';
 import type { Run } from './SidebarView.js';
@@ -36,11 +36,23 @@ export function ModelsSection({ models, trans, run }: { models: readonly Model[]
                     </>
                   }
                   actions={
-                    <IconButton
-                      icon={deleteIcon}
-                      label={trans.__('Delete model version %1', `${model.name}:${model.version}`)}
-                      onClick={() => run(CommandIds.deleteModel, model.id)}
-                    />
+                    <>
+                      <IconButton
+                        icon={tagIcon}
+                        label={trans.__('Promote %1:%2', model.name, model.version)}
+                        onClick={() => run(CommandIds.promoteModel, model.id)}
+                      />
+                      <IconButton
+                        icon={launchIcon}
+                        label={trans.__('Deploy %1:%2 as an endpoint', model.name, model.version)}
+                        onClick={() => run(CommandIds.createEndpoint, undefined, { model: model.id })}
+                      />
+                      <IconButton
+                        icon={deleteIcon}
+                        label={trans.__('Delete model version %1', `${model.name}:${model.version}`)}
+                        onClick={() => run(CommandIds.deleteModel, model.id)}
+                      />
+                    </>
                   }
                 />
               ))}

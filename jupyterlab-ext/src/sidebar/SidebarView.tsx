@@ -11,13 +11,13 @@ import { ModelsSection } from './ModelsSection.js';
 import { IconButton } from './parts.js';
 
 /** Runs an emkit command on one resource (by id); the commands ask, act and report. */
-export type Run = (command: string, id?: string) => void;
+export type Run = (command: string, id?: string, extra?: Record<string, string>) => void;
 
 export function SidebarView({ emkit, commands }: { emkit: IEmkit; commands: CommandRegistry }) {
   const { connection, resources, trans } = emkit;
   useSignal(connection.statusChanged);
   useSignal(resources.changed);
-  const run: Run = (command, id) => void commands.execute(command, id ? { id } : {});
+  const run: Run = (command, id, extra) => void commands.execute(command, { ...(id ? { id } : {}), ...extra });
   const data = resources.snapshot;
   return (
     <div className="emkit-Sidebar">

@@ -55,9 +55,11 @@ export function Row({
   detail,
   actions,
   children,
+  onOpen,
 }: {
   kind: string;
   name: string;
+  onOpen?: () => void;
   state?: string;
   detail?: ReactNode;
   actions?: ReactNode;
@@ -66,14 +68,27 @@ export function Row({
   return (
     <li className="emkit-Item" data-emkit-kind={kind} data-emkit-name={name}>
       <div className="emkit-Row">
-        <span className="emkit-Row-name" title={name}>
-          {name}
-        </span>
+        <RowName name={name} onOpen={onOpen} />
         {state && <Badge state={state} />}
         {detail !== undefined && <span className="emkit-Row-detail">{detail}</span>}
         <span className="emkit-Row-actions">{actions}</span>
       </div>
       {children}
     </li>
+  );
+}
+
+/** A row's name; a button that opens the resource's view when it has one. */
+export function RowName({ name, onOpen }: { name: string; onOpen?: () => void }) {
+  if (!onOpen)
+    return (
+      <span className="emkit-Row-name" title={name}>
+        {name}
+      </span>
+    );
+  return (
+    <button type="button" className="emkit-Row-name emkit-Row-open" title={name} onClick={onOpen}>
+      {name}
+    </button>
   );
 }

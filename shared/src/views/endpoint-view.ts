@@ -125,7 +125,7 @@ export class EndpointView {
       ...stages.map((stage) => {
         const health = stageHealth(stage);
         const name = h(doc, 'td', { text: stage.name }, [
-          stage.default ? h(doc, 'span', { className: 'emkit-badge emkit-default', text: ` ${this.t('Default')}` }) : null,
+          stage.default ? h(doc, 'span', { className: 'emkit-badge emkit-default', text: this.t('Default') }) : null,
         ]);
         const actions = h(doc, 'td', { className: 'emkit-toolbar' }, [
           stage.default

@@ -149,7 +149,7 @@ export class MetricsChart {
       chart.plot.setData(data);
       return;
     }
-    const width = this.width();
+    const width = this.width(chart.box);
     if (!width) {
       chart.dirty = true; // not laid out yet (a hidden tab): drawn on the next resize
       return;
@@ -179,14 +179,15 @@ export class MetricsChart {
     }
   }
 
-  private width(): number {
-    return Math.max(0, Math.floor(this.element.clientWidth) - 8);
+  /** The chart's own box: the grid decides it, the plot follows (it never widens its box). */
+  private width(box: HTMLElement): number {
+    return Math.max(0, Math.floor(box.clientWidth) - 10);
   }
 
   private fit(): void {
-    const width = this.width();
-    if (!width) return;
     for (const [tag, chart] of this.charts) {
+      const width = this.width(chart.box);
+      if (!width) continue;
       if (chart.plot) chart.plot.setSize({ width, height: HEIGHT });
       else if (chart.dirty) this.draw(tag, chart);
     }

@@ -126,7 +126,7 @@ export class StageStatsChart {
       chart.plot.setData(columns);
       return;
     }
-    const width = Math.max(0, Math.floor(this.element.clientWidth) - 8);
+    const width = Math.max(0, Math.floor(chart.box.clientWidth) - 10);
     if (!width) return;
     const colors = themeColors(this.element);
     const axis = { stroke: colors.foreground, grid: { stroke: colors.grid, width: 1 }, ticks: { stroke: colors.grid, width: 1 } };
@@ -136,7 +136,12 @@ export class StageStatsChart {
           width,
           height: HEIGHT,
           legend: { show: true, live: false },
-          scales: { n: { auto: true, range: (_u, _min, max) => [0, Math.max(1, max)] }, ms: { auto: true } },
+          scales: {
+            // the last hour, however few minutes have traffic
+            x: { time: true, range: (_u, min, max) => [Math.min(min, max - 3540), max + 60] },
+            n: { auto: true, range: (_u, _min, max) => [0, Math.max(1, max)] },
+            ms: { auto: true },
+          },
           axes: [
             axis,
             { ...axis, scale: 'n', label: this.t('Requests per minute'), size: 50 },
@@ -159,9 +164,9 @@ export class StageStatsChart {
   }
 
   private fit(): void {
-    const width = Math.max(0, Math.floor(this.element.clientWidth) - 8);
-    if (!width) return;
     for (const chart of this.stages.values()) {
+      const width = Math.max(0, Math.floor(chart.box.clientWidth) - 10);
+      if (!width) continue;
       if (chart.plot) chart.plot.setSize({ width, height: HEIGHT });
       else this.draw(chart);
     }

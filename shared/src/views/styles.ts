@@ -52,6 +52,7 @@ const CSS = `
   background: var(--jp-input-background, var(--vscode-input-background, var(--emkit-bg)));
   border: 1px solid var(--jp-border-color1, var(--vscode-input-border, var(--emkit-border))); border-radius: 2px; padding: 3px 6px;
 }
+.emkit-default { margin-left: 6px; }
 .emkit-badge { display: inline-block; border-radius: 9px; padding: 0 8px; font-size: .85em; border: 1px solid currentColor; }
 .emkit-tone-ok { color: var(--emkit-ok); }
 .emkit-tone-busy { color: var(--emkit-busy); }
@@ -75,7 +76,8 @@ const CSS = `
 .emkit-log-line { height: ${LOG_ROW_HEIGHT}px; line-height: ${LOG_ROW_HEIGHT}px; white-space: pre; padding: 0 8px; }
 .emkit-log-line mark { background: var(--emkit-mark); color: inherit; }
 .emkit-log-line.emkit-current mark { background: var(--emkit-mark-current); }
-.emkit-metrics { display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr)); gap: 8px; }
+.emkit-metrics { display: grid; grid-template-columns: repeat(auto-fit, minmax(360px, 1fr)); gap: 8px; }
+.emkit-metric-chart .uplot { overflow: hidden; }
 .emkit-metrics > p { grid-column: 1 / -1; }
 .emkit-metric-chart { margin: 0; border: 1px solid var(--emkit-border); padding: 4px; min-width: 0; }
 .emkit-metric-chart figcaption { display: flex; justify-content: space-between; gap: 8px; font-size: .9em; }
@@ -95,7 +97,12 @@ const CSS = `
 .uplot .u-cursor-x { height: 100%; border-right: 1px dashed var(--emkit-muted); }
 .uplot .u-cursor-y { width: 100%; border-bottom: 1px dashed var(--emkit-muted); }
 .uplot .u-cursor-pt { position: absolute; top: 0; left: 0; border-radius: 50%; border: 0 solid; pointer-events: none; background-clip: padding-box !important; }
-.uplot .u-off { display: none; }
+.uplot .u-off { opacity: .4; }
+.uplot .u-legend { font-size: .85em; text-align: center; margin: 2px auto 0; }
+.uplot .u-legend tr { display: inline-flex; align-items: center; margin: 0 8px; cursor: pointer; }
+.uplot .u-legend th { font-weight: normal; display: flex; align-items: center; gap: 4px; }
+.uplot .u-legend .u-marker { display: inline-block; width: 14px; height: 3px; }
+.uplot .u-legend .u-value { display: none; }
 `;
 
 /** Adds the stylesheet to a document once. */

@@ -1,0 +1,190 @@
+import type { EmkitClient, Tensorboard, Training } from '@emkit/shared';
+import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { ICommandPalette, IFrame, InputDialog, MainAreaWidget, Notification } from '@jupyterlab/apputils';
+import type { Widget } from '@lumino/widgets';
+import { CommandIds, type ResourceArgs } from '../commands.js';
+import { IEmkit } from '../tokens.js';
+import { EndpointWidget, TrainingWidget } from '../views/detail-widgets.js';
+import { viewTranslator } from '../views/translate.js';
+import { attempt, requireClient } from './require-client.js';
+
+const TENSORBOARD_WAIT_MS = 60_000;
+
+/** The resource a command was given, or the one the user picks by name. */
+async function pick(
+  emkit: IEmkit,
+  kind: 'trainings' | 'endpoints' | 'experiments',
+  args: ResourceArgs,
+  title: string,
+): Promise<{ id: string; name: string } | undefined> {
+  if (args.id) return emkit.resources.find(kind, args.id) ?? { id: args.id, name: args.id };
+  const items = emkit.resources.list(kind) as readonly { id: string; name: string }[];
+  if (!items.length) {
+    Notification.info(emkit.trans.__('Nothing to choose from yet.'), { autoClose: 4000 });
+    return undefined;
+  }
+  const names = items.map((item) => item.name);
+  const picked = await InputDialog.getItem({ title, items: names });
+  if (!picked.button.accept || picked.value === null) return undefined;
+  return items[names.indexOf(picked.value)];
+}
+
+/** Waits for a TensorBoard to serve, reading its state twice a second (it takes a few seconds to start). */
+async function whenRunning(client: EmkitClient, board: Tensorboard): Promise<Tensorboard> {
+  const deadline = Date.now() + TENSORBOARD_WAIT_MS;
+  let current = board;
+  while (current.state === 'CREATE IN PROGRESS' && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    current = await client.api.getTensorboard({ params: { id: board.id } });
+  }
+  if (current.state !== 'RUNNING') throw new Error(current.stateReason ?? current.state);
+  return current;
+}
+
+/**
+ * The main-area tabs: a training's view (logs, charts, files, actions), an endpoint's view
+ * (stages, try-it, traffic) and TensorBoard through the bridge's proxy. One tab per resource:
+ * asking again brings the open one forward.
+ */
+export const detailsPlugin: JupyterFrontEndPlugin<void> = {
+  id: '@emkit/jupyterlab:details',
+  description: 'The training and endpoint views and TensorBoard tabs.',
+  autoStart: true,
+  requires: [IEmkit],
+  optional: [ICommandPalette],
+  activate: (app: JupyterFrontEnd, emkit: IEmkit, palette: ICommandPalette | null) => {
+    const { trans, connection } = emkit;
+    const t = viewTranslator(trans);
+    const { commands, shell } = app;
+
+    const reveal = (id: string): boolean => {
+      for (const widget of shell.widgets('main')) {
+        if (widget.id === id) {
+          shell.activateById(id);
+          return true;
+        }
+      }
+      return false;
+    };
+    const addTab = (content: Widget, id: string, label: string) => {
+      const tab = new MainAreaWidget({ content });
+      tab.id = id;
+      tab.title.label = label;
+      tab.title.closable = true;
+      tab.addClass('emkit-DetailTab');
+      shell.add(tab, 'main');
+      shell.activateById(id);
+      return tab;
+    };
+
+    const openFile = async (client: EmkitClient, training: Training | undefined, trainingId: string, path: string) => {
+      // the training's folder is in the emkit home, outside Jupyter's root: copy the file in
+      const content = await client.api.getTrainingFile({ params: { id: trainingId }, query: { path } });
+      const folder = `emkit-artifacts/${training?.name ?? trainingId}`;
+      const target = `${folder}/${path.split('/').pop()}`;
+      const contents = app.serviceManager.contents;
+      await contents.save('emkit-artifacts', { type: 'directory' });
+      await contents.save(folder, { type: 'directory' });
+      if (path.endsWith('.ipynb')) await contents.save(target, { type: 'notebook', format: 'json', content });
+      else
+        await contents.save(target, {
+          type: 'file',
+          format: 'text',
+          content: typeof content === 'string' ? content : JSON.stringify(content, null, 2),
+        });
+      await commands.execute('docmanager:open', { path: target });
+    };
+
+    commands.addCommand(CommandIds.openTraining, {
+      label: trans.__('Open Training View…'),
+      execute: async (args) => {
+        const client = requireClient(emkit);
+        if (!client) return;
+        const training = await pick(emkit, 'trainings', args as ResourceArgs, trans.__('Open which training?'));
+        if (!training) return;
+        const id = `emkit-training-tab-${training.id}`;
+        if (reveal(id)) return;
+        const content = new TrainingWidget(connection, client, training.id, t, (action) => {
+          const current = emkit.resources.find('trainings', training.id);
+          switch (action.action) {
+            case 'stop':
+              void commands.execute(CommandIds.stopTraining, { id: training.id });
+              break;
+            case 'copy':
+              void commands.execute(CommandIds.copyTraining, { id: training.id });
+              break;
+            case 'createModel':
+              void commands.execute(CommandIds.createModel, { id: training.id });
+              break;
+            case 'openTensorboard':
+              void commands.execute(CommandIds.openTensorboard, { id: training.id });
+              break;
+            case 'openFile':
+              void attempt(emkit, trans.__('Could not open %1', action.path), () =>
+                openFile(client, current, training.id, action.path),
+              );
+              break;
+          }
+        });
+        addTab(content, id, training.name);
+      },
+    });
+
+    commands.addCommand(CommandIds.openEndpoint, {
+      label: trans.__('Open Endpoint View…'),
+      execute: async (args) => {
+        const client = requireClient(emkit);
+        if (!client) return;
+        const endpoint = await pick(emkit, 'endpoints', args as ResourceArgs, trans.__('Open which endpoint?'));
+        if (!endpoint) return;
+        const id = `emkit-endpoint-tab-${endpoint.id}`;
+        if (reveal(id)) return;
+        const content = new EndpointWidget(connection, client, endpoint.id, t, (action) => {
+          if (action.action === 'addStage') void commands.execute(CommandIds.addStage, { id: endpoint.id });
+          else if (action.action === 'setDefault')
+            void commands.execute(CommandIds.setDefaultStage, { id: endpoint.id, stage: action.stage });
+          else if (action.action === 'deleteStage')
+            void commands.execute(CommandIds.deleteStage, { id: endpoint.id, stage: action.stage });
+        });
+        addTab(content, id, endpoint.name);
+      },
+    });
+
+    commands.addCommand(CommandIds.openTensorboard, {
+      label: trans.__('Open TensorBoard…'),
+      execute: async (args) => {
+        const client = requireClient(emkit);
+        if (!client) return;
+        const given = args as ResourceArgs & { experiment?: string };
+        // a training by default; an experiment (all its trainings as runs) when asked for one
+        const isExperiment = Boolean(given.experiment);
+        const target = isExperiment
+          ? await pick(emkit, 'experiments', { id: given.experiment }, trans.__('TensorBoard for which experiment?'))
+          : await pick(emkit, 'trainings', given, trans.__('TensorBoard for which training?'));
+        if (!target) return;
+        const id = `emkit-tensorboard-tab-${target.id}`;
+        if (reveal(id)) return;
+        const frame = new IFrame({
+          sandbox: ['allow-scripts', 'allow-same-origin', 'allow-forms', 'allow-popups', 'allow-downloads'],
+        });
+        frame.addClass('emkit-TensorBoard');
+        const tab = addTab(frame, id, trans.__('TensorBoard: %1', target.name));
+        const board = await attempt(emkit, trans.__('Could not start TensorBoard for %1', target.name), async () => {
+          const created = await client.api.createTensorboard({
+            body: isExperiment ? { experiment: target.id } : { training: target.id },
+          });
+          const running = await whenRunning(client, created);
+          // a one-time ticket opens it, so the token never sits in a page's address
+          const { ticket } = await client.api.createBrowserTicket({});
+          return `${client.baseUrl}${running.path}?ticket=${encodeURIComponent(ticket)}`;
+        });
+        if (board) frame.url = board;
+        else tab.dispose();
+      },
+    });
+
+    for (const command of [CommandIds.openTraining, CommandIds.openEndpoint, CommandIds.openTensorboard]) {
+      palette?.addItem({ command, category: 'emkit' });
+    }
+  },
+};

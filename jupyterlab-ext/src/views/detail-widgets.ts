@@ -1,0 +1,97 @@
+import type { EndpointViewAction, TrainingViewAction } from '@emkit/shared';
+import { type EmkitClient, EndpointFeed, type ResourceEvent, TrainingFeed, type Translate } from '@emkit/shared';
+import { EndpointView, TrainingView } from '@emkit/shared/views';
+import { Widget } from '@lumino/widgets';
+import type { BridgeConnection } from '../connection/connection.js';
+
+/**
+ * A shared view (training or endpoint) in a Lumino widget: the feed runs in the page, its
+ * messages go straight to the view, the bridge's events reach the feed from the one
+ * connection the extension keeps. Closing the tab ends the feed and its log socket.
+ */
+abstract class DetailWidget<Feed extends { start(): void; handleEvent(e: ResourceEvent): void; dispose(): void }> extends Widget {
+  protected feed: Feed | null = null;
+
+  constructor(
+    protected readonly connection: BridgeConnection,
+    id: string,
+  ) {
+    super();
+    this.id = id;
+    this.addClass('emkit-DetailWidget');
+    this.connection.event.connect(this.onEvent, this);
+  }
+
+  protected startFeed(feed: Feed): void {
+    this.feed = feed;
+    feed.start();
+  }
+
+  override dispose(): void {
+    if (this.isDisposed) return;
+    this.connection.event.disconnect(this.onEvent, this);
+    this.feed?.dispose();
+    super.dispose();
+  }
+
+  private onEvent(_: unknown, event: ResourceEvent): void {
+    this.feed?.handleEvent(event);
+  }
+}
+
+export class TrainingWidget extends DetailWidget<TrainingFeed> {
+  readonly view: TrainingView;
+
+  constructor(
+    connection: BridgeConnection,
+    client: EmkitClient,
+    trainingId: string,
+    t: Translate,
+    act: (a: TrainingViewAction) => void,
+  ) {
+    super(connection, `emkit-training-${trainingId}`);
+    this.view = new TrainingView(this.node, { t, act });
+    this.startFeed(new TrainingFeed(client, trainingId, (message) => this.view.handle(message)));
+  }
+
+  protected override onAfterShow(): void {
+    // laid out now: the charts can take their width
+    this.view.metrics.flush();
+    this.view.log.flush();
+  }
+
+  override dispose(): void {
+    this.view.dispose();
+    super.dispose();
+  }
+}
+
+export class EndpointWidget extends DetailWidget<EndpointFeed> {
+  readonly view: EndpointView;
+
+  constructor(
+    connection: BridgeConnection,
+    client: EmkitClient,
+    endpointId: string,
+    t: Translate,
+    act: (a: EndpointViewAction) => void,
+  ) {
+    super(connection, `emkit-endpoint-${endpointId}`);
+    const feed = new EndpointFeed(client, endpointId, (message) => this.view.handle(message));
+    this.view = new EndpointView(this.node, {
+      t,
+      act: (action) =>
+        action.action === 'predict' ? void feed.predict(action.requestId, action.stage, action.body) : act(action),
+    });
+    this.startFeed(feed);
+  }
+
+  protected override onAfterShow(): void {
+    this.view.stats.flush();
+  }
+
+  override dispose(): void {
+    this.view.dispose();
+    super.dispose();
+  }
+}

@@ -1,0 +1,109 @@
+import { Dialog, showDialog } from '@jupyterlab/apputils';
+import type { TranslationBundle } from '@jupyterlab/translation';
+import { Widget } from '@lumino/widgets';
+
+export interface Field {
+  name: string;
+  label: string;
+  kind?: 'text' | 'number' | 'select' | 'textarea';
+  value?: string;
+  placeholder?: string;
+  /** for a select: [value, label] */
+  options?: readonly (readonly [string, string])[];
+  help?: string;
+}
+
+/** A dialog body holding a plain form; its value is every field by name. */
+class FormBody extends Widget implements Dialog.IBodyWidget<Record<string, string>> {
+  private readonly form: HTMLFormElement;
+
+  constructor(fields: readonly Field[]) {
+    super();
+    this.addClass('emkit-Form');
+    this.form = document.createElement('form');
+    for (const field of fields) {
+      const label = document.createElement('label');
+      label.className = 'emkit-Form-field';
+      const caption = document.createElement('span');
+      caption.textContent = field.label;
+      label.appendChild(caption);
+      let input: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
+      if (field.kind === 'select') {
+        input = document.createElement('select');
+        for (const [value, text] of field.options ?? []) {
+          const option = document.createElement('option');
+          option.value = value;
+          option.textContent = text;
+          input.appendChild(option);
+        }
+        input.className = 'jp-mod-styled';
+      } else if (field.kind === 'textarea') {
+        input = document.createElement('textarea');
+        input.rows = 4;
+        input.className = 'jp-mod-styled';
+      } else {
+        input = document.createElement('input');
+        input.type = field.kind === 'number' ? 'number' : 'text';
+        if (field.kind === 'number') input.min = '1';
+        input.className = 'jp-mod-styled';
+      }
+      input.name = field.name;
+      if (field.value !== undefined) input.value = field.value;
+      if (field.placeholder && !(input instanceof HTMLSelectElement)) input.placeholder = field.placeholder;
+      label.appendChild(input);
+      if (field.help) {
+        const help = document.createElement('small');
+        help.textContent = field.help;
+        label.appendChild(help);
+      }
+      this.form.appendChild(label);
+    }
+    // Enter submits through the dialog's own button, not the form's page navigation
+    this.form.addEventListener('submit', (event) => event.preventDefault());
+    this.node.appendChild(this.form);
+  }
+
+  getValue(): Record<string, string> {
+    const values: Record<string, string> = {};
+    for (const element of Array.from(this.form.elements)) {
+      const input = element as HTMLInputElement;
+      if (input.name) values[input.name] = input.value.trim();
+    }
+    return values;
+  }
+}
+
+/** Asks with a form; null when cancelled. */
+export async function formDialog(
+  trans: TranslationBundle,
+  title: string,
+  fields: readonly Field[],
+  accept: string,
+): Promise<Record<string, string> | null> {
+  const result = await showDialog({
+    title,
+    body: new FormBody(fields),
+    buttons: [Dialog.cancelButton({ label: trans.__('Cancel') }), Dialog.okButton({ label: accept })],
+    focusNodeSelector: 'input, select, textarea',
+  });
+  return result.button.accept ? result.value : null;
+}
+
+/** `key=value` lines (or `key value`) into a record; blank lines and `#` comments skipped. */
+export function parsePairs(text: string): Record<string, string> {
+  const pairs: Record<string, string> = {};
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const match = /^([^=\s]+)\s*(?:=|\s)\s*(.*)$/.exec(line);
+    if (match?.[1]) pairs[match[1]] = match[2] ?? '';
+    else pairs[line] = '';
+  }
+  return pairs;
+}
+
+export function formatPairs(pairs: Record<string, string>): string {
+  return Object.entries(pairs)
+    .map(([key, value]) => `${key}=${value}`)
+    .join('\n');
+}

@@ -1,0 +1,228 @@
+// The whole loop from JupyterLab's own controls, in real JupyterLab + a real bridge + headless
+// Chromium: a notebook submitted from its toolbar with a hyperparameter changed in the form,
+// followed to COMPLETE in the training view (logs, a loss chart), a model made from it, an
+// endpoint deployed and called from the try-it box, TensorBoard in a tab, then Korean.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Frame, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { removeDir, startBridge, type TestBridge, tempDir } from '../support/bridge.js';
+import { pythonHas, venvPython } from '../support/trainings.js';
+import { e2eSkipReason, launchChromium, screenshots } from './support/browser.js';
+import { startJupyterLab, type TestJupyterLab } from './support/jupyterlab.js';
+
+const skipReason = e2eSkipReason(pythonHas(venvPython, 'sklearn', 'joblib', 'tensorboard'));
+
+const code = (source: string, tags: string[] = []) => ({
+  cell_type: 'code',
+  metadata: tags.length ? { tags } : {},
+  source,
+  outputs: [],
+  execution_count: null,
+});
+const NOTEBOOK = {
+  nbformat: 4,
+  nbformat_minor: 5,
+  metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
+  cells: [
+    code('C = 1.0\nsteps = 6', ['parameters']),
+    code(
+      [
+        'import os, joblib',
+        'from sklearn.datasets import load_iris',
+        'from sklearn.linear_model import LogisticRegression',
+        'from sklearn.metrics import log_loss',
+        'from emkit.tracking import log_metric',
+        'X, y = load_iris(return_X_y=True)',
+        'for step in range(1, steps + 1):',
+        '    model = LogisticRegression(C=C, max_iter=step * 20).fit(X, y)',
+        '    loss = log_loss(y, model.predict_proba(X))',
+        '    log_metric("loss", loss, step)',
+        '    print(f"step {step} C={C} loss={loss:.4f}")',
+        'joblib.dump(model, os.path.join(os.environ["EM_MODEL_DIR"], "model.joblib"))',
+      ].join('\n'),
+    ),
+  ],
+};
+const INSTANCES = [
+  [5.1, 3.5, 1.4, 0.2],
+  [6.7, 3.0, 5.2, 2.3],
+  [5.9, 3.0, 4.2, 1.5],
+];
+
+let work: string;
+let bridge: TestBridge;
+let lab: TestJupyterLab;
+let browser: Browser;
+let page: Page;
+const shot = screenshots('e2e-jupyterlab-workbench');
+const pageErrors: string[] = [];
+
+const trainingView = () => page.locator('.emkit-training-view').first();
+const endpointView = () => page.locator('.emkit-endpoint-view').first();
+const dialog = () => page.locator('.jp-Dialog');
+
+/** The emkit panel in the left area, opened if it isn't. */
+async function showSidebar(): Promise<void> {
+  const tab = page.locator('.jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id="emkit-sidebar"]');
+  await tab.waitFor({ timeout: 60_000 });
+  // JupyterLab may still be restoring its layout: click until the panel shows
+  await expect
+    .poll(
+      async () => {
+        if (!(await page.locator('.emkit-Sidebar').isVisible())) await tab.click();
+        return page.locator('.emkit-Sidebar').isVisible();
+      },
+      { timeout: 20_000, intervals: [500] },
+    )
+    .toBe(true);
+}
+
+async function accept(): Promise<void> {
+  await dialog().locator('.jp-mod-accept').click();
+  await dialog().waitFor({ state: 'detached' });
+}
+
+describe.skipIf(skipReason !== '')(`the emkit workbench in JupyterLab${skipReason}`, () => {
+  beforeAll(async () => {
+    work = tempDir('emkit-e2e-workbench-');
+    const home = tempDir('emkit-e2e-workbench-home-');
+    const { EMKIT_URL: _url, EMKIT_TOKEN: _token, ...env } = process.env;
+    const labDir = join(work, 'lab');
+    lab = await startJupyterLab(labDir, { ...env, EMKIT_HOME: home });
+    bridge = await startBridge({ home, args: ['--cors-origin', lab.origin] });
+    writeFileSync(join(labDir, 'notebooks', 'iris.ipynb'), JSON.stringify(NOTEBOOK, null, 1));
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+  }, 120_000);
+
+  afterEach(async ({ task }) => {
+    if (task.result?.state === 'fail') await shot(page, `FAILED-${task.name.slice(0, 40).replace(/\W+/g, '-')}`);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await lab?.stop();
+    await bridge?.stop();
+    removeDir(work ?? '');
+  });
+
+  it('submits the open notebook from its toolbar with a hyperparameter changed, and shows it to COMPLETE with logs and a loss chart', async () => {
+    await page.goto(lab.labUrl().replace('/lab?', '/lab/tree/iris.ipynb?'));
+    const submit = page.locator('.jp-NotebookPanel-toolbar [data-jp-item-name="emkit-submit"]');
+    await submit.waitFor({ timeout: 60_000 });
+    await page.locator('.jp-Notebook .jp-Cell').first().waitFor();
+    await shot(page, '1-notebook');
+    await submit.locator('button').click();
+
+    // the form starts from the notebook's parameters cell
+    const hyperparameters = dialog().locator('textarea[name="hyperparameters"]');
+    await hyperparameters.waitFor();
+    expect(await hyperparameters.inputValue()).toBe('C=1.0\nsteps=6');
+    await hyperparameters.fill('C=0.5\nsteps=6');
+    await dialog().locator('input[name="newExperiment"]').fill('iris-lab');
+    await shot(page, '2-submit-form');
+    await accept();
+
+    await trainingView().waitFor({ timeout: 20_000 });
+    await expect.poll(() => trainingView().locator('.emkit-state').textContent(), { timeout: 120_000 }).toBe('COMPLETE');
+    expect(await trainingView().locator('.emkit-title').textContent()).toBe('iris');
+    expect(await trainingView().locator('.emkit-hyperparameters').textContent()).toBe('C0.5steps6');
+    await expect
+      .poll(() => trainingView().locator('.emkit-log-line').allTextContents(), { timeout: 20_000 })
+      .toContain(`step 6 C=0.5 loss=${await lastLoss()}`);
+    const chart = trainingView().locator('.emkit-metric-chart[data-tag="loss"]');
+    await chart.locator('canvas').first().waitFor({ timeout: 20_000 });
+    expect(await chart.locator('.emkit-metric-last').textContent()).toMatch(/ @ 6$/);
+    // the sidebar says the same
+    const row = page.locator('.emkit-Sidebar [data-emkit-kind="training"][data-emkit-name="iris"]');
+    expect(await row.locator('.emkit-Badge').first().textContent()).toBe('COMPLETE');
+    await trainingView().locator('.emkit-files [data-path="artifacts/iris.ipynb"]').waitFor({ timeout: 20_000 });
+    await shot(page, '3-training-complete');
+  });
+
+  it('creates a model from the training view and deploys it from the sidebar; the try-it box shows its predictions', async () => {
+    await trainingView().locator('[data-emkit-action="createModel"]').click();
+    await dialog().locator('input[name="name"]').waitFor();
+    expect(await dialog().locator('input[name="name"]').inputValue()).toBe('iris-lab');
+    await accept();
+    await showSidebar();
+    const version = page.locator('.emkit-Sidebar [data-emkit-kind="model-version"][data-emkit-name="iris-lab:1"]');
+    await version.waitFor({ timeout: 20_000 });
+    await shot(page, '4-model');
+
+    // a row's actions show on hover, as a user finds them
+    await version.locator('> .emkit-Row').hover();
+    await version.locator('button[title="Deploy iris-lab:1 as an endpoint"]').click();
+    await dialog().locator('input[name="name"]').waitFor();
+    await shot(page, '5-endpoint-form');
+    await accept();
+    await endpointView().waitFor({ timeout: 20_000 });
+    const stage = endpointView().locator('tr[data-stage="default"]');
+    await expect.poll(() => stage.textContent(), { timeout: 90_000 }).toContain('1/1');
+
+    await endpointView()
+      .locator('.emkit-tryit textarea')
+      .fill(JSON.stringify({ instances: INSTANCES }));
+    await endpointView().locator('[data-emkit-action="predict"]').click();
+    const prediction = endpointView().locator('.emkit-prediction');
+    await expect.poll(() => prediction.textContent(), { timeout: 20_000 }).not.toBe('');
+    const expected = await bridge.client.api.infer({ params: { endpoint: 'iris-lab' }, body: { instances: INSTANCES } });
+    expect(JSON.parse((await prediction.textContent()) ?? '')).toEqual(expected.predictions);
+    expect(await endpointView().locator('.emkit-prediction-status').textContent()).toMatch(/^HTTP 200 in [\d.]+ ms$/);
+    // both calls (the box's and the test's own) are counted in the stage's traffic chart
+    const traffic = endpointView().locator('.emkit-stage-chart');
+    await expect
+      .poll(() => traffic.locator('.emkit-metric-last').textContent(), { timeout: 20_000 })
+      .toMatch(/^Requests 2 · Errors 0/);
+    await traffic.locator('canvas').first().waitFor();
+    await shot(page, '6-try-it');
+  });
+
+  it('opens TensorBoard for the training in a tab, through the bridge, without the token in its address', async () => {
+    await page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: /^iris$/ }).click();
+    await trainingView().locator('[data-emkit-action="openTensorboard"]').click();
+    const iframe = page.locator('.emkit-TensorBoard iframe');
+    await iframe.waitFor({ timeout: 60_000 });
+    let frame: Frame | undefined;
+    await expect
+      .poll(
+        async () => {
+          frame = page.frames().find((f) => f.url().includes('/tensorboard/'));
+          return frame ? frame.title() : '';
+        },
+        { timeout: 90_000, intervals: [1000] },
+      )
+      .toBe('TensorBoard');
+    expect(frame?.url()).not.toContain(bridge.token);
+    expect(await iframe.getAttribute('src')).toContain('ticket=');
+    await page.waitForTimeout(1500);
+    await shot(page, '7-tensorboard');
+  });
+
+  it('shows the training view in Korean once JupyterLab is switched to Korean', async () => {
+    await page.locator('.lm-MenuBar-itemLabel', { hasText: /^Settings$/ }).click();
+    await page.locator('.lm-Menu-itemLabel', { hasText: /^Language$/ }).hover();
+    await page.locator('.lm-Menu-itemLabel', { hasText: /Korean/ }).click();
+    await dialog().waitFor();
+    await Promise.all([page.waitForEvent('load'), dialog().locator('.jp-mod-accept').click()]);
+
+    await showSidebar();
+    await page.locator('.emkit-Sidebar [data-emkit-kind="training"][data-emkit-name="iris"] .emkit-Row-open').click();
+    await expect
+      .poll(() => trainingView().locator('h3').allTextContents(), { timeout: 20_000 })
+      .toEqual(['하이퍼파라미터', '지표', '로그', '파일']);
+    expect(await trainingView().locator('[data-emkit-action="createModel"]').textContent()).toBe('모델 생성');
+    await shot(page, '8-korean');
+    expect(pageErrors).toEqual([]);
+  });
+});
+
+/** The loss the notebook printed last, as the bridge's log has it. */
+async function lastLoss(): Promise<string> {
+  const trainings = await bridge.client.api.listTrainings({ query: {} });
+  const training = trainings.items.find((t) => t.name === 'iris');
+  const log = await bridge.client.api.getTrainingLog({ params: { id: training?.id ?? '' }, query: {} });
+  return /step 6 C=0\.5 loss=([\d.]+)/.exec(log.text)?.[1] ?? 'missing';
+}
