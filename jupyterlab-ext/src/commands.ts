@@ -21,6 +21,7 @@ export const CommandIds = {
   setDefaultStage: 'emkit:set-default-stage',
   deleteStage: 'emkit:delete-stage',
   createEnvironment: 'emkit:create-environment',
+  openEnvironment: 'emkit:open-environment',
 } as const;
 
 /** What a resource command takes: the id (or name) of what to act on; without it the command asks. */

@@ -113,7 +113,7 @@ describe.skipIf(skipReason !== '')(`the emkit workbench in JupyterLab${skipReaso
     const submit = page.locator('.jp-NotebookPanel-toolbar [data-jp-item-name="emkit-submit"]');
     await submit.waitFor({ timeout: 60_000 });
     await page.locator('.jp-Notebook .jp-Cell').first().waitFor();
-    await shot(page, '1-notebook');
+    await shot(page, 'notebook');
     await submit.locator('button').click();
 
     // the form starts from the notebook's parameters cell
@@ -122,7 +122,7 @@ describe.skipIf(skipReason !== '')(`the emkit workbench in JupyterLab${skipReaso
     expect(await hyperparameters.inputValue()).toBe('C=1.0\nsteps=6');
     await hyperparameters.fill('C=0.5\nsteps=6');
     await dialog().locator('input[name="newExperiment"]').fill('iris-lab');
-    await shot(page, '2-submit-form');
+    await shot(page, 'submit-form');
     await accept();
 
     await trainingView().waitFor({ timeout: 20_000 });
@@ -139,7 +139,18 @@ describe.skipIf(skipReason !== '')(`the emkit workbench in JupyterLab${skipReaso
     const row = page.locator('.emkit-Sidebar [data-emkit-kind="training"][data-emkit-name="iris"]');
     expect(await row.locator('.emkit-Badge').first().textContent()).toBe('COMPLETE');
     await trainingView().locator('.emkit-files [data-path="artifacts/iris.ipynb"]').waitFor({ timeout: 20_000 });
-    await shot(page, '3-training-complete');
+    await shot(page, 'training-complete');
+  });
+
+  it("opens the executed notebook from the training view's files, with its outputs", async () => {
+    await trainingView().locator('.emkit-files [data-path="artifacts/iris.ipynb"]').click();
+    const executed = page.locator('.jp-NotebookPanel:visible');
+    await expect
+      .poll(() => executed.locator('.jp-OutputArea-output').allTextContents(), { timeout: 30_000 })
+      .toEqual(expect.arrayContaining([expect.stringContaining('step 6 C=0.5 loss=')]));
+    expect(await page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current').textContent()).toContain('iris.ipynb');
+    await shot(page, 'executed-notebook');
+    await page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: /^iris$/ }).click();
   });
 
   it('creates a model from the training view and deploys it from the sidebar; the try-it box shows its predictions', async () => {
@@ -150,13 +161,13 @@ describe.skipIf(skipReason !== '')(`the emkit workbench in JupyterLab${skipReaso
     await showSidebar();
     const version = page.locator('.emkit-Sidebar [data-emkit-kind="model-version"][data-emkit-name="iris-lab:1"]');
     await version.waitFor({ timeout: 20_000 });
-    await shot(page, '4-model');
+    await shot(page, 'model');
 
     // a row's actions show on hover, as a user finds them
     await version.locator('> .emkit-Row').hover();
     await version.locator('button[title="Deploy iris-lab:1 as an endpoint"]').click();
     await dialog().locator('input[name="name"]').waitFor();
-    await shot(page, '5-endpoint-form');
+    await shot(page, 'endpoint-form');
     await accept();
     await endpointView().waitFor({ timeout: 20_000 });
     const stage = endpointView().locator('tr[data-stage="default"]');
@@ -177,7 +188,7 @@ describe.skipIf(skipReason !== '')(`the emkit workbench in JupyterLab${skipReaso
       .poll(() => traffic.locator('.emkit-metric-last').textContent(), { timeout: 20_000 })
       .toMatch(/^Requests 2 · Errors 0/);
     await traffic.locator('canvas').first().waitFor();
-    await shot(page, '6-try-it');
+    await shot(page, 'try-it');
   });
 
   it('opens TensorBoard for the training in a tab, through the bridge, without the token in its address', async () => {
@@ -198,7 +209,25 @@ describe.skipIf(skipReason !== '')(`the emkit workbench in JupyterLab${skipReaso
     expect(frame?.url()).not.toContain(bridge.token);
     expect(await iframe.getAttribute('src')).toContain('ticket=');
     await page.waitForTimeout(1500);
-    await shot(page, '7-tensorboard');
+    await shot(page, 'tensorboard');
+  });
+
+  it('creates an environment from the palette and shows its progress and creation log', async () => {
+    await page.keyboard.press('Control+Shift+C');
+    await page.locator('.lm-CommandPalette-input').fill('Create Environment');
+    await page.locator('.lm-CommandPalette-item', { hasText: 'Create Environment…' }).first().click();
+    await dialog().locator('input[name="name"]').fill('lab-env');
+    expect(await dialog().locator('select[name="manager"]').inputValue()).toBe('venv');
+    await shot(page, 'environment-form');
+    await accept();
+    const view = page.locator('.emkit-environment-view');
+    await view.waitFor({ timeout: 20_000 });
+    await expect.poll(() => view.locator('.emkit-state').textContent(), { timeout: 180_000 }).toBe('ACTIVE');
+    await expect.poll(() => view.locator('.emkit-log-line').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await showSidebar();
+    const row = page.locator('.emkit-Sidebar [data-emkit-kind="environment"][data-emkit-name="lab-env"]');
+    expect(await row.locator('.emkit-Badge').first().textContent()).toBe('ACTIVE');
+    await shot(page, 'environment');
   });
 
   it('shows the training view in Korean once JupyterLab is switched to Korean', async () => {
@@ -214,7 +243,7 @@ describe.skipIf(skipReason !== '')(`the emkit workbench in JupyterLab${skipReaso
       .poll(() => trainingView().locator('h3').allTextContents(), { timeout: 20_000 })
       .toEqual(['하이퍼파라미터', '지표', '로그', '파일']);
     expect(await trainingView().locator('[data-emkit-action="createModel"]').textContent()).toBe('모델 생성');
-    await shot(page, '8-korean');
+    await shot(page, 'korean');
     expect(pageErrors).toEqual([]);
   });
 });

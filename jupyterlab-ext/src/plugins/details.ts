@@ -5,6 +5,7 @@ import type { Widget } from '@lumino/widgets';
 import { CommandIds, type ResourceArgs } from '../commands.js';
 import { IEmkit } from '../tokens.js';
 import { EndpointWidget, TrainingWidget } from '../views/detail-widgets.js';
+import { EnvironmentWidget } from '../views/environment-widget.js';
 import { viewTranslator } from '../views/translate.js';
 import { attempt, requireClient } from './require-client.js';
 
@@ -13,7 +14,7 @@ const TENSORBOARD_WAIT_MS = 60_000;
 /** The resource a command was given, or the one the user picks by name. */
 async function pick(
   emkit: IEmkit,
-  kind: 'trainings' | 'endpoints' | 'experiments',
+  kind: 'trainings' | 'endpoints' | 'experiments' | 'environments',
   args: ResourceArgs,
   title: string,
 ): Promise<{ id: string; name: string } | undefined> {
@@ -183,7 +184,25 @@ export const detailsPlugin: JupyterFrontEndPlugin<void> = {
       },
     });
 
-    for (const command of [CommandIds.openTraining, CommandIds.openEndpoint, CommandIds.openTensorboard]) {
+    commands.addCommand(CommandIds.openEnvironment, {
+      label: trans.__('Open Environment View…'),
+      execute: async (args) => {
+        const client = requireClient(emkit);
+        if (!client) return;
+        const environment = await pick(emkit, 'environments', args as ResourceArgs, trans.__('Open which environment?'));
+        if (!environment) return;
+        const id = `emkit-environment-tab-${environment.id}`;
+        if (reveal(id)) return;
+        addTab(new EnvironmentWidget(client, emkit.resources, environment.id, t), id, environment.name);
+      },
+    });
+
+    for (const command of [
+      CommandIds.openTraining,
+      CommandIds.openEndpoint,
+      CommandIds.openTensorboard,
+      CommandIds.openEnvironment,
+    ]) {
       palette?.addItem({ command, category: 'emkit' });
     }
   },

@@ -404,10 +404,7 @@ export const workflowsPlugin: JupyterFrontEndPlugin<void> = {
             },
           }),
         );
-        if (environment)
-          Notification.info(trans.__('Creating environment %1: follow it in the emkit panel.', environment.name), {
-            autoClose: 5000,
-          });
+        if (environment) await commands.execute(CommandIds.openEnvironment, { id: environment.id });
       },
     });
 

@@ -26,6 +26,7 @@ export function EnvironmentsSection({
           key={environment.id}
           kind="environment"
           name={environment.name}
+          onOpen={() => run(CommandIds.openEnvironment, environment.id)}
           state={environment.state}
           detail={trans.__('%1 · Python %2', environment.manager, environment.python)}
           actions={
