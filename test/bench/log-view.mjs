@@ -136,6 +136,4 @@ console.log(`log view benchmark: ${LINES.toLocaleString()} lines, Chromium headl
 console.log(`${'measure'.padEnd(46)}${'LogView'.padStart(12)}${'<pre>'.padStart(14)}${'pre / LogView'.padStart(16)}`);
 for (const [name, a, b, ratio] of rows)
   console.log(`${name.padEnd(46)}${a.padStart(12)}${b.padStart(14)}${`${ratio.toFixed(1)}×`.padStart(16)}`);
-if (views.heap && naive.heap)
-  console.log(`\nJS heap after: LogView ${(views.heap / 1e6).toFixed(1)} MB, <pre> ${(naive.heap / 1e6).toFixed(1)} MB`);
 console.log('\n(a scroll jump of ~33 ms is two frames at 60 Hz: the frame rate, not the view, is the floor there)');
