@@ -6,6 +6,7 @@ export default defineConfig({
       'shared/src/**/*.test.ts',
       'server-bridge/src/**/*.test.ts',
       'jupyterlab-ext/src/**/*.test.ts',
+      'vscode-ext/src/**/*.test.ts',
       'test/**/*.test.ts',
     ],
     // integration tests start real bridges and build real environments

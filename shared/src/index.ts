@@ -20,3 +20,5 @@ export * from './schemas/models.js';
 export * from './schemas/tensorboards.js';
 export * from './schemas/trainings.js';
 export * from './states.js';
+// the views' words, for hosts that translate them outside the page (VS Code's extension host)
+export { VIEW_STRINGS } from './views/strings.js';

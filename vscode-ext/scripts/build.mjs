@@ -1,4 +1,5 @@
-// The extension as one CommonJS file (what VS Code's extension host loads), with
+// The extension as one CommonJS file (what VS Code's extension host loads), plus the
+// webview script of its detail panels (dist/webview.js). The extension is built with
 // @emkit/shared and ws inside it: no node_modules to ship, nothing for vsce to resolve.
 // `--tests` also bundles the extension-host test modules (test-host/) for the e2e suite.
 
@@ -20,6 +21,19 @@ const common = {
 };
 
 await build({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', minify: true });
+// the script of the detail panels' webviews: a page, so a browser bundle with the shared views in it
+await build({
+  bundle: true,
+  platform: 'browser',
+  target: 'es2022',
+  format: 'iife',
+  entryPoints: ['src/webview/main.ts'],
+  outfile: 'dist/webview.js',
+  minify: true,
+  sourcemap: false,
+  logLevel: 'warning',
+  absWorkingDir: here,
+});
 if (process.argv.includes('--tests')) {
-  await build({ ...common, entryPoints: ['test-host/trees.ts'], outdir: 'dist/test-host' });
+  await build({ ...common, entryPoints: ['test-host/trees.ts', 'test-host/workflows.ts'], outdir: 'dist/test-host' });
 }

@@ -1,5 +1,5 @@
 import type { ResourceStore } from '@emkit/shared';
-import { type EmkitClient, EventStream, type WebSocketFactory } from '@emkit/shared';
+import { type EmkitClient, EventStream, type ResourceEvent, type WebSocketFactory } from '@emkit/shared';
 import * as vscode from 'vscode';
 import WebSocket from 'ws';
 import { clientFor, findBridge } from './connection.js';
@@ -11,6 +11,9 @@ import { clientFor, findBridge } from './connection.js';
 export class BridgeLink implements vscode.Disposable {
   private stream: EventStream | null = null;
   private _client: EmkitClient | null = null;
+  private readonly eventEmitter = new vscode.EventEmitter<ResourceEvent>();
+  /** Every event from the bridge, after the store has it: detail panels and notifications follow it. */
+  readonly onEvent = this.eventEmitter.event;
 
   constructor(private readonly store: ResourceStore) {}
 
@@ -47,7 +50,10 @@ export class BridgeLink implements vscode.Disposable {
             );
         },
         reset: () => void this.store.load(client),
-        event: (event) => this.store.apply(event),
+        event: (event) => {
+          this.store.apply(event);
+          this.eventEmitter.fire(event);
+        },
       },
       // Node 20's extension host has no global WebSocket
       { WebSocket: WebSocket as unknown as WebSocketFactory },
@@ -56,5 +62,6 @@ export class BridgeLink implements vscode.Disposable {
 
   dispose(): void {
     this.stream?.close();
+    this.eventEmitter.dispose();
   }
 }

@@ -1,10 +1,29 @@
-import type { EmkitClient } from '@emkit/shared';
+import type { EmkitClient, ResourceStore } from '@emkit/shared';
 import * as vscode from 'vscode';
 import type { BridgeLink } from './bridge.js';
+import type { TrainingLogs } from './logs.js';
+import type { DetailPanels } from './panels/detail-panels.js';
 import type { Node } from './trees/node.js';
+import { isRunning, workflows } from './workflows.js';
 
-type Target = NonNullable<Node['target']>;
-type Handler = (link: BridgeLink, node?: Node) => Promise<void>;
+export type Target = NonNullable<Node['target']>;
+
+/** What every command can reach. */
+export interface CommandContext {
+  link: BridgeLink;
+  store: ResourceStore;
+  panels: DetailPanels;
+  logs: TrainingLogs;
+  /** the error messages shown, newest last (tests read them: a message can't be read back) */
+  errors: string[];
+}
+
+/**
+ * What a command is given: a tree row (its `target`), or the same shape from code and tests
+ * (`{ target, …inputs }`); inputs given are not asked for.
+ */
+export type CommandArgs = { target?: Target } & Record<string, unknown>;
+export type Handler = (context: CommandContext, args: CommandArgs) => Promise<unknown>;
 
 const DELETE_ROUTES = {
   environments: 'deleteEnvironment',
@@ -14,42 +33,77 @@ const DELETE_ROUTES = {
   endpoints: 'deleteEndpoint',
 } as const satisfies Record<Target['kind'], string>;
 
+/** The connected client, or a message that says how to get one. */
+export function clientOf(context: CommandContext): EmkitClient {
+  const client = context.link.client;
+  if (!client || context.store.state.kind !== 'loaded')
+    throw new Error(vscode.l10n.t('Not connected to an emkit bridge — Refresh once it is running.'));
+  return client;
+}
+
 /** Every emkit command, in one table: package.json contributes the same ids. */
 export const commands: Record<string, Handler> = {
-  'emkit.refresh': (link) => link.connect(),
+  'emkit.refresh': (context) => context.link.connect(),
 
-  'emkit.stopTraining': (link, node) =>
-    onTarget(link, node, async (client, target) => {
-      await client.api.stopTraining({ params: { id: target.id } });
-    }),
+  'emkit.stopTraining': async (context, args) => {
+    const target = await pickTarget(context, args, 'trainings', vscode.l10n.t('Stop which training?'), isRunning);
+    if (target) return clientOf(context).api.stopTraining({ params: { id: target.id } });
+  },
 
-  'emkit.deleteResource': (link, node) =>
-    onTarget(link, node, async (client, target) => {
+  'emkit.deleteResource': async (context, args) => {
+    const target = args.target;
+    if (!target) return;
+    const client = clientOf(context);
+    if (args.confirm !== true) {
       const yes = vscode.l10n.t('Delete');
       const answer = await vscode.window.showWarningMessage(vscode.l10n.t('Delete {0}?', target.name), { modal: true }, yes);
       if (answer !== yes) return;
-      await client.api[DELETE_ROUTES[target.kind]]({ params: { id: target.id } });
-    }),
+    }
+    await client.api[DELETE_ROUTES[target.kind]]({ params: { id: target.id } });
+  },
+
+  ...workflows,
 };
 
-/**
- * Run a row's action; the bridge's refusal (a rule, e.g. "delete refused while a model
- * comes from it") is the message the user sees, as the bridge words it.
- */
-async function onTarget(
-  link: BridgeLink,
-  node: Node | undefined,
-  action: (client: EmkitClient, target: Target) => Promise<void>,
-) {
-  const client = link.client;
-  if (!node?.target) return;
-  if (!client) {
-    void vscode.window.showErrorMessage(vscode.l10n.t('Not connected to an emkit bridge — Refresh once it is running.'));
-    return;
+/** The resource a command was given, or one the user picks from the store by name. */
+export async function pickTarget(
+  context: CommandContext,
+  args: CommandArgs,
+  kind: Target['kind'],
+  title: string,
+  filter: (item: { id: string; name: string; state?: string }) => boolean = () => true,
+): Promise<Target | undefined> {
+  if (args.target?.kind === kind) return args.target;
+  const items = (context.store.list(kind) as readonly { id: string; name: string; state?: string; version?: number }[]).filter(
+    filter,
+  );
+  if (!items.length) {
+    void vscode.window.showInformationMessage(vscode.l10n.t('Nothing to choose from yet.'));
+    return undefined;
   }
-  try {
-    await action(client, node.target);
-  } catch (error) {
-    void vscode.window.showErrorMessage((error as Error).message);
-  }
+  const picked = await vscode.window.showQuickPick(
+    items.map((item) => ({
+      label: item.version === undefined ? item.name : `${item.name}:${item.version}`,
+      description: item.state,
+      item,
+    })),
+    { title, placeHolder: title },
+  );
+  return picked ? { kind, id: picked.item.id, name: picked.label } : undefined;
+}
+
+/** Registers the table; a refusal from the bridge is shown in its own words, and the command's answer returned. */
+export function registerCommands(context: CommandContext): vscode.Disposable[] {
+  return Object.entries(commands).map(([id, handler]) =>
+    vscode.commands.registerCommand(id, async (arg?: unknown) => {
+      try {
+        return await handler(context, (arg ?? {}) as CommandArgs);
+      } catch (error) {
+        const message = (error as Error).message;
+        context.errors.push(message);
+        void vscode.window.showErrorMessage(message);
+        return undefined;
+      }
+    }),
+  );
 }

@@ -1,17 +1,25 @@
 import { ResourceStore } from '@emkit/shared';
 import * as vscode from 'vscode';
 import { BridgeLink } from './bridge.js';
-import { commands } from './commands.js';
+import { type CommandContext, registerCommands } from './commands.js';
+import { TrainingLogs } from './logs.js';
+import { DetailPanels } from './panels/detail-panels.js';
+import { TrainingStatus } from './status.js';
 import { EndpointsTree } from './trees/endpoints.js';
 import { EnvironmentsTree } from './trees/environments.js';
 import { ExperimentsTree } from './trees/experiments.js';
 import { ModelsTree } from './trees/models.js';
 
-/** What activate hands back: the extension-host tests read the trees through it. */
+/** What activate hands back: the extension-host tests read the trees, panels and messages through it. */
 export interface EmkitExtensionApi {
   store: ResourceStore;
   link: BridgeLink;
   trees: { environments: EnvironmentsTree; experiments: ExperimentsTree; models: ModelsTree; endpoints: EndpointsTree };
+  panels: DetailPanels;
+  logs: TrainingLogs;
+  status: TrainingStatus;
+  /** the error messages commands showed */
+  errors: readonly string[];
 }
 
 export function activate(context: vscode.ExtensionContext): EmkitExtensionApi {
@@ -23,13 +31,15 @@ export function activate(context: vscode.ExtensionContext): EmkitExtensionApi {
     models: new ModelsTree(store, 'models'),
     endpoints: new EndpointsTree(store, 'endpoints'),
   };
-  context.subscriptions.push(link, ...Object.values(trees));
+  const panels = new DetailPanels(link, context.extensionUri);
+  const logs = new TrainingLogs();
+  const status = new TrainingStatus(store, link);
+  context.subscriptions.push(link, panels, logs, status, ...Object.values(trees));
   for (const [name, tree] of Object.entries(trees)) {
     context.subscriptions.push(vscode.window.registerTreeDataProvider(`emkit.${name}`, tree));
   }
-  for (const [id, handler] of Object.entries(commands)) {
-    context.subscriptions.push(vscode.commands.registerCommand(id, (node) => handler(link, node)));
-  }
+  const commandContext: CommandContext = { link, store, panels, logs, errors: [] };
+  context.subscriptions.push(...registerCommands(commandContext));
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((change) => {
       if (change.affectsConfiguration('emkit')) void link.connect();
@@ -37,7 +47,7 @@ export function activate(context: vscode.ExtensionContext): EmkitExtensionApi {
   );
   // not awaited: activation stays quick, the trees say "Loading…" until the lists arrive
   void link.connect();
-  return { store, link, trees };
+  return { store, link, trees, panels, logs, status, errors: commandContext.errors };
 }
 
 export function deactivate(): void {

@@ -1,6 +1,13 @@
 // The detail views, for browsers only (JupyterLab's page, VS Code's webviews): imported as
 // `@emkit/shared/views` so the bridge and VS Code's extension host never load DOM code.
-export { untranslated } from '../feeds/protocol.js';
+export {
+  type EndpointViewAction,
+  type EndpointViewMessage,
+  type TrainingViewAction,
+  type TrainingViewMessage,
+  type Translate,
+  untranslated,
+} from '../feeds/protocol.js';
 export { h } from './dom.js';
 export { EndpointView } from './endpoint-view.js';
 export { findMatches, LOG_ROW_HEIGHT, LogLines, LogView } from './log-view.js';

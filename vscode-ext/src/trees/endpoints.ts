@@ -37,6 +37,8 @@ function stageRows(endpoint: Endpoint): Node[] {
       tooltip: stage.stateReason ?? undefined,
       icon: stateIcon(stage.state),
       contextValue: isDefault ? 'stage.default' : 'stage',
+      target: { kind: 'endpoints', id: endpoint.id, name: endpoint.name },
+      stage: stage.name,
     });
   });
 }

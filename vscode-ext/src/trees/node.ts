@@ -7,7 +7,15 @@ export interface Node {
   children?: () => Node[];
   /** what a command on this row acts on (the route's resource and id) */
   target?: { kind: 'environments' | 'experiments' | 'trainings' | 'models' | 'endpoints'; id: string; name: string };
+  /** a stage row: the stage's name (its target is the endpoint) */
+  stage?: string;
 }
+
+/** What a click on a row opens: a training's or an endpoint's panel. */
+const OPEN_COMMANDS: Partial<Record<NonNullable<Node['target']>['kind'], string>> = {
+  trainings: 'emkit.openTraining',
+  endpoints: 'emkit.openEndpoint',
+};
 
 // the tones are shared with JupyterLab and the CLI; only the icon is VS Code's
 const ICONS: Record<Tone, [string, string | undefined]> = {
@@ -32,6 +40,7 @@ interface RowOptions {
   children?: () => Node[];
   expanded?: boolean;
   target?: Node['target'];
+  stage?: string;
 }
 
 export function row(options: RowOptions): Node {
@@ -46,7 +55,9 @@ export function row(options: RowOptions): Node {
   item.tooltip = options.tooltip;
   item.iconPath = options.icon;
   item.contextValue = options.contextValue;
-  return { item, children: options.children, target: options.target };
+  const open = options.target && !options.stage ? OPEN_COMMANDS[options.target.kind] : undefined;
+  if (open) item.command = { command: open, title: '', arguments: [{ target: options.target }] };
+  return { item, children: options.children, target: options.target, stage: options.stage };
 }
 
 /** A row that only says something: "loading…", "the bridge isn't reachable — …", "nothing here yet". */

@@ -1,0 +1,160 @@
+import { tmpdir } from 'node:os';
+import {
+  type EmkitClient,
+  EndpointFeed,
+  type EndpointViewAction,
+  type Tensorboard,
+  TrainingFeed,
+  type TrainingViewAction,
+  type WebSocketFactory,
+} from '@emkit/shared';
+import * as vscode from 'vscode';
+import WebSocket from 'ws';
+import type { BridgeLink } from '../bridge.js';
+import { detailHtml, tensorboardHtml } from './webview-html.js';
+
+const TENSORBOARD_WAIT_MS = 60_000;
+
+type Ready = { action: 'ready' };
+
+/**
+ * The detail panels: a training's (logs, charts, files, actions) and an endpoint's (stages,
+ * try-it, traffic) as webviews showing the shared views, and TensorBoard. The feeds run here,
+ * in the extension host, which can reach the bridge wherever the editor's window is (code-server
+ * runs webviews in a remote browser); one panel per resource, revealed again when asked twice.
+ */
+export class DetailPanels implements vscode.Disposable {
+  private readonly open = new Map<string, vscode.WebviewPanel>();
+
+  constructor(
+    private readonly link: BridgeLink,
+    private readonly extensionUri: vscode.Uri,
+  ) {}
+
+  /** The panels open now, by `training:<id>`, `endpoint:<id>`, `tensorboard:<id>` (tests read it). */
+  get panels(): ReadonlyMap<string, vscode.WebviewPanel> {
+    return this.open;
+  }
+
+  openTraining(client: EmkitClient, id: string, name: string): vscode.WebviewPanel {
+    return this.detail('training', id, name, (panel) => {
+      const feed = new TrainingFeed(client, id, (message) => void panel.webview.postMessage(message), {
+        // Node 20's extension host has no global WebSocket
+        WebSocket: WebSocket as unknown as WebSocketFactory,
+      });
+      const onAction = (action: TrainingViewAction) => {
+        const target = { kind: 'trainings', id, name };
+        const run = (command: string, args?: unknown) => void vscode.commands.executeCommand(command, args ?? { target });
+        if (action.action === 'stop') run('emkit.stopTraining');
+        else if (action.action === 'copy') run('emkit.copyTraining');
+        else if (action.action === 'createModel') run('emkit.createModel');
+        else if (action.action === 'openTensorboard') run('emkit.openTensorboard');
+        else if (action.action === 'openFile') void this.openFile(client, id, name, action.path);
+      };
+      return { feed, onAction: onAction as (action: unknown) => void };
+    });
+  }
+
+  openEndpoint(client: EmkitClient, id: string, name: string): vscode.WebviewPanel {
+    return this.detail('endpoint', id, name, (panel) => {
+      const feed = new EndpointFeed(client, id, (message) => void panel.webview.postMessage(message));
+      const onAction = (action: EndpointViewAction) => {
+        const target = { kind: 'endpoints', id, name };
+        if (action.action === 'predict') void feed.predict(action.requestId, action.stage, action.body);
+        else if (action.action === 'addStage') void vscode.commands.executeCommand('emkit.addStage', { target });
+        else if (action.action === 'setDefault')
+          void vscode.commands.executeCommand('emkit.setDefaultStage', { target, stage: action.stage });
+        else if (action.action === 'deleteStage')
+          void vscode.commands.executeCommand('emkit.deleteStage', { target, stage: action.stage });
+      };
+      return { feed, onAction: onAction as (action: unknown) => void };
+    });
+  }
+
+  /** TensorBoard for a training or an experiment, through the bridge's proxy, opened with a one-time ticket. */
+  async openTensorboard(client: EmkitClient, target: { training: string } | { experiment: string }, name: string): Promise<void> {
+    const key = `tensorboard:${'training' in target ? target.training : target.experiment}`;
+    const existing = this.open.get(key);
+    if (existing) return existing.reveal();
+    const url = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Starting TensorBoard for {0}…', name) },
+      async () => {
+        let board: Tensorboard = await client.api.createTensorboard({ body: target });
+        const deadline = Date.now() + TENSORBOARD_WAIT_MS;
+        while (board.state === 'CREATE IN PROGRESS' && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          board = await client.api.getTensorboard({ params: { id: board.id } });
+        }
+        if (board.state !== 'RUNNING') throw new Error(board.stateReason ?? board.state);
+        // the ticket, not the token, goes in the address; asExternalUri makes a remote window
+        // (code-server in a browser) reach the bridge through the editor's own forwarding
+        const { ticket } = await client.api.createBrowserTicket({});
+        return vscode.env.asExternalUri(vscode.Uri.parse(`${client.baseUrl}${board.path}?ticket=${encodeURIComponent(ticket)}`));
+      },
+    );
+    const title = vscode.l10n.t('TensorBoard: {0}', name);
+    const panel = vscode.window.createWebviewPanel('emkit.tensorboard', title, vscode.ViewColumn.Active, {
+      enableScripts: false,
+      retainContextWhenHidden: true,
+    });
+    panel.webview.html = tensorboardHtml(url, title);
+    this.track(key, panel);
+  }
+
+  dispose(): void {
+    for (const panel of this.open.values()) panel.dispose();
+  }
+
+  private detail(
+    kind: 'training' | 'endpoint',
+    id: string,
+    name: string,
+    start: (panel: vscode.WebviewPanel) => { feed: TrainingFeed | EndpointFeed; onAction: (action: unknown) => void },
+  ): vscode.WebviewPanel {
+    const key = `${kind}:${id}`;
+    const existing = this.open.get(key);
+    if (existing) {
+      existing.reveal();
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(`emkit.${kind}`, name, vscode.ViewColumn.Active, {
+      enableScripts: true,
+      retainContextWhenHidden: true,
+      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist')],
+    });
+    panel.webview.html = detailHtml(panel.webview, this.extensionUri, kind, name);
+    const { feed, onAction } = start(panel);
+    const subscriptions = [
+      this.link.onEvent((event) => feed.handleEvent(event)),
+      panel.webview.onDidReceiveMessage((message: Ready | { action: string }) => {
+        if (message.action === 'ready') feed.start();
+        else onAction(message);
+      }),
+    ];
+    panel.onDidDispose(() => {
+      feed.dispose();
+      for (const subscription of subscriptions) subscription.dispose();
+    });
+    this.track(key, panel);
+    return panel;
+  }
+
+  private track(key: string, panel: vscode.WebviewPanel): void {
+    this.open.set(key, panel);
+    panel.onDidDispose(() => this.open.delete(key));
+  }
+
+  /** A file the training wrote, copied into a temporary folder and opened in the editor. */
+  private async openFile(client: EmkitClient, id: string, name: string, path: string): Promise<void> {
+    try {
+      const content = await client.api.getTrainingFile({ params: { id }, query: { path } });
+      const file = vscode.Uri.joinPath(vscode.Uri.file(tmpdir()), 'emkit', name, path);
+      const text = typeof content === 'string' ? content : JSON.stringify(content, null, 1);
+      await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(text));
+      // a notebook opens as a notebook where a notebook editor is installed, else as its JSON
+      await vscode.commands.executeCommand('vscode.open', file);
+    } catch (error) {
+      void vscode.window.showErrorMessage(vscode.l10n.t('Could not open {0}: {1}', path, (error as Error).message));
+    }
+  }
+}

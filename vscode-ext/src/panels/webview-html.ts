@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import { VIEW_STRINGS } from '@emkit/shared';
+import * as vscode from 'vscode';
+
+const escapeHtml = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+
+/** The views' words in VS Code's display language, handed to the page (it has no l10n of its own). */
+function viewStrings(): Record<string, string> {
+  return Object.fromEntries(VIEW_STRINGS.map((text) => [text, vscode.l10n.t(text)]));
+}
+
+/**
+ * A detail view's page: nothing runs but our one script (its nonce), nothing loads from
+ * anywhere but the extension's dist/, no network: the host's feed brings everything over
+ * postMessage. Inline styles are allowed: the views inject their stylesheet and uPlot sizes
+ * its canvas with style attributes.
+ */
+export function detailHtml(
+  webview: vscode.Webview,
+  extensionUri: vscode.Uri,
+  kind: 'training' | 'endpoint',
+  title: string,
+): string {
+  const nonce = randomBytes(16).toString('base64');
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js'));
+  // JSON inside <script type="application/json">: "</" can't end the element early
+  const strings = JSON.stringify(viewStrings()).replace(/</g, '\\u003c');
+  return `<!doctype html>
+<html lang="${escapeHtml(vscode.env.language)}">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src ${webview.cspSource} data:; style-src ${webview.cspSource} 'unsafe-inline'; script-src 'nonce-${nonce}';">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+</head>
+<body>
+<div id="emkit-root" data-kind="${kind}"></div>
+<script type="application/json" id="emkit-strings">${strings}</script>
+<script nonce="${nonce}" src="${script}"></script>
+</body>
+</html>`;
+}
+
+/** TensorBoard's page inside VS Code: one frame on the bridge's proxy, allowed by origin alone. */
+export function tensorboardHtml(frameUrl: vscode.Uri, title: string): string {
+  const origin = `${frameUrl.scheme}://${frameUrl.authority}`;
+  return `<!doctype html>
+<html>
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; frame-src ${origin}; style-src 'unsafe-inline';">
+<title>${escapeHtml(title)}</title>
+<style>html, body, iframe { margin: 0; padding: 0; width: 100%; height: 100%; border: 0; overflow: hidden; background: var(--vscode-editor-background); }</style>
+</head>
+<body><iframe id="emkit-tensorboard" src="${escapeHtml(frameUrl.toString(true))}" title="${escapeHtml(title)}"></iframe></body>
+</html>`;
+}

@@ -1,0 +1,27 @@
+// The script inside emkit's webviews (a browser, no Node, no network of its own): it shows a
+// shared view and relays — the extension host's feed posts view messages here, the view's
+// actions go back. Its words arrive pre-translated in the page, as JSON.
+import {
+  EndpointView,
+  type EndpointViewMessage,
+  TrainingView,
+  type TrainingViewMessage,
+  type Translate,
+  untranslated,
+} from '@emkit/shared/views';
+
+declare function acquireVsCodeApi(): { postMessage(message: unknown): void };
+
+const vscode = acquireVsCodeApi();
+const root = document.getElementById('emkit-root') as HTMLElement;
+const strings = JSON.parse(document.getElementById('emkit-strings')?.textContent ?? '{}') as Record<string, string>;
+const t: Translate = (text, ...args) => untranslated(strings[text] ?? text, ...args);
+const act = (action: unknown) => vscode.postMessage(action);
+
+const view = root.dataset.kind === 'endpoint' ? new EndpointView(root, { t, act }) : new TrainingView(root, { t, act });
+
+window.addEventListener('message', (event: MessageEvent) => {
+  view.handle(event.data as TrainingViewMessage & EndpointViewMessage);
+});
+// ready: the host starts its feed only now, so no message is posted before anyone listens
+vscode.postMessage({ action: 'ready' });
