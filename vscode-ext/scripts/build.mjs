@@ -35,5 +35,9 @@ await build({
   absWorkingDir: here,
 });
 if (process.argv.includes('--tests')) {
-  await build({ ...common, entryPoints: ['test-host/trees.ts', 'test-host/workflows.ts'], outdir: 'dist/test-host' });
+  await build({
+    ...common,
+    entryPoints: ['test-host/trees.ts', 'test-host/workflows.ts', 'test-host/installed.ts'],
+    outdir: 'dist/test-host',
+  });
 }

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 // the one place that knows where the cached install lives and which version it is
@@ -16,6 +16,8 @@ export interface TestCodeServer {
   /** a path on this machine as the workbench addresses it (code-server is a remote host) */
   remote(path: string): string;
   output(): string;
+  /** `--list-extensions --show-versions` of this server's extensions folder */
+  listExtensions(): string[];
   stop(): Promise<void>;
 }
 
@@ -23,7 +25,7 @@ export interface TestCodeServer {
  * A real code-server with its own user data, extensions and XDG folders under a temp dir,
  * no auth (it listens on 127.0.0.1 only), and nothing that calls out to the network.
  */
-export async function startCodeServer(env: NodeJS.ProcessEnv = {}): Promise<TestCodeServer> {
+export async function startCodeServer(env: NodeJS.ProcessEnv = {}, options: { install?: string } = {}): Promise<TestCodeServer> {
   const dir = tempDir('emkit-code-server-');
   const userData = join(dir, 'user-data');
   mkdirSync(join(userData, 'User'), { recursive: true });
@@ -38,6 +40,15 @@ export async function startCodeServer(env: NodeJS.ProcessEnv = {}): Promise<Test
   );
   const xdg = Object.fromEntries(['XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_CACHE_HOME', 'TMPDIR'].map((v) => [v, join(dir, v)]));
   for (const path of Object.values(xdg)) mkdirSync(path, { recursive: true });
+  const folders = ['--user-data-dir', userData, '--extensions-dir', join(dir, 'extensions')];
+  if (options.install) {
+    // as a user installs a .vsix: code-server's own --install-extension, into this server's folders
+    const installed = spawnSync(codeServerBin, ['--install-extension', options.install, ...folders], {
+      encoding: 'utf8',
+      env: { ...process.env, ...xdg },
+    });
+    if (installed.status !== 0) throw new Error(`--install-extension failed:\n${installed.stdout}${installed.stderr}`);
+  }
   const port = await freePort();
   const child: ChildProcess = spawn(
     codeServerBin,
@@ -49,10 +60,7 @@ export async function startCodeServer(env: NodeJS.ProcessEnv = {}): Promise<Test
       '--disable-telemetry',
       '--disable-update-check',
       '--disable-workspace-trust',
-      '--user-data-dir',
-      userData,
-      '--extensions-dir',
-      join(dir, 'extensions'),
+      ...folders,
     ],
     { env: { ...process.env, ...xdg, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
@@ -76,6 +84,13 @@ export async function startCodeServer(env: NodeJS.ProcessEnv = {}): Promise<Test
   return {
     origin,
     remote,
+    listExtensions: () =>
+      spawnSync(codeServerBin, ['--list-extensions', '--show-versions', ...folders], {
+        encoding: 'utf8',
+        env: { ...process.env, ...xdg },
+      })
+        .stdout.split('\n')
+        .filter(Boolean),
     url: (folder, payload) => {
       const query = new URLSearchParams({ folder });
       if (payload) query.set('payload', JSON.stringify(payload));

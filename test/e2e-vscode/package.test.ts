@@ -1,0 +1,75 @@
+// The packaged extension as a user gets it: `npm run package:vscode` makes the .vsix, code-server's
+// --install-extension installs it into a fresh server, and there it activates and registers
+// every command it contributes (vscode-ext/test-host/installed.ts checks from inside).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasChromium, launchChromium } from '../e2e/support/browser.js';
+import { removeDir, repoRoot, tempDir } from '../support/bridge.js';
+import { CODE_SERVER_VERSION, hasCodeServer, startCodeServer, type TestCodeServer } from './support/code-server.js';
+
+const extensionDir = join(repoRoot, 'vscode-ext');
+const vsix = join(extensionDir, 'dist', 'emkit-vscode.vsix');
+const skipReason = !hasChromium
+  ? ' (SKIPPED: /usr/bin/chromium is not installed: apt-get install chromium)'
+  : !hasCodeServer
+    ? ` (SKIPPED: code-server ${CODE_SERVER_VERSION} is not installed: node vscode-ext/scripts/code-server.mjs)`
+    : '';
+
+describe.skipIf(skipReason !== '')(`the packaged .vsix${skipReason}`, () => {
+  let codeServer: TestCodeServer;
+  let browser: Browser;
+  let work: string;
+
+  beforeAll(async () => {
+    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+    const packaged = spawnSync(npm, ['run', 'package:vscode'], { cwd: repoRoot, encoding: 'utf8' });
+    if (packaged.status !== 0) throw new Error(`npm run package:vscode failed:\n${packaged.stdout}${packaged.stderr}`);
+    const tests = spawnSync(process.execPath, [join(extensionDir, 'scripts', 'build.mjs'), '--tests'], { encoding: 'utf8' });
+    if (tests.status !== 0) throw new Error(`building the test modules failed:\n${tests.stderr}`);
+    work = tempDir('emkit-vsix-');
+    codeServer = await startCodeServer(
+      { EMKIT_TEST_RESULT: join(work, 'result.json'), EMKIT_HOME: join(work, 'home') },
+      { install: vsix },
+    );
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await codeServer?.stop();
+    removeDir(work ?? '');
+  });
+
+  it('installs with --install-extension into a fresh code-server, activates there and lists its commands', async () => {
+    expect(statSync(vsix).size).toBeLessThan(1024 * 1024);
+    expect(codeServer.listExtensions()).toContain('emkit.emkit-vscode@0.1.0');
+    // a bare extension to host the test module: the emkit under test is the installed one
+    const probe = join(work, 'probe');
+    mkdirSync(probe, { recursive: true });
+    writeFileSync(
+      join(probe, 'package.json'),
+      JSON.stringify({ name: 'probe', publisher: 'emkit-test', version: '0.0.0', engines: { vscode: '^1.100.0' } }),
+    );
+    const page = await browser.newPage();
+    const exitCode = new Promise<number>((resolve) => {
+      void page.exposeFunction('codeAutomationExit', (code: number) => resolve(code));
+    });
+    await page.goto(
+      codeServer.url(work, [
+        ['extensionDevelopmentPath', codeServer.remote(probe)],
+        ['extensionTestsPath', codeServer.remote(join(extensionDir, 'dist', 'test-host', 'installed.js'))],
+      ]),
+    );
+    const code = await exitCode;
+    const resultFile = join(work, 'result.json');
+    const result = existsSync(resultFile) ? readFileSync(resultFile, 'utf8') : '(no result written)';
+    console.log(`installed extension:\n${result}`);
+    expect(code, `${result}\n${codeServer.output()}`).toBe(0);
+    const { ok, steps } = JSON.parse(result) as { ok: boolean; steps: string[] };
+    expect(ok).toBe(true);
+    expect(steps[0]).toContain(join('extensions', 'emkit.emkit-vscode-0.1.0'));
+  }, 180_000);
+});
