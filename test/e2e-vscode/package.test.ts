@@ -30,6 +30,12 @@ describe.skipIf(skipReason !== '')(`the packaged .vsix${skipReason}`, () => {
     const tests = spawnSync(process.execPath, [join(extensionDir, 'scripts', 'build.mjs'), '--tests'], { encoding: 'utf8' });
     if (tests.status !== 0) throw new Error(`building the test modules failed:\n${tests.stderr}`);
     work = tempDir('emkit-vsix-');
+    // an empty home: the extension starts the bridge itself, with the CLI this checkout built
+    mkdirSync(join(work, '.vscode'));
+    writeFileSync(
+      join(work, '.vscode', 'settings.json'),
+      JSON.stringify({ 'emkit.cliPath': join(repoRoot, 'server-bridge', 'dist', 'emkit.mjs') }),
+    );
     codeServer = await startCodeServer(
       { EMKIT_TEST_RESULT: join(work, 'result.json'), EMKIT_HOME: join(work, 'home') },
       { install: vsix },
@@ -40,10 +46,21 @@ describe.skipIf(skipReason !== '')(`the packaged .vsix${skipReason}`, () => {
   afterAll(async () => {
     await browser?.close();
     await codeServer?.stop();
+    // the bridge the extension started runs detached, as a user's would: stop it
+    const runtime = join(work ?? '', 'home', 'runtime.json');
+    if (existsSync(runtime)) {
+      const { pid } = JSON.parse(readFileSync(runtime, 'utf8')) as { pid: number };
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
     removeDir(work ?? '');
   });
 
-  it('installs with --install-extension into a fresh code-server, activates there and lists its commands', async () => {
+  it('installs with --install-extension into a fresh code-server, activates there, lists its commands and starts a bridge', async () => {
     expect(statSync(vsix).size).toBeLessThan(1024 * 1024);
     expect(codeServer.listExtensions()).toContain('emkit.emkit-vscode@0.1.0');
     // a bare extension to host the test module: the emkit under test is the installed one
@@ -71,5 +88,6 @@ describe.skipIf(skipReason !== '')(`the packaged .vsix${skipReason}`, () => {
     const { ok, steps } = JSON.parse(result) as { ok: boolean; steps: string[] };
     expect(ok).toBe(true);
     expect(steps[0]).toContain(join('extensions', 'emkit.emkit-vscode-0.1.0'));
+    expect(existsSync(join(work, 'home', 'runtime.json'))).toBe(true);
   }, 180_000);
 });

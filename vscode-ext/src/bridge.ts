@@ -1,8 +1,8 @@
 import type { ResourceStore } from '@emkit/shared';
-import { type EmkitClient, EventStream, type ResourceEvent, type WebSocketFactory } from '@emkit/shared';
+import { ApiError, type EmkitClient, EventStream, type ResourceEvent, type WebSocketFactory } from '@emkit/shared';
 import * as vscode from 'vscode';
 import WebSocket from 'ws';
-import { clientFor, findBridge } from './connection.js';
+import { answers, clientFor, findBridge, startBridge } from './connection.js';
 
 /**
  * The live link to the bridge: find it, load the lists on every (re)connection, then feed
@@ -15,7 +15,10 @@ export class BridgeLink implements vscode.Disposable {
   /** Every event from the bridge, after the store has it: detail panels and notifications follow it. */
   readonly onEvent = this.eventEmitter.event;
 
-  constructor(private readonly store: ResourceStore) {}
+  constructor(
+    private readonly store: ResourceStore,
+    private readonly secrets: vscode.SecretStorage,
+  ) {}
 
   /** The client of the current connection; null while no bridge was found. */
   get client(): EmkitClient | null {
@@ -27,7 +30,23 @@ export class BridgeLink implements vscode.Disposable {
     this.stream?.close();
     this.stream = null;
     this._client = null;
-    const found = await findBridge();
+    let found = await findBridge(this.secrets);
+    // none running here (no runtime.json, or one left by a bridge that died): start one
+    let startError = '';
+    if ('missing' in found || (found.source !== 'settings' && !(await answers(found)))) {
+      const started = await startBridge();
+      if (started && 'error' in started) startError = started.error;
+      else if (started) found = started;
+    }
+    if (startError) {
+      this.store.fail(
+        vscode.l10n.t(
+          'Could not start an emkit bridge ({0}) — check emkit.cliPath, or start one with `emkit serve`.',
+          startError,
+        ),
+      );
+      return;
+    }
     if ('missing' in found) {
       this.store.fail(
         vscode.l10n.t(
@@ -44,10 +63,7 @@ export class BridgeLink implements vscode.Disposable {
       {
         connection: (connected) => {
           if (connected) void this.store.load(client);
-          else
-            this.store.fail(
-              vscode.l10n.t('The emkit bridge at {0} is not reachable — start it with `emkit serve`, then Refresh.', found.url),
-            );
+          else void this.diagnose(client, found.url);
         },
         reset: () => void this.store.load(client),
         event: (event) => {
@@ -57,6 +73,22 @@ export class BridgeLink implements vscode.Disposable {
       },
       // Node 20's extension host has no global WebSocket
       { WebSocket: WebSocket as unknown as WebSocketFactory },
+    );
+  }
+
+  /** A socket that won't open looks the same either way: ask the bridge whether it is there and takes the token. */
+  private async diagnose(client: EmkitClient, url: string): Promise<void> {
+    const refused = await client.api.getStatus({}).then(
+      () => false,
+      (error: unknown) => error instanceof ApiError && error.status === 401,
+    );
+    this.store.fail(
+      refused
+        ? vscode.l10n.t(
+            'The emkit bridge at {0} refused the token — run “emkit: Set Bridge Token” with the one in its runtime.json.',
+            url,
+          )
+        : vscode.l10n.t('The emkit bridge at {0} is not reachable — start it with `emkit serve`, then Refresh.', url),
     );
   }
 

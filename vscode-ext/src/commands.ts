@@ -1,6 +1,7 @@
 import type { EmkitClient, ResourceStore } from '@emkit/shared';
 import * as vscode from 'vscode';
 import type { BridgeLink } from './bridge.js';
+import { TOKEN_SECRET } from './connection.js';
 import type { TrainingLogs } from './logs.js';
 import type { DetailPanels } from './panels/detail-panels.js';
 import type { Node } from './trees/node.js';
@@ -16,6 +17,7 @@ export interface CommandContext {
   logs: TrainingLogs;
   /** the error messages shown, newest last (tests read them: a message can't be read back) */
   errors: string[];
+  secrets: vscode.SecretStorage;
 }
 
 /**
@@ -44,6 +46,21 @@ export function clientOf(context: CommandContext): EmkitClient {
 /** Every emkit command, in one table: package.json contributes the same ids. */
 export const commands: Record<string, Handler> = {
   'emkit.refresh': (context) => context.link.connect(),
+
+  'emkit.setToken': async (context, args) => {
+    const token =
+      (args.token as string | undefined) ??
+      (await vscode.window.showInputBox({
+        title: vscode.l10n.t('The emkit bridge token'),
+        prompt: vscode.l10n.t("From runtime.json in the bridge's home; kept in VS Code's secret storage. Empty: forget it."),
+        password: true,
+        ignoreFocusOut: true,
+      }));
+    if (token === undefined) return;
+    if (token.trim()) await context.secrets.store(TOKEN_SECRET, token.trim());
+    else await context.secrets.delete(TOKEN_SECRET);
+    await context.link.connect();
+  },
 
   'emkit.stopTraining': async (context, args) => {
     const target = await pickTarget(context, args, 'trainings', vscode.l10n.t('Stop which training?'), isRunning);

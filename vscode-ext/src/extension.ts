@@ -24,7 +24,7 @@ export interface EmkitExtensionApi {
 
 export function activate(context: vscode.ExtensionContext): EmkitExtensionApi {
   const store = new ResourceStore();
-  const link = new BridgeLink(store);
+  const link = new BridgeLink(store, context.secrets);
   const trees = {
     environments: new EnvironmentsTree(store, 'environments'),
     experiments: new ExperimentsTree(store, 'experiments'),
@@ -38,7 +38,7 @@ export function activate(context: vscode.ExtensionContext): EmkitExtensionApi {
   for (const [name, tree] of Object.entries(trees)) {
     context.subscriptions.push(vscode.window.registerTreeDataProvider(`emkit.${name}`, tree));
   }
-  const commandContext: CommandContext = { link, store, panels, logs, errors: [] };
+  const commandContext: CommandContext = { link, store, panels, logs, errors: [], secrets: context.secrets };
   context.subscriptions.push(...registerCommands(commandContext));
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((change) => {

@@ -13,8 +13,16 @@ export async function run(): Promise<void> {
     if (!extension) throw new Error('emkit.emkit-vscode is not installed');
     steps.push(`installed at ${extension.extensionPath}`);
     const started = performance.now();
-    await extension.activate();
+    const api = (await extension.activate()) as {
+      store: { state: { kind: string } };
+      link: { client: { baseUrl: string } | null };
+    };
     steps.push(`activated in ${(performance.now() - started).toFixed(1)} ms`);
+    // no bridge ran in this home: the extension started one (emkit.autoStart) and connected to it
+    const deadline = Date.now() + 30_000;
+    while (api.store.state.kind !== 'loaded' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    if (api.store.state.kind !== 'loaded') throw new Error(`no bridge: ${JSON.stringify(api.store.state)}`);
+    steps.push(`started a bridge and connected to ${api.link.client?.baseUrl}`);
     const contributed = (extension.packageJSON.contributes.commands as { command: string }[]).map((c) => c.command);
     const registered = new Set(await vscode.commands.getCommands(true));
     const missing = contributed.filter((id) => !registered.has(id));

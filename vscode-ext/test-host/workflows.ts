@@ -211,6 +211,26 @@ export async function run(): Promise<void> {
     await command('emkit.createEnvironment', { name: 'Bad Name', manager: 'venv', python: '', packages: [] });
     if (!lastError()?.includes('name')) throw new Error(`a bad name got: ${lastError()}`);
     steps.push(`bad name: ${lastError()}`);
+
+    // Set Bridge Token: a token typed by hand goes to SecretStorage and is used with emkit.bridgeUrl
+    const runtime = JSON.parse(readFileSync(join(process.env.EMKIT_HOME!, 'runtime.json'), 'utf8')) as {
+      url: string;
+      token: string;
+    };
+    const settings = vscode.workspace.getConfiguration('emkit');
+    await settings.update('bridgeUrl', runtime.url, vscode.ConfigurationTarget.Global);
+    await command('emkit.setToken', { token: 'not-the-token' });
+    const refused = await until('the wrong token to be refused', () => {
+      const state = api.store.state;
+      return state.kind === 'failed' && state.message.includes('refused the token') ? state.message : undefined;
+    });
+    steps.push(`wrong token: ${refused}`);
+    await command('emkit.setToken', { token: runtime.token });
+    await until('the right token to connect', () => (api.store.state.kind === 'loaded' ? true : undefined), 20_000);
+    if (settings.get<string>('token')) throw new Error('the token went into settings');
+    steps.push('the token from secret storage connects');
+    await command('emkit.setToken', { token: '' });
+    await settings.update('bridgeUrl', undefined, vscode.ConfigurationTarget.Global);
     result(true);
   } catch (error) {
     result(false, (error as Error).stack ?? String(error));
