@@ -35,11 +35,33 @@ const DELETE_ROUTES = {
   endpoints: 'deleteEndpoint',
 } as const satisfies Record<Target['kind'], string>;
 
-/** The connected client, or a message that says how to get one. */
-export function clientOf(context: CommandContext): EmkitClient {
+const CONNECT_WAIT_MS = 15_000;
+
+/**
+ * The connected client, or a message that says how to get one. A command can be what
+ * activates the extension: then the connection is still being made, and is waited for.
+ */
+export async function clientOf(context: CommandContext): Promise<EmkitClient> {
+  const { store } = context;
+  const pending = () => store.state.kind === 'empty' || store.state.kind === 'loading' || !context.link.client;
+  if (pending()) {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, CONNECT_WAIT_MS);
+      const off = store.onChange(() => {
+        if (!pending()) done();
+      });
+      function done() {
+        clearTimeout(timer);
+        off();
+        resolve();
+      }
+    });
+  }
   const client = context.link.client;
-  if (!client || context.store.state.kind !== 'loaded')
-    throw new Error(vscode.l10n.t('Not connected to an emkit bridge — Refresh once it is running.'));
+  if (!client || store.state.kind !== 'loaded') {
+    const why = store.state.kind === 'failed' ? store.state.message : '';
+    throw new Error(why || vscode.l10n.t('Not connected to an emkit bridge — Refresh once it is running.'));
+  }
   return client;
 }
 
@@ -64,13 +86,13 @@ export const commands: Record<string, Handler> = {
 
   'emkit.stopTraining': async (context, args) => {
     const target = await pickTarget(context, args, 'trainings', vscode.l10n.t('Stop which training?'), isRunning);
-    if (target) return clientOf(context).api.stopTraining({ params: { id: target.id } });
+    if (target) return (await clientOf(context)).api.stopTraining({ params: { id: target.id } });
   },
 
   'emkit.deleteResource': async (context, args) => {
     const target = args.target;
     if (!target) return;
-    const client = clientOf(context);
+    const client = await clientOf(context);
     if (args.confirm !== true) {
       const yes = vscode.l10n.t('Delete');
       const answer = await vscode.window.showWarningMessage(vscode.l10n.t('Delete {0}?', target.name), { modal: true }, yes);

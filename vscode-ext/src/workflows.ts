@@ -83,7 +83,7 @@ export const isRunning = (item: { state?: string }) => !isSettled(trainingStates
 /** The workflows that take input, QuickPick and InputBox steps with validation; every input can come in args. */
 export const workflows: Record<string, Handler> = {
   'emkit.submitNotebook': async (context, args) => {
-    const client = clientOf(context);
+    const client = await clientOf(context);
     const source = await sourceFile(args);
     if (!source) throw new Error(vscode.l10n.t('Open a notebook or a Python script to submit, or pick one in the explorer.'));
     const title = vscode.l10n.t('Submit {0} as a training', source.uri.fsPath.split(/[\\/]/).pop() ?? '');
@@ -158,16 +158,16 @@ export const workflows: Record<string, Handler> = {
       vscode.l10n.t('Open which training?'),
       args.running ? isRunning : undefined,
     );
-    if (target) context.panels.openTraining(clientOf(context), target.id, target.name);
+    if (target) context.panels.openTraining(await clientOf(context), target.id, target.name);
   },
 
   'emkit.openEndpoint': async (context, args) => {
     const target = await pickTarget(context, args, 'endpoints', vscode.l10n.t('Open which endpoint?'));
-    if (target) context.panels.openEndpoint(clientOf(context), target.id, target.name);
+    if (target) context.panels.openEndpoint(await clientOf(context), target.id, target.name);
   },
 
   'emkit.openTensorboard': async (context, args) => {
-    const client = clientOf(context);
+    const client = await clientOf(context);
     if (args.target?.kind === 'experiments')
       return context.panels.openTensorboard(client, { experiment: args.target.id }, args.target.name);
     const target = await pickTarget(context, args, 'trainings', vscode.l10n.t('TensorBoard for which training?'));
@@ -176,11 +176,11 @@ export const workflows: Record<string, Handler> = {
 
   'emkit.showTrainingLogs': async (context, args) => {
     const target = await pickTarget(context, args, 'trainings', vscode.l10n.t('Show the logs of which training?'));
-    if (target) context.logs.show(clientOf(context), target.id, target.name);
+    if (target) context.logs.show(await clientOf(context), target.id, target.name);
   },
 
   'emkit.copyTraining': async (context, args) => {
-    const client = clientOf(context);
+    const client = await clientOf(context);
     const target = await pickTarget(context, args, 'trainings', vscode.l10n.t('Copy which training?'));
     if (!target) return;
     const name =
@@ -193,7 +193,7 @@ export const workflows: Record<string, Handler> = {
   },
 
   'emkit.createModel': async (context, args) => {
-    const client = clientOf(context);
+    const client = await clientOf(context);
     const target = await pickTarget(
       context,
       args,
@@ -218,7 +218,7 @@ export const workflows: Record<string, Handler> = {
   },
 
   'emkit.promoteModel': async (context, args) => {
-    const client = clientOf(context);
+    const client = await clientOf(context);
     const target = await pickTarget(context, args, 'models', vscode.l10n.t('Promote which model version?'));
     if (!target) return;
     const alias =
@@ -231,7 +231,7 @@ export const workflows: Record<string, Handler> = {
   },
 
   'emkit.createEndpoint': async (context, args) => {
-    const client = clientOf(context);
+    const client = await clientOf(context);
     const model = await pickTarget(context, args, 'models', vscode.l10n.t('Deploy which model version?'));
     if (!model) return;
     const base = model.name.split(':')[0] ?? model.name;
@@ -251,7 +251,7 @@ export const workflows: Record<string, Handler> = {
   },
 
   'emkit.addStage': async (context, args) => {
-    const client = clientOf(context);
+    const client = await clientOf(context);
     const endpoint = await pickTarget(context, args, 'endpoints', vscode.l10n.t('Add a stage to which endpoint?'));
     if (!endpoint) return;
     const name = (args.name as string | undefined) ?? (await ask(vscode.l10n.t('Stage name'), '', nameRule));
@@ -264,7 +264,7 @@ export const workflows: Record<string, Handler> = {
   },
 
   'emkit.setDefaultStage': async (context, args) => {
-    const client = clientOf(context);
+    const client = await clientOf(context);
     const endpoint = await pickTarget(context, args, 'endpoints', vscode.l10n.t('Switch the default stage of which endpoint?'));
     if (!endpoint) return;
     const stages = context.store.find('endpoints', endpoint.id)?.stages.filter((s) => !s.default) ?? [];
@@ -279,7 +279,7 @@ export const workflows: Record<string, Handler> = {
   },
 
   'emkit.deleteStage': async (context, args) => {
-    const client = clientOf(context);
+    const client = await clientOf(context);
     const endpoint = await pickTarget(context, args, 'endpoints', vscode.l10n.t('Delete a stage of which endpoint?'));
     const stage = args.stage as string | undefined;
     if (!endpoint || !stage) return;
@@ -296,7 +296,7 @@ export const workflows: Record<string, Handler> = {
   },
 
   'emkit.callEndpoint': async (context, args) => {
-    const client = clientOf(context);
+    const client = await clientOf(context);
     const endpoint = await pickTarget(context, args, 'endpoints', vscode.l10n.t('Call which endpoint?'));
     if (!endpoint) return;
     let body = args.body;
@@ -327,7 +327,7 @@ export const workflows: Record<string, Handler> = {
   },
 
   'emkit.createEnvironment': async (context, args) => {
-    const client = clientOf(context);
+    const client = await clientOf(context);
     const title = vscode.l10n.t('Create an environment');
     const name = (args.name as string | undefined) ?? (await ask(title, '', nameRule, vscode.l10n.t('Environment name')));
     if (name === undefined) return;

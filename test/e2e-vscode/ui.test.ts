@@ -1,0 +1,196 @@
+// The loop as a user drives it in real VS Code (code-server in headless Chromium): the command
+// palette, its QuickPicks and InputBoxes, the emkit trees, the panels' webviews and the
+// notifications — no extension API in between. Screenshots of each step under
+// test-artifacts/vscode-ui/.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Frame, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { hasChromium, launchChromium, screenshots } from '../e2e/support/browser.js';
+import { removeDir, repoRoot, startBridge, type TestBridge, tempDir } from '../support/bridge.js';
+import { pythonHas, venvPython } from '../support/trainings.js';
+import { CODE_SERVER_VERSION, hasCodeServer, startCodeServer, type TestCodeServer } from './support/code-server.js';
+
+const extensionDir = join(repoRoot, 'vscode-ext');
+const skipReason = !hasChromium
+  ? ' (SKIPPED: /usr/bin/chromium is not installed: apt-get install chromium)'
+  : !hasCodeServer
+    ? ` (SKIPPED: code-server ${CODE_SERVER_VERSION} is not installed: node vscode-ext/scripts/code-server.mjs)`
+    : !pythonHas(venvPython, 'sklearn', 'joblib')
+      ? ' (SKIPPED: scikit-learn is not installed in .venv: npm run setup)'
+      : '';
+
+const NOTEBOOK = {
+  nbformat: 4,
+  nbformat_minor: 5,
+  metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
+  cells: [
+    { cell_type: 'code', metadata: { tags: ['parameters'] }, source: 'C = 1.0\nsteps = 4', outputs: [], execution_count: null },
+    {
+      cell_type: 'code',
+      metadata: {},
+      outputs: [],
+      execution_count: null,
+      source: [
+        'import os, joblib\n',
+        'from sklearn.datasets import load_iris\n',
+        'from sklearn.linear_model import LogisticRegression\n',
+        'from sklearn.metrics import log_loss\n',
+        'from emkit.tracking import log_metric\n',
+        'X, y = load_iris(return_X_y=True)\n',
+        'for step in range(1, steps + 1):\n',
+        '    model = LogisticRegression(C=C, max_iter=step * 25).fit(X, y)\n',
+        '    log_metric("loss", log_loss(y, model.predict_proba(X)), step)\n',
+        '    print(f"ui step {step} C={C}", flush=True)\n',
+        'joblib.dump(model, os.path.join(os.environ["EM_MODEL_DIR"], "model.joblib"))\n',
+      ],
+    },
+  ],
+};
+
+const input = (page: Page) => page.locator('.quick-input-widget input.input');
+
+/** F1, the command's title, Enter: as a user runs a command. */
+async function palette(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  await input(page).waitFor();
+  await input(page).fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+  await page.keyboard.press('Enter');
+  // the palette closes before the command's first step opens
+  await page.waitForTimeout(500);
+}
+
+/** The next QuickInput step: its value once it shows, then `value` typed over it (if given) and Enter. */
+async function answer(page: Page, value?: string): Promise<string> {
+  await input(page).waitFor({ timeout: 10_000 });
+  await page.waitForTimeout(300); // the step's value arrives a moment after the box
+  const shown = await input(page).inputValue();
+  if (value !== undefined) await input(page).fill(value);
+  await page.keyboard.press('Enter');
+  return shown;
+}
+
+/** The text of the emkit webview showing `selector` (nested frames), a drawn chart marked [chart]. */
+async function webview(page: Page, selector: string): Promise<string> {
+  for (const frame of page.frames() as Frame[]) {
+    const text = await frame
+      .evaluate((s) => {
+        const view = document.querySelector(s);
+        if (!view) return null;
+        return view.textContent + (document.querySelector('.emkit-metric-chart canvas') ? '[chart]' : '');
+      }, selector)
+      .catch(() => null);
+    if (text) return text;
+  }
+  return '';
+}
+
+const treeRows = (page: Page) => page.locator('[id="workbench.view.extension.emkit"] .monaco-list-row[role=treeitem]');
+
+describe.skipIf(skipReason !== '')(`the emkit extension driven from VS Code's UI${skipReason}`, () => {
+  let bridge: TestBridge;
+  let codeServer: TestCodeServer;
+  let browser: Browser;
+  let page: Page;
+  let work: string;
+  const shot = screenshots('vscode-ui');
+
+  beforeAll(async () => {
+    work = tempDir('emkit-vscode-ui-');
+    writeFileSync(join(work, 'iris.ipynb'), JSON.stringify(NOTEBOOK, null, 1));
+    bridge = await startBridge();
+    codeServer = await startCodeServer({ EMKIT_HOME: bridge.home });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
+    await page.goto(codeServer.url(work, [['extensionDevelopmentPath', codeServer.remote(extensionDir)]]));
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    // the extension's contributions are in once its activity bar entry is
+    await page.locator('.activitybar .action-item a[aria-label^="emkit"]').waitFor({ timeout: 60_000 });
+  }, 120_000);
+
+  afterEach(async ({ task }) => {
+    if (task.result?.state === 'fail') await shot(page, `FAILED-${task.name.slice(0, 40).replace(/\W+/g, '-')}`);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await codeServer?.stop();
+    await bridge?.stop();
+    removeDir(bridge?.home ?? '');
+    removeDir(work ?? '');
+  });
+
+  it('submits the open notebook from the palette, and shows it COMPLETE in the tree and its panel with logs and a chart', async () => {
+    // open the notebook (VS Code's own notebook editor)
+    await page.keyboard.press('Control+P');
+    await input(page).fill('iris.ipynb');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'iris.ipynb' }).first().waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator('.tab.active', { hasText: 'iris.ipynb' }).waitFor({ timeout: 30_000 });
+    await page.locator('.notebook-editor .cell-list-container:visible').first().waitFor({ timeout: 30_000 });
+    await shot(page, 'notebook');
+
+    await palette(page, 'emkit: Submit Current Notebook as Training');
+    expect(await answer(page)).toBe('iris'); // the name, from the file's
+    await answer(page); // the experiment: "New experiment…"
+    await answer(page, 'vscode-ui');
+    // the hyperparameters start from the notebook's parameters cell
+    expect(await answer(page, 'C=0.5 steps=4')).toBe('C=1.0 steps=4');
+
+    await page.locator('.activitybar .action-item a[aria-label^="emkit"]').click();
+    const row = treeRows(page)
+      .filter({ hasText: 'iris' })
+      .filter({ hasText: /COMPLETE|RUNNING|CREATE/ });
+    await expect.poll(() => row.first().textContent(), { timeout: 120_000 }).toContain('COMPLETE');
+    const panel = await (async () => {
+      let text = '';
+      await expect
+        .poll(
+          async () => {
+            text = await webview(page, '.emkit-training-view');
+            return text.includes('COMPLETE') && text.includes('ui step 4 C=0.5') && text.includes('[chart]');
+          },
+          { timeout: 30_000 },
+        )
+        .toBe(true);
+      return text;
+    })();
+    expect(panel).toContain('C0.5');
+    await shot(page, 'training-complete');
+  }, 240_000);
+
+  it('creates a model and an endpoint from the palette, and Call Endpoint shows the predictions', async () => {
+    await palette(page, 'emkit: Create Model from Training');
+    await answer(page); // the COMPLETE training
+    expect(await answer(page)).toBe('vscode-ui'); // named after the experiment
+    await expect
+      .poll(() => treeRows(page).allTextContents(), { timeout: 20_000 })
+      .toContainEqual(expect.stringContaining('vscode-ui:1'));
+    await shot(page, 'model');
+
+    await palette(page, 'emkit: Create Endpoint');
+    await answer(page); // the model version
+    await answer(page, 'iris-ui');
+    await answer(page); // stage "default"
+    await expect.poll(() => webview(page, '.emkit-endpoint-view'), { timeout: 90_000 }).toContain('1/1');
+    await shot(page, 'endpoint');
+
+    await palette(page, 'emkit: Call Endpoint');
+    await answer(page); // the endpoint
+    await answer(page, '{"instances": [[5.1, 3.5, 1.4, 0.2], [6.7, 3.0, 5.2, 2.3]]}');
+    const expected = await bridge.client.api.infer({
+      params: { endpoint: 'iris-ui' },
+      body: {
+        instances: [
+          [5.1, 3.5, 1.4, 0.2],
+          [6.7, 3.0, 5.2, 2.3],
+        ],
+      },
+    });
+    const toast = page.locator('.notifications-toasts', { hasText: 'iris-ui answered' });
+    await toast.waitFor({ timeout: 20_000 });
+    expect(await toast.textContent()).toContain(`iris-ui answered: ${JSON.stringify(expected.predictions)}`);
+    await shot(page, 'call-endpoint');
+  }, 240_000);
+});
