@@ -191,6 +191,30 @@ describe.skipIf(skipReason !== '')(`the emkit workbench in JupyterLab${skipReaso
     await shot(page, 'try-it');
   });
 
+  it('promotes the model from the sidebar, adds a stage from the endpoint view and makes it the default', async () => {
+    await showSidebar();
+    const version = page.locator('.emkit-Sidebar [data-emkit-kind="model-version"][data-emkit-name="iris-lab:1"]');
+    await version.locator('> .emkit-Row').hover();
+    await version.locator('button[title="Promote iris-lab:1"]').click();
+    await dialog().locator('input').fill('production');
+    await accept();
+    await expect.poll(() => version.locator('.emkit-Chip').allTextContents(), { timeout: 20_000 }).toEqual(['@production']);
+
+    await endpointView().locator('[data-emkit-action="addStage"]').click();
+    await dialog().locator('input[name="name"]').fill('green');
+    await accept();
+    const green = endpointView().locator('tr[data-stage="green"]');
+    await expect.poll(() => green.textContent(), { timeout: 90_000 }).toContain('1/1');
+    await shot(page, 'two-stages');
+    await green.locator('[data-emkit-action="setDefault"]').click();
+    // the switch keeps serving: green is the default, and the old default stage is released
+    await expect.poll(() => endpointView().locator('tr[data-stage]').count(), { timeout: 60_000 }).toBe(1);
+    expect(await green.textContent()).toContain('Default');
+    const answer = await bridge.client.api.infer({ params: { endpoint: 'iris-lab' }, body: { instances: INSTANCES } });
+    expect(answer.predictions).toHaveLength(INSTANCES.length);
+    await shot(page, 'default-switched');
+  });
+
   it('opens TensorBoard for the training in a tab, through the bridge, without the token in its address', async () => {
     await page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: /^iris$/ }).click();
     await trainingView().locator('[data-emkit-action="openTensorboard"]').click();
@@ -210,6 +234,27 @@ describe.skipIf(skipReason !== '')(`the emkit workbench in JupyterLab${skipReaso
     expect(await iframe.getAttribute('src')).toContain('ticket=');
     await page.waitForTimeout(1500);
     await shot(page, 'tensorboard');
+  });
+
+  it("shows the training view in JupyterLab's dark theme with its colours", async () => {
+    await page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: /^iris$/ }).click();
+    const luminance = (css: string) => {
+      const [r, g, b] = (css.match(/\d+/g) ?? []).map(Number) as [number, number, number];
+      return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+    };
+    const colours = () =>
+      trainingView().evaluate((view) => ({
+        background: getComputedStyle(view).backgroundColor,
+        text: getComputedStyle(view.querySelector('.emkit-log-line') as Element).color,
+      }));
+    expect(luminance((await colours()).background)).toBeGreaterThan(0.7);
+    await page.locator('.lm-MenuBar-itemLabel', { hasText: /^Settings$/ }).click();
+    await page.locator('.lm-Menu-itemLabel', { hasText: /^Theme$/ }).hover();
+    await page.locator('.lm-Menu-itemLabel', { hasText: /^JupyterLab Dark$/ }).click();
+    await expect.poll(async () => luminance((await colours()).background), { timeout: 10_000 }).toBeLessThan(0.3);
+    expect(luminance((await colours()).text)).toBeGreaterThan(0.6);
+    await page.waitForTimeout(500); // the charts redraw in the new colours
+    await shot(page, 'dark-theme');
   });
 
   it('creates an environment from the palette and shows its progress and creation log', async () => {

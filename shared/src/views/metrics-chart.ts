@@ -2,7 +2,7 @@ import uPlot from 'uplot';
 import type { Translate } from '../feeds/protocol.js';
 import type { MetricSeries } from '../schemas/metrics.js';
 import { h, nextFrame } from './dom.js';
-import { themeColors } from './styles.js';
+import { onThemeChange, themeColors } from './styles.js';
 
 /** One tag's points as uPlot wants them: steps ascending, values aligned (null: a gap). */
 export interface SeriesData {
@@ -58,6 +58,7 @@ export class MetricsChart {
   private readonly empty: HTMLElement;
   private readonly resize: ResizeObserver | null;
   private scheduled = false;
+  private readonly stopWatchingTheme: () => void;
 
   constructor(parent: HTMLElement, t: Translate) {
     this.doc = parent.ownerDocument;
@@ -70,6 +71,7 @@ export class MetricsChart {
     const View = this.doc.defaultView as (Window & typeof globalThis) | null;
     this.resize = View?.ResizeObserver ? new View.ResizeObserver(() => this.fit()) : null;
     this.resize?.observe(this.element);
+    this.stopWatchingTheme = onThemeChange(this.doc, () => this.redrawAll());
   }
 
   get tags(): string[] {
@@ -109,8 +111,18 @@ export class MetricsChart {
 
   dispose(): void {
     this.resize?.disconnect();
+    this.stopWatchingTheme();
     for (const chart of this.charts.values()) chart.plot?.destroy();
     this.element.remove();
+  }
+
+  /** New theme colours: each plot is made again with them. */
+  private redrawAll(): void {
+    for (const [tag, chart] of this.charts) {
+      chart.plot?.destroy();
+      chart.plot = null;
+      this.draw(tag, chart);
+    }
   }
 
   private chart(tag: string): Chart {

@@ -3,7 +3,7 @@ import type { Translate } from '../feeds/protocol.js';
 import type { StageMinute } from '../schemas/endpoints.js';
 import { h, nextFrame } from './dom.js';
 import { formatValue } from './metrics-chart.js';
-import { themeColors } from './styles.js';
+import { onThemeChange, themeColors } from './styles.js';
 
 interface StageChart {
   minutes: Map<string, StageMinute>;
@@ -40,6 +40,7 @@ export class StageStatsChart {
   private readonly empty: HTMLElement;
   private readonly resize: ResizeObserver | null;
   private scheduled = false;
+  private readonly stopWatchingTheme: () => void;
 
   constructor(
     parent: HTMLElement,
@@ -52,6 +53,13 @@ export class StageStatsChart {
     const View = this.doc.defaultView as (Window & typeof globalThis) | null;
     this.resize = View?.ResizeObserver ? new View.ResizeObserver(() => this.fit()) : null;
     this.resize?.observe(this.element);
+    this.stopWatchingTheme = onThemeChange(this.doc, () => {
+      for (const chart of this.stages.values()) {
+        chart.plot?.destroy();
+        chart.plot = null;
+        this.draw(chart);
+      }
+    });
   }
 
   setMinutes(minutes: readonly StageMinute[]): void {
@@ -79,6 +87,7 @@ export class StageStatsChart {
 
   dispose(): void {
     this.resize?.disconnect();
+    this.stopWatchingTheme();
     for (const chart of this.stages.values()) chart.plot?.destroy();
     this.element.remove();
   }

@@ -132,3 +132,27 @@ export function themeColors(element: Element): {
     busy: read('--emkit-busy', '#f57c00'),
   };
 }
+
+/**
+ * Calls back when the host switches theme: JupyterLab sets data attributes on <body>, VS Code
+ * a class on <body> and its colour variables on <html>. Canvas charts read colours once, so
+ * they redraw on this.
+ */
+export function onThemeChange(doc: Document, callback: () => void): () => void {
+  const View = doc.defaultView as (Window & typeof globalThis) | null;
+  if (!View?.MutationObserver) return () => undefined;
+  let scheduled = false;
+  const observer = new View.MutationObserver(() => {
+    if (scheduled) return;
+    scheduled = true;
+    // the new variables apply once the attributes have all changed: read them a frame later
+    View.requestAnimationFrame(() => {
+      scheduled = false;
+      callback();
+    });
+  });
+  const attributeFilter = ['class', 'style', 'data-jp-theme-light', 'data-jp-theme-name'];
+  observer.observe(doc.documentElement, { attributes: true, attributeFilter });
+  if (doc.body) observer.observe(doc.body, { attributes: true, attributeFilter });
+  return () => observer.disconnect();
+}
