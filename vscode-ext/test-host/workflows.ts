@@ -113,6 +113,14 @@ export async function run(): Promise<void> {
     steps.push(`training panel: ${panel.includes('[chart]') ? 'chart drawn' : 'chart not drawn'}, log shown`);
     if (!panel.includes('[chart]')) throw new Error('the loss chart has no canvas');
 
+    // Open Training Panel brings the open panel forward rather than opening a second
+    await command('emkit.openTraining', { target });
+    if ([...api.panels.panels.keys()].filter((key) => key.startsWith('training:')).length !== 1)
+      throw new Error('a second panel');
+    // Refresh reconnects and reloads the lists
+    await command('emkit.refresh', {});
+    await until('the lists after Refresh', () => (api.store.state.kind === 'loaded' ? true : undefined), 20_000);
+
     // Show Training Logs: an output channel with what the notebook printed
     await command('emkit.showTrainingLogs', { target });
     await until('the log channel', () => (api.logs.text(training.id).includes('vscode step 4') ? true : undefined), 20_000);
@@ -176,6 +184,19 @@ export async function run(): Promise<void> {
       60_000,
     );
     steps.push('green is the default; the old default stage was released');
+    await command('emkit.addStage', { target: endpointTarget, name: 'canary', model: model.id });
+    await until(
+      'the canary stage',
+      () => api.store.find('endpoints', endpoint.id)?.stages.find((s) => s.name === 'canary'),
+      30_000,
+    );
+    await command('emkit.deleteStage', { target: endpointTarget, stage: 'canary', confirm: true });
+    await until(
+      'canary to be gone',
+      () => (api.store.find('endpoints', endpoint.id)?.stages.some((s) => s.name === 'canary') ? undefined : true),
+      60_000,
+    );
+    steps.push('canary stage added and deleted');
 
     // errors surface as the bridge words them: a model a stage serves can't be deleted
     await command('emkit.deleteResource', { target: { kind: 'models', id: model.id, name: 'vs-iris:1' }, confirm: true });
