@@ -6,17 +6,13 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, launchChromium } from '../e2e/support/browser.js';
+import { launchChromium } from '../e2e/support/browser.js';
 import { removeDir, repoRoot, tempDir } from '../support/bridge.js';
-import { CODE_SERVER_VERSION, hasCodeServer, startCodeServer, type TestCodeServer } from './support/code-server.js';
+import { runExtensionTests, startCodeServer, type TestCodeServer, vscodeSkipReason } from './support/code-server.js';
 
 const extensionDir = join(repoRoot, 'vscode-ext');
 const vsix = join(extensionDir, 'dist', 'emkit-vscode.vsix');
-const skipReason = !hasChromium
-  ? ' (SKIPPED: /usr/bin/chromium is not installed: apt-get install chromium)'
-  : !hasCodeServer
-    ? ` (SKIPPED: code-server ${CODE_SERVER_VERSION} is not installed: node vscode-ext/scripts/code-server.mjs)`
-    : '';
+const skipReason = vscodeSkipReason();
 
 describe.skipIf(skipReason !== '')(`the packaged .vsix${skipReason}`, () => {
   let codeServer: TestCodeServer;
@@ -70,19 +66,12 @@ describe.skipIf(skipReason !== '')(`the packaged .vsix${skipReason}`, () => {
       join(probe, 'package.json'),
       JSON.stringify({ name: 'probe', publisher: 'emkit-test', version: '0.0.0', engines: { vscode: '^1.100.0' } }),
     );
-    const page = await browser.newPage();
-    const exitCode = new Promise<number>((resolve) => {
-      void page.exposeFunction('codeAutomationExit', (code: number) => resolve(code));
+    const { code, result } = await runExtensionTests(browser, codeServer, {
+      folder: work,
+      developmentPath: probe,
+      testsModule: join(extensionDir, 'dist', 'test-host', 'installed.js'),
+      resultFile: join(work, 'result.json'),
     });
-    await page.goto(
-      codeServer.url(work, [
-        ['extensionDevelopmentPath', codeServer.remote(probe)],
-        ['extensionTestsPath', codeServer.remote(join(extensionDir, 'dist', 'test-host', 'installed.js'))],
-      ]),
-    );
-    const code = await exitCode;
-    const resultFile = join(work, 'result.json');
-    const result = existsSync(resultFile) ? readFileSync(resultFile, 'utf8') : '(no result written)';
     console.log(`installed extension:\n${result}`);
     expect(code, `${result}\n${codeServer.output()}`).toBe(0);
     const { ok, steps } = JSON.parse(result) as { ok: boolean; steps: string[] };

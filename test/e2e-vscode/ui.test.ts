@@ -6,47 +6,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, launchChromium, screenshots } from '../e2e/support/browser.js';
+import { launchChromium, screenshots } from '../e2e/support/browser.js';
 import { removeDir, repoRoot, startBridge, type TestBridge, tempDir } from '../support/bridge.js';
-import { pythonHas, venvPython } from '../support/trainings.js';
-import { CODE_SERVER_VERSION, hasCodeServer, startCodeServer, type TestCodeServer } from './support/code-server.js';
+import { irisNotebook } from '../support/notebooks.js';
+import { startCodeServer, type TestCodeServer, vscodeSkipReason } from './support/code-server.js';
 
 const extensionDir = join(repoRoot, 'vscode-ext');
-const skipReason = !hasChromium
-  ? ' (SKIPPED: /usr/bin/chromium is not installed: apt-get install chromium)'
-  : !hasCodeServer
-    ? ` (SKIPPED: code-server ${CODE_SERVER_VERSION} is not installed: node vscode-ext/scripts/code-server.mjs)`
-    : !pythonHas(venvPython, 'sklearn', 'joblib')
-      ? ' (SKIPPED: scikit-learn is not installed in .venv: npm run setup)'
-      : '';
-
-const NOTEBOOK = {
-  nbformat: 4,
-  nbformat_minor: 5,
-  metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
-  cells: [
-    { cell_type: 'code', metadata: { tags: ['parameters'] }, source: 'C = 1.0\nsteps = 4', outputs: [], execution_count: null },
-    {
-      cell_type: 'code',
-      metadata: {},
-      outputs: [],
-      execution_count: null,
-      source: [
-        'import os, joblib\n',
-        'from sklearn.datasets import load_iris\n',
-        'from sklearn.linear_model import LogisticRegression\n',
-        'from sklearn.metrics import log_loss\n',
-        'from emkit.tracking import log_metric\n',
-        'X, y = load_iris(return_X_y=True)\n',
-        'for step in range(1, steps + 1):\n',
-        '    model = LogisticRegression(C=C, max_iter=step * 25).fit(X, y)\n',
-        '    log_metric("loss", log_loss(y, model.predict_proba(X)), step)\n',
-        '    print(f"ui step {step} C={C}", flush=True)\n',
-        'joblib.dump(model, os.path.join(os.environ["EM_MODEL_DIR"], "model.joblib"))\n',
-      ],
-    },
-  ],
-};
+const skipReason = vscodeSkipReason({ scikitLearn: true });
 
 const input = (page: Page) => page.locator('.quick-input-widget input.input');
 
@@ -98,7 +64,7 @@ describe.skipIf(skipReason !== '')(`the emkit extension driven from VS Code's UI
 
   beforeAll(async () => {
     work = tempDir('emkit-vscode-ui-');
-    writeFileSync(join(work, 'iris.ipynb'), JSON.stringify(NOTEBOOK, null, 1));
+    writeFileSync(join(work, 'iris.ipynb'), JSON.stringify(irisNotebook('ui step', 4), null, 1));
     bridge = await startBridge();
     codeServer = await startCodeServer({ EMKIT_HOME: bridge.home });
     browser = await launchChromium();

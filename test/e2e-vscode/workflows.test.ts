@@ -2,23 +2,17 @@
 // host against a real bridge (vscode-ext/test-host/workflows.ts does the steps), with the
 // training and endpoint panels read in the page: what their webviews show a user.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, launchChromium, screenshots } from '../e2e/support/browser.js';
+import { launchChromium, screenshots } from '../e2e/support/browser.js';
 import { removeDir, repoRoot, startBridge, type TestBridge, tempDir } from '../support/bridge.js';
-import { pythonHas, venvPython } from '../support/trainings.js';
-import { CODE_SERVER_VERSION, hasCodeServer, startCodeServer, type TestCodeServer } from './support/code-server.js';
+import { irisNotebook } from '../support/notebooks.js';
+import { runExtensionTests, startCodeServer, type TestCodeServer, vscodeSkipReason } from './support/code-server.js';
 
 const extensionDir = join(repoRoot, 'vscode-ext');
-const skipReason = !hasChromium
-  ? ' (SKIPPED: /usr/bin/chromium is not installed: apt-get install chromium)'
-  : !hasCodeServer
-    ? ` (SKIPPED: code-server ${CODE_SERVER_VERSION} is not installed: node vscode-ext/scripts/code-server.mjs)`
-    : !pythonHas(venvPython, 'sklearn', 'joblib')
-      ? ' (SKIPPED: scikit-learn is not installed in .venv: npm run setup)'
-      : '';
+const skipReason = vscodeSkipReason({ scikitLearn: true });
 
 /** The text of every emkit webview in the page (nested frames), a drawn chart marked `[chart]`. */
 async function webviewTexts(page: Page): Promise<string[]> {
@@ -47,7 +41,11 @@ describe.skipIf(skipReason !== '')(`the emkit commands and panels in code-server
     if (build.status !== 0) throw new Error(`building vscode-ext failed:\n${build.stderr}`);
     work = tempDir('emkit-vscode-loop-');
     bridge = await startBridge();
-    codeServer = await startCodeServer({ EMKIT_HOME: bridge.home, EMKIT_TEST_RESULT: join(work, 'result.json') });
+    codeServer = await startCodeServer({
+      EMKIT_HOME: bridge.home,
+      EMKIT_TEST_RESULT: join(work, 'result.json'),
+      EMKIT_TEST_NOTEBOOK: join(work, 'iris.ipynb'),
+    });
     browser = await launchChromium();
   });
 
@@ -61,44 +59,19 @@ describe.skipIf(skipReason !== '')(`the emkit commands and panels in code-server
 
   it('submits a notebook, follows it to COMPLETE in its panel, makes a model, deploys, calls and switches stages', async () => {
     const shot = screenshots('vscode-workflows');
-    const page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
-    const log: string[] = [];
-    await page.exposeFunction('codeAutomationLog', (type: string, args: unknown[]) =>
-      log.push(`${type} ${JSON.stringify(args)}`),
-    );
-    let exited = false;
-    const exitCode = new Promise<number>((resolve) => {
-      void page.exposeFunction('codeAutomationExit', (code: number) => {
-        exited = true;
-        resolve(code);
-      });
+    writeFileSync(join(work, 'iris.ipynb'), JSON.stringify(irisNotebook('vscode step', 4)));
+    const { code, result, log } = await runExtensionTests(browser, codeServer, {
+      folder: work,
+      developmentPath: extensionDir,
+      testsModule: join(extensionDir, 'dist', 'test-host', 'workflows.js'),
+      resultFile: join(work, 'result.json'),
+      // the host asks to be looked at: a screenshot, and the webviews' text it then checks
+      look: async (page, step) => {
+        await page.waitForTimeout(700); // the panel's first paint
+        await shot(page, step);
+        return { texts: await webviewTexts(page) };
+      },
     });
-    await page.goto(
-      codeServer.url(work, [
-        ['extensionDevelopmentPath', codeServer.remote(extensionDir)],
-        ['extensionTestsPath', codeServer.remote(join(extensionDir, 'dist', 'test-host', 'workflows.js'))],
-      ]),
-    );
-    await page.locator('.monaco-workbench').waitFor({ timeout: 30_000 });
-    // the host asks to be looked at: a screenshot, and the webviews' text written back
-    const signal = join(work, 'result.json.shot');
-    const looking = (async () => {
-      while (!exited) {
-        if (existsSync(signal)) {
-          const step = readFileSync(signal, 'utf8');
-          await page.waitForTimeout(700); // the panel's first paint
-          await shot(page, step);
-          writeFileSync(`${signal}.seen`, JSON.stringify({ texts: await webviewTexts(page) }));
-          rmSync(signal);
-        }
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    })();
-    const code = await exitCode;
-    await looking;
-    await shot(page, 'end');
-    const resultFile = join(work, 'result.json');
-    const result = existsSync(resultFile) ? readFileSync(resultFile, 'utf8') : '(no result written)';
     console.log(`extension-host test:\n${result}`);
     expect(code, `${result}\n${log.join('\n')}\n${codeServer.output()}`).toBe(0);
     expect(JSON.parse(result).ok).toBe(true);

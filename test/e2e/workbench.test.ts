@@ -7,43 +7,13 @@ import { join } from 'node:path';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, startBridge, type TestBridge, tempDir } from '../support/bridge.js';
+import { irisNotebook } from '../support/notebooks.js';
 import { pythonHas, venvPython } from '../support/trainings.js';
 import { e2eSkipReason, launchChromium, screenshots } from './support/browser.js';
 import { startJupyterLab, type TestJupyterLab } from './support/jupyterlab.js';
 
 const skipReason = e2eSkipReason(pythonHas(venvPython, 'sklearn', 'joblib', 'tensorboard'));
 
-const code = (source: string, tags: string[] = []) => ({
-  cell_type: 'code',
-  metadata: tags.length ? { tags } : {},
-  source,
-  outputs: [],
-  execution_count: null,
-});
-const NOTEBOOK = {
-  nbformat: 4,
-  nbformat_minor: 5,
-  metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
-  cells: [
-    code('C = 1.0\nsteps = 6', ['parameters']),
-    code(
-      [
-        'import os, joblib',
-        'from sklearn.datasets import load_iris',
-        'from sklearn.linear_model import LogisticRegression',
-        'from sklearn.metrics import log_loss',
-        'from emkit.tracking import log_metric',
-        'X, y = load_iris(return_X_y=True)',
-        'for step in range(1, steps + 1):',
-        '    model = LogisticRegression(C=C, max_iter=step * 20).fit(X, y)',
-        '    loss = log_loss(y, model.predict_proba(X))',
-        '    log_metric("loss", loss, step)',
-        '    print(f"step {step} C={C} loss={loss:.4f}")',
-        'joblib.dump(model, os.path.join(os.environ["EM_MODEL_DIR"], "model.joblib"))',
-      ].join('\n'),
-    ),
-  ],
-};
 const INSTANCES = [
   [5.1, 3.5, 1.4, 0.2],
   [6.7, 3.0, 5.2, 2.3],
@@ -91,7 +61,7 @@ describe.skipIf(skipReason !== '')(`the emkit workbench in JupyterLab${skipReaso
     const labDir = join(work, 'lab');
     lab = await startJupyterLab(labDir, { ...env, EMKIT_HOME: home });
     bridge = await startBridge({ home, args: ['--cors-origin', lab.origin] });
-    writeFileSync(join(labDir, 'notebooks', 'iris.ipynb'), JSON.stringify(NOTEBOOK, null, 1));
+    writeFileSync(join(labDir, 'notebooks', 'iris.ipynb'), JSON.stringify(irisNotebook('step', 6), null, 1));
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
     page.on('pageerror', (error) => pageErrors.push(error.message));

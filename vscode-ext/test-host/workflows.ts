@@ -3,8 +3,7 @@
 // extension's own commands, each given its inputs as arguments (what a QuickPick or an
 // InputBox would have asked), checking what the bridge then holds. The driver takes
 // screenshots and reads the webviews when this module asks (a file named `<result>.shot`).
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Endpoint, Model, Training } from '@emkit/shared';
 import * as vscode from 'vscode';
@@ -31,34 +30,6 @@ async function driverLooks(step: string): Promise<{ texts: string[] }> {
   return existsSync(seen) ? JSON.parse(readFileSync(seen, 'utf8')) : { texts: [] };
 }
 
-const NOTEBOOK = {
-  nbformat: 4,
-  nbformat_minor: 5,
-  metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
-  cells: [
-    { cell_type: 'code', metadata: { tags: ['parameters'] }, source: 'C = 1.0\nsteps = 4', outputs: [], execution_count: null },
-    {
-      cell_type: 'code',
-      metadata: {},
-      outputs: [],
-      execution_count: null,
-      source: [
-        'import os, joblib\n',
-        'from sklearn.datasets import load_iris\n',
-        'from sklearn.linear_model import LogisticRegression\n',
-        'from sklearn.metrics import log_loss\n',
-        'from emkit.tracking import log_metric\n',
-        'X, y = load_iris(return_X_y=True)\n',
-        'for step in range(1, steps + 1):\n',
-        '    model = LogisticRegression(C=C, max_iter=step * 25).fit(X, y)\n',
-        '    log_metric("loss", log_loss(y, model.predict_proba(X)), step)\n',
-        '    print(f"vscode step {step} C={C}", flush=True)\n',
-        'joblib.dump(model, os.path.join(os.environ["EM_MODEL_DIR"], "model.joblib"))\n',
-      ],
-    },
-  ],
-};
-
 export async function run(): Promise<void> {
   const steps: string[] = [];
   const result = (ok: boolean, error?: string) =>
@@ -73,9 +44,8 @@ export async function run(): Promise<void> {
     const lastError = () => api.errors[api.errors.length - 1];
 
     // Submit Current Notebook as Training: the notebook, saved, with a hyperparameter changed
-    const folder = mkdtempSync(join(tmpdir(), 'emkit-vscode-nb-'));
-    const notebook = vscode.Uri.file(join(folder, 'iris.ipynb'));
-    writeFileSync(notebook.fsPath, JSON.stringify(NOTEBOOK));
+    // the driver wrote the notebook (test/support/notebooks.ts)
+    const notebook = vscode.Uri.file(process.env.EMKIT_TEST_NOTEBOOK!);
     await vscode.window.showTextDocument(notebook);
     const training = await command<Training>('emkit.submitNotebook', {
       experiment: 'vscode',
@@ -106,7 +76,9 @@ export async function run(): Promise<void> {
       async () => {
         const seen = await driverLooks('training-panel');
         const text = seen.texts.join('\n');
-        return text.includes('COMPLETE') && text.includes('vscode step 4 C=0.5') && text.includes('loss') ? text : undefined;
+        return text.includes('COMPLETE') && text.includes('vscode step 4 C=0.5 loss=') && text.includes('loss')
+          ? text
+          : undefined;
       },
       30_000,
     );

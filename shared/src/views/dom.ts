@@ -25,9 +25,29 @@ export function actionButton(doc: Document, action: string, label: string, onCli
   return button;
 }
 
-/** The page's animation frame where there is one (browsers), a macrotask elsewhere (tests). */
-export function nextFrame(doc: Document, callback: () => void): void {
-  const view = doc.defaultView;
-  if (view?.requestAnimationFrame) view.requestAnimationFrame(() => callback());
-  else setTimeout(callback, 0);
+/**
+ * Work done once on the next animation frame however often it is asked for before then (a
+ * macrotask where there are no frames, in tests): a burst of log chunks or metric points
+ * costs one redraw. `pending` lets a view draw now instead (`flush`) and drop the frame's turn.
+ */
+export class FrameBatch {
+  pending = false;
+
+  constructor(
+    private readonly doc: Document,
+    private readonly work: () => void,
+  ) {}
+
+  schedule(): void {
+    if (this.pending) return;
+    this.pending = true;
+    const run = () => {
+      if (!this.pending) return;
+      this.pending = false;
+      this.work();
+    };
+    const view = this.doc.defaultView;
+    if (view?.requestAnimationFrame) view.requestAnimationFrame(run);
+    else setTimeout(run, 0);
+  }
 }

@@ -1,5 +1,5 @@
 import type { Translate } from '../feeds/protocol.js';
-import { actionButton, h, nextFrame } from './dom.js';
+import { actionButton, FrameBatch, h } from './dom.js';
 
 // CSI sequences (colours, cursor moves) and OSC titles: a log is read here as plain text
 // biome-ignore lint/suspicious/noControlCharactersInRegex: escape codes are what this strips
@@ -88,7 +88,7 @@ export class LogView {
   private query = '';
   private matches: number[] = [];
   private current = -1;
-  private scheduled = false;
+  private readonly frame: FrameBatch;
   private rendered = { first: -1, last: -1, count: -1, query: '', current: -1 };
 
   constructor(
@@ -96,6 +96,7 @@ export class LogView {
     private readonly t: Translate,
   ) {
     this.doc = parent.ownerDocument;
+    this.frame = new FrameBatch(this.doc, () => this.flush());
     const doc = this.doc;
     this.searchInput = h(doc, 'input', {
       className: 'emkit-input emkit-log-search',
@@ -198,7 +199,7 @@ export class LogView {
 
   /** Renders now rather than on the next frame (tests, and hosts that just became visible). */
   flush(): void {
-    this.scheduled = false;
+    this.frame.pending = false;
     this.render();
   }
 
@@ -211,11 +212,7 @@ export class LogView {
   }
 
   private schedule(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    nextFrame(this.doc, () => {
-      if (this.scheduled) this.flush();
-    });
+    this.frame.schedule();
   }
 
   private render(): void {

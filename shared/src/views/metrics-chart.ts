@@ -1,7 +1,7 @@
 import uPlot from 'uplot';
 import type { Translate } from '../feeds/protocol.js';
 import type { MetricSeries } from '../schemas/metrics.js';
-import { h, nextFrame } from './dom.js';
+import { FrameBatch, h } from './dom.js';
 import { onThemeChange, themeColors } from './styles.js';
 
 /** One tag's points as uPlot wants them: steps ascending, values aligned (null: a gap). */
@@ -57,11 +57,12 @@ export class MetricsChart {
   private readonly charts = new Map<string, Chart>();
   private readonly empty: HTMLElement;
   private readonly resize: ResizeObserver | null;
-  private scheduled = false;
+  private readonly frame: FrameBatch;
   private readonly stopWatchingTheme: () => void;
 
   constructor(parent: HTMLElement, t: Translate) {
     this.doc = parent.ownerDocument;
+    this.frame = new FrameBatch(this.doc, () => this.flush());
     this.empty = h(this.doc, 'p', {
       className: 'emkit-muted',
       text: t('No metrics yet: log scalars to EM_TENSORBOARD_LOG_DIR.'),
@@ -105,7 +106,7 @@ export class MetricsChart {
 
   /** Draws what changed now rather than on the next frame. */
   flush(): void {
-    this.scheduled = false;
+    this.frame.pending = false;
     for (const [tag, chart] of this.charts) if (chart.dirty) this.draw(tag, chart);
   }
 
@@ -143,11 +144,7 @@ export class MetricsChart {
   }
 
   private schedule(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    nextFrame(this.doc, () => {
-      if (this.scheduled) this.flush();
-    });
+    this.frame.schedule();
   }
 
   private draw(tag: string, chart: Chart): void {

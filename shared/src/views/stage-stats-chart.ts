@@ -1,7 +1,7 @@
 import uPlot from 'uplot';
 import type { Translate } from '../feeds/protocol.js';
 import type { StageMinute } from '../schemas/endpoints.js';
-import { h, nextFrame } from './dom.js';
+import { FrameBatch, h } from './dom.js';
 import { formatValue } from './metrics-chart.js';
 import { onThemeChange, themeColors } from './styles.js';
 
@@ -39,7 +39,7 @@ export class StageStatsChart {
   private readonly names = new Map<string, string>();
   private readonly empty: HTMLElement;
   private readonly resize: ResizeObserver | null;
-  private scheduled = false;
+  private readonly frame: FrameBatch;
   private readonly stopWatchingTheme: () => void;
 
   constructor(
@@ -47,6 +47,7 @@ export class StageStatsChart {
     private readonly t: Translate,
   ) {
     this.doc = parent.ownerDocument;
+    this.frame = new FrameBatch(this.doc, () => this.flush());
     this.empty = h(this.doc, 'p', { className: 'emkit-muted', text: t('No requests in the last hour.') });
     this.element = h(this.doc, 'div', { className: 'emkit-metrics emkit-stats' }, [this.empty]);
     parent.appendChild(this.element);
@@ -81,7 +82,7 @@ export class StageStatsChart {
   }
 
   flush(): void {
-    this.scheduled = false;
+    this.frame.pending = false;
     for (const chart of this.stages.values()) this.draw(chart);
   }
 
@@ -116,11 +117,7 @@ export class StageStatsChart {
   }
 
   private schedule(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    nextFrame(this.doc, () => {
-      if (this.scheduled) this.flush();
-    });
+    this.frame.schedule();
   }
 
   private draw(chart: StageChart): void {

@@ -1,3 +1,4 @@
+import { FrameBatch } from './dom.js';
 import { LOG_ROW_HEIGHT } from './log-view.js';
 
 const STYLE_ID = 'emkit-views-style';
@@ -141,16 +142,9 @@ export function themeColors(element: Element): {
 export function onThemeChange(doc: Document, callback: () => void): () => void {
   const View = doc.defaultView as (Window & typeof globalThis) | null;
   if (!View?.MutationObserver) return () => undefined;
-  let scheduled = false;
-  const observer = new View.MutationObserver(() => {
-    if (scheduled) return;
-    scheduled = true;
-    // the new variables apply once the attributes have all changed: read them a frame later
-    View.requestAnimationFrame(() => {
-      scheduled = false;
-      callback();
-    });
-  });
+  // the new variables apply once the attributes have all changed: read them a frame later
+  const frame = new FrameBatch(doc, callback);
+  const observer = new View.MutationObserver(() => frame.schedule());
   const attributeFilter = ['class', 'style', 'data-jp-theme-light', 'data-jp-theme-name'];
   observer.observe(doc.documentElement, { attributes: true, attributeFilter });
   if (doc.body) observer.observe(doc.body, { attributes: true, attributeFilter });

@@ -1,10 +1,13 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
 // the one place that knows where the cached install lives and which version it is
 import { CODE_SERVER_VERSION, codeServerBin } from '../../../vscode-ext/scripts/code-server.mjs';
+import { hasChromium } from '../../e2e/support/browser.js';
 import { freePort } from '../../e2e/support/jupyterlab.js';
 import { tempDir } from '../../support/bridge.js';
+import { pythonHas, venvPython } from '../../support/trainings.js';
 
 export { CODE_SERVER_VERSION, codeServerBin };
 export const hasCodeServer = existsSync(codeServerBin);
@@ -103,4 +106,74 @@ export async function startCodeServer(env: NodeJS.ProcessEnv = {}, options: { in
       await exited;
     },
   };
+}
+
+/** Why a code-server suite can't run here ('' when it can), for the suite's name. */
+export function vscodeSkipReason(needs: { scikitLearn?: boolean } = {}): string {
+  if (!hasChromium) return ' (SKIPPED: /usr/bin/chromium is not installed: apt-get install chromium)';
+  if (!hasCodeServer)
+    return ` (SKIPPED: code-server ${CODE_SERVER_VERSION} is not installed: node vscode-ext/scripts/code-server.mjs)`;
+  if (needs.scikitLearn && !pythonHas(venvPython, 'sklearn', 'joblib'))
+    return ' (SKIPPED: scikit-learn is not installed in .venv: npm run setup)';
+  return '';
+}
+
+export interface ExtensionTestRun {
+  code: number;
+  /** what the test module wrote to EMKIT_TEST_RESULT */
+  result: string;
+  /** the workbench's automation log, for a failure's message */
+  log: string[];
+}
+
+/**
+ * Opens `folder` in code-server with `developmentPath` as the extension under development and
+ * `testsModule`'s run() executed in its extension host (REAL-EDITORS.md), until it exits. The
+ * module may ask to be looked at by writing a step name to `<resultFile>.shot`: `look` runs
+ * then (a screenshot, reading the webviews), what it answers is written to `.shot.seen`, and
+ * the signal is removed to let the module go on.
+ */
+export async function runExtensionTests(
+  browser: Browser,
+  codeServer: TestCodeServer,
+  options: {
+    folder: string;
+    developmentPath: string;
+    testsModule: string;
+    resultFile: string;
+    look?: (page: Page, step: string) => Promise<unknown>;
+  },
+): Promise<ExtensionTestRun> {
+  const page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
+  const log: string[] = [];
+  await page.exposeFunction('codeAutomationLog', (type: string, args: unknown[]) => log.push(`${type} ${JSON.stringify(args)}`));
+  let exited = false;
+  const exitCode = new Promise<number>((resolve) => {
+    void page.exposeFunction('codeAutomationExit', (code: number) => {
+      exited = true;
+      resolve(code);
+    });
+  });
+  await page.goto(
+    codeServer.url(options.folder, [
+      ['extensionDevelopmentPath', codeServer.remote(options.developmentPath)],
+      ['extensionTestsPath', codeServer.remote(options.testsModule)],
+    ]),
+  );
+  const signal = `${options.resultFile}.shot`;
+  const looking = (async () => {
+    while (!exited) {
+      if (existsSync(signal)) {
+        const seen = await options.look?.(page, readFileSync(signal, 'utf8'));
+        if (seen !== undefined) writeFileSync(`${signal}.seen`, JSON.stringify(seen));
+        rmSync(signal);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  const code = await exitCode;
+  await looking;
+  const result = existsSync(options.resultFile) ? readFileSync(options.resultFile, 'utf8') : '(no result written)';
+  await page.close();
+  return { code, result, log };
 }
