@@ -4,6 +4,7 @@ export * from './api/events.js';
 export * from './api/routes.js';
 export * from './feeds/endpoint-feed.js';
 export * from './feeds/protocol.js';
+export * from './feeds/tensorboard.js';
 export * from './feeds/training-feed.js';
 export * from './format.js';
 export * from './notebook.js';

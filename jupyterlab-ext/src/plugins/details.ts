@@ -1,4 +1,4 @@
-import type { EmkitClient, Tensorboard, Training } from '@emkit/shared';
+import { type EmkitClient, type Training, tensorboardAddress } from '@emkit/shared';
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette, IFrame, InputDialog, MainAreaWidget, Notification } from '@jupyterlab/apputils';
 import type { Widget } from '@lumino/widgets';
@@ -8,8 +8,6 @@ import { EndpointWidget, TrainingWidget } from '../views/detail-widgets.js';
 import { EnvironmentWidget } from '../views/environment-widget.js';
 import { viewTranslator } from '../views/translate.js';
 import { attempt, requireClient } from './require-client.js';
-
-const TENSORBOARD_WAIT_MS = 60_000;
 
 /** The resource a command was given, or the one the user picks by name. */
 async function pick(
@@ -28,18 +26,6 @@ async function pick(
   const picked = await InputDialog.getItem({ title, items: names });
   if (!picked.button.accept || picked.value === null) return undefined;
   return items[names.indexOf(picked.value)];
-}
-
-/** Waits for a TensorBoard to serve, reading its state twice a second (it takes a few seconds to start). */
-async function whenRunning(client: EmkitClient, board: Tensorboard): Promise<Tensorboard> {
-  const deadline = Date.now() + TENSORBOARD_WAIT_MS;
-  let current = board;
-  while (current.state === 'CREATE IN PROGRESS' && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    current = await client.api.getTensorboard({ params: { id: board.id } });
-  }
-  if (current.state !== 'RUNNING') throw new Error(current.stateReason ?? current.state);
-  return current;
 }
 
 /**
@@ -170,15 +156,9 @@ export const detailsPlugin: JupyterFrontEndPlugin<void> = {
         });
         frame.addClass('emkit-TensorBoard');
         const tab = addTab(frame, id, trans.__('TensorBoard: %1', target.name));
-        const board = await attempt(emkit, trans.__('Could not start TensorBoard for %1', target.name), async () => {
-          const created = await client.api.createTensorboard({
-            body: isExperiment ? { experiment: target.id } : { training: target.id },
-          });
-          const running = await whenRunning(client, created);
-          // a one-time ticket opens it, so the token never sits in a page's address
-          const { ticket } = await client.api.createBrowserTicket({});
-          return `${client.baseUrl}${running.path}?ticket=${encodeURIComponent(ticket)}`;
-        });
+        const board = await attempt(emkit, trans.__('Could not start TensorBoard for %1', target.name), () =>
+          tensorboardAddress(client, isExperiment ? { experiment: target.id } : { training: target.id }),
+        );
         if (board) frame.url = board;
         else tab.dispose();
       },

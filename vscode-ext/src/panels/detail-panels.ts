@@ -3,17 +3,15 @@ import {
   type EmkitClient,
   EndpointFeed,
   type EndpointViewAction,
-  type Tensorboard,
   TrainingFeed,
   type TrainingViewAction,
+  tensorboardAddress,
   type WebSocketFactory,
 } from '@emkit/shared';
 import * as vscode from 'vscode';
 import WebSocket from 'ws';
 import type { BridgeLink } from '../bridge.js';
 import { detailHtml, tensorboardHtml } from './webview-html.js';
-
-const TENSORBOARD_WAIT_MS = 60_000;
 
 type Ready = { action: 'ready' };
 
@@ -78,19 +76,10 @@ export class DetailPanels implements vscode.Disposable {
     if (existing) return existing.reveal();
     const url = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Starting TensorBoard for {0}…', name) },
-      async () => {
-        let board: Tensorboard = await client.api.createTensorboard({ body: target });
-        const deadline = Date.now() + TENSORBOARD_WAIT_MS;
-        while (board.state === 'CREATE IN PROGRESS' && Date.now() < deadline) {
-          await new Promise((resolve) => setTimeout(resolve, 500));
-          board = await client.api.getTensorboard({ params: { id: board.id } });
-        }
-        if (board.state !== 'RUNNING') throw new Error(board.stateReason ?? board.state);
-        // the ticket, not the token, goes in the address; asExternalUri makes a remote window
-        // (code-server in a browser) reach the bridge through the editor's own forwarding
-        const { ticket } = await client.api.createBrowserTicket({});
-        return vscode.env.asExternalUri(vscode.Uri.parse(`${client.baseUrl}${board.path}?ticket=${encodeURIComponent(ticket)}`));
-      },
+      async () =>
+        // asExternalUri makes a remote window (code-server in a browser) reach the bridge
+        // through the editor's own forwarding
+        vscode.env.asExternalUri(vscode.Uri.parse(await tensorboardAddress(client, target))),
     );
     const title = vscode.l10n.t('TensorBoard: {0}', name);
     const panel = vscode.window.createWebviewPanel('emkit.tensorboard', title, vscode.ViewColumn.Active, {
