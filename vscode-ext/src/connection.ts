@@ -73,7 +73,9 @@ export async function startBridge(): Promise<BridgeAddress | { error: string } |
   if (!settings.get<boolean>('autoStart', true) || settings.get<string>('bridgeUrl', '').trim()) return null;
   const cli = settings.get<string>('cliPath', 'emkit').trim() || 'emkit';
   // a path to the bundled CLI (server-bridge/dist/emkit.mjs) runs with node, anything else as a command
-  const [command, args] = /\.(mjs|cjs|js)$/.test(cli) ? ['node', [cli, 'serve']] : [cli, ['serve']];
+  // any free port: runtime.json says which, and a bridge of another home on 8765 can't stop this one
+  const serve = ['serve', '--port', '0'];
+  const [command, args] = /\.(mjs|cjs|js)$/.test(cli) ? ['node', [cli, ...serve]] : [cli, serve];
   const home = emkitHome();
   mkdirSync(join(home, 'logs'), { recursive: true });
   const log = openSync(join(home, 'logs', 'vscode-serve.log'), 'a');
