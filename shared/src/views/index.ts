@@ -8,7 +8,7 @@ export {
   type Translate,
   untranslated,
 } from '../feeds/protocol.js';
-export { h } from './dom.js';
+export { type ControlElement, type ControlTags, h, useControls } from './dom.js';
 export { EndpointView } from './endpoint-view.js';
 export { findMatches, LOG_ROW_HEIGHT, LogLines, LogView } from './log-view.js';
 export { formatValue, MetricsChart, mergePoint, type SeriesData } from './metrics-chart.js';

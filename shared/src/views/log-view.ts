@@ -1,5 +1,5 @@
 import type { Translate } from '../feeds/protocol.js';
-import { actionButton, FrameBatch, h } from './dom.js';
+import { actionButton, type ControlElement, control, FrameBatch, h } from './dom.js';
 
 // CSI sequences (colours, cursor moves) and OSC titles: a log is read here as plain text
 // biome-ignore lint/suspicious/noControlCharactersInRegex: escape codes are what this strips
@@ -79,10 +79,10 @@ export class LogView {
   private readonly viewport: HTMLElement;
   private readonly spacer: HTMLElement;
   private readonly rows: HTMLElement;
-  private readonly searchInput: HTMLInputElement;
+  private readonly searchInput: ControlElement;
   private readonly matchLabel: HTMLElement;
   private readonly countLabel: HTMLElement;
-  private readonly jumpButton: HTMLButtonElement;
+  private readonly jumpButton: ControlElement;
   private readonly rowHeight = LOG_ROW_HEIGHT;
   private follow = true;
   private query = '';
@@ -98,9 +98,10 @@ export class LogView {
     this.doc = parent.ownerDocument;
     this.frame = new FrameBatch(this.doc, () => this.flush());
     const doc = this.doc;
-    this.searchInput = h(doc, 'input', {
+    this.searchInput = control(doc, 'textField', {
       className: 'emkit-input emkit-log-search',
-      attrs: { type: 'search', placeholder: t('Search the log'), 'aria-label': t('Search the log') },
+      label: t('Search the log'),
+      attrs: { type: 'search', placeholder: t('Search the log') },
     });
     this.matchLabel = h(doc, 'span', { className: 'emkit-log-matches', attrs: { 'aria-live': 'polite' } });
     this.countLabel = h(doc, 'span', { className: 'emkit-log-count' });

@@ -7,7 +7,8 @@ const STYLE_ID = 'emkit-views-style';
  * The views' one stylesheet. Colours come from the host's theme variables — JupyterLab's
  * `--jp-*`, else VS Code's `--vscode-*` — so light, dark and high-contrast themes of either
  * editor apply without the views knowing which one they are in. The uPlot rules are the few
- * its DOM needs to lay out (positions of the canvas, cursor and selection).
+ * its DOM needs to lay out (positions of the canvas, cursor and selection). The control rules
+ * are for plain HTML controls only: custom ones (VS Code's webviews) bring their own look.
  */
 const CSS = `
 .emkit-view {
@@ -40,15 +41,15 @@ const CSS = `
 .emkit-muted { color: var(--emkit-muted); }
 .emkit-toolbar { display: flex; gap: 6px; align-items: center; flex-wrap: wrap; margin: 4px 0; }
 .emkit-spacer { flex: 1; }
-.emkit-button {
+button.emkit-button {
   font: inherit; color: var(--jp-ui-inverse-font-color1, var(--vscode-button-foreground, #fff));
   background: var(--jp-brand-color1, var(--vscode-button-background, #1976d2));
   border: 1px solid var(--vscode-button-border, transparent); border-radius: 2px; padding: 3px 10px; cursor: pointer;
 }
-.emkit-button:hover:not(:disabled) { filter: brightness(1.1); }
-.emkit-button:disabled { opacity: .45; cursor: default; }
-.emkit-button:focus-visible, .emkit-input:focus-visible { outline: 1px solid var(--emkit-accent); outline-offset: 1px; }
-.emkit-input, .emkit-view select, .emkit-view textarea {
+button.emkit-button:hover:not(:disabled) { filter: brightness(1.1); }
+button.emkit-button:disabled { opacity: .45; cursor: default; }
+button.emkit-button:focus-visible, input.emkit-input:focus-visible, textarea.emkit-input:focus-visible { outline: 1px solid var(--emkit-accent); outline-offset: 1px; }
+input.emkit-input, .emkit-view select, .emkit-view textarea {
   font: inherit; color: var(--jp-ui-font-color1, var(--vscode-input-foreground, inherit));
   background: var(--jp-input-background, var(--vscode-input-background, var(--emkit-bg)));
   border: 1px solid var(--jp-border-color1, var(--vscode-input-border, var(--emkit-border))); border-radius: 2px; padding: 3px 6px;
@@ -84,7 +85,9 @@ const CSS = `
 .emkit-metric-chart figcaption { display: flex; justify-content: space-between; gap: 8px; font-size: .9em; }
 .emkit-metric-tag { font-weight: 600; overflow: hidden; text-overflow: ellipsis; }
 .emkit-metric-last { color: var(--emkit-muted); font-family: var(--emkit-mono); }
-.emkit-tryit textarea { width: 100%; min-height: 90px; font-family: var(--emkit-mono); font-size: 12px; }
+/* a custom textarea (vscode-textarea) takes its font from this variable */
+.emkit-tryit .emkit-input { width: 100%; --vscode-font-family: var(--emkit-mono); }
+.emkit-tryit textarea { min-height: 90px; font-family: var(--emkit-mono); font-size: 12px; }
 .emkit-prediction { font-family: var(--emkit-mono); white-space: pre-wrap; background: var(--emkit-bg-alt); padding: 6px 8px; margin: 4px 0; max-height: 240px; overflow: auto; }
 .emkit-prediction.emkit-tone-failed { color: var(--emkit-failed); }
 .emkit-dots { letter-spacing: 2px; }

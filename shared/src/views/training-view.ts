@@ -3,7 +3,7 @@ import { formatDuration } from '../format.js';
 import { stateTone, trainingSeconds } from '../presentation.js';
 import type { Training } from '../schemas/trainings.js';
 import { canTransition, isSettled, trainingStates } from '../states.js';
-import { actionButton, h } from './dom.js';
+import { actionButton, type ControlElement, h } from './dom.js';
 import { LogView } from './log-view.js';
 import { MetricsChart } from './metrics-chart.js';
 import { ensureStyles } from './styles.js';
@@ -26,7 +26,7 @@ export class TrainingView {
   private readonly parameters: HTMLElement;
   private readonly files: HTMLElement;
   private readonly error: HTMLElement;
-  private readonly buttons: Record<'stop' | 'copy' | 'createModel' | 'openTensorboard', HTMLButtonElement>;
+  private readonly buttons: Record<'stop' | 'copy' | 'createModel' | 'openTensorboard', ControlElement>;
   private training: Training | null = null;
   private readonly clock: ReturnType<typeof setInterval>;
 

@@ -1,5 +1,5 @@
 import type { Translate } from '../feeds/protocol.js';
-import { actionButton, h } from './dom.js';
+import { actionButton, type ControlElement, control, h } from './dom.js';
 
 const SAMPLE = '{\n  "instances": [[5.1, 3.5, 1.4, 0.2]]\n}';
 
@@ -19,11 +19,11 @@ export function parseBody(text: string): { ok: true; body: unknown } | { ok: fal
 export class TryItBox {
   readonly element: HTMLElement;
   private readonly doc: Document;
-  private readonly input: HTMLTextAreaElement;
-  private readonly stage: HTMLSelectElement;
+  private readonly input: ControlElement;
+  private readonly stage: ControlElement;
   private readonly status: HTMLElement;
   private readonly output: HTMLElement;
-  private readonly sendButton: HTMLButtonElement;
+  private readonly sendButton: ControlElement;
 
   constructor(
     parent: HTMLElement,
@@ -31,12 +31,15 @@ export class TryItBox {
     private readonly send: (stage: string | null, body: unknown) => void,
   ) {
     this.doc = parent.ownerDocument;
-    this.input = h(this.doc, 'textarea', {
+    this.input = control(this.doc, 'textArea', {
       className: 'emkit-input',
-      attrs: { spellcheck: 'false', 'aria-label': t('Request body (JSON)') },
+      label: t('Request body (JSON)'),
+      attrs: { rows: '6' },
     });
+    // the property, not the attribute: a custom textarea may read spellcheck="false" as true
+    this.input.spellcheck = false;
     this.input.value = SAMPLE;
-    this.stage = h(this.doc, 'select', { className: 'emkit-tryit-stage', attrs: { 'aria-label': t('Stage') } });
+    this.stage = control(this.doc, 'select', { className: 'emkit-tryit-stage', label: t('Stage') });
     this.sendButton = actionButton(this.doc, 'predict', t('Send'), () => this.submit());
     this.status = h(this.doc, 'span', { className: 'emkit-muted emkit-prediction-status', attrs: { 'aria-live': 'polite' } });
     this.output = h(this.doc, 'pre', { className: 'emkit-prediction' });
@@ -66,11 +69,14 @@ export class TryItBox {
   setStages(names: readonly string[], defaultStage: string | null): void {
     const chosen = this.stage.value;
     const options = [
-      h(this.doc, 'option', {
+      control(this.doc, 'option', {
         text: defaultStage ? `${this.t('Default stage')} (${defaultStage})` : this.t('Default stage'),
         attrs: { value: '' },
       }),
-      ...names.map((name) => h(this.doc, 'option', { text: name, attrs: { value: name } })),
+      // the choice is marked on its option too: a custom select may read its new options later
+      ...names.map((name) =>
+        control(this.doc, 'option', { text: name, attrs: name === chosen ? { value: name, selected: '' } : { value: name } }),
+      ),
     ];
     this.stage.replaceChildren(...options);
     if (names.includes(chosen)) this.stage.value = chosen;

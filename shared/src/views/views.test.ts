@@ -1,8 +1,9 @@
 // @vitest-environment happy-dom
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { untranslated } from '../feeds/protocol.js';
 import type { Endpoint, EndpointStage } from '../schemas/endpoints.js';
 import type { Training } from '../schemas/trainings.js';
+import { type ControlElement, useControls } from './dom.js';
 import { EndpointView } from './endpoint-view.js';
 import { LogLines, LogView } from './log-view.js';
 import { mergePoint, type SeriesData } from './metrics-chart.js';
@@ -214,5 +215,95 @@ describe('endpoint view', () => {
     view.handle({ type: 'prediction', requestId: 1, status: 400, body: 'instances must be a list', latencyMs: 1 });
     expect(view.element.querySelector('.emkit-prediction.emkit-tone-failed')?.textContent).toBe('instances must be a list');
     view.dispose();
+  });
+});
+
+/** A stand-in for a custom control (as @vscode-elements' are): a value, disabled, a label. */
+class FakeControl extends HTMLElement {
+  value = '';
+  disabled = false;
+  label = '';
+}
+for (const tag of ['x-button', 'x-textfield', 'x-textarea', 'x-select', 'x-option']) {
+  customElements.define(tag, class extends FakeControl {});
+}
+
+describe('controls', () => {
+  const endpoint = {
+    id: 'p1',
+    name: 'iris',
+    state: 'ACTIVE',
+    stateReason: null,
+    url: 'http://127.0.0.1/inference/iris',
+    defaultStage: 'blue',
+    stages: [stage('green', false), stage('blue', true)],
+  } as unknown as Endpoint;
+  // the choice is per document: put this one back to plain after each test
+  afterEach(() => useControls(document, {}));
+
+  it('are plain HTML by default', () => {
+    const training = new TrainingView(host(), { t: untranslated, act: () => undefined });
+    expect(training.element.querySelector('[data-emkit-action="stop"]')?.tagName).toBe('BUTTON');
+    expect(training.element.querySelector('.emkit-log-search')?.tagName).toBe('INPUT');
+    const endpointView = new EndpointView(host(), { t: untranslated, act: () => undefined });
+    endpointView.handle({ type: 'endpoint', endpoint });
+    expect(endpointView.element.querySelector('.emkit-tryit .emkit-input')?.tagName).toBe('TEXTAREA');
+    const select = endpointView.element.querySelector('.emkit-tryit-stage');
+    expect(select?.tagName).toBe('SELECT');
+    expect([...(select?.children ?? [])].map((option) => option.tagName)).toEqual(['OPTION', 'OPTION', 'OPTION']);
+    training.dispose();
+    endpointView.dispose();
+  });
+
+  it('are the elements a host chooses, and work as the plain ones do', () => {
+    useControls(document, {
+      button: 'x-button',
+      textField: 'x-textfield',
+      textArea: 'x-textarea',
+      select: 'x-select',
+      option: 'x-option',
+    });
+    const actions: unknown[] = [];
+    const view = new TrainingView(host(), { t: untranslated, act: (a) => actions.push(a) });
+    const button = (name: string) => view.element.querySelector<ControlElement>(`x-button[data-emkit-action="${name}"]`);
+    view.handle({ type: 'training', training: training('RUNNING') });
+    expect(button('stop')?.disabled).toBe(false);
+    expect(button('createModel')?.disabled).toBe(true);
+    button('stop')?.click();
+    // disabled: a click from script does nothing, as on a disabled <button>
+    button('createModel')?.click();
+    expect(actions).toEqual([{ action: 'stop' }]);
+
+    view.handle({ type: 'log', text: 'epoch 1\nepoch 2\nepoch 3\n' });
+    const search = view.element.querySelector<ControlElement & { label: string }>('x-textfield.emkit-log-search');
+    expect(search?.label).toBe('Search the log');
+    expect(search?.getAttribute('aria-label')).toBe('Search the log');
+    if (!search) throw new Error('no search field');
+    search.value = 'epoch';
+    search.dispatchEvent(new Event('input'));
+    search.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter' }));
+    view.log.flush();
+    expect(view.log.matchCount).toBe(3);
+    expect(view.element.querySelector('.emkit-log-matches')?.textContent).toBe('2 of 3');
+    view.dispose();
+
+    const predictions: unknown[] = [];
+    const endpointView = new EndpointView(host(), { t: untranslated, act: (a) => predictions.push(a) });
+    endpointView.handle({ type: 'endpoint', endpoint });
+    const select = endpointView.element.querySelector<ControlElement>('x-select.emkit-tryit-stage');
+    expect([...(select?.children ?? [])].map((option) => option.tagName)).toEqual(['X-OPTION', 'X-OPTION', 'X-OPTION']);
+    if (!select) throw new Error('no stage select');
+    select.value = 'green';
+    // new stages keep the one chosen, marked on its option for a select that reads them later
+    endpointView.handle({ type: 'endpoint', endpoint });
+    expect(select.querySelector('[selected]')?.getAttribute('value')).toBe('green');
+    const body = endpointView.element.querySelector<ControlElement>('x-textarea.emkit-input');
+    if (!body) throw new Error('no request body');
+    body.value = '{"instances": [[1, 2]]}';
+    const send = endpointView.element.querySelector<ControlElement>('x-button[data-emkit-action="predict"]');
+    send?.click();
+    expect(predictions).toEqual([{ action: 'predict', requestId: 1, stage: 'green', body: { instances: [[1, 2]] } }]);
+    expect(send?.disabled).toBe(true);
+    endpointView.dispose();
   });
 });

@@ -8,7 +8,18 @@ import {
   type TrainingViewMessage,
   type Translate,
   untranslated,
+  useControls,
 } from '@emkit/shared/views';
+// The controls are @vscode-elements' components (the successor of the deprecated webview UI
+// toolkit), so buttons and fields look and behave like VS Code's own; JupyterLab keeps plain
+// HTML. Only these modules are bundled, each defining its element. They need nothing the
+// page's CSP refuses: styles are constructed stylesheets, and no codicon font is loaded
+// (no control here is given an icon).
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-textarea/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 
 declare function acquireVsCodeApi(): { postMessage(message: unknown): void };
 
@@ -17,6 +28,14 @@ const root = document.getElementById('emkit-root') as HTMLElement;
 const strings = JSON.parse(document.getElementById('emkit-strings')?.textContent ?? '{}') as Record<string, string>;
 const t: Translate = (text, ...args) => untranslated(strings[text] ?? text, ...args);
 const act = (action: unknown) => vscode.postMessage(action);
+
+useControls(document, {
+  button: 'vscode-button',
+  textField: 'vscode-textfield',
+  textArea: 'vscode-textarea',
+  select: 'vscode-single-select',
+  option: 'vscode-option',
+});
 
 const view = root.dataset.kind === 'endpoint' ? new EndpointView(root, { t, act }) : new TrainingView(root, { t, act });
 
