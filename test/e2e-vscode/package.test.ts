@@ -8,7 +8,13 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../e2e/support/browser.js';
 import { removeDir, repoRoot, tempDir } from '../support/bridge.js';
-import { runExtensionTests, startCodeServer, type TestCodeServer, vscodeSkipReason } from './support/code-server.js';
+import {
+  buildExtension,
+  runExtensionTests,
+  startCodeServer,
+  type TestCodeServer,
+  vscodeSkipReason,
+} from './support/code-server.js';
 
 const extensionDir = join(repoRoot, 'vscode-ext');
 const vsix = join(extensionDir, 'dist', 'emkit-vscode.vsix');
@@ -23,8 +29,7 @@ describe.skipIf(skipReason !== '')(`the packaged .vsix${skipReason}`, () => {
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
     const packaged = spawnSync(npm, ['run', 'package:vscode'], { cwd: repoRoot, encoding: 'utf8' });
     if (packaged.status !== 0) throw new Error(`npm run package:vscode failed:\n${packaged.stdout}${packaged.stderr}`);
-    const tests = spawnSync(process.execPath, [join(extensionDir, 'scripts', 'build.mjs'), '--tests'], { encoding: 'utf8' });
-    if (tests.status !== 0) throw new Error(`building the test modules failed:\n${tests.stderr}`);
+    buildExtension(); // the test module
     work = tempDir('emkit-vsix-');
     // an empty home: the extension starts the bridge itself, with the CLI this checkout built
     mkdirSync(join(work, '.vscode'));

@@ -1,10 +1,15 @@
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, screenshots } from '../e2e/support/browser.js';
 import { removeDir, repoRoot, startBridge, type TestBridge, tempDir } from '../support/bridge.js';
-import { runExtensionTests, startCodeServer, type TestCodeServer, vscodeSkipReason } from './support/code-server.js';
+import {
+  buildExtension,
+  runExtensionTests,
+  startCodeServer,
+  type TestCodeServer,
+  vscodeSkipReason,
+} from './support/code-server.js';
 
 const extensionDir = join(repoRoot, 'vscode-ext');
 const skipReason = vscodeSkipReason();
@@ -16,9 +21,7 @@ describe.skipIf(skipReason !== '')(`the emkit trees in code-server's extension h
   let work: string;
 
   beforeAll(async () => {
-    // the extension and its extension-host tests, bundled as a user's VS Code would load them
-    const build = spawnSync(process.execPath, [join(extensionDir, 'scripts', 'build.mjs'), '--tests'], { encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`building vscode-ext failed:\n${build.stderr}`);
+    buildExtension();
     work = tempDir('emkit-vscode-');
     bridge = await startBridge();
     codeServer = await startCodeServer({ EMKIT_HOME: bridge.home, EMKIT_TEST_RESULT: join(work, 'result.json') });

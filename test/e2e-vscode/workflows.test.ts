@@ -1,7 +1,6 @@
 // The whole loop through the VS Code extension's commands, in real code-server's extension
 // host against a real bridge (vscode-ext/test-host/workflows.ts does the steps), with the
 // training and endpoint panels read in the page: what their webviews show a user.
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -9,7 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, screenshots } from '../e2e/support/browser.js';
 import { removeDir, repoRoot, startBridge, type TestBridge, tempDir } from '../support/bridge.js';
 import { irisNotebook } from '../support/notebooks.js';
-import { runExtensionTests, startCodeServer, type TestCodeServer, vscodeSkipReason } from './support/code-server.js';
+import {
+  buildExtension,
+  runExtensionTests,
+  startCodeServer,
+  type TestCodeServer,
+  vscodeSkipReason,
+} from './support/code-server.js';
 
 const extensionDir = join(repoRoot, 'vscode-ext');
 const skipReason = vscodeSkipReason({ scikitLearn: true });
@@ -37,8 +42,7 @@ describe.skipIf(skipReason !== '')(`the emkit commands and panels in code-server
   let work: string;
 
   beforeAll(async () => {
-    const build = spawnSync(process.execPath, [join(extensionDir, 'scripts', 'build.mjs'), '--tests'], { encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`building vscode-ext failed:\n${build.stderr}`);
+    buildExtension();
     work = tempDir('emkit-vscode-loop-');
     bridge = await startBridge();
     codeServer = await startCodeServer({

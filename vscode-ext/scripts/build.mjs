@@ -3,11 +3,27 @@
 // @emkit/shared and ws inside it: no node_modules to ship, nothing for vsce to resolve.
 // `--tests` also bundles the extension-host test modules (test-host/) for the e2e suite.
 
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build as esbuild } from 'esbuild';
 
 const here = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * esbuild's build, each file written whole under a temporary name and renamed over the old
+ * one: a code-server loading dist/ while another build (`npm run package:vscode` in a test)
+ * rewrites it sees the old file or the new one, never half of one.
+ */
+async function build(options) {
+  const { outputFiles } = await esbuild({ ...options, write: false });
+  for (const file of outputFiles) {
+    mkdirSync(dirname(file.path), { recursive: true });
+    const temporary = `${file.path}.${process.pid}.tmp`;
+    writeFileSync(temporary, file.contents);
+    renameSync(temporary, file.path);
+  }
+}
 const common = {
   bundle: true,
   platform: 'node',
