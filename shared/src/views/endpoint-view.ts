@@ -127,13 +127,18 @@ export class EndpointView {
         const name = h(doc, 'td', { text: stage.name }, [
           stage.default ? h(doc, 'span', { className: 'emkit-badge emkit-default', text: this.t('Default') }) : null,
         ]);
-        const actions = h(doc, 'td', { className: 'emkit-toolbar' }, [
-          stage.default
-            ? null
-            : actionButton(doc, 'setDefault', this.t('Set default'), () => this.act({ action: 'setDefault', stage: stage.name })),
-          stage.default
-            ? null
-            : actionButton(doc, 'deleteStage', this.t('Delete'), () => this.act({ action: 'deleteStage', stage: stage.name })),
+        // the toolbar is a flex box inside the cell: a flex <td> would leave the table's layout
+        const actions = h(doc, 'td', {}, [
+          h(doc, 'div', { className: 'emkit-toolbar' }, [
+            stage.default
+              ? null
+              : actionButton(doc, 'setDefault', this.t('Set default'), () =>
+                  this.act({ action: 'setDefault', stage: stage.name }),
+                ),
+            stage.default
+              ? null
+              : actionButton(doc, 'deleteStage', this.t('Delete'), () => this.act({ action: 'deleteStage', stage: stage.name })),
+          ]),
         ]);
         const row = h(doc, 'tr', { attrs: { 'data-stage': stage.name } }, [
           name,
