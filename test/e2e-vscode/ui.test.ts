@@ -4,55 +4,16 @@
 // test-artifacts/vscode-ui/.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Frame, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, screenshots } from '../e2e/support/browser.js';
 import { removeDir, repoRoot, startBridge, type TestBridge, tempDir } from '../support/bridge.js';
 import { irisNotebook } from '../support/notebooks.js';
-import { startCodeServer, type TestCodeServer, vscodeSkipReason } from './support/code-server.js';
+import { buildExtension, startCodeServer, type TestCodeServer, vscodeSkipReason } from './support/code-server.js';
+import { answer, input, palette, treeRows, webview } from './support/workbench.js';
 
 const extensionDir = join(repoRoot, 'vscode-ext');
 const skipReason = vscodeSkipReason({ scikitLearn: true });
-
-const input = (page: Page) => page.locator('.quick-input-widget input.input');
-
-/** F1, the command's title, Enter: as a user runs a command. */
-async function palette(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  await input(page).waitFor();
-  await input(page).fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
-  await page.keyboard.press('Enter');
-  // the palette closes before the command's first step opens
-  await page.waitForTimeout(500);
-}
-
-/** The next QuickInput step: its value once it shows, then `value` typed over it (if given) and Enter. */
-async function answer(page: Page, value?: string): Promise<string> {
-  await input(page).waitFor({ timeout: 10_000 });
-  await page.waitForTimeout(300); // the step's value arrives a moment after the box
-  const shown = await input(page).inputValue();
-  if (value !== undefined) await input(page).fill(value);
-  await page.keyboard.press('Enter');
-  return shown;
-}
-
-/** The text of the emkit webview showing `selector` (nested frames), a drawn chart marked [chart]. */
-async function webview(page: Page, selector: string): Promise<string> {
-  for (const frame of page.frames() as Frame[]) {
-    const text = await frame
-      .evaluate((s) => {
-        const view = document.querySelector(s);
-        if (!view) return null;
-        return view.textContent + (document.querySelector('.emkit-metric-chart canvas') ? '[chart]' : '');
-      }, selector)
-      .catch(() => null);
-    if (text) return text;
-  }
-  return '';
-}
-
-const treeRows = (page: Page) => page.locator('[id="workbench.view.extension.emkit"] .monaco-list-row[role=treeitem]');
 
 describe.skipIf(skipReason !== '')(`the emkit extension driven from VS Code's UI${skipReason}`, () => {
   let bridge: TestBridge;
@@ -63,6 +24,7 @@ describe.skipIf(skipReason !== '')(`the emkit extension driven from VS Code's UI
   const shot = screenshots('vscode-ui');
 
   beforeAll(async () => {
+    buildExtension();
     work = tempDir('emkit-vscode-ui-');
     writeFileSync(join(work, 'iris.ipynb'), JSON.stringify(irisNotebook('ui step', 4), null, 1));
     bridge = await startBridge();
@@ -159,4 +121,18 @@ describe.skipIf(skipReason !== '')(`the emkit extension driven from VS Code's UI
     expect(await toast.textContent()).toContain(`iris-ui answered: ${JSON.stringify(expected.predictions)}`);
     await shot(page, 'call-endpoint');
   }, 240_000);
+
+  it("shows in VS Code's Running Extensions with the activation time VS Code measured", async () => {
+    await palette(page, 'Developer: Show Running Extensions');
+    const row = page.locator('.runtime-extensions-editor .extension', {
+      // its display name, or (a development copy) its identifier
+      has: page.locator('.name', { hasText: /^emkit(\.emkit-vscode)?$/ }),
+    });
+    await row.waitFor({ timeout: 20_000 });
+    // VS Code's own figure: loading the extension's code plus its activate() call
+    const activation = (await row.locator('.activation-time').textContent()) ?? '';
+    console.log(`emkit in Running Extensions: ${activation}`);
+    expect(activation).toMatch(/\d+\s*ms/);
+    await shot(page, 'running-extensions');
+  });
 });

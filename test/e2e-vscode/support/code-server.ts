@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { CODE_SERVER_VERSION, codeServerBin } from '../../../vscode-ext/scripts/code-server.mjs';
 import { hasChromium } from '../../e2e/support/browser.js';
 import { freePort } from '../../e2e/support/jupyterlab.js';
-import { tempDir } from '../../support/bridge.js';
+import { repoRoot, tempDir } from '../../support/bridge.js';
 import { pythonHas, venvPython } from '../../support/trainings.js';
 
 export { CODE_SERVER_VERSION, codeServerBin };
@@ -28,7 +28,10 @@ export interface TestCodeServer {
  * A real code-server with its own user data, extensions and XDG folders under a temp dir,
  * no auth (it listens on 127.0.0.1 only), and nothing that calls out to the network.
  */
-export async function startCodeServer(env: NodeJS.ProcessEnv = {}, options: { install?: string } = {}): Promise<TestCodeServer> {
+export async function startCodeServer(
+  env: NodeJS.ProcessEnv = {},
+  options: { install?: string; locale?: string } = {},
+): Promise<TestCodeServer> {
   const dir = tempDir('emkit-code-server-');
   const userData = join(dir, 'user-data');
   mkdirSync(join(userData, 'User'), { recursive: true });
@@ -41,6 +44,7 @@ export async function startCodeServer(env: NodeJS.ProcessEnv = {}, options: { in
       'telemetry.telemetryLevel': 'off',
     }),
   );
+  if (options.locale) registerLanguagePack(userData, join(dir, 'language-pack'), options.locale);
   const xdg = Object.fromEntries(['XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_CACHE_HOME', 'TMPDIR'].map((v) => [v, join(dir, v)]));
   for (const path of Object.values(xdg)) mkdirSync(path, { recursive: true });
   const folders = ['--user-data-dir', userData, '--extensions-dir', join(dir, 'extensions')];
@@ -63,6 +67,7 @@ export async function startCodeServer(env: NodeJS.ProcessEnv = {}, options: { in
       '--disable-telemetry',
       '--disable-update-check',
       '--disable-workspace-trust',
+      ...(options.locale ? ['--locale', options.locale] : []),
       ...folders,
     ],
     { env: { ...process.env, ...xdg, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
@@ -106,6 +111,40 @@ export async function startCodeServer(env: NodeJS.ProcessEnv = {}, options: { in
       await exited;
     },
   };
+}
+
+/**
+ * VS Code shows a display language only when a language pack for it is installed, and the
+ * real packs come from a marketplace this machine can't reach. What VS Code reads of an
+ * installed pack is its entry in `<user-data>/languagepacks.json` and the translations file
+ * it names: an entry with an empty translations file makes `locale` the display language
+ * (platform.language, the extensions' package.nls.<locale>.json and l10n bundles) while
+ * VS Code's own words, untranslated, stay English. The entry names a pack extension, or the
+ * server would try to fetch one from the marketplace before scanning any extension.
+ */
+function registerLanguagePack(userData: string, packDir: string, locale: string): void {
+  mkdirSync(packDir, { recursive: true });
+  const translations = join(packDir, 'main.i18n.json');
+  writeFileSync(translations, JSON.stringify({ version: '1.0.0', contents: {} }));
+  const pack = {
+    hash: `emkit-test-${locale}`,
+    extensions: [{ extensionIdentifier: { id: `emkit-test.language-pack-${locale}` }, version: '1.0.0' }],
+    translations: { vscode: translations },
+    label: locale,
+  };
+  writeFileSync(join(userData, 'languagepacks.json'), JSON.stringify({ [locale]: pack }));
+}
+
+/**
+ * The extension and its extension-host test modules bundled into vscode-ext/dist, as VS Code
+ * loads them. Every suite builds before it starts its code-server, so none depends on another
+ * having run first; the build replaces files whole, so one suite's build can't break another's
+ * extension host that is loading them.
+ */
+export function buildExtension(): void {
+  const script = join(repoRoot, 'vscode-ext', 'scripts', 'build.mjs');
+  const built = spawnSync(process.execPath, [script, '--tests'], { encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`building vscode-ext failed:\n${built.stdout}${built.stderr}`);
 }
 
 /** Why a code-server suite can't run here ('' when it can), for the suite's name. */

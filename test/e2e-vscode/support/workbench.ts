@@ -1,0 +1,43 @@
+// What a user does in code-server's workbench, as Playwright steps: the command palette, the
+// QuickInput steps of a command, the emkit trees and the text of emkit's webviews.
+import type { Frame, Page } from 'playwright-core';
+
+export const input = (page: Page) => page.locator('.quick-input-widget input.input');
+
+/** F1, the command's title, Enter: as a user runs a command. */
+export async function palette(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  await input(page).waitFor();
+  await input(page).fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+  await page.keyboard.press('Enter');
+  // the palette closes before the command's first step opens
+  await page.waitForTimeout(500);
+}
+
+/** The next QuickInput step: its value once it shows, then `value` typed over it (if given) and Enter. */
+export async function answer(page: Page, value?: string): Promise<string> {
+  await input(page).waitFor({ timeout: 10_000 });
+  await page.waitForTimeout(300); // the step's value arrives a moment after the box
+  const shown = await input(page).inputValue();
+  if (value !== undefined) await input(page).fill(value);
+  await page.keyboard.press('Enter');
+  return shown;
+}
+
+/** The text of the emkit webview showing `selector` (nested frames), a drawn chart marked [chart]. */
+export async function webview(page: Page, selector: string): Promise<string> {
+  for (const frame of page.frames() as Frame[]) {
+    const text = await frame
+      .evaluate((s) => {
+        const view = document.querySelector(s);
+        if (!view) return null;
+        return view.textContent + (document.querySelector('.emkit-metric-chart canvas') ? '[chart]' : '');
+      }, selector)
+      .catch(() => null);
+    if (text) return text;
+  }
+  return '';
+}
+
+export const treeRows = (page: Page) => page.locator('[id="workbench.view.extension.emkit"] .monaco-list-row[role=treeitem]');
