@@ -10,7 +10,7 @@ import { launchChromium, screenshots } from '../e2e/support/browser.js';
 import { removeDir, repoRoot, startBridge, type TestBridge, tempDir } from '../support/bridge.js';
 import { irisNotebook } from '../support/notebooks.js';
 import { buildExtension, startCodeServer, type TestCodeServer, vscodeSkipReason } from './support/code-server.js';
-import { answer, input, palette, treeRows, webview } from './support/workbench.js';
+import { answer, input, palette, pick, treeRows, webview, webviewColors } from './support/workbench.js';
 
 const extensionDir = join(repoRoot, 'vscode-ext');
 const skipReason = vscodeSkipReason({ scikitLearn: true });
@@ -134,5 +134,25 @@ describe.skipIf(skipReason !== '')(`the emkit extension driven from VS Code's UI
     console.log(`emkit in Running Extensions: ${activation}`);
     expect(activation).toMatch(/\d+\s*ms/);
     await shot(page, 'running-extensions');
+  });
+
+  it("follows VS Code's color theme: the training panel in Dark Modern and High Contrast", async () => {
+    await page.locator('.tab', { hasText: /^iris$/ }).click();
+    const colors = () => webviewColors(page, '.emkit-training-view');
+    const light = await colors();
+    for (const [theme, background] of [
+      ['Dark Modern', 'rgb(31, 31, 31)'],
+      ['Dark High Contrast', 'rgb(0, 0, 0)'],
+    ] as const) {
+      await palette(page, 'Preferences: Color Theme');
+      await pick(page, theme);
+      // the view's own background and text take the theme's colours, the chart redraws in them
+      await expect.poll(colors, { timeout: 10_000 }).toMatchObject({ background });
+      const now = await colors();
+      expect(now.text).not.toBe(light.text);
+      await shot(page, `theme-${theme.replace(/\W+/g, '-').toLowerCase()}`);
+    }
+    await palette(page, 'Preferences: Color Theme');
+    await pick(page, 'Light Modern');
   });
 });

@@ -4,13 +4,13 @@ import type { Frame, Page } from 'playwright-core';
 
 export const input = (page: Page) => page.locator('.quick-input-widget input.input');
 
-/** F1, the command's title, Enter: as a user runs a command. */
+/** F1, the command's title, its row: as a user runs a command. */
 export async function palette(page: Page, title: string): Promise<void> {
   await page.keyboard.press('F1');
   await input(page).waitFor();
   await input(page).fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
-  await page.keyboard.press('Enter');
+  // the row that says it, not whichever the palette ranks first
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().click();
   // the palette closes before the command's first step opens
   await page.waitForTimeout(500);
 }
@@ -23,6 +23,16 @@ export async function answer(page: Page, value?: string): Promise<string> {
   if (value !== undefined) await input(page).fill(value);
   await page.keyboard.press('Enter');
   return shown;
+}
+
+/** The item labelled `label` (exactly) of the QuickPick that is open, typed and chosen. */
+export async function pick(page: Page, label: string): Promise<void> {
+  await input(page).waitFor({ timeout: 10_000 });
+  await input(page).fill(label);
+  const row = page.locator('.quick-input-list .monaco-list-row', {
+    has: page.locator('.label-name', { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }),
+  });
+  await row.first().click();
 }
 
 /** The text of the emkit webview showing `selector` (nested frames), a drawn chart marked [chart]. */
@@ -41,3 +51,19 @@ export async function webview(page: Page, selector: string): Promise<string> {
 }
 
 export const treeRows = (page: Page) => page.locator('[id="workbench.view.extension.emkit"] .monaco-list-row[role=treeitem]');
+
+/** The computed background and text colour of the emkit webview showing `selector`. */
+export async function webviewColors(page: Page, selector: string): Promise<{ background: string; text: string }> {
+  for (const frame of page.frames() as Frame[]) {
+    const colors = await frame
+      .evaluate((s) => {
+        const view = document.querySelector(s);
+        if (!view) return null;
+        const style = getComputedStyle(view);
+        return { background: style.backgroundColor, text: style.color };
+      }, selector)
+      .catch(() => null);
+    if (colors) return colors;
+  }
+  return { background: '', text: '' };
+}
