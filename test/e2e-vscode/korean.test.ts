@@ -5,12 +5,12 @@
 // test-artifacts/vscode-korean/.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, screenshots } from '../e2e/support/browser.js';
-import { removeDir, repoRoot, startBridge, type TestBridge, tempDir } from '../support/bridge.js';
-import { buildExtension, startCodeServer, type TestCodeServer, vscodeSkipReason } from './support/code-server.js';
-import { input, palette } from './support/workbench.js';
+import { screenshots } from '../e2e/support/browser.js';
+import { repoRoot } from '../support/bridge.js';
+import { vscodeSkipReason } from './support/code-server.js';
+import { input, openWorkbench, palette, type Workbench } from './support/workbench.js';
 
 const extensionDir = join(repoRoot, 'vscode-ext');
 const skipReason = vscodeSkipReason();
@@ -29,36 +29,20 @@ const paletteTitlesKo = manifest.contributes.commands
   .map((c) => `emkit: ${titlesKo[c.title.replace(/^%|%$/g, '')]}`);
 
 describe.skipIf(skipReason !== '')(`the emkit extension in VS Code set to Korean${skipReason}`, () => {
-  let bridge: TestBridge;
-  let codeServer: TestCodeServer;
-  let browser: Browser;
+  let workbench: Workbench;
   let page: Page;
-  let work: string;
   const shot = screenshots('vscode-korean');
 
   beforeAll(async () => {
-    buildExtension();
-    work = tempDir('emkit-vscode-ko-');
-    bridge = await startBridge();
-    codeServer = await startCodeServer({ EMKIT_HOME: bridge.home }, { locale: 'ko' });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
-    await page.goto(codeServer.url(work, [['extensionDevelopmentPath', codeServer.remote(extensionDir)]]));
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    await page.locator('.activitybar .action-item a[aria-label^="emkit"]').waitFor({ timeout: 60_000 });
+    workbench = await openWorkbench({ locale: 'ko' });
+    page = workbench.page;
   }, 120_000);
 
   afterEach(async ({ task }) => {
     if (task.result?.state === 'fail') await shot(page, `FAILED-${task.name.slice(0, 40).replace(/\W+/g, '-')}`);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await codeServer?.stop();
-    await bridge?.stop();
-    removeDir(bridge?.home ?? '');
-    removeDir(work ?? '');
-  });
+  afterAll(() => workbench?.close());
 
   it('lists every emkit command in the palette by its Korean title', async () => {
     // the display language the workbench resolved (VS Code's platform.language)

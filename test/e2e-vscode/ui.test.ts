@@ -4,50 +4,42 @@
 // test-artifacts/vscode-ui/.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, screenshots } from '../e2e/support/browser.js';
-import { removeDir, repoRoot, startBridge, type TestBridge, tempDir } from '../support/bridge.js';
+import { screenshots } from '../e2e/support/browser.js';
 import { irisNotebook } from '../support/notebooks.js';
-import { buildExtension, startCodeServer, type TestCodeServer, vscodeSkipReason } from './support/code-server.js';
-import { answer, input, palette, pick, treeRows, webview, webviewColors } from './support/workbench.js';
+import { vscodeSkipReason } from './support/code-server.js';
+import {
+  answer,
+  input,
+  openWorkbench,
+  palette,
+  pick,
+  treeRows,
+  type Workbench,
+  webview,
+  webviewColors,
+} from './support/workbench.js';
 
-const extensionDir = join(repoRoot, 'vscode-ext');
 const skipReason = vscodeSkipReason({ scikitLearn: true });
 
 describe.skipIf(skipReason !== '')(`the emkit extension driven from VS Code's UI${skipReason}`, () => {
-  let bridge: TestBridge;
-  let codeServer: TestCodeServer;
-  let browser: Browser;
+  let workbench: Workbench;
   let page: Page;
-  let work: string;
   const shot = screenshots('vscode-ui');
 
   beforeAll(async () => {
-    buildExtension();
-    work = tempDir('emkit-vscode-ui-');
-    writeFileSync(join(work, 'iris.ipynb'), JSON.stringify(irisNotebook('ui step', 4), null, 1));
-    bridge = await startBridge();
-    codeServer = await startCodeServer({ EMKIT_HOME: bridge.home });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
-    await page.goto(codeServer.url(work, [['extensionDevelopmentPath', codeServer.remote(extensionDir)]]));
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    // the extension's contributions are in once its activity bar entry is
-    await page.locator('.activitybar .action-item a[aria-label^="emkit"]').waitFor({ timeout: 60_000 });
+    workbench = await openWorkbench({
+      prepare: (work) => writeFileSync(join(work, 'iris.ipynb'), JSON.stringify(irisNotebook('ui step', 4), null, 1)),
+    });
+    page = workbench.page;
   }, 120_000);
 
   afterEach(async ({ task }) => {
     if (task.result?.state === 'fail') await shot(page, `FAILED-${task.name.slice(0, 40).replace(/\W+/g, '-')}`);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await codeServer?.stop();
-    await bridge?.stop();
-    removeDir(bridge?.home ?? '');
-    removeDir(work ?? '');
-  });
+  afterAll(() => workbench?.close());
 
   it('submits the open notebook from the palette, and shows it COMPLETE in the tree and its panel with logs and a chart', async () => {
     // open the notebook (VS Code's own notebook editor)
@@ -107,7 +99,7 @@ describe.skipIf(skipReason !== '')(`the emkit extension driven from VS Code's UI
     await palette(page, 'emkit: Call Endpoint');
     await answer(page); // the endpoint
     await answer(page, '{"instances": [[5.1, 3.5, 1.4, 0.2], [6.7, 3.0, 5.2, 2.3]]}');
-    const expected = await bridge.client.api.infer({
+    const expected = await workbench.bridge.client.api.infer({
       params: { endpoint: 'iris-ui' },
       body: {
         instances: [

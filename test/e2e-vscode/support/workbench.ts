@@ -1,6 +1,53 @@
 // What a user does in code-server's workbench, as Playwright steps: the command palette, the
 // QuickInput steps of a command, the emkit trees and the text of emkit's webviews.
-import type { Frame, Page } from 'playwright-core';
+import { join } from 'node:path';
+import type { Browser, Frame, Page } from 'playwright-core';
+import { launchChromium } from '../../e2e/support/browser.js';
+import { removeDir, repoRoot, startBridge, type TestBridge, tempDir } from '../../support/bridge.js';
+import { buildExtension, startCodeServer, type TestCodeServer } from './code-server.js';
+
+export interface Workbench {
+  bridge: TestBridge;
+  codeServer: TestCodeServer;
+  browser: Browser;
+  page: Page;
+  /** the folder open in the workbench */
+  work: string;
+  close(): Promise<void>;
+}
+
+/**
+ * What a user has open: a real bridge, code-server (in `locale` if given) with this checkout's
+ * emkit as the extension under development, and Chromium showing the folder `work` (which
+ * `prepare` may fill first), once emkit's activity bar entry is in.
+ */
+export async function openWorkbench(options: { locale?: string; prepare?: (work: string) => void } = {}): Promise<Workbench> {
+  buildExtension();
+  const work = tempDir('emkit-vscode-ui-');
+  options.prepare?.(work);
+  const bridge = await startBridge();
+  const codeServer = await startCodeServer({ EMKIT_HOME: bridge.home }, { locale: options.locale });
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
+  await page.goto(codeServer.url(work, [['extensionDevelopmentPath', codeServer.remote(join(repoRoot, 'vscode-ext'))]]));
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  // the extension's contributions are in once its activity bar entry is
+  await page.locator('.activitybar .action-item a[aria-label^="emkit"]').waitFor({ timeout: 60_000 });
+  return {
+    bridge,
+    codeServer,
+    browser,
+    page,
+    work,
+    close: async () => {
+      await browser.close();
+      await codeServer.stop();
+      await bridge.stop();
+      removeDir(bridge.home);
+      removeDir(work);
+    },
+  };
+}
 
 export const input = (page: Page) => page.locator('.quick-input-widget input.input');
 
