@@ -180,19 +180,21 @@ const stage = (name: string, isDefault: boolean): EndpointStage =>
     updatedAt: '2026-11-22T10:00:00.000Z',
   }) as EndpointStage;
 
+/** an ACTIVE endpoint whose default stage is blue, with a green one beside it */
+const endpoint = {
+  id: 'p1',
+  name: 'iris',
+  state: 'ACTIVE',
+  stateReason: null,
+  url: 'http://127.0.0.1/inference/iris',
+  defaultStage: 'blue',
+  stages: [stage('green', false), stage('blue', true)],
+} as unknown as Endpoint;
+
 describe('endpoint view', () => {
   it('lists the stages, calls the endpoint from the try-it box and shows the predictions', () => {
     const actions: unknown[] = [];
     const view = new EndpointView(host(), { t: untranslated, act: (a) => actions.push(a) });
-    const endpoint = {
-      id: 'p1',
-      name: 'iris',
-      state: 'ACTIVE',
-      stateReason: null,
-      url: 'http://127.0.0.1/inference/iris',
-      defaultStage: 'blue',
-      stages: [stage('green', false), stage('blue', true)],
-    } as unknown as Endpoint;
     view.handle({ type: 'endpoint', endpoint });
     const rows = [...view.element.querySelectorAll('tr[data-stage]')];
     expect(rows.map((r) => r.getAttribute('data-stage'))).toEqual(['blue', 'green']);
@@ -229,15 +231,6 @@ for (const tag of ['x-button', 'x-textfield', 'x-textarea', 'x-select', 'x-optio
 }
 
 describe('controls', () => {
-  const endpoint = {
-    id: 'p1',
-    name: 'iris',
-    state: 'ACTIVE',
-    stateReason: null,
-    url: 'http://127.0.0.1/inference/iris',
-    defaultStage: 'blue',
-    stages: [stage('green', false), stage('blue', true)],
-  } as unknown as Endpoint;
   // the choice is per document: put this one back to plain after each test
   afterEach(() => useControls(document, {}));
 
