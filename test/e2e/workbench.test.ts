@@ -68,7 +68,14 @@ describe.skipIf(skipReason !== '')(`the emkit workbench in JupyterLab${skipReaso
   }, 120_000);
 
   afterEach(async ({ task }) => {
-    if (task.result?.state === 'fail') await shot(page, `FAILED-${task.name.slice(0, 40).replace(/\W+/g, '-')}`);
+    if (task.result?.state !== 'fail') return;
+    await shot(page, `FAILED-${task.name.slice(0, 40).replace(/\W+/g, '-')}`);
+    // the screenshot stays on the machine that ran the test; what the panel said goes into the log
+    const sidebar = await page
+      .locator('.emkit-Sidebar')
+      .textContent({ timeout: 1000 })
+      .catch(() => '(no emkit panel)');
+    console.log(`the emkit panel when "${task.name}" failed:\n${sidebar}`);
   });
 
   afterAll(async () => {
@@ -253,7 +260,10 @@ describe.skipIf(skipReason !== '')(`the emkit workbench in JupyterLab${skipReaso
     await Promise.all([page.waitForEvent('load'), dialog().locator('.jp-mod-accept').click()]);
 
     await showSidebar();
-    await page.locator('.emkit-Sidebar [data-emkit-kind="training"][data-emkit-name="iris"] .emkit-Row-open').click();
+    // the reloaded page connects and lists the resources again before the row is there
+    const open = page.locator('.emkit-Sidebar [data-emkit-kind="training"][data-emkit-name="iris"] .emkit-Row-open');
+    await open.waitFor({ timeout: 60_000 });
+    await open.click();
     await expect
       .poll(() => trainingView().locator('h3').allTextContents(), { timeout: 20_000 })
       .toEqual(['하이퍼파라미터', '지표', '로그', '파일']);
