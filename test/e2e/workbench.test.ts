@@ -252,12 +252,22 @@ describe.skipIf(skipReason !== '')(`the emkit workbench in JupyterLab${skipReaso
     await shot(page, 'environment');
   });
 
-  it('shows the training view in Korean once JupyterLab is switched to Korean', async () => {
+  it('brings the emkit tabs back in Korean once JupyterLab is switched to Korean and reloads', async () => {
     await page.locator('.lm-MenuBar-itemLabel', { hasText: /^Settings$/ }).click();
     await page.locator('.lm-Menu-itemLabel', { hasText: /^Language$/ }).hover();
     await page.locator('.lm-Menu-itemLabel', { hasText: /Korean/ }).click();
     await dialog().waitFor();
     await Promise.all([page.waitForEvent('load'), dialog().locator('.jp-mod-accept').click()]);
+
+    // the tabs open before the reload come back, as JupyterLab's own do
+    const tabs = page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab .lm-TabBar-tabLabel');
+    await expect
+      .poll(() => tabs.allTextContents(), { timeout: 30_000 })
+      .toEqual(expect.arrayContaining(['iris', 'iris-lab', 'TensorBoard: iris', 'lab-env']));
+    expect(await page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current').textContent()).toBe('lab-env');
+    await expect
+      .poll(() => page.locator('.emkit-environment-view .emkit-state').textContent(), { timeout: 10_000 })
+      .toBe('ACTIVE');
 
     await showSidebar();
     // the reloaded page connects and lists the resources again before the row is there

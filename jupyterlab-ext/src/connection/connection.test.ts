@@ -110,6 +110,23 @@ describe('the bridge connection', () => {
     connection.dispose();
   });
 
+  it('hands a restored tab the client once connected, or null when no bridge comes within the wait', async () => {
+    const { connection } = connect(async () => found());
+    const waiting = connection.whenConnected(1000);
+    connection.configure({ bridgeUrl: '', token: '' });
+    await until(() => FakeSocket.all.length === 1);
+    FakeSocket.all[0]?.open();
+    expect(connection.client).not.toBeNull();
+    expect(await waiting).toBe(connection.client);
+    expect(await connection.whenConnected(0)).toBe(connection.client);
+    connection.dispose();
+
+    const none = connect(async () => found({ url: null, token: null, source: null, reachable: false }));
+    none.connection.configure({ bridgeUrl: '', token: '' });
+    expect(await none.connection.whenConnected(30)).toBeNull();
+    none.connection.dispose();
+  });
+
   it('follows the bridge to its new address after a restart', async () => {
     let discovery = found();
     const { connection } = connect(async () => discovery, refused);

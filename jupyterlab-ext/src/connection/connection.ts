@@ -89,6 +89,23 @@ export class BridgeConnection {
     void this.check();
   }
 
+  /** The client once the stream is up, or null if it isn't within `timeoutMs` (restoring a tab after a reload). */
+  whenConnected(timeoutMs: number): Promise<EmkitClient | null> {
+    if (this._client && this._status.kind === 'connected') return Promise.resolve(this._client);
+    return new Promise((resolve) => {
+      const done = (client: EmkitClient | null) => {
+        clearTimeout(timer);
+        this._statusChanged.disconnect(onStatus);
+        resolve(client);
+      };
+      const onStatus = (_: this, status: ConnectionStatus) => {
+        if (status.kind === 'connected') done(this._client);
+      };
+      const timer = setTimeout(() => done(null), timeoutMs);
+      this._statusChanged.connect(onStatus);
+    });
+  }
+
   /** Look again now (the refresh command): a bridge started on another port is found. */
   recheck(): Promise<void> {
     return this.check();

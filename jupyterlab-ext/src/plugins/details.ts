@@ -1,6 +1,7 @@
 import { type EmkitClient, type Training, tensorboardAddress } from '@emkit/shared';
-import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
-import { ICommandPalette, IFrame, InputDialog, MainAreaWidget, Notification } from '@jupyterlab/apputils';
+import { ILayoutRestorer, type JupyterFrontEnd, type JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { ICommandPalette, IFrame, InputDialog, MainAreaWidget, Notification, WidgetTracker } from '@jupyterlab/apputils';
+import type { ReadonlyJSONObject } from '@lumino/coreutils';
 import type { Widget } from '@lumino/widgets';
 import { CommandIds, type ResourceArgs } from '../commands.js';
 import { IEmkit } from '../tokens.js';
@@ -9,13 +10,50 @@ import { EnvironmentWidget } from '../views/environment-widget.js';
 import { viewTranslator } from '../views/translate.js';
 import { attempt, requireClient } from './require-client.js';
 
+type Kind = 'trainings' | 'endpoints' | 'experiments' | 'environments';
+
+/** A command's arguments; `restoring` only in those the layout restorer saved with a tab. */
+type OpenArgs = ResourceArgs & { restoring?: boolean };
+
+/** How long a tab restored after a reload waits for the bridge before it is left closed. */
+const RESTORE_WAIT_MS = 5000;
+
+/** The client for an open command: at once, or, restoring a tab, once the reloaded page connects. */
+function openClient(emkit: IEmkit, args: OpenArgs): Promise<EmkitClient | null> {
+  return args.restoring ? emkit.connection.whenConnected(RESTORE_WAIT_MS) : Promise.resolve(requireClient(emkit));
+}
+
+/** One resource by id, from the store or, before it has loaded (a restored tab), from the bridge. */
+async function lookUp(
+  client: EmkitClient,
+  emkit: IEmkit,
+  kind: Kind,
+  id: string,
+): Promise<{ id: string; name: string } | undefined> {
+  const known = emkit.resources.find(kind, id);
+  if (known) return known;
+  const params = { params: { id } };
+  const fetched = await (kind === 'trainings'
+    ? client.api.getTraining(params)
+    : kind === 'endpoints'
+      ? client.api.getEndpoint(params)
+      : kind === 'experiments'
+        ? client.api.getExperiment(params)
+        : client.api.getEnvironment(params)
+  ).catch(() => undefined);
+  return fetched ?? undefined;
+}
+
 /** The resource a command was given, or the one the user picks by name. */
 async function pick(
+  client: EmkitClient,
   emkit: IEmkit,
-  kind: 'trainings' | 'endpoints' | 'experiments' | 'environments',
-  args: ResourceArgs,
+  kind: Kind,
+  args: OpenArgs,
   title: string,
 ): Promise<{ id: string; name: string } | undefined> {
+  // a restored tab whose resource is gone stays closed
+  if (args.restoring) return args.id ? lookUp(client, emkit, kind, args.id) : undefined;
   if (args.id) return emkit.resources.find(kind, args.id) ?? { id: args.id, name: args.id };
   const items = emkit.resources.list(kind) as readonly { id: string; name: string }[];
   if (!items.length) {
@@ -38,11 +76,31 @@ export const detailsPlugin: JupyterFrontEndPlugin<void> = {
   description: 'The training and endpoint views and TensorBoard tabs.',
   autoStart: true,
   requires: [IEmkit],
-  optional: [ICommandPalette],
-  activate: (app: JupyterFrontEnd, emkit: IEmkit, palette: ICommandPalette | null) => {
+  optional: [ICommandPalette, ILayoutRestorer],
+  activate: (app: JupyterFrontEnd, emkit: IEmkit, palette: ICommandPalette | null, restorer: ILayoutRestorer | null) => {
     const { trans, connection } = emkit;
     const t = viewTranslator(trans);
     const { commands, shell } = app;
+
+    // the open tabs come back after a reload, as JupyterLab's own do: each kind has a tracker
+    // the restorer saves (the command and its arguments) and replays
+    const restoreArgs = new WeakMap<Widget, ReadonlyJSONObject>();
+    const tracker = (command: string) => {
+      const tracked = new WidgetTracker<MainAreaWidget>({ namespace: command.replace(':', '-') });
+      void restorer?.restore(tracked, {
+        command,
+        args: (tab) => ({ ...restoreArgs.get(tab), restoring: true }),
+        name: (tab) => tab.id,
+      });
+      return tracked;
+    };
+    const opens: string[] = [
+      CommandIds.openTraining,
+      CommandIds.openEndpoint,
+      CommandIds.openTensorboard,
+      CommandIds.openEnvironment,
+    ];
+    const trackers = new Map(opens.map((command) => [command, tracker(command)]));
 
     const reveal = (id: string): boolean => {
       for (const widget of shell.widgets('main')) {
@@ -53,12 +111,14 @@ export const detailsPlugin: JupyterFrontEndPlugin<void> = {
       }
       return false;
     };
-    const addTab = (content: Widget, id: string, label: string) => {
+    const addTab = (content: Widget, id: string, label: string, opened: { command: string; args: ReadonlyJSONObject }) => {
       const tab = new MainAreaWidget({ content });
       tab.id = id;
       tab.title.label = label;
       tab.title.closable = true;
       tab.addClass('emkit-DetailTab');
+      restoreArgs.set(tab, opened.args);
+      void trackers.get(opened.command)?.add(tab);
       shell.add(tab, 'main');
       shell.activateById(id);
       return tab;
@@ -85,9 +145,9 @@ export const detailsPlugin: JupyterFrontEndPlugin<void> = {
     commands.addCommand(CommandIds.openTraining, {
       label: trans.__('Open Training View…'),
       execute: async (args) => {
-        const client = requireClient(emkit);
+        const client = await openClient(emkit, args as OpenArgs);
         if (!client) return;
-        const training = await pick(emkit, 'trainings', args as ResourceArgs, trans.__('Open which training?'));
+        const training = await pick(client, emkit, 'trainings', args as OpenArgs, trans.__('Open which training?'));
         if (!training) return;
         const id = `emkit-training-tab-${training.id}`;
         if (reveal(id)) return;
@@ -113,16 +173,16 @@ export const detailsPlugin: JupyterFrontEndPlugin<void> = {
               break;
           }
         });
-        addTab(content, id, training.name);
+        addTab(content, id, training.name, { command: CommandIds.openTraining, args: { id: training.id } });
       },
     });
 
     commands.addCommand(CommandIds.openEndpoint, {
       label: trans.__('Open Endpoint View…'),
       execute: async (args) => {
-        const client = requireClient(emkit);
+        const client = await openClient(emkit, args as OpenArgs);
         if (!client) return;
-        const endpoint = await pick(emkit, 'endpoints', args as ResourceArgs, trans.__('Open which endpoint?'));
+        const endpoint = await pick(client, emkit, 'endpoints', args as OpenArgs, trans.__('Open which endpoint?'));
         if (!endpoint) return;
         const id = `emkit-endpoint-tab-${endpoint.id}`;
         if (reveal(id)) return;
@@ -133,21 +193,27 @@ export const detailsPlugin: JupyterFrontEndPlugin<void> = {
           else if (action.action === 'deleteStage')
             void commands.execute(CommandIds.deleteStage, { id: endpoint.id, stage: action.stage });
         });
-        addTab(content, id, endpoint.name);
+        addTab(content, id, endpoint.name, { command: CommandIds.openEndpoint, args: { id: endpoint.id } });
       },
     });
 
     commands.addCommand(CommandIds.openTensorboard, {
       label: trans.__('Open TensorBoard…'),
       execute: async (args) => {
-        const client = requireClient(emkit);
+        const given = args as OpenArgs & { experiment?: string };
+        const client = await openClient(emkit, given);
         if (!client) return;
-        const given = args as ResourceArgs & { experiment?: string };
         // a training by default; an experiment (all its trainings as runs) when asked for one
         const isExperiment = Boolean(given.experiment);
         const target = isExperiment
-          ? await pick(emkit, 'experiments', { id: given.experiment }, trans.__('TensorBoard for which experiment?'))
-          : await pick(emkit, 'trainings', given, trans.__('TensorBoard for which training?'));
+          ? await pick(
+              client,
+              emkit,
+              'experiments',
+              { id: given.experiment, restoring: given.restoring },
+              trans.__('TensorBoard for which experiment?'),
+            )
+          : await pick(client, emkit, 'trainings', given, trans.__('TensorBoard for which training?'));
         if (!target) return;
         const id = `emkit-tensorboard-tab-${target.id}`;
         if (reveal(id)) return;
@@ -155,7 +221,10 @@ export const detailsPlugin: JupyterFrontEndPlugin<void> = {
           sandbox: ['allow-scripts', 'allow-same-origin', 'allow-forms', 'allow-popups', 'allow-downloads'],
         });
         frame.addClass('emkit-TensorBoard');
-        const tab = addTab(frame, id, trans.__('TensorBoard: %1', target.name));
+        const tab = addTab(frame, id, trans.__('TensorBoard: %1', target.name), {
+          command: CommandIds.openTensorboard,
+          args: isExperiment ? { experiment: target.id } : { id: target.id },
+        });
         const board = await attempt(emkit, trans.__('Could not start TensorBoard for %1', target.name), () =>
           tensorboardAddress(client, isExperiment ? { experiment: target.id } : { training: target.id }),
         );
@@ -167,23 +236,19 @@ export const detailsPlugin: JupyterFrontEndPlugin<void> = {
     commands.addCommand(CommandIds.openEnvironment, {
       label: trans.__('Open Environment View…'),
       execute: async (args) => {
-        const client = requireClient(emkit);
+        const client = await openClient(emkit, args as OpenArgs);
         if (!client) return;
-        const environment = await pick(emkit, 'environments', args as ResourceArgs, trans.__('Open which environment?'));
+        const environment = await pick(client, emkit, 'environments', args as OpenArgs, trans.__('Open which environment?'));
         if (!environment) return;
         const id = `emkit-environment-tab-${environment.id}`;
         if (reveal(id)) return;
-        addTab(new EnvironmentWidget(client, emkit.resources, environment.id, t), id, environment.name);
+        addTab(new EnvironmentWidget(client, emkit.resources, environment.id, t), id, environment.name, {
+          command: CommandIds.openEnvironment,
+          args: { id: environment.id },
+        });
       },
     });
 
-    for (const command of [
-      CommandIds.openTraining,
-      CommandIds.openEndpoint,
-      CommandIds.openTensorboard,
-      CommandIds.openEnvironment,
-    ]) {
-      palette?.addItem({ command, category: 'emkit' });
-    }
+    for (const command of opens) palette?.addItem({ command, category: 'emkit' });
   },
 };
