@@ -29,6 +29,16 @@ export function stageColumns(
 }
 
 /**
+ * The time axis: the hour up to the newest minute with traffic (all of them when they span
+ * more). Taken from the data, not uPlot's own extent, which for a single minute is 1,000 days.
+ */
+export function minuteRange(xs: ArrayLike<number>, now = Date.now() / 1000): [number, number] {
+  const last = xs.length ? (xs[xs.length - 1] as number) : Math.floor(now / 60) * 60;
+  const first = xs.length ? (xs[0] as number) : last;
+  return [Math.min(first, last - 3540), last + 60];
+}
+
+/**
  * Each stage's traffic per minute: requests and errors on the left axis, p50 and p99 latency
  * on the right. A minute that arrives again (the current one, still counting) replaces itself.
  */
@@ -144,7 +154,7 @@ export class StageStatsChart {
           legend: { show: true, live: false },
           scales: {
             // the last hour, however few minutes have traffic
-            x: { time: true, range: (_u, min, max) => [Math.min(min, max - 3540), max + 60] },
+            x: { time: true, range: (u) => minuteRange(u.data[0] as number[]) },
             n: { auto: true, range: (_u, _min, max) => [0, Math.max(1, max)] },
             ms: { auto: true },
           },

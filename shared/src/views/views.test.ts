@@ -7,6 +7,7 @@ import { type ControlElement, useControls } from './dom.js';
 import { EndpointView } from './endpoint-view.js';
 import { LogLines, LogView } from './log-view.js';
 import { mergePoint, type SeriesData } from './metrics-chart.js';
+import { minuteRange } from './stage-stats-chart.js';
 import { TrainingView } from './training-view.js';
 
 const host = () => {
@@ -115,6 +116,23 @@ const training = (state: Training['state']): Training =>
     startedAt: '2026-11-22T10:00:00.000Z',
     endedAt: null,
   }) as unknown as Training;
+
+describe('the requests-per-minute time axis', () => {
+  const minute = Date.parse('2026-11-30T12:00:00Z') / 1000;
+
+  it('shows the hour up to the newest minute, even for a single minute of traffic', () => {
+    expect(minuteRange([minute])).toEqual([minute - 3540, minute + 60]);
+    expect(minuteRange([minute - 600, minute])).toEqual([minute - 3540, minute + 60]);
+  });
+
+  it('widens to every minute held when they span more than an hour', () => {
+    expect(minuteRange([minute - 7200, minute])).toEqual([minute - 7200, minute + 60]);
+  });
+
+  it('shows the hour up to now when no minute has traffic yet', () => {
+    expect(minuteRange([], minute + 25)).toEqual([minute - 3540, minute + 60]);
+  });
+});
 
 describe('training view', () => {
   it('shows the training and offers the actions its state allows', () => {
