@@ -146,5 +146,20 @@ describe.skipIf(skipReason !== '')(`the emkit extension driven from VS Code's UI
     }
     await palette(page, 'Preferences: Color Theme');
     await pick(page, 'Light Modern');
+    await expect.poll(colors, { timeout: 10_000 }).toEqual(light);
+  });
+
+  it('brings the training and endpoint panels back, live, after the window reloads', async () => {
+    await page.reload();
+    // VS Code brings a panel's content back when its tab is shown: the serializer asks the bridge again
+    for (const [tab, view, shows] of [
+      ['iris', '.emkit-training-view', 'ui step 4 C=0.5'],
+      ['iris-ui', '.emkit-endpoint-view', '1/1'],
+    ] as const) {
+      await page.locator('.tab', { hasText: new RegExp(`^${tab}$`) }).click({ timeout: 60_000 });
+      await expect.poll(() => webview(page, view), { timeout: 30_000 }).toContain(shows);
+    }
+    expect(await webview(page, '.emkit-training-view')).toContain('[chart]');
+    await shot(page, 'panels-after-reload');
   });
 });

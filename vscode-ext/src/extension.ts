@@ -1,9 +1,10 @@
 import { ResourceStore } from '@emkit/shared';
 import * as vscode from 'vscode';
 import { BridgeLink } from './bridge.js';
-import { type CommandContext, registerCommands } from './commands.js';
+import { type CommandContext, clientOf, registerCommands } from './commands.js';
 import { TrainingLogs } from './logs.js';
 import { DetailPanels } from './panels/detail-panels.js';
+import { panelState } from './panels/panel-state.js';
 import { TrainingStatus } from './status.js';
 import { EndpointsTree } from './trees/endpoints.js';
 import { EnvironmentsTree } from './trees/environments.js';
@@ -40,6 +41,23 @@ export function activate(context: vscode.ExtensionContext): EmkitExtensionApi {
   }
   const commandContext: CommandContext = { link, store, panels, logs, errors: [], secrets: context.secrets };
   context.subscriptions.push(...registerCommands(commandContext));
+  // the panels open when the window closed come back with it (package.json's onWebviewPanel
+  // activation events), once the bridge answers; one whose resource is gone stays closed
+  for (const viewType of ['emkit.training', 'emkit.endpoint', 'emkit.tensorboard']) {
+    context.subscriptions.push(
+      vscode.window.registerWebviewPanelSerializer(viewType, {
+        deserializeWebviewPanel: async (panel, saved) => {
+          const state = panelState(saved);
+          if (!state) return panel.dispose();
+          try {
+            await panels.revive(panel, state, await clientOf(commandContext));
+          } catch {
+            panel.dispose();
+          }
+        },
+      }),
+    );
+  }
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((change) => {
       if (change.affectsConfiguration('emkit')) void link.connect();

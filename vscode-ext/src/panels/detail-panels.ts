@@ -11,6 +11,7 @@ import {
 import * as vscode from 'vscode';
 import WebSocket from 'ws';
 import type { BridgeLink } from '../bridge.js';
+import type { PanelState, TensorboardTarget } from './panel-state.js';
 import { detailHtml, tensorboardHtml } from './webview-html.js';
 
 type Ready = { action: 'ready' };
@@ -34,8 +35,23 @@ export class DetailPanels implements vscode.Disposable {
     return this.open;
   }
 
-  openTraining(client: EmkitClient, id: string, name: string): vscode.WebviewPanel {
-    return this.detail('training', id, name, (panel) => {
+  /** A panel VS Code brought back after a reload, showing its resource again (or closed when it is gone). */
+  async revive(panel: vscode.WebviewPanel, state: PanelState, client: EmkitClient): Promise<void> {
+    if (state.kind === 'tensorboard') return this.openTensorboard(client, state.target, state.name, panel);
+    const exists = await (state.kind === 'training'
+      ? client.api.getTraining({ params: { id: state.id } })
+      : client.api.getEndpoint({ params: { id: state.id } })
+    ).then(
+      () => true,
+      () => false,
+    );
+    if (!exists) return panel.dispose();
+    if (state.kind === 'training') this.openTraining(client, state.id, state.name, panel);
+    else this.openEndpoint(client, state.id, state.name, panel);
+  }
+
+  openTraining(client: EmkitClient, id: string, name: string, revived?: vscode.WebviewPanel): vscode.WebviewPanel {
+    return this.detail('training', id, name, revived, (panel) => {
       const feed = new TrainingFeed(client, id, (message) => void panel.webview.postMessage(message), {
         // Node 20's extension host has no global WebSocket
         WebSocket: WebSocket as unknown as WebSocketFactory,
@@ -53,8 +69,8 @@ export class DetailPanels implements vscode.Disposable {
     });
   }
 
-  openEndpoint(client: EmkitClient, id: string, name: string): vscode.WebviewPanel {
-    return this.detail('endpoint', id, name, (panel) => {
+  openEndpoint(client: EmkitClient, id: string, name: string, revived?: vscode.WebviewPanel): vscode.WebviewPanel {
+    return this.detail('endpoint', id, name, revived, (panel) => {
       const feed = new EndpointFeed(client, id, (message) => void panel.webview.postMessage(message));
       const onAction = (action: EndpointViewAction) => {
         const target = { kind: 'endpoints', id, name };
@@ -70,23 +86,37 @@ export class DetailPanels implements vscode.Disposable {
   }
 
   /** TensorBoard for a training or an experiment, through the bridge's proxy, opened with a one-time ticket. */
-  async openTensorboard(client: EmkitClient, target: { training: string } | { experiment: string }, name: string): Promise<void> {
+  async openTensorboard(
+    client: EmkitClient,
+    target: TensorboardTarget,
+    name: string,
+    revived?: vscode.WebviewPanel,
+  ): Promise<void> {
     const key = `tensorboard:${'training' in target ? target.training : target.experiment}`;
     const existing = this.open.get(key);
     if (existing) return existing.reveal();
-    const url = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Starting TensorBoard for {0}…', name) },
-      async () =>
-        // asExternalUri makes a remote window (code-server in a browser) reach the bridge
-        // through the editor's own forwarding
-        vscode.env.asExternalUri(vscode.Uri.parse(await tensorboardAddress(client, target))),
-    );
+    let url: vscode.Uri;
+    try {
+      url = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Starting TensorBoard for {0}…', name) },
+        async () =>
+          // asExternalUri makes a remote window (code-server in a browser) reach the bridge
+          // through the editor's own forwarding
+          vscode.env.asExternalUri(vscode.Uri.parse(await tensorboardAddress(client, target))),
+      );
+    } catch (error) {
+      revived?.dispose();
+      throw error;
+    }
     const title = vscode.l10n.t('TensorBoard: {0}', name);
-    const panel = vscode.window.createWebviewPanel('emkit.tensorboard', title, vscode.ViewColumn.Active, {
-      enableScripts: false,
-      retainContextWhenHidden: true,
-    });
-    panel.webview.html = tensorboardHtml(url, title);
+    // scripts only for the page's one line that saves its state for a reload
+    const options = { enableScripts: true, retainContextWhenHidden: true, localResourceRoots: [] };
+    const panel = revived ?? vscode.window.createWebviewPanel('emkit.tensorboard', title, vscode.ViewColumn.Active, options);
+    if (revived) {
+      panel.webview.options = options;
+      panel.title = title;
+    }
+    panel.webview.html = tensorboardHtml(url, title, { kind: 'tensorboard', target, name });
     this.track(key, panel);
   }
 
@@ -98,20 +128,24 @@ export class DetailPanels implements vscode.Disposable {
     kind: 'training' | 'endpoint',
     id: string,
     name: string,
+    revived: vscode.WebviewPanel | undefined,
     start: (panel: vscode.WebviewPanel) => { feed: TrainingFeed | EndpointFeed; onAction: (action: unknown) => void },
   ): vscode.WebviewPanel {
     const key = `${kind}:${id}`;
     const existing = this.open.get(key);
     if (existing) {
       existing.reveal();
+      revived?.dispose();
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(`emkit.${kind}`, name, vscode.ViewColumn.Active, {
+    const options = {
       enableScripts: true,
       retainContextWhenHidden: true,
       localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist')],
-    });
-    panel.webview.html = detailHtml(panel.webview, this.extensionUri, kind, name);
+    };
+    const panel = revived ?? vscode.window.createWebviewPanel(`emkit.${kind}`, name, vscode.ViewColumn.Active, options);
+    if (revived) panel.webview.options = options;
+    panel.webview.html = detailHtml(panel.webview, this.extensionUri, { kind, id, name });
     const { feed, onAction } = start(panel);
     const subscriptions = [
       this.link.onEvent((event) => feed.handleEvent(event)),

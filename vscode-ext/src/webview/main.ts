@@ -21,9 +21,11 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textarea/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 
-declare function acquireVsCodeApi(): { postMessage(message: unknown): void };
+declare function acquireVsCodeApi(): { postMessage(message: unknown): void; setState(state: unknown): void };
 
 const vscode = acquireVsCodeApi();
+// kept by VS Code with the panel, which brings it back after a window reload
+vscode.setState(JSON.parse(document.getElementById('emkit-state')?.textContent ?? 'null'));
 const root = document.getElementById('emkit-root') as HTMLElement;
 const strings = JSON.parse(document.getElementById('emkit-strings')?.textContent ?? '{}') as Record<string, string>;
 const t: Translate = (text, ...args) => untranslated(strings[text] ?? text, ...args);

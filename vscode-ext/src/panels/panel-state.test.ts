@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { panelState } from './panel-state.js';
+
+describe("a panel's saved state", () => {
+  it('gives back a training, an endpoint and a TensorBoard for a training or an experiment', () => {
+    for (const state of [
+      { kind: 'training', id: 't1', name: 'iris' },
+      { kind: 'endpoint', id: 'e1', name: 'iris-ui' },
+      { kind: 'tensorboard', target: { training: 't1' }, name: 'iris' },
+      { kind: 'tensorboard', target: { experiment: 'x1' }, name: 'iris-lab' },
+    ]) {
+      expect(panelState(JSON.parse(JSON.stringify(state)))).toEqual(state);
+    }
+  });
+
+  it('refuses what a page could not have saved, so no panel is opened on it', () => {
+    for (const state of [
+      null,
+      'training',
+      { kind: 'training', name: 'iris' },
+      { kind: 'model', id: 'm1', name: 'iris' },
+      { kind: 'endpoint', id: 5, name: 'iris' },
+      { kind: 'tensorboard', target: {}, name: 'iris' },
+      { kind: 'tensorboard', target: { training: 't1' } },
+    ]) {
+      expect(panelState(state)).toBeNull();
+    }
+  });
+
+  it('keeps only the fields it knows', () => {
+    expect(panelState({ kind: 'training', id: 't1', name: 'iris', extra: '<script>' })).toEqual({
+      kind: 'training',
+      id: 't1',
+      name: 'iris',
+    });
+  });
+});
