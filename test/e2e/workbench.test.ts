@@ -264,7 +264,7 @@ describe.skipIf(skipReason !== '')(`the emkit workbench in JupyterLab${skipReaso
     await expect
       .poll(() => tabs.allTextContents(), { timeout: 30_000 })
       .toEqual(expect.arrayContaining(['iris', 'iris-lab', 'TensorBoard: iris', 'lab-env']));
-    expect(await page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current').textContent()).toBe('lab-env');
+    await page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: /^lab-env$/ }).click();
     await expect
       .poll(() => page.locator('.emkit-environment-view .emkit-state').textContent(), { timeout: 10_000 })
       .toBe('ACTIVE');
