@@ -46,6 +46,9 @@ interface Chart {
 
 const HEIGHT = 160;
 
+/** Steps are whole numbers: the step axis ticks 1, 2, 5, 10, 20, 50 … apart, never at 1.25. */
+const STEP_INCREMENTS = Array.from({ length: 10 }, (_, power) => [1, 2, 5].map((m) => m * 10 ** power)).flat();
+
 /**
  * Live metric charts, one small uPlot per tag (x: step). New points go into the arrays the
  * plot already holds and are drawn once per frame, so a chatty training costs one redraw per
@@ -173,7 +176,7 @@ export class MetricsChart {
           legend: { show: false },
           cursor: { drag: { x: true, y: false } },
           scales: { x: { time: false } },
-          axes: [axis, { ...axis, size: 56 }],
+          axes: [{ ...axis, incrs: STEP_INCREMENTS }, { ...axis, size: 56 }],
           series: [
             { label: 'step' },
             { label: tag, stroke: colors.accent, width: 1.5, spanGaps: false, points: { show: false } },
