@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiError } from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,12 +73,12 @@ describe('TensorBoard', () => {
 
       // one named run per training, with the scalars the training logged
       const runs = (await (await fetch(`${bridge.url}${running.path}data/runs`, { headers: { cookie } })).json()) as string[];
-      // TensorBoard names the top folder of each `name:dir` entry "name/."
-      expect(runs.sort()).toEqual(names.map((n) => `${n}/.`));
+      // each run is called after its training, as a user looks for it
+      expect(runs.sort()).toEqual(names);
       const scalars = await waitFor(
         async () => {
           const response = await fetch(
-            `${bridge.url}${running.path}data/plugin/scalars/scalars?run=${encodeURIComponent('run-a/.')}&tag=loss`,
+            `${bridge.url}${running.path}data/plugin/scalars/scalars?run=${encodeURIComponent('run-a')}&tag=loss`,
             {
               headers: { authorization: `Bearer ${bridge.token}` },
             },
@@ -101,7 +102,10 @@ describe('TensorBoard', () => {
       );
       expect(stopped.stateReason).toMatch(/without a visit/);
       expect((await fetch(`${bridge.url}${running.path}`, { headers: { cookie } })).status).toBe(409);
+      const runsFolder = join(bridge.home, 'logs', 'tensorboards', `${created.id}.runs`);
+      expect(existsSync(join(runsFolder, 'run-a'))).toBe(true);
       await bridge.client.api.deleteTensorboard({ params: { id: created.id } });
+      expect(existsSync(runsFolder)).toBe(false);
     },
   );
 

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, symlink } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import type { Tensorboard, TensorboardCreate } from '@emkit/shared';
@@ -58,9 +58,9 @@ function killGroup(pid: number): void {
 }
 
 /**
- * The real `tensorboard`, one process per training or experiment, with one named run per
- * training (`--logdir_spec name:dir,…`), served under `/tensorboard/{id}/` by the bridge's
- * authenticated proxy. Idle ones are stopped; all stop with the bridge.
+ * The real `tensorboard`, one process per training or experiment, with one run per training
+ * named after it, served under `/tensorboard/{id}/` by the bridge's authenticated proxy.
+ * Idle ones are stopped; all stop with the bridge.
  */
 export class TensorboardService {
   private readonly children = new Map<string, ChildProcess>();
@@ -104,11 +104,6 @@ export class TensorboardService {
 
     const binary = this.findTensorboard(trainings);
     if (!binary) throw new HttpError(422, 'unprocessable', TENSORBOARD_MISSING);
-    for (const training of trainings) {
-      if (/[,:]/.test(trainingLayout(training.dir).tensorboard)) {
-        throw new HttpError(422, 'unprocessable', `TensorBoard can't take a log folder with "," or ":" in it: ${training.dir}`);
-      }
-    }
     const record = this.store.tx(() =>
       this.store.tensorboards.insert({
         experimentId,
@@ -154,7 +149,12 @@ export class TensorboardService {
   private async start(record: TensorboardRecord, binary: string, trainings: readonly TrainingRecord[]): Promise<void> {
     await mkdir(this.options.logDir, { recursive: true });
     const port = await freePort();
-    const spec = trainings.map((t) => `${t.name}:${trainingLayout(t.dir).tensorboard}`).join(',');
+    // a folder of links named after the trainings (names are unique), so each run is called
+    // "iris", where `--logdir_spec iris:dir` would call it "iris/."
+    const runs = this.runsDir(record.id);
+    await rm(runs, { recursive: true, force: true });
+    await mkdir(runs);
+    for (const training of trainings) await symlink(trainingLayout(training.dir).tensorboard, join(runs, training.name));
     const logFile = join(this.options.logDir, `${record.id}.log`);
     const log = openSync(logFile, 'a');
     let child: ChildProcess;
@@ -162,8 +162,8 @@ export class TensorboardService {
       child = spawn(
         binary,
         [
-          '--logdir_spec',
-          spec,
+          '--logdir',
+          runs,
           '--host',
           '127.0.0.1',
           '--port',
@@ -257,6 +257,11 @@ export class TensorboardService {
     this.stopProcess(record);
     this.store.tx(() => this.store.tensorboards.delete(id));
     await rm(join(this.options.logDir, `${id}.log`), { force: true });
+    await rm(this.runsDir(id), { recursive: true, force: true });
+  }
+
+  private runsDir(id: string): string {
+    return join(this.options.logDir, `${id}.runs`);
   }
 
   private stopProcess(record: TensorboardRecord): void {
