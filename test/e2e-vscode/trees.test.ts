@@ -19,12 +19,15 @@ describe.skipIf(skipReason !== '')(`the emkit trees in code-server's extension h
   let codeServer: TestCodeServer;
   let browser: Browser;
   let work: string;
+  // the host test's result and signal files, outside the folder the explorer shows
+  let results: string;
 
   beforeAll(async () => {
     buildExtension();
     work = tempDir('emkit-vscode-');
+    results = tempDir('emkit-vscode-results-');
     bridge = await startBridge();
-    codeServer = await startCodeServer({ EMKIT_HOME: bridge.home, EMKIT_TEST_RESULT: join(work, 'result.json') });
+    codeServer = await startCodeServer({ EMKIT_HOME: bridge.home, EMKIT_TEST_RESULT: join(results, 'result.json') });
     browser = await launchChromium();
   });
 
@@ -34,6 +37,7 @@ describe.skipIf(skipReason !== '')(`the emkit trees in code-server's extension h
     await bridge?.stop();
     removeDir(bridge?.home ?? '');
     removeDir(work ?? '');
+    removeDir(results ?? '');
   });
 
   it('lists a training submitted through the bridge API and shows it turn COMPLETE, live', async () => {
@@ -42,7 +46,7 @@ describe.skipIf(skipReason !== '')(`the emkit trees in code-server's extension h
       folder: work,
       developmentPath: extensionDir,
       testsModule: join(extensionDir, 'dist', 'test-host', 'trees.js'),
-      resultFile: join(work, 'result.json'),
+      resultFile: join(results, 'result.json'),
       // the host asks for the screenshot once the trees show the COMPLETE training
       look: async (page) => {
         await page.waitForTimeout(500); // the tree's repaint after reveal

@@ -40,14 +40,17 @@ describe.skipIf(skipReason !== '')(`the emkit commands and panels in code-server
   let codeServer: TestCodeServer;
   let browser: Browser;
   let work: string;
+  // the host test's result and signal files, outside the folder the explorer shows
+  let results: string;
 
   beforeAll(async () => {
     buildExtension();
     work = tempDir('emkit-vscode-loop-');
+    results = tempDir('emkit-vscode-loop-results-');
     bridge = await startBridge();
     codeServer = await startCodeServer({
       EMKIT_HOME: bridge.home,
-      EMKIT_TEST_RESULT: join(work, 'result.json'),
+      EMKIT_TEST_RESULT: join(results, 'result.json'),
       EMKIT_TEST_NOTEBOOK: join(work, 'iris.ipynb'),
     });
     browser = await launchChromium();
@@ -59,6 +62,7 @@ describe.skipIf(skipReason !== '')(`the emkit commands and panels in code-server
     await bridge?.stop();
     removeDir(bridge?.home ?? '');
     removeDir(work ?? '');
+    removeDir(results ?? '');
   });
 
   it('submits a notebook, follows it to COMPLETE in its panel, makes a model, deploys, calls and switches stages', async () => {
@@ -68,7 +72,7 @@ describe.skipIf(skipReason !== '')(`the emkit commands and panels in code-server
       folder: work,
       developmentPath: extensionDir,
       testsModule: join(extensionDir, 'dist', 'test-host', 'workflows.js'),
-      resultFile: join(work, 'result.json'),
+      resultFile: join(results, 'result.json'),
       // the host asks to be looked at: a screenshot, and the webviews' text it then checks
       look: async (page, step) => {
         await page.waitForTimeout(700); // the panel's first paint
