@@ -7,6 +7,9 @@ export function useSignal<T>(signal: ISignal<T, unknown>): void {
   useEffect(() => {
     const slot = () => bump();
     signal.connect(slot);
+    // effects run after the render, and the page may connect and load in between (a reload
+    // restoring a busy layout): render once more, or that change never shows
+    bump();
     return () => {
       signal.disconnect(slot);
     };
