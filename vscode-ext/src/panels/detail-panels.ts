@@ -94,7 +94,10 @@ export class DetailPanels implements vscode.Disposable {
   ): Promise<void> {
     const key = `tensorboard:${'training' in target ? target.training : target.experiment}`;
     const existing = this.open.get(key);
-    if (existing) return existing.reveal();
+    if (existing) {
+      revived?.dispose();
+      return existing.reveal();
+    }
     let url: vscode.Uri;
     try {
       url = await vscode.window.withProgress(
