@@ -176,7 +176,10 @@ export class MetricsChart {
           legend: { show: false },
           cursor: { drag: { x: true, y: false } },
           scales: { x: { time: false } },
-          axes: [{ ...axis, incrs: STEP_INCREMENTS }, { ...axis, size: 56 }],
+          axes: [
+            { ...axis, incrs: STEP_INCREMENTS },
+            { ...axis, size: 56 },
+          ],
           series: [
             { label: 'step' },
             { label: tag, stroke: colors.accent, width: 1.5, spanGaps: false, points: { show: false } },
