@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { screenshots } from '../e2e/support/browser.js';
+import { failedStep, screenshots } from '../e2e/support/browser.js';
 import { repoRoot } from '../support/bridge.js';
 import { vscodeSkipReason } from './support/code-server.js';
 import { input, openWorkbench, palette, type Workbench } from './support/workbench.js';
@@ -39,7 +39,7 @@ describe.skipIf(skipReason !== '')(`the emkit extension in VS Code set to Korean
   }, 120_000);
 
   afterEach(async ({ task }) => {
-    if (task.result?.state === 'fail') await shot(page, `FAILED-${task.name.slice(0, 40).replace(/\W+/g, '-')}`);
+    if (task.result?.state === 'fail') await shot(page, failedStep(task.name));
   });
 
   afterAll(() => workbench?.close());

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { screenshots } from '../e2e/support/browser.js';
+import { failedStep, screenshots } from '../e2e/support/browser.js';
 import { irisNotebook } from '../support/notebooks.js';
 import { vscodeSkipReason } from './support/code-server.js';
 import {
@@ -36,7 +36,7 @@ describe.skipIf(skipReason !== '')(`the emkit extension driven from VS Code's UI
   }, 120_000);
 
   afterEach(async ({ task }) => {
-    if (task.result?.state === 'fail') await shot(page, `FAILED-${task.name.slice(0, 40).replace(/\W+/g, '-')}`);
+    if (task.result?.state === 'fail') await shot(page, failedStep(task.name));
   });
 
   afterAll(() => workbench?.close());

@@ -6,7 +6,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, startBridge, type TestBridge, tempDir } from '../support/bridge.js';
 import { pythonHas, settledTraining, venvPython, writeTree } from '../support/trainings.js';
-import { e2eSkipReason, launchChromium, screenshots } from './support/browser.js';
+import { e2eSkipReason, failedStep, launchChromium, screenshots } from './support/browser.js';
 import { startJupyterLab, type TestJupyterLab } from './support/jupyterlab.js';
 
 const skipReason = e2eSkipReason(pythonHas(venvPython, 'sklearn', 'joblib'));
@@ -75,7 +75,7 @@ describe.skipIf(skipReason !== '')(`the emkit panel in JupyterLab${skipReason}`,
 
   afterEach(async ({ task }) => {
     // what the page showed when a test failed, beside the steps that passed
-    if (task.result?.state === 'fail') await shot(page, `FAILED-${task.name.slice(0, 40).replace(/\W+/g, '-')}`);
+    if (task.result?.state === 'fail') await shot(page, failedStep(task.name));
   });
 
   afterAll(async () => {

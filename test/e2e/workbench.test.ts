@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, startBridge, type TestBridge, tempDir } from '../support/bridge.js';
 import { irisNotebook } from '../support/notebooks.js';
 import { pythonHas, venvPython } from '../support/trainings.js';
-import { e2eSkipReason, launchChromium, screenshots } from './support/browser.js';
+import { e2eSkipReason, failedStep, launchChromium, screenshots } from './support/browser.js';
 import { startJupyterLab, type TestJupyterLab } from './support/jupyterlab.js';
 
 const skipReason = e2eSkipReason(pythonHas(venvPython, 'sklearn', 'joblib', 'tensorboard'));
@@ -69,7 +69,7 @@ describe.skipIf(skipReason !== '')(`the emkit workbench in JupyterLab${skipReaso
 
   afterEach(async ({ task }) => {
     if (task.result?.state !== 'fail') return;
-    await shot(page, `FAILED-${task.name.slice(0, 40).replace(/\W+/g, '-')}`);
+    await shot(page, failedStep(task.name));
     // the screenshot stays on the machine that ran the test; what the panel said goes into the log
     const sidebar = await page
       .locator('.emkit-Sidebar')

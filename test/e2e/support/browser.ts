@@ -45,3 +45,8 @@ export function screenshots(name: string): (page: Page, step: string) => Promise
     await page.screenshot({ path: join(dir, `${String(n).padStart(2, '0')}-${step}.png`) });
   };
 }
+
+/** The screenshot step a failed test leaves, named after the test. */
+export function failedStep(testName: string): string {
+  return `FAILED-${testName.slice(0, 40).replace(/\W+/g, '-')}`;
+}
