@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { BridgeContext } from './context.js';
 import { EndpointService } from './endpoints/service.js';
 import { EnvironmentService } from './environments/service.js';
+import { ExperimentService } from './experiments/service.js';
 import { MetricsIngester } from './metrics/ingest.js';
 import { ModelService } from './models/service.js';
 import { createLogger } from './runtime/logger.js';
@@ -161,6 +162,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     paths,
     store,
     environments,
+    experiments: new ExperimentService(store),
     trainings,
     tensorboards,
     models,

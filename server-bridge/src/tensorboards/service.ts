@@ -3,10 +3,11 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, rm, symlink } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import type { Tensorboard, TensorboardCreate } from '@emkit/shared';
+import type { ListQuery, Tensorboard, TensorboardCreate, TensorboardList } from '@emkit/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import { which } from '../runtime/process.js';
 import { conflict, HttpError, notFound } from '../server/errors.js';
+import { pageOf } from '../server/query-defaults.js';
 import type { Store } from '../store/index.js';
 import { publicTensorboard, type TensorboardRecord } from '../store/tensorboards.js';
 import type { TrainingRecord } from '../store/trainings.js';
@@ -72,13 +73,18 @@ export class TensorboardService {
     private readonly options: TensorboardServiceOptions,
   ) {}
 
-  find(id: string): TensorboardRecord {
+  private record(id: string): TensorboardRecord {
     const record = this.store.tensorboards.get(id);
     if (!record) throw notFound('tensorboard', id);
     return record;
   }
 
-  list(limit: number, offset: number): { items: Tensorboard[]; total: number } {
+  find(id: string): Tensorboard {
+    return publicTensorboard(this.record(id));
+  }
+
+  list(query: ListQuery | undefined): TensorboardList {
+    const { limit, offset } = pageOf(query);
     const page = this.store.tensorboards.list(limit, offset);
     return { items: page.items.map(publicTensorboard), total: page.total };
   }
@@ -234,7 +240,7 @@ export class TensorboardService {
 
   /** Where the proxy sends a request; 503 while it starts. Counts as a use for the idle reaper. */
   target(id: string): number {
-    const record = this.find(id);
+    const record = this.record(id);
     if (record.state === 'CREATE IN PROGRESS')
       throw new HttpError(503, 'not_ready', 'TensorBoard is starting; try again in a moment');
     if (record.state !== 'RUNNING' || record.port === null) {
@@ -253,7 +259,7 @@ export class TensorboardService {
   }
 
   async delete(id: string): Promise<void> {
-    const record = this.find(id);
+    const record = this.record(id);
     this.stopProcess(record);
     this.store.tx(() => this.store.tensorboards.delete(id));
     await rm(join(this.options.logDir, `${id}.log`), { force: true });
