@@ -23,7 +23,7 @@ import { buildApp } from './server/app.js';
 import { TicketBook } from './server/tickets.js';
 import { Store } from './store/index.js';
 import { TensorboardService } from './tensorboards/service.js';
-import { LocalExecutor } from './trainings/local-executor.js';
+import { type Executor, LocalExecutor } from './trainings/local-executor.js';
 import { TrainingService } from './trainings/service.js';
 import type { SnapshotLimits } from './trainings/source.js';
 import { VERSION } from './version.js';
@@ -50,6 +50,8 @@ export interface BridgeOptions {
   snapshotLimits?: SnapshotLimits;
   /** how often running trainings are looked at (ms) */
   trainingPollMs?: number;
+  /** where trainings run: the local supervisor by default; in-process tests put a fake here */
+  executor?: Executor;
   /** a TensorBoard nobody has visited for this long is stopped */
   tensorboardIdleSeconds?: number;
   /** inference bodies larger than this get 413 (default 10 MiB) */
@@ -132,7 +134,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   const trainings = new TrainingService(store, {
     root: paths.trainings,
     python,
-    executor: new LocalExecutor(options.emkitImportPath ?? defaultEmkitImportPath()),
+    executor: options.executor ?? new LocalExecutor(options.emkitImportPath ?? defaultEmkitImportPath()),
     environments,
     metrics: new MetricsIngester(store),
     log,
