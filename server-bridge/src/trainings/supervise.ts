@@ -39,11 +39,24 @@ export interface Outcome {
   endedAt?: string | null;
 }
 
-function readStatus(file: string): SupervisorStatus | undefined {
+/** What status.json says: a status, nothing yet (not written), or why it can't be read. */
+type StatusRead = { status: SupervisorStatus; unreadable?: undefined } | { status?: undefined; unreadable?: string };
+
+function readStatus(file: string): StatusRead {
+  let text: string;
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as SupervisorStatus;
-  } catch {
-    return undefined;
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    return { unreadable: (error as Error).message };
+  }
+  try {
+    const status = JSON.parse(text) as SupervisorStatus;
+    if (typeof status?.state !== 'string' || !(status.state in ORDER)) return { unreadable: 'it names no known state' };
+    return { status };
+  } catch (error) {
+    // the supervisor writes it whole (temporary file, then rename): a damaged one is not a write in progress
+    return { unreadable: (error as Error).message };
   }
 }
 
@@ -53,6 +66,8 @@ interface Watch {
   stopAskedAt?: number;
   /** the supervisor was found gone once; the next look decides (status.json may land in between) */
   goneOnce?: boolean;
+  /** why status.json could not be read at the last look, once logged */
+  unreadable?: string;
 }
 
 /**
@@ -166,13 +181,26 @@ export class TrainingSupervision {
       this.watching.delete(id);
       return;
     }
-    const status = readStatus(watch.layout.status);
+    const { status, unreadable } = readStatus(watch.layout.status);
+    if (unreadable !== undefined && unreadable !== watch.unreadable) {
+      this.options.log.warn(
+        { training: training.name, file: watch.layout.status, error: unreadable },
+        'status.json could not be read',
+      );
+    }
+    watch.unreadable = unreadable;
     if (status && FINAL_SUPERVISOR_STATES.includes(status.state)) {
-      await this.options.metrics.ingest(id, watch.layout.tensorboard).catch(() => 0);
+      const metricsFailure = await this.options.metrics.ingest(id, watch.layout.tensorboard).then(
+        () => undefined,
+        (error: Error) => {
+          this.options.log.warn({ training: training.name, error: error.message }, 'reading the final metrics failed');
+          return `its final metrics could not be read: ${error.message}`;
+        },
+      );
       this.options.metrics.forget(id);
       this.settle(training, {
         state: status.state,
-        stateReason: status.reason,
+        stateReason: [status.reason, metricsFailure].filter(Boolean).join('; ') || null,
         exitCode: status.exitCode,
         startedAt: training.startedAt ?? status.startedAt,
         endedAt: status.endedAt ?? new Date().toISOString(),
@@ -198,11 +226,14 @@ export class TrainingSupervision {
       }
       const stopped = training.state === 'STOP IN PROGRESS';
       this.killLeftovers(status);
+      const supervisor = `the training's supervisor${pid === null ? '' : ` (pid ${pid})`}`;
       this.settle(training, {
         state: stopped ? 'STOPPED' : 'FAIL TRAIN',
         stateReason: stopped
           ? 'stopped by request'
-          : `the training's supervisor${pid === null ? '' : ` (pid ${pid})`} ended without a result: it was killed, or the machine restarted`,
+          : unreadable !== undefined
+            ? `${supervisor} ended, and its status.json (${watch.layout.status}) could not be read: ${unreadable}`
+            : `${supervisor} ended without a result: it was killed, or the machine restarted`,
         exitCode: null,
       });
       return;
