@@ -3,7 +3,15 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, rm, symlink } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import type { ListQuery, Tensorboard, TensorboardCreate, TensorboardList } from '@emkit/shared';
+import {
+  canTransition,
+  type ListQuery,
+  type Tensorboard,
+  type TensorboardCreate,
+  type TensorboardList,
+  type TensorboardState,
+  tensorboardStates,
+} from '@emkit/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import { which } from '../runtime/process.js';
 import { conflict, HttpError, notFound } from '../server/errors.js';
@@ -200,10 +208,7 @@ export class TensorboardService {
         const tail = readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n').trim();
         const how = signal ? `signal ${signal}` : `exit ${code}`;
         if (current.state === 'CREATE IN PROGRESS') this.fail(record.id, `tensorboard ended while starting (${how}):\n${tail}`);
-        else
-          this.store.tx(() =>
-            this.store.tensorboards.update(record.id, { state: 'STOPPED', stateReason: `tensorboard ended (${how})` }),
-          );
+        else this.moveTo(record.id, 'STOPPED', { stateReason: `tensorboard ended (${how})` });
       }
     });
     this.store.tx(() => this.store.tensorboards.update(record.id, { port, pid }));
@@ -214,7 +219,7 @@ export class TensorboardService {
         const response = await fetch(`http://127.0.0.1:${port}/tensorboard/${record.id}/`, { signal: AbortSignal.timeout(2000) });
         await response.arrayBuffer();
         if (response.ok) {
-          this.store.tx(() => this.store.tensorboards.update(record.id, { state: 'RUNNING' }));
+          this.moveTo(record.id, 'RUNNING');
           return;
         }
       } catch {
@@ -232,10 +237,17 @@ export class TensorboardService {
   }
 
   private fail(id: string, reason: string): void {
+    if (this.moveTo(id, 'CREATE FAILED', { stateReason: reason, port: null })) {
+      this.options.log.warn({ tensorboard: id }, 'tensorboard failed to start');
+    }
+  }
+
+  /** Moves one along tensorboardStates; false (and nothing changes) when it is gone or may not go there from here. */
+  private moveTo(id: string, state: TensorboardState, changes: { stateReason?: string; port?: null } = {}): boolean {
     const current = this.store.tensorboards.get(id);
-    if (!current || current.state === 'STOPPED') return;
-    this.options.log.warn({ tensorboard: id }, 'tensorboard failed to start');
-    this.store.tx(() => this.store.tensorboards.update(id, { state: 'CREATE FAILED', stateReason: reason, port: null }));
+    if (!current || !canTransition(tensorboardStates, current.state, state)) return false;
+    this.store.tx(() => this.store.tensorboards.update(id, { state, ...changes }));
+    return true;
   }
 
   /** Where the proxy sends a request; 503 while it starts. Counts as a use for the idle reaper. */
@@ -288,7 +300,7 @@ export class TensorboardService {
 
   private stop(record: TensorboardRecord, reason: string): void {
     this.stopProcess(record);
-    this.store.tx(() => this.store.tensorboards.update(record.id, { state: 'STOPPED', stateReason: reason, port: null }));
+    this.moveTo(record.id, 'STOPPED', { stateReason: reason, port: null });
   }
 
   /** Stop the idle ones. */
