@@ -9,6 +9,7 @@ import { EnvironmentService } from './environments/service.js';
 import { ExperimentService } from './experiments/service.js';
 import { MetricsIngester } from './metrics/ingest.js';
 import { ModelService } from './models/service.js';
+import { collectWhenIdle } from './runtime/idle-gc.js';
 import { createLogger } from './runtime/logger.js';
 import { defaultHome, defaultKernelsDir, homePaths } from './runtime/paths.js';
 import {
@@ -213,11 +214,13 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   };
   writeRuntimeFile(paths.runtimeFile, info);
   log.info({ url, home: paths.home, version: VERSION }, 'emkit bridge listening');
+  const stopIdleCollection = collectWhenIdle(app.server);
 
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
       removeRuntimeFile(paths.runtimeFile, process.pid);
+      stopIdleCollection();
       await app.close();
       // trainings go on without the bridge (the next one picks them up); TensorBoards don't
       trainings.shutdown();
