@@ -6,8 +6,10 @@ import type { Logger } from 'pino';
 import type { BridgeContext } from './context.js';
 import { EndpointService } from './endpoints/service.js';
 import { EnvironmentService } from './environments/service.js';
+import { ExperimentService } from './experiments/service.js';
 import { MetricsIngester } from './metrics/ingest.js';
 import { ModelService } from './models/service.js';
+import { collectWhenIdle } from './runtime/idle-gc.js';
 import { createLogger } from './runtime/logger.js';
 import { defaultHome, defaultKernelsDir, homePaths } from './runtime/paths.js';
 import {
@@ -22,7 +24,7 @@ import { buildApp } from './server/app.js';
 import { TicketBook } from './server/tickets.js';
 import { Store } from './store/index.js';
 import { TensorboardService } from './tensorboards/service.js';
-import { LocalExecutor } from './trainings/local-executor.js';
+import { type Executor, LocalExecutor } from './trainings/local-executor.js';
 import { TrainingService } from './trainings/service.js';
 import type { SnapshotLimits } from './trainings/source.js';
 import { VERSION } from './version.js';
@@ -49,6 +51,8 @@ export interface BridgeOptions {
   snapshotLimits?: SnapshotLimits;
   /** how often running trainings are looked at (ms) */
   trainingPollMs?: number;
+  /** where trainings run: the local supervisor by default; in-process tests put a fake here */
+  executor?: Executor;
   /** a TensorBoard nobody has visited for this long is stopped */
   tensorboardIdleSeconds?: number;
   /** inference bodies larger than this get 413 (default 10 MiB) */
@@ -131,7 +135,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   const trainings = new TrainingService(store, {
     root: paths.trainings,
     python,
-    executor: new LocalExecutor(options.emkitImportPath ?? defaultEmkitImportPath()),
+    executor: options.executor ?? new LocalExecutor(options.emkitImportPath ?? defaultEmkitImportPath()),
     environments,
     metrics: new MetricsIngester(store),
     log,
@@ -161,6 +165,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     paths,
     store,
     environments,
+    experiments: new ExperimentService(store),
     trainings,
     tensorboards,
     models,
@@ -209,11 +214,13 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   };
   writeRuntimeFile(paths.runtimeFile, info);
   log.info({ url, home: paths.home, version: VERSION }, 'emkit bridge listening');
+  const stopIdleCollection = collectWhenIdle(app.server);
 
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
       removeRuntimeFile(paths.runtimeFile, process.pid);
+      stopIdleCollection();
       await app.close();
       // trainings go on without the bridge (the next one picks them up); TensorBoards don't
       trainings.shutdown();

@@ -1,5 +1,6 @@
 import type { EndpointService } from './endpoints/service.js';
 import type { EnvironmentService } from './environments/service.js';
+import type { ExperimentService } from './experiments/service.js';
 import type { ModelService } from './models/service.js';
 import type { HomePaths } from './runtime/paths.js';
 import type { TicketBook } from './server/tickets.js';
@@ -13,6 +14,7 @@ export interface BridgeContext {
   paths: HomePaths;
   store: Store;
   environments: EnvironmentService;
+  experiments: ExperimentService;
   trainings: TrainingService;
   tensorboards: TensorboardService;
   models: ModelService;

@@ -1,5 +1,6 @@
 import type { EndpointState, StageState } from './schemas/endpoints.js';
 import type { EnvironmentState } from './schemas/environments.js';
+import type { TensorboardState } from './schemas/tensorboards.js';
 
 /**
  * The guide's life cycles as transition tables. The bridge refuses any change not
@@ -66,7 +67,57 @@ export const stageStates: StateMachine<StageState> = {
   settled: ['ACTIVE', 'CREATE FAILED', 'DEPLOY FAILED'],
 };
 
-const STAGE_BUSY: readonly StageState[] = ['CREATE REQUESTED', 'CREATE IN PROGRESS', 'DEPLOY IN PROGRESS', 'DELETE IN PROGRESS'];
+/** What `endpointState` below may move an endpoint to, from each state: its stages decide, not a request. */
+export const endpointStates: StateMachine<EndpointState> = {
+  initial: 'CREATE REQUESTED',
+  transitions: {
+    // once its default stage is ACTIVE, what the other stages do is an update
+    'CREATE REQUESTED': [
+      'CREATE IN PROGRESS',
+      'ACTIVE',
+      'CREATE FAILED',
+      'UPDATE IN PROGRESS',
+      'UPDATE FAILED',
+      'DELETE IN PROGRESS',
+    ],
+    'CREATE IN PROGRESS': [
+      'CREATE REQUESTED',
+      'ACTIVE',
+      'CREATE FAILED',
+      'UPDATE IN PROGRESS',
+      'UPDATE FAILED',
+      'DELETE IN PROGRESS',
+    ],
+    // its default stage deployed again
+    'CREATE FAILED': [
+      'CREATE REQUESTED',
+      'CREATE IN PROGRESS',
+      'ACTIVE',
+      'UPDATE IN PROGRESS',
+      'UPDATE FAILED',
+      'DELETE IN PROGRESS',
+    ],
+    ACTIVE: ['UPDATE IN PROGRESS', 'UPDATE FAILED', 'DELETE IN PROGRESS'],
+    'UPDATE IN PROGRESS': ['ACTIVE', 'UPDATE FAILED', 'DELETE IN PROGRESS'],
+    'UPDATE FAILED': ['UPDATE IN PROGRESS', 'ACTIVE', 'DELETE IN PROGRESS'],
+    'DELETE IN PROGRESS': [],
+  },
+  settled: ['ACTIVE', 'CREATE FAILED', 'UPDATE FAILED'],
+};
+
+export const tensorboardStates: StateMachine<TensorboardState> = {
+  initial: 'CREATE IN PROGRESS',
+  transitions: {
+    'CREATE IN PROGRESS': ['RUNNING', 'CREATE FAILED', 'STOPPED'],
+    RUNNING: ['STOPPED'],
+    // a new one is made for the same trainings; these stay as they ended
+    STOPPED: [],
+    'CREATE FAILED': [],
+  },
+  settled: ['RUNNING', 'STOPPED', 'CREATE FAILED'],
+};
+
+const STAGE_BUSY = (Object.keys(stageStates.transitions) as StageState[]).filter((s) => !isSettled(stageStates, s));
 const ENDPOINT_CREATING: readonly EndpointState[] = ['CREATE REQUESTED', 'CREATE IN PROGRESS', 'CREATE FAILED'];
 
 /**

@@ -27,6 +27,10 @@ const SAMPLES = 2_000;
 const POLL_MS = 5;
 const START_TIMEOUT_MS = 30_000;
 const IDLE_WAIT_MS = 3_000;
+// V8 gives back the young generation a burst grew only once it sees the allocation rate drop, which it judges over
+// 5 s: the bridge collects after 5.5 s without a request (server-bridge/src/runtime/idle-gc.ts). Idle RSS is read
+// at 3 s, as before, and again once that has had its chance.
+const QUIET_WAIT_MS = 8_000;
 
 const AIM_START_MS = 500;
 const AIM_LIST_P99_MS = 20;
@@ -271,12 +275,15 @@ async function main() {
 
   await sleep(IDLE_WAIT_MS);
   const rssIdle = rssKb(pid);
+  await sleep(QUIET_WAIT_MS - IDLE_WAIT_MS);
+  const rssQuiet = rssKb(pid);
   console.log(`(c) memory (VmRSS of pid ${pid})`);
   console.log(`    right after start             ${mb(rssStart.rss).toFixed(1).padStart(7)} MB`);
   console.log(`    after creating ${EXPERIMENTS}      ${mb(rssLoaded.rss).toFixed(1).padStart(7)} MB`);
   console.log(
-    `    idle ${IDLE_WAIT_MS / 1000} s after the GETs       ${mb(rssIdle.rss).toFixed(1).padStart(7)} MB   (peak VmHWM ${mb(rssIdle.hwm).toFixed(1)} MB)\n`,
+    `    idle ${IDLE_WAIT_MS / 1000} s after the GETs       ${mb(rssIdle.rss).toFixed(1).padStart(7)} MB   (peak VmHWM ${mb(rssIdle.hwm).toFixed(1)} MB)`,
   );
+  console.log(`    idle ${QUIET_WAIT_MS / 1000} s after the GETs       ${mb(rssQuiet.rss).toFixed(1).padStart(7)} MB\n`);
 
   const t = performance.now();
   const { code } = await proc.stop();
@@ -287,10 +294,10 @@ async function main() {
     ['start-to-healthy (median of 5)', `< ${AIM_START_MS} ms`, ms(bridgeMedian), bridgeMedian < AIM_START_MS],
     ['GET /experiments p99 (limit 100)', `< ${AIM_LIST_P99_MS} ms`, ms(list99), list99 < AIM_LIST_P99_MS],
     [
-      'idle RSS (10k experiments)',
+      `idle RSS (10k exp., ${QUIET_WAIT_MS / 1000} s quiet)`,
       `< ${AIM_IDLE_RSS_MB} MB`,
-      `${mb(rssIdle.rss).toFixed(1)} MB`,
-      mb(rssIdle.rss) < AIM_IDLE_RSS_MB,
+      `${mb(rssQuiet.rss).toFixed(1)} MB`,
+      mb(rssQuiet.rss) < AIM_IDLE_RSS_MB,
     ],
   ];
   console.log('summary');

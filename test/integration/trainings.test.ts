@@ -414,6 +414,30 @@ describe('live logs, events and metrics', () => {
     });
   });
 
+  it('streams a log of Korean text and emoji without cutting a character where a chunk ends', async () => {
+    // one line longer than the socket's 256 KiB chunk, so chunks must end inside it: 3-byte Hangul, 4-byte emoji
+    const line = '학습 손실 🚀 정확도 📈 '.repeat(12_000);
+    const source = writeTree(join(work, 'korean'), {
+      'korean.py': `import sys\nsys.stdout.write(${JSON.stringify(line)})\nsys.stdout.write("끝🎉\\n")\n`,
+    });
+    const training = await bridge.client.api.createTraining({ body: { source: { path: join(source, 'korean.py') } } });
+    await settledTraining(bridge.client, training.id);
+    const socket = new WebSocket(bridge.client.trainingLogUrl(training.id));
+    const texts: string[] = [];
+    const end = await new Promise<LogStreamMessage>((resolve, reject) => {
+      socket.on('message', (data) => {
+        const message = JSON.parse(String(data)) as LogStreamMessage;
+        if (message.type === 'chunk') texts.push(message.text);
+        else resolve(message);
+      });
+      socket.on('error', reject);
+    });
+    expect(end).toMatchObject({ type: 'end', state: 'COMPLETE' });
+    expect(texts.length).toBeGreaterThan(1);
+    for (const text of texts) expect(text).not.toContain('\uFFFD');
+    expect(texts.join('')).toBe(`${line}끝🎉\n`);
+  });
+
   it('reads metrics from log_metric and SummaryWriter while the training runs, and compares an experiment', async () => {
     const source = writeTree(join(work, 'metrics'), {
       'fit.py': [

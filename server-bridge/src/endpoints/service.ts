@@ -6,12 +6,14 @@ import {
   canTransition,
   type Endpoint,
   type EndpointCreate,
+  type EndpointList,
   type EndpointStage,
   type EndpointStats,
   type EndpointUpdate,
   endpointState,
   type InferenceLog,
   type InferenceLogQuery,
+  type ListQuery,
   type Model,
   type StageCreate,
   type StageState,
@@ -20,6 +22,7 @@ import {
 import type { FastifyBaseLogger } from 'fastify';
 import type { EnvironmentService } from '../environments/service.js';
 import { conflict, HttpError, notFound } from '../server/errors.js';
+import { pageOf } from '../server/query-defaults.js';
 import type { EndpointRecord, StageRecord } from '../store/endpoints.js';
 import type { Store } from '../store/index.js';
 import { InferenceLogWriter } from './inference-log.js';
@@ -98,7 +101,8 @@ export class EndpointService {
     return this.present(this.record(key));
   }
 
-  list(limit: number, offset: number): { items: Endpoint[]; total: number } {
+  list(query: ListQuery | undefined): EndpointList {
+    const { limit, offset } = pageOf(query);
     const page = this.store.endpoints.list(limit, offset);
     return { items: page.items.map((e) => this.present(e)), total: page.total };
   }

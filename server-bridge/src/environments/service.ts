@@ -1,12 +1,21 @@
 import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Environment, EnvironmentCreate, EnvironmentManagers, LogChunk } from '@emkit/shared';
+import type {
+  Environment,
+  EnvironmentCreate,
+  EnvironmentList,
+  EnvironmentManagers,
+  ListQuery,
+  LogChunk,
+  LogQuery,
+} from '@emkit/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import { readLogChunk } from '../runtime/logs.js';
 import type { HomePaths } from '../runtime/paths.js';
 import { CommandError } from '../runtime/process.js';
 import { conflict, HttpError, notFound } from '../server/errors.js';
+import { logWindowOf, pageOf } from '../server/query-defaults.js';
 import type { Store } from '../store/index.js';
 import { isUniqueViolation } from '../store/rows.js';
 import { buildEnvironment } from './builder.js';
@@ -53,7 +62,13 @@ export class EnvironmentService {
     return join(this.paths.environmentLogs, `${id}.log`);
   }
 
-  readLog(key: string, offset: number, limit: number): Promise<LogChunk> {
+  list(query: ListQuery | undefined): EnvironmentList {
+    const { limit, offset } = pageOf(query);
+    return this.store.environments.list(limit, offset);
+  }
+
+  readLog(key: string, query: LogQuery | undefined): Promise<LogChunk> {
+    const { offset, limit } = logWindowOf(query);
     return readLogChunk(this.logFile(this.find(key).id), offset, limit);
   }
 

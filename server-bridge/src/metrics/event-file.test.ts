@@ -1,100 +1,33 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { maskedCrc32c } from './crc32c.js';
 import {
-  EventFileTailer,
-  findEventFiles,
-  qualifiedTag,
-  readScalars,
-  runNameFor,
-  type ScalarPoint,
-  type TagKinds,
-} from './event-file.js';
-
-// ---------------------------------------------------------------------------------------------------------------
-// A tiny protobuf + TFRecord encoder, so the tests control every byte the reader sees.
-
-function cat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-function varint(n: number | bigint): Uint8Array {
-  let v = BigInt.asUintN(64, BigInt(n)); // negatives as 10-byte two's complement, like protobuf int32/int64
-  const out: number[] = [];
-  while (v >= 0x80n) {
-    out.push(Number(v & 0x7fn) | 0x80);
-    v >>= 7n;
-  }
-  out.push(Number(v));
-  return Uint8Array.from(out);
-}
-
-const key = (field: number, wire: number) => varint(field * 8 + wire);
-const f32 = (x: number) => {
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setFloat32(0, x, true);
-  return b;
-};
-const f64 = (x: number) => {
-  const b = new Uint8Array(8);
-  new DataView(b.buffer).setFloat64(0, x, true);
-  return b;
-};
-const pVarint = (field: number, n: number | bigint) => cat(key(field, 0), varint(n));
-const pDouble = (field: number, x: number) => cat(key(field, 1), f64(x));
-const pFloat = (field: number, x: number) => cat(key(field, 5), f32(x));
-const pBytes = (field: number, data: Uint8Array | string) => {
-  const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
-  return cat(key(field, 2), varint(bytes.length), bytes);
-};
-/** One field of each wire type the reader must skip, a group included. */
-const unknownFields = () =>
-  cat(pVarint(100, 2n ** 63n), pDouble(101, 1), pBytes(102, 'junk'), pFloat(103, 1), key(104, 3), pVarint(1, 5), key(104, 4));
-
-function record(data: Uint8Array): Uint8Array {
-  const header = new Uint8Array(12);
-  const view = new DataView(header.buffer);
-  view.setBigUint64(0, BigInt(data.length), true);
-  view.setUint32(8, maskedCrc32c(header.subarray(0, 8)), true);
-  const footer = new Uint8Array(4);
-  new DataView(footer.buffer).setUint32(0, maskedCrc32c(data), true);
-  return cat(header, data, footer);
-}
-
-interface EventSpec {
-  wallTime?: number;
-  step?: number | bigint;
-  values?: Uint8Array[];
-  extra?: Uint8Array;
-}
-
-function event({ wallTime = 1700000000.5, step = 0, values = [], extra = new Uint8Array(0) }: EventSpec): Uint8Array {
-  const summary = cat(...values.map((v) => pBytes(1, v)));
-  return record(cat(pDouble(1, wallTime), pVarint(2, step), extra, pBytes(5, summary)));
-}
-
-const fileVersion = () => record(cat(pDouble(1, 1700000000), pBytes(3, 'brain.Event:2')));
-
-const metadata = (plugin: string, dataClass = 0) =>
-  pBytes(9, cat(pBytes(1, cat(pBytes(1, plugin), pBytes(2, 'content'))), dataClass ? pVarint(4, dataClass) : new Uint8Array(0)));
-const simpleValue = (tag: string, x: number) => cat(pBytes(1, tag), pFloat(2, x));
-const tensorValue = (tag: string, tensor: Uint8Array, meta: Uint8Array = new Uint8Array(0)) =>
-  cat(pBytes(1, tag), meta, pBytes(8, tensor));
-const scalarShape = () => pBytes(2, new Uint8Array(0));
-const shape = (...dims: number[]) => pBytes(2, cat(...dims.map((d) => pBytes(2, pVarint(1, d)))));
-
-// ---------------------------------------------------------------------------------------------------------------
+  cat,
+  event,
+  f32,
+  f64,
+  fileVersion,
+  metadata,
+  pBytes,
+  pDouble,
+  pFloat,
+  point,
+  pVarint,
+  record,
+  scalarShape,
+  shape,
+  simpleValue,
+  tensorValue,
+  unknownFields,
+  varint,
+} from '../testing/event-records.js';
+import { readScalars, type TagKinds } from './event-file.js';
+import { EventFileTailer } from './event-file-tailer.js';
+import { findEventFiles, qualifiedTag, runNameFor } from './find-event-files.js';
 
 let tmp: string;
 beforeAll(async () => {
@@ -102,13 +35,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
-});
-
-const point = (tag: string, step: number, value: number, wallTime = 1700000000.5): ScalarPoint => ({
-  tag,
-  step,
-  value,
-  wallTime,
 });
 
 describe('readScalars', () => {
@@ -256,115 +182,6 @@ describe('readScalars', () => {
     const result = readScalars(bytes);
     expect(result.corrupt).toBeUndefined();
     expect(result.points.map((p) => p.step)).toEqual([4]);
-  });
-});
-
-describe('EventFileTailer', () => {
-  it('tolerates a missing file, reads appended records only once, and waits for partial ones', async () => {
-    const file = path.join(tmp, 'tail', 'events.out.tfevents.1.host');
-    const tailer = new EventFileTailer(file);
-    expect(await tailer.poll()).toEqual([]);
-    expect(tailer.offset).toBe(0);
-
-    await mkdir(path.dirname(file), { recursive: true });
-    const first = cat(fileVersion(), event({ step: 1, values: [simpleValue('a', 1)] }));
-    await writeFile(file, first);
-    expect((await tailer.poll()).map((p) => p.step)).toEqual([1]);
-    expect(tailer.offset).toBe(first.length);
-    expect(await tailer.poll()).toEqual([]);
-
-    const second = event({ step: 2, values: [simpleValue('a', 2)] });
-    await appendFile(file, second.subarray(0, 15)); // the writer is mid-record
-    expect(await tailer.poll()).toEqual([]);
-    expect(tailer.offset).toBe(first.length);
-    await appendFile(file, second.subarray(15));
-    expect((await tailer.poll()).map((p) => [p.step, p.value])).toEqual([[2, 2]]);
-    expect(tailer.offset).toBe(first.length + second.length);
-
-    // Resuming from a persisted offset reads only what came after it.
-    await appendFile(file, event({ step: 3, values: [simpleValue('a', 3)] }));
-    const resumed = new EventFileTailer(file, tailer.offset);
-    expect((await resumed.poll()).map((p) => p.step)).toEqual([3]);
-    expect(resumed.restarted).toBe(false);
-
-    // Truncated and rewritten shorter: start over.
-    await writeFile(file, event({ step: 9, values: [simpleValue('b', 9)] }));
-    expect((await resumed.poll()).map((p) => [p.tag, p.step])).toEqual([['b', 9]]);
-    expect(resumed.restarted).toBe(true);
-  });
-
-  it('reads in bounded chunks, records larger than a chunk included', async () => {
-    const file = path.join(tmp, 'chunks.tfevents');
-    const big = event({ step: 2, values: [simpleValue('x'.repeat(500), 2)] });
-    const records = [
-      fileVersion(),
-      event({ step: 1, values: [simpleValue('a', 1)] }),
-      big,
-      event({ step: 3, values: [simpleValue('a', 3)] }),
-    ];
-    await writeFile(file, cat(...records));
-    for (const chunk of [1, 13, 64, 1000]) {
-      const tailer = new EventFileTailer(file, 0, chunk);
-      expect((await tailer.poll()).map((p) => p.step)).toEqual([1, 2, 3]);
-      expect(tailer.offset).toBe(records.reduce((n, r) => n + r.length, 0));
-    }
-  });
-
-  it('reports corruption and stays before it until the file changes', async () => {
-    const file = path.join(tmp, 'corrupt.tfevents');
-    const good = event({ step: 1, values: [simpleValue('a', 1)] });
-    const bad = event({ step: 2, values: [simpleValue('a', 2)] });
-    bad[bad.length - 1]! ^= 0xff;
-    await writeFile(file, cat(good, bad));
-    const tailer = new EventFileTailer(file);
-    expect((await tailer.poll()).map((p) => p.step)).toEqual([1]);
-    expect(tailer.corrupt).toBe(`data CRC mismatch in record at offset ${good.length}`);
-    expect(tailer.offset).toBe(good.length);
-    expect(await tailer.poll()).toEqual([]);
-    expect(tailer.corrupt).toBeDefined();
-  });
-
-  it('queues concurrent polls so no point is returned twice', async () => {
-    const file = path.join(tmp, 'concurrent.tfevents');
-    await writeFile(file, cat(...[1, 2, 3].map((step) => event({ step, values: [simpleValue('a', step)] }))));
-    const tailer = new EventFileTailer(file);
-    const [a, b] = await Promise.all([tailer.poll(), tailer.poll()]);
-    expect([...a, ...b].map((p) => p.step)).toEqual([1, 2, 3]);
-  });
-});
-
-describe('findEventFiles', () => {
-  it('finds tfevents files recursively, without following symlinked directories', async () => {
-    const root = path.join(tmp, 'find');
-    const deep = path.join(root, ...Array.from({ length: 9 }, (_, i) => `d${i + 1}`));
-    await mkdir(deep, { recursive: true });
-    await mkdir(path.join(root, 'loss_train'), { recursive: true });
-    for (const f of [
-      'events.out.tfevents.1.host',
-      'notes.txt',
-      'loss_train/events.out.tfevents.2.host',
-      'd1/d2/d3/d4/d5/d6/d7/d8/events.out.tfevents.8',
-      'd1/d2/d3/d4/d5/d6/d7/d8/d9/events.out.tfevents.9',
-    ]) {
-      await writeFile(path.join(root, f), '');
-    }
-    await symlink(path.join(root, 'loss_train'), path.join(root, 'linked'));
-    await symlink(path.join(root, 'events.out.tfevents.1.host'), path.join(root, 'link.tfevents'));
-
-    const files = await findEventFiles(root);
-    expect(files.map((f) => path.relative(root, f))).toEqual([
-      'd1/d2/d3/d4/d5/d6/d7/d8/events.out.tfevents.8',
-      'events.out.tfevents.1.host',
-      'link.tfevents',
-      'loss_train/events.out.tfevents.2.host',
-    ]);
-    expect(files.map((f) => runNameFor(root, f))).toEqual(['d1/d2/d3/d4/d5/d6/d7/d8', '', '', 'loss_train']);
-    expect(await findEventFiles(path.join(tmp, 'missing'))).toEqual([]);
-  });
-
-  it('qualifies tags with their run', () => {
-    expect(qualifiedTag('', 'loss')).toBe('loss');
-    expect(qualifiedTag('loss_train', 'loss')).toBe('loss_train/loss');
   });
 });
 

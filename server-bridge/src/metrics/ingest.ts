@@ -1,7 +1,8 @@
 import type { MetricsEventData } from '@emkit/shared';
 import type { Store } from '../store/index.js';
 import type { NewPoint } from '../store/metrics.js';
-import { EventFileTailer, findEventFiles, qualifiedTag, runNameFor } from './event-file.js';
+import { EventFileTailer } from './event-file-tailer.js';
+import { findEventFiles, qualifiedTag, runNameFor } from './find-event-files.js';
 
 /** At most this many points ride on one `metrics` event; a client that needs more reads the series. */
 const POINTS_PER_EVENT = 1000;

@@ -1,7 +1,8 @@
 import { cp, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join } from 'node:path';
-import type { Model, ModelCreate, ModelListQuery, ModelUpdate } from '@emkit/shared';
+import type { Model, ModelCreate, ModelList, ModelListQuery, ModelUpdate } from '@emkit/shared';
 import { conflict, HttpError, notFound } from '../server/errors.js';
+import { pageOf } from '../server/query-defaults.js';
 import type { Store } from '../store/index.js';
 import { trainingLayout } from '../trainings/contract.js';
 import { detectFramework, frameworkVersion } from './frameworks.js';
@@ -42,8 +43,8 @@ export class ModelService {
     return model;
   }
 
-  list(query: ModelListQuery | undefined): { items: Model[]; total: number } {
-    return this.store.models.list({ name: query?.name, limit: query?.limit ?? 100, offset: query?.offset ?? 0 });
+  list(query: ModelListQuery | undefined): ModelList {
+    return this.store.models.list({ name: query?.name, ...pageOf(query) });
   }
 
   async create(input: ModelCreate): Promise<Model> {

@@ -13,7 +13,7 @@ export const endpointHandlers: Handlers<
   | 'getEndpointStats'
   | 'getEndpointLogs'
 > = {
-  listEndpoints: ({ query }, { bridge }) => bridge.endpoints.list(query?.limit ?? 100, query?.offset ?? 0),
+  listEndpoints: ({ query }, { bridge }) => bridge.endpoints.list(query),
   createEndpoint: ({ body }, { bridge }) => bridge.endpoints.create(body),
   getEndpoint: ({ params }, { bridge }) => bridge.endpoints.find(params.id),
   updateEndpoint: ({ params, body }, { bridge }) => bridge.endpoints.update(params.id, body),

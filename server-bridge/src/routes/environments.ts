@@ -9,10 +9,9 @@ export const environmentHandlers: Handlers<
   | 'deleteEnvironment'
 > = {
   listEnvironmentManagers: (_input, { bridge }) => bridge.environments.managers(),
-  listEnvironments: ({ query }, { bridge }) => bridge.store.environments.list(query?.limit ?? 100, query?.offset ?? 0),
+  listEnvironments: ({ query }, { bridge }) => bridge.environments.list(query),
   createEnvironment: ({ body }, { bridge }) => bridge.environments.create(body),
   getEnvironment: ({ params }, { bridge }) => bridge.environments.find(params.id),
-  getEnvironmentLog: ({ params, query }, { bridge }) =>
-    bridge.environments.readLog(params.id, query?.offset ?? 0, query?.limit ?? 1_048_576),
+  getEnvironmentLog: ({ params, query }, { bridge }) => bridge.environments.readLog(params.id, query),
   deleteEnvironment: ({ params }, { bridge }) => bridge.environments.delete(params.id),
 };

@@ -28,7 +28,7 @@ export const trainingHandlers: Handlers<
 > = {
   listTrainings: ({ query }, { bridge }) => bridge.trainings.list(query),
   createTraining: ({ body }, { bridge }) => bridge.trainings.create(body),
-  getTraining: ({ params }, { bridge }) => bridge.trainings.get(params.id),
+  getTraining: ({ params }, { bridge }) => bridge.trainings.find(params.id),
   updateTraining: ({ params, body }, { bridge }) => bridge.trainings.update(params.id, body),
   stopTraining: ({ params }, { bridge }) => bridge.trainings.stop(params.id),
   copyTraining: ({ params, body }, { bridge }) => bridge.trainings.copy(params.id, body),
@@ -36,8 +36,7 @@ export const trainingHandlers: Handlers<
     await bridge.trainings.delete(params.id);
     return undefined;
   },
-  getTrainingLog: ({ params, query }, { bridge }) =>
-    bridge.trainings.readLog(params.id, query?.rank ?? 0, query?.offset ?? 0, query?.limit ?? 1_048_576),
+  getTrainingLog: ({ params, query }, { bridge }) => bridge.trainings.readLog(params.id, query),
   getTrainingMetrics: ({ params, query }, { bridge }) => bridge.trainings.metricsOf(params.id, query),
   listTrainingFiles: ({ params }, { bridge }) => bridge.trainings.files(params.id),
   getTrainingFile: async ({ params, query }, { bridge, reply }) => {

@@ -24,3 +24,39 @@ describe('reading a log from an offset', () => {
     expect(await readLogChunk(join(dir, 'none.log'), 0, 10)).toEqual({ text: '', offset: 0, nextOffset: 0, size: 0 });
   });
 });
+
+describe('a log of multi-byte characters', () => {
+  // Korean (3 bytes each in UTF-8) and emoji (4 bytes) with no newline, so no chunk can end on a line
+  const text = `${'학습 손실 🚀 정확도 📈 '.repeat(200)}끝🎉`;
+  const file = join(dir, 'korean.log');
+  writeFileSync(file, text);
+
+  it('is read in chunks of any size without splitting a character', async () => {
+    for (const limit of [5, 7, 64, 1000, 4093]) {
+      let offset = 0;
+      let joined = '';
+      for (;;) {
+        const chunk = await readLogChunk(file, offset, limit);
+        if (chunk.nextOffset === offset) break;
+        expect(chunk.text).not.toContain('\uFFFD');
+        joined += chunk.text;
+        offset = chunk.nextOffset;
+      }
+      expect(joined).toBe(text);
+    }
+  });
+
+  it('waits at the end for a character the writer has only half written', async () => {
+    const partial = join(dir, 'partial.log');
+    const bytes = Buffer.from('손실 0.5 🚀', 'utf8');
+    writeFileSync(partial, bytes.subarray(0, bytes.length - 2));
+    const chunk = await readLogChunk(partial, 0, 1000);
+    expect(chunk.text).toBe('손실 0.5 ');
+    expect(chunk.nextOffset).toBe(Buffer.byteLength('손실 0.5 '));
+  });
+
+  it('still moves on when the limit is narrower than one character', async () => {
+    const chunk = await readLogChunk(file, 0, 2);
+    expect(chunk.nextOffset).toBe(2);
+  });
+});

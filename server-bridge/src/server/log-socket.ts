@@ -1,6 +1,6 @@
 import { type FSWatcher, watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { isSettled, type LogStreamMessage, type TrainingLogStreamQuery, trainingStates } from '@emkit/shared';
+import { isSettled, type LogStreamMessage, TrainingLogStreamQuery, trainingStates } from '@emkit/shared';
 import type { FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { BridgeContext } from '../context.js';
@@ -23,8 +23,8 @@ const POLL_MS = 500;
 export function serveTrainingLog(bridge: BridgeContext, socket: WebSocket, request: FastifyRequest): void {
   const { id } = request.params as { id: string };
   const query = request.query as TrainingLogStreamQuery;
-  const rank = query.rank ?? 0;
-  let offset = query.offset ?? 0;
+  const rank = query.rank ?? (TrainingLogStreamQuery.properties.rank.default as number);
+  let offset = query.offset ?? (TrainingLogStreamQuery.properties.offset.default as number);
   let file: string;
   try {
     const training = bridge.trainings.find(id);

@@ -3,10 +3,19 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, rm, symlink } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import type { Tensorboard, TensorboardCreate } from '@emkit/shared';
+import {
+  canTransition,
+  type ListQuery,
+  type Tensorboard,
+  type TensorboardCreate,
+  type TensorboardList,
+  type TensorboardState,
+  tensorboardStates,
+} from '@emkit/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import { which } from '../runtime/process.js';
 import { conflict, HttpError, notFound } from '../server/errors.js';
+import { pageOf } from '../server/query-defaults.js';
 import type { Store } from '../store/index.js';
 import { publicTensorboard, type TensorboardRecord } from '../store/tensorboards.js';
 import type { TrainingRecord } from '../store/trainings.js';
@@ -72,13 +81,18 @@ export class TensorboardService {
     private readonly options: TensorboardServiceOptions,
   ) {}
 
-  find(id: string): TensorboardRecord {
+  private record(id: string): TensorboardRecord {
     const record = this.store.tensorboards.get(id);
     if (!record) throw notFound('tensorboard', id);
     return record;
   }
 
-  list(limit: number, offset: number): { items: Tensorboard[]; total: number } {
+  find(id: string): Tensorboard {
+    return publicTensorboard(this.record(id));
+  }
+
+  list(query: ListQuery | undefined): TensorboardList {
+    const { limit, offset } = pageOf(query);
     const page = this.store.tensorboards.list(limit, offset);
     return { items: page.items.map(publicTensorboard), total: page.total };
   }
@@ -194,10 +208,7 @@ export class TensorboardService {
         const tail = readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n').trim();
         const how = signal ? `signal ${signal}` : `exit ${code}`;
         if (current.state === 'CREATE IN PROGRESS') this.fail(record.id, `tensorboard ended while starting (${how}):\n${tail}`);
-        else
-          this.store.tx(() =>
-            this.store.tensorboards.update(record.id, { state: 'STOPPED', stateReason: `tensorboard ended (${how})` }),
-          );
+        else this.moveTo(record.id, 'STOPPED', { stateReason: `tensorboard ended (${how})` });
       }
     });
     this.store.tx(() => this.store.tensorboards.update(record.id, { port, pid }));
@@ -208,7 +219,7 @@ export class TensorboardService {
         const response = await fetch(`http://127.0.0.1:${port}/tensorboard/${record.id}/`, { signal: AbortSignal.timeout(2000) });
         await response.arrayBuffer();
         if (response.ok) {
-          this.store.tx(() => this.store.tensorboards.update(record.id, { state: 'RUNNING' }));
+          this.moveTo(record.id, 'RUNNING');
           return;
         }
       } catch {
@@ -226,15 +237,22 @@ export class TensorboardService {
   }
 
   private fail(id: string, reason: string): void {
+    if (this.moveTo(id, 'CREATE FAILED', { stateReason: reason, port: null })) {
+      this.options.log.warn({ tensorboard: id }, 'tensorboard failed to start');
+    }
+  }
+
+  /** Moves one along tensorboardStates; false (and nothing changes) when it is gone or may not go there from here. */
+  private moveTo(id: string, state: TensorboardState, changes: { stateReason?: string; port?: null } = {}): boolean {
     const current = this.store.tensorboards.get(id);
-    if (!current || current.state === 'STOPPED') return;
-    this.options.log.warn({ tensorboard: id }, 'tensorboard failed to start');
-    this.store.tx(() => this.store.tensorboards.update(id, { state: 'CREATE FAILED', stateReason: reason, port: null }));
+    if (!current || !canTransition(tensorboardStates, current.state, state)) return false;
+    this.store.tx(() => this.store.tensorboards.update(id, { state, ...changes }));
+    return true;
   }
 
   /** Where the proxy sends a request; 503 while it starts. Counts as a use for the idle reaper. */
   target(id: string): number {
-    const record = this.find(id);
+    const record = this.record(id);
     if (record.state === 'CREATE IN PROGRESS')
       throw new HttpError(503, 'not_ready', 'TensorBoard is starting; try again in a moment');
     if (record.state !== 'RUNNING' || record.port === null) {
@@ -253,7 +271,7 @@ export class TensorboardService {
   }
 
   async delete(id: string): Promise<void> {
-    const record = this.find(id);
+    const record = this.record(id);
     this.stopProcess(record);
     this.store.tx(() => this.store.tensorboards.delete(id));
     await rm(join(this.options.logDir, `${id}.log`), { force: true });
@@ -282,7 +300,7 @@ export class TensorboardService {
 
   private stop(record: TensorboardRecord, reason: string): void {
     this.stopProcess(record);
-    this.store.tx(() => this.store.tensorboards.update(record.id, { state: 'STOPPED', stateReason: reason, port: null }));
+    this.moveTo(record.id, 'STOPPED', { stateReason: reason, port: null });
   }
 
   /** Stop the idle ones. */

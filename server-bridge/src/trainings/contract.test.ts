@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { clashingKeys, contractEnvironment, hyperparameterVariable, trainingLayout } from './contract.js';
-import { defaultTrainingName } from './service.js';
+import { defaultTrainingName } from './submit.js';
 
 describe('the training contract', () => {
   const layout = trainingLayout('/home/u/.emkit/trainings/abc');

@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { TRAINING_STATES } from '../states.js';
-import { Id, ListOf, Name, Timestamp } from './common.js';
+import { Id, ListOf, ListQuery, LogQuery, Name, Timestamp } from './common.js';
 
 /**
  * Limits and key rules from the console guide: at most 100 hyperparameters, 10 datasets,
@@ -145,8 +145,7 @@ export type TrainingList = Static<typeof TrainingList>;
 
 export const TrainingListQuery = Type.Object(
   {
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+    ...ListQuery.properties,
     experiment: Type.Optional(Id),
     state: Type.Optional(TrainingStateSchema),
   },
@@ -157,8 +156,7 @@ export type TrainingListQuery = Static<typeof TrainingListQuery>;
 export const TrainingLogQuery = Type.Object(
   {
     rank: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_INSTANCES - 1, default: 0 })),
-    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 4_194_304, default: 1_048_576 })),
+    ...LogQuery.properties,
   },
   { additionalProperties: false },
 );

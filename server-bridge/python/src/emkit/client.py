@@ -17,6 +17,13 @@ import urllib.request
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from .config import Connection, NoBridgeError, find_connection
+from .states import (
+    BUSY_ENDPOINT_STATES,
+    BUSY_ENVIRONMENT_STATES,
+    BUSY_STAGE_STATES,
+    BUSY_TENSORBOARD_STATES,
+    SETTLED_TRAINING_STATES,
+)
 
 
 class ApiError(Exception):
@@ -174,7 +181,7 @@ class _Environments(_Resource):
 
     def wait(self, key: str, timeout: float = 900) -> Dict[str, Any]:
         """Poll until creation ends; returns the environment (ACTIVE or CREATE FAILED)."""
-        return self._wait_until(key, lambda e: e["state"] != "CREATE IN PROGRESS", timeout, 0.5)
+        return self._wait_until(key, lambda e: e["state"] not in BUSY_ENVIRONMENT_STATES, timeout, 0.5)
 
     def log(self, key: str) -> str:
         return self._read_log(f"{self.path}/{_quote(key)}/log", {})
@@ -198,9 +205,6 @@ class _Experiments(_Resource):
     def compare(self, key: str) -> Dict[str, Any]:
         """Each training of the experiment: its hyperparameters and the last and best value of every metric."""
         return self._client.request("GET", f"{self.path}/{_quote(key)}/comparison")
-
-
-SETTLED_TRAINING_STATES = ("COMPLETE", "FAIL TRAIN", "STOPPED", "CREATE FAILED")
 
 
 class _Trainings(_Resource):
@@ -297,7 +301,7 @@ class _Tensorboards(_Resource):
 
     def wait(self, key: str, timeout: float = 120) -> Dict[str, Any]:
         """Poll until it has started (RUNNING) or failed to; returns it."""
-        return self._wait_until(key, lambda t: t["state"] != "CREATE IN PROGRESS", timeout, 0.3)
+        return self._wait_until(key, lambda t: t["state"] not in BUSY_TENSORBOARD_STATES, timeout, 0.3)
 
     def url(self, key: str) -> str:
         """The address to open in a browser, once: its one-time ticket gets the browser a session
@@ -344,10 +348,6 @@ class _Models(_Resource):
         self._client.request("DELETE", f"{self.path}/{_quote(key)}")
 
 
-# Endpoints and stages at work (being created, deployed, updated or deleted); any other state
-# stays as it is until asked: ACTIVE, or CREATE / UPDATE / DEPLOY FAILED with a stateReason.
-BUSY_ENDPOINT_STATES = ("CREATE REQUESTED", "CREATE IN PROGRESS", "UPDATE IN PROGRESS", "DELETE IN PROGRESS")
-BUSY_STAGE_STATES = ("CREATE REQUESTED", "CREATE IN PROGRESS", "DEPLOY IN PROGRESS", "DELETE IN PROGRESS")
 
 
 class _Endpoints(_Resource):

@@ -3,7 +3,7 @@ import {
   type EmkitClient,
   type Endpoint,
   type EndpointStage,
-  type EndpointState,
+  endpointStates,
   formatTime,
   type InferenceLog,
   type InferenceRequest,
@@ -16,9 +16,6 @@ import { count, pairs } from '../arguments.js';
 import { connect } from '../connect.js';
 import { EXIT } from '../exit-codes.js';
 import { printItem, printList, printMessage } from '../output.js';
-
-/** Endpoint states that will not change by themselves (its stages are all ACTIVE, or one failed). */
-const ENDPOINT_SETTLED: readonly EndpointState[] = ['ACTIVE', 'CREATE FAILED', 'UPDATE FAILED'];
 
 const modelRef = (s: EndpointStage) => `${s.model.name}:${s.model.version}`;
 const ready = (s: EndpointStage) => `${s.instances.filter((i) => i.state === 'READY').length}/${s.instanceCount}`;
@@ -99,7 +96,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function settledEndpoint(client: EmkitClient, id: string): Promise<Endpoint> {
   for (;;) {
     const current = await client.api.getEndpoint({ params: { id } });
-    if (ENDPOINT_SETTLED.includes(current.state)) return current;
+    if (isSettled(endpointStates, current.state)) return current;
     await sleep(500);
   }
 }

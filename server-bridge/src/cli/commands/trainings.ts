@@ -7,6 +7,7 @@ import {
   type LogStreamMessage,
   parseDuration,
   type Training,
+  tensorboardStates,
   trainingStates,
 } from '@emkit/shared';
 import { type Command, InvalidArgumentError } from 'commander';
@@ -241,7 +242,7 @@ export function registerTrainings(program: Command): void {
       let board = await client.api.createTensorboard({
         body: training ? { training } : { experiment: options.experiment },
       });
-      while (board.state === 'CREATE IN PROGRESS') {
+      while (!isSettled(tensorboardStates, board.state)) {
         await new Promise((r) => setTimeout(r, 300));
         board = await client.api.getTensorboard({ params: { id: board.id } });
       }

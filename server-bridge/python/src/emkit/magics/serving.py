@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
-from ..client import BUSY_ENDPOINT_STATES, BUSY_STAGE_STATES
+from ..states import BUSY_ENDPOINT_STATES, BUSY_STAGE_STATES
 from .display import Record, Table, elapsed, progress_html, progress_text, text_of
 from .parsing import MagicError
 from .trainings import default_model_name

@@ -12,7 +12,7 @@ from collections import deque
 from pathlib import Path
 from typing import Any, Dict, Optional
 
-from ..client import SETTLED_TRAINING_STATES
+from ..states import SETTLED_TRAINING_STATES
 from .display import Record, elapsed, progress_html, progress_text
 from .notebook import current_notebook, inside_training
 from .parsing import MagicError, as_dict

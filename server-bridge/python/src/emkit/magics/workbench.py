@@ -7,6 +7,7 @@ import urllib.parse
 from typing import Any, Dict, List
 
 from ..client import ApiError
+from ..states import BUSY_ENVIRONMENT_STATES
 from .display import Record, Table, elapsed, esc, progress_html, progress_text
 from .parsing import MagicError
 from .serving import ENDPOINT_COLUMNS, MODEL_COLUMNS
@@ -69,7 +70,7 @@ def env(ctx, args, cell):
                 progress_text(title, e["state"], details, e.get("stateReason"))
 
         created = watch(lambda: client.environments.get(created["id"]),
-                        lambda e: e["state"] != "CREATE IN PROGRESS", render, f"environment {args.name}")
+                        lambda e: e["state"] not in BUSY_ENVIRONMENT_STATES, render, f"environment {args.name}")
         if created["state"] != "ACTIVE":
             reason = (created.get("stateReason") or "").strip().splitlines()
             raise MagicError(f"environment {args.name} is {created['state']}" + (f": {reason[0]}" if reason else "")

@@ -1,0 +1,248 @@
+import { existsSync } from 'node:fs';
+import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { basename, extname, isAbsolute, join } from 'node:path';
+import { NAME_PATTERN, type TrainingCopy, type TrainingCreate } from '@emkit/shared';
+import type { EnvironmentService } from '../environments/service.js';
+import { which } from '../runtime/process.js';
+import { conflict, HttpError } from '../server/errors.js';
+import type { Store } from '../store/index.js';
+import { isUniqueViolation } from '../store/rows.js';
+import type { TrainingRecord } from '../store/trainings.js';
+import {
+  clashingKeys,
+  contractEnvironment,
+  datasetVariable,
+  hyperparameterVariable,
+  type TrainingSpec,
+  trainingLayout,
+} from './contract.js';
+import { DEFAULT_SNAPSHOT_LIMITS, resolveSource, type SnapshotLimits, snapshotSource } from './source.js';
+import type { TrainingSupervision } from './supervise.js';
+
+export interface SubmitOptions {
+  /** `<home>/trainings` */
+  root: string;
+  /** the interpreter trainings without an environment run with */
+  python: string;
+  environments: EnvironmentService;
+  snapshotLimits?: SnapshotLimits;
+}
+
+export const DEFAULT_EXPERIMENT = 'default';
+
+const unprocessable = (message: string, field?: string) => new HttpError(422, 'unprocessable', message, field);
+
+/** Two keys that would set the same variable can't both be honoured: refuse them, naming both. */
+function refuseClashes(field: string, values: Record<string, string>, variable: (key: string) => string): void {
+  const clash = clashingKeys(Object.keys(values), variable);
+  if (clash) {
+    throw new HttpError(400, 'validation', `${field} "${clash[0]}" and "${clash[1]}" would both be ${variable(clash[0])}`, field);
+  }
+}
+
+/** `My Notebook.ipynb` → `my-notebook-20261122-093015` */
+export function defaultTrainingName(entryPoint: string, at = new Date()): string {
+  const stem =
+    basename(entryPoint, extname(entryPoint))
+      .toLowerCase()
+      .replace(/[^a-z0-9_-]+/g, '-')
+      .replace(/^[-_]+|[-_]+$/g, '')
+      .slice(0, 30) || 'training';
+  const stamp = at.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${stem}-${stamp}`;
+}
+
+/** Everything a new run needs, from a fresh submit or from a copy. */
+interface SubmitPlan {
+  name: string | undefined;
+  description: string;
+  experiment: string | undefined;
+  entryPoint: string;
+  hyperparameters: Record<string, string>;
+  datasets: Record<string, string>;
+  environment: string | undefined;
+  instanceCount: number;
+  maxDurationSeconds: number | null;
+  tags: Record<string, string>;
+  copiedFrom: string | null;
+  snapshot: (target: string) => Promise<{ files: number; bytes: number }>;
+  sourceInfo: { path: string; kind: 'notebook' | 'script' };
+}
+
+/**
+ * Submitting a training: validate, snapshot the source, write the spec, record it (with its experiment, made if
+ * new) and hand it to supervision. A submit that fails leaves no folder and no record.
+ */
+export class TrainingSubmitter {
+  private readonly snapshotLimits: SnapshotLimits;
+
+  constructor(
+    private readonly store: Store,
+    private readonly supervision: TrainingSupervision,
+    private readonly options: SubmitOptions,
+  ) {
+    this.snapshotLimits = options.snapshotLimits ?? DEFAULT_SNAPSHOT_LIMITS;
+  }
+
+  async create(input: TrainingCreate): Promise<TrainingRecord> {
+    const source = await resolveSource(input.source.path, input.source.entryPoint);
+    return this.submit({
+      name: input.name,
+      description: input.description ?? '',
+      experiment: input.experiment,
+      entryPoint: source.entryPoint,
+      hyperparameters: input.hyperparameters ?? {},
+      datasets: input.datasets ?? {},
+      environment: input.environment,
+      instanceCount: input.instanceCount ?? 1,
+      maxDurationSeconds: input.maxDurationSeconds ?? null,
+      tags: input.tags ?? {},
+      copiedFrom: null,
+      snapshot: (target) => snapshotSource(source, target, this.snapshotLimits),
+      sourceInfo: { path: source.root, kind: source.kind },
+    });
+  }
+
+  /** The same settings and the same snapshot of the source, as a new run. */
+  async copy(original: TrainingRecord, overrides: TrainingCopy): Promise<TrainingRecord> {
+    const from = trainingLayout(original.dir).source;
+    if (!existsSync(from)) throw conflict(`the source snapshot of training "${original.name}" is gone (${from})`);
+    return this.submit({
+      name: overrides.name,
+      description: overrides.description ?? original.description,
+      experiment: overrides.experiment ?? original.experimentId,
+      entryPoint: original.source.entryPoint,
+      hyperparameters: overrides.hyperparameters ?? original.hyperparameters,
+      datasets: overrides.datasets ?? original.datasets,
+      environment: overrides.environment ?? original.environmentId ?? undefined,
+      instanceCount: overrides.instanceCount ?? original.instanceCount,
+      maxDurationSeconds: overrides.maxDurationSeconds ?? original.maxDurationSeconds,
+      tags: overrides.tags ?? original.tags,
+      copiedFrom: original.id,
+      snapshot: async (target) => {
+        await cp(from, target, { recursive: true });
+        return { files: original.source.files, bytes: original.source.bytes };
+      },
+      sourceInfo: { path: original.source.path, kind: original.source.kind },
+    });
+  }
+
+  private async submit(plan: SubmitPlan): Promise<TrainingRecord> {
+    refuseClashes('hyperparameters', plan.hyperparameters, hyperparameterVariable);
+    refuseClashes('datasets', plan.datasets, datasetVariable);
+    for (const [name, path] of Object.entries(plan.datasets)) {
+      if (!isAbsolute(path))
+        throw unprocessable(`dataset "${name}": the path must be absolute, not "${path}"`, `datasets.${name}`);
+      if (!existsSync(path)) throw unprocessable(`dataset "${name}": ${path} does not exist`, `datasets.${name}`);
+    }
+    const { environmentId, environmentName, python } = this.pickPython(plan.environment);
+    const name = plan.name ?? this.freeName(defaultTrainingName(plan.entryPoint));
+    if (this.store.trainings.get(name)) throw conflict(`a training named "${name}" already exists`);
+    const experiment = this.experimentFor(plan.experiment);
+
+    const id = this.store.trainings.newId();
+    const layout = trainingLayout(join(this.options.root, id));
+    await mkdir(layout.dir, { recursive: true });
+    let training: TrainingRecord;
+    try {
+      const snapshot = await plan.snapshot(layout.source);
+      await Promise.all(
+        [layout.logs, layout.artifacts, layout.model, layout.checkpoints, layout.tensorboard].map((d) => mkdir(d)),
+      );
+      const spec: TrainingSpec = {
+        version: 1,
+        trainingId: id,
+        trainingName: name,
+        python,
+        sourceDir: layout.source,
+        entryPoint: plan.entryPoint,
+        kind: plan.sourceInfo.kind,
+        hyperparameters: plan.hyperparameters,
+        instanceCount: plan.instanceCount,
+        maxDurationSeconds: plan.maxDurationSeconds,
+        env: contractEnvironment({
+          layout,
+          entryPoint: plan.entryPoint,
+          hyperparameters: plan.hyperparameters,
+          datasets: plan.datasets,
+        }),
+        logDir: layout.logs,
+        statusFile: layout.status,
+        artifactsDir: layout.artifacts,
+        installer: this.installerFor(python),
+      };
+      await writeFile(layout.spec, `${JSON.stringify(spec, null, 2)}\n`);
+      training = this.store.tx(() => {
+        // the experiment is made here, with the training, so a failed submit leaves neither
+        const experimentId =
+          experiment.id ??
+          this.store.experiments.get(experiment.name)?.id ??
+          this.store.experiments.insert({ name: experiment.name, description: '' }).id;
+        return this.store.trainings.insert({
+          id,
+          name,
+          description: plan.description,
+          experimentId,
+          source: { ...plan.sourceInfo, entryPoint: plan.entryPoint, files: snapshot.files, bytes: snapshot.bytes },
+          hyperparameters: plan.hyperparameters,
+          datasets: plan.datasets,
+          environmentId,
+          environment: environmentName,
+          python,
+          instanceCount: plan.instanceCount,
+          maxDurationSeconds: plan.maxDurationSeconds,
+          tags: plan.tags,
+          copiedFrom: plan.copiedFrom,
+          dir: layout.dir,
+        });
+      });
+    } catch (error) {
+      await rm(layout.dir, { recursive: true, force: true });
+      if (isUniqueViolation(error)) throw conflict(`a training named "${name}" already exists`);
+      throw error;
+    }
+    return this.supervision.launch(training, layout);
+  }
+
+  private pickPython(key: string | undefined): { environmentId: string | null; environmentName: string | null; python: string } {
+    if (key === undefined) {
+      const python = isAbsolute(this.options.python) ? this.options.python : which(this.options.python);
+      if (!python)
+        throw unprocessable(`the bridge's Python (${this.options.python}) isn't on the PATH; pick an environment`, 'environment');
+      return { environmentId: null, environmentName: null, python };
+    }
+    const environment = this.options.environments.find(key);
+    if (environment.state !== 'ACTIVE') {
+      throw conflict(`environment "${environment.name}" is ${environment.state}; trainings run in ACTIVE environments`);
+    }
+    return { environmentId: environment.id, environmentName: environment.name, python: join(environment.path, 'bin', 'python') };
+  }
+
+  /** uv installs a requirements.txt in a fraction of pip's time, when the bridge can find it. */
+  private installerFor(python: string): string[] | null {
+    const uv = which('uv') ?? which('uv', join(python, '..'));
+    return uv ? [uv, 'pip', 'install', '--python', python] : null;
+  }
+
+  /** As MLflow does: a training names its experiment, and an experiment not there yet is made with it. */
+  private experimentFor(key: string | undefined): { id: string | undefined; name: string } {
+    const experiment = this.store.experiments.get(key ?? DEFAULT_EXPERIMENT);
+    if (experiment) return { id: experiment.id, name: experiment.name };
+    if (key === undefined) return { id: undefined, name: DEFAULT_EXPERIMENT };
+    if (!new RegExp(NAME_PATTERN).test(key)) {
+      throw new HttpError(
+        400,
+        'validation',
+        `body.experiment: "${key}" is no experiment, nor a valid name for a new one`,
+        'experiment',
+      );
+    }
+    return { id: undefined, name: key };
+  }
+
+  private freeName(base: string): string {
+    let name = base;
+    for (let n = 2; this.store.trainings.get(name); n++) name = `${base}-${n}`;
+    return name;
+  }
+}
