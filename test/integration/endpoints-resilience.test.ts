@@ -54,6 +54,19 @@ function load(path: string, callers: number) {
   };
 }
 
+/** Wait until the endpoint's first worker is READY again with another pid than `pid`. */
+async function replaced(endpoint: string, pid: number) {
+  return waitFor(
+    async () => {
+      const stage = await bridge.client.api.getEndpointStage({ params: { id: endpoint, stage: 'default' } });
+      const instance = stage.instances[0];
+      return instance?.state === 'READY' && instance.pid !== pid && instance;
+    },
+    45_000,
+    `the worker ${pid} of ${endpoint} to be replaced`,
+  );
+}
+
 describe('endpoints under faults', () => {
   it('answers 503 at once while a killed worker is down, never hangs, and serves again once it is back', async () => {
     await deployCustom('phoenix', 'p');
@@ -96,7 +109,7 @@ describe('endpoints under faults', () => {
     await bridge.client.api.deleteEndpoint({ params: { id: 'phoenix' } });
   });
 
-  it('kills and restarts a worker that stops answering its health checks, and answers 504 for a model too slow', async () => {
+  it('answers 504 for a model too slow, and replaces a worker that stops answering its health checks', async () => {
     const dir = writeTree(join(work, 'sleepy'), {
       'predict.py': [
         'import time',
@@ -115,22 +128,53 @@ describe('endpoints under faults', () => {
     expect(slow.status).toBe(504);
     expect(slow.body.error?.code).toBe('timeout');
     expect(slow.ms).toBeLessThan(3500);
+    // it answered nothing for the whole inference timeout: stuck or not, it is replaced
+    const second = await replaced('sleepy', first);
+    expect(second).toMatchObject({ restarts: 1, lastExit: 'signal SIGKILL' });
 
-    // frozen: it can't answer /health; two misses in a row and it is killed and started again
-    process.kill(first, 'SIGSTOP');
-    const back = await waitFor(
-      async () => {
-        const stage = await bridge.client.api.getEndpointStage({ params: { id: 'sleepy', stage: 'default' } });
-        const instance = stage.instances[0];
-        return instance?.state === 'READY' && instance.pid !== first && instance;
-      },
-      45_000,
-      'the frozen worker to be replaced',
-    );
-    expect(back).toMatchObject({ restarts: 1, lastExit: 'signal SIGKILL' });
+    // frozen while idle: it can't answer /health; two misses in a row and it is killed and started again
+    process.kill(second.pid as number, 'SIGSTOP');
+    const back = await replaced('sleepy', second.pid as number);
+    expect(back).toMatchObject({ restarts: 2, lastExit: 'signal SIGKILL' });
     expect(alive(first)).toBe(false);
+    expect(alive(second.pid as number)).toBe(false);
     expect((await infer(bridge, '/inference/sleepy', { instances: [1] })).body.predictions).toEqual([1]);
     await bridge.client.api.deleteEndpoint({ params: { id: 'sleepy' } });
+  });
+
+  it('replaces a worker stopped under load: what it held gets 504, what follows 503 at once, then 200 again', async () => {
+    await deployCustom('frozen', 'f');
+    await bridge.client.api.createEndpoint({ body: { name: 'frozen', model: 'frozen-f' } });
+    const pid = (await activeEndpoint(bridge.client, 'frozen')).stages[0]?.instances[0]?.pid as number;
+    const callers = 3;
+    const traffic = load('/inference/frozen', callers);
+    try {
+      await waitFor(async () => traffic.answers.length >= 20, 10_000, 'traffic before the stop');
+      process.kill(pid, 'SIGSTOP');
+      const stoppedAt = Date.now();
+      await waitFor(
+        async () => traffic.answers.some((a) => a.sentAt > stoppedAt && a.status === 200),
+        30_000,
+        'a new worker to answer',
+      );
+      const answers = await traffic.stop();
+      const after = answers.filter((a) => a.sentAt > stoppedAt - 50);
+      expect(new Set(after.map((a) => a.status)).has(504)).toBe(true);
+      expect([...new Set(answers.map((a) => a.status))].every((s) => [200, 503, 504].includes(s))).toBe(true);
+      // a deadline per request the worker held (at most two per caller, around the stop), never one for each later request
+      expect(answers.filter((a) => a.status === 504).length).toBeLessThanOrEqual(2 * callers);
+      const unavailable = answers.filter((a) => a.status === 503);
+      expect(unavailable.every((a) => a.body.error?.code === 'not_ready' && a.ms < 1000)).toBe(true);
+
+      const stage = await bridge.client.api.getEndpointStage({ params: { id: 'frozen', stage: 'default' } });
+      expect(stage.instances[0]).toMatchObject({ state: 'READY', restarts: 1, lastExit: 'signal SIGKILL' });
+      expect(stage.instances[0]?.pid).not.toBe(pid);
+      expect(alive(pid)).toBe(false);
+    } finally {
+      await traffic.stop();
+      if (alive(pid)) process.kill(pid, 'SIGCONT');
+    }
+    await bridge.client.api.deleteEndpoint({ params: { id: 'frozen' } });
   });
 
   it('switches the default stage under load with no failed request, then releases the old stage', async () => {

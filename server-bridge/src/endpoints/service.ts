@@ -32,6 +32,8 @@ export interface EndpointServiceOptions {
   emkitImportPath: string;
   /** `<home>/logs/endpoints`: one log per worker */
   logDir: string;
+  /** the private (0700) directory of the workers' sockets */
+  socketDir: string;
   environments: EnvironmentService;
   log: FastifyBaseLogger;
   maxBodyBytes: number;
@@ -268,6 +270,7 @@ export class EndpointService {
           modelName: stage.model.name,
           instanceCount: stage.instanceCount,
           logDir: this.options.logDir,
+          socketDir: this.options.socketDir,
           emkitImportPath: this.options.emkitImportPath,
           maxBodyBytes: this.options.maxBodyBytes,
           startTimeoutMs: this.options.workerStartTimeoutMs,
