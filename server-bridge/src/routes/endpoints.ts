@@ -13,7 +13,7 @@ export const endpointHandlers: Handlers<
   | 'getEndpointStats'
   | 'getEndpointLogs'
 > = {
-  listEndpoints: ({ query }, { bridge }) => bridge.endpoints.list(query?.limit ?? 100, query?.offset ?? 0),
+  listEndpoints: ({ query }, { bridge }) => bridge.endpoints.list(query),
   createEndpoint: ({ body }, { bridge }) => bridge.endpoints.create(body),
   getEndpoint: ({ params }, { bridge }) => bridge.endpoints.find(params.id),
   updateEndpoint: ({ params, body }, { bridge }) => bridge.endpoints.update(params.id, body),
@@ -28,6 +28,6 @@ export const endpointHandlers: Handlers<
     return undefined;
   },
   setDefaultStage: ({ params, body }, { bridge }) => bridge.endpoints.setDefault(params.id, body.stage),
-  getEndpointStats: ({ params, query }, { bridge }) => bridge.endpoints.stats(params.id, query ?? {}),
-  getEndpointLogs: ({ params, query }, { bridge }) => bridge.endpoints.inferenceLogs(params.id, query ?? {}),
+  getEndpointStats: ({ params, query }, { bridge }) => bridge.endpoints.stats(params.id, query),
+  getEndpointLogs: ({ params, query }, { bridge }) => bridge.endpoints.inferenceLogs(params.id, query),
 };
