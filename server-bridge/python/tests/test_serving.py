@@ -446,6 +446,17 @@ def test_with_socket_it_listens_on_a_unix_socket_only_its_owner_may_use(serve, i
     assert worker.stop() == 0, worker.stderr()
     assert not path.exists(), "the socket file is removed on the way out"
 
+    # a worker draining after its bridge died leaves the next worker's socket alone
+    drainer = serve(model_dir, "scikit-learn", "--socket", str(path))
+    path.unlink()
+    successor = socket.socket(socket.AF_UNIX)
+    successor.bind(str(path))
+    try:
+        assert drainer.stop() == 0, drainer.stderr()
+        assert stat.S_ISSOCK(path.stat().st_mode), "the successor's socket file was removed"
+    finally:
+        successor.close()
+
 
 def test_with_stop_on_stdin_eof_it_stops_when_whoever_started_it_is_gone(serve, iris):
     model_dir, _, _ = iris

@@ -95,23 +95,34 @@ def watch_stdin(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
 
 
 async def listen(server: Server, args: argparse.Namespace):
-    """The listener and what the READY line says of it."""
+    """The listener, what the READY line and the log say of it, and what to tidy after it."""
     loop = asyncio.get_running_loop()
     if args.socket:
         # a stale socket file of a worker that was killed is replaced (asyncio removes it)
         listener = await loop.create_unix_server(server.connection, args.socket, backlog=1024)
         os.chmod(args.socket, 0o600)  # the directory already keeps others out; this says so twice
-        return listener, {"socket": args.socket}, args.socket
+        inode = os.stat(args.socket).st_ino
+        return listener, {"socket": args.socket}, args.socket, lambda: remove_socket(args.socket, inode)
     listener = await loop.create_server(server.connection, args.host, args.port, backlog=1024)
     port = listener.sockets[0].getsockname()[1]
-    return listener, {"port": port}, f"{args.host}:{port}"
+    return listener, {"port": port}, f"{args.host}:{port}", lambda: None
+
+
+def remove_socket(path: str, inode: int) -> None:
+    """Remove our socket file, unless it is already a successor's: a worker of a bridge
+    that died drains while the next bridge's worker binds the same path."""
+    try:
+        if os.stat(path).st_ino == inode:
+            os.unlink(path)
+    except OSError:
+        pass  # already removed: nothing to tidy
 
 
 async def serve(app: App, args: argparse.Namespace, ready_out, source: str) -> int:
     loop = asyncio.get_running_loop()
     server = Server(app.handle, args.max_body_bytes)
     try:
-        listener, address, where = await listen(server, args)
+        listener, address, where, tidy = await listen(server, args)
     except OSError as error:
         target = args.socket or f"{args.host}:{args.port}"
         print(f"[emkit] cannot listen on {target}: {error}", file=sys.stderr, flush=True)
@@ -135,10 +146,6 @@ async def serve(app: App, args: argparse.Namespace, ready_out, source: str) -> i
     await stop.wait()
     listener.close()  # accept no more; what is queued to be accepted is refused
     await server.drain(DRAIN_GRACE)
-    if args.socket:
-        try:
-            os.unlink(args.socket)
-        except OSError:
-            pass  # already replaced or removed: nothing to tidy
+    tidy()
     print(f"[emkit] stopped after {app.requests} prediction requests", file=sys.stderr, flush=True)
     return 0
