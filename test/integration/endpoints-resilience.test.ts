@@ -239,4 +239,36 @@ describe('endpoints under faults', () => {
     await activeEndpoint(bridge.client, 'durable');
     await bridge.client.api.deleteEndpoint({ params: { id: 'durable' } });
   });
+  it('a bridge killed with -9 takes with it even a worker busy in a prediction and a stopped one', async () => {
+    // the default inference timeout (60 s): the busy worker must not be replaced as hung meanwhile
+    await bridge.stop();
+    bridge = await startBridge({ home: bridge.home, args: ['--python', venvPython] });
+    const dir = writeTree(join(work, 'stuck'), {
+      'predict.py': ['import time', 'def predict(instances):', '    time.sleep(60)', '    return instances', ''].join('\n'),
+    });
+    await bridge.client.api.createModel({ body: { name: 'stuck', artifactPath: dir } });
+    await bridge.client.api.createEndpoint({ body: { name: 'stuck', model: 'stuck', instanceCount: 2 } });
+    await activeEndpoint(bridge.client, 'stuck');
+    const pending = infer(bridge, '/inference/stuck', { instances: [1] }, { timeoutMs: 90_000 }).catch(() => undefined);
+    const instances = await waitFor(
+      async () => {
+        const stage = await bridge.client.api.getEndpointStage({ params: { id: 'stuck', stage: 'default' } });
+        return stage.instances.some((i) => i.inFlight === 1) && stage.instances;
+      },
+      10_000,
+      'a prediction under way',
+    );
+    const busy = instances.find((i) => i.inFlight === 1)?.pid as number;
+    const idle = instances.find((i) => i.inFlight === 0)?.pid as number;
+    process.kill(idle, 'SIGSTOP'); // it can't read its stdin's end of file
+    try {
+      await bridge.kill9();
+      await pending;
+      await waitFor(async () => !alive(busy) && !alive(idle), 10_000, 'the workers of a killed bridge to end');
+    } finally {
+      for (const pid of [busy, idle]) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    }
+    bridge = await startBridge({ home: bridge.home, args: BRIDGE_ARGS });
+    await bridge.client.api.deleteEndpoint({ params: { id: 'stuck' } });
+  });
 });

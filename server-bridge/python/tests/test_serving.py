@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import re
 import signal
 import socket
@@ -467,6 +468,42 @@ def test_with_stop_on_stdin_eof_it_stops_when_whoever_started_it_is_gone(serve, 
     assert worker.process.poll() is None, "it stopped while its stdin was still open"
     worker.process.stdin.close()  # what a bridge killed with -9 leaves behind
     assert worker.process.wait(STOP_TIMEOUT) == 0, worker.stderr()
+
+
+def ended(pid: int) -> bool:
+    """Gone, or a zombie nobody reaped yet (its parent is gone too)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat_file:
+            return stat_file.read().rpartition(")")[2].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="a parent-death signal is Linux's")
+def test_with_die_with_parent_it_ends_with_its_parent_even_stopped(iris):
+    model_dir, _, _ = iris
+    # a parent that starts the worker, says its pid and READY line, and waits to be killed
+    launcher = (
+        "import subprocess, sys, time\n"
+        "worker = subprocess.Popen(sys.argv[1:], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)\n"
+        "print(worker.pid, worker.stdout.readline().decode().strip(), flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    argv = worker_argv(model_dir, "scikit-learn", "--die-with-parent")
+    parent = subprocess.Popen([sys.executable, "-c", launcher, *argv], stdout=subprocess.PIPE, env=python_env())
+    try:
+        import select
+
+        ready, _, _ = select.select([parent.stdout], [], [], READY_TIMEOUT)
+        line = parent.stdout.readline().decode() if ready else ""
+        assert "EMKIT_WORKER_READY" in line, line
+        pid = int(line.split()[0])
+        os.kill(pid, signal.SIGSTOP)  # no stdin to watch, and couldn't anyway
+    finally:
+        parent.kill()
+        parent.wait()
+        parent.stdout.close()
+    wait_until(lambda: ended(pid), STOP_TIMEOUT, "the worker to end with its parent")
 
 
 # --- models that can't be served ------------------------------------------------------------

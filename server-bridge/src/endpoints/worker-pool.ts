@@ -187,6 +187,7 @@ export class WorkerPool {
           '--max-body-bytes',
           String(spec.maxBodyBytes),
           '--stop-on-stdin-eof',
+          '--die-with-parent',
         ],
         {
           // its own group: a Ctrl-C meant for the bridge is the bridge's to pass on, as a drain

@@ -46,6 +46,11 @@ def parse_args(argv: list) -> argparse.Namespace:
         action="store_true",
         help="stop (as on SIGTERM) when stdin closes: a bridge that dies, even by kill -9, takes its workers with it",
     )
+    parser.add_argument(
+        "--die-with-parent",
+        action="store_true",
+        help="Linux: be killed when the process that started this one ends, even mid-prediction or stopped",
+    )
     args = parser.parse_args(argv)
     if not 0 <= args.port <= 65535:
         parser.error(f"--port {args.port} isn't a port number")
@@ -55,7 +60,11 @@ def parse_args(argv: list) -> argparse.Namespace:
 
 
 def main(argv: list) -> int:
+    parent = os.getppid()
     args = parse_args(argv)
+    if args.die_with_parent and not die_with_parent(parent):
+        print("[emkit] the process that started this worker is gone", file=sys.stderr, flush=True)
+        return 1
     model_dir = os.path.abspath(args.model_dir)
     name = args.name or os.path.basename(model_dir) or "model"
     ready_out = sys.stdout
@@ -73,6 +82,22 @@ def main(argv: list) -> int:
     gc.freeze()
     app = App(model.predict, args.framework, name)
     return asyncio.run(serve(app, args, ready_out, model.source))
+
+
+def die_with_parent(parent: int) -> bool:
+    """Ask Linux for SIGKILL when our parent ends. Stdin's end of file tells an idle worker
+    its bridge is gone; this also ends one busy in a prediction, hung, or stopped (SIGSTOP),
+    which would otherwise outlive the bridge. False if the parent is already gone."""
+    if sys.platform != "linux":
+        return True
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0) != 0:
+        print(f"[emkit] prctl(PR_SET_PDEATHSIG) failed: errno {ctypes.get_errno()}", file=sys.stderr, flush=True)
+        return True  # stdin's end of file still stops an idle worker
+    return os.getppid() == parent  # it died before the request: nobody will send the signal
 
 
 def watch_stdin(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
