@@ -4,11 +4,13 @@ The bridge starts it with ``--socket PATH`` (a Unix domain socket in the bridge'
 directory, so only the bridge's user can call the model) and waits for its one line on
 stdout, ``EMKIT_WORKER_READY {"socket": PATH, "pid": PID}``: by then the model is loaded
 and the socket bound, so the gateway can forward to it at once. Run by hand, it listens on
-``--host``/``--port`` instead and says ``{"port": P, "pid": PID}``. On SIGTERM (or SIGINT, or with ``--stop-on-stdin-eof`` when the
-bridge that started it goes away) it stops accepting, lets the requests
-under way finish (for up to DRAIN_GRACE seconds) and exits 0: that is what lets the
-gateway switch stages without dropping a request. A model that can't be loaded is said on
-stderr, with exit status 1.
+``--host``/``--port`` instead and says ``{"port": P, "pid": PID}``.
+
+On SIGTERM (or SIGINT, or with ``--stop-on-stdin-eof`` when the bridge that started it
+goes away) it stops accepting, lets the requests under way finish (for up to DRAIN_GRACE
+seconds) and exits 0: that is what lets the gateway switch stages without dropping a
+request. With ``--die-with-parent`` Linux kills it when the bridge ends, even in the
+middle of a prediction. A model that can't be loaded is said on stderr, with exit status 1.
 """
 
 from __future__ import annotations
