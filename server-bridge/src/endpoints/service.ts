@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type Endpoint,
-  type EndpointCreate,
+  EndpointCreate,
   type EndpointStage,
   type EndpointStats,
   type EndpointStatsQuery,
@@ -12,7 +12,7 @@ import {
   InferenceLogQuery,
   ListQuery,
   type Model,
-  type StageCreate,
+  StageCreate,
 } from '@emkit/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import type { EnvironmentService } from '../environments/service.js';
@@ -43,11 +43,13 @@ export interface EndpointServiceOptions {
   healthEveryMs?: number;
 }
 
-/** What a query leaves out, as the API's schemas say it. */
+/** What a query or a body leaves out, as the API's schemas say it. */
 const DEFAULTS = {
   limit: ListQuery.properties.limit.default as number,
   offset: ListQuery.properties.offset.default as number,
   logLimit: InferenceLogQuery.properties.limit.default as number,
+  stage: EndpointCreate.properties.stage.default as string,
+  instanceCount: StageCreate.properties.instanceCount.default as number,
 };
 
 const unprocessable = (message: string, field?: string) => new HttpError(422, 'unprocessable', message, field);
@@ -120,10 +122,10 @@ export class EndpointService {
         tags: input.tags ?? {},
       });
       const stage = this.store.endpoints.insertStage(endpoint.id, {
-        name: input.stage ?? 'default',
+        name: input.stage ?? DEFAULTS.stage,
         description: '',
         modelId: model.id,
-        instanceCount: input.instanceCount ?? 1,
+        instanceCount: input.instanceCount ?? DEFAULTS.instanceCount,
         resourcePath: input.resourcePath ?? '/',
         python,
       });
@@ -151,7 +153,7 @@ export class EndpointService {
         name: input.name,
         description: input.description ?? '',
         modelId: model.id,
-        instanceCount: input.instanceCount ?? 1,
+        instanceCount: input.instanceCount ?? DEFAULTS.instanceCount,
         resourcePath: input.resourcePath ?? '/',
         python,
       });
