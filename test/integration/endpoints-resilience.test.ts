@@ -158,13 +158,19 @@ describe('endpoints under faults', () => {
         'a new worker to answer',
       );
       const answers = await traffic.stop();
-      const after = answers.filter((a) => a.sentAt > stoppedAt - 50);
-      expect(new Set(after.map((a) => a.status)).has(504)).toBe(true);
       expect([...new Set(answers.map((a) => a.status))].every((s) => [200, 503, 504].includes(s))).toBe(true);
-      // a deadline per request the worker held (at most two per caller, around the stop), never one for each later request
-      expect(answers.filter((a) => a.status === 504).length).toBeLessThanOrEqual(2 * callers);
+      // a deadline for the requests the worker held (at most two per caller, around the stop), never one for each later request
+      const timedOut = answers.filter((a) => a.status === 504);
+      expect(timedOut.length).toBeGreaterThan(0);
+      expect(timedOut.length).toBeLessThanOrEqual(2 * callers);
+      // once the first deadline passed the worker was out: what came after got 503 at once
+      // (requests it still held then get 503 too, but after their wait)
+      const detectedAt = Math.min(...timedOut.map((a) => a.sentAt + a.ms));
       const unavailable = answers.filter((a) => a.status === 503);
-      expect(unavailable.every((a) => a.body.error?.code === 'not_ready' && a.ms < 1000)).toBe(true);
+      expect(unavailable.every((a) => a.body.error?.code === 'not_ready')).toBe(true);
+      const later = unavailable.filter((a) => a.sentAt > detectedAt);
+      expect(later.length).toBeGreaterThan(0);
+      expect(Math.max(...later.map((a) => a.ms))).toBeLessThan(1000);
 
       const stage = await bridge.client.api.getEndpointStage({ params: { id: 'frozen', stage: 'default' } });
       expect(stage.instances[0]).toMatchObject({ state: 'READY', restarts: 1, lastExit: 'signal SIGKILL' });
