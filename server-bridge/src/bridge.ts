@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { BridgeContext } from './context.js';
 import { EndpointService } from './endpoints/service.js';
+import { prepareSocketDir } from './endpoints/socket-dir.js';
 import { EnvironmentService } from './environments/service.js';
 import { ExperimentService } from './experiments/service.js';
 import { MetricsIngester } from './metrics/ingest.js';
@@ -150,10 +151,13 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   });
   const emkitImportPath = options.emkitImportPath ?? defaultEmkitImportPath();
   const inferenceBodyLimit = options.inferenceBodyLimit ?? 10 * 1024 * 1024;
+  const sockets = prepareSocketDir(paths.workerSockets);
+  if (sockets.fallback) log.info({ dir: sockets.dir }, 'the home is too deep for socket paths: worker sockets go here');
   const endpoints = new EndpointService(store, {
     python,
     emkitImportPath,
     logDir: paths.endpointLogs,
+    socketDir: sockets.dir,
     environments,
     log,
     maxBodyBytes: inferenceBodyLimit,
@@ -226,6 +230,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
       trainings.shutdown();
       tensorboards.shutdown();
       await endpoints.shutdown();
+      if (sockets.fallback) rmSync(sockets.dir, { recursive: true, force: true });
       await environments.shutdown();
       store.close();
       log.info('emkit bridge stopped');

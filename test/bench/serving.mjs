@@ -6,8 +6,9 @@
 //
 // One scikit-learn model (a LogisticRegression fitted on iris), made at the start with the
 // project's .venv, served four ways:
-//   - one emkit model worker, called straight at its port (POST /predict); and, for scale,
-//     through a bare 20-line node:http proxy (the least any Node gateway costs here)
+//   - one emkit model worker, called straight at its Unix socket (POST /predict), as the
+//     bridge calls its workers; and, for scale, through a bare 20-line node:http proxy in
+//     front of that socket (the least any Node gateway costs here)
 //   - the bridge's inference gateway in front of an endpoint with 1 instance, and in front
 //     of a stage with 2 (POST /inference/{endpoint}[/{stage}], with the bridge token)
 //   - `mlflow models serve` (its default: 1 uvicorn worker) on the same model saved with
@@ -181,7 +182,7 @@ async function startWorker(modelDir) {
   const proc = launch(
     'the emkit worker',
     PYTHON,
-    ['-m', 'emkit.serving', '--model-dir', modelDir, '--framework', 'scikit-learn', '--port', '0'],
+    ['-m', 'emkit.serving', '--model-dir', modelDir, '--framework', 'scikit-learn', '--socket', join(root, 'w.sock')],
     {
       env: { PYTHONPATH },
       onStdout: (chunk) => {
@@ -197,7 +198,7 @@ async function startWorker(modelDir) {
     if (performance.now() > deadline) throw new Error(`the emkit worker wasn't ready within ${START_TIMEOUT_MS} ms`);
     await sleep(20);
   }
-  return { proc, port: ready.port };
+  return { proc, socketPath: ready.socket };
 }
 
 /**
@@ -207,7 +208,7 @@ async function startWorker(modelDir) {
  */
 const PROXY = `
 const http = require('node:http');
-const upstream = Number(process.argv[1]);
+const upstream = process.argv[1]; // the worker's Unix socket
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 http.createServer((req, res) => {
   const chunks = [];
@@ -215,7 +216,7 @@ http.createServer((req, res) => {
   req.on('end', () => {
     const body = Buffer.concat(chunks);
     const headers = { 'content-type': 'application/json', 'content-length': body.length };
-    const up = http.request({ host: '127.0.0.1', port: upstream, method: 'POST', path: '/predict', agent, headers }, (r) => {
+    const up = http.request({ socketPath: upstream, method: 'POST', path: '/predict', agent, headers }, (r) => {
       const out = [];
       r.on('data', (c) => out.push(c));
       r.on('end', () => {
@@ -230,9 +231,9 @@ http.createServer((req, res) => {
 }).listen(0, '127.0.0.1', function () { console.log('PORT ' + this.address().port); });
 `;
 
-async function startProxy(upstreamPort) {
+async function startProxy(upstreamSocket) {
   let out = '';
-  const proc = launch('the reference proxy', process.execPath, ['-e', PROXY, String(upstreamPort)], {
+  const proc = launch('the reference proxy', process.execPath, ['-e', PROXY, upstreamSocket], {
     onStdout: (chunk) => {
       out += chunk;
     },
@@ -388,8 +389,7 @@ function post(target, agent) {
     const req = request(
       {
         agent,
-        host: '127.0.0.1',
-        port: target.port,
+        ...target.address,
         method: 'POST',
         path: target.path,
         headers: { ...target.headers, 'content-type': 'application/json', 'content-length': BODY.length },
@@ -505,7 +505,7 @@ async function main() {
   // everything starts at once; the measuring waits for all of it
   const t1 = performance.now();
   const [worker, mlflow, gateway] = await Promise.all([
-    startWorker(emkitDir).then(async (w) => ({ ...w, proxy: await startProxy(w.port) })),
+    startWorker(emkitDir).then(async (w) => ({ ...w, proxy: await startProxy(w.socketPath) })),
     startMlflow(mlflowDir),
     startBridge().then(async (bridge) => ({ bridge, ...(await deploy(bridge, emkitDir)) })),
   ]);
@@ -522,9 +522,10 @@ async function main() {
     return stage.instances.map((i) => i.pid).filter((pid) => pid !== null);
   };
   const defaultStage = gateway.endpoint.defaultStage ?? 'default';
-  const target = (label, port, path, headers, front, back) => ({
+  /** `at`: a port on 127.0.0.1, or the path of a Unix socket */
+  const target = (label, at, path, headers, front, back) => ({
     label,
-    port,
+    address: typeof at === 'number' ? { host: '127.0.0.1', port: at } : { socketPath: at },
     path,
     headers,
     expected,
@@ -535,7 +536,7 @@ async function main() {
     cpu: { front, back, client: 0, frontMs: 0, backMs: 0, requests: 0 },
   });
   const workerPid = () => [worker.proc.child.pid];
-  const direct = target('emkit worker, direct (POST /predict)', worker.port, '/predict', {}, [], workerPid);
+  const direct = target('emkit worker, direct (POST /predict)', worker.socketPath, '/predict', {}, [], workerPid);
   const proxy = target(
     '  bare node:http proxy → that worker',
     worker.proxy.port,

@@ -54,6 +54,19 @@ function load(path: string, callers: number) {
   };
 }
 
+/** Wait until the endpoint's first worker is READY again with another pid than `pid`. */
+async function replaced(endpoint: string, pid: number) {
+  return waitFor(
+    async () => {
+      const stage = await bridge.client.api.getEndpointStage({ params: { id: endpoint, stage: 'default' } });
+      const instance = stage.instances[0];
+      return instance?.state === 'READY' && instance.pid !== pid && instance;
+    },
+    45_000,
+    `the worker ${pid} of ${endpoint} to be replaced`,
+  );
+}
+
 describe('endpoints under faults', () => {
   it('answers 503 at once while a killed worker is down, never hangs, and serves again once it is back', async () => {
     await deployCustom('phoenix', 'p');
@@ -96,7 +109,7 @@ describe('endpoints under faults', () => {
     await bridge.client.api.deleteEndpoint({ params: { id: 'phoenix' } });
   });
 
-  it('kills and restarts a worker that stops answering its health checks, and answers 504 for a model too slow', async () => {
+  it('answers 504 for a model too slow, and replaces a worker that stops answering its health checks', async () => {
     const dir = writeTree(join(work, 'sleepy'), {
       'predict.py': [
         'import time',
@@ -115,22 +128,59 @@ describe('endpoints under faults', () => {
     expect(slow.status).toBe(504);
     expect(slow.body.error?.code).toBe('timeout');
     expect(slow.ms).toBeLessThan(3500);
+    // it answered nothing for the whole inference timeout: stuck or not, it is replaced
+    const second = await replaced('sleepy', first);
+    expect(second).toMatchObject({ restarts: 1, lastExit: 'signal SIGKILL' });
 
-    // frozen: it can't answer /health; two misses in a row and it is killed and started again
-    process.kill(first, 'SIGSTOP');
-    const back = await waitFor(
-      async () => {
-        const stage = await bridge.client.api.getEndpointStage({ params: { id: 'sleepy', stage: 'default' } });
-        const instance = stage.instances[0];
-        return instance?.state === 'READY' && instance.pid !== first && instance;
-      },
-      45_000,
-      'the frozen worker to be replaced',
-    );
-    expect(back).toMatchObject({ restarts: 1, lastExit: 'signal SIGKILL' });
+    // frozen while idle: it can't answer /health; two misses in a row and it is killed and started again
+    process.kill(second.pid as number, 'SIGSTOP');
+    const back = await replaced('sleepy', second.pid as number);
+    expect(back).toMatchObject({ restarts: 2, lastExit: 'signal SIGKILL' });
     expect(alive(first)).toBe(false);
+    expect(alive(second.pid as number)).toBe(false);
     expect((await infer(bridge, '/inference/sleepy', { instances: [1] })).body.predictions).toEqual([1]);
     await bridge.client.api.deleteEndpoint({ params: { id: 'sleepy' } });
+  });
+
+  it('replaces a worker stopped under load: what it held gets 504, what follows 503 at once, then 200 again', async () => {
+    await deployCustom('frozen', 'f');
+    await bridge.client.api.createEndpoint({ body: { name: 'frozen', model: 'frozen-f' } });
+    const pid = (await activeEndpoint(bridge.client, 'frozen')).stages[0]?.instances[0]?.pid as number;
+    const callers = 3;
+    const traffic = load('/inference/frozen', callers);
+    try {
+      await waitFor(async () => traffic.answers.length >= 20, 10_000, 'traffic before the stop');
+      process.kill(pid, 'SIGSTOP');
+      const stoppedAt = Date.now();
+      await waitFor(
+        async () => traffic.answers.some((a) => a.sentAt > stoppedAt && a.status === 200),
+        30_000,
+        'a new worker to answer',
+      );
+      const answers = await traffic.stop();
+      expect([...new Set(answers.map((a) => a.status))].every((s) => [200, 503, 504].includes(s))).toBe(true);
+      // a deadline for the requests the worker held (at most two per caller, around the stop), never one for each later request
+      const timedOut = answers.filter((a) => a.status === 504);
+      expect(timedOut.length).toBeGreaterThan(0);
+      expect(timedOut.length).toBeLessThanOrEqual(2 * callers);
+      // once the first deadline passed the worker was out: what came after got 503 at once
+      // (requests it still held then get 503 too, but after their wait)
+      const detectedAt = Math.min(...timedOut.map((a) => a.sentAt + a.ms));
+      const unavailable = answers.filter((a) => a.status === 503);
+      expect(unavailable.every((a) => a.body.error?.code === 'not_ready')).toBe(true);
+      const later = unavailable.filter((a) => a.sentAt > detectedAt);
+      expect(later.length).toBeGreaterThan(0);
+      expect(Math.max(...later.map((a) => a.ms))).toBeLessThan(1000);
+
+      const stage = await bridge.client.api.getEndpointStage({ params: { id: 'frozen', stage: 'default' } });
+      expect(stage.instances[0]).toMatchObject({ state: 'READY', restarts: 1, lastExit: 'signal SIGKILL' });
+      expect(stage.instances[0]?.pid).not.toBe(pid);
+      expect(alive(pid)).toBe(false);
+    } finally {
+      await traffic.stop();
+      if (alive(pid)) process.kill(pid, 'SIGCONT');
+    }
+    await bridge.client.api.deleteEndpoint({ params: { id: 'frozen' } });
   });
 
   it('switches the default stage under load with no failed request, then releases the old stage', async () => {
@@ -194,5 +244,37 @@ describe('endpoints under faults', () => {
     bridge = await startBridge({ home: bridge.home, args: BRIDGE_ARGS });
     await activeEndpoint(bridge.client, 'durable');
     await bridge.client.api.deleteEndpoint({ params: { id: 'durable' } });
+  });
+  it('a bridge killed with -9 takes with it even a worker busy in a prediction and a stopped one', async () => {
+    // the default inference timeout (60 s): the busy worker must not be replaced as hung meanwhile
+    await bridge.stop();
+    bridge = await startBridge({ home: bridge.home, args: ['--python', venvPython] });
+    const dir = writeTree(join(work, 'stuck'), {
+      'predict.py': ['import time', 'def predict(instances):', '    time.sleep(60)', '    return instances', ''].join('\n'),
+    });
+    await bridge.client.api.createModel({ body: { name: 'stuck', artifactPath: dir } });
+    await bridge.client.api.createEndpoint({ body: { name: 'stuck', model: 'stuck', instanceCount: 2 } });
+    await activeEndpoint(bridge.client, 'stuck');
+    const pending = infer(bridge, '/inference/stuck', { instances: [1] }, { timeoutMs: 90_000 }).catch(() => undefined);
+    const instances = await waitFor(
+      async () => {
+        const stage = await bridge.client.api.getEndpointStage({ params: { id: 'stuck', stage: 'default' } });
+        return stage.instances.some((i) => i.inFlight === 1) && stage.instances;
+      },
+      10_000,
+      'a prediction under way',
+    );
+    const busy = instances.find((i) => i.inFlight === 1)?.pid as number;
+    const idle = instances.find((i) => i.inFlight === 0)?.pid as number;
+    process.kill(idle, 'SIGSTOP'); // it can't read its stdin's end of file
+    try {
+      await bridge.kill9();
+      await pending;
+      await waitFor(async () => !alive(busy) && !alive(idle), 10_000, 'the workers of a killed bridge to end');
+    } finally {
+      for (const pid of [busy, idle]) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    }
+    bridge = await startBridge({ home: bridge.home, args: BRIDGE_ARGS });
+    await bridge.client.api.deleteEndpoint({ params: { id: 'stuck' } });
   });
 });

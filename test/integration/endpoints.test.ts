@@ -116,6 +116,13 @@ describe('endpoints', () => {
       const notInstances = await infer(bridge, '/inference/iris-api', { rows: IRIS_ROWS });
       expect(notInstances.status).toBe(400);
       expect(notInstances.body.error?.message).toMatch(/instances/);
+      // a bracket bomb is the caller's mistake, not the worker's 500
+      const nested = await infer(bridge, '/inference/iris-api', null, {
+        raw: `{"instances": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`,
+      });
+      expect(nested.status).toBe(400);
+      expect(nested.body.error?.code).toBe('bad_request');
+      expect(nested.body.error?.message).toMatch(/nested too deeply/);
       const big = await infer(bridge, '/inference/iris-api', null, {
         raw: JSON.stringify({ instances: Array.from({ length: 80_000 }, () => IRIS_ROWS[0]) }),
       });
@@ -131,7 +138,7 @@ describe('endpoints', () => {
       const anonymous = await infer(bridge, '/inference/iris-api', { instances: IRIS_ROWS }, { headers: { authorization: '' } });
       expect(anonymous.status).toBe(401);
       const warnings = await bridge.client.api.getEndpointLogs({ params: { id: 'iris-api' }, query: { level: 'WARNING' } });
-      expect(warnings.items.map((l) => l.status)).toEqual([400, 400, 400]);
+      expect(warnings.items.map((l) => l.status)).toEqual([400, 400, 400, 400]);
     },
   );
 

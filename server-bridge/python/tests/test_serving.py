@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import re
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import textwrap
@@ -20,14 +22,28 @@ from trainings import python_env, wait_until
 
 READY_TIMEOUT = 60.0  # importing a framework on a busy machine
 STOP_TIMEOUT = 10.0
-READY_LINE = re.compile(r'^EMKIT_WORKER_READY \{"port": (\d+), "pid": (\d+)\}\n$')
+READY_LINE = re.compile(r'^EMKIT_WORKER_READY \{"(port|socket)": ("[^"]+"|\d+), "pid": (\d+)\}\n$')
 IRIS_ROW = [5.1, 3.5, 1.4, 0.2]
+
+
+class UnixConnection(http.client.HTTPConnection):
+    """http.client over a Unix domain socket, as the bridge calls its workers."""
+
+    def __init__(self, path: str):
+        super().__init__("localhost", timeout=10)
+        self.path = path
+
+    def connect(self) -> None:
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(self.timeout)
+        self.sock.connect(self.path)
 
 
 class Worker:
     def __init__(self, process: subprocess.Popen, port: int, stderr_path: Path):
         self.process = process
         self.port = port
+        self.socket_path: str | None = None  # with --socket: where it listens instead of a port
         self.stderr_path = stderr_path
 
     @property
@@ -35,6 +51,8 @@ class Worker:
         return self.process.pid
 
     def connection(self) -> http.client.HTTPConnection:
+        if self.socket_path:
+            return UnixConnection(self.socket_path)
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
 
     def stderr(self) -> str:
@@ -83,8 +101,11 @@ def serve(tmp_path: Path):
             process.kill()
             process.wait()
             pytest.fail(f"no READY line on stdout but {line!r}; exit {process.returncode}\n{worker.stderr()}")
-        assert int(match.group(2)) == process.pid
-        worker.port = int(match.group(1))
+        assert int(match.group(3)) == process.pid
+        if match.group(1) == "port":
+            worker.port = int(match.group(2))
+        else:
+            worker.socket_path = json.loads(match.group(2))
         return worker
 
     yield start
@@ -289,6 +310,8 @@ def test_bad_requests_get_a_4xx_and_the_worker_keeps_serving(serve, iris):
         ("POST", "/predict", b"", 400, "bad_request", "JSON"),
         ("POST", "/predict", b'{"inputs": [[5.1, 3.5, 1.4, 0.2]]}', 400, "validation", '"instances"'),
         ("POST", "/predict", b'{"instances": "5.1,3.5"}', 400, "validation", "must be a list"),
+        # a bracket bomb: the JSON parser's recursion limit is the client's mistake, not a 500
+        ("POST", "/predict", b'{"instances": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", 400, "bad_request", "nested"),
         ("POST", "/predict", b'{"instances": [[5.1, 3.5, 1.4]]}', 400, "validation", "3 features"),
         ("POST", "/predict", b'{"instances": [[5.1, 3.5, 1.4, 0.2], [1]]}', 400, "validation", ""),
         ("GET", "/predict", None, 405, "method_not_allowed", "POST"),
@@ -412,6 +435,30 @@ def test_sigterm_lets_the_request_in_flight_finish_then_exits_0(serve, tmp_path)
         socket.create_connection(("127.0.0.1", worker.port), timeout=5)
 
 
+def test_with_socket_it_listens_on_a_unix_socket_only_its_owner_may_use(serve, iris, tmp_path):
+    model_dir, model, _ = iris
+    path = tmp_path / "w.sock"
+    worker = serve(model_dir, "scikit-learn", "--socket", str(path))
+    assert worker.socket_path == str(path)
+    assert stat.S_ISSOCK(path.stat().st_mode) and stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert predict(worker.connection(), [IRIS_ROW]) == model.predict([IRIS_ROW]).tolist()
+    status, document, _ = call(worker.connection(), "GET", "/health")
+    assert (status, document["status"]) == (200, "ok")
+    assert worker.stop() == 0, worker.stderr()
+    assert not path.exists(), "the socket file is removed on the way out"
+
+    # a worker draining after its bridge died leaves the next worker's socket alone
+    drainer = serve(model_dir, "scikit-learn", "--socket", str(path))
+    path.unlink()
+    successor = socket.socket(socket.AF_UNIX)
+    successor.bind(str(path))
+    try:
+        assert drainer.stop() == 0, drainer.stderr()
+        assert stat.S_ISSOCK(path.stat().st_mode), "the successor's socket file was removed"
+    finally:
+        successor.close()
+
+
 def test_with_stop_on_stdin_eof_it_stops_when_whoever_started_it_is_gone(serve, iris):
     model_dir, _, _ = iris
     worker = serve(model_dir, "scikit-learn", "--stop-on-stdin-eof", stdin=subprocess.PIPE)
@@ -421,6 +468,42 @@ def test_with_stop_on_stdin_eof_it_stops_when_whoever_started_it_is_gone(serve, 
     assert worker.process.poll() is None, "it stopped while its stdin was still open"
     worker.process.stdin.close()  # what a bridge killed with -9 leaves behind
     assert worker.process.wait(STOP_TIMEOUT) == 0, worker.stderr()
+
+
+def ended(pid: int) -> bool:
+    """Gone, or a zombie nobody reaped yet (its parent is gone too)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat_file:
+            return stat_file.read().rpartition(")")[2].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="a parent-death signal is Linux's")
+def test_with_die_with_parent_it_ends_with_its_parent_even_stopped(iris):
+    model_dir, _, _ = iris
+    # a parent that starts the worker, says its pid and READY line, and waits to be killed
+    launcher = (
+        "import subprocess, sys, time\n"
+        "worker = subprocess.Popen(sys.argv[1:], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)\n"
+        "print(worker.pid, worker.stdout.readline().decode().strip(), flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    argv = worker_argv(model_dir, "scikit-learn", "--die-with-parent")
+    parent = subprocess.Popen([sys.executable, "-c", launcher, *argv], stdout=subprocess.PIPE, env=python_env())
+    try:
+        import select
+
+        ready, _, _ = select.select([parent.stdout], [], [], READY_TIMEOUT)
+        line = parent.stdout.readline().decode() if ready else ""
+        assert "EMKIT_WORKER_READY" in line, line
+        pid = int(line.split()[0])
+        os.kill(pid, signal.SIGSTOP)  # no stdin to watch, and couldn't anyway
+    finally:
+        parent.kill()
+        parent.wait()
+        parent.stdout.close()
+    wait_until(lambda: ended(pid), STOP_TIMEOUT, "the worker to end with its parent")
 
 
 # --- models that can't be served ------------------------------------------------------------

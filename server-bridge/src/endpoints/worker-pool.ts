@@ -6,7 +6,7 @@ import type { InstanceState, ModelFramework, StageInstance } from '@emkit/shared
 import { WorkerClient } from './worker-client.js';
 
 export interface PoolSpec {
-  /** names the log files: `<logDir>/<key>-<index>.log` */
+  /** names the log files, `<logDir>/<key>-<index>.log`, and the sockets, `<socketDir>/<key>-<index>.sock` */
   key: string;
   python: string;
   modelDir: string;
@@ -14,6 +14,8 @@ export interface PoolSpec {
   modelName: string;
   instanceCount: number;
   logDir: string;
+  /** the bridge's private (0700) directory of worker sockets */
+  socketDir: string;
   /** put first on PYTHONPATH: the bridge's own emkit package */
   emkitImportPath: string;
   maxBodyBytes: number;
@@ -50,7 +52,6 @@ function tail(file: string, lines = 12): string {
 export class Instance {
   state: InstanceState = 'STARTING';
   pid: number | null = null;
-  port = 0;
   restarts = 0;
   lastExit: string | null = null;
   inFlight = 0;
@@ -59,6 +60,8 @@ export class Instance {
   readyAt = 0;
   failedStarts = 0;
   healthMisses = 0;
+  /** why the pool killed it, when it did: said when it is started again */
+  killedBecause: string | null = null;
   timer: NodeJS.Timeout | null = null;
 
   constructor(readonly index: number) {}
@@ -177,13 +180,14 @@ export class WorkerPool {
           spec.modelDir,
           '--framework',
           spec.framework,
-          '--port',
-          '0',
+          '--socket',
+          join(spec.socketDir, `${spec.key}-${instance.index}.sock`),
           '--name',
           spec.modelName,
           '--max-body-bytes',
           String(spec.maxBodyBytes),
           '--stop-on-stdin-eof',
+          '--die-with-parent',
         ],
         {
           // its own group: a Ctrl-C meant for the bridge is the bridge's to pass on, as a drain
@@ -204,7 +208,7 @@ export class WorkerPool {
     }
     instance.child = child;
     instance.state = 'STARTING';
-    instance.port = 0;
+    instance.killedBecause = null;
     const launched = new Promise<void>((resolve, reject) => {
       child.once('spawn', () => {
         instance.pid = child.pid ?? null;
@@ -229,9 +233,8 @@ export class WorkerPool {
         const match = READY_LINE.exec(stdout);
         if (!match) return;
         clearTimeout(deadline);
-        const { port } = JSON.parse(match[1] as string) as { port: number };
-        instance.port = port;
-        instance.client = new WorkerClient(port);
+        const { socket } = JSON.parse(match[1] as string) as { socket: string };
+        instance.client = new WorkerClient(socket, { onStall: (waitedMs) => this.hung(instance, waitedMs) });
         instance.state = 'READY';
         instance.readyAt = Date.now();
         instance.failedStarts = 0;
@@ -246,7 +249,8 @@ export class WorkerPool {
         instance.client?.destroy();
         instance.client = null;
         instance.pid = null;
-        const wasReady = instance.state === 'READY';
+        // killed as hung: it was serving until then, so it counts as a fresh failure
+        const wasReady = instance.state === 'READY' || instance.killedBecause !== null;
         if (this.stopping) {
           instance.state = 'STOPPED';
           reject(new DeployError('the stage was stopped while it started'));
@@ -278,9 +282,10 @@ export class WorkerPool {
     }
     const delay = Math.min(LAST_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (instance.failedStarts - 1));
     instance.state = 'RESTARTING';
+    const ended = instance.killedBecause ? `${instance.killedBecause}, so it was killed` : `ended (${how})`;
     this.onChange(
       instance,
-      `worker ${instance.index} ended (${how}); starting it again in ${delay >= 1000 ? `${delay / 1000} s` : `${delay} ms`}`,
+      `worker ${instance.index} ${ended}; starting it again in ${delay >= 1000 ? `${delay / 1000} s` : `${delay} ms`}`,
     );
     instance.timer = setTimeout(() => {
       instance.timer = null;
@@ -298,9 +303,10 @@ export class WorkerPool {
   private checkHealth(): void {
     for (const instance of this.instances) {
       // a busy worker proves it lives by answering; a long prediction must not get it killed
-      if (instance.state !== 'READY' || instance.inFlight > 0) continue;
+      // (one that stops answering while busy is caught by its requests' deadline: see `hung`)
+      if (instance.state !== 'READY' || instance.inFlight > 0 || !instance.client) continue;
       const probe = httpRequest(
-        { host: '127.0.0.1', port: instance.port, path: '/health', agent: false, timeout: HEALTH_TIMEOUT_MS },
+        { socketPath: instance.client.socketPath, path: '/health', agent: false, timeout: HEALTH_TIMEOUT_MS },
         (response) => {
           response.resume();
           if (response.statusCode === 200) instance.healthMisses = 0;
@@ -311,6 +317,21 @@ export class WorkerPool {
       probe.on('error', () => this.missed(instance));
       probe.end();
     }
+  }
+
+  /**
+   * A request's deadline passed and the worker answered nothing at all meanwhile: it is
+   * hung (or stopped), not slow on one request. Out of the rotation at once, so callers
+   * get 503 (or another worker) instead of waiting for a deadline each; killed, and so
+   * started again.
+   */
+  private hung(instance: Instance, waitedMs: number): void {
+    if (instance.state !== 'READY' || this.stopping) return;
+    instance.killedBecause = `answered nothing for ${waitedMs / 1000} s with ${instance.inFlight} request${instance.inFlight === 1 ? '' : 's'} in flight`;
+    instance.state = 'RESTARTING';
+    instance.client?.abort();
+    instance.client = null;
+    instance.child?.kill('SIGKILL');
   }
 
   private missed(instance: Instance): void {

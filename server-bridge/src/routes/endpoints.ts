@@ -28,6 +28,6 @@ export const endpointHandlers: Handlers<
     return undefined;
   },
   setDefaultStage: ({ params, body }, { bridge }) => bridge.endpoints.setDefault(params.id, body.stage),
-  getEndpointStats: ({ params, query }, { bridge }) => bridge.endpoints.stats(params.id, query ?? {}),
-  getEndpointLogs: ({ params, query }, { bridge }) => bridge.endpoints.inferenceLogs(params.id, query ?? {}),
+  getEndpointStats: ({ params, query }, { bridge }) => bridge.endpoints.stats(params.id, query),
+  getEndpointLogs: ({ params, query }, { bridge }) => bridge.endpoints.inferenceLogs(params.id, query),
 };

@@ -13,6 +13,8 @@ export interface HomePaths {
   tensorboardLogs: string;
   /** one log per model worker */
   endpointLogs: string;
+  /** the model workers' Unix sockets: 0700, short (a socket path has at most 107 bytes) */
+  workerSockets: string;
   models: string;
 }
 
@@ -32,6 +34,7 @@ export function homePaths(home: string): HomePaths {
     trainings: join(root, 'trainings'),
     tensorboardLogs: join(root, 'logs', 'tensorboards'),
     endpointLogs: join(root, 'logs', 'endpoints'),
+    workerSockets: join(root, 'sock'),
     models: join(root, 'models'),
   };
 }

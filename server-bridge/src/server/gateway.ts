@@ -126,25 +126,23 @@ export async function registerGateway(app: FastifyInstance, bridge: BridgeContex
         const retryOn = stage.pool.pick(instance) ?? (again ? instance : undefined);
         instance.inFlight -= 1;
         instance = retryOn;
-        if (!instance) {
-          throw new GatewayError(
-            503,
-            'not_ready',
-            `the worker of stage "${stage.name}" went away while answering; try again shortly`,
-          );
-        }
+        if (!instance) throw error;
         instance.inFlight += 1;
         answer = await forward(instance, body, inferenceId, options.timeoutMs);
       }
     } catch (error) {
-      const failure =
-        error instanceof GatewayError
-          ? error
-          : new GatewayError(
-              503,
-              'not_ready',
-              `the worker of stage "${stage.name}" went away while answering; try again shortly`,
-            );
+      let failure: GatewayError;
+      if (error instanceof GatewayError) failure = error;
+      else {
+        // the system's own word for it (ECONNREFUSED, ENOENT…) goes to the log and the caller
+        const cause = error instanceof WorkerConnectionError ? error.code : 'EUNKNOWN';
+        request.log.warn({ stage: stage.id, inferenceId, cause, err: error }, 'the worker could not answer');
+        failure = new GatewayError(
+          503,
+          'not_ready',
+          `the worker of stage "${stage.name}" went away while answering (${cause}); try again shortly`,
+        );
+      }
       answer = { status: failure.status, body: envelope(failure.code, failure.message) };
       if (failure.status === 503) reply.header('retry-after', '1');
     } finally {

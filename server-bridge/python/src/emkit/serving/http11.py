@@ -1,9 +1,10 @@
 """A small HTTP/1.1 server on asyncio, for the worker's one job: answering JSON requests fast.
 
-The gateway keeps loopback connections open and sends request after request on them, so
-what counts is the cost per request: http.server spends a thread and buffered files per
-connection, asyncio streams a few coroutine switches per request. This protocol parses
-straight from the bytes it is handed and answers in the same callback.
+The gateway keeps connections to the worker's socket open and sends request after
+request on them, so what counts is the cost per request: http.server spends a thread and
+buffered files per connection, asyncio streams a few coroutine switches per request.
+This protocol parses straight from the bytes it is handed and answers in the same
+callback.
 
 It speaks what the gateway speaks: Content-Length bodies, keep-alive (HTTP/1.1's default;
 ``Connection: close`` is honoured), pipelined requests answered in order. A chunked body

@@ -82,6 +82,9 @@ class App:
             document = json.loads(body)
         except ValueError as error:  # UnicodeDecodeError is one too
             return 400, error_body("bad_request", f"the body isn't valid JSON: {first_line(error)}"), NO_HEADERS
+        except RecursionError:  # the parser recurses once per level: a bomb of brackets, not a model input
+            message = f"the body is nested too deeply (over about {sys.getrecursionlimit()} levels)"
+            return 400, error_body("bad_request", message), NO_HEADERS
         if not isinstance(document, dict) or "instances" not in document:
             return 400, error_body("validation", 'the body must be a JSON object with an "instances" list'), NO_HEADERS
         instances = document["instances"]

@@ -1,0 +1,151 @@
+import { mkdir } from 'node:fs/promises';
+import { canTransition, endpointState, type StageState, stageStates } from '@emkit/shared';
+import type { FastifyBaseLogger } from 'fastify';
+import type { StageRecord } from '../store/endpoints.js';
+import type { Store } from '../store/index.js';
+import { presentEndpoint } from './presentation.js';
+import type { EndpointRoute, RoutingTable, StageRuntime } from './routing.js';
+import type { StatsKeeper } from './stats.js';
+import { StageTraffic } from './traffic.js';
+import { DeployError, type Instance, WorkerPool } from './worker-pool.js';
+
+export interface DeployerOptions {
+  emkitImportPath: string;
+  /** `<home>/logs/endpoints`: one log per worker */
+  logDir: string;
+  /** the private (0700) directory of the workers' sockets */
+  socketDir: string;
+  log: FastifyBaseLogger;
+  maxBodyBytes: number;
+  workerStartTimeoutMs?: number;
+  healthEveryMs?: number;
+}
+
+/** How long a stage being removed may take to finish the requests it has. */
+const DRAIN_LIMIT_MS = 30_000;
+
+/**
+ * The stages' state machine, as the guide has it: a stage's workers are started
+ * (CREATE IN PROGRESS → DEPLOY IN PROGRESS → ACTIVE, or CREATE/DEPLOY FAILED), watched
+ * (a worker that restarts or is given up shows on its stage), and retired; the endpoint's
+ * state follows from its stages'. Every change commits with its event.
+ */
+export class StageDeployer {
+  constructor(
+    private readonly store: Store,
+    private readonly table: RoutingTable,
+    private readonly stats: StatsKeeper,
+    private readonly options: DeployerOptions,
+  ) {}
+
+  /** The stage's workers and traffic, in the table (and the route) but not started: see `deploy`. */
+  addRuntime(route: EndpointRoute, stage: StageRecord): StageRuntime {
+    const runtime: StageRuntime = {
+      id: stage.id,
+      name: stage.name,
+      endpointId: stage.endpointId,
+      modelName: `${stage.model.name}:${stage.model.version}`,
+      resourcePath: stage.resourcePath,
+      traffic: new StageTraffic(stage.id, stage.name),
+      pool: new WorkerPool(
+        {
+          key: stage.id,
+          python: stage.python,
+          modelDir: stage.model.artifactPath,
+          framework: stage.model.framework,
+          modelName: stage.model.name,
+          instanceCount: stage.instanceCount,
+          logDir: this.options.logDir,
+          socketDir: this.options.socketDir,
+          emkitImportPath: this.options.emkitImportPath,
+          maxBodyBytes: this.options.maxBodyBytes,
+          startTimeoutMs: this.options.workerStartTimeoutMs,
+          healthEveryMs: this.options.healthEveryMs,
+        },
+        (instance, reason) => this.instanceChanged(stage.id, instance, reason),
+      ),
+    };
+    this.table.add(route, runtime);
+    return runtime;
+  }
+
+  /** Start a stage's workers: CREATE IN PROGRESS → DEPLOY IN PROGRESS (loading the model) → ACTIVE. */
+  async deploy(stageId: string, again: boolean): Promise<void> {
+    const runtime = this.table.runtime(stageId);
+    if (!runtime) return;
+    if (!again) this.setStage(stageId, 'CREATE IN PROGRESS', null);
+    try {
+      await mkdir(this.options.logDir, { recursive: true });
+      await runtime.pool.start(() => {
+        if (!again) this.setStage(stageId, 'DEPLOY IN PROGRESS', 'loading the model');
+      });
+      this.setStage(stageId, 'ACTIVE', null);
+    } catch (error) {
+      const failed = error instanceof DeployError && error.beforeLaunch ? 'CREATE FAILED' : 'DEPLOY FAILED';
+      if (this.table.runtime(stageId) === runtime) {
+        this.options.log.warn({ stage: stageId, err: error }, 'stage deploy failed');
+        this.setStage(stageId, failed, (error as Error).message);
+      }
+      await runtime.pool.stop();
+    }
+  }
+
+  /** Wait for the stage's requests in flight, stop its workers, keep its last minute, remove it. */
+  async retire(runtime: StageRuntime): Promise<void> {
+    const deadline = Date.now() + DRAIN_LIMIT_MS;
+    while (runtime.traffic.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await runtime.pool.stop();
+    this.table.forget(runtime.id);
+    this.stats.save(runtime, true);
+    this.store.tx(() => this.store.endpoints.deleteStage(runtime.id));
+  }
+
+  /** A guide transition of a stage, and of its endpoint with it; anything else (it was deleted meanwhile) is let go. */
+  setStage(stageId: string, state: StageState, reason: string | null): void {
+    this.store.tx(() => {
+      const stage = this.store.endpoints.stage(stageId);
+      if (!stage) return;
+      if (stage.state !== state && !canTransition(stageStates, stage.state, state)) return;
+      this.store.endpoints.updateStage(stageId, { state, stateReason: reason });
+      this.settleEndpoint(stage.endpointId);
+    });
+  }
+
+  /** Recompute the endpoint's state from its stages; call inside a transaction. */
+  settleEndpoint(endpointId: string): void {
+    const endpoint = this.store.endpoints.get(endpointId);
+    if (!endpoint) return;
+    const stages = this.store.endpoints.stages(endpointId);
+    const state = endpointState(endpoint.state, stages, endpoint.defaultStageId);
+    const failed = stages.find((s) => s.state === 'CREATE FAILED' || s.state === 'DEPLOY FAILED');
+    const reason =
+      failed && state.endsWith('FAILED') ? `stage "${failed.name}" is ${failed.state}: ${failed.stateReason ?? ''}` : null;
+    this.store.endpoints.update(endpointId, { state, stateReason: reason });
+    this.announce(endpointId);
+  }
+
+  /** Call inside a transaction: the change and its event commit together. */
+  announce(endpointId: string, action: 'created' | 'updated' = 'updated'): void {
+    const endpoint = this.store.endpoints.get(endpointId);
+    if (!endpoint) return;
+    const stages = this.store.endpoints.stages(endpoint.id);
+    this.store.events.record('endpoints', action, endpointId, presentEndpoint(endpoint, stages, this.table.instancesOf));
+  }
+
+  /** A worker restarted, came back or was given up: the stage says so. */
+  private instanceChanged(stageId: string, instance: Instance, reason: string | null): void {
+    const runtime = this.table.runtime(stageId);
+    if (!runtime) return;
+    const stage = this.store.endpoints.stage(stageId);
+    if (!stage || (stage.state !== 'ACTIVE' && stage.state !== 'DEPLOY FAILED')) return;
+    if (runtime.pool.allFailed()) {
+      this.setStage(stageId, 'DEPLOY FAILED', reason);
+      return;
+    }
+    if (instance.state === 'READY' && runtime.pool.readyCount() < runtime.pool.instances.length) return;
+    this.store.tx(() => {
+      this.store.endpoints.updateStage(stageId, { state: 'ACTIVE', stateReason: instance.state === 'READY' ? null : reason });
+      this.settleEndpoint(stage.endpointId);
+    });
+  }
+}
