@@ -62,7 +62,10 @@ export interface RouteDef {
   url: string;
   tag: string;
   summary: string;
-  /** true only for the health check: every other route needs the token */
+  /**
+   * true only for the health checks (the bridge's, and the KServe V1/V2 liveness, readiness
+   * and server metadata probes, which name no model): every other route needs the token
+   */
   public?: boolean;
   /** a WebSocket upgrade, not a JSON call; the only kind that takes `?token=` (browsers can't set its headers) */
   websocket?: boolean;
