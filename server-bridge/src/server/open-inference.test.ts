@@ -155,7 +155,12 @@ describe('predictions → V2 answer', () => {
   });
 
   it('says 422 for predictions that are not one tensor', () => {
-    for (const text of ['{"predictions":[[1,2],[3]]}', '{"predictions":[["a",1.5]]}', '{"predictions":[[1,2],[3,[4]]]}']) {
+    for (const text of [
+      '{"predictions":[[1,2],[3]]}',
+      '{"predictions":[["a",1.5]]}',
+      '{"predictions":[[1,2],[3,[4]]]}',
+      '{"predictions":{"label":1}}',
+    ]) {
       expect(() => answer(text), text).toThrow(expect.objectContaining({ status: 422 }));
     }
   });

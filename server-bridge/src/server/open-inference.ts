@@ -186,20 +186,22 @@ function rows(values: unknown[], shape: number[]): unknown[] {
 /** The worker's `{"predictions"}` as the V2 answer; 422 when they aren't one tensor. */
 export function v2Response(workerBody: Buffer, model: string, version: string, id: string): V2InferResponse {
   const text = workerBody.toString('utf8');
-  const predictions = (JSON.parse(text) as { predictions: unknown[] }).predictions;
+  const predictions = (JSON.parse(text) as { predictions: unknown }).predictions;
+  if (!Array.isArray(predictions)) throw notOneTensor(model);
   const shape: number[] = [];
   for (let level: unknown = predictions; Array.isArray(level); level = level[0]) shape.push(level.length);
   const data = predictions.flat(shape.length);
   const datatype = datatypeOf(data, text);
-  if (!rectangular(predictions, shape, 0) || datatype === undefined) {
-    throw new HttpError(
-      422,
-      'unprocessable',
-      `the model's predictions aren't one tensor (ragged rows, or values of mixed kinds); call /inference/${model} for them as they are`,
-    );
-  }
+  if (!rectangular(predictions, shape, 0) || datatype === undefined) throw notOneTensor(model);
   return { model_name: model, model_version: version, id, outputs: [{ name: OUTPUT_NAME, shape, datatype, data }] };
 }
+
+const notOneTensor = (model: string) =>
+  new HttpError(
+    422,
+    'unprocessable',
+    `the model's predictions aren't one tensor (not a list, ragged rows, or values of mixed kinds); call /inference/${model} for them as they are`,
+  );
 
 function rectangular(value: unknown, shape: number[], depth: number): boolean {
   if (depth === shape.length) return !Array.isArray(value);
