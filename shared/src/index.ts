@@ -16,6 +16,7 @@ export * from './schemas/environments.js';
 export * from './schemas/events.js';
 export * from './schemas/experiments.js';
 export * from './schemas/health.js';
+export * from './schemas/inference-protocols.js';
 export * from './schemas/metrics.js';
 export * from './schemas/models.js';
 export * from './schemas/tensorboards.js';

@@ -8,6 +8,7 @@ import { endpointHandlers } from '../routes/endpoints.js';
 import { environmentHandlers } from '../routes/environments.js';
 import { experimentHandlers } from '../routes/experiments.js';
 import { healthHandlers } from '../routes/health.js';
+import { inferenceProtocolHandlers } from '../routes/inference-protocols.js';
 import { modelHandlers } from '../routes/models.js';
 import { tensorboardHandlers } from '../routes/tensorboards.js';
 import { trainingHandlers } from '../routes/trainings.js';
@@ -40,6 +41,7 @@ const handlers: { [K in JsonRoutes]: Handler<K> } = {
   ...modelHandlers,
   ...endpointHandlers,
   ...tensorboardHandlers,
+  ...inferenceProtocolHandlers,
 };
 type WsHandler = (socket: WebSocket, request: FastifyRequest) => void;
 const sockets: { [K in SocketRoutes]: (bridge: BridgeContext) => WsHandler } = {
@@ -91,7 +93,7 @@ export async function buildApp(bridge: BridgeContext, options: AppOptions): Prom
       `${m} ${TENSORBOARD_PREFIX}:id/*`,
     ]),
   );
-  const apiKeyRoutes = new Set(GATEWAY_ROUTES.map((name) => `POST ${routes[name].url}`));
+  const apiKeyRoutes = new Set(GATEWAY_ROUTES.map((name) => `${routes[name].method} ${routes[name].url}`));
   apiKeyRoutes.add(`POST ${routes.inferStage.url}/*`);
   installSecurity(app, {
     ...options,

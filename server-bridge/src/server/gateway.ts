@@ -6,8 +6,10 @@ import type { BridgeContext } from '../context.js';
 import type { EndpointRoute, StageRuntime } from '../endpoints/service.js';
 import { WorkerConnectionError } from '../endpoints/worker-client.js';
 import type { Instance } from '../endpoints/worker-pool.js';
+import type { HttpError } from './errors.js';
+import { PROTOCOL_ROUTES, registerProtocols } from './inference-protocols.js';
 
-export const GATEWAY_ROUTES = ['infer', 'inferStage', 'kservePredict'] as const;
+export const GATEWAY_ROUTES = ['infer', 'inferStage', 'kservePredict', ...PROTOCOL_ROUTES] as const;
 
 export interface GatewayOptions {
   /** larger bodies get 413 before a worker sees them */
@@ -21,6 +23,23 @@ interface Answer {
   body: Buffer;
 }
 
+/** A worker's answer as the gateway passes it on: with the id it was logged under. */
+export interface GatewayAnswer extends Answer {
+  inferenceId: string;
+}
+
+/**
+ * One prediction call of a stage, counted and logged: how every protocol reaches the
+ * workers. A call the protocol already `refused` (a bad tensor) is counted and logged
+ * with that answer, and goes to no worker.
+ */
+export type StageCall = (
+  stage: StageRuntime,
+  body: Buffer,
+  request: FastifyRequest,
+  refused?: HttpError,
+) => Promise<GatewayAnswer>;
+
 class GatewayError extends Error {
   constructor(
     readonly status: number,
@@ -31,7 +50,8 @@ class GatewayError extends Error {
   }
 }
 
-const envelope = (code: string, message: string) => Buffer.from(JSON.stringify({ error: { code, message } }));
+const envelope = (code: string, message: string, field?: string) =>
+  Buffer.from(JSON.stringify({ error: field ? { code, message, field } : { code, message } }));
 
 /** One POST to a worker; a timeout becomes the caller's 504. */
 async function forward(instance: Instance, body: Buffer, inferenceId: string, timeoutMs: number): Promise<Answer> {
@@ -75,7 +95,6 @@ export async function registerGateway(app: FastifyInstance, bridge: BridgeContex
   const logs = endpoints.logs;
 
   const handle = async (request: FastifyRequest, reply: FastifyReply) => {
-    const started = performance.now();
     const params = request.params as { endpoint: string; stage?: string; '*'?: string };
     const route = endpoints.route(params.endpoint);
     if (!route) {
@@ -88,9 +107,21 @@ export async function registerGateway(app: FastifyInstance, bridge: BridgeContex
       const failure = error as GatewayError;
       return reply.status(failure.status).send({ error: { code: failure.code, message: failure.message } });
     }
+    const answer = await call(stage, (request.body as Buffer | undefined) ?? Buffer.alloc(0), request);
+    if (answer.status === 503) reply.header('retry-after', '1');
+    return reply
+      .status(answer.status)
+      .header('content-type', 'application/json')
+      .header('x-inference-id', answer.inferenceId)
+      .send(answer.body);
+  };
+
+  const call: StageCall = async (stage, body, request, refused) => {
+    const started = performance.now();
     const inferenceId = randomUUID();
-    const body = (request.body as Buffer | undefined) ?? Buffer.alloc(0);
     const time = new Date().toISOString();
+    // the size the caller sent, which a protocol's conversion may have changed
+    const received = Buffer.isBuffer(request.body) ? request.body.length : body.length;
     logs.push({
       endpointId: stage.endpointId,
       endpointStageId: stage.id,
@@ -99,15 +130,16 @@ export async function registerGateway(app: FastifyInstance, bridge: BridgeContex
       action: 'Inference.Request',
       modelName: stage.modelName,
       logLevel: 'INFO',
-      body: `${request.method} ${request.url.split('?')[0]} (${body.length} bytes)`,
+      body: `${request.method} ${request.url.split('?')[0]} (${received} bytes)`,
       status: null,
       latencyMs: null,
       time,
     });
     stage.traffic.begin();
     let answer: Answer;
-    let instance = stage.pool.pick();
+    let instance = refused ? undefined : stage.pool.pick();
     try {
+      if (refused) throw refused;
       if (!instance) {
         throw new GatewayError(
           503,
@@ -131,9 +163,10 @@ export async function registerGateway(app: FastifyInstance, bridge: BridgeContex
         answer = await forward(instance, body, inferenceId, options.timeoutMs);
       }
     } catch (error) {
-      let failure: GatewayError;
-      if (error instanceof GatewayError) failure = error;
-      else {
+      let failure: GatewayError | HttpError;
+      if (error instanceof GatewayError || (refused !== undefined && error === refused)) {
+        failure = error as GatewayError | HttpError;
+      } else {
         // the system's own word for it (ECONNREFUSED, ENOENT…) goes to the log and the caller
         const cause = error instanceof WorkerConnectionError ? error.code : 'EUNKNOWN';
         request.log.warn({ stage: stage.id, inferenceId, cause, err: error }, 'the worker could not answer');
@@ -143,8 +176,7 @@ export async function registerGateway(app: FastifyInstance, bridge: BridgeContex
           `the worker of stage "${stage.name}" went away while answering (${cause}); try again shortly`,
         );
       }
-      answer = { status: failure.status, body: envelope(failure.code, failure.message) };
-      if (failure.status === 503) reply.header('retry-after', '1');
+      answer = { status: failure.status, body: envelope(failure.code, failure.message, refused?.field) };
     } finally {
       if (instance) instance.inFlight -= 1;
     }
@@ -163,11 +195,7 @@ export async function registerGateway(app: FastifyInstance, bridge: BridgeContex
       latencyMs: Math.round(ms * 1000) / 1000,
       time: new Date().toISOString(),
     });
-    return reply
-      .status(answer.status)
-      .header('content-type', 'application/json')
-      .header('x-inference-id', inferenceId)
-      .send(answer.body);
+    return { ...answer, inferenceId };
   };
 
   await app.register(async (scope) => {
@@ -176,7 +204,8 @@ export async function registerGateway(app: FastifyInstance, bridge: BridgeContex
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: options.bodyLimit }, (_request, body, done) =>
       done(null, body),
     );
-    for (const name of GATEWAY_ROUTES) {
+    await registerProtocols(scope, bridge, call);
+    for (const name of ['infer', 'inferStage', 'kservePredict'] as const) {
       const route: RouteDef = routes[name];
       const schema = {
         operationId: name,

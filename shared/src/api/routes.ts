@@ -22,6 +22,19 @@ import { Environment, EnvironmentCreate, EnvironmentList, EnvironmentManagers } 
 import { EventsQuery } from '../schemas/events.js';
 import { Experiment, ExperimentCreate, ExperimentList, ExperimentUpdate } from '../schemas/experiments.js';
 import { BrowserTicket, Health, Status } from '../schemas/health.js';
+import {
+  KserveLive,
+  KserveModelList,
+  ModelReadiness,
+  V2InferRequest,
+  V2InferResponse,
+  V2Live,
+  V2ModelMetadata,
+  V2ModelParams,
+  V2Ready,
+  V2ServerMetadata,
+  V2VersionParams,
+} from '../schemas/inference-protocols.js';
 import { ExperimentComparison, MetricsQuery, TrainingMetrics } from '../schemas/metrics.js';
 import { Model, ModelCreate, ModelList, ModelListQuery, ModelParams, ModelPromote, ModelUpdate } from '../schemas/models.js';
 import { Tensorboard, TensorboardCreate, TensorboardList } from '../schemas/tensorboards.js';
@@ -49,7 +62,10 @@ export interface RouteDef {
   url: string;
   tag: string;
   summary: string;
-  /** true only for the health check: every other route needs the token */
+  /**
+   * true only for the health checks (the bridge's, and the KServe V1/V2 liveness, readiness
+   * and server metadata probes, which name no model): every other route needs the token
+   */
   public?: boolean;
   /** a WebSocket upgrade, not a JSON call; the only kind that takes `?token=` (browsers can't set its headers) */
   websocket?: boolean;
@@ -533,6 +549,122 @@ export const routes = {
     body: InferenceRequest,
     status: 200,
     response: InferenceResponse,
+  },
+  kserveLive: {
+    method: 'GET',
+    url: '/',
+    tag: 'kserve-v1',
+    summary: "KServe V1 server liveness (the kserve client's is_server_live)",
+    public: true,
+    status: 200,
+    response: KserveLive,
+  },
+  kserveListModels: {
+    method: 'GET',
+    url: '/v1/models',
+    tag: 'kserve-v1',
+    summary: 'KServe V1: the models (endpoints) by name',
+    status: 200,
+    response: KserveModelList,
+  },
+  kserveModelReady: {
+    method: 'GET',
+    url: '/v1/models/:endpoint(^[a-z0-9][a-z0-9_-]*)',
+    tag: 'kserve-v1',
+    summary: "KServe V1 model readiness: the endpoint's default stage has a READY worker (else 503)",
+    gateway: true,
+    params: InferenceParams,
+    status: 200,
+    response: ModelReadiness,
+  },
+  v2ServerMetadata: {
+    method: 'GET',
+    url: '/v2',
+    tag: 'open-inference',
+    summary: 'Open Inference Protocol (V2) server metadata',
+    public: true,
+    status: 200,
+    response: V2ServerMetadata,
+  },
+  v2ServerLive: {
+    method: 'GET',
+    url: '/v2/health/live',
+    tag: 'open-inference',
+    summary: 'V2 server liveness',
+    public: true,
+    status: 200,
+    response: V2Live,
+  },
+  v2ServerReady: {
+    method: 'GET',
+    url: '/v2/health/ready',
+    tag: 'open-inference',
+    summary: 'V2 server readiness: the bridge takes inference calls (each model has its own readiness)',
+    public: true,
+    status: 200,
+    response: V2Ready,
+  },
+  v2ModelMetadata: {
+    method: 'GET',
+    url: '/v2/models/:endpoint',
+    tag: 'open-inference',
+    summary: "V2 model metadata: the endpoint, its stages as versions, its default stage's framework",
+    gateway: true,
+    params: V2ModelParams,
+    status: 200,
+    response: V2ModelMetadata,
+  },
+  v2ModelReady: {
+    method: 'GET',
+    url: '/v2/models/:endpoint/ready',
+    tag: 'open-inference',
+    summary: 'V2 model readiness: the default stage has a READY worker (else 503)',
+    gateway: true,
+    params: V2ModelParams,
+    status: 200,
+    response: ModelReadiness,
+  },
+  v2Infer: {
+    method: 'POST',
+    url: '/v2/models/:endpoint/infer',
+    tag: 'open-inference',
+    summary: 'V2 inference with the default stage: named tensors in and out (JSON, or the binary tensor extension)',
+    gateway: true,
+    params: V2ModelParams,
+    body: V2InferRequest,
+    status: 200,
+    response: V2InferResponse,
+  },
+  v2VersionMetadata: {
+    method: 'GET',
+    url: '/v2/models/:endpoint/versions/:stage',
+    tag: 'open-inference',
+    summary: 'V2 model metadata of one stage (a version is a stage)',
+    gateway: true,
+    params: V2VersionParams,
+    status: 200,
+    response: V2ModelMetadata,
+  },
+  v2VersionReady: {
+    method: 'GET',
+    url: '/v2/models/:endpoint/versions/:stage/ready',
+    tag: 'open-inference',
+    summary: 'V2 readiness of one stage (else 503)',
+    gateway: true,
+    params: V2VersionParams,
+    status: 200,
+    response: ModelReadiness,
+  },
+  v2VersionInfer: {
+    method: 'POST',
+    url: '/v2/models/:endpoint/versions/:stage/infer',
+    tag: 'open-inference',
+    summary: 'V2 inference with one stage',
+    gateway: true,
+    params: V2VersionParams,
+    body: V2InferRequest,
+    status: 200,
+    response: V2InferResponse,
   },
   listTensorboards: {
     method: 'GET',
