@@ -14,6 +14,8 @@ export interface HomePaths {
   /** one log per model worker */
   endpointLogs: string;
   models: string;
+  /** private (0700): the Unix sockets of what the bridge starts, which only it may open */
+  sockets: string;
 }
 
 export function defaultHome(): string {
@@ -33,6 +35,7 @@ export function homePaths(home: string): HomePaths {
     tensorboardLogs: join(root, 'logs', 'tensorboards'),
     endpointLogs: join(root, 'logs', 'endpoints'),
     models: join(root, 'models'),
+    sockets: join(root, 'run'),
   };
 }
 
