@@ -23,6 +23,7 @@ import {
 import { addSecret } from './runtime/secrets.js';
 import { buildApp } from './server/app.js';
 import { BrowserSessions } from './server/browser-sessions.js';
+import { tensorboardScope } from './server/tensorboard-proxy.js';
 import { TicketBook } from './server/tickets.js';
 import { Store } from './store/index.js';
 import { TensorboardService } from './tensorboards/service.js';
@@ -163,7 +164,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     emkitImportPath,
     log,
     idleSeconds: options.tensorboardIdleSeconds,
-    onDeleted: (id) => sessions.revoke(`/tensorboard/${id}/`),
+    onDeleted: (id) => sessions.revoke(tensorboardScope(id)),
   });
   const inferenceBodyLimit = options.inferenceBodyLimit ?? 10 * 1024 * 1024;
   const endpoints = new EndpointService(store, {

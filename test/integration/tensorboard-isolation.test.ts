@@ -85,6 +85,10 @@ describe('TensorBoard is behind the bridge', () => {
     expect(withQuery.status).toBe(303);
     expect(withQuery.headers.get('location')).toBe(`${board.path}data/runs?x=1`);
     expect((await open(`${bridge.url}${board.path}`, cookie)).status).toBe(200);
+    // the board's address without its last slash has the session too (and is sent on to it)
+    const bare = await open(`${bridge.url}/tensorboard/${board.id}`, cookie);
+    expect(bare.status).toBeLessThan(400);
+    expect(bare.headers.get('location')).toBe(board.path);
   });
 
   it.skipIf(!ready)(
@@ -96,7 +100,8 @@ describe('TensorBoard is behind the bridge', () => {
       const header = one.headers.get('set-cookie') ?? '';
       expect(header).toMatch(/; HttpOnly/);
       expect(header).toMatch(/; SameSite=Strict/);
-      expect(header).toContain(`; Path=${board.path}`);
+      // the board's path, so its sessions open no other board
+      expect(header).toContain(`; Path=/tensorboard/${board.id};`);
       expect(header).toMatch(/; Max-Age=\d+/);
       // a board's session opens that board only
       expect((await open(`${bridge.url}/tensorboard/another-board/`, cookieOf(one))).status).toBe(401);

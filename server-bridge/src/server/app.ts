@@ -17,7 +17,7 @@ import { serveEvents } from './events-socket.js';
 import { GATEWAY_ROUTES, registerGateway } from './gateway.js';
 import { serveTrainingLog } from './log-socket.js';
 import { installSecurity } from './security.js';
-import { registerTensorboardProxy, TENSORBOARD_PREFIX } from './tensorboard-proxy.js';
+import { registerTensorboardProxy, TENSORBOARD_PREFIX, tensorboardScope } from './tensorboard-proxy.js';
 import { serializerCompiler, validatorCompiler } from './validation.js';
 
 export interface AppOptions {
@@ -105,7 +105,7 @@ export async function buildApp(bridge: BridgeContext, options: AppOptions): Prom
     socketRoutes,
     cookieRoutes: tensorboardRoutes,
     // a session opens the one TensorBoard its ticket was spent on
-    cookieScope: (request) => `${TENSORBOARD_PREFIX}${(request.params as { id: string }).id}/`,
+    cookieScope: (request) => tensorboardScope((request.params as { id: string }).id),
     sessions: bridge.sessions,
     redeemTicket: (ticket) => bridge.tickets.redeem(ticket),
     apiKeyRoutes,

@@ -28,6 +28,12 @@ function forwardable(headers: IncomingHttpHeaders): Record<string, string | stri
 export const TENSORBOARD_PREFIX = '/tensorboard/';
 
 /**
+ * The path a TensorBoard's browser sessions are good for (and their cookie's Path): no
+ * trailing slash, so `/tensorboard/{id}` itself, which redirects to `…/`, gets the cookie too.
+ */
+export const tensorboardScope = (id: string) => `${TENSORBOARD_PREFIX}${id}`;
+
+/**
  * `/tensorboard/{id}/…` → the TensorBoard process of that id, over its Unix socket (it
  * runs with that path prefix, so paths pass through unchanged, less any credential in
  * the query). Bodies are streamed both ways; the security hook in front has already
