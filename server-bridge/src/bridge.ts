@@ -13,6 +13,8 @@ import { ModelService } from './models/service.js';
 import { collectWhenIdle } from './runtime/idle-gc.js';
 import { createLogger } from './runtime/logger.js';
 import { defaultHome, defaultKernelsDir, homePaths } from './runtime/paths.js';
+import { privateDirectory, privateFile } from './runtime/private-files.js';
+import type { RotationOptions } from './runtime/rotating-log.js';
 import {
   isProcessAlive,
   type RuntimeInfo,
@@ -21,7 +23,10 @@ import {
   removeRuntimeFile,
   writeRuntimeFile,
 } from './runtime/runtime-file.js';
+import { addSecret } from './runtime/secrets.js';
 import { buildApp } from './server/app.js';
+import { BrowserSessions } from './server/browser-sessions.js';
+import { tensorboardScope } from './server/tensorboard-proxy.js';
 import { TicketBook } from './server/tickets.js';
 import { Store } from './store/index.js';
 import { TensorboardService } from './tensorboards/service.js';
@@ -63,6 +68,8 @@ export interface BridgeOptions {
   /** how often an idle model worker is asked for /health (default 5 s) */
   workerHealthMs?: number;
   logLevel?: string;
+  /** when <home>/logs/bridge.log is rotated, and how many old ones are kept (default 10 MiB, 3) */
+  logRotation?: RotationOptions;
   /** no log lines on stderr (the file in <home>/logs still gets them) */
   quiet?: boolean;
 }
@@ -115,16 +122,25 @@ async function answersHealth(url: string): Promise<boolean> {
 /** Start a bridge on its home: store, services, HTTP, runtime.json. */
 export async function startBridge(options: BridgeOptions = {}): Promise<RunningBridge> {
   const paths = homePaths(options.home ?? defaultHome());
-  mkdirSync(paths.home, { recursive: true, mode: 0o700 });
+  const bridgeLog = join(paths.home, 'logs', 'bridge.log');
+  // before anything in the home is read or trusted: it, and the files that hold the token, are private and ours
+  const warnings: string[] = [];
+  privateDirectory(paths.home, 'home', warnings);
+  privateFile(paths.tokenFile, 'token file', warnings, `; if others may have read it, delete it and restart to rotate the token`);
+  privateFile(paths.runtimeFile, 'runtime file', warnings);
+  privateFile(bridgeLog, 'log', warnings);
 
   const previous = readRuntimeFile(paths.runtimeFile);
   if (previous && previous.pid !== process.pid && isProcessAlive(previous.pid) && (await answersHealth(previous.url))) {
     throw new BridgeAlreadyRunning(`a bridge already serves ${paths.home} at ${previous.url} (pid ${previous.pid})`);
   }
 
-  const log = createLogger({ level: options.logLevel, file: join(paths.home, 'logs', 'bridge.log'), quiet: options.quiet });
+  const log = createLogger({ level: options.logLevel, file: bridgeLog, quiet: options.quiet, rotation: options.logRotation });
+  for (const warning of warnings) log.warn(warning);
   const store = new Store(paths.db);
   const token = options.token ?? readOrCreateToken(paths.tokenFile);
+  // kept out of the log and out of every process the bridge starts
+  addSecret(token);
   const startedAt = Date.now();
   const python = options.python ?? process.env.EMKIT_PYTHON ?? 'python3';
   const environments = new EnvironmentService(store, paths, {
@@ -143,13 +159,18 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     snapshotLimits: options.snapshotLimits,
     pollMs: options.trainingPollMs,
   });
+  const emkitImportPath = options.emkitImportPath ?? defaultEmkitImportPath();
+  // in memory only: a restart ends every browser session
+  const sessions = new BrowserSessions();
   const tensorboards = new TensorboardService(store, {
     logDir: paths.tensorboardLogs,
     python,
+    socketDir: paths.sockets,
+    emkitImportPath,
     log,
     idleSeconds: options.tensorboardIdleSeconds,
+    onDeleted: (id) => sessions.revoke(tensorboardScope(id)),
   });
-  const emkitImportPath = options.emkitImportPath ?? defaultEmkitImportPath();
   const inferenceBodyLimit = options.inferenceBodyLimit ?? 10 * 1024 * 1024;
   const sockets = prepareSocketDir(paths.workerSockets);
   if (sockets.fallback) log.info({ dir: sockets.dir }, 'the home is too deep for socket paths: worker sockets go here');
@@ -175,6 +196,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     models,
     endpoints,
     tickets: new TicketBook(),
+    sessions,
     uptimeSeconds: () => (Date.now() - startedAt) / 1000,
   };
   environments.reconcile();

@@ -3,6 +3,7 @@ import type { EnvironmentService } from './environments/service.js';
 import type { ExperimentService } from './experiments/service.js';
 import type { ModelService } from './models/service.js';
 import type { HomePaths } from './runtime/paths.js';
+import type { BrowserSessions } from './server/browser-sessions.js';
 import type { TicketBook } from './server/tickets.js';
 import type { Store } from './store/index.js';
 import type { TensorboardService } from './tensorboards/service.js';
@@ -21,5 +22,7 @@ export interface BridgeContext {
   endpoints: EndpointService;
   /** one-time credentials for pages browsers open */
   tickets: TicketBook;
+  /** the browser sessions those tickets open */
+  sessions: BrowserSessions;
   uptimeSeconds(): number;
 }

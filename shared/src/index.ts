@@ -2,6 +2,7 @@ export * from './api/client.js';
 export * from './api/errors.js';
 export * from './api/events.js';
 export * from './api/routes.js';
+export * from './api/socket-auth.js';
 export * from './feeds/endpoint-feed.js';
 export * from './feeds/protocol.js';
 export * from './feeds/tensorboard.js';

@@ -18,7 +18,7 @@ function collect(url: string): {
   close(): void;
   opened: Promise<void>;
 } {
-  const socket = new WebSocket(url);
+  const socket = new WebSocket(url, bridge.client.socketProtocols());
   const messages: { type: string; seq?: number; event?: ResourceEvent }[] = [];
   socket.on('message', (data) => messages.push(JSON.parse(String(data))));
   const opened = new Promise<void>((resolve) => socket.on('open', () => resolve()));

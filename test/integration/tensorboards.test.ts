@@ -60,8 +60,8 @@ describe('TensorBoard', () => {
       expect((await fetch(`${bridge.url}${running.path}`)).status).toBe(401);
       expect((await fetch(`${bridge.url}${running.path}?token=wrong`)).status).toBe(401);
 
-      // a browser tab: ?token= once → a session cookie and the token out of the address bar
-      const opened = await fetch(bridge.client.tensorboardUrl(created.id), { redirect: 'manual' });
+      // a browser tab: a one-time ticket → a session cookie and the ticket out of the address bar
+      const opened = await fetch(await bridge.client.tensorboardUrl(created.id), { redirect: 'manual' });
       expect(opened.status).toBe(303);
       expect(opened.headers.get('location')).toBe(running.path);
       const cookie = (opened.headers.get('set-cookie') ?? '').split(';')[0] ?? '';

@@ -93,7 +93,7 @@ describe('big logs and many ranks', () => {
     // a live reader follows the flood the whole time, as an editor's log view would
     const training = await bridge.client.api.createTraining({ body: { source: { path: join(source, 'flood.py') } } });
     const { default: WebSocket } = await import('ws');
-    const socket = new WebSocket(bridge.client.trainingLogUrl(training.id));
+    const socket = new WebSocket(bridge.client.trainingLogUrl(training.id), bridge.client.socketProtocols());
     let streamed = 0;
     let peak = before;
     const sampler = setInterval(() => {

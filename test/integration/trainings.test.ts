@@ -379,7 +379,7 @@ describe('snapshots, copies and the rules', () => {
 describe('live logs, events and metrics', () => {
   it('streams the log over WebSocket as it is written, ends with the final state, and notifies the end on the event stream', async () => {
     const head = (await bridge.client.api.getStatus({})).eventSeq;
-    const events = new WebSocket(bridge.client.eventsUrl(head));
+    const events = new WebSocket(bridge.client.eventsUrl(head), bridge.client.socketProtocols());
     const finished = new Promise<EventMessage>((resolve) => {
       events.on('message', (data) => {
         const message = JSON.parse(String(data)) as EventMessage;
@@ -390,7 +390,7 @@ describe('live logs, events and metrics', () => {
       'tick.py': 'import time\nfor i in range(5):\n    print("tick", i, flush=True)\n    time.sleep(0.3)\n',
     });
     const training = await bridge.client.api.createTraining({ body: { source: { path: join(source, 'tick.py') } } });
-    const socket = new WebSocket(bridge.client.trainingLogUrl(training.id));
+    const socket = new WebSocket(bridge.client.trainingLogUrl(training.id), bridge.client.socketProtocols());
     const received: { at: number; text: string }[] = [];
     const end = await new Promise<LogStreamMessage>((resolve, reject) => {
       socket.on('message', (data) => {
@@ -455,7 +455,7 @@ describe('live logs, events and metrics', () => {
     });
     await bridge.client.api.createExperiment({ body: { name: 'sweep' } });
     const head = (await bridge.client.api.getStatus({})).eventSeq;
-    const events = new WebSocket(bridge.client.eventsUrl(head));
+    const events = new WebSocket(bridge.client.eventsUrl(head), bridge.client.socketProtocols());
     const live: number[] = [];
     events.on('message', (data) => {
       const message = JSON.parse(String(data)) as EventMessage;

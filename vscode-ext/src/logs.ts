@@ -44,7 +44,7 @@ export class TrainingLogs implements vscode.Disposable {
   }
 
   private connect(client: EmkitClient, id: string, follow: Follow): void {
-    const socket = new WebSocket(client.trainingLogUrl(id, 0, follow.offset));
+    const socket = new WebSocket(client.trainingLogUrl(id, 0, follow.offset), client.socketProtocols());
     follow.socket = socket;
     socket.on('message', (data) => {
       const message = JSON.parse(String(data)) as LogStreamMessage;

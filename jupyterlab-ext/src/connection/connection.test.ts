@@ -1,4 +1,4 @@
-import type { WebSocketLike } from '@emkit/shared';
+import { socketProtocols, type WebSocketLike } from '@emkit/shared';
 import { describe, expect, it } from 'vitest';
 import { BridgeConnection, type ConnectionStatus } from './connection.js';
 import type { Discovery } from './discover.js';
@@ -10,7 +10,10 @@ class FakeSocket implements WebSocketLike {
   onmessage: ((ev: { data: unknown }) => void) | null = null;
   onclose: ((ev: unknown) => void) | null = null;
   onerror: ((ev: unknown) => void) | null = null;
-  constructor(readonly url: string) {
+  constructor(
+    readonly url: string,
+    readonly protocols: string[] = [],
+  ) {
     FakeSocket.all.push(this);
   }
   close(): void {
@@ -67,7 +70,9 @@ describe('the bridge connection', () => {
     await until(() => connection.status.kind === 'no-bridge');
     discovery = found();
     await until(() => FakeSocket.all.length === 1);
-    expect(FakeSocket.all[0]?.url).toBe('ws://127.0.0.1:8765/api/v1/events?token=secret');
+    // the token goes in the subprotocol header, not in the address
+    expect(FakeSocket.all[0]?.url).toBe('ws://127.0.0.1:8765/api/v1/events');
+    expect(FakeSocket.all[0]?.protocols).toEqual(socketProtocols('secret'));
     FakeSocket.all[0]?.open();
     expect(connection.status).toEqual({ kind: 'connected', url: 'http://127.0.0.1:8765' });
     expect(loads).toBe(1);
@@ -106,7 +111,8 @@ describe('the bridge connection', () => {
     await until(() => connection.status.kind === 'no-server-extension');
     connection.configure({ bridgeUrl: 'http://127.0.0.1:9999/', token: 'mine' });
     await until(() => FakeSocket.all.length === 1);
-    expect(FakeSocket.all[0]?.url).toBe('ws://127.0.0.1:9999/api/v1/events?token=mine');
+    expect(FakeSocket.all[0]?.url).toBe('ws://127.0.0.1:9999/api/v1/events');
+    expect(FakeSocket.all[0]?.protocols).toEqual(socketProtocols('mine'));
     connection.dispose();
   });
 

@@ -3,6 +3,7 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import type { InstanceState, ModelFramework, StageInstance } from '@emkit/shared';
+import { childEnv } from '../runtime/child-env.js';
 import { WorkerClient } from './worker-client.js';
 
 export interface PoolSpec {
@@ -193,14 +194,13 @@ export class WorkerPool {
           // its own group: a Ctrl-C meant for the bridge is the bridge's to pass on, as a drain
           detached: true,
           stdio: ['pipe', 'pipe', log],
-          env: {
-            ...process.env,
+          env: childEnv({
             PYTHONPATH: [spec.emkitImportPath, process.env.PYTHONPATH].filter(Boolean).join(':'),
             PYTHONDONTWRITEBYTECODE: '1',
             PYTHONUNBUFFERED: '1',
             // instances are the unit of parallelism: one thread each keeps them off each other's cores
             OMP_NUM_THREADS: process.env.OMP_NUM_THREADS ?? '1',
-          },
+          }),
         },
       );
     } finally {

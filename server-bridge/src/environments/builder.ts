@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Environment } from '@emkit/shared';
+import { childEnv } from '../runtime/child-env.js';
 import { runCommand } from '../runtime/process.js';
 import { pythonVersion } from './pythons.js';
 
@@ -20,10 +21,10 @@ export interface BuildPlan {
 export const envPython = (prefix: string) =>
   process.platform === 'win32' ? join(prefix, 'python.exe') : join(prefix, 'bin', 'python');
 
-/** The bridge's own Python settings must not leak into the environment it builds. */
-function childEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_NO_INPUT: '1' };
-  for (const key of ['VIRTUAL_ENV', 'PYTHONHOME', 'PYTHONPATH', 'CONDA_PREFIX', 'EMKIT_TOKEN']) delete env[key];
+/** The bridge's own Python settings must not leak into the environment it builds (nor its credentials). */
+function buildEnv(): NodeJS.ProcessEnv {
+  const env = childEnv({ PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_NO_INPUT: '1' });
+  for (const key of ['VIRTUAL_ENV', 'PYTHONHOME', 'PYTHONPATH', 'CONDA_PREFIX']) delete env[key];
   return env;
 }
 
@@ -34,7 +35,7 @@ function childEnv(): NodeJS.ProcessEnv {
  */
 export async function buildEnvironment(plan: BuildPlan): Promise<{ python: string; fullVersion: string }> {
   const { environment, log, signal } = plan;
-  const env = childEnv();
+  const env = buildEnv();
   const run = (label: string, command: string, args: string[]) => runCommand(command, args, { log, env, signal, label });
   const prefix = environment.path;
   const python = envPython(prefix);

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import { promisify } from 'node:util';
+import { childEnv } from '../runtime/child-env.js';
 import { which } from '../runtime/process.js';
 
 const run = promisify(execFile);
@@ -15,7 +16,7 @@ export interface PythonInterpreter {
 /** The full version of an interpreter, or undefined when it isn't one that runs. */
 export async function pythonVersion(path: string): Promise<string | undefined> {
   try {
-    const { stdout } = await run(path, ['-c', VERSION_SCRIPT], { timeout: 10_000 });
+    const { stdout } = await run(path, ['-c', VERSION_SCRIPT], { timeout: 10_000, env: childEnv() });
     return stdout.trim();
   } catch {
     return undefined;

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ModelFramework } from '@emkit/shared';
+import { childEnv } from '../runtime/child-env.js';
 
 /** Every file under dir (relative paths), a few levels deep: enough to recognise an artifact. */
 async function listFiles(dir: string, depth = 4): Promise<string[]> {
@@ -44,7 +45,7 @@ export function frameworkVersion(python: string, framework: ModelFramework): Pro
   if (!distribution) return Promise.resolve(null);
   const code = 'import importlib.metadata as m, sys\ntry:\n    print(m.version(sys.argv[1]))\nexcept Exception:\n    pass';
   return new Promise((resolve) => {
-    execFile(python, ['-c', code, distribution], { timeout: 15_000 }, (error, stdout) => {
+    execFile(python, ['-c', code, distribution], { timeout: 15_000, env: childEnv() }, (error, stdout) => {
       const version = stdout.trim();
       resolve(error || !version ? null : version);
     });

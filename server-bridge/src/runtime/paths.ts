@@ -16,6 +16,8 @@ export interface HomePaths {
   /** the model workers' Unix sockets: 0700, short (a socket path has at most 107 bytes) */
   workerSockets: string;
   models: string;
+  /** private (0700): the Unix sockets of what the bridge starts, which only it may open */
+  sockets: string;
 }
 
 export function defaultHome(): string {
@@ -36,6 +38,7 @@ export function homePaths(home: string): HomePaths {
     endpointLogs: join(root, 'logs', 'endpoints'),
     workerSockets: join(root, 'sock'),
     models: join(root, 'models'),
+    sockets: join(root, 'run'),
   };
 }
 

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { Writable } from 'node:stream';
+import { childEnv } from './child-env.js';
 
 /** The executable's full path if it is on the PATH. */
 export function which(name: string, path = process.env.PATH ?? ''): string | null {
@@ -45,7 +46,7 @@ export function runCommand(
     options.log.write(`$ ${[command, ...args].join(' ')}\n`);
     const child = spawn(command, args, {
       cwd: options.cwd,
-      env: options.env ?? process.env,
+      env: options.env ?? childEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });

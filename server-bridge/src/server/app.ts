@@ -1,4 +1,4 @@
-import { ErrorEnvelope, type RouteDef, type RouteName, routes } from '@emkit/shared';
+import { ErrorEnvelope, type RouteDef, type RouteName, routes, SOCKET_PROTOCOL } from '@emkit/shared';
 import swagger from '@fastify/swagger';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
@@ -18,7 +18,7 @@ import { serveEvents } from './events-socket.js';
 import { GATEWAY_ROUTES, registerGateway } from './gateway.js';
 import { serveTrainingLog } from './log-socket.js';
 import { installSecurity } from './security.js';
-import { registerTensorboardProxy, TENSORBOARD_PREFIX } from './tensorboard-proxy.js';
+import { registerTensorboardProxy, TENSORBOARD_PREFIX, tensorboardScope } from './tensorboard-proxy.js';
 import { serializerCompiler, validatorCompiler } from './validation.js';
 
 export interface AppOptions {
@@ -79,13 +79,19 @@ export async function buildApp(bridge: BridgeContext, options: AppOptions): Prom
       security: [{ token: [] }],
     },
   });
-  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  await app.register(websocket, {
+    options: {
+      maxPayload: 64 * 1024,
+      // answer with the plain subprotocol, never echo the one that carries the token
+      handleProtocols: (offered) => (offered.has(SOCKET_PROTOCOL) ? SOCKET_PROTOCOL : false),
+    },
+  });
 
   const publicRoutes = new Set<string>();
-  const queryTokenRoutes = new Set<string>();
+  const socketRoutes = new Set<string>();
   for (const route of Object.values(routes) as RouteDef[]) {
     if (route.public) publicRoutes.add(`${route.method} ${route.url}`);
-    if (route.websocket) queryTokenRoutes.add(`${route.method} ${route.url}`);
+    if (route.websocket) socketRoutes.add(`${route.method} ${route.url}`);
   }
   const tensorboardRoutes = new Set(
     ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS'].flatMap((m) => [
@@ -98,9 +104,11 @@ export async function buildApp(bridge: BridgeContext, options: AppOptions): Prom
   installSecurity(app, {
     ...options,
     publicRoutes,
-    queryTokenRoutes,
+    socketRoutes,
     cookieRoutes: tensorboardRoutes,
-    cookiePath: TENSORBOARD_PREFIX,
+    // a session opens the one TensorBoard its ticket was spent on
+    cookieScope: (request) => tensorboardScope((request.params as { id: string }).id),
+    sessions: bridge.sessions,
     redeemTicket: (ticket) => bridge.tickets.redeem(ticket),
     apiKeyRoutes,
     apiKeyHash: (request) => bridge.endpoints.route((request.params as { endpoint: string }).endpoint)?.apiKeyHash ?? null,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { redactUrl } from '../runtime/logger.js';
-import { originAllowed, tokenMatches } from './security.js';
+import { originAllowed, tokenMatches, withoutCredentials } from './security.js';
 
 describe('origin allow-list', () => {
   it('matches exactly, or any port with :*', () => {
@@ -29,5 +29,13 @@ describe('log redaction', () => {
     expect(redactUrl('/api/v1/events?token=s3cret&since=4')).toBe('/api/v1/events?token=[redacted]&since=4');
     expect(redactUrl('/x?since=4&TOKEN=s3cret')).toBe('/x?since=4&TOKEN=[redacted]');
     expect(redactUrl('/x?notatoken=1')).toBe('/x?notatoken=1');
+  });
+});
+
+describe('credentials in an address', () => {
+  it('are taken out, the rest of the address kept; an address without any is left alone', () => {
+    expect(withoutCredentials('/tensorboard/a/data/runs?token=t&x=1&ticket=k')).toBe('/tensorboard/a/data/runs?x=1');
+    expect(withoutCredentials('/tensorboard/a/?ticket=k')).toBe('/tensorboard/a/');
+    expect(withoutCredentials('/tensorboard/a/?x=%20y')).toBeNull();
   });
 });

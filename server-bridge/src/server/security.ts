@@ -1,5 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { tokenFromSocketProtocols } from '@emkit/shared';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { BrowserSessions } from './browser-sessions.js';
 import { HttpError } from './errors.js';
 
 export interface SecurityOptions {
@@ -10,14 +12,20 @@ export interface SecurityOptions {
   corsOrigins: readonly string[];
   /** routes (method + url pattern) that need no token */
   publicRoutes: ReadonlySet<string>;
-  /** routes that may carry the token as `?token=` (WebSockets: browsers can't set their headers) */
-  queryTokenRoutes: ReadonlySet<string>;
   /**
-   * routes a browser tab opens (TensorBoard): `?token=` once, answered with a session
-   * cookie for `cookiePath` and a redirect that takes the token out of the address bar
+   * WebSocket routes: besides the header, they take the token in the `Sec-WebSocket-Protocol`
+   * header (`emkit.bearer.<base64url token>`), which a browser can set, so it is never in the
+   * address a browser console shows
+   */
+  socketRoutes: ReadonlySet<string>;
+  /**
+   * routes a browser tab opens (TensorBoard): a one-time `?ticket=` (or `?token=`) on a GET
+   * is answered with a session cookie for `cookieScope(request)` and a redirect that takes
+   * the credential out of the address bar
    */
   cookieRoutes?: ReadonlySet<string>;
-  cookiePath?: string;
+  cookieScope?: (request: FastifyRequest) => string;
+  sessions?: BrowserSessions;
   /** a one-time `?ticket=` is taken where `?token=` is, on the cookie routes */
   redeemTicket?: (ticket: string) => boolean;
   /**
@@ -31,15 +39,25 @@ export interface SecurityOptions {
 
 const SESSION_COOKIE = 'emkit_session';
 
-/** The cookie holds a value derived from the token, never the token itself. */
-export const sessionValue = (token: string) => createHash('sha256').update(`${token}:session`).digest('hex');
-
-function cookie(request: FastifyRequest, name: string): string | undefined {
+/** Every value of a cookie: a browser sends one per matching path. */
+function cookies(request: FastifyRequest, name: string): string[] {
+  const values: string[] = [];
   for (const part of (request.headers.cookie ?? '').split(';')) {
     const [key, ...value] = part.trim().split('=');
-    if (key === name) return value.join('=');
+    if (key === name) values.push(value.join('='));
   }
-  return undefined;
+  return values;
+}
+
+/** The credentials an address may carry on a browser route; they never stay in it. */
+export const ADDRESS_CREDENTIALS = ['token', 'ticket'] as const;
+
+/** `url` less its credentials, as a path and query; null when it carried none. */
+export function withoutCredentials(url: string): string | null {
+  const parsed = new URL(url, 'http://bridge');
+  if (!ADDRESS_CREDENTIALS.some((name) => parsed.searchParams.has(name))) return null;
+  for (const name of ADDRESS_CREDENTIALS) parsed.searchParams.delete(name);
+  return `${parsed.pathname}${parsed.search}`;
 }
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
@@ -67,12 +85,10 @@ function hostName(hostHeader: string | undefined): string | undefined {
   return hostHeader.split(':')[0];
 }
 
-function bearer(request: FastifyRequest, queryAllowed: boolean): string | undefined {
+function bearer(request: FastifyRequest, socket: boolean): string | undefined {
   const header = request.headers.authorization;
   if (header?.startsWith('Bearer ')) return header.slice(7).trim();
-  if (!queryAllowed) return undefined;
-  const query = request.query as { token?: unknown } | undefined;
-  return typeof query?.token === 'string' ? query.token : undefined;
+  return socket ? tokenFromSocketProtocols(request.headers['sec-websocket-protocol']) : undefined;
 }
 
 function setCorsHeaders(reply: FastifyReply, origin: string): void {
@@ -90,7 +106,6 @@ function setCorsHeaders(reply: FastifyReply, origin: string): void {
  */
 export function installSecurity(app: FastifyInstance, options: SecurityOptions): void {
   const hosts = new Set(options.allowedHosts.map((h) => h.toLowerCase()));
-  const session = sessionValue(options.token);
   app.addHook('onRequest', async (request, reply) => {
     const host = hostName(request.headers.host)?.toLowerCase();
     if (!host || !hosts.has(host)) {
@@ -111,20 +126,34 @@ export function installSecurity(app: FastifyInstance, options: SecurityOptions):
     const route = `${request.method} ${request.routeOptions.url ?? ''}`;
     if (options.publicRoutes.has(route)) return;
     if (options.cookieRoutes?.has(route)) {
-      if (tokenMatches(cookie(request, SESSION_COOKIE), session)) return;
-      const url = new URL(request.url, 'http://bridge');
-      const fromQuery = url.searchParams.get('token') ?? undefined;
-      const ticket = url.searchParams.get('ticket') ?? undefined;
+      const scope = options.cookieScope?.(request) ?? '/';
+      const clean = withoutCredentials(request.url);
+      const browserRead = request.method === 'GET' || request.method === 'HEAD';
+      const inSession = cookies(request, SESSION_COOKIE).some((value) => options.sessions?.check(value, scope) === true);
+      if (inSession) {
+        // a credential in the address of a tab that has its session already: out of the address bar
+        if (clean !== null && browserRead) {
+          reply.redirect(clean, 303);
+          return reply;
+        }
+        return;
+      }
+      const query = new URL(request.url, 'http://bridge').searchParams;
+      const fromQuery = query.get('token') ?? undefined;
+      const ticket = query.get('ticket') ?? undefined;
       // GET only: a ticket is spent by the request that shows it
       const valid =
         request.method === 'GET' &&
+        options.sessions !== undefined &&
         ((fromQuery !== undefined && tokenMatches(fromQuery, options.token)) ||
           (ticket !== undefined && options.redeemTicket?.(ticket) === true));
-      if (valid) {
-        url.searchParams.delete('token');
-        url.searchParams.delete('ticket');
-        reply.header('set-cookie', `${SESSION_COOKIE}=${session}; Path=${options.cookiePath ?? '/'}; HttpOnly; SameSite=Strict`);
-        reply.redirect(`${url.pathname}${url.search}`, 303);
+      if (valid && options.sessions) {
+        const session = options.sessions.open(scope);
+        reply.header(
+          'set-cookie',
+          `${SESSION_COOKIE}=${session.value}; Path=${scope}; Max-Age=${session.maxAgeSeconds}; HttpOnly; SameSite=Strict`,
+        );
+        reply.redirect(clean ?? request.url, 303);
         return reply;
       }
     }
@@ -140,14 +169,12 @@ export function installSecurity(app: FastifyInstance, options: SecurityOptions):
         "a valid token is needed: the endpoint's API key as `X-Api-Key: <key>`, or `Authorization: Bearer <bridge token>`",
       );
     }
-    if (!tokenMatches(bearer(request, options.queryTokenRoutes.has(route)), options.token)) {
+    if (!tokenMatches(bearer(request, options.socketRoutes.has(route)), options.token)) {
       throw new HttpError(
         401,
         'unauthorized',
         'a valid token is needed: `Authorization: Bearer <token>` (see runtime.json in the emkit home)',
       );
     }
-    // checked: keep it out of the route's own query validation
-    delete (request.query as { token?: string }).token;
   });
 }

@@ -2,6 +2,7 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { BridgeContext } from '../context.js';
 import { HttpError } from './errors.js';
+import { withoutCredentials } from './security.js';
 
 /** Headers that belong to one hop, and the bridge's own credentials, which TensorBoard must never see. */
 const DROPPED = new Set([
@@ -27,9 +28,16 @@ function forwardable(headers: IncomingHttpHeaders): Record<string, string | stri
 export const TENSORBOARD_PREFIX = '/tensorboard/';
 
 /**
- * `/tensorboard/{id}/…` → the TensorBoard process of that id (it runs with that path
- * prefix, so paths pass through unchanged). Bodies are streamed both ways; the
- * security hook in front has already checked the token or the session cookie.
+ * The path a TensorBoard's browser sessions are good for (and their cookie's Path): no
+ * trailing slash, so `/tensorboard/{id}` itself, which redirects to `…/`, gets the cookie too.
+ */
+export const tensorboardScope = (id: string) => `${TENSORBOARD_PREFIX}${id}`;
+
+/**
+ * `/tensorboard/{id}/…` → the TensorBoard process of that id, over its Unix socket (it
+ * runs with that path prefix, so paths pass through unchanged, less any credential in
+ * the query). Bodies are streamed both ways; the security hook in front has already
+ * checked the token or the session cookie.
  */
 export async function registerTensorboardProxy(app: FastifyInstance, bridge: BridgeContext): Promise<void> {
   await app.register(async (scope) => {
@@ -40,9 +48,9 @@ export async function registerTensorboardProxy(app: FastifyInstance, bridge: Bri
     const handler = async (request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => {
       const { id } = request.params as { id: string };
       if (request.url === `${TENSORBOARD_PREFIX}${id}`) return reply.redirect(`${TENSORBOARD_PREFIX}${id}/`);
-      let port: number;
+      let socketPath: string;
       try {
-        port = bridge.tensorboards.target(id);
+        socketPath = bridge.tensorboards.target(id);
       } catch (error) {
         if (error instanceof HttpError && error.status === 503 && request.headers.accept?.includes('text/html')) {
           // a browser tab opened right after the start: show it, and look again shortly
@@ -59,11 +67,11 @@ export async function registerTensorboardProxy(app: FastifyInstance, bridge: Bri
       return new Promise<void>((resolve) => {
         const upstream = httpRequest(
           {
-            host: '127.0.0.1',
-            port,
+            socketPath,
             method: request.method,
-            path: request.url,
-            headers: { ...forwardable(request.headers), host: `127.0.0.1:${port}` },
+            // the token or a ticket never reaches TensorBoard, even on a request the hook let through
+            path: withoutCredentials(request.url) ?? request.url,
+            headers: { ...forwardable(request.headers), host: 'localhost' },
           },
           (response) => {
             // straight onto the socket: fastify's own send path is for bodies it makes

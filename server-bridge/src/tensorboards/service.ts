@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, rm, symlink } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
 import {
   canTransition,
   type ListQuery,
@@ -13,6 +14,7 @@ import {
   tensorboardStates,
 } from '@emkit/shared';
 import type { FastifyBaseLogger } from 'fastify';
+import { childEnv } from '../runtime/child-env.js';
 import { which } from '../runtime/process.js';
 import { conflict, HttpError, notFound } from '../server/errors.js';
 import { pageOf } from '../server/query-defaults.js';
@@ -26,6 +28,12 @@ export interface TensorboardServiceOptions {
   logDir: string;
   /** the bridge's own Python: its environment is the second place TensorBoard is looked for */
   python: string;
+  /** a private (0700) folder of the bridge where each TensorBoard's Unix socket is made */
+  socketDir: string;
+  /** what goes first on PYTHONPATH so `emkit.tensorboard_host` is this bridge's own */
+  emkitImportPath: string;
+  /** a TensorBoard is gone (deleted): its browser sessions end with it */
+  onDeleted?: (id: string) => void;
   log: FastifyBaseLogger;
   /** stop one nobody has looked at for this long */
   idleSeconds?: number;
@@ -43,15 +51,35 @@ const REAP_EVERY_MS = 30_000;
 /** lastAccessAt is written at most this often (each proxied request would be too many writes) */
 const TOUCH_EVERY_MS = 15_000;
 
-function freePort(): Promise<number> {
+/** Unix socket paths are limited to about 107 bytes; a longer home gets a private temporary folder. */
+const MAX_SOCKET_PATH = 100;
+
+/** The interpreter a `tensorboard` script runs with: its shebang (or pip's sh trampoline), else its folder's python. */
+export function scriptPython(script: string): string {
+  try {
+    const head = readFileSync(script, 'utf8').slice(0, 1024);
+    const shebang = /^#!\s*(\S+)/.exec(head)?.[1];
+    if (shebang && /python[\d.]*$/.test(shebang)) return shebang;
+    // pip writes `#!/bin/sh` and an `exec "/long/path/python"` line when the path is too long for a shebang
+    const trampoline = /'''exec' "([^"]+)"/.exec(head)?.[1];
+    if (trampoline) return trampoline;
+  } catch {
+    // not readable: fall back below
+  }
+  for (const name of ['python', 'python3']) if (existsSync(join(dirname(script), name))) return join(dirname(script), name);
+  return 'python3';
+}
+
+/** GET over a Unix socket: the status, or an error (not listening yet). */
+function getOverSocket(socketPath: string, path: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
+    const request = httpRequest({ socketPath, path, method: 'GET', timeout: 2000 }, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode ?? 0));
     });
+    request.on('timeout', () => request.destroy(new Error('timeout')));
+    request.on('error', reject);
+    request.end();
   });
 }
 
@@ -75,11 +103,25 @@ export class TensorboardService {
   private readonly children = new Map<string, ChildProcess>();
   private readonly touched = new Map<string, number>();
   private reaper: NodeJS.Timeout | undefined;
+  private socketFolder: string | undefined;
 
   constructor(
     private readonly store: Store,
     private readonly options: TensorboardServiceOptions,
   ) {}
+
+  /** Where the TensorBoard `id` listens: a folder only the bridge's user may open. */
+  socketPath(id: string): string {
+    if (!this.socketFolder) {
+      let folder = this.options.socketDir;
+      if (join(folder, `${id}.sock`).length > MAX_SOCKET_PATH) folder = mkdtempSync(join(tmpdir(), 'emkit-tb-'));
+      mkdirSync(folder, { recursive: true, mode: 0o700 });
+      // mkdir leaves an existing folder's mode as it is
+      chmodSync(folder, 0o700);
+      this.socketFolder = folder;
+    }
+    return join(this.socketFolder, `${id}.sock`);
+  }
 
   private record(id: string): TensorboardRecord {
     const record = this.store.tensorboards.get(id);
@@ -162,7 +204,8 @@ export class TensorboardService {
 
   private async start(record: TensorboardRecord, binary: string, trainings: readonly TrainingRecord[]): Promise<void> {
     await mkdir(this.options.logDir, { recursive: true });
-    const port = await freePort();
+    const socketPath = this.socketPath(record.id);
+    await rm(socketPath, { force: true });
     // a folder of links named after the trainings (names are unique), so each run is called
     // "iris", where `--logdir_spec iris:dir` would call it "iris/."
     const runs = this.runsDir(record.id);
@@ -171,24 +214,24 @@ export class TensorboardService {
     for (const training of trainings) await symlink(trainingLayout(training.dir).tensorboard, join(runs, training.name));
     const logFile = join(this.options.logDir, `${record.id}.log`);
     const log = openSync(logFile, 'a');
+    const prefix = `/tensorboard/${record.id}`;
     let child: ChildProcess;
     try {
+      // TensorBoard's WSGI app on a Unix socket in the bridge's private folder, with no TCP
+      // listener (nor the fast data server's): only the bridge's proxy reaches it
       child = spawn(
-        binary,
-        [
-          '--logdir',
-          runs,
-          '--host',
-          '127.0.0.1',
-          '--port',
-          String(port),
-          '--path_prefix',
-          `/tensorboard/${record.id}`,
-          '--reload_interval',
-          '5',
-        ],
-        // its own group, so stopping it also stops the data server it starts
-        { detached: true, stdio: ['ignore', log, log], env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' } },
+        scriptPython(binary),
+        ['-m', 'emkit.tensorboard_host', socketPath, '--logdir', runs, '--path_prefix', prefix, '--reload_interval', '5'],
+        {
+          // its own group, so stopping it stops all it starts; stdin is the pipe whose end tells it the bridge is gone
+          detached: true,
+          stdio: ['pipe', log, log],
+          env: childEnv({
+            PYTHONPATH: [this.options.emkitImportPath, process.env.PYTHONPATH].filter(Boolean).join(delimiter),
+            PYTHONDONTWRITEBYTECODE: '1',
+            TF_CPP_MIN_LOG_LEVEL: '2',
+          }),
+        },
       );
     } finally {
       closeSync(log);
@@ -197,6 +240,7 @@ export class TensorboardService {
       child.once('error', reject);
       child.once('spawn', () => resolve(child.pid as number));
     });
+    child.stdin?.on('error', () => {});
     this.children.set(record.id, child);
     child.unref();
     let exited = false;
@@ -211,14 +255,12 @@ export class TensorboardService {
         else this.moveTo(record.id, 'STOPPED', { stateReason: `tensorboard ended (${how})` });
       }
     });
-    this.store.tx(() => this.store.tensorboards.update(record.id, { port, pid }));
+    this.store.tx(() => this.store.tensorboards.update(record.id, { pid }));
 
     const deadline = Date.now() + (this.options.startTimeoutMs ?? 60_000);
     while (!exited && Date.now() < deadline) {
       try {
-        const response = await fetch(`http://127.0.0.1:${port}/tensorboard/${record.id}/`, { signal: AbortSignal.timeout(2000) });
-        await response.arrayBuffer();
-        if (response.ok) {
+        if ((await getOverSocket(socketPath, `${prefix}/`)) === 200) {
           this.moveTo(record.id, 'RUNNING');
           return;
         }
@@ -250,12 +292,12 @@ export class TensorboardService {
     return true;
   }
 
-  /** Where the proxy sends a request; 503 while it starts. Counts as a use for the idle reaper. */
-  target(id: string): number {
+  /** The socket the proxy sends a request to; 503 while it starts. Counts as a use for the idle reaper. */
+  target(id: string): string {
     const record = this.record(id);
     if (record.state === 'CREATE IN PROGRESS')
       throw new HttpError(503, 'not_ready', 'TensorBoard is starting; try again in a moment');
-    if (record.state !== 'RUNNING' || record.port === null) {
+    if (record.state !== 'RUNNING') {
       throw new HttpError(
         409,
         'conflict',
@@ -267,13 +309,14 @@ export class TensorboardService {
       this.touched.set(id, now);
       this.store.tx(() => this.store.tensorboards.update(id, { lastAccessAt: new Date(now).toISOString() }, { quiet: true }));
     }
-    return record.port;
+    return this.socketPath(id);
   }
 
   async delete(id: string): Promise<void> {
     const record = this.record(id);
     this.stopProcess(record);
     this.store.tx(() => this.store.tensorboards.delete(id));
+    this.options.onDeleted?.(id);
     await rm(join(this.options.logDir, `${id}.log`), { force: true });
     await rm(this.runsDir(id), { recursive: true, force: true });
   }
@@ -287,6 +330,7 @@ export class TensorboardService {
     if (child?.pid) killGroup(child.pid);
     else if (record.pid !== null && this.isOurs(record)) killGroup(record.pid);
     this.children.delete(record.id);
+    rm(this.socketPath(record.id), { force: true }).catch(() => {});
   }
 
   private isOurs(record: TensorboardRecord): boolean {

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { delimiter } from 'node:path';
+import { childEnv } from '../runtime/child-env.js';
 import type { TrainingLayout } from './contract.js';
 
 /**
@@ -45,7 +46,7 @@ export class LocalExecutor implements Executor {
         cwd: layout.dir,
         detached: true,
         stdio: ['ignore', log, log],
-        env: { ...process.env, PYTHONPATH: pythonPath, PYTHONDONTWRITEBYTECODE: '1' },
+        env: childEnv({ PYTHONPATH: pythonPath, PYTHONDONTWRITEBYTECODE: '1' }),
       });
       return new Promise((resolve, reject) => {
         child.once('error', (error) => reject(new Error(`could not start ${python}: ${error.message}`)));

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EmkitClient } from './client.js';
 import { ApiError } from './errors.js';
 import { routePath, routes } from './routes.js';
+import { tokenFromSocketProtocols } from './socket-auth.js';
 
 describe('routePath', () => {
   it('fills and escapes path parameters', () => {
@@ -57,11 +58,22 @@ describe('EmkitClient', () => {
     await client.api.listExperiments({ query: { limit: 5, offset: undefined } });
     expect(seen?.url).toBe('http://bridge.test/api/v1/experiments?limit=5');
     expect((seen?.init?.headers as Record<string, string> | undefined)?.authorization).toBe('Bearer secret');
-    expect(client.eventsUrl(7)).toBe('ws://bridge.test/api/v1/events?token=secret&since=7');
-    expect(client.trainingLogUrl('run 1', 2, 300)).toBe(
-      'ws://bridge.test/api/v1/trainings/run%201/log/stream?token=secret&rank=2&offset=300',
-    );
-    expect(client.tensorboardUrl('abc')).toBe('http://bridge.test/tensorboard/abc/?token=secret');
+    // the token rides in the subprotocol header, never in a socket's address
+    expect(client.eventsUrl(7)).toBe('ws://bridge.test/api/v1/events?since=7');
+    expect(client.trainingLogUrl('run 1', 2, 300)).toBe('ws://bridge.test/api/v1/trainings/run%201/log/stream?rank=2&offset=300');
+    expect(client.socketProtocols()).toEqual(['emkit', `emkit.bearer.${Buffer.from('secret').toString('base64url')}`]);
+    expect(tokenFromSocketProtocols(client.socketProtocols().join(', '))).toBe('secret');
+    expect(tokenFromSocketProtocols('emkit, emkit.bearer.%%%')).toBeUndefined();
+    expect(tokenFromSocketProtocols(undefined)).toBeUndefined();
+  });
+
+  it("gives TensorBoard's address a one-time ticket, not the token", async () => {
+    const client = new EmkitClient({
+      baseUrl: 'http://bridge.test',
+      token: 'secret',
+      fetch: async () => new Response(JSON.stringify({ ticket: 'once', expiresAt: 'x' }), { status: 201 }),
+    });
+    expect(await client.tensorboardUrl('abc')).toBe('http://bridge.test/tensorboard/abc/?ticket=once');
   });
 
   it('answers a non-JSON file as text', async () => {

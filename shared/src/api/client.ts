@@ -1,5 +1,6 @@
 import { ApiError } from './errors.js';
 import { type CallableRouteName, type RouteInput, type RouteOutput, routePath, routes } from './routes.js';
+import { socketProtocols } from './socket-auth.js';
 
 export interface ClientOptions {
   /** e.g. http://127.0.0.1:8765 (from runtime.json) */
@@ -78,7 +79,15 @@ export class EmkitClient {
     return parsed as RouteOutput<K>;
   }
 
-  /** The WebSocket URL of the event stream (the token goes in the query: browsers can't set headers there). */
+  /**
+   * What every WebSocket to the bridge is opened with, beside its URL: the token rides in the
+   * `Sec-WebSocket-Protocol` header, so the URL (which browser consoles print) carries none.
+   */
+  socketProtocols(): string[] {
+    return socketProtocols(this.token);
+  }
+
+  /** The WebSocket URL of the event stream; open it with `socketProtocols()`. */
   eventsUrl(since?: number, inferences = false): string {
     return this.socketUrl(routes.events.url, {
       ...(since === undefined ? {} : { since: String(since) }),
@@ -86,7 +95,7 @@ export class EmkitClient {
     });
   }
 
-  /** The WebSocket URL of one rank's live log (LogStreamMessage), from a byte offset. */
+  /** The WebSocket URL of one rank's live log (LogStreamMessage), from a byte offset; open it with `socketProtocols()`. */
   trainingLogUrl(training: string, rank = 0, offset = 0): string {
     return this.socketUrl(routePath(routes.streamTrainingLog.url, { id: training }), {
       rank: String(rank),
@@ -94,15 +103,19 @@ export class EmkitClient {
     });
   }
 
-  /** Where the bridge serves a TensorBoard, with the token a browser tab needs once (it then keeps a cookie). */
-  tensorboardUrl(id: string): string {
-    return `${this.baseUrl}/tensorboard/${encodeURIComponent(id)}/?token=${encodeURIComponent(this.token)}`;
+  /**
+   * Where the bridge serves a TensorBoard, with a one-time ticket a browser tab spends once
+   * (it then keeps a session cookie): the address may be shown, copied or kept in a history,
+   * the token must not be.
+   */
+  async tensorboardUrl(id: string): Promise<string> {
+    const { ticket } = await this.api.createBrowserTicket({});
+    return `${this.baseUrl}/tensorboard/${encodeURIComponent(id)}/?ticket=${encodeURIComponent(ticket)}`;
   }
 
   private socketUrl(path: string, query: Record<string, string>): string {
     const url = new URL(`${this.baseUrl}${path}`);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-    url.searchParams.set('token', this.token);
     for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
     return url.toString();
   }

@@ -10,7 +10,8 @@ export interface WebSocketLike {
   onerror: ((ev: unknown) => void) | null;
   close(): void;
 }
-export type WebSocketFactory = new (url: string) => WebSocketLike;
+/** Browsers' WebSocket and the `ws` package both take (url, protocols). */
+export type WebSocketFactory = new (url: string, protocols?: string[]) => WebSocketLike;
 
 export interface EventStreamOptions {
   /** defaults to the global WebSocket (browsers, Node 22+); pass `ws` in Node 20 */
@@ -77,7 +78,7 @@ export class EventStream {
   }
 
   private connect(): void {
-    const socket = new this.WebSocketImpl(this.client.eventsUrl(this.lastSeq, this.inferences));
+    const socket = new this.WebSocketImpl(this.client.eventsUrl(this.lastSeq, this.inferences), this.client.socketProtocols());
     this.socket = socket;
     socket.onopen = () => {
       this.delay = this.minDelay;

@@ -67,7 +67,7 @@ export interface RouteDef {
    * and server metadata probes, which name no model): every other route needs the token
    */
   public?: boolean;
-  /** a WebSocket upgrade, not a JSON call; the only kind that takes `?token=` (browsers can't set its headers) */
+  /** a WebSocket upgrade, not a JSON call; it also takes the token as a subprotocol (see api/socket-auth.ts) */
   websocket?: boolean;
   /**
    * served by the inference gateway: the body goes to a model worker as it came (not

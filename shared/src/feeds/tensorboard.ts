@@ -16,6 +16,5 @@ export async function tensorboardAddress(client: EmkitClient, target: Tensorboar
     board = await client.api.getTensorboard({ params: { id: board.id } });
   }
   if (board.state !== 'RUNNING') throw new Error(board.stateReason ?? `TensorBoard is ${board.state}`);
-  const { ticket } = await client.api.createBrowserTicket({});
-  return `${client.baseUrl}${board.path}?ticket=${encodeURIComponent(ticket)}`;
+  return client.tensorboardUrl(board.id);
 }

@@ -89,7 +89,10 @@ export class TrainingFeed {
 
   private openLog(): void {
     if (this.disposed || this.logEnded || !this.WebSocketImpl) return;
-    const socket = new this.WebSocketImpl(this.client.trainingLogUrl(this.trainingId, 0, this.offset));
+    const socket = new this.WebSocketImpl(
+      this.client.trainingLogUrl(this.trainingId, 0, this.offset),
+      this.client.socketProtocols(),
+    );
     this.socket = socket;
     socket.onmessage = (message) => {
       const data: LogStreamMessage = JSON.parse(String(message.data));

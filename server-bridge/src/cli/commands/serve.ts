@@ -27,6 +27,8 @@ export function registerServe(program: Command): void {
     .option('--max-inference-mb <mb>', 'the largest inference request body the gateway takes (larger: 413)', '10')
     .option('--inference-timeout <seconds>', 'how long a model may take to answer before the caller gets 504', '60')
     .option('--log-level <level>', 'trace, debug, info, warn, error', 'info')
+    .option('--log-max-mb <mb>', "rotate the bridge's log (<home>/logs/bridge.log) at this size", '10')
+    .option('--log-keep <n>', 'how many rotated logs to keep (bridge.log.1 … .N)', '3')
     .action(async (options: Record<string, string | string[] | undefined>, command: Command) => {
       const globals = command.optsWithGlobals() as { home?: string };
       const port = Number(options.port);
@@ -44,6 +46,11 @@ export function registerServe(program: Command): void {
       const inferenceTimeout = Number(options.inferenceTimeout);
       if (!(inferenceTimeout > 0))
         command.error(`--inference-timeout must be a positive number, not "${options.inferenceTimeout}"`, { exitCode: 2 });
+      const logMaxMb = Number(options.logMaxMb);
+      if (!(logMaxMb > 0)) command.error(`--log-max-mb must be a positive number, not "${options.logMaxMb}"`, { exitCode: 2 });
+      const logKeep = Number(options.logKeep);
+      if (!Number.isInteger(logKeep) || logKeep < 1 || logKeep > 100)
+        command.error(`--log-keep must be a whole number 1–100, not "${options.logKeep}"`, { exitCode: 2 });
       const bridge = await startBridge({
         home: globals.home,
         host: options.host as string,
@@ -57,6 +64,7 @@ export function registerServe(program: Command): void {
         inferenceBodyLimit: Math.round(maxInferenceMb * 1024 * 1024),
         inferenceTimeoutMs: Math.round(inferenceTimeout * 1000),
         logLevel: options.logLevel as string,
+        logRotation: { maxBytes: Math.round(logMaxMb * 1024 * 1024), keep: logKeep },
       });
       process.stdout.write(`emkit bridge ${bridge.url}\nhome  ${bridge.home}\n(token in ${bridge.home}/runtime.json)\n`);
       let stopping = false;

@@ -39,7 +39,7 @@ const columns: [string, (t: Training) => unknown][] = [
 /** Stream one rank's log over the WebSocket until the training settles. */
 function streamLog(client: EmkitClient, id: string, rank: number, write: (text: string) => void): Promise<void> {
   return new Promise((resolvePromise, reject) => {
-    const socket = new WebSocket(client.trainingLogUrl(id, rank, 0));
+    const socket = new WebSocket(client.trainingLogUrl(id, rank, 0), client.socketProtocols());
     socket.on('message', (data) => {
       const message = JSON.parse(String(data)) as LogStreamMessage;
       if (message.type === 'chunk') write(message.text);
@@ -233,7 +233,7 @@ export function registerTrainings(program: Command): void {
 
   program
     .command('tensorboard [training]')
-    .description('start TensorBoard for a training (or --experiment) and print its URL')
+    .description('start TensorBoard for a training (or --experiment) and print its address, with a one-time ticket')
     .option('--experiment <name>', 'all the trainings of an experiment, one run each')
     .action(async (training: string | undefined, options, command: Command) => {
       const globals = command.optsWithGlobals();
@@ -251,6 +251,8 @@ export function registerTrainings(program: Command): void {
         process.exitCode = EXIT.endedInFailure;
         return;
       }
-      printMessage(globals, client.tensorboardUrl(board.id), { ...board, url: client.tensorboardUrl(board.id) });
+      // an address with a one-time ticket: it may be pasted, kept in a history or shown, the token must not be
+      const url = await client.tensorboardUrl(board.id);
+      printMessage(globals, url, { ...board, url });
     });
 }
