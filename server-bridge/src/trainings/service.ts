@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { cp, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import {
   type ExperimentComparison,
@@ -22,6 +22,7 @@ import type { EnvironmentService } from '../environments/service.js';
 import type { MetricsIngester } from '../metrics/ingest.js';
 import { readLogChunk } from '../runtime/logs.js';
 import { which } from '../runtime/process.js';
+import { readdirIfPresent } from '../runtime/safe-files.js';
 import { conflict, HttpError, notFound } from '../server/errors.js';
 import type { Store } from '../store/index.js';
 import { isUniqueViolation } from '../store/rows.js';
@@ -454,7 +455,11 @@ export class TrainingService {
     const layout = trainingLayout(training.dir);
     const items: TrainingFileList['items'] = [];
     const walk = async (dir: string, depth: number): Promise<void> => {
-      const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+      const entries = await readdirIfPresent(dir).catch((error: NodeJS.ErrnoException) => {
+        // an unreadable folder (EACCES) is left out of the list, and said so in the log
+        this.options.log.warn({ training: training.name, dir, error: error.message }, 'could not list a training folder');
+        return [];
+      });
       for (const entry of entries) {
         const full = join(dir, entry.name);
         if (entry.isDirectory() && depth < 8) await walk(full, depth + 1);
@@ -473,8 +478,11 @@ export class TrainingService {
     return { items };
   }
 
-  /** The absolute path of one of those files; nothing outside them (no `..`, no spec or source). */
-  filePath(key: string, path: string): string {
+  /**
+   * The absolute path of one of those files; nothing outside them (no `..`, no spec or
+   * source), and no link out of them: the training's code may have left links anywhere.
+   */
+  async filePath(key: string, path: string): Promise<string> {
     const training = this.find(key);
     const layout = trainingLayout(training.dir);
     const full = resolve(layout.dir, path);
@@ -487,7 +495,13 @@ export class TrainingService {
         'path',
       );
     }
-    return full;
+    const real = await realpath(full).catch(() => undefined);
+    if (!real) throw notFound('file', path);
+    const realAllowed = await Promise.all(allowed.map((dir) => realpath(dir).catch(() => dir)));
+    if (!realAllowed.some((dir) => real.startsWith(dir + sep))) {
+      throw new HttpError(400, 'bad_request', `"${path}" is a link out of the training's folders; it is not served`, 'path');
+    }
+    return real;
   }
 
   /** At start: pick up every training a previous bridge left running, and settle the ones that ended meanwhile. */
