@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from './errors.js';
+import type { Guard } from './router-errors.js';
 
 export interface SecurityOptions {
   token: string;
@@ -88,10 +89,10 @@ function setCorsHeaders(reply: FastifyReply, origin: string): void {
  * One hook in front of every route, the 404 handler and WebSocket upgrades:
  * Host check, then Origin check (with CORS for the editors), then the token.
  */
-export function installSecurity(app: FastifyInstance, options: SecurityOptions): void {
+export function installSecurity(app: FastifyInstance, options: SecurityOptions): Guard {
   const hosts = new Set(options.allowedHosts.map((h) => h.toLowerCase()));
   const session = sessionValue(options.token);
-  app.addHook('onRequest', async (request, reply) => {
+  const guard: Guard = async (request, reply) => {
     const host = hostName(request.headers.host)?.toLowerCase();
     if (!host || !hosts.has(host)) {
       throw new HttpError(403, 'forbidden', `Host "${request.headers.host ?? ''}" is not allowed; use 127.0.0.1 or localhost`);
@@ -149,5 +150,7 @@ export function installSecurity(app: FastifyInstance, options: SecurityOptions):
     }
     // checked: keep it out of the route's own query validation
     delete (request.query as { token?: string }).token;
-  });
+  };
+  app.addHook('onRequest', guard);
+  return guard;
 }

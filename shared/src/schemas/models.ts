@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { ListOf, Name, Timestamp } from './common.js';
+import { ListOf, Name, Offset, Timestamp } from './common.js';
 import { MetricSummary } from './metrics.js';
 import { Tags } from './trainings.js';
 
@@ -80,7 +80,7 @@ export type ModelList = Static<typeof ModelList>;
 export const ModelListQuery = Type.Object(
   {
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+    offset: Type.Optional(Offset),
     name: Type.Optional(Name),
   },
   { additionalProperties: false },
