@@ -16,6 +16,7 @@ import { HttpError, installErrorHandlers } from './errors.js';
 import { serveEvents } from './events-socket.js';
 import { GATEWAY_ROUTES, registerGateway } from './gateway.js';
 import { serveTrainingLog } from './log-socket.js';
+import { keepPatternProperties } from './openapi-patterns.js';
 import { type Guard, routerErrorHandler } from './router-errors.js';
 import { installSecurity } from './security.js';
 import { registerTensorboardProxy, TENSORBOARD_PREFIX } from './tensorboard-proxy.js';
@@ -79,6 +80,7 @@ export async function buildApp(bridge: BridgeContext, options: AppOptions): Prom
       components: { securitySchemes: { token: { type: 'http', scheme: 'bearer' } } },
       security: [{ token: [] }],
     },
+    ...keepPatternProperties,
   });
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
 
