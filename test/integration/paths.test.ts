@@ -140,4 +140,23 @@ describe("a training's files", () => {
     // the file the link points at is the bridge's token: still there, never read
     expect(readFileSync(join(bridge.home, 'token'), 'utf8').trim()).toBe(bridge.token);
   });
+
+  it('a folder that cannot be listed is said so in the log, not shown as empty in silence', async () => {
+    // as root no mode bars reading, so ENOTDIR stands in for EACCES: both are "not ENOENT"
+    const script = [
+      'import os, shutil',
+      'shutil.rmtree(os.environ["EM_CHECKPOINT_DIR"])',
+      'open(os.environ["EM_CHECKPOINT_DIR"], "w").write("not a folder")',
+      'open(os.path.join(os.environ["EM_MODEL_DIR"], "model.txt"), "w").write("m")',
+    ].join('\n');
+    const source = writeTree(join(work, 'unlistable'), { 'train.py': script });
+    const training = await settledTraining(
+      bridge.client,
+      (await bridge.client.api.createTraining({ body: { source: { path: join(source, 'train.py') } } })).id,
+    );
+    expect(training.state, training.stateReason ?? '').toBe('COMPLETE');
+    const files = await bridge.client.api.listTrainingFiles({ params: { id: training.id } });
+    expect(files.items.map((f) => f.path)).toContain('model/model.txt');
+    expect(bridge.output()).toMatch(/could not list a training folder.*ENOTDIR|ENOTDIR.*could not list a training folder/);
+  });
 });
