@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, repoRoot, startBridge, type TestBridge, tempDir } from '../support/bridge.js';
+import { settledTraining, writeTree } from '../support/trainings.js';
 
 // Schemathesis (PyPI, in .venv through requirements-dev.txt) reads the bridge's OpenAPI
 // document and sends what it generates from it — valid and invalid — to every operation,
@@ -28,10 +29,28 @@ const SEED = process.env.EMKIT_SCHEMATHESIS_SEED ?? '13';
 
 let bridge: TestBridge;
 let work: string;
+/** Real resources, so that half the requests for `{id}` find one and its answers are checked too. */
+let ids: string[] = [];
 beforeAll(async () => {
   if (!installed) return;
   bridge = await startBridge();
   work = tempDir('emkit-schemathesis-');
+  const api = bridge.client.api;
+  const experiment = await api.createExperiment({ body: { name: 'fuzz' } });
+  const source = writeTree(join(work, 'source'), {
+    'train.py': [
+      'import os',
+      'from emkit.tracking import log_metric',
+      'log_metric("loss", 0.5, 1)',
+      'open(os.path.join(os.environ["EM_MODEL_DIR"], "predict.py"), "w").write("def predict(x):\\n    return x\\n")',
+    ].join('\n'),
+  });
+  const training = await settledTraining(
+    bridge.client,
+    (await api.createTraining({ body: { name: 'fuzz', experiment: 'fuzz', source: { path: join(source, 'train.py') } } })).id,
+  );
+  const model = await api.createModel({ body: { name: 'fuzz', training: training.id } });
+  ids = [experiment.id, 'fuzz', training.id, model.id, 'fuzz:1'];
 });
 afterAll(async () => {
   await bridge?.stop();
@@ -58,7 +77,20 @@ describe('the whole OpenAPI document, fuzzed', () => {
   it.skipIf(!installed)(
     `answers every generated request without a 5xx and as documented${reason}`,
     async () => {
+      // a fuzz dictionary: each `{id}` is one of the real ids half the time, generated otherwise
+      const config = join(work, 'schemathesis.toml');
+      writeFileSync(
+        config,
+        [
+          '[dictionaries.ids]',
+          `values = ${JSON.stringify(ids)}`,
+          '[parameters]',
+          '"path.id" = { dictionary = "ids", probability = 0.5 }',
+        ].join('\n'),
+      );
       const args = [
+        '--config-file',
+        config,
         'run',
         `${bridge.url}/api/v1/openapi.json`,
         '--header',
