@@ -159,4 +159,30 @@ describe("a training's files", () => {
     expect(files.items.map((f) => f.path)).toContain('model/model.txt');
     expect(bridge.output()).toMatch(/could not list a training folder.*ENOTDIR|ENOTDIR.*could not list a training folder/);
   });
+
+  it('a copy takes its snapshot under the same rules, whatever the run left in it', async () => {
+    // a run's code runs in its snapshot: it can leave a FIFO and a link to / there
+    const script = [
+      'import os, sys',
+      'if "--mess" in sys.argv:',
+      '    os.mkfifo("pipe")',
+      '    os.symlink("/", "root")',
+      '    open("out.txt", "w").write("o")',
+    ].join('\n');
+    const source = writeTree(join(work, 'messy'), { 'train.py': script });
+    const first = await settledTraining(
+      bridge.client,
+      (
+        await bridge.client.api.createTraining({
+          body: { source: { path: join(source, 'train.py') }, hyperparameters: { mess: '1' } },
+        })
+      ).id,
+    );
+    expect(first.state, first.stateReason ?? '').toBe('COMPLETE');
+    // the copy runs without --mess: what its folder holds is what was copied
+    const copy = await bridge.client.api.copyTraining({ params: { id: first.id }, body: { hyperparameters: {} } });
+    expect(copy.source.files).toBe(2);
+    expect((await settledTraining(bridge.client, copy.id)).state).toBe('COMPLETE');
+    expect(readdirSync(join(copy.dir, 'source')).sort()).toEqual(['out.txt', 'train.py']);
+  });
 });

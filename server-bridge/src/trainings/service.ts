@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { cp, mkdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import {
   type ExperimentComparison,
@@ -40,7 +40,7 @@ import {
   trainingLayout,
 } from './contract.js';
 import type { Executor } from './local-executor.js';
-import { DEFAULT_SNAPSHOT_LIMITS, resolveSource, type SnapshotLimits, snapshotSource } from './source.js';
+import { copySnapshot, DEFAULT_SNAPSHOT_LIMITS, resolveSource, type SnapshotLimits, snapshotSource } from './source.js';
 
 export interface TrainingServiceOptions {
   /** `<home>/trainings` */
@@ -191,10 +191,7 @@ export class TrainingService {
       maxDurationSeconds: overrides.maxDurationSeconds ?? original.maxDurationSeconds,
       tags: overrides.tags ?? original.tags,
       copiedFrom: original.id,
-      snapshot: async (target) => {
-        await cp(from, target, { recursive: true });
-        return { files: original.source.files, bytes: original.source.bytes };
-      },
+      snapshot: (target) => copySnapshot(from, target, this.snapshotLimits),
       sourceInfo: { path: original.source.path, kind: original.source.kind },
     });
   }

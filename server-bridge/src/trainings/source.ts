@@ -127,3 +127,26 @@ export async function snapshotSource(
   await copyPlanned(files, target);
   return { files: files.length, bytes };
 }
+
+/**
+ * A copy of a training's own snapshot, for a copy of the training. The run's code may
+ * have left links, FIFOs or big files in it (it runs there): the same rules and caps
+ * as for the first snapshot.
+ */
+export async function copySnapshot(
+  from: string,
+  target: string,
+  limits: SnapshotLimits = DEFAULT_SNAPSHOT_LIMITS,
+): Promise<{ files: number; bytes: number }> {
+  const { files, bytes } = await planTree(from, {
+    limits,
+    tooBig: (what) =>
+      new HttpError(
+        413,
+        'payload_too_large',
+        `the source snapshot ${from} has grown to ${what} while the training ran; submit its folder anew instead`,
+      ),
+  });
+  await copyPlanned(files, target);
+  return { files: files.length, bytes };
+}
