@@ -35,11 +35,10 @@ export function routerErrorHandler(guard: () => Guard | undefined) {
       // answered by the checks themselves (a CORS preflight)
       if (reply.sent) return;
     } catch (refusal) {
-      if (refusal instanceof HttpError) {
-        send(reply, refusal);
-        return;
-      }
-      throw refusal;
+      // nothing above awaits this handler: an error thrown on would be an unhandled rejection
+      if (!(refusal instanceof HttpError)) request.log.error({ err: refusal }, 'checking a request the router refused');
+      send(reply, refusal instanceof HttpError ? refusal : describe({ code: 'internal' } as FastifyError));
+      return;
     }
     const described = describe(error);
     if (described.status >= 500) request.log.error({ err: error }, 'router error');
