@@ -461,7 +461,12 @@ export class TrainingService {
         const full = join(dir, entry.name);
         if (entry.isDirectory() && depth < 8) await walk(full, depth + 1);
         else if (entry.isFile()) {
-          const info = await stat(full);
+          // a file removed since the folder was read (the training deleted, a checkpoint rotated) is left out
+          const info = await stat(full).catch((error: NodeJS.ErrnoException) => {
+            if (error.code === 'ENOENT') return undefined;
+            throw error;
+          });
+          if (!info) continue;
           items.push({
             path: relative(layout.dir, full).split(sep).join('/'),
             bytes: info.size,
