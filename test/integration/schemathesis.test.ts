@@ -104,6 +104,9 @@ describe('the whole OpenAPI document, fuzzed', () => {
         SEED,
         '--workers',
         '2',
+        // a loaded machine is slow, not wrong
+        '--request-timeout',
+        '30',
         '--generation-database',
         'none',
         '--no-color',
@@ -112,7 +115,9 @@ describe('the whole OpenAPI document, fuzzed', () => {
       const cases = /(\d+) generated/.exec(output)?.[1];
       // the figure the issue asks for, in the test log
       console.log(`schemathesis: ${cases ?? '?'} cases, exit ${code}`);
-      expect(code, output.slice(-6000)).toBe(0);
+      // on failure, the failures themselves (the warnings about links that follow them are long)
+      const failures = output.indexOf('FAILURES');
+      expect(code, output.slice(failures >= 0 ? failures : -6000).slice(0, 12_000)).toBe(0);
       expect(Number(cases)).toBeGreaterThan(1000);
       // nothing was answered with a 500 the bridge had to log
       expect(bridge.output()).not.toContain('"level":50');
