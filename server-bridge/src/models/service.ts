@@ -82,7 +82,7 @@ export class ModelService {
     const id = this.store.models.newId();
     const artifactPath = join(this.options.root, input.name, id);
     try {
-      await this.copyArtifact(from, artifactPath);
+      await this.copyArtifact(from, artifactPath, training ? 'training' : 'artifactPath');
       const framework = input.framework ?? (await detectFramework(artifactPath));
       if (!framework) {
         throw unprocessable(
@@ -145,14 +145,14 @@ export class ModelService {
    * folder is written by user code too): regular files and links to them only, under the
    * same caps, measured before anything is copied.
    */
-  private async copyArtifact(from: string, to: string): Promise<void> {
+  private async copyArtifact(from: string, to: string, field: 'training' | 'artifactPath'): Promise<void> {
     await mkdir(to, { recursive: true });
     const tooBig = (what: string) =>
       new HttpError(
         413,
         'payload_too_large',
         `the artifact ${from} holds ${what}, over the registry's cap (the bridge's --max-source-mb); copy only the model's files to a folder of their own`,
-        'artifactPath',
+        field,
       );
     try {
       if ((await stat(from)).isFile()) {
@@ -164,7 +164,7 @@ export class ModelService {
     } catch (error) {
       if (error instanceof FileRefused) {
         if (error.reason === 'too_big') throw tooBig(`more than ${Math.round(this.options.limits.maxBytes / 1024 / 1024)} MB`);
-        throw unprocessable(`the artifact ${from} is not a regular file`, 'artifactPath');
+        throw unprocessable(`the artifact ${from} is not a regular file`, field);
       }
       throw error;
     }
