@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FileRefused, readdirIfPresent, readRegularFile } from './safe-files.js';
+import { copyRegularFile, FileRefused, readdirIfPresent, readRegularFile } from './safe-files.js';
 
 let dir: string;
 beforeEach(() => {
@@ -45,5 +45,13 @@ describe('reading a file a user named', () => {
     expect(await readdirIfPresent(join(dir, 'absent'))).toEqual([]);
     writeFileSync(join(dir, 'file'), 'x');
     await expect(readdirIfPresent(join(dir, 'file'))).rejects.toMatchObject({ code: 'ENOTDIR' });
+  });
+
+  it('copies a file with its permissions, and no further than the cap', async () => {
+    writeFileSync(join(dir, 'run.sh'), '#!/bin/sh\necho hi\n', { mode: 0o755 });
+    expect(await copyRegularFile(join(dir, 'run.sh'), join(dir, 'copy.sh'), 100)).toBe(18);
+    expect(statSync(join(dir, 'copy.sh')).mode & 0o777).toBe(0o755);
+    const error = await copyRegularFile(join(dir, 'run.sh'), join(dir, 'small.sh'), 10).catch((e: unknown) => e);
+    expect((error as FileRefused).reason).toBe('too_big');
   });
 });

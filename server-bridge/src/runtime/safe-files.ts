@@ -33,7 +33,7 @@ export async function openRegularFile(
   path: string,
   maxBytes: number,
   options: OpenOptions = {},
-): Promise<{ handle: FileHandle; size: number }> {
+): Promise<{ handle: FileHandle; size: number; mode: number }> {
   let handle: FileHandle;
   try {
     handle = await open(path, READ_FLAGS | (options.noFollow ? constants.O_NOFOLLOW : 0));
@@ -50,7 +50,7 @@ export async function openRegularFile(
     if (info.size > maxBytes) {
       throw new FileRefused('too_big', path, `${path} holds ${info.size} bytes, more than the ${maxBytes} allowed`);
     }
-    return { handle, size: info.size };
+    return { handle, size: info.size, mode: info.mode };
   } catch (error) {
     await handle.close();
     throw error;
@@ -88,10 +88,12 @@ const COPY_CHUNK = 1024 * 1024;
 
 /** Copies one regular file (a link to one is copied as its content), at most `maxBytes`, to a new file `to`. */
 export async function copyRegularFile(from: string, to: string, maxBytes: number): Promise<number> {
-  const { handle, size } = await openRegularFile(from, maxBytes);
+  const { handle, size, mode } = await openRegularFile(from, maxBytes);
   try {
-    const target = await open(to, 'wx', 0o644);
+    const target = await open(to, 'wx', 0o600);
     try {
+      // the permissions come along, as with copyFile: a script of the source stays executable
+      await target.chmod(mode & 0o777);
       // no further than the size measured: a file still growing is copied as it was
       const buffer = Buffer.alloc(Math.min(COPY_CHUNK, Math.max(size, 1)));
       let copied = 0;
