@@ -32,7 +32,7 @@ import { Store } from './store/index.js';
 import { TensorboardService } from './tensorboards/service.js';
 import { type Executor, LocalExecutor } from './trainings/local-executor.js';
 import { TrainingService } from './trainings/service.js';
-import type { SnapshotLimits } from './trainings/source.js';
+import { DEFAULT_SNAPSHOT_LIMITS, type SnapshotLimits } from './trainings/source.js';
 import { VERSION } from './version.js';
 
 export interface BridgeOptions {
@@ -184,7 +184,12 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     maxBodyBytes: inferenceBodyLimit,
     healthEveryMs: options.workerHealthMs,
   });
-  const models = new ModelService(store, { root: paths.models, python });
+  const models = new ModelService(store, {
+    root: paths.models,
+    python,
+    home: paths.home,
+    limits: options.snapshotLimits ?? DEFAULT_SNAPSHOT_LIMITS,
+  });
   const context: BridgeContext = {
     version: VERSION,
     paths,

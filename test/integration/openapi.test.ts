@@ -1,9 +1,22 @@
-import { EmkitClient, type RouteDef, routePath, routes } from '@emkit/shared';
+import {
+  DATASET_NAME_PATTERN,
+  EmkitClient,
+  HYPERPARAMETER_KEY_PATTERN,
+  type RouteDef,
+  routePath,
+  routes,
+  TAG_KEY_PATTERN,
+} from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, startBridge, type TestBridge } from '../support/bridge.js';
 
 let bridge: TestBridge;
-let document: { openapi: string; paths: Record<string, Record<string, { operationId?: string; responses?: object }>> };
+interface Operation {
+  operationId?: string;
+  responses?: object;
+  requestBody?: { content: Record<string, { schema: { properties: Record<string, object> } }> };
+}
+let document: { openapi: string; paths: Record<string, Record<string, Operation>> };
 
 beforeAll(async () => {
   bridge = await startBridge();
@@ -54,6 +67,19 @@ describe('the OpenAPI document', () => {
       await method?.({ params, body: { name: 'probe-x', description: 'probe' } }).catch(() => undefined);
       const expected = `${route.method} ${routePath(route.url, params)}`;
       expect(calls.at(-1)).toBe(expected);
+    }
+  });
+
+  it('keeps the key patterns of the maps (hyperparameters, datasets, tags), and refuses other keys', () => {
+    const body = document.paths['/api/v1/trainings']?.post?.requestBody?.content['application/json']?.schema;
+    for (const [field, pattern] of [
+      ['hyperparameters', HYPERPARAMETER_KEY_PATTERN],
+      ['datasets', DATASET_NAME_PATTERN],
+      ['tags', TAG_KEY_PATTERN],
+    ] as const) {
+      const map = body?.properties[field] as { patternProperties?: Record<string, object>; additionalProperties?: unknown };
+      expect(Object.keys(map.patternProperties ?? {}), field).toEqual([pattern]);
+      expect(map.additionalProperties, field).toBe(false);
     }
   });
 });

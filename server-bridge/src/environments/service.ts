@@ -22,6 +22,7 @@ import { buildEnvironment } from './builder.js';
 import { kernelNameFor, removeKernelSpec, writeKernelSpec } from './kernels.js';
 import { detectManagers } from './managers.js';
 import { findPythons, pickPython } from './pythons.js';
+import { checkRequirements } from './requirements.js';
 
 export interface EnvironmentServiceOptions {
   kernelsDir: string;
@@ -73,6 +74,7 @@ export class EnvironmentService {
   }
 
   async create(input: EnvironmentCreate): Promise<Environment> {
+    if (input.requirements) checkRequirements(input.requirements);
     const manager = input.manager ?? 'venv';
     const info = detectManagers().find((m) => m.manager === manager);
     if (!info?.available) throw new HttpError(422, 'unprocessable', info?.note ?? `unknown manager ${manager}`, 'manager');

@@ -1,12 +1,13 @@
 import { execFile } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ModelFramework } from '@emkit/shared';
 import { childEnv } from '../runtime/child-env.js';
+import { readdirIfPresent } from '../runtime/safe-files.js';
 
 /** Every file under dir (relative paths), a few levels deep: enough to recognise an artifact. */
 async function listFiles(dir: string, depth = 4): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  // an unreadable folder of the registry's copy is an error to report, not "no files"
+  const entries = await readdirIfPresent(dir);
   const files: string[] = [];
   for (const entry of entries) {
     if (entry.isDirectory() && depth > 0)

@@ -1,6 +1,7 @@
-import { cp, mkdir, readdir, rm, stat } from 'node:fs/promises';
-import { basename, isAbsolute, join } from 'node:path';
+import { mkdir, readdir, realpath, rm, rmdir, stat } from 'node:fs/promises';
+import { basename, isAbsolute, join, relative } from 'node:path';
 import type { Model, ModelCreate, ModelList, ModelListQuery, ModelUpdate } from '@emkit/shared';
+import { copyPlanned, copyRegularFile, FileRefused, planTree, readdirIfPresent, type TreeLimits } from '../runtime/safe-files.js';
 import { conflict, HttpError, notFound } from '../server/errors.js';
 import { pageOf } from '../server/query-defaults.js';
 import type { Store } from '../store/index.js';
@@ -12,6 +13,10 @@ export interface ModelServiceOptions {
   root: string;
   /** the interpreter asked for framework versions of artifacts that come from no training */
   python: string;
+  /** the emkit home: an artifact path inside it (or holding it) is refused */
+  home: string;
+  /** an artifact path is copied under the same caps as a training's source snapshot */
+  limits: TreeLimits;
 }
 
 async function measure(dir: string): Promise<{ files: number; bytes: number }> {
@@ -26,6 +31,11 @@ async function measure(dir: string): Promise<{ files: number; bytes: number }> {
 }
 
 const unprocessable = (message: string, field?: string) => new HttpError(422, 'unprocessable', message, field);
+
+const inside = (path: string, dir: string) => {
+  const rel = relative(dir, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+};
 
 /**
  * The model registry: numbered versions of a name, each a copy of its artifact with the
@@ -62,21 +72,18 @@ export class ModelService {
       }
       from = trainingLayout(training.dir).model;
       python = training.python;
-      if ((await readdir(from).catch(() => [])).length === 0) {
+      if ((await readdirIfPresent(from)).length === 0) {
         throw unprocessable(`training "${training.name}" saved nothing in EM_MODEL_DIR (${from})`, 'training');
       }
     } else {
       from = input.artifactPath as string;
-      if (!isAbsolute(from)) throw unprocessable(`the artifact path must be absolute, not "${from}"`, 'artifactPath');
-      if (!(await stat(from).catch(() => undefined))) throw unprocessable(`the artifact ${from} does not exist`, 'artifactPath');
+      await this.checkArtifactPath(from);
     }
 
     const id = this.store.models.newId();
     const artifactPath = join(this.options.root, input.name, id);
-    await mkdir(artifactPath, { recursive: true });
     try {
-      const info = await stat(from);
-      await cp(from, info.isDirectory() ? artifactPath : join(artifactPath, basename(from)), { recursive: true });
+      await this.copyArtifact(from, artifactPath, training ? 'training' : 'artifactPath');
       const framework = input.framework ?? (await detectFramework(artifactPath));
       if (!framework) {
         throw unprocessable(
@@ -107,6 +114,59 @@ export class ModelService {
       );
     } catch (error) {
       await rm(artifactPath, { recursive: true, force: true });
+      // the name's folder too, if this was its only version
+      await rmdir(join(this.options.root, input.name)).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** A user's artifact path: absolute, existing, a regular file or a folder, and nothing of the emkit home. */
+  private async checkArtifactPath(from: string): Promise<void> {
+    if (!isAbsolute(from)) throw unprocessable(`the artifact path must be absolute, not "${from}"`, 'artifactPath');
+    const info = await stat(from).catch(() => undefined);
+    if (!info) throw unprocessable(`the artifact ${from} does not exist`, 'artifactPath');
+    if (!info.isFile() && !info.isDirectory()) {
+      throw unprocessable(
+        `the artifact ${from} is neither a regular file nor a folder (a FIFO, a socket or a device)`,
+        'artifactPath',
+      );
+    }
+    const real = await realpath(from);
+    const home = await realpath(this.options.home).catch(() => this.options.home);
+    if (inside(real, home) || inside(home, real)) {
+      throw unprocessable(
+        `the artifact ${from} is or holds emkit's own folder (${home}); point at the model's own file or folder`,
+        'artifactPath',
+      );
+    }
+  }
+
+  /**
+   * Into the registry's folder, as a training's source is snapshotted (a training's model
+   * folder is written by user code too): regular files and links to them only, under the
+   * same caps, measured before anything is copied.
+   */
+  private async copyArtifact(from: string, to: string, field: 'training' | 'artifactPath'): Promise<void> {
+    await mkdir(to, { recursive: true });
+    const tooBig = (what: string) =>
+      new HttpError(
+        413,
+        'payload_too_large',
+        `the artifact ${from} holds ${what}, over the registry's cap (the bridge's --max-source-mb); copy only the model's files to a folder of their own`,
+        field,
+      );
+    try {
+      if ((await stat(from)).isFile()) {
+        await copyRegularFile(from, join(to, basename(from)), this.options.limits.maxBytes);
+        return;
+      }
+      const { files } = await planTree(from, { limits: this.options.limits, tooBig });
+      await copyPlanned(files, to);
+    } catch (error) {
+      if (error instanceof FileRefused) {
+        if (error.reason === 'too_big') throw tooBig(`more than ${Math.round(this.options.limits.maxBytes / 1024 / 1024)} MB`);
+        throw unprocessable(`the artifact ${from} is not a regular file`, field);
+      }
       throw error;
     }
   }

@@ -1,6 +1,5 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
+import { FileRefused, openRegularFile } from '../runtime/safe-files.js';
 import { notFound } from '../server/errors.js';
 import type { Handlers } from './types.js';
 
@@ -40,12 +39,22 @@ export const trainingHandlers: Handlers<
   getTrainingMetrics: ({ params, query }, { bridge }) => bridge.trainings.metricsOf(params.id, query),
   listTrainingFiles: ({ params }, { bridge }) => bridge.trainings.files(params.id),
   getTrainingFile: async ({ params, query }, { bridge, reply }) => {
-    const path = bridge.trainings.filePath(params.id, query?.path ?? '');
-    const info = await stat(path).catch(() => undefined);
-    if (!info?.isFile()) throw notFound('file', query?.path ?? '');
+    const path = await bridge.trainings.filePath(params.id, query?.path ?? '');
+    // a regular file only (a FIFO would hang the stream), and no link swapped in since the check
+    const opened = await openRegularFile(path, Number.MAX_SAFE_INTEGER, { noFollow: true }).catch((error: unknown) => {
+      if (error instanceof FileRefused || (error as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw notFound('file', query?.path ?? '');
+      }
+      throw error;
+    });
     // streamed as it is, past the JSON serializer
     reply.type(CONTENT_TYPES[extname(path)] ?? 'application/octet-stream');
-    reply.header('content-length', info.size);
-    return reply.send(createReadStream(path)) as never;
+    reply.header('content-length', opened.size);
+    if (opened.size === 0) {
+      await opened.handle.close();
+      return reply.send('') as never;
+    }
+    // no further than the size measured: a file still being written is sent as it was
+    return reply.send(opened.handle.createReadStream({ start: 0, end: opened.size - 1 })) as never;
   },
 };

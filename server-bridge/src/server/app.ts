@@ -17,6 +17,8 @@ import { HttpError, installErrorHandlers } from './errors.js';
 import { serveEvents } from './events-socket.js';
 import { GATEWAY_ROUTES, registerGateway } from './gateway.js';
 import { serveTrainingLog } from './log-socket.js';
+import { keepPatternProperties } from './openapi-patterns.js';
+import { type Guard, routerErrorHandler } from './router-errors.js';
 import { installSecurity } from './security.js';
 import { registerTensorboardProxy, TENSORBOARD_PREFIX, tensorboardScope } from './tensorboard-proxy.js';
 import { serializerCompiler, validatorCompiler } from './validation.js';
@@ -53,8 +55,10 @@ const BODY_LIMIT = 1024 * 1024;
 
 /** The HTTP face of the bridge: every route of the shared table, secured, validated, documented. */
 export async function buildApp(bridge: BridgeContext, options: AppOptions): Promise<FastifyInstance> {
+  let guard: Guard | undefined;
   const app = Fastify({
     loggerInstance: options.logger,
+    frameworkErrors: routerErrorHandler(() => guard),
     bodyLimit: BODY_LIMIT,
     forceCloseConnections: true,
     // one line per request (below), at debug: a busy editor must not flood the log
@@ -78,6 +82,7 @@ export async function buildApp(bridge: BridgeContext, options: AppOptions): Prom
       components: { securitySchemes: { token: { type: 'http', scheme: 'bearer' } } },
       security: [{ token: [] }],
     },
+    ...keepPatternProperties,
   });
   await app.register(websocket, {
     options: {
@@ -101,7 +106,7 @@ export async function buildApp(bridge: BridgeContext, options: AppOptions): Prom
   );
   const apiKeyRoutes = new Set(GATEWAY_ROUTES.map((name) => `${routes[name].method} ${routes[name].url}`));
   apiKeyRoutes.add(`POST ${routes.inferStage.url}/*`);
-  installSecurity(app, {
+  guard = installSecurity(app, {
     ...options,
     publicRoutes,
     socketRoutes,

@@ -16,7 +16,7 @@ export class HttpError extends Error {
 export const notFound = (what: string, key: string) => new HttpError(404, 'not_found', `${what} "${key}" doesn't exist`);
 export const conflict = (message: string) => new HttpError(409, 'conflict', message);
 
-const envelope = (code: ErrorCode, message: string, field?: string): ErrorEnvelope => ({
+export const envelope = (code: ErrorCode, message: string, field?: string): ErrorEnvelope => ({
   error: field ? { code, message, field } : { code, message },
 });
 

@@ -3,6 +3,7 @@ import { tokenFromSocketProtocols } from '@emkit/shared';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { BrowserSessions } from './browser-sessions.js';
 import { HttpError } from './errors.js';
+import type { Guard } from './router-errors.js';
 
 export interface SecurityOptions {
   token: string;
@@ -104,9 +105,9 @@ function setCorsHeaders(reply: FastifyReply, origin: string): void {
  * One hook in front of every route, the 404 handler and WebSocket upgrades:
  * Host check, then Origin check (with CORS for the editors), then the token.
  */
-export function installSecurity(app: FastifyInstance, options: SecurityOptions): void {
+export function installSecurity(app: FastifyInstance, options: SecurityOptions): Guard {
   const hosts = new Set(options.allowedHosts.map((h) => h.toLowerCase()));
-  app.addHook('onRequest', async (request, reply) => {
+  const guard: Guard = async (request, reply) => {
     const host = hostName(request.headers.host)?.toLowerCase();
     if (!host || !hosts.has(host)) {
       throw new HttpError(403, 'forbidden', `Host "${request.headers.host ?? ''}" is not allowed; use 127.0.0.1 or localhost`);
@@ -176,5 +177,7 @@ export function installSecurity(app: FastifyInstance, options: SecurityOptions):
         'a valid token is needed: `Authorization: Bearer <token>` (see runtime.json in the emkit home)',
       );
     }
-  });
+  };
+  app.addHook('onRequest', guard);
+  return guard;
 }

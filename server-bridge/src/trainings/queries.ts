@@ -1,4 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import {
   isSettled,
@@ -13,8 +13,10 @@ import {
   type TrainingMetrics,
   trainingStates,
 } from '@emkit/shared';
+import type { FastifyBaseLogger } from 'fastify';
 import type { MetricsIngester } from '../metrics/ingest.js';
 import { readLogChunk } from '../runtime/logs.js';
+import { readdirIfPresent } from '../runtime/safe-files.js';
 import { HttpError, notFound } from '../server/errors.js';
 import { logWindowOf, pageOf } from '../server/query-defaults.js';
 import type { Store } from '../store/index.js';
@@ -29,6 +31,7 @@ export class TrainingQueries {
   constructor(
     protected readonly store: Store,
     protected readonly metrics: MetricsIngester,
+    protected readonly log: FastifyBaseLogger,
   ) {}
 
   /** The stored training, with what only the bridge needs. */
@@ -86,15 +89,25 @@ export class TrainingQueries {
   }
 
   async files(key: string): Promise<TrainingFileList> {
-    const layout = trainingLayout(this.find(key).dir);
+    const training = this.find(key);
+    const layout = trainingLayout(training.dir);
     const items: TrainingFileList['items'] = [];
     const walk = async (dir: string, depth: number): Promise<void> => {
-      const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+      const entries = await readdirIfPresent(dir).catch((error: NodeJS.ErrnoException) => {
+        // an unreadable folder (EACCES) is left out of the list, and said so in the log
+        this.log.warn({ training: training.name, dir, error: error.message }, 'could not list a training folder');
+        return [];
+      });
       for (const entry of entries) {
         const full = join(dir, entry.name);
         if (entry.isDirectory() && depth < 8) await walk(full, depth + 1);
         else if (entry.isFile()) {
-          const info = await stat(full);
+          // a file removed since the folder was read (the training deleted, a checkpoint rotated) is left out
+          const info = await stat(full).catch((error: NodeJS.ErrnoException) => {
+            if (error.code === 'ENOENT') return undefined;
+            throw error;
+          });
+          if (!info) continue;
           items.push({
             path: relative(layout.dir, full).split(sep).join('/'),
             bytes: info.size,
@@ -108,8 +121,11 @@ export class TrainingQueries {
     return { items };
   }
 
-  /** The absolute path of one of those files, or of a log; nothing outside them (no `..`, no spec or source). */
-  filePath(key: string, path: string): string {
+  /**
+   * The absolute path of one of those files, or of a log; nothing outside them (no `..`, no
+   * spec or source), and no link out of them: the training's code may have left links anywhere.
+   */
+  async filePath(key: string, path: string): Promise<string> {
     const layout = trainingLayout(this.find(key).dir);
     const full = resolve(layout.dir, path);
     const allowed = [...READABLE.map((dir) => layout[dir]), layout.logs];
@@ -121,6 +137,12 @@ export class TrainingQueries {
         'path',
       );
     }
-    return full;
+    const real = await realpath(full).catch(() => undefined);
+    if (!real) throw notFound('file', path);
+    const realAllowed = await Promise.all(allowed.map((dir) => realpath(dir).catch(() => dir)));
+    if (!realAllowed.some((dir) => real.startsWith(dir + sep))) {
+      throw new HttpError(400, 'bad_request', `"${path}" is a link out of the training's folders; it is not served`, 'path');
+    }
+    return real;
   }
 }

@@ -45,7 +45,7 @@ export class TrainingService extends TrainingQueries {
     store: Store,
     private readonly options: TrainingServiceOptions,
   ) {
-    super(store, options.metrics);
+    super(store, options.metrics, options.log);
     this.supervision = new TrainingSupervision(store, options);
     this.submitter = new TrainingSubmitter(store, this.supervision, options);
   }

@@ -1,7 +1,8 @@
-import { copyFile, mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { TrainingKind } from '@emkit/shared';
 import ignore, { type Ignore } from 'ignore';
+import { copyPlanned, FileRefused, planTree, readRegularFile, type TreeLimits } from '../runtime/safe-files.js';
 import { HttpError } from '../server/errors.js';
 
 /** What never belongs in a snapshot: VCS data, caches, virtual environments, checkpoints of the editor. */
@@ -24,10 +25,7 @@ export const DEFAULT_IGNORES = [
 ];
 export const IGNORE_FILE = '.emkitignore';
 
-export interface SnapshotLimits {
-  maxBytes: number;
-  maxFiles: number;
-}
+export type SnapshotLimits = TreeLimits;
 
 export const DEFAULT_SNAPSHOT_LIMITS: SnapshotLimits = { maxBytes: 200 * 1024 * 1024, maxFiles: 20_000 };
 
@@ -80,16 +78,24 @@ export async function resolveSource(path: string, entryPoint: string | undefined
   return { root: path, entryPoint: inside.split(sep).join('/'), kind };
 }
 
-interface PlannedFile {
-  from: string;
-  to: string;
-  bytes: number;
-}
+/** `.emkitignore` is a short list of patterns; anything bigger is a mistake, not rules. */
+const MAX_IGNORE_FILE_BYTES = 1024 * 1024;
 
 async function loadIgnores(root: string): Promise<Ignore> {
   const rules = ignore().add(DEFAULT_IGNORES);
-  const text = await readFile(join(root, IGNORE_FILE), 'utf8').catch(() => '');
-  return rules.add(text);
+  const file = join(root, IGNORE_FILE);
+  try {
+    return rules.add((await readRegularFile(file, MAX_IGNORE_FILE_BYTES)) ?? '');
+  } catch (error) {
+    if (error instanceof FileRefused) {
+      throw invalid(
+        error.reason === 'too_big'
+          ? `${file} is larger than ${MAX_IGNORE_FILE_BYTES / 1024 / 1024} MB; it should hold gitignore patterns`
+          : `${file} is not a regular file (a FIFO, a device, a socket or a folder); make it a text file of gitignore patterns, or remove it`,
+      );
+    }
+    throw error;
+  }
 }
 
 /**
@@ -106,55 +112,41 @@ export async function snapshotSource(
   if (rules.ignores(source.entryPoint)) {
     throw invalid(`the entry point ${source.entryPoint} is excluded by the ignore rules (${IGNORE_FILE} or the defaults)`);
   }
-  const planned: PlannedFile[] = [];
-  let bytes = 0;
-  const tooBig = (what: string) =>
-    new HttpError(
-      413,
-      'payload_too_large',
-      `the source folder ${source.root} holds ${what}; list what the training doesn't need (data, outputs) in ` +
-        `${join(source.root, IGNORE_FILE)} (gitignore syntax), or submit a smaller folder`,
-      'source.path',
-    );
+  const { files, bytes } = await planTree(source.root, {
+    limits,
+    skip: (relPath, dir) => rules.ignores(dir ? `${relPath}/` : relPath),
+    tooBig: (what) =>
+      new HttpError(
+        413,
+        'payload_too_large',
+        `the source folder ${source.root} holds ${what}; list what the training doesn't need (data, outputs) in ` +
+          `${join(source.root, IGNORE_FILE)} (gitignore syntax), or submit a smaller folder`,
+        'source.path',
+      ),
+  });
+  await copyPlanned(files, target);
+  return { files: files.length, bytes };
+}
 
-  const walk = async (dir: string, rel: string): Promise<void> => {
-    const entries = await readdir(dir, { withFileTypes: true });
-    entries.sort((a, b) => a.name.localeCompare(b.name));
-    for (const entry of entries) {
-      const relPath = rel ? `${rel}/${entry.name}` : entry.name;
-      const from = join(dir, entry.name);
-      let isDir = entry.isDirectory();
-      let isFile = entry.isFile();
-      if (entry.isSymbolicLink()) {
-        // a linked file is copied as its content; a linked folder is skipped (it may be huge, or loop)
-        const target = await stat(from).catch(() => undefined);
-        isDir = false;
-        isFile = target?.isFile() ?? false;
-      }
-      if (isDir) {
-        if (rules.ignores(`${relPath}/`)) continue;
-        await walk(from, relPath);
-      } else if (isFile) {
-        if (rules.ignores(relPath)) continue;
-        const size = (await stat(from)).size;
-        bytes += size;
-        planned.push({ from, to: join(target, ...relPath.split('/')), bytes: size });
-        if (bytes > limits.maxBytes) throw tooBig(`more than ${Math.round(limits.maxBytes / 1024 / 1024)} MB`);
-        if (planned.length > limits.maxFiles) throw tooBig(`more than ${limits.maxFiles} files`);
-      }
-    }
-  };
-  await walk(source.root, '');
-
-  const made = new Set<string>();
-  for (const file of planned) {
-    const folder = dirname(file.to);
-    if (!made.has(folder)) {
-      await mkdir(folder, { recursive: true });
-      made.add(folder);
-    }
-    await copyFile(file.from, file.to);
-  }
-  await mkdir(target, { recursive: true });
-  return { files: planned.length, bytes };
+/**
+ * A copy of a training's own snapshot, for a copy of the training. The run's code may
+ * have left links, FIFOs or big files in it (it runs there): the same rules and caps
+ * as for the first snapshot.
+ */
+export async function copySnapshot(
+  from: string,
+  target: string,
+  limits: SnapshotLimits = DEFAULT_SNAPSHOT_LIMITS,
+): Promise<{ files: number; bytes: number }> {
+  const { files, bytes } = await planTree(from, {
+    limits,
+    tooBig: (what) =>
+      new HttpError(
+        413,
+        'payload_too_large',
+        `the source snapshot ${from} has grown to ${what} while the training ran; submit its folder anew instead`,
+      ),
+  });
+  await copyPlanned(files, target);
+  return { files: files.length, bytes };
 }

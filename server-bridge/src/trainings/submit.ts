@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, extname, isAbsolute, join } from 'node:path';
 import { NAME_PATTERN, type TrainingCopy, type TrainingCreate } from '@emkit/shared';
 import type { EnvironmentService } from '../environments/service.js';
@@ -16,7 +16,7 @@ import {
   type TrainingSpec,
   trainingLayout,
 } from './contract.js';
-import { DEFAULT_SNAPSHOT_LIMITS, resolveSource, type SnapshotLimits, snapshotSource } from './source.js';
+import { copySnapshot, DEFAULT_SNAPSHOT_LIMITS, resolveSource, type SnapshotLimits, snapshotSource } from './source.js';
 import type { TrainingSupervision } from './supervise.js';
 
 export interface SubmitOptions {
@@ -119,10 +119,7 @@ export class TrainingSubmitter {
       maxDurationSeconds: overrides.maxDurationSeconds ?? original.maxDurationSeconds,
       tags: overrides.tags ?? original.tags,
       copiedFrom: original.id,
-      snapshot: async (target) => {
-        await cp(from, target, { recursive: true });
-        return { files: original.source.files, bytes: original.source.bytes };
-      },
+      snapshot: (target) => copySnapshot(from, target, this.snapshotLimits),
       sourceInfo: { path: original.source.path, kind: original.source.kind },
     });
   }

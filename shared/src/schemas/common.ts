@@ -13,10 +13,17 @@ export type IdParams = Static<typeof IdParams>;
 
 export const Timestamp = Type.String({ format: 'date-time' });
 
+/**
+ * Where a list or a log is read from. Capped where a number is still exact in JavaScript
+ * and fits SQLite's integers: a larger one is a 400, not a store error.
+ */
+export const MAX_OFFSET = Number.MAX_SAFE_INTEGER;
+export const Offset = Type.Integer({ minimum: 0, maximum: MAX_OFFSET, default: 0 });
+
 export const ListQuery = Type.Object(
   {
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+    offset: Type.Optional(Offset),
   },
   { additionalProperties: false },
 );
@@ -69,7 +76,7 @@ export type LogChunk = Static<typeof LogChunk>;
 
 export const LogQuery = Type.Object(
   {
-    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+    offset: Type.Optional(Offset),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 4_194_304, default: 1_048_576 })),
   },
   { additionalProperties: false },

@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { Id, ListOf, NAME_PATTERN, Name, Timestamp } from './common.js';
+import { Id, ListOf, MAX_OFFSET, NAME_PATTERN, Name, Timestamp } from './common.js';
 import { ModelFrameworkSchema, ModelRef } from './models.js';
 import { Tags } from './trainings.js';
 
@@ -209,7 +209,9 @@ export const InferenceLogQuery = Type.Object(
     stage: Type.Optional(Name),
     inferenceId: Type.Optional(Type.String({ maxLength: 64 })),
     level: Type.Optional(Type.Union(LOG_LEVELS.map((l) => Type.Literal(l)))),
-    after: Type.Optional(Type.Integer({ minimum: 0, description: 'only entries with a larger seq (to follow)' })),
+    after: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: MAX_OFFSET, description: 'only entries with a larger seq (to follow)' }),
+    ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000, default: 200 })),
   },
   { additionalProperties: false },

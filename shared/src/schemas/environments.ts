@@ -52,7 +52,15 @@ export const EnvironmentCreate = Type.Object(
     packages: Type.Optional(
       Type.Array(Type.String({ pattern: PACKAGE_SPEC_PATTERN }), { maxItems: 200, description: 'pip or conda specs' }),
     ),
-    requirements: Type.Optional(Type.String({ maxLength: 65_536, description: 'the text of a requirements.txt' })),
+    requirements: Type.Optional(
+      Type.String({
+        maxLength: 65_536,
+        description:
+          'the text of a requirements.txt: requirement specifiers, one a line, without pip options (a line starting with "-": ' +
+          '-r, -c, -e, --index-url, --extra-index-url, --find-links…; refused with 400). `--hash` after a specifier is allowed. ' +
+          'An index goes in pip.conf or PIP_INDEX_URL',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { Timestamp } from './common.js';
+import { MAX_OFFSET, Timestamp } from './common.js';
 import type { InferenceLog } from './endpoints.js';
 
 export const RESOURCES = ['environments', 'experiments', 'trainings', 'models', 'endpoints', 'tensorboards'] as const;
@@ -45,7 +45,9 @@ export type EventMessage =
 
 export const EventsQuery = Type.Object(
   {
-    since: Type.Optional(Type.Integer({ minimum: 0, description: 'replay every event after this seq first' })),
+    since: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: MAX_OFFSET, description: 'replay every event after this seq first' }),
+    ),
     inferences: Type.Optional(Type.Boolean({ description: 'also send every inference log entry as it happens' })),
     token: Type.Optional(Type.String({ description: 'the bridge token, where a header cannot be set' })),
   },

@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { TRAINING_STATES } from '../states.js';
-import { Id, ListOf, ListQuery, LogQuery, Name, Timestamp } from './common.js';
+import { Id, ListOf, ListQuery, LogQuery, Name, Offset, Timestamp } from './common.js';
 
 /**
  * Limits and key rules from the console guide: at most 100 hyperparameters, 10 datasets,
@@ -16,6 +16,8 @@ export const MAX_DURATION_SECONDS = 30 * 24 * 3600;
 export const HYPERPARAMETER_KEY_PATTERN = '^[A-Za-z_][A-Za-z0-9_-]{0,63}$';
 export const DATASET_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]{0,49}$';
 export const TAG_KEY_PATTERN = '^[A-Za-z0-9_.:/-]{1,64}$';
+/** Values reach a process's arguments and environment, which can't hold a NUL byte. */
+export const NO_NUL_PATTERN = '^[^\\u0000]*$';
 
 export const TRAINING_KINDS = ['notebook', 'script'] as const;
 export type TrainingKind = (typeof TRAINING_KINDS)[number];
@@ -24,7 +26,7 @@ export const TrainingStateSchema = Type.Union(TRAINING_STATES.map((s) => Type.Li
 
 export const Hyperparameters = Type.Record(
   Type.String({ pattern: HYPERPARAMETER_KEY_PATTERN }),
-  Type.String({ maxLength: 4096 }),
+  Type.String({ maxLength: 4096, pattern: NO_NUL_PATTERN, description: 'any text but a NUL byte' }),
   {
     maxProperties: MAX_HYPERPARAMETERS,
     additionalProperties: false,
@@ -33,10 +35,12 @@ export const Hyperparameters = Type.Record(
 );
 export const Datasets = Type.Record(
   Type.String({ pattern: DATASET_NAME_PATTERN }),
-  Type.String({ minLength: 1, maxLength: 4096 }),
+  Type.String({ minLength: 1, maxLength: 4096, pattern: NO_NUL_PATTERN, description: 'a path, without a NUL byte' }),
   {
     maxProperties: MAX_DATASETS,
-    description: 'name → absolute path of an existing file or folder; passed as `EM_DATASET_<NAME>` and `EM_DATASETS`',
+    additionalProperties: false,
+    description:
+      'name → absolute path of an existing file or folder; passed as `EM_DATASET_<NAME>` and `EM_DATASETS`; names are letters, digits and "_", starting with a letter or "_"',
   },
 );
 export const Tags = Type.Record(Type.String({ pattern: TAG_KEY_PATTERN }), Type.String({ maxLength: 256 }), {
@@ -165,7 +169,7 @@ export type TrainingLogQuery = Static<typeof TrainingLogQuery>;
 export const TrainingLogStreamQuery = Type.Object(
   {
     rank: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_INSTANCES - 1, default: 0 })),
-    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+    offset: Type.Optional(Offset),
     token: Type.Optional(Type.String({ description: 'the bridge token, where a header cannot be set' })),
   },
   { additionalProperties: false },
