@@ -422,7 +422,7 @@ describe('live logs, events and metrics', () => {
     });
     const training = await bridge.client.api.createTraining({ body: { source: { path: join(source, 'korean.py') } } });
     await settledTraining(bridge.client, training.id);
-    const socket = new WebSocket(bridge.client.trainingLogUrl(training.id));
+    const socket = new WebSocket(bridge.client.trainingLogUrl(training.id), bridge.client.socketProtocols());
     const texts: string[] = [];
     const end = await new Promise<LogStreamMessage>((resolve, reject) => {
       socket.on('message', (data) => {
