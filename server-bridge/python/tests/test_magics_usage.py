@@ -24,8 +24,19 @@ def test_unload_and_load_again(shell):
     assert "emkit" in shell.magics_manager.magics["line"] and "emkit" in shell.magics_manager.magics["cell"]
 
 
-@pytest.mark.parametrize("text, seconds", [("90", 90), ("45s", 45), ("30m", 1800), ("2h", 7200), ("1h30m", 5400),
-                                           ("1d", 86400), ("1.5h", 5400), ("2H 5M", 7500)])
+@pytest.mark.parametrize(
+    "text, seconds",
+    [
+        ("90", 90),
+        ("45s", 45),
+        ("30m", 1800),
+        ("2h", 7200),
+        ("1h30m", 5400),
+        ("1d", 86400),
+        ("1.5h", 5400),
+        ("2H 5M", 7500),
+    ],
+)
 def test_durations(text, seconds):
     from emkit.magics.parsing import duration
 
@@ -51,8 +62,20 @@ def test_predict_keeps_its_expression_whole(line, words):
 def test_help_lists_every_command(shell):
     ran = run(shell, "%emkit --help")
     assert ran.error is None and ran.value is None
-    for command in ("status", "env", "train", "logs", "stop", "copy", "model", "promote", "endpoint", "predict",
-                    "tensorboard", "compare"):
+    for command in (
+        "status",
+        "env",
+        "train",
+        "logs",
+        "stop",
+        "copy",
+        "model",
+        "promote",
+        "endpoint",
+        "predict",
+        "tensorboard",
+        "compare",
+    ):
         assert command in ran.stdout
     ran = run(shell, "%emkit train --help")
     assert "--max-time DURATION" in ran.stdout and "[--wait | --no-wait]" in ran.stdout

@@ -210,12 +210,17 @@ def test_custom_predict_of_instances_alone_may_return_numpy_scalars(serve, tmp_p
         },
     )
     worker = serve(model_dir, "custom")
-    assert predict(worker.connection(), [[1, 5, 2], [7, 0, 0]]) == [{"sum": 8.0, "argmax": 1}, {"sum": 7.0, "argmax": 0}]
+    assert predict(worker.connection(), [[1, 5, 2], [7, 0, 0]]) == [
+        {"sum": 8.0, "argmax": 1},
+        {"sum": 7.0, "argmax": 0},
+    ]
 
 
 def test_onnx_predictions_match_numpy(serve, tmp_path):
     onnx = pytest.importorskip("onnx", reason="onnx isn't installed in this interpreter (pip install onnx)")
-    pytest.importorskip("onnxruntime", reason="onnxruntime isn't installed in this interpreter (pip install onnxruntime)")
+    pytest.importorskip(
+        "onnxruntime", reason="onnxruntime isn't installed in this interpreter (pip install onnxruntime)"
+    )
     import numpy
     from onnx import TensorProto, helper, numpy_helper
 
@@ -439,7 +444,11 @@ def tensorflow_missing() -> bool:
         ("scikit-learn", {"model.pkl": "not a pickle"}, "cannot load"),
         ("custom", {}, "no predict.py in"),
         ("custom", {"predict.py": "def load():\n    return 1\n"}, "predict.py has no predict()"),
-        ("custom", {"predict.py": "import not_a_module_anywhere\n"}, "predict.py failed to import: ModuleNotFoundError"),
+        (
+            "custom",
+            {"predict.py": "import not_a_module_anywhere\n"},
+            "predict.py failed to import: ModuleNotFoundError",
+        ),
         ("onnx", {}, "no .onnx file in"),
         pytest.param(
             "tensorflow",
@@ -451,7 +460,9 @@ def tensorflow_missing() -> bool:
 )
 def test_a_model_that_cant_be_loaded_exits_1_saying_why(tmp_path, framework, files, words):
     model_dir = write_files(tmp_path / "model", files)
-    done = subprocess.run(worker_argv(model_dir, framework), capture_output=True, text=True, env=python_env(), timeout=60)
+    done = subprocess.run(
+        worker_argv(model_dir, framework), capture_output=True, text=True, env=python_env(), timeout=60
+    )
     assert done.returncode == 1, done.stderr
     assert done.stdout == "", "no READY line"
     assert words in done.stderr and str(model_dir) in done.stderr, done.stderr

@@ -24,8 +24,14 @@ class EventFile:
     """One event file. Records wait in memory until ``max_queue`` of them are waiting,
     ``flush_secs`` after the first of them, ``flush()``, ``close()`` or the end of the process."""
 
-    def __init__(self, log_dir: str, filename_suffix: str = "", max_queue: int = 10, flush_secs: float = 1.0,
-                 purge_step: int | None = None):
+    def __init__(
+        self,
+        log_dir: str,
+        filename_suffix: str = "",
+        max_queue: int = 10,
+        flush_secs: float = 1.0,
+        purge_step: int | None = None,
+    ):
         os.makedirs(log_dir, exist_ok=True)
         self.path = os.path.join(log_dir, _tfevents.file_name(filename_suffix))
         self.max_queue, self.flush_secs = max(1, int(max_queue)), flush_secs
@@ -107,8 +113,15 @@ class SummaryWriter:
     ``runs/<date>_<host><comment>``.
     """
 
-    def __init__(self, log_dir: str | None = None, comment: str = "", purge_step: int | None = None,
-                 max_queue: int = 10, flush_secs: float = 1, filename_suffix: str = ""):
+    def __init__(
+        self,
+        log_dir: str | None = None,
+        comment: str = "",
+        purge_step: int | None = None,
+        max_queue: int = 10,
+        flush_secs: float = 1,
+        filename_suffix: str = "",
+    ):
         if not log_dir:
             log_dir = os.environ.get("EM_TENSORBOARD_LOG_DIR")
         if not log_dir:
@@ -130,8 +143,15 @@ class SummaryWriter:
     def get_logdir(self) -> str:
         return self.log_dir
 
-    def add_scalar(self, tag: str, scalar_value, global_step=None, walltime: float | None = None,
-                   new_style: bool = False, double_precision: bool = False) -> None:
+    def add_scalar(
+        self,
+        tag: str,
+        scalar_value,
+        global_step=None,
+        walltime: float | None = None,
+        new_style: bool = False,
+        double_precision: bool = False,
+    ) -> None:
         value = _scalar(scalar_value)
         if new_style:
             encoded = _tfevents.tensor_value(tag, value, double_precision)
@@ -140,7 +160,9 @@ class SummaryWriter:
         wall_time = time.time() if walltime is None else walltime
         self._get_file().add(_tfevents.event(wall_time, _step(global_step), _tfevents.summary(encoded)))
 
-    def add_scalars(self, main_tag: str, tag_scalar_dict: dict, global_step=None, walltime: float | None = None) -> None:
+    def add_scalars(
+        self, main_tag: str, tag_scalar_dict: dict, global_step=None, walltime: float | None = None
+    ) -> None:
         """Each value goes to its own run, ``<log_dir>/<main_tag>_<key>``, under the tag ``main_tag``
         (so TensorBoard draws them in one chart), as torch does."""
         wall_time = time.time() if walltime is None else walltime
@@ -149,7 +171,9 @@ class SummaryWriter:
             run_dir = os.path.join(self.log_dir, main_tag.replace("/", "_") + "_" + key)
             file = self._scalars_files.get(run_dir)
             if file is None or file.closed:
-                file = self._scalars_files[run_dir] = EventFile(run_dir, self.filename_suffix, self.max_queue, self.flush_secs)
+                file = self._scalars_files[run_dir] = EventFile(
+                    run_dir, self.filename_suffix, self.max_queue, self.flush_secs
+                )
             encoded = _tfevents.simple_value(main_tag, _scalar(scalar_value))
             file.add(_tfevents.event(wall_time, step, _tfevents.summary(encoded)))
 

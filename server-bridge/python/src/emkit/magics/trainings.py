@@ -70,9 +70,15 @@ def train(ctx, args, cell: Optional[str]):
     client = ctx.client
     environment = args.env if args.env is not None else kernel_environment(client)
     options = dict(
-        name=args.name, hyperparameters=as_dict(args.hp), datasets=as_dict(args.dataset), environment=environment,
-        experiment=args.experiment, instance_count=args.instances, max_duration_seconds=args.max_time,
-        tags=as_dict(args.tag), description=args.description,
+        name=args.name,
+        hyperparameters=as_dict(args.hp),
+        datasets=as_dict(args.dataset),
+        environment=environment,
+        experiment=args.experiment,
+        instance_count=args.instances,
+        max_duration_seconds=args.max_time,
+        tags=as_dict(args.tag),
+        description=args.description,
     )
     if cell is not None:
         # the bridge snapshots the source when it accepts the training: the folder can go then
@@ -115,8 +121,10 @@ def wait_for_training(client, training: Dict[str, Any]) -> Record:
         details = [("waited", elapsed(seconds))] + list(watched["metrics"].items())
         title = f"training {name}"
         reason = current.get("stateReason") if current["state"] != "COMPLETE" else None
-        return (progress_html(title, current["state"], details, list(tail), reason),
-                progress_text(title, current["state"], details, reason))
+        return (
+            progress_html(title, current["state"], details, list(tail), reason),
+            progress_text(title, current["state"], details, reason),
+        )
 
     done = watch(fetch, lambda t: t["state"] in SETTLED_TRAINING_STATES, render, f"training {name}", every=0.5)
     if done["state"] != "COMPLETE":
@@ -146,9 +154,12 @@ def stop(ctx, args, cell):
     client = ctx.client
     stopping = client.trainings.stop(args.training)
     if args.wait:
-        stopping = watch(lambda: client.trainings.get(stopping["id"]),
-                         lambda t: t["state"] in SETTLED_TRAINING_STATES,
-                         lambda t, s: _state_line(t, s), f"training {stopping['name']}")
+        stopping = watch(
+            lambda: client.trainings.get(stopping["id"]),
+            lambda t: t["state"] in SETTLED_TRAINING_STATES,
+            lambda t, s: _state_line(t, s),
+            f"training {stopping['name']}",
+        )
     return training_record(stopping)
 
 
@@ -160,8 +171,12 @@ def _state_line(training: Dict[str, Any], seconds: float):
 def copy(ctx, args, cell):
     client = ctx.client
     copied = client.trainings.copy(
-        args.training, name=args.name, experiment=args.experiment, environment=args.env,
-        hyperparameters=as_dict(args.hp) if args.hp else None, instance_count=args.instances,
+        args.training,
+        name=args.name,
+        experiment=args.experiment,
+        environment=args.env,
+        hyperparameters=as_dict(args.hp) if args.hp else None,
+        instance_count=args.instances,
         max_duration_seconds=args.max_time,
     )
     if args.wait:

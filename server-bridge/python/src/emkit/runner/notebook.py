@@ -27,10 +27,7 @@ from .status import utc_now
 EXIT_CELL_FAILED = 1
 EXIT_UNUSABLE = 2
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
-NO_IPYTHON = (
-    "notebook trainings need IPython in the training's environment: "
-    "install ipykernel (or ipython) into it"
-)
+NO_IPYTHON = "notebook trainings need IPython in the training's environment: install ipykernel (or ipython) into it"
 
 
 # --- parameters -----------------------------------------------------------------------------
@@ -178,8 +175,14 @@ class Recorder:
     def result(self, data: dict, metadata: dict | None) -> None:
         bundle = _bundle(data)
         with self.lock:
-            self._add({"output_type": "execute_result", "execution_count": self.count,
-                       "data": bundle, "metadata": metadata or {}})
+            self._add(
+                {
+                    "output_type": "execute_result",
+                    "execution_count": self.count,
+                    "data": bundle,
+                    "metadata": metadata or {},
+                }
+            )
         self._echo(bundle)
 
     def error(self, ename: str, evalue: str, traceback: list[str], in_log: bool = False) -> None:
@@ -367,8 +370,12 @@ class Run:
         sys.argv = [self.path, *self.argv]
         sys.stdout, sys.stderr = Tee(log_out, "stdout", recorder), Tee(log_err, "stderr", recorder)
 
-        status = {"parameters": {k: _json_value(v) for k, v in parameters.items()}, "status": "running",
-                  "start": utc_now(), "end": None}
+        status = {
+            "parameters": {k: _json_value(v) for k, v in parameters.items()},
+            "status": "running",
+            "start": utc_now(),
+            "end": None,
+        }
         notebook.setdefault("metadata", {})["emkit"] = status
         self.save(notebook)
 

@@ -117,7 +117,9 @@ class Supervisor:
             if spec.kind == "notebook":
                 _remove(spec.error_file(rank))
             try:
-                proc = self.spawn(launch.rank_argv(spec, rank), launch.rank_env(spec, base, rank, port), spec.rank_log(rank))
+                proc = self.spawn(
+                    launch.rank_argv(spec, rank), launch.rank_env(spec, base, rank, port), spec.rank_log(rank)
+                )
             except OSError as error:
                 self.end(self.ranks)
                 return FAIL_TRAIN, f"could not start rank {rank}: {error}", None

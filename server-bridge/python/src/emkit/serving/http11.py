@@ -49,7 +49,13 @@ def date_header() -> bytes:
     if now != _date[0]:
         t = time.gmtime(now)
         text = "Date: %s, %02d %s %d %02d:%02d:%02d GMT\r\n" % (
-            _DAYS[t.tm_wday], t.tm_mday, _MONTHS[t.tm_mon - 1], t.tm_year, t.tm_hour, t.tm_min, t.tm_sec
+            _DAYS[t.tm_wday],
+            t.tm_mday,
+            _MONTHS[t.tm_mon - 1],
+            t.tm_year,
+            t.tm_hour,
+            t.tm_min,
+            t.tm_sec,
         )
         _date[0], _date[1] = now, text.encode("ascii")
     return _date[1]
@@ -267,7 +273,9 @@ class Connection(asyncio.Protocol):
                 expect = value.strip().lower() == "100-continue"
         if chunked:
             return self.refuse(
-                411, "length_required", "chunked (Transfer-Encoding) request bodies aren't supported: send a Content-Length"
+                411,
+                "length_required",
+                "chunked (Transfer-Encoding) request bodies aren't supported: send a Content-Length",
             )
         if length is None:
             length = 0

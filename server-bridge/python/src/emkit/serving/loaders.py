@@ -68,7 +68,9 @@ def find_file(model_dir: str, suffixes: tuple) -> str:
     if len(names) > 1:
         preferred = [f"model{suffix}" for suffix in suffixes]
         chosen = next((name for name in preferred if name in names), names[0])
-        print(f"[emkit] {len(names)} model files in {model_dir} ({', '.join(names)}): serving {chosen}", file=sys.stderr)
+        print(
+            f"[emkit] {len(names)} model files in {model_dir} ({', '.join(names)}): serving {chosen}", file=sys.stderr
+        )
     return os.path.join(model_dir, chosen)
 
 
@@ -222,7 +224,7 @@ def _tensorflow(model_dir: str) -> Model:
         specs = function.structured_input_signature[1]
         if len(specs) != 1:
             raise LoadError(f"{path}'s serving_default signature takes {len(specs)} inputs; the worker feeds one")
-        (input_name, spec), = specs.items()
+        ((input_name, spec),) = specs.items()
 
         def call(instances):
             outputs = function(**{input_name: tf.constant(instances, dtype=spec.dtype)})

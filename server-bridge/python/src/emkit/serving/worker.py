@@ -111,7 +111,11 @@ async def serve(app: App, args: argparse.Namespace, ready_out, source: str) -> i
     except OSError as error:  # nobody to tell: whoever started us is gone
         print(f"[emkit] cannot say READY on stdout: {error}", file=sys.stderr, flush=True)
         return 1
-    print(f"[emkit] serving {source} ({args.framework}) as {app.name!r} on {args.host}:{port}", file=sys.stderr, flush=True)
+    print(
+        f"[emkit] serving {source} ({args.framework}) as {app.name!r} on {args.host}:{port}",
+        file=sys.stderr,
+        flush=True,
+    )
 
     await stop.wait()
     listener.close()  # accept no more; what is queued to be accepted is refused
