@@ -118,11 +118,9 @@ def test_duplicate_experiment_name_is_a_conflict(client, unique_name):
 @pytest.mark.parametrize("call", ["get", "update", "delete"])
 def test_unknown_experiment_is_not_found(client, call):
     key = "no-such-experiment-0000"
+    method = (lambda k: client.experiments.update(k, "x")) if call == "update" else getattr(client.experiments, call)
     with pytest.raises(emkit.ApiError) as caught:
-        if call == "update":
-            client.experiments.update(key, "x")
-        else:
-            getattr(client.experiments, call)(key)
+        method(key)
     assert caught.value.status == 404
     assert caught.value.code == "not_found"
     assert key in caught.value.message

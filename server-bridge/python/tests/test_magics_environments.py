@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 
-from magics import bridge_env, run, shell  # noqa: F401  (fixtures)
+from magics import run
 from trainings import SRC
 
 IN_THE_ENVIRONMENT = """\

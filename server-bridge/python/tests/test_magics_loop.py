@@ -4,6 +4,7 @@ call it with ``%emkit predict``, and check the predictions against the model's o
 
 from __future__ import annotations
 
+import contextlib
 import http.cookiejar
 import json
 import re
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from magics import bridge_env, run, shell  # noqa: F401  (fixtures)
+from magics import run
 from test_client import _bridge_python_has
 
 TRAIN_CELL = """\
@@ -132,7 +133,5 @@ def test_train_promote_deploy_predict_from_cells(shell, bridge_env, unique_name,
             lambda: client.trainings.delete(training),
             lambda: client.experiments.delete(experiment),
         ):
-            try:
+            with contextlib.suppress(Exception):
                 cleanup()
-            except Exception:
-                pass

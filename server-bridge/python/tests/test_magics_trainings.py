@@ -3,6 +3,7 @@ shell against a real bridge, with real trainings."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from magics import bridge_env, run, shell  # noqa: F401  (fixtures)
+from magics import run
 
 
 def notebook(path: Path, *cells: str) -> Path:
@@ -36,20 +37,16 @@ def cleanup(client):
     made = {"trainings": [], "experiments": []}
     yield made
     for key in made["trainings"]:
-        try:
+        with contextlib.suppress(Exception):
             client.trainings.stop(key)
-        except Exception:
-            pass
         try:
             client.trainings.wait(key, timeout=30)
             client.trainings.delete(key)
         except Exception:
             pass
     for key in made["experiments"]:
-        try:
+        with contextlib.suppress(Exception):
             client.experiments.delete(key)
-        except Exception:
-            pass
 
 
 def test_train_with_no_path_submits_this_jupyter_notebook(

@@ -9,7 +9,7 @@ import socket
 
 import pytest
 
-from magics import bridge_env, run, shell  # noqa: F401  (fixtures)
+from magics import run
 
 
 def test_load_ext_registers_line_and_cell_magics(shell):
@@ -25,7 +25,7 @@ def test_unload_and_load_again(shell):
 
 
 @pytest.mark.parametrize(
-    "text, seconds",
+    ("text", "seconds"),
     [
         ("90", 90),
         ("45s", 45),
@@ -44,7 +44,7 @@ def test_durations(text, seconds):
 
 
 @pytest.mark.parametrize(
-    "line, words",
+    ("line", "words"),
     [
         ("predict api X_test[:5]", ["predict", "api", "--", "X_test[:5]"]),
         ("predict --stage canary api df.head(3)", ["predict", "--stage", "canary", "api", "--", "df.head(3)"]),
@@ -82,7 +82,7 @@ def test_help_lists_every_command(shell):
 
 
 @pytest.mark.parametrize(
-    "line, says",
+    ("line", "says"),
     [
         ("%emkit", "%emkit: the following arguments are required: COMMAND"),
         ("%emkit bogus", "invalid choice: 'bogus'"),

@@ -10,7 +10,7 @@ from typing import Dict, List, Optional
 
 import pytest
 
-from trainings import PYTHON, importable, python_env, training  # noqa: F401 (training: a fixture)
+from trainings import PYTHON, importable, python_env
 
 pytestmark = pytest.mark.skipif(not importable("IPython"), reason="IPython isn't installed in this environment")
 
@@ -105,7 +105,7 @@ def test_hyperparameters_are_injected_after_the_parameters_cell_and_typed(tmp_pa
     assert "id" in injected  # nbformat 4.5
     printed = run.stream(run.cells[3])
     expected = ["epochs 10", "lr 0.1", "name 'resnet'", "augment True", "pretrained False", "seed None"]
-    for line in expected + ["scale 1000.0", "learning_rate 0.5"]:
+    for line in [*expected, "scale 1000.0", "learning_rate 0.5"]:
         assert line + "\n" in printed
     argv = [a for key, value in hyperparameters.items() for a in (f"--{key}", value)]
     assert f"argv {argv!r}" in printed
@@ -225,7 +225,7 @@ def test_a_failing_cell_stops_the_run_and_says_where(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "source, ename",
+    ("source", "ename"),
     [
         ("%time 1 / 0", "ZeroDivisionError"),
         ("%run boom.py", "RuntimeError"),  # %run shows the script's traceback without raising it

@@ -13,6 +13,7 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+from typing import Optional
 
 import pytest
 
@@ -94,7 +95,7 @@ def serve(tmp_path: Path):
             assert code == 0, f"the worker exited {code} on SIGTERM\n{worker.stderr()}"
 
 
-def call(connection: http.client.HTTPConnection, method: str, path: str, document=None, raw: bytes = None):
+def call(connection: http.client.HTTPConnection, method: str, path: str, document=None, raw: Optional[bytes] = None):
     """One request; the answer's status, JSON document and headers (lower-case names)."""
     body = raw if raw is not None else (None if document is None else json.dumps(document).encode())
     connection.request(method, path, body, {"Content-Type": "application/json"})
@@ -205,7 +206,9 @@ def test_custom_predict_of_instances_alone_may_return_numpy_scalars(serve, tmp_p
                 import numpy
 
                 def predict(instances):
-                    return [{"sum": numpy.float32(sum(row)), "argmax": numpy.int64(numpy.argmax(row))} for row in instances]
+                    return [
+                        {"sum": numpy.float32(sum(row)), "argmax": numpy.int64(numpy.argmax(row))} for row in instances
+                    ]
             """
         },
     )
@@ -438,7 +441,7 @@ def tensorflow_missing() -> bool:
 
 
 @pytest.mark.parametrize(
-    "framework, files, words",
+    ("framework", "files", "words"),
     [
         ("scikit-learn", {}, "no .joblib/.pkl/.pickle file in"),
         ("scikit-learn", {"model.pkl": "not a pickle"}, "cannot load"),

@@ -212,7 +212,11 @@ def test_what_is_logged_is_written_at_exit(tmp_path):
 def test_without_a_training_log_metric_writes_to_runs(tmp_path):
     env = python_env()
     env.pop("EM_TENSORBOARD_LOG_DIR", None)
-    code = "import emkit.tracking as t, sys\nt.log_metric('x', 1)\nprint(sorted(sys.modules.keys() & {'tensorboard', 'torch', 'google.protobuf'}))"
+    code = (
+        "import emkit.tracking as t, sys\n"
+        "t.log_metric('x', 1)\n"
+        "print(sorted(sys.modules.keys() & {'tensorboard', 'torch', 'google.protobuf'}))"
+    )
     result = subprocess.run(
         [sys.executable, "-c", code], env=env, cwd=tmp_path, check=True, timeout=30, capture_output=True, text=True
     )

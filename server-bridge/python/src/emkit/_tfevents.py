@@ -147,4 +147,5 @@ def file_name(suffix: str = "") -> str:
     """``events.out.tfevents.<time>.<host>.<pid>.<n><suffix>``, as TensorBoard's writers name files."""
     import socket
 
-    return f"events.out.tfevents.{int(time.time()):010d}.{socket.gethostname()}.{os.getpid()}.{next(_file_counter)}{suffix}"
+    stamp = f"{int(time.time()):010d}.{socket.gethostname()}.{os.getpid()}.{next(_file_counter)}"
+    return f"events.out.tfevents.{stamp}{suffix}"

@@ -38,7 +38,7 @@ class EventFile:
         self._lock = threading.Lock()  # training code logs from more than one thread
         self._queue: list[bytes] = []
         self._timer: threading.Timer | None = None
-        self._file = open(self.path, "ab")
+        self._file = open(self.path, "ab")  # noqa: SIM115 (the writer's own until its close())
         now = time.time()
         head = _tfevents.record(_tfevents.event(now, step=purge_step, file_version=True))
         if purge_step is not None:

@@ -64,7 +64,7 @@ def duration(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a duration like 90, 45s, 30m, 2h or 1h30m")
     if seconds < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is shorter than a second")
-    return int(round(seconds))
+    return round(seconds)
 
 
 def positive(text: str) -> int:

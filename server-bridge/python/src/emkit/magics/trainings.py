@@ -69,17 +69,17 @@ def train(ctx, args, cell: Optional[str]):
     source = None if cell is not None else args.path or str(current_notebook(ctx.shell.user_ns))
     client = ctx.client
     environment = args.env if args.env is not None else kernel_environment(client)
-    options = dict(
-        name=args.name,
-        hyperparameters=as_dict(args.hp),
-        datasets=as_dict(args.dataset),
-        environment=environment,
-        experiment=args.experiment,
-        instance_count=args.instances,
-        max_duration_seconds=args.max_time,
-        tags=as_dict(args.tag),
-        description=args.description,
-    )
+    options = {
+        "name": args.name,
+        "hyperparameters": as_dict(args.hp),
+        "datasets": as_dict(args.dataset),
+        "environment": environment,
+        "experiment": args.experiment,
+        "instance_count": args.instances,
+        "max_duration_seconds": args.max_time,
+        "tags": as_dict(args.tag),
+        "description": args.description,
+    }
     if cell is not None:
         # the bridge snapshots the source when it accepts the training: the folder can go then
         folder = tempfile.mkdtemp(prefix="emkit-cell-")
@@ -118,7 +118,7 @@ def wait_for_training(client, training: Dict[str, Any]) -> Record:
         return current
 
     def render(current: Dict[str, Any], seconds: float):
-        details = [("waited", elapsed(seconds))] + list(watched["metrics"].items())
+        details = [("waited", elapsed(seconds)), *watched["metrics"].items()]
         title = f"training {name}"
         reason = current.get("stateReason") if current["state"] != "COMPLETE" else None
         return (
@@ -141,13 +141,12 @@ def logs(ctx, args, cell):
     client = ctx.client
     if not args.follow:
         print(client.trainings.log(args.training, rank=args.rank), end="")
-        return None
+        return
     try:
         for text in client.trainings.follow(args.training, rank=args.rank):
             print(text, end="", flush=True)
     except KeyboardInterrupt:
         print("\n(stopped following; the training goes on)")
-    return None
 
 
 def stop(ctx, args, cell):

@@ -104,7 +104,7 @@ def env(ctx, args, cell):
                 + (f": {reason[0]}" if reason else "")
                 + f" (`%emkit env delete {args.name}`, then try again)"
             )
-    return Record(created, ENVIRONMENT_COLUMNS + [("path", "path")], f"environment {created['name']}")
+    return Record(created, [*ENVIRONMENT_COLUMNS, ("path", "path")], f"environment {created['name']}")
 
 
 def tensorboard(ctx, args, cell):
@@ -127,7 +127,6 @@ def tensorboard(ctx, args, cell):
         )
         timer.daemon = True
         timer.start()
-    return None
 
 
 def _frame(src: str, link: str, height: int) -> Dict[str, str]:

@@ -8,6 +8,7 @@ and records each step in status.json. It exits 0 once the final status is writte
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import signal
@@ -86,7 +87,7 @@ class Supervisor:
             ended = self.install()
             if ended:
                 return self.finish(*ended)
-        self.finish(*self.train())
+        return self.finish(*self.train())
 
     # --- steps ------------------------------------------------------------------------------
 
@@ -260,7 +261,7 @@ def human_duration(seconds: float) -> str:
     """7200 -> "2h", 5400 -> "1h 30m", 2 -> "2s", 1.5 -> "1.5s"."""
     if seconds < 60 and seconds != int(seconds):
         return f"{seconds:g}s"
-    left = int(round(seconds))
+    left = round(seconds)
     parts = []
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
         if left >= size:
@@ -270,10 +271,8 @@ def human_duration(seconds: float) -> str:
 
 
 def _remove(path: str) -> None:
-    try:
+    with contextlib.suppress(FileNotFoundError):
         os.remove(path)
-    except FileNotFoundError:
-        pass
 
 
 def main(argv: list[str]) -> int:

@@ -48,15 +48,8 @@ def date_header() -> bytes:
     now = int(time.time())
     if now != _date[0]:
         t = time.gmtime(now)
-        text = "Date: %s, %02d %s %d %02d:%02d:%02d GMT\r\n" % (
-            _DAYS[t.tm_wday],
-            t.tm_mday,
-            _MONTHS[t.tm_mon - 1],
-            t.tm_year,
-            t.tm_hour,
-            t.tm_min,
-            t.tm_sec,
-        )
+        day, month = _DAYS[t.tm_wday], _MONTHS[t.tm_mon - 1]
+        text = f"Date: {day}, {t.tm_mday:02d} {month} {t.tm_year} {t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} GMT\r\n"
         _date[0], _date[1] = now, text.encode("ascii")
     return _date[1]
 
@@ -309,7 +302,6 @@ class Connection(asyncio.Protocol):
         """Answer a request whose framing can't be trusted, and end the connection."""
         self.respond(status, error_body(code, message), b"", False, False)
         self.end()
-        return None
 
     def end(self) -> None:
         """Close after the last answer. Half-close first and discard what still arrives:
