@@ -32,12 +32,12 @@ def markdown(source: str) -> dict:
 
 
 def notebook(*cells: dict) -> dict:
-    cells = [{"id": f"cell-{i}", **cell} for i, cell in enumerate(cells)]
+    numbered = [{"id": f"cell-{i}", **cell} for i, cell in enumerate(cells)]
     return {
         "nbformat": 4,
         "nbformat_minor": 5,
         "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-        "cells": cells,
+        "cells": numbered,
     }
 
 

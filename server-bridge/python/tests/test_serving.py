@@ -77,8 +77,10 @@ def serve(tmp_path: Path):
         workers.append(worker)
         import select
 
-        ready, _, _ = select.select([process.stdout], [], [], READY_TIMEOUT)
-        line = process.stdout.readline().decode() if ready else ""
+        stdout = process.stdout
+        assert stdout is not None  # a pipe
+        ready, _, _ = select.select([stdout], [], [], READY_TIMEOUT)
+        line = stdout.readline().decode() if ready else ""
         match = READY_LINE.match(line)
         if not match:
             process.kill()

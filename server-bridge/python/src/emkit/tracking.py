@@ -98,8 +98,7 @@ def _flush_all() -> None:
 
 def _scalar(value) -> float:
     """A float from a Python number, a numpy scalar or a one-element tensor."""
-    item = getattr(value, "item", None)
-    return float(item() if callable(item) else value)
+    return float(value.item() if callable(getattr(value, "item", None)) else value)
 
 
 def _step(step) -> int | None:
@@ -214,7 +213,7 @@ def log_metric(name: str, value, step: int | None = None) -> None:
     """Log one scalar. Without ``step``, it is one more than this metric's last (from 0)."""
     file = _default_file()
     with _default_lock:
-        step = _steps.get(name, -1) + 1 if step is None else _step(step)
+        step = _steps.get(name, -1) + 1 if step is None else int(_scalar(step))
         _steps[name] = step
     file.add(_tfevents.event(time.time(), step, _tfevents.summary(_tfevents.simple_value(name, _scalar(value)))))
 

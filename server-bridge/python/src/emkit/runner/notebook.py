@@ -160,7 +160,7 @@ class Recorder:
 
     def display(self, data: dict, metadata: dict | None, transient: dict | None, update: bool) -> None:
         bundle, metadata = _bundle(data), metadata or {}
-        display_id = (transient or {}).get("display_id")
+        display_id: str = (transient or {}).get("display_id") or ""  # "": none
         with self.lock:
             if update:
                 for output in self._by_display_id.get(display_id, []):
@@ -294,7 +294,9 @@ def make_shell(recorder: Recorder):
     config.InteractiveShell.colors = "nocolor"  # tracebacks end up in a log file
     # the %emkit magics, as in an emkit environment's kernel, where the notebook was written
     shell = Shell.instance(config=config)
-    shell.extension_manager.load_extension("emkit")
+    extensions = shell.extension_manager
+    assert extensions is not None  # InteractiveShell made it
+    extensions.load_extension("emkit")
     return shell
 
 

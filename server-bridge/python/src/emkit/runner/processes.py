@@ -42,6 +42,13 @@ class Process:
             time.sleep(0.005)
         return self.returncode
 
+    @property
+    def exit_code(self) -> int:
+        """``returncode`` once ``poll()`` has collected it (an error before)."""
+        if self.returncode is None:
+            raise RuntimeError(f"process {self.pid} has not been collected")
+        return self.returncode
+
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.kill(self.pid, signal.SIGKILL)

@@ -105,9 +105,10 @@ class Server:
 class Connection(asyncio.Protocol):
     """One client connection: requests are parsed from ``buffer`` and answered in order."""
 
+    transport: asyncio.Transport  # from connection_made(), which asyncio calls first
+
     def __init__(self, server: Server):
         self.server = server
-        self.transport = None
         self.buffer = bytearray()
         self.pending: tuple | None = None  # the parsed head of a request whose body is still arriving
         self.continued = False  # "100 Continue" was sent for the pending request
@@ -119,7 +120,8 @@ class Connection(asyncio.Protocol):
 
     # --- asyncio callbacks ----------------------------------------------------------------
 
-    def connection_made(self, transport) -> None:
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)  # a stream's (TCP or Unix socket)
         self.transport = transport
         self.server.connections.add(self)
 
