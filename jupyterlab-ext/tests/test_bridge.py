@@ -14,7 +14,12 @@ def test_environment_comes_first(tmp_path):
 def test_runtime_json_of_the_home(tmp_path):
     (tmp_path / "runtime.json").write_text(json.dumps({"url": "http://127.0.0.1:9000", "token": "abc", "pid": 1}))
     found = find_bridge({"EMKIT_HOME": str(tmp_path)})
-    assert (found.url, found.token, found.source, found.home) == ("http://127.0.0.1:9000", "abc", "runtime.json", str(tmp_path))
+    assert (found.url, found.token, found.source, found.home) == (
+        "http://127.0.0.1:9000",
+        "abc",
+        "runtime.json",
+        str(tmp_path),
+    )
 
 
 def test_no_bridge_yet_then_one_starts(tmp_path):

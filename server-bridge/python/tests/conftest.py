@@ -1,4 +1,5 @@
-"""Fixtures: one real server-bridge (the built `node dist/emkit.mjs serve`) for the session.
+"""Fixtures: one real server-bridge (the built `node dist/emkit.mjs serve`) for the session,
+and those the magics' and the runner's tests share (their helpers: magics.py, trainings.py).
 
 The bridge gets a temporary home and kernels dir, so nothing of the user's ~/.emkit or
 Jupyter setup is read or written. Build it first with `npx tsc -b` from the repository root;
@@ -19,9 +20,11 @@ import urllib.request
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Dict, Iterator, List
 
 import pytest
+
+from trainings import Training
 
 PYTHON_ROOT = Path(__file__).resolve().parents[1]
 SERVER_BRIDGE = PYTHON_ROOT.parent
@@ -148,3 +151,52 @@ def unique_name():
         return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
     return make
+
+
+# --- the magics' tests (helpers in magics.py) -------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def shell(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The real InteractiveShell (IPython's own singleton), with the extension loaded as a user loads it."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    saved = os.environ.get("IPYTHONDIR")
+    os.environ["IPYTHONDIR"] = str(tmp_path_factory.mktemp("ipython"))  # no profile of the developer's
+    config = Config()
+    config.HistoryManager.enabled = False
+    config.InteractiveShell.colors = "nocolor"
+    instance = InteractiveShell.instance(config=config)
+    result = instance.run_cell("%load_ext emkit")
+    assert result.success, result.error_in_exec
+    yield instance
+    if saved is None:
+        os.environ.pop("IPYTHONDIR", None)
+    else:
+        os.environ["IPYTHONDIR"] = saved
+
+
+@pytest.fixture
+def bridge_env(bridge, monkeypatch):
+    """The magics find the test bridge as a user's would through EMKIT_URL / EMKIT_TOKEN."""
+    monkeypatch.setenv("EMKIT_URL", bridge.url)
+    monkeypatch.setenv("EMKIT_TOKEN", bridge.token)
+    return bridge
+
+
+# --- the runner's tests (helpers in trainings.py) ----------------------------------------------
+
+
+@pytest.fixture
+def training(tmp_path):
+    """Make a Training; whatever it started is killed after the test, pass or fail."""
+    made: List[Training] = []
+
+    def make(files: Dict[str, str], **options) -> Training:
+        made.append(Training(tmp_path / str(len(made)), files, **options))
+        return made[-1]
+
+    yield make
+    for each in made:
+        each.kill_everything()

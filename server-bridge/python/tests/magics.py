@@ -1,16 +1,14 @@
-"""Helpers for the magics' tests: one real IPython InteractiveShell with ``%load_ext emkit``,
-cells run in it as a user runs them, and what the cell showed collected: its value, what it
-printed, its rich outputs (and their in-place updates), and its error.
+"""Helpers for the magics' tests: cells run in the real IPython InteractiveShell with
+``%load_ext emkit`` (the ``shell`` fixture, in conftest.py) as a user runs them, and what
+the cell showed collected: its value, what it printed, its rich outputs (and their in-place
+updates), and its error.
 """
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterator, List, Optional
-
-import pytest
+from typing import Any, Dict, List, Optional
 
 
 @dataclass
@@ -37,27 +35,6 @@ class Ran:
         return shown
 
 
-@pytest.fixture(scope="session")
-def shell(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """The real InteractiveShell (IPython's own singleton), with the extension loaded as a user loads it."""
-    from IPython.core.interactiveshell import InteractiveShell
-    from traitlets.config import Config
-
-    saved = os.environ.get("IPYTHONDIR")
-    os.environ["IPYTHONDIR"] = str(tmp_path_factory.mktemp("ipython"))  # no profile of the developer's
-    config = Config()
-    config.HistoryManager.enabled = False
-    config.InteractiveShell.colors = "nocolor"
-    instance = InteractiveShell.instance(config=config)
-    result = instance.run_cell("%load_ext emkit")
-    assert result.success, result.error_in_exec
-    yield instance
-    if saved is None:
-        os.environ.pop("IPYTHONDIR", None)
-    else:
-        os.environ["IPYTHONDIR"] = saved
-
-
 def run(shell, source: str, linger: float = 0.0) -> Ran:
     """Run one cell; ``linger`` seconds more are watched for outputs that come later (a timer's)."""
     from IPython.utils.capture import capture_output
@@ -68,11 +45,3 @@ def run(shell, source: str, linger: float = 0.0) -> Ran:
             time.sleep(linger)
     outputs = [{"data": o.data, "update": getattr(o, "update", False)} for o in captured.outputs]
     return Ran(result.result, result.error_in_exec, captured.stdout, captured.stderr, outputs)
-
-
-@pytest.fixture
-def bridge_env(bridge, monkeypatch):
-    """The magics find the test bridge as a user's would through EMKIT_URL / EMKIT_TOKEN."""
-    monkeypatch.setenv("EMKIT_URL", bridge.url)
-    monkeypatch.setenv("EMKIT_TOKEN", bridge.token)
-    return bridge

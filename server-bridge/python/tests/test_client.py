@@ -118,11 +118,9 @@ def test_duplicate_experiment_name_is_a_conflict(client, unique_name):
 @pytest.mark.parametrize("call", ["get", "update", "delete"])
 def test_unknown_experiment_is_not_found(client, call):
     key = "no-such-experiment-0000"
+    method = (lambda k: client.experiments.update(k, "x")) if call == "update" else getattr(client.experiments, call)
     with pytest.raises(emkit.ApiError) as caught:
-        if call == "update":
-            client.experiments.update(key, "x")
-        else:
-            getattr(client.experiments, call)(key)
+        method(key)
     assert caught.value.status == 404
     assert caught.value.code == "not_found"
     assert key in caught.value.message
@@ -280,7 +278,16 @@ def test_invalid_environment_name_is_refused_before_anything_is_built(client):
 # The OpenAPI tags whose every operation emkit.Client must be able to call
 # (bridge: health, status, openapi.json). WebSocket upgrades (101, the events stream)
 # are not JSON calls and have no method here.
-COVERED_TAGS = {"bridge", "environments", "experiments", "trainings", "tensorboards", "models", "endpoints", "inference"}
+COVERED_TAGS = {
+    "bridge",
+    "environments",
+    "experiments",
+    "trainings",
+    "tensorboards",
+    "models",
+    "endpoints",
+    "inference",
+}
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 # A response with whatever any client method reads from one.
 FAKE_ANSWER: Dict[str, Any] = {
@@ -398,8 +405,9 @@ def test_training_round_trip(client, unique_name, tmp_path):
         "    log_metric('loss', 1.0 / (step + 1), step)\n"
     )
     experiment = unique_name("exp")
-    training = client.trainings.create(str(script), hyperparameters={"epochs": 2}, experiment=experiment,
-                                       tags={"owner": "me"}, wait=True, timeout=60)
+    training = client.trainings.create(
+        str(script), hyperparameters={"epochs": 2}, experiment=experiment, tags={"owner": "me"}, wait=True, timeout=60
+    )
     assert training["state"] == "COMPLETE", training["stateReason"]
     assert training["experimentName"] == experiment
     assert training["hyperparameters"] == {"epochs": "2"}
@@ -446,7 +454,9 @@ def test_training_bad_input(client, tmp_path):
 
 
 def test_model_versions_and_aliases(client, unique_name, tmp_path):
-    (tmp_path / "predict.py").write_text("def load():\n    return None\n\ndef predict(instances):\n    return instances\n")
+    (tmp_path / "predict.py").write_text(
+        "def load():\n    return None\n\ndef predict(instances):\n    return instances\n"
+    )
     name = unique_name("m")
     first = client.models.create(name, artifact_path=str(tmp_path), aliases=["staging"], description="echo")
     assert (first["version"], first["framework"], first["aliases"]) == (1, "custom", ["staging"])
@@ -502,8 +512,9 @@ def test_endpoint_lifecycle(client, bridge, unique_name, tmp_path):
     model = unique_name("m")
     _custom_model(client, tmp_path, model, ECHO)
     name = unique_name("ep")
-    endpoint = client.endpoints.create(name, model, api_key=True, description="echo", tags={"team": "ml"},
-                                       wait=True, timeout=120)
+    endpoint = client.endpoints.create(
+        name, model, api_key=True, description="echo", tags={"team": "ml"}, wait=True, timeout=120
+    )
     assert endpoint["state"] == "ACTIVE", endpoint["stateReason"]
     assert (endpoint["name"], endpoint["defaultStage"], endpoint["hasApiKey"]) == (name, "default", True)
     assert (endpoint["description"], endpoint["tags"]) == ("echo", {"team": "ml"})
@@ -529,8 +540,16 @@ def test_endpoint_lifecycle(client, bridge, unique_name, tmp_path):
 
     # a second stage with another version, tried, then made the default
     _custom_model(client, tmp_path, model, DOUBLE)
-    canary = client.endpoints.add_stage(name, "canary", f"{model}:2", instance_count=2, resource_path="/predict",
-                                        description="doubles", wait=True, timeout=120)
+    canary = client.endpoints.add_stage(
+        name,
+        "canary",
+        f"{model}:2",
+        instance_count=2,
+        resource_path="/predict",
+        description="doubles",
+        wait=True,
+        timeout=120,
+    )
     assert canary["state"] == "ACTIVE", canary["stateReason"]
     assert (canary["default"], canary["instanceCount"], canary["resourcePath"]) == (False, 2, "/predict")
     assert canary["model"]["version"] == 2
@@ -548,8 +567,9 @@ def test_endpoint_lifecycle(client, bridge, unique_name, tmp_path):
     assert sum(m["count"] for m in stats["minutes"]) == 1
     assert sum(m["errors"] for m in stats["minutes"]) == 0
     assert "canary" in client.endpoints.stats(name)["inFlight"]
-    logs = _eventually(lambda: [log for log in client.endpoints.logs(name, stage="canary")
-                                if log["action"] == "Inference.Response"])
+    logs = _eventually(
+        lambda: [log for log in client.endpoints.logs(name, stage="canary") if log["action"] == "Inference.Response"]
+    )
     [response] = logs
     assert (response["status"], response["logLevel"], response["endpointStageId"]) == (200, "INFO", canary["id"])
     same = client.endpoints.logs(name, inference_id=response["inferenceId"])

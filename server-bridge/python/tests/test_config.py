@@ -11,7 +11,6 @@ import pytest
 import emkit
 from emkit.config import Connection, NoBridgeError, emkit_home, find_connection
 
-
 # --- through runtime.json -------------------------------------------------------------------
 
 

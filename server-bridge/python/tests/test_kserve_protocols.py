@@ -138,7 +138,7 @@ def test_kserve_calls_need_the_key_and_are_counted_and_logged(bridge, iris):
         with pytest.raises(httpx.HTTPStatusError) as anonymous:
             await v1.infer(bridge.url, {"instances": iris["rows"].tolist()}, model_name="kserve-iris")
         assert anonymous.value.response.status_code == 401
-        # a bad tensor: shape [N, 3] for N × 4 values, refused by the bridge with the field
+        # a bad tensor: shape [N, 3] for N x 4 values, refused by the bridge with the field
         with pytest.raises(httpx.HTTPStatusError) as bad:
             await v2.infer(
                 bridge.url,

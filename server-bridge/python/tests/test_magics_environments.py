@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 
-from magics import bridge_env, run, shell  # noqa: F401  (fixtures)
+from magics import run
 from trainings import SRC
 
 IN_THE_ENVIRONMENT = """\
@@ -34,10 +34,14 @@ def test_create_list_train_in_and_delete_an_environment(shell, bridge_env, uniqu
         # IPython in the environment's own Python, as its kernel runs: `%%emkit train` with no
         # --env goes to this environment, not to the bridge's Python
         python = os.path.join(environment["path"], "bin", "python")
-        env = {**os.environ, "PYTHONPATH": str(SRC), "IPYTHONDIR": str(tmp_path / "ipython"),
-               "EMKIT_URL": bridge_env.url, "EMKIT_TOKEN": bridge_env.token}
-        done = subprocess.run([python, "-c", IN_THE_ENVIRONMENT], capture_output=True, text=True, env=env,
-                              timeout=120)
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(SRC),
+            "IPYTHONDIR": str(tmp_path / "ipython"),
+            "EMKIT_URL": bridge_env.url,
+            "EMKIT_TOKEN": bridge_env.token,
+        }
+        done = subprocess.run([python, "-c", IN_THE_ENVIRONMENT], capture_output=True, text=True, env=env, timeout=120)
         assert f"training ran in: {name} COMPLETE" in done.stdout, done.stdout + done.stderr
     finally:
         for training in client.trainings.list():

@@ -17,11 +17,15 @@ from trainings import SRC
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "emkit-loop.ipynb"
 
 pytestmark = [
-    pytest.mark.skipif(importlib.util.find_spec("nbclient") is None,
-                       reason="nbclient (from JupyterLab's dependencies) is not installed to run the notebook with"),
-    pytest.mark.skipif(not _bridge_python_has("sklearn", "joblib") or importlib.util.find_spec("sklearn") is None,
-                       reason="the example trains with scikit-learn: the bridge's Python and the kernel need it; "
-                       "`npm test` puts .venv/bin first on the PATH"),
+    pytest.mark.skipif(
+        importlib.util.find_spec("nbclient") is None,
+        reason="nbclient (from JupyterLab's dependencies) is not installed to run the notebook with",
+    ),
+    pytest.mark.skipif(
+        not _bridge_python_has("sklearn", "joblib") or importlib.util.find_spec("sklearn") is None,
+        reason="the example trains with scikit-learn: the bridge's Python and the kernel need it; "
+        "`npm test` puts .venv/bin first on the PATH",
+    ),
 ]
 
 
@@ -35,8 +39,9 @@ def test_the_example_notebook_runs_the_whole_loop(bridge, monkeypatch, tmp_path)
     monkeypatch.setenv("EMKIT_TOKEN", bridge.token)
     monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
     notebook = nbformat.read(EXAMPLE, as_version=4)
-    nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3",
-                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    nbclient.NotebookClient(
+        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
 
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     shown = {cell.source.splitlines()[0]: cell.outputs for cell in code}
@@ -54,5 +59,7 @@ def test_the_example_notebook_runs_the_whole_loop(bridge, monkeypatch, tmp_path)
     # no output holds the bridge's token (the frame's address has a one-time ticket instead)
     for first_line, outputs in shown.items():
         assert bridge.token not in json.dumps(outputs), first_line
-    assert any(o.get("name") == "stdout" and "iris-api is being deleted" in o.get("text", "")
-               for o in shown["%emkit endpoint delete iris-api"])
+    assert any(
+        o.get("name") == "stdout" and "iris-api is being deleted" in o.get("text", "")
+        for o in shown["%emkit endpoint delete iris-api"]
+    )

@@ -4,6 +4,7 @@ call it with ``%emkit predict``, and check the predictions against the model's o
 
 from __future__ import annotations
 
+import contextlib
 import http.cookiejar
 import json
 import re
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from magics import bridge_env, run, shell  # noqa: F401  (fixtures)
+from magics import run
 from test_client import _bridge_python_has
 
 TRAIN_CELL = """\
@@ -46,8 +47,9 @@ def test_train_promote_deploy_predict_from_cells(shell, bridge_env, unique_name,
     experiment, training, endpoint = unique_name("churn"), unique_name("fit"), unique_name("api")
     try:
         # 1. the cell as a training, waited for with a live display
-        ran = run(shell, f"%%emkit train --wait --experiment {experiment} --name {training} --hp max_iter=300\n"
-                         + TRAIN_CELL)
+        ran = run(
+            shell, f"%%emkit train --wait --experiment {experiment} --name {training} --hp max_iter=300\n" + TRAIN_CELL
+        )
         assert ran.error is None, ran.text
         assert ran.value["state"] == "COMPLETE" and ran.value["name"] == training
         assert ran.value["hyperparameters"] == {"max_iter": "300"}
@@ -108,8 +110,9 @@ def test_train_promote_deploy_predict_from_cells(shell, bridge_env, unique_name,
         assert src.startswith(f"{bridge_env.url}/tensorboard/") and "?ticket=" in src
         assert bridge_env.token not in json.dumps(ran.outputs)
         # the browser trades the one-time ticket for a cookie: what it then shows is TensorBoard
-        browser = urllib.request.build_opener(urllib.request.ProxyHandler({}),
-                                              urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        browser = urllib.request.build_opener(
+            urllib.request.ProxyHandler({}), urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
         with browser.open(src, timeout=30) as page:
             assert page.status == 200 and "ticket=" not in page.url
             assert b"TensorBoard" in page.read()
@@ -124,9 +127,11 @@ def test_train_promote_deploy_predict_from_cells(shell, bridge_env, unique_name,
         with browser.open(plain, timeout=30) as page:
             assert page.status == 200
     finally:
-        for cleanup in (lambda: client.endpoints.delete(endpoint), lambda: client.models.delete(f"{experiment}:1"),
-                        lambda: client.trainings.delete(training), lambda: client.experiments.delete(experiment)):
-            try:
+        for cleanup in (
+            lambda: client.endpoints.delete(endpoint),
+            lambda: client.models.delete(f"{experiment}:1"),
+            lambda: client.trainings.delete(training),
+            lambda: client.experiments.delete(experiment),
+        ):
+            with contextlib.suppress(Exception):
                 cleanup()
-            except Exception:
-                pass

@@ -3,6 +3,7 @@ shell against a real bridge, with real trainings."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -10,16 +11,23 @@ from pathlib import Path
 
 import pytest
 
-from magics import bridge_env, run, shell  # noqa: F401  (fixtures)
+from magics import run
 
 
 def notebook(path: Path, *cells: str) -> Path:
-    path.write_text(json.dumps({
-        "cells": [{"cell_type": "code", "metadata": {}, "source": source, "outputs": [], "execution_count": None}
-                  for source in cells],
-        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-        "nbformat": 4, "nbformat_minor": 5,
-    }))
+    path.write_text(
+        json.dumps(
+            {
+                "cells": [
+                    {"cell_type": "code", "metadata": {}, "source": source, "outputs": [], "execution_count": None}
+                    for source in cells
+                ],
+                "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+                "nbformat": 4,
+                "nbformat_minor": 5,
+            }
+        )
+    )
     return path
 
 
@@ -29,24 +37,21 @@ def cleanup(client):
     made = {"trainings": [], "experiments": []}
     yield made
     for key in made["trainings"]:
-        try:
+        with contextlib.suppress(Exception):
             client.trainings.stop(key)
-        except Exception:
-            pass
         try:
             client.trainings.wait(key, timeout=30)
             client.trainings.delete(key)
         except Exception:
             pass
     for key in made["experiments"]:
-        try:
+        with contextlib.suppress(Exception):
             client.experiments.delete(key)
-        except Exception:
-            pass
 
 
-def test_train_with_no_path_submits_this_jupyter_notebook(shell, bridge_env, tmp_path, monkeypatch, unique_name,
-                                                          cleanup):
+def test_train_with_no_path_submits_this_jupyter_notebook(
+    shell, bridge_env, tmp_path, monkeypatch, unique_name, cleanup
+):
     # Jupyter Server starts the kernel in the notebook's folder with JPY_SESSION_NAME naming it;
     # the notebook itself has the magic, and skips it when it runs as the training
     path = notebook(tmp_path / "My Churn.ipynb", "%emkit train --wait", "print('ran as a training', 6 * 7)")
@@ -62,8 +67,9 @@ def test_train_with_no_path_submits_this_jupyter_notebook(shell, bridge_env, tmp
     assert "%emkit train is skipped inside a training" in log
 
 
-def test_train_with_no_path_finds_a_relative_session_name_in_the_kernel_folder(shell, bridge_env, tmp_path,
-                                                                               monkeypatch, unique_name, cleanup):
+def test_train_with_no_path_finds_a_relative_session_name_in_the_kernel_folder(
+    shell, bridge_env, tmp_path, monkeypatch, unique_name, cleanup
+):
     notebook(tmp_path / "relative.ipynb", "print('relative ok')")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("JPY_SESSION_NAME", "work/relative.ipynb")  # relative to the server's root
@@ -92,8 +98,10 @@ def test_train_with_no_path_under_vscode(shell, bridge_env, tmp_path, monkeypatc
 def test_train_with_no_path_and_no_notebook_asks_for_the_path(shell, bridge_env, tmp_path, monkeypatch):
     monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
     shown = run(shell, "%emkit train").one_line_error()
-    assert shown == ("emkit: this kernel doesn't know its notebook (not started by JupyterLab or VS Code): "
-                     "give the notebook's path: %emkit train path/to/notebook.ipynb")
+    assert shown == (
+        "emkit: this kernel doesn't know its notebook (not started by JupyterLab or VS Code): "
+        "give the notebook's path: %emkit train path/to/notebook.ipynb"
+    )
     monkeypatch.setenv("JPY_SESSION_NAME", str(tmp_path / "Untitled.ipynb"))
     shown = run(shell, "%emkit train").one_line_error()
     assert "Untitled.ipynb is not a saved .ipynb file: save it, or give the notebook's path" in shown
@@ -120,8 +128,11 @@ def test_a_path_with_options_and_a_failing_run(shell, bridge_env, tmp_path, uniq
     name, experiment = unique_name("fail"), unique_name("exp")
     cleanup["trainings"].append(name)
     cleanup["experiments"].append(experiment)
-    ran = run(shell, f"%emkit train {script} --name {name} --experiment {experiment} --hp epochs=3 "
-                     f"--dataset train={data} --max-time 10m --tag team=ml --wait")
+    ran = run(
+        shell,
+        f"%emkit train {script} --name {name} --experiment {experiment} --hp epochs=3 "
+        f"--dataset train={data} --max-time 10m --tag team=ml --wait",
+    )
     shown = ran.one_line_error()
     assert shown.startswith(f"emkit: training {name} ended FAIL TRAIN"), shown
     # the live display showed the log's last lines and the failure
@@ -137,11 +148,14 @@ def test_a_path_with_options_and_a_failing_run(shell, bridge_env, tmp_path, uniq
 def test_the_cell_as_a_script_then_logs_follow_stop_and_copy(shell, bridge_env, unique_name, cleanup, client):
     name = unique_name("loop")
     cleanup["trainings"].append(name)
-    ran = run(shell, f"%%emkit train --name {name}\n"
-                     "import time\n"
-                     "for i in range(600):\n"
-                     "    print('tick', i, flush=True)\n"
-                     "    time.sleep(0.1)\n")
+    ran = run(
+        shell,
+        f"%%emkit train --name {name}\n"
+        "import time\n"
+        "for i in range(600):\n"
+        "    print('tick', i, flush=True)\n"
+        "    time.sleep(0.1)\n",
+    )
     assert ran.error is None, ran.text
     assert ran.value["state"] in ("CREATE REQUESTED", "CREATE IN PROGRESS", "RUNNING")
     assert ran.value["source"]["kind"] == "script"

@@ -9,7 +9,7 @@ import socket
 
 import pytest
 
-from magics import bridge_env, run, shell  # noqa: F401  (fixtures)
+from magics import run
 
 
 def test_load_ext_registers_line_and_cell_magics(shell):
@@ -24,8 +24,19 @@ def test_unload_and_load_again(shell):
     assert "emkit" in shell.magics_manager.magics["line"] and "emkit" in shell.magics_manager.magics["cell"]
 
 
-@pytest.mark.parametrize("text, seconds", [("90", 90), ("45s", 45), ("30m", 1800), ("2h", 7200), ("1h30m", 5400),
-                                           ("1d", 86400), ("1.5h", 5400), ("2H 5M", 7500)])
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("90", 90),
+        ("45s", 45),
+        ("30m", 1800),
+        ("2h", 7200),
+        ("1h30m", 5400),
+        ("1d", 86400),
+        ("1.5h", 5400),
+        ("2H 5M", 7500),
+    ],
+)
 def test_durations(text, seconds):
     from emkit.magics.parsing import duration
 
@@ -33,7 +44,7 @@ def test_durations(text, seconds):
 
 
 @pytest.mark.parametrize(
-    "line, words",
+    ("line", "words"),
     [
         ("predict api X_test[:5]", ["predict", "api", "--", "X_test[:5]"]),
         ("predict --stage canary api df.head(3)", ["predict", "--stage", "canary", "api", "--", "df.head(3)"]),
@@ -51,15 +62,27 @@ def test_predict_keeps_its_expression_whole(line, words):
 def test_help_lists_every_command(shell):
     ran = run(shell, "%emkit --help")
     assert ran.error is None and ran.value is None
-    for command in ("status", "env", "train", "logs", "stop", "copy", "model", "promote", "endpoint", "predict",
-                    "tensorboard", "compare"):
+    for command in (
+        "status",
+        "env",
+        "train",
+        "logs",
+        "stop",
+        "copy",
+        "model",
+        "promote",
+        "endpoint",
+        "predict",
+        "tensorboard",
+        "compare",
+    ):
         assert command in ran.stdout
     ran = run(shell, "%emkit train --help")
     assert "--max-time DURATION" in ran.stdout and "[--wait | --no-wait]" in ran.stdout
 
 
 @pytest.mark.parametrize(
-    "line, says",
+    ("line", "says"),
     [
         ("%emkit", "%emkit: the following arguments are required: COMMAND"),
         ("%emkit bogus", "invalid choice: 'bogus'"),

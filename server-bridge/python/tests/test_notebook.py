@@ -10,7 +10,7 @@ from typing import Dict, List, Optional
 
 import pytest
 
-from trainings import PYTHON, importable, python_env, training  # noqa: F401 (training: a fixture)
+from trainings import PYTHON, importable, python_env
 
 pytestmark = pytest.mark.skipif(not importable("IPython"), reason="IPython isn't installed in this environment")
 
@@ -18,7 +18,13 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 def code(source: str, *tags: str) -> dict:
-    return {"cell_type": "code", "execution_count": None, "metadata": {"tags": list(tags)}, "outputs": [], "source": source}
+    return {
+        "cell_type": "code",
+        "execution_count": None,
+        "metadata": {"tags": list(tags)},
+        "outputs": [],
+        "source": source,
+    }
 
 
 def markdown(source: str) -> dict:
@@ -26,12 +32,12 @@ def markdown(source: str) -> dict:
 
 
 def notebook(*cells: dict) -> dict:
-    cells = [{"id": f"cell-{i}", **cell} for i, cell in enumerate(cells)]
+    numbered = [{"id": f"cell-{i}", **cell} for i, cell in enumerate(cells)]
     return {
         "nbformat": 4,
         "nbformat_minor": 5,
         "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-        "cells": cells,
+        "cells": numbered,
     }
 
 
@@ -46,7 +52,9 @@ class Executed:
         return self.notebook["cells"]
 
     def stream(self, cell: dict, name: str = "stdout") -> str:
-        return "".join("".join(o["text"]) for o in cell["outputs"] if o["output_type"] == "stream" and o["name"] == name)
+        return "".join(
+            "".join(o["text"]) for o in cell["outputs"] if o["output_type"] == "stream" and o["name"] == name
+        )
 
 
 def execute(tmp_path: Path, document: dict, hyperparameters: Optional[Dict[str, str]] = None, env=None) -> Executed:
@@ -54,7 +62,18 @@ def execute(tmp_path: Path, document: dict, hyperparameters: Optional[Dict[str, 
     path.write_text(json.dumps(document))
     output, error_file = tmp_path / "artifacts" / "train.ipynb", tmp_path / "rank-0.error.json"
     args = [a for key, value in (hyperparameters or {}).items() for a in (f"--{key}", value)]
-    command = [PYTHON, "-m", "emkit.runner.notebook", str(path), "--output", str(output), "--error-file", str(error_file), "--", *args]
+    command = [
+        PYTHON,
+        "-m",
+        "emkit.runner.notebook",
+        str(path),
+        "--output",
+        str(output),
+        "--error-file",
+        str(error_file),
+        "--",
+        *args,
+    ]
     environment = python_env(EM_HPS=json.dumps(hyperparameters or {}), **(env or {}))
     result = subprocess.run(command, cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=120)
     return Executed(result, output, error_file)
@@ -86,7 +105,7 @@ def test_hyperparameters_are_injected_after_the_parameters_cell_and_typed(tmp_pa
     assert "id" in injected  # nbformat 4.5
     printed = run.stream(run.cells[3])
     expected = ["epochs 10", "lr 0.1", "name 'resnet'", "augment True", "pretrained False", "seed None"]
-    for line in expected + ["scale 1000.0", "learning_rate 0.5"]:
+    for line in [*expected, "scale 1000.0", "learning_rate 0.5"]:
         assert line + "\n" in printed
     argv = [a for key, value in hyperparameters.items() for a in (f"--{key}", value)]
     assert f"argv {argv!r}" in printed
@@ -185,7 +204,12 @@ def test_a_failing_cell_stops_the_run_and_says_where(tmp_path):
     run = execute(tmp_path, document, {"x": "2"})
     assert run.returncode == 1
     # cell 3 of the notebook as written: the injected cell doesn't count
-    assert run.error == {"cell": 3, "ename": "ValueError", "evalue": "bad value", "reason": "cell 3 raised ValueError: bad value"}
+    assert run.error == {
+        "cell": 3,
+        "ename": "ValueError",
+        "evalue": "bad value",
+        "reason": "cell 3 raised ValueError: bad value",
+    }
 
     failed, never = run.cells[3], run.cells[4]
     assert run.stream(failed) == "before\n"
@@ -201,7 +225,7 @@ def test_a_failing_cell_stops_the_run_and_says_where(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "source, ename",
+    ("source", "ename"),
     [
         ("%time 1 / 0", "ZeroDivisionError"),
         ("%run boom.py", "RuntimeError"),  # %run shows the script's traceback without raising it
@@ -224,7 +248,16 @@ def test_an_unreadable_notebook_exits_2(tmp_path):
     path.write_text("{not json")
     error_file = tmp_path / "error.json"
     output = tmp_path / "out.ipynb"
-    command = [PYTHON, "-m", "emkit.runner.notebook", str(path), "--output", str(output), "--error-file", str(error_file)]
+    command = [
+        PYTHON,
+        "-m",
+        "emkit.runner.notebook",
+        str(path),
+        "--output",
+        str(output),
+        "--error-file",
+        str(error_file),
+    ]
     result = subprocess.run(command, env=python_env(), capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "cannot read the notebook" in json.loads(error_file.read_text())["reason"]
@@ -277,4 +310,3 @@ def test_each_notebook_rank_writes_its_own_copy(training):
     for rank, name in ((0, "train.ipynb"), (1, "train.rank-1.ipynb")):
         executed = json.loads((run.dir / "artifacts" / name).read_text())
         assert "".join(executed["cells"][0]["outputs"][0]["text"]) == f"rank {rank}\n"
-

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from emkit.runner.supervisor import human_duration
-from trainings import SRC, Training, alive, python_env, training, wait_until  # noqa: F401 (training: a fixture)
+from trainings import SRC, Training, alive, python_env, wait_until
 
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
@@ -164,7 +164,7 @@ def test_what_a_rank_leaves_running_ends_with_the_training(training):
     (run.source / "train.py").write_text(SLEEPER.replace("time.sleep(60)\n", "print('done')\n"))
     status = run.run()
     assert status["state"] == "COMPLETE" and status["exitCode"] == 0
-    rank, child = sleeper_pids(run)
+    _, child = sleeper_pids(run)
     assert not alive(child)
 
 
@@ -182,7 +182,8 @@ def test_the_maximum_duration_ends_the_training(training):
 
 
 @pytest.mark.parametrize(
-    "seconds, text", [(1, "1s"), (2, "2s"), (1.5, "1.5s"), (90, "1m 30s"), (5400, "1h 30m"), (7200, "2h"), (90000, "1d 1h")]
+    ("seconds", "text"),
+    [(1, "1s"), (2, "2s"), (1.5, "1.5s"), (90, "1m 30s"), (5400, "1h 30m"), (7200, "2h"), (90000, "1d 1h")],
 )
 def test_human_duration(seconds, text):
     assert human_duration(seconds) == text
@@ -300,7 +301,11 @@ def test_requirements_that_fail_to_install_fail_the_training(training):
 
 def test_a_stop_request_during_the_install_ends_the_installer(training):
     pids_file = "PIDS"
-    installer = [sys.executable, "-c", f"import os, time; open({pids_file!r}, 'w').write(str(os.getpid())); time.sleep(60)"]
+    installer = [
+        sys.executable,
+        "-c",
+        f"import os, time; open({pids_file!r}, 'w').write(str(os.getpid())); time.sleep(60)",
+    ]
     run = training({"requirements.txt": "anything\n", "train.py": "print('ran')\n"}, installer=installer)
     run.start()
     pid_file = run.source / pids_file  # the installer runs in the entry point's directory

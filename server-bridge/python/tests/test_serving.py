@@ -15,6 +15,7 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+from typing import Optional
 
 import pytest
 
@@ -94,8 +95,10 @@ def serve(tmp_path: Path):
         workers.append(worker)
         import select
 
-        ready, _, _ = select.select([process.stdout], [], [], READY_TIMEOUT)
-        line = process.stdout.readline().decode() if ready else ""
+        stdout = process.stdout
+        assert stdout is not None  # a pipe
+        ready, _, _ = select.select([stdout], [], [], READY_TIMEOUT)
+        line = stdout.readline().decode() if ready else ""
         match = READY_LINE.match(line)
         if not match:
             process.kill()
@@ -115,7 +118,7 @@ def serve(tmp_path: Path):
             assert code == 0, f"the worker exited {code} on SIGTERM\n{worker.stderr()}"
 
 
-def call(connection: http.client.HTTPConnection, method: str, path: str, document=None, raw: bytes = None):
+def call(connection: http.client.HTTPConnection, method: str, path: str, document=None, raw: Optional[bytes] = None):
     """One request; the answer's status, JSON document and headers (lower-case names)."""
     body = raw if raw is not None else (None if document is None else json.dumps(document).encode())
     connection.request(method, path, body, {"Content-Type": "application/json"})
@@ -226,17 +229,24 @@ def test_custom_predict_of_instances_alone_may_return_numpy_scalars(serve, tmp_p
                 import numpy
 
                 def predict(instances):
-                    return [{"sum": numpy.float32(sum(row)), "argmax": numpy.int64(numpy.argmax(row))} for row in instances]
+                    return [
+                        {"sum": numpy.float32(sum(row)), "argmax": numpy.int64(numpy.argmax(row))} for row in instances
+                    ]
             """
         },
     )
     worker = serve(model_dir, "custom")
-    assert predict(worker.connection(), [[1, 5, 2], [7, 0, 0]]) == [{"sum": 8.0, "argmax": 1}, {"sum": 7.0, "argmax": 0}]
+    assert predict(worker.connection(), [[1, 5, 2], [7, 0, 0]]) == [
+        {"sum": 8.0, "argmax": 1},
+        {"sum": 7.0, "argmax": 0},
+    ]
 
 
 def test_onnx_predictions_match_numpy(serve, tmp_path):
     onnx = pytest.importorskip("onnx", reason="onnx isn't installed in this interpreter (pip install onnx)")
-    pytest.importorskip("onnxruntime", reason="onnxruntime isn't installed in this interpreter (pip install onnxruntime)")
+    pytest.importorskip(
+        "onnxruntime", reason="onnxruntime isn't installed in this interpreter (pip install onnxruntime)"
+    )
     import numpy
     from onnx import TensorProto, helper, numpy_helper
 
@@ -491,18 +501,20 @@ def test_with_die_with_parent_it_ends_with_its_parent_even_stopped(iris):
     )
     argv = worker_argv(model_dir, "scikit-learn", "--die-with-parent")
     parent = subprocess.Popen([sys.executable, "-c", launcher, *argv], stdout=subprocess.PIPE, env=python_env())
+    stdout = parent.stdout
+    assert stdout is not None  # a pipe
     try:
         import select
 
-        ready, _, _ = select.select([parent.stdout], [], [], READY_TIMEOUT)
-        line = parent.stdout.readline().decode() if ready else ""
+        ready, _, _ = select.select([stdout], [], [], READY_TIMEOUT)
+        line = stdout.readline().decode() if ready else ""
         assert "EMKIT_WORKER_READY" in line, line
         pid = int(line.split()[0])
         os.kill(pid, signal.SIGSTOP)  # no stdin to watch, and couldn't anyway
     finally:
         parent.kill()
         parent.wait()
-        parent.stdout.close()
+        stdout.close()
     wait_until(lambda: ended(pid), STOP_TIMEOUT, "the worker to end with its parent")
 
 
@@ -516,13 +528,17 @@ def tensorflow_missing() -> bool:
 
 
 @pytest.mark.parametrize(
-    "framework, files, words",
+    ("framework", "files", "words"),
     [
         ("scikit-learn", {}, "no .joblib/.pkl/.pickle file in"),
         ("scikit-learn", {"model.pkl": "not a pickle"}, "cannot load"),
         ("custom", {}, "no predict.py in"),
         ("custom", {"predict.py": "def load():\n    return 1\n"}, "predict.py has no predict()"),
-        ("custom", {"predict.py": "import not_a_module_anywhere\n"}, "predict.py failed to import: ModuleNotFoundError"),
+        (
+            "custom",
+            {"predict.py": "import not_a_module_anywhere\n"},
+            "predict.py failed to import: ModuleNotFoundError",
+        ),
         ("onnx", {}, "no .onnx file in"),
         pytest.param(
             "tensorflow",
@@ -534,7 +550,9 @@ def tensorflow_missing() -> bool:
 )
 def test_a_model_that_cant_be_loaded_exits_1_saying_why(tmp_path, framework, files, words):
     model_dir = write_files(tmp_path / "model", files)
-    done = subprocess.run(worker_argv(model_dir, framework), capture_output=True, text=True, env=python_env(), timeout=60)
+    done = subprocess.run(
+        worker_argv(model_dir, framework), capture_output=True, text=True, env=python_env(), timeout=60
+    )
     assert done.returncode == 1, done.stderr
     assert done.stdout == "", "no READY line"
     assert words in done.stderr and str(model_dir) in done.stderr, done.stderr

@@ -139,8 +139,16 @@ def test_new_style_scalars_are_tensors(tmp_path):
     accumulator.Reload()
     assert sorted(accumulator.Tags()["tensors"]) == ["d", "f"]
     (f,), (d,) = accumulator.Tensors("f"), accumulator.Tensors("d")
-    assert (f.step, tensor_util.make_ndarray(f.tensor_proto).dtype.name, float(tensor_util.make_ndarray(f.tensor_proto))) == (1, "float32", 0.5)
-    assert (d.step, tensor_util.make_ndarray(d.tensor_proto).dtype.name, float(tensor_util.make_ndarray(d.tensor_proto))) == (2, "float64", 0.1)
+    assert (
+        f.step,
+        tensor_util.make_ndarray(f.tensor_proto).dtype.name,
+        float(tensor_util.make_ndarray(f.tensor_proto)),
+    ) == (1, "float32", 0.5)
+    assert (
+        d.step,
+        tensor_util.make_ndarray(d.tensor_proto).dtype.name,
+        float(tensor_util.make_ndarray(d.tensor_proto)),
+    ) == (2, "float64", 0.1)
     assert accumulator.SummaryMetadata("f").plugin_data.plugin_name == "scalars"
 
 
@@ -194,7 +202,9 @@ def test_max_queue_writes_at_once(tmp_path):
 def test_what_is_logged_is_written_at_exit(tmp_path):
     code = "import emkit.tracking as t\nt.log_metric('loss', 0.5)\nt.log_metric('loss', 0.25)\n"
     log_dir = tmp_path / "tensorboard"
-    subprocess.run([sys.executable, "-c", code], env=python_env(EM_TENSORBOARD_LOG_DIR=str(log_dir)), check=True, timeout=30)
+    subprocess.run(
+        [sys.executable, "-c", code], env=python_env(EM_TENSORBOARD_LOG_DIR=str(log_dir)), check=True, timeout=30
+    )
     (path,) = event_files(log_dir)
     assert len(records(path)) == 3
 
@@ -202,7 +212,13 @@ def test_what_is_logged_is_written_at_exit(tmp_path):
 def test_without_a_training_log_metric_writes_to_runs(tmp_path):
     env = python_env()
     env.pop("EM_TENSORBOARD_LOG_DIR", None)
-    code = "import emkit.tracking as t, sys\nt.log_metric('x', 1)\nprint(sorted(sys.modules.keys() & {'tensorboard', 'torch', 'google.protobuf'}))"
-    result = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path, check=True, timeout=30, capture_output=True, text=True)
+    code = (
+        "import emkit.tracking as t, sys\n"
+        "t.log_metric('x', 1)\n"
+        "print(sorted(sys.modules.keys() & {'tensorboard', 'torch', 'google.protobuf'}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=tmp_path, check=True, timeout=30, capture_output=True, text=True
+    )
     assert json.loads(result.stdout.replace("'", '"')) == []  # nothing heavy imported
     assert len(event_files(tmp_path / "runs")) == 1

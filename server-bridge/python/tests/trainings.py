@@ -5,6 +5,7 @@ read the way the bridge reads it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -13,8 +14,6 @@ import sys
 import time
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional
-
-import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 FINAL = ("COMPLETE", "FAIL TRAIN", "STOPPED")
@@ -128,7 +127,7 @@ class Training:
     def write_spec(self) -> None:
         self.spec_file.write_text(json.dumps(self.spec, indent=2) + "\n")
 
-    def start(self) -> "Training":
+    def start(self) -> Training:
         with open(self.dir / "logs" / "supervisor.log", "ab") as log:
             self.process = subprocess.Popen(
                 [PYTHON, "-m", "emkit.runner", str(self.spec_file)],
@@ -184,26 +183,8 @@ class Training:
         if self.process is not None:
             groups.append(self.process.pid)
         for group in groups:
-            try:
+            with contextlib.suppress(OSError):
                 os.killpg(group, signal.SIGKILL)
-            except OSError:
-                pass
         if self.process is not None:
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                pass
-
-
-@pytest.fixture
-def training(tmp_path):
-    """Make a Training; whatever it started is killed after the test, pass or fail."""
-    made: List[Training] = []
-
-    def make(files: Dict[str, str], **options) -> Training:
-        made.append(Training(tmp_path / str(len(made)), files, **options))
-        return made[-1]
-
-    yield make
-    for each in made:
-        each.kill_everything()

@@ -23,6 +23,14 @@ _LAZY = {
 __all__ = ["ApiError", "Client", "Connection", "NoBridgeError", "find_connection"]
 __version__ = "0.1.0"
 
+# Type checkers and editors see the names' types through this; at run time it is False and
+# the names load on first use. (A plain False, not typing.TYPE_CHECKING: importing typing
+# would cost the ranks what the lazy names save.)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .client import ApiError, Client
+    from .config import Connection, NoBridgeError, find_connection
+
 
 def __getattr__(name: str):
     module = _LAZY.get(name)

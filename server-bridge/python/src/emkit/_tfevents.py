@@ -125,11 +125,17 @@ def simple_value(tag: str, value: float) -> bytes:
 def tensor_value(tag: str, value: float, double: bool = False) -> bytes:
     """A TF2-style scalar: a one-element tensor marked with the "scalars" plugin."""
     if double:
-        tensor = _key(_TENSOR_DTYPE, _VARINT) + _varint(_DT_DOUBLE) + _message(_TENSOR_DOUBLE_VAL, struct.pack("<d", value))
+        tensor = (
+            _key(_TENSOR_DTYPE, _VARINT) + _varint(_DT_DOUBLE) + _message(_TENSOR_DOUBLE_VAL, struct.pack("<d", value))
+        )
     else:
         tensor = _key(_TENSOR_DTYPE, _VARINT) + _varint(_DT_FLOAT) + _message(_TENSOR_FLOAT_VAL, _float32(value))
     metadata = _message(_METADATA_PLUGIN_DATA, _message(_PLUGIN_NAME, b"scalars"))
-    return _message(_VALUE_TAG, tag.encode("utf-8")) + _message(_VALUE_TENSOR, tensor) + _message(_VALUE_METADATA, metadata)
+    return (
+        _message(_VALUE_TAG, tag.encode("utf-8"))
+        + _message(_VALUE_TENSOR, tensor)
+        + _message(_VALUE_METADATA, metadata)
+    )
 
 
 # --- files ----------------------------------------------------------------------------------
@@ -141,4 +147,5 @@ def file_name(suffix: str = "") -> str:
     """``events.out.tfevents.<time>.<host>.<pid>.<n><suffix>``, as TensorBoard's writers name files."""
     import socket
 
-    return f"events.out.tfevents.{int(time.time()):010d}.{socket.gethostname()}.{os.getpid()}.{next(_file_counter)}{suffix}"
+    stamp = f"{int(time.time()):010d}.{socket.gethostname()}.{os.getpid()}.{next(_file_counter)}"
+    return f"events.out.tfevents.{stamp}{suffix}"

@@ -43,8 +43,9 @@ class ApiError(Exception):
 class Client:
     """``Client()`` finds the bridge itself; pass ``url`` and ``token`` to choose one."""
 
-    def __init__(self, url: Optional[str] = None, token: Optional[str] = None, home: Optional[str] = None,
-                 timeout: float = 30.0):
+    def __init__(
+        self, url: Optional[str] = None, token: Optional[str] = None, home: Optional[str] = None, timeout: float = 30.0
+    ):
         try:
             self.connection: Connection = find_connection(url, token, home)
         except NoBridgeError as error:
@@ -64,8 +65,14 @@ class Client:
     def url(self) -> str:
         return self.connection.url
 
-    def request(self, method: str, path: str, body: Any = None, query: Optional[Dict[str, Any]] = None,
-                api_key: Optional[str] = None) -> Any:
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        query: Optional[Dict[str, Any]] = None,
+        api_key: Optional[str] = None,
+    ) -> Any:
         """One call; ``api_key`` (an endpoint's, for the inference routes) is sent instead of the token."""
         url = self.connection.url + path
         if query:
@@ -94,12 +101,16 @@ class Client:
             except (ValueError, KeyError, TypeError):
                 raise ApiError(error.code, "internal", f"the bridge answered HTTP {error.code}") from None
         except urllib.error.URLError as error:
-            raise ApiError(0, "unreachable", f"the emkit bridge at {self.connection.url} is not reachable ({error.reason})") from None
+            raise ApiError(
+                0, "unreachable", f"the emkit bridge at {self.connection.url} is not reachable ({error.reason})"
+            ) from None
         except (OSError, http.client.HTTPException) as error:
             # a timeout, or the connection dropped mid-call (the bridge stopped or crashed)
             timed_out = isinstance(error, (socket.timeout, TimeoutError))
             reason = f"no answer within {self.timeout:g} s" if timed_out else (str(error) or type(error).__name__)
-            raise ApiError(0, "unreachable", f"the emkit bridge at {self.connection.url} is not reachable ({reason})") from None
+            raise ApiError(
+                0, "unreachable", f"the emkit bridge at {self.connection.url} is not reachable ({reason})"
+            ) from None
 
     def health(self) -> Dict[str, Any]:
         return self.request("GET", "/api/v1/health")
@@ -141,8 +152,9 @@ class _Resource:
                 return resource
             time.sleep(every)
 
-    def _patch(self, key: str, description: Optional[str], tags: Optional[Dict[str, str]],
-               **more: Any) -> Dict[str, Any]:
+    def _patch(
+        self, key: str, description: Optional[str], tags: Optional[Dict[str, str]], **more: Any
+    ) -> Dict[str, Any]:
         """PATCH what was given (not None): the description, the tags, and ``more`` by their API names."""
         body: Dict[str, Any] = {k: v for k, v in more.items() if v is not None}
         if description is not None:
@@ -169,9 +181,17 @@ class _Environments(_Resource):
         """Which managers (venv, conda, ...) and Python versions the bridge's machine has."""
         return self._client.request("GET", "/api/v1/environment-managers")
 
-    def create(self, name: str, manager: str = "venv", python: Optional[str] = None,
-               packages: Optional[List[str]] = None, requirements: Optional[str] = None,
-               description: Optional[str] = None, wait: bool = False, timeout: float = 900) -> Dict[str, Any]:
+    def create(
+        self,
+        name: str,
+        manager: str = "venv",
+        python: Optional[str] = None,
+        packages: Optional[List[str]] = None,
+        requirements: Optional[str] = None,
+        description: Optional[str] = None,
+        wait: bool = False,
+        timeout: float = 900,
+    ) -> Dict[str, Any]:
         body: Dict[str, Any] = {"name": name, "manager": manager, "packages": packages or []}
         for key, value in (("python", python), ("requirements", requirements), ("description", description)):
             if value is not None:
@@ -210,16 +230,28 @@ class _Experiments(_Resource):
 class _Trainings(_Resource):
     path = "/api/v1/trainings"
 
-    def list(self, limit: int = 1000, offset: int = 0, experiment: Optional[str] = None,
-             state: Optional[str] = None) -> List[Dict[str, Any]]:
+    def list(
+        self, limit: int = 1000, offset: int = 0, experiment: Optional[str] = None, state: Optional[str] = None
+    ) -> List[Dict[str, Any]]:
         query = {"limit": limit, "offset": offset, "experiment": experiment, "state": state}
         return self._client.request("GET", self.path, query=query)["items"]
 
-    def create(self, source: str, entry_point: Optional[str] = None, name: Optional[str] = None,
-               hyperparameters: Optional[Dict[str, Any]] = None, datasets: Optional[Dict[str, str]] = None,
-               environment: Optional[str] = None, experiment: Optional[str] = None, instance_count: int = 1,
-               max_duration_seconds: Optional[int] = None, tags: Optional[Dict[str, str]] = None,
-               description: Optional[str] = None, wait: bool = False, timeout: float = 86400) -> Dict[str, Any]:
+    def create(
+        self,
+        source: str,
+        entry_point: Optional[str] = None,
+        name: Optional[str] = None,
+        hyperparameters: Optional[Dict[str, Any]] = None,
+        datasets: Optional[Dict[str, str]] = None,
+        environment: Optional[str] = None,
+        experiment: Optional[str] = None,
+        instance_count: int = 1,
+        max_duration_seconds: Optional[int] = None,
+        tags: Optional[Dict[str, str]] = None,
+        description: Optional[str] = None,
+        wait: bool = False,
+        timeout: float = 86400,
+    ) -> Dict[str, Any]:
         """Submit a notebook, a script, or a folder with ``entry_point``; paths are made absolute here."""
         import os
 
@@ -230,8 +262,13 @@ class _Trainings(_Resource):
             "instanceCount": instance_count,
             "tags": tags or {},
         }
-        for key, value in (("name", name), ("environment", environment), ("experiment", experiment),
-                           ("maxDurationSeconds", max_duration_seconds), ("description", description)):
+        for key, value in (
+            ("name", name),
+            ("environment", environment),
+            ("experiment", experiment),
+            ("maxDurationSeconds", max_duration_seconds),
+            ("description", description),
+        ):
             if value is not None:
                 body[key] = value
         training = self._client.request("POST", self.path, body)
@@ -241,7 +278,9 @@ class _Trainings(_Resource):
         """Poll until the training has ended; returns it (COMPLETE, FAIL TRAIN, STOPPED or CREATE FAILED)."""
         return self._wait_until(key, lambda t: t["state"] in SETTLED_TRAINING_STATES, timeout, 0.3)
 
-    def update(self, key: str, description: Optional[str] = None, tags: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
+    def update(
+        self, key: str, description: Optional[str] = None, tags: Optional[Dict[str, str]] = None
+    ) -> Dict[str, Any]:
         return self._patch(key, description, tags)
 
     def stop(self, key: str) -> Dict[str, Any]:
@@ -278,9 +317,13 @@ class _Trainings(_Resource):
             else:
                 time.sleep(every)
 
-    def metrics(self, key: str, tag: Optional[str] = None, max_points: Optional[int] = None) -> Dict[str, List[Dict[str, Any]]]:
+    def metrics(
+        self, key: str, tag: Optional[str] = None, max_points: Optional[int] = None
+    ) -> Dict[str, List[Dict[str, Any]]]:
         """Series per tag: ``{"loss": [{"step": 0, "value": 0.9, "wallTime": …}, …]}``."""
-        answer = self._client.request("GET", f"{self.path}/{_quote(key)}/metrics", query={"tag": tag, "maxPoints": max_points})
+        answer = self._client.request(
+            "GET", f"{self.path}/{_quote(key)}/metrics", query={"tag": tag, "maxPoints": max_points}
+        )
         return {series["tag"]: series["points"] for series in answer.get("series", [])}
 
     def files(self, key: str) -> List[Dict[str, Any]]:
@@ -321,23 +364,36 @@ class _Models(_Resource):
     def list(self, limit: int = 1000, offset: int = 0, name: Optional[str] = None) -> List[Dict[str, Any]]:
         return self._client.request("GET", self.path, query={"limit": limit, "offset": offset, "name": name})["items"]
 
-    def create(self, name: str, training: Optional[str] = None, artifact_path: Optional[str] = None,
-               framework: Optional[str] = None, framework_version: Optional[str] = None,
-               aliases: Optional[List[str]] = None, tags: Optional[Dict[str, str]] = None,
-               description: Optional[str] = None) -> Dict[str, Any]:
+    def create(
+        self,
+        name: str,
+        training: Optional[str] = None,
+        artifact_path: Optional[str] = None,
+        framework: Optional[str] = None,
+        framework_version: Optional[str] = None,
+        aliases: Optional[List[str]] = None,
+        tags: Optional[Dict[str, str]] = None,
+        description: Optional[str] = None,
+    ) -> Dict[str, Any]:
         """The next version of ``name``, from a COMPLETE training or an artifact file or folder."""
         import os
 
         body: Dict[str, Any] = {"name": name, "aliases": aliases or [], "tags": tags or {}}
-        for key, value in (("training", training), ("framework", framework), ("frameworkVersion", framework_version),
-                           ("description", description)):
+        for key, value in (
+            ("training", training),
+            ("framework", framework),
+            ("frameworkVersion", framework_version),
+            ("description", description),
+        ):
             if value is not None:
                 body[key] = value
         if artifact_path is not None:
             body["artifactPath"] = os.path.abspath(artifact_path)
         return self._client.request("POST", self.path, body)
 
-    def update(self, key: str, description: Optional[str] = None, tags: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
+    def update(
+        self, key: str, description: Optional[str] = None, tags: Optional[Dict[str, str]] = None
+    ) -> Dict[str, Any]:
         return self._patch(key, description, tags)
 
     def promote(self, key: str, alias: str) -> Dict[str, Any]:
@@ -346,8 +402,6 @@ class _Models(_Resource):
 
     def delete(self, key: str) -> None:
         self._client.request("DELETE", f"{self.path}/{_quote(key)}")
-
-
 
 
 class _Endpoints(_Resource):
@@ -360,26 +414,46 @@ class _Endpoints(_Resource):
     path = "/api/v1/endpoints"
 
     @staticmethod
-    def _stage_body(body: Dict[str, Any], instance_count: Optional[int], resource_path: Optional[str],
-                    environment: Optional[str], description: Optional[str]) -> Dict[str, Any]:
-        for key, value in (("instanceCount", instance_count), ("resourcePath", resource_path),
-                           ("environment", environment), ("description", description)):
+    def _stage_body(
+        body: Dict[str, Any],
+        instance_count: Optional[int],
+        resource_path: Optional[str],
+        environment: Optional[str],
+        description: Optional[str],
+    ) -> Dict[str, Any]:
+        for key, value in (
+            ("instanceCount", instance_count),
+            ("resourcePath", resource_path),
+            ("environment", environment),
+            ("description", description),
+        ):
             if value is not None:
                 body[key] = value
         return body
 
-    def create(self, name: str, model: str, stage: Optional[str] = None, instance_count: Optional[int] = None,
-               resource_path: Optional[str] = None, environment: Optional[str] = None, api_key: bool = False,
-               description: Optional[str] = None, tags: Optional[Dict[str, str]] = None, wait: bool = False,
-               timeout: float = 600) -> Dict[str, Any]:
+    def create(
+        self,
+        name: str,
+        model: str,
+        stage: Optional[str] = None,
+        instance_count: Optional[int] = None,
+        resource_path: Optional[str] = None,
+        environment: Optional[str] = None,
+        api_key: bool = False,
+        description: Optional[str] = None,
+        tags: Optional[Dict[str, str]] = None,
+        wait: bool = False,
+        timeout: float = 600,
+    ) -> Dict[str, Any]:
         """Deploy ``model`` as a new endpoint's default stage (named ``stage``, default "default").
 
         It is ACTIVE once its workers answer (``wait=True`` polls until then, or CREATE FAILED).
         ``api_key=True`` issues a key callers may use instead of the bridge token: it is in the
         answer's ``apiKey``, this once.
         """
-        body = self._stage_body({"name": name, "model": model, "tags": tags or {}}, instance_count, resource_path,
-                                environment, description)
+        body = self._stage_body(
+            {"name": name, "model": model, "tags": tags or {}}, instance_count, resource_path, environment, description
+        )
         if stage is not None:
             body["stage"] = stage
         if api_key:
@@ -396,8 +470,13 @@ class _Endpoints(_Resource):
         """Poll until the endpoint is no longer at work; returns it (ACTIVE, CREATE FAILED or UPDATE FAILED)."""
         return self._wait_until(key, lambda e: e["state"] not in BUSY_ENDPOINT_STATES, timeout, 0.3)
 
-    def update(self, key: str, description: Optional[str] = None, tags: Optional[Dict[str, str]] = None,
-               api_key: Optional[bool] = None) -> Dict[str, Any]:
+    def update(
+        self,
+        key: str,
+        description: Optional[str] = None,
+        tags: Optional[Dict[str, str]] = None,
+        api_key: Optional[bool] = None,
+    ) -> Dict[str, Any]:
         """``api_key=True`` issues a new key (in the answer's ``apiKey``, once; the old one stops
         working), ``api_key=False`` removes it."""
         return self._patch(key, description, tags, apiKey=api_key)
@@ -406,9 +485,18 @@ class _Endpoints(_Resource):
         """Delete the endpoint and stop its workers; refused (409) while it has stages besides the default."""
         self._client.request("DELETE", f"{self.path}/{_quote(key)}")
 
-    def add_stage(self, key: str, name: str, model: str, instance_count: Optional[int] = None,
-                  resource_path: Optional[str] = None, environment: Optional[str] = None,
-                  description: Optional[str] = None, wait: bool = False, timeout: float = 600) -> Dict[str, Any]:
+    def add_stage(
+        self,
+        key: str,
+        name: str,
+        model: str,
+        instance_count: Optional[int] = None,
+        resource_path: Optional[str] = None,
+        environment: Optional[str] = None,
+        description: Optional[str] = None,
+        wait: bool = False,
+        timeout: float = 600,
+    ) -> Dict[str, Any]:
         """Deploy ``model`` as another stage beside the default one, to try it before switching to it."""
         body = self._stage_body({"name": name, "model": model}, instance_count, resource_path, environment, description)
         created = self._client.request("POST", f"{self.path}/{_quote(key)}/stages", body)
@@ -419,8 +507,9 @@ class _Endpoints(_Resource):
 
     def wait_stage(self, key: str, stage: str, timeout: float = 600) -> Dict[str, Any]:
         """Poll until the stage is no longer at work; returns it (ACTIVE, CREATE FAILED or DEPLOY FAILED)."""
-        return self._wait_until(key, lambda s: s["state"] not in BUSY_STAGE_STATES, timeout, 0.3,
-                                get=lambda k: self.get_stage(k, stage))
+        return self._wait_until(
+            key, lambda s: s["state"] not in BUSY_STAGE_STATES, timeout, 0.3, get=lambda k: self.get_stage(k, stage)
+        )
 
     def delete_stage(self, key: str, stage: str) -> None:
         """Delete a stage once its requests in flight are answered; never the default one (409)."""
@@ -433,17 +522,27 @@ class _Endpoints(_Resource):
     def stats(self, key: str, stage: Optional[str] = None, minutes: Optional[int] = None) -> Dict[str, Any]:
         """``{"minutes": [{"stage", "minute", "count", "errors", "p50", "p90", "p99", …}, …], "inFlight": {…}}``,
         per stage per minute, oldest first, over the last ``minutes`` (default 60)."""
-        return self._client.request("GET", f"{self.path}/{_quote(key)}/stats", query={"stage": stage, "minutes": minutes})
+        return self._client.request(
+            "GET", f"{self.path}/{_quote(key)}/stats", query={"stage": stage, "minutes": minutes}
+        )
 
-    def logs(self, key: str, stage: Optional[str] = None, inference_id: Optional[str] = None,
-             level: Optional[str] = None, after: Optional[int] = None, limit: Optional[int] = None) -> List[Dict[str, Any]]:
+    def logs(
+        self,
+        key: str,
+        stage: Optional[str] = None,
+        inference_id: Optional[str] = None,
+        level: Optional[str] = None,
+        after: Optional[int] = None,
+        limit: Optional[int] = None,
+    ) -> List[Dict[str, Any]]:
         """Inference log entries (Inference.Request / Inference.Response), newest last; pass the
         last ``seq`` seen as ``after`` to get only newer ones."""
         query = {"stage": stage, "inferenceId": inference_id, "level": level, "after": after, "limit": limit}
         return self._client.request("GET", f"{self.path}/{_quote(key)}/logs", query=query)["items"]
 
-    def predict(self, key: str, instances: List[Any], stage: Optional[str] = None,
-                api_key: Optional[str] = None) -> List[Any]:
+    def predict(
+        self, key: str, instances: List[Any], stage: Optional[str] = None, api_key: Optional[str] = None
+    ) -> List[Any]:
         """Call the default stage (or ``stage``) with ``{"instances": instances}``; returns the predictions.
 
         ``api_key``, the endpoint's key, is sent as ``X-Api-Key`` instead of the bridge token.

@@ -6,7 +6,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Union
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ def emkit_home() -> Path:
 
 
 def find_connection(
-    url: Optional[str] = None, token: Optional[str] = None, home: Optional[os.PathLike] = None
+    url: Optional[str] = None, token: Optional[str] = None, home: Optional[Union[str, os.PathLike]] = None
 ) -> Connection:
     url = url or os.environ.get("EMKIT_URL")
     token = token or os.environ.get("EMKIT_TOKEN")

@@ -24,15 +24,21 @@ class EventFile:
     """One event file. Records wait in memory until ``max_queue`` of them are waiting,
     ``flush_secs`` after the first of them, ``flush()``, ``close()`` or the end of the process."""
 
-    def __init__(self, log_dir: str, filename_suffix: str = "", max_queue: int = 10, flush_secs: float = 1.0,
-                 purge_step: int | None = None):
+    def __init__(
+        self,
+        log_dir: str,
+        filename_suffix: str = "",
+        max_queue: int = 10,
+        flush_secs: float = 1.0,
+        purge_step: int | None = None,
+    ):
         os.makedirs(log_dir, exist_ok=True)
         self.path = os.path.join(log_dir, _tfevents.file_name(filename_suffix))
         self.max_queue, self.flush_secs = max(1, int(max_queue)), flush_secs
         self._lock = threading.Lock()  # training code logs from more than one thread
         self._queue: list[bytes] = []
         self._timer: threading.Timer | None = None
-        self._file = open(self.path, "ab")
+        self._file = open(self.path, "ab")  # noqa: SIM115 (the writer's own until its close())
         now = time.time()
         head = _tfevents.record(_tfevents.event(now, step=purge_step, file_version=True))
         if purge_step is not None:
@@ -92,8 +98,7 @@ def _flush_all() -> None:
 
 def _scalar(value) -> float:
     """A float from a Python number, a numpy scalar or a one-element tensor."""
-    item = getattr(value, "item", None)
-    return float(item() if callable(item) else value)
+    return float(value.item() if callable(getattr(value, "item", None)) else value)
 
 
 def _step(step) -> int | None:
@@ -107,8 +112,15 @@ class SummaryWriter:
     ``runs/<date>_<host><comment>``.
     """
 
-    def __init__(self, log_dir: str | None = None, comment: str = "", purge_step: int | None = None,
-                 max_queue: int = 10, flush_secs: float = 1, filename_suffix: str = ""):
+    def __init__(
+        self,
+        log_dir: str | None = None,
+        comment: str = "",
+        purge_step: int | None = None,
+        max_queue: int = 10,
+        flush_secs: float = 1,
+        filename_suffix: str = "",
+    ):
         if not log_dir:
             log_dir = os.environ.get("EM_TENSORBOARD_LOG_DIR")
         if not log_dir:
@@ -130,8 +142,15 @@ class SummaryWriter:
     def get_logdir(self) -> str:
         return self.log_dir
 
-    def add_scalar(self, tag: str, scalar_value, global_step=None, walltime: float | None = None,
-                   new_style: bool = False, double_precision: bool = False) -> None:
+    def add_scalar(
+        self,
+        tag: str,
+        scalar_value,
+        global_step=None,
+        walltime: float | None = None,
+        new_style: bool = False,
+        double_precision: bool = False,
+    ) -> None:
         value = _scalar(scalar_value)
         if new_style:
             encoded = _tfevents.tensor_value(tag, value, double_precision)
@@ -140,7 +159,9 @@ class SummaryWriter:
         wall_time = time.time() if walltime is None else walltime
         self._get_file().add(_tfevents.event(wall_time, _step(global_step), _tfevents.summary(encoded)))
 
-    def add_scalars(self, main_tag: str, tag_scalar_dict: dict, global_step=None, walltime: float | None = None) -> None:
+    def add_scalars(
+        self, main_tag: str, tag_scalar_dict: dict, global_step=None, walltime: float | None = None
+    ) -> None:
         """Each value goes to its own run, ``<log_dir>/<main_tag>_<key>``, under the tag ``main_tag``
         (so TensorBoard draws them in one chart), as torch does."""
         wall_time = time.time() if walltime is None else walltime
@@ -149,7 +170,9 @@ class SummaryWriter:
             run_dir = os.path.join(self.log_dir, main_tag.replace("/", "_") + "_" + key)
             file = self._scalars_files.get(run_dir)
             if file is None or file.closed:
-                file = self._scalars_files[run_dir] = EventFile(run_dir, self.filename_suffix, self.max_queue, self.flush_secs)
+                file = self._scalars_files[run_dir] = EventFile(
+                    run_dir, self.filename_suffix, self.max_queue, self.flush_secs
+                )
             encoded = _tfevents.simple_value(main_tag, _scalar(scalar_value))
             file.add(_tfevents.event(wall_time, step, _tfevents.summary(encoded)))
 
@@ -190,7 +213,7 @@ def log_metric(name: str, value, step: int | None = None) -> None:
     """Log one scalar. Without ``step``, it is one more than this metric's last (from 0)."""
     file = _default_file()
     with _default_lock:
-        step = _steps.get(name, -1) + 1 if step is None else _step(step)
+        step = _steps.get(name, -1) + 1 if step is None else int(_scalar(step))
         _steps[name] = step
     file.add(_tfevents.event(time.time(), step, _tfevents.summary(_tfevents.simple_value(name, _scalar(value)))))
 

@@ -14,9 +14,15 @@ Getter = Union[str, Callable[[Dict[str, Any]], Any]]
 Column = Tuple[str, Getter]
 
 STATE_COLORS = {
-    "ACTIVE": "#2e7d32", "COMPLETE": "#2e7d32", "RUNNING": "#1565c0",
-    "FAIL TRAIN": "#c62828", "CREATE FAILED": "#c62828", "DEPLOY FAILED": "#c62828", "UPDATE FAILED": "#c62828",
-    "DELETE FAILED": "#c62828", "STOPPED": "#6d4c41",
+    "ACTIVE": "#2e7d32",
+    "COMPLETE": "#2e7d32",
+    "RUNNING": "#1565c0",
+    "FAIL TRAIN": "#c62828",
+    "CREATE FAILED": "#c62828",
+    "DEPLOY FAILED": "#c62828",
+    "UPDATE FAILED": "#c62828",
+    "DELETE FAILED": "#c62828",
+    "STOPPED": "#6d4c41",
 }
 _CELL = "padding:2px 8px;text-align:left;vertical-align:top"
 
@@ -65,7 +71,9 @@ def table_html(rows: Sequence[Dict[str, Any]], columns: Sequence[Column], captio
     )
     caption_html = f'<caption style="text-align:left;font-weight:600">{esc(caption)}</caption>' if caption else ""
     empty = "" if rows else f'<tr><td style="{_CELL}" colspan="{len(columns)}"><i>none</i></td></tr>'
-    return f'<table class="emkit-table">{caption_html}<thead><tr>{head}</tr></thead><tbody>{body}{empty}</tbody></table>'
+    return (
+        f'<table class="emkit-table">{caption_html}<thead><tr>{head}</tr></thead><tbody>{body}{empty}</tbody></table>'
+    )
 
 
 def table_text(rows: Sequence[Dict[str, Any]], columns: Sequence[Column]) -> str:
@@ -91,7 +99,9 @@ class Table(list):
 class Record(dict):
     """One of the bridge's records (a dict) that shows the fields a user looks at first."""
 
-    def __init__(self, data: Dict[str, Any], fields: Sequence[Column], title: str, links: Sequence[Tuple[str, str]] = ()):
+    def __init__(
+        self, data: Dict[str, Any], fields: Sequence[Column], title: str, links: Sequence[Tuple[str, str]] = ()
+    ):
         super().__init__(data)
         self._fields, self._title, self._links = list(fields), title, list(links)
 
@@ -105,11 +115,14 @@ class Record(dict):
             f'<tr><th style="{_CELL}">{esc(name)}</th><td style="{_CELL}">{_cell_html(name, value)}</td></tr>'
             for name, value in self._shown()
         )
-        links = " · ".join(f'<a href="{esc(url)}" target="_blank" rel="noopener">{esc(label)}</a>'
-                           for label, url in self._links)
+        links = " · ".join(
+            f'<a href="{esc(url)}" target="_blank" rel="noopener">{esc(label)}</a>' for label, url in self._links
+        )
         links_html = f"<div>{links}</div>" if links else ""
-        return (f'<div class="emkit-record"><b>{esc(self._title)}</b>'
-                f'<table class="emkit-table"><tbody>{rows}</tbody></table>{links_html}</div>')
+        return (
+            f'<div class="emkit-record"><b>{esc(self._title)}</b>'
+            f'<table class="emkit-table"><tbody>{rows}</tbody></table>{links_html}</div>'
+        )
 
     def _repr_pretty_(self, printer, cycle) -> None:
         lines = [self._title] + [f"  {name}: {text_of(value)}" for name, value in self._shown()]
@@ -140,13 +153,17 @@ class Live:
             self._handle.update(bundle, raw=True)
 
 
-def progress_html(title: str, state: Any, details: List[Tuple[str, Any]], tail: Sequence[str] = (),
-                  reason: Optional[str] = None) -> str:
+def progress_html(
+    title: str, state: Any, details: List[Tuple[str, Any]], tail: Sequence[str] = (), reason: Optional[str] = None
+) -> str:
     """A waiting thing's state, a few details (elapsed, metrics) and the last lines of its log."""
     items = "".join(f" · {esc(k)} <b>{esc(text_of(v))}</b>" for k, v in details)
     reason_html = f'<div style="color:#c62828">{esc(reason)}</div>' if reason else ""
-    tail_html = (f'<pre style="margin:4px 0;max-height:12em;overflow:auto;font-size:90%">{esc(chr(10).join(tail))}</pre>'
-                 if tail else "")
+    tail_html = (
+        f'<pre style="margin:4px 0;max-height:12em;overflow:auto;font-size:90%">{esc(chr(10).join(tail))}</pre>'
+        if tail
+        else ""
+    )
     return f'<div class="emkit-progress">{esc(title)}: {state_html(state)}{items}{reason_html}{tail_html}</div>'
 
 

@@ -23,11 +23,15 @@ def current_notebook(user_ns: Dict[str, Any]) -> Path:
         named = Path(session)
         candidates = [named, Path.cwd() / named, Path.cwd() / named.name]
     else:
-        raise MagicError(f"this kernel doesn't know its notebook (not started by JupyterLab or VS Code): {ASK_FOR_THE_PATH}")
+        raise MagicError(
+            f"this kernel doesn't know its notebook (not started by JupyterLab or VS Code): {ASK_FOR_THE_PATH}"
+        )
     for candidate in candidates:
         if candidate.suffix == ".ipynb" and candidate.is_file():
             return candidate.resolve()
-    raise MagicError(f"this kernel's notebook {candidates[0]} is not a saved .ipynb file: save it, or {ASK_FOR_THE_PATH}")
+    raise MagicError(
+        f"this kernel's notebook {candidates[0]} is not a saved .ipynb file: save it, or {ASK_FOR_THE_PATH}"
+    )
 
 
 def inside_training() -> bool:

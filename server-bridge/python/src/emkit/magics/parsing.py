@@ -64,7 +64,7 @@ def duration(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a duration like 90, 45s, 30m, 2h or 1h30m")
     if seconds < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is shorter than a second")
-    return int(round(seconds))
+    return round(seconds)
 
 
 def positive(text: str) -> int:
@@ -84,22 +84,38 @@ def as_dict(items: Optional[List[Tuple[str, str]]]) -> Dict[str, str]:
 def _wait_flag(parser: argparse.ArgumentParser, default: bool, what: str) -> None:
     # two flags rather than BooleanOptionalAction: the package still runs on Python 3.8
     flags = parser.add_mutually_exclusive_group()
-    flags.add_argument("--wait", dest="wait", action="store_true",
-                       help=f"wait until {what}, showing its progress{' (the default)' if default else ''}")
-    flags.add_argument("--no-wait", dest="wait", action="store_false",
-                       help=f"don't wait{' (the default)' if not default else ''}")
+    flags.add_argument(
+        "--wait",
+        dest="wait",
+        action="store_true",
+        help=f"wait until {what}, showing its progress{' (the default)' if default else ''}",
+    )
+    flags.add_argument(
+        "--no-wait", dest="wait", action="store_false", help=f"don't wait{' (the default)' if not default else ''}"
+    )
     parser.set_defaults(wait=default)
 
 
 def _train_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--name", help="the training's name (default: from the source and the time)")
     parser.add_argument("--experiment", help="the experiment to file it under (made if it doesn't exist)")
-    parser.add_argument("--env", help="the environment to run in (default: this kernel's emkit environment, "
-                                      "else the bridge's Python)")
-    parser.add_argument("--hp", action="append", type=pairs("hyperparameter"), metavar="KEY=VALUE",
-                        help="a hyperparameter (repeatable): --KEY VALUE, EM_HP_KEY and EM_HPS in the run")
-    parser.add_argument("--dataset", action="append", type=pairs("dataset"), metavar="NAME=PATH",
-                        help="a dataset folder (repeatable): EM_DATASET_NAME in the run")
+    parser.add_argument(
+        "--env", help="the environment to run in (default: this kernel's emkit environment, else the bridge's Python)"
+    )
+    parser.add_argument(
+        "--hp",
+        action="append",
+        type=pairs("hyperparameter"),
+        metavar="KEY=VALUE",
+        help="a hyperparameter (repeatable): --KEY VALUE, EM_HP_KEY and EM_HPS in the run",
+    )
+    parser.add_argument(
+        "--dataset",
+        action="append",
+        type=pairs("dataset"),
+        metavar="NAME=PATH",
+        help="a dataset folder (repeatable): EM_DATASET_NAME in the run",
+    )
     parser.add_argument("--instances", type=positive, default=1, metavar="N", help="ranks to start (torchrun style)")
     parser.add_argument("--max-time", type=duration, metavar="DURATION", help="stop it after this long: 90s, 30m, 2h")
     parser.add_argument("--tag", action="append", type=pairs("tag"), metavar="KEY=VALUE", help="a tag (repeatable)")
@@ -108,18 +124,23 @@ def _train_options(parser: argparse.ArgumentParser) -> None:
 
 
 def build() -> argparse.ArgumentParser:
-    root = _Parser(prog="%emkit", description="emkit from a notebook cell: train, promote, deploy and call models.",
-                   epilog="`%emkit COMMAND --help` tells more. The bridge is found through runtime.json in the "
-                          "emkit home, or EMKIT_URL and EMKIT_TOKEN.")
+    root = _Parser(
+        prog="%emkit",
+        description="emkit from a notebook cell: train, promote, deploy and call models.",
+        epilog="`%emkit COMMAND --help` tells more. The bridge is found through runtime.json in the "
+        "emkit home, or EMKIT_URL and EMKIT_TOKEN.",
+    )
     commands = root.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
 
     commands.add_parser("status", help="the bridge: version, uptime, how many of each resource")
 
-    listing = commands.add_parser("list", help="list environments, experiments, trainings, models, endpoints or "
-                                               "tensorboards")
-    listing.add_argument("resource", choices=["environments", "experiments", "trainings", "models", "endpoints",
-                                              "tensorboards"])
+    listing = commands.add_parser(
+        "list", help="list environments, experiments, trainings, models, endpoints or tensorboards"
+    )
+    listing.add_argument(
+        "resource", choices=["environments", "experiments", "trainings", "models", "endpoints", "tensorboards"]
+    )
     listing.add_argument("--experiment", help="trainings: only this experiment's")
 
     env = commands.add_parser("env", help="environments: create, list, delete")
@@ -137,7 +158,9 @@ def build() -> argparse.ArgumentParser:
     delete.add_argument("name")
 
     train = commands.add_parser("train", help="run this notebook (or PATH, or the cell with %%%%emkit) as a training")
-    train.add_argument("path", nargs="?", help="a notebook, a script, or a folder with --entry (default: this notebook)")
+    train.add_argument(
+        "path", nargs="?", help="a notebook, a script, or a folder with --entry (default: this notebook)"
+    )
     train.add_argument("--entry", help="with a folder: the notebook or script in it to run")
     _train_options(train)
 
@@ -155,8 +178,13 @@ def build() -> argparse.ArgumentParser:
     copy.add_argument("--name")
     copy.add_argument("--experiment")
     copy.add_argument("--env")
-    copy.add_argument("--hp", action="append", type=pairs("hyperparameter"), metavar="KEY=VALUE",
-                      help="hyperparameters to use instead (repeatable; replaces them all)")
+    copy.add_argument(
+        "--hp",
+        action="append",
+        type=pairs("hyperparameter"),
+        metavar="KEY=VALUE",
+        help="hyperparameters to use instead (repeatable; replaces them all)",
+    )
     copy.add_argument("--instances", type=positive, metavar="N")
     copy.add_argument("--max-time", type=duration, metavar="DURATION")
     _wait_flag(copy, False, "it has ended")
@@ -205,8 +233,9 @@ def build() -> argparse.ArgumentParser:
     predict = commands.add_parser("predict", help="call an endpoint with a Python expression's value as the instances")
     predict.add_argument("endpoint")
     predict.add_argument("--stage", help="a named stage instead of the default one")
-    predict.add_argument("expression", nargs="?", help="a Python expression in the notebook's namespace; with "
-                                                      "%%%%emkit, the cell")
+    predict.add_argument(
+        "expression", nargs="?", help="a Python expression in the notebook's namespace; with %%%%emkit, the cell"
+    )
 
     tensorboard = commands.add_parser("tensorboard", help="TensorBoard for a training or an experiment, in the output")
     tensorboard.add_argument("key", metavar="TRAINING|EXPERIMENT")

@@ -21,15 +21,27 @@ MODEL_FIELDS = [
     ("artifact", "artifactPath"),
     ("id", "id"),
 ]
-MODEL_COLUMNS = [("name", "name"), ("version", "version"), ("aliases", "aliases"), ("framework", "framework"),
-                 ("from training", "source.training.name"), ("created", "createdAt")]
-ENDPOINT_COLUMNS = [("name", "name"), ("state", "state"), ("default stage", "defaultStage"),
-                    ("stages", lambda e: _stages(e)), ("created", "createdAt")]
+MODEL_COLUMNS = [
+    ("name", "name"),
+    ("version", "version"),
+    ("aliases", "aliases"),
+    ("framework", "framework"),
+    ("from training", "source.training.name"),
+    ("created", "createdAt"),
+]
+ENDPOINT_COLUMNS = [
+    ("name", "name"),
+    ("state", "state"),
+    ("default stage", "defaultStage"),
+    ("stages", lambda e: _stages(e)),
+    ("created", "createdAt"),
+]
 
 
 def _stages(endpoint: Dict[str, Any]) -> str:
-    return ", ".join(f"{s['name']} ({s['model']['name']}:{s['model']['version']}, {s['state']})"
-                     for s in endpoint.get("stages", []))
+    return ", ".join(
+        f"{s['name']} ({s['model']['name']}:{s['model']['version']}, {s['state']})" for s in endpoint.get("stages", [])
+    )
 
 
 def model(ctx, args, cell):
@@ -37,8 +49,12 @@ def model(ctx, args, cell):
     if args.action == "list":
         return Table(client.models.list(name=args.name), MODEL_COLUMNS, "model versions")
     training = client.trainings.get(args.training)
-    created = client.models.create(args.name or default_model_name(training), training=training["id"],
-                                   aliases=args.alias, description=args.description)
+    created = client.models.create(
+        args.name or default_model_name(training),
+        training=training["id"],
+        aliases=args.alias,
+        description=args.description,
+    )
     return model_record(created)
 
 
@@ -58,19 +74,23 @@ def endpoint(ctx, args, cell):
     if action == "list":
         return Table(client.endpoints.list(), ENDPOINT_COLUMNS, "endpoints")
     if action == "create":
-        created = client.endpoints.create(args.name, args.model, stage=args.stage, instance_count=args.instances,
-                                          environment=args.env)
+        created = client.endpoints.create(
+            args.name, args.model, stage=args.stage, instance_count=args.instances, environment=args.env
+        )
         if args.wait:
             created = _wait_endpoint(client, created["id"], created["name"])
         return endpoint_record(ctx, created)
     if action == "stage":
-        client.endpoints.add_stage(args.name, args.stage, args.model, instance_count=args.instances,
-                                   environment=args.env)
+        client.endpoints.add_stage(
+            args.name, args.stage, args.model, instance_count=args.instances, environment=args.env
+        )
         if args.wait:
-            stage = watch(lambda: client.endpoints.get_stage(args.name, args.stage),
-                          lambda s: s["state"] not in BUSY_STAGE_STATES,
-                          lambda s, seconds: _state_line(f"stage {args.name}/{args.stage}", s, seconds),
-                          f"stage {args.stage} of {args.name}")
+            stage = watch(
+                lambda: client.endpoints.get_stage(args.name, args.stage),
+                lambda s: s["state"] not in BUSY_STAGE_STATES,
+                lambda s, seconds: _state_line(f"stage {args.name}/{args.stage}", s, seconds),
+                f"stage {args.stage} of {args.name}",
+            )
             if stage["state"] != "ACTIVE":
                 raise MagicError(f"stage {args.stage} of {args.name} is {stage['state']}" + _reason(stage))
         return endpoint_record(ctx, client.endpoints.get(args.name))
@@ -89,8 +109,12 @@ def endpoint(ctx, args, cell):
 
 
 def _wait_endpoint(client, key: str, name: str) -> Dict[str, Any]:
-    settled = watch(lambda: client.endpoints.get(key), lambda e: e["state"] not in BUSY_ENDPOINT_STATES,
-                    lambda e, seconds: _state_line(f"endpoint {name}", e, seconds, _stages(e)), f"endpoint {name}")
+    settled = watch(
+        lambda: client.endpoints.get(key),
+        lambda e: e["state"] not in BUSY_ENDPOINT_STATES,
+        lambda e, seconds: _state_line(f"endpoint {name}", e, seconds, _stages(e)),
+        f"endpoint {name}",
+    )
     if settled["state"] != "ACTIVE":
         raise MagicError(f"endpoint {name} is {settled['state']}" + _reason(settled))
     return settled
@@ -99,8 +123,10 @@ def _wait_endpoint(client, key: str, name: str) -> Dict[str, Any]:
 def _state_line(title: str, record: Dict[str, Any], seconds: float, stages: Optional[str] = None):
     details = [("waited", elapsed(seconds))] + ([("stages", stages)] if stages else [])
     reason = record.get("stateReason")
-    return (progress_html(title, record["state"], details, reason=reason),
-            progress_text(title, record["state"], details, reason))
+    return (
+        progress_html(title, record["state"], details, reason=reason),
+        progress_text(title, record["state"], details, reason),
+    )
 
 
 def _reason(record: Dict[str, Any]) -> str:
@@ -110,8 +136,15 @@ def _reason(record: Dict[str, Any]) -> str:
 
 def endpoint_record(ctx, found: Dict[str, Any]) -> Record:
     url = f"{ctx.client.url}/inference/{found['name']}"
-    fields = [("name", "name"), ("state", "state"), ("reason", "stateReason"), ("default stage", "defaultStage"),
-              ("stages", _stages), ("called at", lambda _: f"POST {url}"), ("id", "id")]
+    fields = [
+        ("name", "name"),
+        ("state", "state"),
+        ("reason", "stateReason"),
+        ("default stage", "defaultStage"),
+        ("stages", _stages),
+        ("called at", lambda _: f"POST {url}"),
+        ("id", "id"),
+    ]
     return Record(found, fields, f"endpoint {found['name']}")
 
 

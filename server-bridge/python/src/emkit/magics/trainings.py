@@ -69,11 +69,17 @@ def train(ctx, args, cell: Optional[str]):
     source = None if cell is not None else args.path or str(current_notebook(ctx.shell.user_ns))
     client = ctx.client
     environment = args.env if args.env is not None else kernel_environment(client)
-    options = dict(
-        name=args.name, hyperparameters=as_dict(args.hp), datasets=as_dict(args.dataset), environment=environment,
-        experiment=args.experiment, instance_count=args.instances, max_duration_seconds=args.max_time,
-        tags=as_dict(args.tag), description=args.description,
-    )
+    options = {
+        "name": args.name,
+        "hyperparameters": as_dict(args.hp),
+        "datasets": as_dict(args.dataset),
+        "environment": environment,
+        "experiment": args.experiment,
+        "instance_count": args.instances,
+        "max_duration_seconds": args.max_time,
+        "tags": as_dict(args.tag),
+        "description": args.description,
+    }
     if cell is not None:
         # the bridge snapshots the source when it accepts the training: the folder can go then
         folder = tempfile.mkdtemp(prefix="emkit-cell-")
@@ -112,11 +118,13 @@ def wait_for_training(client, training: Dict[str, Any]) -> Record:
         return current
 
     def render(current: Dict[str, Any], seconds: float):
-        details = [("waited", elapsed(seconds))] + list(watched["metrics"].items())
+        details = [("waited", elapsed(seconds)), *watched["metrics"].items()]
         title = f"training {name}"
         reason = current.get("stateReason") if current["state"] != "COMPLETE" else None
-        return (progress_html(title, current["state"], details, list(tail), reason),
-                progress_text(title, current["state"], details, reason))
+        return (
+            progress_html(title, current["state"], details, list(tail), reason),
+            progress_text(title, current["state"], details, reason),
+        )
 
     done = watch(fetch, lambda t: t["state"] in SETTLED_TRAINING_STATES, render, f"training {name}", every=0.5)
     if done["state"] != "COMPLETE":
@@ -133,22 +141,24 @@ def logs(ctx, args, cell):
     client = ctx.client
     if not args.follow:
         print(client.trainings.log(args.training, rank=args.rank), end="")
-        return None
+        return
     try:
         for text in client.trainings.follow(args.training, rank=args.rank):
             print(text, end="", flush=True)
     except KeyboardInterrupt:
         print("\n(stopped following; the training goes on)")
-    return None
 
 
 def stop(ctx, args, cell):
     client = ctx.client
     stopping = client.trainings.stop(args.training)
     if args.wait:
-        stopping = watch(lambda: client.trainings.get(stopping["id"]),
-                         lambda t: t["state"] in SETTLED_TRAINING_STATES,
-                         lambda t, s: _state_line(t, s), f"training {stopping['name']}")
+        stopping = watch(
+            lambda: client.trainings.get(stopping["id"]),
+            lambda t: t["state"] in SETTLED_TRAINING_STATES,
+            lambda t, s: _state_line(t, s),
+            f"training {stopping['name']}",
+        )
     return training_record(stopping)
 
 
@@ -160,8 +170,12 @@ def _state_line(training: Dict[str, Any], seconds: float):
 def copy(ctx, args, cell):
     client = ctx.client
     copied = client.trainings.copy(
-        args.training, name=args.name, experiment=args.experiment, environment=args.env,
-        hyperparameters=as_dict(args.hp) if args.hp else None, instance_count=args.instances,
+        args.training,
+        name=args.name,
+        experiment=args.experiment,
+        environment=args.env,
+        hyperparameters=as_dict(args.hp) if args.hp else None,
+        instance_count=args.instances,
         max_duration_seconds=args.max_time,
     )
     if args.wait:

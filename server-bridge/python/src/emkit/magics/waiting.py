@@ -11,8 +11,14 @@ from .parsing import MagicError
 Render = Callable[[Dict[str, Any], float], Tuple[str, str]]
 
 
-def watch(fetch: Callable[[], Dict[str, Any]], settled: Callable[[Dict[str, Any]], bool], render: Render,
-          what: str, every: float = 0.5, timeout: Optional[float] = None) -> Dict[str, Any]:
+def watch(
+    fetch: Callable[[], Dict[str, Any]],
+    settled: Callable[[Dict[str, Any]], bool],
+    render: Render,
+    what: str,
+    every: float = 0.5,
+    timeout: Optional[float] = None,
+) -> Dict[str, Any]:
     """Poll ``fetch`` until ``settled``; ``render(record, seconds waited)`` gives (html, text).
 
     Interrupting the kernel stops the waiting, not the thing waited for: the error line says so,

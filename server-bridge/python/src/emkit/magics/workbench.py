@@ -13,17 +13,32 @@ from .parsing import MagicError
 from .serving import ENDPOINT_COLUMNS, MODEL_COLUMNS
 from .waiting import watch
 
-ENVIRONMENT_COLUMNS = [("name", "name"), ("state", "state"), ("manager", "manager"), ("python", "python"),
-                       ("packages", "packages"), ("kernel", "kernelName")]
+ENVIRONMENT_COLUMNS = [
+    ("name", "name"),
+    ("state", "state"),
+    ("manager", "manager"),
+    ("python", "python"),
+    ("packages", "packages"),
+    ("kernel", "kernelName"),
+]
 LISTS = {
     "environments": ENVIRONMENT_COLUMNS,
     "experiments": [("name", "name"), ("description", "description"), ("created", "createdAt")],
-    "trainings": [("name", "name"), ("state", "state"), ("experiment", "experimentName"),
-                  ("hyperparameters", "hyperparameters"), ("created", "createdAt")],
+    "trainings": [
+        ("name", "name"),
+        ("state", "state"),
+        ("experiment", "experimentName"),
+        ("hyperparameters", "hyperparameters"),
+        ("created", "createdAt"),
+    ],
     "models": MODEL_COLUMNS,
     "endpoints": ENDPOINT_COLUMNS,
-    "tensorboards": [("id", "id"), ("state", "state"), ("trainings", lambda t: [r["name"] for r in t["trainings"]]),
-                     ("last visit", "lastAccessAt")],
+    "tensorboards": [
+        ("id", "id"),
+        ("state", "state"),
+        ("trainings", lambda t: [r["name"] for r in t["trainings"]]),
+        ("last visit", "lastAccessAt"),
+    ],
 }
 # How long the IFrame keeps its one-time ticket in its address: the browser trades it for a
 # session cookie on its first request, and the plain address then keeps working. A spent ticket
@@ -34,8 +49,13 @@ TICKET_SWAP_SECONDS = 15.0
 def status(ctx, args, cell):
     client = ctx.client
     answer = client.status()
-    fields = [("bridge", lambda _: client.url), ("version", "version"), ("pid", "pid"),
-              ("up", lambda s: elapsed(s.get("uptimeSeconds", 0))), ("resources", "counts")]
+    fields = [
+        ("bridge", lambda _: client.url),
+        ("version", "version"),
+        ("pid", "pid"),
+        ("up", lambda s: elapsed(s.get("uptimeSeconds", 0))),
+        ("resources", "counts"),
+    ]
     return Record(answer, fields, "emkit bridge")
 
 
@@ -60,22 +80,32 @@ def env(ctx, args, cell):
                 requirements = file.read()
         except OSError as error:
             raise MagicError(f"cannot read {args.requirements}: {error.strerror}") from None
-    created = client.environments.create(args.name, manager=args.manager, python=args.python,
-                                         packages=args.package, requirements=requirements)
+    created = client.environments.create(
+        args.name, manager=args.manager, python=args.python, packages=args.package, requirements=requirements
+    )
     if args.wait:
+
         def render(e, seconds):
             details = [("waited", elapsed(seconds))]
             title = f"environment {e['name']}"
-            return progress_html(title, e["state"], details, reason=e.get("stateReason")), \
-                progress_text(title, e["state"], details, e.get("stateReason"))
+            return progress_html(title, e["state"], details, reason=e.get("stateReason")), progress_text(
+                title, e["state"], details, e.get("stateReason")
+            )
 
-        created = watch(lambda: client.environments.get(created["id"]),
-                        lambda e: e["state"] not in BUSY_ENVIRONMENT_STATES, render, f"environment {args.name}")
+        created = watch(
+            lambda: client.environments.get(created["id"]),
+            lambda e: e["state"] not in BUSY_ENVIRONMENT_STATES,
+            render,
+            f"environment {args.name}",
+        )
         if created["state"] != "ACTIVE":
             reason = (created.get("stateReason") or "").strip().splitlines()
-            raise MagicError(f"environment {args.name} is {created['state']}" + (f": {reason[0]}" if reason else "")
-                             + f" (`%emkit env delete {args.name}`, then try again)")
-    return Record(created, ENVIRONMENT_COLUMNS + [("path", "path")], f"environment {created['name']}")
+            raise MagicError(
+                f"environment {args.name} is {created['state']}"
+                + (f": {reason[0]}" if reason else "")
+                + f" (`%emkit env delete {args.name}`, then try again)"
+            )
+    return Record(created, [*ENVIRONMENT_COLUMNS, ("path", "path")], f"environment {created['name']}")
 
 
 def tensorboard(ctx, args, cell):
@@ -83,7 +113,9 @@ def tensorboard(ctx, args, cell):
     board = client.tensorboards.create(**_training_or_experiment(client, args.key))
     board = client.tensorboards.wait(board["id"])
     if board["state"] != "RUNNING":
-        raise MagicError(f"TensorBoard for {args.key} is {board['state']}: {board.get('stateReason') or 'no reason given'}")
+        raise MagicError(
+            f"TensorBoard for {args.key} is {board['state']}: {board.get('stateReason') or 'no reason given'}"
+        )
     plain = f"{client.url}/tensorboard/{urllib.parse.quote(board['id'], safe='')}/"
     first = client.tensorboards.url(board["id"])
 
@@ -91,19 +123,21 @@ def tensorboard(ctx, args, cell):
 
     handle = display(_frame(first, plain, args.height), raw=True, display_id=True)
     if handle is not None:
-        timer = threading.Timer(TICKET_SWAP_SECONDS, handle.update, args=(_frame(plain, plain, args.height),),
-                                kwargs={"raw": True})
+        timer = threading.Timer(
+            TICKET_SWAP_SECONDS, handle.update, args=(_frame(plain, plain, args.height),), kwargs={"raw": True}
+        )
         timer.daemon = True
         timer.start()
-    return None
 
 
 def _frame(src: str, link: str, height: int) -> Dict[str, str]:
     return {
         "text/plain": f"TensorBoard: {link}",
-        "text/html": (f'<iframe src="{esc(src)}" width="100%" height="{height}" frameborder="0"></iframe>'
-                      f'<div><a href="{esc(link)}" target="_blank" rel="noopener">open TensorBoard in a new tab</a>'
-                      "</div>"),
+        "text/html": (
+            f'<iframe src="{esc(src)}" width="100%" height="{height}" frameborder="0"></iframe>'
+            f'<div><a href="{esc(link)}" target="_blank" rel="noopener">open TensorBoard in a new tab</a>'
+            "</div>"
+        ),
     }
 
 

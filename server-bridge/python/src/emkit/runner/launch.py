@@ -25,10 +25,18 @@ def rank_argv(spec: Spec, rank: int) -> list[str]:
         return [spec.python, spec.entry_path, *hyperparameter_args(spec)]
     stem = os.path.splitext(os.path.basename(spec.entry_path))[0]
     output = f"{stem}.ipynb" if rank == 0 else f"{stem}.rank-{rank}.ipynb"
-    return [spec.python, "-m", "emkit.runner.notebook", spec.entry_path,
-            "--output", os.path.join(spec.artifacts_dir, output),
-            "--error-file", spec.error_file(rank),
-            "--", *hyperparameter_args(spec)]
+    return [
+        spec.python,
+        "-m",
+        "emkit.runner.notebook",
+        spec.entry_path,
+        "--output",
+        os.path.join(spec.artifacts_dir, output),
+        "--error-file",
+        spec.error_file(rank),
+        "--",
+        *hyperparameter_args(spec),
+    ]
 
 
 def base_env(spec: Spec) -> dict[str, str]:
@@ -45,14 +53,24 @@ def rank_env(spec: Spec, base: dict[str, str], rank: int, master_port: int | Non
     count = spec.instance_count
     if count > 1:
         this, world = str(rank), str(count)
-        env.update({
-            "RANK": this, "LOCAL_RANK": this, "WORLD_SIZE": world, "LOCAL_WORLD_SIZE": world,
-            "GROUP_RANK": "0", "GROUP_WORLD_SIZE": "1",
-            "ROLE_RANK": this, "ROLE_WORLD_SIZE": world, "ROLE_NAME": "default",
-            "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(master_port),
-            "TORCHELASTIC_RUN_ID": spec.training_id,
-            "TORCHELASTIC_RESTART_COUNT": "0", "TORCHELASTIC_MAX_RESTARTS": "0",
-        })
+        env.update(
+            {
+                "RANK": this,
+                "LOCAL_RANK": this,
+                "WORLD_SIZE": world,
+                "LOCAL_WORLD_SIZE": world,
+                "GROUP_RANK": "0",
+                "GROUP_WORLD_SIZE": "1",
+                "ROLE_RANK": this,
+                "ROLE_WORLD_SIZE": world,
+                "ROLE_NAME": "default",
+                "MASTER_ADDR": "127.0.0.1",
+                "MASTER_PORT": str(master_port),
+                "TORCHELASTIC_RUN_ID": spec.training_id,
+                "TORCHELASTIC_RESTART_COUNT": "0",
+                "TORCHELASTIC_MAX_RESTARTS": "0",
+            }
+        )
         # torchrun's default too: N ranks each using every core would oversubscribe the machine
         env.setdefault("OMP_NUM_THREADS", "1")
     return env

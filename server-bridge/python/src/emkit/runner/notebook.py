@@ -27,10 +27,7 @@ from .status import utc_now
 EXIT_CELL_FAILED = 1
 EXIT_UNUSABLE = 2
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
-NO_IPYTHON = (
-    "notebook trainings need IPython in the training's environment: "
-    "install ipykernel (or ipython) into it"
-)
+NO_IPYTHON = "notebook trainings need IPython in the training's environment: install ipykernel (or ipython) into it"
 
 
 # --- parameters -----------------------------------------------------------------------------
@@ -163,7 +160,7 @@ class Recorder:
 
     def display(self, data: dict, metadata: dict | None, transient: dict | None, update: bool) -> None:
         bundle, metadata = _bundle(data), metadata or {}
-        display_id = (transient or {}).get("display_id")
+        display_id: str = (transient or {}).get("display_id") or ""  # "": none
         with self.lock:
             if update:
                 for output in self._by_display_id.get(display_id, []):
@@ -178,8 +175,14 @@ class Recorder:
     def result(self, data: dict, metadata: dict | None) -> None:
         bundle = _bundle(data)
         with self.lock:
-            self._add({"output_type": "execute_result", "execution_count": self.count,
-                       "data": bundle, "metadata": metadata or {}})
+            self._add(
+                {
+                    "output_type": "execute_result",
+                    "execution_count": self.count,
+                    "data": bundle,
+                    "metadata": metadata or {},
+                }
+            )
         self._echo(bundle)
 
     def error(self, ename: str, evalue: str, traceback: list[str], in_log: bool = False) -> None:
@@ -291,7 +294,9 @@ def make_shell(recorder: Recorder):
     config.InteractiveShell.colors = "nocolor"  # tracebacks end up in a log file
     # the %emkit magics, as in an emkit environment's kernel, where the notebook was written
     shell = Shell.instance(config=config)
-    shell.extension_manager.load_extension("emkit")
+    extensions = shell.extension_manager
+    assert extensions is not None  # InteractiveShell made it
+    extensions.load_extension("emkit")
     return shell
 
 
@@ -367,8 +372,12 @@ class Run:
         sys.argv = [self.path, *self.argv]
         sys.stdout, sys.stderr = Tee(log_out, "stdout", recorder), Tee(log_err, "stderr", recorder)
 
-        status = {"parameters": {k: _json_value(v) for k, v in parameters.items()}, "status": "running",
-                  "start": utc_now(), "end": None}
+        status = {
+            "parameters": {k: _json_value(v) for k, v in parameters.items()},
+            "status": "running",
+            "start": utc_now(),
+            "end": None,
+        }
         notebook.setdefault("metadata", {})["emkit"] = status
         self.save(notebook)
 

@@ -8,6 +8,7 @@ threading, locale, ...) alone would cost more than the spawn itself.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
@@ -41,11 +42,16 @@ class Process:
             time.sleep(0.005)
         return self.returncode
 
+    @property
+    def exit_code(self) -> int:
+        """``returncode`` once ``poll()`` has collected it (an error before)."""
+        if self.returncode is None:
+            raise RuntimeError(f"process {self.pid} has not been collected")
+        return self.returncode
+
     def kill(self) -> None:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(self.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
 
 def spawn(argv: list[str], env: dict[str, str], log_path: str) -> Process:
@@ -81,10 +87,8 @@ def keep_descriptors_to_ourselves() -> None:
         return
     for fd in fds:
         if fd > 2:
-            try:
+            with contextlib.suppress(OSError):  # the directory listing's own, closed by now
                 os.set_inheritable(fd, False)
-            except OSError:
-                pass  # the directory listing's own, closed by now
 
 
 def exit_status(returncode: int) -> int:
@@ -104,10 +108,8 @@ def describe_exit(returncode: int) -> str:
 
 def signal_groups(groups: list[int], signum: int) -> None:
     for group in groups:
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):  # nothing (of ours) left in it
             os.killpg(group, signum)
-        except (ProcessLookupError, PermissionError):
-            pass  # nothing (of ours) left in it
 
 
 def live_groups(groups: list[int]) -> list[int]:

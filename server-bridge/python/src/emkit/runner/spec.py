@@ -30,13 +30,15 @@ class Spec:
         self.python: str = _text(raw, "python")
         self.source_dir: str = _path(raw, "sourceDir")
         self.entry_point: str = _text(raw, "entryPoint")
-        self.kind: str = raw.get("kind")
-        if self.kind not in KINDS:
-            raise SpecError(f"kind must be one of {', '.join(KINDS)}, not {self.kind!r}")
+        kind = raw.get("kind")
+        if kind not in KINDS:
+            raise SpecError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+        self.kind: str = kind
         self.hyperparameters: dict[str, str] = _strings(raw, "hyperparameters")
-        self.instance_count: int = raw.get("instanceCount")
-        if type(self.instance_count) is not int or not 1 <= self.instance_count <= MAX_INSTANCES:
-            raise SpecError(f"instanceCount must be an integer from 1 to {MAX_INSTANCES}, not {self.instance_count!r}")
+        count = raw.get("instanceCount")
+        if type(count) is not int or not 1 <= count <= MAX_INSTANCES:
+            raise SpecError(f"instanceCount must be an integer from 1 to {MAX_INSTANCES}, not {count!r}")
+        self.instance_count: int = count
         limit = raw.get("maxDurationSeconds")
         if limit is not None and (type(limit) not in (int, float) or not limit > 0):
             raise SpecError(f"maxDurationSeconds must be a positive number or null, not {limit!r}")

@@ -8,6 +8,7 @@ and records each step in status.json. It exits 0 once the final status is writte
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import signal
@@ -86,7 +87,7 @@ class Supervisor:
             ended = self.install()
             if ended:
                 return self.finish(*ended)
-        self.finish(*self.train())
+        return self.finish(*self.train())
 
     # --- steps ------------------------------------------------------------------------------
 
@@ -101,9 +102,9 @@ class Supervisor:
         ended = self.watch([installer])
         if ended is None:
             return None
-        if ended in (STOP, DEADLINE):
+        if isinstance(ended, str):  # STOP or DEADLINE
             return self.end_early(ended, [installer])
-        code = installer.returncode
+        code = installer.exit_code
         how = f"exit {code}" if code >= 0 else processes.describe_exit(code).replace("was ", "")
         return FAIL_TRAIN, f"requirements.txt failed to install ({how}); see the log", None
 
@@ -117,7 +118,9 @@ class Supervisor:
             if spec.kind == "notebook":
                 _remove(spec.error_file(rank))
             try:
-                proc = self.spawn(launch.rank_argv(spec, rank), launch.rank_env(spec, base, rank, port), spec.rank_log(rank))
+                proc = self.spawn(
+                    launch.rank_argv(spec, rank), launch.rank_env(spec, base, rank, port), spec.rank_log(rank)
+                )
             except OSError as error:
                 self.end(self.ranks)
                 return FAIL_TRAIN, f"could not start rank {rank}: {error}", None
@@ -129,13 +132,13 @@ class Supervisor:
         if ended is None:
             self.end(self.ranks)  # whatever a rank left running in its group
             return COMPLETE, None, 0
-        if ended in (STOP, DEADLINE):
+        if isinstance(ended, str):  # STOP or DEADLINE
             return self.end_early(ended, self.ranks)
         self.end(self.ranks)
         rank = self.ranks.index(ended)
-        reason = f"rank {rank} {processes.describe_exit(ended.returncode)}"
+        reason = f"rank {rank} {processes.describe_exit(ended.exit_code)}"
         detail = self.notebook_failure(rank)
-        return FAIL_TRAIN, f"{reason}: {detail}" if detail else reason, processes.exit_status(ended.returncode)
+        return FAIL_TRAIN, f"{reason}: {detail}" if detail else reason, processes.exit_status(ended.exit_code)
 
     def end_early(self, why: str, procs: list[Process]) -> tuple:
         if why == STOP:
@@ -143,7 +146,9 @@ class Supervisor:
             self.end(procs)
             return STOPPED, "stopped by request", None
         self.end(procs)
-        return FAIL_TRAIN, f"the maximum duration of {human_duration(self.spec.max_duration)} was reached", None
+        limit = self.spec.max_duration
+        assert limit is not None  # a DEADLINE comes only with a maximum duration
+        return FAIL_TRAIN, f"the maximum duration of {human_duration(limit)} was reached", None
 
     def finish(self, state: str, reason: str | None, exit_code: int | None) -> None:
         if state != COMPLETE:
@@ -158,7 +163,7 @@ class Supervisor:
         self.started.append(proc)
         return proc
 
-    def watch(self, procs: list[Process], on_exit=None):
+    def watch(self, procs: list[Process], on_exit=None) -> Process | str | None:
         """Wait until every process exited 0 (None), one didn't (that one), or a stop
         request or the deadline came (STOP, DEADLINE)."""
         running = list(procs)
@@ -188,7 +193,7 @@ class Supervisor:
         entry = self.status.ranks[self.ranks.index(proc)]
         if entry["exitCode"] is not None:
             return False
-        entry["exitCode"] = processes.exit_status(proc.returncode)
+        entry["exitCode"] = processes.exit_status(proc.exit_code)
         return True
 
     def rank_exited(self, proc: Process) -> None:
@@ -258,7 +263,7 @@ def human_duration(seconds: float) -> str:
     """7200 -> "2h", 5400 -> "1h 30m", 2 -> "2s", 1.5 -> "1.5s"."""
     if seconds < 60 and seconds != int(seconds):
         return f"{seconds:g}s"
-    left = int(round(seconds))
+    left = round(seconds)
     parts = []
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
         if left >= size:
@@ -268,10 +273,8 @@ def human_duration(seconds: float) -> str:
 
 
 def _remove(path: str) -> None:
-    try:
+    with contextlib.suppress(FileNotFoundError):
         os.remove(path)
-    except FileNotFoundError:
-        pass
 
 
 def main(argv: list[str]) -> int:

@@ -49,9 +49,8 @@ def date_header() -> bytes:
     now = int(time.time())
     if now != _date[0]:
         t = time.gmtime(now)
-        text = "Date: %s, %02d %s %d %02d:%02d:%02d GMT\r\n" % (
-            _DAYS[t.tm_wday], t.tm_mday, _MONTHS[t.tm_mon - 1], t.tm_year, t.tm_hour, t.tm_min, t.tm_sec
-        )
+        day, month = _DAYS[t.tm_wday], _MONTHS[t.tm_mon - 1]
+        text = f"Date: {day}, {t.tm_mday:02d} {month} {t.tm_year} {t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} GMT\r\n"
         _date[0], _date[1] = now, text.encode("ascii")
     return _date[1]
 
@@ -107,9 +106,10 @@ class Server:
 class Connection(asyncio.Protocol):
     """One client connection: requests are parsed from ``buffer`` and answered in order."""
 
+    transport: asyncio.Transport  # from connection_made(), which asyncio calls first
+
     def __init__(self, server: Server):
         self.server = server
-        self.transport = None
         self.buffer = bytearray()
         self.pending: tuple | None = None  # the parsed head of a request whose body is still arriving
         self.continued = False  # "100 Continue" was sent for the pending request
@@ -121,7 +121,8 @@ class Connection(asyncio.Protocol):
 
     # --- asyncio callbacks ----------------------------------------------------------------
 
-    def connection_made(self, transport) -> None:
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)  # a stream's (TCP or Unix socket)
         self.transport = transport
         self.server.connections.add(self)
 
@@ -268,7 +269,9 @@ class Connection(asyncio.Protocol):
                 expect = value.strip().lower() == "100-continue"
         if chunked:
             return self.refuse(
-                411, "length_required", "chunked (Transfer-Encoding) request bodies aren't supported: send a Content-Length"
+                411,
+                "length_required",
+                "chunked (Transfer-Encoding) request bodies aren't supported: send a Content-Length",
             )
         if length is None:
             length = 0
@@ -302,7 +305,6 @@ class Connection(asyncio.Protocol):
         """Answer a request whose framing can't be trusted, and end the connection."""
         self.respond(status, error_body(code, message), b"", False, False)
         self.end()
-        return None
 
     def end(self) -> None:
         """Close after the last answer. Half-close first and discard what still arrives:

@@ -68,7 +68,9 @@ def find_file(model_dir: str, suffixes: tuple) -> str:
     if len(names) > 1:
         preferred = [f"model{suffix}" for suffix in suffixes]
         chosen = next((name for name in preferred if name in names), names[0])
-        print(f"[emkit] {len(names)} model files in {model_dir} ({', '.join(names)}): serving {chosen}", file=sys.stderr)
+        print(
+            f"[emkit] {len(names)} model files in {model_dir} ({', '.join(names)}): serving {chosen}", file=sys.stderr
+        )
     return os.path.join(model_dir, chosen)
 
 
@@ -170,7 +172,7 @@ def _onnx(model_dir: str) -> Model:
     try:
         import numpy
         import onnxruntime
-        from onnxruntime.capi import onnxruntime_pybind11_state as ort_errors
+        from onnxruntime.capi import onnxruntime_pybind11_state as ort_errors  # pyright: ignore[reportAttributeAccessIssue] (compiled, no stub)
     except ImportError:
         raise LoadError("ONNX Runtime isn't installed in this environment (pip install onnxruntime)") from None
     try:
@@ -222,17 +224,19 @@ def _tensorflow(model_dir: str) -> Model:
         specs = function.structured_input_signature[1]
         if len(specs) != 1:
             raise LoadError(f"{path}'s serving_default signature takes {len(specs)} inputs; the worker feeds one")
-        (input_name, spec), = specs.items()
+        ((input_name, spec),) = specs.items()
 
-        def call(instances):
+        def signature(instances):
             outputs = function(**{input_name: tf.constant(instances, dtype=spec.dtype)})
             return outputs[sorted(outputs)[0]]
 
+        call = signature
     elif callable(loaded):
 
-        def call(instances):
+        def keras(instances):
             return loaded(tf.constant(numpy.asarray(instances, dtype="float32")))
 
+        call = keras
     else:
         raise LoadError(f"{path} has no serving_default signature and isn't callable")
 
@@ -241,7 +245,8 @@ def _tensorflow(model_dir: str) -> Model:
             output = call(instances)
         except tf.errors.OpError as error:
             raise ValueError(first_line(error)) from None
-        return tolist(output.numpy() if hasattr(output, "numpy") else output)
+        to_numpy = getattr(output, "numpy", None)  # a tf.Tensor's
+        return tolist(to_numpy() if callable(to_numpy) else output)
 
     return Model(predict, path)
 
@@ -254,6 +259,8 @@ def _custom(model_dir: str) -> Model:
 
     sys.path.insert(0, model_dir)  # predict.py may import its neighbours
     spec = importlib.util.spec_from_file_location("predict", path)
+    if spec is None or spec.loader is None:
+        raise LoadError(f"cannot load {path} as a module")
     module = importlib.util.module_from_spec(spec)
     sys.modules["predict"] = module
     try:

@@ -70,7 +70,11 @@ class App:
 
                 name = unquote(name)
             if name != self.name:
-                return 404, error_body("not_found", f"no model {name!r} here: this worker serves {self.name!r}"), NO_HEADERS
+                return (
+                    404,
+                    error_body("not_found", f"no model {name!r} here: this worker serves {self.name!r}"),
+                    NO_HEADERS,
+                )
             return self.predict(method, body) if predict else self.metadata(method)
         return 404, error_body("not_found", f"no route {path[:200]}: use POST /predict or GET /health"), NO_HEADERS
 
