@@ -180,13 +180,16 @@ describe.skipIf(skipReason !== '')(`the emkit panel in JupyterLab${skipReason}`,
     await shot(page, 'palette-delete-refused');
   });
 
-  it('when the bridge dies, says it is not reachable, and recovers by itself when it is back', async () => {
+  it('when the bridge dies, says it is not reachable with its lists cleared, and recovers by itself when it is back', async () => {
     const before = bridge as TestBridge;
     await before.kill9();
     const banner = panel().locator('[data-emkit-connection="unreachable"]');
     await banner.waitFor({ timeout: 20_000 });
     expect(await banner.textContent()).toContain(`The emkit bridge at ${before.url} isn't reachable`);
     expect(await banner.textContent()).toContain('Start it with `npm start` or `emkit serve`');
+    // what the dead bridge had is not shown as if it were still there
+    expect(await row('model-version', 'iris:1').count()).toBe(0);
+    expect(await panel().locator('.emkit-Sidebar-content').count()).toBe(0);
     await shot(page, 'bridge-down');
 
     // the new bridge listens elsewhere: the panel finds it through the home's runtime.json

@@ -112,6 +112,21 @@ describe('the emkit CLI', () => {
     }
   });
 
+  it("refuses pairs by the editors' rule, before calling the bridge: no '=', a bad key, a key twice, an empty path", () => {
+    const refusals: [string[], string][] = [
+      [['--hp', 'no-equals-sign'], '"no-equals-sign" is not key=value.'],
+      [['--hp', 'learning.rate=1'], '"learning.rate" is not a hyperparameter key'],
+      [['--hp', 'lr=1', '--hp', 'lr=2'], '"lr" is given twice.'],
+      [['--dataset', 'train='], '"train" needs a value after "=".'],
+      [['--tag', 'a b=1'], '"a b" is not a tag key'],
+    ];
+    for (const [args, message] of refusals) {
+      const refused = emkit('train', '/nowhere/ok.py', ...args);
+      expect(refused.code, args.join(' ')).toBe(2);
+      expect(refused.stderr).toContain(message);
+    }
+  });
+
   it('endpoint commands: wrong usage exits 2 before calling the bridge, an unknown endpoint 4', () => {
     const usage: string[][] = [
       ['endpoint', 'create', 'ep'], // no --model

@@ -1,12 +1,23 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EmkitClient } from '@emkit/shared';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const cliPath = join(repoRoot, 'server-bridge', 'dist', 'emkit.mjs');
+/** The project's Python environment, which `npm run setup` makes. */
+export const venvBin = join(repoRoot, '.venv', 'bin');
+
+/**
+ * process.env with the project's .venv first on the PATH, as `npm test` runs everything: a
+ * test file run alone (`npx vitest run <file>`) then trains, builds environments and starts
+ * TensorBoard with the .venv's Python, not whatever `python3` the shell finds first.
+ */
+export function projectEnv(env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { ...process.env, PATH: `${venvBin}${delimiter}${process.env.PATH ?? ''}`, ...env };
+}
 
 export interface TestBridge {
   url: string;
@@ -57,7 +68,7 @@ export async function startBridge(options: StartOptions = {}): Promise<TestBridg
       'debug',
       ...(options.args ?? []),
     ],
-    { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    { env: projectEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
   child.stdout?.on('data', (d: Buffer) => {

@@ -2,9 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type EmkitClient, isSettled, type Training, trainingStates } from '@emkit/shared';
-import { repoRoot, waitFor } from './bridge.js';
+import { venvBin, waitFor } from './bridge.js';
 
-export const venvPython = join(repoRoot, '.venv', 'bin', 'python');
+export const venvPython = join(venvBin, 'python');
 
 /** Write files (path → text) under dir, making folders as needed; returns dir. */
 export function writeTree(dir: string, files: Record<string, string>): string {

@@ -1,7 +1,7 @@
 import { ResourceStore } from '@emkit/shared';
 import * as vscode from 'vscode';
 import { BridgeLink } from './bridge.js';
-import { type CommandContext, clientOf, registerCommands } from './commands.js';
+import { type CommandContext, clientOf, registerCommands } from './commands/index.js';
 import { TrainingLogs } from './logs.js';
 import { DetailPanels } from './panels/detail-panels.js';
 import { panelState } from './panels/panel-state.js';

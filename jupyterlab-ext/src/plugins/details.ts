@@ -9,11 +9,12 @@ import { EndpointWidget, TrainingWidget } from '../views/detail-widgets.js';
 import { EnvironmentWidget } from '../views/environment-widget.js';
 import { viewTranslator } from '../views/translate.js';
 import { attempt, requireClient } from './require-client.js';
+import { lookUpRestored } from './restore.js';
 
 type Kind = 'trainings' | 'endpoints' | 'experiments' | 'environments';
 
-/** A command's arguments; `restoring` only in those the layout restorer saved with a tab. */
-type OpenArgs = ResourceArgs & { restoring?: boolean };
+/** A command's arguments; `restoring` only in those the layout restorer saved with a tab, with the tab's `name`. */
+type OpenArgs = ResourceArgs & { restoring?: boolean; name?: string };
 
 /** How long a tab restored after a reload waits for the bridge before it is left closed. */
 const RESTORE_WAIT_MS = 5000;
@@ -23,25 +24,34 @@ function openClient(emkit: IEmkit, args: OpenArgs): Promise<EmkitClient | null> 
   return args.restoring ? emkit.connection.whenConnected(RESTORE_WAIT_MS) : Promise.resolve(requireClient(emkit));
 }
 
-/** One resource by id, from the store or, before it has loaded (a restored tab), from the bridge. */
+/**
+ * A restored tab's resource, from the store or, before it has loaded, from the bridge.
+ * Undefined only when the bridge says it is gone (404): the tab stays closed. Any other
+ * failure keeps the tab, under the name it had, and says what went wrong.
+ */
 async function lookUp(
   client: EmkitClient,
   emkit: IEmkit,
   kind: Kind,
-  id: string,
+  args: OpenArgs & { id: string },
 ): Promise<{ id: string; name: string } | undefined> {
-  const known = emkit.resources.find(kind, id);
+  const known = emkit.resources.find(kind, args.id);
   if (known) return known;
-  const params = { params: { id } };
-  const fetched = await (kind === 'trainings'
-    ? client.api.getTraining(params)
-    : kind === 'endpoints'
-      ? client.api.getEndpoint(params)
-      : kind === 'experiments'
-        ? client.api.getExperiment(params)
-        : client.api.getEnvironment(params)
-  ).catch(() => undefined);
-  return fetched ?? undefined;
+  const params = { params: { id: args.id } };
+  const found = await lookUpRestored<{ id: string; name: string }>(() =>
+    kind === 'trainings'
+      ? client.api.getTraining(params)
+      : kind === 'endpoints'
+        ? client.api.getEndpoint(params)
+        : kind === 'experiments'
+          ? client.api.getExperiment(params)
+          : client.api.getEnvironment(params),
+  );
+  if (found.kind === 'found') return found.resource;
+  if (found.kind === 'gone') return undefined;
+  const name = args.name ?? args.id;
+  Notification.error(emkit.trans.__('Could not reopen %1: %2', name, found.message), { autoClose: false });
+  return { id: args.id, name };
 }
 
 /** The resource a command was given, or the one the user picks by name. */
@@ -53,8 +63,8 @@ async function pick(
   title: string,
 ): Promise<{ id: string; name: string } | undefined> {
   // a restored tab whose resource is gone stays closed
-  if (args.restoring) return args.id ? lookUp(client, emkit, kind, args.id) : undefined;
-  if (args.id) return emkit.resources.find(kind, args.id) ?? { id: args.id, name: args.id };
+  if (args.restoring) return args.id ? lookUp(client, emkit, kind, { ...args, id: args.id }) : undefined;
+  if (args.id) return emkit.resources.find(kind, args.id) ?? { id: args.id, name: args.name ?? args.id };
   const items = emkit.resources.list(kind) as readonly { id: string; name: string }[];
   if (!items.length) {
     Notification.info(emkit.trans.__('Nothing to choose from yet.'), { autoClose: 4000 });
@@ -173,7 +183,10 @@ export const detailsPlugin: JupyterFrontEndPlugin<void> = {
               break;
           }
         });
-        addTab(content, id, training.name, { command: CommandIds.openTraining, args: { id: training.id } });
+        addTab(content, id, training.name, {
+          command: CommandIds.openTraining,
+          args: { id: training.id, name: training.name },
+        });
       },
     });
 
@@ -193,7 +206,10 @@ export const detailsPlugin: JupyterFrontEndPlugin<void> = {
           else if (action.action === 'deleteStage')
             void commands.execute(CommandIds.deleteStage, { id: endpoint.id, stage: action.stage });
         });
-        addTab(content, id, endpoint.name, { command: CommandIds.openEndpoint, args: { id: endpoint.id } });
+        addTab(content, id, endpoint.name, {
+          command: CommandIds.openEndpoint,
+          args: { id: endpoint.id, name: endpoint.name },
+        });
       },
     });
 
@@ -210,7 +226,7 @@ export const detailsPlugin: JupyterFrontEndPlugin<void> = {
               client,
               emkit,
               'experiments',
-              { id: given.experiment, restoring: given.restoring },
+              { id: given.experiment, restoring: given.restoring, name: given.name },
               trans.__('TensorBoard for which experiment?'),
             )
           : await pick(client, emkit, 'trainings', given, trans.__('TensorBoard for which training?'));
@@ -223,7 +239,7 @@ export const detailsPlugin: JupyterFrontEndPlugin<void> = {
         frame.addClass('emkit-TensorBoard');
         const tab = addTab(frame, id, trans.__('TensorBoard: %1', target.name), {
           command: CommandIds.openTensorboard,
-          args: isExperiment ? { experiment: target.id } : { id: target.id },
+          args: isExperiment ? { experiment: target.id, name: target.name } : { id: target.id, name: target.name },
         });
         const board = await attempt(emkit, trans.__('Could not start TensorBoard for %1', target.name), () =>
           tensorboardAddress(client, isExperiment ? { experiment: target.id } : { training: target.id }),
@@ -244,7 +260,7 @@ export const detailsPlugin: JupyterFrontEndPlugin<void> = {
         if (reveal(id)) return;
         addTab(new EnvironmentWidget(client, emkit.resources, environment.id, t), id, environment.name, {
           command: CommandIds.openEnvironment,
-          args: { id: environment.id },
+          args: { id: environment.id, name: environment.name },
         });
       },
     });

@@ -1,6 +1,8 @@
 import { refreshIcon, settingsIcon } from '@jupyterlab/ui-components';
 import type { CommandRegistry } from '@lumino/commands';
 import { CommandIds } from '../commands.js';
+import type { ConnectionStatus } from '../connection/connection.js';
+import type { LoadState } from '../resources.js';
 import type { IEmkit } from '../tokens.js';
 import { ConnectionBanner } from './ConnectionBanner.js';
 import { EndpointsSection } from './EndpointsSection.js';
@@ -12,6 +14,15 @@ import { IconButton } from './parts.js';
 
 /** Runs an emkit command on one resource (by id); the commands ask, act and report. */
 export type Run = (command: string, id?: string, extra?: Record<string, string>) => void;
+
+/**
+ * Whether the lists are shown: only while the bridge is there (connected, or its socket on the
+ * way back) and they were loaded from it. Under "not reachable" or a refused token they would
+ * be stale, so the banner stands alone, as VS Code's trees hold only their message then.
+ */
+export function listsShown(status: ConnectionStatus, load: LoadState): boolean {
+  return (status.kind === 'connected' || status.kind === 'connecting') && (load.kind === 'loaded' || load.kind === 'loading');
+}
 
 export function SidebarView({ emkit, commands }: { emkit: IEmkit; commands: CommandRegistry }) {
   const { connection, resources, trans } = emkit;
@@ -33,7 +44,7 @@ export function SidebarView({ emkit, commands }: { emkit: IEmkit; commands: Comm
         onRetry={() => run(CommandIds.refresh)}
         onSettings={() => run(CommandIds.openSettings)}
       />
-      {resources.state.kind !== 'empty' && (
+      {listsShown(connection.status, resources.state) && (
         <div className="emkit-Sidebar-content">
           <EnvironmentsSection environments={data.environments} trans={trans} run={run} />
           <ExperimentsSection experiments={data.experiments} trainings={data.trainings} trans={trans} run={run} />

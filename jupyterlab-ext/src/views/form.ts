@@ -88,22 +88,3 @@ export async function formDialog(
   });
   return result.button.accept ? result.value : null;
 }
-
-/** `key=value` lines (or `key value`) into a record; blank lines and `#` comments skipped. */
-export function parsePairs(text: string): Record<string, string> {
-  const pairs: Record<string, string> = {};
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (!line || line.startsWith('#')) continue;
-    const match = /^([^=\s]+)\s*(?:=|\s)\s*(.*)$/.exec(line);
-    if (match?.[1]) pairs[match[1]] = match[2] ?? '';
-    else pairs[line] = '';
-  }
-  return pairs;
-}
-
-export function formatPairs(pairs: Record<string, string>): string {
-  return Object.entries(pairs)
-    .map(([key, value]) => `${key}=${value}`)
-    .join('\n');
-}

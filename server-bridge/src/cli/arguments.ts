@@ -1,12 +1,15 @@
 /** Parsers for option values the commands share; a bad value is a usage error (exit 2). */
+import { addPair, type PairKind, PairsError } from '@emkit/shared';
 import { InvalidArgumentError } from 'commander';
 
-/** `--hp lr=0.1 --hp epochs=3` → { lr: '0.1', epochs: '3' } */
-export function pairs(what: string) {
-  return (value: string, previous: Record<string, string>) => {
-    const at = value.indexOf('=');
-    if (at <= 0) throw new InvalidArgumentError(`a ${what} is key=value, not "${value}"`);
-    return { ...previous, [value.slice(0, at)]: value.slice(at + 1) };
+/** `--hp lr=0.1 --hp epochs=3` → { lr: '0.1', epochs: '3' }, by the editors' rule (shared/src/workflows/pairs.ts) */
+export function pairs(kind: PairKind) {
+  return (value: string, previous: Record<string, string> | undefined) => {
+    try {
+      return addPair(previous ?? {}, value, kind);
+    } catch (error) {
+      throw error instanceof PairsError ? new InvalidArgumentError(error.message) : error;
+    }
   };
 }
 

@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { CODE_SERVER_VERSION, codeServerBin } from '../../../vscode-ext/scripts/code-server.mjs';
 import { hasChromium } from '../../e2e/support/browser.js';
 import { freePort } from '../../e2e/support/jupyterlab.js';
-import { repoRoot, tempDir } from '../../support/bridge.js';
+import { projectEnv, repoRoot, tempDir } from '../../support/bridge.js';
 import { pythonHas, venvPython } from '../../support/trainings.js';
 
 export { CODE_SERVER_VERSION, codeServerBin };
@@ -70,7 +70,8 @@ export async function startCodeServer(
       ...(options.locale ? ['--locale', options.locale] : []),
       ...folders,
     ],
-    { env: { ...process.env, ...xdg, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    // a bridge the extension starts trains with the project's .venv, as under `npm test`
+    { env: projectEnv({ ...xdg, ...env }), stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));

@@ -3,9 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { repoRoot } from '../../support/bridge.js';
-
-const venvBin = join(repoRoot, '.venv', 'bin');
+import { venvBin } from '../../support/bridge.js';
 
 export interface TestJupyterLab {
   /** http://127.0.0.1:PORT */

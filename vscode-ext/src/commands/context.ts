@@ -1,11 +1,9 @@
 import type { EmkitClient, ResourceStore } from '@emkit/shared';
 import * as vscode from 'vscode';
-import type { BridgeLink } from './bridge.js';
-import { TOKEN_SECRET } from './connection.js';
-import type { TrainingLogs } from './logs.js';
-import type { DetailPanels } from './panels/detail-panels.js';
-import type { Node } from './trees/node.js';
-import { isRunning, workflows } from './workflows.js';
+import type { BridgeLink } from '../bridge.js';
+import type { TrainingLogs } from '../logs.js';
+import type { DetailPanels } from '../panels/detail-panels.js';
+import type { Node } from '../trees/node.js';
 
 export type Target = NonNullable<Node['target']>;
 
@@ -26,14 +24,6 @@ export interface CommandContext {
  */
 export type CommandArgs = { target?: Target } & Record<string, unknown>;
 export type Handler = (context: CommandContext, args: CommandArgs) => Promise<unknown>;
-
-const DELETE_ROUTES = {
-  environments: 'deleteEnvironment',
-  experiments: 'deleteExperiment',
-  trainings: 'deleteTraining',
-  models: 'deleteModel',
-  endpoints: 'deleteEndpoint',
-} as const satisfies Record<Target['kind'], string>;
 
 const CONNECT_WAIT_MS = 15_000;
 
@@ -65,45 +55,6 @@ export async function clientOf(context: CommandContext): Promise<EmkitClient> {
   return client;
 }
 
-/** Every emkit command, in one table: package.json contributes the same ids. */
-export const commands: Record<string, Handler> = {
-  'emkit.refresh': (context) => context.link.connect(),
-
-  'emkit.setToken': async (context, args) => {
-    const token =
-      (args.token as string | undefined) ??
-      (await vscode.window.showInputBox({
-        title: vscode.l10n.t('The emkit bridge token'),
-        prompt: vscode.l10n.t("From runtime.json in the bridge's home; kept in VS Code's secret storage. Empty: forget it."),
-        password: true,
-        ignoreFocusOut: true,
-      }));
-    if (token === undefined) return;
-    if (token.trim()) await context.secrets.store(TOKEN_SECRET, token.trim());
-    else await context.secrets.delete(TOKEN_SECRET);
-    await context.link.connect();
-  },
-
-  'emkit.stopTraining': async (context, args) => {
-    const target = await pickTarget(context, args, 'trainings', vscode.l10n.t('Stop which training?'), isRunning);
-    if (target) return (await clientOf(context)).api.stopTraining({ params: { id: target.id } });
-  },
-
-  'emkit.deleteResource': async (context, args) => {
-    const target = args.target;
-    if (!target) return;
-    const client = await clientOf(context);
-    if (args.confirm !== true) {
-      const yes = vscode.l10n.t('Delete');
-      const answer = await vscode.window.showWarningMessage(vscode.l10n.t('Delete {0}?', target.name), { modal: true }, yes);
-      if (answer !== yes) return;
-    }
-    await client.api[DELETE_ROUTES[target.kind]]({ params: { id: target.id } });
-  },
-
-  ...workflows,
-};
-
 /** The resource a command was given, or one the user picks from the store by name. */
 export async function pickTarget(
   context: CommandContext,
@@ -129,20 +80,4 @@ export async function pickTarget(
     { title, placeHolder: title },
   );
   return picked ? { kind, id: picked.item.id, name: picked.label } : undefined;
-}
-
-/** Registers the table; a refusal from the bridge is shown in its own words, and the command's answer returned. */
-export function registerCommands(context: CommandContext): vscode.Disposable[] {
-  return Object.entries(commands).map(([id, handler]) =>
-    vscode.commands.registerCommand(id, async (arg?: unknown) => {
-      try {
-        return await handler(context, (arg ?? {}) as CommandArgs);
-      } catch (error) {
-        const message = (error as Error).message;
-        context.errors.push(message);
-        void vscode.window.showErrorMessage(message);
-        return undefined;
-      }
-    }),
-  );
 }

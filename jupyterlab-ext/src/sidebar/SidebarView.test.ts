@@ -1,0 +1,110 @@
+// @vitest-environment happy-dom
+import type { EmkitClient, Experiment } from '@emkit/shared';
+import type { CommandRegistry } from '@lumino/commands';
+import { Signal } from '@lumino/signaling';
+import { act, createElement } from 'react';
+import { createRoot } from 'react-dom/client';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { ConnectionStatus } from '../connection/connection.js';
+import { ResourceStore } from '../resources.js';
+import type { IEmkit } from '../tokens.js';
+import { listsShown, SidebarView } from './SidebarView.js';
+
+(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+
+// JupyterLab's icons load its web components, which Node can't import: icons that draw nothing
+vi.mock('@jupyterlab/ui-components', () => {
+  const icon = { react: () => null };
+  const names = ['refresh', 'settings', 'delete', 'add', 'lineForm', 'stop', 'launch', 'tag', 'caretDown', 'caretRight'];
+  return Object.fromEntries(names.map((name) => [`${name}Icon`, icon]));
+});
+
+/** JupyterLab's translation bundle, in English: `%1` placeholders filled. */
+const trans = {
+  __: (text: string, ...args: unknown[]) => text.replace(/%(\d)/g, (_, i) => String(args[Number(i) - 1] ?? '')),
+  _n: (one: string) => one,
+};
+
+/** The connection as the panel reads it: a status and its signal. */
+class FakeConnection {
+  status: ConnectionStatus = { kind: 'connected', url: 'http://127.0.0.1:8765' };
+  readonly statusChanged = new Signal<this, ConnectionStatus>(this);
+  set(status: ConnectionStatus) {
+    this.status = status;
+    this.statusChanged.emit(status);
+  }
+}
+
+const experiment = {
+  id: 'exp-1',
+  name: 'iris',
+  description: '',
+  state: 'ACTIVE',
+  trainingCount: 0,
+  createdAt: '2026-12-06T00:00:00.000Z',
+  updatedAt: '2026-12-06T00:00:00.000Z',
+} as unknown as Experiment;
+const empty = { items: [], total: 0 };
+/** A bridge whose lists hold one experiment. */
+const client = {
+  api: {
+    listEnvironments: async () => empty,
+    listExperiments: async () => ({ items: [experiment], total: 1 }),
+    listTrainings: async () => empty,
+    listModels: async () => empty,
+    listEndpoints: async () => empty,
+  },
+} as unknown as EmkitClient;
+
+const connection = new FakeConnection();
+const resources = new ResourceStore();
+const emkit = { connection, resources, trans } as unknown as IEmkit;
+const host = document.createElement('div');
+const root = createRoot(host);
+const rows = () => host.querySelectorAll('[data-emkit-name="iris"]').length;
+const banner = () => host.querySelector('.emkit-Connection')?.getAttribute('data-emkit-connection');
+
+beforeAll(async () => {
+  await resources.load(client);
+  await act(async () =>
+    root.render(
+      createElement(SidebarView, { emkit, commands: { execute: async () => undefined } as unknown as CommandRegistry }),
+    ),
+  );
+});
+afterAll(() => act(() => root.render(null)));
+
+describe('the sidebar', () => {
+  it('lists what the bridge has while connected', () => {
+    expect(banner()).toBe('connected');
+    expect(rows()).toBe(1);
+  });
+
+  it('clears its lists under "not reachable" rather than show stale ones, and brings them back on reconnecting', async () => {
+    await act(async () => connection.set({ kind: 'unreachable', url: 'http://127.0.0.1:8765', detail: 'ECONNREFUSED' }));
+    expect(banner()).toBe('unreachable');
+    expect(rows()).toBe(0);
+    expect(host.querySelector('.emkit-Sidebar-content')).toBeNull();
+    await act(async () => connection.set({ kind: 'connected', url: 'http://127.0.0.1:8765' }));
+    expect(rows()).toBe(1);
+  });
+
+  it('shows lists only while the bridge is there and they were loaded from it', () => {
+    const url = 'http://127.0.0.1:8765';
+    const loaded = { kind: 'loaded' } as const;
+    expect(listsShown({ kind: 'connected', url }, loaded)).toBe(true);
+    expect(listsShown({ kind: 'connecting', url }, { kind: 'loading' })).toBe(true);
+    expect(listsShown({ kind: 'connected', url }, { kind: 'failed', message: 'x' })).toBe(false);
+    expect(listsShown({ kind: 'connected', url }, { kind: 'empty' })).toBe(false);
+    for (const status of [
+      { kind: 'unreachable', url, detail: '' },
+      { kind: 'token-refused', url },
+      { kind: 'origin-refused', url, origin: 'http://localhost:8888' },
+      { kind: 'no-bridge', home: null },
+      { kind: 'no-server-extension' },
+      { kind: 'starting' },
+    ] as const) {
+      expect(listsShown(status, loaded), status.kind).toBe(false);
+    }
+  });
+});

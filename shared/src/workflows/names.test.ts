@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { NAME_PATTERN } from '../schemas/common.js';
+import { nameFromFile } from './names.js';
+
+describe('a name from a file', () => {
+  it("is the file's name without .ipynb or .py, as the name rule allows", () => {
+    expect(nameFromFile('/home/me/work/Churn Model (v2).ipynb')).toBe('churn-model-v2');
+    expect(nameFromFile('notebooks/train_mnist.py')).toBe('train_mnist');
+    expect(nameFromFile('C:\\Users\\me\\Iris.IPYNB')).toBe('iris');
+  });
+
+  it('never starts or ends with "-" or "_", and keeps to 40 characters', () => {
+    expect(nameFromFile('__init__.py')).toBe('init');
+    const long = nameFromFile(`${'a'.repeat(39)}-b.ipynb`);
+    expect(long).toBe('a'.repeat(39));
+  });
+
+  it('falls back to "training" when nothing of the name is left', () => {
+    expect(nameFromFile('/x/.ipynb')).toBe('training');
+    expect(nameFromFile('/x/한글.py')).toBe('training');
+    expect(nameFromFile('')).toBe('training');
+  });
+
+  it('always gives a name the bridge accepts', () => {
+    const rule = new RegExp(NAME_PATTERN);
+    for (const path of ['a.py', '-x-.ipynb', 'Ü ber.py', '9lives.ipynb', `${'x_'.repeat(40)}.py`]) {
+      expect(nameFromFile(path)).toMatch(rule);
+    }
+  });
+});

@@ -1,0 +1,147 @@
+import { formatPairs, isSettled, nameFromFile, notebookParameters, parseDuration, trainingStates } from '@emkit/shared';
+import * as vscode from 'vscode';
+import { type CommandArgs, type CommandContext, clientOf, type Handler, pickTarget } from './context.js';
+import { ask, askPairs, nameRule } from './inputs.js';
+
+/** The notebook or script to submit: the one given (explorer), else the active notebook or .py editor, saved. */
+async function sourceFile(args: CommandArgs): Promise<{ uri: vscode.Uri; parameters: Record<string, string> } | undefined> {
+  // the explorer's context menu passes the file's Uri itself
+  const given = (args as unknown) instanceof vscode.Uri ? (args as unknown as vscode.Uri) : (args.uri as vscode.Uri | undefined);
+  const notebook = vscode.window.activeNotebookEditor?.notebook;
+  const editor = vscode.window.activeTextEditor?.document;
+  let uri = given;
+  if (!uri && notebook?.uri.fsPath.endsWith('.ipynb')) {
+    if (notebook.isDirty) await notebook.save();
+    uri = notebook.uri;
+  } else if (!uri && editor && /\.(py|ipynb)$/.test(editor.uri.fsPath)) {
+    if (editor.isDirty) await editor.save();
+    uri = editor.uri;
+  }
+  if (!uri) return undefined;
+  let parameters: Record<string, string> = {};
+  if (uri.fsPath.endsWith('.ipynb')) {
+    try {
+      parameters = notebookParameters(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)));
+    } catch {
+      // not JSON (yet): no defaults to offer
+    }
+  }
+  return { uri, parameters };
+}
+
+/** Trainings a Stop applies to. */
+export const isRunning = (item: { state?: string }) => !isSettled(trainingStates, item.state as never);
+
+async function pickEnvironment(context: CommandContext, title: string): Promise<string | undefined> {
+  const bridges = vscode.l10n.t("The bridge's Python");
+  const picked = await vscode.window.showQuickPick(
+    [
+      bridges,
+      ...context.store
+        .list('environments')
+        .filter((e) => e.state === 'ACTIVE')
+        .map((e) => e.name),
+    ],
+    { title, placeHolder: vscode.l10n.t('Environment') },
+  );
+  if (picked === undefined) return undefined;
+  return picked === bridges ? '' : picked;
+}
+
+/** Submit, follow, stop and copy trainings; every input can come in args. */
+export const trainingCommands: Record<string, Handler> = {
+  'emkit.submitNotebook': async (context, args) => {
+    const client = await clientOf(context);
+    const source = await sourceFile(args);
+    if (!source) throw new Error(vscode.l10n.t('Open a notebook or a Python script to submit, or pick one in the explorer.'));
+    const title = vscode.l10n.t('Submit {0} as a training', source.uri.fsPath.split(/[\\/]/).pop() ?? '');
+    const name =
+      (args.name as string | undefined) ??
+      (await ask(title, nameFromFile(source.uri.fsPath), nameRule, vscode.l10n.t('Training name')));
+    if (name === undefined) return;
+    let experiment = args.experiment as string | undefined;
+    if (experiment === undefined) {
+      const experiments = context.store.list('experiments');
+      const newOne = vscode.l10n.t('New experiment…');
+      const picked = await vscode.window.showQuickPick([...experiments.map((e) => e.name), newOne], {
+        title,
+        placeHolder: vscode.l10n.t('Experiment'),
+        ignoreFocusOut: true,
+      });
+      if (picked === undefined) return;
+      experiment =
+        picked === newOne
+          ? await ask(title, nameFromFile(source.uri.fsPath), nameRule, vscode.l10n.t('New experiment name'))
+          : picked;
+      if (experiment === undefined) return;
+    }
+    const hyperparameters =
+      (args.hyperparameters as Record<string, string> | undefined) ??
+      (await askPairs(
+        title,
+        formatPairs(source.parameters, ' '),
+        'hyperparameter',
+        vscode.l10n.t("Hyperparameters as key=value, separated by spaces, from the notebook's parameters cell"),
+      ));
+    if (hyperparameters === undefined) return;
+    const environment =
+      (args.environment as string | undefined) ??
+      (context.store.list('environments').some((e) => e.state === 'ACTIVE') && args.name === undefined
+        ? await pickEnvironment(context, title)
+        : '');
+    if (environment === undefined) return;
+    const maxTime = args.maxTime as string | undefined;
+    const maxDurationSeconds = maxTime ? parseDuration(maxTime) : undefined;
+    const training = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Submitting {0}…', name) },
+      () =>
+        client.api.createTraining({
+          body: {
+            name: name.trim(),
+            ...(experiment ? { experiment: experiment.trim() } : {}),
+            source: { path: source.uri.fsPath },
+            hyperparameters,
+            ...(environment ? { environment } : {}),
+            ...(typeof args.instanceCount === 'number' ? { instanceCount: args.instanceCount } : {}),
+            ...(maxDurationSeconds ? { maxDurationSeconds } : {}),
+          },
+        }),
+    );
+    context.panels.openTraining(client, training.id, training.name);
+    return training;
+  },
+
+  'emkit.openTraining': async (context, args) => {
+    const target = await pickTarget(
+      context,
+      args,
+      'trainings',
+      vscode.l10n.t('Open which training?'),
+      args.running ? isRunning : undefined,
+    );
+    if (target) context.panels.openTraining(await clientOf(context), target.id, target.name);
+  },
+
+  'emkit.showTrainingLogs': async (context, args) => {
+    const target = await pickTarget(context, args, 'trainings', vscode.l10n.t('Show the logs of which training?'));
+    if (target) context.logs.show(await clientOf(context), target.id, target.name);
+  },
+
+  'emkit.stopTraining': async (context, args) => {
+    const target = await pickTarget(context, args, 'trainings', vscode.l10n.t('Stop which training?'), isRunning);
+    if (target) return (await clientOf(context)).api.stopTraining({ params: { id: target.id } });
+  },
+
+  'emkit.copyTraining': async (context, args) => {
+    const client = await clientOf(context);
+    const target = await pickTarget(context, args, 'trainings', vscode.l10n.t('Copy which training?'));
+    if (!target) return;
+    const name =
+      (args.name as string | undefined) ??
+      (await ask(vscode.l10n.t('Copy {0}', target.name), `${target.name}-copy`.slice(0, 50), nameRule));
+    if (name === undefined) return;
+    const copy = await client.api.copyTraining({ params: { id: target.id }, body: { name } });
+    context.panels.openTraining(client, copy.id, copy.name);
+    return copy;
+  },
+};
