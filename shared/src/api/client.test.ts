@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EmkitClient } from './client.js';
 import { ApiError } from './errors.js';
-import { routePath, routes } from './routes.js';
+import { routePath, routes } from './routes/index.js';
 import { tokenFromSocketProtocols } from './socket-auth.js';
 
 describe('routePath', () => {

@@ -1,5 +1,5 @@
 import { ApiError } from './errors.js';
-import { type CallableRouteName, type RouteInput, type RouteOutput, routePath, routes } from './routes.js';
+import { type CallableRouteName, type RouteInput, type RouteOutput, routePath, routes } from './routes/index.js';
 import { socketProtocols } from './socket-auth.js';
 
 export interface ClientOptions {
