@@ -154,7 +154,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     python,
     executor: options.executor ?? new LocalExecutor(options.emkitImportPath ?? defaultEmkitImportPath()),
     environments,
-    metrics: new MetricsIngester(store),
+    metrics: new MetricsIngester(store, log),
     log,
     snapshotLimits: options.snapshotLimits,
     pollMs: options.trainingPollMs,
