@@ -5,7 +5,6 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { BridgeContext } from './context.js';
 import { EndpointService } from './endpoints/service.js';
-import { prepareSocketDir } from './endpoints/socket-dir.js';
 import { EnvironmentService } from './environments/service.js';
 import { ExperimentService } from './experiments/service.js';
 import { MetricsIngester } from './metrics/ingest.js';
@@ -24,6 +23,7 @@ import {
   writeRuntimeFile,
 } from './runtime/runtime-file.js';
 import { addSecret } from './runtime/secrets.js';
+import { prepareSocketDir } from './runtime/socket-dir.js';
 import { buildApp } from './server/app.js';
 import { BrowserSessions } from './server/browser-sessions.js';
 import { tensorboardScope } from './server/tensorboard-proxy.js';
@@ -154,7 +154,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     python,
     executor: options.executor ?? new LocalExecutor(options.emkitImportPath ?? defaultEmkitImportPath()),
     environments,
-    metrics: new MetricsIngester(store),
+    metrics: new MetricsIngester(store, log),
     log,
     snapshotLimits: options.snapshotLimits,
     pollMs: options.trainingPollMs,
@@ -162,18 +162,19 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   const emkitImportPath = options.emkitImportPath ?? defaultEmkitImportPath();
   // in memory only: a restart ends every browser session
   const sessions = new BrowserSessions();
+  // one private folder for the sockets of the model workers and the TensorBoards
+  const sockets = prepareSocketDir(paths.sockets);
+  if (sockets.fallback) log.info({ dir: sockets.dir }, 'the home is too deep for socket paths: sockets go here');
   const tensorboards = new TensorboardService(store, {
     logDir: paths.tensorboardLogs,
     python,
-    socketDir: paths.sockets,
+    socketDir: sockets.dir,
     emkitImportPath,
     log,
     idleSeconds: options.tensorboardIdleSeconds,
     onDeleted: (id) => sessions.revoke(tensorboardScope(id)),
   });
   const inferenceBodyLimit = options.inferenceBodyLimit ?? 10 * 1024 * 1024;
-  const sockets = prepareSocketDir(paths.workerSockets);
-  if (sockets.fallback) log.info({ dir: sockets.dir }, 'the home is too deep for socket paths: worker sockets go here');
   const endpoints = new EndpointService(store, {
     python,
     emkitImportPath,

@@ -156,6 +156,12 @@ describe('KServe V1 and V2 at the gateway', () => {
     });
     expect(mixed.status).toBe(422);
     expect(mixed.body.error?.message).toMatch(/\/inference\/echo/);
+    // and the stage's stats and inference log record the 422 the caller got, not the worker's 200
+    const stats = await bridge.client.api.getEndpointStats({ params: { id: 'echo' } });
+    const errors = stats.minutes.reduce((n, m) => n + m.errors, 0);
+    expect([stats.minutes.reduce((n, m) => n + m.count, 0), errors]).toEqual([1, 1]);
+    const responses = await bridge.client.api.getEndpointLogs({ params: { id: 'echo' }, query: { level: 'WARNING' } });
+    expect(responses.items.map((l) => [l.status, l.inferenceId])).toEqual([[422, mixed.headers.get('x-inference-id')]]);
   });
 
   it('a stage with no READY worker: readiness and inference answer 503 with Retry-After at once', async () => {

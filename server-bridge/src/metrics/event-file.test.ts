@@ -247,7 +247,10 @@ print('torch: ok')
 
 async function readDir(dir: string): Promise<[string, number, number, number][]> {
   const out: [string, number, number, number][] = [];
-  for (const file of await findEventFiles(dir)) {
+  const files = await findEventFiles(dir, (unreadable, error) => {
+    throw new Error(`${unreadable}: ${error.message}`);
+  });
+  for (const file of files) {
     const tailer = new EventFileTailer(file);
     for (const p of await tailer.poll()) out.push([qualifiedTag(runNameFor(dir, file), p.tag), p.step, p.value, p.wallTime]);
     expect(tailer.corrupt).toBeUndefined();

@@ -1,21 +1,27 @@
 import type { Dirent } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { readdirIfPresent } from '../runtime/safe-files.js';
 
 const MAX_DEPTH = 8;
 
+/** Told of a folder that exists but could not be read (EACCES, ENOTDIR, …): its files are left out. */
+export type UnreadableFolder = (dir: string, error: NodeJS.ErrnoException) => void;
+
 /**
  * Every file under `dir` whose name contains "tfevents", sorted. Recursive to depth 8, without following symlinked
- * directories (a link back up would loop); a symlink to a file counts. A missing `dir` gives [].
+ * directories (a link back up would loop); a symlink to a file counts. A missing `dir` gives []; a folder that
+ * cannot be read is left out and passed to `unreadable`, so that it is said rather than looking empty.
  */
-export async function findEventFiles(dir: string): Promise<string[]> {
+export async function findEventFiles(dir: string, unreadable: UnreadableFolder): Promise<string[]> {
   const found: string[] = [];
   async function walk(current: string, depth: number): Promise<void> {
     let entries: Dirent[];
     try {
-      entries = await readdir(current, { withFileTypes: true });
-    } catch {
-      return; // missing, or unreadable: nothing to show from there
+      entries = await readdirIfPresent(current);
+    } catch (error) {
+      unreadable(current, error as NodeJS.ErrnoException);
+      return;
     }
     for (const entry of entries) {
       const full = path.join(current, entry.name);

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Store } from '../store/index.js';
 import { MetricsIngester } from './ingest.js';
 
@@ -65,6 +65,26 @@ afterEach(() => {
 
 const steps = (s: Store) => s.metrics.series(trainingId, 'loss', 100).points.map((p) => [p.step, p.value]);
 
+describe('an unreadable TensorBoard folder', () => {
+  it('is logged, once per training, rather than read as no metrics', async () => {
+    // ENOTDIR stands in for EACCES, which root (as the tests may run) never gets
+    const logDir = join(root, 'tb');
+    writeFileSync(logDir, '');
+    const warn = vi.fn();
+    const ingester = new MetricsIngester(store, { warn });
+    expect(await ingester.ingest(trainingId, logDir)).toBe(0);
+    expect(await ingester.ingest(trainingId, logDir)).toBe(0);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn.mock.calls[0]).toEqual([
+      { trainingId, dir: logDir, error: expect.stringContaining('ENOTDIR') },
+      'could not read a TensorBoard folder',
+    ]);
+    // a missing folder (nothing written yet) is not a problem to log
+    expect(await ingester.ingest(trainingId, join(root, 'missing'))).toBe(0);
+    expect(warn).toHaveBeenCalledTimes(1);
+  });
+});
+
 describe.skipIf(!hasPython)(`reading event files into the store${hasPython ? '' : ' (SKIPPED: no .venv/bin/python)'}`, () => {
   it("reads each point once, across polls and across a restart, and forgets a rewritten file's old points", async () => {
     const logDir = join(root, 'tb');
@@ -77,7 +97,7 @@ describe.skipIf(!hasPython)(`reading event files into the store${hasPython ? '' 
       ],
       true,
     );
-    const ingester = new MetricsIngester(store);
+    const ingester = new MetricsIngester(store, { warn: vi.fn() });
     expect(await ingester.ingest(trainingId, logDir)).toBe(2);
     expect(await ingester.ingest(trainingId, logDir)).toBe(0);
     expect(steps(store)).toEqual([
@@ -88,7 +108,7 @@ describe.skipIf(!hasPython)(`reading event files into the store${hasPython ? '' 
     // a new bridge on the same store resumes at the stored offsets
     store.close();
     store = new Store(join(root, 'emkit.db'));
-    const next = new MetricsIngester(store);
+    const next = new MetricsIngester(store, { warn: vi.fn() });
     write(logDir, [['loss', 2, 0.25]], false);
     expect(await next.ingest(trainingId, logDir)).toBe(1);
     expect(steps(store)).toEqual([

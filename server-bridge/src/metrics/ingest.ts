@@ -1,4 +1,5 @@
 import type { MetricsEventData } from '@emkit/shared';
+import type { FastifyBaseLogger } from 'fastify';
 import type { Store } from '../store/index.js';
 import type { NewPoint } from '../store/metrics.js';
 import { EventFileTailer } from './event-file-tailer.js';
@@ -15,8 +16,13 @@ const POINTS_PER_EVENT = 1000;
 export class MetricsIngester {
   private readonly tailers = new Map<string, Map<string, EventFileTailer>>();
   private readonly busy = new Set<string>();
+  /** per training, the unreadable folders already logged (`dir` and error code): said once, not every poll */
+  private readonly warned = new Map<string, Set<string>>();
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly log: Pick<FastifyBaseLogger, 'warn'>,
+  ) {}
 
   /** Read what is new for one training; returns how many points arrived. */
   async ingest(trainingId: string, logDir: string): Promise<number> {
@@ -30,7 +36,8 @@ export class MetricsIngester {
       }
       const offsets = this.store.metrics.offsets(trainingId);
       let arrived = 0;
-      for (const file of await findEventFiles(logDir)) {
+      const files = await findEventFiles(logDir, (dir, error) => this.warnUnreadable(trainingId, dir, error));
+      for (const file of files) {
         let tailer = tailers.get(file);
         if (!tailer) {
           tailer = new EventFileTailer(file, offsets.get(file) ?? 0);
@@ -66,5 +73,19 @@ export class MetricsIngester {
   /** The training has settled and been read one last time: drop its readers. */
   forget(trainingId: string): void {
     this.tailers.delete(trainingId);
+    this.warned.delete(trainingId);
+  }
+
+  private warnUnreadable(trainingId: string, dir: string, error: NodeJS.ErrnoException): void {
+    let warned = this.warned.get(trainingId);
+    if (!warned) {
+      warned = new Set();
+      this.warned.set(trainingId, warned);
+    }
+    const said = `${error.code}:${dir}`;
+    if (warned.has(said)) return;
+    warned.add(said);
+    // its metrics are left out, as trainings' files() leaves out a folder it cannot list
+    this.log.warn({ trainingId, dir, error: error.message }, 'could not read a TensorBoard folder');
   }
 }

@@ -13,10 +13,11 @@ export interface HomePaths {
   tensorboardLogs: string;
   /** one log per model worker */
   endpointLogs: string;
-  /** the model workers' Unix sockets: 0700, short (a socket path has at most 107 bytes) */
-  workerSockets: string;
   models: string;
-  /** private (0700): the Unix sockets of what the bridge starts, which only it may open */
+  /**
+   * private (0700): the Unix sockets of what the bridge starts — model workers, TensorBoards —
+   * which only it may open; short, since a socket path has at most 107 bytes (runtime/socket-dir.ts)
+   */
   sockets: string;
 }
 
@@ -36,9 +37,8 @@ export function homePaths(home: string): HomePaths {
     trainings: join(root, 'trainings'),
     tensorboardLogs: join(root, 'logs', 'tensorboards'),
     endpointLogs: join(root, 'logs', 'endpoints'),
-    workerSockets: join(root, 'sock'),
     models: join(root, 'models'),
-    sockets: join(root, 'run'),
+    sockets: join(root, 'sock'),
   };
 }
 

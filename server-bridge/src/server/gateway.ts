@@ -6,7 +6,7 @@ import type { BridgeContext } from '../context.js';
 import type { EndpointRoute, StageRuntime } from '../endpoints/service.js';
 import { WorkerConnectionError } from '../endpoints/worker-client.js';
 import type { Instance } from '../endpoints/worker-pool.js';
-import type { HttpError } from './errors.js';
+import { HttpError } from './errors.js';
 import { PROTOCOL_ROUTES, registerProtocols } from './inference-protocols.js';
 
 export const GATEWAY_ROUTES = ['infer', 'inferStage', 'kservePredict', ...PROTOCOL_ROUTES] as const;
@@ -31,13 +31,15 @@ export interface GatewayAnswer extends Answer {
 /**
  * One prediction call of a stage, counted and logged: how every protocol reaches the
  * workers. A call the protocol already `refused` (a bad tensor) is counted and logged
- * with that answer, and goes to no worker.
+ * with that answer, and goes to no worker. `answerAs` turns a worker's 200 body into the
+ * protocol's before it is counted: an HttpError it throws (predictions that are no tensor)
+ * is the caller's answer, so the stats and the log record what the caller got.
  */
 export type StageCall = (
   stage: StageRuntime,
   body: Buffer,
   request: FastifyRequest,
-  refused?: HttpError,
+  protocol?: { refused?: HttpError; answerAs?: (workerBody: Buffer, inferenceId: string) => Buffer },
 ) => Promise<GatewayAnswer>;
 
 class GatewayError extends Error {
@@ -64,6 +66,16 @@ async function forward(instance: Instance, body: Buffer, inferenceId: string, ti
       throw new GatewayError(504, 'timeout', error.message);
     }
     throw error;
+  }
+}
+
+/** The worker's 200 in the protocol's form, or the protocol's refusal of it as an error envelope. */
+function protocolAnswer(answer: Answer, answerAs: (workerBody: Buffer) => Buffer): Answer {
+  try {
+    return { status: 200, body: answerAs(answer.body) };
+  } catch (error) {
+    if (!(error instanceof HttpError)) throw error;
+    return { status: error.status, body: envelope(error.code, error.message, error.field) };
   }
 }
 
@@ -116,7 +128,8 @@ export async function registerGateway(app: FastifyInstance, bridge: BridgeContex
       .send(answer.body);
   };
 
-  const call: StageCall = async (stage, body, request, refused) => {
+  const call: StageCall = async (stage, body, request, protocol = {}) => {
+    const { refused, answerAs } = protocol;
     const started = performance.now();
     const inferenceId = randomUUID();
     const time = new Date().toISOString();
@@ -180,6 +193,7 @@ export async function registerGateway(app: FastifyInstance, bridge: BridgeContex
     } finally {
       if (instance) instance.inFlight -= 1;
     }
+    if (answer.status === 200 && answerAs) answer = protocolAnswer(answer, (workerBody) => answerAs(workerBody, inferenceId));
     const ms = performance.now() - started;
     stage.traffic.end(answer.status, ms);
     logs.push({

@@ -82,13 +82,16 @@ export async function registerProtocols(scope: FastifyInstance, bridge: BridgeCo
       if (!(error instanceof HttpError)) throw error;
       refused = error;
     }
-    const answer = await call(stage, worker, request, refused);
+    // the V2 answer is made inside the call, so that predictions that are no tensor (422) are
+    // counted and logged as the 422 the caller gets
+    const answer = await call(stage, worker, request, {
+      refused,
+      answerAs: (workerBody, inferenceId) =>
+        Buffer.from(JSON.stringify(v2Response(workerBody, route.name, stage.name, id ?? inferenceId))),
+    });
     reply.header('x-inference-id', answer.inferenceId);
-    if (answer.status !== 200) {
-      if (answer.status === 503) reply.header('retry-after', '1');
-      return reply.status(answer.status).header('content-type', 'application/json').send(answer.body);
-    }
-    return v2Response(answer.body, route.name, stage.name, id ?? answer.inferenceId);
+    if (answer.status === 503) reply.header('retry-after', '1');
+    return reply.status(answer.status).header('content-type', 'application/json').send(answer.body);
   };
 
   const handlers = {

@@ -160,6 +160,9 @@ describe('predictions → V2 answer', () => {
       '{"predictions":[["a",1.5]]}',
       '{"predictions":[[1,2],[3,[4]]]}',
       '{"predictions":{"label":1}}',
+      // a worker's 200 that is no such JSON at all is refused the same way, never thrown past the gateway's count
+      'not json',
+      'null',
     ]) {
       expect(() => answer(text), text).toThrow(expect.objectContaining({ status: 422 }));
     }

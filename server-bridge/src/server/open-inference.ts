@@ -186,7 +186,7 @@ function rows(values: unknown[], shape: number[]): unknown[] {
 /** The worker's `{"predictions"}` as the V2 answer; 422 when they aren't one tensor. */
 export function v2Response(workerBody: Buffer, model: string, version: string, id: string): V2InferResponse {
   const text = workerBody.toString('utf8');
-  const predictions = (JSON.parse(text) as { predictions: unknown }).predictions;
+  const predictions = predictionsIn(text);
   if (!Array.isArray(predictions)) throw notOneTensor(model);
   const shape: number[] = [];
   for (let level: unknown = predictions; Array.isArray(level); level = level[0]) shape.push(level.length);
@@ -194,6 +194,15 @@ export function v2Response(workerBody: Buffer, model: string, version: string, i
   const datatype = datatypeOf(data, text);
   if (!rectangular(predictions, shape, 0) || datatype === undefined) throw notOneTensor(model);
   return { model_name: model, model_version: version, id, outputs: [{ name: OUTPUT_NAME, shape, datatype, data }] };
+}
+
+/** The `predictions` of a worker's answer; undefined when the answer is no such JSON (refused as no tensor). */
+function predictionsIn(text: string): unknown {
+  try {
+    return (JSON.parse(text) as { predictions?: unknown } | null)?.predictions;
+  } catch {
+    return undefined;
+  }
 }
 
 const notOneTensor = (model: string) =>

@@ -1,8 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, rm, symlink } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
-import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import {
   canTransition,
@@ -28,7 +27,7 @@ export interface TensorboardServiceOptions {
   logDir: string;
   /** the bridge's own Python: its environment is the second place TensorBoard is looked for */
   python: string;
-  /** a private (0700) folder of the bridge where each TensorBoard's Unix socket is made */
+  /** the bridge's private (0700) socket folder, made ready by runtime/socket-dir.ts: each TensorBoard's socket is made there */
   socketDir: string;
   /** what goes first on PYTHONPATH so `emkit.tensorboard_host` is this bridge's own */
   emkitImportPath: string;
@@ -50,9 +49,6 @@ const DEFAULT_IDLE_SECONDS = 30 * 60;
 const REAP_EVERY_MS = 30_000;
 /** lastAccessAt is written at most this often (each proxied request would be too many writes) */
 const TOUCH_EVERY_MS = 15_000;
-
-/** Unix socket paths are limited to about 107 bytes; a longer home gets a private temporary folder. */
-const MAX_SOCKET_PATH = 100;
 
 /** The interpreter a `tensorboard` script runs with: its shebang (or pip's sh trampoline), else its folder's python. */
 export function scriptPython(script: string): string {
@@ -103,24 +99,15 @@ export class TensorboardService {
   private readonly children = new Map<string, ChildProcess>();
   private readonly touched = new Map<string, number>();
   private reaper: NodeJS.Timeout | undefined;
-  private socketFolder: string | undefined;
 
   constructor(
     private readonly store: Store,
     private readonly options: TensorboardServiceOptions,
   ) {}
 
-  /** Where the TensorBoard `id` listens: a folder only the bridge's user may open. */
+  /** Where the TensorBoard `id` listens: in the bridge's socket folder, which only its user may open. */
   socketPath(id: string): string {
-    if (!this.socketFolder) {
-      let folder = this.options.socketDir;
-      if (join(folder, `${id}.sock`).length > MAX_SOCKET_PATH) folder = mkdtempSync(join(tmpdir(), 'emkit-tb-'));
-      mkdirSync(folder, { recursive: true, mode: 0o700 });
-      // mkdir leaves an existing folder's mode as it is
-      chmodSync(folder, 0o700);
-      this.socketFolder = folder;
-    }
-    return join(this.socketFolder, `${id}.sock`);
+    return join(this.options.socketDir, `${id}.sock`);
   }
 
   private record(id: string): TensorboardRecord {

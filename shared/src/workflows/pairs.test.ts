@@ -1,5 +1,20 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { addPair, describePairProblem, formatPairs, PAIR_STRINGS, PairsError, pairsProblem, parsePairs } from './pairs.js';
+import {
+  addPair,
+  describePairProblem,
+  formatPairs,
+  PAIR_STRINGS,
+  type PairKind,
+  PairsError,
+  pairsProblem,
+  parsePairs,
+} from './pairs.js';
+
+/** The cases the Python package's `%emkit` (emkit/magics/pairs.py) is tested with too: one rule, two languages. */
+const SHARED_CASES = JSON.parse(readFileSync(new URL('./pairs.cases.json', import.meta.url), 'utf8')) as {
+  cases: { kind: PairKind; entries: string[]; pairs?: Record<string, string>; error?: string }[];
+};
 
 const problem = (text: string, kind: 'hyperparameter' | 'dataset' | 'tag' = 'hyperparameter') => pairsProblem(text, kind);
 
@@ -66,5 +81,19 @@ describe('key=value pairs', () => {
     expect(text.split('\n')).toHaveLength(6);
     expect(parsePairs(text, 'hyperparameter')).toEqual(pairs);
     expect(parsePairs(formatPairs(pairs, ' '), 'hyperparameter')).toEqual(pairs);
+  });
+
+  it.each(SHARED_CASES.cases)('follow the shared case $kind $entries (the Python magics are held to the same)', (c) => {
+    const fold = () => c.entries.reduce<Record<string, string>>((pairs, entry) => addPair(pairs, entry, c.kind), {});
+    if (c.pairs) return expect(fold()).toEqual(c.pairs);
+    const refused = (() => {
+      try {
+        return fold();
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(refused).toBeInstanceOf(PairsError);
+    expect((refused as PairsError).message).toBe(c.error);
   });
 });

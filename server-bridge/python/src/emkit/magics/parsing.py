@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import re
 import shlex
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional
+
+from .pairs import PairsError, add_pair
 
 
 class MagicError(Exception):
@@ -37,17 +39,20 @@ class _Parser(argparse.ArgumentParser):
         raise HelpShown()
 
 
-def pairs(what: str):
-    """``key=value`` → ``(key, value)``; the key may not be empty."""
+class PairsAction(argparse.Action):
+    """A repeatable ``KEY=VALUE`` option gathered into a dict by the one key=value rule
+    (:mod:`emkit.magics.pairs`): a bad entry, or a key given twice, is a usage error."""
 
-    def parse(text: str) -> Tuple[str, str]:
-        key, sep, value = text.partition("=")
-        if not sep or not key:
-            raise argparse.ArgumentTypeError(f"{what} {text!r} is not KEY=VALUE")
-        return key, value
+    def __init__(self, option_strings, dest, kind: str, **kwargs):
+        self.kind = kind
+        super().__init__(option_strings, dest, **kwargs)
 
-    parse.__name__ = what  # argparse names the type in its messages
-    return parse
+    def __call__(self, parser, namespace, values, option_string=None):
+        try:
+            gathered = add_pair(getattr(namespace, self.dest, None) or {}, str(values), self.kind)
+        except PairsError as error:
+            raise argparse.ArgumentError(self, str(error)) from None
+        setattr(namespace, self.dest, gathered)
 
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -77,8 +82,8 @@ def positive(text: str) -> int:
     return value
 
 
-def as_dict(items: Optional[List[Tuple[str, str]]]) -> Dict[str, str]:
-    return dict(items or [])
+def as_dict(pairs: Optional[Dict[str, str]]) -> Dict[str, str]:
+    return dict(pairs or {})
 
 
 def _wait_flag(parser: argparse.ArgumentParser, default: bool, what: str) -> None:
@@ -104,21 +109,21 @@ def _train_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--hp",
-        action="append",
-        type=pairs("hyperparameter"),
+        action=PairsAction,
+        kind="hyperparameter",
         metavar="KEY=VALUE",
         help="a hyperparameter (repeatable): --KEY VALUE, EM_HP_KEY and EM_HPS in the run",
     )
     parser.add_argument(
         "--dataset",
-        action="append",
-        type=pairs("dataset"),
+        action=PairsAction,
+        kind="dataset",
         metavar="NAME=PATH",
         help="a dataset folder (repeatable): EM_DATASET_NAME in the run",
     )
     parser.add_argument("--instances", type=positive, default=1, metavar="N", help="ranks to start (torchrun style)")
     parser.add_argument("--max-time", type=duration, metavar="DURATION", help="stop it after this long: 90s, 30m, 2h")
-    parser.add_argument("--tag", action="append", type=pairs("tag"), metavar="KEY=VALUE", help="a tag (repeatable)")
+    parser.add_argument("--tag", action=PairsAction, kind="tag", metavar="KEY=VALUE", help="a tag (repeatable)")
     parser.add_argument("--description")
     _wait_flag(parser, False, "it has ended")
 
@@ -180,8 +185,8 @@ def build() -> argparse.ArgumentParser:
     copy.add_argument("--env")
     copy.add_argument(
         "--hp",
-        action="append",
-        type=pairs("hyperparameter"),
+        action=PairsAction,
+        kind="hyperparameter",
         metavar="KEY=VALUE",
         help="hyperparameters to use instead (repeatable; replaces them all)",
     )

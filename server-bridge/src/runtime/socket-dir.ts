@@ -4,22 +4,23 @@ import { join } from 'node:path';
 
 /** sun_path holds 108 bytes on Linux (104 on macOS), the final NUL included. */
 const SUN_PATH_MAX = process.platform === 'linux' ? 107 : 103;
-/** the longest name a worker's socket gets: `<stage uuid>-<index>.sock` */
+/** the longest name a socket here gets: a model worker's `<stage uuid>-<index>.sock` (a TensorBoard's is `<uuid>.sock`) */
 const LONGEST_NAME = '00000000-0000-0000-0000-000000000000-999.sock';
 
 export class SocketDirError extends Error {}
 
 /**
- * The directory of the workers' Unix domain sockets: the bridge's user alone may enter it
- * (0700), which is what keeps every other local user away from the models. It is created
- * if missing, made 0700 if looser, refused if it is a link or someone else's, and emptied
- * of the sockets a bridge killed with -9 left. A home too deep for a socket path (the
- * 108-byte sun_path) gets a private directory under the temporary one instead; `dir` says which.
+ * The one directory of the Unix domain sockets of what the bridge starts — model workers and
+ * TensorBoards: the bridge's user alone may enter it (0700), which is what keeps every other
+ * local user away from the models and the boards. It is created if missing, made 0700 if
+ * looser, refused if it is a link or someone else's, and emptied of the sockets a bridge
+ * killed with -9 left. A home too deep for a socket path (the 108-byte sun_path) gets a
+ * private directory under the temporary one instead; `dir` says which.
  */
 export function prepareSocketDir(preferred: string): { dir: string; fallback: boolean } {
   if (Buffer.byteLength(join(preferred, LONGEST_NAME)) > SUN_PATH_MAX) {
     // mkdtemp makes it 0700 and unique: no one else can have prepared it
-    return { dir: mkdtempSync(join(tmpdir(), 'emkit-w-')), fallback: true };
+    return { dir: mkdtempSync(join(tmpdir(), 'emkit-sock-')), fallback: true };
   }
   mkdirSync(preferred, { recursive: true, mode: 0o700 });
   const stat = lstatSync(preferred);
