@@ -73,6 +73,27 @@ function run(command: string, args: string[], cwd: string): Promise<{ code: numb
   });
 }
 
+const LONGEST_LINE = 1000;
+/**
+ * What a failed run must show: its ERRORS (Schemathesis' own errors, with the whole
+ * traceback) and FAILURES (the API's) sections whole, and the SUMMARY; the long WARNINGS
+ * section is left out. Output with no such section (a crash before the run) is shown whole.
+ */
+function failureReport(output: string): string {
+  const headers = [...output.matchAll(/^=+ ([A-Z][A-Za-z ]*?) =+$/gm)];
+  const kept = headers
+    .map((header, i) => ({ name: header[1], text: output.slice(header.index, headers[i + 1]?.index ?? output.length) }))
+    .filter(({ name }) => name === 'ERRORS' || name === 'FAILURES' || name === 'SUMMARY');
+  const report = kept.length > 0 ? kept.map(({ text }) => text).join('') : output;
+  // a traceback can quote a whole source file on one line (a cache key): keep its start
+  return report
+    .split('\n')
+    .map((line) =>
+      line.length > LONGEST_LINE ? `${line.slice(0, LONGEST_LINE)}… (${line.length - LONGEST_LINE} characters cut)` : line,
+    )
+    .join('\n');
+}
+
 describe('the whole OpenAPI document, fuzzed', () => {
   it.skipIf(!installed)(
     `answers every generated request without a 5xx and as documented${reason}`,
@@ -102,8 +123,13 @@ describe('the whole OpenAPI document, fuzzed', () => {
         MAX_EXAMPLES,
         '--seed',
         SEED,
+        // One worker: CPython 3.11 (the .venv's) counts AST construction depth per interpreter,
+        // not per thread, so two workers that parse at once (Hypothesis reads a lambda's source
+        // to describe a strategy) can fail with "SystemError: AST constructor recursion depth
+        // mismatch" in Schemathesis' coverage phase — a flaky error that is neither ours nor the
+        // API's (python/cpython#106905 reports it from threaded code; not seen on 3.12)
         '--workers',
-        '2',
+        '1',
         // a loaded machine is slow, not wrong
         '--request-timeout',
         '30',
@@ -115,9 +141,7 @@ describe('the whole OpenAPI document, fuzzed', () => {
       const cases = /(\d+) generated/.exec(output)?.[1];
       // the figure the issue asks for, in the test log
       console.log(`schemathesis: ${cases ?? '?'} cases, exit ${code}`);
-      // on failure, the failures themselves (the warnings about links that follow them are long)
-      const failures = output.indexOf('FAILURES');
-      expect(code, output.slice(failures >= 0 ? failures : -6000).slice(0, 12_000)).toBe(0);
+      expect(code, failureReport(output)).toBe(0);
       expect(Number(cases)).toBeGreaterThan(1000);
       // nothing was answered with a 500 the bridge had to log
       expect(bridge.output()).not.toContain('"level":50');
