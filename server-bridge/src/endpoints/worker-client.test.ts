@@ -79,17 +79,32 @@ describe('WorkerClient', () => {
     expect(closed.code).toBe('ECLOSED');
   });
 
-  it('gives requests queued behind the connection cap the same deadline, and reports a worker that answers nothing as stalled', async () => {
+  it('gives requests queued behind the connection cap their deadline too, and reports a worker that answers nothing as stalled', async () => {
     const { path } = await serve('hung.sock', () => false);
     const stalls: number[] = [];
     const client = new WorkerClient(path, { maxConnections: 1, onStall: (ms) => stalls.push(ms) });
-    const sent = client.post('/predict', Buffer.from('{}'), '', 300);
+    // the queued request's deadline comes well before the first's: it must end while it still
+    // waits in line (with equal deadlines, a loaded machine may free the connection first)
+    const sent = client.post('/predict', Buffer.from('{}'), '', 1_000);
     const queued = client.post('/predict', Buffer.from('{}'), '', 300);
     const [first, second] = await Promise.all([failure(sent), failure(queued)]);
     expect(first.code).toBe('ETIMEDOUT');
     expect(second.code).toBe('ETIMEDOUT');
     expect(second.message).toContain('connections to it were busy');
     // only the request that reached the worker says anything of the worker
+    expect(stalls.length).toBe(1);
+    client.destroy();
+  });
+
+  it('does not call a worker hung for a request that reached it with only the end of its deadline left', async () => {
+    const { path } = await serve('late.sock', () => false);
+    const stalls: number[] = [];
+    const client = new WorkerClient(path, { maxConnections: 1, onStall: (ms) => stalls.push(ms) });
+    // the first times out at the worker (a stall); the queued one may then get the connection
+    // with a few ms left, and its silence says nothing of the worker
+    const sent = client.post('/predict', Buffer.from('{}'), '', 280);
+    const queued = client.post('/predict', Buffer.from('{}'), '', 300);
+    await Promise.all([failure(sent), failure(queued)]);
     expect(stalls.length).toBe(1);
     client.destroy();
   });

@@ -97,7 +97,7 @@ export class WorkerClient {
         reject(new WorkerConnectionError('the worker is stopping', 'ECLOSED', false));
         return;
       }
-      const start = (connection: Connection) => this.exchange(connection, head, body, deadline, resolve, reject);
+      const start = (connection: Connection) => this.exchange(connection, head, body, deadline, timeoutMs, resolve, reject);
       const connection = this.idle.pop();
       if (connection) start(connection);
       else if (this.open < this.maxConnections) start(this.connect());
@@ -182,6 +182,7 @@ export class WorkerClient {
     head: Buffer,
     body: Buffer,
     deadline: number,
+    fullTimeoutMs: number,
     resolve: (answer: WorkerAnswer) => void,
     reject: (error: Error) => void,
   ): void {
@@ -192,7 +193,9 @@ export class WorkerClient {
       connection.socket.destroy();
       const waited = Date.now() - sentAt;
       reject(new WorkerConnectionError(`the model did not answer within ${waited / 1000} s`, 'ETIMEDOUT', false));
-      if (this.lastAnswerAt < sentAt) this.options.onStall?.(waited);
+      // stalled: silent while a request had (most of) a timeout at it. One that spent most of its
+      // time waiting for a connection had only the rest at the worker, too short to call it hung
+      if (this.lastAnswerAt < sentAt && timeoutMs >= fullTimeoutMs / 2) this.options.onStall?.(waited);
     }, timeoutMs);
     connection.exchange = {
       resolve,
