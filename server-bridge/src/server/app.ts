@@ -1,4 +1,4 @@
-import { ErrorEnvelope, type RouteDef, type RouteName, routes, SOCKET_PROTOCOL } from '@emkit/shared';
+import { type RouteDef, type RouteName, routes, SOCKET_PROTOCOL } from '@emkit/shared';
 import swagger from '@fastify/swagger';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
@@ -18,6 +18,7 @@ import { serveEvents } from './events-socket.js';
 import { GATEWAY_ROUTES, registerGateway } from './gateway.js';
 import { serveTrainingLog } from './log-socket.js';
 import { keepPatternProperties } from './openapi-patterns.js';
+import { routeSchema } from './route-schema.js';
 import { type Guard, routerErrorHandler } from './router-errors.js';
 import { installSecurity } from './security.js';
 import { registerTensorboardProxy, TENSORBOARD_PREFIX, tensorboardScope } from './tensorboard-proxy.js';
@@ -122,20 +123,7 @@ export async function buildApp(bridge: BridgeContext, options: AppOptions): Prom
   await registerGateway(app, bridge, options.inference);
 
   for (const [name, route] of Object.entries(routes) as [RouteName, RouteDef][]) {
-    const schema = {
-      operationId: name,
-      tags: [route.tag],
-      summary: route.summary,
-      ...(route.public ? { security: [] } : {}),
-      ...(route.params ? { params: route.params } : {}),
-      ...(route.querystring ? { querystring: route.querystring } : {}),
-      ...(route.body ? { body: route.body } : {}),
-      response: {
-        [route.status]: route.response ?? { type: 'null', description: 'no content' },
-        '4xx': ErrorEnvelope,
-        '5xx': ErrorEnvelope,
-      },
-    };
+    const schema = routeSchema(name, route);
     if (route.gateway) continue; // registered by the gateway, above
     if (route.websocket) {
       // wsHandler + handler (not `websocket: true`) keeps the route in the OpenAPI document

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { ErrorEnvelope, type RouteDef, routes } from '@emkit/shared';
+import { type RouteDef, routes } from '@emkit/shared';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { BridgeContext } from '../context.js';
 import type { EndpointRoute, StageRuntime } from '../endpoints/service.js';
@@ -8,6 +8,7 @@ import { WorkerConnectionError } from '../endpoints/worker-client.js';
 import type { Instance } from '../endpoints/worker-pool.js';
 import { HttpError } from './errors.js';
 import { PROTOCOL_ROUTES, registerProtocols } from './inference-protocols.js';
+import { routeSchema } from './route-schema.js';
 
 export const GATEWAY_ROUTES = ['infer', 'inferStage', 'kservePredict', ...PROTOCOL_ROUTES] as const;
 
@@ -221,14 +222,7 @@ export async function registerGateway(app: FastifyInstance, bridge: BridgeContex
     await registerProtocols(scope, bridge, call);
     for (const name of ['infer', 'inferStage', 'kservePredict'] as const) {
       const route: RouteDef = routes[name];
-      const schema = {
-        operationId: name,
-        tags: [route.tag],
-        summary: route.summary,
-        params: route.params,
-        body: route.body,
-        response: { [route.status]: route.response, '4xx': ErrorEnvelope, '5xx': ErrorEnvelope },
-      };
+      const schema = routeSchema(name, route);
       // documented in the OpenAPI document, not validated: the worker checks the body
       const noValidation = () => () => true;
       scope.route({ method: 'POST', url: route.url, schema, validatorCompiler: noValidation, handler: handle });

@@ -1,10 +1,11 @@
-import { ErrorEnvelope, type ModelReadiness, type RouteDef, routes, type V2ModelMetadata } from '@emkit/shared';
+import { type ModelReadiness, type RouteDef, routes, type V2ModelMetadata } from '@emkit/shared';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { BridgeContext } from '../context.js';
 import type { EndpointRoute, StageRuntime } from '../endpoints/service.js';
 import { HttpError } from './errors.js';
 import type { StageCall } from './gateway.js';
 import { JSON_LENGTH_HEADER, parseV2Request, v2Response } from './open-inference.js';
+import { routeSchema } from './route-schema.js';
 
 /**
  * KServe V1 readiness and the Open Inference Protocol (V2) routes of the gateway, with
@@ -106,14 +107,7 @@ export async function registerProtocols(scope: FastifyInstance, bridge: BridgeCo
 
   for (const name of PROTOCOL_ROUTES) {
     const route: RouteDef = routes[name];
-    const schema = {
-      operationId: name,
-      tags: [route.tag],
-      summary: route.summary,
-      params: route.params,
-      ...(route.body ? { body: route.body } : {}),
-      response: { [route.status]: route.response, '4xx': ErrorEnvelope, '5xx': ErrorEnvelope },
-    };
+    const schema = routeSchema(name, route);
     // documented, not validated by the router: the handlers check tensors with messages that name the field
     scope.route({ method: route.method, url: route.url, schema, validatorCompiler: () => () => true, handler: handlers[name] });
   }
