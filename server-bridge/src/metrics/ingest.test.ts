@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Store } from '../store/index.js';
+import { insertScriptTraining } from '../testing/training-rows.js';
 import { MetricsIngester } from './ingest.js';
 
 const repo = resolve(import.meta.dirname, '..', '..', '..');
@@ -37,26 +38,8 @@ let trainingId: string;
 beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), 'emkit-ingest-'));
   store = new Store(join(root, 'emkit.db'));
-  store.tx(() => {
-    const experiment = store.experiments.insert({ name: 'e', description: '' });
-    trainingId = store.trainings.insert({
-      id: store.trainings.newId(),
-      name: 't',
-      description: '',
-      experimentId: experiment.id,
-      source: { path: root, entryPoint: 'x.py', kind: 'script', files: 1, bytes: 1 },
-      hyperparameters: {},
-      datasets: {},
-      environmentId: null,
-      environment: null,
-      python: 'python3',
-      instanceCount: 1,
-      maxDurationSeconds: null,
-      tags: {},
-      copiedFrom: null,
-      dir: root,
-    }).id;
-  });
+  const experiment = store.tx(() => store.experiments.insert({ name: 'e', description: '' }));
+  trainingId = insertScriptTraining(store, { name: 't', experimentId: experiment.id, dir: root }).id;
 });
 afterEach(() => {
   store.close();

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { MetricsIngester } from '../metrics/ingest.js';
 import { Store } from '../store/index.js';
 import { FakeExecutor } from '../testing/in-process.js';
+import { insertScriptTraining } from '../testing/training-rows.js';
 import { trainingLayout } from './contract.js';
 import { TrainingSupervision } from './supervise.js';
 
@@ -27,25 +28,7 @@ describe('the final metrics read when a training ends', () => {
     const layout = trainingLayout(join(dir, 'run'));
     mkdirSync(layout.dir);
     const experimentId = store.tx(() => store.experiments.insert({ name: 'default', description: '' }).id);
-    const record = store.tx(() =>
-      store.trainings.insert({
-        id: store.trainings.newId(),
-        name: 'metrics-fail',
-        description: '',
-        experimentId,
-        source: { path: dir, kind: 'script', entryPoint: 'train.py', files: 1, bytes: 1 },
-        hyperparameters: {},
-        datasets: {},
-        environmentId: null,
-        environment: null,
-        python: 'python3',
-        instanceCount: 1,
-        maxDurationSeconds: null,
-        tags: {},
-        copiedFrom: null,
-        dir: layout.dir,
-      }),
-    );
+    const record = insertScriptTraining(store, { name: 'metrics-fail', experimentId, dir: layout.dir });
     const started = await supervision.launch(record, layout);
     const pid = started.supervisorPid as number;
     executor.writeStatus(pid, { state: 'COMPLETE', exitCode: 0 });

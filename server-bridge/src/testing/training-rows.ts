@@ -1,0 +1,31 @@
+import type { Store } from '../store/index.js';
+import type { TrainingRecord } from '../store/trainings.js';
+
+/**
+ * A training row as a submit would store it, for tests of what comes after a submit
+ * (supervision, metrics): a one-file script run by `python3`, in `dir`.
+ */
+export function insertScriptTraining(
+  store: Store,
+  { name, experimentId, dir }: { name: string; experimentId: string; dir: string },
+): TrainingRecord {
+  return store.tx(() =>
+    store.trainings.insert({
+      id: store.trainings.newId(),
+      name,
+      description: '',
+      experimentId,
+      source: { path: dir, kind: 'script', entryPoint: 'train.py', files: 1, bytes: 1 },
+      hyperparameters: {},
+      datasets: {},
+      environmentId: null,
+      environment: null,
+      python: 'python3',
+      instanceCount: 1,
+      maxDurationSeconds: null,
+      tags: {},
+      copiedFrom: null,
+      dir,
+    }),
+  );
+}
