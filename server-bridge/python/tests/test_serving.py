@@ -393,8 +393,10 @@ def test_custom_predict_without_scores_asked_for_them_gets_400(serve, tmp_path):
     assert predict(connection, [1, 2]) == [2, 4]
 
 
-def test_onnx_with_a_probabilities_output_gives_scores(serve, tmp_path):
-    """Built by hand as skl2onnx lays a classifier out without ZipMap: (label, probabilities)."""
+@pytest.mark.parametrize("zipmap", [False, True], ids=["tensor", "zipmap"])
+def test_onnx_with_a_probabilities_output_gives_scores(serve, tmp_path, zipmap):
+    """Built by hand as skl2onnx lays a classifier out: (label, probabilities), the
+    probabilities a [N, C] tensor or (its default) a ZipMap's list of {class: probability}."""
     onnx = pytest.importorskip("onnx", reason="onnx isn't installed in this interpreter (pip install onnx)")
     pytest.importorskip(
         "onnxruntime", reason="onnxruntime isn't installed in this interpreter (pip install onnxruntime)"
@@ -403,21 +405,31 @@ def test_onnx_with_a_probabilities_output_gives_scores(serve, tmp_path):
     from onnx import TensorProto, helper, numpy_helper
 
     W = (numpy.arange(12, dtype=numpy.float32).reshape(4, 3) - 5) / 10
+    labels = numpy.array([10, 20, 30], dtype=numpy.int64)
+    nodes = [
+        helper.make_node("MatMul", ["X", "W"], ["logits"]),
+        helper.make_node("Softmax", ["logits"], ["probabilities"], axis=1),
+        helper.make_node("ArgMax", ["logits"], ["index"], axis=1, keepdims=0),
+        helper.make_node("Gather", ["labels", "index"], ["label"]),
+    ]
+    probabilities = helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, [None, 3])
+    if zipmap:
+        nodes.append(
+            helper.make_node(
+                "ZipMap", ["probabilities"], ["output_probability"], domain="ai.onnx.ml", classlabels_int64s=labels
+            )
+        )
+        element = helper.make_map_type_proto(TensorProto.INT64, helper.make_tensor_type_proto(TensorProto.FLOAT, []))
+        probabilities = helper.make_value_info("output_probability", helper.make_sequence_type_proto(element))
     graph = helper.make_graph(
-        [
-            helper.make_node("MatMul", ["X", "W"], ["logits"]),
-            helper.make_node("Softmax", ["logits"], ["probabilities"], axis=1),
-            helper.make_node("ArgMax", ["logits"], ["label"], axis=1, keepdims=0),
-        ],
+        nodes,
         "classifier",
         [helper.make_tensor_value_info("X", TensorProto.FLOAT, [None, 4])],
-        [
-            helper.make_tensor_value_info("label", TensorProto.INT64, [None]),
-            helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, [None, 3]),
-        ],
-        initializer=[numpy_helper.from_array(W, "W")],
+        [helper.make_tensor_value_info("label", TensorProto.INT64, [None]), probabilities],
+        initializer=[numpy_helper.from_array(W, "W"), numpy_helper.from_array(labels, "labels")],
     )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    opsets = [helper.make_opsetid("", 13), helper.make_opsetid("ai.onnx.ml", 1)]
+    model = helper.make_model(graph, opset_imports=opsets)
     model.ir_version = 8
     onnx.checker.check_model(model)
     model_dir = tmp_path / "classifier-onnx"
@@ -430,10 +442,11 @@ def test_onnx_with_a_probabilities_output_gives_scores(serve, tmp_path):
     expected = numpy.exp(logits) / numpy.exp(logits).sum(axis=1, keepdims=True)
     status, document, _ = call(connection, "POST", "/predict", {"instances": rows, "return_scores": True})
     assert status == 200, document
-    assert document["predictions"] == logits.argmax(axis=1).tolist()
+    assert document["predictions"] == labels[logits.argmax(axis=1)].tolist()
     assert document["scores"] == [pytest.approx(row, rel=1e-5) for row in expected.tolist()]
-    assert document["classes"] is None, "a bare tensor doesn't name its classes"
-    assert predict(connection, rows) == logits.argmax(axis=1).tolist()
+    # a ZipMap names its classes; a bare tensor doesn't
+    assert document["classes"] == ([10, 20, 30] if zipmap else None)
+    assert predict(connection, rows) == labels[logits.argmax(axis=1)].tolist()
 
 
 def test_bad_requests_get_a_4xx_and_the_worker_keeps_serving(serve, iris):
