@@ -307,6 +307,148 @@ def test_pytorch_torchscript_predictions_match_in_process(serve, tmp_path):
 # --- bad requests ---------------------------------------------------------------------------
 
 
+# --- scores, for a request that asks with "return_scores": true ------------------------------
+
+
+def test_scikit_learn_classifier_gives_predict_proba_and_classes_when_asked(serve, iris):
+    model_dir, model, X = iris
+    connection = serve(model_dir, "scikit-learn").connection()
+    rows = X[::11]
+
+    status, document, _ = call(connection, "POST", "/predict", {"instances": rows.tolist(), "return_scores": True})
+    assert status == 200, document
+    assert document["predictions"] == model.predict(rows).tolist()
+    assert document["classes"] == model.classes_.tolist()
+    expected = model.predict_proba(rows).tolist()
+    assert document["scores"] == [pytest.approx(row, rel=1e-12) for row in expected]
+
+    # unasked (or false), the answer is what it always was
+    assert call(connection, "POST", "/predict", {"instances": rows.tolist()})[1] == {
+        "predictions": model.predict(rows).tolist()
+    }
+    status, document, _ = call(connection, "POST", "/predict", {"instances": rows.tolist(), "return_scores": False})
+    assert (status, list(document)) == (200, ["predictions"])
+    status, document, _ = call(connection, "POST", "/predict", {"instances": [], "return_scores": True})
+    assert (status, document) == (200, {"predictions": [], "scores": [], "classes": [0, 1, 2]})
+    status, document, _ = call(connection, "POST", "/predict", {"instances": [IRIS_ROW], "return_scores": "yes"})
+    assert status == 400 and document["error"]["code"] == "validation"
+    assert "return_scores" in document["error"]["message"]
+
+
+def test_a_regressor_or_margins_only_classifier_asked_for_scores_gets_400_saying_so(serve, tmp_path):
+    pytest.importorskip("sklearn", reason="scikit-learn isn't installed in this interpreter")
+    import joblib
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LinearRegression, RidgeClassifier
+
+    X, y = load_iris(return_X_y=True)
+    for kind, model, words in [
+        ("regressor", LinearRegression().fit(X, y), "no predict_proba"),
+        ("ridge", RidgeClassifier().fit(X, y), "decision_function"),
+    ]:
+        model_dir = tmp_path / kind
+        model_dir.mkdir()
+        joblib.dump(model, model_dir / "model.joblib")
+        connection = serve(model_dir, "scikit-learn").connection()
+        status, document, _ = call(connection, "POST", "/predict", {"instances": [IRIS_ROW], "return_scores": True})
+        assert status == 400 and document["error"]["code"] == "validation", document
+        assert "no class scores" in document["error"]["message"] or "no probabilities" in document["error"]["message"]
+        assert words in document["error"]["message"]
+        assert predict(connection, [IRIS_ROW]) == model.predict([IRIS_ROW]).tolist(), "it goes on serving"
+
+
+def test_custom_predict_returning_label_and_scores_per_row(serve, tmp_path):
+    model_dir = write_files(
+        tmp_path / "sign",
+        {
+            "predict.py": """
+                CLASSES = ["negative", "positive"]
+
+                def predict(instances):
+                    rows = []
+                    for (x,) in instances:
+                        p = 0.9 if x > 0 else 0.2
+                        rows.append({"label": CLASSES[p > 0.5], "scores": [1 - p, p]})
+                    return rows
+            """
+        },
+    )
+    connection = serve(model_dir, "custom").connection()
+    status, document, _ = call(connection, "POST", "/predict", {"instances": [[3], [-1]], "return_scores": True})
+    assert status == 200, document
+    assert document["predictions"] == ["positive", "negative"]
+    assert document["scores"] == [pytest.approx([0.1, 0.9]), pytest.approx([0.8, 0.2])]
+    assert document["classes"] == ["negative", "positive"]
+    assert predict(connection, [[3]]) == [{"label": "positive", "scores": [pytest.approx(0.1), pytest.approx(0.9)]}]
+
+
+def test_custom_predict_without_scores_asked_for_them_gets_400(serve, tmp_path):
+    model_dir = write_files(
+        tmp_path / "double", {"predict.py": "def predict(instances):\n    return [2 * x for x in instances]\n"}
+    )
+    connection = serve(model_dir, "custom").connection()
+    status, document, _ = call(connection, "POST", "/predict", {"instances": [1, 2], "return_scores": True})
+    assert status == 400 and document["error"]["code"] == "validation", document
+    assert '{"label", "scores"}' in document["error"]["message"]
+    assert predict(connection, [1, 2]) == [2, 4]
+
+
+@pytest.mark.parametrize("zipmap", [False, True], ids=["tensor", "zipmap"])
+def test_onnx_with_a_probabilities_output_gives_scores(serve, tmp_path, zipmap):
+    """Built by hand as skl2onnx lays a classifier out: (label, probabilities), the
+    probabilities a [N, C] tensor or (its default) a ZipMap's list of {class: probability}."""
+    onnx = pytest.importorskip("onnx", reason="onnx isn't installed in this interpreter (pip install onnx)")
+    pytest.importorskip(
+        "onnxruntime", reason="onnxruntime isn't installed in this interpreter (pip install onnxruntime)"
+    )
+    import numpy
+    from onnx import TensorProto, helper, numpy_helper
+
+    W = (numpy.arange(12, dtype=numpy.float32).reshape(4, 3) - 5) / 10
+    labels = numpy.array([10, 20, 30], dtype=numpy.int64)
+    nodes = [
+        helper.make_node("MatMul", ["X", "W"], ["logits"]),
+        helper.make_node("Softmax", ["logits"], ["probabilities"], axis=1),
+        helper.make_node("ArgMax", ["logits"], ["index"], axis=1, keepdims=0),
+        helper.make_node("Gather", ["labels", "index"], ["label"]),
+    ]
+    probabilities = helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, [None, 3])
+    if zipmap:
+        nodes.append(
+            helper.make_node(
+                "ZipMap", ["probabilities"], ["output_probability"], domain="ai.onnx.ml", classlabels_int64s=labels
+            )
+        )
+        element = helper.make_map_type_proto(TensorProto.INT64, helper.make_tensor_type_proto(TensorProto.FLOAT, []))
+        probabilities = helper.make_value_info("output_probability", helper.make_sequence_type_proto(element))
+    graph = helper.make_graph(
+        nodes,
+        "classifier",
+        [helper.make_tensor_value_info("X", TensorProto.FLOAT, [None, 4])],
+        [helper.make_tensor_value_info("label", TensorProto.INT64, [None]), probabilities],
+        initializer=[numpy_helper.from_array(W, "W"), numpy_helper.from_array(labels, "labels")],
+    )
+    opsets = [helper.make_opsetid("", 13), helper.make_opsetid("ai.onnx.ml", 1)]
+    model = helper.make_model(graph, opset_imports=opsets)
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    model_dir = tmp_path / "classifier-onnx"
+    model_dir.mkdir()
+    onnx.save(model, str(model_dir / "model.onnx"))
+
+    connection = serve(model_dir, "onnx").connection()
+    rows = [[1, 2, 3, 4], [4, 3, -2, -1]]
+    logits = numpy.asarray(rows, dtype=numpy.float32) @ W
+    expected = numpy.exp(logits) / numpy.exp(logits).sum(axis=1, keepdims=True)
+    status, document, _ = call(connection, "POST", "/predict", {"instances": rows, "return_scores": True})
+    assert status == 200, document
+    assert document["predictions"] == labels[logits.argmax(axis=1)].tolist()
+    assert document["scores"] == [pytest.approx(row, rel=1e-5) for row in expected.tolist()]
+    # a ZipMap names its classes; a bare tensor doesn't
+    assert document["classes"] == ([10, 20, 30] if zipmap else None)
+    assert predict(connection, rows) == labels[logits.argmax(axis=1)].tolist()
+
+
 def test_bad_requests_get_a_4xx_and_the_worker_keeps_serving(serve, iris):
     model_dir, model, _ = iris
     worker = serve(model_dir, "scikit-learn")

@@ -226,13 +226,30 @@ export type InferenceLogList = Static<typeof InferenceLogList>;
 
 /** The KServe V1 / TF Serving REST shape. */
 export const InferenceRequest = Type.Object(
-  { instances: Type.Array(Type.Unknown(), { description: 'one input per prediction' }) },
+  {
+    instances: Type.Array(Type.Unknown(), { description: 'one input per prediction' }),
+    return_scores: Type.Optional(
+      Type.Boolean({ description: 'true: the answer adds scores and classes; 400 for a model that has none' }),
+    ),
+  },
   { title: 'InferenceRequest' },
 );
 export type InferenceRequest = Static<typeof InferenceRequest>;
 
 export const InferenceResponse = Type.Object(
-  { predictions: Type.Array(Type.Unknown(), { description: 'one per instance, in order' }) },
+  {
+    predictions: Type.Array(Type.Unknown(), { description: 'one per instance, in order' }),
+    scores: Type.Optional(
+      Type.Array(Type.Array(Type.Unknown()), {
+        description: "with return_scores: each instance's class probabilities, in the order of classes",
+      }),
+    ),
+    classes: Type.Optional(
+      Type.Union([Type.Array(Type.Unknown()), Type.Null()], {
+        description: "with return_scores: the scores' classes, or null where the model doesn't name them",
+      }),
+    ),
+  },
   { title: 'InferenceResponse' },
 );
 export type InferenceResponse = Static<typeof InferenceResponse>;

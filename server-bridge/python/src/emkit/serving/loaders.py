@@ -4,6 +4,11 @@ One loader per framework, each importing its framework only when called (a sciki
 worker must not pay for importing torch). ``predict`` takes the request's ``instances``
 list and returns something JSON can encode. It raises ValueError for an input the model
 can't take, whatever the framework raised, so that the caller answers 400 and not 500.
+
+Where the model gives class probabilities, ``Model.scores(instances)`` returns
+``(predictions, scores, classes)`` for a request that asks with ``"return_scores": true``;
+``Model.no_scores`` says why a model gives none (a regressor, a one-output graph). It is a
+second function so that ``predict``, the hot path, stays as it was.
 """
 
 from __future__ import annotations
@@ -21,9 +26,16 @@ class LoadError(Exception):
 
 
 class Model:
-    def __init__(self, predict, source: str):
+    def __init__(self, predict, source: str, scores=None, classes=None, no_scores: str = ""):
         self.predict = predict
         self.source = source  # what was loaded, for the log
+        self.scores = scores  # instances -> (predictions, scores, classes), or None
+        self.classes = classes  # the scores' columns where known before a request, else None
+        self.no_scores = no_scores or "the worker gives no class scores for this framework's models yet"
+
+
+class NoScores(ValueError):
+    """The model's answer has no scores after all (a custom predict.py's rows); a 400."""
 
 
 def load(framework: str, model_dir: str) -> Model:
@@ -107,7 +119,35 @@ def _scikit_learn(model_dir: str) -> Model:
     def predict(instances: list):
         return tolist(model_predict(asarray(instances)))
 
-    return Model(predict, path)
+    return _scikit_learn_scores(model, predict, path)
+
+
+def _scikit_learn_scores(model, predict, path: str) -> Model:
+    """predict_proba's columns, in ``classes_``'s order. A model with decision_function alone
+    (an SVC without probability=True, a RidgeClassifier) is refused: its margins are no
+    probabilities, and a threshold on them would mean something else per model."""
+    kind = type(model).__name__
+    predict_proba = getattr(model, "predict_proba", None)  # absent where available_if says so
+    classes = getattr(model, "classes_", None)
+    if not callable(predict_proba) or classes is None:
+        if callable(getattr(model, "decision_function", None)):
+            why = (
+                f"the model ({kind}) gives no probabilities, only decision_function margins: "
+                "wrap it in CalibratedClassifierCV (or fit an SVC with probability=True) to get scores"
+            )
+        else:
+            why = f"the model ({kind}) gives no class scores: it has no predict_proba (a regressor or a clusterer)"
+        return Model(predict, path, no_scores=why)
+    import numpy
+
+    asarray, classes = numpy.asarray, tolist(classes)
+
+    def scores(instances: list):
+        rows = asarray(instances)
+        # predict, not argmax(proba): the answer's predictions stay what they are without scores
+        return tolist(model.predict(rows)), tolist(predict_proba(rows)), classes
+
+    return Model(predict, path, scores=scores, classes=classes)
 
 
 def _pytorch(model_dir: str) -> Model:
@@ -197,7 +237,28 @@ def _onnx(model_dir: str) -> Model:
         except input_errors as error:
             raise ValueError(first_line(error)) from None
 
-    return Model(predict, path)
+    outputs = session.get_outputs()
+    if len(outputs) < 2:
+        return Model(predict, path, no_scores=f"{os.path.basename(path)} has one output, so no class scores")
+    both = [output, outputs[1].name]  # skl2onnx's (label, probabilities) and the like
+
+    def scores(instances: list):
+        try:
+            labels, probabilities = run(both, {name: asarray(instances, dtype=dtype)})
+        except input_errors as error:
+            raise ValueError(first_line(error)) from None
+        return (tolist(labels), *_onnx_scores(probabilities))
+
+    return Model(predict, path, scores=scores)
+
+
+def _onnx_scores(probabilities) -> tuple:
+    """``(scores, classes)`` from a probabilities output: a [N, C] tensor (classes unknown:
+    None), or skl2onnx's ZipMap, a list of ``{class: probability}`` (its keys the classes)."""
+    if isinstance(probabilities, list) and probabilities and isinstance(probabilities[0], dict):
+        classes = list(probabilities[0])
+        return [[row[c] for c in classes] for row in probabilities], tolist(classes)
+    return tolist(probabilities), None
 
 
 def _tensorflow(model_dir: str) -> Model:
@@ -292,7 +353,21 @@ def _custom(model_dir: str) -> Model:
         def predict(instances: list):
             return tolist(user_predict(instances))
 
-    return Model(predict, path)
+    classes = getattr(module, "CLASSES", None)
+    classes = tolist(classes) if isinstance(tolist(classes), list) else None
+
+    def scores(instances: list):
+        return (*_custom_scores(predict(instances)), classes)
+
+    return Model(predict, path, scores=scores, classes=classes)
+
+
+def _custom_scores(rows) -> tuple:
+    """``(labels, scores)`` from a predict.py that returns ``{"label", "scores"}`` per row."""
+    shaped = isinstance(rows, list) and all(isinstance(r, dict) and "label" in r and "scores" in r for r in rows)
+    if not shaped:
+        raise NoScores('predict.py gives no class scores: its predict() must return {"label", "scores"} per row')
+    return [row["label"] for row in rows], [tolist(row["scores"]) for row in rows]
 
 
 def _required_positional(function) -> int:

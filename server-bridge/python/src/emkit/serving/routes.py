@@ -1,7 +1,8 @@
 """The worker's routes, JSON in and out.
 
 ``POST /predict`` and KServe V1's ``POST /v1/models/{name}:predict`` take
-``{"instances": [...]}`` and answer ``{"predictions": [...]}``; ``GET /health`` (and
+``{"instances": [...]}`` and answer ``{"predictions": [...]}`` (with ``"return_scores":
+true``, also the class probabilities, ``"scores"`` and ``"classes"``, where the model has them); ``GET /health`` (and
 KServe's ``GET /v1/models/{name}``) say the model is loaded. An input the model can't
 take is the client's mistake (400 ``validation``, with the framework's message), not the
 worker's: it goes on serving whatever comes after.
@@ -48,8 +49,9 @@ def _finite(value):
 class App:
     """Answers ``(method, target, body)`` with ``(status, json_body, extra_header_lines)``."""
 
-    def __init__(self, predict, framework: str, name: str):
+    def __init__(self, predict, framework: str, name: str, model=None):
         self.model_predict = predict
+        self.model = model  # its scores, for a request with "return_scores": true
         self.framework = framework
         self.name = name
         self.pid = os.getpid()
@@ -94,6 +96,9 @@ class App:
         instances = document["instances"]
         if not isinstance(instances, list):
             return 400, error_body("validation", f'"instances" must be a list, not {_json_kind(instances)}'), NO_HEADERS
+        return_scores = document.get("return_scores")
+        if return_scores is not None and return_scores is not False:
+            return self.predict_scores(instances, return_scores)
         predictions = []
         if instances:
             try:
@@ -113,6 +118,35 @@ class App:
                 text = self.encode({"predictions": _finite(predictions)})
         except (TypeError, ValueError, RecursionError) as error:
             message = f"the model's predictions aren't JSON-serialisable: {first_line(error)}"
+            return 500, error_body("internal", message), NO_HEADERS
+        return 200, text.encode("utf-8"), NO_HEADERS
+
+    def predict_scores(self, instances: list, return_scores) -> tuple:
+        """``{"predictions", "scores", "classes"}``: off the hot path, for the requests that ask."""
+        if return_scores is not True:
+            message = f'"return_scores" must be true or false, not {_json_kind(return_scores)}'
+            return 400, error_body("validation", message), NO_HEADERS
+        model = self.model
+        if model is None or model.scores is None:
+            message = model.no_scores if model is not None else "this worker gives no class scores"
+            return 400, error_body("validation", message), NO_HEADERS
+        predictions, scores, classes = [], [], model.classes
+        if instances:
+            try:
+                predictions, scores, classes = model.scores(instances)
+            except (ValueError, TypeError, RuntimeError) as error:  # NoScores is a ValueError
+                return 400, error_body("validation", first_line(error)), NO_HEADERS
+            except Exception as error:
+                import traceback
+
+                traceback.print_exc(file=sys.stderr)
+                message = f"the model failed: {type(error).__name__}: {first_line(error)}"
+                return 500, error_body("internal", message), NO_HEADERS
+        document = {"predictions": predictions, "scores": scores, "classes": classes}
+        try:
+            text = self.encode(_finite(document))
+        except (TypeError, ValueError, RecursionError) as error:
+            message = f"the model's answer isn't JSON-serialisable: {first_line(error)}"
             return 500, error_body("internal", message), NO_HEADERS
         return 200, text.encode("utf-8"), NO_HEADERS
 

@@ -82,7 +82,7 @@ def main(argv: list) -> int:
     # passes spares every later request those pauses (they'd show in the p99).
     gc.collect()
     gc.freeze()
-    app = App(model.predict, args.framework, name)
+    app = App(model.predict, args.framework, name, model)
     return asyncio.run(serve(app, args, ready_out, model.source))
 
 
