@@ -51,6 +51,7 @@ export function bridgeMachines(states) {
     ENDPOINT: states.endpointStates,
     STAGE: states.stageStates,
     TENSORBOARD: states.tensorboardStates,
+    EVALUATION: states.evaluationStates,
   };
 }
 

@@ -14,6 +14,7 @@ export * from './resources.js';
 export * from './schemas/common.js';
 export * from './schemas/endpoints.js';
 export * from './schemas/environments.js';
+export * from './schemas/evaluations.js';
 export * from './schemas/events.js';
 export * from './schemas/experiments.js';
 export * from './schemas/health.js';

@@ -52,6 +52,23 @@ export const trainingStates: StateMachine<TrainingState> = {
   settled: ['COMPLETE', 'FAIL TRAIN', 'STOPPED', 'CREATE FAILED'],
 };
 
+/** An evaluation runs detached like a training, but its outcome is only COMPLETE, FAILED or STOPPED. */
+export const EVALUATION_STATES = ['CREATE REQUESTED', 'RUNNING', 'COMPLETE', 'FAILED', 'STOP IN PROGRESS', 'STOPPED'] as const;
+export type EvaluationState = (typeof EVALUATION_STATES)[number];
+
+export const evaluationStates: StateMachine<EvaluationState> = {
+  initial: 'CREATE REQUESTED',
+  transitions: {
+    'CREATE REQUESTED': ['RUNNING', 'COMPLETE', 'FAILED', 'STOP IN PROGRESS'],
+    RUNNING: ['COMPLETE', 'FAILED', 'STOP IN PROGRESS'],
+    'STOP IN PROGRESS': ['STOPPED', 'COMPLETE', 'FAILED'],
+    COMPLETE: [],
+    FAILED: [],
+    STOPPED: [],
+  },
+  settled: ['COMPLETE', 'FAILED', 'STOPPED'],
+};
+
 export const stageStates: StateMachine<StageState> = {
   initial: 'CREATE REQUESTED',
   transitions: {

@@ -6,6 +6,7 @@ import type { WebSocket } from 'ws';
 import type { BridgeContext } from '../context.js';
 import { endpointHandlers } from '../routes/endpoints.js';
 import { environmentHandlers } from '../routes/environments.js';
+import { evaluationHandlers } from '../routes/evaluations.js';
 import { experimentHandlers } from '../routes/experiments.js';
 import { healthHandlers } from '../routes/health.js';
 import { inferenceProtocolHandlers } from '../routes/inference-protocols.js';
@@ -42,6 +43,7 @@ const handlers: { [K in JsonRoutes]: Handler<K> } = {
   ...experimentHandlers,
   ...trainingHandlers,
   ...modelHandlers,
+  ...evaluationHandlers,
   ...endpointHandlers,
   ...tensorboardHandlers,
   ...inferenceProtocolHandlers,

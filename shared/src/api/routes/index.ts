@@ -2,6 +2,7 @@ import type { Static, TSchema } from '@sinclair/typebox';
 import { bridgeRoutes } from './bridge.js';
 import { endpointRoutes } from './endpoints.js';
 import { environmentRoutes } from './environments.js';
+import { evaluationRoutes } from './evaluations.js';
 import { experimentRoutes } from './experiments.js';
 import { inferenceRoutes } from './inference.js';
 import { kserveV1Routes } from './kserve-v1.js';
@@ -27,6 +28,7 @@ export const routes = {
   ...experimentRoutes,
   ...trainingRoutes,
   ...modelRoutes,
+  ...evaluationRoutes,
   ...endpointRoutes,
   ...inferenceRoutes,
   ...kserveV1Routes,

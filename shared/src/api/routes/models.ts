@@ -1,3 +1,4 @@
+import { ModelPredict, ModelPrediction } from '../../schemas/evaluations.js';
 import { Model, ModelCreate, ModelList, ModelListQuery, ModelParams, ModelPromote, ModelUpdate } from '../../schemas/models.js';
 import type { RouteDef } from './route-def.js';
 
@@ -58,5 +59,15 @@ export const modelRoutes = {
     params: ModelParams,
     status: 204,
     response: null,
+  },
+  predictModel: {
+    method: 'POST',
+    url: '/api/v1/models/:id/predict',
+    tag: 'models',
+    summary: 'Quick test: call a model version with no endpoint (a worker kept warm for a few minutes)',
+    params: ModelParams,
+    body: ModelPredict,
+    status: 200,
+    response: ModelPrediction,
   },
 } as const satisfies Record<string, RouteDef>;
