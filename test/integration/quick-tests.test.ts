@@ -1,9 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EmkitClient, QuickTestWorker } from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeDir, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
+import { cliPath, removeDir, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
 import { IRIS_ROWS, pythonJson } from '../support/endpoints.js';
 import { refusal } from '../support/refusal.js';
 import { alive, pythonHas, venvPython, writeTree } from '../support/trainings.js';
@@ -240,6 +241,39 @@ describe('quick test with a file', () => {
     expect([failed.status, failed.code]).toEqual([422, 'unprocessable']);
     expect(failed.message).toContain('weights.bin is missing');
     expect(await workerOf(bridge.client, broken.id)).toBeUndefined();
+  }, 60_000);
+});
+
+describe('emkit model predict', () => {
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, [cliPath, '--home', bridge.home, 'model', 'predict', ...args], { encoding: 'utf8' });
+
+  it('takes --data or --file, and prints one prediction a line (with --scores, each class)', () => {
+    const dir = writeTree(join(work, 'cli'), {
+      'predict.py': [
+        'CLASSES = ["no", "yes"]',
+        'def predict(instances):',
+        '    return [{"label": "yes" if i.get("b64", i) else "no", "scores": [0.25, 0.75]} for i in instances]',
+      ].join('\n'),
+    });
+    spawnSync(process.execPath, [cliPath, '--home', bridge.home, 'model', 'create', 'cli', '--path', dir], { encoding: 'utf8' });
+
+    const data = cli('cli', '--data', '{"instances": [{"a": 1}]}', '--scores');
+    expect(data.status, data.stderr).toBe(0);
+    expect(data.stdout).toBe('"yes"  "no"=0.2500 "yes"=0.7500\n');
+    expect(data.stderr).toMatch(/cold|warm/);
+
+    const file = join(work, 'note.txt');
+    writeFileSync(file, 'hello');
+    const json = cli('cli', '--file', file, '--json');
+    expect(json.status, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ predictions: [{ label: 'yes' }], warm: true });
+
+    const both = cli('cli', '--data', '[1]', '--file', file);
+    expect(both.status).toBe(2);
+    expect(both.stderr).toContain('not both');
+    const unknown = cli('nope', '--data', '[1]');
+    expect(unknown.status).toBe(4);
   }, 60_000);
 });
 
