@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { EmkitClient, QuickTestWorker } from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliPath, removeDir, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
-import { IRIS_ROWS, pythonJson } from '../support/endpoints.js';
+import { IRIS_ROWS, type IrisAnswers, writeIrisClassifier } from '../support/endpoints.js';
 import { refusal } from '../support/refusal.js';
 import { alive, pythonHas, venvPython, writeTree } from '../support/trainings.js';
 
@@ -28,25 +28,6 @@ afterAll(async () => {
   removeDir(bridge?.home ?? '');
   removeDir(work ?? '');
 });
-
-/** An iris LogisticRegression saved in `dir`, and what it answers in Python itself. */
-function writeIris(dir: string): { predictions: number[]; scores: number[][]; classes: number[] } {
-  return pythonJson(`
-import json, os, joblib
-from sklearn.datasets import load_iris
-from sklearn.linear_model import LogisticRegression
-X, y = load_iris(return_X_y=True)
-model = LogisticRegression(max_iter=500).fit(X, y)
-os.makedirs(${JSON.stringify(dir)}, exist_ok=True)
-joblib.dump(model, os.path.join(${JSON.stringify(dir)}, "model.joblib"))
-rows = ${JSON.stringify(IRIS_ROWS)}
-print(json.dumps({
-    "predictions": model.predict(rows).tolist(),
-    "scores": model.predict_proba(rows).tolist(),
-    "classes": model.classes_.tolist(),
-}))
-`);
-}
 
 /** A custom predict.py that takes files: it answers what it got, decoded. */
 const FILE_MODEL = `
@@ -81,12 +62,12 @@ function startsIn(home: string, modelId: string): number {
 
 describe('quick test of a scikit-learn model with no endpoint', () => {
   let modelId: string;
-  let expected: ReturnType<typeof writeIris>;
+  let expected: IrisAnswers;
 
   beforeAll(async () => {
     if (!hasSklearn) return;
     const dir = join(work, 'iris');
-    expected = writeIris(dir);
+    expected = writeIrisClassifier(dir);
     modelId = (await bridge.client.api.createModel({ body: { name: 'iris', artifactPath: dir } })).id;
   });
 
