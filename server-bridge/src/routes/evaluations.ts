@@ -14,7 +14,6 @@ export const evaluationHandlers: Handlers<
   | 'deleteEvaluation'
   | 'getEvaluationLog'
   | 'listModelEvaluations'
-  | 'predictModel'
 > = {
   listEvaluations: notYet,
   createEvaluation: notYet,
@@ -23,5 +22,4 @@ export const evaluationHandlers: Handlers<
   deleteEvaluation: notYet,
   getEvaluationLog: notYet,
   listModelEvaluations: notYet,
-  predictModel: notYet,
 };

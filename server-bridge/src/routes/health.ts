@@ -16,6 +16,7 @@ export const healthHandlers: Handlers<'health' | 'getStatus' | 'createBrowserTic
       models: bridge.store.models.total(),
       endpoints: bridge.store.endpoints.total(),
     },
+    quickTests: bridge.quickTests.list(),
   }),
   createBrowserTicket: (_input, { bridge }) => bridge.tickets.issue(),
 };

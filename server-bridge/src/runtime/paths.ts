@@ -13,6 +13,8 @@ export interface HomePaths {
   tensorboardLogs: string;
   /** one log per model worker */
   endpointLogs: string;
+  /** one log per quick-test worker (POST /models/{id}/predict) */
+  quickTestLogs: string;
   models: string;
   /**
    * private (0700): the Unix sockets of what the bridge starts — model workers, TensorBoards —
@@ -37,6 +39,7 @@ export function homePaths(home: string): HomePaths {
     trainings: join(root, 'trainings'),
     tensorboardLogs: join(root, 'logs', 'tensorboards'),
     endpointLogs: join(root, 'logs', 'endpoints'),
+    quickTestLogs: join(root, 'logs', 'quick-tests'),
     models: join(root, 'models'),
     sockets: join(root, 'sock'),
   };

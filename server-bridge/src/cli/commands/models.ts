@@ -3,6 +3,7 @@ import { formatTime, type Model } from '@emkit/shared';
 import type { Command } from 'commander';
 import { connect } from '../connect.js';
 import { printItem, printList, printMessage } from '../output.js';
+import { registerModelPredict } from './model-predict.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -70,6 +71,8 @@ export function registerModels(program: Command): void {
       const promoted = await connect(globals).api.promoteModel({ params: { id: ref }, body: { alias } });
       printMessage(globals, `${promoted.name}@${alias} → version ${promoted.version}`, promoted);
     });
+
+  registerModelPredict(model);
 
   model
     .command('delete <model>')
