@@ -27,6 +27,7 @@ const CSS = `
 .emkit-comparison { width: auto; min-width: 100%; }
 .emkit-comparison th, .emkit-comparison td { white-space: nowrap; }
 .emkit-comparison td.emkit-number { text-align: right; font-family: var(--emkit-mono); }
+.emkit-comparison th.emkit-number { text-align: right; }
 .emkit-comparison th.emkit-metric-group { text-align: center; border-bottom: 0; }
 .emkit-comparison .emkit-sort {
   font: inherit; color: inherit; background: none; border: 0; padding: 0; cursor: pointer; display: inline-flex; gap: 4px;
@@ -229,7 +230,8 @@ export class ComparisonView {
     const doc = this.doc;
     const sorted = this.sort?.column === column.key ? this.sort.direction : null;
     const label = column.kind === 'metric' ? `${column.name} ${text}` : text;
-    const header = h(doc, 'th', { attrs: { 'data-column': column.key } }, [
+    const numeric = column.key === 'duration' || column.kind === 'metric';
+    const header = h(doc, 'th', { className: numeric ? 'emkit-number' : '', attrs: { 'data-column': column.key } }, [
       h(
         doc,
         'button',
