@@ -126,6 +126,18 @@ describe.skipIf(skipReason !== '')(`the experiment comparison in VS Code${skipRe
     await expect.poll(() => rowNames(frame), { timeout: 20_000 }).toHaveLength(4);
     await shot(page, 'palette');
   });
+
+  it('comes back, live, after the window reloads', async () => {
+    await page.reload();
+    // VS Code brings a panel's content back when its tab is shown: the serializer asks the bridge again
+    await page.locator('.tab', { hasText: 'Compare: sweep' }).click({ timeout: 60_000 });
+    const frame = await comparisonFrame(page);
+    await expect.poll(() => rowNames(frame), { timeout: 30_000 }).toHaveLength(4);
+    // and live again: a new training shows up
+    await runSweep(workbench.bridge.client, workbench.work, [{ name: 'lr-eight', lr: '8' }]);
+    await expect.poll(() => rowNames(frame), { timeout: 20_000 }).toContain('lr-eight');
+    await shot(page, 'after-reload');
+  });
 });
 
 describe.skipIf(skipReason !== '')(`the experiment comparison in VS Code set to Korean${skipReason}`, () => {

@@ -95,8 +95,10 @@ export class ComparisonView {
     });
     this.table = h(doc, 'table', { className: 'emkit-table emkit-comparison' });
     this.table.addEventListener('click', (event) => this.onClick(event));
+    // a focused row opens with Enter or Space, as a link would (a header is a button: it clicks by itself)
     this.table.addEventListener('keydown', (event) => {
-      if (event.key === 'Enter' || event.key === ' ') this.onClick(event);
+      const onRow = (event.target as HTMLElement).matches('tr[data-training-id]');
+      if (onRow && (event.key === 'Enter' || event.key === ' ')) this.onClick(event);
     });
     this.empty = h(doc, 'p', { className: 'emkit-muted emkit-comparison-empty' });
     this.element = h(doc, 'div', { className: 'emkit-view emkit-comparison-view' }, [

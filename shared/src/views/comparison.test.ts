@@ -235,10 +235,18 @@ describe('the comparison view', () => {
     expect(v.element.querySelector('.emkit-comparison-empty')?.textContent).toBe('No column matches "zzz".');
   });
 
-  it('asks its host to open the training of a clicked row', () => {
+  it('asks its host to open the training of a clicked row, or of a focused row on Enter', () => {
     const v = open();
     click(v.element.querySelector('tr[data-training="run-2"] td[data-column="hp:lr"]'));
     expect(actions).toEqual([{ action: 'openTraining', id: 'id-run-2', name: 'run-2' }]);
+    const row = v.element.querySelector('tr[data-training="run-1"]') as HTMLElement;
+    row.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+    expect(actions.at(-1)).toEqual({ action: 'openTraining', id: 'id-run-1', name: 'run-1' });
+    // Enter on a header's button is the button's own click: the key alone sorts nothing
+    header(v, 'hp:lr')
+      .querySelector('button')
+      ?.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+    expect(header(v, 'hp:lr').getAttribute('aria-sort')).toBeNull();
   });
 
   it('says an experiment with no trainings has none, and shows a feed error', () => {
