@@ -34,6 +34,9 @@ async function comparisonFrame(page: Page): Promise<Frame> {
   return found as Frame;
 }
 
+/** Takes the focus out of a webview's frame, so the next key (F1) reaches the workbench, not the page. */
+const leaveWebview = (page: Page) => page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+
 const rowNames = (frame: Frame) =>
   frame.locator('.emkit-comparison-view tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-training')));
 const sortBy = (frame: Frame, column: string) => frame.locator(`th[data-column="${column}"] .emkit-sort`).click();
@@ -115,10 +118,12 @@ describe.skipIf(skipReason !== '')(`the experiment comparison in VS Code${skipRe
   });
 
   it('opens from the palette with an experiment picker', async () => {
-    // close the comparison, then ask the palette for it
-    await page.locator('.tab', { hasText: 'Compare: sweep' }).click();
-    await palette(page, 'View: Close Editor');
-    await expect.poll(() => page.locator('.tab', { hasText: 'Compare: sweep' }).count()).toBe(0);
+    // close the comparison with its tab's close button, then ask the palette for it
+    const tab = page.locator('.tab', { hasText: 'Compare: sweep' });
+    await tab.hover();
+    await tab.locator('.tab-actions .action-label').click();
+    await expect.poll(() => tab.count()).toBe(0);
+    await leaveWebview(page);
     await palette(page, 'emkit: Compare Experiment…');
     await pick(page, 'sweep');
     await page.locator('.tab.active', { hasText: 'Compare: sweep' }).waitFor({ timeout: 20_000 });
@@ -128,7 +133,9 @@ describe.skipIf(skipReason !== '')(`the experiment comparison in VS Code${skipRe
   });
 
   it('comes back, live, after the window reloads', async () => {
-    await page.reload();
+    // as a user reloads the window, with VS Code's own command
+    await leaveWebview(page);
+    await Promise.all([page.waitForEvent('load', { timeout: 60_000 }), palette(page, 'Developer: Reload Window')]);
     // VS Code brings a panel's content back when its tab is shown: the serializer asks the bridge again
     await page.locator('.tab', { hasText: 'Compare: sweep' }).click({ timeout: 60_000 });
     const frame = await comparisonFrame(page);

@@ -175,14 +175,9 @@ export class ComparisonView {
     const sortColumn = all.find((column) => column.key === this.sort?.column);
     const rows = sortRows(comparison.trainings, sortColumn, this.sort?.direction ?? 'ascending');
     const best = bestRows(comparison.trainings, columns);
-    this.table.replaceChildren(
+    this.update(
       this.head(columns),
-      h(
-        this.doc,
-        'tbody',
-        {},
-        rows.map((row) => this.row(row, columns, best)),
-      ),
+      rows.map((row) => this.row(row, columns, best)),
     );
     const hidden = all.length - columns.length;
     this.empty.textContent = !rowsCount
@@ -190,6 +185,37 @@ export class ComparisonView {
       : hidden && columns.every((column) => column.kind === 'fixed')
         ? this.t('No column matches "{0}".', this.filter.trim())
         : '';
+  }
+
+  /**
+   * Puts the new header and rows in, keeping every element that did not change: a refresh
+   * while trainings log metrics (about once a second) then leaves the row under the pointer
+   * or the keyboard focus alone, so a click or Enter on it is not lost.
+   */
+  private update(head: HTMLElement, rows: readonly HTMLElement[]): void {
+    // plain child lists rather than the table API (tHead, rows, cells), which not every DOM has
+    const oldHead = this.table.querySelector(':scope > thead');
+    if (!oldHead?.isEqualNode(head)) {
+      if (oldHead) oldHead.replaceWith(head);
+      else this.table.prepend(head);
+    }
+    const body = this.table.querySelector(':scope > tbody') ?? this.table.appendChild(h(this.doc, 'tbody'));
+    const old = Array.from(body.children) as HTMLElement[];
+    const sameRows = old.length === rows.length && old.every((row, i) => row.dataset.trainingId === rows[i]?.dataset.trainingId);
+    if (!sameRows) {
+      body.replaceChildren(...rows);
+      return;
+    }
+    old.forEach((row, i) => {
+      const fresh = rows[i] as HTMLElement;
+      if (row.isEqualNode(fresh)) return;
+      const cells = Array.from(fresh.children);
+      if (row.children.length !== cells.length) return row.replaceWith(fresh);
+      Array.from(row.children).forEach((cell, j) => {
+        const cellNow = cells[j] as Element;
+        if (!cell.isEqualNode(cellNow)) cell.replaceWith(cellNow);
+      });
+    });
   }
 
   private head(columns: readonly ComparisonColumn[]): HTMLElement {

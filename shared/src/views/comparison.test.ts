@@ -211,6 +211,20 @@ describe('the comparison view', () => {
     expect(rowNames(v)).toEqual(['run-10', 'run-1', 'run-2']);
   });
 
+  it('refreshes in place: a row that is still there keeps its element, only changed cells are new', () => {
+    const v = open();
+    const row = v.element.querySelector('tr[data-training="run-2"]');
+    const name = row?.querySelector('td[data-column="name"]');
+    const [first, second, third] = comparison.trainings as [ComparisonRow, ComparisonRow, ComparisonRow];
+    const better = { ...second, metrics: { ...second.metrics, accuracy: summary(0.95, 0.97, 'max') } };
+    v.handle({ type: 'comparison', comparison: { ...comparison, trainings: [first, better, third] } });
+    const after = v.element.querySelector('tr[data-training="run-2"]');
+    expect(after).toBe(row);
+    expect(after?.querySelector('td[data-column="name"]')).toBe(name);
+    expect(after?.querySelector('td[data-column="metric:last:accuracy"]')?.textContent).toBe('0.95');
+    expect(after?.querySelectorAll('td')).toHaveLength(9);
+  });
+
   it("highlights each metric column's best cell", () => {
     const v = open();
     const best = [...v.element.querySelectorAll('td.emkit-best')].map(
