@@ -150,7 +150,10 @@ export class ComparisonView {
     const header = target.closest<HTMLElement>('[data-sort]');
     if (header) {
       event.preventDefault();
-      this.sortBy(nextSort(this.sort, header.dataset.sort as string));
+      const key = header.dataset.sort as string;
+      this.sortBy(nextSort(this.sort, key));
+      // the header row is new (it marks the sort): the focus goes back to the same button
+      this.table.querySelector<HTMLElement>(`[data-sort="${selectorEscape(key)}"]`)?.focus();
       return;
     }
     const row = target.closest<HTMLElement>('tr[data-training-id]');

@@ -206,6 +206,8 @@ describe('the comparison view', () => {
     click(header(v, 'metric:last:val_loss').querySelector('button'));
     expect(rowNames(v)).toEqual(['run-10', 'run-1', 'run-2']);
     expect(header(v, 'metric:last:val_loss').getAttribute('aria-sort')).toBe('descending');
+    // the keyboard stays where it was
+    expect(document.activeElement).toBe(header(v, 'metric:last:val_loss').querySelector('button'));
     // a live refresh keeps the order asked for
     v.handle({ type: 'comparison', comparison: { ...comparison, trainings: [...comparison.trainings].reverse() } });
     expect(rowNames(v)).toEqual(['run-10', 'run-1', 'run-2']);
