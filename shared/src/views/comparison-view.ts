@@ -213,7 +213,10 @@ export class ComparisonView {
       const fresh = rows[i] as HTMLElement;
       if (row.isEqualNode(fresh)) return;
       const cells = Array.from(fresh.children);
-      if (row.children.length !== cells.length) return row.replaceWith(fresh);
+      if (row.children.length !== cells.length) {
+        row.replaceWith(fresh);
+        return;
+      }
       Array.from(row.children).forEach((cell, j) => {
         const cellNow = cells[j] as Element;
         if (!cell.isEqualNode(cellNow)) cell.replaceWith(cellNow);
