@@ -22,6 +22,7 @@ export const CommandIds = {
   deleteStage: 'emkit:delete-stage',
   createEnvironment: 'emkit:create-environment',
   openEnvironment: 'emkit:open-environment',
+  compareExperiment: 'emkit:compare-experiment',
 } as const;
 
 /** What a resource command takes: the id (or name) of what to act on; without it the command asks. */

@@ -1,5 +1,6 @@
 import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { commandsPlugin } from './plugins/commands.js';
+import { comparisonPlugin } from './plugins/comparison.js';
 import { corePlugin } from './plugins/core.js';
 import { detailsPlugin } from './plugins/details.js';
 import { notificationsPlugin } from './plugins/notifications.js';
@@ -16,5 +17,6 @@ const plugins: JupyterFrontEndPlugin<unknown>[] = [
   notificationsPlugin,
   detailsPlugin,
   workflowsPlugin,
+  comparisonPlugin,
 ];
 export default plugins;

@@ -3,6 +3,7 @@ export * from './api/errors.js';
 export * from './api/events.js';
 export * from './api/routes/index.js';
 export * from './api/socket-auth.js';
+export * from './feeds/comparison-feed.js';
 export * from './feeds/endpoint-feed.js';
 export * from './feeds/protocol.js';
 export * from './feeds/tensorboard.js';

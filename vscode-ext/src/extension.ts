@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { BridgeLink } from './bridge.js';
 import { type CommandContext, clientOf, registerCommands } from './commands/index.js';
 import { TrainingLogs } from './logs.js';
+import { ComparisonPanels } from './panels/comparison-panels.js';
 import { DetailPanels } from './panels/detail-panels.js';
 import { panelState } from './panels/panel-state.js';
 import { TrainingStatus } from './status.js';
@@ -17,6 +18,7 @@ export interface EmkitExtensionApi {
   link: BridgeLink;
   trees: { environments: EnvironmentsTree; experiments: ExperimentsTree; models: ModelsTree; endpoints: EndpointsTree };
   panels: DetailPanels;
+  comparisons: ComparisonPanels;
   logs: TrainingLogs;
   status: TrainingStatus;
   /** the error messages commands showed */
@@ -33,24 +35,27 @@ export function activate(context: vscode.ExtensionContext): EmkitExtensionApi {
     endpoints: new EndpointsTree(store, 'endpoints'),
   };
   const panels = new DetailPanels(link, context.extensionUri);
+  const comparisons = new ComparisonPanels(link, context.extensionUri);
   const logs = new TrainingLogs();
   const status = new TrainingStatus(store, link);
-  context.subscriptions.push(link, panels, logs, status, ...Object.values(trees));
+  context.subscriptions.push(link, panels, comparisons, logs, status, ...Object.values(trees));
   for (const [name, tree] of Object.entries(trees)) {
     context.subscriptions.push(vscode.window.registerTreeDataProvider(`emkit.${name}`, tree));
   }
-  const commandContext: CommandContext = { link, store, panels, logs, errors: [], secrets: context.secrets };
+  const commandContext: CommandContext = { link, store, panels, comparisons, logs, errors: [], secrets: context.secrets };
   context.subscriptions.push(...registerCommands(commandContext));
   // the panels open when the window closed come back with it (package.json's onWebviewPanel
   // activation events), once the bridge answers; one whose resource is gone stays closed
-  for (const viewType of ['emkit.training', 'emkit.endpoint', 'emkit.tensorboard']) {
+  for (const viewType of ['emkit.training', 'emkit.endpoint', 'emkit.tensorboard', 'emkit.comparison']) {
     context.subscriptions.push(
       vscode.window.registerWebviewPanelSerializer(viewType, {
         deserializeWebviewPanel: async (panel, saved) => {
           const state = panelState(saved);
           if (!state) return panel.dispose();
           try {
-            await panels.revive(panel, state, await clientOf(commandContext));
+            const client = await clientOf(commandContext);
+            if (state.kind === 'comparison') await comparisons.revive(panel, state, client);
+            else await panels.revive(panel, state, client);
           } catch {
             panel.dispose();
           }
@@ -65,7 +70,7 @@ export function activate(context: vscode.ExtensionContext): EmkitExtensionApi {
   );
   // not awaited: activation stays quick, the trees say "Loading…" until the lists arrive
   void link.connect();
-  return { store, link, trees, panels, logs, status, errors: commandContext.errors };
+  return { store, link, trees, panels, comparisons, logs, status, errors: commandContext.errors };
 }
 
 export function deactivate(): void {

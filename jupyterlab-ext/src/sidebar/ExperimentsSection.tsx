@@ -1,6 +1,6 @@
 import { type Experiment, formatDuration, isSettled, type Training, trainingSeconds, trainingStates } from '@emkit/shared';
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { addIcon, deleteIcon, lineFormIcon, stopIcon } from '@jupyterlab/ui-components';
+import { addIcon, deleteIcon, lineFormIcon, stopIcon, tableRowsIcon } from '@jupyterlab/ui-components';
 import { CommandIds } from '../commands.js';
 import { useNow } from './hooks.js';
 import { Badge, IconButton, Row, RowName, Section } from './parts.js';
@@ -77,6 +77,11 @@ export function ExperimentsSection({
             detail={trans._n('%1 training', '%1 trainings', own.length)}
             actions={
               <>
+                <IconButton
+                  icon={tableRowsIcon}
+                  label={trans.__('Compare the trainings of %1', experiment.name)}
+                  onClick={() => run(CommandIds.compareExperiment, experiment.id)}
+                />
                 <IconButton
                   icon={lineFormIcon}
                   label={trans.__('TensorBoard for %1', experiment.name)}

@@ -15,7 +15,19 @@ import { listsShown, SidebarView } from './SidebarView.js';
 // JupyterLab's icons load its web components, which Node can't import: icons that draw nothing
 vi.mock('@jupyterlab/ui-components', () => {
   const icon = { react: () => null };
-  const names = ['refresh', 'settings', 'delete', 'add', 'lineForm', 'stop', 'launch', 'tag', 'caretDown', 'caretRight'];
+  const names = [
+    'refresh',
+    'settings',
+    'delete',
+    'add',
+    'lineForm',
+    'stop',
+    'launch',
+    'tag',
+    'caretDown',
+    'caretRight',
+    'tableRows',
+  ];
   return Object.fromEntries(names.map((name) => [`${name}Icon`, icon]));
 });
 

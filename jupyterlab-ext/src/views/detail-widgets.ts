@@ -9,7 +9,9 @@ import type { BridgeConnection } from '../connection/connection.js';
  * messages go straight to the view, the bridge's events reach the feed from the one
  * connection the extension keeps. Closing the tab ends the feed and its log socket.
  */
-abstract class DetailWidget<Feed extends { start(): void; handleEvent(e: ResourceEvent): void; dispose(): void }> extends Widget {
+export abstract class DetailWidget<
+  Feed extends { start(): void; handleEvent(e: ResourceEvent): void; dispose(): void },
+> extends Widget {
   protected feed: Feed | null = null;
 
   constructor(

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Experiment, Training } from '@emkit/shared';
+import type { Experiment, ExperimentComparison, Training } from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type InProcessBridge, startInProcess } from '../testing/in-process.js';
 
@@ -43,6 +43,32 @@ describe('experiments', () => {
     expect((await bridge.call('DELETE', `/api/v1/trainings/${submitted.body.id}`)).status).toBe(204);
     expect((await bridge.call('DELETE', '/api/v1/experiments/guarded')).status).toBe(204);
     expect((await bridge.call('GET', '/api/v1/experiments/guarded')).status).toBe(404);
+  });
+
+  it('compares its trainings with when each started and ended, so the editors can show how long each ran', async () => {
+    const script = join(bridge.work, 'src', 'fit.py');
+    mkdirSync(join(bridge.work, 'src'), { recursive: true });
+    writeFileSync(script, 'print(1)\n');
+    const submitted = await bridge.call<Training>('POST', '/api/v1/trainings', {
+      source: { path: script },
+      experiment: 'timed',
+      hyperparameters: { lr: '0.1' },
+    });
+    const pid = bridge.executor.pidOf(submitted.body.dir);
+    bridge.executor.writeStatus(pid, { state: 'COMPLETE', exitCode: 0 });
+    bridge.executor.exit(pid);
+    const done = await bridge.until<Training>(`/api/v1/trainings/${submitted.body.id}`, (t) => t.state === 'COMPLETE');
+    const comparison = await bridge.call<ExperimentComparison>('GET', '/api/v1/experiments/timed/comparison');
+    expect(comparison.status).toBe(200);
+    expect(comparison.body.trainings).toEqual([
+      expect.objectContaining({
+        id: done.id,
+        hyperparameters: { lr: '0.1' },
+        startedAt: done.startedAt,
+        endedAt: done.endedAt,
+      }),
+    ]);
+    expect(done.endedAt).not.toBeNull();
   });
 
   it('page newest first, with the schema defaults when limit and offset are left out', async () => {

@@ -66,6 +66,8 @@ export class ExperimentService {
         name: training.name,
         state: training.state,
         createdAt: training.createdAt,
+        startedAt: training.startedAt,
+        endedAt: training.endedAt,
         hyperparameters: training.hyperparameters,
         metrics: summaries,
       };

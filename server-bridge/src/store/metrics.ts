@@ -1,4 +1,4 @@
-import type { MetricGoal, MetricPoint, MetricSeries, MetricSummary } from '@emkit/shared';
+import { type MetricPoint, type MetricSeries, type MetricSummary, metricGoal } from '@emkit/shared';
 import type Database from 'better-sqlite3';
 
 export interface NewPoint {
@@ -6,11 +6,6 @@ export interface NewPoint {
   step: number;
   value: number;
   wallTime: number;
-}
-
-/** Loss- and error-like tags get better as they go down; everything else (accuracy, f1, …) as it goes up. */
-export function metricGoal(tag: string): MetricGoal {
-  return /loss|err|mse|mae|rmse|perplexity|ppl|cost|regret|distance|time|latency/i.test(tag) ? 'min' : 'max';
 }
 
 /** SQLite keeps NaN as NULL, which is also how JSON carries it. */

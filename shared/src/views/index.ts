@@ -1,5 +1,6 @@
 // The detail views, for browsers only (JupyterLab's page, VS Code's webviews): imported as
 // `@emkit/shared/views` so the bridge and VS Code's extension host never load DOM code.
+export type { ComparisonViewAction, ComparisonViewMessage } from '../feeds/comparison-feed.js';
 export {
   type EndpointViewAction,
   type EndpointViewMessage,
@@ -8,6 +9,17 @@ export {
   type Translate,
   untranslated,
 } from '../feeds/protocol.js';
+export {
+  bestRows,
+  type ComparisonColumn,
+  type ComparisonSort,
+  cellValue,
+  compareValues,
+  comparisonColumns,
+  filterColumns,
+  sortRows,
+} from './comparison-table.js';
+export { ComparisonView } from './comparison-view.js';
 export { type ControlElement, type ControlTags, h, useControls } from './dom.js';
 export { EndpointView } from './endpoint-view.js';
 export { findMatches, LOG_ROW_HEIGHT, LogLines, LogView } from './log-view.js';

@@ -52,6 +52,18 @@ export const VIEW_STRINGS = [
   'Requests',
   'Errors',
   'No requests in the last hour.',
+  // comparison view
+  'Training',
+  'Trainings: {0}',
+  'Last',
+  'Best',
+  'Lower is better',
+  'Higher is better',
+  'Sort by {0}',
+  'Filter hyperparameters and metrics',
+  'Click a row to open its training.',
+  'No trainings in this experiment yet.',
+  'No column matches "{0}".',
 ] as const;
 
 export type ViewString = (typeof VIEW_STRINGS)[number];

@@ -2,6 +2,7 @@ import type { EmkitClient, ResourceStore } from '@emkit/shared';
 import * as vscode from 'vscode';
 import type { BridgeLink } from '../bridge.js';
 import type { TrainingLogs } from '../logs.js';
+import type { ComparisonPanels } from '../panels/comparison-panels.js';
 import type { DetailPanels } from '../panels/detail-panels.js';
 import type { Node } from '../trees/node.js';
 
@@ -12,6 +13,7 @@ export interface CommandContext {
   link: BridgeLink;
   store: ResourceStore;
   panels: DetailPanels;
+  comparisons: ComparisonPanels;
   logs: TrainingLogs;
   /** the error messages shown, newest last (tests read them: a message can't be read back) */
   errors: string[];

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { CommandArgs, CommandContext, Handler } from './context.js';
 import { endpointCommands } from './endpoints.js';
 import { environmentCommands } from './environments.js';
+import { experimentCommands } from './experiments.js';
 import { modelCommands } from './models.js';
 import { resourceCommands } from './resources.js';
 import { tensorboardCommands } from './tensorboards.js';
@@ -21,6 +22,7 @@ export const commands: Record<string, Handler> = {
   ...tensorboardCommands,
   ...modelCommands,
   ...endpointCommands,
+  ...experimentCommands,
 };
 
 /** Registers the table; a refusal from the bridge is shown in its own words, and the command's answer returned. */

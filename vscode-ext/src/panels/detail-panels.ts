@@ -38,6 +38,7 @@ export class DetailPanels implements vscode.Disposable {
   /** A panel VS Code brought back after a reload, showing its resource again (or closed when it is gone). */
   async revive(panel: vscode.WebviewPanel, state: PanelState, client: EmkitClient): Promise<void> {
     if (state.kind === 'tensorboard') return this.openTensorboard(client, state.target, state.name, panel);
+    if (state.kind === 'comparison') return panel.dispose(); // ComparisonPanels revives its own
     const exists = await (state.kind === 'training'
       ? client.api.getTraining({ params: { id: state.id } })
       : client.api.getEndpoint({ params: { id: state.id } })

@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { panelState } from './panel-state.js';
 
 describe("a panel's saved state", () => {
-  it('gives back a training, an endpoint and a TensorBoard for a training or an experiment', () => {
+  it('gives back a training, an endpoint, a comparison and a TensorBoard for a training or an experiment', () => {
     for (const state of [
       { kind: 'training', id: 't1', name: 'iris' },
       { kind: 'endpoint', id: 'e1', name: 'iris-ui' },
+      { kind: 'comparison', id: 'x1', name: 'iris-lab' },
       { kind: 'tensorboard', target: { training: 't1' }, name: 'iris' },
       { kind: 'tensorboard', target: { experiment: 'x1' }, name: 'iris-lab' },
     ]) {

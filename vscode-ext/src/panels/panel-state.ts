@@ -7,7 +7,7 @@ export type TensorboardTarget = { training: string } | { experiment: string };
  * window reload: the serializers in extension.ts hand it to revive().
  */
 export type PanelState =
-  | { kind: 'training' | 'endpoint'; id: string; name: string }
+  | { kind: 'training' | 'endpoint' | 'comparison'; id: string; name: string }
   | { kind: 'tensorboard'; target: TensorboardTarget; name: string };
 
 /** A saved state as VS Code hands it back: checked, since a page's state is only what the page said. */
@@ -15,7 +15,7 @@ export function panelState(state: unknown): PanelState | null {
   if (!state || typeof state !== 'object') return null;
   const { kind, id, name, target } = state as Record<string, unknown>;
   if (typeof name !== 'string') return null;
-  if ((kind === 'training' || kind === 'endpoint') && typeof id === 'string') return { kind, id, name };
+  if ((kind === 'training' || kind === 'endpoint' || kind === 'comparison') && typeof id === 'string') return { kind, id, name };
   if (kind !== 'tensorboard' || !target || typeof target !== 'object') return null;
   const { training, experiment } = target as Record<string, unknown>;
   if (typeof training === 'string') return { kind, target: { training }, name };

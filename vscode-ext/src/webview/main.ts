@@ -2,6 +2,8 @@
 // shared view and relays — the extension host's feed posts view messages here, the view's
 // actions go back. Its words arrive pre-translated in the page, as JSON.
 import {
+  ComparisonView,
+  type ComparisonViewMessage,
   EndpointView,
   type EndpointViewMessage,
   TrainingView,
@@ -39,10 +41,16 @@ useControls(document, {
   option: 'vscode-option',
 });
 
-const view = root.dataset.kind === 'endpoint' ? new EndpointView(root, { t, act }) : new TrainingView(root, { t, act });
+const kind = root.dataset.kind;
+const view =
+  kind === 'comparison'
+    ? new ComparisonView(root, { t, act })
+    : kind === 'endpoint'
+      ? new EndpointView(root, { t, act })
+      : new TrainingView(root, { t, act });
 
 window.addEventListener('message', (event: MessageEvent) => {
-  view.handle(event.data as TrainingViewMessage & EndpointViewMessage);
+  view.handle(event.data as TrainingViewMessage & EndpointViewMessage & ComparisonViewMessage);
 });
 // ready: the host starts its feed only now, so no message is posted before anyone listens
 vscode.postMessage({ action: 'ready' });
