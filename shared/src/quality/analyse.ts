@@ -1,0 +1,44 @@
+import type { EarlyStopped, NonFinite, TrainingQuality } from '../schemas/training-quality.js';
+import { detectOverfitting, detectPlateau } from './fit.js';
+import { metricGoal } from './goal.js';
+import { pairMetricTags } from './pairs.js';
+import type { QualityPoint } from './series.js';
+
+export interface QualityInput {
+  tags: readonly string[];
+  /** a tag's points by step (thinned is fine: the analyses look at the shape) */
+  points: (tag: string) => readonly QualityPoint[];
+  nonFinite: readonly NonFinite[];
+  earlyStopped: EarlyStopped | null;
+}
+
+/**
+ * What the loss curves say about a training: the training/validation pairs, overfitting (the first
+ * pair that shows it), a plateau, the series that went NaN or infinite, and an early stop.
+ */
+export function analyseQuality(input: QualityInput): TrainingQuality {
+  const pairs = pairMetricTags(input.tags);
+  let overfitting: TrainingQuality['overfitting'] = null;
+  let plateau: TrainingQuality['plateau'] = null;
+  for (const pair of pairs) {
+    const goal = metricGoal(pair.metric);
+    const train = input.points(pair.train);
+    const validation = input.points(pair.validation);
+    overfitting ??= detectOverfitting(pair, train, validation, goal);
+    plateau ??= detectPlateau(pair, train, validation, goal);
+  }
+  return { pairs, overfitting, plateau, nonFinite: [...input.nonFinite], earlyStopped: input.earlyStopped };
+}
+
+/** Flags worth a notification: what is new in `next` compared with `previous`. */
+export function newQualityFlags(
+  previous: TrainingQuality | null,
+  next: TrainingQuality,
+): { nonFinite: NonFinite[]; overfitting: boolean; plateau: boolean } {
+  const seen = new Set(previous?.nonFinite.map((n) => n.tag) ?? []);
+  return {
+    nonFinite: next.nonFinite.filter((n) => !seen.has(n.tag)),
+    overfitting: next.overfitting !== null && previous?.overfitting == null,
+    plateau: next.plateau !== null && previous?.plateau == null,
+  };
+}
