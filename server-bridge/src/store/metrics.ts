@@ -1,4 +1,4 @@
-import type { MetricGoal, MetricPoint, MetricSeries, MetricSummary } from '@emkit/shared';
+import { type MetricPoint, type MetricSeries, type MetricSummary, metricGoal, type NonFinite } from '@emkit/shared';
 import type Database from 'better-sqlite3';
 
 export interface NewPoint {
@@ -6,11 +6,6 @@ export interface NewPoint {
   step: number;
   value: number;
   wallTime: number;
-}
-
-/** Loss- and error-like tags get better as they go down; everything else (accuracy, f1, …) as it goes up. */
-export function metricGoal(tag: string): MetricGoal {
-  return /loss|err|mse|mae|rmse|perplexity|ppl|cost|regret|distance|time|latency/i.test(tag) ? 'min' : 'max';
 }
 
 /** SQLite keeps NaN as NULL, which is also how JSON carries it. */
@@ -30,6 +25,7 @@ export class MetricsRepository {
   private readonly selectSeries;
   private readonly countSeries;
   private readonly selectSummaries;
+  private readonly selectNonFinite;
 
   constructor(db: Database.Database) {
     this.insertPoint = db.prepare<[string, number, string, number, number | null, number]>(
@@ -65,6 +61,22 @@ export class MetricsRepository {
               max(step) AS last_step, min(value) AS min, max(value) AS max
          FROM metric_points p WHERE training_id = ? GROUP BY tag ORDER BY tag`,
     );
+    // 9e999 is SQLite's infinity; the first bad point of each tag, by step
+    this.selectNonFinite = db.prepare<[string], { tag: string; step: number; value: number | null }>(
+      `SELECT tag, step, value FROM (
+         SELECT tag, step, value, row_number() OVER (PARTITION BY tag ORDER BY step, rowid) AS n
+           FROM metric_points WHERE training_id = ? AND (value IS NULL OR value IN (9e999, -9e999)))
+       WHERE n = 1 ORDER BY tag`,
+    );
+  }
+
+  /** Per tag, the first step whose value was NaN (stored as NULL) or infinite. */
+  nonFinite(trainingId: string): NonFinite[] {
+    return this.selectNonFinite.all(trainingId).map((row) => ({
+      tag: row.tag,
+      step: row.step,
+      value: row.value === null ? 'NaN' : row.value > 0 ? 'Infinity' : '-Infinity',
+    }));
   }
 
   offsets(trainingId: string): Map<string, number> {

@@ -211,6 +211,15 @@ export const migrations: readonly { version: number; name: string; sql: string }
       CREATE INDEX inference_logs_inference ON inference_logs (inference_id);
     `,
   },
+  // version 4 is evaluations' (another change); each migration stands alone, so either order of arrival works
+  {
+    version: 5,
+    name: "trainings' early stopping and quality",
+    sql: `
+      ALTER TABLE trainings ADD COLUMN early_stopping TEXT;
+      ALTER TABLE trainings ADD COLUMN quality TEXT;
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

@@ -1,11 +1,19 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { isSettled, type TrainingState, trainingStates } from '@emkit/shared';
+import {
+  type EarlyStopped,
+  earlyStoppedReason,
+  isSettled,
+  type TrainingQuality,
+  type TrainingState,
+  trainingStates,
+} from '@emkit/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import type { MetricsIngester } from '../metrics/ingest.js';
 import type { Store } from '../store/index.js';
 import type { TrainingRecord } from '../store/trainings.js';
 import { FINAL_SUPERVISOR_STATES, type SupervisorStatus, type TrainingLayout, trainingLayout } from './contract.js';
 import type { Executor } from './local-executor.js';
+import { earlyStopDue, sameQuality, trainingQuality } from './quality.js';
 
 export interface SuperviseOptions {
   executor: Executor;
@@ -37,6 +45,7 @@ export interface Outcome {
   exitCode: number | null;
   startedAt?: string | null;
   endedAt?: string | null;
+  quality?: TrainingQuality;
 }
 
 /** What status.json says: a status, nothing yet (not written), or why it can't be read. */
@@ -68,6 +77,8 @@ interface Watch {
   goneOnce?: boolean;
   /** why status.json could not be read at the last look, once logged */
   unreadable?: string;
+  /** the ingester's count of arrivals when the metrics were last reviewed */
+  reviewed?: number;
 }
 
 /**
@@ -161,6 +172,7 @@ export class TrainingSupervision {
           await this.options.metrics.ingest(id, trainingLayout(training.dir).tensorboard).catch((error: Error) => {
             this.options.log.warn({ training: training.name, error: error.message }, 'reading metrics failed');
           });
+          this.review(id);
         }
       }
       if (this.watching.size === 0) this.shutdown();
@@ -198,12 +210,17 @@ export class TrainingSupervision {
         },
       );
       this.options.metrics.forget(id);
+      // an early stop ends in STOPPED as any stop does; it is the platform's decision that the training is done
+      const early = training.quality?.earlyStopped;
+      const state = early && status.state === 'STOPPED' ? 'COMPLETE' : status.state;
+      const reason = early && state === 'COMPLETE' ? earlyStoppedReason(early) : status.reason;
       this.settle(training, {
-        state: status.state,
-        stateReason: [status.reason, metricsFailure].filter(Boolean).join('; ') || null,
+        state,
+        stateReason: [reason, metricsFailure].filter(Boolean).join('; ') || null,
         exitCode: status.exitCode,
         startedAt: training.startedAt ?? status.startedAt,
         endedAt: status.endedAt ?? new Date().toISOString(),
+        quality: trainingQuality(this.store, training),
       });
       return;
     }
@@ -225,15 +242,18 @@ export class TrainingSupervision {
         return;
       }
       const stopped = training.state === 'STOP IN PROGRESS';
+      const early = stopped ? training.quality?.earlyStopped : undefined;
       this.killLeftovers(status);
       const supervisor = `the training's supervisor${pid === null ? '' : ` (pid ${pid})`}`;
       this.settle(training, {
-        state: stopped ? 'STOPPED' : 'FAIL TRAIN',
-        stateReason: stopped
-          ? 'stopped by request'
-          : unreadable !== undefined
-            ? `${supervisor} ended, and its status.json (${watch.layout.status}) could not be read: ${unreadable}`
-            : `${supervisor} ended without a result: it was killed, or the machine restarted`,
+        state: early ? 'COMPLETE' : stopped ? 'STOPPED' : 'FAIL TRAIN',
+        stateReason: early
+          ? earlyStoppedReason(early)
+          : stopped
+            ? 'stopped by request'
+            : unreadable !== undefined
+              ? `${supervisor} ended, and its status.json (${watch.layout.status}) could not be read: ${unreadable}`
+              : `${supervisor} ended without a result: it was killed, or the machine restarted`,
         exitCode: null,
       });
       return;
@@ -246,14 +266,46 @@ export class TrainingSupervision {
     if (overdue || stopOverdue) {
       // the supervisor didn't end it in time: end everything it started ourselves
       this.options.executor.kill([pid, ...(status?.ranks.map((r) => r.pid) ?? [])]);
+      const early = stopOverdue ? training.quality?.earlyStopped : undefined;
       this.settle(training, {
-        state: stopOverdue ? 'STOPPED' : 'FAIL TRAIN',
-        stateReason: stopOverdue
-          ? 'stopped by request (its processes had to be killed)'
-          : `the maximum duration of ${training.maxDurationSeconds}s was reached (its processes had to be killed)`,
+        state: early ? 'COMPLETE' : stopOverdue ? 'STOPPED' : 'FAIL TRAIN',
+        stateReason: early
+          ? `${earlyStoppedReason(early)} (its processes had to be killed)`
+          : stopOverdue
+            ? 'stopped by request (its processes had to be killed)'
+            : `the maximum duration of ${training.maxDurationSeconds}s was reached (its processes had to be killed)`,
         exitCode: null,
       });
     }
+  }
+
+  /**
+   * New points were stored: bring the training's quality up to date (an `updated` event, for the
+   * editors' flags), and end it if its early-stopping rule says so.
+   */
+  private review(id: string): void {
+    const watch = this.watching.get(id);
+    const training = this.store.trainings.get(id);
+    if (!watch || training?.state !== 'RUNNING') return;
+    const arrivals = this.options.metrics.arrivals(id);
+    if ((watch.reviewed ?? 0) === arrivals) return;
+    watch.reviewed = arrivals;
+    const stopped = earlyStopDue(this.store, training);
+    const quality = trainingQuality(this.store, training, stopped ?? undefined);
+    if (stopped) this.earlyStop(training, watch, quality, stopped);
+    else if (!sameQuality(quality, training.quality)) {
+      this.store.tx(() => this.store.trainings.update(id, { quality }));
+    }
+  }
+
+  /** As a stop does (the supervisor ends the process tree), but the training is recorded as done: COMPLETE. */
+  private earlyStop(training: TrainingRecord, watch: Watch, quality: TrainingQuality, stopped: EarlyStopped): void {
+    const reason = earlyStoppedReason(stopped);
+    this.store.tx(() => this.store.trainings.update(training.id, { state: 'STOP IN PROGRESS', stateReason: reason, quality }));
+    this.options.log.info({ training: training.name, reason }, 'early stopping');
+    watch.stopAskedAt = Date.now();
+    const pid = training.supervisorPid ?? readStatus(watch.layout.status).status?.supervisorPid ?? null;
+    if (pid !== null && this.options.executor.isRunning(pid, watch.layout)) this.options.executor.requestStop(pid);
   }
 
   private killLeftovers(status: SupervisorStatus | undefined): void {
@@ -270,6 +322,7 @@ export class TrainingSupervision {
         exitCode: result.exitCode,
         startedAt: result.startedAt ?? training.startedAt,
         endedAt: result.endedAt ?? new Date().toISOString(),
+        ...(result.quality ? { quality: result.quality } : {}),
       });
       this.store.trainings.recordFinished(next);
       return next;
