@@ -1,8 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { EventMessage, ResourceEvent, Training, TrainingQuality } from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { removeDir, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
+import { cliPath, removeDir, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
 import { refusal } from '../support/refusal.js';
 import { fullLog, pythonHas, settledTraining, venvPython, writeTree } from '../support/trainings.js';
 
@@ -197,5 +198,53 @@ describe('what the loss curves say', () => {
     const done = await settledTraining(bridge.client, training.id);
     expect(done.state, done.stateReason ?? '').toBe('COMPLETE');
     expect(trainingEvents(training.id, 'finished')[0]?.quality?.nonFinite).toEqual(expected);
+  });
+});
+
+describe('the CLI', () => {
+  const cli = (...args: string[]) => spawnSync(process.execPath, [cliPath, '--home', bridge.home, ...args], { encoding: 'utf8' });
+
+  it('submits --early-stop, refuses a bad one (exit 2), and says what the curves say in `training get` and `metrics`', async () => {
+    const source = writeTree(join(work, 'cli'), {
+      'train.py': [
+        'from emkit.tracking import log_metric',
+        'for epoch in range(12):',
+        '    log_metric("loss", 1.0 / (epoch + 1), epoch)',
+        '    log_metric("val_loss", 0.2 + 0.05 * abs(epoch - 4), epoch)',
+      ].join('\n'),
+    });
+    const refused = cli('train', join(source, 'train.py'), '--early-stop', 'val_loss:lowest:5');
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain('is not metric:min|max:patience[:minDelta]');
+
+    const submitted = cli(
+      '--json',
+      'train',
+      join(source, 'train.py'),
+      '--name',
+      'cli-es',
+      '--early-stop',
+      'val_loss:min:50:0.001',
+    );
+    expect(submitted.status, submitted.stderr).toBe(0);
+    expect(JSON.parse(submitted.stdout).earlyStopping).toEqual({
+      metric: 'val_loss',
+      mode: 'min',
+      patience: 50,
+      minDelta: 0.001,
+    });
+    await settledTraining(bridge.client, 'cli-es');
+
+    const got = cli('training', 'get', 'cli-es');
+    expect(got.stdout).toContain('warning: Overfitting likely from step 4: val_loss has risen since while loss kept falling.');
+    const metrics = cli('training', 'metrics', 'cli-es');
+    expect(metrics.stdout).toContain('pair: loss and val_loss (loss)');
+    expect(metrics.stdout).toContain('warning: Overfitting likely from step 4');
+    const json = JSON.parse(cli('--json', 'training', 'metrics', 'cli-es').stdout);
+    expect(json.quality.overfitting).toMatchObject({ fromStep: 4, lastStep: 11 });
+
+    const copy = cli('--json', 'training', 'copy', 'cli-es', '--name', 'cli-es-2', '--no-early-stop');
+    expect(JSON.parse(copy.stdout).earlyStopping).toBeNull();
+    await settledTraining(bridge.client, 'cli-es-2');
   });
 });

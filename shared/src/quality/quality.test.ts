@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { VIEW_STRINGS } from '../views/strings.js';
 import { analyseQuality, newQualityFlags } from './analyse.js';
 import { earlyStopDecision, earlyStoppedReason } from './early-stopping.js';
 import { detectOverfitting, detectPlateau } from './fit.js';
+import { QUALITY_STRINGS, qualityNotes } from './notes.js';
 import { pairMetricTags, tagRole } from './pairs.js';
 
 const series = (values: (number | null)[], every = 1) => values.map((value, i) => ({ step: i * every, value }));
@@ -147,5 +149,27 @@ describe('the analysis', () => {
     expect(quality.plateau).toBeNull();
     expect(newQualityFlags(null, quality)).toEqual({ nonFinite, overfitting: true, plateau: false });
     expect(newQualityFlags(quality, quality)).toEqual({ nonFinite: [], overfitting: false, plateau: false });
+  });
+});
+
+describe('the flags in words', () => {
+  it('are sentences the views translate', () => {
+    for (const text of Object.values(QUALITY_STRINGS)) expect(VIEW_STRINGS).toContain(text);
+  });
+
+  it('says each flag, warnings first and the early stop last', () => {
+    const notes = qualityNotes({
+      pairs: [],
+      overfitting: { metric: 'loss', train: 'loss', validation: 'val_loss', fromStep: 3, best: 0.7, lastStep: 8 },
+      plateau: null,
+      nonFinite: [{ tag: 'loss', step: 2, value: 'NaN' }],
+      earlyStopped: { metric: 'val_loss', mode: 'min', step: 6, best: 0.123456789, bestStep: 3 },
+    });
+    expect(notes.map((n) => [n.level, n.text])).toEqual([
+      ['warning', 'loss is NaN at step 2.'],
+      ['warning', 'Overfitting likely from step 3: val_loss has risen since while loss kept falling.'],
+      ['info', 'Early stopped at step 6; best val_loss=0.123457 at step 3.'],
+    ]);
+    expect(qualityNotes(null)).toEqual([]);
   });
 });
