@@ -1,14 +1,25 @@
-import { formatDuration, type Training, trainingSeconds } from '@emkit/shared';
+import {
+  formatDuration,
+  newQualityFlags,
+  qualityNotes,
+  type Training,
+  type TrainingQuality,
+  trainingSeconds,
+} from '@emkit/shared';
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { Notification } from '@jupyterlab/apputils';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { CommandIds } from '../commands.js';
 import { IEmkit, SETTINGS_PLUGIN_ID } from '../tokens.js';
+import { viewTranslator } from '../views/translate.js';
 
-/** A notification when a training settles, from the bridge's `finished` event (no polling). */
+/**
+ * A notification when a training settles, from the bridge's `finished` event (no polling), with
+ * what its curves say; and one while it runs when a metric turns NaN or infinite (an `updated` event).
+ */
 export const notificationsPlugin: JupyterFrontEndPlugin<void> = {
   id: '@emkit/jupyterlab:notifications',
-  description: 'Notifies when a training completes, fails or stops.',
+  description: 'Notifies when a training completes, fails or stops, and when its loss turns NaN.',
   autoStart: true,
   requires: [IEmkit],
   optional: [ISettingRegistry],
@@ -26,13 +37,40 @@ export const notificationsPlugin: JupyterFrontEndPlugin<void> = {
     const show = { label: trans.__('Show in emkit'), callback: () => void app.commands.execute(CommandIds.showPanel) };
     // once per settled run, however often its event arrives (a new stream after a bridge restart replays nothing, but be sure)
     const told = new Set<string>();
+    const t = viewTranslator(trans);
+    /** the quality each running training was last seen with, so a flag is told once */
+    const seen = new Map<string, TrainingQuality | null>();
+    const warnNew = (training: Training) => {
+      const before = seen.get(training.id) ?? null;
+      seen.set(training.id, training.quality);
+      if (!training.quality) return;
+      const fresh = newQualityFlags(before, training.quality).nonFinite;
+      if (fresh.length === 0) return;
+      const text = qualityNotes(
+        { ...training.quality, overfitting: null, plateau: null, earlyStopped: null, nonFinite: fresh },
+        t,
+      )
+        .map((note) => note.text)
+        .join(' ');
+      Notification.warning(trans.__('Training %1: %2', training.name, text), { autoClose: false, actions: [show] });
+    };
     emkit.connection.event.connect((_, event) => {
-      if (!enabled || event.resource !== 'trainings' || event.action !== 'finished' || !event.data) return;
+      if (!enabled || event.resource !== 'trainings' || !event.data) return;
+      if (event.action === 'updated') return warnNew(event.data as unknown as Training);
+      if (event.action !== 'finished') return;
       const training = event.data as unknown as Training;
+      seen.delete(training.id);
       const key = `${training.id}@${training.endedAt}`;
       if (told.has(key)) return;
       told.add(key);
       const seconds = trainingSeconds(training);
+      const warnings = qualityNotes(training.quality, t).filter((note) => note.level === 'warning');
+      if (warnings.length > 0) {
+        Notification.warning(trans.__('Training %1: %2', training.name, warnings.map((note) => note.text).join(' ')), {
+          autoClose: false,
+          actions: [show],
+        });
+      }
       switch (training.state) {
         case 'COMPLETE':
           Notification.success(trans.__('Training %1 completed in %2', training.name, formatDuration(seconds ?? 0)), {
