@@ -1,12 +1,11 @@
 import {
   isSettled,
-  newQualityFlags,
   qualityNotes,
   type ResourceEvent,
   type ResourceStore,
   type Training,
-  type TrainingQuality,
   trainingStates,
+  untoldNonFinite,
 } from '@emkit/shared';
 import * as vscode from 'vscode';
 import type { BridgeLink } from './bridge.js';
@@ -21,8 +20,8 @@ export class TrainingStatus implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[] = [];
   /** ids already announced: an event replayed after a reconnection says nothing twice */
   private readonly announced = new Set<string>();
-  /** the quality each running training was last seen with, so a flag is told once */
-  private readonly qualities = new Map<string, TrainingQuality | null>();
+  /** per training, the series already told of as NaN or infinite (kept: events may come again) */
+  private readonly toldNonFinite = new Map<string, Set<string>>();
   /** what was shown, newest last, for tests (a notification can't be read back) */
   readonly shown: string[] = [];
 
@@ -65,7 +64,6 @@ export class TrainingStatus implements vscode.Disposable {
     if (training && !isSettled(trainingStates, training.state)) this.warnNewFlags(training);
     if (!training || !isSettled(trainingStates, training.state) || this.announced.has(training.id)) return;
     this.announced.add(training.id);
-    this.qualities.delete(training.id);
     const logs = vscode.l10n.t('Show logs');
     const model = vscode.l10n.t('Create model');
     const target = { target: { kind: 'trainings', id: training.id, name: training.name } };
@@ -91,11 +89,10 @@ export class TrainingStatus implements vscode.Disposable {
 
   /** A NaN or infinite value, told as soon as the bridge has read it, once per series. */
   private warnNewFlags(training: Training): void {
-    const before = this.qualities.get(training.id) ?? null;
-    this.qualities.set(training.id, training.quality);
-    if (!training.quality) return;
-    const fresh = newQualityFlags(before, training.quality).nonFinite;
-    if (fresh.length === 0) return;
+    const told = this.toldNonFinite.get(training.id) ?? new Set<string>();
+    this.toldNonFinite.set(training.id, told);
+    const fresh = untoldNonFinite(told, training.quality);
+    if (!training.quality || fresh.length === 0) return;
     const only = { ...training.quality, overfitting: null, plateau: null, earlyStopped: null, nonFinite: fresh };
     this.warn(
       training,

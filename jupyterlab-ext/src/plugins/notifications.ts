@@ -1,10 +1,11 @@
 import {
   formatDuration,
-  newQualityFlags,
+  isSettled,
   qualityNotes,
   type Training,
-  type TrainingQuality,
   trainingSeconds,
+  trainingStates,
+  untoldNonFinite,
 } from '@emkit/shared';
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { Notification } from '@jupyterlab/apputils';
@@ -38,18 +39,17 @@ export const notificationsPlugin: JupyterFrontEndPlugin<void> = {
     // once per settled run, however often its event arrives (a new stream after a bridge restart replays nothing, but be sure)
     const told = new Set<string>();
     const t = viewTranslator(trans);
-    /** the quality each running training was last seen with, so a flag is told once */
-    const seen = new Map<string, TrainingQuality | null>();
+    /** per training, the series already told of as NaN or infinite (kept: events may come again) */
+    const toldNonFinite = new Map<string, Set<string>>();
     const warnNew = (training: Training) => {
-      const before = seen.get(training.id) ?? null;
-      seen.set(training.id, training.quality);
-      if (!training.quality) return;
-      const fresh = newQualityFlags(before, training.quality).nonFinite;
-      if (fresh.length === 0) return;
-      const text = qualityNotes(
-        { ...training.quality, overfitting: null, plateau: null, earlyStopped: null, nonFinite: fresh },
-        t,
-      )
+      // a settled one is told of by its `finished` event
+      if (isSettled(trainingStates, training.state)) return;
+      const told = toldNonFinite.get(training.id) ?? new Set<string>();
+      toldNonFinite.set(training.id, told);
+      const fresh = untoldNonFinite(told, training.quality);
+      if (!training.quality || fresh.length === 0) return;
+      const only = { ...training.quality, overfitting: null, plateau: null, earlyStopped: null, nonFinite: fresh };
+      const text = qualityNotes(only, t)
         .map((note) => note.text)
         .join(' ');
       Notification.warning(trans.__('Training %1: %2', training.name, text), { autoClose: false, actions: [show] });
@@ -59,7 +59,6 @@ export const notificationsPlugin: JupyterFrontEndPlugin<void> = {
       if (event.action === 'updated') return warnNew(event.data as unknown as Training);
       if (event.action !== 'finished') return;
       const training = event.data as unknown as Training;
-      seen.delete(training.id);
       const key = `${training.id}@${training.endedAt}`;
       if (told.has(key)) return;
       told.add(key);

@@ -30,15 +30,12 @@ export function analyseQuality(input: QualityInput): TrainingQuality {
   return { pairs, overfitting, plateau, nonFinite: [...input.nonFinite], earlyStopped: input.earlyStopped };
 }
 
-/** Flags worth a notification: what is new in `next` compared with `previous`. */
-export function newQualityFlags(
-  previous: TrainingQuality | null,
-  next: TrainingQuality,
-): { nonFinite: NonFinite[]; overfitting: boolean; plateau: boolean } {
-  const seen = new Set(previous?.nonFinite.map((n) => n.tag) ?? []);
-  return {
-    nonFinite: next.nonFinite.filter((n) => !seen.has(n.tag)),
-    overfitting: next.overfitting !== null && previous?.overfitting == null,
-    plateau: next.plateau !== null && previous?.plateau == null,
-  };
+/**
+ * The series that turned NaN or infinite and haven't been told of yet, for a notification while a
+ * training runs; `told` (tags, kept per training) is updated. Events that come again tell nothing twice.
+ */
+export function untoldNonFinite(told: Set<string>, quality: TrainingQuality | null): NonFinite[] {
+  const fresh = quality?.nonFinite.filter((bad) => !told.has(bad.tag)) ?? [];
+  for (const bad of fresh) told.add(bad.tag);
+  return fresh;
 }

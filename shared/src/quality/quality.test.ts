@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { VIEW_STRINGS } from '../views/strings.js';
-import { analyseQuality, newQualityFlags } from './analyse.js';
+import { analyseQuality, untoldNonFinite } from './analyse.js';
 import { earlyStopDecision, earlyStoppedReason } from './early-stopping.js';
 import { detectOverfitting, detectPlateau } from './fit.js';
 import { QUALITY_STRINGS, qualityNotes } from './notes.js';
@@ -147,8 +147,12 @@ describe('the analysis', () => {
     expect(quality.pairs).toEqual([pair]);
     expect(quality.overfitting?.fromStep).toBe(3);
     expect(quality.plateau).toBeNull();
-    expect(newQualityFlags(null, quality)).toEqual({ nonFinite, overfitting: true, plateau: false });
-    expect(newQualityFlags(quality, quality)).toEqual({ nonFinite: [], overfitting: false, plateau: false });
+    const told = new Set<string>();
+    expect(untoldNonFinite(told, quality)).toEqual(nonFinite);
+    // the same again (an event replayed), or an older one: nothing new
+    expect(untoldNonFinite(told, quality)).toEqual([]);
+    expect(untoldNonFinite(told, { ...quality, nonFinite: [] })).toEqual([]);
+    expect(untoldNonFinite(told, null)).toEqual([]);
   });
 });
 
