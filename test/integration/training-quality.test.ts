@@ -81,7 +81,10 @@ describe('early stopping by the platform', () => {
       expect(done.quality?.earlyStopped).toMatchObject({ metric: 'loss/validation', mode: 'min', step: 5, bestStep: 2 });
       expect(done.quality?.earlyStopped?.best).toBeCloseTo(0.6, 6); // a float32 in the event file
       // the training's own code never got to its end: the platform ended it
-      expect(await fullLog(bridge.client, training.id)).not.toContain('all epochs done');
+      const log = await fullLog(bridge.client, training.id);
+      expect(log).not.toContain('all epochs done');
+      // the supervisor's last word says why, not "stopped by request"
+      expect(log).toContain(`[emkit] STOPPED: ${done.stateReason}`);
       // on the way: STOP IN PROGRESS, saying why, then one `finished` event with the reason
       expect(trainingEvents(training.id, 'updated').map((t) => t.state)).toContain('STOP IN PROGRESS');
       expect(trainingEvents(training.id, 'finished')).toEqual([

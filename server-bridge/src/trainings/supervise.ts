@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import {
   type EarlyStopped,
   earlyStoppedReason,
@@ -305,6 +305,12 @@ export class TrainingSupervision {
     this.options.log.info({ training: training.name, reason }, 'early stopping');
     watch.stopAskedAt = Date.now();
     const pid = training.supervisorPid ?? readStatus(watch.layout.status).status?.supervisorPid ?? null;
+    // the supervisor says why in the log it ends, rather than "stopped by request"
+    try {
+      writeFileSync(watch.layout.stopReason, `${reason}\n`);
+    } catch (error) {
+      this.options.log.warn({ training: training.name, error: (error as Error).message }, 'could not write stop-reason');
+    }
     if (pid !== null && this.options.executor.isRunning(pid, watch.layout)) this.options.executor.requestStop(pid);
   }
 
