@@ -88,6 +88,8 @@ interface Watch {
  */
 export class TrainingSupervision {
   private readonly watching = new Map<string, Watch>();
+  /** trainings a look is under way for */
+  private readonly looking = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private ticks = 0;
   private ticking = false;
@@ -181,8 +183,22 @@ export class TrainingSupervision {
     }
   }
 
-  /** Bring one training's state up to what its supervisor says, or settle it if the supervisor is gone. */
+  /**
+   * Bring one training's state up to what its supervisor says, or settle it if the supervisor is gone.
+   * One look at a time per training: the exit callback, the timer and a restart's reconcile may all
+   * ask at once, and two looks past the final metrics read would settle it twice.
+   */
   async look(id: string): Promise<void> {
+    if (this.looking.has(id)) return;
+    this.looking.add(id);
+    try {
+      await this.lookOnce(id);
+    } finally {
+      this.looking.delete(id);
+    }
+  }
+
+  private async lookOnce(id: string): Promise<void> {
     const watch = this.watching.get(id);
     const training = this.store.trainings.get(id);
     if (!watch || !training) {
