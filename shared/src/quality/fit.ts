@@ -11,10 +11,28 @@ export const FLAT = 0.02;
 /** …and high when it is still above this share of where it started. */
 export const HIGH = 0.5;
 
+/** A series is smoothed over this share of its points before it is judged (at least 1: none). */
+export const SMOOTHING = 0.1;
+
 /**
- * Overfitting, as a loss curve shows it: the validation series has been worse than its best for
- * RISING_POINTS points or more (the last RISING_POINTS each by more than MIN_RISE), while the
- * training series went on improving over the same steps. `goal` says which way is better.
+ * The trailing mean over `window` points: a validation loss logged every step is noisy, and its
+ * noise alone must not read as a rise.
+ */
+export function smooth(points: readonly { step: number; value: number }[], window: number) {
+  if (window <= 1) return [...points];
+  let sum = 0;
+  return points.map((point, i) => {
+    sum += point.value;
+    if (i >= window) sum -= (points[i - window] as { value: number }).value;
+    return { step: point.step, value: sum / Math.min(i + 1, window) };
+  });
+}
+
+/**
+ * Overfitting, as a loss curve shows it: the validation series (smoothed over SMOOTHING of its
+ * points) has been worse than its best for RISING_POINTS points or more (the last RISING_POINTS
+ * each by more than MIN_RISE), while the training series went on improving over the same steps.
+ * `goal` says which way is better.
  */
 export function detectOverfitting(
   pair: MetricPair,
@@ -23,8 +41,10 @@ export function detectOverfitting(
   goal: MetricGoal,
 ): Overfitting | null {
   const sign = goal === 'min' ? 1 : -1;
-  const val = finitePoints(validation);
-  const trn = finitePoints(train);
+  const raw = finitePoints(validation);
+  const val = smooth(raw, Math.floor(raw.length * SMOOTHING));
+  const trainPoints = finitePoints(train);
+  const trn = smooth(trainPoints, Math.floor(trainPoints.length * SMOOTHING));
   if (val.length < RISING_POINTS + 1 || trn.length < 2) return null;
   let bestIndex = 0;
   for (let i = 1; i < val.length; i++)

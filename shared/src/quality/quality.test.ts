@@ -177,3 +177,24 @@ describe('the flags in words', () => {
     expect(qualityNotes(null)).toEqual([]);
   });
 });
+
+describe('overfitting on noisy curves (a validation loss logged every step)', () => {
+  // deterministic noise, ±5% of the value
+  const noise = (i: number) => 0.05 * Math.sin(i * 12.9898) * Math.cos(i * 78.233);
+
+  it('is not read into a healthy run whose validation loss wobbles as it falls or settles', () => {
+    const train = series(Array.from({ length: 300 }, (_, i) => 1 / (1 + i / 20)));
+    const falling = series(Array.from({ length: 300 }, (_, i) => (1.1 / (1 + i / 25)) * (1 + noise(i))));
+    expect(detectOverfitting(pair, train, falling, 'min')).toBeNull();
+    const settled = series(Array.from({ length: 300 }, (_, i) => (0.3 + 0.7 * Math.exp(-i / 20)) * (1 + noise(i))));
+    expect(detectOverfitting(pair, train, settled, 'min')).toBeNull();
+  });
+
+  it('is found through the noise when the validation loss turns up', () => {
+    const train = series(Array.from({ length: 300 }, (_, i) => 1 / (1 + i / 20)));
+    const rising = series(Array.from({ length: 300 }, (_, i) => (0.3 + ((i - 120) / 200) ** 2) * (1 + noise(i))));
+    const found = detectOverfitting(pair, train, rising, 'min');
+    expect(found?.fromStep).toBeGreaterThan(100);
+    expect(found?.fromStep).toBeLessThan(160);
+  });
+});

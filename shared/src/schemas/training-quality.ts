@@ -50,7 +50,9 @@ export const TrainingQuality = Type.Object(
       Type.Object({
         ...MetricPair.properties,
         fromStep: Type.Integer({ description: 'the step where the validation series was at its best' }),
-        best: Type.Number({ description: 'the validation value then' }),
+        best: Type.Number({
+          description: 'the validation value then (a mean of the last tenth of its points, when it has 20 or more)',
+        }),
         lastStep: Type.Integer(),
       }),
       Type.Null(),
