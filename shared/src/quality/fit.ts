@@ -74,8 +74,9 @@ function flatAndHigh(points: readonly { step: number; value: number }[]): { from
 }
 
 /**
- * Underfitting, as a loss curve shows it: both series flat over their last quarter (at least
- * RISING_POINTS points) and still above HIGH of where they started. Loss-like metrics only.
+ * Underfitting, as a loss curve shows it: both series (smoothed as for overfitting) flat over
+ * their last quarter (at least RISING_POINTS points) and still above HIGH of where they started.
+ * Loss-like metrics only.
  */
 export function detectPlateau(
   pair: MetricPair,
@@ -84,8 +85,12 @@ export function detectPlateau(
   goal: MetricGoal,
 ): Plateau | null {
   if (goal !== 'min') return null;
-  const trn = flatAndHigh(finitePoints(train));
-  const val = flatAndHigh(finitePoints(validation));
+  const smoothed = (points: readonly QualityPoint[]) => {
+    const finite = finitePoints(points);
+    return smooth(finite, Math.floor(finite.length * SMOOTHING));
+  };
+  const trn = flatAndHigh(smoothed(train));
+  const val = flatAndHigh(smoothed(validation));
   if (!trn || !val) return null;
   return { ...pair, fromStep: Math.max(trn.from, val.from), trainValue: trn.value, validationValue: val.value };
 }

@@ -198,3 +198,13 @@ describe('overfitting on noisy curves (a validation loss logged every step)', ()
     expect(found?.fromStep).toBeLessThan(160);
   });
 });
+
+describe('a plateau on noisy curves', () => {
+  const noise = (i: number) => 0.03 * Math.sin(i * 12.9898) * Math.cos(i * 78.233);
+  it('is found through the noise, and not on a noisy loss that fell', () => {
+    const stuck = series(Array.from({ length: 200 }, (_, i) => 2.3 * (1 + noise(i))));
+    expect(detectPlateau(pair, stuck, stuck, 'min')).not.toBeNull();
+    const fell = series(Array.from({ length: 200 }, (_, i) => (0.1 + 2.2 * Math.exp(-i / 10)) * (1 + noise(i))));
+    expect(detectPlateau(pair, fell, fell, 'min')).toBeNull();
+  });
+});
