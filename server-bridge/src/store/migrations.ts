@@ -218,6 +218,9 @@ export const migrations: readonly { version: number; name: string; sql: string }
     sql: `
       ALTER TABLE trainings ADD COLUMN early_stopping TEXT;
       ALTER TABLE trainings ADD COLUMN quality TEXT;
+      -- the NaN and infinite points only (9e999 is SQLite's infinity): found at each read without a scan
+      CREATE INDEX metric_points_non_finite ON metric_points (training_id, tag, step)
+        WHERE value IS NULL OR value IN (9e999, -9e999);
     `,
   },
 ];

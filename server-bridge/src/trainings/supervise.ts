@@ -13,7 +13,7 @@ import type { Store } from '../store/index.js';
 import type { TrainingRecord } from '../store/trainings.js';
 import { FINAL_SUPERVISOR_STATES, type SupervisorStatus, type TrainingLayout, trainingLayout } from './contract.js';
 import type { Executor } from './local-executor.js';
-import { earlyStopDue, sameQuality, trainingQuality } from './quality.js';
+import { EarlyStopWatch, type QualityShape, qualityShape, sameQuality, trainingQuality } from './quality.js';
 
 export interface SuperviseOptions {
   executor: Executor;
@@ -79,7 +79,15 @@ interface Watch {
   unreadable?: string;
   /** the ingester's count of arrivals when the metrics were last reviewed */
   reviewed?: number;
+  /** the training's early-stopping rule, fed as points arrive */
+  earlyStop?: EarlyStopWatch;
+  /** the curves' shapes are looked at again no sooner than this (ms since the epoch) */
+  nextShape?: number;
 }
+
+/** The shape analysis may take at most this share of the time: a long series is looked at less often. */
+const SHAPE_SHARE = 0.05;
+const SHAPE_EVERY_MS = 1000;
 
 /**
  * The run loop: starts a training's supervisor, then brings the record up to what its status.json says (and its
@@ -306,8 +314,20 @@ export class TrainingSupervision {
     const arrivals = this.options.metrics.arrivals(id);
     if ((watch.reviewed ?? 0) === arrivals) return;
     watch.reviewed = arrivals;
-    const stopped = earlyStopDue(this.store, training);
-    const quality = trainingQuality(this.store, training, stopped ?? undefined);
+    if (training.earlyStopping && !watch.earlyStop) watch.earlyStop = new EarlyStopWatch(this.store, training);
+    const stopped = watch.earlyStop?.check() ?? null;
+    // NaN and the early stop at every read (both cheap); the shapes of the curves as often as they are cheap enough
+    const now = Date.now();
+    let shape: QualityShape | undefined = training.quality ?? undefined;
+    if (stopped || !shape || now >= (watch.nextShape ?? 0)) {
+      shape = qualityShape(this.store, id);
+      const took = Date.now() - now;
+      watch.nextShape = Date.now() + Math.max(SHAPE_EVERY_MS, took / SHAPE_SHARE);
+    }
+    const quality: TrainingQuality = {
+      ...trainingQuality(this.store, training, shape),
+      earlyStopped: stopped ?? training.quality?.earlyStopped ?? null,
+    };
     if (stopped) this.earlyStop(training, watch, quality, stopped);
     else if (!sameQuality(quality, training.quality)) {
       this.store.tx(() => this.store.trainings.update(id, { quality }));

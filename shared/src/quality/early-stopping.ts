@@ -2,29 +2,45 @@ import type { EarlyStopped, EarlyStopping } from '../schemas/training-quality.js
 import type { QualityPoint } from './series.js';
 
 /**
- * Keras' EarlyStopping rule over a stored series: the best so far improves only by more than
- * `minDelta`; once `patience` points in a row have not improved on it, the training should stop
- * at that point's step. A NaN or infinite value is no improvement. Null: keep going.
+ * Keras' EarlyStopping rule, fed one point at a time in step order (the bridge feeds it what
+ * each read of the event files adds): the best so far improves only by more than `minDelta`;
+ * once `patience` points in a row have not improved on it, `push` answers where to stop.
+ * A NaN or infinite value is no improvement.
  */
-export function earlyStopDecision(points: readonly QualityPoint[], rule: EarlyStopping): EarlyStopped | null {
-  const sign = rule.mode === 'min' ? 1 : -1;
-  const minDelta = rule.minDelta ?? 0;
-  const ordered = [...points].sort((a, b) => a.step - b.step);
-  let best: { step: number; value: number } | undefined;
-  let waited = 0;
-  for (const point of ordered) {
-    const value = point.value;
+export class EarlyStopTracker {
+  private best: { step: number; value: number } | undefined;
+  private waited = 0;
+  private stopped: EarlyStopped | null = null;
+  /** the highest step fed so far (-Infinity before any) */
+  lastStep = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly rule: EarlyStopping) {}
+
+  push(step: number, value: number | null): EarlyStopped | null {
+    if (this.stopped) return this.stopped;
+    this.lastStep = Math.max(this.lastStep, step);
+    const sign = this.rule.mode === 'min' ? 1 : -1;
     const finite = value !== null && Number.isFinite(value);
-    if (finite && (best === undefined || sign * (best.value - value) > minDelta)) {
-      best = { step: point.step, value };
-      waited = 0;
-      continue;
+    if (finite && (this.best === undefined || sign * (this.best.value - value) > (this.rule.minDelta ?? 0))) {
+      this.best = { step, value };
+      this.waited = 0;
+      return null;
     }
-    if (best === undefined && !finite) continue; // nothing to improve on yet
-    waited += 1;
-    if (best !== undefined && waited >= rule.patience) {
-      return { metric: rule.metric, mode: rule.mode, step: point.step, best: best.value, bestStep: best.step };
-    }
+    if (this.best === undefined) return null; // nothing to improve on yet
+    this.waited += 1;
+    if (this.waited < this.rule.patience) return null;
+    const { metric, mode } = this.rule;
+    this.stopped = { metric, mode, step, best: this.best.value, bestStep: this.best.step };
+    return this.stopped;
+  }
+}
+
+/** The rule over a whole stored series, in step order whatever order the points came in. Null: keep going. */
+export function earlyStopDecision(points: readonly QualityPoint[], rule: EarlyStopping): EarlyStopped | null {
+  const tracker = new EarlyStopTracker(rule);
+  for (const point of [...points].sort((a, b) => a.step - b.step)) {
+    const stopped = tracker.push(point.step, point.value);
+    if (stopped) return stopped;
   }
   return null;
 }
