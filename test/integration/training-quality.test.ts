@@ -101,6 +101,14 @@ describe('early stopping by the platform', () => {
         body: { name: 'early-copy-none', earlyStopping: null },
       });
       expect(without.earlyStopping).toBeNull();
+      const badCopy = await refusal(
+        bridge.client.api.copyTraining({
+          params: { id: training.id },
+          body: { name: 'early-copy-bad', earlyStopping: { metric: 'val_loss', mode: 'min', patience: 0 } },
+        }),
+      );
+      expect(badCopy).toMatchObject({ status: 400, code: 'validation' });
+      expect(badCopy.field).toMatch(/^earlyStopping/);
       await bridge.client.api.stopTraining({ params: { id: without.id } });
       await settledTraining(bridge.client, copy.id);
       await settledTraining(bridge.client, without.id);
