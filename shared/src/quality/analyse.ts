@@ -1,6 +1,6 @@
+import { metricGoal } from '../schemas/metrics.js';
 import type { EarlyStopped, NonFinite, TrainingQuality } from '../schemas/training-quality.js';
 import { detectOverfitting, detectPlateau } from './fit.js';
-import { metricGoal } from './goal.js';
 import { pairMetricTags } from './pairs.js';
 import type { QualityPoint } from './series.js';
 

@@ -49,6 +49,11 @@ export type MetricsEventData = Static<typeof MetricsEventData>;
 export const METRIC_GOALS = ['min', 'max'] as const;
 export type MetricGoal = (typeof METRIC_GOALS)[number];
 
+/** Loss- and error-like tags get better as they go down; everything else (accuracy, f1, …) as it goes up. */
+export function metricGoal(tag: string): MetricGoal {
+  return /loss|err|mse|mae|rmse|perplexity|ppl|cost|regret|distance|time|latency/i.test(tag) ? 'min' : 'max';
+}
+
 export const MetricSummary = Type.Object(
   {
     last: MetricValue,
