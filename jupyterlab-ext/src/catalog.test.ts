@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { VIEW_STRINGS } from '../../shared/src/views/strings.js';
+import { EARLY_STOP_STRINGS } from '../../shared/src/workflows/early-stop.js';
 import { PAIR_STRINGS } from '../../shared/src/workflows/pairs.js';
 
 // Every string the extension shows goes through trans.__ / trans._n; this keeps the
@@ -29,6 +30,10 @@ function messages(): Map<string, Use> {
   for (const text of VIEW_STRINGS) found.set(text, { file: 'shared/src/views/strings.ts', plural: false });
   // and the shared key=value rule's messages, which the forms show through it
   for (const text of Object.values(PAIR_STRINGS)) found.set(text, { file: 'shared/src/workflows/pairs.ts', plural: false });
+  // and the early-stopping rule's, likewise
+  for (const text of Object.values(EARLY_STOP_STRINGS)) {
+    found.set(text, { file: 'shared/src/workflows/early-stop.ts', plural: false });
+  }
   for (const file of sources(src)) {
     const text = readFileSync(file, 'utf8');
     for (const call of text.matchAll(/trans\.(__|_n)\(\s*(['"`])((?:(?!\2)[^\\]|\\.)*)\2/g)) {

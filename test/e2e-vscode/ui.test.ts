@@ -57,6 +57,7 @@ describe.skipIf(skipReason !== '')(`the emkit extension driven from VS Code's UI
     await answer(page, 'vscode-ui');
     // the hyperparameters start from the notebook's parameters cell
     expect(await answer(page, 'C=0.5 steps=4')).toBe('C=1.0 steps=4');
+    expect(await answer(page)).toBe(''); // early stopping: none
 
     await page.locator('.activitybar .action-item a[aria-label^="emkit"]').click();
     const row = treeRows(page)

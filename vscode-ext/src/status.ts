@@ -1,16 +1,27 @@
-import { isSettled, type ResourceEvent, type ResourceStore, type Training, trainingStates } from '@emkit/shared';
+import {
+  isSettled,
+  qualityNotes,
+  type ResourceEvent,
+  type ResourceStore,
+  type Training,
+  trainingStates,
+  untoldNonFinite,
+} from '@emkit/shared';
 import * as vscode from 'vscode';
 import type { BridgeLink } from './bridge.js';
 
 /**
  * The status bar item (how many trainings are running; a click opens one) and the
- * notifications when a training ends, with what one does next: its logs, a model from it.
+ * notifications when a training ends, with what one does next: its logs, a model from it —
+ * and what its curves say (overfitting, NaN); a NaN or infinite loss is told while it runs.
  */
 export class TrainingStatus implements vscode.Disposable {
   readonly item = vscode.window.createStatusBarItem('emkit.trainings', vscode.StatusBarAlignment.Left, 50);
   private readonly subscriptions: vscode.Disposable[] = [];
   /** ids already announced: an event replayed after a reconnection says nothing twice */
   private readonly announced = new Set<string>();
+  /** per training, the series already told of as NaN or infinite (kept: events may come again) */
+  private readonly toldNonFinite = new Map<string, Set<string>>();
   /** what was shown, newest last, for tests (a notification can't be read back) */
   readonly shown: string[] = [];
 
@@ -50,6 +61,7 @@ export class TrainingStatus implements vscode.Disposable {
   private onEvent(event: ResourceEvent): void {
     if (event.resource !== 'trainings' || (event.action !== 'finished' && event.action !== 'updated')) return;
     const training = event.data as unknown as Training | null;
+    if (training && !isSettled(trainingStates, training.state)) this.warnNewFlags(training);
     if (!training || !isSettled(trainingStates, training.state) || this.announced.has(training.id)) return;
     this.announced.add(training.id);
     const logs = vscode.l10n.t('Show logs');
@@ -71,5 +83,37 @@ export class TrainingStatus implements vscode.Disposable {
       void vscode.window.showErrorMessage(text, logs).then(act);
     }
     this.shown.push(text);
+    const warnings = qualityNotes(training.quality, translate).filter((note) => note.level === 'warning');
+    if (warnings.length > 0) this.warn(training, warnings.map((note) => note.text).join(' '));
+  }
+
+  /** A NaN or infinite value, told as soon as the bridge has read it, once per series. */
+  private warnNewFlags(training: Training): void {
+    const told = this.toldNonFinite.get(training.id) ?? new Set<string>();
+    this.toldNonFinite.set(training.id, told);
+    const fresh = untoldNonFinite(told, training.quality);
+    if (!training.quality || fresh.length === 0) return;
+    const only = { ...training.quality, overfitting: null, plateau: null, earlyStopped: null, nonFinite: fresh };
+    this.warn(
+      training,
+      qualityNotes(only, translate)
+        .map((note) => note.text)
+        .join(' '),
+    );
+  }
+
+  private warn(training: Training, notes: string): void {
+    const text = vscode.l10n.t('Training {0}: {1}', training.name, notes);
+    const open = vscode.l10n.t('Open Training Panel');
+    void vscode.window.showWarningMessage(text, open).then((choice) => {
+      if (choice === open)
+        void vscode.commands.executeCommand('emkit.openTraining', {
+          target: { kind: 'trainings', id: training.id, name: training.name },
+        });
+    });
+    this.shown.push(text);
   }
 }
+
+/** The shared notes' words through VS Code's bundle (they are among the views' strings). */
+const translate = (message: string, ...args: (string | number)[]) => vscode.l10n.t(message, ...args);

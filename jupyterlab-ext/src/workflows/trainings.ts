@@ -1,11 +1,15 @@
 import {
   describePairProblem,
+  EarlyStopError,
+  type EarlyStopping,
+  formatEarlyStop,
   formatPairs,
   nameFromFile,
   notebookParameters,
   type PairKind,
   PairsError,
   parseDuration,
+  parseEarlyStop,
   parsePairs,
 } from '@emkit/shared';
 import type { JupyterFrontEnd } from '@jupyterlab/application';
@@ -33,6 +37,18 @@ function currentDocument(app: JupyterFrontEnd): IDocumentWidget | null {
  * A form's key=value box by the shared rule; a problem is shown under the field's label and
  * gives null, so nothing half-understood is sent.
  */
+/** The early-stopping box: empty is none (null); a bad rule is said, in the UI's language, and undefined returned. */
+function earlyStopFrom(emkit: IEmkit, text: string | undefined): EarlyStopping | null | undefined {
+  if (!text?.trim()) return null;
+  try {
+    return parseEarlyStop(text, viewTranslator(emkit.trans));
+  } catch (error) {
+    if (!(error instanceof EarlyStopError)) throw error;
+    Notification.error(error.message, { autoClose: false });
+    return undefined;
+  }
+}
+
 function pairsFrom(emkit: IEmkit, label: string, text: string | undefined, kind: PairKind): Record<string, string> | null {
   try {
     return parsePairs(text ?? '', kind);
@@ -50,6 +66,9 @@ export function addTrainingCommands(app: JupyterFrontEnd, emkit: IEmkit): string
   const { trans, resources } = emkit;
   const { commands } = app;
   const pairsHelp = trans.__('key=value, separated by spaces or lines; "quote" a value with spaces');
+  const earlyStopHelp = trans.__(
+    'metric:min|max:patience[:minDelta]: the training ends (COMPLETE) when the metric has not improved for that many points; empty: none',
+  );
   const environmentOptions = (): [string, string][] => [
     ['', trans.__("The bridge's Python")],
     ...resources
@@ -111,6 +130,7 @@ export function addTrainingCommands(app: JupyterFrontEnd, emkit: IEmkit): string
         },
         { name: 'instanceCount', label: trans.__('Instances'), kind: 'number', value: '1' },
         { name: 'maxTime', label: trans.__('Maximum time'), placeholder: '2h30m', help: trans.__('empty: no limit') },
+        { name: 'earlyStop', label: trans.__('Early stopping'), placeholder: 'val_loss:min:5', help: earlyStopHelp },
       ];
       const values = await formDialog(trans, trans.__('Submit %1 as a training', context.path), fields, trans.__('Submit'));
       if (!values) return;
@@ -123,6 +143,8 @@ export function addTrainingCommands(app: JupyterFrontEnd, emkit: IEmkit): string
       const hyperparameters = pairsFrom(emkit, trans.__('Hyperparameters'), values.hyperparameters, 'hyperparameter');
       const datasets = hyperparameters && pairsFrom(emkit, trans.__('Datasets'), values.datasets, 'dataset');
       if (!hyperparameters || !datasets) return;
+      const earlyStopping = earlyStopFrom(emkit, values.earlyStop);
+      if (earlyStopping === undefined) return;
       const training = await attempt(emkit, trans.__('Could not submit %1', context.path), () =>
         client.api.createTraining({
           body: {
@@ -134,6 +156,7 @@ export function addTrainingCommands(app: JupyterFrontEnd, emkit: IEmkit): string
             ...(values.environment ? { environment: values.environment } : {}),
             instanceCount: Number(values.instanceCount || 1),
             ...(maxSeconds ? { maxDurationSeconds: maxSeconds } : {}),
+            ...(earlyStopping ? { earlyStopping } : {}),
           },
         }),
       );
@@ -159,14 +182,23 @@ export function addTrainingCommands(app: JupyterFrontEnd, emkit: IEmkit): string
             value: formatPairs(source.hyperparameters),
             help: pairsHelp,
           },
+          {
+            name: 'earlyStop',
+            label: trans.__('Early stopping'),
+            value: source.earlyStopping ? formatEarlyStop(source.earlyStopping) : '',
+            placeholder: 'val_loss:min:5',
+            help: earlyStopHelp,
+          },
         ],
         trans.__('Start'),
       );
       if (!values) return;
       const hyperparameters = pairsFrom(emkit, trans.__('Hyperparameters'), values.hyperparameters, 'hyperparameter');
       if (!hyperparameters) return;
+      const earlyStopping = earlyStopFrom(emkit, values.earlyStop);
+      if (earlyStopping === undefined) return;
       const copy = await attempt(emkit, trans.__('Could not copy %1', source.name), () =>
-        client.api.copyTraining({ params: { id: source.id }, body: { name: values.name, hyperparameters } }),
+        client.api.copyTraining({ params: { id: source.id }, body: { name: values.name, hyperparameters, earlyStopping } }),
       );
       if (copy) await commands.execute(CommandIds.openTraining, { id: copy.id });
     },

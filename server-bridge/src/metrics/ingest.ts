@@ -18,6 +18,8 @@ export class MetricsIngester {
   private readonly busy = new Set<string>();
   /** per training, the unreadable folders already logged (`dir` and error code): said once, not every poll */
   private readonly warned = new Map<string, Set<string>>();
+  /** per training, points read by this bridge so far, whoever asked: what the quality review keys on */
+  private readonly arrivedTotal = new Map<string, number>();
 
   constructor(
     private readonly store: Store,
@@ -63,6 +65,8 @@ export class MetricsIngester {
           if (points.length > 0) this.store.events.record('trainings', 'metrics', trainingId, data);
         });
         arrived += points.length;
+        // counted per file as it commits, so a reader that asks between files sees what is stored
+        if (points.length > 0 || restarted) this.arrivedTotal.set(trainingId, this.arrivals(trainingId) + points.length + 1);
       }
       return arrived;
     } finally {
@@ -70,9 +74,15 @@ export class MetricsIngester {
     }
   }
 
+  /** A number that changes whenever points of the training were stored (by any reader). */
+  arrivals(trainingId: string): number {
+    return this.arrivedTotal.get(trainingId) ?? 0;
+  }
+
   /** The training has settled and been read one last time: drop its readers. */
   forget(trainingId: string): void {
     this.tailers.delete(trainingId);
+    this.arrivedTotal.delete(trainingId);
     this.warned.delete(trainingId);
   }
 

@@ -1,4 +1,4 @@
-import { type MetricPoint, type MetricSeries, type MetricSummary, metricGoal } from '@emkit/shared';
+import { type MetricPoint, type MetricSeries, type MetricSummary, metricGoal, type NonFinite } from '@emkit/shared';
 import type Database from 'better-sqlite3';
 
 export interface NewPoint {
@@ -25,6 +25,10 @@ export class MetricsRepository {
   private readonly selectSeries;
   private readonly countSeries;
   private readonly selectSummaries;
+  private readonly selectNonFinite;
+  private readonly selectAfter;
+  private readonly selectStepRange;
+  private readonly selectAtStep;
 
   constructor(db: Database.Database) {
     this.insertPoint = db.prepare<[string, number, string, number, number | null, number]>(
@@ -40,8 +44,13 @@ export class MetricsRepository {
     this.selectOffsets = db.prepare<[string], { path: string; offset: number }>(
       'SELECT path, offset FROM metric_files WHERE training_id = ?',
     );
-    this.selectTags = db.prepare<[string], { tag: string }>(
-      'SELECT DISTINCT tag FROM metric_points WHERE training_id = ? ORDER BY tag',
+    // one index seek per tag (a skip scan), not a pass over every point: asked at each read of a running training
+    this.selectTags = db.prepare<{ id: string }, { tag: string }>(
+      `WITH RECURSIVE t(tag) AS (
+         SELECT min(tag) FROM metric_points WHERE training_id = @id
+         UNION ALL
+         SELECT (SELECT min(tag) FROM metric_points WHERE training_id = @id AND tag > t.tag) FROM t WHERE t.tag IS NOT NULL)
+       SELECT tag FROM t WHERE tag IS NOT NULL`,
     );
     this.selectSeries = db.prepare<[string, string], { step: number; value: number | null; wall_time: number }>(
       'SELECT step, value, wall_time FROM metric_points WHERE training_id = ? AND tag = ? ORDER BY step, rowid',
@@ -60,6 +69,54 @@ export class MetricsRepository {
               max(step) AS last_step, min(value) AS min, max(value) AS max
          FROM metric_points p WHERE training_id = ? GROUP BY tag ORDER BY tag`,
     );
+    this.selectAfter = db.prepare<[string, string, number], { step: number; value: number | null }>(
+      'SELECT step, value FROM metric_points WHERE training_id = ? AND tag = ? AND step > ? ORDER BY step, rowid',
+    );
+    // each through the series index, without a pass over the points
+    this.selectStepRange = db.prepare<{ id: string; tag: string }, { lo: number | null; hi: number | null }>(
+      `SELECT (SELECT min(step) FROM metric_points WHERE training_id = @id AND tag = @tag) AS lo,
+              (SELECT max(step) FROM metric_points WHERE training_id = @id AND tag = @tag) AS hi`,
+    );
+    this.selectAtStep = db.prepare<[string, string, number], { step: number; value: number | null }>(
+      'SELECT step, value FROM metric_points WHERE training_id = ? AND tag = ? AND step >= ? ORDER BY step, rowid LIMIT 1',
+    );
+    // 9e999 is SQLite's infinity; the first bad point of each tag, by step (from the partial index of migration 5)
+    this.selectNonFinite = db.prepare<[string], { tag: string; step: number; value: number | null }>(
+      `SELECT tag, step, value FROM (
+         SELECT tag, step, value, row_number() OVER (PARTITION BY tag ORDER BY step, rowid) AS n
+           FROM metric_points WHERE training_id = ? AND (value IS NULL OR value IN (9e999, -9e999)))
+       WHERE n = 1 ORDER BY tag`,
+    );
+  }
+
+  /** One tag's points after `step`, by step: what is new since a reader last looked (NaN as null). */
+  pointsAfter(trainingId: string, tag: string, step: number): { step: number; value: number | null }[] {
+    return this.selectAfter.all(trainingId, tag, step);
+  }
+
+  /**
+   * About `maxPoints` points of one tag spread evenly over its steps, found by index seeks (a
+   * curve's shape, for the quality analysis, at a cost that doesn't grow with the series).
+   */
+  sample(trainingId: string, tag: string, maxPoints: number): { step: number; value: number | null }[] {
+    const { lo, hi } = this.selectStepRange.get({ id: trainingId, tag }) ?? { lo: null, hi: null };
+    if (lo === null || hi === null) return [];
+    if (hi - lo < maxPoints) return this.pointsAfter(trainingId, tag, lo - 1);
+    const points: { step: number; value: number | null }[] = [];
+    for (let i = 0; i < maxPoints; i++) {
+      const point = this.selectAtStep.get(trainingId, tag, Math.round(lo + ((hi - lo) * i) / (maxPoints - 1)));
+      if (point && point.step !== points[points.length - 1]?.step) points.push(point);
+    }
+    return points;
+  }
+
+  /** Per tag, the first step whose value was NaN (stored as NULL) or infinite. */
+  nonFinite(trainingId: string): NonFinite[] {
+    return this.selectNonFinite.all(trainingId).map((row) => ({
+      tag: row.tag,
+      step: row.step,
+      value: row.value === null ? 'NaN' : row.value > 0 ? 'Infinity' : '-Infinity',
+    }));
   }
 
   offsets(trainingId: string): Map<string, number> {
@@ -86,7 +143,7 @@ export class MetricsRepository {
   }
 
   tags(trainingId: string): string[] {
-    return this.selectTags.all(trainingId).map((row) => row.tag);
+    return this.selectTags.all({ id: trainingId }).map((row) => row.tag);
   }
 
   /** One tag's points by step; more than maxPoints are thinned evenly, keeping the first and the last. */

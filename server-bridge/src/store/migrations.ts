@@ -211,6 +211,18 @@ export const migrations: readonly { version: number; name: string; sql: string }
       CREATE INDEX inference_logs_inference ON inference_logs (inference_id);
     `,
   },
+  // version 4 is evaluations' (another change); each migration stands alone, so either order of arrival works
+  {
+    version: 5,
+    name: "trainings' early stopping and quality",
+    sql: `
+      ALTER TABLE trainings ADD COLUMN early_stopping TEXT;
+      ALTER TABLE trainings ADD COLUMN quality TEXT;
+      -- the NaN and infinite points only (9e999 is SQLite's infinity): found at each read without a scan
+      CREATE INDEX metric_points_non_finite ON metric_points (training_id, tag, step)
+        WHERE value IS NULL OR value IN (9e999, -9e999);
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

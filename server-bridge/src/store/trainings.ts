@@ -1,4 +1,4 @@
-import type { Training, TrainingSource, TrainingState } from '@emkit/shared';
+import type { EarlyStopping, Training, TrainingQuality, TrainingSource, TrainingState } from '@emkit/shared';
 import type Database from 'better-sqlite3';
 import type { EventLog } from './events.js';
 import { newId, now } from './rows.js';
@@ -18,6 +18,8 @@ interface TrainingRow {
   instance_count: number;
   max_duration_seconds: number | null;
   tags: string;
+  early_stopping: string | null;
+  quality: string | null;
   state: TrainingState;
   state_reason: string | null;
   exit_code: number | null;
@@ -51,6 +53,8 @@ const toRecord = (row: TrainingRow): TrainingRecord => ({
   instanceCount: row.instance_count,
   maxDurationSeconds: row.max_duration_seconds,
   tags: JSON.parse(row.tags) as Record<string, string>,
+  earlyStopping: row.early_stopping === null ? null : (JSON.parse(row.early_stopping) as EarlyStopping),
+  quality: row.quality === null ? null : (JSON.parse(row.quality) as TrainingQuality),
   state: row.state,
   stateReason: row.state_reason,
   exitCode: row.exit_code,
@@ -84,12 +88,16 @@ export type NewTraining = Pick<
   | 'instanceCount'
   | 'maxDurationSeconds'
   | 'tags'
+  | 'earlyStopping'
   | 'copiedFrom'
   | 'dir'
 >;
 
 export type TrainingChanges = Partial<
-  Pick<TrainingRecord, 'state' | 'stateReason' | 'exitCode' | 'supervisorPid' | 'startedAt' | 'endedAt' | 'description' | 'tags'>
+  Pick<
+    TrainingRecord,
+    'state' | 'stateReason' | 'exitCode' | 'supervisorPid' | 'startedAt' | 'endedAt' | 'description' | 'tags' | 'quality'
+  >
 >;
 
 const SELECT = `SELECT t.*, e.name AS experiment_name FROM trainings t JOIN experiments e ON e.id = t.experiment_id`;
@@ -128,13 +136,16 @@ export class TrainingsRepository {
     );
     this.insertRow = db.prepare(
       `INSERT INTO trainings (id, name, description, experiment_id, source, hyperparameters, datasets, environment_id,
-         environment_name, python, instance_count, max_duration_seconds, tags, state, copied_from, dir, created_at, updated_at)
+         environment_name, python, instance_count, max_duration_seconds, tags, early_stopping, state, copied_from, dir,
+         created_at, updated_at)
        VALUES (@id, @name, @description, @experimentId, @source, @hyperparameters, @datasets, @environmentId,
-         @environment, @python, @instanceCount, @maxDurationSeconds, @tags, @state, @copiedFrom, @dir, @createdAt, @updatedAt)`,
+         @environment, @python, @instanceCount, @maxDurationSeconds, @tags, @earlyStopping, @state, @copiedFrom, @dir,
+         @createdAt, @updatedAt)`,
     );
     this.updateRow = db.prepare(
       `UPDATE trainings SET state = @state, state_reason = @stateReason, exit_code = @exitCode, supervisor_pid = @supervisorPid,
-         started_at = @startedAt, ended_at = @endedAt, description = @description, tags = @tags, updated_at = @updatedAt
+         started_at = @startedAt, ended_at = @endedAt, description = @description, tags = @tags, quality = @quality,
+         updated_at = @updatedAt
        WHERE id = @id`,
     );
     this.deleteRow = db.prepare('DELETE FROM trainings WHERE id = ?');
@@ -182,6 +193,7 @@ export class TrainingsRepository {
       hyperparameters: JSON.stringify(input.hyperparameters),
       datasets: JSON.stringify(input.datasets),
       tags: JSON.stringify(input.tags),
+      earlyStopping: input.earlyStopping === null ? null : JSON.stringify(input.earlyStopping),
       state: 'CREATE REQUESTED',
       createdAt: time,
       updatedAt: time,
@@ -196,7 +208,11 @@ export class TrainingsRepository {
     const current = this.get(id);
     if (!current) throw new Error(`training ${id} vanished`);
     const next: TrainingRecord = { ...current, ...changes, updatedAt: now() };
-    this.updateRow.run({ ...next, tags: JSON.stringify(next.tags) });
+    this.updateRow.run({
+      ...next,
+      tags: JSON.stringify(next.tags),
+      quality: next.quality === null ? null : JSON.stringify(next.quality),
+    });
     this.events.record('trainings', 'updated', id, publicTraining(next));
     return next;
   }

@@ -24,6 +24,7 @@ export function insertScriptTraining(
       instanceCount: 1,
       maxDurationSeconds: null,
       tags: {},
+      earlyStopping: null,
       copiedFrom: null,
       dir,
     }),

@@ -7,6 +7,8 @@ export function trainingLayout(dir: string) {
     dir,
     spec: join(dir, 'spec.json'),
     status: join(dir, 'status.json'),
+    /** why the bridge stopped it (an early stop), for the supervisor's last log line */
+    stopReason: join(dir, 'stop-reason'),
     source: join(dir, 'source'),
     logs: join(dir, 'logs'),
     supervisorLog: join(dir, 'logs', 'supervisor.log'),

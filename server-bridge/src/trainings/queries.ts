@@ -22,6 +22,7 @@ import { logWindowOf, pageOf } from '../server/query-defaults.js';
 import type { Store } from '../store/index.js';
 import { publicTraining, type TrainingRecord } from '../store/trainings.js';
 import { rankLog, trainingLayout } from './contract.js';
+import { trainingQuality } from './quality.js';
 
 /** The folders of a training a client may list and download from. */
 const READABLE = ['artifacts', 'model', 'checkpoints', 'tensorboard'] as const;
@@ -79,13 +80,17 @@ export class TrainingQueries {
   }
 
   async metricsOf(key: string, query: MetricsQuery | undefined): Promise<TrainingMetrics> {
-    const training = this.find(key);
+    const training = this.record(key);
     // a settled training's files were read to the end when it settled; a running one may have news
     if (!isSettled(trainingStates, training.state))
       await this.metrics.ingest(training.id, trainingLayout(training.dir).tensorboard);
     const maxPoints = query?.maxPoints ?? (MetricsQuerySchema.properties.maxPoints.default as number);
     const tags = query?.tag ? [query.tag] : this.store.metrics.tags(training.id);
-    return { trainingId: training.id, series: tags.map((tag) => this.store.metrics.series(training.id, tag, maxPoints)) };
+    return {
+      trainingId: training.id,
+      series: tags.map((tag) => this.store.metrics.series(training.id, tag, maxPoints)),
+      quality: trainingQuality(this.store, training),
+    };
   }
 
   async files(key: string): Promise<TrainingFileList> {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, extname, isAbsolute, join } from 'node:path';
-import { NAME_PATTERN, type TrainingCopy, type TrainingCreate } from '@emkit/shared';
+import { type EarlyStopping, NAME_PATTERN, type TrainingCopy, type TrainingCreate } from '@emkit/shared';
 import type { EnvironmentService } from '../environments/service.js';
 import { which } from '../runtime/process.js';
 import { conflict, HttpError } from '../server/errors.js';
@@ -64,6 +64,7 @@ interface SubmitPlan {
   instanceCount: number;
   maxDurationSeconds: number | null;
   tags: Record<string, string>;
+  earlyStopping: EarlyStopping | null;
   copiedFrom: string | null;
   snapshot: (target: string) => Promise<{ files: number; bytes: number }>;
   sourceInfo: { path: string; kind: 'notebook' | 'script' };
@@ -97,6 +98,7 @@ export class TrainingSubmitter {
       instanceCount: input.instanceCount ?? 1,
       maxDurationSeconds: input.maxDurationSeconds ?? null,
       tags: input.tags ?? {},
+      earlyStopping: input.earlyStopping ?? null,
       copiedFrom: null,
       snapshot: (target) => snapshotSource(source, target, this.snapshotLimits),
       sourceInfo: { path: source.root, kind: source.kind },
@@ -118,6 +120,8 @@ export class TrainingSubmitter {
       instanceCount: overrides.instanceCount ?? original.instanceCount,
       maxDurationSeconds: overrides.maxDurationSeconds ?? original.maxDurationSeconds,
       tags: overrides.tags ?? original.tags,
+      // null in the copy drops the rule; left out, the copy keeps it
+      earlyStopping: overrides.earlyStopping === undefined ? original.earlyStopping : overrides.earlyStopping,
       copiedFrom: original.id,
       snapshot: (target) => copySnapshot(from, target, this.snapshotLimits),
       sourceInfo: { path: original.source.path, kind: original.source.kind },
@@ -189,6 +193,7 @@ export class TrainingSubmitter {
           instanceCount: plan.instanceCount,
           maxDurationSeconds: plan.maxDurationSeconds,
           tags: plan.tags,
+          earlyStopping: plan.earlyStopping,
           copiedFrom: plan.copiedFrom,
           dir: layout.dir,
         });

@@ -1,11 +1,19 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { isSettled, type TrainingState, trainingStates } from '@emkit/shared';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  type EarlyStopped,
+  earlyStoppedReason,
+  isSettled,
+  type TrainingQuality,
+  type TrainingState,
+  trainingStates,
+} from '@emkit/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import type { MetricsIngester } from '../metrics/ingest.js';
 import type { Store } from '../store/index.js';
 import type { TrainingRecord } from '../store/trainings.js';
 import { FINAL_SUPERVISOR_STATES, type SupervisorStatus, type TrainingLayout, trainingLayout } from './contract.js';
 import type { Executor } from './local-executor.js';
+import { EarlyStopWatch, type QualityShape, qualityShape, sameQuality, trainingQuality } from './quality.js';
 
 export interface SuperviseOptions {
   executor: Executor;
@@ -37,6 +45,7 @@ export interface Outcome {
   exitCode: number | null;
   startedAt?: string | null;
   endedAt?: string | null;
+  quality?: TrainingQuality;
 }
 
 /** What status.json says: a status, nothing yet (not written), or why it can't be read. */
@@ -68,7 +77,17 @@ interface Watch {
   goneOnce?: boolean;
   /** why status.json could not be read at the last look, once logged */
   unreadable?: string;
+  /** the ingester's count of arrivals when the metrics were last reviewed */
+  reviewed?: number;
+  /** the training's early-stopping rule, fed as points arrive */
+  earlyStop?: EarlyStopWatch;
+  /** the curves' shapes are looked at again no sooner than this (ms since the epoch) */
+  nextShape?: number;
 }
+
+/** The shape analysis may take at most this share of the time: a long series is looked at less often. */
+const SHAPE_SHARE = 0.05;
+const SHAPE_EVERY_MS = 1000;
 
 /**
  * The run loop: starts a training's supervisor, then brings the record up to what its status.json says (and its
@@ -77,6 +96,8 @@ interface Watch {
  */
 export class TrainingSupervision {
   private readonly watching = new Map<string, Watch>();
+  /** trainings a look is under way for */
+  private readonly looking = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private ticks = 0;
   private ticking = false;
@@ -161,6 +182,7 @@ export class TrainingSupervision {
           await this.options.metrics.ingest(id, trainingLayout(training.dir).tensorboard).catch((error: Error) => {
             this.options.log.warn({ training: training.name, error: error.message }, 'reading metrics failed');
           });
+          this.review(id);
         }
       }
       if (this.watching.size === 0) this.shutdown();
@@ -169,8 +191,22 @@ export class TrainingSupervision {
     }
   }
 
-  /** Bring one training's state up to what its supervisor says, or settle it if the supervisor is gone. */
+  /**
+   * Bring one training's state up to what its supervisor says, or settle it if the supervisor is gone.
+   * One look at a time per training: the exit callback, the timer and a restart's reconcile may all
+   * ask at once, and two looks past the final metrics read would settle it twice.
+   */
   async look(id: string): Promise<void> {
+    if (this.looking.has(id)) return;
+    this.looking.add(id);
+    try {
+      await this.lookOnce(id);
+    } finally {
+      this.looking.delete(id);
+    }
+  }
+
+  private async lookOnce(id: string): Promise<void> {
     const watch = this.watching.get(id);
     const training = this.store.trainings.get(id);
     if (!watch || !training) {
@@ -198,12 +234,17 @@ export class TrainingSupervision {
         },
       );
       this.options.metrics.forget(id);
+      // an early stop ends in STOPPED as any stop does; it is the platform's decision that the training is done
+      const early = training.quality?.earlyStopped;
+      const state = early && status.state === 'STOPPED' ? 'COMPLETE' : status.state;
+      const reason = early && state === 'COMPLETE' ? earlyStoppedReason(early) : status.reason;
       this.settle(training, {
-        state: status.state,
-        stateReason: [status.reason, metricsFailure].filter(Boolean).join('; ') || null,
+        state,
+        stateReason: [reason, metricsFailure].filter(Boolean).join('; ') || null,
         exitCode: status.exitCode,
         startedAt: training.startedAt ?? status.startedAt,
         endedAt: status.endedAt ?? new Date().toISOString(),
+        quality: trainingQuality(this.store, training),
       });
       return;
     }
@@ -225,15 +266,18 @@ export class TrainingSupervision {
         return;
       }
       const stopped = training.state === 'STOP IN PROGRESS';
+      const early = stopped ? training.quality?.earlyStopped : undefined;
       this.killLeftovers(status);
       const supervisor = `the training's supervisor${pid === null ? '' : ` (pid ${pid})`}`;
       this.settle(training, {
-        state: stopped ? 'STOPPED' : 'FAIL TRAIN',
-        stateReason: stopped
-          ? 'stopped by request'
-          : unreadable !== undefined
-            ? `${supervisor} ended, and its status.json (${watch.layout.status}) could not be read: ${unreadable}`
-            : `${supervisor} ended without a result: it was killed, or the machine restarted`,
+        state: early ? 'COMPLETE' : stopped ? 'STOPPED' : 'FAIL TRAIN',
+        stateReason: early
+          ? earlyStoppedReason(early)
+          : stopped
+            ? 'stopped by request'
+            : unreadable !== undefined
+              ? `${supervisor} ended, and its status.json (${watch.layout.status}) could not be read: ${unreadable}`
+              : `${supervisor} ended without a result: it was killed, or the machine restarted`,
         exitCode: null,
       });
       return;
@@ -246,14 +290,64 @@ export class TrainingSupervision {
     if (overdue || stopOverdue) {
       // the supervisor didn't end it in time: end everything it started ourselves
       this.options.executor.kill([pid, ...(status?.ranks.map((r) => r.pid) ?? [])]);
+      const early = stopOverdue ? training.quality?.earlyStopped : undefined;
       this.settle(training, {
-        state: stopOverdue ? 'STOPPED' : 'FAIL TRAIN',
-        stateReason: stopOverdue
-          ? 'stopped by request (its processes had to be killed)'
-          : `the maximum duration of ${training.maxDurationSeconds}s was reached (its processes had to be killed)`,
+        state: early ? 'COMPLETE' : stopOverdue ? 'STOPPED' : 'FAIL TRAIN',
+        stateReason: early
+          ? `${earlyStoppedReason(early)} (its processes had to be killed)`
+          : stopOverdue
+            ? 'stopped by request (its processes had to be killed)'
+            : `the maximum duration of ${training.maxDurationSeconds}s was reached (its processes had to be killed)`,
         exitCode: null,
       });
     }
+  }
+
+  /**
+   * New points were stored: bring the training's quality up to date (an `updated` event, for the
+   * editors' flags), and end it if its early-stopping rule says so.
+   */
+  private review(id: string): void {
+    const watch = this.watching.get(id);
+    const training = this.store.trainings.get(id);
+    if (!watch || training?.state !== 'RUNNING') return;
+    const arrivals = this.options.metrics.arrivals(id);
+    if ((watch.reviewed ?? 0) === arrivals) return;
+    watch.reviewed = arrivals;
+    if (training.earlyStopping && !watch.earlyStop) watch.earlyStop = new EarlyStopWatch(this.store, training);
+    const stopped = watch.earlyStop?.check() ?? null;
+    // NaN and the early stop at every read (both cheap); the shapes of the curves as often as they are cheap enough
+    const now = Date.now();
+    let shape: QualityShape | undefined = training.quality ?? undefined;
+    if (stopped || !shape || now >= (watch.nextShape ?? 0)) {
+      shape = qualityShape(this.store, id);
+      const took = Date.now() - now;
+      watch.nextShape = Date.now() + Math.max(SHAPE_EVERY_MS, took / SHAPE_SHARE);
+    }
+    const quality: TrainingQuality = {
+      ...trainingQuality(this.store, training, shape),
+      earlyStopped: stopped ?? training.quality?.earlyStopped ?? null,
+    };
+    if (stopped) this.earlyStop(training, watch, quality, stopped);
+    else if (!sameQuality(quality, training.quality)) {
+      this.store.tx(() => this.store.trainings.update(id, { quality }));
+    }
+  }
+
+  /** As a stop does (the supervisor ends the process tree), but the training is recorded as done: COMPLETE. */
+  private earlyStop(training: TrainingRecord, watch: Watch, quality: TrainingQuality, stopped: EarlyStopped): void {
+    const reason = earlyStoppedReason(stopped);
+    this.store.tx(() => this.store.trainings.update(training.id, { state: 'STOP IN PROGRESS', stateReason: reason, quality }));
+    this.options.log.info({ training: training.name, reason }, 'early stopping');
+    watch.stopAskedAt = Date.now();
+    const pid = training.supervisorPid ?? readStatus(watch.layout.status).status?.supervisorPid ?? null;
+    // the supervisor says why in the log it ends, rather than "stopped by request"
+    try {
+      writeFileSync(watch.layout.stopReason, `${reason}\n`);
+    } catch (error) {
+      this.options.log.warn({ training: training.name, error: (error as Error).message }, 'could not write stop-reason');
+    }
+    if (pid !== null && this.options.executor.isRunning(pid, watch.layout)) this.options.executor.requestStop(pid);
   }
 
   private killLeftovers(status: SupervisorStatus | undefined): void {
@@ -270,6 +364,7 @@ export class TrainingSupervision {
         exitCode: result.exitCode,
         startedAt: result.startedAt ?? training.startedAt,
         endedAt: result.endedAt ?? new Date().toISOString(),
+        ...(result.quality ? { quality: result.quality } : {}),
       });
       this.store.trainings.recordFinished(next);
       return next;

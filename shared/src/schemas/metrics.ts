@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Name, Timestamp } from './common.js';
+import { TrainingQuality } from './training-quality.js';
 import { TrainingStateSchema } from './trainings.js';
 
 /** NaN and ±Infinity are valid metric values but not JSON: NaN travels as null. */
@@ -19,7 +20,12 @@ export const MetricSeries = Type.Object(
 export type MetricSeries = Static<typeof MetricSeries>;
 
 export const TrainingMetrics = Type.Object(
-  { trainingId: Type.String(), series: Type.Array(MetricSeries) },
+  {
+    trainingId: Type.String(),
+    series: Type.Array(MetricSeries),
+    /** what the series say, over all of them (whatever `tag` asks for) */
+    quality: TrainingQuality,
+  },
   { title: 'TrainingMetrics' },
 );
 export type TrainingMetrics = Static<typeof TrainingMetrics>;

@@ -1,6 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { TRAINING_STATES } from '../states.js';
 import { Id, ListOf, ListQuery, LogQuery, Name, Offset, Timestamp } from './common.js';
+import { EarlyStopping, TrainingQuality } from './training-quality.js';
 
 /**
  * Limits and key rules from the console guide: at most 100 hyperparameters, 10 datasets,
@@ -87,6 +88,7 @@ export const TrainingCreate = Type.Object(
     instanceCount: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_INSTANCES, default: 1 })),
     maxDurationSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_DURATION_SECONDS })),
     tags: Type.Optional(Tags),
+    earlyStopping: Type.Optional(EarlyStopping),
   },
   { additionalProperties: false },
 );
@@ -104,6 +106,7 @@ export const TrainingCopy = Type.Object(
     instanceCount: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_INSTANCES })),
     maxDurationSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_DURATION_SECONDS })),
     tags: Type.Optional(Tags),
+    earlyStopping: Type.Optional(Type.Union([EarlyStopping, Type.Null()], { description: 'null: the copy stops by itself' })),
   },
   { additionalProperties: false },
 );
@@ -130,6 +133,13 @@ export const Training = Type.Object(
     instanceCount: Type.Integer({ minimum: 1 }),
     maxDurationSeconds: Type.Union([Type.Integer(), Type.Null()]),
     tags: Type.Record(Type.String(), Type.String()),
+    earlyStopping: Type.Union([EarlyStopping, Type.Null()], {
+      description: 'the platform stops it when this metric stops improving',
+    }),
+    quality: Type.Union([TrainingQuality, Type.Null()], {
+      description:
+        'what its metrics say (overfitting, a plateau, NaN or infinite values, an early stop); null until they are read',
+    }),
     state: TrainingStateSchema,
     stateReason: Type.Union([Type.String(), Type.Null()]),
     exitCode: Type.Union([Type.Integer(), Type.Null()]),

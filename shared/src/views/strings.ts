@@ -30,6 +30,14 @@ export const VIEW_STRINGS = [
   'No metrics yet: log scalars to EM_TENSORBOARD_LOG_DIR.',
   'No files yet.',
   'none',
+  // training quality (shared/src/quality/notes.ts's QUALITY_STRINGS, and the chart's legend)
+  'Overfitting likely from step {0}: {1} has risen since while {2} kept falling.',
+  'Underfitting likely: {0} and {1} have been flat and high since step {2}.',
+  '{0} is {1} at step {2}.',
+  'Early stopped at step {0}; best {1}={2} at step {3}.',
+  'Early stopping',
+  'training',
+  'validation',
   // endpoint view
   'Stages',
   'Stage',

@@ -85,6 +85,15 @@ input.emkit-input, .emkit-view select, .emkit-view textarea {
 .emkit-metric-chart figcaption { display: flex; justify-content: space-between; gap: 8px; font-size: .9em; }
 .emkit-metric-tag { font-weight: 600; overflow: hidden; text-overflow: ellipsis; }
 .emkit-metric-last { color: var(--emkit-muted); font-family: var(--emkit-mono); }
+.emkit-metric-series { white-space: nowrap; }
+.emkit-swatch { display: inline-block; width: 10px; height: 3px; margin: 0 4px 3px 0; vertical-align: middle; }
+.emkit-swatch-0 { background: var(--emkit-accent); }
+.emkit-swatch-1 { background: var(--emkit-busy); }
+.emkit-metric-flag { margin: 2px 0; color: var(--emkit-failed); font-size: .9em; }
+.emkit-metric-chart.emkit-flagged { border-color: var(--emkit-failed); }
+.emkit-quality { margin: 4px 0; padding: 0; list-style: none; }
+.emkit-quality li { margin: 2px 0; padding: 2px 6px; border-left: 3px solid var(--emkit-failed); }
+.emkit-quality li.emkit-quality-info { border-left-color: var(--emkit-accent); }
 /* a custom textarea (vscode-textarea) takes its font from this variable */
 .emkit-tryit .emkit-input { width: 100%; --vscode-font-family: var(--emkit-mono); }
 .emkit-tryit textarea { min-height: 90px; font-family: var(--emkit-mono); font-size: 12px; }

@@ -1,8 +1,11 @@
 import type { TrainingFileEntry, TrainingViewAction, TrainingViewMessage, Translate } from '../feeds/protocol.js';
 import { formatDuration } from '../format.js';
 import { stateTone, trainingSeconds } from '../presentation.js';
+import { qualityNotes } from '../quality/notes.js';
+import type { TrainingQuality } from '../schemas/training-quality.js';
 import type { Training } from '../schemas/trainings.js';
 import { canTransition, isSettled, trainingStates } from '../states.js';
+import { formatEarlyStop } from '../workflows/early-stop.js';
 import { actionButton, type ControlElement, h } from './dom.js';
 import { LogView } from './log-view.js';
 import { MetricsChart } from './metrics-chart.js';
@@ -22,6 +25,7 @@ export class TrainingView {
   private readonly title: HTMLElement;
   private readonly badge: HTMLElement;
   private readonly reason: HTMLElement;
+  private readonly quality: HTMLElement;
   private readonly facts: HTMLElement;
   private readonly parameters: HTMLElement;
   private readonly files: HTMLElement;
@@ -39,6 +43,7 @@ export class TrainingView {
     this.title = h(doc, 'span', { className: 'emkit-title' });
     this.badge = h(doc, 'span', { className: 'emkit-badge emkit-state' });
     this.reason = h(doc, 'p', { className: 'emkit-reason' });
+    this.quality = h(doc, 'ul', { className: 'emkit-quality', attrs: { role: 'status' } });
     this.error = h(doc, 'p', { className: 'emkit-reason emkit-feed-error' });
     this.facts = h(doc, 'dl', { className: 'emkit-facts' });
     this.parameters = h(doc, 'dl', { className: 'emkit-facts emkit-hyperparameters' });
@@ -58,6 +63,7 @@ export class TrainingView {
     this.element = h(doc, 'div', { className: 'emkit-view emkit-training-view' }, [
       h(doc, 'h2', {}, [this.title, this.badge]),
       this.reason,
+      this.quality,
       this.error,
       h(doc, 'div', { className: 'emkit-toolbar' }, Object.values(this.buttons)),
       this.facts,
@@ -125,6 +131,7 @@ export class TrainingView {
     this.buttons.createModel.disabled = state !== 'COMPLETE';
     this.buttons.openTensorboard.disabled = !training;
     this.renderFacts();
+    this.renderQuality(training?.quality ?? null);
     const entries = Object.entries(training?.hyperparameters ?? {});
     this.parameters.replaceChildren(
       ...(entries.length
@@ -144,11 +151,39 @@ export class TrainingView {
       [this.t('Experiment'), training.experimentName],
       [this.t('Environment'), training.environment ?? training.python],
       [this.t('Instances'), String(training.instanceCount)],
+      [this.t('Early stopping'), training.earlyStopping ? formatEarlyStop(training.earlyStopping) : this.t('none')],
       [this.t('Datasets'), datasets.length ? datasets.map(([name, path]) => `${name}=${path}`).join(', ') : this.t('none')],
     ];
     this.facts.replaceChildren(
       ...facts.flatMap(([term, value]) => [h(this.doc, 'dt', { text: term }), h(this.doc, 'dd', { text: value })]),
     );
+  }
+
+  /** The flags above the charts, and on the charts they are about. */
+  private renderQuality(quality: TrainingQuality | null): void {
+    const notes = qualityNotes(quality, this.t);
+    this.quality.replaceChildren(
+      ...notes.map((note) =>
+        h(this.doc, 'li', {
+          className: `emkit-quality-${note.level}`,
+          text: note.text,
+          attrs: { 'data-kind': note.kind },
+        }),
+      ),
+    );
+    this.quality.hidden = notes.length === 0;
+    const flags = new Map<string, string>();
+    for (const note of notes) {
+      if (note.kind === 'overfitting' && quality?.overfitting) {
+        flags.set(quality.overfitting.train, note.text).set(quality.overfitting.validation, note.text);
+      } else if (note.kind === 'plateau' && quality?.plateau) {
+        flags.set(quality.plateau.train, note.text).set(quality.plateau.validation, note.text);
+      }
+    }
+    for (const bad of quality?.nonFinite ?? []) {
+      if (!flags.has(bad.tag)) flags.set(bad.tag, this.t('{0} is {1} at step {2}.', bad.tag, bad.value, bad.step));
+    }
+    this.metrics.setFlags(flags);
   }
 
   private setFiles(files: readonly TrainingFileEntry[]): void {

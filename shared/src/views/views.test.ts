@@ -6,7 +6,7 @@ import type { Training } from '../schemas/trainings.js';
 import { type ControlElement, useControls } from './dom.js';
 import { EndpointView } from './endpoint-view.js';
 import { LogLines, LogView } from './log-view.js';
-import { mergePoint, type SeriesData } from './metrics-chart.js';
+import { alignSeries, mergePoint, type SeriesData } from './metrics-chart.js';
 import { minuteRange } from './stage-stats-chart.js';
 import { TrainingView } from './training-view.js';
 
@@ -172,6 +172,93 @@ describe('training view', () => {
     view.handle({ type: 'metricPoints', points: [{ tag: 'loss', step: 1, value: 0.25, wallTime: 1 }] });
     view.metrics.flush();
     expect(view.element.querySelector('.emkit-metric-chart[data-tag="loss"] .emkit-metric-last')?.textContent).toBe('0.25 @ 1');
+    view.dispose();
+  });
+});
+
+describe('training and validation series overlaid', () => {
+  it('puts a pair in one chart, moving a tag into it when its partner arrives later', () => {
+    const view = new TrainingView(host(), { t: untranslated, act: () => undefined });
+    view.handle({
+      type: 'metrics',
+      series: [
+        {
+          tag: 'loss',
+          total: 2,
+          points: [
+            { step: 0, value: 1, wallTime: 1 },
+            { step: 1, value: 0.5, wallTime: 2 },
+          ],
+        },
+        { tag: 'lr', total: 1, points: [{ step: 0, value: 0.1, wallTime: 1 }] },
+      ],
+    });
+    view.metrics.flush();
+    expect(view.metrics.chartTags).toEqual([['loss'], ['lr']]);
+    // val_loss comes later, every other step: it joins loss's chart
+    view.handle({ type: 'metricPoints', points: [{ tag: 'val_loss', step: 1, value: 0.7, wallTime: 2 }] });
+    view.metrics.flush();
+    expect(view.metrics.chartTags).toEqual([['loss', 'val_loss'], ['lr']]);
+    const charts = [...view.element.querySelectorAll('.emkit-metric-chart')];
+    expect(charts.map((c) => c.getAttribute('data-tag'))).toEqual(['loss', 'lr']);
+    const pair = view.element.querySelector('.emkit-metric-pair');
+    expect(pair?.querySelector('.emkit-metric-last')?.textContent).toBe('training 0.5 @ 1 validation 0.7 @ 1 ');
+    view.dispose();
+  });
+
+  it.each([
+    [['train/loss', 'val/loss'], 'loss'],
+    [['loss/train', 'loss/validation'], 'loss'],
+    [['train/epoch_loss', 'validation/epoch_loss'], 'epoch_loss'],
+  ])('pairs %j under %s', (tags, title) => {
+    const view = new TrainingView(host(), { t: untranslated, act: () => undefined });
+    view.handle({ type: 'metricPoints', points: tags.map((tag, i) => ({ tag, step: 0, value: i, wallTime: 0 })) });
+    expect(view.metrics.chartTags).toEqual([tags]);
+    expect(view.element.querySelector('.emkit-metric-pair')?.getAttribute('data-tag')).toBe(title);
+    view.dispose();
+  });
+
+  it('aligns the two series on the union of their steps', () => {
+    const train: SeriesData = { steps: [0, 1, 2, 3], values: [1, 0.8, 0.6, 0.5] };
+    const validation: SeriesData = { steps: [1, 3, 5], values: [0.9, 0.7, null] };
+    expect(alignSeries([train, validation])).toEqual([
+      [0, 1, 2, 3, 5],
+      [1, 0.8, 0.6, 0.5, null],
+      [null, 0.9, null, 0.7, null],
+    ]);
+  });
+
+  it('shows the flags above the charts and on the chart they are about, and the early-stopping rule', () => {
+    const view = new TrainingView(host(), { t: untranslated, act: () => undefined });
+    view.handle({
+      type: 'metricPoints',
+      points: ['loss', 'val_loss', 'grad'].map((tag) => ({ tag, step: 0, value: 1, wallTime: 0 })),
+    });
+    const quality = {
+      pairs: [{ metric: 'loss', train: 'loss', validation: 'val_loss' }],
+      overfitting: { metric: 'loss', train: 'loss', validation: 'val_loss', fromStep: 4, best: 0.2, lastStep: 9 },
+      plateau: null,
+      nonFinite: [{ tag: 'grad', step: 7, value: 'Infinity' as const }],
+      earlyStopped: null,
+    };
+    view.handle({
+      type: 'training',
+      training: { ...training('RUNNING'), earlyStopping: { metric: 'val_loss', mode: 'min', patience: 5 }, quality },
+    });
+    expect([...view.element.querySelectorAll('.emkit-quality li')].map((li) => li.textContent)).toEqual([
+      'grad is Infinity at step 7.',
+      'Overfitting likely from step 4: val_loss has risen since while loss kept falling.',
+    ]);
+    expect(view.element.querySelector('.emkit-metric-pair .emkit-metric-flag')?.textContent).toContain('Overfitting likely');
+    expect(view.element.querySelector('.emkit-metric-chart[data-tag="grad"]')?.classList.contains('emkit-flagged')).toBe(true);
+    expect(view.element.querySelector('.emkit-facts')?.textContent).toContain('val_loss:min:5');
+    // settled and fine: no flags
+    view.handle({
+      type: 'training',
+      training: { ...training('COMPLETE'), quality: { ...quality, overfitting: null, nonFinite: [] } },
+    });
+    expect(view.element.querySelector<HTMLElement>('.emkit-quality')?.hidden).toBe(true);
+    expect(view.element.querySelector('.emkit-flagged')).toBeNull();
     view.dispose();
   });
 });

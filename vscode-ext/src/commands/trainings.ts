@@ -1,7 +1,16 @@
-import { formatPairs, isSettled, nameFromFile, notebookParameters, parseDuration, trainingStates } from '@emkit/shared';
+import {
+  type EarlyStopping,
+  formatEarlyStop,
+  formatPairs,
+  isSettled,
+  nameFromFile,
+  notebookParameters,
+  parseDuration,
+  trainingStates,
+} from '@emkit/shared';
 import * as vscode from 'vscode';
 import { type CommandArgs, type CommandContext, clientOf, type Handler, pickTarget } from './context.js';
-import { ask, askPairs, nameRule } from './inputs.js';
+import { ask, askEarlyStop, askPairs, nameRule } from './inputs.js';
 
 /** The notebook or script to submit: the one given (explorer), else the active notebook or .py editor, saved. */
 async function sourceFile(args: CommandArgs): Promise<{ uri: vscode.Uri; parameters: Record<string, string> } | undefined> {
@@ -90,6 +99,10 @@ export const trainingCommands: Record<string, Handler> = {
         ? await pickEnvironment(context, title)
         : '');
     if (environment === undefined) return;
+    // asked in the palette's flow; a caller with arguments (a test, a keybinding) gives it or goes without
+    const earlyStopping =
+      (args.earlyStopping as EarlyStopping | undefined) ?? (args.name === undefined ? await askEarlyStop(title, '') : null);
+    if (earlyStopping === undefined) return;
     const maxTime = args.maxTime as string | undefined;
     const maxDurationSeconds = maxTime ? parseDuration(maxTime) : undefined;
     const training = await vscode.window.withProgress(
@@ -104,6 +117,7 @@ export const trainingCommands: Record<string, Handler> = {
             ...(environment ? { environment } : {}),
             ...(typeof args.instanceCount === 'number' ? { instanceCount: args.instanceCount } : {}),
             ...(maxDurationSeconds ? { maxDurationSeconds } : {}),
+            ...(earlyStopping ? { earlyStopping } : {}),
           },
         }),
     );
@@ -140,7 +154,18 @@ export const trainingCommands: Record<string, Handler> = {
       (args.name as string | undefined) ??
       (await ask(vscode.l10n.t('Copy {0}', target.name), `${target.name}-copy`.slice(0, 50), nameRule));
     if (name === undefined) return;
-    const copy = await client.api.copyTraining({ params: { id: target.id }, body: { name } });
+    const original = context.store.find('trainings', target.id);
+    const earlyStopping =
+      args.earlyStopping !== undefined
+        ? (args.earlyStopping as EarlyStopping | null)
+        : args.name === undefined
+          ? await askEarlyStop(
+              vscode.l10n.t('Copy {0}', target.name),
+              original?.earlyStopping ? formatEarlyStop(original.earlyStopping) : '',
+            )
+          : (original?.earlyStopping ?? null);
+    if (earlyStopping === undefined) return;
+    const copy = await client.api.copyTraining({ params: { id: target.id }, body: { name, earlyStopping } });
     context.panels.openTraining(client, copy.id, copy.name);
     return copy;
   },

@@ -18,6 +18,7 @@ import urllib.request
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from .config import Connection, NoBridgeError, find_connection
+from .quality import EarlyStopping, early_stopping_body
 from .states import (
     BUSY_ENDPOINT_STATES,
     BUSY_ENVIRONMENT_STATES,
@@ -232,6 +233,9 @@ class _Experiments(_Resource):
         return self._client.request("GET", f"{self.path}/{_quote(key)}/comparison")
 
 
+_KEEP = object()  # copy(): an early_stopping left out keeps the training's rule
+
+
 class _Trainings(_Resource):
     path = "/api/v1/trainings"
 
@@ -254,10 +258,16 @@ class _Trainings(_Resource):
         max_duration_seconds: Optional[int] = None,
         tags: Optional[Dict[str, str]] = None,
         description: Optional[str] = None,
+        early_stopping: Optional[EarlyStopping] = None,
         wait: bool = False,
         timeout: float = 86400,
     ) -> Dict[str, Any]:
-        """Submit a notebook, a script, or a folder with ``entry_point``; paths are made absolute here."""
+        """Submit a notebook, a script, or a folder with ``entry_point``; paths are made absolute here.
+
+        ``early_stopping="val_loss:min:5"`` (or ``{"metric": "val_loss", "mode": "min", "patience": 5,
+        "min_delta": 0.01}``): the bridge ends the training, COMPLETE, once the metric has not improved
+        for ``patience`` points.
+        """
         import os
 
         body: Dict[str, Any] = {
@@ -276,6 +286,8 @@ class _Trainings(_Resource):
         ):
             if value is not None:
                 body[key] = value
+        if early_stopping is not None:
+            body["earlyStopping"] = early_stopping_body(early_stopping)
         training = self._client.request("POST", self.path, body)
         return self.wait(training["id"], timeout) if wait else training
 
@@ -292,9 +304,16 @@ class _Trainings(_Resource):
         return self._client.request("POST", f"{self.path}/{_quote(key)}/stop")
 
     def copy(self, key: str, **overrides: Any) -> Dict[str, Any]:
-        """Run again with the same settings and source; ``hyperparameters=…``, ``name=…`` etc. replace them."""
+        """Run again with the same settings and source; ``hyperparameters=…``, ``name=…`` etc. replace them.
+
+        ``early_stopping=`` a rule replaces the training's, ``early_stopping=None`` runs the copy without one;
+        left out, the copy keeps it.
+        """
         names = {"instance_count": "instanceCount", "max_duration_seconds": "maxDurationSeconds"}
+        early = overrides.pop("early_stopping", _KEEP)
         body = {names.get(k, k): v for k, v in overrides.items() if v is not None}
+        if early is not _KEEP:
+            body["earlyStopping"] = None if early is None else early_stopping_body(early)
         return self._client.request("POST", f"{self.path}/{_quote(key)}/copy", body)
 
     def delete(self, key: str) -> None:
@@ -330,6 +349,12 @@ class _Trainings(_Resource):
             "GET", f"{self.path}/{_quote(key)}/metrics", query={"tag": tag, "maxPoints": max_points}
         )
         return {series["tag"]: series["points"] for series in answer.get("series", [])}
+
+    def quality(self, key: str) -> Dict[str, Any]:
+        """What the training's metrics say: ``{"pairs", "overfitting", "plateau", "nonFinite", "earlyStopped"}``
+        (``emkit.quality.quality_notes`` puts it in sentences)."""
+        answer = self._client.request("GET", f"{self.path}/{_quote(key)}/metrics", query={"maxPoints": 2})
+        return answer.get("quality") or {}
 
     def files(self, key: str) -> List[Dict[str, Any]]:
         return self._client.request("GET", f"{self.path}/{_quote(key)}/files").get("items", [])

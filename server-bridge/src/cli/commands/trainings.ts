@@ -1,12 +1,17 @@
 import { resolve } from 'node:path';
 import {
+  EarlyStopError,
+  type EarlyStopping,
   type EmkitClient,
   formatDuration,
   formatTime,
   isSettled,
   type LogStreamMessage,
   parseDuration,
+  parseEarlyStop,
+  qualityNotes,
   type Training,
+  type TrainingQuality,
   tensorboardStates,
   trainingStates,
 } from '@emkit/shared';
@@ -21,6 +26,22 @@ function seconds(value: string): number {
   const parsed = parseDuration(value);
   if (!parsed) throw new InvalidArgumentError(`"${value}" is not a duration like 90s, 30m or 2h`);
   return parsed;
+}
+
+function earlyStop(value: string): EarlyStopping {
+  try {
+    return parseEarlyStop(value);
+  } catch (error) {
+    if (error instanceof EarlyStopError) throw new InvalidArgumentError(error.message);
+    throw error;
+  }
+}
+
+/** The quality flags, one line each, after a record for people (--json has them in the record). */
+function printQuality(globals: { json?: boolean }, quality: TrainingQuality | null): void {
+  if (globals.json) return;
+  for (const note of qualityNotes(quality))
+    process.stdout.write(`${note.level === 'warning' ? 'warning' : 'note'}: ${note.text}\n`);
 }
 
 const elapsed = (t: Training) =>
@@ -64,6 +85,7 @@ async function waitFor(client: EmkitClient, training: Training, showLog: boolean
 
 function finish(globals: { json?: boolean }, training: Training): void {
   printItem(globals, training);
+  printQuality(globals, training.quality);
   if (training.state !== 'COMPLETE') process.exitCode = EXIT.endedInFailure;
 }
 
@@ -84,6 +106,11 @@ export function registerTrainings(program: Command): void {
     .option('--experiment <name>', 'the experiment it belongs to (default: "default")')
     .option('--instances <n>', 'ranks to start, with the variables torchrun sets', count)
     .option('--max-time <duration>', 'stop it after this long, e.g. 90s, 30m, 2h', seconds)
+    .option(
+      '--early-stop <metric:mode:patience[:minDelta]>',
+      'end it (COMPLETE) when a metric stops improving, e.g. val_loss:min:5 or val_accuracy:max:3:0.001',
+      earlyStop,
+    )
     .option('--name <name>', 'default: the file name and the time')
     .option('--description <text>')
     .option('--wait', "stream rank 0's log on stderr and wait for the end; exit 6 unless it is COMPLETE")
@@ -103,6 +130,7 @@ export function registerTrainings(program: Command): void {
           ...(options.experiment ? { experiment: options.experiment } : {}),
           ...(options.instances ? { instanceCount: options.instances } : {}),
           ...(options.maxTime ? { maxDurationSeconds: options.maxTime } : {}),
+          ...(options.earlyStop ? { earlyStopping: options.earlyStop } : {}),
           ...(options.name ? { name: options.name } : {}),
           ...(options.description ? { description: options.description } : {}),
         },
@@ -132,7 +160,9 @@ export function registerTrainings(program: Command): void {
     .description('show one training')
     .action(async (name: string, _options, command: Command) => {
       const globals = command.optsWithGlobals();
-      printItem(globals, await connect(globals).api.getTraining({ params: { id: name } }));
+      const training = await connect(globals).api.getTraining({ params: { id: name } });
+      printItem(globals, training);
+      printQuality(globals, training.quality);
     });
 
   trainings
@@ -176,6 +206,8 @@ export function registerTrainings(program: Command): void {
     .option('--hp <key=value>', 'hyperparameters to use instead (repeatable; replaces them all)', pairs('hyperparameter'))
     .option('--name <name>')
     .option('--experiment <name>')
+    .option('--early-stop <metric:mode:patience[:minDelta]>', 'an early-stopping rule to use instead', earlyStop)
+    .option('--no-early-stop', 'run the copy without the early-stopping rule')
     .option('--wait', "stream rank 0's log and wait for the end")
     .action(async (name: string, options, command: Command) => {
       const globals = command.optsWithGlobals();
@@ -186,6 +218,9 @@ export function registerTrainings(program: Command): void {
           ...(options.hp ? { hyperparameters: options.hp } : {}),
           ...(options.name ? { name: options.name } : {}),
           ...(options.experiment ? { experiment: options.experiment } : {}),
+          // commander: --early-stop RULE gives the rule, --no-early-stop false, neither true
+          ...(options.earlyStop === false ? { earlyStopping: null } : {}),
+          ...(typeof options.earlyStop === 'object' ? { earlyStopping: options.earlyStop } : {}),
         },
       });
       if (!options.wait) return printItem(globals, copy);
@@ -216,6 +251,10 @@ export function registerTrainings(program: Command): void {
         ['MIN', (s) => Math.min(...s.points.map((p) => p.value ?? Number.NaN).filter((v) => !Number.isNaN(v)))],
         ['MAX', (s) => Math.max(...s.points.map((p) => p.value ?? Number.NaN).filter((v) => !Number.isNaN(v)))],
       ]);
+      for (const pair of metrics.quality.pairs) {
+        process.stdout.write(`pair: ${pair.train} and ${pair.validation} (${pair.metric})\n`);
+      }
+      printQuality(globals, metrics.quality);
     });
 
   trainings

@@ -10,8 +10,9 @@ from __future__ import annotations
 import argparse
 import re
 import shlex
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
+from ..quality import EarlyStopError, parse_early_stop
 from .pairs import PairsError, add_pair
 
 
@@ -82,6 +83,14 @@ def positive(text: str) -> int:
     return value
 
 
+def early_stop(text: str) -> Dict[str, Any]:
+    """``val_loss:min:5[:minDelta]`` → the rule the bridge takes."""
+    try:
+        return parse_early_stop(text)
+    except EarlyStopError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def as_dict(pairs: Optional[Dict[str, str]]) -> Dict[str, str]:
     return dict(pairs or {})
 
@@ -123,6 +132,12 @@ def _train_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--instances", type=positive, default=1, metavar="N", help="ranks to start (torchrun style)")
     parser.add_argument("--max-time", type=duration, metavar="DURATION", help="stop it after this long: 90s, 30m, 2h")
+    parser.add_argument(
+        "--early-stop",
+        type=early_stop,
+        metavar="METRIC:MODE:PATIENCE[:MIN_DELTA]",
+        help="end it (COMPLETE) when a metric stops improving: val_loss:min:5, val_accuracy:max:3:0.001",
+    )
     parser.add_argument("--tag", action=PairsAction, kind="tag", metavar="KEY=VALUE", help="a tag (repeatable)")
     parser.add_argument("--description")
     _wait_flag(parser, False, "it has ended")
@@ -192,6 +207,9 @@ def build() -> argparse.ArgumentParser:
     )
     copy.add_argument("--instances", type=positive, metavar="N")
     copy.add_argument("--max-time", type=duration, metavar="DURATION")
+    rules = copy.add_mutually_exclusive_group()
+    rules.add_argument("--early-stop", type=early_stop, metavar="METRIC:MODE:PATIENCE[:MIN_DELTA]")
+    rules.add_argument("--no-early-stop", action="store_true", help="run the copy without the early-stopping rule")
     _wait_flag(copy, False, "it has ended")
 
     model = commands.add_parser("model", help="models: create from a training, list, quick-test")

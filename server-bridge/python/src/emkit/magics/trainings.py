@@ -12,6 +12,7 @@ from collections import deque
 from pathlib import Path
 from typing import Any, Dict, Optional
 
+from ..quality import format_early_stop, quality_notes
 from ..states import SETTLED_TRAINING_STATES
 from .display import Record, elapsed, progress_html, progress_text
 from .notebook import current_notebook, inside_training
@@ -27,6 +28,8 @@ TRAINING_FIELDS = [
     ("entry point", "source.entryPoint"),
     ("hyperparameters", "hyperparameters"),
     ("instances", "instanceCount"),
+    ("early stopping", lambda t: format_early_stop(t.get("earlyStopping"))),
+    ("quality", lambda t: " ".join(quality_notes(t.get("quality")))),
     ("started", "startedAt"),
     ("ended", "endedAt"),
     ("id", "id"),
@@ -79,6 +82,7 @@ def train(ctx, args, cell: Optional[str]):
         "max_duration_seconds": args.max_time,
         "tags": as_dict(args.tag),
         "description": args.description,
+        "early_stopping": args.early_stop,
     }
     if cell is not None:
         # the bridge snapshots the source when it accepts the training: the folder can go then
@@ -118,7 +122,12 @@ def wait_for_training(client, training: Dict[str, Any]) -> Record:
         return current
 
     def render(current: Dict[str, Any], seconds: float):
-        details = [("waited", elapsed(seconds)), *watched["metrics"].items()]
+        # a NaN loss or overfitting is said while it runs, not only at the end
+        flags = [
+            ("warning" if "early stopped" not in note.lower() else "note", note)
+            for note in quality_notes(current.get("quality"))
+        ]
+        details = [("waited", elapsed(seconds)), *watched["metrics"].items(), *flags]
         title = f"training {name}"
         reason = current.get("stateReason") if current["state"] != "COMPLETE" else None
         return (
@@ -177,6 +186,8 @@ def copy(ctx, args, cell):
         hyperparameters=as_dict(args.hp) if args.hp else None,
         instance_count=args.instances,
         max_duration_seconds=args.max_time,
+        **({"early_stopping": None} if args.no_early_stop else {}),
+        **({"early_stopping": args.early_stop} if args.early_stop else {}),
     )
     if args.wait:
         return wait_for_training(client, copied)

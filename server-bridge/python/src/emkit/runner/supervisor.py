@@ -82,7 +82,7 @@ class Supervisor:
             return self.finish(FAIL_TRAIN, f"the entry point {spec.entry_point} doesn't exist in the source", None)
         os.chdir(spec.entry_dir)  # where the installer and the ranks run (the spec's paths are absolute)
         if self.signals.stop_requested:  # before anything started: nothing to end
-            return self.finish(STOPPED, "stopped by request", None)
+            return self.finish(STOPPED, self.stop_reason(), None)
         if os.path.isfile(spec.requirements_path):
             ended = self.install()
             if ended:
@@ -111,7 +111,7 @@ class Supervisor:
     def train(self) -> tuple:
         spec = self.spec
         if self.signals.stop_requested:  # came during the install, once it was done
-            return STOPPED, "stopped by request", None
+            return STOPPED, self.stop_reason(), None
         base = launch.base_env(spec)
         port = launch.free_port() if spec.instance_count > 1 else None
         for rank in range(spec.instance_count):
@@ -144,7 +144,7 @@ class Supervisor:
         if why == STOP:
             self.status.write(STOP_IN_PROGRESS)
             self.end(procs)
-            return STOPPED, "stopped by request", None
+            return STOPPED, self.stop_reason(), None
         self.end(procs)
         limit = self.spec.max_duration
         assert limit is not None  # a DEADLINE comes only with a maximum duration
@@ -249,6 +249,16 @@ class Supervisor:
         except (OSError, ValueError, AttributeError):
             return None
         return reason if isinstance(reason, str) and reason else None
+
+    def stop_reason(self) -> str:
+        """Why it was stopped: what the bridge left in ``stop-reason`` beside status.json before it asked
+        (its early stopping), else a user's request."""
+        try:
+            with open(os.path.join(os.path.dirname(self.spec.status_file), "stop-reason"), encoding="utf-8") as file:
+                reason = file.read(500).strip().splitlines()
+        except (OSError, UnicodeDecodeError):
+            reason = []
+        return reason[0] if reason and reason[0] else "stopped by request"
 
     def note(self, text: str) -> None:
         """One ``[emkit]`` line in rank 0's log, where the user reads what happened."""
