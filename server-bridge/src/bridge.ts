@@ -30,7 +30,7 @@ import { tensorboardScope } from './server/tensorboard-proxy.js';
 import { TicketBook } from './server/tickets.js';
 import { Store } from './store/index.js';
 import { TensorboardService } from './tensorboards/service.js';
-import { type Executor, LocalExecutor } from './trainings/local-executor.js';
+import { type Executor, LocalExecutor } from './runtime/local-executor.js';
 import { TrainingService } from './trainings/service.js';
 import { DEFAULT_SNAPSHOT_LIMITS, type SnapshotLimits } from './trainings/source.js';
 import { VERSION } from './version.js';

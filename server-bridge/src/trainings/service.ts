@@ -13,7 +13,7 @@ import type { MetricsIngester } from '../metrics/ingest.js';
 import { conflict } from '../server/errors.js';
 import type { Store } from '../store/index.js';
 import { publicTraining } from '../store/trainings.js';
-import type { Executor } from './local-executor.js';
+import type { Executor } from '../runtime/local-executor.js';
 import { TrainingQueries } from './queries.js';
 import type { SnapshotLimits } from './source.js';
 import { TrainingSubmitter } from './submit.js';

@@ -5,7 +5,7 @@ import type { MetricsIngester } from '../metrics/ingest.js';
 import type { Store } from '../store/index.js';
 import type { TrainingRecord } from '../store/trainings.js';
 import { FINAL_SUPERVISOR_STATES, type SupervisorStatus, type TrainingLayout, trainingLayout } from './contract.js';
-import type { Executor } from './local-executor.js';
+import type { Executor } from '../runtime/local-executor.js';
 
 export interface SuperviseOptions {
   executor: Executor;

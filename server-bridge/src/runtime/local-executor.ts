@@ -1,22 +1,28 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { delimiter } from 'node:path';
-import { childEnv } from '../runtime/child-env.js';
-import type { TrainingLayout } from './contract.js';
+import { childEnv } from './child-env.js';
+
+/** What a detached run needs of its folder: where it runs, its spec, and the log its output goes to. */
+export interface RunLayout {
+  dir: string;
+  spec: string;
+  supervisorLog: string;
+}
 
 /**
- * Where trainings run. The local executor starts `python -m emkit.runner spec.json`, the
- * supervisor, as its own session: it owns the ranks, enforces the maximum duration and
- * records the outcome in status.json, so a training outlives the bridge that started it.
+ * Where detached Python runs go: trainings (`python -m emkit.runner spec.json`, the supervisor, which owns
+ * the ranks and enforces the maximum duration) and evaluations (`python -m emkit.evaluation spec.json`).
+ * Each starts as its own session and records its outcome in status.json, so it outlives the bridge.
  */
 export interface Executor {
-  /** Start the supervisor; `onExit` fires if this bridge sees it end (not after a restart). */
-  start(layout: TrainingLayout, python: string, onExit: () => void): Promise<number>;
-  /** Is `pid` still this training's supervisor (not a reused pid)? */
-  isRunning(pid: number, layout: TrainingLayout): boolean;
-  /** Ask the supervisor to stop the training (it ends the ranks' trees: TERM, then KILL). */
+  /** Start the run; `onExit` fires if this bridge sees it end (not after a restart). */
+  start(layout: RunLayout, python: string, onExit: () => void): Promise<number>;
+  /** Is `pid` still this run's process (not a reused pid)? */
+  isRunning(pid: number, layout: RunLayout): boolean;
+  /** Ask the run to stop (SIGTERM: a supervisor ends the ranks' trees, TERM then KILL). */
   requestStop(pid: number): void;
-  /** The backstop: KILL the supervisor's group and the ranks' groups. */
+  /** The backstop: KILL these process groups. */
   kill(pids: readonly number[]): void;
 }
 
@@ -35,14 +41,20 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
 export class LocalExecutor implements Executor {
   private readonly children = new Map<number, ChildProcess>();
 
-  /** @param emkitPath what goes first on PYTHONPATH so the supervisor and `emkit.tracking` are this bridge's own */
-  constructor(private readonly emkitPath: string) {}
+  /**
+   * @param emkitPath what goes first on PYTHONPATH so the runner and `emkit.tracking` are this bridge's own
+   * @param module the module `python -m` runs with the spec's path
+   */
+  constructor(
+    private readonly emkitPath: string,
+    private readonly module = 'emkit.runner',
+  ) {}
 
-  start(layout: TrainingLayout, python: string, onExit: () => void): Promise<number> {
+  start(layout: RunLayout, python: string, onExit: () => void): Promise<number> {
     const log = openSync(layout.supervisorLog, 'a');
     try {
       const pythonPath = [this.emkitPath, process.env.PYTHONPATH].filter(Boolean).join(delimiter);
-      const child = spawn(python, ['-m', 'emkit.runner', layout.spec], {
+      const child = spawn(python, ['-m', this.module, layout.spec], {
         cwd: layout.dir,
         detached: true,
         stdio: ['ignore', log, log],
@@ -57,7 +69,7 @@ export class LocalExecutor implements Executor {
             this.children.delete(pid);
             onExit();
           });
-          // the bridge may exit before the training: don't hold its event loop
+          // the bridge may exit before the run: don't hold its event loop
           child.unref();
           resolve(pid);
         });
@@ -67,7 +79,7 @@ export class LocalExecutor implements Executor {
     }
   }
 
-  isRunning(pid: number, layout: TrainingLayout): boolean {
+  isRunning(pid: number, layout: RunLayout): boolean {
     const child = this.children.get(pid);
     if (child) return child.exitCode === null && child.signalCode === null;
     try {
