@@ -26,6 +26,12 @@ export interface Executor {
   kill(pids: readonly number[]): void;
 }
 
+/** The environment of a Python run of the bridge's own emkit package: `emkitPath` first on PYTHONPATH. */
+export function emkitChildEnv(emkitPath: string): NodeJS.ProcessEnv {
+  const pythonPath = [emkitPath, process.env.PYTHONPATH].filter(Boolean).join(delimiter);
+  return childEnv({ PYTHONPATH: pythonPath, PYTHONDONTWRITEBYTECODE: '1' });
+}
+
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal);
@@ -53,12 +59,11 @@ export class LocalExecutor implements Executor {
   start(layout: RunLayout, python: string, onExit: () => void): Promise<number> {
     const log = openSync(layout.supervisorLog, 'a');
     try {
-      const pythonPath = [this.emkitPath, process.env.PYTHONPATH].filter(Boolean).join(delimiter);
       const child = spawn(python, ['-m', this.module, layout.spec], {
         cwd: layout.dir,
         detached: true,
         stdio: ['ignore', log, log],
-        env: childEnv({ PYTHONPATH: pythonPath, PYTHONDONTWRITEBYTECODE: '1' }),
+        env: emkitChildEnv(this.emkitPath),
       });
       return new Promise((resolve, reject) => {
         child.once('error', (error) => reject(new Error(`could not start ${python}: ${error.message}`)));
