@@ -6,19 +6,23 @@ import { HttpError } from '../server/errors.js';
 const CHECK_TIMEOUT_MS = 60_000;
 const KEEP_BYTES = 64 * 1024;
 
-/** What `python -m emkit.evaluation --check spec.json` prints on stdout when the data won't do, as one JSON line. */
-interface CheckFailure {
-  error?: { code?: string; message?: string; field?: string | null; columns?: unknown };
+/**
+ * What `python -m emkit.evaluation --check spec.json` prints on stdout, one JSON line, exit 0 either way (2 when
+ * the spec can't be read): `{"ok": true, …}` or `{"ok": false, "message", "field"}`, field the EvaluationCreate
+ * field to fix.
+ */
+interface CheckAnswer {
+  ok?: boolean;
   message?: string;
   field?: string | null;
 }
 
-function lastJsonLine(text: string): CheckFailure | undefined {
+function lastJsonLine(text: string): CheckAnswer | undefined {
   const lines = text.trim().split('\n').reverse();
   for (const line of lines) {
     if (!line.trim().startsWith('{')) continue;
     try {
-      return JSON.parse(line) as CheckFailure;
+      return JSON.parse(line) as CheckAnswer;
     } catch {
       // not the runner's answer
     }
@@ -65,12 +69,10 @@ export async function checkWithRunner(python: string, specPath: string, emkitPat
       });
     },
   );
-  if (code === 0) return;
   const answer = lastJsonLine(stdout);
-  const message = answer?.error?.message ?? answer?.message;
-  if (message) {
-    const field = answer?.error?.field ?? answer?.field ?? 'data';
-    throw new HttpError(422, 'unprocessable', message, field ?? undefined);
+  if (answer?.ok === true && code === 0) return;
+  if (answer?.ok === false && answer.message) {
+    throw new HttpError(422, 'unprocessable', answer.message, answer.field ?? 'data');
   }
   const last = stderr.trim().split('\n').at(-1) ?? '';
   throw new HttpError(
