@@ -136,6 +136,8 @@ async function main() {
     await call('POST', '/api/v1/models', { name: 'bench', artifactPath: modelDir });
     const plainTimes = [];
     const emkitTimes = [];
+    const postTimes = [];
+    const runnerSeconds = [];
     let plainFigures;
     let evaluation;
     for (let round = 0; round < ROUNDS; round++) {
@@ -145,12 +147,14 @@ async function main() {
 
       start = performance.now();
       const created = await call('POST', '/api/v1/evaluations', { model: 'bench', data });
+      postTimes.push(performance.now() - start);
       for (;;) {
         evaluation = await call('GET', `/api/v1/evaluations/${created.id}`);
         if (['COMPLETE', 'FAILED', 'STOPPED'].includes(evaluation.state)) break;
         await sleep(20);
       }
       emkitTimes.push(performance.now() - start);
+      runnerSeconds.push(evaluation.result?.seconds ?? Number.NaN);
       if (evaluation.state !== 'COMPLETE') throw new Error(`the evaluation is ${evaluation.state}: ${evaluation.stateReason}`);
       const c = evaluation.result.classification;
       if (Math.abs(c.accuracy - plainFigures.accuracy) > 1e-12 || Math.abs(c.rocAuc - plainFigures.rocAuc) > 1e-12) {
