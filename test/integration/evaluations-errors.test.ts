@@ -5,7 +5,13 @@ import type { Evaluation } from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
 import { pythonJson } from '../support/endpoints.js';
-import { evaluationFolders, settledEvaluation, writeCsv, writeCustomEvaluationModel } from '../support/evaluations.js';
+import {
+  evaluationFolders,
+  runnersUnder,
+  settledEvaluation,
+  writeCsv,
+  writeCustomEvaluationModel,
+} from '../support/evaluations.js';
 import { refusal } from '../support/refusal.js';
 import { alive, pythonHas, venvPython } from '../support/trainings.js';
 
@@ -53,6 +59,8 @@ async function refused(body: Record<string, unknown>, status: number, field = 'd
   expect(error.field).toBe(field);
   expect((await bridge.client.api.listEvaluations({ query: {} })).total).toBe(before);
   expect(evaluationFolders(bridge.home).length).toBe(before);
+  // the runner starts while the data is checked: a refusal ends it too
+  expect(runnersUnder(bridge.home)).toEqual([]);
   return error;
 }
 
@@ -161,6 +169,9 @@ print("{}")
       60_000,
       'the evaluation to run',
     );
+    const statusFile = join(bridge.home, 'evaluations', created.id, 'status.json');
+    const { pid } = JSON.parse(readFileSync(statusFile, 'utf8')) as { pid: number };
+    expect(runnersUnder(bridge.home)).toContain(pid);
     const busy = await refusal(bridge.client.api.deleteEvaluation({ params: { id: created.id } }));
     expect(busy.status).toBe(409);
     const thresholdTooSoon = await refusal(
@@ -174,8 +185,6 @@ print("{}")
     expect(stopped.state).toBe('STOPPED');
     expect(stopped.rowsDone).toBeLessThan(2000);
     expect(stopped.rowsDone).toBeGreaterThanOrEqual(running.rowsDone);
-    const status = readFileSync(join(bridge.home, 'evaluations', created.id, 'status.json'), 'utf8');
-    const { pid } = JSON.parse(status) as { pid: number };
     await waitFor(async () => !alive(pid), 10_000, 'the runner to exit');
     const again = await refusal(bridge.client.api.stopEvaluation({ params: { id: created.id } }));
     expect(again.status).toBe(409);

@@ -18,6 +18,14 @@ export interface EvaluationSuperviseOptions {
 
 /** How long a stop may take before the bridge kills the runner itself. */
 const STOP_GRACE_MS = 5000;
+/** How long a refused create waits for the runner it killed to be gone before removing its folder. */
+const ABANDON_WAIT_MS = 2000;
+
+/** A runner started for an evaluation. */
+export interface Runner {
+  pid: number;
+  exited: Promise<void>;
+}
 
 const readStatus = (file: string) => readStatusFile<RunnerStatus>(file, RUNNER_STATES);
 
@@ -44,17 +52,33 @@ export class EvaluationSupervision {
     private readonly options: EvaluationSuperviseOptions,
   ) {}
 
-  /** Start a recorded evaluation's runner and watch it; a runner that can't start settles it FAILED. */
-  async launch(evaluation: EvaluationRecord, python: string): Promise<EvaluationRecord> {
-    const layout = evaluationLayout(evaluation.dir);
-    try {
-      const pid = await this.options.executor.start(layout, python, () => void this.look(evaluation.id));
-      this.watching.set(evaluation.id, { layout });
-      this.ensureTimer();
-      return this.store.tx(() => this.store.evaluations.update(evaluation.id, { runnerPid: pid }));
-    } catch (error) {
-      return this.settle(evaluation, { state: 'FAILED', stateReason: (error as Error).message });
-    }
+  /**
+   * Start the runner of an evaluation not recorded yet (its data is being checked meanwhile): its pid, and `exited`,
+   * which settles when this bridge sees it end.
+   */
+  async start(id: string, dir: string, python: string): Promise<Runner> {
+    let ended: () => void = () => undefined;
+    const exited = new Promise<void>((resolve) => {
+      ended = resolve;
+    });
+    const pid = await this.options.executor.start(evaluationLayout(dir), python, () => {
+      ended();
+      void this.look(id);
+    });
+    return { pid, exited };
+  }
+
+  /** The runner of a create that was refused after all: killed, and waited for a moment, so its folder can go. */
+  async abandon(runner: Runner): Promise<void> {
+    this.options.executor.kill([runner.pid]);
+    await Promise.race([runner.exited, new Promise((resolve) => setTimeout(resolve, ABANDON_WAIT_MS))]);
+  }
+
+  /** Watch a recorded evaluation whose runner has started, until it settles. */
+  watch(evaluation: EvaluationRecord): void {
+    this.watching.set(evaluation.id, { layout: evaluationLayout(evaluation.dir) });
+    this.ensureTimer();
+    void this.look(evaluation.id);
   }
 
   /** SIGTERM: the runner stops after its current batch and writes STOPPED; killed if it hasn't within STOP_GRACE_MS. */
@@ -88,6 +112,16 @@ export class EvaluationSupervision {
       this.ensureTimer();
       for (const id of this.watching.keys()) void this.look(id);
     }
+  }
+
+  /**
+   * A folder no record owns is a create this bridge's predecessor died in the middle of (the runner starts while
+   * the data is checked, before the record is written): its runner, if it is still there, is ended.
+   */
+  endOrphan(dir: string): void {
+    const layout = evaluationLayout(dir);
+    const { status } = readStatus(layout.status);
+    if (status?.pid && this.options.executor.isRunning(status.pid, layout)) this.options.executor.kill([status.pid]);
   }
 
   shutdown(): void {
