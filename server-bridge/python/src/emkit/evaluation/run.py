@@ -108,6 +108,8 @@ def evaluate(spec: Spec, status: Status, writes: List[AsideWrite]) -> Dict[str, 
     collector = None
     rows = 0
     for batch in dataset.batches(spec.batch_rows):
+        if len(batch) == 0:  # a header-only CSV's one chunk
+            continue
         try:
             prediction = predictor(batch.instances)
         except Exception as error:
