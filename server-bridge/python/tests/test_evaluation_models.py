@@ -20,6 +20,7 @@ import joblib
 import numpy
 import pandas
 from sklearn import metrics
+from sklearn.linear_model import LogisticRegression
 
 UNDEFINED: Any = float("nan")  # zero_division's "leave it undefined" (typed as a str there)
 
@@ -94,7 +95,6 @@ def test_onnx_classifier_converted_by_skl2onnx_gives_scores(tmp_path):
     onnxruntime = pytest.importorskip("onnxruntime", reason="onnxruntime isn't installed in this interpreter")
     from skl2onnx import to_onnx
     from sklearn.datasets import make_classification
-    from sklearn.linear_model import LogisticRegression
 
     X, y = make_classification(n_samples=1200, n_features=5, n_informative=3, n_classes=3, random_state=3)
     X, y = numpy.asarray(X, dtype=numpy.float32), numpy.asarray(y)
@@ -219,7 +219,6 @@ def test_class_folder_with_a_custom_predict_py_that_reads_the_files(tmp_path):
 
 
 def test_labels_the_model_never_saw_are_reported_not_a_crash(tmp_path):
-    from sklearn.linear_model import LogisticRegression
 
     random = numpy.random.default_rng(5)
     X = random.normal(size=(600, 3))
@@ -305,3 +304,61 @@ def test_custom_model_without_scores_is_judged_on_its_labels(tmp_path):
     # without scores the mistakes come in row order
     wrong = [i for i in range(30) if y_true[i] != y_pred[i]]
     assert [e["row"] for e in outcome.result["errors"]] == wrong
+
+
+class Cautious(LogisticRegression):
+    """Predicts the positive class only at a probability of 0.8 or more: its predict() is not
+    the argmax of its predict_proba(), which the runner must notice and honour."""
+
+    def predict(self, X):
+        return numpy.where(self.predict_proba(X)[:, 1] >= 0.8, self.classes_[1], self.classes_[0])
+
+
+@pytest.mark.parametrize("kind", ["cautious", "svc"])
+def test_labels_are_the_models_predict_even_where_it_is_not_the_argmax_of_its_scores(tmp_path, kind):
+    from sklearn.svm import SVC
+
+    random = numpy.random.default_rng(7)
+    X = random.normal(size=(700, 2))
+    y = (X[:, 0] + 0.8 * random.normal(size=700) > 0).astype(int)
+    svc: Any = SVC  # its stubs type `probability` as a str
+    model = Cautious() if kind == "cautious" else svc(probability=True, random_state=0)
+    model.fit(X[:300], y[:300])
+    data = tmp_path / "test.csv"
+    pandas.DataFrame({"a": X[300:, 0], "b": X[300:, 1], "label": y[300:]}).to_csv(data, index=False)
+
+    outcome = evaluate(write_spec(tmp_path / "e", save(model, tmp_path / "m"), data, batchRows=100))
+    assert outcome.status["state"] == "COMPLETE", outcome.status
+    rows = pandas.read_csv(data)[["a", "b"]].to_numpy()
+    y_pred = model.predict(rows)
+    if kind == "cautious":  # the case is real: the argmax would give other labels
+        assert (model.predict_proba(rows).argmax(axis=1) != y_pred).any()
+    figures = outcome.classification
+    assert figures["confusionMatrix"] == metrics.confusion_matrix(y[300:], y_pred).tolist()
+    assert figures["accuracy"] == approx(metrics.accuracy_score(y[300:], y_pred))
+    assert figures["rocAuc"] == approx(metrics.roc_auc_score(y[300:], model.predict_proba(rows)[:, 1]))
+
+
+def test_torchscript_classifier_with_a_softmax_gives_scores(tmp_path):
+    torch = pytest.importorskip("torch", reason="PyTorch isn't installed in this interpreter")
+
+    torch.manual_seed(0)
+    network = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Softmax(dim=1))
+    model_dir = tmp_path / "torch"
+    model_dir.mkdir()
+    torch.jit.save(torch.jit.script(network), str(model_dir / "model.pt"))
+    random = numpy.random.default_rng(8)
+    X = random.normal(size=(300, 3)).astype(numpy.float32)
+    y = random.integers(0, 4, size=300)
+    data = tmp_path / "test.csv"
+    pandas.DataFrame({"a": X[:, 0], "b": X[:, 1], "c": X[:, 2], "label": y}).to_csv(data, index=False)
+
+    outcome = evaluate(write_spec(tmp_path / "e", model_dir, data, framework="pytorch", batchRows=64))
+    assert outcome.status["state"] == "COMPLETE", outcome.status
+    rows = pandas.read_csv(data)[["a", "b", "c"]].to_numpy(dtype=numpy.float32)
+    with torch.no_grad():
+        proba = network(torch.tensor(rows)).numpy().astype(float)
+    figures = outcome.classification
+    assert figures["classes"] == [0, 1, 2, 3] and figures["hasScores"] is True
+    assert figures["accuracy"] == approx(metrics.accuracy_score(y, proba.argmax(axis=1)))
+    assert figures["rocAuc"] == pytest.approx(metrics.roc_auc_score(y, proba, multi_class="ovr"), rel=1e-6)
