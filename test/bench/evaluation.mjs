@@ -12,13 +12,14 @@
 //     interpreter start and imports included
 //   - emkit: POST /api/v1/evaluations, then GET until COMPLETE (the bridge's check of the data, the detached
 //     runner in the model's python, batch by batch, its result and curves files)
-//   (a) emkit / plain, the median of each (aim < 1.3×)
+//   (a) emkit / plain, the median of each (aim < 1.3×); also their CPU time (from /proc: the plain process, and
+//       the bridge with the processes it started and reaped), which others' work on the machine sways less
 //   (b) GET /api/v1/evaluations/{id}?threshold=t, 500 calls with thresholds spread over 0..1 after one call that
 //       loads the curves: p50 / p99 (aim < 20 ms)
 //
 // Needs the built bridge (`npm run build`) and the project's .venv with scikit-learn and pandas (`npm run setup`).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -39,6 +40,26 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const pct = (s, p) => s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
 const secs = (ms) => `${(ms / 1000).toFixed(2)} s`;
+const TICK_MS = 1000 / Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
+
+/**
+ * CPU time (ms) of a process and of the children it has reaped (utime, stime, cutime, cstime of /proc/PID/stat):
+ * the bridge's, with its check and runner processes; this script's, with the plain Python it ran. Less swayed than
+ * wall time by others' work on a busy machine.
+ */
+/** How many children a process has now (/proc/PID/task/TID/children). */
+function bridgeChildren(pid) {
+  let count = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    count += readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).length;
+  }
+  return count;
+}
+
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * TICK_MS;
+}
 
 function python(code, args = []) {
   const file = join(root, `script-${Math.random().toString(36).slice(2)}.py`);
@@ -138,14 +159,19 @@ async function main() {
     const emkitTimes = [];
     const postTimes = [];
     const runnerSeconds = [];
+    const plainCpu = [];
+    const emkitCpu = [];
     let plainFigures;
     let evaluation;
     for (let round = 0; round < ROUNDS; round++) {
       let start = performance.now();
+      let cpu = cpuMs(process.pid);
       plainFigures = JSON.parse(python(PLAIN, [join(modelDir, 'model.joblib'), data]));
       plainTimes.push(performance.now() - start);
+      plainCpu.push(cpuMs(process.pid) - cpu);
 
       start = performance.now();
+      cpu = cpuMs(bridge.child.pid);
       const created = await call('POST', '/api/v1/evaluations', { model: 'bench', data });
       postTimes.push(performance.now() - start);
       for (;;) {
@@ -154,6 +180,9 @@ async function main() {
         await sleep(20);
       }
       emkitTimes.push(performance.now() - start);
+      // the runner's CPU is counted once it has exited and the bridge has reaped it: no child of the bridge left
+      for (let i = 0; i < 100 && bridgeChildren(bridge.child.pid) > 0; i++) await sleep(50);
+      emkitCpu.push(cpuMs(bridge.child.pid) - cpu);
       runnerSeconds.push(evaluation.result?.seconds ?? Number.NaN);
       if (evaluation.state !== 'COMPLETE') throw new Error(`the evaluation is ${evaluation.state}: ${evaluation.stateReason}`);
       const c = evaluation.result.classification;
@@ -161,7 +190,7 @@ async function main() {
         throw new Error(`emkit's figures differ from the plain run's: ${JSON.stringify({ c, plainFigures })}`);
       }
       console.log(
-        `round ${round + 1}: plain ${secs(plainTimes.at(-1))}, emkit ${secs(emkitTimes.at(-1))} (POST ${secs(postTimes.at(-1))}, runner ${runnerSeconds.at(-1)} s)`,
+        `round ${round + 1}: plain ${secs(plainTimes.at(-1))} (CPU ${secs(plainCpu.at(-1))}), emkit ${secs(emkitTimes.at(-1))} (CPU ${secs(emkitCpu.at(-1))}; POST ${secs(postTimes.at(-1))}, runner ${runnerSeconds.at(-1)} s)`,
       );
     }
 
@@ -193,6 +222,10 @@ async function main() {
     );
     console.log(
       `  (a) emkit / plain                       ${ratio.toFixed(2)}×  (aim < ${AIM_RATIO}×) ${ratio < AIM_RATIO ? 'met' : 'NOT met'}`,
+    );
+    const cpuRatio = median(emkitCpu) / median(plainCpu);
+    console.log(
+      `      CPU time, medians: plain ${secs(median(plainCpu))}, emkit ${secs(median(emkitCpu))} (the bridge, the check and the runner): ${cpuRatio.toFixed(2)}×`,
     );
     // on a busy machine one round can be slowed by others' work: the fastest of each is what each costs at best
     const best = Math.min(...emkitTimes) / Math.min(...plainTimes);
