@@ -134,7 +134,8 @@ def evaluate(spec: Spec, status: Status, writes: List[AsideWrite]) -> Dict[str, 
 
     def curves_ready(document: dict) -> None:
         if spec.curves_file:
-            writes.append(AsideWrite(spec.curves_file, document))
+            head = {key: value for key, value in document.items() if key != "curves"}
+            writes.append(AsideWrite(spec.curves_file, head, "curves", document["curves"]))
 
     figures, errors = collector.result(rows, curves_ready)
     result = {
