@@ -270,3 +270,23 @@ def test_a_file_written_aside_is_the_document_and_a_cancelled_one_leaves_nothing
     cancelled = AsideWrite(str(tmp_path / "other.json"), {"rows": 3}, "curves", curves)
     cancelled.cancel()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["curves.json"]
+
+
+def test_check_reads_the_spec_from_stdin(tmp_path, sklearn_model):
+    import subprocess
+
+    from trainings import PYTHON, python_env
+
+    data = tmp_path / "data.csv"
+    table(3).to_csv(data, index=False)
+    spec = write_spec(tmp_path / "e", sklearn_model, data, label="nope").read_text()
+    done = subprocess.run(
+        [PYTHON, "-m", "emkit.evaluation", "--check", "-"],
+        input=spec,
+        capture_output=True,
+        text=True,
+        env=python_env(),
+        timeout=60,
+    )
+    answer = json.loads(done.stdout)
+    assert done.returncode == 0 and answer["ok"] is False and answer["field"] == "label", done

@@ -126,8 +126,7 @@ def evaluate(spec: Spec, status: Status, writes: List[AsideWrite]) -> Dict[str, 
             collector = _collector(task, predictor, spec)
         collector.add(batch, prediction)
         rows += len(batch)
-        status.rows_done = rows
-        status.write()
+        status.progress(rows)
     if collector is None:
         raise DatasetError(f"{dataset.path} has no rows to evaluate")
     status.sha256 = dataset.sha256
