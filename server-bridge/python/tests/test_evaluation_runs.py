@@ -254,3 +254,39 @@ def test_regression_task_asked_with_text_labels_fails_clearly(tmp_path):
     model_dir = custom_model(tmp_path / "m", textwrap.dedent("def predict(rows):\n    return [0.5 for _ in rows]\n"))
     outcome = evaluate(write_spec(tmp_path / "e", model_dir, data, framework="custom", task="regression"))
     assert outcome.status["state"] == "FAILED" and "numeric labels" in outcome.status["reason"]
+
+
+@pytest.mark.parametrize("items", [0, 1, 5, 40])
+def test_a_file_written_aside_is_the_document_and_a_cancelled_one_leaves_nothing(tmp_path, items):
+    from emkit.evaluation.aside import AsideWrite
+
+    curves = [{"class": i, "thresholds": [i / 7, 0.5], "precision": [1.0, None]} for i in range(items)]
+    path = tmp_path / "curves.json"
+    write = AsideWrite(str(path), {"rows": 3, "classes": list(range(items))}, "curves", curves)
+    write.wait()
+    assert json.loads(path.read_text()) == {"rows": 3, "classes": list(range(items)), "curves": curves}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["curves.json"]
+
+    cancelled = AsideWrite(str(tmp_path / "other.json"), {"rows": 3}, "curves", curves)
+    cancelled.cancel()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["curves.json"]
+
+
+def test_check_reads_the_spec_from_stdin(tmp_path, sklearn_model):
+    import subprocess
+
+    from trainings import PYTHON, python_env
+
+    data = tmp_path / "data.csv"
+    table(3).to_csv(data, index=False)
+    spec = write_spec(tmp_path / "e", sklearn_model, data, label="nope").read_text()
+    done = subprocess.run(
+        [PYTHON, "-m", "emkit.evaluation", "--check", "-"],
+        input=spec,
+        capture_output=True,
+        text=True,
+        env=python_env(),
+        timeout=60,
+    )
+    answer = json.loads(done.stdout)
+    assert done.returncode == 0 and answer["ok"] is False and answer["field"] == "label", done

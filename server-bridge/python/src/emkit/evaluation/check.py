@@ -1,5 +1,6 @@
-"""``python -m emkit.evaluation --check spec.json``: the bridge's look at the dataset at create
-time, so that a bad one is a 422 at once rather than a FAILED evaluation later.
+"""``python -m emkit.evaluation --check spec.json`` (``--check -``: the spec on stdin): the
+bridge's look at the dataset at create time, so that a bad one is a 422 at once rather than
+a FAILED evaluation later.
 
 It reads a header, a first line or a folder listing only, and prints one JSON line:
 ``{"ok": true, "format", "columns", "classes", "label", "features", "task"}`` (``task`` null

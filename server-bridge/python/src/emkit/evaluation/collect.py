@@ -32,7 +32,7 @@ class ClassificationCollector:
         y_true = self.index.codes(batch.labels)
         y_pred = prediction.codes if prediction.codes is not None else self.index.codes(prediction.labels)
         scores = prediction.scores
-        if scores is None or self.scores is None or not self.index.known:
+        if scores is None or self.scores is None:
             self.scores = None
         else:
             self.scores.append(scores)
@@ -43,6 +43,8 @@ class ClassificationCollector:
             confidence = None
             if scores is not None and self.index.known:
                 confidence = scores[numpy.arange(len(y_pred)), numpy.minimum(y_pred, scores.shape[1] - 1)]
+            elif scores is not None:  # the columns' classes are told at the end: the top score is the label's
+                confidence = scores.max(axis=1)
             badness = confidence if confidence is not None else numpy.zeros(len(y_pred))
             self.mistakes.offer(batch, wrong, badness, batch.labels, prediction.labels, confidence)
 
@@ -64,8 +66,19 @@ class ClassificationCollector:
         scores = numpy.concatenate(self.scores) if self.scores else None
         score_classes = self.index.model_count if scores is not None else 0
         no_scores = None
+        if scores is not None and order is not None:
+            # Columns the model doesn't name (an ONNX tensor, a predict.py without CLASSES) are
+            # taken as the classes sorted, scikit-learn's order, if that is what its labels say:
+            # a column for each class, and every row's label its top score's column.
+            score_classes = len(classes)
+            if scores.shape[1] != len(classes) or not numpy.array_equal(scores.argmax(axis=1), y_pred):
+                no_scores = (
+                    "the model's scores don't say which class each column is for: name the classes "
+                    "(CLASSES in a predict.py, a ZipMap output in ONNX)"
+                )
+                scores, score_classes = None, 0
         if scores is None:
-            no_scores = self.predictor.no_scores or "the model didn't say which class each of its scores is for"
+            no_scores = no_scores or self.predictor.no_scores or "the model gave no class scores"
         elif scores.shape[1] != score_classes:
             no_scores = f"the model gave {scores.shape[1]} scores per row for {score_classes} classes"
             scores, score_classes = None, 0

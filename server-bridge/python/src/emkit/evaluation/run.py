@@ -126,15 +126,15 @@ def evaluate(spec: Spec, status: Status, writes: List[AsideWrite]) -> Dict[str, 
             collector = _collector(task, predictor, spec)
         collector.add(batch, prediction)
         rows += len(batch)
-        status.rows_done = rows
-        status.write()
+        status.progress(rows)
     if collector is None:
         raise DatasetError(f"{dataset.path} has no rows to evaluate")
     status.sha256 = dataset.sha256
 
     def curves_ready(document: dict) -> None:
         if spec.curves_file:
-            writes.append(AsideWrite(spec.curves_file, document))
+            head = {key: value for key, value in document.items() if key != "curves"}
+            writes.append(AsideWrite(spec.curves_file, head, "curves", document["curves"]))
 
     figures, errors = collector.result(rows, curves_ready)
     result = {
