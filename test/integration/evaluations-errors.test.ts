@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Evaluation } from '@emkit/shared';
+import { ApiError, type Evaluation } from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
 import { pythonJson } from '../support/endpoints.js';
@@ -80,6 +80,19 @@ describe('bad data is refused before anything is stored', () => {
     writeFileSync(empty, '');
     expect((await refused({ model: 'echo', data: empty }, 422)).message).toBe(`the dataset ${empty} is empty`);
   });
+
+  it('a CSV with a header and no rows: a clear error, refused at once or FAILED saying so', async () => {
+    const data = writeCsv(join(work, 'header-only.csv'), ['a', 'label'], []);
+    const answer = await bridge.client.api.createEvaluation({ body: { model: 'echo', data } }).catch((error: unknown) => error);
+    if (answer instanceof ApiError) {
+      expect(answer.status).toBe(422);
+      expect(answer.message).toContain('no rows');
+      return;
+    }
+    const settled = await settledEvaluation(bridge.client, (answer as Evaluation).id);
+    expect(settled.state).toBe('FAILED');
+    expect(settled.stateReason).toBe(`${data} has no rows to evaluate`);
+  }, 60_000);
 
   it('paths outside what the user may name: relative, inside the emkit home, a FIFO, a link to /dev/zero', async () => {
     await refused({ model: 'echo', data: 'data/test.csv' }, 422);
