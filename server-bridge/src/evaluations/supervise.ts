@@ -3,6 +3,7 @@ import { type EvaluationState, evaluationStates, isSettled } from '@emkit/shared
 import type { FastifyBaseLogger } from 'fastify';
 import type { Executor } from '../runtime/local-executor.js';
 import { readStatusFile } from '../runtime/status-file.js';
+import { WatchLoop } from '../runtime/watch-loop.js';
 import type { EvaluationChanges, EvaluationRecord } from '../store/evaluations.js';
 import type { Store } from '../store/index.js';
 import { type EvaluationLayout, evaluationLayout, FINAL_RUNNER_STATES, RUNNER_STATES, type RunnerStatus } from './contract.js';
@@ -43,14 +44,14 @@ interface Watch {
  * previous bridge left running.
  */
 export class EvaluationSupervision {
-  private readonly watching = new Map<string, Watch>();
-  private timer: NodeJS.Timeout | undefined;
-  private ticking = false;
+  private readonly watching: WatchLoop<Watch>;
 
   constructor(
     private readonly store: Store,
     private readonly options: EvaluationSuperviseOptions,
-  ) {}
+  ) {
+    this.watching = new WatchLoop((id) => this.look(id), options.pollMs);
+  }
 
   /**
    * Start the runner of an evaluation not recorded yet (its data is being checked meanwhile): its pid, and `exited`,
@@ -76,8 +77,7 @@ export class EvaluationSupervision {
 
   /** Watch a recorded evaluation whose runner has started, until it settles. */
   watch(evaluation: EvaluationRecord): void {
-    this.watching.set(evaluation.id, { layout: evaluationLayout(evaluation.dir) });
-    this.ensureTimer();
+    this.watching.watch(evaluation.id, { layout: evaluationLayout(evaluation.dir) });
     void this.look(evaluation.id);
   }
 
@@ -87,8 +87,7 @@ export class EvaluationSupervision {
     const stopping = this.store.tx(() => this.store.evaluations.update(evaluation.id, { state: 'STOP IN PROGRESS' }));
     const watch = this.watching.get(evaluation.id) ?? { layout };
     watch.stopAskedAt = Date.now();
-    this.watching.set(evaluation.id, watch);
-    this.ensureTimer();
+    this.watching.watch(evaluation.id, watch);
     if (evaluation.runnerPid !== null && this.options.executor.isRunning(evaluation.runnerPid, layout)) {
       this.options.executor.requestStop(evaluation.runnerPid);
     }
@@ -106,12 +105,9 @@ export class EvaluationSupervision {
         });
         continue;
       }
-      this.watching.set(evaluation.id, { layout });
+      this.watching.watch(evaluation.id, { layout });
     }
-    if (this.watching.size > 0) {
-      this.ensureTimer();
-      for (const id of this.watching.keys()) void this.look(id);
-    }
+    for (const id of this.watching.ids()) void this.look(id);
   }
 
   /**
@@ -125,25 +121,7 @@ export class EvaluationSupervision {
   }
 
   shutdown(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-  }
-
-  private ensureTimer(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.tick(), this.options.pollMs ?? 250);
-    this.timer.unref();
-  }
-
-  private async tick(): Promise<void> {
-    if (this.ticking) return;
-    this.ticking = true;
-    try {
-      for (const id of [...this.watching.keys()]) await this.look(id);
-      if (this.watching.size === 0) this.shutdown();
-    } finally {
-      this.ticking = false;
-    }
+    this.watching.shutdown();
   }
 
   /** Bring one evaluation up to what its runner says, or settle it if the runner is gone. */
@@ -151,7 +129,7 @@ export class EvaluationSupervision {
     const watch = this.watching.get(id);
     const evaluation = this.store.evaluations.get(id);
     if (!watch || !evaluation || isSettled(evaluationStates, evaluation.state)) {
-      this.watching.delete(id);
+      this.watching.forget(id);
       return;
     }
     const { status, unreadable } = readStatus(watch.layout.status);
@@ -229,7 +207,7 @@ export class EvaluationSupervision {
   }
 
   private settle(evaluation: EvaluationRecord, changes: EvaluationChanges): EvaluationRecord {
-    this.watching.delete(evaluation.id);
+    this.watching.forget(evaluation.id);
     const settled = this.store.tx(() => {
       const next = this.store.evaluations.update(evaluation.id, {
         endedAt: new Date().toISOString(),
