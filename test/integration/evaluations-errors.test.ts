@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ApiError, type Evaluation } from '@emkit/shared';
+import { ApiError, type Evaluation, type ResourceEvent } from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { removeDir, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
 import { pythonJson } from '../support/endpoints.js';
 import {
@@ -117,11 +118,27 @@ describe('what goes wrong while it runs', () => {
       ['x', 'label'],
       Array.from({ length: 30 }, (_, i) => [i, i]),
     );
+    // the editors follow evaluations on the event stream: created, updated, and a `finished` at the end
+    const socket = new WebSocket(bridge.client.eventsUrl(), bridge.client.socketProtocols());
+    const events: ResourceEvent[] = [];
+    socket.on('message', (raw) => {
+      const message = JSON.parse(String(raw)) as { type: string; event?: ResourceEvent };
+      if (message.event?.resource === 'evaluations') events.push(message.event);
+    });
+    await new Promise<void>((resolve) => socket.once('open', () => resolve()));
     const created = await bridge.client.api.createEvaluation({
       body: { model: 'brittle', data, batchRows: 4, task: 'classification' },
     });
     const settled = await settledEvaluation(bridge.client, created.id);
     expect(settled.state).toBe('FAILED');
+    const finished = await waitFor(
+      async () => events.find((e) => e.id === created.id && e.action === 'finished'),
+      10_000,
+      'the finished event',
+    );
+    socket.close();
+    expect(finished.data).toMatchObject({ id: created.id, state: 'FAILED', model: { name: 'brittle', version: 1 } });
+    expect(events.filter((e) => e.id === created.id)[0]?.action).toBe('created');
     expect(settled.stateReason).toContain('the model broke on purpose');
     expect(settled.result).toBeNull();
     const log = await bridge.client.api.getEvaluationLog({ params: { id: created.id } });
