@@ -290,3 +290,23 @@ def test_check_reads_the_spec_from_stdin(tmp_path, sklearn_model):
     )
     answer = json.loads(done.stdout)
     assert done.returncode == 0 and answer["ok"] is False and answer["field"] == "label", done
+
+
+def test_a_package_missing_from_the_models_environment_is_named(tmp_path, sklearn_model, monkeypatch):
+    """Stands for an environment made for PyTorch alone: a needed module that isn't there."""
+    from emkit.evaluation import environment
+
+    monkeypatch.setitem(environment.NEEDED, "emkit_no_such_module", "emkit-no-such-package")
+    data = tmp_path / "data.csv"
+    table(5).to_csv(data, index=False)
+    spec = write_spec(tmp_path / "e", sklearn_model, data)
+    outcome = evaluate(spec)
+    assert outcome.status["state"] == "FAILED"
+    assert outcome.status["reason"].startswith("the model's environment lacks emkit-no-such-package")
+    from emkit.evaluation.check import check as check_in_process
+    from emkit.evaluation.datasets import DatasetError
+    from emkit.evaluation.spec import read_spec
+
+    with pytest.raises(DatasetError, match="pip install emkit-no-such-package") as raised:
+        check_in_process(read_spec(str(spec)))
+    assert raised.value.field == "environment"

@@ -15,9 +15,10 @@ import traceback
 from typing import Any, Dict, List
 
 from ..serving.loaders import LoadError, first_line
+from . import environment
 from .aside import AsideWrite
 from .collect import ClassificationCollector, ClusteringCollector, RegressionCollector
-from .datasets import DatasetError, open_dataset
+from .datasets import DatasetError, data_format, open_dataset
 from .plain import plain, write_json
 from .predictor import Predictor
 from .spec import Spec, SpecError, read_spec, read_status_file
@@ -92,6 +93,9 @@ def _cancel(writes: List[AsideWrite]) -> None:
 
 def evaluate(spec: Spec, status: Status, writes: List[AsideWrite]) -> Dict[str, Any]:
     """result.json's document; curves.json is being written by ``writes``' (wait for them)."""
+    absent = environment.missing(data_format(spec.data))
+    if absent:
+        raise SpecError(environment.missing_message(absent), "environment")
     predictor = Predictor(spec.framework, spec.artifact_path)
     started = time.perf_counter()  # result.json's seconds: reading, predicting, computing
     dataset = open_dataset(spec.data)
