@@ -1,6 +1,6 @@
 """``python -m emkit.evaluation spec.json``: one evaluation, from spec.json to result.json.
 
-status.json is written at the start, after every batch (rowsDone) and at the end. SIGTERM
+status.json is written at the start, after batches (rowsDone) and at the end. SIGTERM (or SIGINT)
 stops the run where it is (Python code between two bytecodes; a model's C code finishes its
 call first) and ends it STOPPED. Any failure ends it FAILED with a one-line reason; the
 traceback goes to stderr, which the bridge keeps as the evaluation's log.
@@ -60,30 +60,26 @@ def main(spec_path: str) -> int:
         status.write(COMPLETE)
         print(f"[emkit] evaluated {result['rows']} rows in {result['seconds']:.2f} s", flush=True)
         return 0
-    except Stopped:
+    except BaseException as error:
         stopping["armed"] = False
         _cancel(writes)
-        print("[emkit] stopped (SIGTERM)", file=sys.stderr, flush=True)
-        status.write(STOPPED, f"stopped after {status.rows_done} rows")
-        return 0
-    except (SpecError, DatasetError, LoadError) as error:
-        stopping["armed"] = False
-        _cancel(writes)
+        state, reason, code = _outcome(error, status.rows_done)
+        status.write(state, reason)
+        return code
+
+
+def _outcome(error: BaseException, rows_done: int):
+    """(state, reason, exit status) for how the run ended; said on stderr, the log."""
+    if isinstance(error, (Stopped, KeyboardInterrupt)):
+        print("[emkit] stopped", file=sys.stderr, flush=True)
+        return STOPPED, f"stopped after {rows_done} rows", 0
+    if isinstance(error, (SpecError, DatasetError, LoadError)):  # the message says it all
         print(f"[emkit] {error}", file=sys.stderr, flush=True)
-        status.write(FAILED, first_line(error))
-        return 1
-    except ModelFailed as error:
-        stopping["armed"] = False
-        _cancel(writes)
-        traceback.print_exc(file=sys.stderr)
-        status.write(FAILED, first_line(error))
-        return 1
-    except Exception as error:
-        stopping["armed"] = False
-        _cancel(writes)
-        traceback.print_exc(file=sys.stderr)
-        status.write(FAILED, first_line(ValueError(f"{type(error).__name__}: {first_line(error)}")))
-        return 1
+        return FAILED, first_line(error), 1
+    traceback.print_exc(file=sys.stderr)
+    if isinstance(error, ModelFailed):
+        return FAILED, first_line(error), 1
+    return FAILED, first_line(ValueError(f"{type(error).__name__}: {first_line(error)}")), 1
 
 
 def _cancel(writes: List[AsideWrite]) -> None:
