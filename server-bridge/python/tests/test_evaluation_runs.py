@@ -256,22 +256,6 @@ def test_regression_task_asked_with_text_labels_fails_clearly(tmp_path):
     assert outcome.status["state"] == "FAILED" and "numeric labels" in outcome.status["reason"]
 
 
-@pytest.mark.parametrize("items", [0, 1, 5, 40])
-def test_a_file_written_aside_is_the_document_and_a_cancelled_one_leaves_nothing(tmp_path, items):
-    from emkit.evaluation.aside import AsideWrite
-
-    curves = [{"class": i, "thresholds": [i / 7, 0.5], "precision": [1.0, None]} for i in range(items)]
-    path = tmp_path / "curves.json"
-    write = AsideWrite(str(path), {"rows": 3, "classes": list(range(items))}, "curves", curves)
-    write.wait()
-    assert json.loads(path.read_text()) == {"rows": 3, "classes": list(range(items)), "curves": curves}
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["curves.json"]
-
-    cancelled = AsideWrite(str(tmp_path / "other.json"), {"rows": 3}, "curves", curves)
-    cancelled.cancel()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["curves.json"]
-
-
 def test_check_reads_the_spec_from_stdin(tmp_path, sklearn_model):
     import subprocess
 

@@ -13,13 +13,14 @@ from typing import Any, List
 from .plain import floats
 
 CHART_POINTS = 200
-# curves.json's bound, in points over all classes: a point per distinct score per class is
-# 200,000 rows x 2 classes = 400,000 points (23 MB) for a binary model, but 50,000 rows x 1,000
-# classes would be 50 million (a few GB). Past the bound each curve keeps, for every threshold
-# t with DECIMALS decimals (the finest that fits), the point the bridge picks for t, "the first
-# threshold >= t": the answer for any such t (0.3, 0.35, 0.125…) stays exact, and one between
-# them is the next such t's.
-MAX_POINTS = 1_000_000
+# curves.json's bound, in points over all classes. A point per distinct score per class is
+# 400,000 points (23 MB of JSON, slow to write and to load) for 200,000 rows of a binary model,
+# and billions for many classes times many rows. Past the bound each curve keeps, for every
+# threshold t with DECIMALS decimals (the finest that fits), the point the bridge picks for t,
+# "the first threshold >= t", whose figures are sklearn's for "score >= that threshold": the
+# answer for any such t (a slider's 0.3, 0.35, 0.1234) stays exact, and one between them is
+# the next such t's. 200,000 rows of a binary model: 4 decimals, about 1 MB.
+MAX_POINTS = 100_000
 DECIMALS = (6, 5, 4, 3, 2)
 
 

@@ -8,15 +8,16 @@ traceback goes to stderr, which the bridge keeps as the evaluation's log.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import signal
 import sys
 import time
 import traceback
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional, Tuple
 
 from ..serving.loaders import LoadError, first_line
 from . import environment
-from .aside import AsideWrite
 from .collect import ClassificationCollector, ClusteringCollector, RegressionCollector
 from .datasets import DatasetError, data_format, open_dataset
 from .plain import plain, write_json
@@ -48,13 +49,14 @@ def main(spec_path: str) -> int:
 
     signal.signal(signal.SIGTERM, on_sigterm)
     status.write()
-    writes: List[AsideWrite] = []
+    written: List[str] = []
     try:
         spec = read_spec(spec_path)
-        result = evaluate(spec, status, writes)
+        result, curves = evaluate(spec, status)
         stopping["armed"] = False  # the files below are written whole, or not at all
-        for write in writes:
-            write.wait()
+        if curves is not None and spec.curves_file:
+            written.append(spec.curves_file)
+            write_json(spec.curves_file, curves)
         if spec.result_file:
             write_json(spec.result_file, result, durable=True)
         status.write(COMPLETE)
@@ -62,7 +64,7 @@ def main(spec_path: str) -> int:
         return 0
     except BaseException as error:
         stopping["armed"] = False
-        _cancel(writes)
+        _remove(written)  # nothing half-stored: curves.json without its result.json
         state, reason, code = _outcome(error, status.rows_done)
         status.write(state, reason)
         return code
@@ -82,13 +84,14 @@ def _outcome(error: BaseException, rows_done: int):
     return FAILED, first_line(ValueError(f"{type(error).__name__}: {first_line(error)}")), 1
 
 
-def _cancel(writes: List[AsideWrite]) -> None:
-    for write in writes:
-        write.cancel()
+def _remove(paths: List[str]) -> None:
+    for path in paths:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
 
 
-def evaluate(spec: Spec, status: Status, writes: List[AsideWrite]) -> Dict[str, Any]:
-    """result.json's document; curves.json is being written by ``writes``' (wait for them)."""
+def evaluate(spec: Spec, status: Status) -> Tuple[Dict[str, Any], Optional[dict]]:
+    """(result.json's document, curves.json's or None)."""
     absent = environment.missing(data_format(spec.data))
     if absent:
         raise SpecError(environment.missing_message(absent), "environment")
@@ -131,12 +134,7 @@ def evaluate(spec: Spec, status: Status, writes: List[AsideWrite]) -> Dict[str, 
         raise DatasetError(f"{dataset.path} has no rows to evaluate")
     status.sha256 = dataset.sha256
 
-    def curves_ready(document: dict) -> None:
-        if spec.curves_file:
-            head = {key: value for key, value in document.items() if key != "curves"}
-            writes.append(AsideWrite(spec.curves_file, head, "curves", document["curves"]))
-
-    figures, errors = collector.result(rows, curves_ready)
+    figures, errors, curves = collector.result(rows)
     result = {
         "task": task,
         "rows": rows,
@@ -148,7 +146,7 @@ def evaluate(spec: Spec, status: Status, writes: List[AsideWrite]) -> Dict[str, 
     }
     result = plain(result)
     result["seconds"] = round(time.perf_counter() - started, 3)
-    return result
+    return result, curves
 
 
 def _task_before_reading(spec: Spec, predictor: Predictor, dataset):
