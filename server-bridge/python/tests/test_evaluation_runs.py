@@ -256,22 +256,6 @@ def test_regression_task_asked_with_text_labels_fails_clearly(tmp_path):
     assert outcome.status["state"] == "FAILED" and "numeric labels" in outcome.status["reason"]
 
 
-@pytest.mark.parametrize("items", [0, 1, 5, 40])
-def test_a_file_written_aside_is_the_document_and_a_cancelled_one_leaves_nothing(tmp_path, items):
-    from emkit.evaluation.aside import AsideWrite
-
-    curves = [{"class": i, "thresholds": [i / 7, 0.5], "precision": [1.0, None]} for i in range(items)]
-    path = tmp_path / "curves.json"
-    write = AsideWrite(str(path), {"rows": 3, "classes": list(range(items))}, "curves", curves)
-    write.wait()
-    assert json.loads(path.read_text()) == {"rows": 3, "classes": list(range(items)), "curves": curves}
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["curves.json"]
-
-    cancelled = AsideWrite(str(tmp_path / "other.json"), {"rows": 3}, "curves", curves)
-    cancelled.cancel()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["curves.json"]
-
-
 def test_check_reads_the_spec_from_stdin(tmp_path, sklearn_model):
     import subprocess
 
@@ -290,3 +274,23 @@ def test_check_reads_the_spec_from_stdin(tmp_path, sklearn_model):
     )
     answer = json.loads(done.stdout)
     assert done.returncode == 0 and answer["ok"] is False and answer["field"] == "label", done
+
+
+def test_a_package_missing_from_the_models_environment_is_named(tmp_path, sklearn_model, monkeypatch):
+    """Stands for an environment made for PyTorch alone: a needed module that isn't there."""
+    from emkit.evaluation import environment
+
+    monkeypatch.setitem(environment.NEEDED, "emkit_no_such_module", "emkit-no-such-package")
+    data = tmp_path / "data.csv"
+    table(5).to_csv(data, index=False)
+    spec = write_spec(tmp_path / "e", sklearn_model, data)
+    outcome = evaluate(spec)
+    assert outcome.status["state"] == "FAILED"
+    assert outcome.status["reason"].startswith("the model's environment lacks emkit-no-such-package")
+    from emkit.evaluation.check import check as check_in_process
+    from emkit.evaluation.datasets import DatasetError
+    from emkit.evaluation.spec import read_spec
+
+    with pytest.raises(DatasetError, match="pip install emkit-no-such-package") as raised:
+        check_in_process(read_spec(str(spec)))
+    assert raised.value.field == "environment"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import sys
 
+from . import environment
 from .datasets import DatasetError, peek
 from .predictor import estimator_kind
 from .spec import SpecError, read_spec
@@ -22,6 +23,9 @@ from .spec import SpecError, read_spec
 
 def check(spec) -> dict:
     preview = peek(spec.data)
+    absent = environment.missing(preview.format)
+    if absent:
+        raise DatasetError(environment.missing_message(absent), "environment")
     task = spec.task
     if not preview.has_labels:
         if preview.format == "jsonl" and task in (None, "clustering"):

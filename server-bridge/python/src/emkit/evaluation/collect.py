@@ -48,9 +48,8 @@ class ClassificationCollector:
             badness = confidence if confidence is not None else numpy.zeros(len(y_pred))
             self.mistakes.offer(batch, wrong, badness, batch.labels, prediction.labels, confidence)
 
-    def result(self, rows: int, curves_ready):
-        """(the classification result, the error analysis); ``curves_ready(document)`` gets
-        curves.json's document first, to write while the rest is computed."""
+    def result(self, rows: int):
+        """(the classification result, the error analysis, curves.json's document or None)."""
         import numpy
 
         y_true = numpy.concatenate(self.y_true) if self.y_true else numpy.zeros(0, dtype=int)
@@ -83,10 +82,11 @@ class ClassificationCollector:
             no_scores = f"the model gave {scores.shape[1]} scores per row for {score_classes} classes"
             scores, score_classes = None, 0
         found = []
+        document = None
         counts = numpy.bincount(y_true, minlength=len(classes))
         if scores is not None:
             found = curves.pr_curves(y_true, scores, classes)
-            curves_ready(curves.curves_document(rows, found, [int(s) for s in counts[:score_classes]]))
+            document = curves.curves_document(rows, found, [int(s) for s in counts[:score_classes]])
         figures = metrics.classification(y_true, y_pred, scores, classes, score_classes)
         unseen = self.index.unseen()
         figures["unseenLabels"] = [
@@ -98,7 +98,7 @@ class ClassificationCollector:
         figures["noScoresReason"] = no_scores
         figures["prCurves"] = curves.chart(found)
         figures["bestF1"] = curves.best_f1(found[1]) if score_classes == 2 else None
-        return figures, self.mistakes.records()
+        return figures, self.mistakes.records(), document
 
 
 class RegressionCollector:
@@ -121,12 +121,12 @@ class RegressionCollector:
         size = numpy.abs(residual)
         self.mistakes.offer(batch, numpy.flatnonzero(size > 0), size, batch.labels, prediction.labels, None, residual)
 
-    def result(self, rows: int, curves_ready):
+    def result(self, rows: int):
         import numpy
 
         y_true = numpy.concatenate(self.y_true)
         y_pred = numpy.concatenate(self.y_pred)
-        return metrics.regression(y_true, y_pred), self.mistakes.records()
+        return metrics.regression(y_true, y_pred), self.mistakes.records(), None
 
 
 class ClusteringCollector:
@@ -162,11 +162,11 @@ class ClusteringCollector:
             features, keys, assigned = features[keep], keys[keep], assigned[keep]
         self.sample, self.keys, self.sample_assignments = features, keys, assigned
 
-    def result(self, rows: int, curves_ready):
+    def result(self, rows: int):
         import numpy
 
         assignments = numpy.concatenate(self.assignments)
-        return metrics.clustering(assignments, self.sample, self.sample_assignments), []
+        return metrics.clustering(assignments, self.sample, self.sample_assignments), [], None
 
 
 def _matrix(instances):
