@@ -1,5 +1,6 @@
 import type { EndpointService } from './endpoints/service.js';
 import type { EnvironmentService } from './environments/service.js';
+import type { EvaluationService } from './evaluations/service.js';
 import type { ExperimentService } from './experiments/service.js';
 import type { QuickTests } from './models/quick-tests.js';
 import type { ModelService } from './models/service.js';
@@ -22,6 +23,7 @@ export interface BridgeContext {
   models: ModelService;
   /** model versions called with no endpoint (POST /models/{id}/predict) */
   quickTests: QuickTests;
+  evaluations: EvaluationService;
   endpoints: EndpointService;
   /** one-time credentials for pages browsers open */
   tickets: TicketBook;

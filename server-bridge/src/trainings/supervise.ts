@@ -9,10 +9,10 @@ import {
 } from '@emkit/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import type { MetricsIngester } from '../metrics/ingest.js';
+import type { Executor } from '../runtime/local-executor.js';
 import type { Store } from '../store/index.js';
 import type { TrainingRecord } from '../store/trainings.js';
 import { FINAL_SUPERVISOR_STATES, type SupervisorStatus, type TrainingLayout, trainingLayout } from './contract.js';
-import type { Executor } from './local-executor.js';
 import { EarlyStopWatch, type QualityShape, qualityShape, sameQuality, trainingQuality } from './quality.js';
 
 export interface SuperviseOptions {
