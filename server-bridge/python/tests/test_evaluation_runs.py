@@ -294,3 +294,15 @@ def test_a_package_missing_from_the_models_environment_is_named(tmp_path, sklear
     with pytest.raises(DatasetError, match="pip install emkit-no-such-package") as raised:
         check_in_process(read_spec(str(spec)))
     assert raised.value.field == "environment"
+
+
+def test_a_scikit_learn_too_old_for_the_metrics_is_named_with_the_version_needed(tmp_path, sklearn_model, monkeypatch):
+    from emkit.evaluation import environment
+
+    monkeypatch.setitem(environment.OLDEST, "scikit-learn", (99, 0))
+    data = tmp_path / "data.csv"
+    table(5).to_csv(data, index=False)
+    outcome = evaluate(write_spec(tmp_path / "e", sklearn_model, data))
+    assert outcome.status["state"] == "FAILED"
+    assert "lacks scikit-learn>=99.0" in outcome.status["reason"]
+    assert "pip install 'scikit-learn>=99.0'" in outcome.status["reason"]
