@@ -11,6 +11,7 @@ export * from './format.js';
 export * from './notebook.js';
 export * from './presentation.js';
 export * from './resources.js';
+export * from './schemas/clusters.js';
 export * from './schemas/common.js';
 export * from './schemas/endpoints.js';
 export * from './schemas/environments.js';

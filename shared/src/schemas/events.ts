@@ -2,7 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { MAX_OFFSET, Timestamp } from './common.js';
 import type { InferenceLog } from './endpoints.js';
 
-export const RESOURCES = ['environments', 'experiments', 'trainings', 'models', 'endpoints', 'tensorboards'] as const;
+export const RESOURCES = ['environments', 'experiments', 'trainings', 'models', 'endpoints', 'tensorboards', 'clusters'] as const;
 export type ResourceName = (typeof RESOURCES)[number];
 
 /**
