@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { ClusterService } from './clusters/service.js';
 import type { BridgeContext } from './context.js';
 import { EndpointService } from './endpoints/service.js';
 import { EnvironmentService } from './environments/service.js';
@@ -66,6 +67,8 @@ export interface BridgeOptions {
   inferenceBodyLimit?: number;
   /** a model that takes longer to answer gets the caller a 504 (default 60 s) */
   inferenceTimeoutMs?: number;
+  /** how often every cluster is checked (ms, default 5 s) */
+  clusterPollMs?: number;
   /** how often an idle model worker is asked for /health (default 5 s) */
   workerHealthMs?: number;
   /** a quick-test worker (POST /models/{id}/predict) nobody has called for this long is stopped (default 300) */
@@ -208,6 +211,14 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     limits: options.snapshotLimits ?? DEFAULT_SNAPSHOT_LIMITS,
     stopWorkers: (modelId) => quickTests.stop(modelId),
   });
+  const clusters = new ClusterService(store, {
+    root: paths.clusters,
+    logDir: paths.clusterLogs,
+    python,
+    emkitImportPath,
+    log,
+    pollMs: options.clusterPollMs,
+  });
   const context: BridgeContext = {
     version: VERSION,
     paths,
@@ -219,6 +230,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     models,
     quickTests,
     endpoints,
+    clusters,
     tickets: new TicketBook(),
     sessions,
     uptimeSeconds: () => (Date.now() - startedAt) / 1000,
@@ -227,6 +239,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   trainings.reconcile();
   tensorboards.reconcile();
   endpoints.reconcile();
+  await clusters.reconcile();
 
   const host = options.host ?? '127.0.0.1';
   const allowedHosts = [
@@ -250,6 +263,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   } catch (error) {
     await endpoints.shutdown();
     await quickTests.shutdown();
+    await clusters.shutdown();
     store.close();
     throw error;
   }
@@ -278,7 +292,8 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
       // trainings go on without the bridge (the next one picks them up); TensorBoards don't
       trainings.shutdown();
       tensorboards.shutdown();
-      await Promise.all([endpoints.shutdown(), quickTests.shutdown()]);
+      // local clusters' nodes end with the bridge that started them
+      await Promise.all([endpoints.shutdown(), quickTests.shutdown(), clusters.shutdown()]);
       if (sockets.fallback) rmSync(sockets.dir, { recursive: true, force: true });
       await environments.shutdown();
       store.close();

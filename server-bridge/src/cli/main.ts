@@ -3,6 +3,7 @@ import { ApiError } from '@emkit/shared';
 import { Command, CommanderError } from 'commander';
 import { BridgeAlreadyRunning } from '../bridge.js';
 import { VERSION } from '../version.js';
+import { registerClusters } from './commands/clusters.js';
 import { registerEndpoints } from './commands/endpoints.js';
 import { registerEnvironments } from './commands/environments.js';
 import { registerExperiments } from './commands/experiments.js';
@@ -13,7 +14,7 @@ import { registerTrainings } from './commands/trainings.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 
 const program = new Command('emkit')
-  .description('emkit: environments, trainings, models and endpoints from the command line')
+  .description('emkit: environments, trainings, models, endpoints and clusters from the command line')
   .version(VERSION)
   .option('--home <dir>', 'the emkit home (default: $EMKIT_HOME or ~/.emkit)')
   .option('--url <url>', 'bridge URL (default: $EMKIT_URL or runtime.json)')
@@ -29,6 +30,7 @@ registerExperiments(program);
 registerTrainings(program);
 registerModels(program);
 registerEndpoints(program);
+registerClusters(program);
 
 try {
   await program.parseAsync(process.argv);

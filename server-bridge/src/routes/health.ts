@@ -15,6 +15,7 @@ export const healthHandlers: Handlers<'health' | 'getStatus' | 'createBrowserTic
       tensorboards: bridge.store.tensorboards.total(),
       models: bridge.store.models.total(),
       endpoints: bridge.store.endpoints.total(),
+      clusters: bridge.store.clusters.total(),
     },
     quickTests: bridge.quickTests.list(),
   }),

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { ClustersRepository } from './clusters.js';
 import { openDatabase } from './db.js';
 import { EndpointsRepository } from './endpoints.js';
 import { EnvironmentsRepository } from './environments.js';
@@ -22,6 +23,7 @@ export class Store {
   readonly models: ModelsRepository;
   readonly endpoints: EndpointsRepository;
   readonly inference: InferenceRepository;
+  readonly clusters: ClustersRepository;
 
   constructor(file: string) {
     this.db = openDatabase(file);
@@ -34,6 +36,7 @@ export class Store {
     this.models = new ModelsRepository(this.db, this.events);
     this.endpoints = new EndpointsRepository(this.db);
     this.inference = new InferenceRepository(this.db);
+    this.clusters = new ClustersRepository(this.db, this.events);
   }
 
   /**
