@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
@@ -159,14 +159,30 @@ export function makeTempDir(): string {
   return mkdtempSync(join(tmpdir(), 'emkit-ray-'));
 }
 
-const groupAlive = (pid: number): boolean => {
+/**
+ * Whether process group `pgid` has a live member. On Linux a zombie doesn't count (a group of
+ * zombies still takes signals, and one whose parent died with it may wait long to be reaped).
+ */
+function groupAlive(pgid: number): boolean {
   try {
-    process.kill(-pid, 0);
-    return true;
+    process.kill(-pgid, 0);
   } catch {
     return false;
   }
-};
+  if (process.platform !== 'linux') return true;
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      // after the command's closing parenthesis: state, ppid, pgrp
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(pgrp) === pgid && state !== 'Z') return true;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return false;
+}
 
 /** Whether `pid` is still a node of this cluster (not a recycled PID): its command line names the cluster's folder. */
 export function isClusterProcess(pid: number, processes: LocalProcesses): boolean {
@@ -182,7 +198,7 @@ export function isClusterProcess(pid: number, processes: LocalProcesses): boolea
  * SIGKILL to the process groups still there after `graceMs`. Only PIDs this cluster's
  * nodes hold are signalled (never `ray stop`, which ends every Ray process on the machine).
  */
-export async function stopNodes(processes: LocalProcesses, graceMs = 15_000): Promise<void> {
+export async function stopNodes(processes: LocalProcesses, graceMs = 15_000): Promise<{ killed: number[] }> {
   const ours = processes.pids.filter(
     (pid) => groupAlive(pid) && (isClusterProcess(pid, processes) || !existsSync(`/proc/${pid}`)),
   );
@@ -198,7 +214,8 @@ export async function stopNodes(processes: LocalProcesses, graceMs = 15_000): Pr
   const head = processes.pids[0];
   const deadline = Date.now() + (head !== undefined && groupAlive(head) ? graceMs : Math.min(graceMs, 2000));
   while (ours.some(groupAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-  for (const pid of ours.filter(groupAlive)) {
+  const killed = ours.filter(groupAlive);
+  for (const pid of killed) {
     try {
       process.kill(-pid, 'SIGKILL');
     } catch {
@@ -206,4 +223,5 @@ export async function stopNodes(processes: LocalProcesses, graceMs = 15_000): Pr
     }
   }
   rmSync(processes.tempDir, { recursive: true, force: true });
+  return { killed };
 }

@@ -143,8 +143,8 @@ export class RayClient {
   }
 
   /** Forget an ended job (Ray refuses while it runs). */
-  deleteJob(id: string): Promise<boolean> {
-    return this.json('DELETE', `/api/jobs/${encodeURIComponent(id)}`);
+  async deleteJob(id: string): Promise<boolean> {
+    return (await this.json<{ deleted: boolean }>('DELETE', `/api/jobs/${encodeURIComponent(id)}`)).deleted;
   }
 
   private get timeout(): number {

@@ -58,7 +58,12 @@ const invalid = (field: string, message: string) => new HttpError(400, 'validati
 
 /** `http://host:port/` → `http://host:port`; a bad port is the caller's to fix. */
 function normalAddress(address: string): string {
-  const url = new URL(address);
+  let url: URL;
+  try {
+    url = new URL(address);
+  } catch {
+    throw invalid('address', `"${address}" is not an address like http://HEAD:8265 (is the port 1–65535?)`);
+  }
   if (url.port !== '' && (Number(url.port) < 1 || Number(url.port) > 65535)) {
     throw invalid('address', `port ${url.port} is not 1–65535`);
   }
@@ -342,7 +347,14 @@ export class ClusterService {
     }
     await this.starting.get(record.id)?.catch(() => {});
     const processes = this.store.clusters.get(record.id)?.processes ?? current.processes;
-    if (processes) await stopNodes(processes, graceMs);
+    if (processes) {
+      const started = Date.now();
+      const { killed } = await stopNodes(processes, graceMs);
+      this.options.log.info(
+        { cluster: record.name, ms: Date.now() - started, killed },
+        killed.length ? "a local cluster's nodes stopped, some killed" : "a local cluster's nodes stopped",
+      );
+    }
     this.children.delete(record.id);
     if (this.store.clusters.get(record.id)) {
       this.store.tx(() => this.store.clusters.update(record.id, { processes: null, nodes: [], rayVersion: current.rayVersion }));
