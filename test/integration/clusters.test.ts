@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { request } from 'node:http';
 import { dirname, join } from 'node:path';
 import { ApiError, type Cluster, type EmkitClient } from '@emkit/shared';
@@ -258,5 +258,30 @@ describe('clusters: a real two-node Ray cluster', () => {
     const removed = await emkit('cluster', 'remove', 'it');
     expect(removed.code).toBe(0);
     expect(existsSync(join(bridge.home, 'clusters', cluster.id))).toBe(false);
+  });
+});
+
+describe('a local cluster where the bridge has no Ray', () => {
+  it.skipIf(!hasProc)('is refused with a clear error saying how to install it, and nothing is left', async () => {
+    // an interpreter with no `ray` beside it, as a bridge on a plain python3 has
+    const bin = join(tempDir('emkit-noray-'), 'bin');
+    mkdirSync(bin);
+    symlinkSync(process.execPath, join(bin, 'python3'));
+    const plain = await startBridge({ args: ['--python', join(bin, 'python3')] });
+    try {
+      const refused = await plain.client.api
+        .createCluster({ body: { name: 'try', local: { nodes: 2 } } })
+        .then(() => undefined)
+        .catch((error: unknown) => error as ApiError);
+      expect([refused?.status, refused?.code]).toEqual([422, 'unprocessable']);
+      expect(refused?.message).toContain(`Ray isn't installed in the bridge's Python environment (${join(bin, 'python3')})`);
+      expect(refused?.message).toContain('pip install "ray[default]~=2.60.0"');
+      expect((await plain.client.api.listClusters({})).total).toBe(0);
+      expect(existsSync(join(plain.home, 'clusters'))).toBe(false);
+    } finally {
+      await plain.stop();
+      removeDir(plain.home);
+      removeDir(dirname(bin));
+    }
   });
 });
