@@ -52,6 +52,7 @@ export function bridgeMachines(states) {
     STAGE: states.stageStates,
     TENSORBOARD: states.tensorboardStates,
     EVALUATION: states.evaluationStates,
+    CLUSTER: states.clusterStates,
   };
 }
 

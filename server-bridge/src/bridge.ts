@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { ClusterService } from './clusters/service.js';
 import type { BridgeContext } from './context.js';
 import { EndpointService } from './endpoints/service.js';
 import { EnvironmentService } from './environments/service.js';
@@ -69,6 +70,8 @@ export interface BridgeOptions {
   inferenceBodyLimit?: number;
   /** a model that takes longer to answer gets the caller a 504 (default 60 s) */
   inferenceTimeoutMs?: number;
+  /** how often every cluster is checked (ms, default 5 s) */
+  clusterPollMs?: number;
   /** how often an idle model worker is asked for /health (default 5 s) */
   workerHealthMs?: number;
   /** a quick-test worker (POST /models/{id}/predict) nobody has called for this long is stopped (default 300) */
@@ -221,6 +224,14 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     log,
     pollMs: options.trainingPollMs,
   });
+  const clusters = new ClusterService(store, {
+    root: paths.clusters,
+    logDir: paths.clusterLogs,
+    python,
+    emkitImportPath,
+    log,
+    pollMs: options.clusterPollMs,
+  });
   const context: BridgeContext = {
     version: VERSION,
     paths,
@@ -233,6 +244,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     quickTests,
     evaluations,
     endpoints,
+    clusters,
     tickets: new TicketBook(),
     sessions,
     uptimeSeconds: () => (Date.now() - startedAt) / 1000,
@@ -242,6 +254,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   evaluations.reconcile();
   tensorboards.reconcile();
   endpoints.reconcile();
+  await clusters.reconcile();
 
   const host = options.host ?? '127.0.0.1';
   const allowedHosts = [
@@ -265,6 +278,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   } catch (error) {
     await endpoints.shutdown();
     await quickTests.shutdown();
+    await clusters.shutdown();
     store.close();
     throw error;
   }
@@ -294,7 +308,8 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
       trainings.shutdown();
       evaluations.shutdown();
       tensorboards.shutdown();
-      await Promise.all([endpoints.shutdown(), quickTests.shutdown()]);
+      // local clusters' nodes end with the bridge that started them
+      await Promise.all([endpoints.shutdown(), quickTests.shutdown(), clusters.shutdown()]);
       if (sockets.fallback) rmSync(sockets.dir, { recursive: true, force: true });
       await environments.shutdown();
       store.close();

@@ -1,3 +1,4 @@
+import type { ClusterService } from './clusters/service.js';
 import type { EndpointService } from './endpoints/service.js';
 import type { EnvironmentService } from './environments/service.js';
 import type { EvaluationService } from './evaluations/service.js';
@@ -25,6 +26,8 @@ export interface BridgeContext {
   quickTests: QuickTests;
   evaluations: EvaluationService;
   endpoints: EndpointService;
+  /** Ray clusters: added, or started here (local), and checked every few seconds */
+  clusters: ClusterService;
   /** one-time credentials for pages browsers open */
   tickets: TicketBook;
   /** the browser sessions those tickets open */

@@ -13,6 +13,7 @@ export * from './notebook.js';
 export * from './presentation.js';
 export * from './quality/index.js';
 export * from './resources.js';
+export * from './schemas/clusters.js';
 export * from './schemas/common.js';
 export * from './schemas/endpoints.js';
 export * from './schemas/environments.js';

@@ -6,6 +6,13 @@ describe('state badges', () => {
   it('reads settled success as ok, failures as failed, a stop as stopped and the rest as busy', () => {
     expect(stateTone('COMPLETE')).toBe('ok');
     expect(stateTone('ACTIVE')).toBe('ok');
+    expect([stateTone('REACHABLE'), stateTone('ALIVE'), stateTone('STARTING'), stateTone('CONNECTING')]).toEqual([
+      'ok',
+      'ok',
+      'busy',
+      'busy',
+    ]);
+    expect([stateTone('UNREACHABLE'), stateTone('START FAILED'), stateTone('DEAD')]).toEqual(['failed', 'failed', 'failed']);
     expect(stateTone('RUNNING')).toBe('ok');
     expect(stateTone('FAIL TRAIN')).toBe('failed');
     expect(stateTone('DEPLOY FAILED')).toBe('failed');

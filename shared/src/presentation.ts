@@ -7,9 +7,20 @@ import type { Training } from './schemas/trainings.js';
  */
 export type Tone = 'ok' | 'busy' | 'failed' | 'stopped';
 
-const FAILED = new Set(['CREATE FAILED', 'FAIL TRAIN', 'DEPLOY FAILED', 'UPDATE FAILED', 'DELETE FAILED', 'FAILED']);
+// a cluster (or a node) the bridge can't reach is a failure to look at, like a failed deploy
+const FAILED = new Set([
+  'CREATE FAILED',
+  'FAIL TRAIN',
+  'DEPLOY FAILED',
+  'UPDATE FAILED',
+  'DELETE FAILED',
+  'FAILED',
+  'START FAILED',
+  'UNREACHABLE',
+  'DEAD',
+]);
 const STOPPED = new Set(['STOPPED']);
-const OK = new Set(['ACTIVE', 'COMPLETE', 'READY', 'RUNNING']);
+const OK = new Set(['ACTIVE', 'COMPLETE', 'READY', 'RUNNING', 'REACHABLE', 'ALIVE']);
 
 /**
  * Any resource's, stage's or instance's state → its badge tone. A RUNNING training or

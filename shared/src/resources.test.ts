@@ -32,6 +32,7 @@ function fakeClient(trainings: Training[]) {
       listModels: () => list([]),
       listEvaluations: () => list([]),
       listEndpoints: () => list([]),
+      listClusters: () => list([]),
     },
   } as unknown as EmkitClient;
   return { client, answer };
@@ -76,7 +77,15 @@ describe('the resource store', () => {
       changes++;
     });
     const refused = () => Promise.reject(new Error('the bridge answered HTTP 500'));
-    const names = ['listEnvironments', 'listExperiments', 'listTrainings', 'listModels', 'listEvaluations', 'listEndpoints'];
+    const names = [
+      'listEnvironments',
+      'listExperiments',
+      'listTrainings',
+      'listModels',
+      'listEvaluations',
+      'listEndpoints',
+      'listClusters',
+    ];
     await store.load({ api: Object.fromEntries(names.map((name) => [name, refused])) } as unknown as EmkitClient);
     expect(store.state).toEqual({ kind: 'failed', message: 'the bridge answered HTTP 500' });
     expect(changes).toBeGreaterThanOrEqual(2);

@@ -1,4 +1,6 @@
 import type { EmkitClient } from './api/client.js';
+import { ApiError } from './api/errors.js';
+import type { Cluster } from './schemas/clusters.js';
 import type { Endpoint } from './schemas/endpoints.js';
 import type { Environment } from './schemas/environments.js';
 import type { EvaluationSummary } from './schemas/evaluations.js';
@@ -15,11 +17,20 @@ export interface Resources {
   models: readonly Model[];
   evaluations: readonly EvaluationSummary[];
   endpoints: readonly Endpoint[];
+  clusters: readonly Cluster[];
 }
 export type ResourceKind = keyof Resources;
 type AnyResource = Resources[ResourceKind][number];
 
-const KINDS: readonly ResourceKind[] = ['environments', 'experiments', 'trainings', 'models', 'evaluations', 'endpoints'];
+const KINDS: readonly ResourceKind[] = [
+  'environments',
+  'experiments',
+  'trainings',
+  'models',
+  'evaluations',
+  'endpoints',
+  'clusters',
+];
 const isKind = (resource: string): resource is ResourceKind => (KINDS as readonly string[]).includes(resource);
 
 export type LoadState = { kind: 'empty' } | { kind: 'loading' } | { kind: 'loaded' } | { kind: 'failed'; message: string };
@@ -40,6 +51,7 @@ export class ResourceStore {
     models: new Map(),
     evaluations: new Map(),
     endpoints: new Map(),
+    clusters: new Map(),
   };
   private held: ResourceEvent[] | null = null;
   private loads = 0;
@@ -69,6 +81,8 @@ export class ResourceStore {
         models: [...this.items.models.values()].sort((a, b) => a.name.localeCompare(b.name) || b.version - a.version),
         evaluations: newest(this.items.evaluations),
         endpoints: newest(this.items.endpoints),
+        // by name: a list of places to run reads best in a fixed order
+        clusters: [...this.items.clusters.values()].sort((a, b) => a.name.localeCompare(b.name)),
       };
     }
     return this._snapshot;
@@ -98,6 +112,11 @@ export class ResourceStore {
         client.api.listModels({ query }),
         client.api.listEvaluations({ query }),
         client.api.listEndpoints({ query }),
+        // a bridge from before clusters has no such route: none, rather than no lists at all
+        client.api.listClusters({ query }).catch((error: unknown) => {
+          if (error instanceof ApiError && error.status === 404) return { items: [], total: 0 };
+          throw error;
+        }),
       ]);
       if (load !== this.loads) return;
       KINDS.forEach((kind, i) => {

@@ -1,3 +1,4 @@
+import type { ClusterState } from './schemas/clusters.js';
 import type { EndpointState, StageState } from './schemas/endpoints.js';
 import type { EnvironmentState } from './schemas/environments.js';
 import type { TensorboardState } from './schemas/tensorboards.js';
@@ -132,6 +133,24 @@ export const tensorboardStates: StateMachine<TensorboardState> = {
     'CREATE FAILED': [],
   },
   settled: ['RUNNING', 'STOPPED', 'CREATE FAILED'],
+};
+
+/**
+ * A cluster's state follows the bridge's checks (REACHABLE ⇄ UNREACHABLE); a local one also
+ * starts and stops. Settled here means "no spinner": a reachable cluster may still become
+ * unreachable by itself.
+ */
+export const clusterStates: StateMachine<ClusterState> = {
+  initial: 'CONNECTING',
+  transitions: {
+    CONNECTING: ['REACHABLE', 'UNREACHABLE'],
+    STARTING: ['REACHABLE', 'START FAILED', 'STOPPED'],
+    REACHABLE: ['UNREACHABLE', 'STOPPED'],
+    UNREACHABLE: ['REACHABLE', 'STOPPED'],
+    'START FAILED': ['STARTING', 'STOPPED'],
+    STOPPED: ['STARTING'],
+  },
+  settled: ['REACHABLE', 'UNREACHABLE', 'START FAILED', 'STOPPED'],
 };
 
 const STAGE_BUSY = (Object.keys(stageStates.transitions) as StageState[]).filter((s) => !isSettled(stageStates, s));

@@ -69,7 +69,9 @@ describe.skipIf(skipReason !== '')(`the emkit extension in VS Code set to Korean
     const headers = page.locator('[id="workbench.view.extension.emkit"] .pane-header h3.title');
     await expect
       .poll(() => headers.allTextContents(), { timeout: 20_000 })
-      .toEqual(['view.environments', 'view.experiments', 'view.models', 'view.endpoints'].map((k) => titlesKo[k]));
+      .toEqual(
+        ['view.environments', 'view.experiments', 'view.models', 'view.endpoints', 'view.clusters'].map((k) => titlesKo[k]),
+      );
     const views = page.locator('[id="workbench.view.extension.emkit"]');
     const noExperiments = bundleKo['No experiments yet — submit a training with `emkit train`.'];
     await expect.poll(() => views.textContent(), { timeout: 30_000 }).toContain(noExperiments);

@@ -96,7 +96,7 @@ describe.skipIf(skipReason !== '')(`the emkit panel in JupyterLab${skipReason}`,
     bridge = await startTheBridge();
     await panel().locator('[data-emkit-connection="connected"]').waitFor({ timeout: 20_000 });
     expect(await panel().locator('.emkit-Connection-ok').textContent()).toBe(`Connected to ${bridge.url}`);
-    for (const section of ['Environments', 'Experiments', 'Models', 'Endpoints']) {
+    for (const section of ['Environments', 'Experiments', 'Models', 'Endpoints', 'Clusters']) {
       await expect.poll(() => panel().locator('.emkit-Section-title').allTextContents()).toContain(section);
     }
     await shot(page, 'connected-empty');
@@ -232,9 +232,17 @@ describe.skipIf(skipReason !== '')(`the emkit panel in JupyterLab${skipReason}`,
     await showPanel();
     await expect
       .poll(() => panel().locator('.emkit-Section-title').allTextContents(), { timeout: 20_000 })
-      .toEqual(['환경', '실험', '모델', '엔드포인트']);
+      .toEqual(['환경', '실험', '모델', '엔드포인트', '클러스터']);
     expect(await panel().locator('.emkit-Connection-ok').textContent()).toBe(`${(bridge as TestBridge).url}에 연결됨`);
     expect(await row('model', 'iris').locator('.emkit-Row-detail').first().textContent()).toBe('버전 1개');
+    // a cluster added through the API shows at once, then the outcome of its check, live
+    await (bridge as TestBridge).client.api.createCluster({ body: { name: 'nowhere', address: 'http://127.0.0.2:9' } });
+    await expect
+      .poll(() => row('cluster', 'nowhere').locator('.emkit-Badge').first().textContent(), { timeout: 20_000 })
+      .toBe('UNREACHABLE');
+    expect(await row('cluster', 'nowhere').locator('.emkit-Row-detail [title]').first().getAttribute('title')).toContain(
+      'ECONNREFUSED',
+    );
     await page.locator('.jp-Launcher').waitFor();
     await shot(page, 'korean');
     expect(pageErrors).toEqual([]);

@@ -24,6 +24,9 @@ const LONG_WORK = [
   'predictModel',
   'predictModelFile',
   'createEvaluation',
+  // a local Ray cluster is minutes of two cores; an added one is checked against whatever address came up
+  'createCluster',
+  'startCluster',
 ];
 // Bounded to about a minute on two cores; raise it to fuzz harder locally.
 const MAX_EXAMPLES = process.env.EMKIT_SCHEMATHESIS_EXAMPLES ?? '100';

@@ -7,6 +7,7 @@ import { ComparisonPanels } from './panels/comparison-panels.js';
 import { DetailPanels } from './panels/detail-panels.js';
 import { panelState } from './panels/panel-state.js';
 import { TrainingStatus } from './status.js';
+import { ClustersTree } from './trees/clusters.js';
 import { EndpointsTree } from './trees/endpoints.js';
 import { EnvironmentsTree } from './trees/environments.js';
 import { ExperimentsTree } from './trees/experiments.js';
@@ -16,7 +17,13 @@ import { ModelsTree } from './trees/models.js';
 export interface EmkitExtensionApi {
   store: ResourceStore;
   link: BridgeLink;
-  trees: { environments: EnvironmentsTree; experiments: ExperimentsTree; models: ModelsTree; endpoints: EndpointsTree };
+  trees: {
+    environments: EnvironmentsTree;
+    experiments: ExperimentsTree;
+    models: ModelsTree;
+    endpoints: EndpointsTree;
+    clusters: ClustersTree;
+  };
   panels: DetailPanels;
   comparisons: ComparisonPanels;
   logs: TrainingLogs;
@@ -33,6 +40,7 @@ export function activate(context: vscode.ExtensionContext): EmkitExtensionApi {
     experiments: new ExperimentsTree(store, 'experiments'),
     models: new ModelsTree(store, 'models'),
     endpoints: new EndpointsTree(store, 'endpoints'),
+    clusters: new ClustersTree(store, 'clusters'),
   };
   const panels = new DetailPanels(link, context.extensionUri);
   const comparisons = new ComparisonPanels(link, context.extensionUri);

@@ -73,6 +73,19 @@ export async function run(): Promise<void> {
     );
     steps.push(`live: ${label(done)} — ${done.item.description}`);
     if (done.item.contextValue !== 'training') throw new Error(`a COMPLETE training offers Stop (${done.item.contextValue})`);
+
+    // a cluster added through the API shows in the Clusters tree, and its check's outcome follows live
+    const { clusters } = api.trees;
+    await client.api.createCluster({ body: { name: 'nowhere', address: 'http://127.0.0.2:9' } });
+    const cluster = await until(
+      'the cluster to show UNREACHABLE in the Clusters tree',
+      () =>
+        clusters
+          .getChildren()
+          .find((node) => label(node) === 'nowhere' && String(node.item.description).startsWith('UNREACHABLE')),
+      20_000,
+    );
+    steps.push(`cluster: ${label(cluster)} — ${cluster.item.description} (${cluster.item.tooltip})`);
     // a bridge that isn't there: one message row that says so and what to do, not an empty tree
     const settings = vscode.workspace.getConfiguration('emkit');
     await settings.update('bridgeUrl', 'http://127.0.0.1:9', vscode.ConfigurationTarget.Global);

@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import type { EmkitClient, Experiment } from '@emkit/shared';
+import type { Cluster, EmkitClient, Experiment } from '@emkit/shared';
 import type { CommandRegistry } from '@lumino/commands';
 import { Signal } from '@lumino/signaling';
 import { act, createElement } from 'react';
@@ -66,6 +66,7 @@ const client = {
     listModels: async () => empty,
     listEvaluations: async () => empty,
     listEndpoints: async () => empty,
+    listClusters: async () => empty,
   },
 } as unknown as EmkitClient;
 
@@ -87,6 +88,33 @@ beforeAll(async () => {
 });
 afterAll(() => act(() => root.render(null)));
 
+const cluster = (state: Cluster['state'], alive: boolean, updatedAt: string): Cluster => ({
+  id: 'cl-1',
+  name: 'try',
+  kind: 'ray',
+  address: 'http://127.0.0.2:8265',
+  hasToken: true,
+  isDefault: true,
+  local: { nodes: 2, cpusPerNode: 1, memoryMbPerNode: 1024 },
+  state,
+  stateReason: alive ? null : 'Ray at http://127.0.0.2:8265 is not reachable (ECONNREFUSED)',
+  rayVersion: '2.60.0',
+  nodes: ['127.0.0.2', '127.0.0.3'].map((address, i) => ({
+    id: `n${i}`,
+    address,
+    head: i === 0,
+    alive,
+    state: alive ? 'ALIVE' : 'UNKNOWN',
+    cpus: 1,
+    gpus: 0,
+    memoryBytes: 1024 ** 3,
+    objectStoreBytes: 1e8,
+  })),
+  checkedAt: updatedAt,
+  createdAt: '2026-12-06T00:00:00.000Z',
+  updatedAt,
+});
+
 describe('the sidebar', () => {
   it('lists what the bridge has while connected', () => {
     expect(banner()).toBe('connected');
@@ -100,6 +128,21 @@ describe('the sidebar', () => {
     expect(host.querySelector('.emkit-Sidebar-content')).toBeNull();
     await act(async () => connection.set({ kind: 'connected', url: 'http://127.0.0.1:8765' }));
     expect(rows()).toBe(1);
+  });
+
+  it('shows a cluster with its nodes, and follows its state live', async () => {
+    const event = (data: Cluster, seq: number) =>
+      ({ seq, time: data.updatedAt, resource: 'clusters', action: 'updated', id: data.id, data }) as const;
+    await act(async () => resources.apply(event(cluster('REACHABLE', true, '2026-12-06T00:00:01.000Z'), 1)));
+    const section = host.querySelector('[data-emkit-section="clusters"]');
+    const nodes = [...(section?.querySelectorAll('[data-emkit-kind="node"]') ?? [])].map((n) => n.textContent);
+    expect(nodes).toEqual(['127.0.0.2headALIVE1 CPU · 0 GPU · 1.0 GiB', '127.0.0.3ALIVE1 CPU · 0 GPU · 1.0 GiB']);
+    expect(section?.querySelector('[data-emkit-kind="cluster"]')?.textContent).toContain(
+      'default · Ray 2.60.0 · 2/2 nodes alive',
+    );
+    await act(async () => resources.apply(event(cluster('UNREACHABLE', false, '2026-12-06T00:00:02.000Z'), 2)));
+    expect(section?.querySelector('.emkit-Badge')?.textContent).toBe('UNREACHABLE');
+    expect(section?.textContent).toContain('0/2 nodes alive');
   });
 
   it('shows lists only while the bridge is there and they were loaded from it', () => {

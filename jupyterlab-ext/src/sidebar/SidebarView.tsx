@@ -4,6 +4,7 @@ import { CommandIds } from '../commands.js';
 import type { ConnectionStatus } from '../connection/connection.js';
 import type { LoadState } from '../resources.js';
 import type { IEmkit } from '../tokens.js';
+import { ClustersSection } from './ClustersSection.js';
 import { ConnectionBanner } from './ConnectionBanner.js';
 import { EndpointsSection } from './EndpointsSection.js';
 import { EnvironmentsSection } from './EnvironmentsSection.js';
@@ -50,6 +51,7 @@ export function SidebarView({ emkit, commands }: { emkit: IEmkit; commands: Comm
           <ExperimentsSection experiments={data.experiments} trainings={data.trainings} trans={trans} run={run} />
           <ModelsSection models={data.models} trans={trans} run={run} />
           <EndpointsSection endpoints={data.endpoints} trans={trans} run={run} />
+          <ClustersSection clusters={data.clusters} trans={trans} />
         </div>
       )}
     </div>

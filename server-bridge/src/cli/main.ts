@@ -3,6 +3,7 @@ import { ApiError } from '@emkit/shared';
 import { Command, CommanderError } from 'commander';
 import { BridgeAlreadyRunning } from '../bridge.js';
 import { VERSION } from '../version.js';
+import { registerClusters } from './commands/clusters.js';
 import { registerEndpoints } from './commands/endpoints.js';
 import { registerEnvironments } from './commands/environments.js';
 import { registerEvaluations } from './commands/evaluations.js';
@@ -14,7 +15,7 @@ import { registerTrainings } from './commands/trainings.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 
 const program = new Command('emkit')
-  .description('emkit: environments, trainings, models, evaluations and endpoints from the command line')
+  .description('emkit: environments, trainings, models, evaluations, endpoints and clusters from the command line')
   .version(VERSION)
   .option('--home <dir>', 'the emkit home (default: $EMKIT_HOME or ~/.emkit)')
   .option('--url <url>', 'bridge URL (default: $EMKIT_URL or runtime.json)')
@@ -31,6 +32,7 @@ registerTrainings(program);
 registerModels(program);
 registerEvaluations(program);
 registerEndpoints(program);
+registerClusters(program);
 
 try {
   await program.parseAsync(process.argv);

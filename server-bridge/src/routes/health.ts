@@ -16,6 +16,7 @@ export const healthHandlers: Handlers<'health' | 'getStatus' | 'createBrowserTic
       models: bridge.store.models.total(),
       evaluations: bridge.store.evaluations.total(),
       endpoints: bridge.store.endpoints.total(),
+      clusters: bridge.store.clusters.total(),
     },
     quickTests: bridge.quickTests.list(),
   }),

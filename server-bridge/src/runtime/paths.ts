@@ -18,6 +18,10 @@ export interface HomePaths {
   /** one log per quick-test worker (POST /models/{id}/predict) */
   quickTestLogs: string;
   models: string;
+  /** one private folder per cluster, with its token (never in the database) */
+  clusters: string;
+  /** one log per node of a local cluster */
+  clusterLogs: string;
   /**
    * private (0700): the Unix sockets of what the bridge starts — model workers, TensorBoards —
    * which only it may open; short, since a socket path has at most 107 bytes (runtime/socket-dir.ts)
@@ -44,6 +48,8 @@ export function homePaths(home: string): HomePaths {
     endpointLogs: join(root, 'logs', 'endpoints'),
     quickTestLogs: join(root, 'logs', 'quick-tests'),
     models: join(root, 'models'),
+    clusters: join(root, 'clusters'),
+    clusterLogs: join(root, 'logs', 'clusters'),
     sockets: join(root, 'sock'),
   };
 }

@@ -10,6 +10,7 @@ import Fastify, {
 } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { BridgeContext } from '../context.js';
+import { clusterHandlers } from '../routes/clusters.js';
 import { endpointHandlers } from '../routes/endpoints.js';
 import { environmentHandlers } from '../routes/environments.js';
 import { evaluationHandlers } from '../routes/evaluations.js';
@@ -55,6 +56,7 @@ const handlers: { [K in JsonRoutes]: Handler<K> } = {
   ...evaluationHandlers,
   ...endpointHandlers,
   ...tensorboardHandlers,
+  ...clusterHandlers,
   ...inferenceProtocolHandlers,
 };
 type WsHandler = (socket: WebSocket, request: FastifyRequest) => void;

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { ClustersRepository } from './clusters.js';
 import { openDatabase } from './db.js';
 import { EndpointsRepository } from './endpoints.js';
 import { EnvironmentsRepository } from './environments.js';
@@ -24,6 +25,7 @@ export class Store {
   readonly evaluations: EvaluationsRepository;
   readonly endpoints: EndpointsRepository;
   readonly inference: InferenceRepository;
+  readonly clusters: ClustersRepository;
 
   constructor(file: string) {
     this.db = openDatabase(file);
@@ -37,6 +39,7 @@ export class Store {
     this.evaluations = new EvaluationsRepository(this.db, this.events);
     this.endpoints = new EndpointsRepository(this.db);
     this.inference = new InferenceRepository(this.db);
+    this.clusters = new ClustersRepository(this.db, this.events);
   }
 
   /**

@@ -262,6 +262,34 @@ export const migrations: readonly { version: number; name: string; sql: string }
         WHERE value IS NULL OR value IN (9e999, -9e999);
     `,
   },
+  {
+    version: 6,
+    name: 'clusters',
+    sql: `
+      -- a Ray cluster trainings and stages may run on; its token is a private file under
+      -- <home>/clusters/<id>/, never a column
+      CREATE TABLE clusters (
+        id           TEXT PRIMARY KEY,
+        name         TEXT NOT NULL UNIQUE,
+        kind         TEXT NOT NULL,
+        address      TEXT NOT NULL,
+        has_token    INTEGER NOT NULL DEFAULT 0,
+        is_default   INTEGER NOT NULL DEFAULT 0,
+        -- a local one's shape (JSON), and what the bridge started for it (JSON: temp dir, pids)
+        local        TEXT,
+        processes    TEXT,
+        state        TEXT NOT NULL,
+        state_reason TEXT,
+        ray_version  TEXT,
+        nodes        TEXT NOT NULL DEFAULT '[]',
+        checked_at   TEXT,
+        created_at   TEXT NOT NULL,
+        updated_at   TEXT NOT NULL
+      );
+      -- at most one default: the others are this machine's
+      CREATE UNIQUE INDEX clusters_one_default ON clusters (is_default) WHERE is_default = 1;
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

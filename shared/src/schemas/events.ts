@@ -10,6 +10,7 @@ export const RESOURCES = [
   'evaluations',
   'endpoints',
   'tensorboards',
+  'clusters',
 ] as const;
 export type ResourceName = (typeof RESOURCES)[number];
 

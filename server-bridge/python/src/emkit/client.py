@@ -1,9 +1,10 @@
 """A small client for the bridge's management API, standard library only.
 
 Resource groups mirror the API paths (``client.environments``, ``client.experiments``,
-``client.evaluations``, ``client.endpoints``); errors arrive as :class:`ApiError` with the bridge's status, code
-and message. ``client.endpoints.predict`` calls a deployed model through the gateway;
-``client.models.predict`` calls a version with no endpoint (the quick test).
+``client.evaluations``, ``client.endpoints``, ``client.clusters``); errors arrive as
+:class:`ApiError` with the bridge's status, code and message. ``client.endpoints.predict``
+calls a deployed model through the gateway; ``client.models.predict`` calls a version with
+no endpoint (the quick test).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 from .config import Connection, NoBridgeError, find_connection
 from .quality import EarlyStopping, early_stopping_body
 from .states import (
+    BUSY_CLUSTER_STATES,
     BUSY_ENDPOINT_STATES,
     BUSY_ENVIRONMENT_STATES,
     BUSY_EVALUATION_STATES,
@@ -64,6 +66,7 @@ class Client:
         self.models = _Models(self)
         self.evaluations = _Evaluations(self)
         self.endpoints = _Endpoints(self)
+        self.clusters = _Clusters(self)
 
     @property
     def url(self) -> str:
@@ -638,6 +641,70 @@ class _Endpoints(_Resource):
         return self._client.request("POST", path, {"instances": _as_instances(instances)}, api_key=api_key)[
             "predictions"
         ]
+
+
+class _Clusters(_Resource):
+    """Ray clusters: added by address, or started on this machine (``up``); the default target."""
+
+    path = "/api/v1/clusters"
+
+    def add(
+        self, name: str, address: str, token: Optional[str] = None, wait: bool = True, timeout: float = 30
+    ) -> Dict[str, Any]:
+        """Add a running Ray cluster by its dashboard address (``http://HEAD:8265``); ``token`` if it has
+        token auth on. With ``wait``, returns it once checked: REACHABLE, or UNREACHABLE with the reason."""
+        body: Dict[str, Any] = {"name": name, "address": address}
+        if token is not None:
+            body["token"] = token
+        cluster = self._client.request("POST", self.path, body)
+        return self.wait(cluster["id"], timeout) if wait else cluster
+
+    def up(
+        self,
+        name: str,
+        nodes: int = 2,
+        cpus_per_node: int = 1,
+        memory_mb_per_node: Optional[int] = None,
+        wait: bool = True,
+        timeout: float = 300,
+    ) -> Dict[str, Any]:
+        """Start a Ray cluster on the bridge's machine (each node its own ``ray start``), or start a
+        stopped one again; with ``wait``, returns it once every node is ALIVE (or START FAILED)."""
+        try:
+            cluster = self._client.request("POST", f"{self.path}/{_quote(name)}/start")
+        except ApiError as error:
+            if error.status != 404:
+                raise
+            local: Dict[str, Any] = {"nodes": nodes, "cpusPerNode": cpus_per_node}
+            if memory_mb_per_node is not None:
+                local["memoryMbPerNode"] = memory_mb_per_node
+            cluster = self._client.request("POST", self.path, {"name": name, "local": local})
+        return self.wait(cluster["id"], timeout) if wait else cluster
+
+    def down(self, key: str) -> Dict[str, Any]:
+        """Stop a local cluster's nodes; it stays, STOPPED, until ``up`` again or ``remove``."""
+        return self._client.request("POST", f"{self.path}/{_quote(key)}/stop")
+
+    def wait(self, key: str, timeout: float = 300) -> Dict[str, Any]:
+        """Poll until it has settled: REACHABLE, UNREACHABLE, START FAILED or STOPPED."""
+        return self._wait_until(key, lambda c: c["state"] not in BUSY_CLUSTER_STATES, timeout, 0.5)
+
+    def remove(self, key: str) -> None:
+        """Forget a cluster and its token (a local one is stopped first)."""
+        self._client.request("DELETE", f"{self.path}/{_quote(key)}")
+
+    def set_default(self, key: Optional[str]) -> Optional[Dict[str, Any]]:
+        """Make ``key`` the default target of trainings and stages; ``None``: this machine again."""
+        if key is not None:
+            return self._client.request("PATCH", f"{self.path}/{_quote(key)}", {"default": True})
+        current = self.default()
+        if current is not None:
+            self._client.request("PATCH", f"{self.path}/{_quote(current['id'])}", {"default": False})
+        return None
+
+    def default(self) -> Optional[Dict[str, Any]]:
+        """The default cluster, or ``None`` when trainings and stages run on this machine."""
+        return next((c for c in self.list() if c["isDefault"]), None)
 
 
 def _as_instances(instances: Any) -> List[Any]:

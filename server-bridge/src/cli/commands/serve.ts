@@ -31,6 +31,7 @@ export function registerServe(program: Command): void {
       "stop a model version's quick-test worker (POST /models/{id}/predict) nobody has called for this long",
       String(DEFAULT_QUICK_TEST_IDLE_SECONDS),
     )
+    .option('--cluster-poll <seconds>', 'how often every Ray cluster is checked (reachable, nodes)', '5')
     .option('--log-level <level>', 'trace, debug, info, warn, error', 'info')
     .option('--log-max-mb <mb>', "rotate the bridge's log (<home>/logs/bridge.log) at this size", '10')
     .option('--log-keep <n>', 'how many rotated logs to keep (bridge.log.1 … .N)', '3')
@@ -59,6 +60,9 @@ export function registerServe(program: Command): void {
       const logKeep = Number(options.logKeep);
       if (!Number.isInteger(logKeep) || logKeep < 1 || logKeep > 100)
         command.error(`--log-keep must be a whole number 1–100, not "${options.logKeep}"`, { exitCode: 2 });
+      const clusterPoll = Number(options.clusterPoll);
+      if (!(clusterPoll >= 0.2))
+        command.error(`--cluster-poll must be a number of seconds, 0.2 or more, not "${options.clusterPoll}"`, { exitCode: 2 });
       const bridge = await startBridge({
         home: globals.home,
         host: options.host as string,
@@ -72,6 +76,7 @@ export function registerServe(program: Command): void {
         inferenceBodyLimit: Math.round(maxInferenceMb * 1024 * 1024),
         inferenceTimeoutMs: Math.round(inferenceTimeout * 1000),
         quickTestIdleSeconds: quickTestIdle,
+        clusterPollMs: Math.round(clusterPoll * 1000),
         logLevel: options.logLevel as string,
         logRotation: { maxBytes: Math.round(logMaxMb * 1024 * 1024), keep: logKeep },
       });

@@ -1,5 +1,6 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { bridgeRoutes } from './bridge.js';
+import { clusterRoutes } from './clusters.js';
 import { endpointRoutes } from './endpoints.js';
 import { environmentRoutes } from './environments.js';
 import { evaluationRoutes } from './evaluations.js';
@@ -34,6 +35,7 @@ export const routes = {
   ...kserveV1Routes,
   ...openInferenceRoutes,
   ...tensorboardRoutes,
+  ...clusterRoutes,
 } as const satisfies Record<string, RouteDef>;
 
 export type Routes = typeof routes;

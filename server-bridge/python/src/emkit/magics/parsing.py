@@ -166,11 +166,21 @@ def build() -> argparse.ArgumentParser:
     commands.add_parser("status", help="the bridge: version, uptime, how many of each resource")
 
     listing = commands.add_parser(
-        "list", help="list environments, experiments, trainings, models, evaluations, endpoints or tensorboards"
+        "list",
+        help="list environments, experiments, trainings, models, evaluations, endpoints, tensorboards or clusters",
     )
     listing.add_argument(
         "resource",
-        choices=["environments", "experiments", "trainings", "models", "evaluations", "endpoints", "tensorboards"],
+        choices=[
+            "environments",
+            "experiments",
+            "trainings",
+            "models",
+            "evaluations",
+            "endpoints",
+            "tensorboards",
+            "clusters",
+        ],
     )
     listing.add_argument("--experiment", help="trainings: only this experiment's")
 
@@ -302,6 +312,31 @@ def build() -> argparse.ArgumentParser:
 
     compare = commands.add_parser("compare", help="an experiment's trainings side by side: hyperparameters, metrics")
     compare.add_argument("experiment")
+
+    cluster = commands.add_parser("cluster", help="Ray clusters: list, get, add, up, down, remove, default")
+    cluster_commands = cluster.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+    cluster_commands.required = True
+    cluster_commands.add_parser("list", help="every cluster: state, Ray version, nodes")
+    cluster_get = cluster_commands.add_parser("get", help="one cluster with its nodes")
+    cluster_get.add_argument("name")
+    cluster_add = cluster_commands.add_parser("add", help="add a running Ray cluster by its dashboard address")
+    cluster_add.add_argument("name")
+    cluster_add.add_argument("--ray", required=True, metavar="URL", help="the dashboard, http://HEAD:8265")
+    cluster_add.add_argument("--token-file", metavar="FILE", help="a file holding Ray's auth token")
+    _wait_flag(cluster_add, True, "it has been checked")
+    cluster_up = cluster_commands.add_parser("up", help="start a Ray cluster on the bridge's machine (or again)")
+    cluster_up.add_argument("name")
+    cluster_up.add_argument("--nodes", type=positive, default=2, metavar="N", help="head + N-1 (default 2)")
+    cluster_up.add_argument("--cpus-per-node", type=positive, default=1, metavar="N", help="default 1")
+    cluster_up.add_argument("--memory-mb", type=positive, metavar="MB", help="memory per node for Ray (default 1024)")
+    _wait_flag(cluster_up, True, "every node is ALIVE")
+    cluster_down = cluster_commands.add_parser("down", help="stop a local cluster's nodes")
+    cluster_down.add_argument("name")
+    cluster_remove = cluster_commands.add_parser("remove", help="forget a cluster (a local one is stopped first)")
+    cluster_remove.add_argument("name")
+    cluster_default = cluster_commands.add_parser("default", help="make a cluster the default target")
+    cluster_default.add_argument("name", nargs="?")
+    cluster_default.add_argument("--local", action="store_true", help="no default cluster: this machine")
     return root
 
 
