@@ -47,6 +47,8 @@ export interface BridgeOptions {
   token?: string;
   /** browser origins allowed to call (the editors'), exact or `http://host:*` */
   corsOrigins?: string[];
+  /** the address a cluster's nodes reach this bridge at (cluster trainings push their results there); default: where it listens */
+  publicUrl?: string;
   /** extra Host header names to accept besides loopback and the bind host */
   allowedHosts?: string[];
   kernelsDir?: string;
@@ -159,6 +161,15 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     emkitPackage: options.emkitPackage ?? defaultEmkitPackage(),
     log,
   });
+  const emkitImportPathForClusters = options.emkitImportPath ?? defaultEmkitImportPath();
+  const clusters = new ClusterService(store, {
+    root: paths.clusters,
+    logDir: paths.clusterLogs,
+    python,
+    emkitImportPath: emkitImportPathForClusters,
+    log,
+    pollMs: options.clusterPollMs,
+  });
   const trainings = new TrainingService(store, {
     root: paths.trainings,
     python,
@@ -168,6 +179,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     log,
     snapshotLimits: options.snapshotLimits,
     pollMs: options.trainingPollMs,
+    clusters: () => clusters,
   });
   const emkitImportPath = options.emkitImportPath ?? defaultEmkitImportPath();
   // in memory only: a restart ends every browser session
@@ -224,14 +236,6 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     log,
     pollMs: options.trainingPollMs,
   });
-  const clusters = new ClusterService(store, {
-    root: paths.clusters,
-    logDir: paths.clusterLogs,
-    python,
-    emkitImportPath,
-    log,
-    pollMs: options.clusterPollMs,
-  });
   const context: BridgeContext = {
     version: VERSION,
     paths,
@@ -286,6 +290,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   const port = typeof address === 'object' && address ? address.port : (options.port ?? DEFAULT_PORT);
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const url = `http://${urlHost}:${port}`;
+  if (trainings.clusterRuns) trainings.clusterRuns.bridgeUrl = options.publicUrl ?? url;
   const info: RuntimeInfo = {
     url,
     token,

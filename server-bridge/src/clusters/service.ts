@@ -101,6 +101,12 @@ export class ClusterService {
     return { ...cluster, checkedAt: this.checkedAt.get(record.id) ?? cluster.checkedAt };
   }
 
+  /** The cluster, or undefined when there is none by that name or id. */
+  get(key: string): Cluster | undefined {
+    const record = this.store.clusters.get(key);
+    return record && this.view(record);
+  }
+
   find(key: string): Cluster {
     return this.view(this.record(key));
   }

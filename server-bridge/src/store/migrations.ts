@@ -290,6 +290,18 @@ export const migrations: readonly { version: number; name: string; sql: string }
       CREATE UNIQUE INDEX clusters_one_default ON clusters (is_default) WHERE is_default = 1;
     `,
   },
+  {
+    version: 7,
+    name: 'trainings on a cluster',
+    sql: `
+      -- the cluster's id (its name may change or go; the name is kept beside it, as environments are)
+      ALTER TABLE trainings ADD COLUMN cluster_id TEXT;
+      ALTER TABLE trainings ADD COLUMN cluster_name TEXT;
+      ALTER TABLE trainings ADD COLUMN placement_strategy TEXT;
+      -- where each rank runs (JSON), as the training's driver reports it
+      ALTER TABLE trainings ADD COLUMN placement TEXT NOT NULL DEFAULT '[]';
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

@@ -1,0 +1,244 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ApiError, type Cluster, type EmkitClient, type LogStreamMessage, type Training } from '@emkit/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { cliPath, projectEnv, removeDir, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
+import { hasProc } from '../support/processes.js';
+import { fullLog, pythonHas, settledTraining, trainingInState, venvPython, writeTree } from '../support/trainings.js';
+
+// Trainings on one real two-node Ray cluster (1 CPU a node), started once for the file with
+// `emkit cluster up` through a real bridge, as a user starts one.
+const hasRay = hasProc && pythonHas(venvPython, 'ray');
+const hasTorch = hasRay && pythonHas(venvPython, 'torch');
+const reason = hasRay ? '' : ' (SKIPPED: ray is not installed in .venv — `npm run setup` installs requirements-dev.txt)';
+const torchReason = hasTorch ? '' : ' (SKIPPED: torch is not installed in .venv)';
+
+let bridge: TestBridge;
+let client: EmkitClient;
+let cluster: Cluster;
+let work: string;
+
+function emkit(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cliPath, '--url', bridge.url, '--token', bridge.token, ...args], {
+      env: projectEnv(),
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Every file under a folder, relative, sorted. */
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return (readdirSync(dir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name).slice(dir.length + 1))
+    .sort();
+}
+
+const EASYMAKER = `
+import json, os, sys, time
+from emkit.tracking import SummaryWriter
+
+print("argv", json.dumps(sys.argv[1:]), flush=True)
+contract = {k: v for k, v in os.environ.items() if k.startswith("EM_")}
+print("contract", json.dumps(contract, sort_keys=True), flush=True)
+print("node", os.environ.get("EMKIT_NODE"), "private", "EMKIT_PUSH_TOKEN" in os.environ, flush=True)
+writer = SummaryWriter()
+for step in range(3):
+    writer.add_scalar("loss", 1.0 / (step + 1), step)
+writer.close()
+import joblib
+from sklearn.linear_model import LinearRegression
+joblib.dump(LinearRegression().fit([[0], [1], [2]], [0, 2, 4]), os.path.join(os.environ["EM_MODEL_DIR"], "model.joblib"))
+with open(os.path.join(os.environ["EM_MODEL_DIR"], "params.json"), "w") as f:
+    json.dump({"lr": os.environ["EM_HP_LEARNING_RATE"]}, f)
+os.makedirs(os.path.join(os.environ["EM_CHECKPOINT_DIR"], "epoch-1"), exist_ok=True)
+with open(os.path.join(os.environ["EM_CHECKPOINT_DIR"], "epoch-1", "state.txt"), "w") as f:
+    f.write("step 3\\n")
+print("done", flush=True)
+`;
+
+const ALL_REDUCE = `
+import os, socket
+import torch
+import torch.distributed as dist
+
+dist.init_process_group("gloo")
+rank = dist.get_rank()
+value = torch.tensor([float(rank + 1)])
+dist.all_reduce(value)
+print(f"rank {rank} of {dist.get_world_size()} on {os.environ['EMKIT_NODE']} master {os.environ['MASTER_ADDR']} sum {value.item()}", flush=True)
+dist.destroy_process_group()
+`;
+
+beforeAll(async () => {
+  if (!hasRay) return;
+  work = tempDir('emkit-cluster-trainings-');
+  bridge = await startBridge({ args: ['--cluster-poll', '0.5'] });
+  client = bridge.client;
+  const up = await emkit('--json', 'cluster', 'up', 'rt', '--nodes', '2', '--cpus-per-node', '1', '--memory-mb', '512');
+  if (up.code !== 0) throw new Error(`emkit cluster up failed (${up.code}): ${up.stderr}\n${up.stdout}`);
+  cluster = JSON.parse(up.stdout) as Cluster;
+}, 300_000);
+
+afterAll(async () => {
+  if (!hasRay) return;
+  await client.api.deleteCluster({ params: { id: 'rt' } }).catch(() => {});
+  await bridge?.stop();
+  removeDir(bridge?.home ?? '');
+  removeDir(work ?? '');
+}, 60_000);
+
+describe('trainings on a real two-node Ray cluster', () => {
+  it.skipIf(!hasRay)(
+    `runs an EasyMaker-style script with the EM_* contract; its log, metrics, checkpoints and model come back${reason}`,
+    async () => {
+      const source = writeTree(join(work, 'easymaker'), { 'train.py': EASYMAKER, 'data/extra.txt': 'x\n' });
+      const submitted = await client.api.createTraining({
+        body: {
+          name: 'on-ray',
+          source: { path: source, entryPoint: 'train.py' },
+          hyperparameters: { 'learning-rate': '0.1' },
+          cluster: cluster.name,
+        },
+      });
+      expect(submitted).toMatchObject({ cluster: cluster.name, placementStrategy: 'SPREAD', python: 'python' });
+      const done = await settledTraining(client, submitted.id, 180_000);
+      const log = await fullLog(client, submitted.id);
+      expect(done.state, `${done.stateReason}\n${log}`).toBe('COMPLETE');
+      // where it ran, in the API record
+      expect(done.placement).toEqual([
+        { rank: 0, node: expect.stringMatching(/^127\.0\.0\.[23]$/), nodeId: expect.stringMatching(/^[0-9a-f]+$/) },
+      ]);
+      expect(log).toContain('argv ["--learning-rate", "0.1"]');
+      const contract = JSON.parse(/contract (.*)/.exec(log)?.[1] ?? '{}') as Record<string, string>;
+      expect(contract).toMatchObject({
+        EM_ENTRY_POINT: 'train.py',
+        EM_HP_LEARNING_RATE: '0.1',
+        EM_HPS: '{"learning-rate":"0.1"}',
+        EM_DATASETS: '{}',
+      });
+      for (const key of ['EM_SOURCE_DIR', 'EM_MODEL_DIR', 'EM_CHECKPOINT_DIR', 'EM_TENSORBOARD_LOG_DIR']) {
+        expect(contract[key], key).toMatch(/^\//);
+      }
+      // the folders are the node's own, not the bridge's
+      expect(contract.EM_MODEL_DIR.startsWith(done.dir)).toBe(false);
+      expect(log).toContain(`node ${done.placement[0].node} private False`);
+      expect(log).toContain('done');
+      // what the node wrote is in the training's own folders
+      expect(JSON.parse(readFileSync(join(done.dir, 'model', 'params.json'), 'utf8'))).toEqual({ lr: '0.1' });
+      expect(existsSync(join(done.dir, 'model', 'model.joblib'))).toBe(true);
+      expect(readFileSync(join(done.dir, 'checkpoints', 'epoch-1', 'state.txt'), 'utf8')).toBe('step 3\n');
+      expect(filesUnder(join(done.dir, 'tensorboard')).length).toBeGreaterThan(0);
+      const metrics = await client.api.getTrainingMetrics({ params: { id: submitted.id }, query: {} });
+      expect(JSON.stringify(metrics)).toContain('loss');
+      // a model from it, as from a local training
+      const model = await client.api.createModel({ body: { name: 'from-ray', training: 'on-ray' } });
+      expect(model).toMatchObject({ name: 'from-ray', version: 1, framework: 'scikit-learn' });
+    },
+    240_000,
+  );
+
+  it.skipIf(!hasTorch)(
+    `places 2 ranks on 2 nodes (STRICT_SPREAD) doing a real gloo all_reduce, both logs live${reason}${torchReason}`,
+    async () => {
+      const source = writeTree(join(work, 'allreduce'), { 'ddp.py': ALL_REDUCE });
+      const submitted = await client.api.createTraining({
+        body: {
+          source: { path: join(source, 'ddp.py') },
+          instanceCount: 2,
+          cluster: cluster.name,
+          placementStrategy: 'STRICT_SPREAD',
+        },
+      });
+      // both ranks' logs through the same WebSocket streams as a local training's
+      const streams = [0, 1].map(
+        (rank) =>
+          new Promise<{ text: string; end: LogStreamMessage }>((resolve, reject) => {
+            const socket = new WebSocket(client.trainingLogUrl(submitted.id, rank), client.socketProtocols());
+            let text = '';
+            socket.on('message', (data) => {
+              const message = JSON.parse(String(data)) as LogStreamMessage;
+              if (message.type === 'chunk') text += message.text;
+              else {
+                socket.close();
+                resolve({ text, end: message });
+              }
+            });
+            socket.on('error', reject);
+          }),
+      );
+      const done = await settledTraining(client, submitted.id, 240_000);
+      const logs = await Promise.all(streams);
+      expect(done.state, `${done.stateReason}\n${logs.map((l) => l.text).join('\n')}`).toBe('COMPLETE');
+      const nodes = done.placement.map((p) => p.node);
+      expect(new Set(nodes).size).toBe(2);
+      expect(nodes.sort()).toEqual(['127.0.0.2', '127.0.0.3']);
+      const master = done.placement.find((p) => p.rank === 0)?.node;
+      for (const rank of [0, 1]) {
+        const node = done.placement.find((p) => p.rank === rank)?.node;
+        expect(logs[rank].end).toMatchObject({ type: 'end', state: 'COMPLETE' });
+        expect(logs[rank].text).toContain(`rank ${rank} of 2 on ${node} master ${master} sum 3.0`);
+      }
+    },
+    300_000,
+  );
+
+  it.skipIf(!hasRay)(
+    `stops a cluster training: its job and the rank's process end within 10 s${reason}`,
+    async () => {
+      const source = writeTree(join(work, 'sleeper'), {
+        'sleep.py': 'import os, time\nprint("pid", os.getpid(), flush=True)\ntime.sleep(600)\n',
+      });
+      const submitted = await client.api.createTraining({
+        body: { source: { path: join(source, 'sleep.py') }, cluster: cluster.name },
+      });
+      await trainingInState(client, submitted.id, 'RUNNING', 180_000);
+      const pid = Number(
+        (await waitFor(async () => /pid (\d+)/.exec(await fullLog(client, submitted.id))?.[1], 60_000, 'the rank to start'))!,
+      );
+      const asked = Date.now();
+      await client.api.stopTraining({ params: { id: submitted.id } });
+      const stopped = await settledTraining(client, submitted.id, 30_000);
+      expect(stopped.state).toBe('STOPPED');
+      await waitFor(async () => !existsSync(`/proc/${pid}`), 10_000, 'the rank process to end');
+      expect(Date.now() - asked).toBeLessThan(10_000);
+    },
+    240_000,
+  );
+
+  it.skipIf(!hasRay)(`refuses what can't run on a cluster, with JSON errors${reason}`, async () => {
+    const source = writeTree(join(work, 'bad'), { 'x.py': 'print(1)\n' });
+    const refused = async (body: object) => {
+      try {
+        await client.api.createTraining({ body: body as never });
+      } catch (error) {
+        if (error instanceof ApiError) return error;
+        throw error;
+      }
+      throw new Error('it was accepted');
+    };
+    const unknown = await refused({ source: { path: join(source, 'x.py') }, cluster: 'nope' });
+    expect([unknown.status, unknown.field, unknown.message]).toEqual([422, 'cluster', 'cluster "nope" doesn\'t exist']);
+    const strategy = await refused({ source: { path: join(source, 'x.py') }, placementStrategy: 'PACK' });
+    expect([strategy.status, strategy.field]).toEqual([422, 'placementStrategy']);
+    const badStrategy = await refused({
+      source: { path: join(source, 'x.py') },
+      cluster: cluster.name,
+      placementStrategy: 'ANY',
+    });
+    expect(badStrategy.status).toBe(400);
+    expect((await client.api.listTrainings({ query: {} })).items.map((t: Training) => t.name)).not.toContain('x');
+  });
+});
