@@ -267,6 +267,8 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     '[::1]',
     host.includes(':') ? `[${host}]` : host,
     ...(options.allowedHosts ?? []),
+    // the nodes of a cluster send their pushes with this Host
+    ...(options.publicUrl ? [new URL(options.publicUrl).hostname] : []),
   ];
   const app = await buildApp(context, {
     token,

@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { request } from 'node:http';
+import { dirname, join } from 'node:path';
 import { ApiError, type Cluster, type EmkitClient, type LogStreamMessage, type Training } from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { cliPath, projectEnv, removeDir, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
-import { hasProc } from '../support/processes.js';
+import { hasProc, processTree } from '../support/processes.js';
 import { fullLog, pythonHas, settledTraining, trainingInState, venvPython, writeTree } from '../support/trainings.js';
 
 // Trainings on one real two-node Ray cluster (1 CPU a node), started once for the file with
@@ -99,6 +100,64 @@ afterAll(async () => {
   removeDir(bridge?.home ?? '');
   removeDir(work ?? '');
 }, 60_000);
+
+/**
+ * The watcher of this file's cluster's second node (the leader of that node's process group),
+ * found by the cluster's own temp dir, so no other cluster on the machine is touched.
+ */
+function workerWatcher(): number | undefined {
+  const port = new URL(cluster.address).port;
+  const args = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  const head = processTree(`--dashboard-port=${port}`).find((pid) => args(pid).includes('emkit.ray_node'));
+  const headTemp = head === undefined ? undefined : args(head).find((a) => a.startsWith('--temp-dir='));
+  if (!headTemp) return undefined;
+  const worker = `${dirname(headTemp)}/n1`;
+  return processTree(worker).find((pid) => args(pid).includes('emkit.ray_node') && args(pid).includes(worker));
+}
+
+/** A push as a node sends it: raw bytes, with the credential given (if any). */
+function push(training: Training, path: string, body: string, token?: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
+    if (token) headers.authorization = `Bearer ${token}`;
+    // the path as given (no URL object, which would resolve "..")
+    const address = new URL(bridge.url);
+    const req = request(
+      {
+        host: address.hostname,
+        port: address.port,
+        path: `/api/v1/trainings/${training.id}/push/${path}`,
+        method: path.startsWith('files/') ? 'PUT' : 'POST',
+        headers,
+        agent: false,
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Only the training's own credential pushes, and only inside its folders. */
+async function checkPushCredential(training: Training): Promise<void> {
+  const own = readFileSync(join(training.dir, 'push-token'), 'utf8').trim();
+  expect(statSync(join(training.dir, 'push-token')).mode & 0o777).toBe(0o600);
+  expect(await push(training, 'logs/0', 'forged\n')).toBe(401);
+  expect(await push(training, 'logs/0', 'forged\n', bridge.token)).toBe(401);
+  expect(await push(training, 'logs/0', 'forged\n', 'f'.repeat(64))).toBe(401);
+  expect(await push(training, 'files/model/..%2F..%2Fescaped.txt', 'x', own)).toBe(400);
+  expect(await push(training, 'files/model/a/%2E%2E/%2E%2E/%2E%2E/escaped.txt', 'x', own)).toBe(400);
+  expect(await push(training, 'files/elsewhere/a.txt', 'x', own)).toBe(400);
+  expect(await push(training, 'logs/7', 'x', own)).toBe(400);
+  expect(existsSync(join(training.dir, '..', 'escaped.txt'))).toBe(false);
+  expect(await fullLog(client, training.id)).not.toContain('forged');
+  // the credential is in no answer and no log of the bridge
+  expect(JSON.stringify(await client.api.getTraining({ params: { id: training.id } }))).not.toContain(own);
+  expect(bridge.output()).not.toContain(own);
+}
 
 describe('trainings on a real two-node Ray cluster', () => {
   it.skipIf(!hasRay)(
@@ -196,15 +255,18 @@ describe('trainings on a real two-node Ray cluster', () => {
   );
 
   it.skipIf(!hasRay)(
-    `stops a cluster training: its job and the rank's process end within 10 s${reason}`,
+    `runs on the default cluster when none is named; stops it: the job and the rank's process end within 10 s${reason}`,
     async () => {
       const source = writeTree(join(work, 'sleeper'), {
         'sleep.py': 'import os, time\nprint("pid", os.getpid(), flush=True)\ntime.sleep(600)\n',
       });
-      const submitted = await client.api.createTraining({
-        body: { source: { path: join(source, 'sleep.py') }, cluster: cluster.name },
-      });
+      await client.api.updateCluster({ params: { id: cluster.name }, body: { default: true } });
+      const submitted = await client.api
+        .createTraining({ body: { source: { path: join(source, 'sleep.py') } } })
+        .finally(() => client.api.updateCluster({ params: { id: cluster.name }, body: { default: false } }));
+      expect(submitted.cluster).toBe(cluster.name);
       await trainingInState(client, submitted.id, 'RUNNING', 180_000);
+      await checkPushCredential(submitted);
       const pid = Number(
         (await waitFor(async () => /pid (\d+)/.exec(await fullLog(client, submitted.id))?.[1], 60_000, 'the rank to start'))!,
       );
@@ -241,4 +303,43 @@ describe('trainings on a real two-node Ray cluster', () => {
     expect(badStrategy.status).toBe(400);
     expect((await client.api.listTrainings({ query: {} })).items.map((t: Training) => t.name)).not.toContain('x');
   });
+
+  // last: it takes a node away from the file's cluster
+  it.skipIf(!hasRay)(
+    `ends a training FAIL TRAIN, naming the node, when a node is lost mid-training${reason}`,
+    async () => {
+      const source = writeTree(join(work, 'long'), {
+        'long.py': 'import os, time\nfor i in range(600):\n    print("tick", i, flush=True)\n    time.sleep(0.5)\n',
+      });
+      const submitted = await client.api.createTraining({
+        body: {
+          source: { path: join(source, 'long.py') },
+          instanceCount: 2,
+          cluster: cluster.name,
+          placementStrategy: 'STRICT_SPREAD',
+        },
+      });
+      const running = await waitFor(
+        async () => {
+          const t = await client.api.getTraining({ params: { id: submitted.id } });
+          return t.state === 'RUNNING' && t.placement.length === 2 && (await fullLog(client, t.id, 1)).includes('tick 1')
+            ? t
+            : undefined;
+        },
+        180_000,
+        'both ranks to run',
+      );
+      const worker = running.placement.find((p) => p.node === '127.0.0.3');
+      expect(worker).toBeDefined();
+      // the worker node's watcher leads the node's process group: the whole node goes at once
+      const watcher = workerWatcher();
+      expect(watcher, 'the worker node is running').toBeDefined();
+      process.kill(-(watcher as number), 'SIGKILL');
+      const failed = await settledTraining(client, submitted.id, 120_000);
+      expect(failed.state).toBe('FAIL TRAIN');
+      expect(failed.stateReason).toMatch(/node 127\.0\.0\.3 was lost/);
+      expect(await fullLog(client, submitted.id, 0)).toContain('tick 1');
+    },
+    300_000,
+  );
 });

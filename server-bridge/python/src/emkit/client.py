@@ -264,10 +264,15 @@ class _Trainings(_Resource):
         tags: Optional[Dict[str, str]] = None,
         description: Optional[str] = None,
         early_stopping: Optional[EarlyStopping] = None,
+        cluster: Optional[str] = None,
+        placement_strategy: Optional[str] = None,
         wait: bool = False,
         timeout: float = 86400,
     ) -> Dict[str, Any]:
         """Submit a notebook, a script, or a folder with ``entry_point``; paths are made absolute here.
+
+        ``cluster="NAME"`` runs it on that Ray cluster (left out: the default cluster, if one is set, else
+        this machine); ``placement_strategy="STRICT_SPREAD"`` puts each rank on a node of its own.
 
         ``early_stopping="val_loss:min:5"`` (or ``{"metric": "val_loss", "mode": "min", "patience": 5,
         "min_delta": 0.01}``): the bridge ends the training, COMPLETE, once the metric has not improved
@@ -288,6 +293,8 @@ class _Trainings(_Resource):
             ("experiment", experiment),
             ("maxDurationSeconds", max_duration_seconds),
             ("description", description),
+            ("cluster", cluster),
+            ("placementStrategy", placement_strategy),
         ):
             if value is not None:
                 body[key] = value
@@ -312,13 +319,20 @@ class _Trainings(_Resource):
         """Run again with the same settings and source; ``hyperparameters=…``, ``name=…`` etc. replace them.
 
         ``early_stopping=`` a rule replaces the training's, ``early_stopping=None`` runs the copy without one;
-        left out, the copy keeps it.
+        left out, the copy keeps it. ``cluster="NAME"`` runs the copy on that Ray cluster, ``cluster="local"``
+        on this machine; left out, where the original ran.
         """
-        names = {"instance_count": "instanceCount", "max_duration_seconds": "maxDurationSeconds"}
+        names = {
+            "instance_count": "instanceCount",
+            "max_duration_seconds": "maxDurationSeconds",
+            "placement_strategy": "placementStrategy",
+        }
         early = overrides.pop("early_stopping", _KEEP)
         body = {names.get(k, k): v for k, v in overrides.items() if v is not None}
         if early is not _KEEP:
             body["earlyStopping"] = None if early is None else early_stopping_body(early)
+        if body.get("cluster") == "local":
+            body["cluster"] = None
         return self._client.request("POST", f"{self.path}/{_quote(key)}/copy", body)
 
     def delete(self, key: str) -> None:

@@ -10,6 +10,7 @@ process with the EM_* contract (its folders node-local) and the torchrun variabl
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -26,6 +27,8 @@ from .spec import Spec
 LOG_EVERY_S = 0.5
 FILES_EVERY_S = 2.0
 STOP_GRACE_S = 2.0
+# how long what is left to send waits for the bridge (restarting, say) at the end
+BRIDGE_PATIENCE_S = 120
 
 
 def _now() -> str:
@@ -143,12 +146,12 @@ class Rank:
                 last_files = time.monotonic()
         reader.join(timeout=5)
         flush()
-        files.sync()
-        for _ in range(10):  # the bridge restarting: what is left goes when it is back
-            if not pending:
-                break
+        sent = files.sync()
+        end = time.monotonic() + BRIDGE_PATIENCE_S
+        while (pending or not sent) and time.monotonic() < end:  # the bridge restarting: sent when it is back
             time.sleep(1)
             flush()
+            sent = files.sync()
         return self.process.returncode
 
     def terminate(self) -> None:
@@ -197,7 +200,8 @@ class Driver:
                 "startedAt": self.started_at,
                 "endedAt": _now() if final else None,
                 "updatedAt": _now(),
-            }
+            },
+            patience_s=BRIDGE_PATIENCE_S if final else 5,
         )
 
     def say(self, line: str) -> None:
@@ -206,7 +210,7 @@ class Driver:
 
     def run(self) -> int:
         import ray
-        from ray.exceptions import RayActorError
+        from ray.exceptions import RayActorError  # ActorDiedError, ActorUnavailableError (its node gone)
         from ray.util.placement_group import placement_group
         from ray.util.scheduling_strategies import PlacementGroupSchedulingStrategy
 
@@ -278,7 +282,9 @@ class Driver:
     def _end(self, actors, state: str, reason: str, code: int | None) -> int:
         import ray
 
-        ray.get([a.terminate.remote() for a in actors], timeout=STOP_GRACE_S + 2) if actors else None
+        # an actor on a lost node can't answer: Ray ends what is left with the job
+        with contextlib.suppress(Exception):
+            ray.get([a.terminate.remote() for a in actors], timeout=STOP_GRACE_S + 2)
         self.say(f"emkit: {state}: {reason}")
         self.status(state, reason, code)
         return 0 if state != "FAIL TRAIN" else 1

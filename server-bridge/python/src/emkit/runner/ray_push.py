@@ -34,16 +34,18 @@ class Pusher:
         with urllib.request.urlopen(request, timeout=TIMEOUT_S) as answer:
             answer.read()
 
-    def status(self, status: dict) -> bool:
-        """Whole, as status.json; a few tries, since the final one matters most."""
+    def status(self, status: dict, patience_s: float = 5) -> bool:
+        """Whole, as status.json; tried again for ``patience_s`` (the final one waits out a bridge restart)."""
         body = json.dumps(status).encode()
-        for attempt in range(5):
+        end = time.monotonic() + patience_s
+        while True:
             try:
                 self._send("POST", "status", body, "application/json")
                 return True
             except (OSError, urllib.error.URLError):
-                time.sleep(0.5 * (attempt + 1))
-        return False
+                if time.monotonic() >= end:
+                    return False
+                time.sleep(1)
 
     def log(self, rank: str, data: bytes) -> bool:
         try:
@@ -69,7 +71,9 @@ class FolderSync:
         self.folders = folders
         self.sent: dict[tuple[str, str], tuple[int, int]] = {}
 
-    def sync(self) -> None:
+    def sync(self) -> bool:
+        """True when every file is sent."""
+        complete = True
         for area, root in self.folders.items():
             for dirpath, _dirs, files in os.walk(root):
                 for name in sorted(files):
@@ -86,3 +90,6 @@ class FolderSync:
                         continue  # gone meanwhile, or being written: the next sync sends it
                     if self.pusher.file(area, relative, data):
                         self.sent[key] = mark
+                    else:
+                        complete = False
+        return complete
