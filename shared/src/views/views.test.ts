@@ -177,6 +177,30 @@ describe('training view', () => {
     expect(view.element.querySelector('.emkit-metric-chart[data-tag="loss"] .emkit-metric-last')?.textContent).toBe('0.25 @ 1');
     view.dispose();
   });
+
+  it("says where it runs: this machine, or the cluster and each rank's node", () => {
+    const view = new TrainingView(host(), { t: untranslated, act: () => {} });
+    const facts = () => view.element.querySelector('.emkit-facts')?.textContent ?? '';
+    view.handle({ type: 'training', training: training('RUNNING') });
+    expect(facts()).toContain('Runs onthis machine');
+    expect(facts()).not.toContain('Ranks');
+    view.handle({
+      type: 'training',
+      training: {
+        ...training('RUNNING'),
+        instanceCount: 2,
+        cluster: 'lab',
+        placementStrategy: 'STRICT_SPREAD',
+        placement: [
+          { rank: 0, node: '10.0.0.2', nodeId: 'a1' },
+          { rank: 1, node: '10.0.0.3', nodeId: 'b2' },
+        ],
+      },
+    });
+    expect(facts()).toContain('Runs onlab');
+    expect(facts()).toContain('Ranksrank 0 on 10.0.0.2, rank 1 on 10.0.0.3');
+    view.dispose();
+  });
 });
 
 describe('training and validation series overlaid', () => {
