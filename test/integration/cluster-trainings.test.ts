@@ -205,6 +205,12 @@ describe('trainings on a real two-node Ray cluster', () => {
       // a model from it, as from a local training
       const model = await client.api.createModel({ body: { name: 'from-ray', training: 'on-ray' } });
       expect(model).toMatchObject({ name: 'from-ray', version: 1, framework: 'scikit-learn' });
+      // a copy runs where its original ran, unless told: here, back on this machine
+      const local = await client.api.copyTraining({ params: { id: 'on-ray' }, body: { cluster: null } });
+      expect(local).toMatchObject({ cluster: null, placementStrategy: null, placement: [] });
+      const localDone = await settledTraining(client, local.id);
+      expect(localDone.state, localDone.stateReason ?? '').toBe('COMPLETE');
+      expect(await fullLog(client, local.id)).toContain('argv ["--learning-rate", "0.1"]');
     },
     240_000,
   );

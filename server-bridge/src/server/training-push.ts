@@ -6,6 +6,8 @@ import { ClusterTrainingRuns } from '../trainings/cluster-run.js';
 import { HttpError } from './errors.js';
 
 const PREFIX = '/api/v1/trainings/:id/push';
+/** the nodes' routes, not the API's: out of the OpenAPI document */
+const HIDDEN = { hide: true };
 
 /**
  * Where a cluster training's driver and ranks send back what they make. Not in the shared route
@@ -30,16 +32,16 @@ export async function registerTrainingPush(app: FastifyInstance, bridge: BridgeC
   await app.register(async (scope) => {
     // bytes as a stream, never buffered whole: a model file may be large
     scope.addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));
-    scope.post(`${PREFIX}/status`, { bodyLimit: 1024 * 1024 }, async (request, reply) => {
+    scope.post(`${PREFIX}/status`, { bodyLimit: 1024 * 1024, schema: HIDDEN }, async (request, reply) => {
       await bridge.trainings.pushes.status(pushingTraining(bridge, request), request.body);
       reply.status(204);
     });
-    scope.post(`${PREFIX}/logs/:rank`, { bodyLimit: 64 * 1024 * 1024 }, async (request, reply) => {
+    scope.post(`${PREFIX}/logs/:rank`, { bodyLimit: 64 * 1024 * 1024, schema: HIDDEN }, async (request, reply) => {
       const training = pushingTraining(bridge, request);
       await bridge.trainings.pushes.log(training, (request.params as { rank: string }).rank, request.body as Readable);
       reply.status(204);
     });
-    scope.put(`${PREFIX}/files/:area/*`, { bodyLimit: 2 * 1024 ** 3 }, async (request, reply) => {
+    scope.put(`${PREFIX}/files/:area/*`, { bodyLimit: 2 * 1024 ** 3, schema: HIDDEN }, async (request, reply) => {
       const training = pushingTraining(bridge, request);
       const params = request.params as { area: string; '*': string };
       await bridge.trainings.pushes.file(training, params.area, params['*'], request.body as Readable);

@@ -74,7 +74,10 @@ interface SubmitPlan {
   copiedFrom: string | null;
   /** a cluster's name or id; null: this machine; undefined: the default cluster if one is set */
   cluster: string | null | undefined;
+  /** as asked; null: SPREAD, or the original's on a cluster */
   placementStrategy: PlacementStrategy | null;
+  /** a copy's original's, used when the copy runs on a cluster too */
+  inheritedStrategy?: PlacementStrategy | null;
   snapshot: (target: string) => Promise<{ files: number; bytes: number }>;
   sourceInfo: { path: string; kind: 'notebook' | 'script' };
 }
@@ -135,7 +138,8 @@ export class TrainingSubmitter {
       earlyStopping: overrides.earlyStopping === undefined ? original.earlyStopping : overrides.earlyStopping,
       copiedFrom: original.id,
       cluster: overrides.cluster === undefined ? (original.clusterId ?? null) : overrides.cluster,
-      placementStrategy: overrides.placementStrategy ?? original.placementStrategy,
+      placementStrategy: overrides.placementStrategy ?? null,
+      inheritedStrategy: original.placementStrategy,
       snapshot: (target) => copySnapshot(from, target, this.snapshotLimits),
       sourceInfo: { path: original.source.path, kind: original.source.kind },
     });
@@ -222,7 +226,7 @@ export class TrainingSubmitter {
           copiedFrom: plan.copiedFrom,
           clusterId: cluster?.id ?? null,
           cluster: cluster?.name ?? null,
-          placementStrategy: cluster ? (plan.placementStrategy ?? 'SPREAD') : null,
+          placementStrategy: cluster ? (plan.placementStrategy ?? plan.inheritedStrategy ?? 'SPREAD') : null,
           dir: layout.dir,
         });
       });
