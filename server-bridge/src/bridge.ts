@@ -161,19 +161,20 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     emkitPackage: options.emkitPackage ?? defaultEmkitPackage(),
     log,
   });
-  const emkitImportPathForClusters = options.emkitImportPath ?? defaultEmkitImportPath();
+  const emkitImportPath = options.emkitImportPath ?? defaultEmkitImportPath();
+  // before the trainings, which may run on a cluster
   const clusters = new ClusterService(store, {
     root: paths.clusters,
     logDir: paths.clusterLogs,
     python,
-    emkitImportPath: emkitImportPathForClusters,
+    emkitImportPath,
     log,
     pollMs: options.clusterPollMs,
   });
   const trainings = new TrainingService(store, {
     root: paths.trainings,
     python,
-    executor: options.executor ?? new LocalExecutor(options.emkitImportPath ?? defaultEmkitImportPath()),
+    executor: options.executor ?? new LocalExecutor(emkitImportPath),
     environments,
     metrics: new MetricsIngester(store, log),
     log,
@@ -181,7 +182,6 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     pollMs: options.trainingPollMs,
     clusters: () => clusters,
   });
-  const emkitImportPath = options.emkitImportPath ?? defaultEmkitImportPath();
   // in memory only: a restart ends every browser session
   const sessions = new BrowserSessions();
   // one private folder for the sockets of the model workers and the TensorBoards

@@ -164,14 +164,22 @@ describe('trainings on a real two-node Ray cluster', () => {
     `runs an EasyMaker-style script with the EM_* contract; its log, metrics, checkpoints and model come back${reason}`,
     async () => {
       const source = writeTree(join(work, 'easymaker'), { 'train.py': EASYMAKER, 'data/extra.txt': 'x\n' });
-      const submitted = await client.api.createTraining({
-        body: {
-          name: 'on-ray',
-          source: { path: source, entryPoint: 'train.py' },
-          hyperparameters: { 'learning-rate': '0.1' },
-          cluster: cluster.name,
-        },
-      });
+      // through the CLI, as a person submits it
+      const cli = await emkit(
+        '--json',
+        'train',
+        source,
+        '--entry',
+        'train.py',
+        '--name',
+        'on-ray',
+        '--hp',
+        'learning-rate=0.1',
+        '--cluster',
+        cluster.name,
+      );
+      expect(cli.code, cli.stderr).toBe(0);
+      const submitted = JSON.parse(cli.stdout) as Training;
       expect(submitted).toMatchObject({ cluster: cluster.name, placementStrategy: 'SPREAD', python: 'python' });
       const done = await settledTraining(client, submitted.id, 180_000);
       const log = await fullLog(client, submitted.id);

@@ -88,6 +88,9 @@ export class ClusterTrainingRuns {
 
   async state(training: TrainingRecord): Promise<JobState> {
     if (!training.clusterId) return { unknown: 'no cluster' };
+    if (!this.clusters().get(training.clusterId)) {
+      return { ended: true, status: 'FAILED', message: `cluster "${training.cluster}" was removed` };
+    }
     try {
       const job = await this.clusters().client(training.clusterId).job(ClusterTrainingRuns.jobId(training));
       return ENDED.includes(job.status) ? { ended: true, status: job.status, message: job.message } : { ended: false };
@@ -101,7 +104,7 @@ export class ClusterTrainingRuns {
 
   /** Ray's stop: the driver gets SIGTERM, stops the ranks and reports STOPPED; Ray kills it after a few seconds. */
   async stop(training: TrainingRecord): Promise<void> {
-    if (!training.clusterId) return;
+    if (!training.clusterId || !this.clusters().get(training.clusterId)) return;
     await this.clusters()
       .client(training.clusterId)
       .stopJob(ClusterTrainingRuns.jobId(training))
