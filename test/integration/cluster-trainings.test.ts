@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { cliPath, projectEnv, removeDir, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
 import { hasProc, processTree } from '../support/processes.js';
-import { fullLog, pythonHas, settledTraining, trainingInState, venvPython, writeTree } from '../support/trainings.js';
+import { fullLog, notebook, pythonHas, settledTraining, trainingInState, venvPython, writeTree } from '../support/trainings.js';
 
 // Trainings on one real two-node Ray cluster (1 CPU a node), started once for the file with
 // `emkit cluster up` through a real bridge, as a user starts one.
@@ -317,6 +317,52 @@ describe('trainings on a real two-node Ray cluster', () => {
     expect(badStrategy.status).toBe(400);
     expect((await client.api.listTrainings({ query: {} })).items.map((t: Training) => t.name)).not.toContain('x');
   });
+
+  it.skipIf(!hasRay)(
+    `runs a parameters notebook: its injected values, its EM_* folders, its executed copy back${reason}`,
+    async () => {
+      const source = writeTree(join(work, 'notebook'), {
+        'train.ipynb': notebook([
+          { source: 'epochs = 1\nlearning_rate = 0.5', tags: ['parameters'] },
+          {
+            source: [
+              'import os',
+              "open(os.path.join(os.environ['EM_MODEL_DIR'], 'params.txt'), 'w').write(f'{epochs} {learning_rate}')",
+              "print('epochs', epochs, 'learning_rate', learning_rate, 'on', os.environ['EMKIT_NODE'])",
+            ].join('\n'),
+          },
+        ]),
+      });
+      const submitted = await client.api.createTraining({
+        body: {
+          source: { path: join(source, 'train.ipynb') },
+          hyperparameters: { epochs: '4', 'learning-rate': '0.25' },
+          cluster: cluster.name,
+        },
+      });
+      const done = await settledTraining(client, submitted.id, 180_000);
+      const log = await fullLog(client, submitted.id);
+      expect(done.state, `${done.stateReason}\n${log}`).toBe('COMPLETE');
+      expect(readFileSync(join(done.dir, 'model', 'params.txt'), 'utf8')).toBe('4 0.25');
+      // the executed notebook, with its outputs, in the training's artifacts as for a local one
+      const executed = readFileSync(join(done.dir, 'artifacts', 'train.ipynb'), 'utf8');
+      expect(executed).toContain(`epochs 4 learning_rate 0.25 on ${done.placement[0].node}`);
+      expect(executed).toContain('injected-parameters');
+
+      // a failing cell: FAIL TRAIN with the cell's error, as on this machine
+      const broken = writeTree(join(work, 'broken'), {
+        'broken.ipynb': notebook([{ source: "print('before')" }, { source: "raise ValueError('bad value 42')" }]),
+      });
+      const failing = await client.api.createTraining({
+        body: { source: { path: join(broken, 'broken.ipynb') }, cluster: cluster.name },
+      });
+      const failed = await settledTraining(client, failing.id, 180_000);
+      expect(failed.state).toBe('FAIL TRAIN');
+      expect(failed.stateReason).toMatch(/^rank 0 exited with status \d+: /);
+      expect(failed.stateReason).toContain('ValueError: bad value 42');
+    },
+    240_000,
+  );
 
   // last: it takes a node away from the file's cluster
   it.skipIf(!hasRay)(

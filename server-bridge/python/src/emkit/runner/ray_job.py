@@ -20,7 +20,7 @@ import threading
 import time
 from datetime import datetime, timezone
 
-from . import launch
+from . import launch, processes
 from .ray_push import AREAS, FolderSync, Pusher
 from .spec import Spec
 
@@ -93,7 +93,7 @@ class Rank:
             sock.bind((self.address, 0))
             return sock.getsockname()[1]
 
-    def run(self, master_addr: str, master_port: int | None) -> int:
+    def run(self, master_addr: str, master_port: int | None) -> dict:
         import subprocess
 
         spec = self.spec
@@ -152,7 +152,18 @@ class Rank:
             time.sleep(1)
             flush()
             sent = files.sync()
-        return self.process.returncode
+        return {"code": self.process.returncode, "detail": self._notebook_failure()}
+
+    def _notebook_failure(self) -> str | None:
+        """What a notebook rank wrote down before it exited, if anything (as the local supervisor reads it)."""
+        if self.spec.kind != "notebook":
+            return None
+        try:
+            with open(self.spec.error_file(self.rank), encoding="utf-8") as file:
+                reason = json.load(file).get("reason")
+        except (OSError, ValueError, AttributeError):
+            return None
+        return reason if isinstance(reason, str) and reason else None
 
     def terminate(self) -> None:
         """TERM the rank's process group, then KILL what is left."""
@@ -250,12 +261,16 @@ class Driver:
             for ref in done:
                 rank = runs[ref]
                 try:
-                    code = ray.get(ref)
+                    ended = ray.get(ref)
                 except RayActorError as error:
                     return self._end(actors, "FAIL TRAIN", self._lost(rank, error), None)
+                code = ended["code"]
                 self.ranks[rank]["exitCode"] = code
                 if code != 0 and not self.stop_asked:
-                    return self._end(actors, "FAIL TRAIN", f"rank {rank} exited with code {code}", code)
+                    reason = f"rank {rank} {processes.describe_exit(code)}"
+                    if ended["detail"]:
+                        reason = f"{reason}: {ended['detail']}"
+                    return self._end(actors, "FAIL TRAIN", reason, processes.exit_status(code))
             if self.stop_asked:
                 return self._end(actors, "STOPPED", "stopped by request", None)
             if self._overdue():
