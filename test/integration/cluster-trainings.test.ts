@@ -5,6 +5,8 @@ import { dirname, join } from 'node:path';
 import { ApiError, type Cluster, type EmkitClient, type LogStreamMessage, type Training } from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { RayClient } from '../../server-bridge/src/clusters/ray-client.js';
+import { packageFolder } from '../../server-bridge/src/clusters/ray-package.js';
 import { cliPath, projectEnv, removeDir, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
 import { hasProc, processTree } from '../support/processes.js';
 import { fullLog, notebook, pythonHas, settledTraining, trainingInState, venvPython, writeTree } from '../support/trainings.js';
@@ -364,6 +366,51 @@ describe('trainings on a real two-node Ray cluster', () => {
     240_000,
   );
 
+  it.skipIf(!hasRay)(
+    `measures submit → first line of user code: here, on the cluster, and Ray's own job alone${reason}`,
+    async () => {
+      // the script prints the wall clock at its first line (one host: one clock); no timing is asserted
+      const source = writeTree(join(work, 'first-line'), {
+        'first.py': 'import time\nprint("first", time.time(), flush=True)\n',
+      });
+      const firstLine = (text: string) => Number(/first ([\d.]+)/.exec(text)?.[1]) * 1000;
+      const viaBridge = async (body: object) => {
+        const at = Date.now();
+        const t = await client.api.createTraining({ body: { source: { path: join(source, 'first.py') }, ...body } });
+        const done = await settledTraining(client, t.id, 120_000);
+        expect(done.state).toBe('COMPLETE');
+        return Math.round(firstLine(await fullLog(client, t.id)) - at);
+      };
+      const local = await viaBridge({});
+      const onCluster = await viaBridge({ cluster: cluster.name });
+      // Ray alone: the same folder as a package, `python first.py` as the entrypoint
+      const token = readFileSync(join(bridge.home, 'clusters', cluster.id, 'token'), 'utf8').trim();
+      const ray = new RayClient({ address: cluster.address, token });
+      const pkg = await packageFolder(source);
+      const at = Date.now();
+      const workingDir = await ray.ensurePackage(pkg.name, pkg.zip);
+      const job = await ray.submitJob({ entrypoint: 'python first.py', runtime_env: { working_dir: workingDir } });
+      const rayAlone = Math.round(
+        firstLine(
+          await waitFor(
+            async () => {
+              const state = await ray.job(job.submission_id);
+              return ['SUCCEEDED', 'FAILED', 'STOPPED'].includes(state.status) ? ray.jobLogs(job.submission_id) : undefined;
+            },
+            120_000,
+            'the Ray job to end',
+          ),
+        ) - at,
+      );
+      process.stderr.write(
+        `[cluster-trainings] submit → first line of user code: local ${local} ms, cluster ${onCluster} ms, ` +
+          `Ray job alone ${rayAlone} ms (emkit's overhead on Ray: ${onCluster - rayAlone} ms)\n`,
+      );
+      for (const figure of [local, onCluster, rayAlone]) expect(figure).toBeGreaterThan(0);
+    },
+    240_000,
+  );
+
   // last: it takes a node away from the file's cluster
   it.skipIf(!hasRay)(
     `ends a training FAIL TRAIN, naming the node, when a node is lost mid-training${reason}`,
@@ -382,6 +429,7 @@ describe('trainings on a real two-node Ray cluster', () => {
       const running = await waitFor(
         async () => {
           const t = await client.api.getTraining({ params: { id: submitted.id } });
+          if (t.endedAt !== null) throw new Error(`it ended ${t.state} before the node was lost: ${t.stateReason}`);
           return t.state === 'RUNNING' && t.placement.length === 2 && (await fullLog(client, t.id, 1)).includes('tick 1')
             ? t
             : undefined;

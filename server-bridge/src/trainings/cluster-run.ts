@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PlacementStrategy } from '@emkit/shared';
-import { RayError, type RayJobStatus } from '../clusters/ray-client.js';
+import { RayError, type RayJobStatus, type RayJobSubmit } from '../clusters/ray-client.js';
 import { packageFolder } from '../clusters/ray-package.js';
 import type { ClusterService } from '../clusters/service.js';
 import { addSecret } from '../runtime/secrets.js';
@@ -27,6 +27,9 @@ export interface RayTrainingSpec {
 }
 
 export const ENDED: readonly RayJobStatus[] = ['STOPPED', 'SUCCEEDED', 'FAILED'];
+
+/** How long a submit waits for the head's job agent when Ray says it has none yet. */
+const AGENT_WAIT_MS = 60_000;
 
 /** Where the training's Ray job is, as the bridge last found it. */
 export type JobState = { ended: false } | { ended: true; status: RayJobStatus; message: string | null } | { unknown: string };
@@ -75,7 +78,7 @@ export class ClusterTrainingRuns {
       cpusPerRank: 1,
       pushUrl: `${this.bridgeUrl}/api/v1/trainings/${training.id}/push`,
     };
-    await ray.submitJob({
+    const job: RayJobSubmit = {
       entrypoint: 'python -m emkit.runner.ray_job',
       submission_id: ClusterTrainingRuns.jobId(training),
       runtime_env: {
@@ -83,7 +86,18 @@ export class ClusterTrainingRuns {
         env_vars: { EMKIT_RAY_SPEC: JSON.stringify(driver), EMKIT_PUSH_TOKEN: token, PYTHONUNBUFFERED: '1' },
       },
       metadata: { emkit_training: training.name },
-    });
+    };
+    // a head whose job agent isn't up yet (a cluster just started, a busy machine) says to try again later
+    for (const deadline = Date.now() + AGENT_WAIT_MS; ; ) {
+      try {
+        await ray.submitJob(job);
+        return;
+      } catch (error) {
+        const later = error instanceof RayError && /No available agent/i.test(error.message);
+        if (!later || Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }
   }
 
   async state(training: TrainingRecord): Promise<JobState> {
