@@ -28,5 +28,6 @@ export * from './schemas/trainings.js';
 export * from './states.js';
 // the views' words, for hosts that translate them outside the page (VS Code's extension host)
 export { VIEW_STRINGS } from './views/strings.js';
+export * from './workflows/evaluations.js';
 export * from './workflows/names.js';
 export * from './workflows/pairs.js';
