@@ -23,7 +23,7 @@ function viewStrings(): Record<string, string> {
 export function detailHtml(
   webview: vscode.Webview,
   extensionUri: vscode.Uri,
-  state: PanelState & { kind: 'training' | 'endpoint' },
+  state: PanelState & { kind: 'training' | 'endpoint' | 'model' },
 ): string {
   const nonce = randomBytes(16).toString('base64');
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js'));

@@ -4,6 +4,8 @@
 import {
   EndpointView,
   type EndpointViewMessage,
+  ModelView,
+  type ModelViewMessage,
   TrainingView,
   type TrainingViewMessage,
   type Translate,
@@ -25,7 +27,8 @@ declare function acquireVsCodeApi(): { postMessage(message: unknown): void; setS
 
 const vscode = acquireVsCodeApi();
 // kept by VS Code with the panel, which brings it back after a window reload
-vscode.setState(JSON.parse(document.getElementById('emkit-state')?.textContent ?? 'null'));
+const state = JSON.parse(document.getElementById('emkit-state')?.textContent ?? 'null') as { id?: string } | null;
+vscode.setState(state);
 const root = document.getElementById('emkit-root') as HTMLElement;
 const strings = JSON.parse(document.getElementById('emkit-strings')?.textContent ?? '{}') as Record<string, string>;
 const t: Translate = (text, ...args) => untranslated(strings[text] ?? text, ...args);
@@ -39,10 +42,16 @@ useControls(document, {
   option: 'vscode-option',
 });
 
-const view = root.dataset.kind === 'endpoint' ? new EndpointView(root, { t, act }) : new TrainingView(root, { t, act });
+const kind = root.dataset.kind;
+const view =
+  kind === 'endpoint'
+    ? new EndpointView(root, { t, act })
+    : kind === 'model'
+      ? new ModelView(root, { name: state?.id ?? '', t, act })
+      : new TrainingView(root, { t, act });
 
 window.addEventListener('message', (event: MessageEvent) => {
-  view.handle(event.data as TrainingViewMessage & EndpointViewMessage);
+  view.handle(event.data as TrainingViewMessage & EndpointViewMessage & ModelViewMessage);
 });
 // ready: the host starts its feed only now, so no message is posted before anyone listens
 vscode.postMessage({ action: 'ready' });
