@@ -6,10 +6,12 @@ import type { Logger } from 'pino';
 import type { BridgeContext } from './context.js';
 import { EndpointService } from './endpoints/service.js';
 import { EnvironmentService } from './environments/service.js';
+import { EvaluationService } from './evaluations/service.js';
 import { ExperimentService } from './experiments/service.js';
 import { MetricsIngester } from './metrics/ingest.js';
 import { ModelService } from './models/service.js';
 import { collectWhenIdle } from './runtime/idle-gc.js';
+import { type Executor, LocalExecutor } from './runtime/local-executor.js';
 import { createLogger } from './runtime/logger.js';
 import { defaultHome, defaultKernelsDir, homePaths } from './runtime/paths.js';
 import { privateDirectory, privateFile } from './runtime/private-files.js';
@@ -30,7 +32,6 @@ import { tensorboardScope } from './server/tensorboard-proxy.js';
 import { TicketBook } from './server/tickets.js';
 import { Store } from './store/index.js';
 import { TensorboardService } from './tensorboards/service.js';
-import { type Executor, LocalExecutor } from './trainings/local-executor.js';
 import { TrainingService } from './trainings/service.js';
 import { DEFAULT_SNAPSHOT_LIMITS, type SnapshotLimits } from './trainings/source.js';
 import { VERSION } from './version.js';
@@ -59,6 +60,8 @@ export interface BridgeOptions {
   trainingPollMs?: number;
   /** where trainings run: the local supervisor by default; in-process tests put a fake here */
   executor?: Executor;
+  /** where evaluation runners run: `python -m emkit.evaluation` detached by default */
+  evaluationExecutor?: Executor;
   /** a TensorBoard nobody has visited for this long is stopped */
   tensorboardIdleSeconds?: number;
   /** inference bodies larger than this get 413 (default 10 MiB) */
@@ -191,6 +194,16 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     home: paths.home,
     limits: options.snapshotLimits ?? DEFAULT_SNAPSHOT_LIMITS,
   });
+  const evaluations = new EvaluationService(store, {
+    root: paths.evaluations,
+    home: paths.home,
+    python,
+    emkitImportPath,
+    executor: options.evaluationExecutor ?? new LocalExecutor(emkitImportPath, 'emkit.evaluation'),
+    environments,
+    log,
+    pollMs: options.trainingPollMs,
+  });
   const context: BridgeContext = {
     version: VERSION,
     paths,
@@ -200,6 +213,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     trainings,
     tensorboards,
     models,
+    evaluations,
     endpoints,
     tickets: new TicketBook(),
     sessions,
@@ -207,6 +221,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   };
   environments.reconcile();
   trainings.reconcile();
+  evaluations.reconcile();
   tensorboards.reconcile();
   endpoints.reconcile();
 
@@ -254,8 +269,9 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
       removeRuntimeFile(paths.runtimeFile, process.pid);
       stopIdleCollection();
       await app.close();
-      // trainings go on without the bridge (the next one picks them up); TensorBoards don't
+      // trainings and evaluations go on without the bridge (the next one picks them up); TensorBoards don't
       trainings.shutdown();
+      evaluations.shutdown();
       tensorboards.shutdown();
       await endpoints.shutdown();
       if (sockets.fallback) rmSync(sockets.dir, { recursive: true, force: true });

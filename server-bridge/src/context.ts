@@ -1,5 +1,6 @@
 import type { EndpointService } from './endpoints/service.js';
 import type { EnvironmentService } from './environments/service.js';
+import type { EvaluationService } from './evaluations/service.js';
 import type { ExperimentService } from './experiments/service.js';
 import type { ModelService } from './models/service.js';
 import type { HomePaths } from './runtime/paths.js';
@@ -19,6 +20,7 @@ export interface BridgeContext {
   trainings: TrainingService;
   tensorboards: TensorboardService;
   models: ModelService;
+  evaluations: EvaluationService;
   endpoints: EndpointService;
   /** one-time credentials for pages browsers open */
   tickets: TicketBook;

@@ -1,6 +1,7 @@
 import type { EmkitClient } from './api/client.js';
 import type { Endpoint } from './schemas/endpoints.js';
 import type { Environment } from './schemas/environments.js';
+import type { EvaluationSummary } from './schemas/evaluations.js';
 import type { ResourceEvent } from './schemas/events.js';
 import type { Experiment } from './schemas/experiments.js';
 import type { Model } from './schemas/models.js';
@@ -12,12 +13,13 @@ export interface Resources {
   experiments: readonly Experiment[];
   trainings: readonly Training[];
   models: readonly Model[];
+  evaluations: readonly EvaluationSummary[];
   endpoints: readonly Endpoint[];
 }
 export type ResourceKind = keyof Resources;
 type AnyResource = Resources[ResourceKind][number];
 
-const KINDS: readonly ResourceKind[] = ['environments', 'experiments', 'trainings', 'models', 'endpoints'];
+const KINDS: readonly ResourceKind[] = ['environments', 'experiments', 'trainings', 'models', 'evaluations', 'endpoints'];
 const isKind = (resource: string): resource is ResourceKind => (KINDS as readonly string[]).includes(resource);
 
 export type LoadState = { kind: 'empty' } | { kind: 'loading' } | { kind: 'loaded' } | { kind: 'failed'; message: string };
@@ -36,6 +38,7 @@ export class ResourceStore {
     experiments: new Map(),
     trainings: new Map(),
     models: new Map(),
+    evaluations: new Map(),
     endpoints: new Map(),
   };
   private held: ResourceEvent[] | null = null;
@@ -64,6 +67,7 @@ export class ResourceStore {
         experiments: newest(this.items.experiments),
         trainings: newest(this.items.trainings),
         models: [...this.items.models.values()].sort((a, b) => a.name.localeCompare(b.name) || b.version - a.version),
+        evaluations: newest(this.items.evaluations),
         endpoints: newest(this.items.endpoints),
       };
     }
@@ -92,6 +96,7 @@ export class ResourceStore {
         client.api.listExperiments({ query }),
         client.api.listTrainings({ query }),
         client.api.listModels({ query }),
+        client.api.listEvaluations({ query }),
         client.api.listEndpoints({ query }),
       ]);
       if (load !== this.loads) return;
@@ -161,7 +166,8 @@ export class ResourceStore {
   }
 }
 
-/** The name a person knows a resource by: a model version is `name:version`. */
-export function displayName(kind: ResourceKind, item: { name: string }): string {
+/** The name a person knows a resource by: a model version is `name:version`; an evaluation has only its id. */
+export function displayName(kind: ResourceKind, item: { id: string; name?: string }): string {
+  if (kind === 'evaluations' || item.name === undefined) return item.id;
   return kind === 'models' ? `${item.name}:${(item as Model).version}` : item.name;
 }

@@ -285,6 +285,7 @@ COVERED_TAGS = {
     "trainings",
     "tensorboards",
     "models",
+    "evaluations",
     "endpoints",
     "inference",
 }

@@ -5,6 +5,7 @@ import { BridgeAlreadyRunning } from '../bridge.js';
 import { VERSION } from '../version.js';
 import { registerEndpoints } from './commands/endpoints.js';
 import { registerEnvironments } from './commands/environments.js';
+import { registerEvaluations } from './commands/evaluations.js';
 import { registerExperiments } from './commands/experiments.js';
 import { registerModels } from './commands/models.js';
 import { registerServe } from './commands/serve.js';
@@ -13,7 +14,7 @@ import { registerTrainings } from './commands/trainings.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 
 const program = new Command('emkit')
-  .description('emkit: environments, trainings, models and endpoints from the command line')
+  .description('emkit: environments, trainings, models, evaluations and endpoints from the command line')
   .version(VERSION)
   .option('--home <dir>', 'the emkit home (default: $EMKIT_HOME or ~/.emkit)')
   .option('--url <url>', 'bridge URL (default: $EMKIT_URL or runtime.json)')
@@ -28,6 +29,7 @@ registerEnvironments(program);
 registerExperiments(program);
 registerTrainings(program);
 registerModels(program);
+registerEvaluations(program);
 registerEndpoints(program);
 
 try {

@@ -1,7 +1,8 @@
-import { mkdir, readdir, realpath, rm, rmdir, stat } from 'node:fs/promises';
-import { basename, isAbsolute, join, relative } from 'node:path';
+import { mkdir, readdir, rm, rmdir, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type { Model, ModelCreate, ModelList, ModelListQuery, ModelUpdate } from '@emkit/shared';
 import { copyPlanned, copyRegularFile, FileRefused, planTree, readdirIfPresent, type TreeLimits } from '../runtime/safe-files.js';
+import { checkUserPath } from '../runtime/user-paths.js';
 import { conflict, HttpError, notFound } from '../server/errors.js';
 import { pageOf } from '../server/query-defaults.js';
 import type { Store } from '../store/index.js';
@@ -31,11 +32,6 @@ async function measure(dir: string): Promise<{ files: number; bytes: number }> {
 }
 
 const unprocessable = (message: string, field?: string) => new HttpError(422, 'unprocessable', message, field);
-
-const inside = (path: string, dir: string) => {
-  const rel = relative(dir, path);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-};
 
 /**
  * The model registry: numbered versions of a name, each a copy of its artifact with the
@@ -122,23 +118,7 @@ export class ModelService {
 
   /** A user's artifact path: absolute, existing, a regular file or a folder, and nothing of the emkit home. */
   private async checkArtifactPath(from: string): Promise<void> {
-    if (!isAbsolute(from)) throw unprocessable(`the artifact path must be absolute, not "${from}"`, 'artifactPath');
-    const info = await stat(from).catch(() => undefined);
-    if (!info) throw unprocessable(`the artifact ${from} does not exist`, 'artifactPath');
-    if (!info.isFile() && !info.isDirectory()) {
-      throw unprocessable(
-        `the artifact ${from} is neither a regular file nor a folder (a FIFO, a socket or a device)`,
-        'artifactPath',
-      );
-    }
-    const real = await realpath(from);
-    const home = await realpath(this.options.home).catch(() => this.options.home);
-    if (inside(real, home) || inside(home, real)) {
-      throw unprocessable(
-        `the artifact ${from} is or holds emkit's own folder (${home}); point at the model's own file or folder`,
-        'artifactPath',
-      );
-    }
+    await checkUserPath(from, { home: this.options.home, field: 'artifactPath', what: 'the artifact' });
   }
 
   /**

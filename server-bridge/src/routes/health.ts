@@ -14,6 +14,7 @@ export const healthHandlers: Handlers<'health' | 'getStatus' | 'createBrowserTic
       trainings: bridge.store.trainings.total(),
       tensorboards: bridge.store.tensorboards.total(),
       models: bridge.store.models.total(),
+      evaluations: bridge.store.evaluations.total(),
       endpoints: bridge.store.endpoints.total(),
     },
   }),

@@ -10,6 +10,8 @@ export interface HomePaths {
   envs: string;
   environmentLogs: string;
   trainings: string;
+  /** one folder per evaluation: its spec, status, result, curves and runner log */
+  evaluations: string;
   tensorboardLogs: string;
   /** one log per model worker */
   endpointLogs: string;
@@ -35,6 +37,7 @@ export function homePaths(home: string): HomePaths {
     envs: join(root, 'envs'),
     environmentLogs: join(root, 'logs', 'environments'),
     trainings: join(root, 'trainings'),
+    evaluations: join(root, 'evaluations'),
     tensorboardLogs: join(root, 'logs', 'tensorboards'),
     endpointLogs: join(root, 'logs', 'endpoints'),
     models: join(root, 'models'),

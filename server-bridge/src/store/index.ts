@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { openDatabase } from './db.js';
 import { EndpointsRepository } from './endpoints.js';
 import { EnvironmentsRepository } from './environments.js';
+import { EvaluationsRepository } from './evaluations.js';
 import { EventLog } from './events.js';
 import { ExperimentsRepository } from './experiments.js';
 import { InferenceRepository } from './inference.js';
@@ -20,6 +21,7 @@ export class Store {
   readonly metrics: MetricsRepository;
   readonly tensorboards: TensorboardsRepository;
   readonly models: ModelsRepository;
+  readonly evaluations: EvaluationsRepository;
   readonly endpoints: EndpointsRepository;
   readonly inference: InferenceRepository;
 
@@ -32,6 +34,7 @@ export class Store {
     this.metrics = new MetricsRepository(this.db);
     this.tensorboards = new TensorboardsRepository(this.db, this.events);
     this.models = new ModelsRepository(this.db, this.events);
+    this.evaluations = new EvaluationsRepository(this.db, this.events);
     this.endpoints = new EndpointsRepository(this.db);
     this.inference = new InferenceRepository(this.db);
   }

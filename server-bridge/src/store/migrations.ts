@@ -211,6 +211,46 @@ export const migrations: readonly { version: number; name: string; sql: string }
       CREATE INDEX inference_logs_inference ON inference_logs (inference_id);
     `,
   },
+  {
+    version: 4,
+    name: 'evaluations',
+    sql: `
+      -- a model version judged on a dataset; no foreign key on the model: an evaluation keeps the name and
+      -- version of a model version deleted since, as a training keeps its environment's name
+      CREATE TABLE evaluations (
+        id               TEXT PRIMARY KEY,
+        model_id         TEXT NOT NULL,
+        model_name       TEXT NOT NULL,
+        model_version    INTEGER NOT NULL,
+        data_path        TEXT NOT NULL,
+        data_format      TEXT NOT NULL,
+        data_label       TEXT,
+        data_features    TEXT,
+        data_sha256      TEXT,
+        task             TEXT,
+        threshold        REAL NOT NULL,
+        max_errors       INTEGER NOT NULL,
+        batch_rows       INTEGER NOT NULL,
+        environment_id   TEXT,
+        environment_name TEXT,
+        python           TEXT NOT NULL,
+        state            TEXT NOT NULL,
+        state_reason     TEXT,
+        rows_done        INTEGER NOT NULL DEFAULT 0,
+        runner_pid       INTEGER,
+        metrics          TEXT NOT NULL DEFAULT '{}',
+        dir              TEXT NOT NULL,
+        created_at       TEXT NOT NULL,
+        updated_at       TEXT NOT NULL,
+        started_at       TEXT,
+        ended_at         TEXT
+      );
+      CREATE INDEX evaluations_created ON evaluations (created_at);
+      CREATE INDEX evaluations_model ON evaluations (model_id, created_at);
+      CREATE INDEX evaluations_iterations ON evaluations (model_name, data_sha256, state);
+      CREATE INDEX evaluations_state ON evaluations (state);
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

@@ -6,8 +6,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningBridge, startBridge } from '../bridge.js';
+import type { Executor } from '../runtime/local-executor.js';
 import type { SupervisorStatus, TrainingLayout } from '../trainings/contract.js';
-import type { Executor } from '../trainings/local-executor.js';
 
 interface FakeRun {
   layout: TrainingLayout;

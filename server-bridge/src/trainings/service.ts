@@ -10,10 +10,10 @@ import {
 import type { FastifyBaseLogger } from 'fastify';
 import type { EnvironmentService } from '../environments/service.js';
 import type { MetricsIngester } from '../metrics/ingest.js';
+import type { Executor } from '../runtime/local-executor.js';
 import { conflict } from '../server/errors.js';
 import type { Store } from '../store/index.js';
 import { publicTraining } from '../store/trainings.js';
-import type { Executor } from './local-executor.js';
 import { TrainingQueries } from './queries.js';
 import type { SnapshotLimits } from './source.js';
 import { TrainingSubmitter } from './submit.js';

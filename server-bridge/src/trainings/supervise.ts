@@ -2,10 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isSettled, type TrainingState, trainingStates } from '@emkit/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import type { MetricsIngester } from '../metrics/ingest.js';
+import type { Executor } from '../runtime/local-executor.js';
 import type { Store } from '../store/index.js';
 import type { TrainingRecord } from '../store/trainings.js';
 import { FINAL_SUPERVISOR_STATES, type SupervisorStatus, type TrainingLayout, trainingLayout } from './contract.js';
-import type { Executor } from './local-executor.js';
 
 export interface SuperviseOptions {
   executor: Executor;

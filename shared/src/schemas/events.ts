@@ -2,13 +2,22 @@ import { type Static, Type } from '@sinclair/typebox';
 import { MAX_OFFSET, Timestamp } from './common.js';
 import type { InferenceLog } from './endpoints.js';
 
-export const RESOURCES = ['environments', 'experiments', 'trainings', 'models', 'endpoints', 'tensorboards'] as const;
+export const RESOURCES = [
+  'environments',
+  'experiments',
+  'trainings',
+  'models',
+  'evaluations',
+  'endpoints',
+  'tensorboards',
+] as const;
 export type ResourceName = (typeof RESOURCES)[number];
 
 /**
  * created / updated / deleted carry the resource as it is now (null when deleted);
  * `finished` marks a training that has settled (COMPLETE, FAIL TRAIN, STOPPED,
- * CREATE FAILED), for the editors' notifications; `metrics` carries a training's new
+ * CREATE FAILED) or an evaluation that has (COMPLETE, FAILED, STOPPED), for the editors'
+ * notifications; `metrics` carries a training's new
  * metric points (MetricsEventData) while it runs; `stats` carries an endpoint stage's
  * finished minute of traffic (StageMinute).
  */

@@ -1,7 +1,7 @@
 """A small client for the bridge's management API, standard library only.
 
 Resource groups mirror the API paths (``client.environments``, ``client.experiments``,
-``client.endpoints``); errors arrive as :class:`ApiError` with the bridge's status, code
+``client.evaluations``, ``client.endpoints``); errors arrive as :class:`ApiError` with the bridge's status, code
 and message. ``client.endpoints.predict`` calls a deployed model through the gateway.
 """
 
@@ -20,6 +20,7 @@ from .config import Connection, NoBridgeError, find_connection
 from .states import (
     BUSY_ENDPOINT_STATES,
     BUSY_ENVIRONMENT_STATES,
+    BUSY_EVALUATION_STATES,
     BUSY_STAGE_STATES,
     BUSY_TENSORBOARD_STATES,
     SETTLED_TRAINING_STATES,
@@ -59,6 +60,7 @@ class Client:
         self.trainings = _Trainings(self)
         self.tensorboards = _Tensorboards(self)
         self.models = _Models(self)
+        self.evaluations = _Evaluations(self)
         self.endpoints = _Endpoints(self)
 
     @property
@@ -563,3 +565,78 @@ class _Endpoints(_Resource):
         # a NumPy array (or anything with tolist) goes as nested lists
         body = {"instances": instances.tolist() if hasattr(instances, "tolist") else list(instances)}
         return self._client.request("POST", path, body, api_key=api_key)["predictions"]
+
+
+class _Evaluations(_Resource):
+    """Model versions judged on held-out data; ``model`` is any model reference (id, name, ``name:3``,
+    ``name@production``), ``key`` an evaluation's id."""
+
+    path = "/api/v1/evaluations"
+
+    def list(
+        self, limit: int = 1000, offset: int = 0, model: Optional[str] = None, state: Optional[str] = None
+    ) -> List[Dict[str, Any]]:
+        """Newest first, without results (``get`` one for it); ``model`` a bare name means all its versions."""
+        query = {"limit": limit, "offset": offset, "model": model, "state": state}
+        return self._client.request("GET", self.path, query=query)["items"]
+
+    def create(
+        self,
+        model: str,
+        data: str,
+        label: Optional[str] = None,
+        features: Optional[List[str]] = None,
+        format: Optional[str] = None,
+        task: Optional[str] = None,
+        threshold: Optional[float] = None,
+        max_errors: Optional[int] = None,
+        batch_rows: Optional[int] = None,
+        environment: Optional[str] = None,
+        wait: bool = False,
+        timeout: float = 86400,
+    ) -> Dict[str, Any]:
+        """Evaluate ``model`` on ``data`` (a .csv/.parquet with a label column, a .jsonl of
+        ``{"instance", "label"}``, or a folder of class subfolders; made absolute here). It runs in
+        the background; ``wait=True`` polls until it ends and returns it with its result."""
+        import os
+
+        body: Dict[str, Any] = {"model": model, "data": os.path.abspath(data)}
+        for key, value in (
+            ("label", label),
+            ("features", list(features) if features is not None else None),
+            ("format", format),
+            ("task", task),
+            ("threshold", threshold),
+            ("maxErrors", max_errors),
+            ("batchRows", batch_rows),
+            ("environment", environment),
+        ):
+            if value is not None:
+                body[key] = value
+        evaluation = self._client.request("POST", self.path, body)
+        return self.wait(evaluation["id"], timeout) if wait else evaluation
+
+    def get(self, key: str, threshold: Optional[float] = None) -> Dict[str, Any]:
+        """With its ``result`` once COMPLETE, and ``atThreshold``: precision/recall per class at
+        ``threshold`` (else the evaluation's own), where the model gave scores."""
+        return self._client.request("GET", f"{self.path}/{_quote(key)}", query={"threshold": threshold})
+
+    def wait(self, key: str, timeout: float = 86400) -> Dict[str, Any]:
+        """Poll until it has ended; returns it (COMPLETE, FAILED or STOPPED)."""
+        return self._wait_until(key, lambda e: e["state"] not in BUSY_EVALUATION_STATES, timeout, 0.3)
+
+    def stop(self, key: str) -> Dict[str, Any]:
+        return self._client.request("POST", f"{self.path}/{_quote(key)}/stop")
+
+    def delete(self, key: str) -> None:
+        """Delete an evaluation that has ended, with its files (409 while it runs)."""
+        self._client.request("DELETE", f"{self.path}/{_quote(key)}")
+
+    def log(self, key: str) -> str:
+        """The runner's log: what it read, and the traceback of a model that failed."""
+        return self._read_log(f"{self.path}/{_quote(key)}/log", {})
+
+    def iterations(self, model: str, dataset: Optional[str] = None) -> Dict[str, Any]:
+        """Every version of ``model``'s name, oldest first, each with its latest COMPLETE evaluation on
+        one dataset (``dataset``, a sha256, else the one evaluated last), and the datasets there are."""
+        return self._client.request("GET", f"/api/v1/models/{_quote(model)}/evaluations", query={"dataset": dataset})

@@ -3,6 +3,7 @@ import { formatTime, type Model } from '@emkit/shared';
 import type { Command } from 'commander';
 import { connect } from '../connect.js';
 import { printItem, printList, printMessage } from '../output.js';
+import { promotedEvaluationLine, registerModelEvaluations } from './evaluations.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -67,9 +68,17 @@ export function registerModels(program: Command): void {
     .description('point an alias at a version, e.g. `emkit model promote churn:3 production`')
     .action(async (ref: string, alias: string, _options, command: Command) => {
       const globals = command.optsWithGlobals();
-      const promoted = await connect(globals).api.promoteModel({ params: { id: ref }, body: { alias } });
-      printMessage(globals, `${promoted.name}@${alias} → version ${promoted.version}`, promoted);
+      const client = connect(globals);
+      const promoted = await client.api.promoteModel({ params: { id: ref }, body: { alias } });
+      // promote is an informed step: the version's evaluation comes with it
+      const judged = await promotedEvaluationLine(client, promoted.name, promoted.version);
+      printMessage(globals, `${promoted.name}@${alias} → version ${promoted.version}\n${judged.text}`, {
+        ...promoted,
+        evaluation: judged.evaluation,
+      });
     });
+
+  registerModelEvaluations(model);
 
   model
     .command('delete <model>')

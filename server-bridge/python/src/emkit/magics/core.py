@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Optional
 
 from ..client import ApiError, Client
-from . import serving, trainings, workbench
+from . import evaluations, serving, trainings, workbench
 from .parsing import HelpShown, MagicError, build, split
 
 COMMANDS = {
@@ -19,6 +19,7 @@ COMMANDS = {
     "copy": trainings.copy,
     "model": serving.model,
     "promote": serving.promote,
+    "evaluate": evaluations.evaluate,
     "endpoint": serving.endpoint,
     "predict": serving.predict,
     "tensorboard": workbench.tensorboard,

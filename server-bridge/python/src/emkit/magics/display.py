@@ -18,6 +18,7 @@ STATE_COLORS = {
     "COMPLETE": "#2e7d32",
     "RUNNING": "#1565c0",
     "FAIL TRAIN": "#c62828",
+    "FAILED": "#c62828",
     "CREATE FAILED": "#c62828",
     "DEPLOY FAILED": "#c62828",
     "UPDATE FAILED": "#c62828",

@@ -82,6 +82,16 @@ def positive(text: str) -> int:
     return value
 
 
+def _probability(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a probability between 0 and 1")
+    return value
+
+
 def as_dict(pairs: Optional[Dict[str, str]]) -> Dict[str, str]:
     return dict(pairs or {})
 
@@ -209,6 +219,22 @@ def build() -> argparse.ArgumentParser:
     promote.add_argument("model")
     promote.add_argument("version", type=positive)
     promote.add_argument("--alias", required=True)
+
+    evaluate = commands.add_parser(
+        "evaluate", help="judge a model version on held-out data: figures, per-class table, confusion matrix"
+    )
+    evaluate.add_argument("model", help="name, name:VERSION or name@ALIAS")
+    evaluate.add_argument(
+        "--data", required=True, metavar="PATH", help="a .csv/.parquet with a label column, a .jsonl, or a class folder"
+    )
+    evaluate.add_argument("--label", metavar="COLUMN", help='the label column (default "label")')
+    evaluate.add_argument("--features", metavar="A,B", help="the feature columns, in the model's order")
+    evaluate.add_argument("--task", choices=["classification", "regression", "clustering"])
+    evaluate.add_argument("--threshold", type=_probability, metavar="P", help="the probability threshold (default 0.5)")
+    evaluate.add_argument(
+        "--max-errors", type=int, metavar="N", help="mistakes kept, most confident first (default 50)"
+    )
+    evaluate.add_argument("--env", help="the environment to run in (default: the model's training's)")
 
     endpoint = commands.add_parser("endpoint", help="endpoints: create, stage, default, delete, list")
     endpoint_commands = endpoint.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)

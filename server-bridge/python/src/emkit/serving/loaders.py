@@ -26,9 +26,12 @@ class LoadError(Exception):
 
 
 class Model:
-    def __init__(self, predict, source: str, scores=None, classes=None, no_scores: str = ""):
+    def __init__(self, predict, source: str, scores=None, classes=None, no_scores: str = "", estimator=None):
         self.predict = predict
         self.source = source  # what was loaded, for the log
+        # the scikit-learn estimator itself: the evaluation runner asks it for probabilities
+        # once per batch and takes the labels from them (emkit/evaluation/predictor.py)
+        self.estimator = estimator
         self.scores = scores  # instances -> (predictions, scores, classes), or None
         self.classes = classes  # the scores' columns where known before a request, else None
         self.no_scores = no_scores or "the worker gives no class scores for this framework's models yet"
@@ -137,7 +140,7 @@ def _scikit_learn_scores(model, predict, path: str) -> Model:
             )
         else:
             why = f"the model ({kind}) gives no class scores: it has no predict_proba (a regressor or a clusterer)"
-        return Model(predict, path, no_scores=why)
+        return Model(predict, path, no_scores=why, estimator=model)
     import numpy
 
     asarray, classes = numpy.asarray, tolist(classes)
@@ -147,7 +150,7 @@ def _scikit_learn_scores(model, predict, path: str) -> Model:
         # predict, not argmax(proba): the answer's predictions stay what they are without scores
         return tolist(model.predict(rows)), tolist(predict_proba(rows)), classes
 
-    return Model(predict, path, scores=scores, classes=classes)
+    return Model(predict, path, scores=scores, classes=classes, estimator=model)
 
 
 def _pytorch(model_dir: str) -> Model:

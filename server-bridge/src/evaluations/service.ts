@@ -1,0 +1,78 @@
+import { rm } from 'node:fs/promises';
+import type { Evaluation, EvaluationCreate } from '@emkit/shared';
+import type { FastifyBaseLogger } from 'fastify';
+import type { EnvironmentService } from '../environments/service.js';
+import type { Executor } from '../runtime/local-executor.js';
+import { conflict } from '../server/errors.js';
+import { evaluationOf } from '../store/evaluations.js';
+import type { Store } from '../store/index.js';
+import { EvaluationQueries } from './queries.js';
+import { EvaluationFiles } from './results.js';
+import { EvaluationSubmitter } from './submit.js';
+import { EvaluationSupervision } from './supervise.js';
+
+export interface EvaluationServiceOptions {
+  /** `<home>/evaluations` */
+  root: string;
+  home: string;
+  python: string;
+  emkitImportPath: string;
+  /** runs `python -m emkit.evaluation spec.json` detached */
+  executor: Executor;
+  environments: EnvironmentService;
+  log: FastifyBaseLogger;
+  pollMs?: number;
+}
+
+/**
+ * Evaluations, as the routes see them: the queries (./queries.ts), and create (./submit.ts), stop and delete,
+ * with supervision (./supervise.ts) watching each runner until it settles.
+ */
+export class EvaluationService extends EvaluationQueries {
+  private readonly supervision: EvaluationSupervision;
+  private readonly submitter: EvaluationSubmitter;
+
+  constructor(
+    store: Store,
+    options: EvaluationServiceOptions,
+  ) {
+    const files = new EvaluationFiles();
+    super(store, files, options.log);
+    this.supervision = new EvaluationSupervision(store, { ...options, files });
+    this.submitter = new EvaluationSubmitter(store, this.supervision, options);
+  }
+
+  async create(input: EvaluationCreate): Promise<Evaluation> {
+    return evaluationOf(await this.submitter.create(input));
+  }
+
+  async stop(id: string): Promise<Evaluation> {
+    const evaluation = this.record(id);
+    if (evaluation.state === 'STOP IN PROGRESS') return evaluationOf(evaluation);
+    if (this.settled(evaluation)) throw conflict(`evaluation ${evaluation.id} has already ended (${evaluation.state})`);
+    return evaluationOf(await this.supervision.stop(evaluation));
+  }
+
+  /** A settled evaluation: its record, its files, and what was cached of them go. */
+  async delete(id: string): Promise<void> {
+    const evaluation = this.record(id);
+    if (!this.settled(evaluation)) {
+      throw conflict(`evaluation ${evaluation.id} is ${evaluation.state}; stop it before deleting it`);
+    }
+    this.store.tx(() => this.store.evaluations.delete(evaluation.id));
+    this.files.forget(evaluation.id);
+    try {
+      await rm(evaluation.dir, { recursive: true, force: true });
+    } catch (error) {
+      this.log.warn({ evaluation: evaluation.id, error: (error as Error).message }, 'could not remove the evaluation folder');
+    }
+  }
+
+  reconcile(): void {
+    this.supervision.reconcile();
+  }
+
+  shutdown(): void {
+    this.supervision.shutdown();
+  }
+}

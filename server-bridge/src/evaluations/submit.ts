@@ -1,0 +1,136 @@
+import { existsSync } from 'node:fs';
+import { mkdir, realpath, rm, writeFile } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
+import { DEFAULT_BATCH_ROWS, DEFAULT_MAX_ERRORS, DEFAULT_THRESHOLD, type EvaluationCreate, type Model } from '@emkit/shared';
+import type { EnvironmentService } from '../environments/service.js';
+import { which } from '../runtime/process.js';
+import { conflict, HttpError, notFound } from '../server/errors.js';
+import type { EvaluationRecord } from '../store/evaluations.js';
+import type { Store } from '../store/index.js';
+import { checkWithRunner } from './check.js';
+import { type EvaluationSpec, evaluationLayout } from './contract.js';
+import { checkDataset } from './dataset.js';
+import type { EvaluationSupervision } from './supervise.js';
+
+export interface EvaluationSubmitOptions {
+  /** `<home>/evaluations` */
+  root: string;
+  /** the emkit home: a dataset inside it is refused */
+  home: string;
+  /** the interpreter when neither an environment nor the model's training names one */
+  python: string;
+  /** what goes first on PYTHONPATH: the bridge's own emkit package */
+  emkitImportPath: string;
+  environments: EnvironmentService;
+}
+
+const unprocessable = (message: string, field?: string) => new HttpError(422, 'unprocessable', message, field);
+
+interface Interpreter {
+  environmentId: string | null;
+  environmentName: string | null;
+  python: string;
+}
+
+/**
+ * Submitting an evaluation: the model version, the dataset (path, format, then the runner's own check of its
+ * columns), the interpreter, spec.json, the record, the runner. A submit that fails leaves no folder and no record.
+ */
+export class EvaluationSubmitter {
+  constructor(
+    private readonly store: Store,
+    private readonly supervision: EvaluationSupervision,
+    private readonly options: EvaluationSubmitOptions,
+  ) {}
+
+  async create(input: EvaluationCreate): Promise<EvaluationRecord> {
+    const model = this.store.models.find(input.model);
+    if (!model) throw notFound('model', input.model);
+    const data = await checkDataset(input.data, input.format, this.options.home);
+    const interpreter = this.interpreterFor(model, input.environment);
+    // null: the runner takes a "label" column if there is one (else it is a clustering, or an error)
+    const label = input.label ?? null;
+
+    const id = this.store.evaluations.newId();
+    const layout = evaluationLayout(join(this.options.root, id));
+    const spec: EvaluationSpec = {
+      version: 1,
+      evaluationId: id,
+      model: {
+        id: model.id,
+        name: model.name,
+        version: model.version,
+        framework: model.framework,
+        artifactPath: model.artifactPath,
+      },
+      // the path as it resolves now: a link swapped for another file later doesn't change what is read
+      data: { path: await realpath(data.path), format: data.format, label, features: input.features ?? null },
+      task: input.task ?? null,
+      threshold: input.threshold ?? DEFAULT_THRESHOLD,
+      maxErrors: input.maxErrors ?? DEFAULT_MAX_ERRORS,
+      batchRows: input.batchRows ?? DEFAULT_BATCH_ROWS,
+      statusFile: layout.status,
+      resultFile: layout.result,
+      curvesFile: layout.curves,
+      logFile: layout.supervisorLog,
+    };
+    await mkdir(layout.dir, { recursive: true });
+    let evaluation: EvaluationRecord;
+    try {
+      await writeFile(layout.spec, `${JSON.stringify(spec, null, 2)}\n`);
+      await checkWithRunner(interpreter.python, layout.spec, this.options.emkitImportPath, layout.dir);
+      evaluation = this.store.tx(() =>
+        this.store.evaluations.insert({
+          id,
+          model: { id: model.id, name: model.name, version: model.version },
+          data: { path: data.path, format: data.format, label, features: spec.data.features, sha256: null },
+          task: spec.task,
+          threshold: spec.threshold,
+          maxErrors: spec.maxErrors,
+          batchRows: spec.batchRows,
+          environmentId: interpreter.environmentId,
+          environment: interpreter.environmentName,
+          python: interpreter.python,
+          dir: layout.dir,
+        }),
+      );
+    } catch (error) {
+      await rm(layout.dir, { recursive: true, force: true });
+      throw error;
+    }
+    return this.supervision.launch(evaluation, interpreter.python);
+  }
+
+  /**
+   * The model's own environment: the one asked for, else the python its training ran with, else the bridge's —
+   * a pickled model loads only where its libraries are.
+   */
+  private interpreterFor(model: Model, environmentKey: string | undefined): Interpreter {
+    if (environmentKey !== undefined) {
+      const environment = this.options.environments.find(environmentKey);
+      if (environment.state !== 'ACTIVE') {
+        throw conflict(`environment "${environment.name}" is ${environment.state}; evaluations run in ACTIVE environments`);
+      }
+      return {
+        environmentId: environment.id,
+        environmentName: environment.name,
+        python: join(environment.path, 'bin', 'python'),
+      };
+    }
+    const training = model.source.training ? this.store.trainings.get(model.source.training.id) : undefined;
+    if (training) {
+      if (!existsSync(training.python)) {
+        throw unprocessable(
+          `the python training "${training.name}" ran with (${training.python}) is gone; pick an environment that can load the model`,
+          'environment',
+        );
+      }
+      return { environmentId: training.environmentId, environmentName: training.environment, python: training.python };
+    }
+    const python = isAbsolute(this.options.python) ? this.options.python : which(this.options.python);
+    if (!python) {
+      throw unprocessable(`the bridge's Python (${this.options.python}) isn't on the PATH; pick an environment`, 'environment');
+    }
+    return { environmentId: null, environmentName: null, python };
+  }
+}

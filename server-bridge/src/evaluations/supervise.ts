@@ -1,0 +1,230 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { type EvaluationState, evaluationStates, isSettled } from '@emkit/shared';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Executor } from '../runtime/local-executor.js';
+import type { EvaluationChanges, EvaluationRecord } from '../store/evaluations.js';
+import type { Store } from '../store/index.js';
+import { type EvaluationLayout, evaluationLayout, FINAL_RUNNER_STATES, RUNNER_STATES, type RunnerStatus } from './contract.js';
+import { type EvaluationFiles, headline } from './results.js';
+
+export interface EvaluationSuperviseOptions {
+  executor: Executor;
+  files: EvaluationFiles;
+  log: FastifyBaseLogger;
+  /** how often running evaluations are looked at */
+  pollMs?: number;
+}
+
+/** How long a stop may take before the bridge kills the runner itself. */
+const STOP_GRACE_MS = 5000;
+
+type StatusRead = { status: RunnerStatus; unreadable?: undefined } | { status?: undefined; unreadable?: string };
+
+function readStatus(file: string): StatusRead {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    return { unreadable: (error as Error).message };
+  }
+  try {
+    const status = JSON.parse(text) as RunnerStatus;
+    if (!(RUNNER_STATES as readonly string[]).includes(status?.state)) return { unreadable: 'it names no known state' };
+    return { status };
+  } catch (error) {
+    // written whole (temporary file, then rename): a damaged one is not a write in progress
+    return { unreadable: (error as Error).message };
+  }
+}
+
+interface Watch {
+  layout: EvaluationLayout;
+  stopAskedAt?: number;
+  /** the runner was found gone once; the next look decides (status.json may land in between) */
+  goneOnce?: boolean;
+  unreadable?: string;
+}
+
+/**
+ * The run loop of evaluations: starts a runner, brings the record up to its status.json (rows done, the dataset's
+ * hash, the task found) until it settles, ends a runner that ignores a stop, and after a restart picks up what a
+ * previous bridge left running.
+ */
+export class EvaluationSupervision {
+  private readonly watching = new Map<string, Watch>();
+  private timer: NodeJS.Timeout | undefined;
+  private ticking = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly options: EvaluationSuperviseOptions,
+  ) {}
+
+  /** Start a recorded evaluation's runner and watch it; a runner that can't start settles it FAILED. */
+  async launch(evaluation: EvaluationRecord, python: string): Promise<EvaluationRecord> {
+    const layout = evaluationLayout(evaluation.dir);
+    try {
+      const pid = await this.options.executor.start(layout, python, () => void this.look(evaluation.id));
+      this.watching.set(evaluation.id, { layout });
+      this.ensureTimer();
+      return this.store.tx(() => this.store.evaluations.update(evaluation.id, { runnerPid: pid }));
+    } catch (error) {
+      return this.settle(evaluation, { state: 'FAILED', stateReason: (error as Error).message });
+    }
+  }
+
+  /** SIGTERM: the runner stops after its current batch and writes STOPPED; killed if it hasn't within STOP_GRACE_MS. */
+  async stop(evaluation: EvaluationRecord): Promise<EvaluationRecord> {
+    const layout = evaluationLayout(evaluation.dir);
+    const stopping = this.store.tx(() => this.store.evaluations.update(evaluation.id, { state: 'STOP IN PROGRESS' }));
+    const watch = this.watching.get(evaluation.id) ?? { layout };
+    watch.stopAskedAt = Date.now();
+    this.watching.set(evaluation.id, watch);
+    this.ensureTimer();
+    if (evaluation.runnerPid !== null && this.options.executor.isRunning(evaluation.runnerPid, layout)) {
+      this.options.executor.requestStop(evaluation.runnerPid);
+    }
+    await this.look(evaluation.id);
+    return this.store.evaluations.get(evaluation.id) ?? stopping;
+  }
+
+  reconcile(): void {
+    for (const evaluation of this.store.evaluations.unsettled()) {
+      const layout = evaluationLayout(evaluation.dir);
+      if (evaluation.runnerPid === null && !existsSync(layout.status)) {
+        this.settle(evaluation, {
+          state: 'FAILED',
+          stateReason: 'the bridge stopped before this evaluation started; run it again',
+        });
+        continue;
+      }
+      this.watching.set(evaluation.id, { layout });
+    }
+    if (this.watching.size > 0) {
+      this.ensureTimer();
+      for (const id of this.watching.keys()) void this.look(id);
+    }
+  }
+
+  shutdown(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private ensureTimer(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.tick(), this.options.pollMs ?? 250);
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    if (this.ticking) return;
+    this.ticking = true;
+    try {
+      for (const id of [...this.watching.keys()]) await this.look(id);
+      if (this.watching.size === 0) this.shutdown();
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  /** Bring one evaluation up to what its runner says, or settle it if the runner is gone. */
+  async look(id: string): Promise<void> {
+    const watch = this.watching.get(id);
+    const evaluation = this.store.evaluations.get(id);
+    if (!watch || !evaluation || isSettled(evaluationStates, evaluation.state)) {
+      this.watching.delete(id);
+      return;
+    }
+    const { status, unreadable } = readStatus(watch.layout.status);
+    if (unreadable !== undefined && unreadable !== watch.unreadable) {
+      this.options.log.warn({ evaluation: id, file: watch.layout.status, error: unreadable }, 'status.json could not be read');
+    }
+    watch.unreadable = unreadable;
+    if (status && FINAL_RUNNER_STATES.includes(status.state)) {
+      await this.finish(evaluation, status);
+      return;
+    }
+    if (status) this.progress(evaluation, status);
+    const pid = evaluation.runnerPid ?? status?.pid ?? null;
+    if (pid === null || !this.options.executor.isRunning(pid, watch.layout)) {
+      // status.json is written before the runner exits: look once more before calling it vanished
+      if (!watch.goneOnce) {
+        watch.goneOnce = true;
+        return;
+      }
+      const stopped = evaluation.state === 'STOP IN PROGRESS';
+      const runner = `the evaluation runner${pid === null ? '' : ` (pid ${pid})`}`;
+      this.settle(evaluation, {
+        state: stopped ? 'STOPPED' : 'FAILED',
+        stateReason: stopped
+          ? 'stopped by request'
+          : unreadable !== undefined
+            ? `${runner} ended, and its status.json could not be read: ${unreadable}`
+            : `${runner} ended without a result: it was killed, or the machine restarted (see its log)`,
+      });
+      return;
+    }
+    if (watch.stopAskedAt !== undefined && Date.now() > watch.stopAskedAt + STOP_GRACE_MS) {
+      this.options.executor.kill([pid]);
+      this.settle(evaluation, { state: 'STOPPED', stateReason: 'stopped by request (the runner had to be killed)' });
+    }
+  }
+
+  /** RUNNING, rows done, the hash and task once known: an update (and an event) only when something moved. */
+  private progress(evaluation: EvaluationRecord, status: RunnerStatus): void {
+    const changes: EvaluationChanges = {};
+    if (evaluation.state === 'CREATE REQUESTED' && status.state === 'RUNNING') changes.state = 'RUNNING';
+    if (status.rowsDone !== evaluation.rowsDone) changes.rowsDone = status.rowsDone;
+    if (status.sha256 && status.sha256 !== evaluation.data.sha256) changes.sha256 = status.sha256;
+    if (status.task && evaluation.task === null) changes.task = status.task;
+    if (status.startedAt && evaluation.startedAt === null) changes.startedAt = status.startedAt;
+    if (evaluation.runnerPid === null && status.pid) changes.runnerPid = status.pid;
+    if (Object.keys(changes).length > 0) this.store.tx(() => this.store.evaluations.update(evaluation.id, changes));
+  }
+
+  private async finish(evaluation: EvaluationRecord, status: RunnerStatus): Promise<void> {
+    let state: EvaluationState = status.state as EvaluationState;
+    let stateReason = status.reason;
+    let metrics: Record<string, number | null> = {};
+    if (state === 'COMPLETE') {
+      // a COMPLETE without a usable result is no result: FAILED, saying why
+      try {
+        const files = await this.options.files.read(evaluation.id, evaluation.dir);
+        if (!files) throw new Error('result.json is missing');
+        metrics = headline(files.result);
+      } catch (error) {
+        state = 'FAILED';
+        stateReason = `the runner said COMPLETE, but its result could not be read: ${(error as Error).message}`;
+      }
+    }
+    this.settle(evaluation, {
+      state,
+      stateReason,
+      rowsDone: status.rowsDone,
+      sha256: status.sha256 ?? evaluation.data.sha256,
+      task: evaluation.task ?? status.task,
+      metrics,
+      startedAt: evaluation.startedAt ?? status.startedAt,
+      endedAt: status.endedAt ?? new Date().toISOString(),
+    });
+  }
+
+  private settle(evaluation: EvaluationRecord, changes: EvaluationChanges): EvaluationRecord {
+    this.watching.delete(evaluation.id);
+    const settled = this.store.tx(() => {
+      const next = this.store.evaluations.update(evaluation.id, {
+        endedAt: new Date().toISOString(),
+        ...changes,
+      });
+      this.store.evaluations.recordFinished(next);
+      return next;
+    });
+    this.options.log.info(
+      { evaluation: evaluation.id, model: `${evaluation.model.name}:${evaluation.model.version}`, state: settled.state },
+      'evaluation ended',
+    );
+    return settled;
+  }
+}
