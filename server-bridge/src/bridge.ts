@@ -9,6 +9,7 @@ import { EnvironmentService } from './environments/service.js';
 import { EvaluationService } from './evaluations/service.js';
 import { ExperimentService } from './experiments/service.js';
 import { MetricsIngester } from './metrics/ingest.js';
+import { QuickTests } from './models/quick-tests.js';
 import { ModelService } from './models/service.js';
 import { collectWhenIdle } from './runtime/idle-gc.js';
 import { type Executor, LocalExecutor } from './runtime/local-executor.js';
@@ -70,6 +71,8 @@ export interface BridgeOptions {
   inferenceTimeoutMs?: number;
   /** how often an idle model worker is asked for /health (default 5 s) */
   workerHealthMs?: number;
+  /** a quick-test worker (POST /models/{id}/predict) nobody has called for this long is stopped (default 300) */
+  quickTestIdleSeconds?: number;
   logLevel?: string;
   /** when <home>/logs/bridge.log is rotated, and how many old ones are kept (default 10 MiB, 3) */
   logRotation?: RotationOptions;
@@ -87,6 +90,7 @@ export interface RunningBridge {
 }
 
 export const DEFAULT_PORT = 8765;
+export const DEFAULT_QUICK_TEST_IDLE_SECONDS = 300;
 
 const packageRoot = fileURLToPath(new URL('..', import.meta.url));
 
@@ -188,11 +192,24 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     maxBodyBytes: inferenceBodyLimit,
     healthEveryMs: options.workerHealthMs,
   });
+  const inferenceTimeoutMs = options.inferenceTimeoutMs ?? 60_000;
+  const quickTests = new QuickTests(store, {
+    python,
+    emkitImportPath,
+    logDir: paths.quickTestLogs,
+    socketDir: sockets.dir,
+    maxBodyBytes: inferenceBodyLimit,
+    timeoutMs: inferenceTimeoutMs,
+    idleMs: (options.quickTestIdleSeconds ?? DEFAULT_QUICK_TEST_IDLE_SECONDS) * 1000,
+    healthEveryMs: options.workerHealthMs,
+    log,
+  });
   const models = new ModelService(store, {
     root: paths.models,
     python,
     home: paths.home,
     limits: options.snapshotLimits ?? DEFAULT_SNAPSHOT_LIMITS,
+    stopWorkers: (modelId) => quickTests.stop(modelId),
   });
   const evaluations = new EvaluationService(store, {
     root: paths.evaluations,
@@ -214,6 +231,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     tensorboards,
     models,
     evaluations,
+    quickTests,
     endpoints,
     tickets: new TicketBook(),
     sessions,
@@ -238,12 +256,15 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     allowedHosts,
     corsOrigins: options.corsOrigins ?? [],
     logger: log,
-    inference: { bodyLimit: inferenceBodyLimit, timeoutMs: options.inferenceTimeoutMs ?? 60_000 },
+    inference: { bodyLimit: inferenceBodyLimit, timeoutMs: inferenceTimeoutMs },
+    // a file reaches the worker in base64 (4 bytes per 3), inside the worker's body limit
+    uploadLimit: Math.floor((inferenceBodyLimit - 1024) / 4) * 3,
   });
   try {
     await app.listen({ host, port: options.port ?? DEFAULT_PORT });
   } catch (error) {
     await endpoints.shutdown();
+    await quickTests.shutdown();
     store.close();
     throw error;
   }
@@ -273,7 +294,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
       trainings.shutdown();
       evaluations.shutdown();
       tensorboards.shutdown();
-      await endpoints.shutdown();
+      await Promise.all([endpoints.shutdown(), quickTests.shutdown()]);
       if (sockets.fallback) rmSync(sockets.dir, { recursive: true, force: true });
       await environments.shutdown();
       store.close();

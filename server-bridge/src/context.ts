@@ -2,6 +2,7 @@ import type { EndpointService } from './endpoints/service.js';
 import type { EnvironmentService } from './environments/service.js';
 import type { EvaluationService } from './evaluations/service.js';
 import type { ExperimentService } from './experiments/service.js';
+import type { QuickTests } from './models/quick-tests.js';
 import type { ModelService } from './models/service.js';
 import type { HomePaths } from './runtime/paths.js';
 import type { BrowserSessions } from './server/browser-sessions.js';
@@ -21,6 +22,8 @@ export interface BridgeContext {
   tensorboards: TensorboardService;
   models: ModelService;
   evaluations: EvaluationService;
+  /** model versions called with no endpoint (POST /models/{id}/predict) */
+  quickTests: QuickTests;
   endpoints: EndpointService;
   /** one-time credentials for pages browsers open */
   tickets: TicketBook;

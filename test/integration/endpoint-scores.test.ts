@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, startBridge, type TestBridge, tempDir } from '../support/bridge.js';
-import { activeEndpoint, IRIS_ROWS, infer, pythonJson } from '../support/endpoints.js';
+import { activeEndpoint, IRIS_ROWS, type IrisAnswers, infer, writeIrisClassifier } from '../support/endpoints.js';
 import { pythonHas, venvPython } from '../support/trainings.js';
 
 const hasSklearn = pythonHas(venvPython, 'sklearn', 'joblib');
@@ -20,31 +20,6 @@ afterAll(async () => {
   removeDir(work ?? '');
 });
 
-interface Expected {
-  predictions: number[];
-  scores: number[][];
-  classes: number[];
-}
-
-/** An iris LogisticRegression saved in `dir`, and what it answers in Python itself. */
-function writeIrisClassifier(dir: string): Expected {
-  return pythonJson(`
-import json, os, joblib
-from sklearn.datasets import load_iris
-from sklearn.linear_model import LogisticRegression
-X, y = load_iris(return_X_y=True)
-model = LogisticRegression(max_iter=500).fit(X, y)
-os.makedirs(${JSON.stringify(dir)}, exist_ok=True)
-joblib.dump(model, os.path.join(${JSON.stringify(dir)}, "model.joblib"))
-rows = ${JSON.stringify(IRIS_ROWS)}
-print(json.dumps({
-    "predictions": model.predict(rows).tolist(),
-    "scores": model.predict_proba(rows).tolist(),
-    "classes": model.classes_.tolist(),
-}))
-`);
-}
-
 describe('class scores through the gateway', () => {
   it.skipIf(!hasSklearn)(
     `return_scores: true gets predict_proba and classes_; without it the answer is unchanged${noSklearn}`,
@@ -57,7 +32,7 @@ describe('class scores through the gateway', () => {
 
       const scored = await infer(bridge, '/inference/iris-scores', { instances: IRIS_ROWS, return_scores: true });
       expect(scored.status, JSON.stringify(scored.body)).toBe(200);
-      const body = scored.body as unknown as Expected;
+      const body = scored.body as unknown as IrisAnswers;
       expect(Object.keys(body).sort()).toEqual(['classes', 'predictions', 'scores']);
       expect(body.predictions).toEqual(expected.predictions);
       expect(body.classes).toEqual(expected.classes);

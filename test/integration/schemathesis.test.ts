@@ -21,6 +21,8 @@ const LONG_WORK = [
   'createEndpoint',
   'createEndpointStage',
   'createTensorboard',
+  'predictModel',
+  'predictModelFile',
 ];
 // Bounded to about a minute on two cores; raise it to fuzz harder locally.
 const MAX_EXAMPLES = process.env.EMKIT_SCHEMATHESIS_EXAMPLES ?? '100';

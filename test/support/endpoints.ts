@@ -125,3 +125,29 @@ export const IRIS_ROWS = [
   [7.7, 3.0, 6.1, 2.3],
   [4.9, 2.5, 4.5, 1.7],
 ];
+
+/** What an iris classifier answers for IRIS_ROWS, computed by scikit-learn itself. */
+export interface IrisAnswers {
+  predictions: number[];
+  scores: number[][];
+  classes: number[];
+}
+
+/** An iris LogisticRegression saved in `dir`, and what it answers in Python itself. */
+export function writeIrisClassifier(dir: string): IrisAnswers {
+  return pythonJson(`
+import json, os, joblib
+from sklearn.datasets import load_iris
+from sklearn.linear_model import LogisticRegression
+X, y = load_iris(return_X_y=True)
+model = LogisticRegression(max_iter=500).fit(X, y)
+os.makedirs(${JSON.stringify(dir)}, exist_ok=True)
+joblib.dump(model, os.path.join(${JSON.stringify(dir)}, "model.joblib"))
+rows = ${JSON.stringify(IRIS_ROWS)}
+print(json.dumps({
+    "predictions": model.predict(rows).tolist(),
+    "scores": model.predict_proba(rows).tolist(),
+    "classes": model.classes_.tolist(),
+}))
+`);
+}

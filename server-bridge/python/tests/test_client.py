@@ -307,12 +307,16 @@ FAKE_ANSWER: Dict[str, Any] = {
 }
 
 
+# what a method needs beside its required arguments to make its call
+EXTRA_ARGUMENTS: Dict[str, Dict[str, Any]] = {"predict_file": {"data": b"some bytes"}}
+
+
 def _record_every_call(bridge) -> Set[Tuple[str, str]]:
     """Call every public method of the client and its resource groups, transport stubbed."""
     calls: Set[Tuple[str, str]] = set()
 
     class Recording(emkit.Client):
-        def request(self, method, path, body=None, query=None, api_key=None):
+        def request(self, method, path, body=None, query=None, api_key=None, content_type=None):
             calls.add((method.upper(), path))
             return dict(FAKE_ANSWER)
 
@@ -328,7 +332,7 @@ def _record_every_call(bridge) -> Set[Tuple[str, str]]:
                 for p in inspect.signature(method).parameters.values()
                 if p.default is inspect.Parameter.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
             ]
-            method(*["some-key" for _ in required])
+            method(*["some-key" for _ in required], **EXTRA_ARGUMENTS.get(name, {}))
     return calls
 
 

@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   type Endpoint,
   EndpointCreate,
@@ -17,12 +15,13 @@ import {
 } from '@emkit/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import type { EnvironmentService } from '../environments/service.js';
-import { conflict, HttpError, notFound } from '../server/errors.js';
+import { conflict, notFound } from '../server/errors.js';
 import { pageOf } from '../server/query-defaults.js';
 import type { EndpointRecord, StageRecord } from '../store/endpoints.js';
 import type { Store } from '../store/index.js';
 import { StageDeployer } from './deployer.js';
 import { InferenceLogWriter } from './inference-log.js';
+import { pythonForModel } from './model-python.js';
 import { presentEndpoint, presentStage } from './presentation.js';
 import { type EndpointRoute, hashApiKey, RoutingTable } from './routing.js';
 import { StatsKeeper } from './stats.js';
@@ -51,8 +50,6 @@ const DEFAULTS = {
   stage: EndpointCreate.properties.stage.default as string,
   instanceCount: StageCreate.properties.instanceCount.default as number,
 };
-
-const unprocessable = (message: string, field?: string) => new HttpError(422, 'unprocessable', message, field);
 
 /**
  * Endpoints and their stages: each stage is a pool of model workers; the gateway routes
@@ -175,22 +172,8 @@ export class EndpointService {
 
   /** The named environment's, else the model's training's, else the bridge's own. */
   private pythonFor(model: Model, environment: string | undefined): string {
-    if (environment !== undefined) {
-      const env = this.options.environments.find(environment);
-      if (env.state !== 'ACTIVE') throw conflict(`environment "${env.name}" is ${env.state}; workers run in ACTIVE environments`);
-      return join(env.path, 'bin', 'python');
-    }
-    const training = model.source.training && this.store.trainings.get(model.source.training.id);
-    if (training) {
-      if (!existsSync(training.python)) {
-        throw unprocessable(
-          `the Python of training "${training.name}" (${training.python}) is gone; name an environment to serve the model in`,
-          'environment',
-        );
-      }
-      return training.python;
-    }
-    return this.options.python;
+    const named = environment === undefined ? undefined : { name: environment, environments: this.options.environments };
+    return pythonForModel(this.store, model, this.options.python, named);
   }
 
   // --- changing --------------------------------------------------------------------------

@@ -18,6 +18,8 @@ export interface ModelServiceOptions {
   home: string;
   /** an artifact path is copied under the same caps as a training's source snapshot */
   limits: TreeLimits;
+  /** stops what serves a version outside endpoints (its quick-test worker) before its files go */
+  stopWorkers?: (modelId: string) => Promise<void>;
 }
 
 async function measure(dir: string): Promise<{ files: number; bytes: number }> {
@@ -169,6 +171,7 @@ export class ModelService {
       throw conflict(`model "${model.name}" version ${model.version} is served by ${where}; delete that stage or endpoint first`);
     }
     this.store.tx(() => this.store.models.delete(model.id));
+    await this.options.stopWorkers?.(model.id);
     await rm(model.artifactPath, { recursive: true, force: true });
   }
 }

@@ -1,10 +1,4 @@
-import { HttpError } from '../server/errors.js';
 import type { Handlers } from './types.js';
-
-// Placeholder while the evaluations service is built (issue 14): every route answers 500 with a plain reason.
-const notYet = (): never => {
-  throw new HttpError(500, 'internal', 'evaluations are not built yet');
-};
 
 export const evaluationHandlers: Handlers<
   | 'listEvaluations'
@@ -14,7 +8,6 @@ export const evaluationHandlers: Handlers<
   | 'deleteEvaluation'
   | 'getEvaluationLog'
   | 'listModelEvaluations'
-  | 'predictModel'
 > = {
   listEvaluations: ({ query }, { bridge }) => bridge.evaluations.list(query),
   createEvaluation: ({ body }, { bridge }) => bridge.evaluations.create(body),
@@ -26,5 +19,4 @@ export const evaluationHandlers: Handlers<
   },
   getEvaluationLog: ({ params, query }, { bridge }) => bridge.evaluations.readLog(params.id, query),
   listModelEvaluations: ({ params, query }, { bridge }) => bridge.evaluations.iterations(params.id, query?.dataset),
-  predictModel: notYet,
 };

@@ -17,6 +17,7 @@ export const healthHandlers: Handlers<'health' | 'getStatus' | 'createBrowserTic
       evaluations: bridge.store.evaluations.total(),
       endpoints: bridge.store.endpoints.total(),
     },
+    quickTests: bridge.quickTests.list(),
   }),
   createBrowserTicket: (_input, { bridge }) => bridge.tickets.issue(),
 };

@@ -15,6 +15,8 @@ export interface HomePaths {
   tensorboardLogs: string;
   /** one log per model worker */
   endpointLogs: string;
+  /** one log per quick-test worker (POST /models/{id}/predict) */
+  quickTestLogs: string;
   models: string;
   /**
    * private (0700): the Unix sockets of what the bridge starts — model workers, TensorBoards —
@@ -40,6 +42,7 @@ export function homePaths(home: string): HomePaths {
     evaluations: join(root, 'evaluations'),
     tensorboardLogs: join(root, 'logs', 'tensorboards'),
     endpointLogs: join(root, 'logs', 'endpoints'),
+    quickTestLogs: join(root, 'logs', 'quick-tests'),
     models: join(root, 'models'),
     sockets: join(root, 'sock'),
   };

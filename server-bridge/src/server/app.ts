@@ -1,7 +1,13 @@
 import { type RouteDef, type RouteName, routes, SOCKET_PROTOCOL } from '@emkit/shared';
 import swagger from '@fastify/swagger';
 import websocket from '@fastify/websocket';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import type { WebSocket } from 'ws';
 import type { BridgeContext } from '../context.js';
 import { endpointHandlers } from '../routes/endpoints.js';
@@ -23,6 +29,7 @@ import { routeSchema } from './route-schema.js';
 import { type Guard, routerErrorHandler } from './router-errors.js';
 import { installSecurity } from './security.js';
 import { registerTensorboardProxy, TENSORBOARD_PREFIX, tensorboardScope } from './tensorboard-proxy.js';
+import { registerUploadRoute } from './uploads.js';
 import { serializerCompiler, validatorCompiler } from './validation.js';
 
 export interface AppOptions {
@@ -32,6 +39,8 @@ export interface AppOptions {
   logger: FastifyBaseLogger;
   /** the inference gateway's body limit and worker timeout */
   inference: { bodyLimit: number; timeoutMs: number };
+  /** the largest file an `upload` route takes (the quick test's) */
+  uploadLimit: number;
 }
 
 type SocketRoutes = 'events' | 'streamTrainingLog';
@@ -71,7 +80,8 @@ export async function buildApp(bridge: BridgeContext, options: AppOptions): Prom
     const level = reply.statusCode >= 500 ? 'warn' : 'debug';
     request.log[level]({ req: request, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
-  app.setValidatorCompiler(validatorCompiler());
+  const validator = validatorCompiler();
+  app.setValidatorCompiler(validator);
   app.setSerializerCompiler(serializerCompiler());
   installErrorHandlers(app);
   await app.register(swagger, {
@@ -145,17 +155,17 @@ export async function buildApp(bridge: BridgeContext, options: AppOptions): Prom
       continue;
     }
     const handler = handlers[name as JsonRoutes] as Handler<JsonRoutes>;
-    app.route({
-      method: route.method,
-      url: route.url,
-      schema,
-      handler: async (request, reply) => {
-        const input = { params: request.params, query: request.query, body: request.body } as never;
-        const output = await handler(input, { request, reply, bridge });
-        reply.status(route.status);
-        return output;
-      },
-    });
+    const handle = async (request: FastifyRequest, reply: FastifyReply) => {
+      const input = { params: request.params, query: request.query, body: request.body } as never;
+      const output = await handler(input, { request, reply, bridge });
+      reply.status(route.status);
+      return output;
+    };
+    if (route.upload) {
+      await registerUploadRoute(app, { route, schema, limit: options.uploadLimit, handler: handle }, validator);
+      continue;
+    }
+    app.route({ method: route.method, url: route.url, schema, handler: handle });
   }
   return app;
 }

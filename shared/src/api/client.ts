@@ -50,13 +50,16 @@ export class EmkitClient {
       if (text) url += `?${text}`;
     }
     const headers: Record<string, string> = { authorization: `Bearer ${this.token}`, accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    // a file goes as its bytes with its own media type (a browser File or Blob has one)
+    const upload = 'upload' in route && body !== undefined;
+    if (upload) headers['content-type'] = (body as Partial<Blob>).type || 'application/octet-stream';
+    else if (body !== undefined) headers['content-type'] = 'application/json';
     let response: Response;
     try {
       response = await this.fetchImpl(url, {
         method: route.method,
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body === undefined ? undefined : upload ? (body as BodyInit) : JSON.stringify(body),
       });
     } catch (cause) {
       throw new ApiError(

@@ -311,10 +311,40 @@ export const ModelPredict = Type.Object(
 );
 export type ModelPredict = Static<typeof ModelPredict>;
 
+/**
+ * A file for a model that takes files (image, audio, text): its raw bytes, sent with its
+ * media type. The worker gets one instance `{"b64": …, "filename": …, "contentType": …}`
+ * (TF Serving's b64 convention), which a custom predict.py decodes.
+ */
+export const QUICK_TEST_MEDIA_TYPES = ['image/*', 'audio/*', 'text/*', 'application/octet-stream'] as const;
+export const ModelPredictFile = Type.Unsafe<Blob | Uint8Array>({
+  type: 'string',
+  format: 'binary',
+  description: `the file's bytes; Content-Type one of ${QUICK_TEST_MEDIA_TYPES.join(', ')}`,
+});
+export type ModelPredictFile = Static<typeof ModelPredictFile>;
+
+export const ModelPredictFileQuery = Type.Object(
+  {
+    filename: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 255,
+        pattern: '^[^/\\\\\\u0000]+$',
+        description: "the file's name, passed to the model (no folders)",
+      }),
+    ),
+    return_scores: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+export type ModelPredictFileQuery = Static<typeof ModelPredictFileQuery>;
+
 export const ModelPrediction = Type.Object(
   {
     predictions: Type.Array(Type.Unknown()),
-    scores: Type.Optional(Type.Array(Type.Array(Type.Number()))),
+    /** a score the model gave as NaN comes as null, as the worker sends it */
+    scores: Type.Optional(Type.Array(Type.Array(Type.Union([Type.Number(), Type.Null()])))),
     classes: Type.Optional(Type.Union([Type.Array(Label), Type.Null()])),
     /** false when this call had to start the version's worker */
     warm: Type.Boolean(),

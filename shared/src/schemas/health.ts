@@ -10,6 +10,22 @@ export const Health = Type.Object(
 );
 export type Health = Static<typeof Health>;
 
+/** A model version's quick-test worker, while it is kept warm. */
+export const QuickTestWorker = Type.Object(
+  {
+    modelId: Type.String(),
+    model: Type.String({ description: 'name:version' }),
+    state: Type.String({ description: "the worker's: STARTING, READY, RESTARTING, …" }),
+    pid: Type.Union([Type.Integer(), Type.Null()]),
+    startedAt: Type.String({ format: 'date-time' }),
+    lastUsedAt: Type.String({ format: 'date-time' }),
+    /** it stops when nothing has called it by then */
+    idleUntil: Type.String({ format: 'date-time' }),
+  },
+  { title: 'QuickTestWorker' },
+);
+export type QuickTestWorker = Static<typeof QuickTestWorker>;
+
 export const Status = Type.Object(
   {
     version: Type.String(),
@@ -18,6 +34,9 @@ export const Status = Type.Object(
     uptimeSeconds: Type.Number(),
     eventSeq: Type.Integer({ description: 'the newest event seq' }),
     counts: Type.Record(Type.String(), Type.Integer()),
+    quickTests: Type.Array(QuickTestWorker, {
+      description: 'the workers quick tests (POST /models/{id}/predict) keep warm, one per model version',
+    }),
   },
   {},
 );

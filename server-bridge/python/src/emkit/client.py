@@ -2,7 +2,8 @@
 
 Resource groups mirror the API paths (``client.environments``, ``client.experiments``,
 ``client.evaluations``, ``client.endpoints``); errors arrive as :class:`ApiError` with the bridge's status, code
-and message. ``client.endpoints.predict`` calls a deployed model through the gateway.
+and message. ``client.endpoints.predict`` calls a deployed model through the gateway;
+``client.models.predict`` calls a version with no endpoint (the quick test).
 """
 
 from __future__ import annotations
@@ -74,12 +75,16 @@ class Client:
         body: Any = None,
         query: Optional[Dict[str, Any]] = None,
         api_key: Optional[str] = None,
+        content_type: Optional[str] = None,
     ) -> Any:
-        """One call; ``api_key`` (an endpoint's, for the inference routes) is sent instead of the token."""
+        """One call; ``api_key`` (an endpoint's, for the inference routes) is sent instead of the token.
+
+        ``body`` goes as JSON; with ``content_type``, it is bytes sent as they are (a file).
+        """
         url = self.connection.url + path
         if query:
             url += "?" + urllib.parse.urlencode({k: v for k, v in query.items() if v is not None})
-        data = None if body is None else json.dumps(body).encode()
+        data = None if body is None else body if content_type is not None else json.dumps(body).encode()
         request = urllib.request.Request(url, data=data, method=method)
         if api_key is not None:
             request.add_header("X-Api-Key", api_key)
@@ -87,7 +92,7 @@ class Client:
             request.add_header("Authorization", f"Bearer {self.connection.token}")
         request.add_header("Accept", "application/json")
         if data is not None:
-            request.add_header("Content-Type", "application/json")
+            request.add_header("Content-Type", content_type or "application/json")
         try:
             with self._opener.open(request, timeout=self.timeout) as response:
                 raw = response.read()
@@ -402,6 +407,49 @@ class _Models(_Resource):
         """Point ``alias`` at this version; the version that had it loses it."""
         return self._client.request("POST", f"{self.path}/{_quote(key)}/promote", {"alias": alias})
 
+    def predict(self, key: str, instances: Any, return_scores: bool = False) -> Dict[str, Any]:
+        """Quick test: call this version with no endpoint (lists or NumPy arrays).
+
+        Returns ``{"predictions", "warm", "milliseconds"}``, with ``"scores"`` and ``"classes"``
+        when ``return_scores`` (the model must give probabilities). The first call starts the
+        version's worker (``warm`` is false); it stays warm a few minutes for the next ones.
+        """
+        body: Dict[str, Any] = {"instances": _as_instances(instances)}
+        if return_scores:
+            body["return_scores"] = True
+        return self._client.request("POST", f"{self.path}/{_quote(key)}/predict", body)
+
+    def predict_file(
+        self,
+        key: str,
+        path: Optional[str] = None,
+        data: Optional[bytes] = None,
+        content_type: Optional[str] = None,
+        filename: Optional[str] = None,
+        return_scores: bool = False,
+    ) -> Dict[str, Any]:
+        """Quick test with a file (image, audio, text), from ``path`` or as ``data``.
+
+        The model gets one instance ``{"b64", "filename", "contentType"}``; the media type
+        is told from the file's name unless given. Answers as :meth:`predict`.
+        """
+        import mimetypes
+        import os
+
+        if (path is None) == (data is None):
+            raise ValueError("give path or data, one of them")
+        if path is not None:
+            with open(path, "rb") as file:
+                data = file.read()
+            filename = filename if filename is not None else os.path.basename(path)
+        if content_type is None:
+            guessed = mimetypes.guess_type(filename)[0] if filename else None
+            content_type = guessed or "application/octet-stream"
+        query = {"filename": filename, "return_scores": "true" if return_scores else None}
+        return self._client.request(
+            "POST", f"{self.path}/{_quote(key)}/predict/file", data, query=query, content_type=content_type
+        )
+
     def delete(self, key: str) -> None:
         self._client.request("DELETE", f"{self.path}/{_quote(key)}")
 
@@ -562,9 +610,14 @@ class _Endpoints(_Resource):
         return self._infer(f"/v1/models/{_quote(key)}:predict", instances, api_key)
 
     def _infer(self, path: str, instances: Any, api_key: Optional[str]) -> List[Any]:
-        # a NumPy array (or anything with tolist) goes as nested lists
-        body = {"instances": instances.tolist() if hasattr(instances, "tolist") else list(instances)}
-        return self._client.request("POST", path, body, api_key=api_key)["predictions"]
+        return self._client.request("POST", path, {"instances": _as_instances(instances)}, api_key=api_key)[
+            "predictions"
+        ]
+
+
+def _as_instances(instances: Any) -> List[Any]:
+    """A NumPy array (or anything with tolist) goes as nested lists."""
+    return instances.tolist() if hasattr(instances, "tolist") else list(instances)
 
 
 class _Evaluations(_Resource):

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import {
   type EmkitClient,
   type Endpoint,
@@ -6,7 +5,6 @@ import {
   endpointStates,
   formatTime,
   type InferenceLog,
-  type InferenceRequest,
   isSettled,
   LOG_LEVELS,
   stageStates,
@@ -16,6 +14,7 @@ import { count, pairs } from '../arguments.js';
 import { connect } from '../connect.js';
 import { EXIT } from '../exit-codes.js';
 import { printItem, printList, printMessage } from '../output.js';
+import { readInstances } from './instances.js';
 
 const modelRef = (s: EndpointStage) => `${s.model.name}:${s.model.version}`;
 const ready = (s: EndpointStage) => `${s.instances.filter((i) => i.state === 'READY').length}/${s.instanceCount}`;
@@ -117,37 +116,6 @@ function failedWith(what: string, state: string, reason: string | null | undefin
 
 /** Why an endpoint failed: its own reason, else its default stage's. */
 const endpointReason = (e: Endpoint) => e.stateReason ?? e.stages.find((s) => s.default)?.stateReason ?? null;
-
-/** --data, --file or stdin: `{"instances": [...]}` as it is, or a bare array as its instances. */
-function readInstances(command: Command, options: { data?: string; file?: string }): InferenceRequest {
-  if (options.data !== undefined && options.file !== undefined) command.error('error: give --data or --file, not both');
-  let text: string;
-  let from: string;
-  if (options.data !== undefined) [text, from] = [options.data, '--data'];
-  else if (options.file !== undefined) {
-    try {
-      text = readFileSync(options.file, 'utf8');
-    } catch (error) {
-      command.error(`error: can't read ${options.file}: ${(error as Error).message}`);
-    }
-    from = options.file;
-  } else {
-    if (process.stdin.isTTY) command.error('error: give the instances with --data, --file or on stdin');
-    [text, from] = [readFileSync(0, 'utf8'), 'stdin'];
-  }
-  if (!text.trim()) command.error(`error: ${from} is empty; give {"instances": [...]} or a JSON array`);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    command.error(`error: ${from} is not JSON (${(error as Error).message})`);
-  }
-  if (Array.isArray(parsed)) return { instances: parsed };
-  if (typeof parsed === 'object' && parsed !== null && Array.isArray((parsed as { instances?: unknown }).instances)) {
-    return parsed as InferenceRequest;
-  }
-  command.error(`error: ${from} is neither {"instances": [...]} nor a JSON array`);
-}
 
 /** One entry a line; `stages` maps stage ids to names, padded alike. */
 function logLine(log: InferenceLog, stages: Map<string, string>): string {

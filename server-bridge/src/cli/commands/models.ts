@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { connect } from '../connect.js';
 import { printItem, printList, printMessage } from '../output.js';
 import { promotedEvaluationLine, registerModelEvaluations } from './evaluations.js';
+import { registerModelPredict } from './model-predict.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -79,6 +80,7 @@ export function registerModels(program: Command): void {
     });
 
   registerModelEvaluations(model);
+  registerModelPredict(model);
 
   model
     .command('delete <model>')

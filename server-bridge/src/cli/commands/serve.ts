@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DEFAULT_PORT, startBridge } from '../../bridge.js';
+import { DEFAULT_PORT, DEFAULT_QUICK_TEST_IDLE_SECONDS, startBridge } from '../../bridge.js';
 import { DEFAULT_SNAPSHOT_LIMITS } from '../../trainings/source.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -26,6 +26,11 @@ export function registerServe(program: Command): void {
     .option('--tensorboard-idle <seconds>', 'stop a TensorBoard nobody has visited for this long', '1800')
     .option('--max-inference-mb <mb>', 'the largest inference request body the gateway takes (larger: 413)', '10')
     .option('--inference-timeout <seconds>', 'how long a model may take to answer before the caller gets 504', '60')
+    .option(
+      '--quick-test-idle <seconds>',
+      "stop a model version's quick-test worker (POST /models/{id}/predict) nobody has called for this long",
+      String(DEFAULT_QUICK_TEST_IDLE_SECONDS),
+    )
     .option('--log-level <level>', 'trace, debug, info, warn, error', 'info')
     .option('--log-max-mb <mb>', "rotate the bridge's log (<home>/logs/bridge.log) at this size", '10')
     .option('--log-keep <n>', 'how many rotated logs to keep (bridge.log.1 … .N)', '3')
@@ -46,6 +51,9 @@ export function registerServe(program: Command): void {
       const inferenceTimeout = Number(options.inferenceTimeout);
       if (!(inferenceTimeout > 0))
         command.error(`--inference-timeout must be a positive number, not "${options.inferenceTimeout}"`, { exitCode: 2 });
+      const quickTestIdle = Number(options.quickTestIdle);
+      if (!(quickTestIdle > 0))
+        command.error(`--quick-test-idle must be a positive number, not "${options.quickTestIdle}"`, { exitCode: 2 });
       const logMaxMb = Number(options.logMaxMb);
       if (!(logMaxMb > 0)) command.error(`--log-max-mb must be a positive number, not "${options.logMaxMb}"`, { exitCode: 2 });
       const logKeep = Number(options.logKeep);
@@ -63,6 +71,7 @@ export function registerServe(program: Command): void {
         tensorboardIdleSeconds: idle,
         inferenceBodyLimit: Math.round(maxInferenceMb * 1024 * 1024),
         inferenceTimeoutMs: Math.round(inferenceTimeout * 1000),
+        quickTestIdleSeconds: quickTestIdle,
         logLevel: options.logLevel as string,
         logRotation: { maxBytes: Math.round(logMaxMb * 1024 * 1024), keep: logKeep },
       });

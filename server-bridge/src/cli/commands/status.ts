@@ -18,6 +18,10 @@ export function registerStatus(program: Command): void {
         ['pid', (s) => s.pid],
         ['uptime', (s) => formatDuration(s.uptimeSeconds)],
         ...Object.keys(status.counts).map((k) => [k, () => status.counts[k]] as [string, () => unknown]),
+        [
+          'quick tests',
+          (s) => s.quickTests.map((w) => `${w.model} (${w.state.toLowerCase()}, pid ${w.pid ?? '-'})`).join(', ') || 'none',
+        ],
       ]);
     });
 }

@@ -1,4 +1,10 @@
-import { ModelPredict, ModelPrediction } from '../../schemas/evaluations.js';
+import {
+  ModelPredict,
+  ModelPredictFile,
+  ModelPredictFileQuery,
+  ModelPrediction,
+  QUICK_TEST_MEDIA_TYPES,
+} from '../../schemas/evaluations.js';
 import { Model, ModelCreate, ModelList, ModelListQuery, ModelParams, ModelPromote, ModelUpdate } from '../../schemas/models.js';
 import type { RouteDef } from './route-def.js';
 
@@ -67,6 +73,19 @@ export const modelRoutes = {
     summary: 'Quick test: call a model version with no endpoint (a worker kept warm for a few minutes)',
     params: ModelParams,
     body: ModelPredict,
+    status: 200,
+    response: ModelPrediction,
+  },
+  predictModelFile: {
+    method: 'POST',
+    url: '/api/v1/models/:id/predict/file',
+    tag: 'models',
+    summary:
+      'Quick test with a file (image, audio, text): its bytes as the body, with its media type; the model gets one instance {"b64", "filename", "contentType"}',
+    params: ModelParams,
+    querystring: ModelPredictFileQuery,
+    body: ModelPredictFile,
+    upload: QUICK_TEST_MEDIA_TYPES,
     status: 200,
     response: ModelPrediction,
   },

@@ -19,6 +19,11 @@ export interface RouteDef {
    * validated here), and the endpoint's API key is taken as well as the token
    */
   gateway?: boolean;
+  /**
+   * the body is a file's raw bytes, not JSON, sent with one of these media types (`image/*`
+   * takes any image); the bridge caps its size and checks the type, not the bytes
+   */
+  upload?: readonly string[];
   params?: TSchema;
   querystring?: TSchema;
   body?: TSchema;

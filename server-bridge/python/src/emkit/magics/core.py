@@ -25,8 +25,8 @@ COMMANDS = {
     "tensorboard": workbench.tensorboard,
     "compare": workbench.compare,
 }
-# what a cell body means to each command; the others take no cell
-CELL_COMMANDS = ("train", "predict")
+# what a cell body means to each command (and action); the others take no cell
+CELL_COMMANDS = ("train", "predict", "model predict")
 
 
 class Context:
@@ -56,8 +56,9 @@ def run_magic(shell, line: str, cell: Optional[str] = None):
 
 def run(shell, line: str, cell: Optional[str] = None):
     args = build().parse_args(split(line))
-    if cell is not None and args.command not in CELL_COMMANDS:
-        raise MagicError(f"%%emkit {args.command} takes no cell: use the line magic %emkit {args.command}")
+    action = f"{args.command} {args.action}" if getattr(args, "action", None) else args.command
+    if cell is not None and args.command not in CELL_COMMANDS and action not in CELL_COMMANDS:
+        raise MagicError(f"%%emkit {action} takes no cell: use the line magic %emkit {action}")
     return COMMANDS[args.command](Context(shell), args, cell)
 
 

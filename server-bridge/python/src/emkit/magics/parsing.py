@@ -204,7 +204,7 @@ def build() -> argparse.ArgumentParser:
     copy.add_argument("--max-time", type=duration, metavar="DURATION")
     _wait_flag(copy, False, "it has ended")
 
-    model = commands.add_parser("model", help="models: create from a training, list")
+    model = commands.add_parser("model", help="models: create from a training, list, quick-test")
     model_commands = model.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
     model_commands.required = True
     model_create = model_commands.add_parser("create", help="the next version of a model, from a COMPLETE training")
@@ -214,6 +214,15 @@ def build() -> argparse.ArgumentParser:
     model_create.add_argument("--description")
     model_list = model_commands.add_parser("list", help="model versions, newest first")
     model_list.add_argument("name", nargs="?")
+    model_predict = model_commands.add_parser(
+        "predict",
+        help="quick test: call a version with no endpoint; %%%%emkit's cell holds the instances as JSON",
+    )
+    model_predict.add_argument("model", help="name, name:VERSION or name@ALIAS")
+    model_predict.add_argument("--scores", action="store_true", help="also each class's score (probabilities)")
+    model_predict.add_argument(
+        "--file", metavar="PATH", help="a file for a model that takes files (image, audio, text) instead of a cell"
+    )
 
     promote = commands.add_parser("promote", help="point an alias (production, staging, …) at a model version")
     promote.add_argument("model")

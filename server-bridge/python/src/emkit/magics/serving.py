@@ -1,7 +1,8 @@
-"""``%emkit model``, ``promote``, ``endpoint`` and ``predict``."""
+"""``%emkit model`` (and its quick test), ``promote``, ``endpoint`` and ``predict``."""
 
 from __future__ import annotations
 
+import json
 from typing import Any, Dict, List, Optional
 
 from ..states import BUSY_ENDPOINT_STATES, BUSY_STAGE_STATES
@@ -48,6 +49,8 @@ def model(ctx, args, cell):
     client = ctx.client
     if args.action == "list":
         return Table(client.models.list(name=args.name), MODEL_COLUMNS, "model versions")
+    if args.action == "predict":
+        return quick_test(client, args, cell)
     training = client.trainings.get(args.training)
     created = client.models.create(
         args.name or default_model_name(training),
@@ -170,3 +173,50 @@ def instances(value: Any) -> List[Any]:
     if not isinstance(value, list):
         raise MagicError(f"the instances must be a list, a NumPy array or a DataFrame, not {type(value).__name__}")
     return value
+
+
+def quick_test(client, args, cell: Optional[str]) -> Table:
+    """``%%emkit model predict MODEL [--scores]`` with the instances as JSON in the cell, or
+    ``%emkit model predict MODEL --file PATH``: one row per instance, a column per class score."""
+    has_cell = cell is not None and cell.strip() != ""
+    if has_cell == (args.file is not None):
+        raise MagicError(
+            "%%emkit model predict MODEL: give the instances as JSON in the cell, e.g. [[5.1, 3.5, 1.4, 0.2]], "
+            "or a file with %emkit model predict MODEL --file PATH (not both)"
+        )
+    if args.file is not None:
+        try:
+            answer = client.models.predict_file(args.model, path=args.file, return_scores=args.scores)
+        except OSError as error:
+            raise MagicError(f"cannot read {args.file}: {error.strerror or error}") from None
+    else:
+        answer = client.models.predict(args.model, _json_instances(cell or ""), return_scores=args.scores)
+    return prediction_table(args.model, answer)
+
+
+def _json_instances(text: str) -> List[Any]:
+    """``[...]`` or ``{"instances": [...]}``, as the CLI's --data takes them."""
+    try:
+        document = json.loads(text)
+    except ValueError as error:
+        raise MagicError(f"the cell is not JSON ({error}); give the instances as a JSON list") from None
+    if isinstance(document, dict) and isinstance(document.get("instances"), list):
+        return document["instances"]
+    if not isinstance(document, list):
+        raise MagicError('the cell must hold a JSON list of instances, or {"instances": [...]}')
+    return document
+
+
+def prediction_table(ref: str, answer: Dict[str, Any]) -> Table:
+    scores = answer.get("scores") or []
+    classes = answer.get("classes") or (list(range(len(scores[0]))) if scores else [])
+    rows = [
+        {"prediction": prediction, "scores": scores[i] if i < len(scores) else []}
+        for i, prediction in enumerate(answer["predictions"])
+    ]
+    columns = [("prediction", "prediction")] + [
+        (f"P({label})", lambda row, c=c: row["scores"][c] if c < len(row["scores"]) else None)
+        for c, label in enumerate(classes)
+    ]
+    how = "warm" if answer.get("warm") else "cold: its worker started"
+    return Table(rows, columns, f"model {ref} ({how}, {answer.get('milliseconds', 0):.0f} ms)")

@@ -55,6 +55,7 @@ def status(ctx, args, cell):
         ("pid", "pid"),
         ("up", lambda s: elapsed(s.get("uptimeSeconds", 0))),
         ("resources", "counts"),
+        ("quick tests", lambda s: [f"{w['model']} (pid {w['pid']})" for w in s.get("quickTests") or []]),
     ]
     return Record(answer, fields, "emkit bridge")
 
