@@ -45,6 +45,10 @@ function stub(state: { evaluations: Record<string, { state: string; version: num
       calls.push(`predict ${params.id} ${JSON.stringify(body)}`);
       return { predictions: [0], warm: true, milliseconds: 2 };
     },
+    predictModelFile: async ({ params, query, body }: { params: { id: string }; query: unknown; body: Blob }) => {
+      calls.push(`file ${params.id} ${JSON.stringify(query)} ${body.type} ${(await body.arrayBuffer()).byteLength}B`);
+      return { predictions: ['cat'], warm: true, milliseconds: 3 };
+    },
   };
   return { client: { api } as unknown as EmkitClient, calls };
 }
@@ -98,11 +102,24 @@ describe('model feed', () => {
     const feed = new ModelFeed(client, 'iris', (m) => messages.push(m));
     feed.act({ action: 'threshold', requestId: 7, evaluationId: 'ev-2', threshold: 0.8 });
     feed.act({ action: 'predict', requestId: 8, modelId: 'm2', input: { kind: 'json', instances: [[1, 2]] } });
+    // a file the page read goes to the file route as its bytes: 'iVBORw0KGgo=' is a PNG's 8-byte signature
+    feed.act({
+      action: 'predict',
+      requestId: 9,
+      modelId: 'm2',
+      input: { kind: 'file', name: 'cat.png', type: 'image/png', base64: 'iVBORw0KGgo=' },
+    });
     await settle();
-    expect(calls).toEqual(['get ev-2@0.8', 'predict m2 {"instances":[[1,2]],"return_scores":true}']);
+    await settle();
+    expect(calls).toEqual([
+      'get ev-2@0.8',
+      'predict m2 {"instances":[[1,2]],"return_scores":true}',
+      'file m2 {"filename":"cat.png","return_scores":true} image/png 8B',
+    ]);
     expect(messages).toEqual([
       { type: 'threshold', requestId: 7, figures: { threshold: 0.8, perClass: [], macro: {} } },
       { type: 'prediction', requestId: 8, prediction: { predictions: [0], warm: true, milliseconds: 2 } },
+      { type: 'prediction', requestId: 9, prediction: { predictions: ['cat'], warm: true, milliseconds: 3 } },
     ]);
   });
 });

@@ -185,13 +185,18 @@ export class ModelFeed {
 
   private async predict(requestId: number, modelId: string, input: QuickTestInput): Promise<void> {
     try {
-      const prediction = await this.client.api.predictModel({
-        params: { id: modelId },
-        body:
-          input.kind === 'json'
-            ? { instances: input.instances, return_scores: true }
-            : { instances: [{ b64: input.base64 }], return_scores: true },
-      });
+      const prediction =
+        input.kind === 'json'
+          ? await this.client.api.predictModel({
+              params: { id: modelId },
+              body: { instances: input.instances, return_scores: true },
+            })
+          : // a file goes as its bytes with its media type; the model gets {"b64", "filename", "contentType"}
+            await this.client.api.predictModelFile({
+              params: { id: modelId },
+              query: { filename: input.name, return_scores: true },
+              body: new Blob([base64Bytes(input.base64)], { type: input.type }),
+            });
       if (!this.disposed) this.post({ type: 'prediction', requestId, prediction });
     } catch (error) {
       if (!this.disposed) this.post({ type: 'predictionError', requestId, message: (error as Error).message });
@@ -201,4 +206,12 @@ export class ModelFeed {
   private fail(error: Error): void {
     if (!this.disposed) this.post({ type: 'error', message: error.message });
   }
+}
+
+/** A file's bytes from the base64 the page read them as (postMessage carries text, not Blobs, to VS Code's host). */
+function base64Bytes(base64: string): Uint8Array<ArrayBuffer> {
+  const text = atob(base64);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
 }

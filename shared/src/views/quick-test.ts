@@ -19,14 +19,14 @@ export function parseInstances(text: string): { ok: true; instances: unknown[] }
   return { ok: true, instances };
 }
 
-/** Each instance's classes by score, best first: what the answer table lists. */
-export function rankedScores(prediction: ModelPrediction, index: number, top = 3): { label: string; score: number }[] {
+/** Each instance's classes by score, best first (a score the model gave as NaN, null, last): what the answer table lists. */
+export function rankedScores(prediction: ModelPrediction, index: number, top = 3): { label: string; score: number | null }[] {
   const scores = prediction.scores?.[index];
   if (!scores) return [];
   const classes = prediction.classes ?? scores.map((_, i) => i);
   return scores
     .map((score, i) => ({ label: String(classes[i] ?? i), score }))
-    .sort((a, b) => b.score - a.score)
+    .sort((a, b) => (b.score ?? Number.NEGATIVE_INFINITY) - (a.score ?? Number.NEGATIVE_INFINITY))
     .slice(0, top);
 }
 
