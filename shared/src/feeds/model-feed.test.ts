@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EmkitClient } from '../api/client.js';
+import { ApiError } from '../api/errors.js';
 import type { ResourceEvent } from '../schemas/events.js';
 import { ModelFeed } from './model-feed.js';
 import type { ModelViewMessage } from './protocol.js';
@@ -41,8 +42,11 @@ function stub(state: { evaluations: Record<string, { state: string; version: num
         atThreshold: query.threshold === undefined ? null : { threshold: query.threshold, perClass: [], macro: {} },
       };
     },
-    predictModel: async ({ params, body }: { params: { id: string }; body: unknown }) => {
+    predictModel: async ({ params, body }: { params: { id: string }; body: { return_scores?: boolean } }) => {
       calls.push(`predict ${params.id} ${JSON.stringify(body)}`);
+      // m3 is a regressor: no class scores, as the worker says with a 400
+      if (params.id === 'm3' && body.return_scores)
+        throw new ApiError(400, 'validation', 'LinearRegression has no predict_proba or decision_function');
       return { predictions: [0], warm: true, milliseconds: 2 };
     },
     predictModelFile: async ({ params, query, body }: { params: { id: string }; query: unknown; body: Blob }) => {
@@ -121,5 +125,22 @@ describe('model feed', () => {
       { type: 'prediction', requestId: 8, prediction: { predictions: [0], warm: true, milliseconds: 2 } },
       { type: 'prediction', requestId: 9, prediction: { predictions: ['cat'], warm: true, milliseconds: 3 } },
     ]);
+  });
+
+  it('asks a model with no class scores again without them, and not for them the next time', async () => {
+    const { client, calls } = stub({ evaluations: {} });
+    const messages: ModelViewMessage[] = [];
+    const feed = new ModelFeed(client, 'iris', (m) => messages.push(m));
+    for (const requestId of [1, 2]) {
+      feed.act({ action: 'predict', requestId, modelId: 'm3', input: { kind: 'json', instances: [[1, 2]] } });
+      await settle();
+      await settle();
+    }
+    expect(calls).toEqual([
+      'predict m3 {"instances":[[1,2]],"return_scores":true}',
+      'predict m3 {"instances":[[1,2]]}',
+      'predict m3 {"instances":[[1,2]]}',
+    ]);
+    expect(messages.map((m) => m.type)).toEqual(['prediction', 'prediction']);
   });
 });

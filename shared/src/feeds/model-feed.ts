@@ -1,5 +1,6 @@
 import type { EmkitClient } from '../api/client.js';
-import type { Evaluation, ModelIterations } from '../schemas/evaluations.js';
+import { ApiError } from '../api/errors.js';
+import type { Evaluation, ModelIterations, ModelPrediction } from '../schemas/evaluations.js';
 import type { ResourceEvent } from '../schemas/events.js';
 import { evaluationStates, isSettled } from '../states.js';
 import type { ModelViewAction, ModelViewMessage, QuickTestInput } from './protocol.js';
@@ -28,6 +29,8 @@ export class ModelFeed {
   /** one read of the shown evaluation at a time; events during it ask for one more */
   private reading = false;
   private readAgain = false;
+  /** versions whose quick test gave no class scores: asked without them from then on */
+  private readonly noScores = new Set<string>();
 
   constructor(
     private readonly client: EmkitClient,
@@ -185,22 +188,39 @@ export class ModelFeed {
 
   private async predict(requestId: number, modelId: string, input: QuickTestInput): Promise<void> {
     try {
-      const prediction =
-        input.kind === 'json'
-          ? await this.client.api.predictModel({
-              params: { id: modelId },
-              body: { instances: input.instances, return_scores: true },
-            })
-          : // a file goes as its bytes with its media type; the model gets {"b64", "filename", "contentType"}
-            await this.client.api.predictModelFile({
-              params: { id: modelId },
-              query: { filename: input.name, return_scores: true },
-              body: new Blob([base64Bytes(input.base64)], { type: input.type }),
-            });
+      const prediction = await this.predictWithScores(modelId, input);
       if (!this.disposed) this.post({ type: 'prediction', requestId, prediction });
     } catch (error) {
       if (!this.disposed) this.post({ type: 'predictionError', requestId, message: (error as Error).message });
     }
+  }
+
+  /**
+   * The quick test asks for class scores; a model that has none (a regressor, a predict.py that
+   * returns labels) refuses them with a 400, and is then asked without — once: it is remembered.
+   */
+  private async predictWithScores(modelId: string, input: QuickTestInput): Promise<ModelPrediction> {
+    const scores = !this.noScores.has(modelId);
+    try {
+      return await this.callModel(modelId, input, scores);
+    } catch (error) {
+      if (!scores || !(error instanceof ApiError) || error.status !== 400) throw error;
+      const prediction = await this.callModel(modelId, input, false);
+      this.noScores.add(modelId);
+      return prediction;
+    }
+  }
+
+  private callModel(modelId: string, input: QuickTestInput, scores: boolean): Promise<ModelPrediction> {
+    const returnScores = scores ? { return_scores: true } : {};
+    if (input.kind === 'json')
+      return this.client.api.predictModel({ params: { id: modelId }, body: { instances: input.instances, ...returnScores } });
+    // a file goes as its bytes with its media type; the model gets {"b64", "filename", "contentType"}
+    return this.client.api.predictModelFile({
+      params: { id: modelId },
+      query: { filename: input.name, ...returnScores },
+      body: new Blob([base64Bytes(input.base64)], { type: input.type }),
+    });
   }
 
   private fail(error: Error): void {
