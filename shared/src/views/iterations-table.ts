@@ -4,13 +4,14 @@ import { stateTone } from '../presentation.js';
 import type { ModelIterations } from '../schemas/evaluations.js';
 import { type ControlElement, control, h } from './dom.js';
 
-/** Per headline figure, the best value among the versions (the largest, or the smallest error). */
+/** Per headline figure with two values or more, the best among the versions (the largest, or the smallest error). */
 export function bestValues(iterations: ModelIterations): Map<string, number> {
   const metrics = iterations.iterations.flatMap((i) => (i.evaluation ? [i.evaluation.metrics] : []));
   const best = new Map<string, number>();
   for (const key of headlineKeys(metrics)) {
     const values = metrics.map((m) => m[key]).filter((v): v is number => typeof v === 'number');
-    if (values.length) best.set(key, lowerIsBetter(key) ? Math.min(...values) : Math.max(...values));
+    // a best needs something to beat
+    if (values.length > 1) best.set(key, lowerIsBetter(key) ? Math.min(...values) : Math.max(...values));
   }
   return best;
 }
@@ -132,7 +133,7 @@ export class IterationsTable {
             ]),
             ...keys.map((key) => {
               const value = evaluation?.metrics[key] ?? null;
-              const isBest = value !== null && lines.length > 1 && best.get(key) === value;
+              const isBest = value !== null && best.get(key) === value;
               return h(doc, 'td', {
                 className: isBest ? 'emkit-num emkit-best' : 'emkit-num',
                 text: formatFigure(value),

@@ -112,6 +112,8 @@ describe('model view: iterations', () => {
     expect(rows[0]?.querySelector('[data-metric="accuracy"]')?.textContent).toBe('0.9371');
     expect(rows[2]?.querySelector('[data-metric="accuracy"]')?.className).not.toContain('emkit-best');
     expect(rows[2]?.querySelector('[data-metric="weightedF1"]')?.textContent).toBe('—');
+    // one version with a weighted F1: nothing to beat, nothing marked
+    expect(rows[0]?.querySelector('[data-metric="weightedF1"]')?.className).not.toContain('emkit-best');
     // one dataset: named, no picker
     expect($('.emkit-dataset-picker')?.hidden).toBe(true);
     expect($('.emkit-dataset-note')?.textContent).toBe('/data/cancer-test.csv');

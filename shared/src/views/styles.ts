@@ -97,7 +97,7 @@ input.emkit-input, .emkit-view select, .emkit-view textarea {
 .emkit-iteration:hover { background: var(--emkit-bg-alt); }
 .emkit-iteration[aria-selected="true"] { background: var(--emkit-bg-alt); box-shadow: inset 3px 0 0 var(--emkit-accent); }
 .emkit-best { font-weight: 700; color: var(--emkit-ok); }
-.emkit-version-title { margin: 0; text-transform: none; color: var(--emkit-fg); }
+.emkit-view h3.emkit-version-title { margin: 0; text-transform: none; letter-spacing: 0; color: var(--emkit-fg); font-size: 1.1em; }
 .emkit-evaluation-title { font-weight: 600; }
 .emkit-headline { display: flex; flex-wrap: wrap; gap: 8px 24px; margin: 8px 0; }
 .emkit-figure { display: flex; flex-direction: column; }
@@ -122,7 +122,8 @@ input.emkit-input, .emkit-view select, .emkit-view textarea {
 .emkit-bar-track { height: 12px; background: var(--emkit-bg-alt); }
 .emkit-bar-fill { display: block; height: 100%; background: var(--emkit-accent); }
 .emkit-instance { font-family: var(--emkit-mono); font-size: 12px; max-width: 420px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-.emkit-quicktest-preview { display: block; max-width: 240px; max-height: 180px; margin: 4px 0; border: 1px solid var(--emkit-border); }
+/* a small image is shown larger, its pixels kept sharp */
+.emkit-quicktest-preview { display: block; min-width: 96px; min-height: 96px; max-width: 240px; max-height: 180px; object-fit: contain; image-rendering: pixelated; margin: 4px 0; border: 1px solid var(--emkit-border); }
 .emkit-quicktest-scores { display: flex; flex-wrap: wrap; gap: 4px 12px; }
 .emkit-score { display: inline-flex; gap: 4px; }
 .emkit-score-value { font-family: var(--emkit-mono); color: var(--emkit-muted); }
