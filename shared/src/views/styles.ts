@@ -124,8 +124,7 @@ input.emkit-input, .emkit-view select, .emkit-view textarea {
 .emkit-instance { font-family: var(--emkit-mono); font-size: 12px; max-width: 420px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 /* a small image is shown larger, its pixels kept sharp */
 .emkit-quicktest-preview { display: block; min-width: 96px; min-height: 96px; max-width: 240px; max-height: 180px; object-fit: contain; image-rendering: pixelated; margin: 4px 0; border: 1px solid var(--emkit-border); }
-.emkit-quicktest-scores { display: flex; flex-wrap: wrap; gap: 4px 12px; }
-.emkit-score { display: inline-flex; gap: 4px; }
+.emkit-score { display: inline-flex; gap: 4px; margin-right: 12px; }
 .emkit-score-value { font-family: var(--emkit-mono); color: var(--emkit-muted); }
 .uplot { position: relative; font-family: var(--emkit-font); }
 .uplot .u-wrap { position: relative; user-select: none; }
