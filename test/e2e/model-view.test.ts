@@ -247,6 +247,24 @@ describe.skipIf(skipReason !== '')(`the model view in JupyterLab${skipReason}`, 
     await expect
       .poll(() => view().locator('tr.emkit-iteration').first().textContent(), { timeout: 20_000 })
       .toContain('@production');
+  });
+
+  it('comes back after a reload in Korean, with the model tab restored and its evaluation', async () => {
+    await page.locator('.lm-MenuBar-itemLabel', { hasText: /^Settings$/ }).click();
+    await page.locator('.lm-Menu-itemLabel', { hasText: /^Language$/ }).hover();
+    await page.locator('.lm-Menu-itemLabel', { hasText: /Korean/ }).click();
+    await dialog().waitFor();
+    await Promise.all([page.waitForEvent('load'), dialog().locator('.jp-mod-accept').click()]);
+
+    const tab = page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: '모델 cancer' });
+    await tab.click({ timeout: 60_000 });
+    await expect.poll(() => view().locator('.emkit-evaluation-state').textContent(), { timeout: 30_000 }).toBe('COMPLETE');
+    expect(await view().locator('h3').allTextContents()).toEqual(
+      expect.arrayContaining(['반복(버전)', '클래스별', '잘못 분류된 샘플', '빠른 테스트']),
+    );
+    expect(await view().locator('.emkit-class-table thead th').allTextContents()).toContain('정밀도');
+    expect(await view().locator('[data-emkit-action="evaluate"]').textContent()).toBe('평가…');
+    await shot(page, 'korean');
     expect(pageErrors).toEqual([]);
   });
 });
