@@ -49,6 +49,8 @@ export class IterationsTable {
       this.datasets,
       this.datasetNote,
     ]);
+    // shown once the feed has said which datasets there are
+    this.datasetBox.hidden = true;
     this.head = h(doc, 'thead');
     this.body = h(doc, 'tbody');
     this.element = h(doc, 'div', { className: 'emkit-iterations' }, [

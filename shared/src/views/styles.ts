@@ -36,6 +36,8 @@ const CSS = `
   overflow: auto;
 }
 .emkit-view *, .emkit-view *::before, .emkit-view *::after { box-sizing: inherit; }
+/* the views hide with the hidden attribute: a display rule (a flex toolbar, a custom control's host) must not show it */
+.emkit-view [hidden] { display: none !important; }
 .emkit-view h2 { font-size: 1.25em; margin: 4px 0 8px; display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
 .emkit-view h3 { font-size: 1em; margin: 16px 0 6px; color: var(--emkit-muted); text-transform: uppercase; letter-spacing: .04em; }
 .emkit-muted { color: var(--emkit-muted); }
