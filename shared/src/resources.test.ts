@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EmkitClient } from './api/client.js';
-import { ResourceStore } from './resources.js';
+import { displayName, ResourceStore } from './resources.js';
 import type { ResourceEvent } from './schemas/events.js';
 import type { Training } from './schemas/trainings.js';
 
@@ -30,6 +30,7 @@ function fakeClient(trainings: Training[]) {
       listExperiments: () => list([]),
       listTrainings: () => list(trainings),
       listModels: () => list([]),
+      listEvaluations: () => list([]),
       listEndpoints: () => list([]),
     },
   } as unknown as EmkitClient;
@@ -75,9 +76,30 @@ describe('the resource store', () => {
       changes++;
     });
     const refused = () => Promise.reject(new Error('the bridge answered HTTP 500'));
-    const names = ['listEnvironments', 'listExperiments', 'listTrainings', 'listModels', 'listEndpoints'];
+    const names = ['listEnvironments', 'listExperiments', 'listTrainings', 'listModels', 'listEvaluations', 'listEndpoints'];
     await store.load({ api: Object.fromEntries(names.map((name) => [name, refused])) } as unknown as EmkitClient);
     expect(store.state).toEqual({ kind: 'failed', message: 'the bridge answered HTTP 500' });
     expect(changes).toBeGreaterThanOrEqual(2);
+  });
+
+  it('follows evaluations too: created, updated and finished events, shown by their id', async () => {
+    const store = new ResourceStore();
+    const { client, answer } = fakeClient([]);
+    const loading = store.load(client);
+    answer();
+    await loading;
+    const evaluation = (state: string, updatedAt: string) =>
+      ({
+        id: 'e1',
+        model: { id: 'm1', name: 'churn', version: 3 },
+        state,
+        createdAt: '2026-11-22T10:00:00.000Z',
+        updatedAt,
+      }) as never;
+    store.apply({ ...event('created', evaluation('CREATE REQUESTED', '2026-11-22T10:00:00.000Z')), resource: 'evaluations' });
+    store.apply({ ...event('finished', evaluation('COMPLETE', '2026-11-22T10:00:09.000Z')), resource: 'evaluations' });
+    expect(store.snapshot.evaluations.map((e) => [e.id, e.state])).toEqual([['e1', 'COMPLETE']]);
+    expect(store.find('evaluations', 'e1')?.model.name).toBe('churn');
+    expect(displayName('evaluations', store.list('evaluations')[0] as never)).toBe('e1');
   });
 });

@@ -23,6 +23,7 @@ const LONG_WORK = [
   'createTensorboard',
   'predictModel',
   'predictModelFile',
+  'createEvaluation',
 ];
 // Bounded to about a minute on two cores; raise it to fuzz harder locally.
 const MAX_EXAMPLES = process.env.EMKIT_SCHEMATHESIS_EXAMPLES ?? '100';

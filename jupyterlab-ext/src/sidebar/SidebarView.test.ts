@@ -52,6 +52,7 @@ const client = {
     listExperiments: async () => ({ items: [experiment], total: 1 }),
     listTrainings: async () => empty,
     listModels: async () => empty,
+    listEvaluations: async () => empty,
     listEndpoints: async () => empty,
   },
 } as unknown as EmkitClient;

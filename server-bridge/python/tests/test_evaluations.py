@@ -114,6 +114,9 @@ def test_magic_evaluate_shows_figures_table_and_confusion_matrix(shell, bridge_e
     for shown in ("accuracy", "per class", "confusion matrix", "at threshold 0.3"):
         assert shown in html
     assert report["atThreshold"]["threshold"] == 0.3
+    listed = run(shell, "%emkit list evaluations")
+    assert listed.error is None and report["id"] in [e["id"] for e in listed.value]
+    assert "accuracy" in listed.value._repr_html_()
 
 
 @needs_sklearn

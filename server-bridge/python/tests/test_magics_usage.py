@@ -71,6 +71,7 @@ def test_help_lists_every_command(shell):
         "copy",
         "model",
         "promote",
+        "evaluate",
         "endpoint",
         "predict",
         "tensorboard",

@@ -32,10 +32,7 @@ export class EvaluationService extends EvaluationQueries {
   private readonly supervision: EvaluationSupervision;
   private readonly submitter: EvaluationSubmitter;
 
-  constructor(
-    store: Store,
-    options: EvaluationServiceOptions,
-  ) {
+  constructor(store: Store, options: EvaluationServiceOptions) {
     const files = new EvaluationFiles();
     super(store, files, options.log);
     this.supervision = new EvaluationSupervision(store, { ...options, files });

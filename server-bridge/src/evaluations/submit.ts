@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import { mkdir, realpath, rm, writeFile } from 'node:fs/promises';
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import { DEFAULT_BATCH_ROWS, DEFAULT_MAX_ERRORS, DEFAULT_THRESHOLD, type EvaluationCreate, type Model } from '@emkit/shared';
+import { bridgeInterpreter, environmentInterpreter, type Interpreter } from '../environments/interpreter.js';
 import type { EnvironmentService } from '../environments/service.js';
 import { which } from '../runtime/process.js';
-import { conflict, HttpError, notFound } from '../server/errors.js';
+import { HttpError, notFound } from '../server/errors.js';
 import type { EvaluationRecord } from '../store/evaluations.js';
 import type { Store } from '../store/index.js';
 import { checkWithRunner } from './check.js';
@@ -25,12 +26,6 @@ export interface EvaluationSubmitOptions {
 }
 
 const unprocessable = (message: string, field?: string) => new HttpError(422, 'unprocessable', message, field);
-
-interface Interpreter {
-  environmentId: string | null;
-  environmentName: string | null;
-  python: string;
-}
 
 /**
  * Submitting an evaluation: the model version, the dataset (path, format, then the runner's own check of its
@@ -106,31 +101,15 @@ export class EvaluationSubmitter {
    * a pickled model loads only where its libraries are.
    */
   private interpreterFor(model: Model, environmentKey: string | undefined): Interpreter {
-    if (environmentKey !== undefined) {
-      const environment = this.options.environments.find(environmentKey);
-      if (environment.state !== 'ACTIVE') {
-        throw conflict(`environment "${environment.name}" is ${environment.state}; evaluations run in ACTIVE environments`);
-      }
-      return {
-        environmentId: environment.id,
-        environmentName: environment.name,
-        python: join(environment.path, 'bin', 'python'),
-      };
-    }
+    if (environmentKey !== undefined) return environmentInterpreter(this.options.environments, environmentKey, 'evaluations');
     const training = model.source.training ? this.store.trainings.get(model.source.training.id) : undefined;
-    if (training) {
-      if (!existsSync(training.python)) {
-        throw unprocessable(
-          `the python training "${training.name}" ran with (${training.python}) is gone; pick an environment that can load the model`,
-          'environment',
-        );
-      }
-      return { environmentId: training.environmentId, environmentName: training.environment, python: training.python };
+    if (!training) return bridgeInterpreter(this.options.python, which);
+    if (!existsSync(training.python)) {
+      throw unprocessable(
+        `the python training "${training.name}" ran with (${training.python}) is gone; pick an environment that can load the model`,
+        'environment',
+      );
     }
-    const python = isAbsolute(this.options.python) ? this.options.python : which(this.options.python);
-    if (!python) {
-      throw unprocessable(`the bridge's Python (${this.options.python}) isn't on the PATH; pick an environment`, 'environment');
-    }
-    return { environmentId: null, environmentName: null, python };
+    return { environmentId: training.environmentId, environmentName: training.environment, python: training.python };
   }
 }

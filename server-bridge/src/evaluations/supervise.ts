@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { type EvaluationState, evaluationStates, isSettled } from '@emkit/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Executor } from '../runtime/local-executor.js';
+import { readStatusFile } from '../runtime/status-file.js';
 import type { EvaluationChanges, EvaluationRecord } from '../store/evaluations.js';
 import type { Store } from '../store/index.js';
 import { type EvaluationLayout, evaluationLayout, FINAL_RUNNER_STATES, RUNNER_STATES, type RunnerStatus } from './contract.js';
@@ -18,25 +19,7 @@ export interface EvaluationSuperviseOptions {
 /** How long a stop may take before the bridge kills the runner itself. */
 const STOP_GRACE_MS = 5000;
 
-type StatusRead = { status: RunnerStatus; unreadable?: undefined } | { status?: undefined; unreadable?: string };
-
-function readStatus(file: string): StatusRead {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    return { unreadable: (error as Error).message };
-  }
-  try {
-    const status = JSON.parse(text) as RunnerStatus;
-    if (!(RUNNER_STATES as readonly string[]).includes(status?.state)) return { unreadable: 'it names no known state' };
-    return { status };
-  } catch (error) {
-    // written whole (temporary file, then rename): a damaged one is not a write in progress
-    return { unreadable: (error as Error).message };
-  }
-}
+const readStatus = (file: string) => readStatusFile<RunnerStatus>(file, RUNNER_STATES);
 
 interface Watch {
   layout: EvaluationLayout;

@@ -151,10 +151,11 @@ def build() -> argparse.ArgumentParser:
     commands.add_parser("status", help="the bridge: version, uptime, how many of each resource")
 
     listing = commands.add_parser(
-        "list", help="list environments, experiments, trainings, models, endpoints or tensorboards"
+        "list", help="list environments, experiments, trainings, models, evaluations, endpoints or tensorboards"
     )
     listing.add_argument(
-        "resource", choices=["environments", "experiments", "trainings", "models", "endpoints", "tensorboards"]
+        "resource",
+        choices=["environments", "experiments", "trainings", "models", "evaluations", "endpoints", "tensorboards"],
     )
     listing.add_argument("--experiment", help="trainings: only this experiment's")
 

@@ -32,6 +32,15 @@ LISTS = {
         ("created", "createdAt"),
     ],
     "models": MODEL_COLUMNS,
+    "evaluations": [
+        ("id", "id"),
+        ("model", lambda e: f"{e['model']['name']}:{e['model']['version']}"),
+        ("state", "state"),
+        ("rows", "rowsDone"),
+        ("figures", "metrics"),
+        ("data", "data.path"),
+        ("created", "createdAt"),
+    ],
     "endpoints": ENDPOINT_COLUMNS,
     "tensorboards": [
         ("id", "id"),
