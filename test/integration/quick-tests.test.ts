@@ -212,6 +212,26 @@ describe('quick test with a file', () => {
     expect(ok.status).toBe(200);
   }, 60_000);
 
+  it('a worker that dies mid-call is 503 for that call; the next call gets a worker again', async () => {
+    const dir = writeTree(join(work, 'dies'), {
+      'predict.py':
+        'import os\n\ndef predict(instances):\n    if "die" in instances:\n        os._exit(3)\n    return instances\n',
+    });
+    const model = await bridge.client.api.createModel({ body: { name: 'dies', artifactPath: dir } });
+    await bridge.client.api.predictModel({ params: { id: 'dies' }, body: { instances: ['ok'] } });
+    const pid = (await workerOf(bridge.client, model.id))?.pid ?? 0;
+
+    const died = await refusal(bridge.client.api.predictModel({ params: { id: 'dies' }, body: { instances: ['die'] } }));
+    expect([died.status, died.code]).toEqual([503, 'not_ready']);
+    expect(alive(pid)).toBe(false);
+
+    const again = await bridge.client.api.predictModel({ params: { id: 'dies' }, body: { instances: ['still here'] } });
+    expect(again.predictions).toEqual(['still here']);
+    const now = await workerOf(bridge.client, model.id);
+    expect(now?.state).toBe('READY');
+    expect(now?.pid).not.toBe(pid);
+  }, 60_000);
+
   it("a model that can't load is 422 with why, and no worker is left", async () => {
     const dir = writeTree(join(work, 'broken'), {
       'predict.py':

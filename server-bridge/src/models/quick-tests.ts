@@ -71,6 +71,8 @@ export class QuickTests {
     if (warm?.ready && warm.pool.readyCount() === 0) {
       // it crashed or hangs (the pool is restarting it, or gave up): a fresh one instead of a wait
       await this.stop(model.id);
+      // deleted while that worker stopped: nothing to start
+      if (!this.store.models.find(model.id)) throw notFound('model', ref);
       warm = undefined;
     }
     const wasUp = warm?.ready === true;
