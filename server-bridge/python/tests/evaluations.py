@@ -115,3 +115,15 @@ def check(spec_path: Path) -> Dict[str, Any]:
     lines = done.stdout.strip().splitlines()
     assert len(lines) == 1, done.stdout
     return json.loads(lines[0])
+
+
+def custom_model(folder: Path, source: str) -> Path:
+    """A custom model directory: ``source`` as its predict.py."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "predict.py").write_text(source)
+    return folder
+
+
+def write_jsonl(path: Path, rows) -> Path:
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    return path

@@ -15,6 +15,7 @@ import json
 import sys
 
 from .datasets import DatasetError, peek
+from .predictor import estimator_kind
 from .spec import SpecError, read_spec
 
 
@@ -56,7 +57,7 @@ def _is_clusterer(spec) -> bool:
         model = load(spec.framework, spec.artifact_path)
     except LoadError:
         return False
-    return getattr(getattr(model, "estimator", None), "_estimator_type", None) == "clusterer"
+    return estimator_kind(getattr(model, "estimator", None)) == "clusterer"
 
 
 def main(spec_path: str) -> int:

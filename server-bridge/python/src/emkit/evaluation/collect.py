@@ -46,8 +46,9 @@ class ClassificationCollector:
             badness = confidence if confidence is not None else numpy.zeros(len(y_pred))
             self.mistakes.offer(batch, wrong, badness, batch.labels, prediction.labels, confidence)
 
-    def result(self, rows: int):
-        """(the classification result, the curves.json document or None)."""
+    def result(self, rows: int, curves_ready):
+        """(the classification result, the error analysis); ``curves_ready(document)`` gets
+        curves.json's document first, to write while the rest is computed."""
         import numpy
 
         y_true = numpy.concatenate(self.y_true) if self.y_true else numpy.zeros(0, dtype=int)
@@ -68,9 +69,13 @@ class ClassificationCollector:
         elif scores.shape[1] != score_classes:
             no_scores = f"the model gave {scores.shape[1]} scores per row for {score_classes} classes"
             scores, score_classes = None, 0
+        found = []
+        counts = numpy.bincount(y_true, minlength=len(classes))
+        if scores is not None:
+            found = curves.pr_curves(y_true, scores, classes)
+            curves_ready(curves.curves_document(rows, found, [int(s) for s in counts[:score_classes]]))
         figures = metrics.classification(y_true, y_pred, scores, classes, score_classes)
         unseen = self.index.unseen()
-        counts = numpy.bincount(y_true, minlength=len(classes))
         figures["unseenLabels"] = [
             {"label": label, "count": int(counts[self.index.model_count + i])}
             for i, label in enumerate(unseen)
@@ -78,17 +83,9 @@ class ClassificationCollector:
         ]
         figures["hasScores"] = scores is not None
         figures["noScoresReason"] = no_scores
-        figures["prCurves"] = []
-        figures["bestF1"] = None
-        document = None
-        if scores is not None:
-            found = curves.pr_curves(y_true, scores, classes)
-            figures["prCurves"] = curves.chart(found)
-            if score_classes == 2:
-                figures["bestF1"] = curves.best_f1(found[1])
-            support = [int(s) for s in counts[:score_classes]]
-            document = curves.curves_document(rows, found, support)
-        return figures, document, self.mistakes.records()
+        figures["prCurves"] = curves.chart(found)
+        figures["bestF1"] = curves.best_f1(found[1]) if score_classes == 2 else None
+        return figures, self.mistakes.records()
 
 
 class RegressionCollector:
@@ -111,12 +108,12 @@ class RegressionCollector:
         size = numpy.abs(residual)
         self.mistakes.offer(batch, numpy.flatnonzero(size > 0), size, batch.labels, prediction.labels, None, residual)
 
-    def result(self, rows: int):
+    def result(self, rows: int, curves_ready):
         import numpy
 
         y_true = numpy.concatenate(self.y_true)
         y_pred = numpy.concatenate(self.y_pred)
-        return metrics.regression(y_true, y_pred), None, self.mistakes.records()
+        return metrics.regression(y_true, y_pred), self.mistakes.records()
 
 
 class ClusteringCollector:
@@ -152,11 +149,11 @@ class ClusteringCollector:
             features, keys, assigned = features[keep], keys[keep], assigned[keep]
         self.sample, self.keys, self.sample_assignments = features, keys, assigned
 
-    def result(self, rows: int):
+    def result(self, rows: int, curves_ready):
         import numpy
 
         assignments = numpy.concatenate(self.assignments)
-        return metrics.clustering(assignments, self.sample, self.sample_assignments), None, []
+        return metrics.clustering(assignments, self.sample, self.sample_assignments), []
 
 
 def _matrix(instances):

@@ -27,6 +27,12 @@ class Mistakes:
 
         if self.limit == 0 or len(where) == 0:
             return
+        if len(self.kept) == self.limit:
+            # full: only a row worse than the least bad kept one can get in (a tie goes to the
+            # earlier row, which is the kept one)
+            where = where[numpy.asarray(badness)[where] > -self.kept[-1][0]]
+            if len(where) == 0:
+                return
         if len(where) > self.limit:
             # the worst `limit` of this batch; argpartition is O(rows), a full sort isn't needed
             keys = -numpy.asarray(badness)[where]

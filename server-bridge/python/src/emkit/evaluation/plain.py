@@ -26,6 +26,11 @@ def scalar(value):
 
 def plain(value) -> Any:
     """Recursively: dicts, lists, tuples and numpy arrays of plain values."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is float:
+        return value if math.isfinite(value) else None
     if isinstance(value, dict):
         return {str(key): plain(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):

@@ -17,7 +17,11 @@ from __future__ import annotations
 
 from typing import Any, List, Optional
 
-from ..serving.loaders import NoScores, load
+from ..serving.loaders import (
+    NoScores,
+    _custom_scores,
+    load,
+)
 
 
 class Prediction:
@@ -35,7 +39,7 @@ class Predictor:
         classes = self.model.classes
         self.classes: Optional[List[Any]] = list(classes) if classes is not None else None
         self.no_scores: Optional[str] = None if self.model.scores is not None else self.model.no_scores
-        self.kind: Optional[str] = getattr(self.estimator, "_estimator_type", None)  # classifier, regressor…
+        self.kind: Optional[str] = estimator_kind(self.estimator)
         names = getattr(self.estimator, "feature_names_in_", None)
         self.feature_names: Optional[List[str]] = [str(n) for n in names] if names is not None else None
         self._one_pass: Optional[bool] = None  # decided on the first batch
@@ -87,6 +91,8 @@ class Predictor:
             matrix = instances.to_numpy()
             # a predict.py gets what a request's JSON would give it; the others take arrays
             instances = matrix.tolist() if self.framework == "custom" else matrix
+        if self.framework == "custom":
+            return self._custom(instances)
         if self.model.scores is not None and self.has_scores:
             try:
                 labels, scores, classes = self.model.scores(instances)
@@ -115,6 +121,22 @@ class Predictor:
             return Prediction(numpy.asarray(self.classes, dtype=object)[codes], None, codes)
         return Prediction(_labels(output))
 
+    def _custom(self, instances) -> Prediction:
+        """A predict.py is called once: its rows are {"label", "scores"}, or labels alone."""
+        import numpy
+
+        rows = self.model.predict(instances)
+        try:
+            labels, scores = _custom_scores(rows)
+        except NoScores as error:
+            self.no_scores = str(error)
+            return Prediction(_labels(rows))
+        if self.classes is None:
+            self.no_scores = "predict.py gives scores but no CLASSES list naming their columns"
+            return Prediction(_labels(labels))
+        self.no_scores = None
+        return Prediction(_labels(labels), numpy.asarray(scores, dtype=float))
+
 
 def _labels(values):
     import numpy
@@ -123,6 +145,21 @@ def _labels(values):
     if array.ndim != 1:
         raise ValueError(f"the model gave predictions of shape {list(array.shape)}, not one per row")
     return array
+
+
+def estimator_kind(estimator) -> Optional[str]:
+    """ "classifier", "regressor", "clusterer"… as scikit-learn tags the estimator (its tags
+    since 1.6, ``_estimator_type`` before); None for anything else."""
+    if estimator is None:
+        return None
+    tags = getattr(estimator, "__sklearn_tags__", None)
+    if callable(tags):
+        try:
+            return getattr(tags(), "estimator_type", None)
+        except Exception:  # a third-party estimator's tags may not follow
+            pass
+    kind = getattr(estimator, "_estimator_type", None)
+    return kind if isinstance(kind, str) else None
 
 
 def _is_svc(estimator) -> bool:

@@ -12,9 +12,10 @@ import signal
 import sys
 import time
 import traceback
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, List
 
 from ..serving.loaders import LoadError, first_line
+from .aside import AsideWrite
 from .collect import ClassificationCollector, ClusteringCollector, RegressionCollector
 from .datasets import DatasetError, open_dataset
 from .plain import plain, write_json
@@ -46,12 +47,13 @@ def main(spec_path: str) -> int:
 
     signal.signal(signal.SIGTERM, on_sigterm)
     status.write()
+    writes: List[AsideWrite] = []
     try:
         spec = read_spec(spec_path)
-        result, curves = evaluate(spec, status)
+        result = evaluate(spec, status, writes)
         stopping["armed"] = False  # the files below are written whole, or not at all
-        if curves is not None and spec.curves_file:
-            write_json(spec.curves_file, curves)
+        for write in writes:
+            write.wait()
         if spec.result_file:
             write_json(spec.result_file, result, durable=True)
         status.write(COMPLETE)
@@ -59,30 +61,39 @@ def main(spec_path: str) -> int:
         return 0
     except Stopped:
         stopping["armed"] = False
+        _cancel(writes)
         print("[emkit] stopped (SIGTERM)", file=sys.stderr, flush=True)
         status.write(STOPPED, f"stopped after {status.rows_done} rows")
         return 0
     except (SpecError, DatasetError, LoadError) as error:
         stopping["armed"] = False
+        _cancel(writes)
         print(f"[emkit] {error}", file=sys.stderr, flush=True)
         status.write(FAILED, first_line(error))
         return 1
     except ModelFailed as error:
         stopping["armed"] = False
+        _cancel(writes)
         traceback.print_exc(file=sys.stderr)
         status.write(FAILED, first_line(error))
         return 1
     except Exception as error:
         stopping["armed"] = False
+        _cancel(writes)
         traceback.print_exc(file=sys.stderr)
         status.write(FAILED, first_line(ValueError(f"{type(error).__name__}: {first_line(error)}")))
         return 1
 
 
-def evaluate(spec: Spec, status: Status) -> Tuple[Dict[str, Any], Optional[dict]]:
-    """(result.json's document, curves.json's or None)."""
-    started = time.perf_counter()
+def _cancel(writes: List[AsideWrite]) -> None:
+    for write in writes:
+        write.cancel()
+
+
+def evaluate(spec: Spec, status: Status, writes: List[AsideWrite]) -> Dict[str, Any]:
+    """result.json's document; curves.json is being written by ``writes``' (wait for them)."""
     predictor = Predictor(spec.framework, spec.artifact_path)
+    started = time.perf_counter()  # result.json's seconds: reading, predicting, computing
     dataset = open_dataset(spec.data)
     if dataset.format in ("csv", "parquet") and spec.data.features is None and predictor.feature_names:
         # a model fitted on a DataFrame takes its columns by name: read those, in its order
@@ -97,6 +108,8 @@ def evaluate(spec: Spec, status: Status) -> Tuple[Dict[str, Any], Optional[dict]
     collector = None
     rows = 0
     for batch in dataset.batches(spec.batch_rows):
+        if len(batch) == 0:  # a header-only CSV's one chunk
+            continue
         try:
             prediction = predictor(batch.instances)
         except Exception as error:
@@ -118,7 +131,12 @@ def evaluate(spec: Spec, status: Status) -> Tuple[Dict[str, Any], Optional[dict]
     if collector is None:
         raise DatasetError(f"{dataset.path} has no rows to evaluate")
     status.sha256 = dataset.sha256
-    figures, curves, errors = collector.result(rows)
+
+    def curves_ready(document: dict) -> None:
+        if spec.curves_file:
+            writes.append(AsideWrite(spec.curves_file, document))
+
+    figures, errors = collector.result(rows, curves_ready)
     result = {
         "task": task,
         "rows": rows,
@@ -130,7 +148,7 @@ def evaluate(spec: Spec, status: Status) -> Tuple[Dict[str, Any], Optional[dict]
     }
     result = plain(result)
     result["seconds"] = round(time.perf_counter() - started, 3)
-    return result, curves
+    return result
 
 
 def _task_before_reading(spec: Spec, predictor: Predictor, dataset):
