@@ -155,7 +155,8 @@ export class EvaluationView {
     this.sections.classification.hidden = !classification;
     this.sections.regression.hidden = !regression;
     this.sections.clustering.hidden = !clustering;
-    this.sections.errors.hidden = !result;
+    // a clustering has no labels to be wrong about
+    this.sections.errors.hidden = !result || result.task === 'clustering';
     const figures: [string, number | null][] = [];
     if (classification) {
       figures.push(

@@ -285,6 +285,31 @@ describe('model view: other tasks and states', () => {
     view.dispose();
   });
 
+  it('shows a clustering: its silhouette and cluster sizes, no mistakes table', () => {
+    const { view, $, $$ } = setUp();
+    const result: EvaluationResult = {
+      task: 'clustering',
+      rows: 150,
+      seconds: 0.1,
+      classification: null,
+      regression: null,
+      clustering: {
+        clusters: [
+          { cluster: 0, size: 62 },
+          { cluster: 1, size: 50 },
+          { cluster: 2, size: 38 },
+        ],
+        silhouette: 0.5528,
+      },
+      errors: [],
+    };
+    view.handle({ type: 'evaluation', modelId: 'm3', evaluation: evaluation({ result }, { atThreshold: null }) });
+    expect($$('.emkit-figure').map((f) => f.textContent)).toEqual(['0.5528Silhouette']);
+    expect($$('.emkit-clusters .emkit-bar').map((b) => b.textContent)).toEqual(['062', '150', '238']);
+    expect($('.emkit-section-errors')?.hidden).toBe(true);
+    view.dispose();
+  });
+
   it('follows a running evaluation: rows done and a stop button, then its figures', () => {
     const { view, actions, $ } = setUp();
     view.handle({
