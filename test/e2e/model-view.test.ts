@@ -249,6 +249,23 @@ describe.skipIf(skipReason !== '')(`the model view in JupyterLab${skipReason}`, 
       .toContain('@production');
   });
 
+  it("says in the bridge's words why an evaluation is refused, from the view's own Evaluate… button", async () => {
+    await view().locator('[data-emkit-action="evaluate"]').click();
+    await dialog().locator('input[name="data"]').fill(models.csv);
+    await dialog().locator('input[name="label"]').fill('outcome');
+    await accept();
+    // the bridge's 422 names the column and the columns it found; no evaluation is stored
+    const refusal = page.getByText(/^Could not evaluate cancer:2: /);
+    await refusal.waitFor({ timeout: 30_000 });
+    // a toast shows the start of a long message: the column asked for and the columns found
+    expect(await refusal.textContent()).toContain('no label column "outcome"');
+    expect(await refusal.textContent()).toContain('its columns are f0, f1');
+    await shot(page, 'evaluation-refused');
+    expect(await view().locator('.emkit-evaluation-state').textContent()).toBe('COMPLETE');
+    const stored = await bridge.client.api.listEvaluations({ query: { model: versions[1]?.id ?? '' } });
+    expect(stored.total).toBe(1);
+  });
+
   it('comes back after a reload in Korean, with the model tab restored and its evaluation', async () => {
     await page.locator('.lm-MenuBar-itemLabel', { hasText: /^Settings$/ }).click();
     await page.locator('.lm-Menu-itemLabel', { hasText: /^Language$/ }).hover();
