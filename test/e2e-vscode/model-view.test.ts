@@ -11,7 +11,7 @@ import { failedStep, screenshots } from '../e2e/support/browser.js';
 import { type CancerModels, TINY_PNG, writeCancerModels, writeFileModel } from '../e2e/support/models.js';
 import { removeDir, tempDir } from '../support/bridge.js';
 import { vscodeSkipReason } from './support/code-server.js';
-import { answer, input, openWorkbench, palette, pick, treeRows, type Workbench } from './support/workbench.js';
+import { answer, input, openWorkbench, palette, pick, treeRows, type Workbench, webviewColors } from './support/workbench.js';
 
 const skipReason = vscodeSkipReason({ scikitLearn: true });
 
@@ -191,5 +191,24 @@ describe.skipIf(skipReason !== '')(`the model view in VS Code${skipReason}`, () 
     await expect
       .poll(() => treeRows(page).filter({ hasText: 'cancer:2' }).textContent(), { timeout: 20_000 })
       .toContain('@production');
+  });
+
+  it("reads in VS Code's Dark Modern theme: the view and its heat map take the theme's colours", async () => {
+    await page.locator('.tab', { hasText: /^Model cancer$/ }).click();
+    const light = await webviewColors(page, '.emkit-model-view');
+    await palette(page, 'Preferences: Color Theme');
+    await pick(page, 'Dark Modern');
+    await expect
+      .poll(() => webviewColors(page, '.emkit-model-view'), { timeout: 10_000 })
+      .toMatchObject({
+        background: 'rgb(31, 31, 31)',
+      });
+    expect((await webviewColors(page, '.emkit-model-view')).text).not.toBe(light.text);
+    const view = await modelView('cancer');
+    await view.locator('.emkit-section-evaluation').scrollIntoViewIfNeeded();
+    await page.waitForTimeout(500); // the charts redraw in the new colours
+    await shot(page, 'dark-theme');
+    await palette(page, 'Preferences: Color Theme');
+    await pick(page, 'Light Modern');
   });
 });
