@@ -122,6 +122,7 @@ export class EvaluationView {
   /** The answer for the slider's threshold. */
   showThreshold(figures: ThresholdFigures): void {
     this.classes.showThreshold(figures);
+    this.prCurves.mark(figures.perClass);
   }
 
   flush(): void {
@@ -173,6 +174,7 @@ export class EvaluationView {
       this.classes.set(classification, atThreshold, threshold);
       this.confusion.set(classification.classes, classification.confusionMatrix);
       this.prCurves.set(classification.prCurves);
+      if (atThreshold) this.prCurves.mark(atThreshold.perClass);
       this.prCurves.element.hidden = !classification.prCurves.length;
     }
     if (regression) {

@@ -204,6 +204,8 @@ describe('model view: a classification evaluation', () => {
     view.handle({ type: 'threshold', requestId: 1, figures: binary.atThreshold['0.8'] as ThresholdFigures });
     expect(cells(row(), 'recall')).toBe(String(Number(at03?.recall.toPrecision(4))));
     expect($('.emkit-class-figures')?.getAttribute('data-threshold')).toBe('0.3');
+    // the PR curve marks where each class stands at that threshold
+    expect(view.evaluation.prCurves.marks[0]).toEqual([at03?.recall, at03?.precision]);
     // the macro row moves with it
     expect(cells($('.emkit-class-table tfoot tr'), 'recall')).toBe(
       String(Number(binary.atThreshold['0.3']?.macro.recall?.toPrecision(4))),

@@ -34,6 +34,8 @@ export class PrCurveChart {
   private readonly legend: HTMLElement;
   private plot: uPlot | null = null;
   private curves: Curves = [];
+  /** where each class stands at the slider's threshold: [recall, precision], null where it has none */
+  private points: ([number, number] | null)[] = [];
   private readonly resize: ResizeObserver | null;
   private readonly stopWatchingTheme: () => void;
 
@@ -63,6 +65,7 @@ export class PrCurveChart {
 
   set(curves: Curves): void {
     this.curves = curves;
+    this.points = [];
     this.legend.replaceChildren(
       ...curves.map((curve, i) =>
         h(this.doc, 'span', { className: 'emkit-pr-key', attrs: { 'data-class': String(curve.class) } }, [
@@ -72,6 +75,21 @@ export class PrCurveChart {
       ),
     );
     this.redraw();
+  }
+
+  /** Where each class stands at the threshold (its place on its curve), in the curves' order. */
+  get marks(): readonly ([number, number] | null)[] {
+    return this.points;
+  }
+
+  /** Marks each class's point at the slider's threshold, found by class: the curve shows what the table says. */
+  mark(figures: readonly { class: unknown; recall: number | null; precision: number | null }[]): void {
+    const byClass = new Map(figures.map((f) => [String(f.class), f]));
+    this.points = this.curves.map((curve) => {
+      const at = byClass.get(String(curve.class));
+      return at && at.recall !== null && at.precision !== null ? [at.recall, at.precision] : null;
+    });
+    this.plot?.redraw(false);
   }
 
   /** Draws now that the box has a width (a tab shown after it was filled). */
@@ -104,6 +122,7 @@ export class PrCurveChart {
           height: HEIGHT,
           legend: { show: false },
           scales: { x: { time: false, range: [0, 1] }, y: { range: [0, 1] } },
+          hooks: { draw: [(u) => this.drawMarks(u)] },
           axes: [
             { ...axis, label: this.t('Recall'), labelSize: 16 },
             { ...axis, label: this.t('Precision'), labelSize: 16, size: 44 },
@@ -126,6 +145,19 @@ export class PrCurveChart {
       // no canvas here: the legend still names the classes
       this.plot = null;
     }
+  }
+
+  /** A dot on each curve where the threshold puts its class, over the lines. */
+  private drawMarks(u: uPlot): void {
+    const ctx = u.ctx;
+    const ratio = this.doc.defaultView?.devicePixelRatio ?? 1;
+    this.points.forEach((point, i) => {
+      if (!point) return;
+      ctx.beginPath();
+      ctx.arc(u.valToPos(point[0], 'x', true), u.valToPos(point[1], 'y', true), 4 * ratio, 0, 2 * Math.PI);
+      ctx.fillStyle = this.color(i);
+      ctx.fill();
+    });
   }
 
   private fit(): void {
