@@ -144,6 +144,17 @@ describe.skipIf(skipReason !== '')(`the model view in JupyterLab${skipReason}`, 
     const slider = view().locator('.emkit-threshold-slider');
     const malignant = view().locator('.emkit-class-table tr[data-class="malignant"]');
     const before = [await cell(malignant, 'precision'), await cell(malignant, 'recall')];
+    // when the table takes the answer, in the page's clock (logged, never asserted)
+    await view()
+      .locator('.emkit-class-figures')
+      .evaluate((figures) => {
+        new MutationObserver(() => Object.assign(window, { emkitAnswered: performance.now() })).observe(figures, {
+          attributeFilter: ['data-threshold'],
+        });
+        figures
+          .querySelector('.emkit-threshold-slider')
+          ?.addEventListener('input', () => Object.assign(window, { emkitMoved: performance.now() }));
+      });
     // the keyboard, as a user moves a slider: 0.5 → 0.8 a step at a time
     await slider.focus();
     for (let i = 0; i < 30; i++) await page.keyboard.press('ArrowRight');
@@ -151,6 +162,11 @@ describe.skipIf(skipReason !== '')(`the model view in JupyterLab${skipReason}`, 
     await expect
       .poll(() => view().locator('.emkit-class-figures').getAttribute('data-threshold'), { timeout: 10_000 })
       .toBe('0.8');
+    const [moved, answered] = await page.evaluate(() => {
+      const times = window as { emkitMoved?: number; emkitAnswered?: number };
+      return [times.emkitMoved ?? Number.NaN, times.emkitAnswered ?? Number.NaN];
+    });
+    console.log(`slider's last move → table at 0.8: ${Math.round(answered - moved)} ms (the 120 ms pause included)`);
     const at = (await evaluationOf(versions[1] as Model, 0.8)).atThreshold;
     const figures = at?.perClass.find((c) => c.class === 'malignant');
     expect(await cell(malignant, 'precision')).toBe(formatFigure(figures?.precision));

@@ -65,8 +65,8 @@ export class ClassTable {
       ]),
     ]);
     parent.appendChild(this.element);
+    // keys fire a change with every step, as a drag does on release: both wait for the pause
     this.slider.addEventListener('input', () => this.moved());
-    this.slider.addEventListener('change', () => this.flush());
   }
 
   /** The threshold the slider shows. */
