@@ -23,27 +23,22 @@ describe.skipIf(skipReason !== '')(`the model view in VS Code${skipReason}`, () 
   const versions: Model[] = [];
   const shot = screenshots('vscode-model-view');
 
-  /** The webview frame showing model `name`'s view (a hidden panel keeps its frame). */
+  /** The webview frame showing model `name`'s view now (a hidden panel keeps its frame), if any. */
+  async function findModelView(name: string): Promise<Frame | undefined> {
+    for (const frame of page.frames()) {
+      const title = await frame
+        .locator('.emkit-model-view .emkit-title')
+        .textContent({ timeout: 200 })
+        .catch(() => null);
+      if (title === name) return frame;
+    }
+    return undefined;
+  }
+
+  /** The webview frame showing model `name`'s view, once it is there. */
   async function modelView(name: string): Promise<Frame> {
     let found: Frame | undefined;
-    await expect
-      .poll(
-        async () => {
-          for (const frame of page.frames()) {
-            const title = await frame
-              .locator('.emkit-model-view .emkit-title')
-              .textContent({ timeout: 200 })
-              .catch(() => null);
-            if (title === name) {
-              found = frame;
-              return true;
-            }
-          }
-          return false;
-        },
-        { timeout: 30_000 },
-      )
-      .toBe(true);
+    await expect.poll(async () => (found = await findModelView(name)) !== undefined, { timeout: 30_000 }).toBe(true);
     return found as Frame;
   }
 
@@ -65,7 +60,8 @@ describe.skipIf(skipReason !== '')(`the model view in VS Code${skipReason}`, () 
     await answer(page, 'diagnosis');
     await input(page).waitFor();
     await shot(page, step);
-    expect(await answer(page)).toBe('0.5');
+    // typed over, which focuses the box (a webview may hold the keyboard's focus)
+    expect(await answer(page, '0.5')).toBe('0.5');
   }
 
   beforeAll(async () => {
@@ -92,7 +88,16 @@ describe.skipIf(skipReason !== '')(`the model view in VS Code${skipReason}`, () 
     await page.locator('.activitybar .action-item a[aria-label^="emkit"]').click();
     const row = treeRows(page).filter({ hasText: 'cancer:2' });
     await row.waitFor({ timeout: 30_000 });
-    await row.click();
+    // the tree may still be drawing its rows when one first shows: click until the panel opens
+    await expect
+      .poll(
+        async () => {
+          await row.click();
+          return (await findModelView('cancer')) !== undefined;
+        },
+        { timeout: 30_000, intervals: [2000] },
+      )
+      .toBe(true);
     const view = await modelView('cancer');
     await expect.poll(() => text(view, '.emkit-version-title'), { timeout: 20_000 }).toBe('v2');
     expect(await view.locator('.emkit-no-evaluation').isVisible()).toBe(true);

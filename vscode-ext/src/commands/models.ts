@@ -141,6 +141,7 @@ async function pickModelName(context: CommandContext, title: string): Promise<Ta
     void vscode.window.showInformationMessage(vscode.l10n.t('Nothing to choose from yet.'));
     return undefined;
   }
-  const picked = await vscode.window.showQuickPick(names, { title, placeHolder: title });
+  // kept open when a webview panel takes the focus back (the palette returns it there as it closes)
+  const picked = await vscode.window.showQuickPick(names, { title, placeHolder: title, ignoreFocusOut: true });
   return picked ? { kind: 'models', id: '', name: picked } : undefined;
 }
