@@ -213,6 +213,23 @@ describe('model view: a classification evaluation', () => {
     view.dispose();
   });
 
+  it('waits for the pause on keys too: a change event with each arrow key asks nothing at once', () => {
+    const { view, actions, $ } = setUp();
+    view.handle({ type: 'evaluation', modelId: 'm3', evaluation: evaluation(binary) });
+    const slider = $<HTMLInputElement>('.emkit-threshold-slider');
+    if (!slider) throw new Error('no slider');
+    // what a browser fires for each arrow key on a range input
+    for (const value of ['0.51', '0.52', '0.53']) {
+      slider.value = value;
+      slider.dispatchEvent(new Event('input'));
+      slider.dispatchEvent(new Event('change'));
+    }
+    expect(actions).toEqual([]);
+    vi.advanceTimersByTime(THRESHOLD_DEBOUNCE_MS);
+    expect(actions).toEqual([{ action: 'threshold', requestId: 1, evaluationId: 'ev-3', threshold: 0.53 }]);
+    view.dispose();
+  });
+
   it('draws the confusion matrix as a heat map, each cell its share of the true class', () => {
     const { view, $$ } = setUp();
     view.handle({ type: 'evaluation', modelId: 'm3', evaluation: evaluation(multiclass) });
@@ -427,6 +444,17 @@ describe('model view: quick test', () => {
     // typing JSON again forgets the file
     view.quickTest.instances = '[[1, 2]]';
     expect($<HTMLImageElement>('.emkit-quicktest-preview')?.hidden).toBe(true);
+    view.dispose();
+  });
+});
+
+describe('model view: styles', () => {
+  it('hide what is hidden, even a flex toolbar (the dataset picker, the threshold)', () => {
+    const { view, $ } = setUp();
+    view.handle({ type: 'iterations', iterations: { ...iterations(), datasets: [], dataset: null } });
+    const datasets = $('.emkit-iterations .emkit-toolbar');
+    expect(datasets?.hidden).toBe(true);
+    expect(getComputedStyle(datasets as Element).display).toBe('none');
     view.dispose();
   });
 });
