@@ -9,6 +9,7 @@ import { formatFigure, type Model } from '@emkit/shared';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, startBridge, type TestBridge, tempDir } from '../support/bridge.js';
+import { writeCsv, writeCustomEvaluationModel } from '../support/evaluations.js';
 import { pythonHas, venvPython } from '../support/trainings.js';
 import { e2eSkipReason, failedStep, launchChromium, screenshots } from './support/browser.js';
 import { startJupyterLab, type TestJupyterLab } from './support/jupyterlab.js';
@@ -280,6 +281,39 @@ describe.skipIf(skipReason !== '')(`the model view in JupyterLab${skipReason}`, 
     expect(await view().locator('.emkit-evaluation-state').textContent()).toBe('COMPLETE');
     const stored = await bridge.client.api.listEvaluations({ query: { model: versions[1]?.id ?? '' } });
     expect(stored.total).toBe(1);
+  });
+
+  it("follows an evaluation whose model fails mid-way to FAILED, with the model's error", async () => {
+    await bridge.client.api.createModel({
+      body: {
+        name: 'brittle',
+        artifactPath: writeCustomEvaluationModel(join(work, 'brittle'), { failAt: 7 }),
+        framework: 'custom',
+      },
+    });
+    const data = writeCsv(
+      join(work, 'brittle.csv'),
+      ['x', 'label'],
+      Array.from({ length: 30 }, (_, i) => [i, i]),
+    );
+    await page.keyboard.press('Control+Shift+C');
+    await page.locator('.lm-CommandPalette-input').fill('Evaluate Model Version');
+    await page.locator('.lm-CommandPalette-item', { hasText: 'Evaluate Model Version…' }).first().click();
+    await expect.poll(() => dialog().locator('select option').allTextContents(), { timeout: 20_000 }).toContain('brittle:1');
+    await dialog().locator('select').selectOption('brittle:1');
+    await dialog().locator('.jp-mod-accept').click();
+    await dialog().locator('input[name="data"]').waitFor();
+    await dialog().locator('input[name="data"]').fill(data);
+    await dialog().locator('input[name="label"]').fill('label');
+    await dialog().locator('select[name="task"]').selectOption('classification');
+    await accept();
+    await expect
+      .poll(() => page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current').textContent(), { timeout: 20_000 })
+      .toBe('Model brittle');
+    await expect.poll(() => view().locator('.emkit-evaluation-state').textContent(), { timeout: 120_000 }).toBe('FAILED');
+    expect(await view().locator('.emkit-evaluation-reason').textContent()).toContain('the model broke on purpose');
+    expect(await view().locator('.emkit-section-classification').isVisible()).toBe(false);
+    await shot(page, 'evaluation-failed');
   });
 
   it('comes back after a reload in Korean, with the model tab restored and its evaluation', async () => {

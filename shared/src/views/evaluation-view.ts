@@ -50,7 +50,7 @@ export class EvaluationView {
     this.stopButton = actionButton(doc, 'stopEvaluation', t('Stop'), () => {
       if (this.evaluation) options.stop(this.evaluation.id);
     });
-    this.reason = h(doc, 'p', { className: 'emkit-reason' });
+    this.reason = h(doc, 'p', { className: 'emkit-reason emkit-evaluation-reason' });
     this.facts = h(doc, 'dl', { className: 'emkit-facts emkit-evaluation-facts' });
     this.headline = h(doc, 'div', { className: 'emkit-headline' });
     this.unseen = h(doc, 'p', { className: 'emkit-reason emkit-unseen' });

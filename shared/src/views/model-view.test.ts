@@ -350,7 +350,7 @@ describe('model view: other tasks and states', () => {
       modelId: 'm3',
       evaluation: evaluation(binary, { id: 'ev-4', state: 'FAILED', stateReason: 'label column "y" not found', result: null }),
     });
-    expect($('.emkit-evaluation .emkit-reason')?.textContent).toBe('label column "y" not found');
+    expect($('.emkit-evaluation-reason')?.textContent).toBe('label column "y" not found');
     view.dispose();
   });
 
