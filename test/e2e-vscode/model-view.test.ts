@@ -38,7 +38,15 @@ describe.skipIf(skipReason !== '')(`the model view in VS Code${skipReason}`, () 
   /** The webview frame showing model `name`'s view, once it is there. */
   async function modelView(name: string): Promise<Frame> {
     let found: Frame | undefined;
-    await expect.poll(async () => (found = await findModelView(name)) !== undefined, { timeout: 30_000 }).toBe(true);
+    await expect
+      .poll(
+        async () => {
+          found = await findModelView(name);
+          return found !== undefined;
+        },
+        { timeout: 30_000 },
+      )
+      .toBe(true);
     return found as Frame;
   }
 
