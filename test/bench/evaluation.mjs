@@ -12,13 +12,14 @@
 //     interpreter start and imports included
 //   - emkit: POST /api/v1/evaluations, then GET until COMPLETE (the bridge's check of the data, the detached
 //     runner in the model's python, batch by batch, its result and curves files)
-//   (a) emkit / plain, the median of each (aim < 1.3×)
+//   (a) emkit / plain, the median of each (aim < 1.3×); also their CPU time (from /proc: the plain process, and
+//       the bridge with the processes it started and reaped), which others' work on the machine sways less
 //   (b) GET /api/v1/evaluations/{id}?threshold=t, 500 calls with thresholds spread over 0..1 after one call that
 //       loads the curves: p50 / p99 (aim < 20 ms)
 //
 // Needs the built bridge (`npm run build`) and the project's .venv with scikit-learn and pandas (`npm run setup`).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -39,6 +40,28 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const pct = (s, p) => s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
 const secs = (ms) => `${(ms / 1000).toFixed(2)} s`;
+const TICK_MS = 1000 / Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
+
+/**
+ * CPU time (ms) of a process and of the children it has reaped (utime, stime, cutime, cstime of /proc/PID/stat):
+ * the bridge's, with its check and runner processes; this script's, with the plain Python it ran. Less swayed than
+ * wall time by others' work on a busy machine.
+ */
+/** How many children a process has now (/proc/PID/task/TID/children). */
+function bridgeChildren(pid) {
+  let count = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    count += readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).length;
+  }
+  return count;
+}
+
+function cpuMs(pid, which = 'all') {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const own = Number(fields[11]) + Number(fields[12]);
+  const children = Number(fields[13]) + Number(fields[14]);
+  return (which === 'own' ? own : which === 'children' ? children : own + children) * TICK_MS;
+}
 
 function python(code, args = []) {
   const file = join(root, `script-${Math.random().toString(36).slice(2)}.py`);
@@ -87,7 +110,8 @@ print(json.dumps(figures))
 async function startBridge(home) {
   const child = spawn(
     process.execPath,
-    [MAIN_JS, 'serve', '--home', home, '--port', '0', '--python', PYTHON, '--log-level', 'warn'],
+    // debug: the bridge logs each request with the milliseconds it took, the server's own share of a call
+    [MAIN_JS, 'serve', '--home', home, '--port', '0', '--python', PYTHON, '--log-level', 'debug'],
     {
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, PATH: `${join(repo, '.venv', 'bin')}:${process.env.PATH}` },
@@ -121,7 +145,8 @@ async function main() {
   console.log(`making a LogisticRegression and a held-out CSV of ${ROWS.toLocaleString('en')} rows …`);
   python(MAKE, [modelDir, data]);
 
-  const bridge = await startBridge(join(root, 'home'));
+  const home = join(root, 'home');
+  const bridge = await startBridge(home);
   const call = async (method, path, body) => {
     const response = await fetch(`${bridge.url}${path}`, {
       method,
@@ -138,22 +163,33 @@ async function main() {
     const emkitTimes = [];
     const postTimes = [];
     const runnerSeconds = [];
+    const plainCpu = [];
+    const emkitCpu = [];
+    const bridgeOwnCpu = [];
     let plainFigures;
     let evaluation;
     for (let round = 0; round < ROUNDS; round++) {
       let start = performance.now();
+      let cpu = cpuMs(process.pid);
       plainFigures = JSON.parse(python(PLAIN, [join(modelDir, 'model.joblib'), data]));
       plainTimes.push(performance.now() - start);
+      plainCpu.push(cpuMs(process.pid) - cpu);
 
       start = performance.now();
+      cpu = cpuMs(bridge.child.pid);
+      const own = cpuMs(bridge.child.pid, 'own');
       const created = await call('POST', '/api/v1/evaluations', { model: 'bench', data });
       postTimes.push(performance.now() - start);
       for (;;) {
         evaluation = await call('GET', `/api/v1/evaluations/${created.id}`);
         if (['COMPLETE', 'FAILED', 'STOPPED'].includes(evaluation.state)) break;
-        await sleep(20);
+        await sleep(100);
       }
       emkitTimes.push(performance.now() - start);
+      // the runner's CPU is counted once it has exited and the bridge has reaped it: no child of the bridge left
+      for (let i = 0; i < 100 && bridgeChildren(bridge.child.pid) > 0; i++) await sleep(50);
+      emkitCpu.push(cpuMs(bridge.child.pid) - cpu);
+      bridgeOwnCpu.push(cpuMs(bridge.child.pid, 'own') - own);
       runnerSeconds.push(evaluation.result?.seconds ?? Number.NaN);
       if (evaluation.state !== 'COMPLETE') throw new Error(`the evaluation is ${evaluation.state}: ${evaluation.stateReason}`);
       const c = evaluation.result.classification;
@@ -161,7 +197,7 @@ async function main() {
         throw new Error(`emkit's figures differ from the plain run's: ${JSON.stringify({ c, plainFigures })}`);
       }
       console.log(
-        `round ${round + 1}: plain ${secs(plainTimes.at(-1))}, emkit ${secs(emkitTimes.at(-1))} (POST ${secs(postTimes.at(-1))}, runner ${runnerSeconds.at(-1)} s)`,
+        `round ${round + 1}: plain ${secs(plainTimes.at(-1))} (CPU ${secs(plainCpu.at(-1))}), emkit ${secs(emkitTimes.at(-1))} (CPU ${secs(emkitCpu.at(-1))}; POST ${secs(postTimes.at(-1))}, runner ${runnerSeconds.at(-1)} s)`,
       );
     }
 
@@ -178,6 +214,16 @@ async function main() {
       if (answer.atThreshold.threshold !== t) throw new Error(`asked ${t}, answered ${answer.atThreshold.threshold}`);
     }
     latencies.sort((a, b) => a - b);
+    // what the bridge itself spent on each (its log rounds to whole milliseconds), the loading call left out
+    await sleep(500);
+    const served = readFileSync(join(home, 'logs', 'bridge.log'), 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('?threshold=') && line.includes('"msg":"request"'))
+      .map((line) => JSON.parse(line))
+      .filter((line) => line.req?.url?.startsWith(`/api/v1/evaluations/${evaluation.id}?threshold=`))
+      .slice(-THRESHOLD_CALLS)
+      .map((line) => line.ms)
+      .sort((a, b) => a - b);
 
     const plain = median(plainTimes);
     const emkit = median(emkitTimes);
@@ -194,6 +240,11 @@ async function main() {
     console.log(
       `  (a) emkit / plain                       ${ratio.toFixed(2)}×  (aim < ${AIM_RATIO}×) ${ratio < AIM_RATIO ? 'met' : 'NOT met'}`,
     );
+    const cpuRatio = median(emkitCpu) / median(plainCpu);
+    console.log(
+      `      CPU time, medians: plain ${secs(median(plainCpu))}, emkit ${secs(median(emkitCpu))} (the bridge, the check and the runner): ${cpuRatio.toFixed(2)}×`,
+    );
+    console.log(`        of which the bridge's own Node process: ${secs(median(bridgeOwnCpu))}`);
     // on a busy machine one round can be slowed by others' work: the fastest of each is what each costs at best
     const best = Math.min(...emkitTimes) / Math.min(...plainTimes);
     console.log(
@@ -205,6 +256,11 @@ async function main() {
     console.log(
       `  (b) p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms  (aim < ${AIM_THRESHOLD_MS} ms) ${p99 < AIM_THRESHOLD_MS ? 'met' : 'NOT met'}`,
     );
+    if (served.length > 0) {
+      console.log(
+        `      in the bridge itself (from its log): p50 ${pct(served, 50)} ms, p99 ${pct(served, 99)} ms, max ${served.at(-1)} ms`,
+      );
+    }
   } finally {
     bridge.child.kill('SIGTERM');
     await new Promise((r) => bridge.child.once('exit', r));

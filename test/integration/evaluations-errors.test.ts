@@ -1,11 +1,18 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Evaluation } from '@emkit/shared';
+import { ApiError, type Evaluation, type ResourceEvent } from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { removeDir, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
 import { pythonJson } from '../support/endpoints.js';
-import { evaluationFolders, settledEvaluation, writeCsv, writeCustomEvaluationModel } from '../support/evaluations.js';
+import {
+  evaluationFolders,
+  runnersUnder,
+  settledEvaluation,
+  writeCsv,
+  writeCustomEvaluationModel,
+} from '../support/evaluations.js';
 import { refusal } from '../support/refusal.js';
 import { alive, pythonHas, venvPython } from '../support/trainings.js';
 
@@ -53,6 +60,8 @@ async function refused(body: Record<string, unknown>, status: number, field = 'd
   expect(error.field).toBe(field);
   expect((await bridge.client.api.listEvaluations({ query: {} })).total).toBe(before);
   expect(evaluationFolders(bridge.home).length).toBe(before);
+  // the runner starts while the data is checked: a refusal ends it too
+  expect(runnersUnder(bridge.home)).toEqual([]);
   return error;
 }
 
@@ -72,6 +81,19 @@ describe('bad data is refused before anything is stored', () => {
     writeFileSync(empty, '');
     expect((await refused({ model: 'echo', data: empty }, 422)).message).toBe(`the dataset ${empty} is empty`);
   });
+
+  it('a CSV with a header and no rows: a clear error, refused at once or FAILED saying so', async () => {
+    const data = writeCsv(join(work, 'header-only.csv'), ['a', 'label'], []);
+    const answer = await bridge.client.api.createEvaluation({ body: { model: 'echo', data } }).catch((error: unknown) => error);
+    if (answer instanceof ApiError) {
+      expect(answer.status).toBe(422);
+      expect(answer.message).toContain('no rows');
+      return;
+    }
+    const settled = await settledEvaluation(bridge.client, (answer as Evaluation).id);
+    expect(settled.state).toBe('FAILED');
+    expect(settled.stateReason).toBe(`${data} has no rows to evaluate`);
+  }, 60_000);
 
   it('paths outside what the user may name: relative, inside the emkit home, a FIFO, a link to /dev/zero', async () => {
     await refused({ model: 'echo', data: 'data/test.csv' }, 422);
@@ -96,11 +118,27 @@ describe('what goes wrong while it runs', () => {
       ['x', 'label'],
       Array.from({ length: 30 }, (_, i) => [i, i]),
     );
+    // the editors follow evaluations on the event stream: created, updated, and a `finished` at the end
+    const socket = new WebSocket(bridge.client.eventsUrl(), bridge.client.socketProtocols());
+    const events: ResourceEvent[] = [];
+    socket.on('message', (raw) => {
+      const message = JSON.parse(String(raw)) as { type: string; event?: ResourceEvent };
+      if (message.event?.resource === 'evaluations') events.push(message.event);
+    });
+    await new Promise<void>((resolve) => socket.once('open', () => resolve()));
     const created = await bridge.client.api.createEvaluation({
       body: { model: 'brittle', data, batchRows: 4, task: 'classification' },
     });
     const settled = await settledEvaluation(bridge.client, created.id);
     expect(settled.state).toBe('FAILED');
+    const finished = await waitFor(
+      async () => events.find((e) => e.id === created.id && e.action === 'finished'),
+      10_000,
+      'the finished event',
+    );
+    socket.close();
+    expect(finished.data).toMatchObject({ id: created.id, state: 'FAILED', model: { name: 'brittle', version: 1 } });
+    expect(events.filter((e) => e.id === created.id)[0]?.action).toBe('created');
     expect(settled.stateReason).toContain('the model broke on purpose');
     expect(settled.result).toBeNull();
     const log = await bridge.client.api.getEvaluationLog({ params: { id: created.id } });
@@ -161,6 +199,9 @@ print("{}")
       60_000,
       'the evaluation to run',
     );
+    const statusFile = join(bridge.home, 'evaluations', created.id, 'status.json');
+    const { pid } = JSON.parse(readFileSync(statusFile, 'utf8')) as { pid: number };
+    expect(runnersUnder(bridge.home)).toContain(pid);
     const busy = await refusal(bridge.client.api.deleteEvaluation({ params: { id: created.id } }));
     expect(busy.status).toBe(409);
     const thresholdTooSoon = await refusal(
@@ -174,8 +215,6 @@ print("{}")
     expect(stopped.state).toBe('STOPPED');
     expect(stopped.rowsDone).toBeLessThan(2000);
     expect(stopped.rowsDone).toBeGreaterThanOrEqual(running.rowsDone);
-    const status = readFileSync(join(bridge.home, 'evaluations', created.id, 'status.json'), 'utf8');
-    const { pid } = JSON.parse(status) as { pid: number };
     await waitFor(async () => !alive(pid), 10_000, 'the runner to exit');
     const again = await refusal(bridge.client.api.stopEvaluation({ params: { id: created.id } }));
     expect(again.status).toBe(409);

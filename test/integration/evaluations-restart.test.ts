@@ -1,3 +1,4 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
@@ -5,7 +6,7 @@ import { settledEvaluation, writeCsv, writeCustomEvaluationModel } from '../supp
 import { venvPython } from '../support/trainings.js';
 
 // An evaluation runs detached: a bridge killed while it runs doesn't end it, and the next bridge on the same home
-// picks it up and records its result.
+// picks it up and records its result; a folder a create left half-made is cleared.
 
 let bridge: TestBridge | undefined;
 let work: string;
@@ -42,11 +43,16 @@ describe('an evaluation across a bridge restart', () => {
       'the evaluation to run',
     );
     await first.kill9();
+    // a create the bridge died in the middle of: a folder no record owns
+    const orphan = join(home, 'evaluations', 'half-made');
+    mkdirSync(orphan);
+    writeFileSync(join(orphan, 'spec.json'), '{}');
 
     bridge = await startBridge({ home, args: ['--python', venvPython] });
     const settled = await settledEvaluation(bridge.client, created.id, 120_000);
     expect(settled.state, settled.stateReason ?? '').toBe('COMPLETE');
     expect(settled.rowsDone).toBe(60);
     expect(settled.result?.classification?.accuracy).toBe(1);
+    await waitFor(async () => !existsSync(orphan), 10_000, 'the folder no record owns to be removed');
   }, 180_000);
 });

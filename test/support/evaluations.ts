@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type EmkitClient, type Evaluation, evaluationStates, isSettled } from '@emkit/shared';
 import { waitFor } from './bridge.js';
@@ -53,4 +53,19 @@ export function writeCustomEvaluationModel(dir: string, options: { delaySeconds?
       '',
     ].join('\n'),
   });
+}
+
+/** The pids of the processes whose command line names a file under `<home>/evaluations/` (Linux: /proc). */
+export function runnersUnder(home: string): number[] {
+  const marker = join(home, 'evaluations');
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(marker)) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
 }

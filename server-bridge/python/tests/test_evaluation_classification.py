@@ -144,3 +144,33 @@ def test_binary_figures_and_thresholds_from_a_real_runner_process(tmp_path):
     f1s = {t: metrics.f1_score(positive, proba[:, 1] >= t) for t in numpy.unique(proba[:, 1])}
     assert best["f1"] == approx(max(f1s.values()))
     assert best["f1"] == approx(f1s[best["threshold"]])
+
+
+def test_curves_past_the_bound_keep_every_answer_at_a_threshold_of_few_decimals(tmp_path, monkeypatch):
+    """Many classes times many rows would make curves.json gigabytes: past MAX_POINTS each
+    curve keeps the points the bridge picks for thresholds of DECIMALS decimals, so the
+    answers there stay sklearn's exactly."""
+    from emkit.evaluation import curves as curves_module
+
+    monkeypatch.setattr(curves_module, "MAX_POINTS", 5000)
+    model, model_dir, data = fit(tmp_path, classes=3, rows=6000)  # 3 x ~2,000 points
+    outcome = evaluate(write_spec(tmp_path / "e", model_dir, data))
+    assert outcome.status["state"] == "COMPLETE", outcome.status
+    document = outcome.curves
+    decimals = document["thresholdDecimals"]
+    assert decimals is not None and sum(len(c["thresholds"]) for c in document["curves"]) <= 5000
+    y_true, _, proba = expected_truth(model, data)
+    for c, curve in enumerate(document["curves"]):
+        positive = y_true == c
+        for threshold in (0.05, 0.3, 0.5, 0.8, round(float(numpy.median(proba[:, c])), decimals)):
+            i = next(k for k, t in enumerate(curve["thresholds"]) if t >= threshold)
+            above = proba[:, c] >= threshold
+            assert curve["precision"][i] == approx(metrics.precision_score(positive, above))
+            assert curve["recall"][i] == approx(metrics.recall_score(positive, above))
+    # within the bound every point is there
+    monkeypatch.setattr(curves_module, "MAX_POINTS", 1_000_000)
+    whole = evaluate(write_spec(tmp_path / "e2", model_dir, data)).curves
+    assert whole["thresholdDecimals"] is None
+    for c, curve in enumerate(whole["curves"]):
+        _, _, thresholds = metrics.precision_recall_curve(y_true == c, proba[:, c], drop_intermediate=False)
+        assert len(curve["thresholds"]) == len(thresholds)

@@ -90,7 +90,10 @@ def test_clustering_sizes_and_silhouette_with_no_label_column(tmp_path):
     assert result["clustering"]["silhouette"] == approx(metrics.silhouette_score(X[300:], assignments))
 
 
-def test_onnx_classifier_converted_by_skl2onnx_gives_scores(tmp_path):
+@pytest.mark.parametrize("zipmap", [True, False], ids=["zipmap", "tensor"])
+def test_onnx_classifier_converted_by_skl2onnx_gives_scores(tmp_path, zipmap):
+    """skl2onnx's default output names its classes (a ZipMap); a bare [N, C] tensor doesn't,
+    and its columns are taken as the sorted classes because its labels say so."""
     pytest.importorskip("skl2onnx", reason="skl2onnx isn't installed in this interpreter (pip install skl2onnx)")
     onnxruntime = pytest.importorskip("onnxruntime", reason="onnxruntime isn't installed in this interpreter")
     from skl2onnx import to_onnx
@@ -101,7 +104,7 @@ def test_onnx_classifier_converted_by_skl2onnx_gives_scores(tmp_path):
     model = LogisticRegression(max_iter=1000).fit(X[:800], y[:800])
     model_dir = tmp_path / "onnx"
     model_dir.mkdir()
-    onnx_model: Any = to_onnx(model, X[:1])
+    onnx_model: Any = to_onnx(model, X[:1], options={"zipmap": zipmap})
     (model_dir / "model.onnx").write_bytes(onnx_model.SerializeToString())
     frame = pandas.DataFrame({f"x{i}": X[800:, i] for i in range(5)})
     frame["label"] = y[800:]
@@ -115,7 +118,10 @@ def test_onnx_classifier_converted_by_skl2onnx_gives_scores(tmp_path):
     session = onnxruntime.InferenceSession(str(model_dir / "model.onnx"), providers=["CPUExecutionProvider"])
     rows = pandas.read_csv(data).drop(columns="label").to_numpy(dtype=numpy.float32)
     labels, probabilities = session.run(None, {session.get_inputs()[0].name: rows})
-    proba = numpy.asarray([[p[c] for c in (0, 1, 2)] for p in probabilities], dtype=float)
+    if zipmap:
+        proba = numpy.asarray([[p[c] for c in (0, 1, 2)] for p in probabilities], dtype=float)
+    else:
+        proba = numpy.asarray(probabilities, dtype=float)
     y_true = y[800:]
     assert figures["hasScores"] is True and figures["classes"] == [0, 1, 2]
     assert figures["accuracy"] == approx(metrics.accuracy_score(y_true, labels))
@@ -362,3 +368,40 @@ def test_torchscript_classifier_with_a_softmax_gives_scores(tmp_path):
     assert figures["classes"] == [0, 1, 2, 3] and figures["hasScores"] is True
     assert figures["accuracy"] == approx(metrics.accuracy_score(y, proba.argmax(axis=1)))
     assert figures["rocAuc"] == pytest.approx(metrics.roc_auc_score(y, proba, multi_class="ovr"), rel=1e-6)
+
+
+def test_custom_scores_without_classes_take_the_sorted_labels_when_the_labels_agree(tmp_path):
+    random = numpy.random.default_rng(9)
+    p = random.random(200)
+    truth = numpy.where(random.random(200) < p, "yes", "no")
+    data = write_jsonl(tmp_path / "test.jsonl", [{"instance": [float(v)], "label": t} for v, t in zip(p, truth)])
+    unnamed = CUSTOM_WITH_SCORES.replace('CLASSES = ["no", "yes"]', "")
+    outcome = evaluate(write_spec(tmp_path / "e", custom_model(tmp_path / "m", unnamed), data, framework="custom"))
+    figures = outcome.classification
+    assert figures["hasScores"] is True and figures["classes"] == ["no", "yes"]
+    assert figures["rocAuc"] == approx(metrics.roc_auc_score(truth == "yes", p))
+    confidences = [e["confidence"] for e in outcome.result["errors"]]
+    assert confidences and confidences == sorted(confidences, reverse=True)
+
+    # columns the other way round than sorted: the labels disagree, so no scores, and why
+    swapped = unnamed.replace('"scores": [1 - p, p]', '"scores": [p, 1 - p]')
+    outcome = evaluate(write_spec(tmp_path / "e2", custom_model(tmp_path / "m2", swapped), data, framework="custom"))
+    figures = outcome.classification
+    assert figures["hasScores"] is False and "CLASSES" in figures["noScoresReason"] and outcome.curves is None
+    assert figures["accuracy"] == approx(metrics.accuracy_score(truth, numpy.where(p >= 0.5, "yes", "no")))
+
+
+def test_jsonl_instances_as_objects_feed_a_model_fitted_on_a_dataframe(tmp_path):
+    from sklearn.tree import DecisionTreeClassifier
+
+    random = numpy.random.default_rng(10)
+    train = pandas.DataFrame({"height": random.normal(size=200), "weight": random.normal(size=200)})
+    model = DecisionTreeClassifier(max_depth=3, random_state=0).fit(train, train["height"] > 0)
+    test = pandas.DataFrame({"weight": random.normal(size=50), "height": random.normal(size=50)})
+    rows = [{"instance": row, "label": row["height"] > 0} for row in test.to_dict("records")]
+    data = write_jsonl(tmp_path / "test.jsonl", rows)
+
+    outcome = evaluate(write_spec(tmp_path / "e", save(model, tmp_path / "m"), data, batchRows=16))
+    assert outcome.status["state"] == "COMPLETE", outcome.status
+    expected = metrics.accuracy_score(test["height"] > 0, model.predict(test[["height", "weight"]]))
+    assert outcome.classification["accuracy"] == approx(expected)

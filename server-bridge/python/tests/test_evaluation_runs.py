@@ -254,3 +254,43 @@ def test_regression_task_asked_with_text_labels_fails_clearly(tmp_path):
     model_dir = custom_model(tmp_path / "m", textwrap.dedent("def predict(rows):\n    return [0.5 for _ in rows]\n"))
     outcome = evaluate(write_spec(tmp_path / "e", model_dir, data, framework="custom", task="regression"))
     assert outcome.status["state"] == "FAILED" and "numeric labels" in outcome.status["reason"]
+
+
+def test_check_reads_the_spec_from_stdin(tmp_path, sklearn_model):
+    import subprocess
+
+    from trainings import PYTHON, python_env
+
+    data = tmp_path / "data.csv"
+    table(3).to_csv(data, index=False)
+    spec = write_spec(tmp_path / "e", sklearn_model, data, label="nope").read_text()
+    done = subprocess.run(
+        [PYTHON, "-m", "emkit.evaluation", "--check", "-"],
+        input=spec,
+        capture_output=True,
+        text=True,
+        env=python_env(),
+        timeout=60,
+    )
+    answer = json.loads(done.stdout)
+    assert done.returncode == 0 and answer["ok"] is False and answer["field"] == "label", done
+
+
+def test_a_package_missing_from_the_models_environment_is_named(tmp_path, sklearn_model, monkeypatch):
+    """Stands for an environment made for PyTorch alone: a needed module that isn't there."""
+    from emkit.evaluation import environment
+
+    monkeypatch.setitem(environment.NEEDED, "emkit_no_such_module", "emkit-no-such-package")
+    data = tmp_path / "data.csv"
+    table(5).to_csv(data, index=False)
+    spec = write_spec(tmp_path / "e", sklearn_model, data)
+    outcome = evaluate(spec)
+    assert outcome.status["state"] == "FAILED"
+    assert outcome.status["reason"].startswith("the model's environment lacks emkit-no-such-package")
+    from emkit.evaluation.check import check as check_in_process
+    from emkit.evaluation.datasets import DatasetError
+    from emkit.evaluation.spec import read_spec
+
+    with pytest.raises(DatasetError, match="pip install emkit-no-such-package") as raised:
+        check_in_process(read_spec(str(spec)))
+    assert raised.value.field == "environment"

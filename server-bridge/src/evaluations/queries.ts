@@ -53,6 +53,9 @@ export class EvaluationQueries {
       throw new HttpError(500, 'internal', `the result of evaluation ${id} could not be read: ${(error as Error).message}`);
     }
     if (!files) throw new HttpError(500, 'internal', `the result of evaluation ${id} is gone from ${evaluation.dir}`);
+    if (files.curvesProblem && threshold !== undefined) {
+      this.log.warn({ evaluation: id, error: files.curvesProblem }, 'the curves of an evaluation could not be read');
+    }
     const atThreshold = files.curves ? figuresAt(files.curves, threshold ?? evaluation.threshold) : null;
     return evaluationOf(evaluation, files.result, atThreshold);
   }

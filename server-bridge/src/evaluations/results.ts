@@ -39,8 +39,9 @@ async function readRunnerFile(path: string, maxBytes: number): Promise<string | 
 
 interface Files {
   result: EvaluationResult;
-  /** null: the model gave no scores (or it isn't a classification) */
+  /** null: the model gave no scores (or it isn't a classification), or they can't be read (`curvesProblem`) */
   curves: Curves | null;
+  curvesProblem?: string;
 }
 
 /**
@@ -55,7 +56,10 @@ export class EvaluationFiles {
     sizeCalculation: (files) => 1 + (files.curves?.curves.reduce((sum, curve) => sum + curve.thresholds.length * 24, 0) ?? 0),
   });
 
-  /** Throws with the reason when a file is there but can't be used. */
+  /**
+   * Throws with the reason when result.json is there but can't be used. Curves that can't be (damaged, over the
+   * cap) cost only the threshold figures: `curvesProblem` says why, and the result is still answered.
+   */
   async read(id: string, dir: string): Promise<Files | undefined> {
     const cached = this.cache.get(id);
     if (cached) return cached;
@@ -63,8 +67,15 @@ export class EvaluationFiles {
     const text = await readRunnerFile(layout.result, MAX_RESULT_BYTES);
     if (text === undefined) return undefined;
     const result = JSON.parse(text) as EvaluationResult;
-    const curvesText = await readRunnerFile(layout.curves, MAX_CURVES_BYTES);
-    const files = { result, curves: curvesText === undefined ? null : parseCurves(curvesText) };
+    let curves: Curves | null = null;
+    let curvesProblem: string | undefined;
+    try {
+      const curvesText = await readRunnerFile(layout.curves, MAX_CURVES_BYTES);
+      curves = curvesText === undefined ? null : parseCurves(curvesText);
+    } catch (error) {
+      curvesProblem = (error as Error).message;
+    }
+    const files: Files = { result, curves, curvesProblem };
     this.cache.set(id, files);
     return files;
   }

@@ -1,8 +1,10 @@
 import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Evaluation, EvaluationCreate } from '@emkit/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import type { EnvironmentService } from '../environments/service.js';
 import type { Executor } from '../runtime/local-executor.js';
+import { readdirIfPresent } from '../runtime/safe-files.js';
 import { conflict } from '../server/errors.js';
 import { evaluationOf } from '../store/evaluations.js';
 import type { Store } from '../store/index.js';
@@ -31,10 +33,12 @@ export interface EvaluationServiceOptions {
 export class EvaluationService extends EvaluationQueries {
   private readonly supervision: EvaluationSupervision;
   private readonly submitter: EvaluationSubmitter;
+  private readonly root: string;
 
   constructor(store: Store, options: EvaluationServiceOptions) {
     const files = new EvaluationFiles();
     super(store, files, options.log);
+    this.root = options.root;
     this.supervision = new EvaluationSupervision(store, { ...options, files });
     this.submitter = new EvaluationSubmitter(store, this.supervision, options);
   }
@@ -65,8 +69,23 @@ export class EvaluationService extends EvaluationQueries {
     }
   }
 
+  /** At start: pick up what a previous bridge left running, and clear what it left half-made. */
   reconcile(): void {
     this.supervision.reconcile();
+    void this.removeOrphans().catch((error: Error) => {
+      this.log.warn({ error: error.message }, 'could not clear the evaluation folders no record owns');
+    });
+  }
+
+  /** Folders under `<home>/evaluations` without a record: creates a bridge died in the middle of. */
+  private async removeOrphans(): Promise<void> {
+    for (const entry of await readdirIfPresent(this.root)) {
+      if (!entry.isDirectory() || this.store.evaluations.get(entry.name)) continue;
+      const dir = join(this.root, entry.name);
+      this.supervision.endOrphan(dir);
+      await rm(dir, { recursive: true, force: true });
+      this.log.info({ dir }, 'removed an evaluation folder no record owns');
+    }
   }
 
   shutdown(): void {

@@ -11,7 +11,7 @@ import type { Store } from '../store/index.js';
 import { checkWithRunner } from './check.js';
 import { type EvaluationSpec, evaluationLayout } from './contract.js';
 import { checkDataset } from './dataset.js';
-import type { EvaluationSupervision } from './supervise.js';
+import type { EvaluationSupervision, Runner } from './supervise.js';
 
 export interface EvaluationSubmitOptions {
   /** `<home>/evaluations` */
@@ -29,7 +29,8 @@ const unprocessable = (message: string, field?: string) => new HttpError(422, 'u
 
 /**
  * Submitting an evaluation: the model version, the dataset (path, format, then the runner's own check of its
- * columns), the interpreter, spec.json, the record, the runner. A submit that fails leaves no folder and no record.
+ * columns, while the runner starts), the interpreter, spec.json, the record. A submit that fails leaves no folder,
+ * no record and no runner.
  */
 export class EvaluationSubmitter {
   constructor(
@@ -70,10 +71,22 @@ export class EvaluationSubmitter {
       logFile: layout.supervisorLog,
     };
     await mkdir(layout.dir, { recursive: true });
+    let runner: Runner | undefined;
     let evaluation: EvaluationRecord;
     try {
       await writeFile(layout.spec, `${JSON.stringify(spec, null, 2)}\n`);
-      await checkWithRunner(interpreter.python, layout.spec, this.options.emkitImportPath, layout.dir);
+      // the runner starts while the check reads the data: both pay Python's start and imports, side by side
+      const [checked, started] = await Promise.allSettled([
+        checkWithRunner(interpreter.python, layout.spec, this.options.emkitImportPath, layout.dir),
+        this.supervision.start(id, layout.dir, interpreter.python),
+      ]);
+      if (started.status === 'fulfilled') runner = started.value;
+      if (checked.status === 'rejected') throw checked.reason;
+      if (!runner) {
+        const reason = started.status === 'rejected' ? (started.reason as Error).message : 'no runner';
+        throw unprocessable(`the evaluation runner could not start: ${reason}`, 'environment');
+      }
+      const pid = runner.pid;
       evaluation = this.store.tx(() =>
         this.store.evaluations.insert({
           id,
@@ -86,14 +99,17 @@ export class EvaluationSubmitter {
           environmentId: interpreter.environmentId,
           environment: interpreter.environmentName,
           python: interpreter.python,
+          runnerPid: pid,
           dir: layout.dir,
         }),
       );
     } catch (error) {
+      if (runner) await this.supervision.abandon(runner);
       await rm(layout.dir, { recursive: true, force: true });
       throw error;
     }
-    return this.supervision.launch(evaluation, interpreter.python);
+    this.supervision.watch(evaluation);
+    return evaluation;
   }
 
   /**

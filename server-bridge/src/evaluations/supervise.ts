@@ -3,6 +3,7 @@ import { type EvaluationState, evaluationStates, isSettled } from '@emkit/shared
 import type { FastifyBaseLogger } from 'fastify';
 import type { Executor } from '../runtime/local-executor.js';
 import { readStatusFile } from '../runtime/status-file.js';
+import { WatchLoop } from '../runtime/watch-loop.js';
 import type { EvaluationChanges, EvaluationRecord } from '../store/evaluations.js';
 import type { Store } from '../store/index.js';
 import { type EvaluationLayout, evaluationLayout, FINAL_RUNNER_STATES, RUNNER_STATES, type RunnerStatus } from './contract.js';
@@ -18,6 +19,14 @@ export interface EvaluationSuperviseOptions {
 
 /** How long a stop may take before the bridge kills the runner itself. */
 const STOP_GRACE_MS = 5000;
+/** How long a refused create waits for the runner it killed to be gone before removing its folder. */
+const ABANDON_WAIT_MS = 2000;
+
+/** A runner started for an evaluation. */
+export interface Runner {
+  pid: number;
+  exited: Promise<void>;
+}
 
 const readStatus = (file: string) => readStatusFile<RunnerStatus>(file, RUNNER_STATES);
 
@@ -35,26 +44,41 @@ interface Watch {
  * previous bridge left running.
  */
 export class EvaluationSupervision {
-  private readonly watching = new Map<string, Watch>();
-  private timer: NodeJS.Timeout | undefined;
-  private ticking = false;
+  private readonly watching: WatchLoop<Watch>;
 
   constructor(
     private readonly store: Store,
     private readonly options: EvaluationSuperviseOptions,
-  ) {}
+  ) {
+    this.watching = new WatchLoop((id) => this.look(id), options.pollMs);
+  }
 
-  /** Start a recorded evaluation's runner and watch it; a runner that can't start settles it FAILED. */
-  async launch(evaluation: EvaluationRecord, python: string): Promise<EvaluationRecord> {
-    const layout = evaluationLayout(evaluation.dir);
-    try {
-      const pid = await this.options.executor.start(layout, python, () => void this.look(evaluation.id));
-      this.watching.set(evaluation.id, { layout });
-      this.ensureTimer();
-      return this.store.tx(() => this.store.evaluations.update(evaluation.id, { runnerPid: pid }));
-    } catch (error) {
-      return this.settle(evaluation, { state: 'FAILED', stateReason: (error as Error).message });
-    }
+  /**
+   * Start the runner of an evaluation not recorded yet (its data is being checked meanwhile): its pid, and `exited`,
+   * which settles when this bridge sees it end.
+   */
+  async start(id: string, dir: string, python: string): Promise<Runner> {
+    let ended: () => void = () => undefined;
+    const exited = new Promise<void>((resolve) => {
+      ended = resolve;
+    });
+    const pid = await this.options.executor.start(evaluationLayout(dir), python, () => {
+      ended();
+      void this.look(id);
+    });
+    return { pid, exited };
+  }
+
+  /** The runner of a create that was refused after all: killed, and waited for a moment, so its folder can go. */
+  async abandon(runner: Runner): Promise<void> {
+    this.options.executor.kill([runner.pid]);
+    await Promise.race([runner.exited, new Promise((resolve) => setTimeout(resolve, ABANDON_WAIT_MS))]);
+  }
+
+  /** Watch a recorded evaluation whose runner has started, until it settles. */
+  watch(evaluation: EvaluationRecord): void {
+    this.watching.watch(evaluation.id, { layout: evaluationLayout(evaluation.dir) });
+    void this.look(evaluation.id);
   }
 
   /** SIGTERM: the runner stops after its current batch and writes STOPPED; killed if it hasn't within STOP_GRACE_MS. */
@@ -63,8 +87,7 @@ export class EvaluationSupervision {
     const stopping = this.store.tx(() => this.store.evaluations.update(evaluation.id, { state: 'STOP IN PROGRESS' }));
     const watch = this.watching.get(evaluation.id) ?? { layout };
     watch.stopAskedAt = Date.now();
-    this.watching.set(evaluation.id, watch);
-    this.ensureTimer();
+    this.watching.watch(evaluation.id, watch);
     if (evaluation.runnerPid !== null && this.options.executor.isRunning(evaluation.runnerPid, layout)) {
       this.options.executor.requestStop(evaluation.runnerPid);
     }
@@ -82,34 +105,23 @@ export class EvaluationSupervision {
         });
         continue;
       }
-      this.watching.set(evaluation.id, { layout });
+      this.watching.watch(evaluation.id, { layout });
     }
-    if (this.watching.size > 0) {
-      this.ensureTimer();
-      for (const id of this.watching.keys()) void this.look(id);
-    }
+    for (const id of this.watching.ids()) void this.look(id);
+  }
+
+  /**
+   * A folder no record owns is a create this bridge's predecessor died in the middle of (the runner starts while
+   * the data is checked, before the record is written): its runner, if it is still there, is ended.
+   */
+  endOrphan(dir: string): void {
+    const layout = evaluationLayout(dir);
+    const { status } = readStatus(layout.status);
+    if (status?.pid && this.options.executor.isRunning(status.pid, layout)) this.options.executor.kill([status.pid]);
   }
 
   shutdown(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-  }
-
-  private ensureTimer(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.tick(), this.options.pollMs ?? 250);
-    this.timer.unref();
-  }
-
-  private async tick(): Promise<void> {
-    if (this.ticking) return;
-    this.ticking = true;
-    try {
-      for (const id of [...this.watching.keys()]) await this.look(id);
-      if (this.watching.size === 0) this.shutdown();
-    } finally {
-      this.ticking = false;
-    }
+    this.watching.shutdown();
   }
 
   /** Bring one evaluation up to what its runner says, or settle it if the runner is gone. */
@@ -117,7 +129,7 @@ export class EvaluationSupervision {
     const watch = this.watching.get(id);
     const evaluation = this.store.evaluations.get(id);
     if (!watch || !evaluation || isSettled(evaluationStates, evaluation.state)) {
-      this.watching.delete(id);
+      this.watching.forget(id);
       return;
     }
     const { status, unreadable } = readStatus(watch.layout.status);
@@ -195,7 +207,7 @@ export class EvaluationSupervision {
   }
 
   private settle(evaluation: EvaluationRecord, changes: EvaluationChanges): EvaluationRecord {
-    this.watching.delete(evaluation.id);
+    this.watching.forget(evaluation.id);
     const settled = this.store.tx(() => {
       const next = this.store.evaluations.update(evaluation.id, {
         endedAt: new Date().toISOString(),

@@ -87,7 +87,18 @@ export function evaluationOf(
 
 export type NewEvaluation = Pick<
   EvaluationRecord,
-  'id' | 'model' | 'data' | 'task' | 'threshold' | 'maxErrors' | 'batchRows' | 'environmentId' | 'environment' | 'python' | 'dir'
+  | 'id'
+  | 'model'
+  | 'data'
+  | 'task'
+  | 'threshold'
+  | 'maxErrors'
+  | 'batchRows'
+  | 'environmentId'
+  | 'environment'
+  | 'python'
+  | 'runnerPid'
+  | 'dir'
 >;
 
 export type EvaluationChanges = Partial<
@@ -139,9 +150,10 @@ export class EvaluationsRepository {
     );
     this.insertRow = db.prepare(
       `INSERT INTO evaluations (id, model_id, model_name, model_version, data_path, data_format, data_label, data_features,
-         task, threshold, max_errors, batch_rows, environment_id, environment_name, python, state, dir, created_at, updated_at)
+         task, threshold, max_errors, batch_rows, environment_id, environment_name, python, state, runner_pid, dir, created_at,
+         updated_at)
        VALUES (@id, @modelId, @modelName, @modelVersion, @dataPath, @dataFormat, @dataLabel, @dataFeatures,
-         @task, @threshold, @maxErrors, @batchRows, @environmentId, @environment, @python, 'CREATE REQUESTED', @dir,
+         @task, @threshold, @maxErrors, @batchRows, @environmentId, @environment, @python, 'CREATE REQUESTED', @runnerPid, @dir,
          @createdAt, @updatedAt)`,
     );
     this.updateRow = db.prepare(
@@ -207,6 +219,7 @@ export class EvaluationsRepository {
       environmentId: input.environmentId,
       environment: input.environment,
       python: input.python,
+      runnerPid: input.runnerPid,
       dir: input.dir,
       createdAt: time,
       updatedAt: time,

@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { isSettled, type TrainingState, trainingStates } from '@emkit/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import type { MetricsIngester } from '../metrics/ingest.js';
 import type { Executor } from '../runtime/local-executor.js';
-import { readStatusFile } from '../runtime/status-file.js';
 import type { Store } from '../store/index.js';
 import type { TrainingRecord } from '../store/trainings.js';
 import { FINAL_SUPERVISOR_STATES, type SupervisorStatus, type TrainingLayout, trainingLayout } from './contract.js';
@@ -40,7 +39,26 @@ export interface Outcome {
   endedAt?: string | null;
 }
 
-const readStatus = (file: string) => readStatusFile<SupervisorStatus>(file, Object.keys(ORDER));
+/** What status.json says: a status, nothing yet (not written), or why it can't be read. */
+type StatusRead = { status: SupervisorStatus; unreadable?: undefined } | { status?: undefined; unreadable?: string };
+
+function readStatus(file: string): StatusRead {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    return { unreadable: (error as Error).message };
+  }
+  try {
+    const status = JSON.parse(text) as SupervisorStatus;
+    if (typeof status?.state !== 'string' || !(status.state in ORDER)) return { unreadable: 'it names no known state' };
+    return { status };
+  } catch (error) {
+    // the supervisor writes it whole (temporary file, then rename): a damaged one is not a write in progress
+    return { unreadable: (error as Error).message };
+  }
+}
 
 interface Watch {
   layout: TrainingLayout;

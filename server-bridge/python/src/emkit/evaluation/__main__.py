@@ -7,7 +7,7 @@ USAGE = "usage: python -m emkit.evaluation [--check] SPEC.json"
 
 
 def _main(argv) -> int:
-    if len(argv) == 2 and argv[0] == "--check":
+    if len(argv) == 2 and argv[0] == "--check":  # SPEC.json, or - for the spec on stdin
         from .check import main as check
 
         return check(argv[1])

@@ -1,5 +1,6 @@
-"""``python -m emkit.evaluation --check spec.json``: the bridge's look at the dataset at create
-time, so that a bad one is a 422 at once rather than a FAILED evaluation later.
+"""``python -m emkit.evaluation --check spec.json`` (``--check -``: the spec on stdin): the
+bridge's look at the dataset at create time, so that a bad one is a 422 at once rather than
+a FAILED evaluation later.
 
 It reads a header, a first line or a folder listing only, and prints one JSON line:
 ``{"ok": true, "format", "columns", "classes", "label", "features", "task"}`` (``task`` null
@@ -14,6 +15,7 @@ from __future__ import annotations
 import json
 import sys
 
+from . import environment
 from .datasets import DatasetError, peek
 from .predictor import estimator_kind
 from .spec import SpecError, read_spec
@@ -21,6 +23,9 @@ from .spec import SpecError, read_spec
 
 def check(spec) -> dict:
     preview = peek(spec.data)
+    absent = environment.missing(preview.format)
+    if absent:
+        raise DatasetError(environment.missing_message(absent), "environment")
     task = spec.task
     if not preview.has_labels:
         if preview.format == "jsonl" and task in (None, "clustering"):

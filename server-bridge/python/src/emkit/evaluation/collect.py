@@ -32,7 +32,7 @@ class ClassificationCollector:
         y_true = self.index.codes(batch.labels)
         y_pred = prediction.codes if prediction.codes is not None else self.index.codes(prediction.labels)
         scores = prediction.scores
-        if scores is None or self.scores is None or not self.index.known:
+        if scores is None or self.scores is None:
             self.scores = None
         else:
             self.scores.append(scores)
@@ -43,12 +43,13 @@ class ClassificationCollector:
             confidence = None
             if scores is not None and self.index.known:
                 confidence = scores[numpy.arange(len(y_pred)), numpy.minimum(y_pred, scores.shape[1] - 1)]
+            elif scores is not None:  # the columns' classes are told at the end: the top score is the label's
+                confidence = scores.max(axis=1)
             badness = confidence if confidence is not None else numpy.zeros(len(y_pred))
             self.mistakes.offer(batch, wrong, badness, batch.labels, prediction.labels, confidence)
 
-    def result(self, rows: int, curves_ready):
-        """(the classification result, the error analysis); ``curves_ready(document)`` gets
-        curves.json's document first, to write while the rest is computed."""
+    def result(self, rows: int):
+        """(the classification result, the error analysis, curves.json's document or None)."""
         import numpy
 
         y_true = numpy.concatenate(self.y_true) if self.y_true else numpy.zeros(0, dtype=int)
@@ -64,16 +65,28 @@ class ClassificationCollector:
         scores = numpy.concatenate(self.scores) if self.scores else None
         score_classes = self.index.model_count if scores is not None else 0
         no_scores = None
+        if scores is not None and order is not None:
+            # Columns the model doesn't name (an ONNX tensor, a predict.py without CLASSES) are
+            # taken as the classes sorted, scikit-learn's order, if that is what its labels say:
+            # a column for each class, and every row's label its top score's column.
+            score_classes = len(classes)
+            if scores.shape[1] != len(classes) or not numpy.array_equal(scores.argmax(axis=1), y_pred):
+                no_scores = (
+                    "the model's scores don't say which class each column is for: name the classes "
+                    "(CLASSES in a predict.py, a ZipMap output in ONNX)"
+                )
+                scores, score_classes = None, 0
         if scores is None:
-            no_scores = self.predictor.no_scores or "the model didn't say which class each of its scores is for"
+            no_scores = no_scores or self.predictor.no_scores or "the model gave no class scores"
         elif scores.shape[1] != score_classes:
             no_scores = f"the model gave {scores.shape[1]} scores per row for {score_classes} classes"
             scores, score_classes = None, 0
         found = []
+        document = None
         counts = numpy.bincount(y_true, minlength=len(classes))
         if scores is not None:
             found = curves.pr_curves(y_true, scores, classes)
-            curves_ready(curves.curves_document(rows, found, [int(s) for s in counts[:score_classes]]))
+            document = curves.curves_document(rows, found, [int(s) for s in counts[:score_classes]])
         figures = metrics.classification(y_true, y_pred, scores, classes, score_classes)
         unseen = self.index.unseen()
         figures["unseenLabels"] = [
@@ -85,7 +98,7 @@ class ClassificationCollector:
         figures["noScoresReason"] = no_scores
         figures["prCurves"] = curves.chart(found)
         figures["bestF1"] = curves.best_f1(found[1]) if score_classes == 2 else None
-        return figures, self.mistakes.records()
+        return figures, self.mistakes.records(), document
 
 
 class RegressionCollector:
@@ -108,12 +121,12 @@ class RegressionCollector:
         size = numpy.abs(residual)
         self.mistakes.offer(batch, numpy.flatnonzero(size > 0), size, batch.labels, prediction.labels, None, residual)
 
-    def result(self, rows: int, curves_ready):
+    def result(self, rows: int):
         import numpy
 
         y_true = numpy.concatenate(self.y_true)
         y_pred = numpy.concatenate(self.y_pred)
-        return metrics.regression(y_true, y_pred), self.mistakes.records()
+        return metrics.regression(y_true, y_pred), self.mistakes.records(), None
 
 
 class ClusteringCollector:
@@ -149,11 +162,11 @@ class ClusteringCollector:
             features, keys, assigned = features[keep], keys[keep], assigned[keep]
         self.sample, self.keys, self.sample_assignments = features, keys, assigned
 
-    def result(self, rows: int, curves_ready):
+    def result(self, rows: int):
         import numpy
 
         assignments = numpy.concatenate(self.assignments)
-        return metrics.clustering(assignments, self.sample, self.sample_assignments), []
+        return metrics.clustering(assignments, self.sample, self.sample_assignments), [], None
 
 
 def _matrix(instances):

@@ -13,6 +13,15 @@ from typing import Any, List
 from .plain import floats
 
 CHART_POINTS = 200
+# curves.json's bound, in points over all classes. A point per distinct score per class is
+# 400,000 points (23 MB of JSON, slow to write and to load) for 200,000 rows of a binary model,
+# and billions for many classes times many rows. Past the bound each curve keeps, for every
+# threshold t with DECIMALS decimals (the finest that fits), the point the bridge picks for t,
+# "the first threshold >= t", whose figures are sklearn's for "score >= that threshold": the
+# answer for any such t (a slider's 0.3, 0.35, 0.1234) stays exact, and one between them is
+# the next such t's. 200,000 rows of a binary model: 4 decimals, about 1 MB.
+MAX_POINTS = 100_000
+DECIMALS = (6, 5, 4, 3, 2)
 
 
 class Curve:
@@ -38,12 +47,48 @@ def pr_curves(y_true, scores, classes: List[Any]) -> List[Curve]:
     return curves
 
 
+def bounded(curves: List[Curve]):
+    """(the curves within MAX_POINTS, the decimals of the thresholds still answered exactly:
+    None when every curve is whole)."""
+
+    if sum(len(curve.thresholds) for curve in curves) <= MAX_POINTS:
+        return curves, None
+    for decimals in DECIMALS:
+        kept = [_kept(curve.thresholds, decimals) for curve in curves]
+        if sum(len(k) for k in kept) <= MAX_POINTS or decimals == DECIMALS[-1]:
+            thinned = [
+                Curve(curve.label, curve.thresholds[k], curve.precision[k], curve.recall[k])
+                for k, curve in zip(kept, curves)
+            ]
+            return thinned, decimals
+    raise AssertionError("unreachable: the last decimals always return")
+
+
+def _kept(thresholds, decimals: int):
+    """The indices of the points the bridge picks for a t of ``decimals`` decimals: point j
+    is the first threshold >= t for the t in (thresholds[j-1], thresholds[j]], so it is kept
+    when a t = k / 10**decimals lies there (and the first point, for t at or below it)."""
+    import numpy
+
+    scale = 10**decimals
+    # k: the largest k with k / scale <= threshold, as the floats the bridge compares
+    k = numpy.floor(thresholds * scale)
+    k = numpy.where((k + 1) / scale <= thresholds, k + 1, k)
+    k = numpy.where(k / scale > thresholds, k - 1, k)
+    keep = numpy.ones(len(thresholds), dtype=bool)
+    keep[1:] = k[1:] > k[:-1]
+    return numpy.flatnonzero(keep)
+
+
 def curves_document(rows: int, curves: List[Curve], support: List[int]) -> dict:
-    """curves.json, as the bridge's threshold answer reads it."""
+    """curves.json, as the bridge's threshold answer reads it; ``thresholdDecimals``: null when
+    every threshold is there, else the decimals of the thresholds answered exactly."""
+    curves, decimals = bounded(curves)
     return {
         "rows": rows,
         "classes": [curve.label for curve in curves],
         "support": support,
+        "thresholdDecimals": decimals,
         "curves": [
             {
                 "class": curve.label,

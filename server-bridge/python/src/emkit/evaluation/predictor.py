@@ -15,7 +15,7 @@ the one-pass path only if the labels agree there on every row.
 
 from __future__ import annotations
 
-from typing import Any, List, Optional
+from typing import Any, List, Optional, cast
 
 from ..serving.loaders import (
     NoScores,
@@ -63,6 +63,11 @@ class Predictor:
             rows = instances.to_numpy()
         elif frame:
             rows = instances  # fitted on a DataFrame: its column names are checked
+        elif instances and isinstance(instances[0], dict):
+            import pandas  # JSONL instances as {column: value}: a frame, in the fit's column order
+
+            rows = pandas.DataFrame(instances, columns=cast(Any, self.feature_names))
+            rows = rows if self.feature_names is not None else rows.to_numpy()
         else:
             rows = numpy.asarray(instances)
         estimator: Any = self.estimator
@@ -131,10 +136,7 @@ class Predictor:
         except NoScores as error:
             self.no_scores = str(error)
             return Prediction(_labels(rows))
-        if self.classes is None:
-            self.no_scores = "predict.py gives scores but no CLASSES list naming their columns"
-            return Prediction(_labels(labels))
-        self.no_scores = None
+        self.no_scores = None  # without CLASSES, the collector may yet tell the columns' classes
         return Prediction(_labels(labels), numpy.asarray(scores, dtype=float))
 
 

@@ -1,6 +1,6 @@
 """``python -m emkit.evaluation spec.json``: one evaluation, from spec.json to result.json.
 
-status.json is written at the start, after every batch (rowsDone) and at the end. SIGTERM
+status.json is written at the start, after batches (rowsDone) and at the end. SIGTERM (or SIGINT)
 stops the run where it is (Python code between two bytecodes; a model's C code finishes its
 call first) and ends it STOPPED. Any failure ends it FAILED with a one-line reason; the
 traceback goes to stderr, which the bridge keeps as the evaluation's log.
@@ -8,16 +8,18 @@ traceback goes to stderr, which the bridge keeps as the evaluation's log.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import signal
 import sys
 import time
 import traceback
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional, Tuple
 
 from ..serving.loaders import LoadError, first_line
-from .aside import AsideWrite
+from . import environment
 from .collect import ClassificationCollector, ClusteringCollector, RegressionCollector
-from .datasets import DatasetError, open_dataset
+from .datasets import DatasetError, data_format, open_dataset
 from .plain import plain, write_json
 from .predictor import Predictor
 from .spec import Spec, SpecError, read_spec, read_status_file
@@ -47,51 +49,52 @@ def main(spec_path: str) -> int:
 
     signal.signal(signal.SIGTERM, on_sigterm)
     status.write()
-    writes: List[AsideWrite] = []
+    written: List[str] = []
     try:
         spec = read_spec(spec_path)
-        result = evaluate(spec, status, writes)
+        result, curves = evaluate(spec, status)
         stopping["armed"] = False  # the files below are written whole, or not at all
-        for write in writes:
-            write.wait()
+        if curves is not None and spec.curves_file:
+            written.append(spec.curves_file)
+            write_json(spec.curves_file, curves)
         if spec.result_file:
             write_json(spec.result_file, result, durable=True)
         status.write(COMPLETE)
         print(f"[emkit] evaluated {result['rows']} rows in {result['seconds']:.2f} s", flush=True)
         return 0
-    except Stopped:
+    except BaseException as error:
         stopping["armed"] = False
-        _cancel(writes)
-        print("[emkit] stopped (SIGTERM)", file=sys.stderr, flush=True)
-        status.write(STOPPED, f"stopped after {status.rows_done} rows")
-        return 0
-    except (SpecError, DatasetError, LoadError) as error:
-        stopping["armed"] = False
-        _cancel(writes)
+        _remove(written)  # nothing half-stored: curves.json without its result.json
+        state, reason, code = _outcome(error, status.rows_done)
+        status.write(state, reason)
+        return code
+
+
+def _outcome(error: BaseException, rows_done: int):
+    """(state, reason, exit status) for how the run ended; said on stderr, the log."""
+    if isinstance(error, (Stopped, KeyboardInterrupt)):
+        print("[emkit] stopped", file=sys.stderr, flush=True)
+        return STOPPED, f"stopped after {rows_done} rows", 0
+    if isinstance(error, (SpecError, DatasetError, LoadError)):  # the message says it all
         print(f"[emkit] {error}", file=sys.stderr, flush=True)
-        status.write(FAILED, first_line(error))
-        return 1
-    except ModelFailed as error:
-        stopping["armed"] = False
-        _cancel(writes)
-        traceback.print_exc(file=sys.stderr)
-        status.write(FAILED, first_line(error))
-        return 1
-    except Exception as error:
-        stopping["armed"] = False
-        _cancel(writes)
-        traceback.print_exc(file=sys.stderr)
-        status.write(FAILED, first_line(ValueError(f"{type(error).__name__}: {first_line(error)}")))
-        return 1
+        return FAILED, first_line(error), 1
+    traceback.print_exc(file=sys.stderr)
+    if isinstance(error, ModelFailed):
+        return FAILED, first_line(error), 1
+    return FAILED, first_line(ValueError(f"{type(error).__name__}: {first_line(error)}")), 1
 
 
-def _cancel(writes: List[AsideWrite]) -> None:
-    for write in writes:
-        write.cancel()
+def _remove(paths: List[str]) -> None:
+    for path in paths:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
 
 
-def evaluate(spec: Spec, status: Status, writes: List[AsideWrite]) -> Dict[str, Any]:
-    """result.json's document; curves.json is being written by ``writes``' (wait for them)."""
+def evaluate(spec: Spec, status: Status) -> Tuple[Dict[str, Any], Optional[dict]]:
+    """(result.json's document, curves.json's or None)."""
+    absent = environment.missing(data_format(spec.data))
+    if absent:
+        raise SpecError(environment.missing_message(absent), "environment")
     predictor = Predictor(spec.framework, spec.artifact_path)
     started = time.perf_counter()  # result.json's seconds: reading, predicting, computing
     dataset = open_dataset(spec.data)
@@ -126,17 +129,12 @@ def evaluate(spec: Spec, status: Status, writes: List[AsideWrite]) -> Dict[str, 
             collector = _collector(task, predictor, spec)
         collector.add(batch, prediction)
         rows += len(batch)
-        status.rows_done = rows
-        status.write()
+        status.progress(rows)
     if collector is None:
         raise DatasetError(f"{dataset.path} has no rows to evaluate")
     status.sha256 = dataset.sha256
 
-    def curves_ready(document: dict) -> None:
-        if spec.curves_file:
-            writes.append(AsideWrite(spec.curves_file, document))
-
-    figures, errors = collector.result(rows, curves_ready)
+    figures, errors, curves = collector.result(rows)
     result = {
         "task": task,
         "rows": rows,
@@ -148,7 +146,7 @@ def evaluate(spec: Spec, status: Status, writes: List[AsideWrite]) -> Dict[str, 
     }
     result = plain(result)
     result["seconds"] = round(time.perf_counter() - started, 3)
-    return result
+    return result, curves
 
 
 def _task_before_reading(spec: Spec, predictor: Predictor, dataset):

@@ -7,6 +7,7 @@ an invalid one is the bridge's bug, reported as FAILED with the field at fault.
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
 FORMATS = ("csv", "parquet", "jsonl", "folder")
@@ -74,9 +75,13 @@ class Spec:
 
 
 def read_spec(path: str) -> Spec:
+    """The spec in ``path``, or on stdin for "-" (the check at create time needs no file)."""
     try:
-        with open(path, encoding="utf-8") as file:
-            raw = json.load(file)
+        if path == "-":
+            raw = json.load(sys.stdin)
+        else:
+            with open(path, encoding="utf-8") as file:
+                raw = json.load(file)
     except (OSError, ValueError) as error:
         raise SpecError(f"cannot read the spec {path}: {error}") from None
     return Spec(raw)

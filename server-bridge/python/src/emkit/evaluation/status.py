@@ -11,6 +11,10 @@ import time
 
 from .plain import write_json
 
+# rowsDone is rewritten after a batch at most this often: batches of a few rows would
+# otherwise spend their time writing the file (the first and the final write always happen)
+PROGRESS_INTERVAL = 0.2
+
 RUNNING = "RUNNING"
 COMPLETE = "COMPLETE"
 FAILED = "FAILED"
@@ -34,6 +38,13 @@ class Status:
         self.task: str | None = None
         self.started_at: str | None = None
         self.ended_at: str | None = None
+        self._written_at = 0.0
+
+    def progress(self, rows_done: int) -> None:
+        """After a batch: the rows done so far."""
+        self.rows_done = rows_done
+        if time.monotonic() - self._written_at >= PROGRESS_INTERVAL:
+            self.write()
 
     def write(self, state: str | None = None, reason: str | None = None) -> None:
         if state is not None:
@@ -55,3 +66,4 @@ class Status:
         }
         # the outcome must survive a crash of the machine; the counts on the way needn't
         write_json(self.path, document, durable=final)
+        self._written_at = time.monotonic()
