@@ -405,3 +405,24 @@ def test_jsonl_instances_as_objects_feed_a_model_fitted_on_a_dataframe(tmp_path)
     assert outcome.status["state"] == "COMPLETE", outcome.status
     expected = metrics.accuracy_score(test["height"] > 0, model.predict(test[["height", "weight"]]))
     assert outcome.classification["accuracy"] == approx(expected)
+
+
+def test_a_registered_decoder_turns_a_folders_files_into_instances(tmp_path, monkeypatch):
+    """The seam for issue 16's image/text/audio models: a decoder per file kind."""
+    from emkit.evaluation import datasets
+
+    monkeypatch.setattr(datasets, "_DECODERS", {})
+    datasets.register_decoder([".txt"], lambda path: Path(path).read_text())
+    folder = tmp_path / "sounds"
+    for label, texts in {"cat": ["meow", "woof"], "dog": ["woof"]}.items():
+        (folder / label).mkdir(parents=True)
+        for i, text in enumerate(texts):
+            (folder / label / f"{i}.txt").write_text(text)
+    (folder / "dog" / "3.bin").write_bytes(b"woof")  # no decoder for .bin: its path
+    source = "def predict(items):\n    return ['dog' if 'woof' in item else 'cat' for item in items]\n"
+    outcome = evaluate(write_spec(tmp_path / "e", custom_model(tmp_path / "m", source), folder, framework="custom"))
+    assert outcome.status["state"] == "COMPLETE", outcome.status
+    # rows: cat/0.txt "meow", cat/1.txt "woof", dog/0.txt "woof", dog/3.bin (a path: no "woof" in it)
+    assert outcome.classification["confusionMatrix"] == [[1, 1], [1, 1]]
+    errors = {e["row"]: json.loads(e["instance"]) for e in outcome.result["errors"]}
+    assert errors == {1: "woof", 3: str(folder / "dog" / "3.bin")}

@@ -294,3 +294,59 @@ def test_a_package_missing_from_the_models_environment_is_named(tmp_path, sklear
     with pytest.raises(DatasetError, match="pip install emkit-no-such-package") as raised:
         check_in_process(read_spec(str(spec)))
     assert raised.value.field == "environment"
+
+
+def test_a_scikit_learn_too_old_for_the_metrics_is_named_with_the_version_needed(tmp_path, sklearn_model, monkeypatch):
+    from emkit.evaluation import environment
+
+    monkeypatch.setitem(environment.OLDEST, "scikit-learn", (99, 0))
+    data = tmp_path / "data.csv"
+    table(5).to_csv(data, index=False)
+    outcome = evaluate(write_spec(tmp_path / "e", sklearn_model, data))
+    assert outcome.status["state"] == "FAILED"
+    assert "lacks scikit-learn>=99.0" in outcome.status["reason"]
+    assert "pip install 'scikit-learn>=99.0'" in outcome.status["reason"]
+
+
+WAITS_FOR_GO = """
+import os, time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+def load():
+    # hold the model's loading until the test says go: status.json must already be there
+    deadline = time.monotonic() + 60
+    while not os.path.exists(os.path.join(HERE, "go")) and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+def predict(instances):
+    return [row[0] % 2 for row in instances]
+"""
+
+
+def test_status_is_written_at_the_start_before_the_model_loads(tmp_path):
+    data = tmp_path / "data.csv"
+    table(50).to_csv(data, index=False)
+    model_dir = custom_model(tmp_path / "slow-load", WAITS_FOR_GO)
+    spec = write_spec(tmp_path / "e", model_dir, data, framework="custom")
+    status_file = tmp_path / "e" / "status.json"
+    process = start(spec)
+    try:
+
+        def started():
+            try:
+                return json.loads(status_file.read_text())
+            except (OSError, ValueError):
+                return None
+
+        first = wait_until(started, 60, "status.json at the start")
+        assert first["state"] == "RUNNING" and first["rowsDone"] == 0 and first["pid"] == process.pid
+        assert first["startedAt"] and first["endedAt"] is None and first["sha256"] is None
+        (model_dir / "go").touch()
+        assert process.wait(timeout=60) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    final = json.loads(status_file.read_text())
+    assert final["state"] == "COMPLETE" and final["rowsDone"] == 50 and final["startedAt"] == first["startedAt"]

@@ -295,6 +295,8 @@ class Dataset:
 
         columns = list(self.features or []) + ([self.label] if self.label is not None else [])
         start = 0
+        # pyarrow decodes a row group's columns, then slices them into batches: the model's
+        # input is `rows` rows, the Arrow buffers beneath at most one row group
         with pq.ParquetFile(self.path) as parquet:
             for record_batch in parquet.iter_batches(batch_size=rows, columns=columns):
                 frame = record_batch.to_pandas()
