@@ -48,28 +48,11 @@ class EvaluationReport(dict):
                 ]
                 for k in c["perClass"]
             ]
-            per_class.append(
-                [
-                    "(macro)",
-                    figure(c["macro"]["precision"]),
-                    figure(c["macro"]["recall"]),
-                    figure(c["macro"]["f1"]),
-                    "",
-                    "",
-                    "",
-                ]
-            )
-            per_class.append(
-                [
-                    "(weighted)",
-                    figure(c["weighted"]["precision"]),
-                    figure(c["weighted"]["recall"]),
-                    figure(c["weighted"]["f1"]),
-                    "",
-                    "",
-                    "",
-                ]
-            )
+            for average in ("macro", "weighted"):
+                a = c[average]
+                per_class.append(
+                    [f"({average})", figure(a["precision"]), figure(a["recall"]), figure(a["f1"]), "", "", ""]
+                )
             sections.append(
                 ("per class", ["class", "precision", "recall", "F1", "support", "avg precision", "ROC AUC"], per_class)
             )
