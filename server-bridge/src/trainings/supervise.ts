@@ -10,6 +10,7 @@ import {
 import type { FastifyBaseLogger } from 'fastify';
 import type { MetricsIngester } from '../metrics/ingest.js';
 import type { Executor } from '../runtime/local-executor.js';
+import { goneAtSecondLook, lookAtStatus, type RunWatch, stopOverdue, watchStop } from '../runtime/run-watch.js';
 import { readStatusFile } from '../runtime/status-file.js';
 import { WatchLoop } from '../runtime/watch-loop.js';
 import type { Store } from '../store/index.js';
@@ -25,8 +26,6 @@ export interface SuperviseOptions {
   pollMs?: number;
 }
 
-/** How long a stop may take before the bridge kills what is left itself. */
-const STOP_GRACE_MS = 5000;
 /** A supervisor that misses its own deadline by this much is ended by the bridge. */
 const DEADLINE_SLACK_MS = 10_000;
 
@@ -53,14 +52,8 @@ export interface Outcome {
 const KNOWN_STATES = Object.keys(ORDER);
 const readStatus = (file: string) => readStatusFile<SupervisorStatus>(file, KNOWN_STATES);
 
-interface Watch {
+interface Watch extends RunWatch {
   layout: TrainingLayout;
-  /** when a stop was asked, for the backstop */
-  stopAskedAt?: number;
-  /** the supervisor was found gone once; the next look decides (status.json may land in between) */
-  goneOnce?: boolean;
-  /** why status.json could not be read at the last look, once logged */
-  unreadable?: string;
   /** the ingester's count of arrivals when the metrics were last reviewed */
   reviewed?: number;
   /** the training's early-stopping rule, fed as points arrive */
@@ -105,9 +98,7 @@ export class TrainingSupervision {
   async stop(training: TrainingRecord): Promise<TrainingRecord> {
     const layout = trainingLayout(training.dir);
     const stopping = this.store.tx(() => this.store.trainings.update(training.id, { state: 'STOP IN PROGRESS' }));
-    const watch = this.watching.get(training.id) ?? { layout };
-    watch.stopAskedAt = Date.now();
-    this.watching.watch(training.id, watch);
+    watchStop(this.watching, training.id, { layout });
     if (training.supervisorPid !== null && this.options.executor.isRunning(training.supervisorPid, layout)) {
       this.options.executor.requestStop(training.supervisorPid);
     }
@@ -179,14 +170,9 @@ export class TrainingSupervision {
       this.watching.forget(id);
       return;
     }
-    const { status, unreadable } = readStatus(watch.layout.status);
-    if (unreadable !== undefined && unreadable !== watch.unreadable) {
-      this.options.log.warn(
-        { training: training.name, file: watch.layout.status, error: unreadable },
-        'status.json could not be read',
-      );
-    }
-    watch.unreadable = unreadable;
+    const { status, unreadable } = lookAtStatus(watch, readStatus, (error) =>
+      this.options.log.warn({ training: training.name, file: watch.layout.status, error }, 'status.json could not be read'),
+    );
     if (status && FINAL_SUPERVISOR_STATES.includes(status.state)) {
       const metricsFailure = await this.options.metrics.ingest(id, watch.layout.tensorboard).then(
         () => undefined,
@@ -222,11 +208,7 @@ export class TrainingSupervision {
     const pid = training.supervisorPid ?? status?.supervisorPid ?? null;
     const running = pid !== null && this.options.executor.isRunning(pid, watch.layout);
     if (!running) {
-      // status.json is written before the supervisor exits: look once more before calling it vanished
-      if (!watch.goneOnce) {
-        watch.goneOnce = true;
-        return;
-      }
+      if (!goneAtSecondLook(watch)) return;
       const stopped = training.state === 'STOP IN PROGRESS';
       const early = stopped ? training.quality?.earlyStopped : undefined;
       this.killLeftovers(status);
@@ -248,16 +230,16 @@ export class TrainingSupervision {
     const overdue =
       training.maxDurationSeconds !== null &&
       now > Date.parse(training.createdAt) + training.maxDurationSeconds * 1000 + DEADLINE_SLACK_MS;
-    const stopOverdue = watch.stopAskedAt !== undefined && now > watch.stopAskedAt + STOP_GRACE_MS;
-    if (overdue || stopOverdue) {
+    const stopLate = stopOverdue(watch, now);
+    if (overdue || stopLate) {
       // the supervisor didn't end it in time: end everything it started ourselves
       this.options.executor.kill([pid, ...(status?.ranks.map((r) => r.pid) ?? [])]);
-      const early = stopOverdue ? training.quality?.earlyStopped : undefined;
+      const early = stopLate ? training.quality?.earlyStopped : undefined;
       this.settle(training, {
-        state: early ? 'COMPLETE' : stopOverdue ? 'STOPPED' : 'FAIL TRAIN',
+        state: early ? 'COMPLETE' : stopLate ? 'STOPPED' : 'FAIL TRAIN',
         stateReason: early
           ? `${earlyStoppedReason(early)} (its processes had to be killed)`
-          : stopOverdue
+          : stopLate
             ? 'stopped by request (its processes had to be killed)'
             : `the maximum duration of ${training.maxDurationSeconds}s was reached (its processes had to be killed)`,
         exitCode: null,
