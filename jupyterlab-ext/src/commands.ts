@@ -15,6 +15,8 @@ export const CommandIds = {
   openTensorboard: 'emkit:open-tensorboard',
   createModel: 'emkit:create-model',
   promoteModel: 'emkit:promote-model',
+  openModel: 'emkit:open-model',
+  evaluateModel: 'emkit:evaluate-model',
   createEndpoint: 'emkit:create-endpoint',
   openEndpoint: 'emkit:open-endpoint',
   addStage: 'emkit:add-stage',

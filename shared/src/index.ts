@@ -3,8 +3,10 @@ export * from './api/errors.js';
 export * from './api/events.js';
 export * from './api/routes/index.js';
 export * from './api/socket-auth.js';
+export * from './evaluation-figures.js';
 export * from './feeds/comparison-feed.js';
 export * from './feeds/endpoint-feed.js';
+export * from './feeds/model-feed.js';
 export * from './feeds/protocol.js';
 export * from './feeds/tensorboard.js';
 export * from './feeds/training-feed.js';
@@ -31,5 +33,6 @@ export * from './states.js';
 // the views' words, for hosts that translate them outside the page (VS Code's extension host)
 export { VIEW_STRINGS } from './views/strings.js';
 export * from './workflows/early-stop.js';
+export * from './workflows/evaluations.js';
 export * from './workflows/names.js';
 export * from './workflows/pairs.js';

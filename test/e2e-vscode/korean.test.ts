@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { failedStep, screenshots } from '../e2e/support/browser.js';
-import { repoRoot } from '../support/bridge.js';
+import { writeFileModel } from '../e2e/support/models.js';
+import { removeDir, repoRoot, tempDir } from '../support/bridge.js';
 import { vscodeSkipReason } from './support/code-server.js';
-import { input, openWorkbench, palette, type Workbench } from './support/workbench.js';
+import { input, openWorkbench, palette, pick, type Workbench, webview } from './support/workbench.js';
 
 const extensionDir = join(repoRoot, 'vscode-ext');
 const skipReason = vscodeSkipReason();
@@ -91,5 +92,26 @@ describe.skipIf(skipReason !== '')(`the emkit extension in VS Code set to Korean
       .toContain(bundleKo['Lower-case letters, digits, "-" and "_", starting with a letter or digit.']);
     await shot(page, 'create-environment');
     await page.keyboard.press('Escape');
+  });
+
+  it("shows a model's view in Korean: the shared view's words from the l10n bundle", async () => {
+    const work = tempDir('emkit-vscode-korean-model-');
+    try {
+      await workbench.bridge.client.api.createModel({
+        body: { name: 'file-kind', artifactPath: writeFileModel(work), framework: 'custom' },
+      });
+      await palette(page, `emkit: ${titlesKo['command.openModel']}`);
+      await pick(page, 'file-kind');
+      // the feed has loaded the versions: v1's row says it has no evaluation yet
+      await expect
+        .poll(() => webview(page, '.emkit-model-view'), { timeout: 20_000 })
+        .toContain(`v1${bundleKo['not evaluated']}`);
+      const text = await webview(page, '.emkit-model-view');
+      for (const words of ['Iterations', 'Quick test', 'Evaluate…', 'Promote…', 'Instances (JSON)'])
+        expect(text).toContain(bundleKo[words]);
+      await shot(page, 'model-view');
+    } finally {
+      removeDir(work);
+    }
   });
 });

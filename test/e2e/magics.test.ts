@@ -80,9 +80,23 @@ describe.skipIf(skipReason !== '')(`the %emkit magics in a JupyterLab notebook${
     await page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').waitFor({ timeout: 60_000 });
     await shot(page, 'notebook-open');
 
-    // Run → Run All Cells, as a user does it
-    await page.locator('.lm-MenuBar-itemLabel', { hasText: /^Run$/ }).click();
-    await page.locator('.lm-Menu-itemLabel', { hasText: /^Run All Cells$/ }).click();
+    // Run → Run All Cells, as a user does it. On a loaded machine the menu can open before the
+    // notebook has the focus that enables the command, and then nothing runs: try again until the
+    // first cell has started (its prompt shows * or a number).
+    const started = cells.first().locator('.jp-InputPrompt', { hasText: /\[(\*|\d+)\]/ });
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await cells.first().click();
+      await page.locator('.lm-MenuBar-itemLabel', { hasText: /^Run$/ }).click();
+      await page.locator('.lm-Menu-itemLabel', { hasText: /^Run All Cells$/ }).click();
+      if (
+        await started.waitFor({ timeout: 20_000 }).then(
+          () => true,
+          () => false,
+        )
+      )
+        break;
+      await page.keyboard.press('Escape');
+    }
 
     const last = cells.nth(CELLS.length - 1);
     const result = last.locator('.jp-OutputArea-output[data-mime-type="text/plain"]');

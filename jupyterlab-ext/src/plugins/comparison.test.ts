@@ -63,7 +63,9 @@ const client = {
     listExperiments: async () => ({ items: [experiment], total: 1 }),
     listTrainings: async () => ({ items: [], total: 0 }),
     listModels: async () => ({ items: [], total: 0 }),
+    listEvaluations: async () => ({ items: [], total: 0 }),
     listEndpoints: async () => ({ items: [], total: 0 }),
+    listClusters: async () => ({ items: [], total: 0 }),
     compareExperiment: async () => comparison,
   },
 } as unknown as EmkitClient;

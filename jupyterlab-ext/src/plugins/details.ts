@@ -5,7 +5,7 @@ import type { ReadonlyJSONObject } from '@lumino/coreutils';
 import type { Widget } from '@lumino/widgets';
 import { CommandIds, type ResourceArgs } from '../commands.js';
 import { IEmkit } from '../tokens.js';
-import { EndpointWidget, TrainingWidget } from '../views/detail-widgets.js';
+import { EndpointWidget, ModelWidget, TrainingWidget } from '../views/detail-widgets.js';
 import { EnvironmentWidget } from '../views/environment-widget.js';
 import { viewTranslator } from '../views/translate.js';
 import { attempt, requireClient } from './require-client.js';
@@ -15,6 +15,9 @@ type Kind = 'trainings' | 'endpoints' | 'experiments' | 'environments';
 
 /** A command's arguments; `restoring` only in those the layout restorer saved with a tab, with the tab's `name`. */
 type OpenArgs = ResourceArgs & { restoring?: boolean; name?: string };
+
+/** The model view's arguments: a model `name`, or a version (`id`); `evaluation` to follow one just started. */
+type ModelArgs = OpenArgs & { evaluation?: string };
 
 /** How long a tab restored after a reload waits for the bridge before it is left closed. */
 const RESTORE_WAIT_MS = 5000;
@@ -107,6 +110,7 @@ export const detailsPlugin: JupyterFrontEndPlugin<void> = {
     const opens: string[] = [
       CommandIds.openTraining,
       CommandIds.openEndpoint,
+      CommandIds.openModel,
       CommandIds.openTensorboard,
       CommandIds.openEnvironment,
     ];
@@ -210,6 +214,53 @@ export const detailsPlugin: JupyterFrontEndPlugin<void> = {
           command: CommandIds.openEndpoint,
           args: { id: endpoint.id, name: endpoint.name },
         });
+      },
+    });
+
+    /** The model name a command means: given, a version's, or the one the user picks. */
+    const pickModelName = async (client: EmkitClient, args: ModelArgs): Promise<string | undefined> => {
+      if (args.restoring) {
+        if (!args.name) return undefined;
+        const found = await lookUpRestored(() => client.api.getModel({ params: { id: args.name ?? '' } }));
+        if (found.kind === 'failed')
+          Notification.error(trans.__('Could not reopen %1: %2', args.name, found.message), { autoClose: false });
+        return found.kind === 'gone' ? undefined : args.name;
+      }
+      if (args.name) return args.name;
+      if (args.id) return emkit.resources.find('models', args.id)?.name ?? args.id.split(/[:@]/)[0];
+      const names = [...new Set(emkit.resources.list('models').map((m) => m.name))];
+      if (!names.length) {
+        Notification.info(trans.__('Nothing to choose from yet.'), { autoClose: 4000 });
+        return undefined;
+      }
+      const picked = await InputDialog.getItem({ title: trans.__('Open which model?'), items: names });
+      return picked.button.accept && picked.value !== null ? picked.value : undefined;
+    };
+
+    commands.addCommand(CommandIds.openModel, {
+      label: trans.__('Open Model View…'),
+      execute: async (args) => {
+        const given = args as ModelArgs;
+        const client = await openClient(emkit, given);
+        if (!client) return;
+        const name = await pickModelName(client, given);
+        if (!name) return;
+        const focus = {
+          modelId: given.id ? (emkit.resources.find('models', given.id)?.id ?? given.id) : undefined,
+          evaluationId: given.evaluation,
+        };
+        const id = `emkit-model-tab-${name}`;
+        const open = [...shell.widgets('main')].find((widget) => widget.id === id);
+        if (open) {
+          if (focus.modelId || focus.evaluationId) ((open as MainAreaWidget).content as ModelWidget).focus(focus);
+          shell.activateById(id);
+          return;
+        }
+        const content = new ModelWidget(connection, client, name, focus, t, (action) => {
+          if (action.action === 'evaluate') void commands.execute(CommandIds.evaluateModel, { id: action.modelId });
+          else if (action.action === 'promote') void commands.execute(CommandIds.promoteModel, { id: action.modelId });
+        });
+        addTab(content, id, trans.__('Model %1', name), { command: CommandIds.openModel, args: { name } });
       },
     });
 

@@ -1,6 +1,6 @@
 import type { Model } from '@emkit/shared';
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { deleteIcon, launchIcon, tagIcon } from '@jupyterlab/ui-components';
+import { codeCheckIcon, deleteIcon, launchIcon, tagIcon } from '@jupyterlab/ui-components';
 import { CommandIds } from '../commands.js';
 import { IconButton, Row, Section } from './parts.js';
 import type { Run } from './SidebarView.js';
@@ -18,13 +18,20 @@ export function ModelsSection({ models, trans, run }: { models: readonly Model[]
       {names.map((name) => {
         const versions = models.filter((m) => m.name === name);
         return (
-          <Row key={name} kind="model" name={name} detail={trans._n('%1 version', '%1 versions', versions.length)}>
+          <Row
+            key={name}
+            kind="model"
+            name={name}
+            onOpen={() => run(CommandIds.openModel, undefined, { name })}
+            detail={trans._n('%1 version', '%1 versions', versions.length)}
+          >
             <ul className="emkit-List emkit-List-nested">
               {versions.map((model) => (
                 <Row
                   key={model.id}
                   kind="model-version"
                   name={`${model.name}:${model.version}`}
+                  onOpen={() => run(CommandIds.openModel, model.id, { name: model.name })}
                   detail={
                     <>
                       {model.aliases.map((alias) => (
@@ -37,6 +44,11 @@ export function ModelsSection({ models, trans, run }: { models: readonly Model[]
                   }
                   actions={
                     <>
+                      <IconButton
+                        icon={codeCheckIcon}
+                        label={trans.__('Evaluate %1:%2', model.name, model.version)}
+                        onClick={() => run(CommandIds.evaluateModel, model.id)}
+                      />
                       <IconButton
                         icon={tagIcon}
                         label={trans.__('Promote %1:%2', model.name, model.version)}

@@ -1,6 +1,6 @@
-import type { EndpointViewAction, TrainingViewAction } from '@emkit/shared';
-import { type EmkitClient, EndpointFeed, type ResourceEvent, TrainingFeed, type Translate } from '@emkit/shared';
-import { EndpointView, TrainingView } from '@emkit/shared/views';
+import type { EndpointViewAction, ModelFocus, ModelViewAction, TrainingViewAction } from '@emkit/shared';
+import { type EmkitClient, EndpointFeed, ModelFeed, type ResourceEvent, TrainingFeed, type Translate } from '@emkit/shared';
+import { EndpointView, ModelView, TrainingView } from '@emkit/shared/views';
 import { Widget } from '@lumino/widgets';
 import type { BridgeConnection } from '../connection/connection.js';
 
@@ -90,6 +90,40 @@ export class EndpointWidget extends DetailWidget<EndpointFeed> {
 
   protected override onAfterShow(): void {
     this.view.stats.flush();
+  }
+
+  override dispose(): void {
+    this.view.dispose();
+    super.dispose();
+  }
+}
+
+/** A model name's view: its versions as iterations, an evaluation in full, a quick test. */
+export class ModelWidget extends DetailWidget<ModelFeed> {
+  readonly view: ModelView;
+
+  constructor(
+    connection: BridgeConnection,
+    client: EmkitClient,
+    name: string,
+    focus: ModelFocus,
+    t: Translate,
+    act: (a: ModelViewAction) => void,
+  ) {
+    super(connection, `emkit-model-${name}`);
+    const feed = new ModelFeed(client, name, (message) => this.view.handle(message), focus);
+    // the feed answers what it can (versions, threshold, quick test); the rest is the host's
+    this.view = new ModelView(this.node, { name, t, act: (action) => feed.act(action) || act(action) });
+    this.startFeed(feed);
+  }
+
+  /** Shows a version, or follows a new evaluation, in the tab already open. */
+  focus(focus: ModelFocus): void {
+    this.feed?.focus(focus);
+  }
+
+  protected override onAfterShow(): void {
+    this.view.flush();
   }
 
   override dispose(): void {

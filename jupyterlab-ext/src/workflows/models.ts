@@ -1,12 +1,31 @@
+import { DEFAULT_MAX_ERRORS, DEFAULT_THRESHOLD, type EmkitClient, evaluationBody, headlineText, type Model } from '@emkit/shared';
 import type { JupyterFrontEnd } from '@jupyterlab/application';
 import { InputDialog, Notification } from '@jupyterlab/apputils';
 import { CommandIds, type ResourceArgs } from '../commands.js';
 import { attempt, requireClient } from '../plugins/require-client.js';
 import type { IEmkit } from '../tokens.js';
 import { formDialog } from '../views/form.js';
+import { viewTranslator } from '../views/translate.js';
 import { pickModel } from './pickers.js';
 
-/** Create a model version from a COMPLETE training, and move an alias to a version. */
+/**
+ * What promote shows of the version being promoted: its latest COMPLETE evaluation's headline
+ * figures, or that it has none (which is worth knowing before it goes to production).
+ */
+async function evaluationLine(emkit: IEmkit, client: EmkitClient, model: Model): Promise<string> {
+  const { trans } = emkit;
+  try {
+    const latest = await client.api.listEvaluations({ query: { model: model.id, state: 'COMPLETE', limit: 1 } });
+    const summary = latest.items[0];
+    return summary
+      ? trans.__('Evaluation: %1', headlineText(summary, viewTranslator(trans)))
+      : trans.__('This version has not been evaluated.');
+  } catch (error) {
+    return trans.__('Its evaluation could not be read: %1', (error as Error).message);
+  }
+}
+
+/** Create a model version from a COMPLETE training, move an alias to a version, and evaluate a version. */
 export function addModelCommands(app: JupyterFrontEnd, emkit: IEmkit): string[] {
   const { trans, resources } = emkit;
   const { commands } = app;
@@ -58,6 +77,7 @@ export function addModelCommands(app: JupyterFrontEnd, emkit: IEmkit): string[] 
       if (!model) return;
       const alias = await InputDialog.getText({
         title: trans.__('Move which alias to %1:%2?', model.name, model.version),
+        label: await evaluationLine(emkit, client, model),
         placeholder: 'production',
       });
       if (!alias.button.accept || !alias.value) return;
@@ -69,5 +89,66 @@ export function addModelCommands(app: JupyterFrontEnd, emkit: IEmkit): string[] 
     },
   });
 
-  return [CommandIds.createModel, CommandIds.promoteModel];
+  commands.addCommand(CommandIds.evaluateModel, {
+    label: trans.__('Evaluate Model Version…'),
+    execute: async (args) => {
+      const client = requireClient(emkit);
+      if (!client) return;
+      const model = await pickModel(emkit, trans.__('Evaluate which model version?'), (args as ResourceArgs).id);
+      if (!model) return;
+      const values = await formDialog(
+        trans,
+        trans.__('Evaluate %1:%2', model.name, model.version),
+        [
+          {
+            name: 'model',
+            label: trans.__('Model version'),
+            kind: 'select',
+            value: model.id,
+            options: resources.list('models').map((m): [string, string] => [m.id, `${m.name}:${m.version}`]),
+          },
+          {
+            name: 'data',
+            label: trans.__('Test data'),
+            placeholder: '/path/to/test.csv',
+            help: trans.__(
+              'An absolute path: a CSV or Parquet file, a JSONL file of {"instance", "label"}, or a folder with one subfolder per class.',
+            ),
+          },
+          { name: 'label', label: trans.__('Label column (optional)'), placeholder: 'label' },
+          {
+            name: 'features',
+            label: trans.__('Feature columns (optional)'),
+            placeholder: trans.__('every other column, in order'),
+          },
+          {
+            name: 'task',
+            label: trans.__('Task'),
+            kind: 'select',
+            options: [
+              ['', trans.__('Found from the model and the data')],
+              ['classification', trans.__('Classification')],
+              ['regression', trans.__('Regression')],
+              ['clustering', trans.__('Clustering')],
+            ],
+          },
+          { name: 'threshold', label: trans.__('Probability threshold'), value: String(DEFAULT_THRESHOLD) },
+          { name: 'maxErrors', label: trans.__('Misclassified samples kept'), value: String(DEFAULT_MAX_ERRORS) },
+        ],
+        trans.__('Evaluate'),
+      );
+      if (!values) return;
+      const body = evaluationBody({ ...values, model: values.model || model.id, data: values.data ?? '' });
+      const chosen = resources.find('models', body.model) ?? model;
+      const evaluation = await attempt(emkit, trans.__('Could not evaluate %1:%2', chosen.name, chosen.version), () =>
+        client.api.createEvaluation({ body }),
+      );
+      // the model view follows it until it is COMPLETE or FAILED
+      if (evaluation)
+        await commands.execute(CommandIds.openModel, { name: chosen.name, id: chosen.id, evaluation: evaluation.id });
+      return evaluation;
+    },
+  });
+
+  return [CommandIds.createModel, CommandIds.promoteModel, CommandIds.evaluateModel];
 }

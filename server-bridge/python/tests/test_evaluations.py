@@ -120,6 +120,34 @@ def test_magic_evaluate_shows_figures_table_and_confusion_matrix(shell, bridge_e
 
 
 @needs_sklearn
+def test_magic_promote_shows_the_evaluation_of_the_promoted_version(shell, bridge_env, client, classifier, tmp_path):
+    name, data, made = classifier
+    ran = run(shell, f"%emkit promote {name} 1 --alias staging")
+    assert ran.error is None, ran.text
+    assert f"no evaluation of {name}:1 yet: `%emkit evaluate {name}:1 --data PATH`" in ran.stdout
+    assert ran.value["evaluation"] is None and ran.value["aliases"] == ["staging"]
+
+    evaluation = client.evaluations.create(f"{name}:1", data, label="target", wait=True, timeout=120)
+    made.append(evaluation["id"])
+    assert evaluation["state"] == "COMPLETE", client.evaluations.log(evaluation["id"])
+    ran = run(shell, f"%emkit promote {name} 1 --alias production")
+    assert ran.error is None, ran.text
+    assert ran.value["evaluation"]["id"] == evaluation["id"]
+    line = next(x for x in ran.stdout.splitlines() if x.startswith("evaluated on "))
+    assert line.startswith(f"evaluated on {evaluation['data']['path']} (")
+    c = evaluation["result"]["classification"]
+    for key, value in (("accuracy", c["accuracy"]), ("macroF1", c["macro"]["f1"]), ("rocAuc", c["rocAuc"])):
+        assert f"{key} {value:.4f}" in line
+
+    # another version of the name is not judged by version 1's evaluation
+    second = client.models.create(name, artifact_path=str(tmp_path / "model"), framework="scikit-learn")
+    ran = run(shell, f"%emkit promote {name} {second['version']} --alias production")
+    assert ran.error is None, ran.text
+    assert f"no evaluation of {name}:{second['version']} yet" in ran.stdout
+    assert ran.value["evaluation"] is None
+
+
+@needs_sklearn
 def test_magic_missing_label_column_is_one_line(shell, bridge_env, classifier):
     name, data, _ = classifier
     shown = run(shell, f"%emkit evaluate {name} --data {data} --label nope").one_line_error()

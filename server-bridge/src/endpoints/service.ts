@@ -14,6 +14,7 @@ import {
   StageCreate,
 } from '@emkit/shared';
 import type { FastifyBaseLogger } from 'fastify';
+import { givenInterpreter, modelInterpreter } from '../environments/interpreter.js';
 import type { EnvironmentService } from '../environments/service.js';
 import { conflict, notFound } from '../server/errors.js';
 import { pageOf } from '../server/query-defaults.js';
@@ -21,7 +22,6 @@ import type { EndpointRecord, StageRecord } from '../store/endpoints.js';
 import type { Store } from '../store/index.js';
 import { StageDeployer } from './deployer.js';
 import { InferenceLogWriter } from './inference-log.js';
-import { pythonForModel } from './model-python.js';
 import { presentEndpoint, presentStage } from './presentation.js';
 import { type EndpointRoute, hashApiKey, RoutingTable } from './routing.js';
 import { StatsKeeper } from './stats.js';
@@ -172,8 +172,9 @@ export class EndpointService {
 
   /** The named environment's, else the model's training's, else the bridge's own. */
   private pythonFor(model: Model, environment: string | undefined): string {
-    const named = environment === undefined ? undefined : { name: environment, environments: this.options.environments };
-    return pythonForModel(this.store, model, this.options.python, named);
+    const { environments, python } = this.options;
+    const named = environment === undefined ? undefined : { key: environment, environments, runs: 'workers' };
+    return modelInterpreter(this.store, model, named, () => givenInterpreter(python)).python;
   }
 
   // --- changing --------------------------------------------------------------------------

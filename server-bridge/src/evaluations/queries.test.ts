@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Evaluation, EvaluationList, EvaluationResult, ModelIterations } from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../store/index.js';
+import { createEchoModel } from '../testing/echo-model.js';
 import { type InProcessBridge, startInProcess } from '../testing/in-process.js';
 
 // The read side of evaluations on records and files as a runner leaves them (written here, no Python): the result,
@@ -62,10 +63,7 @@ async function recorded(version: number, sha256: string, files: { result?: strin
   const name = 'judged';
   let model = store.models.find(`${name}:${version}`);
   if (!model) {
-    const artifact = join(bridge.work, `artifact-${version}`);
-    mkdirSync(artifact, { recursive: true });
-    writeFileSync(join(artifact, 'predict.py'), 'def predict(x):\n    return x\n');
-    await bridge.call('POST', '/api/v1/models', { name, artifactPath: artifact, framework: 'custom', frameworkVersion: '1' });
+    await createEchoModel(bridge, name, `artifact-${version}`);
     model = store.models.find(`${name}:${version}`);
   }
   if (!model) throw new Error('no model');

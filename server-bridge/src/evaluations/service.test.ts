@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSy
 import { join } from 'node:path';
 import type { EvaluationList, Model, ModelIterations } from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEchoModel } from '../testing/echo-model.js';
 import { type InProcessBridge, startInProcess } from '../testing/in-process.js';
 
 type Refusal = { error: { code: string; message: string; field?: string } };
@@ -12,17 +13,7 @@ let model: Model;
 
 beforeAll(async () => {
   bridge = await startInProcess();
-  const artifact = join(bridge.work, 'artifact');
-  mkdirSync(artifact);
-  writeFileSync(join(artifact, 'predict.py'), 'def predict(x):\n    return x\n');
-  const created = await bridge.call<Model>('POST', '/api/v1/models', {
-    name: 'judged',
-    artifactPath: artifact,
-    framework: 'custom',
-    frameworkVersion: '1',
-  });
-  expect(created.status).toBe(201);
-  model = created.body;
+  ({ model } = await createEchoModel(bridge, 'judged'));
 });
 afterAll(() => bridge?.close());
 

@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
 import { mkdir, realpath, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_BATCH_ROWS, DEFAULT_MAX_ERRORS, DEFAULT_THRESHOLD, type EvaluationCreate, type Model } from '@emkit/shared';
-import { bridgeInterpreter, environmentInterpreter, type Interpreter } from '../environments/interpreter.js';
+import { bridgeInterpreter, type Interpreter, modelInterpreter } from '../environments/interpreter.js';
 import type { EnvironmentService } from '../environments/service.js';
 import { which } from '../runtime/process.js';
 import { HttpError, notFound } from '../server/errors.js';
@@ -112,20 +111,10 @@ export class EvaluationSubmitter {
     return evaluation;
   }
 
-  /**
-   * The model's own environment: the one asked for, else the python its training ran with, else the bridge's —
-   * a pickled model loads only where its libraries are.
-   */
+  /** The model's own Python (see modelInterpreter), else the bridge's. */
   private interpreterFor(model: Model, environmentKey: string | undefined): Interpreter {
-    if (environmentKey !== undefined) return environmentInterpreter(this.options.environments, environmentKey, 'evaluations');
-    const training = model.source.training ? this.store.trainings.get(model.source.training.id) : undefined;
-    if (!training) return bridgeInterpreter(this.options.python, which);
-    if (!existsSync(training.python)) {
-      throw unprocessable(
-        `the python training "${training.name}" ran with (${training.python}) is gone; pick an environment that can load the model`,
-        'environment',
-      );
-    }
-    return { environmentId: training.environmentId, environmentName: training.environment, python: training.python };
+    const { environments, python } = this.options;
+    const named = environmentKey === undefined ? undefined : { key: environmentKey, environments, runs: 'evaluations' };
+    return modelInterpreter(this.store, model, named, () => bridgeInterpreter(python, which));
   }
 }

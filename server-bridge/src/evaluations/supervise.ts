@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { type EvaluationState, evaluationStates, isSettled } from '@emkit/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Executor } from '../runtime/local-executor.js';
+import { goneAtSecondLook, lookAtStatus, type RunWatch, stopOverdue, watchStop } from '../runtime/run-watch.js';
 import { readStatusFile } from '../runtime/status-file.js';
 import { WatchLoop } from '../runtime/watch-loop.js';
 import type { EvaluationChanges, EvaluationRecord } from '../store/evaluations.js';
@@ -17,8 +18,6 @@ export interface EvaluationSuperviseOptions {
   pollMs?: number;
 }
 
-/** How long a stop may take before the bridge kills the runner itself. */
-const STOP_GRACE_MS = 5000;
 /** How long a refused create waits for the runner it killed to be gone before removing its folder. */
 const ABANDON_WAIT_MS = 2000;
 
@@ -30,12 +29,8 @@ export interface Runner {
 
 const readStatus = (file: string) => readStatusFile<RunnerStatus>(file, RUNNER_STATES);
 
-interface Watch {
+interface Watch extends RunWatch {
   layout: EvaluationLayout;
-  stopAskedAt?: number;
-  /** the runner was found gone once; the next look decides (status.json may land in between) */
-  goneOnce?: boolean;
-  unreadable?: string;
 }
 
 /**
@@ -85,9 +80,7 @@ export class EvaluationSupervision {
   async stop(evaluation: EvaluationRecord): Promise<EvaluationRecord> {
     const layout = evaluationLayout(evaluation.dir);
     const stopping = this.store.tx(() => this.store.evaluations.update(evaluation.id, { state: 'STOP IN PROGRESS' }));
-    const watch = this.watching.get(evaluation.id) ?? { layout };
-    watch.stopAskedAt = Date.now();
-    this.watching.watch(evaluation.id, watch);
+    watchStop(this.watching, evaluation.id, { layout });
     if (evaluation.runnerPid !== null && this.options.executor.isRunning(evaluation.runnerPid, layout)) {
       this.options.executor.requestStop(evaluation.runnerPid);
     }
@@ -132,11 +125,9 @@ export class EvaluationSupervision {
       this.watching.forget(id);
       return;
     }
-    const { status, unreadable } = readStatus(watch.layout.status);
-    if (unreadable !== undefined && unreadable !== watch.unreadable) {
-      this.options.log.warn({ evaluation: id, file: watch.layout.status, error: unreadable }, 'status.json could not be read');
-    }
-    watch.unreadable = unreadable;
+    const { status, unreadable } = lookAtStatus(watch, readStatus, (error) =>
+      this.options.log.warn({ evaluation: id, file: watch.layout.status, error }, 'status.json could not be read'),
+    );
     if (status && FINAL_RUNNER_STATES.includes(status.state)) {
       await this.finish(evaluation, status);
       return;
@@ -144,11 +135,7 @@ export class EvaluationSupervision {
     if (status) this.progress(evaluation, status);
     const pid = evaluation.runnerPid ?? status?.pid ?? null;
     if (pid === null || !this.options.executor.isRunning(pid, watch.layout)) {
-      // status.json is written before the runner exits: look once more before calling it vanished
-      if (!watch.goneOnce) {
-        watch.goneOnce = true;
-        return;
-      }
+      if (!goneAtSecondLook(watch)) return;
       const stopped = evaluation.state === 'STOP IN PROGRESS';
       const runner = `the evaluation runner${pid === null ? '' : ` (pid ${pid})`}`;
       this.settle(evaluation, {
@@ -161,7 +148,7 @@ export class EvaluationSupervision {
       });
       return;
     }
-    if (watch.stopAskedAt !== undefined && Date.now() > watch.stopAskedAt + STOP_GRACE_MS) {
+    if (stopOverdue(watch)) {
       this.options.executor.kill([pid]);
       this.settle(evaluation, { state: 'STOPPED', stateReason: 'stopped by request (the runner had to be killed)' });
     }

@@ -2,9 +2,9 @@ import { mkdir } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import type { ErrorCode, Model, ModelPredict, ModelPrediction, QuickTestWorker } from '@emkit/shared';
 import type { FastifyBaseLogger } from 'fastify';
-import { pythonForModel } from '../endpoints/model-python.js';
 import { type WorkerAnswer, WorkerConnectionError } from '../endpoints/worker-client.js';
 import { type Instance, WorkerPool } from '../endpoints/worker-pool.js';
+import { givenInterpreter, modelInterpreter } from '../environments/interpreter.js';
 import { HttpError, notFound } from '../server/errors.js';
 import type { Store } from '../store/index.js';
 
@@ -138,7 +138,7 @@ export class QuickTests {
     const pool = new WorkerPool(
       {
         key: keyOf(model),
-        python: pythonForModel(this.store, model, options.python),
+        python: modelInterpreter(this.store, model, undefined, () => givenInterpreter(options.python)).python,
         modelDir: model.artifactPath,
         framework: model.framework,
         modelName: model.name,

@@ -1,8 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Model } from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../store/index.js';
+import { createEchoModel } from '../testing/echo-model.js';
 import { type InProcessBridge, startInProcess } from '../testing/in-process.js';
 
 let bridge: InProcessBridge;
@@ -14,16 +13,7 @@ afterAll(() => bridge?.close());
 
 describe('the model delete rule', () => {
   it('refuses to delete a model version a stage serves, naming the stage, and deletes it once nothing does', async () => {
-    const artifact = join(bridge.work, 'artifact');
-    mkdirSync(artifact);
-    writeFileSync(join(artifact, 'predict.py'), 'def predict(x):\n    return x\n');
-    const created = await bridge.call<Model>('POST', '/api/v1/models', {
-      name: 'served',
-      artifactPath: artifact,
-      framework: 'custom',
-      frameworkVersion: '1',
-    });
-    expect(created.status).toBe(201);
+    const { model, artifact } = await createEchoModel(bridge, 'served');
 
     // a stage serving it, written as the endpoint service records one (deploying a worker adds nothing here)
     const store = new Store(join(bridge.home, 'emkit.db'));
@@ -35,23 +25,20 @@ describe('the model delete rule', () => {
         instanceCount: 1,
         resourcePath: artifact,
         python: 'python3',
-        modelId: created.body.id,
+        modelId: model.id,
       });
     });
     try {
-      const refused = await bridge.call<{ error: { code: string; message: string } }>(
-        'DELETE',
-        `/api/v1/models/${created.body.id}`,
-      );
+      const refused = await bridge.call<{ error: { code: string; message: string } }>('DELETE', `/api/v1/models/${model.id}`);
       expect(refused.status).toBe(409);
       expect(refused.body.error.message).toBe(
         'model "served" version 1 is served by stage "prod" of endpoint "api"; delete that stage or endpoint first',
       );
-      expect((await bridge.call('GET', `/api/v1/models/${created.body.id}`)).status).toBe(200);
+      expect((await bridge.call('GET', `/api/v1/models/${model.id}`)).status).toBe(200);
 
       store.tx(() => store.endpoints.deleteStage(stage.id));
-      expect((await bridge.call('DELETE', `/api/v1/models/${created.body.id}`)).status).toBe(204);
-      expect((await bridge.call('GET', `/api/v1/models/${created.body.id}`)).status).toBe(404);
+      expect((await bridge.call('DELETE', `/api/v1/models/${model.id}`)).status).toBe(204);
+      expect((await bridge.call('GET', `/api/v1/models/${model.id}`)).status).toBe(404);
     } finally {
       store.close();
     }

@@ -3,11 +3,11 @@ import type { TrainingRecord } from '../store/trainings.js';
 
 /**
  * A training row as a submit would store it, for tests of what comes after a submit
- * (supervision, metrics): a one-file script run by `python3`, in `dir`.
+ * (supervision, metrics): a one-file script run by `python` (else `python3`), in `dir`.
  */
 export function insertScriptTraining(
   store: Store,
-  { name, experimentId, dir }: { name: string; experimentId: string; dir: string },
+  { name, experimentId, dir, python = 'python3' }: { name: string; experimentId: string; dir: string; python?: string },
 ): TrainingRecord {
   return store.tx(() =>
     store.trainings.insert({
@@ -20,7 +20,7 @@ export function insertScriptTraining(
       datasets: {},
       environmentId: null,
       environment: null,
-      python: 'python3',
+      python,
       instanceCount: 1,
       maxDurationSeconds: null,
       tags: {},

@@ -3,6 +3,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, extname, isAbsolute, join } from 'node:path';
 import { type EarlyStopping, NAME_PATTERN, type PlacementStrategy, type TrainingCopy, type TrainingCreate } from '@emkit/shared';
 import type { ClusterService } from '../clusters/service.js';
+import { bridgeInterpreter, environmentInterpreter, type Interpreter } from '../environments/interpreter.js';
 import type { EnvironmentService } from '../environments/service.js';
 import { which } from '../runtime/process.js';
 import { conflict, HttpError } from '../server/errors.js';
@@ -238,18 +239,10 @@ export class TrainingSubmitter {
     return this.supervision.launch(training, layout);
   }
 
-  private pickPython(key: string | undefined): { environmentId: string | null; environmentName: string | null; python: string } {
-    if (key === undefined) {
-      const python = isAbsolute(this.options.python) ? this.options.python : which(this.options.python);
-      if (!python)
-        throw unprocessable(`the bridge's Python (${this.options.python}) isn't on the PATH; pick an environment`, 'environment');
-      return { environmentId: null, environmentName: null, python };
-    }
-    const environment = this.options.environments.find(key);
-    if (environment.state !== 'ACTIVE') {
-      throw conflict(`environment "${environment.name}" is ${environment.state}; trainings run in ACTIVE environments`);
-    }
-    return { environmentId: environment.id, environmentName: environment.name, python: join(environment.path, 'bin', 'python') };
+  private pickPython(key: string | undefined): Interpreter {
+    return key === undefined
+      ? bridgeInterpreter(this.options.python, which)
+      : environmentInterpreter(this.options.environments, key, 'trainings');
   }
 
   /** The cluster to run on: the one named, else the default one (when one is set), else none (this machine). */

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import {
   type EarlyStopped,
   earlyStoppedReason,
@@ -10,6 +10,9 @@ import {
 import type { FastifyBaseLogger } from 'fastify';
 import type { MetricsIngester } from '../metrics/ingest.js';
 import type { Executor } from '../runtime/local-executor.js';
+import { goneAtSecondLook, lookAtStatus, type RunWatch, stopOverdue, watchStop } from '../runtime/run-watch.js';
+import { readStatusFile } from '../runtime/status-file.js';
+import { WatchLoop } from '../runtime/watch-loop.js';
 import type { Store } from '../store/index.js';
 import type { TrainingRecord } from '../store/trainings.js';
 import type { ClusterTrainingRuns, JobState } from './cluster-run.js';
@@ -29,8 +32,6 @@ export interface SuperviseOptions {
 /** How often a cluster training's Ray job is asked for its state (its status comes pushed). */
 const RAY_CHECK_MS = 2000;
 
-/** How long a stop may take before the bridge kills what is left itself. */
-const STOP_GRACE_MS = 5000;
 /** A supervisor that misses its own deadline by this much is ended by the bridge. */
 const DEADLINE_SLACK_MS = 10_000;
 
@@ -54,35 +55,11 @@ export interface Outcome {
   quality?: TrainingQuality;
 }
 
-/** What status.json says: a status, nothing yet (not written), or why it can't be read. */
-type StatusRead = { status: SupervisorStatus; unreadable?: undefined } | { status?: undefined; unreadable?: string };
+const KNOWN_STATES = Object.keys(ORDER);
+const readStatus = (file: string) => readStatusFile<SupervisorStatus>(file, KNOWN_STATES);
 
-function readStatus(file: string): StatusRead {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    return { unreadable: (error as Error).message };
-  }
-  try {
-    const status = JSON.parse(text) as SupervisorStatus;
-    if (typeof status?.state !== 'string' || !(status.state in ORDER)) return { unreadable: 'it names no known state' };
-    return { status };
-  } catch (error) {
-    // the supervisor writes it whole (temporary file, then rename): a damaged one is not a write in progress
-    return { unreadable: (error as Error).message };
-  }
-}
-
-interface Watch {
+interface Watch extends RunWatch {
   layout: TrainingLayout;
-  /** when a stop was asked, for the backstop */
-  stopAskedAt?: number;
-  /** the supervisor was found gone once; the next look decides (status.json may land in between) */
-  goneOnce?: boolean;
-  /** why status.json could not be read at the last look, once logged */
-  unreadable?: string;
   /** the ingester's count of arrivals when the metrics were last reviewed */
   reviewed?: number;
   /** the training's early-stopping rule, fed as points arrive */
@@ -104,17 +81,16 @@ const SHAPE_EVERY_MS = 1000;
  * picks up what a previous bridge left running.
  */
 export class TrainingSupervision {
-  private readonly watching = new Map<string, Watch>();
+  private readonly watching: WatchLoop<Watch>;
   /** trainings a look is under way for */
   private readonly looking = new Set<string>();
-  private timer: NodeJS.Timeout | undefined;
-  private ticks = 0;
-  private ticking = false;
 
   constructor(
     private readonly store: Store,
     private readonly options: SuperviseOptions,
-  ) {}
+  ) {
+    this.watching = new WatchLoop((id, tick) => this.visit(id, tick), options.pollMs);
+  }
 
   /** Start a recorded training's supervisor and watch it; a supervisor that can't start settles it CREATE FAILED. */
   async launch(training: TrainingRecord, layout: TrainingLayout): Promise<TrainingRecord> {
@@ -128,14 +104,12 @@ export class TrainingSupervision {
           exitCode: null,
         });
       }
-      this.watching.set(training.id, { layout });
-      this.ensureTimer();
+      this.watching.watch(training.id, { layout });
       return this.store.trainings.get(training.id) ?? training;
     }
     try {
       const pid = await this.options.executor.start(layout, training.python, () => void this.look(training.id));
-      this.watching.set(training.id, { layout });
-      this.ensureTimer();
+      this.watching.watch(training.id, { layout });
       return this.store.tx(() => this.store.trainings.update(training.id, { supervisorPid: pid }));
     } catch (error) {
       return this.settle(training, { state: 'CREATE FAILED', stateReason: (error as Error).message, exitCode: null });
@@ -146,13 +120,12 @@ export class TrainingSupervision {
   async stop(training: TrainingRecord): Promise<TrainingRecord> {
     const layout = trainingLayout(training.dir);
     const stopping = this.store.tx(() => this.store.trainings.update(training.id, { state: 'STOP IN PROGRESS' }));
-    const watch = this.watching.get(training.id) ?? { layout };
-    watch.stopAskedAt = Date.now();
-    this.watching.set(training.id, watch);
-    this.ensureTimer();
+    watchStop(this.watching, training.id, { layout });
     if (training.clusterId) {
       await this.clusterRuns().stop(training);
-      watch.jobCheckedAt = undefined;
+      // the job's state is asked again at the next look, not RAY_CHECK_MS later
+      const watch = this.watching.get(training.id);
+      if (watch) watch.jobCheckedAt = undefined;
     } else if (training.supervisorPid !== null && this.options.executor.isRunning(training.supervisorPid, layout)) {
       this.options.executor.requestStop(training.supervisorPid);
     }
@@ -173,17 +146,13 @@ export class TrainingSupervision {
         });
         continue;
       }
-      this.watching.set(training.id, { layout });
+      this.watching.watch(training.id, { layout });
     }
-    if (this.watching.size > 0) {
-      this.ensureTimer();
-      for (const id of this.watching.keys()) void this.look(id);
-    }
+    for (const id of this.watching.ids()) void this.look(id);
   }
 
   shutdown(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    this.watching.shutdown();
   }
 
   /** For the status route. */
@@ -191,30 +160,15 @@ export class TrainingSupervision {
     return this.watching.size;
   }
 
-  private ensureTimer(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.tick(), this.options.pollMs ?? 250);
-    this.timer.unref();
-  }
-
-  private async tick(): Promise<void> {
-    if (this.ticking) return;
-    this.ticking = true;
-    try {
-      this.ticks += 1;
-      for (const id of [...this.watching.keys()]) {
-        await this.look(id);
-        const training = this.store.trainings.get(id);
-        if (training?.state === 'RUNNING' && this.ticks % 4 === 0) {
-          await this.options.metrics.ingest(id, trainingLayout(training.dir).tensorboard).catch((error: Error) => {
-            this.options.log.warn({ training: training.name, error: error.message }, 'reading metrics failed');
-          });
-          this.review(id);
-        }
-      }
-      if (this.watching.size === 0) this.shutdown();
-    } finally {
-      this.ticking = false;
+  /** A tick: the training's state, and every fourth tick the metrics of a running one, then its quality. */
+  private async visit(id: string, tick: number): Promise<void> {
+    await this.look(id);
+    const training = this.store.trainings.get(id);
+    if (training?.state === 'RUNNING' && tick % 4 === 0) {
+      await this.options.metrics.ingest(id, trainingLayout(training.dir).tensorboard).catch((error: Error) => {
+        this.options.log.warn({ training: training.name, error: error.message }, 'reading metrics failed');
+      });
+      this.review(id);
     }
   }
 
@@ -237,21 +191,16 @@ export class TrainingSupervision {
     const watch = this.watching.get(id);
     const training = this.store.trainings.get(id);
     if (!watch || !training) {
-      this.watching.delete(id);
+      this.watching.forget(id);
       return;
     }
     if (isSettled(trainingStates, training.state)) {
-      this.watching.delete(id);
+      this.watching.forget(id);
       return;
     }
-    const { status, unreadable } = readStatus(watch.layout.status);
-    if (unreadable !== undefined && unreadable !== watch.unreadable) {
-      this.options.log.warn(
-        { training: training.name, file: watch.layout.status, error: unreadable },
-        'status.json could not be read',
-      );
-    }
-    watch.unreadable = unreadable;
+    const { status, unreadable } = lookAtStatus(watch, readStatus, (error) =>
+      this.options.log.warn({ training: training.name, file: watch.layout.status, error }, 'status.json could not be read'),
+    );
     if (status && FINAL_SUPERVISOR_STATES.includes(status.state)) {
       const metricsFailure = await this.options.metrics.ingest(id, watch.layout.tensorboard).then(
         () => undefined,
@@ -291,11 +240,7 @@ export class TrainingSupervision {
     const pid = training.supervisorPid ?? status?.supervisorPid ?? null;
     const running = pid !== null && this.options.executor.isRunning(pid, watch.layout);
     if (!running) {
-      // status.json is written before the supervisor exits: look once more before calling it vanished
-      if (!watch.goneOnce) {
-        watch.goneOnce = true;
-        return;
-      }
+      if (!goneAtSecondLook(watch)) return;
       const stopped = training.state === 'STOP IN PROGRESS';
       const early = stopped ? training.quality?.earlyStopped : undefined;
       this.killLeftovers(status);
@@ -317,16 +262,16 @@ export class TrainingSupervision {
     const overdue =
       training.maxDurationSeconds !== null &&
       now > Date.parse(training.createdAt) + training.maxDurationSeconds * 1000 + DEADLINE_SLACK_MS;
-    const stopOverdue = watch.stopAskedAt !== undefined && now > watch.stopAskedAt + STOP_GRACE_MS;
-    if (overdue || stopOverdue) {
+    const stopLate = stopOverdue(watch, now);
+    if (overdue || stopLate) {
       // the supervisor didn't end it in time: end everything it started ourselves
       this.options.executor.kill([pid, ...(status?.ranks.map((r) => r.pid) ?? [])]);
-      const early = stopOverdue ? training.quality?.earlyStopped : undefined;
+      const early = stopLate ? training.quality?.earlyStopped : undefined;
       this.settle(training, {
-        state: early ? 'COMPLETE' : stopOverdue ? 'STOPPED' : 'FAIL TRAIN',
+        state: early ? 'COMPLETE' : stopLate ? 'STOPPED' : 'FAIL TRAIN',
         stateReason: early
           ? `${earlyStoppedReason(early)} (its processes had to be killed)`
-          : stopOverdue
+          : stopLate
             ? 'stopped by request (its processes had to be killed)'
             : `the maximum duration of ${training.maxDurationSeconds}s was reached (its processes had to be killed)`,
         exitCode: null,
@@ -353,8 +298,7 @@ export class TrainingSupervision {
     const job = watch.job;
     if (job && 'ended' in job && job.ended) {
       // the driver's final status may be on its way: one more look first
-      if (!watch.goneOnce) {
-        watch.goneOnce = true;
+      if (!goneAtSecondLook(watch)) {
         watch.jobCheckedAt = undefined;
         return;
       }
@@ -374,12 +318,12 @@ export class TrainingSupervision {
     const overdue =
       training.maxDurationSeconds !== null &&
       now > Date.parse(training.createdAt) + training.maxDurationSeconds * 1000 + DEADLINE_SLACK_MS;
-    const stopOverdue = watch.stopAskedAt !== undefined && now > watch.stopAskedAt + STOP_GRACE_MS;
-    if (overdue || stopOverdue) {
+    const stopLate = stopOverdue(watch, now);
+    if (overdue || stopLate) {
       await this.clusterRuns().stop(training);
       this.settle(training, {
-        state: stopOverdue ? 'STOPPED' : 'FAIL TRAIN',
-        stateReason: stopOverdue
+        state: stopLate ? 'STOPPED' : 'FAIL TRAIN',
+        stateReason: stopLate
           ? 'stopped by request (its Ray job had to be stopped)'
           : `the maximum duration of ${training.maxDurationSeconds}s was reached (its Ray job had to be stopped)`,
         exitCode: null,
@@ -441,7 +385,7 @@ export class TrainingSupervision {
   }
 
   private settle(training: TrainingRecord, result: Outcome): TrainingRecord {
-    this.watching.delete(training.id);
+    this.watching.forget(training.id);
     const settled = this.store.tx(() => {
       const next = this.store.trainings.update(training.id, {
         state: result.state,

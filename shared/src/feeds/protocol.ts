@@ -1,4 +1,5 @@
 import type { Endpoint, StageMinute } from '../schemas/endpoints.js';
+import type { Evaluation, ModelIterations, ModelPrediction, ThresholdFigures } from '../schemas/evaluations.js';
 import type { MetricSeries, MetricsEventData } from '../schemas/metrics.js';
 import type { Training } from '../schemas/trainings.js';
 
@@ -55,6 +56,36 @@ export type EndpointViewAction =
   | { action: 'setDefault'; stage: string }
   | { action: 'addStage' }
   | { action: 'deleteStage'; stage: string };
+
+export type ModelViewMessage =
+  /** the model's versions as iterations on one dataset (sent first, then after every change) */
+  | { type: 'iterations'; iterations: ModelIterations }
+  /** the chosen version and the evaluation shown for it, as it is now (null: never evaluated) */
+  | { type: 'evaluation'; modelId: string; evaluation: Evaluation | null }
+  /** precision/recall per class at a threshold, the answer to a `threshold` action */
+  | { type: 'threshold'; requestId: number; figures: ThresholdFigures }
+  /** the answer to a `predict` action: the model's predictions, or the bridge's words */
+  | { type: 'prediction'; requestId: number; prediction: ModelPrediction }
+  | { type: 'predictionError'; requestId: number; message: string }
+  | { type: 'error'; message: string };
+
+/** An input for the quick test: JSON instances, or one file (an image, audio, text) read in the page. */
+export type QuickTestInput =
+  | { kind: 'json'; instances: unknown[] }
+  | { kind: 'file'; name: string; type: string; base64: string };
+
+export type ModelViewAction =
+  /** line the iterations up on another dataset (its sha256) */
+  | { action: 'selectDataset'; sha256: string }
+  /** show this version's evaluation */
+  | { action: 'selectVersion'; modelId: string }
+  /** precision/recall per class of an evaluation at this threshold */
+  | { action: 'threshold'; requestId: number; evaluationId: string; threshold: number }
+  | { action: 'predict'; requestId: number; modelId: string; input: QuickTestInput }
+  | { action: 'stopEvaluation'; evaluationId: string }
+  /** the host's: the Evaluate… form for this version, and promote */
+  | { action: 'evaluate'; modelId: string }
+  | { action: 'promote'; modelId: string };
 
 /**
  * How a view gets its words: the host's translator with `{0}`-style placeholders. Every text a

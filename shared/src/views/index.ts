@@ -4,11 +4,16 @@ export type { ComparisonViewAction, ComparisonViewMessage } from '../feeds/compa
 export {
   type EndpointViewAction,
   type EndpointViewMessage,
+  type ModelViewAction,
+  type ModelViewMessage,
+  type QuickTestInput,
   type TrainingViewAction,
   type TrainingViewMessage,
   type Translate,
   untranslated,
 } from '../feeds/protocol.js';
+export { BarList, histogramBars } from './bar-list.js';
+export { ClassTable, THRESHOLD_DEBOUNCE_MS } from './class-table.js';
 export {
   bestRows,
   type ComparisonColumn,
@@ -20,10 +25,16 @@ export {
   sortRows,
 } from './comparison-table.js';
 export { ComparisonView } from './comparison-view.js';
+export { ConfusionMatrix, rowShares } from './confusion-matrix.js';
 export { type ControlElement, type ControlTags, h, useControls } from './dom.js';
 export { EndpointView } from './endpoint-view.js';
+export { EvaluationView } from './evaluation-view.js';
+export { bestValues, IterationsTable } from './iterations-table.js';
 export { findMatches, LOG_ROW_HEIGHT, LogLines, LogView } from './log-view.js';
 export { formatValue, MetricsChart, mergePoint, type SeriesData } from './metrics-chart.js';
+export { ModelView } from './model-view.js';
+export { PrCurveChart, prColumns } from './pr-curve-chart.js';
+export { parseInstances, QuickTestBox, rankedScores } from './quick-test.js';
 export { StageStatsChart, stageColumns } from './stage-stats-chart.js';
 export { VIEW_STRINGS, type ViewString } from './strings.js';
 export { ensureStyles, themeColors } from './styles.js';

@@ -36,6 +36,8 @@ const CSS = `
   overflow: auto;
 }
 .emkit-view *, .emkit-view *::before, .emkit-view *::after { box-sizing: inherit; }
+/* the views hide with the hidden attribute: a display rule (a flex toolbar, a custom control's host) must not show it */
+.emkit-view [hidden] { display: none !important; }
 .emkit-view h2 { font-size: 1.25em; margin: 4px 0 8px; display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
 .emkit-view h3 { font-size: 1em; margin: 16px 0 6px; color: var(--emkit-muted); text-transform: uppercase; letter-spacing: .04em; }
 .emkit-muted { color: var(--emkit-muted); }
@@ -100,6 +102,41 @@ input.emkit-input, .emkit-view select, .emkit-view textarea {
 .emkit-prediction { font-family: var(--emkit-mono); white-space: pre-wrap; background: var(--emkit-bg-alt); padding: 6px 8px; margin: 4px 0; max-height: 240px; overflow: auto; }
 .emkit-prediction.emkit-tone-failed { color: var(--emkit-failed); }
 .emkit-dots { letter-spacing: 2px; }
+.emkit-num { text-align: right; font-variant-numeric: tabular-nums; }
+.emkit-table td.emkit-num, .emkit-table th.emkit-num { text-align: right; }
+.emkit-iteration { cursor: pointer; }
+.emkit-iteration:hover { background: var(--emkit-bg-alt); }
+.emkit-iteration[aria-selected="true"] { background: var(--emkit-bg-alt); box-shadow: inset 3px 0 0 var(--emkit-accent); }
+.emkit-best { font-weight: 700; color: var(--emkit-ok); }
+.emkit-view h3.emkit-version-title { margin: 0; text-transform: none; letter-spacing: 0; color: var(--emkit-fg); font-size: 1.1em; }
+.emkit-evaluation-title { font-weight: 600; }
+.emkit-headline { display: flex; flex-wrap: wrap; gap: 8px 24px; margin: 8px 0; }
+.emkit-figure { display: flex; flex-direction: column; }
+.emkit-figure-value { font-size: 1.6em; font-variant-numeric: tabular-nums; }
+.emkit-threshold-slider { width: min(320px, 60%); accent-color: var(--emkit-accent); }
+.emkit-threshold-value { font-family: var(--emkit-mono); min-width: 3em; }
+.emkit-evaluation-charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 8px; margin-top: 8px; }
+.emkit-confusion { overflow: auto; }
+.emkit-confusion-table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
+.emkit-confusion-table th { font-weight: normal; color: var(--emkit-muted); padding: 2px 6px; text-align: center; }
+.emkit-cell { min-width: 44px; height: 32px; text-align: center; border: 1px solid var(--emkit-bg); padding: 2px 6px; }
+.emkit-cell-right { background: color-mix(in srgb, var(--emkit-accent) var(--emkit-heat, 0%), transparent); }
+.emkit-cell-wrong { background: color-mix(in srgb, var(--emkit-failed) var(--emkit-heat, 0%), transparent); }
+.emkit-cell-strong { color: #fff; }
+.emkit-pr-legend { display: flex; flex-wrap: wrap; gap: 4px 12px; font-size: .9em; }
+.emkit-pr-key { display: inline-flex; align-items: center; gap: 4px; }
+.emkit-pr-swatch { display: inline-block; width: 14px; height: 3px; }
+.emkit-bars { display: grid; grid-template-columns: max-content 1fr max-content; gap: 2px 8px; align-items: center; max-width: 640px; }
+.emkit-bar { display: contents; }
+.emkit-bar-label, .emkit-bar-value { font-family: var(--emkit-mono); font-size: 12px; }
+.emkit-bar-value { text-align: right; }
+.emkit-bar-track { height: 12px; background: var(--emkit-bg-alt); }
+.emkit-bar-fill { display: block; height: 100%; background: var(--emkit-accent); }
+.emkit-instance { font-family: var(--emkit-mono); font-size: 12px; max-width: 420px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+/* a small image is shown larger, its pixels kept sharp */
+.emkit-quicktest-preview { display: block; min-width: 96px; min-height: 96px; max-width: 240px; max-height: 180px; object-fit: contain; image-rendering: pixelated; margin: 4px 0; border: 1px solid var(--emkit-border); }
+.emkit-score { display: inline-flex; gap: 4px; margin-right: 12px; }
+.emkit-score-value { font-family: var(--emkit-mono); color: var(--emkit-muted); }
 .uplot { position: relative; font-family: var(--emkit-font); }
 .uplot .u-wrap { position: relative; user-select: none; }
 .uplot .u-over, .uplot .u-under { position: absolute; }

@@ -3,6 +3,9 @@ import {
   type EmkitClient,
   EndpointFeed,
   type EndpointViewAction,
+  ModelFeed,
+  type ModelFocus,
+  type ModelViewAction,
   TrainingFeed,
   type TrainingViewAction,
   tensorboardAddress,
@@ -24,6 +27,8 @@ type Ready = { action: 'ready' };
  */
 export class DetailPanels implements vscode.Disposable {
   private readonly open = new Map<string, vscode.WebviewPanel>();
+  /** the model panels' feeds, by model name: a panel asked for again shows what it was asked */
+  private readonly modelFeeds = new Map<string, ModelFeed>();
 
   constructor(
     private readonly link: BridgeLink,
@@ -41,13 +46,16 @@ export class DetailPanels implements vscode.Disposable {
     if (state.kind === 'comparison') return panel.dispose(); // ComparisonPanels revives its own
     const exists = await (state.kind === 'training'
       ? client.api.getTraining({ params: { id: state.id } })
-      : client.api.getEndpoint({ params: { id: state.id } })
+      : state.kind === 'model'
+        ? client.api.getModel({ params: { id: state.id } })
+        : client.api.getEndpoint({ params: { id: state.id } })
     ).then(
       () => true,
       () => false,
     );
     if (!exists) return panel.dispose();
     if (state.kind === 'training') this.openTraining(client, state.id, state.name, panel);
+    else if (state.kind === 'model') this.openModel(client, state.id, {}, panel);
     else this.openEndpoint(client, state.id, state.name, panel);
   }
 
@@ -81,6 +89,29 @@ export class DetailPanels implements vscode.Disposable {
           void vscode.commands.executeCommand('emkit.setDefaultStage', { target, stage: action.stage });
         else if (action.action === 'deleteStage')
           void vscode.commands.executeCommand('emkit.deleteStage', { target, stage: action.stage });
+      };
+      return { feed, onAction: onAction as (action: unknown) => void };
+    });
+  }
+
+  /**
+   * A model name's view (iterations, evaluations, quick test); `focus` shows a version or
+   * follows an evaluation, also in a panel already open.
+   */
+  openModel(client: EmkitClient, name: string, focus: ModelFocus, revived?: vscode.WebviewPanel): vscode.WebviewPanel {
+    const feedOpen = this.modelFeeds.get(name);
+    if (feedOpen && (focus.modelId || focus.evaluationId)) feedOpen.focus(focus);
+    const title = vscode.l10n.t('Model {0}', name);
+    return this.detail('model', name, title, revived, (panel) => {
+      const feed = new ModelFeed(client, name, (message) => void panel.webview.postMessage(message), focus);
+      this.modelFeeds.set(name, feed);
+      panel.onDidDispose(() => this.modelFeeds.delete(name));
+      const onAction = (action: ModelViewAction) => {
+        if (feed.act(action) || (action.action !== 'evaluate' && action.action !== 'promote')) return;
+        // the commands name the version from their store
+        const target = { kind: 'models', id: action.modelId, name };
+        const command = action.action === 'evaluate' ? 'emkit.evaluateModel' : 'emkit.promoteModel';
+        void vscode.commands.executeCommand(command, { target });
       };
       return { feed, onAction: onAction as (action: unknown) => void };
     });
@@ -129,11 +160,14 @@ export class DetailPanels implements vscode.Disposable {
   }
 
   private detail(
-    kind: 'training' | 'endpoint',
+    kind: 'training' | 'endpoint' | 'model',
     id: string,
     name: string,
     revived: vscode.WebviewPanel | undefined,
-    start: (panel: vscode.WebviewPanel) => { feed: TrainingFeed | EndpointFeed; onAction: (action: unknown) => void },
+    start: (panel: vscode.WebviewPanel) => {
+      feed: TrainingFeed | EndpointFeed | ModelFeed;
+      onAction: (action: unknown) => void;
+    },
   ): vscode.WebviewPanel {
     const key = `${kind}:${id}`;
     const existing = this.open.get(key);

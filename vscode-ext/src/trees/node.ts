@@ -15,6 +15,7 @@ export interface Node {
 const OPEN_COMMANDS: Partial<Record<NonNullable<Node['target']>['kind'], string>> = {
   trainings: 'emkit.openTraining',
   endpoints: 'emkit.openEndpoint',
+  models: 'emkit.openModel',
 };
 
 // the tones are shared with JupyterLab and the CLI; only the icon is VS Code's

@@ -6,6 +6,8 @@ import {
   type ComparisonViewMessage,
   EndpointView,
   type EndpointViewMessage,
+  ModelView,
+  type ModelViewMessage,
   TrainingView,
   type TrainingViewMessage,
   type Translate,
@@ -27,7 +29,8 @@ declare function acquireVsCodeApi(): { postMessage(message: unknown): void; setS
 
 const vscode = acquireVsCodeApi();
 // kept by VS Code with the panel, which brings it back after a window reload
-vscode.setState(JSON.parse(document.getElementById('emkit-state')?.textContent ?? 'null'));
+const state = JSON.parse(document.getElementById('emkit-state')?.textContent ?? 'null') as { id?: string } | null;
+vscode.setState(state);
 const root = document.getElementById('emkit-root') as HTMLElement;
 const strings = JSON.parse(document.getElementById('emkit-strings')?.textContent ?? '{}') as Record<string, string>;
 const t: Translate = (text, ...args) => untranslated(strings[text] ?? text, ...args);
@@ -47,10 +50,12 @@ const view =
     ? new ComparisonView(root, { t, act })
     : kind === 'endpoint'
       ? new EndpointView(root, { t, act })
-      : new TrainingView(root, { t, act });
+      : kind === 'model'
+        ? new ModelView(root, { name: state?.id ?? '', t, act })
+        : new TrainingView(root, { t, act });
 
 window.addEventListener('message', (event: MessageEvent) => {
-  view.handle(event.data as TrainingViewMessage & EndpointViewMessage & ComparisonViewMessage);
+  view.handle(event.data as TrainingViewMessage & EndpointViewMessage & ComparisonViewMessage & ModelViewMessage);
 });
 // ready: the host starts its feed only now, so no message is posted before anyone listens
 vscode.postMessage({ action: 'ready' });

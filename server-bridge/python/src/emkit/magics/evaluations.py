@@ -4,7 +4,8 @@ per-class table and the confusion matrix."""
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, List, Sequence
+from datetime import datetime
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ..states import BUSY_EVALUATION_STATES
 from .display import elapsed, esc, progress_html, progress_text, state_html, table_html, table_text
@@ -47,28 +48,11 @@ class EvaluationReport(dict):
                 ]
                 for k in c["perClass"]
             ]
-            per_class.append(
-                [
-                    "(macro)",
-                    figure(c["macro"]["precision"]),
-                    figure(c["macro"]["recall"]),
-                    figure(c["macro"]["f1"]),
-                    "",
-                    "",
-                    "",
-                ]
-            )
-            per_class.append(
-                [
-                    "(weighted)",
-                    figure(c["weighted"]["precision"]),
-                    figure(c["weighted"]["recall"]),
-                    figure(c["weighted"]["f1"]),
-                    "",
-                    "",
-                    "",
-                ]
-            )
+            for average in ("macro", "weighted"):
+                a = c[average]
+                per_class.append(
+                    [f"({average})", figure(a["precision"]), figure(a["recall"]), figure(a["f1"]), "", "", ""]
+                )
             sections.append(
                 ("per class", ["class", "precision", "recall", "F1", "support", "avg precision", "ROC AUC"], per_class)
             )
@@ -180,6 +164,24 @@ class EvaluationReport(dict):
         for caption, headers, cells in self._sections():
             lines += ["", caption, table_text(_rows(headers, cells), [(h, h) for h in headers])]
         printer.text("\n".join(lines))
+
+
+def _local_time(iso: str) -> str:
+    """The bridge's ISO time as ``emkit`` prints it: local, to the second."""
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def promoted_evaluation(client, name: str, version: int) -> Tuple[str, Optional[Dict[str, Any]]]:
+    """What ``%emkit promote`` adds, as ``emkit model promote`` does: the newest COMPLETE evaluation
+    of the version being promoted (a line with its headline figures, and the evaluation), or how to
+    make one."""
+    found = client.evaluations.list(model=f"{name}:{version}", state="COMPLETE", limit=1)
+    if not found:
+        return f"no evaluation of {name}:{version} yet: `%emkit evaluate {name}:{version} --data PATH`", None
+    evaluation = found[0]
+    figures = "  ".join(f"{key} {figure(value)}" for key, value in (evaluation.get("metrics") or {}).items())
+    when = _local_time(evaluation.get("endedAt") or evaluation["createdAt"])
+    return f"evaluated on {evaluation['data']['path']} ({when}): {figures}", evaluation
 
 
 def evaluate(ctx, args, cell):

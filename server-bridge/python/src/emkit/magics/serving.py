@@ -7,6 +7,7 @@ from typing import Any, Dict, List, Optional
 
 from ..states import BUSY_ENDPOINT_STATES, BUSY_STAGE_STATES
 from .display import Record, Table, elapsed, progress_html, progress_text, text_of
+from .evaluations import promoted_evaluation
 from .parsing import MagicError
 from .trainings import default_model_name
 from .waiting import watch
@@ -68,7 +69,10 @@ def model_record(version: Dict[str, Any]) -> Record:
 def promote(ctx, args, cell):
     promoted = ctx.client.models.promote(f"{args.model}:{args.version}", args.alias)
     print(f"{promoted['name']}@{args.alias} is now version {promoted['version']}")
-    return model_record(promoted)
+    # promote is an informed step: the version's evaluation comes with it (in the value too)
+    line, evaluation = promoted_evaluation(ctx.client, promoted["name"], promoted["version"])
+    print(line)
+    return model_record({**promoted, "evaluation": evaluation})
 
 
 def endpoint(ctx, args, cell):
