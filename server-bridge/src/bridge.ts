@@ -185,6 +185,14 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     onDeleted: (id) => sessions.revoke(tensorboardScope(id)),
   });
   const inferenceBodyLimit = options.inferenceBodyLimit ?? 10 * 1024 * 1024;
+  const clusters = new ClusterService(store, {
+    root: paths.clusters,
+    logDir: paths.clusterLogs,
+    python,
+    emkitImportPath,
+    log,
+    pollMs: options.clusterPollMs,
+  });
   const endpoints = new EndpointService(store, {
     python,
     emkitImportPath,
@@ -194,6 +202,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     log,
     maxBodyBytes: inferenceBodyLimit,
     healthEveryMs: options.workerHealthMs,
+    clusters,
   });
   const inferenceTimeoutMs = options.inferenceTimeoutMs ?? 60_000;
   const quickTests = new QuickTests(store, {
@@ -223,14 +232,6 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     environments,
     log,
     pollMs: options.trainingPollMs,
-  });
-  const clusters = new ClusterService(store, {
-    root: paths.clusters,
-    logDir: paths.clusterLogs,
-    python,
-    emkitImportPath,
-    log,
-    pollMs: options.clusterPollMs,
   });
   const context: BridgeContext = {
     version: VERSION,
