@@ -27,6 +27,9 @@ export interface DeployerOptions {
   clusters?: ClusterService;
 }
 
+/** How stale a cluster's state the gateway may act on (its checks are 0.5–5 s apart) */
+const CLUSTER_STATE_MS = 100;
+
 /** How long a stage being removed may take to finish the requests it has. */
 const DRAIN_LIMIT_MS = 30_000;
 
@@ -76,7 +79,7 @@ export class StageDeployer {
           autoscaling: stage.autoscaling,
           emkitPackageDir: join(this.options.emkitImportPath, 'emkit'),
           target: () => this.serveTarget(cluster.id),
-          clusterState: () => this.store.clusters.get(cluster.id)?.state,
+          clusterState: this.clusterState(cluster.id),
           applications: this.applications,
           log: this.options.log,
           startTimeoutMs: this.options.workerStartTimeoutMs,
@@ -101,6 +104,23 @@ export class StageDeployer {
       },
       onChange,
     );
+  }
+
+  /**
+   * The cluster's state as its checks last wrote it, read at most every CLUSTER_STATE_MS: the
+   * gateway asks on every request, and the checks themselves come seconds apart.
+   */
+  private clusterState(clusterId: string): () => string | undefined {
+    let state: string | undefined;
+    let readAt = 0;
+    return () => {
+      const now = Date.now();
+      if (now - readAt >= CLUSTER_STATE_MS) {
+        state = this.store.clusters.get(clusterId)?.state;
+        readAt = now;
+      }
+      return state;
+    };
   }
 
   /** The cluster as Serve's config needs it, or null when it is gone or has no Serve address. */
