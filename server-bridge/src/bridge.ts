@@ -254,8 +254,9 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   trainings.reconcile();
   evaluations.reconcile();
   tensorboards.reconcile();
-  endpoints.reconcile();
+  // first: the stages on a cluster start again from the cluster's state as it is now
   await clusters.reconcile();
+  endpoints.reconcile();
 
   const host = options.host ?? '127.0.0.1';
   const allowedHosts = [

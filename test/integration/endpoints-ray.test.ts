@@ -85,10 +85,12 @@ function headWatcher(c: Cluster): number {
   throw new Error(`no head node of ${c.address} is running`);
 }
 
+const BRIDGE_ARGS = ['--python', venvPython, '--cluster-poll', '0.5', '--max-inference-mb', '1'];
+
 beforeAll(async () => {
   if (!hasRay) return;
   work = tempDir('emkit-ray-stages-');
-  bridge = await startBridge({ args: ['--python', venvPython, '--cluster-poll', '0.5', '--max-inference-mb', '1'] });
+  bridge = await startBridge({ args: BRIDGE_ARGS });
   client = bridge.client;
   const up = await emkit('--json', 'cluster', 'up', 'rs', '--nodes', '2', '--cpus-per-node', '1', '--memory-mb', '512');
   if (up.code !== 0) throw new Error(`emkit cluster up failed (${up.code}): ${up.stderr}\n${up.stdout}`);
@@ -239,4 +241,25 @@ describe('stages on a real two-node Ray cluster', () => {
     // the bridge goes on serving everything else
     expect((await fetch(`${bridge.url}/api/v1/health`)).ok).toBe(true);
   });
+
+  it.skipIf(!hasRay)(
+    `a restarted bridge whose local cluster stopped with it says so on the stage, DEPLOY FAILED, and answers 503${reason}`,
+    async () => {
+      await bridge.stop();
+      bridge = await startBridge({ home: bridge.home, args: BRIDGE_ARGS });
+      client = bridge.client;
+      const stage = await waitFor(
+        async () => {
+          const s = await client.api.getEndpointStage({ params: { id: 'iris', stage: 'ray' } });
+          return s.state === 'DEPLOY FAILED' && s;
+        },
+        30_000,
+        'the stage on the stopped cluster to be DEPLOY FAILED',
+      );
+      expect(stage.stateReason).toContain('its Ray cluster "rs" is STOPPED');
+      const answer = await infer(bridge, '/inference/iris', { instances: IRIS_ROWS }, { timeoutMs: 5_000 });
+      expect(answer.status).toBe(503);
+    },
+    60_000,
+  );
 });

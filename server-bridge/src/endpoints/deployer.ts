@@ -79,6 +79,7 @@ export class StageDeployer {
           autoscaling: stage.autoscaling,
           emkitPackageDir: join(this.options.emkitImportPath, 'emkit'),
           target: () => this.serveTarget(cluster.id),
+          clusterName: cluster.name,
           clusterState: this.clusterState(cluster.id),
           applications: this.applications,
           log: this.options.log,
@@ -143,7 +144,8 @@ export class StageDeployer {
       });
       this.setStage(stageId, 'ACTIVE', null);
     } catch (error) {
-      const failed = error instanceof DeployError && error.beforeLaunch ? 'CREATE FAILED' : 'DEPLOY FAILED';
+      // started again (a restarted bridge): DEPLOY IN PROGRESS can only fail as DEPLOY FAILED
+      const failed = !again && error instanceof DeployError && error.beforeLaunch ? 'CREATE FAILED' : 'DEPLOY FAILED';
       if (this.table.runtime(stageId) === runtime) {
         this.options.log.warn({ stage: stageId, err: error }, 'stage deploy failed');
         this.setStage(stageId, failed, (error as Error).message);

@@ -18,6 +18,7 @@ export interface ServeSpec {
   emkitPackageDir: string;
   /** the cluster as it is now (its record is re-read each time: its state and address change) */
   target: () => ServeTarget | null;
+  clusterName: string;
   /** the cluster's state as the bridge's last check found it (undefined: gone) */
   clusterState: () => string | undefined;
   applications: ServeApplications;
@@ -74,6 +75,11 @@ export class ServePool {
   async start(onLaunched: () => void): Promise<void> {
     const target = this.spec.target();
     if (!target) throw new DeployError('its cluster is gone', true);
+    // a cluster that won't come back by itself: said at once (an unreachable one may yet answer the PUT)
+    const state = this.spec.clusterState();
+    if (state === undefined || state === 'STOPPED' || state === 'START FAILED') {
+      throw new DeployError(`its Ray cluster "${this.spec.clusterName}" is ${state ?? 'gone'}`, true);
+    }
     let workingDir: string;
     try {
       const pkg = await packageFolders([
