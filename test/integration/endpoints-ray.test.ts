@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Cluster, EmkitClient } from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RayClient } from '../../server-bridge/src/clusters/ray-client.js';
 import { cliPath, projectEnv, removeDir, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
 import {
   activeEndpoint,
@@ -191,6 +192,35 @@ describe('stages on a real two-node Ray cluster', () => {
       );
       expect([local.status, local.field]).toEqual([400, 'autoscaling']);
       expect((await client.api.getEndpoint({ params: { id: 'iris' } })).stages.map((s) => s.name)).toEqual(['here', 'ray']);
+      // a second stage on the same cluster, autoscaled: Serve gets both applications in its config,
+      // and deleting one PUTs the other unchanged (still RUNNING, still answering)
+      await client.api.createEndpointStage({
+        params: { id: 'iris' },
+        body: { name: 'auto', model: 'iris', cluster: 'rs', autoscaling: { minReplicas: 1, maxReplicas: 2 } },
+      });
+      const auto = await activeStage(client, 'iris', 'auto', 240_000);
+      expect(auto.autoscaling).toEqual({ minReplicas: 1, maxReplicas: 2 });
+      expect((await infer(bridge, '/inference/iris/auto', { instances: IRIS_ROWS })).body.predictions).toEqual(expected);
+      const ray = new RayClient({
+        address: cluster.address,
+        token: readFileSync(join(bridge.home, 'clusters', cluster.id, 'token'), 'utf8').trim(),
+      });
+      const both = await ray.serveApplications();
+      expect(Object.keys(both.applications).sort()).toEqual([`emkit-${auto.id}`, `emkit-${stage.id}`].sort());
+      await client.api.deleteEndpointStage({ params: { id: 'iris', stage: 'auto' } });
+      // Serve deletes an application behind the PUT's answer
+      const left = await waitFor(
+        async () => {
+          const details = await ray.serveApplications();
+          return !details.applications[`emkit-${auto.id}`] && details;
+        },
+        60_000,
+        "Serve to delete the autoscaled stage's application",
+      );
+      expect(Object.keys(left.applications)).toEqual([`emkit-${stage.id}`]);
+      expect(left.applications[`emkit-${stage.id}`]?.status).toBe('RUNNING');
+      expect((await infer(bridge, '/inference/iris/ray', { instances: IRIS_ROWS })).status).toBe(200);
+
       // a cluster with a stage on it can't be removed from under it
       expect((await refusal(client.api.deleteCluster({ params: { id: 'rs' } }))).status).toBe(409);
     },
@@ -221,7 +251,7 @@ describe('stages on a real two-node Ray cluster', () => {
       );
       expect(settled.stages.map((s) => [s.name, s.default, s.cluster])).toEqual([['ray', true, 'rs']]);
       const stats = await client.api.getEndpointStats({ params: { id: 'iris' } });
-      expect(new Set(stats.minutes.map((m) => m.stage))).toEqual(new Set(['here', 'ray']));
+      expect(new Set(stats.minutes.map((m) => m.stage))).toEqual(new Set(['auto', 'here', 'ray']));
     },
   );
 
