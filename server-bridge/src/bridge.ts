@@ -162,7 +162,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     log,
   });
   const emkitImportPath = options.emkitImportPath ?? defaultEmkitImportPath();
-  // before the trainings, which may run on a cluster
+  // before the trainings and the endpoints, whose runs and stages may be on a cluster
   const clusters = new ClusterService(store, {
     root: paths.clusters,
     logDir: paths.clusterLogs,
@@ -206,6 +206,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     log,
     maxBodyBytes: inferenceBodyLimit,
     healthEveryMs: options.workerHealthMs,
+    clusters,
   });
   const inferenceTimeoutMs = options.inferenceTimeoutMs ?? 60_000;
   const quickTests = new QuickTests(store, {
@@ -257,8 +258,9 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   trainings.reconcile();
   evaluations.reconcile();
   tensorboards.reconcile();
-  endpoints.reconcile();
+  // first: the stages on a cluster start again from the cluster's state as it is now
   await clusters.reconcile();
+  endpoints.reconcile();
 
   const host = options.host ?? '127.0.0.1';
   const allowedHosts = [

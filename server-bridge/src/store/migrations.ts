@@ -302,6 +302,18 @@ export const migrations: readonly { version: number; name: string; sql: string }
       ALTER TABLE trainings ADD COLUMN placement TEXT NOT NULL DEFAULT '[]';
     `,
   },
+  {
+    version: 8,
+    name: 'stages on a cluster',
+    sql: `
+      -- where the gateway reaches Ray Serve's HTTP proxy: http://HOST:PORT
+      ALTER TABLE clusters ADD COLUMN serve_address TEXT;
+      -- a stage on a Ray cluster runs as a Ray Serve application there; NULL: on this machine
+      ALTER TABLE endpoint_stages ADD COLUMN cluster_id TEXT REFERENCES clusters (id);
+      -- Ray Serve's autoscaling bounds (JSON: minReplicas, maxReplicas), or NULL
+      ALTER TABLE endpoint_stages ADD COLUMN autoscaling TEXT;
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

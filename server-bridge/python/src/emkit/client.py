@@ -138,6 +138,15 @@ class Client:
         return self.request("POST", "/api/v1/browser-tickets")["ticket"]
 
 
+def _place(body: Dict[str, Any], cluster: Optional[str], autoscaling: Optional[Tuple[int, int]]) -> None:
+    """A stage's cluster and Ray Serve autoscaling bounds, when given."""
+    if cluster is not None:
+        body["cluster"] = cluster
+    if autoscaling is not None:
+        low, high = autoscaling
+        body["autoscaling"] = {"minReplicas": low, "maxReplicas": high}
+
+
 def _quote(key: str) -> str:
     return urllib.parse.quote(key, safe="")
 
@@ -536,8 +545,14 @@ class _Endpoints(_Resource):
         tags: Optional[Dict[str, str]] = None,
         wait: bool = False,
         timeout: float = 600,
+        cluster: Optional[str] = None,
+        autoscaling: Optional[Tuple[int, int]] = None,
     ) -> Dict[str, Any]:
         """Deploy ``model`` as a new endpoint's default stage (named ``stage``, default "default").
+
+        ``cluster="NAME"`` runs it on that Ray cluster as a Ray Serve application with
+        ``instance_count`` replicas (or between ``autoscaling=(min, max)``); by default it runs on
+        the default cluster if there is one, else on this machine.
 
         It is ACTIVE once its workers answer (``wait=True`` polls until then, or CREATE FAILED).
         ``api_key=True`` issues a key callers may use instead of the bridge token: it is in the
@@ -546,6 +561,7 @@ class _Endpoints(_Resource):
         body = self._stage_body(
             {"name": name, "model": model, "tags": tags or {}}, instance_count, resource_path, environment, description
         )
+        _place(body, cluster, autoscaling)
         if stage is not None:
             body["stage"] = stage
         if api_key:
@@ -588,9 +604,15 @@ class _Endpoints(_Resource):
         description: Optional[str] = None,
         wait: bool = False,
         timeout: float = 600,
+        cluster: Optional[str] = None,
+        autoscaling: Optional[Tuple[int, int]] = None,
     ) -> Dict[str, Any]:
-        """Deploy ``model`` as another stage beside the default one, to try it before switching to it."""
+        """Deploy ``model`` as another stage beside the default one, to try it before switching to it.
+
+        ``cluster`` and ``autoscaling`` as in ``create``: a stage on a Ray cluster, served by Ray Serve.
+        """
         body = self._stage_body({"name": name, "model": model}, instance_count, resource_path, environment, description)
+        _place(body, cluster, autoscaling)
         created = self._client.request("POST", f"{self.path}/{_quote(key)}/stages", body)
         return self.wait_stage(key, name, timeout) if wait else created
 
@@ -663,13 +685,22 @@ class _Clusters(_Resource):
     path = "/api/v1/clusters"
 
     def add(
-        self, name: str, address: str, token: Optional[str] = None, wait: bool = True, timeout: float = 30
+        self,
+        name: str,
+        address: str,
+        token: Optional[str] = None,
+        wait: bool = True,
+        timeout: float = 30,
+        serve_port: Optional[int] = None,
     ) -> Dict[str, Any]:
         """Add a running Ray cluster by its dashboard address (``http://HEAD:8265``); ``token`` if it has
-        token auth on. With ``wait``, returns it once checked: REACHABLE, or UNREACHABLE with the reason."""
+        token auth on; ``serve_port`` is Ray Serve's HTTP port on the head's host (default 8000).
+        With ``wait``, returns it once checked: REACHABLE, or UNREACHABLE with the reason."""
         body: Dict[str, Any] = {"name": name, "address": address}
         if token is not None:
             body["token"] = token
+        if serve_port is not None:
+            body["servePort"] = serve_port
         cluster = self._client.request("POST", self.path, body)
         return self.wait(cluster["id"], timeout) if wait else cluster
 
