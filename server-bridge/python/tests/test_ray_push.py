@@ -26,7 +26,7 @@ class Recorder(http.server.BaseHTTPRequestHandler):
 
     do_POST = do_PUT = _take
 
-    def log_message(self, *args):
+    def log_message(self, format, *args):  # quiet
         pass
 
 

@@ -113,12 +113,14 @@ class Rank:
             start_new_session=True,
             preexec_fn=_die_with_parent,
         )
+        output = self.process.stdout
+        assert output is not None  # stdout=PIPE
         chunks: list[bytes] = []
         lock = threading.Lock()
 
         def read() -> None:
             while True:
-                data = os.read(self.process.stdout.fileno(), 65536)
+                data = os.read(output.fileno(), 65536)
                 if not data:
                     return
                 with lock:
@@ -240,7 +242,8 @@ class Driver:
             if self._overdue():
                 self.status("FAIL TRAIN", self._overdue_reason())
                 return 1
-        actor = ray.remote(num_cpus=cpus, max_concurrency=2)(Rank)
+        # Ray's typed overload of remote(**options) lacks max_concurrency, an actor option it takes
+        actor = ray.remote(num_cpus=cpus, max_concurrency=2)(Rank)  # pyright: ignore[reportCallIssue]
         actors = [
             actor.options(
                 scheduling_strategy=PlacementGroupSchedulingStrategy(group, placement_group_bundle_index=i)
