@@ -47,6 +47,8 @@ export interface BridgeOptions {
   token?: string;
   /** browser origins allowed to call (the editors'), exact or `http://host:*` */
   corsOrigins?: string[];
+  /** the address a cluster's nodes reach this bridge at (cluster trainings push their results there); default: where it listens */
+  publicUrl?: string;
   /** extra Host header names to accept besides loopback and the bind host */
   allowedHosts?: string[];
   kernelsDir?: string;
@@ -159,17 +161,27 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     emkitPackage: options.emkitPackage ?? defaultEmkitPackage(),
     log,
   });
+  const emkitImportPath = options.emkitImportPath ?? defaultEmkitImportPath();
+  // before the trainings and the endpoints, whose runs and stages may be on a cluster
+  const clusters = new ClusterService(store, {
+    root: paths.clusters,
+    logDir: paths.clusterLogs,
+    python,
+    emkitImportPath,
+    log,
+    pollMs: options.clusterPollMs,
+  });
   const trainings = new TrainingService(store, {
     root: paths.trainings,
     python,
-    executor: options.executor ?? new LocalExecutor(options.emkitImportPath ?? defaultEmkitImportPath()),
+    executor: options.executor ?? new LocalExecutor(emkitImportPath),
     environments,
     metrics: new MetricsIngester(store, log),
     log,
     snapshotLimits: options.snapshotLimits,
     pollMs: options.trainingPollMs,
+    clusters: () => clusters,
   });
-  const emkitImportPath = options.emkitImportPath ?? defaultEmkitImportPath();
   // in memory only: a restart ends every browser session
   const sessions = new BrowserSessions();
   // one private folder for the sockets of the model workers and the TensorBoards
@@ -194,6 +206,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     log,
     maxBodyBytes: inferenceBodyLimit,
     healthEveryMs: options.workerHealthMs,
+    clusters,
   });
   const inferenceTimeoutMs = options.inferenceTimeoutMs ?? 60_000;
   const quickTests = new QuickTests(store, {
@@ -224,14 +237,6 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     log,
     pollMs: options.trainingPollMs,
   });
-  const clusters = new ClusterService(store, {
-    root: paths.clusters,
-    logDir: paths.clusterLogs,
-    python,
-    emkitImportPath,
-    log,
-    pollMs: options.clusterPollMs,
-  });
   const context: BridgeContext = {
     version: VERSION,
     paths,
@@ -253,8 +258,9 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   trainings.reconcile();
   evaluations.reconcile();
   tensorboards.reconcile();
-  endpoints.reconcile();
+  // first: the stages on a cluster start again from the cluster's state as it is now
   await clusters.reconcile();
+  endpoints.reconcile();
 
   const host = options.host ?? '127.0.0.1';
   const allowedHosts = [
@@ -263,6 +269,8 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     '[::1]',
     host.includes(':') ? `[${host}]` : host,
     ...(options.allowedHosts ?? []),
+    // the nodes of a cluster send their pushes with this Host
+    ...(options.publicUrl ? [new URL(options.publicUrl).hostname] : []),
   ];
   const app = await buildApp(context, {
     token,
@@ -286,6 +294,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   const port = typeof address === 'object' && address ? address.port : (options.port ?? DEFAULT_PORT);
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const url = `http://${urlHost}:${port}`;
+  if (trainings.clusterRuns) trainings.clusterRuns.bridgeUrl = options.publicUrl ?? url;
   const info: RuntimeInfo = {
     url,
     token,

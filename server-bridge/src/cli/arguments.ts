@@ -13,6 +13,13 @@ export function pairs(kind: PairKind) {
   };
 }
 
+/** A whole number, 0 or more. */
+export function count0(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError(`"${value}" is not a whole number`);
+  return parsed;
+}
+
 export function count(value: string): number {
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError(`"${value}" is not a positive whole number`);

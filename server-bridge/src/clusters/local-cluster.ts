@@ -54,6 +54,8 @@ export interface LocalClusterPorts {
   gcs: number;
   dashboard: number;
   client: number;
+  /** Ray Serve's HTTP proxy, on the head only (every node's proxy would want the same port on this one host) */
+  serve: number;
   /** per node: the agent's HTTP and gRPC ports, the metrics port, the runtime-env agent's */
   nodes: { agentHttp: number; agentGrpc: number; metrics: number; runtimeEnv: number }[];
 }
@@ -64,17 +66,21 @@ export interface LocalClusterPorts {
  * busy machine may not write in time (the raylet gives up after 15 s).
  */
 export async function choosePorts(nodes: number): Promise<LocalClusterPorts> {
-  const ports = await freePorts(3 + 4 * nodes);
+  const ports = await freePorts(4 + 4 * nodes);
   const take = () => ports.shift() as number;
   return {
     gcs: take(),
     dashboard: take(),
     client: take(),
+    serve: take(),
     nodes: Array.from({ length: nodes }, () => ({ agentHttp: take(), agentGrpc: take(), metrics: take(), runtimeEnv: take() })),
   };
 }
 
 export const dashboardAddress = (ports: LocalClusterPorts) => `http://${nodeAddress(0)}:${ports.dashboard}`;
+
+/** Where the head's Serve proxy will listen, once a stage deploys (Serve starts with the first application). */
+export const serveAddress = (ports: LocalClusterPorts) => `http://${nodeAddress(0)}:${ports.serve}`;
 
 /** The `ray start` arguments of node `index` (0 is the head). */
 export function nodeArguments(index: number, spec: LocalClusterSpec, ports: LocalClusterPorts, tempDir: string): string[] {

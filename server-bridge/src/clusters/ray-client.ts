@@ -68,6 +68,46 @@ export interface RayJobSubmit {
   entrypoint_resources?: Record<string, number>;
 }
 
+/** One application of Serve's config (`PUT /api/serve/applications/`), as emkit writes it. */
+export interface ServeApplicationConfig {
+  name: string;
+  route_prefix: string;
+  import_path: string;
+  runtime_env?: { working_dir?: string; env_vars?: Record<string, string>; [key: string]: unknown };
+  args?: Record<string, unknown>;
+  deployments?: Record<string, unknown>[];
+  [key: string]: unknown;
+}
+
+/** Serve's whole config: the applications left out of a PUT are deleted. */
+export interface ServeConfig {
+  proxy_location?: 'EveryNode' | 'HeadOnly' | 'Disabled';
+  http_options?: { host?: string; port?: number; [key: string]: unknown };
+  applications: ServeApplicationConfig[];
+}
+
+export type ServeApplicationStatus = 'NOT_STARTED' | 'DEPLOYING' | 'DEPLOY_FAILED' | 'RUNNING' | 'UNHEALTHY' | 'DELETING';
+
+export interface ServeReplica {
+  replica_id: string;
+  state: string;
+  pid?: number | null;
+  node_ip?: string | null;
+}
+
+export interface ServeApplicationDetails {
+  name: string;
+  status: ServeApplicationStatus;
+  message: string;
+  deployed_app_config?: ServeApplicationConfig | null;
+  deployments: Record<string, { status: string; message?: string; replicas?: ServeReplica[] }>;
+}
+
+/** `GET /api/serve/applications/`, as far as emkit reads it. */
+export interface ServeDetails {
+  applications: Record<string, ServeApplicationDetails>;
+}
+
 interface RawResponse {
   status: number;
   body: Buffer;
@@ -145,6 +185,27 @@ export class RayClient {
   /** Forget an ended job (Ray refuses while it runs). */
   async deleteJob(id: string): Promise<boolean> {
     return (await this.json<{ deleted: boolean }>('DELETE', `/api/jobs/${encodeURIComponent(id)}`)).deleted;
+  }
+
+  /** Serve's applications with their status and replicas (none yet: `applications` is empty). */
+  async serveApplications(): Promise<ServeDetails> {
+    // Serve's module of the dashboard reads its controller's state: seconds on a busy machine
+    const details = await this.json<Partial<ServeDetails>>(
+      'GET',
+      '/api/serve/applications/',
+      undefined,
+      Math.max(this.timeout, 15_000),
+    );
+    return { applications: details.applications ?? {} };
+  }
+
+  /** Serve's whole config at once; Ray answers once it has taken it, and deploys behind. */
+  async putServeApplications(config: ServeConfig): Promise<void> {
+    const path = '/api/serve/applications/';
+    const body = Buffer.from(JSON.stringify(config));
+    // the first PUT starts Serve's controller: seconds on a busy machine
+    const answer = await this.raw('PUT', path, body, 'application/json', Math.max(this.timeout, 60_000));
+    if (answer.status !== 200) throw this.failure('PUT', path, answer);
   }
 
   private get timeout(): number {

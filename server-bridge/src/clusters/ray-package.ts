@@ -10,13 +10,14 @@ export interface RayPackage {
 }
 
 /** Every file under `dir`, sorted, as paths relative to it with `/` (links are not followed). */
-function filesOf(dir: string): string[] {
+function filesOf(dir: string, skipDir: (name: string) => boolean = () => false): string[] {
   const found: string[] = [];
   const walk = (current: string) => {
     for (const entry of readdirSync(current, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const path = join(current, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.isFile()) found.push(relative(dir, path).split(sep).join('/'));
+      if (entry.isDirectory()) {
+        if (!skipDir(entry.name)) walk(path);
+      } else if (entry.isFile()) found.push(relative(dir, path).split(sep).join('/'));
     }
   };
   walk(dir);
@@ -31,12 +32,28 @@ const FIXED_TIME = new Date('2000-01-01T00:00:00Z');
  * (as Ray's own packaging makes it), named after its SHA-256, so an unchanged folder is
  * uploaded once while Ray keeps it.
  */
-export async function packageFolder(dir: string): Promise<RayPackage> {
+export function packageFolder(dir: string): Promise<RayPackage> {
+  return packageFolders([{ dir, under: '' }]);
+}
+
+export interface PackagePart {
+  dir: string;
+  /** the folder in the zip it goes under ('' : the root) */
+  under: string;
+  /** folders by name left out (e.g. __pycache__) */
+  skipDir?: (name: string) => boolean;
+}
+
+/** Several folders in one working directory, each under its own folder of the zip. */
+export async function packageFolders(parts: PackagePart[]): Promise<RayPackage> {
   const zip = new ZipFile();
-  for (const file of filesOf(dir)) {
-    const path = join(dir, ...file.split('/'));
-    const mode = statSync(path).mode & 0o777;
-    zip.addBuffer(readFileSync(path), file, { mtime: FIXED_TIME, mode: 0o100000 | mode, compress: true });
+  for (const part of parts) {
+    for (const file of filesOf(part.dir, part.skipDir)) {
+      const path = join(part.dir, ...file.split('/'));
+      const mode = statSync(path).mode & 0o777;
+      const name = part.under ? `${part.under}/${file}` : file;
+      zip.addBuffer(readFileSync(path), name, { mtime: FIXED_TIME, mode: 0o100000 | mode, compress: true });
+    }
   }
   zip.end();
   const chunks: Buffer[] = [];

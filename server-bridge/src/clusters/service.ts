@@ -28,6 +28,7 @@ import {
   nodeArguments,
   rayBinary,
   rayMissing,
+  serveAddress,
   spawnNode,
   stopNodes,
 } from './local-cluster.js';
@@ -51,6 +52,8 @@ export interface ClusterServiceOptions {
 }
 
 export const DEFAULT_CLUSTER_POLL_MS = 5000;
+/** Ray Serve's own default HTTP port: an added cluster's, unless `servePort` says otherwise */
+export const DEFAULT_SERVE_PORT = 8000;
 /** the states in which the checks look at a cluster: a local one starting, stopped or failed is the bridge's to say */
 const CHECKED: readonly ClusterState[] = ['CONNECTING', 'REACHABLE', 'UNREACHABLE'];
 
@@ -99,6 +102,12 @@ export class ClusterService {
   private view(record: ClusterRecord): Cluster {
     const cluster = publicCluster(record);
     return { ...cluster, checkedAt: this.checkedAt.get(record.id) ?? cluster.checkedAt };
+  }
+
+  /** The cluster, or undefined when there is none by that name or id. */
+  get(key: string): Cluster | undefined {
+    const record = this.store.clusters.get(key);
+    return record && this.view(record);
   }
 
   find(key: string): Cluster {
@@ -150,6 +159,9 @@ export class ClusterService {
         'give either `address` (a running Ray cluster) or `local` (start one on this machine), not both',
       );
     }
+    if (input.local && input.servePort !== undefined) {
+      throw invalid('servePort', 'a local cluster gets a free port for Ray Serve; give `servePort` only with `address`');
+    }
     if (input.local && input.token !== undefined) {
       throw invalid('token', 'a local cluster makes its own token; give `token` only with `address`');
     }
@@ -167,6 +179,7 @@ export class ClusterService {
           name: input.name,
           address,
           hasToken: Boolean(input.token),
+          serveAddress: `${new URL(address).protocol}//${new URL(address).hostname}:${input.servePort ?? DEFAULT_SERVE_PORT}`,
           local: null,
           state: 'CONNECTING',
         }),
@@ -193,7 +206,7 @@ export class ClusterService {
     let record: ClusterRecord;
     try {
       record = this.store.tx(() =>
-        this.store.clusters.insert({ id, name, address: '', hasToken: true, local: spec, state: 'STARTING' }),
+        this.store.clusters.insert({ id, name, address: '', hasToken: true, serveAddress: null, local: spec, state: 'STARTING' }),
       );
     } catch (error) {
       rmSync(join(this.options.root, id), { recursive: true, force: true });
@@ -214,6 +227,11 @@ export class ClusterService {
 
   async delete(key: string): Promise<void> {
     const record = this.record(key);
+    const stages = this.store.endpoints.stagesOnCluster(record.id);
+    if (stages.length > 0) {
+      const names = stages.map((s) => `${s.endpoint}/${s.stage}`).join(', ');
+      throw conflict(`cluster "${record.name}" still runs the stage${stages.length > 1 ? 's' : ''} ${names}; delete them first`);
+    }
     if (record.local) await this.stopLocal(record, 'deleted');
     this.store.tx(() => this.store.clusters.delete(record.id));
     this.checkedAt.delete(record.id);
@@ -273,7 +291,9 @@ export class ClusterService {
       rmSync(tempDir, { recursive: true, force: true });
       return this.record(record.id);
     }
-    const updated = this.store.tx(() => this.store.clusters.update(record.id, { address, processes, state: 'STARTING' }));
+    const updated = this.store.tx(() =>
+      this.store.clusters.update(record.id, { address, serveAddress: serveAddress(ports), processes, state: 'STARTING' }),
+    );
     const wait = this.awaitNodes(updated, spec, processes, launchNode)
       .catch((error: Error) => {
         void this.failStart(record.id, error.message);

@@ -1,10 +1,14 @@
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { canTransition, endpointState, type StageState, stageStates } from '@emkit/shared';
 import type { FastifyBaseLogger } from 'fastify';
+import { ServeApplications, type ServeTarget } from '../clusters/serve-applications.js';
+import type { ClusterService } from '../clusters/service.js';
 import type { StageRecord } from '../store/endpoints.js';
 import type { Store } from '../store/index.js';
 import { presentEndpoint } from './presentation.js';
-import type { EndpointRoute, RoutingTable, StageRuntime } from './routing.js';
+import type { EndpointRoute, RoutingTable, StagePool, StageRuntime } from './routing.js';
+import { ServePool } from './serve-pool.js';
 import type { StatsKeeper } from './stats.js';
 import { StageTraffic } from './traffic.js';
 import { DeployError, type Instance, WorkerPool } from './worker-pool.js';
@@ -19,7 +23,12 @@ export interface DeployerOptions {
   maxBodyBytes: number;
   workerStartTimeoutMs?: number;
   healthEveryMs?: number;
+  /** the Ray clusters stages may run on (none: every stage runs here) */
+  clusters?: ClusterService;
 }
+
+/** How stale a cluster's state the gateway may act on (its checks are 0.5–5 s apart) */
+const CLUSTER_STATE_MS = 100;
 
 /** How long a stage being removed may take to finish the requests it has. */
 const DRAIN_LIMIT_MS = 30_000;
@@ -31,6 +40,9 @@ const DRAIN_LIMIT_MS = 30_000;
  * state follows from its stages'. Every change commits with its event.
  */
 export class StageDeployer {
+  /** every cluster's Serve config, PUT whole under a lock per cluster */
+  private readonly applications = new ServeApplications();
+
   constructor(
     private readonly store: Store,
     private readonly table: RoutingTable,
@@ -47,26 +59,77 @@ export class StageDeployer {
       modelName: `${stage.model.name}:${stage.model.version}`,
       resourcePath: stage.resourcePath,
       traffic: new StageTraffic(stage.id, stage.name),
-      pool: new WorkerPool(
+      pool: this.poolFor(stage),
+    };
+    this.table.add(route, runtime);
+    return runtime;
+  }
+
+  private poolFor(stage: StageRecord): StagePool {
+    const onChange = (instance: Instance, reason: string | null) => this.instanceChanged(stage.id, instance, reason);
+    const cluster = stage.cluster;
+    if (cluster) {
+      return new ServePool(
         {
           key: stage.id,
-          python: stage.python,
           modelDir: stage.model.artifactPath,
           framework: stage.model.framework,
           modelName: stage.model.name,
           instanceCount: stage.instanceCount,
-          logDir: this.options.logDir,
-          socketDir: this.options.socketDir,
-          emkitImportPath: this.options.emkitImportPath,
-          maxBodyBytes: this.options.maxBodyBytes,
+          autoscaling: stage.autoscaling,
+          emkitPackageDir: join(this.options.emkitImportPath, 'emkit'),
+          target: () => this.serveTarget(cluster.id),
+          clusterName: cluster.name,
+          clusterState: this.clusterState(cluster.id),
+          applications: this.applications,
+          log: this.options.log,
           startTimeoutMs: this.options.workerStartTimeoutMs,
-          healthEveryMs: this.options.healthEveryMs,
         },
-        (instance, reason) => this.instanceChanged(stage.id, instance, reason),
-      ),
+        onChange,
+      );
+    }
+    return new WorkerPool(
+      {
+        key: stage.id,
+        python: stage.python,
+        modelDir: stage.model.artifactPath,
+        framework: stage.model.framework,
+        modelName: stage.model.name,
+        instanceCount: stage.instanceCount,
+        logDir: this.options.logDir,
+        socketDir: this.options.socketDir,
+        emkitImportPath: this.options.emkitImportPath,
+        maxBodyBytes: this.options.maxBodyBytes,
+        startTimeoutMs: this.options.workerStartTimeoutMs,
+        healthEveryMs: this.options.healthEveryMs,
+      },
+      onChange,
+    );
+  }
+
+  /**
+   * The cluster's state as its checks last wrote it, read at most every CLUSTER_STATE_MS: the
+   * gateway asks on every request, and the checks themselves come seconds apart.
+   */
+  private clusterState(clusterId: string): () => string | undefined {
+    let state: string | undefined;
+    let readAt = 0;
+    return () => {
+      const now = Date.now();
+      if (now - readAt >= CLUSTER_STATE_MS) {
+        state = this.store.clusters.get(clusterId)?.state;
+        readAt = now;
+      }
+      return state;
     };
-    this.table.add(route, runtime);
-    return runtime;
+  }
+
+  /** The cluster as Serve's config needs it, or null when it is gone or has no Serve address. */
+  private serveTarget(clusterId: string): ServeTarget | null {
+    const record = this.store.clusters.get(clusterId);
+    const clusters = this.options.clusters;
+    if (!record?.serveAddress || !clusters) return null;
+    return { clusterId, client: clusters.client(clusterId), serveAddress: record.serveAddress, local: record.local !== null };
   }
 
   /** Start a stage's workers: CREATE IN PROGRESS → DEPLOY IN PROGRESS (loading the model) → ACTIVE. */
@@ -81,7 +144,8 @@ export class StageDeployer {
       });
       this.setStage(stageId, 'ACTIVE', null);
     } catch (error) {
-      const failed = error instanceof DeployError && error.beforeLaunch ? 'CREATE FAILED' : 'DEPLOY FAILED';
+      // started again (a restarted bridge): DEPLOY IN PROGRESS can only fail as DEPLOY FAILED
+      const failed = !again && error instanceof DeployError && error.beforeLaunch ? 'CREATE FAILED' : 'DEPLOY FAILED';
       if (this.table.runtime(stageId) === runtime) {
         this.options.log.warn({ stage: stageId, err: error }, 'stage deploy failed');
         this.setStage(stageId, failed, (error as Error).message);

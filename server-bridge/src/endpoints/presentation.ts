@@ -20,6 +20,8 @@ export function presentStage(endpoint: EndpointRecord, stage: StageRecord, insta
     instanceCount: stage.instanceCount,
     instances: instancesOf(stage.id),
     python: stage.python,
+    cluster: stage.cluster?.name ?? null,
+    autoscaling: stage.autoscaling,
     createdAt: stage.createdAt,
     updatedAt: stage.updatedAt,
   };

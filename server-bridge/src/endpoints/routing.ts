@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { StageInstance } from '@emkit/shared';
+import type { ServePool } from './serve-pool.js';
 import type { StageTraffic } from './traffic.js';
 import type { WorkerPool } from './worker-pool.js';
+
+/** A stage's way to its model: workers on this machine, or a Ray Serve application on a cluster. */
+export type StagePool = WorkerPool | ServePool;
 
 /** A stage as the gateway uses it: its workers, its traffic, and what its log entries say. */
 export interface StageRuntime {
@@ -10,7 +14,7 @@ export interface StageRuntime {
   endpointId: string;
   modelName: string;
   resourcePath: string;
-  pool: WorkerPool;
+  pool: StagePool;
   traffic: StageTraffic;
 }
 

@@ -14,16 +14,18 @@ import {
   StageCreate,
 } from '@emkit/shared';
 import type { FastifyBaseLogger } from 'fastify';
+import type { ClusterService } from '../clusters/service.js';
 import { givenInterpreter, modelInterpreter } from '../environments/interpreter.js';
 import type { EnvironmentService } from '../environments/service.js';
-import { conflict, notFound } from '../server/errors.js';
+import { conflict, HttpError, notFound } from '../server/errors.js';
 import { pageOf } from '../server/query-defaults.js';
-import type { EndpointRecord, StageRecord } from '../store/endpoints.js';
+import type { EndpointRecord, NewStage, StageRecord } from '../store/endpoints.js';
 import type { Store } from '../store/index.js';
 import { StageDeployer } from './deployer.js';
 import { InferenceLogWriter } from './inference-log.js';
 import { presentEndpoint, presentStage } from './presentation.js';
 import { type EndpointRoute, hashApiKey, RoutingTable } from './routing.js';
+import { ServePool } from './serve-pool.js';
 import { StatsKeeper } from './stats.js';
 
 // the gateway's imports of these predate the split
@@ -42,6 +44,8 @@ export interface EndpointServiceOptions {
   maxBodyBytes: number;
   workerStartTimeoutMs?: number;
   healthEveryMs?: number;
+  /** the Ray clusters a stage may run on (`cluster`, or the default cluster) */
+  clusters?: ClusterService;
 }
 
 /** What a query or a body leaves out, as the API's schemas say it. */
@@ -111,6 +115,7 @@ export class EndpointService {
     if (this.store.endpoints.get(input.name)) throw conflict(`endpoint "${input.name}" already exists`);
     const model = this.model(input.model);
     const python = this.pythonFor(model, input.environment);
+    const placement = this.placement(input);
     const key = input.apiKey ? `emk_${randomBytes(24).toString('base64url')}` : undefined;
     const { endpoint, stage } = this.store.tx(() => {
       const endpoint = this.store.endpoints.insert({
@@ -126,6 +131,7 @@ export class EndpointService {
         instanceCount: input.instanceCount ?? DEFAULTS.instanceCount,
         resourcePath: input.resourcePath ?? '/',
         python,
+        ...placement,
       });
       this.store.endpoints.update(endpoint.id, { defaultStageId: stage.id });
       this.deployer.announce(endpoint.id, 'created');
@@ -146,6 +152,7 @@ export class EndpointService {
     }
     const model = this.model(input.model);
     const python = this.pythonFor(model, input.environment);
+    const placement = this.placement(input);
     const stage = this.store.tx(() => {
       const stage = this.store.endpoints.insertStage(endpoint.id, {
         name: input.name,
@@ -154,6 +161,7 @@ export class EndpointService {
         instanceCount: input.instanceCount ?? DEFAULTS.instanceCount,
         resourcePath: input.resourcePath ?? '/',
         python,
+        ...placement,
       });
       this.deployer.settleEndpoint(endpoint.id);
       return stage;
@@ -162,6 +170,31 @@ export class EndpointService {
     if (route) this.deployer.addRuntime(route, stage);
     void this.deployer.deploy(stage.id, false);
     return presentStage(this.record(endpoint.id), stage, this.table.instancesOf);
+  }
+
+  /**
+   * Where the stage runs: the named cluster, else the default cluster, else this machine.
+   * A cluster it can't reach now is refused at once rather than failing behind.
+   */
+  private placement(input: Pick<StageCreate, 'cluster' | 'autoscaling'>): Pick<NewStage, 'clusterId' | 'autoscaling'> {
+    const scaling = input.autoscaling;
+    if (scaling && scaling.minReplicas > scaling.maxReplicas) {
+      throw new HttpError(400, 'validation', 'body.autoscaling: minReplicas is more than maxReplicas', 'autoscaling');
+    }
+    const clusters = this.options.clusters;
+    const named = input.cluster === undefined ? clusters?.defaultCluster()?.name : input.cluster;
+    if (named === undefined) {
+      if (scaling) {
+        throw new HttpError(400, 'validation', 'body.autoscaling: only a stage on a Ray cluster autoscales', 'autoscaling');
+      }
+      return { clusterId: null, autoscaling: null };
+    }
+    const cluster = this.store.clusters.get(named);
+    if (!cluster || !clusters) throw notFound('cluster', named);
+    if (cluster.state !== 'REACHABLE') {
+      throw conflict(`cluster "${cluster.name}" is ${cluster.state}${cluster.stateReason ? ` (${cluster.stateReason})` : ''}`);
+    }
+    return { clusterId: cluster.id, autoscaling: scaling ?? null };
   }
 
   private model(ref: string): Model {
@@ -341,7 +374,8 @@ export class EndpointService {
     this.statsKeeper.stop();
     // first: a deploy cut short by this stop must not be recorded as failed
     const runtimes = this.table.clear();
-    await Promise.all(runtimes.map((r) => r.pool.stop()));
+    // a stage on a cluster keeps serving there: the next bridge PUTs the same config, which Serve leaves as it is
+    await Promise.all(runtimes.map((r) => (r.pool instanceof ServePool ? r.pool.release() : r.pool.stop())));
     for (const runtime of runtimes) this.statsKeeper.save(runtime, true);
     this.logs.flush();
   }

@@ -25,6 +25,13 @@ export interface WorkerClientOptions {
    * sent: the worker is hung (or stopped), not slow on one request.
    */
   onStall?: (waitedMs: number) => void;
+  /**
+   * TCP instead of the Unix socket (then `socketPath` only names it in messages): Ray
+   * Serve's HTTP proxy, which answers with a Content-Length body too.
+   */
+  tcp?: { host: string; port: number };
+  /** put before every request's path: a Serve application's route prefix */
+  pathPrefix?: string;
 }
 
 const HEAD_END = Buffer.from('\r\n\r\n');
@@ -88,7 +95,7 @@ export class WorkerClient {
 
   post(path: string, body: Buffer, extraHeaders: string, timeoutMs: number): Promise<WorkerAnswer> {
     const head = Buffer.from(
-      `POST ${path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n${extraHeaders}\r\n`,
+      `POST ${this.options.pathPrefix ?? ''}${path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n${extraHeaders}\r\n`,
       'latin1',
     );
     const deadline = Date.now() + timeoutMs;
@@ -141,7 +148,9 @@ export class WorkerClient {
   }
 
   private connect(): Connection {
-    const socket = connect({ path: this.socketPath });
+    const tcp = this.options.tcp;
+    // small requests one after another: Nagle's wait would be most of a round trip's time
+    const socket = tcp ? connect({ host: tcp.host, port: tcp.port, noDelay: true }) : connect({ path: this.socketPath });
     const connection: Connection = { socket, exchange: null, used: false, error: null };
     this.open += 1;
     socket.on('data', (chunk: Buffer) => this.received(connection, chunk));

@@ -26,6 +26,8 @@ describe('the model delete rule', () => {
         resourcePath: artifact,
         python: 'python3',
         modelId: model.id,
+        clusterId: null,
+        autoscaling: null,
       });
     });
     try {

@@ -30,6 +30,7 @@ import { routeSchema } from './route-schema.js';
 import { type Guard, routerErrorHandler } from './router-errors.js';
 import { installSecurity } from './security.js';
 import { registerTensorboardProxy, TENSORBOARD_PREFIX, tensorboardScope } from './tensorboard-proxy.js';
+import { registerTrainingPush, TRAINING_PUSH_ROUTES } from './training-push.js';
 import { registerUploadRoute } from './uploads.js';
 import { serializerCompiler, validatorCompiler } from './validation.js';
 
@@ -113,6 +114,8 @@ export async function buildApp(bridge: BridgeContext, options: AppOptions): Prom
     if (route.public) publicRoutes.add(`${route.method} ${route.url}`);
     if (route.websocket) socketRoutes.add(`${route.method} ${route.url}`);
   }
+  // a cluster training's pushes carry its own credential, checked by their handlers
+  for (const route of TRAINING_PUSH_ROUTES) publicRoutes.add(route);
   const tensorboardRoutes = new Set(
     ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS'].flatMap((m) => [
       `${m} ${TENSORBOARD_PREFIX}:id`,
@@ -135,6 +138,7 @@ export async function buildApp(bridge: BridgeContext, options: AppOptions): Prom
   });
   await registerTensorboardProxy(app, bridge);
   await registerGateway(app, bridge, options.inference);
+  await registerTrainingPush(app, bridge);
 
   for (const [name, route] of Object.entries(routes) as [RouteName, RouteDef][]) {
     const schema = routeSchema(name, route);

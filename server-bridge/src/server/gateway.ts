@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { type RouteDef, routes } from '@emkit/shared';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { BridgeContext } from '../context.js';
+import { ServePool } from '../endpoints/serve-pool.js';
 import type { EndpointRoute, StageRuntime } from '../endpoints/service.js';
 import { WorkerConnectionError } from '../endpoints/worker-client.js';
 import type { Instance } from '../endpoints/worker-pool.js';
@@ -240,6 +241,7 @@ export async function registerGateway(app: FastifyInstance, bridge: BridgeContex
 }
 
 function describe(stage: StageRuntime): string {
+  if (stage.pool instanceof ServePool) return stage.pool.describe();
   const states = stage.pool.instances.map((i) => i.state.toLowerCase());
   return states.join(', ');
 }

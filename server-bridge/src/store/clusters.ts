@@ -17,6 +17,7 @@ interface ClusterRow {
   kind: 'ray';
   address: string;
   has_token: number;
+  serve_address: string | null;
   is_default: number;
   local: string | null;
   processes: string | null;
@@ -39,6 +40,7 @@ const toRecord = (row: ClusterRow): ClusterRecord => ({
   kind: row.kind,
   address: row.address,
   hasToken: row.has_token === 1,
+  serveAddress: row.serve_address,
   isDefault: row.is_default === 1,
   local: row.local === null ? null : (JSON.parse(row.local) as LocalClusterSpec),
   processes: row.processes === null ? null : (JSON.parse(row.processes) as LocalProcesses),
@@ -57,7 +59,10 @@ export function publicCluster(record: ClusterRecord): Cluster {
 }
 
 export type ClusterChanges = Partial<
-  Pick<ClusterRecord, 'state' | 'stateReason' | 'rayVersion' | 'nodes' | 'checkedAt' | 'processes' | 'address' | 'hasToken'>
+  Pick<
+    ClusterRecord,
+    'state' | 'stateReason' | 'rayVersion' | 'nodes' | 'checkedAt' | 'processes' | 'address' | 'hasToken' | 'serveAddress'
+  >
 >;
 
 export class ClustersRepository {
@@ -96,19 +101,22 @@ export class ClustersRepository {
   }
 
   /** Throws SQLITE_CONSTRAINT_UNIQUE when the name is taken. */
-  insert(input: Pick<ClusterRecord, 'name' | 'address' | 'hasToken' | 'local' | 'state'> & { id?: string }): ClusterRecord {
+  insert(
+    input: Pick<ClusterRecord, 'name' | 'address' | 'hasToken' | 'local' | 'state' | 'serveAddress'> & { id?: string },
+  ): ClusterRecord {
     const time = now();
     const id = input.id ?? newId();
     this.db
       .prepare(
-        `INSERT INTO clusters (id, name, kind, address, has_token, local, state, created_at, updated_at)
-         VALUES (?, ?, 'ray', ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO clusters (id, name, kind, address, has_token, serve_address, local, state, created_at, updated_at)
+         VALUES (?, ?, 'ray', ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         id,
         input.name,
         input.address,
         input.hasToken ? 1 : 0,
+        input.serveAddress,
         input.local ? JSON.stringify(input.local) : null,
         input.state,
         time,
@@ -125,7 +133,7 @@ export class ClustersRepository {
     const next: ClusterRecord = { ...current, ...changes, updatedAt: now() };
     this.db
       .prepare(
-        `UPDATE clusters SET address = @address, has_token = @hasToken, processes = @processes, state = @state,
+        `UPDATE clusters SET address = @address, has_token = @hasToken, serve_address = @serveAddress, processes = @processes, state = @state,
            state_reason = @stateReason, ray_version = @rayVersion, nodes = @nodes, checked_at = @checkedAt,
            updated_at = @updatedAt WHERE id = @id`,
       )

@@ -1,4 +1,4 @@
-import type { EndpointState, ModelFramework, StageState } from '@emkit/shared';
+import type { EndpointState, ModelFramework, StageAutoscaling, StageState } from '@emkit/shared';
 import type Database from 'better-sqlite3';
 import { newId, now } from './rows.js';
 
@@ -28,6 +28,9 @@ interface StageRow {
   instance_count: number;
   resource_path: string;
   python: string;
+  cluster_id: string | null;
+  cluster_name: string | null;
+  autoscaling: string | null;
   state: StageState;
   state_reason: string | null;
   created_at: string;
@@ -56,6 +59,9 @@ export interface StageRecord {
   instanceCount: number;
   resourcePath: string;
   python: string;
+  /** the Ray cluster it runs on (a Ray Serve application there); null: this machine */
+  cluster: { id: string; name: string } | null;
+  autoscaling: StageAutoscaling | null;
   state: StageState;
   stateReason: string | null;
   createdAt: string;
@@ -90,17 +96,21 @@ const toStage = (row: StageRow): StageRecord => ({
   instanceCount: row.instance_count,
   resourcePath: row.resource_path,
   python: row.python,
+  cluster: row.cluster_id ? { id: row.cluster_id, name: row.cluster_name ?? row.cluster_id } : null,
+  autoscaling: row.autoscaling === null ? null : (JSON.parse(row.autoscaling) as StageAutoscaling),
   state: row.state,
   stateReason: row.state_reason,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
 });
 
-const STAGE_SELECT = `SELECT s.*, m.name AS model_name, m.version AS model_version, m.framework, m.artifact_path
-  FROM endpoint_stages s JOIN models m ON m.id = s.model_id`;
+const STAGE_SELECT = `SELECT s.*, m.name AS model_name, m.version AS model_version, m.framework, m.artifact_path,
+    c.name AS cluster_name
+  FROM endpoint_stages s JOIN models m ON m.id = s.model_id LEFT JOIN clusters c ON c.id = s.cluster_id`;
 
-export type NewStage = Pick<StageRecord, 'name' | 'description' | 'instanceCount' | 'resourcePath' | 'python'> & {
+export type NewStage = Pick<StageRecord, 'name' | 'description' | 'instanceCount' | 'resourcePath' | 'python' | 'autoscaling'> & {
   modelId: string;
+  clusterId: string | null;
 };
 
 /**
@@ -114,6 +124,7 @@ export class EndpointsRepository {
   private readonly stagesOf;
   private readonly stageById;
   private readonly servingModel;
+  private readonly onCluster;
 
   constructor(private readonly db: Database.Database) {
     this.byKey = db.prepare<{ key: string }, EndpointRow>('SELECT * FROM endpoints WHERE id = @key OR name = @key');
@@ -127,6 +138,15 @@ export class EndpointsRepository {
       `SELECT e.name AS endpoint, s.name AS stage FROM endpoint_stages s JOIN endpoints e ON e.id = s.endpoint_id
        WHERE s.model_id = ? ORDER BY e.name, s.name`,
     );
+    this.onCluster = db.prepare<[string], { endpoint: string; stage: string }>(
+      `SELECT e.name AS endpoint, s.name AS stage FROM endpoint_stages s JOIN endpoints e ON e.id = s.endpoint_id
+       WHERE s.cluster_id = ? ORDER BY e.name, s.name`,
+    );
+  }
+
+  /** "iris-api/blue": the stages that run on a cluster. */
+  stagesOnCluster(clusterId: string): { endpoint: string; stage: string }[] {
+    return this.onCluster.all(clusterId);
   }
 
   get(key: string): EndpointRecord | undefined {
@@ -198,11 +218,11 @@ export class EndpointsRepository {
     this.db
       .prepare(
         `INSERT INTO endpoint_stages (id, endpoint_id, name, description, model_id, instance_count, resource_path, python,
-           state, created_at, updated_at)
+           cluster_id, autoscaling, state, created_at, updated_at)
          VALUES (@id, @endpointId, @name, @description, @modelId, @instanceCount, @resourcePath, @python,
-           'CREATE REQUESTED', @time, @time)`,
+           @clusterId, @autoscaling, 'CREATE REQUESTED', @time, @time)`,
       )
-      .run({ ...input, id, endpointId, time });
+      .run({ ...input, autoscaling: input.autoscaling ? JSON.stringify(input.autoscaling) : null, id, endpointId, time });
     return this.stage(id) as StageRecord;
   }
 

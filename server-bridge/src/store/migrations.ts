@@ -290,6 +290,30 @@ export const migrations: readonly { version: number; name: string; sql: string }
       CREATE UNIQUE INDEX clusters_one_default ON clusters (is_default) WHERE is_default = 1;
     `,
   },
+  {
+    version: 7,
+    name: 'trainings on a cluster',
+    sql: `
+      -- the cluster's id (its name may change or go; the name is kept beside it, as environments are)
+      ALTER TABLE trainings ADD COLUMN cluster_id TEXT;
+      ALTER TABLE trainings ADD COLUMN cluster_name TEXT;
+      ALTER TABLE trainings ADD COLUMN placement_strategy TEXT;
+      -- where each rank runs (JSON), as the training's driver reports it
+      ALTER TABLE trainings ADD COLUMN placement TEXT NOT NULL DEFAULT '[]';
+    `,
+  },
+  {
+    version: 8,
+    name: 'stages on a cluster',
+    sql: `
+      -- where the gateway reaches Ray Serve's HTTP proxy: http://HOST:PORT
+      ALTER TABLE clusters ADD COLUMN serve_address TEXT;
+      -- a stage on a Ray cluster runs as a Ray Serve application there; NULL: on this machine
+      ALTER TABLE endpoint_stages ADD COLUMN cluster_id TEXT REFERENCES clusters (id);
+      -- Ray Serve's autoscaling bounds (JSON: minReplicas, maxReplicas), or NULL
+      ALTER TABLE endpoint_stages ADD COLUMN autoscaling TEXT;
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

@@ -1,4 +1,12 @@
-import type { EarlyStopping, Training, TrainingQuality, TrainingSource, TrainingState } from '@emkit/shared';
+import type {
+  EarlyStopping,
+  PlacementStrategy,
+  RankPlacement,
+  Training,
+  TrainingQuality,
+  TrainingSource,
+  TrainingState,
+} from '@emkit/shared';
 import type Database from 'better-sqlite3';
 import type { EventLog } from './events.js';
 import { newId, now } from './rows.js';
@@ -25,6 +33,10 @@ interface TrainingRow {
   exit_code: number | null;
   supervisor_pid: number | null;
   copied_from: string | null;
+  cluster_id: string | null;
+  cluster_name: string | null;
+  placement_strategy: PlacementStrategy | null;
+  placement: string;
   dir: string;
   created_at: string;
   updated_at: string;
@@ -36,6 +48,8 @@ interface TrainingRow {
 export interface TrainingRecord extends Training {
   environmentId: string | null;
   supervisorPid: number | null;
+  /** the cluster it runs on, by id; null: this machine */
+  clusterId: string | null;
 }
 
 const toRecord = (row: TrainingRow): TrainingRecord => ({
@@ -60,6 +74,10 @@ const toRecord = (row: TrainingRow): TrainingRecord => ({
   exitCode: row.exit_code,
   supervisorPid: row.supervisor_pid,
   copiedFrom: row.copied_from,
+  clusterId: row.cluster_id,
+  cluster: row.cluster_name,
+  placementStrategy: row.placement_strategy,
+  placement: JSON.parse(row.placement) as RankPlacement[],
   dir: row.dir,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
@@ -69,7 +87,7 @@ const toRecord = (row: TrainingRow): TrainingRecord => ({
 
 /** The API's view: the bridge-only fields left out. */
 export function publicTraining(record: TrainingRecord): Training {
-  const { environmentId: _environmentId, supervisorPid: _supervisorPid, ...training } = record;
+  const { environmentId: _environmentId, supervisorPid: _supervisorPid, clusterId: _clusterId, ...training } = record;
   return training;
 }
 
@@ -90,13 +108,25 @@ export type NewTraining = Pick<
   | 'tags'
   | 'earlyStopping'
   | 'copiedFrom'
+  | 'clusterId'
+  | 'cluster'
+  | 'placementStrategy'
   | 'dir'
 >;
 
 export type TrainingChanges = Partial<
   Pick<
     TrainingRecord,
-    'state' | 'stateReason' | 'exitCode' | 'supervisorPid' | 'startedAt' | 'endedAt' | 'description' | 'tags' | 'quality'
+    | 'state'
+    | 'stateReason'
+    | 'exitCode'
+    | 'supervisorPid'
+    | 'startedAt'
+    | 'endedAt'
+    | 'description'
+    | 'tags'
+    | 'quality'
+    | 'placement'
   >
 >;
 
@@ -137,15 +167,15 @@ export class TrainingsRepository {
     this.insertRow = db.prepare(
       `INSERT INTO trainings (id, name, description, experiment_id, source, hyperparameters, datasets, environment_id,
          environment_name, python, instance_count, max_duration_seconds, tags, early_stopping, state, copied_from, dir,
-         created_at, updated_at)
+         cluster_id, cluster_name, placement_strategy, created_at, updated_at)
        VALUES (@id, @name, @description, @experimentId, @source, @hyperparameters, @datasets, @environmentId,
          @environment, @python, @instanceCount, @maxDurationSeconds, @tags, @earlyStopping, @state, @copiedFrom, @dir,
-         @createdAt, @updatedAt)`,
+         @clusterId, @cluster, @placementStrategy, @createdAt, @updatedAt)`,
     );
     this.updateRow = db.prepare(
       `UPDATE trainings SET state = @state, state_reason = @stateReason, exit_code = @exitCode, supervisor_pid = @supervisorPid,
          started_at = @startedAt, ended_at = @endedAt, description = @description, tags = @tags, quality = @quality,
-         updated_at = @updatedAt
+         placement = @placement, updated_at = @updatedAt
        WHERE id = @id`,
     );
     this.deleteRow = db.prepare('DELETE FROM trainings WHERE id = ?');
@@ -212,6 +242,7 @@ export class TrainingsRepository {
       ...next,
       tags: JSON.stringify(next.tags),
       quality: next.quality === null ? null : JSON.stringify(next.quality),
+      placement: JSON.stringify(next.placement),
     });
     this.events.record('trainings', 'updated', id, publicTraining(next));
     return next;

@@ -26,6 +26,9 @@ export function insertScriptTraining(
       tags: {},
       earlyStopping: null,
       copiedFrom: null,
+      clusterId: null,
+      cluster: null,
+      placementStrategy: null,
       dir,
     }),
   );

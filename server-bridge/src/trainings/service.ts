@@ -8,12 +8,15 @@ import {
   trainingStates,
 } from '@emkit/shared';
 import type { FastifyBaseLogger } from 'fastify';
+import type { ClusterService } from '../clusters/service.js';
 import type { EnvironmentService } from '../environments/service.js';
 import type { MetricsIngester } from '../metrics/ingest.js';
 import type { Executor } from '../runtime/local-executor.js';
 import { conflict } from '../server/errors.js';
 import type { Store } from '../store/index.js';
 import { publicTraining } from '../store/trainings.js';
+import { ClusterPushes } from './cluster-push.js';
+import { ClusterTrainingRuns } from './cluster-run.js';
 import { TrainingQueries } from './queries.js';
 import type { SnapshotLimits } from './source.js';
 import { TrainingSubmitter } from './submit.js';
@@ -31,6 +34,8 @@ export interface TrainingServiceOptions {
   snapshotLimits?: SnapshotLimits;
   /** how often running trainings are looked at; metrics are read every fourth look */
   pollMs?: number;
+  /** the clusters trainings may run on */
+  clusters?: () => ClusterService;
 }
 
 /**
@@ -40,13 +45,20 @@ export interface TrainingServiceOptions {
 export class TrainingService extends TrainingQueries {
   private readonly supervision: TrainingSupervision;
   private readonly submitter: TrainingSubmitter;
+  /** trainings on a Ray cluster; its `bridgeUrl` is set once the bridge listens */
+  readonly clusterRuns: ClusterTrainingRuns | undefined;
+  /** what cluster trainings send back */
+  readonly pushes: ClusterPushes;
 
   constructor(
     store: Store,
     private readonly options: TrainingServiceOptions,
   ) {
     super(store, options.metrics, options.log);
-    this.supervision = new TrainingSupervision(store, options);
+    const clusters = options.clusters;
+    this.clusterRuns = clusters ? new ClusterTrainingRuns(clusters) : undefined;
+    this.supervision = new TrainingSupervision(store, { ...options, clusterRuns: this.clusterRuns });
+    this.pushes = new ClusterPushes(store, (id) => void this.supervision.look(id));
     this.submitter = new TrainingSubmitter(store, this.supervision, options);
   }
 

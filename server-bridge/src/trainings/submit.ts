@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, extname, isAbsolute, join } from 'node:path';
-import { type EarlyStopping, NAME_PATTERN, type TrainingCopy, type TrainingCreate } from '@emkit/shared';
+import { type EarlyStopping, NAME_PATTERN, type PlacementStrategy, type TrainingCopy, type TrainingCreate } from '@emkit/shared';
+import type { ClusterService } from '../clusters/service.js';
 import { bridgeInterpreter, environmentInterpreter, type Interpreter } from '../environments/interpreter.js';
 import type { EnvironmentService } from '../environments/service.js';
 import { which } from '../runtime/process.js';
@@ -27,7 +28,12 @@ export interface SubmitOptions {
   python: string;
   environments: EnvironmentService;
   snapshotLimits?: SnapshotLimits;
+  /** the clusters trainings may run on (none: this machine only) */
+  clusters?: () => ClusterService;
 }
+
+/** What a cluster training runs with: the nodes' own Python, found on their PATH (README: Trainings on a cluster). */
+export const NODES_PYTHON = 'python';
 
 export const DEFAULT_EXPERIMENT = 'default';
 
@@ -67,6 +73,12 @@ interface SubmitPlan {
   tags: Record<string, string>;
   earlyStopping: EarlyStopping | null;
   copiedFrom: string | null;
+  /** a cluster's name or id; null: this machine; undefined: the default cluster if one is set */
+  cluster: string | null | undefined;
+  /** as asked; null: SPREAD, or the original's on a cluster */
+  placementStrategy: PlacementStrategy | null;
+  /** a copy's original's, used when the copy runs on a cluster too */
+  inheritedStrategy?: PlacementStrategy | null;
   snapshot: (target: string) => Promise<{ files: number; bytes: number }>;
   sourceInfo: { path: string; kind: 'notebook' | 'script' };
 }
@@ -101,6 +113,8 @@ export class TrainingSubmitter {
       tags: input.tags ?? {},
       earlyStopping: input.earlyStopping ?? null,
       copiedFrom: null,
+      cluster: input.cluster,
+      placementStrategy: input.placementStrategy ?? null,
       snapshot: (target) => snapshotSource(source, target, this.snapshotLimits),
       sourceInfo: { path: source.root, kind: source.kind },
     });
@@ -124,6 +138,9 @@ export class TrainingSubmitter {
       // null in the copy drops the rule; left out, the copy keeps it
       earlyStopping: overrides.earlyStopping === undefined ? original.earlyStopping : overrides.earlyStopping,
       copiedFrom: original.id,
+      cluster: overrides.cluster === undefined ? (original.clusterId ?? null) : overrides.cluster,
+      placementStrategy: overrides.placementStrategy ?? null,
+      inheritedStrategy: original.placementStrategy,
       snapshot: (target) => copySnapshot(from, target, this.snapshotLimits),
       sourceInfo: { path: original.source.path, kind: original.source.kind },
     });
@@ -137,7 +154,19 @@ export class TrainingSubmitter {
         throw unprocessable(`dataset "${name}": the path must be absolute, not "${path}"`, `datasets.${name}`);
       if (!existsSync(path)) throw unprocessable(`dataset "${name}": ${path} does not exist`, `datasets.${name}`);
     }
-    const { environmentId, environmentName, python } = this.pickPython(plan.environment);
+    const cluster = this.pickCluster(plan.cluster);
+    if (cluster && plan.environment !== undefined) {
+      throw unprocessable(
+        `a training on cluster "${cluster.name}" runs with the nodes' own Python; leave the environment out`,
+        'environment',
+      );
+    }
+    if (!cluster && plan.placementStrategy !== null) {
+      throw unprocessable('placementStrategy places the ranks of a training on a cluster; name a cluster', 'placementStrategy');
+    }
+    const { environmentId, environmentName, python } = cluster
+      ? { environmentId: null, environmentName: null, python: NODES_PYTHON }
+      : this.pickPython(plan.environment);
     const name = plan.name ?? this.freeName(defaultTrainingName(plan.entryPoint));
     if (this.store.trainings.get(name)) throw conflict(`a training named "${name}" already exists`);
     const experiment = this.experimentFor(plan.experiment);
@@ -196,6 +225,9 @@ export class TrainingSubmitter {
           tags: plan.tags,
           earlyStopping: plan.earlyStopping,
           copiedFrom: plan.copiedFrom,
+          clusterId: cluster?.id ?? null,
+          cluster: cluster?.name ?? null,
+          placementStrategy: cluster ? (plan.placementStrategy ?? plan.inheritedStrategy ?? 'SPREAD') : null,
           dir: layout.dir,
         });
       });
@@ -211,6 +243,25 @@ export class TrainingSubmitter {
     return key === undefined
       ? bridgeInterpreter(this.options.python, which)
       : environmentInterpreter(this.options.environments, key, 'trainings');
+  }
+
+  /** The cluster to run on: the one named, else the default one (when one is set), else none (this machine). */
+  private pickCluster(key: string | null | undefined): { id: string; name: string } | null {
+    if (key === null) return null;
+    const clusters = this.options.clusters?.();
+    if (!clusters) {
+      if (key === undefined) return null;
+      throw unprocessable('this bridge runs no trainings on clusters', 'cluster');
+    }
+    const cluster = key === undefined ? clusters.defaultCluster() : clusters.get(key);
+    if (cluster === undefined) throw unprocessable(`cluster "${key}" doesn't exist`, 'cluster');
+    if (!cluster) return null;
+    if (cluster.state !== 'REACHABLE') {
+      throw conflict(
+        `cluster "${cluster.name}" is ${cluster.state}${cluster.stateReason ? ` (${cluster.stateReason})` : ''}; trainings run on REACHABLE clusters`,
+      );
+    }
+    return { id: cluster.id, name: cluster.name };
   }
 
   /** uv installs a requirements.txt in a fraction of pip's time, when the bridge can find it. */

@@ -15,6 +15,7 @@ import { readStatusFile } from '../runtime/status-file.js';
 import { WatchLoop } from '../runtime/watch-loop.js';
 import type { Store } from '../store/index.js';
 import type { TrainingRecord } from '../store/trainings.js';
+import type { ClusterTrainingRuns, JobState } from './cluster-run.js';
 import { FINAL_SUPERVISOR_STATES, type SupervisorStatus, type TrainingLayout, trainingLayout } from './contract.js';
 import { EarlyStopWatch, type QualityShape, qualityShape, sameQuality, trainingQuality } from './quality.js';
 
@@ -24,7 +25,12 @@ export interface SuperviseOptions {
   log: FastifyBaseLogger;
   /** how often running trainings are looked at; metrics are read every fourth look */
   pollMs?: number;
+  /** trainings on a Ray cluster: submitted as Ray jobs, followed through Ray's Jobs API */
+  clusterRuns?: ClusterTrainingRuns;
 }
+
+/** How often a cluster training's Ray job is asked for its state (its status comes pushed). */
+const RAY_CHECK_MS = 2000;
 
 /** A supervisor that misses its own deadline by this much is ended by the bridge. */
 const DEADLINE_SLACK_MS = 10_000;
@@ -60,6 +66,9 @@ interface Watch extends RunWatch {
   earlyStop?: EarlyStopWatch;
   /** the curves' shapes are looked at again no sooner than this (ms since the epoch) */
   nextShape?: number;
+  /** a cluster training: its Ray job as last found, and when */
+  job?: JobState;
+  jobCheckedAt?: number;
 }
 
 /** The shape analysis may take at most this share of the time: a long series is looked at less often. */
@@ -85,6 +94,19 @@ export class TrainingSupervision {
 
   /** Start a recorded training's supervisor and watch it; a supervisor that can't start settles it CREATE FAILED. */
   async launch(training: TrainingRecord, layout: TrainingLayout): Promise<TrainingRecord> {
+    if (training.clusterId) {
+      try {
+        await this.clusterRuns().start(training, layout);
+      } catch (error) {
+        return this.settle(training, {
+          state: 'CREATE FAILED',
+          stateReason: `the Ray job could not be submitted: ${(error as Error).message}`,
+          exitCode: null,
+        });
+      }
+      this.watching.watch(training.id, { layout });
+      return this.store.trainings.get(training.id) ?? training;
+    }
     try {
       const pid = await this.options.executor.start(layout, training.python, () => void this.look(training.id));
       this.watching.watch(training.id, { layout });
@@ -99,7 +121,12 @@ export class TrainingSupervision {
     const layout = trainingLayout(training.dir);
     const stopping = this.store.tx(() => this.store.trainings.update(training.id, { state: 'STOP IN PROGRESS' }));
     watchStop(this.watching, training.id, { layout });
-    if (training.supervisorPid !== null && this.options.executor.isRunning(training.supervisorPid, layout)) {
+    if (training.clusterId) {
+      await this.clusterRuns().stop(training);
+      // the job's state is asked again at the next look, not RAY_CHECK_MS later
+      const watch = this.watching.get(training.id);
+      if (watch) watch.jobCheckedAt = undefined;
+    } else if (training.supervisorPid !== null && this.options.executor.isRunning(training.supervisorPid, layout)) {
       this.options.executor.requestStop(training.supervisorPid);
     }
     await this.look(training.id);
@@ -110,7 +137,8 @@ export class TrainingSupervision {
   reconcile(): void {
     for (const training of this.store.trainings.unsettled()) {
       const layout = trainingLayout(training.dir);
-      if (training.supervisorPid === null && !existsSync(layout.status)) {
+      // a cluster training has no local supervisor: its Ray job says whether it ever started
+      if (!training.clusterId && training.supervisorPid === null && !existsSync(layout.status)) {
         this.settle(training, {
           state: 'CREATE FAILED',
           stateReason: 'the bridge stopped before this training started; copy it to run it again',
@@ -205,6 +233,10 @@ export class TrainingSupervision {
         }),
       );
     }
+    if (training.clusterId) {
+      await this.lookAtJob(training, watch);
+      return;
+    }
     const pid = training.supervisorPid ?? status?.supervisorPid ?? null;
     const running = pid !== null && this.options.executor.isRunning(pid, watch.layout);
     if (!running) {
@@ -242,6 +274,58 @@ export class TrainingSupervision {
           : stopLate
             ? 'stopped by request (its processes had to be killed)'
             : `the maximum duration of ${training.maxDurationSeconds}s was reached (its processes had to be killed)`,
+        exitCode: null,
+      });
+    }
+  }
+
+  private clusterRuns(): ClusterTrainingRuns {
+    if (!this.options.clusterRuns) throw new Error('this bridge runs no trainings on clusters');
+    return this.options.clusterRuns;
+  }
+
+  /**
+   * A cluster training without a final status yet: settle it if its Ray job has ended (the
+   * driver reports first; a job that ended without a report lost its driver or its node), or
+   * if it overran its deadline or a stop. Ray unreachable for a while is no end: wait.
+   */
+  private async lookAtJob(training: TrainingRecord, watch: Watch): Promise<void> {
+    const now = Date.now();
+    if (watch.jobCheckedAt === undefined || now - watch.jobCheckedAt >= RAY_CHECK_MS) {
+      watch.jobCheckedAt = now;
+      watch.job = await this.clusterRuns().state(training);
+    }
+    const job = watch.job;
+    if (job && 'ended' in job && job.ended) {
+      // the driver's final status may be on its way: one more look first
+      if (!goneAtSecondLook(watch)) {
+        watch.jobCheckedAt = undefined;
+        return;
+      }
+      const stopped = training.state === 'STOP IN PROGRESS';
+      const early = stopped ? training.quality?.earlyStopped : undefined;
+      this.settle(training, {
+        state: early ? 'COMPLETE' : stopped ? 'STOPPED' : 'FAIL TRAIN',
+        stateReason: early
+          ? earlyStoppedReason(early)
+          : stopped
+            ? 'stopped by request'
+            : `its Ray job ended ${job.status} without a result${job.message ? `: ${job.message}` : ''}`,
+        exitCode: null,
+      });
+      return;
+    }
+    const overdue =
+      training.maxDurationSeconds !== null &&
+      now > Date.parse(training.createdAt) + training.maxDurationSeconds * 1000 + DEADLINE_SLACK_MS;
+    const stopLate = stopOverdue(watch, now);
+    if (overdue || stopLate) {
+      await this.clusterRuns().stop(training);
+      this.settle(training, {
+        state: stopLate ? 'STOPPED' : 'FAIL TRAIN',
+        stateReason: stopLate
+          ? 'stopped by request (its Ray job had to be stopped)'
+          : `the maximum duration of ${training.maxDurationSeconds}s was reached (its Ray job had to be stopped)`,
         exitCode: null,
       });
     }
@@ -291,7 +375,8 @@ export class TrainingSupervision {
     } catch (error) {
       this.options.log.warn({ training: training.name, error: (error as Error).message }, 'could not write stop-reason');
     }
-    if (pid !== null && this.options.executor.isRunning(pid, watch.layout)) this.options.executor.requestStop(pid);
+    if (training.clusterId) void this.clusterRuns().stop(training);
+    else if (pid !== null && this.options.executor.isRunning(pid, watch.layout)) this.options.executor.requestStop(pid);
   }
 
   private killLeftovers(status: SupervisorStatus | undefined): void {

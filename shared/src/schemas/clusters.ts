@@ -55,6 +55,9 @@ export const Cluster = Type.Object(
     kind: Type.Union(CLUSTER_KINDS.map((k) => Type.Literal(k))),
     address: Type.String({ description: "Ray's dashboard: http://HEAD:8265" }),
     hasToken: Type.Boolean({ description: 'requests to Ray carry a token (never shown)' }),
+    serveAddress: Type.Union([Type.String(), Type.Null()], {
+      description: "Ray Serve's HTTP proxy, where the gateway sends the requests of stages on this cluster: http://HEAD:8000",
+    }),
     isDefault: Type.Boolean({ description: 'trainings and stages go here when they name no cluster' }),
     local: Type.Union([LocalClusterSpec, Type.Null()], {
       description: 'started on this machine by the bridge (`emkit cluster up`): its shape; null when added',
@@ -83,6 +86,13 @@ export const ClusterCreate = Type.Object(
     ),
     token: Type.Optional(
       Type.String({ minLength: 1, maxLength: 4096, pattern: '^[\\x21-\\x7e]+$', description: "Ray's auth token, if it has one" }),
+    ),
+    servePort: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 65535,
+        description: "an added cluster's Ray Serve HTTP port on the head's host (default 8000); a local one gets a free port",
+      }),
     ),
     local: Type.Optional(LocalClusterSpec),
   },

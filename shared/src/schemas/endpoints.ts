@@ -51,6 +51,16 @@ export const ResourcePath = Type.String({
   description: '"/" or up to five path segments like "/predict"; the stage also answers at its URL plus this path',
 });
 
+/** Ray Serve's autoscaling bounds of a stage on a cluster (its replicas between the two). */
+export const StageAutoscaling = Type.Object(
+  {
+    minReplicas: Type.Integer({ minimum: 0, maximum: 16 }),
+    maxReplicas: Type.Integer({ minimum: 1, maximum: 16 }),
+  },
+  { additionalProperties: false },
+);
+export type StageAutoscaling = Static<typeof StageAutoscaling>;
+
 export const EndpointStage = Type.Object(
   {
     id: Type.String(),
@@ -66,6 +76,10 @@ export const EndpointStage = Type.Object(
     instanceCount: Type.Integer({ minimum: 1 }),
     instances: Type.Array(StageInstance),
     python: Type.String({ description: 'the interpreter its workers run in: the environment of the model' }),
+    cluster: Type.Union([Type.String(), Type.Null()], {
+      description: 'the Ray cluster it runs on as a Ray Serve application; null: on this machine',
+    }),
+    autoscaling: Type.Union([StageAutoscaling, Type.Null()]),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   },
@@ -107,6 +121,14 @@ const StageSettings = {
       description: "an ACTIVE environment to run the workers in (default: the model's training's, else the bridge's)",
     }),
   ),
+  cluster: Type.Optional(
+    Type.String({
+      pattern: NAME_PATTERN,
+      description:
+        'a Ray cluster to run it on as a Ray Serve application, instanceCount replicas (default: the default cluster, else this machine)',
+    }),
+  ),
+  autoscaling: Type.Optional(StageAutoscaling),
 };
 
 export const StageCreate = Type.Object({ name: Name, ...StageSettings }, { additionalProperties: false });

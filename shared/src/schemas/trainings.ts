@@ -76,6 +76,23 @@ export const TrainingSource = Type.Object(
 );
 export type TrainingSource = Static<typeof TrainingSource>;
 
+/** How a cluster training's ranks are spread over the nodes (Ray's placement group strategies). */
+export const PlacementStrategy = Type.Union([Type.Literal('SPREAD'), Type.Literal('STRICT_SPREAD'), Type.Literal('PACK')], {
+  description:
+    'SPREAD (the default): across nodes where it can; STRICT_SPREAD: each rank on its own node; PACK: as few nodes as it can',
+});
+export type PlacementStrategy = Static<typeof PlacementStrategy>;
+
+export const RankPlacement = Type.Object(
+  {
+    rank: Type.Integer({ minimum: 0 }),
+    node: Type.String({ description: "the node's address" }),
+    nodeId: Type.String({ description: "Ray's id of the node" }),
+  },
+  {},
+);
+export type RankPlacement = Static<typeof RankPlacement>;
+
 export const TrainingCreate = Type.Object(
   {
     name: Type.Optional(Name),
@@ -89,6 +106,14 @@ export const TrainingCreate = Type.Object(
     maxDurationSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_DURATION_SECONDS })),
     tags: Type.Optional(Tags),
     earlyStopping: Type.Optional(EarlyStopping),
+    cluster: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: 'the Ray cluster (name or id) to run on; left out: the default cluster, if one is set, else this machine',
+      }),
+    ),
+    placementStrategy: Type.Optional(PlacementStrategy),
   },
   { additionalProperties: false },
 );
@@ -107,6 +132,12 @@ export const TrainingCopy = Type.Object(
     maxDurationSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_DURATION_SECONDS })),
     tags: Type.Optional(Tags),
     earlyStopping: Type.Optional(Type.Union([EarlyStopping, Type.Null()], { description: 'null: the copy stops by itself' })),
+    cluster: Type.Optional(
+      Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Null()], {
+        description: 'another Ray cluster to run the copy on; null: this machine; left out: where the original ran',
+      }),
+    ),
+    placementStrategy: Type.Optional(PlacementStrategy),
   },
   { additionalProperties: false },
 );
@@ -144,6 +175,9 @@ export const Training = Type.Object(
     stateReason: Type.Union([Type.String(), Type.Null()]),
     exitCode: Type.Union([Type.Integer(), Type.Null()]),
     copiedFrom: Type.Union([Type.String(), Type.Null()], { description: 'the id of the training this is a copy of' }),
+    cluster: Type.Union([Type.String(), Type.Null()], { description: "the Ray cluster's name it runs on; null: this machine" }),
+    placementStrategy: Type.Union([PlacementStrategy, Type.Null()]),
+    placement: Type.Array(RankPlacement, { description: 'where each rank runs (cluster trainings, once placed)' }),
     dir: Type.String({ description: "the training's folder: source/, logs/, artifacts/, model/, checkpoints/, tensorboard/" }),
     createdAt: Timestamp,
     updatedAt: Timestamp,

@@ -151,6 +151,15 @@ export class TrainingView {
       [this.t('Experiment'), training.experimentName],
       [this.t('Environment'), training.environment ?? training.python],
       [this.t('Instances'), String(training.instanceCount)],
+      [this.t('Runs on'), training.cluster ?? this.t('this machine')],
+      ...(training.placement.length
+        ? [
+            [this.t('Ranks'), training.placement.map((p) => this.t('rank {0} on {1}', String(p.rank), p.node)).join(', ')] as [
+              string,
+              string,
+            ],
+          ]
+        : []),
       [this.t('Early stopping'), training.earlyStopping ? formatEarlyStop(training.earlyStopping) : this.t('none')],
       [this.t('Datasets'), datasets.length ? datasets.map(([name, path]) => `${name}=${path}`).join(', ') : this.t('none')],
     ];

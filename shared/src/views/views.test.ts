@@ -110,6 +110,9 @@ const training = (state: Training['state']): Training =>
     stateReason: state === 'FAIL TRAIN' ? 'cell 3 raised ValueError: bad' : null,
     exitCode: null,
     copiedFrom: null,
+    cluster: null,
+    placementStrategy: null,
+    placement: [],
     dir: '/x',
     createdAt: '2026-11-22T10:00:00.000Z',
     updatedAt: '2026-11-22T10:00:00.000Z',
@@ -172,6 +175,30 @@ describe('training view', () => {
     view.handle({ type: 'metricPoints', points: [{ tag: 'loss', step: 1, value: 0.25, wallTime: 1 }] });
     view.metrics.flush();
     expect(view.element.querySelector('.emkit-metric-chart[data-tag="loss"] .emkit-metric-last')?.textContent).toBe('0.25 @ 1');
+    view.dispose();
+  });
+
+  it("says where it runs: this machine, or the cluster and each rank's node", () => {
+    const view = new TrainingView(host(), { t: untranslated, act: () => {} });
+    const facts = () => view.element.querySelector('.emkit-facts')?.textContent ?? '';
+    view.handle({ type: 'training', training: training('RUNNING') });
+    expect(facts()).toContain('Runs onthis machine');
+    expect(facts()).not.toContain('Ranks');
+    view.handle({
+      type: 'training',
+      training: {
+        ...training('RUNNING'),
+        instanceCount: 2,
+        cluster: 'lab',
+        placementStrategy: 'STRICT_SPREAD',
+        placement: [
+          { rank: 0, node: '10.0.0.2', nodeId: 'a1' },
+          { rank: 1, node: '10.0.0.3', nodeId: 'b2' },
+        ],
+      },
+    });
+    expect(facts()).toContain('Runs onlab');
+    expect(facts()).toContain('Ranksrank 0 on 10.0.0.2, rank 1 on 10.0.0.3');
     view.dispose();
   });
 });

@@ -138,6 +138,15 @@ class Client:
         return self.request("POST", "/api/v1/browser-tickets")["ticket"]
 
 
+def _place(body: Dict[str, Any], cluster: Optional[str], autoscaling: Optional[Tuple[int, int]]) -> None:
+    """A stage's cluster and Ray Serve autoscaling bounds, when given."""
+    if cluster is not None:
+        body["cluster"] = cluster
+    if autoscaling is not None:
+        low, high = autoscaling
+        body["autoscaling"] = {"minReplicas": low, "maxReplicas": high}
+
+
 def _quote(key: str) -> str:
     return urllib.parse.quote(key, safe="")
 
@@ -264,10 +273,15 @@ class _Trainings(_Resource):
         tags: Optional[Dict[str, str]] = None,
         description: Optional[str] = None,
         early_stopping: Optional[EarlyStopping] = None,
+        cluster: Optional[str] = None,
+        placement_strategy: Optional[str] = None,
         wait: bool = False,
         timeout: float = 86400,
     ) -> Dict[str, Any]:
         """Submit a notebook, a script, or a folder with ``entry_point``; paths are made absolute here.
+
+        ``cluster="NAME"`` runs it on that Ray cluster (left out: the default cluster, if one is set, else
+        this machine); ``placement_strategy="STRICT_SPREAD"`` puts each rank on a node of its own.
 
         ``early_stopping="val_loss:min:5"`` (or ``{"metric": "val_loss", "mode": "min", "patience": 5,
         "min_delta": 0.01}``): the bridge ends the training, COMPLETE, once the metric has not improved
@@ -288,6 +302,8 @@ class _Trainings(_Resource):
             ("experiment", experiment),
             ("maxDurationSeconds", max_duration_seconds),
             ("description", description),
+            ("cluster", cluster),
+            ("placementStrategy", placement_strategy),
         ):
             if value is not None:
                 body[key] = value
@@ -312,13 +328,20 @@ class _Trainings(_Resource):
         """Run again with the same settings and source; ``hyperparameters=…``, ``name=…`` etc. replace them.
 
         ``early_stopping=`` a rule replaces the training's, ``early_stopping=None`` runs the copy without one;
-        left out, the copy keeps it.
+        left out, the copy keeps it. ``cluster="NAME"`` runs the copy on that Ray cluster, ``cluster="local"``
+        on this machine; left out, where the original ran.
         """
-        names = {"instance_count": "instanceCount", "max_duration_seconds": "maxDurationSeconds"}
+        names = {
+            "instance_count": "instanceCount",
+            "max_duration_seconds": "maxDurationSeconds",
+            "placement_strategy": "placementStrategy",
+        }
         early = overrides.pop("early_stopping", _KEEP)
         body = {names.get(k, k): v for k, v in overrides.items() if v is not None}
         if early is not _KEEP:
             body["earlyStopping"] = None if early is None else early_stopping_body(early)
+        if body.get("cluster") == "local":
+            body["cluster"] = None
         return self._client.request("POST", f"{self.path}/{_quote(key)}/copy", body)
 
     def delete(self, key: str) -> None:
@@ -522,8 +545,14 @@ class _Endpoints(_Resource):
         tags: Optional[Dict[str, str]] = None,
         wait: bool = False,
         timeout: float = 600,
+        cluster: Optional[str] = None,
+        autoscaling: Optional[Tuple[int, int]] = None,
     ) -> Dict[str, Any]:
         """Deploy ``model`` as a new endpoint's default stage (named ``stage``, default "default").
+
+        ``cluster="NAME"`` runs it on that Ray cluster as a Ray Serve application with
+        ``instance_count`` replicas (or between ``autoscaling=(min, max)``); by default it runs on
+        the default cluster if there is one, else on this machine.
 
         It is ACTIVE once its workers answer (``wait=True`` polls until then, or CREATE FAILED).
         ``api_key=True`` issues a key callers may use instead of the bridge token: it is in the
@@ -532,6 +561,7 @@ class _Endpoints(_Resource):
         body = self._stage_body(
             {"name": name, "model": model, "tags": tags or {}}, instance_count, resource_path, environment, description
         )
+        _place(body, cluster, autoscaling)
         if stage is not None:
             body["stage"] = stage
         if api_key:
@@ -574,9 +604,15 @@ class _Endpoints(_Resource):
         description: Optional[str] = None,
         wait: bool = False,
         timeout: float = 600,
+        cluster: Optional[str] = None,
+        autoscaling: Optional[Tuple[int, int]] = None,
     ) -> Dict[str, Any]:
-        """Deploy ``model`` as another stage beside the default one, to try it before switching to it."""
+        """Deploy ``model`` as another stage beside the default one, to try it before switching to it.
+
+        ``cluster`` and ``autoscaling`` as in ``create``: a stage on a Ray cluster, served by Ray Serve.
+        """
         body = self._stage_body({"name": name, "model": model}, instance_count, resource_path, environment, description)
+        _place(body, cluster, autoscaling)
         created = self._client.request("POST", f"{self.path}/{_quote(key)}/stages", body)
         return self.wait_stage(key, name, timeout) if wait else created
 
@@ -649,13 +685,22 @@ class _Clusters(_Resource):
     path = "/api/v1/clusters"
 
     def add(
-        self, name: str, address: str, token: Optional[str] = None, wait: bool = True, timeout: float = 30
+        self,
+        name: str,
+        address: str,
+        token: Optional[str] = None,
+        wait: bool = True,
+        timeout: float = 30,
+        serve_port: Optional[int] = None,
     ) -> Dict[str, Any]:
         """Add a running Ray cluster by its dashboard address (``http://HEAD:8265``); ``token`` if it has
-        token auth on. With ``wait``, returns it once checked: REACHABLE, or UNREACHABLE with the reason."""
+        token auth on; ``serve_port`` is Ray Serve's HTTP port on the head's host (default 8000).
+        With ``wait``, returns it once checked: REACHABLE, or UNREACHABLE with the reason."""
         body: Dict[str, Any] = {"name": name, "address": address}
         if token is not None:
             body["token"] = token
+        if serve_port is not None:
+            body["servePort"] = serve_port
         cluster = self._client.request("POST", self.path, body)
         return self.wait(cluster["id"], timeout) if wait else cluster
 

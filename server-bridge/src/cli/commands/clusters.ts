@@ -25,6 +25,7 @@ const fields: [string, (c: Cluster) => unknown][] = [
   ['address', (c) => c.address],
   ['default', (c) => (c.isDefault ? 'yes (trainings and stages go here)' : 'no')],
   ['token', (c) => (c.hasToken ? 'set' : 'none')],
+  ['serve', (c) => c.serveAddress ?? ''],
   ['ray', (c) => c.rayVersion ?? ''],
   ['local', (c) => (c.local ? `${c.local.nodes} nodes × ${c.local.cpusPerNode ?? 1} CPU, started by the bridge` : 'no')],
   ['checked', (c) => (c.checkedAt ? formatTime(c.checkedAt) : '')],
@@ -68,12 +69,24 @@ export function registerClusters(program: Command): void {
     .description('add a running Ray cluster by its dashboard address')
     .requiredOption('--ray <url>', "Ray's dashboard address, http://HEAD:8265")
     .option('--token-file <file>', "a file holding Ray's auth token (RAY_AUTH_MODE=token clusters)")
+    .option(
+      '--serve-port <port>',
+      "Ray Serve's HTTP port on the head's host, where stages on it are called (default 8000)",
+      count,
+    )
     .action(async (name: string, options, command: Command) => {
       const globals = command.optsWithGlobals();
       const token = options.tokenFile ? readFileSync(options.tokenFile, 'utf8').trim() : undefined;
       if (options.tokenFile && !token) command.error(`${options.tokenFile} is empty`, { exitCode: EXIT.usage });
       const client = connect(globals);
-      const created = await client.api.createCluster({ body: { name, address: options.ray, ...(token ? { token } : {}) } });
+      const created = await client.api.createCluster({
+        body: {
+          name,
+          address: options.ray,
+          ...(token ? { token } : {}),
+          ...(options.servePort ? { servePort: options.servePort } : {}),
+        },
+      });
       printCluster(globals, await settled(client, created.id));
     });
 

@@ -10,7 +10,7 @@ import {
   stageStates,
 } from '@emkit/shared';
 import { type Command, Option } from 'commander';
-import { count, pairs } from '../arguments.js';
+import { count, count0, pairs } from '../arguments.js';
 import { connect } from '../connect.js';
 import { EXIT } from '../exit-codes.js';
 import { printItem, printList, printMessage } from '../output.js';
@@ -83,10 +83,25 @@ function printStage(globals: { json?: boolean }, client: EmkitClient, stage: End
     ['resourcePath', (s) => s.resourcePath],
     ['model', modelRef],
     ['instances', (s) => `${ready(s)} ready`],
+    ['cluster', (s) => s.cluster ?? '(this machine)'],
+    ['autoscaling', (s) => (s.autoscaling ? `${s.autoscaling.minReplicas}–${s.autoscaling.maxReplicas} replicas` : '')],
     ['python', (s) => s.python],
     ['id', (s) => s.id],
     ['createdAt', (s) => formatTime(s.createdAt)],
   ]);
+}
+
+/** `--cluster`, and the autoscaling bounds when both are given (Ray Serve checks them too). */
+function placement(options: { cluster?: string; minReplicas?: number; maxReplicas?: number }, command: Command) {
+  if ((options.minReplicas === undefined) !== (options.maxReplicas === undefined)) {
+    command.error('error: give --min-replicas and --max-replicas together');
+  }
+  return {
+    ...(options.cluster ? { cluster: options.cluster } : {}),
+    ...(options.maxReplicas !== undefined
+      ? { autoscaling: { minReplicas: options.minReplicas as number, maxReplicas: options.maxReplicas } }
+      : {}),
+  };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -138,6 +153,12 @@ export function registerEndpoints(program: Command): void {
     .option('--instances <n>', 'model workers to balance across', count)
     .option('--resource-path <path>', 'the stage also answers at its URL plus this, e.g. /predict')
     .option('--environment <name>', "an ACTIVE environment to run the workers in (default: the model's training's)")
+    .option(
+      '--cluster <name>',
+      'run it on this Ray cluster as a Ray Serve application, --instances replicas (default: the default cluster)',
+    )
+    .option('--min-replicas <n>', 'on a cluster: autoscale between --min-replicas and --max-replicas', count0)
+    .option('--max-replicas <n>', 'on a cluster: the most replicas autoscaling may start', count)
     .option('--api-key', 'issue an API key callers may send as X-Api-Key instead of the bridge token (shown once)')
     .option('--description <text>')
     .option('--tag <key=value>', 'a tag (repeatable)', pairs('tag'), {})
@@ -154,6 +175,7 @@ export function registerEndpoints(program: Command): void {
           ...(options.instances ? { instanceCount: options.instances } : {}),
           ...(options.resourcePath ? { resourcePath: options.resourcePath } : {}),
           ...(options.environment ? { environment: options.environment } : {}),
+          ...placement(options, command),
           ...(options.apiKey ? { apiKey: true } : {}),
           ...(options.description ? { description: options.description } : {}),
         },
@@ -204,6 +226,12 @@ export function registerEndpoints(program: Command): void {
     .option('--instances <n>', 'model workers to balance across', count)
     .option('--resource-path <path>', 'the stage also answers at its URL plus this, e.g. /predict')
     .option('--environment <name>', "an ACTIVE environment to run the workers in (default: the model's training's)")
+    .option(
+      '--cluster <name>',
+      'run it on this Ray cluster as a Ray Serve application, --instances replicas (default: the default cluster)',
+    )
+    .option('--min-replicas <n>', 'on a cluster: autoscale between --min-replicas and --max-replicas', count0)
+    .option('--max-replicas <n>', 'on a cluster: the most replicas autoscaling may start', count)
     .option('--description <text>')
     .option('--wait', 'wait until it is ACTIVE; exit 6 if it is CREATE FAILED or DEPLOY FAILED')
     .action(async (name: string, stageName: string, options, command: Command) => {
@@ -217,6 +245,7 @@ export function registerEndpoints(program: Command): void {
           ...(options.instances ? { instanceCount: options.instances } : {}),
           ...(options.resourcePath ? { resourcePath: options.resourcePath } : {}),
           ...(options.environment ? { environment: options.environment } : {}),
+          ...placement(options, command),
           ...(options.description ? { description: options.description } : {}),
         },
       });

@@ -32,6 +32,10 @@ export function registerServe(program: Command): void {
       String(DEFAULT_QUICK_TEST_IDLE_SECONDS),
     )
     .option('--cluster-poll <seconds>', 'how often every Ray cluster is checked (reachable, nodes)', '5')
+    .option(
+      '--public-url <url>',
+      "where a Ray cluster's nodes reach this bridge (cluster trainings send their results there); default: where it listens",
+    )
     .option('--log-level <level>', 'trace, debug, info, warn, error', 'info')
     .option('--log-max-mb <mb>', "rotate the bridge's log (<home>/logs/bridge.log) at this size", '10')
     .option('--log-keep <n>', 'how many rotated logs to keep (bridge.log.1 … .N)', '3')
@@ -63,6 +67,16 @@ export function registerServe(program: Command): void {
       const clusterPoll = Number(options.clusterPoll);
       if (!(clusterPoll >= 0.2))
         command.error(`--cluster-poll must be a number of seconds, 0.2 or more, not "${options.clusterPoll}"`, { exitCode: 2 });
+      let publicUrl: string | undefined;
+      if (options.publicUrl !== undefined) {
+        try {
+          const url = new URL(options.publicUrl as string);
+          if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http');
+          publicUrl = `${url.protocol}//${url.host}`;
+        } catch {
+          command.error(`--public-url must be an address like http://HOST:8765, not "${options.publicUrl}"`, { exitCode: 2 });
+        }
+      }
       const bridge = await startBridge({
         home: globals.home,
         host: options.host as string,
@@ -77,6 +91,7 @@ export function registerServe(program: Command): void {
         inferenceTimeoutMs: Math.round(inferenceTimeout * 1000),
         quickTestIdleSeconds: quickTestIdle,
         clusterPollMs: Math.round(clusterPoll * 1000),
+        publicUrl,
         logLevel: options.logLevel as string,
         logRotation: { maxBytes: Math.round(logMaxMb * 1024 * 1024), keep: logKeep },
       });

@@ -53,6 +53,7 @@ const columns: [string, (t: Training) => unknown][] = [
   ['STATE', (t) => t.state],
   ['KIND', (t) => t.source.kind],
   ['ENTRY', (t) => t.source.entryPoint],
+  ['WHERE', (t) => t.cluster ?? 'local'],
   ['TIME', elapsed],
   ['CREATED', (t) => formatTime(t.createdAt)],
 ];
@@ -105,6 +106,8 @@ export function registerTrainings(program: Command): void {
     .option('--env <name>', "the environment to run in (default: the bridge's Python)")
     .option('--experiment <name>', 'the experiment it belongs to (default: "default")')
     .option('--instances <n>', 'ranks to start, with the variables torchrun sets', count)
+    .option('--cluster <name>', 'the Ray cluster to run on (default: the default cluster, if one is set, else here)')
+    .option('--strict-spread', "on a cluster: each rank on a node of its own (Ray's STRICT_SPREAD)")
     .option('--max-time <duration>', 'stop it after this long, e.g. 90s, 30m, 2h', seconds)
     .option(
       '--early-stop <metric:mode:patience[:minDelta]>',
@@ -129,6 +132,8 @@ export function registerTrainings(program: Command): void {
           ...(options.env ? { environment: options.env } : {}),
           ...(options.experiment ? { experiment: options.experiment } : {}),
           ...(options.instances ? { instanceCount: options.instances } : {}),
+          ...(options.cluster ? { cluster: options.cluster } : {}),
+          ...(options.strictSpread ? { placementStrategy: 'STRICT_SPREAD' as const } : {}),
           ...(options.maxTime ? { maxDurationSeconds: options.maxTime } : {}),
           ...(options.earlyStop ? { earlyStopping: options.earlyStop } : {}),
           ...(options.name ? { name: options.name } : {}),
@@ -208,6 +213,7 @@ export function registerTrainings(program: Command): void {
     .option('--experiment <name>')
     .option('--early-stop <metric:mode:patience[:minDelta]>', 'an early-stopping rule to use instead', earlyStop)
     .option('--no-early-stop', 'run the copy without the early-stopping rule')
+    .option('--cluster <name>', "run the copy on this Ray cluster ('local': on this machine)")
     .option('--wait', "stream rank 0's log and wait for the end")
     .action(async (name: string, options, command: Command) => {
       const globals = command.optsWithGlobals();
@@ -218,6 +224,7 @@ export function registerTrainings(program: Command): void {
           ...(options.hp ? { hyperparameters: options.hp } : {}),
           ...(options.name ? { name: options.name } : {}),
           ...(options.experiment ? { experiment: options.experiment } : {}),
+          ...(options.cluster ? { cluster: options.cluster === 'local' ? null : options.cluster } : {}),
           // commander: --early-stop RULE gives the rule, --no-early-stop false, neither true
           ...(options.earlyStop === false ? { earlyStopping: null } : {}),
           ...(typeof options.earlyStop === 'object' ? { earlyStopping: options.earlyStop } : {}),

@@ -141,6 +141,8 @@ def _train_options(parser: argparse.ArgumentParser) -> None:
         help="a dataset folder (repeatable): EM_DATASET_NAME in the run",
     )
     parser.add_argument("--instances", type=positive, default=1, metavar="N", help="ranks to start (torchrun style)")
+    parser.add_argument("--cluster", metavar="NAME", help="the Ray cluster to run on (default: the default one)")
+    parser.add_argument("--strict-spread", action="store_true", help="on a cluster: each rank on a node of its own")
     parser.add_argument("--max-time", type=duration, metavar="DURATION", help="stop it after this long: 90s, 30m, 2h")
     parser.add_argument(
         "--early-stop",
@@ -227,6 +229,7 @@ def build() -> argparse.ArgumentParser:
         help="hyperparameters to use instead (repeatable; replaces them all)",
     )
     copy.add_argument("--instances", type=positive, metavar="N")
+    copy.add_argument("--cluster", metavar="NAME", help="run the copy on this Ray cluster ('local': on this machine)")
     copy.add_argument("--max-time", type=duration, metavar="DURATION")
     rules = copy.add_mutually_exclusive_group()
     rules.add_argument("--early-stop", type=early_stop, metavar="METRIC:MODE:PATIENCE[:MIN_DELTA]")
@@ -283,6 +286,7 @@ def build() -> argparse.ArgumentParser:
     endpoint_create.add_argument("--stage", help="the default stage's name (default: default)")
     endpoint_create.add_argument("--instances", type=positive, metavar="N")
     endpoint_create.add_argument("--env", help="the environment its workers run in")
+    endpoint_create.add_argument("--cluster", help="run it on this Ray cluster (Ray Serve, --instances replicas)")
     _wait_flag(endpoint_create, True, "it is ACTIVE")
     stage = endpoint_commands.add_parser("stage", help="deploy another model version as a stage beside the default")
     stage.add_argument("name")
@@ -290,6 +294,7 @@ def build() -> argparse.ArgumentParser:
     stage.add_argument("--model", required=True, help="name, name:VERSION or name@ALIAS")
     stage.add_argument("--instances", type=positive, metavar="N")
     stage.add_argument("--env")
+    stage.add_argument("--cluster", help="run it on this Ray cluster (Ray Serve, --instances replicas)")
     _wait_flag(stage, True, "it is ACTIVE")
     default = endpoint_commands.add_parser("default", help="make an ACTIVE stage the default (no request dropped)")
     default.add_argument("name")

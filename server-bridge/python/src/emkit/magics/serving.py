@@ -82,14 +82,19 @@ def endpoint(ctx, args, cell):
         return Table(client.endpoints.list(), ENDPOINT_COLUMNS, "endpoints")
     if action == "create":
         created = client.endpoints.create(
-            args.name, args.model, stage=args.stage, instance_count=args.instances, environment=args.env
+            args.name,
+            args.model,
+            stage=args.stage,
+            instance_count=args.instances,
+            environment=args.env,
+            cluster=args.cluster,
         )
         if args.wait:
             created = _wait_endpoint(client, created["id"], created["name"])
         return endpoint_record(ctx, created)
     if action == "stage":
         client.endpoints.add_stage(
-            args.name, args.stage, args.model, instance_count=args.instances, environment=args.env
+            args.name, args.stage, args.model, instance_count=args.instances, environment=args.env, cluster=args.cluster
         )
         if args.wait:
             stage = watch(

@@ -71,7 +71,8 @@ def train(ctx, args, cell: Optional[str]):
     # which notebook, before any call: that error is the user's to fix whatever the bridge
     source = None if cell is not None else args.path or str(current_notebook(ctx.shell.user_ns))
     client = ctx.client
-    environment = args.env if args.env is not None else kernel_environment(client)
+    # on a cluster the nodes' Python runs it: the kernel's environment is this machine's
+    environment = args.env if args.env is not None or args.cluster else kernel_environment(client)
     options = {
         "name": args.name,
         "hyperparameters": as_dict(args.hp),
@@ -83,6 +84,8 @@ def train(ctx, args, cell: Optional[str]):
         "tags": as_dict(args.tag),
         "description": args.description,
         "early_stopping": args.early_stop,
+        "cluster": args.cluster,
+        "placement_strategy": "STRICT_SPREAD" if args.strict_spread else None,
     }
     if cell is not None:
         # the bridge snapshots the source when it accepts the training: the folder can go then
@@ -186,6 +189,7 @@ def copy(ctx, args, cell):
         hyperparameters=as_dict(args.hp) if args.hp else None,
         instance_count=args.instances,
         max_duration_seconds=args.max_time,
+        cluster=args.cluster,
         **({"early_stopping": None} if args.no_early_stop else {}),
         **({"early_stopping": args.early_stop} if args.early_stop else {}),
     )

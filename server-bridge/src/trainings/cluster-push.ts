@@ -1,0 +1,106 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { isSettled, type RankPlacement, trainingStates } from '@emkit/shared';
+import { conflict, HttpError } from '../server/errors.js';
+import type { Store } from '../store/index.js';
+import type { TrainingRecord } from '../store/trainings.js';
+import { FINAL_SUPERVISOR_STATES, rankLog, type SupervisorStatus, trainingLayout } from './contract.js';
+
+/** The folders a cluster training's ranks send back, as the training's layout names them. */
+export const PUSHED_AREAS = ['model', 'checkpoints', 'tensorboard', 'artifacts'] as const;
+export type PushedArea = (typeof PUSHED_AREAS)[number];
+
+const STATES: readonly string[] = ['CREATE IN PROGRESS', 'RUNNING', 'STOP IN PROGRESS', ...FINAL_SUPERVISOR_STATES];
+
+const invalid = (message: string, field?: string) => new HttpError(400, 'validation', message, field);
+
+/** `a/b.txt` inside `root`, or an error: no empty, `.` or `..` parts, nothing absolute. */
+export function pushedPath(root: string, path: string): string {
+  const parts = path.split('/');
+  if (path.includes('\0') || parts.some((p) => p === '' || p === '.' || p === '..')) {
+    throw invalid(`"${path}" is not a relative path inside the folder`, 'path');
+  }
+  const target = resolve(root, ...parts);
+  const inside = relative(root, target);
+  if (inside.startsWith('..') || inside.startsWith(sep)) throw invalid(`"${path}" leaves the folder`, 'path');
+  return target;
+}
+
+function checkStatus(body: unknown): SupervisorStatus {
+  const status = body as SupervisorStatus;
+  if (typeof status !== 'object' || status === null || !STATES.includes(status.state)) {
+    throw invalid('the status names no known state', 'state');
+  }
+  if (!Array.isArray(status.ranks)) throw invalid('ranks must be an array', 'ranks');
+  return status;
+}
+
+/**
+ * What a cluster training's driver and ranks push (shared/RAY.md: no shared filesystem): its
+ * status, written whole as status.json for the supervision to read as a local one's; each
+ * rank's output, appended to its rank log (tailed by the log streams); its files, each written
+ * to a temporary file and renamed into the training's model, checkpoints, tensorboard or
+ * artifacts folder. Nothing is taken once the training has settled.
+ */
+export class ClusterPushes {
+  constructor(
+    private readonly store: Store,
+    private readonly onStatus: (id: string) => void,
+  ) {}
+
+  private open(training: TrainingRecord): void {
+    if (!training.clusterId) throw conflict(`training "${training.name}" doesn't run on a cluster`);
+    if (isSettled(trainingStates, training.state)) throw conflict(`training "${training.name}" is ${training.state}`);
+  }
+
+  async status(training: TrainingRecord, body: unknown): Promise<void> {
+    this.open(training);
+    const status = checkStatus(body);
+    const layout = trainingLayout(training.dir);
+    const temporary = `${layout.status}.push`;
+    await writeFile(temporary, JSON.stringify(status));
+    await rename(temporary, layout.status);
+    const placement: RankPlacement[] = status.ranks
+      .filter((r) => typeof (r as { node?: unknown }).node === 'string')
+      .map((r) => {
+        const placed = r as unknown as RankPlacement;
+        return { rank: placed.rank, node: placed.node, nodeId: String(placed.nodeId ?? '') };
+      });
+    if (placement.length > 0 && JSON.stringify(placement) !== JSON.stringify(training.placement)) {
+      this.store.tx(() => this.store.trainings.update(training.id, { placement }));
+    }
+    this.onStatus(training.id);
+  }
+
+  /** `rank` is a rank's number, or `supervisor` for the driver's own lines. */
+  async log(training: TrainingRecord, rank: string, body: Readable): Promise<void> {
+    this.open(training);
+    const layout = trainingLayout(training.dir);
+    let file: string;
+    if (rank === 'supervisor') file = layout.supervisorLog;
+    else if (/^\d{1,2}$/.test(rank) && Number(rank) < training.instanceCount) file = rankLog(layout, Number(rank));
+    else throw invalid(`"${rank}" is no rank of this training`, 'rank');
+    await pipeline(body, createWriteStream(file, { flags: 'a' }));
+  }
+
+  async file(training: TrainingRecord, area: string, path: string, body: Readable): Promise<void> {
+    this.open(training);
+    if (!(PUSHED_AREAS as readonly string[]).includes(area)) {
+      throw invalid(`"${area}" is none of ${PUSHED_AREAS.join(', ')}`, 'area');
+    }
+    const root = trainingLayout(training.dir)[area as PushedArea];
+    const target = pushedPath(root, path);
+    await mkdir(dirname(target), { recursive: true });
+    const temporary = join(dirname(target), `.${Date.now()}-${Math.random().toString(36).slice(2)}.push`);
+    try {
+      await pipeline(body, createWriteStream(temporary));
+      await rename(temporary, target);
+    } catch (error) {
+      await rm(temporary, { force: true });
+      throw error;
+    }
+  }
+}
