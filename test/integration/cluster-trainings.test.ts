@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { dirname, join } from 'node:path';
@@ -7,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { RayClient } from '../../server-bridge/src/clusters/ray-client.js';
 import { packageFolder } from '../../server-bridge/src/clusters/ray-package.js';
-import { cliPath, projectEnv, removeDir, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
+import { emkitCli, removeDir, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
 import { hasProc, processTree } from '../support/processes.js';
 import { fullLog, notebook, pythonHas, settledTraining, trainingInState, venvPython, writeTree } from '../support/trainings.js';
 
@@ -23,22 +22,8 @@ let client: EmkitClient;
 let cluster: Cluster;
 let work: string;
 
-function emkit(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliPath, '--url', bridge.url, '--token', bridge.token, ...args], {
-      env: projectEnv(),
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** The CLI against this suite's bridge. */
+const emkit = (...args: string[]) => emkitCli(bridge, ...args);
 
 /** Every file under a folder, relative, sorted. */
 function filesUnder(dir: string): string[] {

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { request } from 'node:http';
 import { dirname, join } from 'node:path';
@@ -6,7 +5,7 @@ import { ApiError, type Cluster, type EmkitClient } from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RayClient } from '../../server-bridge/src/clusters/ray-client.js';
 import { packageFolder } from '../../server-bridge/src/clusters/ray-package.js';
-import { cliPath, projectEnv, removeDir, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
+import { emkitCli, removeDir, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
 import { hasProc, processTree } from '../support/processes.js';
 import { alive, pythonHas, venvPython, writeTree } from '../support/trainings.js';
 
@@ -20,23 +19,8 @@ let client: EmkitClient;
 let cluster: Cluster;
 let work: string;
 
-/** The CLI against the test's bridge, without blocking the event loop (it waits for the cluster). */
-function emkit(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliPath, '--url', bridge.url, '--token', bridge.token, ...args], {
-      env: projectEnv(),
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** The CLI against this suite's bridge. */
+const emkit = (...args: string[]) => emkitCli(bridge, ...args);
 
 const tokenOf = (c: Cluster) => readFileSync(join(bridge.home, 'clusters', c.id, 'token'), 'utf8').trim();
 

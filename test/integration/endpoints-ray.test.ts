@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Cluster, EmkitClient } from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RayClient } from '../../server-bridge/src/clusters/ray-client.js';
-import { cliPath, projectEnv, removeDir, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
+import { emkitCli, removeDir, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
 import {
   activeEndpoint,
   activeStage,
@@ -30,22 +29,8 @@ let work: string;
 let expected: number[];
 let apiKey: string;
 
-function emkit(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliPath, '--url', bridge.url, '--token', bridge.token, ...args], {
-      env: projectEnv(),
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** The CLI against this suite's bridge. */
+const emkit = (...args: string[]) => emkitCli(bridge, ...args);
 
 /** Callers that each send one request after another until stopped, as the resilience tests do. */
 function load(path: string, callers: number, headers: Record<string, string> = {}) {

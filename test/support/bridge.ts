@@ -132,3 +132,27 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | false>, ti
     await sleep(100);
   }
 }
+
+/**
+ * The CLI against a test bridge, without blocking the event loop (for commands that wait on
+ * something the test's own bridge has to answer meanwhile, such as a Ray cluster coming up).
+ */
+export function emkitCli(
+  bridge: { url: string; token: string },
+  ...args: string[]
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cliPath, '--url', bridge.url, '--token', bridge.token, ...args], {
+      env: projectEnv(),
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
