@@ -11,6 +11,7 @@ import Fastify, {
 import type { WebSocket } from 'ws';
 import type { BridgeContext } from '../context.js';
 import { clusterHandlers } from '../routes/clusters.js';
+import { datasetHandlers } from '../routes/datasets.js';
 import { endpointHandlers } from '../routes/endpoints.js';
 import { environmentHandlers } from '../routes/environments.js';
 import { evaluationHandlers } from '../routes/evaluations.js';
@@ -18,6 +19,7 @@ import { experimentHandlers } from '../routes/experiments.js';
 import { healthHandlers } from '../routes/health.js';
 import { inferenceProtocolHandlers } from '../routes/inference-protocols.js';
 import { modelHandlers } from '../routes/models.js';
+import { recipeHandlers } from '../routes/recipes.js';
 import { tensorboardHandlers } from '../routes/tensorboards.js';
 import { trainingHandlers } from '../routes/trainings.js';
 import type { Handler } from '../routes/types.js';
@@ -52,6 +54,8 @@ const handlers: { [K in JsonRoutes]: Handler<K> } = {
   ...healthHandlers,
   ...environmentHandlers,
   ...experimentHandlers,
+  ...datasetHandlers,
+  ...recipeHandlers,
   ...trainingHandlers,
   ...modelHandlers,
   ...evaluationHandlers,

@@ -78,6 +78,10 @@ const toRecord = (row: TrainingRow): TrainingRecord => ({
   cluster: row.cluster_name,
   placementStrategy: row.placement_strategy,
   placement: JSON.parse(row.placement) as RankPlacement[],
+  // issue 16 contract: the recipes engineer stores these (a migration adds their columns)
+  recipe: null,
+  model: null,
+  evaluation: null,
   dir: row.dir,
   createdAt: row.created_at,
   updatedAt: row.updated_at,

@@ -39,7 +39,7 @@ export const EvaluationCreate = Type.Object(
       minLength: 1,
       maxLength: 4096,
       description:
-        'absolute path: a .csv / .parquet file with a label column, a .jsonl file of {"instance", "label"}, or a folder with one subfolder per class',
+        'absolute path — a .csv / .parquet file with a label column, a .jsonl file of {"instance", "label"}, or a folder with one subfolder per class — or a dataset `name[:version]`',
     }),
     format: Type.Optional(DatasetFormatSchema),
     label: Type.Optional(

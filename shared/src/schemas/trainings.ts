@@ -36,12 +36,18 @@ export const Hyperparameters = Type.Record(
 );
 export const Datasets = Type.Record(
   Type.String({ pattern: DATASET_NAME_PATTERN }),
-  Type.String({ minLength: 1, maxLength: 4096, pattern: NO_NUL_PATTERN, description: 'a path, without a NUL byte' }),
+  Type.String({
+    minLength: 1,
+    maxLength: 4096,
+    pattern: NO_NUL_PATTERN,
+    description:
+      'an absolute path without a NUL byte, or a dataset as `name` (its newest version, pinned at submit) or `name:version`',
+  }),
   {
     maxProperties: MAX_DATASETS,
     additionalProperties: false,
     description:
-      'name → absolute path of an existing file or folder; passed as `EM_DATASET_<NAME>` and `EM_DATASETS`; names are letters, digits and "_", starting with a letter or "_"',
+      'name → absolute path of an existing file or folder, or a dataset `name[:version]`; the path is passed as `EM_DATASET_<NAME>` and `EM_DATASETS`; names are letters, digits and "_", starting with a letter or "_"',
   },
 );
 export const Tags = Type.Record(Type.String({ pattern: TAG_KEY_PATTERN }), Type.String({ maxLength: 256 }), {
@@ -158,7 +164,9 @@ export const Training = Type.Object(
     experimentName: Type.String(),
     source: TrainingSource,
     hyperparameters: Type.Record(Type.String(), Type.String()),
-    datasets: Type.Record(Type.String(), Type.String()),
+    datasets: Type.Record(Type.String(), Type.String(), {
+      description: 'as given, a dataset pinned to its version (`name:version`); the runner gets its path',
+    }),
     environment: Type.Union([Type.String(), Type.Null()], { description: "the environment's name; null: the bridge's Python" }),
     python: Type.String({ description: 'the interpreter the training runs with' }),
     instanceCount: Type.Integer({ minimum: 1 }),
@@ -178,6 +186,16 @@ export const Training = Type.Object(
     cluster: Type.Union([Type.String(), Type.Null()], { description: "the Ray cluster's name it runs on; null: this machine" }),
     placementStrategy: Type.Union([PlacementStrategy, Type.Null()]),
     placement: Type.Array(RankPlacement, { description: 'where each rank runs (cluster trainings, once placed)' }),
+    recipe: Type.Union([Type.String(), Type.Null()], { description: "the recipe's name it was trained from" }),
+    model: Type.Union(
+      [Type.Object({ id: Type.String(), name: Type.String(), version: Type.Integer({ minimum: 1 }) }), Type.Null()],
+      {
+        description: 'the model version a built-in recipe registered when it ended COMPLETE',
+      },
+    ),
+    evaluation: Type.Union([Type.String(), Type.Null()], {
+      description: "that model's evaluation on the holdout the recipe kept aside (its id)",
+    }),
     dir: Type.String({ description: "the training's folder: source/, logs/, artifacts/, model/, checkpoints/, tensorboard/" }),
     createdAt: Timestamp,
     updatedAt: Timestamp,
