@@ -375,6 +375,21 @@ describe(`bad input: the right error, nothing stored${noTools}`, () => {
     expect((await refused(() => create('blank', headerless), 422, 'path')).message).toContain('no header');
   });
 
+  it.skipIf(!hasTools)('delete: refused (409) while a running training reads the dataset', async () => {
+    await create('in-use', data.csv);
+    const source = writeTree(join(work, 'slow'), { 'train.py': 'import time\ntime.sleep(60)\n' });
+    const training = await api().createTraining({
+      body: { source: { path: source, entryPoint: 'train.py' }, datasets: { train: 'in-use' } },
+    });
+    const error = await refusal(api().deleteDataset({ params: { id: 'in-use' } }));
+    expect(error.status).toBe(409);
+    expect(error.message).toContain(`training "${training.name}"`);
+    await api().stopTraining({ params: { id: training.id } });
+    await settledTraining(bridge.client, training.id);
+    await api().deleteDataset({ params: { id: 'in-use' } });
+    expect(existsSync(join(bridge.home, 'datasets', 'in-use'))).toBe(false);
+  });
+
   it.skipIf(!hasTools)('delete: the copy goes, a referenced path stays', async () => {
     await api().deleteDataset({ params: { id: 'with-empty' } });
     expect(existsSync(join(bridge.home, 'datasets', 'with-empty'))).toBe(false);
