@@ -308,15 +308,15 @@ describe(`uploads${noTools}`, () => {
   });
 
   it.skipIf(!hasTools)('zip slip: an entry with "..", an absolute one, a link: refused, nothing stored or written', async () => {
-    const escape = join(work, 'escaped.txt');
+    const outside = join(work, 'escaped.txt');
     for (const [file, entries] of [
       ['dots.zip', { 'ok/a.txt': 'fine', '../../escaped.txt': 'out' }],
-      ['absolute.zip', { 'ok/a.txt': 'fine', [escape]: 'out' }],
+      ['absolute.zip', { 'ok/a.txt': 'fine', [outside]: 'out' }],
     ] as const) {
       const zip = writeZip(join(work, file), entries);
       const error = await refused(() => upload('slip', file, readFileSync(zip), 'application/zip'), 422, 'body');
       expect(error.message).toMatch(/"\.\.|absolute/);
-      expect(existsSync(escape)).toBe(false);
+      expect(existsSync(outside)).toBe(false);
     }
     const linked = join(work, 'link.zip');
     execFileSync(venvPython, [
