@@ -273,6 +273,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     uptimeSeconds: () => (Date.now() - startedAt) / 1000,
   };
   environments.reconcile();
+  await datasets.reconcile();
   trainings.reconcile();
   evaluations.reconcile();
   tensorboards.reconcile();

@@ -398,3 +398,18 @@ describe(`bad input: the right error, nothing stored${noTools}`, () => {
     expect((await refusal(api().getDataset({ params: { id: 'tones' } }))).status).toBe(404);
   });
 });
+
+describe(`a restart${noTools}`, () => {
+  it.skipIf(!hasTools)('keeps the datasets and their previews; what a stopped scan left in staging goes', async () => {
+    const before = (await api().listDatasets({ query: {} })).items.map((d) => [d.name, d.latest.version]);
+    const stale = join(bridge.home, 'datasets', '.staging', 'v-stale');
+    mkdirSync(join(stale, 'data'), { recursive: true });
+    writeFileSync(join(stale, 'data', 'half.csv'), 'a\n1\n');
+    const home = bridge.home;
+    await bridge.stop();
+    bridge = await startBridge({ home, args: ['--python', venvPython] });
+    expect((await api().listDatasets({ query: {} })).items.map((d) => [d.name, d.latest.version])).toEqual(before);
+    expect((await preview('shapes')).schema.classes).toHaveLength(2);
+    expect(existsSync(stale)).toBe(false);
+  });
+});

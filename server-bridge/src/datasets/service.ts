@@ -52,6 +52,11 @@ export class DatasetService {
     this.staging = join(options.root, '.staging');
   }
 
+  /** At start: what a bridge that stopped mid-scan left in staging is no version of anything. */
+  async reconcile(): Promise<void> {
+    await rm(this.staging, { recursive: true, force: true });
+  }
+
   list(query: ListQuery | undefined): DatasetList {
     const { limit, offset } = pageOf(query);
     const page = this.store.datasets.list(limit, offset);
