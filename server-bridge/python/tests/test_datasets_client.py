@@ -24,6 +24,7 @@ def test_create_upload_preview_version_delete(client, unique_name, tmp_path):
     made = client.datasets.create(name, str(table), reference=True, description="three rows")
     assert made["mode"] == "reference" and made["latest"]["schema"]["rows"] == 3
     assert client.datasets.preview(name, rows=1)["rows"] == [{"a": 1, "label": "x"}]
+    assert client.datasets.update(name, "three rows, then four")["description"] == "three rows, then four"
 
     table.write_text("a,label\n1,x\n2,y\n3,x\n4,y\n")
     assert client.datasets.version(name)["version"] == 2
