@@ -400,16 +400,21 @@ describe(`bad input: the right error, nothing stored${noTools}`, () => {
 });
 
 describe(`a restart${noTools}`, () => {
-  it.skipIf(!hasTools)('keeps the datasets and their previews; what a stopped scan left in staging goes', async () => {
+  it.skipIf(!hasTools)('keeps the datasets and their previews; what a stopped scan left behind goes', async () => {
     const before = (await api().listDatasets({ query: {} })).items.map((d) => [d.name, d.latest.version]);
     const stale = join(bridge.home, 'datasets', '.staging', 'v-stale');
     mkdirSync(join(stale, 'data'), { recursive: true });
     writeFileSync(join(stale, 'data', 'half.csv'), 'a\n1\n');
+    // moved in but never recorded (stopped between the two): a dataset of no record, a version past the newest
+    const orphans = [join(bridge.home, 'datasets', 'orphan', '1'), join(bridge.home, 'datasets', 'shapes', '7')];
+    for (const orphan of orphans) mkdirSync(join(orphan, 'data'), { recursive: true });
     const home = bridge.home;
     await bridge.stop();
     bridge = await startBridge({ home, args: ['--python', venvPython] });
     expect((await api().listDatasets({ query: {} })).items.map((d) => [d.name, d.latest.version])).toEqual(before);
     expect((await preview('shapes')).schema.classes).toHaveLength(2);
     expect(existsSync(stale)).toBe(false);
+    for (const orphan of orphans) expect(existsSync(orphan)).toBe(false);
+    expect(existsSync(join(bridge.home, 'datasets', 'shapes', '1', 'version.json'))).toBe(true);
   });
 });

@@ -12,6 +12,7 @@ import type {
   DatasetVersionList,
   ListQuery,
 } from '@emkit/shared';
+import { readdirIfPresent } from '../runtime/safe-files.js';
 import { checkUserPath } from '../runtime/user-paths.js';
 import { conflict, notFound } from '../server/errors.js';
 import { pageOf } from '../server/query-defaults.js';
@@ -52,9 +53,26 @@ export class DatasetService {
     this.staging = join(options.root, '.staging');
   }
 
-  /** At start: what a bridge that stopped mid-scan left in staging is no version of anything. */
+  /**
+   * At start, before any request: what a bridge that stopped mid-scan left in staging, and a version folder it
+   * moved in but never recorded, are no version of anything (and would block that version's number).
+   */
   async reconcile(): Promise<void> {
     await rm(this.staging, { recursive: true, force: true });
+    for (const name of await readdirIfPresent(this.options.root)) {
+      if (!name.isDirectory()) continue;
+      const dataset = this.store.datasets.get(name.name);
+      const folder = join(this.options.root, name.name);
+      if (!dataset) {
+        await rm(folder, { recursive: true, force: true });
+        continue;
+      }
+      for (const version of await readdirIfPresent(folder)) {
+        if (!this.store.datasets.version(dataset, Number(version.name))) {
+          await rm(join(folder, version.name), { recursive: true, force: true });
+        }
+      }
+    }
   }
 
   list(query: ListQuery | undefined): DatasetList {
