@@ -1,4 +1,5 @@
 import type { ClusterService } from './clusters/service.js';
+import type { DatasetService } from './datasets/service.js';
 import type { EndpointService } from './endpoints/service.js';
 import type { EnvironmentService } from './environments/service.js';
 import type { EvaluationService } from './evaluations/service.js';
@@ -19,6 +20,8 @@ export interface BridgeContext {
   store: Store;
   environments: EnvironmentService;
   experiments: ExperimentService;
+  /** named, versioned data: copied in or referenced, scanned by Python */
+  datasets: DatasetService;
   trainings: TrainingService;
   tensorboards: TensorboardService;
   models: ModelService;

@@ -24,6 +24,10 @@ const LONG_WORK = [
   'predictModel',
   'predictModelFile',
   'createEvaluation',
+  // a dataset is copied and scanned by a Python process (whatever folder a generated path names)
+  'createDataset',
+  'uploadDataset',
+  'createDatasetVersion',
   // a local Ray cluster is minutes of two cores; an added one is checked against whatever address came up
   'createCluster',
   'startCluster',

@@ -1,10 +1,4 @@
-import { HttpError } from '../server/errors.js';
 import type { Handlers } from './types.js';
-
-// placeholders of the issue-16 contract: the datasets engineer replaces them
-const notYet = (): never => {
-  throw new HttpError(404, 'not_found', 'datasets are not built yet');
-};
 
 export const datasetHandlers: Handlers<
   | 'listDatasets'
@@ -17,13 +11,21 @@ export const datasetHandlers: Handlers<
   | 'createDatasetVersion'
   | 'previewDataset'
 > = {
-  listDatasets: notYet,
-  createDataset: notYet,
-  uploadDataset: notYet,
-  getDataset: notYet,
-  updateDataset: notYet,
-  deleteDataset: notYet,
-  listDatasetVersions: notYet,
-  createDatasetVersion: notYet,
-  previewDataset: notYet,
+  listDatasets: ({ query }, { bridge }) => bridge.datasets.list(query),
+  createDataset: ({ body }, { bridge }) => bridge.datasets.create(body),
+  // the upload scope hands the raw bytes over as the body (server/uploads.ts)
+  uploadDataset: ({ query, body }, { bridge }) => {
+    // the schema requires name and filename: validation has them there
+    const asked = query as NonNullable<typeof query>;
+    return bridge.datasets.upload(asked, (body as unknown as Buffer | undefined) ?? Buffer.alloc(0));
+  },
+  getDataset: ({ params }, { bridge }) => bridge.datasets.find(params.id),
+  updateDataset: ({ params, body }, { bridge }) => bridge.datasets.update(params.id, body),
+  deleteDataset: async ({ params }, { bridge }) => {
+    await bridge.datasets.delete(params.id);
+    return undefined;
+  },
+  listDatasetVersions: ({ params, query }, { bridge }) => bridge.datasets.versions(params.id, query),
+  createDatasetVersion: ({ params }, { bridge }) => bridge.datasets.createVersion(params.id),
+  previewDataset: ({ params, query }, { bridge }) => bridge.datasets.preview(params.id, query),
 };

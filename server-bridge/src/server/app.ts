@@ -45,6 +45,8 @@ export interface AppOptions {
   inference: { bodyLimit: number; timeoutMs: number };
   /** the largest file an `upload` route takes (the quick test's) */
   uploadLimit: number;
+  /** the largest dataset upload (POST /datasets/upload: a table or a zipped folder, not an inference input) */
+  datasetUploadLimit: number;
 }
 
 type SocketRoutes = 'events' | 'streamTrainingLog';
@@ -172,7 +174,14 @@ export async function buildApp(bridge: BridgeContext, options: AppOptions): Prom
       return output;
     };
     if (route.upload) {
-      await registerUploadRoute(app, { route, schema, limit: options.uploadLimit, handler: handle }, validator);
+      const limit =
+        name === 'uploadDataset'
+          ? { limit: options.datasetUploadLimit, why: "the bridge's --dataset-upload-mb" }
+          : {
+              limit: options.uploadLimit,
+              why: "three quarters of the bridge's --max-inference-mb: it reaches the model in base64",
+            };
+      await registerUploadRoute(app, { route, schema, ...limit, handler: handle }, validator);
       continue;
     }
     app.route({ method: route.method, url: route.url, schema, handler: handle });

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { ClustersRepository } from './clusters.js';
+import { DatasetsRepository } from './datasets.js';
 import { openDatabase } from './db.js';
 import { EndpointsRepository } from './endpoints.js';
 import { EnvironmentsRepository } from './environments.js';
@@ -18,6 +19,7 @@ export class Store {
   readonly events: EventLog;
   readonly environments: EnvironmentsRepository;
   readonly experiments: ExperimentsRepository;
+  readonly datasets: DatasetsRepository;
   readonly trainings: TrainingsRepository;
   readonly metrics: MetricsRepository;
   readonly tensorboards: TensorboardsRepository;
@@ -32,6 +34,7 @@ export class Store {
     this.events = new EventLog(this.db);
     this.environments = new EnvironmentsRepository(this.db, this.events);
     this.experiments = new ExperimentsRepository(this.db, this.events);
+    this.datasets = new DatasetsRepository(this.db, this.events);
     this.trainings = new TrainingsRepository(this.db, this.events);
     this.metrics = new MetricsRepository(this.db);
     this.tensorboards = new TensorboardsRepository(this.db, this.events);

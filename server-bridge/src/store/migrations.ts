@@ -314,6 +314,41 @@ export const migrations: readonly { version: number; name: string; sql: string }
       ALTER TABLE endpoint_stages ADD COLUMN autoscaling TEXT;
     `,
   },
+  {
+    version: 9,
+    name: 'datasets and their versions',
+    sql: `
+      CREATE TABLE datasets (
+        id          TEXT PRIMARY KEY,
+        name        TEXT NOT NULL UNIQUE,
+        description TEXT NOT NULL DEFAULT '',
+        -- copy: the content lives under <home>/datasets; reference: read in place at source
+        mode        TEXT NOT NULL,
+        -- the path it was made from; NULL when uploaded
+        source      TEXT,
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL
+      );
+      CREATE INDEX datasets_created ON datasets (created_at);
+      CREATE TABLE dataset_versions (
+        dataset_id  TEXT NOT NULL REFERENCES datasets (id) ON DELETE CASCADE,
+        version     INTEGER NOT NULL,
+        sha256      TEXT NOT NULL,
+        -- of the files' paths, sizes and times: what a reference is checked against before a full hash
+        fingerprint TEXT NOT NULL,
+        bytes       INTEGER NOT NULL,
+        files       INTEGER NOT NULL,
+        path        TEXT NOT NULL,
+        schema      TEXT NOT NULL,
+        -- <home>/datasets/<name>/<version>: version.json, and data/ in copy mode
+        dir         TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        PRIMARY KEY (dataset_id, version)
+      );
+      -- the dataset an evaluation was asked for (name:version), beside the path it read
+      ALTER TABLE evaluations ADD COLUMN data_dataset TEXT;
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

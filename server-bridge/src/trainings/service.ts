@@ -9,6 +9,7 @@ import {
 } from '@emkit/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ClusterService } from '../clusters/service.js';
+import type { DatasetResolver } from '../datasets/resolve.js';
 import type { EnvironmentService } from '../environments/service.js';
 import type { MetricsIngester } from '../metrics/ingest.js';
 import type { Executor } from '../runtime/local-executor.js';
@@ -36,6 +37,8 @@ export interface TrainingServiceOptions {
   pollMs?: number;
   /** the clusters trainings may run on */
   clusters?: () => ClusterService;
+  /** turns a dataset reference (`name[:version]`) into its pinned ref and path */
+  datasets?: DatasetResolver;
 }
 
 /**

@@ -3,6 +3,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, extname, isAbsolute, join } from 'node:path';
 import { type EarlyStopping, NAME_PATTERN, type PlacementStrategy, type TrainingCopy, type TrainingCreate } from '@emkit/shared';
 import type { ClusterService } from '../clusters/service.js';
+import { type DatasetResolver, isDatasetRef } from '../datasets/resolve.js';
 import { bridgeInterpreter, environmentInterpreter, type Interpreter } from '../environments/interpreter.js';
 import type { EnvironmentService } from '../environments/service.js';
 import { which } from '../runtime/process.js';
@@ -30,6 +31,8 @@ export interface SubmitOptions {
   snapshotLimits?: SnapshotLimits;
   /** the clusters trainings may run on (none: this machine only) */
   clusters?: () => ClusterService;
+  /** turns a dataset reference (`name[:version]`) into its pinned ref and path */
+  datasets?: DatasetResolver;
 }
 
 /** What a cluster training runs with: the nodes' own Python, found on their PATH (README: Trainings on a cluster). */
@@ -149,11 +152,7 @@ export class TrainingSubmitter {
   private async submit(plan: SubmitPlan): Promise<TrainingRecord> {
     refuseClashes('hyperparameters', plan.hyperparameters, hyperparameterVariable);
     refuseClashes('datasets', plan.datasets, datasetVariable);
-    for (const [name, path] of Object.entries(plan.datasets)) {
-      if (!isAbsolute(path))
-        throw unprocessable(`dataset "${name}": the path must be absolute, not "${path}"`, `datasets.${name}`);
-      if (!existsSync(path)) throw unprocessable(`dataset "${name}": ${path} does not exist`, `datasets.${name}`);
-    }
+    const datasets = await this.resolveDatasets(plan.datasets);
     const cluster = this.pickCluster(plan.cluster);
     if (cluster && plan.environment !== undefined) {
       throw unprocessable(
@@ -195,7 +194,7 @@ export class TrainingSubmitter {
           layout,
           entryPoint: plan.entryPoint,
           hyperparameters: plan.hyperparameters,
-          datasets: plan.datasets,
+          datasets: datasets.paths,
         }),
         logDir: layout.logs,
         statusFile: layout.status,
@@ -216,7 +215,7 @@ export class TrainingSubmitter {
           experimentId,
           source: { ...plan.sourceInfo, entryPoint: plan.entryPoint, files: snapshot.files, bytes: snapshot.bytes },
           hyperparameters: plan.hyperparameters,
-          datasets: plan.datasets,
+          datasets: datasets.recorded,
           environmentId,
           environment: environmentName,
           python,
@@ -237,6 +236,31 @@ export class TrainingSubmitter {
       throw error;
     }
     return this.supervision.launch(training, layout);
+  }
+
+  /**
+   * Each dataset as the runner gets it (a path) and as the record keeps it (a path as given, a dataset reference
+   * pinned to its version: `name` → `name:3`).
+   */
+  private async resolveDatasets(
+    given: Record<string, string>,
+  ): Promise<{ paths: Record<string, string>; recorded: Record<string, string> }> {
+    const paths: Record<string, string> = {};
+    const recorded: Record<string, string> = {};
+    for (const [name, value] of Object.entries(given)) {
+      const field = `datasets.${name}`;
+      if (this.options.datasets && isDatasetRef(value)) {
+        const resolved = await this.options.datasets(value, field);
+        paths[name] = resolved.path;
+        recorded[name] = resolved.ref;
+        continue;
+      }
+      if (!isAbsolute(value)) throw unprocessable(`dataset "${name}": the path must be absolute, not "${value}"`, field);
+      if (!existsSync(value)) throw unprocessable(`dataset "${name}": ${value} does not exist`, field);
+      paths[name] = value;
+      recorded[name] = value;
+    }
+    return { paths, recorded };
   }
 
   private pickPython(key: string | undefined): Interpreter {

@@ -17,7 +17,7 @@ import {
 } from '@emkit/shared';
 import { type Command, InvalidArgumentError } from 'commander';
 import WebSocket from 'ws';
-import { count, pairs } from '../arguments.js';
+import { count, datasetValue, pairs } from '../arguments.js';
 import { connect } from '../connect.js';
 import { EXIT } from '../exit-codes.js';
 import { printItem, printList, printMessage } from '../output.js';
@@ -101,7 +101,12 @@ export function registerTrainings(program: Command): void {
       pairs('hyperparameter'),
       {},
     )
-    .option('--dataset <name=path>', 'a dataset (repeatable): EM_DATASET_<NAME>', pairs('dataset'), {})
+    .option(
+      '--dataset <name=path>',
+      'a dataset (repeatable): a path, or a dataset NAME[:VERSION]; EM_DATASET_<NAME> gets its path',
+      pairs('dataset'),
+      {},
+    )
     .option('--tag <key=value>', 'a tag (repeatable)', pairs('tag'), {})
     .option('--env <name>', "the environment to run in (default: the bridge's Python)")
     .option('--experiment <name>', 'the experiment it belongs to (default: "default")')
@@ -121,7 +126,7 @@ export function registerTrainings(program: Command): void {
       const globals = command.optsWithGlobals();
       const client = connect(globals);
       const datasets = Object.fromEntries(
-        Object.entries(options.dataset as Record<string, string>).map(([k, v]) => [k, resolve(v)]),
+        Object.entries(options.dataset as Record<string, string>).map(([k, v]) => [k, datasetValue(v)]),
       );
       const training = await client.api.createTraining({
         body: {

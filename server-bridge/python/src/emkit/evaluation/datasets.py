@@ -237,11 +237,23 @@ class _HashingReader:
 
 
 def file_sha256(path: str) -> str:
-    digest = hashlib.sha256()
     with open(path, "rb") as file:
-        for chunk in iter(lambda: file.read(CHUNK), b""):
-            digest.update(chunk)
+        return stream_sha256(file)
+
+
+def stream_sha256(file) -> str:
+    """The sha256 of what is left of an open binary file, read in chunks."""
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: file.read(CHUNK), b""):
+        digest.update(chunk)
     return digest.hexdigest()
+
+
+def folder_entry(relative: str, sha256: str) -> bytes:
+    """One file's part of a folder's hash: its '/'-separated relative path, NUL, its sha256, a newline.
+    A folder's sha256 is that of these lines in order (the datasets' scanner hashes folders the same way,
+    so a dataset and an evaluation of the same class folders line up on one hash)."""
+    return f"{relative}\0{sha256}\n".encode()
 
 
 class Dataset:
@@ -341,7 +353,7 @@ class Dataset:
         for label, files in _class_files(self.path).items():
             for relative in files:
                 path = os.path.join(self.path, relative)
-                digest.update(f"{relative}\0{file_sha256(path)}\n".encode())
+                digest.update(folder_entry(relative, file_sha256(path)))
                 instances.append(decode(path))
                 labels.append(label)
                 if len(instances) == rows:

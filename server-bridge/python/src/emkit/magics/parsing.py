@@ -169,7 +169,8 @@ def build() -> argparse.ArgumentParser:
 
     listing = commands.add_parser(
         "list",
-        help="list environments, experiments, trainings, models, evaluations, endpoints, tensorboards or clusters",
+        help="list environments, experiments, datasets, trainings, models, evaluations, endpoints, tensorboards"
+        " or clusters",
     )
     listing.add_argument(
         "resource",
@@ -182,6 +183,7 @@ def build() -> argparse.ArgumentParser:
             "endpoints",
             "tensorboards",
             "clusters",
+            "datasets",
         ],
     )
     listing.add_argument("--experiment", help="trainings: only this experiment's")
@@ -317,6 +319,31 @@ def build() -> argparse.ArgumentParser:
 
     compare = commands.add_parser("compare", help="an experiment's trainings side by side: hyperparameters, metrics")
     compare.add_argument("experiment")
+
+    ds = commands.add_parser("dataset", help="datasets: create, upload, list, get, preview, versions, version, delete")
+    ds_commands = ds.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+    ds_commands.required = True
+    ds_create = ds_commands.add_parser("create", help="a dataset of a file or folder the bridge can read")
+    ds_create.add_argument("name")
+    ds_create.add_argument("path")
+    ds_create.add_argument("--reference", action="store_true", help="read it in place instead of copying it in")
+    ds_create.add_argument("--description")
+    ds_upload = ds_commands.add_parser("upload", help="send a file, or a folder (zipped here), to the bridge")
+    ds_upload.add_argument("name")
+    ds_upload.add_argument("path")
+    ds_upload.add_argument("--description")
+    ds_commands.add_parser("list", help="every dataset with its newest version")
+    ds_get = ds_commands.add_parser("get", help="one dataset")
+    ds_get.add_argument("name")
+    ds_preview = ds_commands.add_parser("preview", help="first rows and column types, or classes with samples")
+    ds_preview.add_argument("ref", metavar="NAME[:VERSION]")
+    ds_preview.add_argument("--rows", type=int, default=20, help="rows of a table to show (default 20)")
+    ds_versions = ds_commands.add_parser("versions", help="a dataset's versions, newest first")
+    ds_versions.add_argument("name")
+    ds_version = ds_commands.add_parser("version", help="read the source again: a new version if it changed")
+    ds_version.add_argument("name")
+    ds_delete = ds_commands.add_parser("delete", help="delete a dataset (and its copied content)")
+    ds_delete.add_argument("name")
 
     cluster = commands.add_parser("cluster", help="Ray clusters: list, get, add, up, down, remove, default")
     cluster_commands = cluster.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
