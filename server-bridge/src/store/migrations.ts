@@ -349,6 +349,15 @@ export const migrations: readonly { version: number; name: string; sql: string }
       ALTER TABLE evaluations ADD COLUMN data_dataset TEXT;
     `,
   },
+  {
+    version: 10,
+    name: 'cluster trainings retried after a lost node',
+    sql: `
+      -- how many times a cluster training starts again when a node of it is lost, and which start it is on
+      ALTER TABLE trainings ADD COLUMN max_retries INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE trainings ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1;
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

@@ -37,6 +37,8 @@ interface TrainingRow {
   cluster_name: string | null;
   placement_strategy: PlacementStrategy | null;
   placement: string;
+  max_retries: number;
+  attempt: number;
   dir: string;
   created_at: string;
   updated_at: string;
@@ -82,6 +84,8 @@ const toRecord = (row: TrainingRow): TrainingRecord => ({
   recipe: null,
   model: null,
   evaluation: null,
+  maxRetries: row.max_retries,
+  attempt: row.attempt,
   dir: row.dir,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
@@ -115,6 +119,7 @@ export type NewTraining = Pick<
   | 'clusterId'
   | 'cluster'
   | 'placementStrategy'
+  | 'maxRetries'
   | 'dir'
 >;
 
@@ -131,6 +136,7 @@ export type TrainingChanges = Partial<
     | 'tags'
     | 'quality'
     | 'placement'
+    | 'attempt'
   >
 >;
 
@@ -143,6 +149,7 @@ export class TrainingsRepository {
   private readonly inStates;
   private readonly countForExperiment;
   private readonly activeForEnvironment;
+  private readonly activeOnCluster;
   private readonly insertRow;
   private readonly updateRow;
   private readonly deleteRow;
@@ -168,18 +175,22 @@ export class TrainingsRepository {
       `SELECT name FROM trainings WHERE environment_id = ?
        AND state IN ('CREATE REQUESTED', 'CREATE IN PROGRESS', 'RUNNING', 'STOP IN PROGRESS')`,
     );
+    this.activeOnCluster = db.prepare<[string], { name: string }>(
+      `SELECT name FROM trainings WHERE cluster_id = ?
+       AND state IN ('CREATE REQUESTED', 'CREATE IN PROGRESS', 'RUNNING', 'STOP IN PROGRESS') ORDER BY created_at`,
+    );
     this.insertRow = db.prepare(
       `INSERT INTO trainings (id, name, description, experiment_id, source, hyperparameters, datasets, environment_id,
          environment_name, python, instance_count, max_duration_seconds, tags, early_stopping, state, copied_from, dir,
-         cluster_id, cluster_name, placement_strategy, created_at, updated_at)
+         cluster_id, cluster_name, placement_strategy, max_retries, created_at, updated_at)
        VALUES (@id, @name, @description, @experimentId, @source, @hyperparameters, @datasets, @environmentId,
          @environment, @python, @instanceCount, @maxDurationSeconds, @tags, @earlyStopping, @state, @copiedFrom, @dir,
-         @clusterId, @cluster, @placementStrategy, @createdAt, @updatedAt)`,
+         @clusterId, @cluster, @placementStrategy, @maxRetries, @createdAt, @updatedAt)`,
     );
     this.updateRow = db.prepare(
       `UPDATE trainings SET state = @state, state_reason = @stateReason, exit_code = @exitCode, supervisor_pid = @supervisorPid,
          started_at = @startedAt, ended_at = @endedAt, description = @description, tags = @tags, quality = @quality,
-         placement = @placement, updated_at = @updatedAt
+         placement = @placement, attempt = @attempt, updated_at = @updatedAt
        WHERE id = @id`,
     );
     this.deleteRow = db.prepare('DELETE FROM trainings WHERE id = ?');
@@ -216,6 +227,11 @@ export class TrainingsRepository {
 
   activeNamesForEnvironment(environmentId: string): string[] {
     return this.activeForEnvironment.all(environmentId).map((row) => row.name);
+  }
+
+  /** The trainings on a cluster that haven't ended: what keeps it from being removed. */
+  activeNamesOnCluster(clusterId: string): string[] {
+    return this.activeOnCluster.all(clusterId).map((row) => row.name);
   }
 
   /** Throws SQLITE_CONSTRAINT_UNIQUE when the name is taken. */

@@ -29,6 +29,7 @@ export function insertScriptTraining(
       clusterId: null,
       cluster: null,
       placementStrategy: null,
+      maxRetries: 0,
       dir,
     }),
   );

@@ -22,6 +22,8 @@ export interface RayTrainingSpec {
   env: Record<string, string>;
   strategy: PlacementStrategy;
   cpusPerRank: number;
+  /** how many times the driver starts the ranks again when a node of theirs is lost */
+  maxRetries: number;
   /** `<bridge>/api/v1/trainings/<id>/push` */
   pushUrl: string;
 }
@@ -76,6 +78,7 @@ export class ClusterTrainingRuns {
       env: spec.env,
       strategy: training.placementStrategy ?? 'SPREAD',
       cpusPerRank: 1,
+      maxRetries: training.maxRetries,
       pushUrl: `${this.bridgeUrl}/api/v1/trainings/${training.id}/push`,
     };
     const job: RayJobSubmit = {

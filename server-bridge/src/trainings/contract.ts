@@ -96,6 +96,8 @@ export interface SupervisorStatus {
   startedAt: string | null;
   endedAt: string | null;
   updatedAt: string;
+  /** a cluster training's driver: which start this is (1, then 2… after a lost node) */
+  attempt?: number;
 }
 
 export const FINAL_SUPERVISOR_STATES: readonly SupervisorStatus['state'][] = ['COMPLETE', 'FAIL TRAIN', 'STOPPED'];

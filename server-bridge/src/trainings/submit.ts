@@ -82,6 +82,9 @@ interface SubmitPlan {
   placementStrategy: PlacementStrategy | null;
   /** a copy's original's, used when the copy runs on a cluster too */
   inheritedStrategy?: PlacementStrategy | null;
+  /** as asked; null: 0, or the original's on a cluster */
+  maxRetries: number | null;
+  inheritedRetries?: number;
   snapshot: (target: string) => Promise<{ files: number; bytes: number }>;
   sourceInfo: { path: string; kind: 'notebook' | 'script' };
 }
@@ -118,6 +121,7 @@ export class TrainingSubmitter {
       copiedFrom: null,
       cluster: input.cluster,
       placementStrategy: input.placementStrategy ?? null,
+      maxRetries: input.maxRetries ?? null,
       snapshot: (target) => snapshotSource(source, target, this.snapshotLimits),
       sourceInfo: { path: source.root, kind: source.kind },
     });
@@ -144,6 +148,8 @@ export class TrainingSubmitter {
       cluster: overrides.cluster === undefined ? (original.clusterId ?? null) : overrides.cluster,
       placementStrategy: overrides.placementStrategy ?? null,
       inheritedStrategy: original.placementStrategy,
+      maxRetries: overrides.maxRetries ?? null,
+      inheritedRetries: original.maxRetries,
       snapshot: (target) => copySnapshot(from, target, this.snapshotLimits),
       sourceInfo: { path: original.source.path, kind: original.source.kind },
     });
@@ -162,6 +168,9 @@ export class TrainingSubmitter {
     }
     if (!cluster && plan.placementStrategy !== null) {
       throw unprocessable('placementStrategy places the ranks of a training on a cluster; name a cluster', 'placementStrategy');
+    }
+    if (!cluster && plan.maxRetries) {
+      throw unprocessable('maxRetries starts a training again after a lost node of a cluster; name a cluster', 'maxRetries');
     }
     const { environmentId, environmentName, python } = cluster
       ? { environmentId: null, environmentName: null, python: NODES_PYTHON }
@@ -227,6 +236,7 @@ export class TrainingSubmitter {
           clusterId: cluster?.id ?? null,
           cluster: cluster?.name ?? null,
           placementStrategy: cluster ? (plan.placementStrategy ?? plan.inheritedStrategy ?? 'SPREAD') : null,
+          maxRetries: cluster ? (plan.maxRetries ?? plan.inheritedRetries ?? 0) : 0,
           dir: layout.dir,
         });
       });

@@ -82,6 +82,9 @@ export const TrainingSource = Type.Object(
 );
 export type TrainingSource = Static<typeof TrainingSource>;
 
+/** How many times a cluster training may start again after losing a node. */
+export const MAX_RETRIES = 10;
+
 /** How a cluster training's ranks are spread over the nodes (Ray's placement group strategies). */
 export const PlacementStrategy = Type.Union([Type.Literal('SPREAD'), Type.Literal('STRICT_SPREAD'), Type.Literal('PACK')], {
   description:
@@ -120,6 +123,13 @@ export const TrainingCreate = Type.Object(
       }),
     ),
     placementStrategy: Type.Optional(PlacementStrategy),
+    maxRetries: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: MAX_RETRIES,
+        description: 'on a cluster: how many times the training starts again when a node of it is lost (0: it fails)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -144,6 +154,9 @@ export const TrainingCopy = Type.Object(
       }),
     ),
     placementStrategy: Type.Optional(PlacementStrategy),
+    maxRetries: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: MAX_RETRIES, description: "left out: the original's when the copy runs on a cluster" }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -196,6 +209,11 @@ export const Training = Type.Object(
     evaluation: Type.Union([Type.String(), Type.Null()], {
       description: "that model's evaluation on the holdout the recipe kept aside (its id)",
     }),
+    maxRetries: Type.Integer({
+      minimum: 0,
+      description: 'how many times it starts again when a node is lost (cluster trainings)',
+    }),
+    attempt: Type.Integer({ minimum: 1, description: 'which start this is: 1, then 2… after each lost node' }),
     dir: Type.String({ description: "the training's folder: source/, logs/, artifacts/, model/, checkpoints/, tensorboard/" }),
     createdAt: Timestamp,
     updatedAt: Timestamp,

@@ -113,6 +113,8 @@ const training = (state: Training['state']): Training =>
     cluster: null,
     placementStrategy: null,
     placement: [],
+    maxRetries: 0,
+    attempt: 1,
     dir: '/x',
     createdAt: '2026-11-22T10:00:00.000Z',
     updatedAt: '2026-11-22T10:00:00.000Z',

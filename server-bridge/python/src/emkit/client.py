@@ -368,6 +368,7 @@ class _Trainings(_Resource):
         early_stopping: Optional[EarlyStopping] = None,
         cluster: Optional[str] = None,
         placement_strategy: Optional[str] = None,
+        max_retries: Optional[int] = None,
         wait: bool = False,
         timeout: float = 86400,
     ) -> Dict[str, Any]:
@@ -377,7 +378,8 @@ class _Trainings(_Resource):
         record keeps it pinned (``digits:3``) and the training gets its path in ``EM_DATASET_TRAIN``.
 
         ``cluster="NAME"`` runs it on that Ray cluster (left out: the default cluster, if one is set, else
-        this machine); ``placement_strategy="STRICT_SPREAD"`` puts each rank on a node of its own.
+        this machine); ``placement_strategy="STRICT_SPREAD"`` puts each rank on a node of its own;
+        ``max_retries=N`` starts it again, up to N times, when a node of it is lost (default 0: it fails).
 
         ``early_stopping="val_loss:min:5"`` (or ``{"metric": "val_loss", "mode": "min", "patience": 5,
         "min_delta": 0.01}``): the bridge ends the training, COMPLETE, once the metric has not improved
@@ -400,6 +402,7 @@ class _Trainings(_Resource):
             ("description", description),
             ("cluster", cluster),
             ("placementStrategy", placement_strategy),
+            ("maxRetries", max_retries),
         ):
             if value is not None:
                 body[key] = value
@@ -431,6 +434,7 @@ class _Trainings(_Resource):
             "instance_count": "instanceCount",
             "max_duration_seconds": "maxDurationSeconds",
             "placement_strategy": "placementStrategy",
+            "max_retries": "maxRetries",
         }
         early = overrides.pop("early_stopping", _KEEP)
         body = {names.get(k, k): v for k, v in overrides.items() if v is not None}

@@ -73,6 +73,16 @@ def duration(text: str) -> int:
     return round(seconds)
 
 
+def non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not 0 or more")
+    return value
+
+
 def positive(text: str) -> int:
     try:
         value = int(text)
@@ -143,6 +153,12 @@ def _train_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--instances", type=positive, default=1, metavar="N", help="ranks to start (torchrun style)")
     parser.add_argument("--cluster", metavar="NAME", help="the Ray cluster to run on (default: the default one)")
     parser.add_argument("--strict-spread", action="store_true", help="on a cluster: each rank on a node of its own")
+    parser.add_argument(
+        "--max-retries",
+        type=non_negative,
+        metavar="N",
+        help="on a cluster: start it again up to N times after a lost node",
+    )
     parser.add_argument("--max-time", type=duration, metavar="DURATION", help="stop it after this long: 90s, 30m, 2h")
     parser.add_argument(
         "--early-stop",
@@ -232,6 +248,9 @@ def build() -> argparse.ArgumentParser:
     )
     copy.add_argument("--instances", type=positive, metavar="N")
     copy.add_argument("--cluster", metavar="NAME", help="run the copy on this Ray cluster ('local': on this machine)")
+    copy.add_argument(
+        "--max-retries", type=non_negative, metavar="N", help="on a cluster: starts again after a lost node"
+    )
     copy.add_argument("--max-time", type=duration, metavar="DURATION")
     rules = copy.add_mutually_exclusive_group()
     rules.add_argument("--early-stop", type=early_stop, metavar="METRIC:MODE:PATIENCE[:MIN_DELTA]")
