@@ -11,6 +11,9 @@ import { EvaluationService } from './evaluations/service.js';
 import { ExperimentService } from './experiments/service.js';
 import { MetricsIngester } from './metrics/ingest.js';
 import { QuickTests } from './models/quick-tests.js';
+import { writeBuiltinSources } from './recipes/builtin-sources.js';
+import { recipeCompletion } from './recipes/completion.js';
+import { RecipeService } from './recipes/service.js';
 import { ModelService } from './models/service.js';
 import { collectWhenIdle } from './runtime/idle-gc.js';
 import { type Executor, LocalExecutor } from './runtime/local-executor.js';
@@ -181,6 +184,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     snapshotLimits: options.snapshotLimits,
     pollMs: options.trainingPollMs,
     clusters: () => clusters,
+    completion: () => completion,
   });
   // in memory only: a restart ends every browser session
   const sessions = new BrowserSessions();
@@ -237,6 +241,10 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     log,
     pollMs: options.trainingPollMs,
   });
+  // a built-in recipe's training registers its model and holdout evaluation as it ends COMPLETE
+  const completion = recipeCompletion(store, { evaluationsRoot: paths.evaluations, models });
+  const recipes = new RecipeService(store, { root: paths.recipes, trainings, snapshotLimits: options.snapshotLimits });
+  await writeBuiltinSources(paths.recipes);
   const context: BridgeContext = {
     version: VERSION,
     paths,
@@ -250,6 +258,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     evaluations,
     endpoints,
     clusters,
+    recipes,
     tickets: new TicketBook(),
     sessions,
     uptimeSeconds: () => (Date.now() - startedAt) / 1000,

@@ -19,8 +19,8 @@ import { ClusterPushes } from './cluster-push.js';
 import { ClusterTrainingRuns } from './cluster-run.js';
 import { TrainingQueries } from './queries.js';
 import type { SnapshotLimits } from './source.js';
-import { TrainingSubmitter } from './submit.js';
-import { TrainingSupervision } from './supervise.js';
+import { type RecipeOrigin, TrainingSubmitter } from './submit.js';
+import { type CompletionStep, TrainingSupervision } from './supervise.js';
 
 export interface TrainingServiceOptions {
   /** `<home>/trainings` */
@@ -36,6 +36,8 @@ export interface TrainingServiceOptions {
   pollMs?: number;
   /** the clusters trainings may run on */
   clusters?: () => ClusterService;
+  /** what a training that ends COMPLETE gets in the same update (a built-in recipe's model and evaluation) */
+  completion?: () => CompletionStep | undefined;
 }
 
 /**
@@ -62,8 +64,9 @@ export class TrainingService extends TrainingQueries {
     this.submitter = new TrainingSubmitter(store, this.supervision, options);
   }
 
-  async create(input: TrainingCreate): Promise<Training> {
-    return publicTraining(await this.submitter.create(input));
+  /** `origin`: a recipe's training (POST /recipes/{id}/trainings submits through here too). */
+  async create(input: TrainingCreate, origin?: RecipeOrigin): Promise<Training> {
+    return publicTraining(await this.submitter.create(input, origin));
   }
 
   /** The same settings and the same snapshot of the source, as a new run. */

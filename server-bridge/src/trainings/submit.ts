@@ -81,7 +81,16 @@ interface SubmitPlan {
   inheritedStrategy?: PlacementStrategy | null;
   snapshot: (target: string) => Promise<{ files: number; bytes: number }>;
   sourceInfo: { path: string; kind: 'notebook' | 'script' };
+  /** the recipe it is trained from, and (a built-in) the model it registers when it ends COMPLETE */
+  recipe: RecipeOrigin;
 }
+
+/** A training of a recipe: its name, and for a built-in the model name it registers a version of (null: none). */
+export interface RecipeOrigin {
+  recipe: string | null;
+  registerModel: string | null;
+}
+const NO_RECIPE: RecipeOrigin = { recipe: null, registerModel: null };
 
 /**
  * Submitting a training: validate, snapshot the source, write the spec, record it (with its experiment, made if
@@ -98,7 +107,8 @@ export class TrainingSubmitter {
     this.snapshotLimits = options.snapshotLimits ?? DEFAULT_SNAPSHOT_LIMITS;
   }
 
-  async create(input: TrainingCreate): Promise<TrainingRecord> {
+  /** `origin`: set when a recipe is trained (POST /recipes/{id}/trainings comes this same way). */
+  async create(input: TrainingCreate, origin: RecipeOrigin = NO_RECIPE): Promise<TrainingRecord> {
     const source = await resolveSource(input.source.path, input.source.entryPoint);
     return this.submit({
       name: input.name,
@@ -117,6 +127,7 @@ export class TrainingSubmitter {
       placementStrategy: input.placementStrategy ?? null,
       snapshot: (target) => snapshotSource(source, target, this.snapshotLimits),
       sourceInfo: { path: source.root, kind: source.kind },
+      recipe: origin,
     });
   }
 
@@ -143,6 +154,8 @@ export class TrainingSubmitter {
       inheritedStrategy: original.placementStrategy,
       snapshot: (target) => copySnapshot(from, target, this.snapshotLimits),
       sourceInfo: { path: original.source.path, kind: original.source.kind },
+      // a copy of a recipe's training is a training of that recipe (a built-in's registers a new model version too)
+      recipe: { recipe: original.recipe, registerModel: original.registerModel },
     });
   }
 
@@ -228,6 +241,8 @@ export class TrainingSubmitter {
           clusterId: cluster?.id ?? null,
           cluster: cluster?.name ?? null,
           placementStrategy: cluster ? (plan.placementStrategy ?? plan.inheritedStrategy ?? 'SPREAD') : null,
+          recipe: plan.recipe.recipe,
+          registerModel: plan.recipe.registerModel,
           dir: layout.dir,
         });
       });
