@@ -97,12 +97,7 @@ export class ModelService {
   }
 
   /** Copy the artifact into the registry, tell its framework, record the version. */
-  private async register(
-    input: ModelCreate,
-    from: string,
-    python: string,
-    training: TrainingRecord | undefined,
-  ): Promise<Model> {
+  private async register(input: ModelCreate, from: string, python: string, training: TrainingRecord | undefined): Promise<Model> {
     const id = this.store.models.newId();
     const artifactPath = join(this.options.root, input.name, id);
     try {

@@ -1,6 +1,14 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
-import { BUILTIN_RECIPES, type EvaluationResult, type Model } from '@emkit/shared';
+import {
+  BUILTIN_RECIPES,
+  type DatasetFormat,
+  DEFAULT_BATCH_ROWS,
+  DEFAULT_MAX_ERRORS,
+  DEFAULT_THRESHOLD,
+  type EvaluationResult,
+  type Model,
+} from '@emkit/shared';
 import { type EvaluationSpec, evaluationLayout, type RunnerStatus } from '../evaluations/contract.js';
 import { headline, MAX_CURVES_BYTES, MAX_RESULT_BYTES } from '../evaluations/results.js';
 import type { ModelService } from '../models/service.js';
@@ -77,7 +85,25 @@ async function importEvaluation(store: Store, root: string, training: TrainingRe
   if (statusText === undefined) throw new Error(`its status.json is missing (${source.status})`);
   const status = JSON.parse(statusText) as RunnerStatus;
   if (status.state !== 'COMPLETE') throw new Error(`it ended ${status.state}${status.reason ? `: ${status.reason}` : ''}`);
-  const spec = await readJson<EvaluationSpec>(source.spec, 'its spec.json');
+  // the recipe writes what the runner needs; the rest takes the defaults an evaluation of the API would
+  const written = await readJson<Partial<EvaluationSpec> & { data?: Partial<EvaluationSpec['data']> }>(
+    source.spec,
+    'its spec.json',
+  );
+  if (typeof written.data?.path !== 'string') throw new Error('its spec.json names no data path');
+  const spec = {
+    threshold: written.threshold ?? DEFAULT_THRESHOLD,
+    maxErrors: written.maxErrors ?? DEFAULT_MAX_ERRORS,
+    batchRows: written.batchRows ?? DEFAULT_BATCH_ROWS,
+    task: written.task ?? status.task ?? null,
+    data: {
+      path: written.data.path,
+      format: written.data.format ?? ((written.data.path.endsWith('.csv') ? 'csv' : 'folder') as DatasetFormat),
+      label: written.data.label ?? null,
+      features: written.data.features ?? null,
+    },
+    logFile: written.logFile,
+  };
   const resultText = await readRegularFile(source.result, MAX_RESULT_BYTES, { noFollow: true });
   if (resultText === undefined) throw new Error(`its result.json is missing (${source.result})`);
   const result = JSON.parse(resultText) as EvaluationResult;
@@ -93,9 +119,16 @@ async function importEvaluation(store: Store, root: string, training: TrainingRe
     const log = relative(from, spec.logFile ?? '');
     if (log && !log.startsWith('..') && !isAbsolute(log)) await copyIfThere(join(from, log), layout.supervisorLog, MAX_LOG_BYTES);
     const copied: EvaluationSpec = {
+      version: 1,
       ...spec,
       evaluationId: id,
-      model: { id: model.id, name: model.name, version: model.version, framework: model.framework, artifactPath: model.artifactPath },
+      model: {
+        id: model.id,
+        name: model.name,
+        version: model.version,
+        framework: model.framework,
+        artifactPath: model.artifactPath,
+      },
       statusFile: layout.status,
       resultFile: layout.result,
       curvesFile: layout.curves,
@@ -106,8 +139,14 @@ async function importEvaluation(store: Store, root: string, training: TrainingRe
       store.evaluations.insert({
         id,
         model: { id: model.id, name: model.name, version: model.version },
-        data: { path: spec.data.path, format: spec.data.format, label: spec.data.label, features: spec.data.features, sha256: null },
-        task: spec.task ?? status.task,
+        data: {
+          path: spec.data.path,
+          format: spec.data.format,
+          label: spec.data.label,
+          features: spec.data.features,
+          sha256: null,
+        },
+        task: spec.task,
         threshold: spec.threshold,
         maxErrors: spec.maxErrors,
         batchRows: spec.batchRows,
@@ -122,7 +161,7 @@ async function importEvaluation(store: Store, root: string, training: TrainingRe
         stateReason: status.reason,
         rowsDone: status.rowsDone,
         sha256: status.sha256,
-        task: spec.task ?? status.task,
+        task: spec.task,
         metrics: headline(result),
         startedAt: status.startedAt,
         endedAt: status.endedAt ?? new Date().toISOString(),

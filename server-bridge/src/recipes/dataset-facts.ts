@@ -29,7 +29,8 @@ export async function datasetFacts(value: string): Promise<DatasetFacts | undefi
   if (info.isFile()) {
     const extension = extname(value).toLowerCase();
     if (!TABLE_EXTENSIONS.has(extension)) return { kind: 'files', columns: null };
-    const columns = extension === '.csv' || extension === '.tsv' ? await headerOf(value, extension === '.tsv' ? '\t' : ',') : null;
+    const columns =
+      extension === '.csv' || extension === '.tsv' ? await headerOf(value, extension === '.tsv' ? '\t' : ',') : null;
     return { kind: 'table', columns };
   }
   if (!info.isDirectory()) return undefined;
@@ -43,7 +44,10 @@ async function headerOf(path: string, delimiter: string): Promise<string[] | nul
   try {
     const buffer = Buffer.alloc(MAX_HEADER_BYTES);
     const { bytesRead } = await handle.read(buffer, 0, MAX_HEADER_BYTES, 0);
-    const text = buffer.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '');
+    const text = buffer
+      .subarray(0, bytesRead)
+      .toString('utf8')
+      .replace(/^\uFEFF/, '');
     const end = text.search(/\r?\n/);
     if (end < 0 && bytesRead === MAX_HEADER_BYTES) return null;
     return splitLine(end < 0 ? text : text.slice(0, end), delimiter);

@@ -96,10 +96,7 @@ export function checkColumns(recipe: Recipe, values: Record<string, string>, col
     const names = parameter.type === 'column' ? [value] : value.split(',').map((c) => c.trim());
     for (const column of names.filter((c) => c !== '')) {
       if (!has.has(column)) {
-        throw missing(
-          parameter.name,
-          `dataset "${dataset}" has no column "${column}" (it has ${columns.join(', ') || 'none'})`,
-        );
+        throw missing(parameter.name, `dataset "${dataset}" has no column "${column}" (it has ${columns.join(', ') || 'none'})`);
       }
     }
   }

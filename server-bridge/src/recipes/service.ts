@@ -170,7 +170,10 @@ export class RecipeService {
     for (const wanted of recipe.datasets) {
       const value = datasets[wanted.name];
       if (value === undefined) {
-        throw unprocessable(`dataset "${wanted.name}" is required by recipe "${recipe.name}": ${wanted.description}`, `datasets.${wanted.name}`);
+        throw unprocessable(
+          `dataset "${wanted.name}" is required by recipe "${recipe.name}": ${wanted.description}`,
+          `datasets.${wanted.name}`,
+        );
       }
       const facts = await datasetFacts(value);
       if (!facts) continue;
