@@ -29,6 +29,8 @@ export function insertScriptTraining(
       clusterId: null,
       cluster: null,
       placementStrategy: null,
+      recipe: null,
+      registerModel: null,
       dir,
     }),
   );
