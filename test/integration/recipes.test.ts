@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { MODEL_TYPES, type Training } from '@emkit/shared';
+import { MODEL_TYPES, type Recipe, type Training } from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeDir, startBridge, type TestBridge, tempDir } from '../support/bridge.js';
+import { cliPath, removeDir, startBridge, type TestBridge, tempDir } from '../support/bridge.js';
 import { refusal } from '../support/refusal.js';
 import { notebook, pythonHas, settledTraining, venvPython, writeTree } from '../support/trainings.js';
 
@@ -63,6 +63,12 @@ async function summaryOf(training: Training): Promise<Record<string, unknown>> {
   return (await response.json()) as Record<string, unknown>;
 }
 
+/** The CLI as a user runs it, against this bridge. */
+function emkit(...args: string[]) {
+  const result = spawnSync(process.execPath, [cliPath, '--home', bridge.home, ...args], { encoding: 'utf8' });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
 describe('recipes', () => {
   it('lists the six built-ins first, with their parameters, and refuses to delete one', async () => {
     const list = await bridge.client.api.listRecipes({});
@@ -75,6 +81,12 @@ describe('recipes', () => {
     expect(knn.parameters.find((p) => p.name === 'k')).toMatchObject({ type: 'integer', default: '5', minimum: 1 });
     expect(knn.datasets).toEqual([expect.objectContaining({ name: 'train', kinds: ['table'] })]);
 
+    const table = emkit('recipe', 'list');
+    expect(table.stdout).toMatch(/^NAME\s+KIND\s+TASK/);
+    expect(table.stdout).toMatch(/number-classification\s+built-in\s+classification/);
+    const cli = emkit('recipe', 'delete', 'clustering');
+    expect(cli.code).toBe(5);
+    expect(cli.stderr).toContain('built-in');
     const refused = await refusal(bridge.client.api.deleteRecipe({ params: { id: 'clustering' } }));
     expect(refused.status).toBe(409);
     expect(refused.message).toContain('built-in');
@@ -129,7 +141,9 @@ describe('recipes', () => {
 
       const notYet = await refusal(bridge.client.api.saveRecipe({ body: { training: 'no-such-training', name: 'iris-logreg' } }));
       expect(notYet.status).toBe(404);
-      const recipe = await bridge.client.api.saveRecipe({ body: { training: done.name, name: 'iris-logreg' } });
+      const saved = emkit('recipe', 'save', 'iris-logreg', '--from', done.name, '--json');
+      expect(saved.code, saved.stderr).toBe(0);
+      const recipe = JSON.parse(saved.stdout) as Recipe;
       expect(recipe).toMatchObject({
         name: 'iris-logreg',
         builtin: false,
@@ -158,10 +172,23 @@ describe('recipes', () => {
       );
       expect(wrongType).toMatchObject({ status: 400, field: 'hyperparameters.max_iter' });
 
-      const again = await bridge.client.api.trainRecipe({
-        params: { id: recipe.id },
-        body: { datasets: { train: second }, hyperparameters: { C: '2', max_iter: '300' } },
-      });
+      const shown = emkit('recipe', 'get', 'iris-logreg');
+      expect(shown.stdout).toContain('max_iter (integer; default "200")');
+      const trained = emkit(
+        'recipe',
+        'train',
+        'iris-logreg',
+        '--dataset',
+        `train=${second}`,
+        '--hp',
+        'C=2',
+        '--hp',
+        'max_iter=300',
+        '--wait',
+        '--json',
+      );
+      expect(trained.code, trained.stderr).toBe(0);
+      const again = JSON.parse(trained.stdout) as Training;
       expect(again).toMatchObject({ recipe: 'iris-logreg', model: null, evaluation: null });
       expect(again.hyperparameters).toEqual({ C: '2', max_iter: '300', label: 'species' });
       const retrained = await settledTraining(bridge.client, again.id);
