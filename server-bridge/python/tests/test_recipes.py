@@ -9,9 +9,8 @@ import subprocess
 
 import pytest
 
-from magics import run
-
 from emkit.client import ApiError
+from magics import run
 
 MODEL_TYPES = [
     "image-classification",
@@ -39,7 +38,9 @@ def iris_csv(tmp_path):
 def _bridge_python_has_sklearn() -> bool:
     """The bridge trains with EMKIT_PYTHON, else the python3 on the PATH it inherits from here."""
     python = os.environ.get("EMKIT_PYTHON") or shutil.which("python3")
-    return bool(python) and subprocess.run([python, "-c", "import sklearn, pandas"], capture_output=True).returncode == 0
+    return (
+        bool(python) and subprocess.run([python, "-c", "import sklearn, pandas"], capture_output=True).returncode == 0
+    )
 
 
 def test_client_lists_the_built_ins_and_checks_values(client, iris_csv):

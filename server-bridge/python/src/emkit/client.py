@@ -754,7 +754,7 @@ class _Clusters(_Resource):
 
 
 def _dataset_value(value: str) -> str:
-    """A dataset ref (``name[:version]``) as it is, unless a file or folder of that name is here; else an absolute path."""
+    """A dataset ref (``name[:version]``) as it is, unless a file or folder of that name is here; else a path."""
     import os
     import re
 

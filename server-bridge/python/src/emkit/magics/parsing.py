@@ -343,11 +343,15 @@ def build() -> argparse.ArgumentParser:
         "--hp", action=PairsAction, kind="hyperparameter", metavar="KEY=VALUE", help="a parameter value (repeatable)"
     )
     models = recipe_train.add_mutually_exclusive_group()
-    models.add_argument("--model", metavar="NAME", help="a built-in: the model it registers (default: the training name)")
+    models.add_argument(
+        "--model", metavar="NAME", help="a built-in: the model it registers (default: the training name)"
+    )
     models.add_argument("--no-model", action="store_true", help="a built-in: register no model")
     recipe_train.add_argument("--name", dest="training_name", metavar="NAME", help="the training's name")
     recipe_train.add_argument("--experiment")
-    recipe_train.add_argument("--env", help="the environment to run in (default: the recipe's, else the bridge's Python)")
+    recipe_train.add_argument(
+        "--env", help="the environment to run in (default: the recipe's, else the bridge's Python)"
+    )
     recipe_train.add_argument("--description")
     _wait_flag(recipe_train, False, "it has ended")
 
