@@ -42,14 +42,25 @@ export const recipeEvaluationDir = (training: TrainingRecord) => join(trainingLa
 export function recipeCompletion(store: Store, options: RecipeCompletionOptions): CompletionStep {
   return async (training) => {
     if (training.recipe === null || !BUILTIN_NAMES.has(training.recipe) || training.registerModel === null) return {};
+    // a bridge that stopped between registering and recording COMPLETE left these: the next one takes them up
+    const earlier = store.models.versionsFromTraining(training.id).find((ref) => ref.startsWith(`${training.registerModel}:`));
+    const registered = earlier === undefined ? undefined : store.models.find(earlier);
+    if (registered) {
+      const evaluated = store.evaluations.list({ modelIds: [registered.id], state: 'COMPLETE', limit: 1, offset: 0 });
+      const ref = { id: registered.id, name: registered.name, version: registered.version };
+      const evaluation = evaluated.items[0]?.id;
+      if (evaluation) return { model: ref, evaluation };
+    }
     let model: Model;
     try {
-      model = await options.models.registerFromEndingTraining(training, {
-        name: training.registerModel,
-        description: `trained by recipe "${training.recipe}" (training "${training.name}")`,
-        framework: 'custom',
-        tags: { recipe: training.recipe },
-      });
+      model =
+        registered ??
+        (await options.models.registerFromEndingTraining(training, {
+          name: training.registerModel,
+          description: `trained by recipe "${training.recipe}" (training "${training.name}")`,
+          framework: 'custom',
+          tags: { recipe: training.recipe },
+        }));
     } catch (error) {
       return { problem: `its model could not be registered as "${training.registerModel}": ${(error as Error).message}` };
     }
