@@ -1,6 +1,7 @@
-import { open, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { extname, isAbsolute } from 'node:path';
-import type { RecipeDataset } from '@emkit/shared';
+import type { DatasetSchema, RecipeDataset } from '@emkit/shared';
+import { openRegularFile } from '../runtime/safe-files.js';
 
 export type DatasetKind = RecipeDataset['kinds'][number];
 
@@ -15,15 +16,22 @@ const TABLE_EXTENSIONS = new Set(['.csv', '.tsv', '.parquet', '.jsonl']);
 const MAX_HEADER_BYTES = 64 * 1024;
 
 /**
- * The kind and columns of a training's dataset value, as far as the bridge can tell here.
- *
- * DATASET-REF SEAM: a value that is a dataset ref (`name[:version]`, not starting with "/") is the
- * datasets engineer's to resolve (server-bridge/src/datasets/resolve.ts: resolveDataset); until that
- * exists this answers undefined for a ref (nothing is checked, the submit resolves or refuses it).
- * Once it does, take `kind` and `schema.columns` from the resolved version here.
+ * DATASET-REF SEAM: the stored schema of a dataset ref (`name[:version]`, the newest version for a
+ * bare name), or undefined when there is no such dataset (the submit then refuses it, 404). The
+ * bridge wires it to the datasets store once that is merged (server-bridge/src/datasets/); until
+ * then there is none, and a ref's kind and columns are not checked here.
  */
-export async function datasetFacts(value: string): Promise<DatasetFacts | undefined> {
-  if (!isAbsolute(value)) return undefined;
+export type DatasetSchemaLookup = (ref: string) => DatasetSchema | undefined;
+
+/**
+ * The kind and columns of a training's dataset value, as far as the bridge can tell before it
+ * submits: a ref's from its stored schema (through `lookup`), a path's from the file or folder.
+ */
+export async function datasetFacts(value: string, lookup?: DatasetSchemaLookup): Promise<DatasetFacts | undefined> {
+  if (!isAbsolute(value)) {
+    const schema = lookup?.(value);
+    return schema && { kind: schema.kind, columns: schema.kind === 'table' ? schema.columns.map((c) => c.name) : null };
+  }
   const info = await stat(value).catch(() => undefined);
   if (!info) return undefined;
   if (info.isFile()) {
@@ -40,7 +48,10 @@ export async function datasetFacts(value: string): Promise<DatasetFacts | undefi
 
 /** The first line of a CSV, split on the delimiter outside quotes; null when it can't be read that way. */
 async function headerOf(path: string, delimiter: string): Promise<string[] | null> {
-  const handle = await open(path, 'r');
+  // a regular file only (a FIFO swapped in since the stat would hang the read), of any size: one line is read
+  const opened = await openRegularFile(path, Number.MAX_SAFE_INTEGER).catch(() => undefined);
+  if (!opened) return null;
+  const { handle } = opened;
   try {
     const buffer = Buffer.alloc(MAX_HEADER_BYTES);
     const { bytesRead } = await handle.read(buffer, 0, MAX_HEADER_BYTES, 0);

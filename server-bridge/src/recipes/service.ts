@@ -23,7 +23,7 @@ import type { TrainingService } from '../trainings/service.js';
 import { copySnapshot, DEFAULT_SNAPSHOT_LIMITS, type SnapshotLimits } from '../trainings/source.js';
 import { defaultTrainingName } from '../trainings/submit.js';
 import { builtinSourceDir } from './builtin-sources.js';
-import { datasetFacts } from './dataset-facts.js';
+import { type DatasetSchemaLookup, datasetFacts } from './dataset-facts.js';
 import { checkColumns, inferParameters, resolveValues } from './parameters.js';
 
 export interface RecipeServiceOptions {
@@ -31,6 +31,8 @@ export interface RecipeServiceOptions {
   root: string;
   trainings: TrainingService;
   snapshotLimits?: SnapshotLimits;
+  /** a dataset ref's stored schema, for its kind and columns (the datasets store; see DatasetSchemaLookup) */
+  datasetSchema?: DatasetSchemaLookup;
 }
 
 const BUILTINS = new Map(BUILTIN_RECIPES.map((b) => [b.name, builtinRecipe(b)]));
@@ -175,7 +177,7 @@ export class RecipeService {
           `datasets.${wanted.name}`,
         );
       }
-      const facts = await datasetFacts(value);
+      const facts = await datasetFacts(value, this.options.datasetSchema);
       if (!facts) continue;
       if (wanted.kinds.length > 0 && !wanted.kinds.includes(facts.kind)) {
         throw unprocessable(
