@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from typing import Any
 
 import pytest
 
@@ -27,7 +28,7 @@ def iris_csv(tmp_path):
     pytest.importorskip("sklearn", reason="scikit-learn is not installed")
     from sklearn.datasets import load_iris
 
-    data = load_iris(as_frame=True)
+    data: Any = load_iris(as_frame=True)  # a Bunch; its stubs say a tuple
     frame = data.frame.rename(columns=lambda c: c.replace(" (cm)", "").replace(" ", "_"))
     frame["species"] = [data.target_names[t] for t in frame.pop("target")]
     path = tmp_path / "iris.csv"
