@@ -24,6 +24,8 @@ const LONG_WORK = [
   'predictModel',
   'predictModelFile',
   'createEvaluation',
+  // a recipe's training is a training (its checks have their own tests: recipes.test.ts)
+  'trainRecipe',
   // a local Ray cluster is minutes of two cores; an added one is checked against whatever address came up
   'createCluster',
   'startCluster',
