@@ -14,6 +14,9 @@ import { ExperimentService } from './experiments/service.js';
 import { MetricsIngester } from './metrics/ingest.js';
 import { QuickTests } from './models/quick-tests.js';
 import { ModelService } from './models/service.js';
+import { writeBuiltinSources } from './recipes/builtin-sources.js';
+import { recipeCompletion } from './recipes/completion.js';
+import { RecipeService } from './recipes/service.js';
 import { collectWhenIdle } from './runtime/idle-gc.js';
 import { type Executor, LocalExecutor } from './runtime/local-executor.js';
 import { createLogger } from './runtime/logger.js';
@@ -197,6 +200,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     pollMs: options.trainingPollMs,
     clusters: () => clusters,
     datasets: resolveDataset,
+    completion: () => completion,
   });
   // in memory only: a restart ends every browser session
   const sessions = new BrowserSessions();
@@ -254,6 +258,21 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     log,
     pollMs: options.trainingPollMs,
   });
+  // a built-in recipe's training registers its model and holdout evaluation as it ends COMPLETE
+  const completion = recipeCompletion(store, { evaluationsRoot: paths.evaluations, models });
+  const recipes = new RecipeService(store, {
+    root: paths.recipes,
+    trainings,
+    snapshotLimits: options.snapshotLimits,
+    // a dataset ref's kind and columns, from the version it names (the newest for a bare name)
+    datasetSchema: (ref) => {
+      const [name = '', version] = ref.split(':');
+      const dataset = store.datasets.get(name);
+      if (!dataset) return undefined;
+      return version === undefined ? dataset.latest.schema : store.datasets.version(dataset, Number(version))?.schema;
+    },
+  });
+  await writeBuiltinSources(paths.recipes);
   const context: BridgeContext = {
     version: VERSION,
     paths,
@@ -268,6 +287,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     evaluations,
     endpoints,
     clusters,
+    recipes,
     tickets: new TicketBook(),
     sessions,
     uptimeSeconds: () => (Date.now() - startedAt) / 1000,

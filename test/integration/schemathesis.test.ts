@@ -28,6 +28,8 @@ const LONG_WORK = [
   'createDataset',
   'uploadDataset',
   'createDatasetVersion',
+  // a recipe's training is a training (its checks have their own tests: recipes.test.ts)
+  'trainRecipe',
   // a local Ray cluster is minutes of two cores; an added one is checked against whatever address came up
   'createCluster',
   'startCluster',

@@ -10,6 +10,7 @@ import { registerEnvironments } from './commands/environments.js';
 import { registerEvaluations } from './commands/evaluations.js';
 import { registerExperiments } from './commands/experiments.js';
 import { registerModels } from './commands/models.js';
+import { registerRecipes } from './commands/recipes.js';
 import { registerServe } from './commands/serve.js';
 import { registerStatus } from './commands/status.js';
 import { registerTrainings } from './commands/trainings.js';
@@ -33,6 +34,7 @@ registerDatasets(program);
 registerTrainings(program);
 registerModels(program);
 registerEvaluations(program);
+registerRecipes(program);
 registerEndpoints(program);
 registerClusters(program);
 

@@ -1,15 +1,12 @@
-import { HttpError } from '../server/errors.js';
 import type { Handlers } from './types.js';
 
-// placeholders of the issue-16 contract: the recipes engineer replaces them
-const notYet = (): never => {
-  throw new HttpError(404, 'not_found', 'recipes are not built yet');
-};
-
 export const recipeHandlers: Handlers<'listRecipes' | 'saveRecipe' | 'getRecipe' | 'deleteRecipe' | 'trainRecipe'> = {
-  listRecipes: notYet,
-  saveRecipe: notYet,
-  getRecipe: notYet,
-  deleteRecipe: notYet,
-  trainRecipe: notYet,
+  listRecipes: ({ query }, { bridge }) => bridge.recipes.list(query),
+  saveRecipe: ({ body }, { bridge }) => bridge.recipes.save(body),
+  getRecipe: ({ params }, { bridge }) => bridge.recipes.find(params.id),
+  deleteRecipe: async ({ params }, { bridge }) => {
+    await bridge.recipes.delete(params.id);
+    return undefined;
+  },
+  trainRecipe: ({ params, body }, { bridge }) => bridge.recipes.train(params.id, body),
 };

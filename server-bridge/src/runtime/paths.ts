@@ -20,6 +20,8 @@ export interface HomePaths {
   models: string;
   /** one folder per dataset, one per version in it: version.json, and data/ when copied in */
   datasets: string;
+  /** user recipes (`<name>/source/`) and the built-ins' generated entry points (`builtin/<type>/train.py`) */
+  recipes: string;
   /** one private folder per cluster, with its token (never in the database) */
   clusters: string;
   /** one log per node of a local cluster */
@@ -51,6 +53,7 @@ export function homePaths(home: string): HomePaths {
     quickTestLogs: join(root, 'logs', 'quick-tests'),
     models: join(root, 'models'),
     datasets: join(root, 'datasets'),
+    recipes: join(root, 'recipes'),
     clusters: join(root, 'clusters'),
     clusterLogs: join(root, 'logs', 'clusters'),
     sockets: join(root, 'sock'),

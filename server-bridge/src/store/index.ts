@@ -10,6 +10,7 @@ import { ExperimentsRepository } from './experiments.js';
 import { InferenceRepository } from './inference.js';
 import { MetricsRepository } from './metrics.js';
 import { ModelsRepository } from './models.js';
+import { RecipesRepository } from './recipes.js';
 import { TensorboardsRepository } from './tensorboards.js';
 import { TrainingsRepository } from './trainings.js';
 
@@ -28,6 +29,7 @@ export class Store {
   readonly endpoints: EndpointsRepository;
   readonly inference: InferenceRepository;
   readonly clusters: ClustersRepository;
+  readonly recipes: RecipesRepository;
 
   constructor(file: string) {
     this.db = openDatabase(file);
@@ -43,6 +45,7 @@ export class Store {
     this.endpoints = new EndpointsRepository(this.db);
     this.inference = new InferenceRepository(this.db);
     this.clusters = new ClustersRepository(this.db, this.events);
+    this.recipes = new RecipesRepository(this.db);
   }
 
   /**

@@ -358,6 +358,38 @@ export const migrations: readonly { version: number; name: string; sql: string }
       ALTER TABLE trainings ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1;
     `,
   },
+  {
+    version: 11,
+    name: 'recipes',
+    sql: `
+      -- user recipes: a COMPLETE training saved to run again on other data (the built-ins live in code)
+      CREATE TABLE recipes (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        description TEXT NOT NULL DEFAULT '',
+        -- JSON: RecipeDataset[] and RecipeParameter[]
+        datasets TEXT NOT NULL,
+        parameters TEXT NOT NULL,
+        entry_point TEXT NOT NULL,
+        environment_id TEXT,
+        environment_name TEXT,
+        -- the training it was saved from, by id and by name (the training may be deleted later)
+        source_training_id TEXT NOT NULL,
+        source_training_name TEXT NOT NULL,
+        dir TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      -- the recipe a training was trained from (its name), and for a built-in the model it registers when it ends
+      ALTER TABLE trainings ADD COLUMN recipe TEXT;
+      -- the name a built-in registers a version of when it ends COMPLETE; NULL: none
+      ALTER TABLE trainings ADD COLUMN register_model TEXT;
+      -- what it registered: the model version (id, name, number) and its holdout evaluation
+      ALTER TABLE trainings ADD COLUMN model_id TEXT;
+      ALTER TABLE trainings ADD COLUMN model_name TEXT;
+      ALTER TABLE trainings ADD COLUMN model_version INTEGER;
+      ALTER TABLE trainings ADD COLUMN evaluation_id TEXT;
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

@@ -30,6 +30,8 @@ export function insertScriptTraining(
       cluster: null,
       placementStrategy: null,
       maxRetries: 0,
+      recipe: null,
+      registerModel: null,
       dir,
     }),
   );

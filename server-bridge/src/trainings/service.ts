@@ -20,8 +20,8 @@ import { ClusterPushes } from './cluster-push.js';
 import { ClusterTrainingRuns } from './cluster-run.js';
 import { TrainingQueries } from './queries.js';
 import type { SnapshotLimits } from './source.js';
-import { TrainingSubmitter } from './submit.js';
-import { TrainingSupervision } from './supervise.js';
+import { type RecipeOrigin, TrainingSubmitter } from './submit.js';
+import { type CompletionStep, TrainingSupervision } from './supervise.js';
 
 export interface TrainingServiceOptions {
   /** `<home>/trainings` */
@@ -39,6 +39,8 @@ export interface TrainingServiceOptions {
   clusters?: () => ClusterService;
   /** turns a dataset reference (`name[:version]`) into its pinned ref and path */
   datasets?: DatasetResolver;
+  /** what a training that ends COMPLETE gets in the same update (a built-in recipe's model and evaluation) */
+  completion?: () => CompletionStep | undefined;
 }
 
 /**
@@ -65,8 +67,9 @@ export class TrainingService extends TrainingQueries {
     this.submitter = new TrainingSubmitter(store, this.supervision, options);
   }
 
-  async create(input: TrainingCreate): Promise<Training> {
-    return publicTraining(await this.submitter.create(input));
+  /** `origin`: a recipe's training (POST /recipes/{id}/trainings submits through here too). */
+  async create(input: TrainingCreate, origin?: RecipeOrigin): Promise<Training> {
+    return publicTraining(await this.submitter.create(input, origin));
   }
 
   /** The same settings and the same snapshot of the source, as a new run. */

@@ -87,7 +87,16 @@ interface SubmitPlan {
   inheritedRetries?: number;
   snapshot: (target: string) => Promise<{ files: number; bytes: number }>;
   sourceInfo: { path: string; kind: 'notebook' | 'script' };
+  /** the recipe it is trained from, and (a built-in) the model it registers when it ends COMPLETE */
+  recipe: RecipeOrigin;
 }
+
+/** A training of a recipe: its name, and for a built-in the model name it registers a version of (null: none). */
+export interface RecipeOrigin {
+  recipe: string | null;
+  registerModel: string | null;
+}
+const NO_RECIPE: RecipeOrigin = { recipe: null, registerModel: null };
 
 /**
  * Submitting a training: validate, snapshot the source, write the spec, record it (with its experiment, made if
@@ -104,7 +113,8 @@ export class TrainingSubmitter {
     this.snapshotLimits = options.snapshotLimits ?? DEFAULT_SNAPSHOT_LIMITS;
   }
 
-  async create(input: TrainingCreate): Promise<TrainingRecord> {
+  /** `origin`: set when a recipe is trained (POST /recipes/{id}/trainings comes this same way). */
+  async create(input: TrainingCreate, origin: RecipeOrigin = NO_RECIPE): Promise<TrainingRecord> {
     const source = await resolveSource(input.source.path, input.source.entryPoint);
     return this.submit({
       name: input.name,
@@ -124,6 +134,7 @@ export class TrainingSubmitter {
       maxRetries: input.maxRetries ?? null,
       snapshot: (target) => snapshotSource(source, target, this.snapshotLimits),
       sourceInfo: { path: source.root, kind: source.kind },
+      recipe: origin,
     });
   }
 
@@ -152,6 +163,8 @@ export class TrainingSubmitter {
       inheritedRetries: original.maxRetries,
       snapshot: (target) => copySnapshot(from, target, this.snapshotLimits),
       sourceInfo: { path: original.source.path, kind: original.source.kind },
+      // a copy of a recipe's training is a training of that recipe (a built-in's registers a new model version too)
+      recipe: { recipe: original.recipe, registerModel: original.registerModel },
     });
   }
 
@@ -237,6 +250,8 @@ export class TrainingSubmitter {
           cluster: cluster?.name ?? null,
           placementStrategy: cluster ? (plan.placementStrategy ?? plan.inheritedStrategy ?? 'SPREAD') : null,
           maxRetries: cluster ? (plan.maxRetries ?? plan.inheritedRetries ?? 0) : 0,
+          recipe: plan.recipe.recipe,
+          registerModel: plan.recipe.registerModel,
           dir: layout.dir,
         });
       });

@@ -69,6 +69,7 @@ class Client:
         self.evaluations = _Evaluations(self)
         self.endpoints = _Endpoints(self)
         self.clusters = _Clusters(self)
+        self.recipes = _Recipes(self)
 
     @property
     def url(self) -> str:
@@ -850,6 +851,73 @@ class _Clusters(_Resource):
     def default(self) -> Optional[Dict[str, Any]]:
         """The default cluster, or ``None`` when trainings and stages run on this machine."""
         return next((c for c in self.list() if c["isDefault"]), None)
+
+
+def _dataset_value(value: str) -> str:
+    """A dataset ref (``name[:version]``) as it is, unless a file or folder of that name is here; else a path."""
+    import os
+    import re
+
+    if re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,49}(:[1-9][0-9]{0,8})?", value) and not os.path.exists(value):
+        return value
+    return os.path.abspath(value)
+
+
+class _Recipes(_Resource):
+    """The six built-in model types and the trainings saved as recipes (``emkit recipe``)."""
+
+    path = "/api/v1/recipes"
+
+    def save(self, training: str, name: str, description: Optional[str] = None) -> Dict[str, Any]:
+        """Save a COMPLETE training as a recipe: its source, entry point, environment, parameters
+        (types and defaults, from a notebook's parameters cell when there is one) and dataset names."""
+        body: Dict[str, Any] = {"training": training, "name": name}
+        if description is not None:
+            body["description"] = description
+        return self._client.request("POST", self.path, body)
+
+    def delete(self, key: str) -> None:
+        """A saved recipe; a built-in is refused (409). The trainings made from it stay."""
+        self._client.request("DELETE", f"{self.path}/{_quote(key)}")
+
+    def train(
+        self,
+        recipe: str,
+        datasets: Dict[str, str],
+        hyperparameters: Optional[Dict[str, Any]] = None,
+        model: Any = _KEEP,
+        name: Optional[str] = None,
+        description: Optional[str] = None,
+        environment: Optional[str] = None,
+        experiment: Optional[str] = None,
+        wait: bool = False,
+        timeout: float = 86400,
+    ) -> Dict[str, Any]:
+        """Train a recipe on ``datasets`` (``{"train": "iris"}``: a dataset name[:version], or a path, made
+        absolute here) with ``hyperparameters`` checked against its parameters (the others take their
+        defaults). A built-in registers ``model`` (default: the training's name; None: no model) with its
+        holdout evaluation when it ends COMPLETE: ``training["model"]`` and ``training["evaluation"]``."""
+        body: Dict[str, Any] = {
+            "datasets": {k: _dataset_value(v) for k, v in datasets.items()},
+            "hyperparameters": {str(k): _text(v) for k, v in (hyperparameters or {}).items()},
+        }
+        if model is not _KEEP:
+            body["model"] = model
+        for key, value in (
+            ("name", name),
+            ("description", description),
+            ("environment", environment),
+            ("experiment", experiment),
+        ):
+            if value is not None:
+                body[key] = value
+        training = self._client.request("POST", f"{self.path}/{_quote(recipe)}/trainings", body)
+        return self._client.trainings.wait(training["id"], timeout) if wait else training
+
+
+def _text(value: Any) -> str:
+    """A parameter value as the form has it: Python's True/False as true/false, the rest as str()."""
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
 def _as_instances(instances: Any) -> List[Any]:

@@ -76,7 +76,7 @@ function streamLog(client: EmkitClient, id: string, rank: number, write: (text: 
 }
 
 /** Follow a training to its end: its log on stderr (with --wait) and its final state. */
-async function waitFor(client: EmkitClient, training: Training, showLog: boolean): Promise<Training> {
+export async function waitFor(client: EmkitClient, training: Training, showLog: boolean): Promise<Training> {
   if (showLog) await streamLog(client, training.id, 0, (text) => process.stderr.write(text));
   for (;;) {
     const current = await client.api.getTraining({ params: { id: training.id } });
@@ -85,7 +85,7 @@ async function waitFor(client: EmkitClient, training: Training, showLog: boolean
   }
 }
 
-function finish(globals: { json?: boolean }, training: Training): void {
+export function finish(globals: { json?: boolean }, training: Training): void {
   printItem(globals, training);
   printQuality(globals, training.quality);
   if (training.state !== 'COMPLETE') process.exitCode = EXIT.endedInFailure;

@@ -363,6 +363,42 @@ def build() -> argparse.ArgumentParser:
     ds_version.add_argument("name")
     ds_delete = ds_commands.add_parser("delete", help="delete a dataset (and its copied content)")
     ds_delete.add_argument("name")
+    recipe = commands.add_parser("recipe", help="recipes: the six no-code model types and saved trainings; train one")
+    recipe_commands = recipe.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+    recipe_commands.required = True
+    recipe_commands.add_parser("list", help="the built-ins first, then the saved recipes")
+    recipe_get = recipe_commands.add_parser("get", help="a recipe with the datasets and parameters it takes")
+    recipe_get.add_argument("name")
+    recipe_save = recipe_commands.add_parser("save", help="save a COMPLETE training as a recipe")
+    recipe_save.add_argument("--from", dest="training", required=True, metavar="TRAINING")
+    recipe_save.add_argument("name")
+    recipe_save.add_argument("--description")
+    recipe_delete = recipe_commands.add_parser("delete", help="delete a saved recipe (built-ins are refused)")
+    recipe_delete.add_argument("name")
+    recipe_train = recipe_commands.add_parser("train", help="train a recipe on your data with parameter values")
+    recipe_train.add_argument("name", metavar="RECIPE")
+    recipe_train.add_argument(
+        "--dataset",
+        action=PairsAction,
+        kind="dataset",
+        metavar="NAME=NAME_OR_PATH",
+        help="a dataset (repeatable): a dataset name[:version] or a path",
+    )
+    recipe_train.add_argument(
+        "--hp", action=PairsAction, kind="hyperparameter", metavar="KEY=VALUE", help="a parameter value (repeatable)"
+    )
+    models = recipe_train.add_mutually_exclusive_group()
+    models.add_argument(
+        "--model", metavar="NAME", help="a built-in: the model it registers (default: the training name)"
+    )
+    models.add_argument("--no-model", action="store_true", help="a built-in: register no model")
+    recipe_train.add_argument("--name", dest="training_name", metavar="NAME", help="the training's name")
+    recipe_train.add_argument("--experiment")
+    recipe_train.add_argument(
+        "--env", help="the environment to run in (default: the recipe's, else the bridge's Python)"
+    )
+    recipe_train.add_argument("--description")
+    _wait_flag(recipe_train, False, "it has ended")
 
     cluster = commands.add_parser("cluster", help="Ray clusters: list, get, add, up, down, remove, default")
     cluster_commands = cluster.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)

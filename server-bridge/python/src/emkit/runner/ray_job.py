@@ -50,6 +50,7 @@ def _node_spec(raw: dict, base: str) -> Spec:
         {
             "EM_SOURCE_DIR": os.getcwd(),
             "EM_MODEL_DIR": folders["model"],
+            "EM_ARTIFACT_DIR": folders["artifacts"],
             "EM_CHECKPOINT_DIR": folders["checkpoints"],
             "EM_TENSORBOARD_LOG_DIR": folders["tensorboard"],
         }
