@@ -6,31 +6,23 @@ folder loads with the serving loader (framework custom) and answers raw rows.
 
 from __future__ import annotations
 
-from typing import Any, cast
-
 import pytest
 
 from emkit.serving.loaders import load
+from recipe_data import diabetes_csv, iris_csv
 from recipes import run_builtin, scalars
 
 pytest.importorskip("sklearn", reason="scikit-learn isn't installed in this interpreter")
 
 
 @pytest.fixture(scope="module")
-def iris_csv(tmp_path_factory):
-    from sklearn.datasets import load_iris
-
-    iris: Any = load_iris(as_frame=True)
-    frame = iris.frame.rename(columns=lambda c: c.replace(" (cm)", "").replace(" ", "_"))
-    frame["species"] = [iris.target_names[t] for t in frame.pop("target")]
-    path = tmp_path_factory.mktemp("data") / "iris.csv"
-    frame.to_csv(path, index=False)
-    return path
+def iris(tmp_path_factory):
+    return iris_csv(tmp_path_factory.mktemp("data") / "iris.csv")
 
 
 @pytest.fixture(scope="module")
-def knn(tmp_path_factory, iris_csv):
-    return run_builtin(tmp_path_factory.mktemp("knn"), "number-classification", iris_csv, {"label": "species"})
+def knn(tmp_path_factory, iris):
+    return run_builtin(tmp_path_factory.mktemp("knn"), "number-classification", iris, {"label": "species"})
 
 
 def test_knn_on_iris_reaches_its_holdout_accuracy_with_per_class_figures(knn):
@@ -73,11 +65,10 @@ def test_knn_model_answers_raw_rows_as_objects_or_lists_with_scores(knn):
 
 
 def test_linear_regression_on_diabetes_reaches_its_holdout_r2(tmp_path):
-    from sklearn.datasets import load_diabetes
+    import pandas
 
-    frame = cast(Any, load_diabetes(as_frame=True)).frame  # ten features and "target"
-    data = tmp_path / "diabetes.csv"
-    frame.to_csv(data, index=False)
+    data = diabetes_csv(tmp_path / "diabetes.csv")
+    frame = pandas.read_csv(data)
     run = run_builtin(tmp_path / "training", "number-prediction", data, {"target": "target"})
     assert run.returncode == 0, run.stderr
     figures = run.result["regression"]
@@ -92,10 +83,10 @@ def test_linear_regression_on_diabetes_reaches_its_holdout_r2(tmp_path):
     assert model.no_scores and "target" not in scalars(run.tensorboard) and "val_r2" in scalars(run.tensorboard)
 
 
-def test_kmeans_on_iris_measurements_reaches_its_holdout_silhouette(tmp_path, iris_csv):
+def test_kmeans_on_iris_measurements_reaches_its_holdout_silhouette(tmp_path, iris):
     # no features given: every numeric column (species, text, is left out); and no
     # EM_ARTIFACT_DIR: the artifacts folder beside the model's
-    run = run_builtin(tmp_path / "training", "clustering", iris_csv, {"k": 3}, artifact_variable=False)
+    run = run_builtin(tmp_path / "training", "clustering", iris, {"k": 3}, artifact_variable=False)
     assert run.returncode == 0, run.stderr
     figures = run.result["clustering"]
     assert figures["silhouette"] > 0.3
