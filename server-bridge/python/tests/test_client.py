@@ -316,7 +316,7 @@ def _record_every_call(bridge) -> Set[Tuple[str, str]]:
     calls: Set[Tuple[str, str]] = set()
 
     class Recording(emkit.Client):
-        def request(self, method, path, body=None, query=None, api_key=None, content_type=None):
+        def request(self, method, path, body=None, query=None, api_key=None, content_type=None, timeout=None):
             calls.add((method.upper(), path))
             return dict(FAKE_ANSWER)
 

@@ -853,16 +853,6 @@ class _Clusters(_Resource):
         return next((c for c in self.list() if c["isDefault"]), None)
 
 
-def _dataset_value(value: str) -> str:
-    """A dataset ref (``name[:version]``) as it is, unless a file or folder of that name is here; else a path."""
-    import os
-    import re
-
-    if re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,49}(:[1-9][0-9]{0,8})?", value) and not os.path.exists(value):
-        return value
-    return os.path.abspath(value)
-
-
 class _Recipes(_Resource):
     """The six built-in model types and the trainings saved as recipes (``emkit recipe``)."""
 
