@@ -39,3 +39,4 @@ export * from './workflows/early-stop.js';
 export * from './workflows/evaluations.js';
 export * from './workflows/names.js';
 export * from './workflows/pairs.js';
+export * from './workflows/run-on.js';

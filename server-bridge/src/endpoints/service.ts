@@ -183,7 +183,7 @@ export class EndpointService {
     }
     const clusters = this.options.clusters;
     const named = input.cluster === undefined ? clusters?.defaultCluster()?.name : input.cluster;
-    if (named === undefined) {
+    if (named === undefined || named === null) {
       if (scaling) {
         throw new HttpError(400, 'validation', 'body.autoscaling: only a stage on a Ray cluster autoscales', 'autoscaling');
       }

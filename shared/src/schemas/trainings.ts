@@ -116,10 +116,9 @@ export const TrainingCreate = Type.Object(
     tags: Type.Optional(Tags),
     earlyStopping: Type.Optional(EarlyStopping),
     cluster: Type.Optional(
-      Type.String({
-        minLength: 1,
-        maxLength: 200,
-        description: 'the Ray cluster (name or id) to run on; left out: the default cluster, if one is set, else this machine',
+      Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Null()], {
+        description:
+          'the Ray cluster (name or id) to run on; null: this machine, even when a default cluster is set; left out: the default cluster, if one is set, else this machine',
       }),
     ),
     placementStrategy: Type.Optional(PlacementStrategy),

@@ -354,6 +354,25 @@ describe('endpoint view', () => {
   });
 });
 
+describe('endpoint view, where each stage runs', () => {
+  it('says this machine, or the cluster with its replicas or autoscaling bounds', () => {
+    const view = new EndpointView(host(), { t: untranslated, act: () => undefined });
+    const onRay = { ...stage('ray', false), cluster: 'lab', autoscaling: null };
+    const scaled = { ...stage('scaled', false), cluster: 'lab', autoscaling: { minReplicas: 1, maxReplicas: 3 } };
+    view.handle({
+      type: 'endpoint',
+      endpoint: { ...endpoint, stages: [{ ...stage('blue', true), cluster: null, autoscaling: null }, onRay, scaled] },
+    });
+    const runsOn = (name: string) => view.element.querySelector(`tr[data-stage="${name}"] .emkit-runs-on`);
+    expect([...view.element.querySelectorAll('.emkit-stages th')].map((th) => th.textContent)).toContain('Runs on');
+    expect(runsOn('blue')?.textContent).toBe('this machine');
+    expect(runsOn('ray')?.getAttribute('data-cluster')).toBe('lab');
+    expect(runsOn('ray')?.textContent).toBe('lab2 replicas');
+    expect(runsOn('scaled')?.textContent).toBe('lab1 to 3 replicas, autoscaling');
+    view.dispose();
+  });
+});
+
 /** A stand-in for a custom control (as @vscode-elements' are): a value, disabled, a label. */
 class FakeControl extends HTMLElement {
   value = '';
