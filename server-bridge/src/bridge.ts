@@ -30,6 +30,7 @@ import { addSecret } from './runtime/secrets.js';
 import { prepareSocketDir } from './runtime/socket-dir.js';
 import { buildApp } from './server/app.js';
 import { BrowserSessions } from './server/browser-sessions.js';
+import { clusterDashboardScope } from './server/cluster-dashboard-proxy.js';
 import { tensorboardScope } from './server/tensorboard-proxy.js';
 import { TicketBook } from './server/tickets.js';
 import { Store } from './store/index.js';
@@ -162,6 +163,8 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     log,
   });
   const emkitImportPath = options.emkitImportPath ?? defaultEmkitImportPath();
+  // in memory only: a restart ends every browser session
+  const sessions = new BrowserSessions();
   // before the trainings and the endpoints, whose runs and stages may be on a cluster
   const clusters = new ClusterService(store, {
     root: paths.clusters,
@@ -170,6 +173,9 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     emkitImportPath,
     log,
     pollMs: options.clusterPollMs,
+    onDeleted: (cluster) => {
+      for (const key of [cluster.id, cluster.name]) sessions.revoke(clusterDashboardScope(key));
+    },
   });
   const trainings = new TrainingService(store, {
     root: paths.trainings,
@@ -182,8 +188,6 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     pollMs: options.trainingPollMs,
     clusters: () => clusters,
   });
-  // in memory only: a restart ends every browser session
-  const sessions = new BrowserSessions();
   // one private folder for the sockets of the model workers and the TensorBoards
   const sockets = prepareSocketDir(paths.sockets);
   if (sockets.fallback) log.info({ dir: sockets.dir }, 'the home is too deep for socket paths: sockets go here');
