@@ -5,7 +5,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeDir, startBridge, type TestBridge, waitFor } from '../support/bridge.js';
+import { emkitCli, removeDir, startBridge, type TestBridge, waitFor } from '../support/bridge.js';
 
 const RAY_TOKEN = 'ray-token-the-browser-must-never-see';
 
@@ -105,6 +105,23 @@ describe('the cluster dashboard proxy', () => {
     expect(seen.map((s) => s.url)).toEqual(['/index.html?x=1']);
     expect(JSON.stringify(seen[0]?.headers)).not.toContain(bridge.token);
     expect(seen[0]?.headers.cookie).toBeUndefined();
+  });
+
+  it('is what `emkit cluster dashboard NAME` prints: the address with a one-time ticket, which opens a session', async () => {
+    const printed = await emkitCli(bridge, 'cluster', 'dashboard', 'stand');
+    expect(printed.code, printed.stderr).toBe(0);
+    const url = printed.stdout.trim();
+    expect(url).toMatch(new RegExp(`^${page.replace(/[.?]/g, '\\$&')}\\?ticket=[\\w-]+$`));
+    expect(url).not.toContain(bridge.token);
+    const opened = await fetch(url, { redirect: 'manual' });
+    expect([opened.status, opened.headers.get('location')]).toEqual([303, new URL(page).pathname]);
+    expect(opened.headers.get('set-cookie')).toMatch(/^emkit_session=[\w-]+; Path=\/clusters\/[\w-]+\/dashboard;/);
+    // spent
+    expect((await fetch(url, { redirect: 'manual' })).status).toBe(401);
+    const json = await emkitCli(bridge, '--json', 'cluster', 'dashboard', 'stand');
+    expect(JSON.parse(json.stdout)).toEqual({ url: expect.stringContaining(`${page}?ticket=`) });
+    const missing = await emkitCli(bridge, 'cluster', 'dashboard', 'nope');
+    expect([missing.code, missing.stderr.trim()]).toEqual([4, 'emkit: cluster "nope" doesn\'t exist']);
   });
 
   it("points Ray's redirects back under the proxy", async () => {
