@@ -67,11 +67,13 @@ describe.skipIf(skipReason !== '')(`a cluster's Ray dashboard in JupyterLab${ski
     await expect.poll(() => row.locator('.emkit-Badge').first().textContent(), { timeout: 60_000 }).toBe('REACHABLE');
     await shot(page, 'sidebar');
 
+    // a row's actions show on hover, as a user finds them
+    await row.locator('.emkit-Row').first().hover();
     await row.getByRole('button', { name: 'Open the Ray dashboard of dash' }).click();
     const iframe = page.locator('.emkit-RayDashboard iframe');
     await iframe.waitFor({ timeout: 30_000 });
     expect(await iframe.getAttribute('src')).toMatch(/\/clusters\/[\w-]+\/dashboard\/\?ticket=/);
-    await expect(page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: 'Ray Dashboard: dash' })).toHaveCount(1);
+    await page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: 'Ray Dashboard: dash' }).waitFor({ timeout: 10_000 });
     let frame: Frame | undefined;
     await expect
       .poll(
