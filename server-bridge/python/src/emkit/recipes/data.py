@@ -76,7 +76,7 @@ def require_columns(frame, names: List[str], what: str, path: str) -> None:
             )
 
 
-def numeric(frame, columns: List[str], path: str):
+def numeric(frame, columns: List[str], path: str, hint: str = "choose numeric feature columns"):
     """The columns as a float matrix; a value that isn't a number, or an empty one, is named
     with its column and row (the row as a spreadsheet counts it: the header is row 1)."""
     import numpy
@@ -87,7 +87,7 @@ def numeric(frame, columns: List[str], path: str):
         values = frame[column]
         if values.dtype == bool:
             values = values.astype(float)
-        converted = pandas.to_numeric(values, errors="coerce")
+        converted: Any = pandas.to_numeric(values, errors="coerce")  # a Series, as values is
         bad = converted.isna().to_numpy()
         if bad.any():
             row = int(bad.argmax())
@@ -98,8 +98,7 @@ def numeric(frame, columns: List[str], path: str):
                     "fill it or drop the row"
                 )
             raise RecipeError(
-                f'column "{column}" of {os.path.basename(path)} isn\'t numeric: row {row + 2} has {raw!r} '
-                "(choose numeric feature columns)"
+                f'column "{column}" of {os.path.basename(path)} isn\'t numeric: row {row + 2} has {raw!r} ({hint})'
             )
         out[:, position] = converted.to_numpy(dtype=float)
     return out

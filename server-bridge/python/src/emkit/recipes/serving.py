@@ -44,14 +44,18 @@ def load(model_dir: str) -> LoadedRecipe:
 
 
 def predict(model: LoadedRecipe, instances) -> list:
-    return model.module.predict(model.state, _instances(instances))
+    if not _instances(instances):
+        return []
+    return model.module.predict(model.state, instances)
 
 
 def predict_scores(model: LoadedRecipe, instances) -> Tuple[list, list]:
     scores = getattr(model.module, "predict_scores", None)
     if scores is None:
         raise ValueError(f"a {model.recipe['modelType']} model gives no class scores")
-    return scores(model.state, _instances(instances))
+    if not _instances(instances):
+        return [], []
+    return scores(model.state, instances)
 
 
 def _instances(instances) -> list:

@@ -20,7 +20,8 @@ def holdout_split(count: int, share: float, seed: int, labels: Optional[List[Any
         held = max(1, round(count * share))
         if count - held < 1:
             raise RecipeError(f"{count} rows are too few to hold some out: give more data")
-        return train_test_split(indices, test_size=held, random_state=seed, shuffle=True)
+        train, test = train_test_split(indices, test_size=held, random_state=seed, shuffle=True)
+        return train, test
     counts = Counter(labels)
     few = [label for label, n in counts.items() if n < 2]
     if few:
@@ -32,4 +33,5 @@ def holdout_split(count: int, share: float, seed: int, labels: Optional[List[Any
     held = min(max(math.ceil(count * share), classes), count - classes)
     if held < classes:
         raise RecipeError(f"{count} examples of {classes} classes are too few to hold some of each out")
-    return train_test_split(indices, test_size=held, random_state=seed, shuffle=True, stratify=labels)
+    train, test = train_test_split(indices, test_size=held, random_state=seed, shuffle=True, stratify=labels)
+    return train, test
