@@ -1,12 +1,13 @@
 """The image recipe's optional pretrained backbone: a file already on disk, never downloaded.
 
-The file is a ``torch.export`` program (``torch.export.save(torch.export.export(model,
+The file is a ``torch.export`` program (``torch.export.save(torch.export.export(model.eval(),
 (example,), dynamic_shapes=...), "backbone.pt2")``): it holds its own graph and weights, so no
-model code has to be installed to run it, and loading it runs no pickled code (TorchScript,
-the other self-contained format, is deprecated in torch 2.13). It takes a float batch
-``[N, 3, size, size]`` normalised with ImageNet's mean and std (what torchvision's pretrained
-models expect) and returns features ``[N, ...]``, flattened here. It stays frozen: only a
-linear head on its features is trained, which is what a few hundred pictures can support.
+model code has to be installed to run it (TorchScript, the other self-contained format, is
+deprecated in torch 2.13). It takes a float batch ``[N, 3, size, size]`` normalised with
+ImageNet's mean and std (what torchvision's pretrained models expect) and returns features
+``[N, ...]``, flattened here. It stays frozen: only a linear head on its features is trained,
+which is what a few hundred pictures can support. Export it in eval mode: the program keeps
+its batch norm and dropout as they were then.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ class BackboneError(RecipeError):
 
 
 def load_backbone(path: str):
-    """The backbone at ``path`` as a callable module, in eval mode."""
+    """The backbone at ``path`` as a callable module."""
     if not os.path.isabs(path):
         raise BackboneError(f"backbone must be an absolute path to a .pt2 file on disk, not {path!r}")
     if not os.path.isfile(path):
@@ -42,13 +43,8 @@ def load_backbone(path: str):
             f"the backbone {path} isn't a torch.export program (.pt2, saved with torch.export.save): "
             f"{type(error).__name__}: {_line(error)}"
         ) from None
-    module = program.module()
-    # a GraphModule from torch.export has no train/eval switch of its own: say eval anyway
-    # where it can (batch norm and dropout were fixed when it was exported)
-    eval_mode = getattr(module, "eval", None)
-    if callable(eval_mode):
-        eval_mode()
-    return module
+    # no eval() here: an exported program's module raises on it (its mode is the export's)
+    return program.module()
 
 
 def normalise(images):
