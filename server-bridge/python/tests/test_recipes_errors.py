@@ -115,6 +115,20 @@ def test_an_empty_class_folder_is_refused(tmp_path, monkeypatch, capsys):
     assert line == 'the class folder "dogs" has no text files (.txt): add some, or remove the folder'
 
 
+def test_a_class_folder_of_unreadable_files_only_is_refused_naming_them(tmp_path, monkeypatch, capsys):
+    data = tmp_path / "texts"
+    for label in ("cats", "dogs"):
+        (data / label).mkdir(parents=True)
+    (data / "cats" / "a.txt").write_text("meow")
+    (data / "dogs" / "a.txt").write_bytes(b"\xff\xfe\xfa")
+    (data / "dogs" / "b.txt").write_text("  \n")
+    status, line, _ = train(tmp_path, monkeypatch, capsys, "text-classification", data)
+    assert status == 1
+    assert line == (
+        'the class folder "dogs" has no readable text files: dogs/a.txt (UnicodeDecodeError), dogs/b.txt (empty)'
+    )
+
+
 def test_a_single_class_folder_is_refused(tmp_path, monkeypatch, capsys):
     data = tmp_path / "texts"
     (data / "cats").mkdir(parents=True)

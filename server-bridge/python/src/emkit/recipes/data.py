@@ -5,17 +5,21 @@
 - ``read_table(path)``: a pandas DataFrame; ``require_columns`` and ``numeric`` check it.
 - ``class_files(path, suffixes)``: ``{class: [files]}``; an empty class folder or a single
   class is refused. Links are not followed; hidden files and folders are left out.
+- ``read_class_folders(context, path, suffixes, what, read)``: each file through ``read``; a
+  file it can't read (any exception, or ``Unreadable``) is skipped and listed in the log, and
+  a class left without files is refused.
 """
 
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Tuple
 
-from .context import RecipeError
+from .context import Context, RecipeError
 
 TABLE_SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 COLUMNS_SHOWN = 30
+SKIPPED_SHOWN = 20
 
 
 def locate(path: str) -> Tuple[str, str]:
@@ -165,6 +169,44 @@ def class_files(path: str, suffixes: Tuple[str, ...], what: str) -> Dict[str, Li
         print(f"[emkit] ignored {ignored} files that aren't {what} files ({'/'.join(suffixes)})", flush=True)
     require_classes(list(classes), path)
     return classes
+
+
+class Unreadable(Exception):
+    """A ``read`` function's way to skip a file, with the reason the log gives."""
+
+
+class ClassFile:
+    def __init__(self, path: str, label: str, value: Any):
+        self.path = path
+        self.label = label
+        self.value = value  # what ``read`` made of the file
+
+
+def read_class_folders(
+    context: Context, path: str, suffixes: Tuple[str, ...], what: str, read: Callable[[str], Any]
+) -> List[ClassFile]:
+    """Every file of ``class_files`` through ``read(path)``; the ones it raises on are skipped
+    (listed in the log: a corrupt image, a file that isn't UTF-8), refused only when a class
+    is left with none."""
+    found: List[ClassFile] = []
+    skipped: List[str] = []
+    for label, paths in class_files(path, suffixes, what).items():
+        kept = 0
+        for file in paths:
+            try:
+                value = read(file)
+            except Exception as error:
+                why = str(error) if isinstance(error, Unreadable) else type(error).__name__
+                skipped.append(f"{os.path.relpath(file, path)} ({why})")
+                continue
+            found.append(ClassFile(file, label, value))
+            kept += 1
+        if not kept:
+            raise RecipeError(f'the class folder "{label}" has no readable {what} files: {", ".join(skipped[-3:])}')
+    if skipped:
+        more = f", and {len(skipped) - SKIPPED_SHOWN} more" if len(skipped) > SKIPPED_SHOWN else ""
+        context.warn(f"skipped {len(skipped)} files: {', '.join(skipped[:SKIPPED_SHOWN])}{more}")
+    return found
 
 
 def require_classes(classes: List[Any], path: str) -> None:

@@ -9,13 +9,12 @@ import unicodedata
 from typing import Any, List, Tuple
 
 from .. import data
-from ..context import Context, RecipeError
+from ..context import Context
 from ..split import holdout_split
 from ..trained import FilesHoldout, TableHoldout, TrainedModel
 
 MODEL_FILE = "model.joblib"
 SUFFIXES = (".txt",)
-SKIPPED_SHOWN = 20
 
 
 def normalise(text: str) -> str:
@@ -66,30 +65,17 @@ def _pipeline(context: Context):
     return Pipeline([("ngrams", vectorizer), ("model", LogisticRegression(C=context.params["C"], max_iter=5000))])
 
 
+def _read_text(file: str) -> str:
+    with open(file, encoding="utf-8-sig") as handle:
+        text = handle.read()
+    if not text.strip():
+        raise data.Unreadable("empty")
+    return text
+
+
 def _read_folders(context: Context, path: str) -> Tuple[List[str], List[str], List[str]]:
-    texts, labels, files, skipped = [], [], [], []
-    for label, paths in data.class_files(path, SUFFIXES, "text").items():
-        kept = 0
-        for file in paths:
-            try:
-                with open(file, encoding="utf-8-sig") as handle:
-                    text = handle.read()
-            except (OSError, UnicodeDecodeError) as error:
-                skipped.append(f"{os.path.relpath(file, path)} ({type(error).__name__})")
-                continue
-            if not text.strip():
-                skipped.append(f"{os.path.relpath(file, path)} (empty)")
-                continue
-            texts.append(text)
-            labels.append(label)
-            files.append(file)
-            kept += 1
-        if not kept:
-            raise RecipeError(f'the class folder "{label}" has no readable UTF-8 text files')
-    if skipped:
-        more = f", and {len(skipped) - SKIPPED_SHOWN} more" if len(skipped) > SKIPPED_SHOWN else ""
-        context.warn(f"skipped {len(skipped)} files: {', '.join(skipped[:SKIPPED_SHOWN])}{more}")
-    return texts, labels, files
+    found = data.read_class_folders(context, path, SUFFIXES, "text", _read_text)
+    return [f.value for f in found], [f.label for f in found], [f.path for f in found]
 
 
 def _read_table(context: Context, path: str):
