@@ -42,9 +42,8 @@ def test_tones_of_three_pitches_in_four_wav_formats_reach_the_holdout_accuracy(t
 
 
 def test_corrupt_wav_files_are_skipped_and_listed(tones_run):
-    assert "skipped high/noise.wav: it isn't a readable WAV file" in tones_run.stderr
-    assert "skipped low/corrupt.wav: it isn't a readable WAV file" in tones_run.stderr
-    assert "skipped 2 of 92 WAV files" in tones_run.stdout
+    assert "skipped 2 files: high/noise.wav (isn't a readable WAV file: " in tones_run.stderr
+    assert ", low/corrupt.wav (isn't a readable WAV file: " in tones_run.stderr
 
 
 def test_each_epoch_is_a_point_of_the_audio_curves(tones_run):
@@ -97,10 +96,8 @@ def test_a_class_with_only_corrupt_sounds_is_refused_naming_them(tmp_path):
         path.write_bytes(b"not a wav")
     run = run_builtin(tmp_path / "training", MODEL_TYPE, data, {"epochs": 1})
     assert run.returncode == 1
-    assert run.error_line() == (
-        'no readable WAV file in the class folder "high" (skipped: high/000.wav, high/001.wav, high/002.wav, '
-        "high/003.wav): replace them with readable files"
-    )
+    assert run.error_line().startswith('the class folder "high" has no readable WAV files: high/001.wav (')
+    assert "high/003.wav (isn't a readable WAV file: " in run.error_line()
 
 
 @pytest.mark.skipif(ESPEAK is None, reason=NO_ESPEAK)

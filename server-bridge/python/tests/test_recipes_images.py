@@ -49,9 +49,9 @@ def test_digits_reach_the_holdout_accuracy_with_per_class_figures(digits):
 
 
 def test_corrupt_images_are_skipped_and_listed(digits):
-    assert "skipped 2/corrupt.png: it isn't an image Pillow can read" in digits.stderr
-    assert "skipped 3/truncated.jpg: it is a corrupt or truncated image" in digits.stderr
-    assert "skipped 2 of 722 image files" in digits.stdout
+    assert "skipped 2 files: 2/corrupt.png (isn't an image Pillow can read (PNG or JPEG))" in digits.stderr
+    assert ", 3/truncated.jpg (is a corrupt or truncated image: " in digits.stderr
+    assert "ignored 1 files that aren't image files" in digits.stdout  # notes.txt
 
 
 def test_each_epoch_is_a_point_of_the_curves(digits):
@@ -143,9 +143,9 @@ def test_a_class_with_only_corrupt_images_is_refused_naming_them(tmp_path):
     (data / "square" / "b.jpg").write_bytes(b"\xff\xd8\xff nope")
     run = run_builtin(tmp_path / "training", MODEL_TYPE, data, {"epochs": 1})
     assert run.returncode == 1
-    assert run.error_line() == (
-        'no readable image file in the class folder "square" (skipped: square/a.png, square/b.jpg): '
-        "replace them with readable files"
+    assert run.error_line().startswith(
+        'the class folder "square" has no readable image files: '
+        "square/a.png (isn't an image Pillow can read (PNG or JPEG)), square/b.jpg ("
     )
     assert not (run.model_dir / "recipe.json").exists()
 
