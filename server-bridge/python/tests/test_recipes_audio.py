@@ -113,3 +113,39 @@ def test_spoken_words_reach_the_holdout_accuracy_and_a_new_voice_is_understood(t
     # a speed and pitch the training never heard
     said = [speak(tmp_path / "new" / f"{word}.wav", word, "en-us", 165, 50) for word in ("yes", "no", "up", "down")]
     assert model.predict([b64(path) for path in said]) == ["yes", "no", "up", "down"]
+
+
+# --- the features, alone ------------------------------------------------------------------------
+
+
+def test_a_tone_lights_the_mel_band_of_its_pitch():
+    import math
+
+    import torch
+
+    from emkit.recipes.modeltypes._log_mel import LogMel
+
+    rate, n_mels = 16000, 40
+    features = LogMel(rate, n_mels)
+    assert (features.win_length, features.hop_length, features.n_fft) == (400, 160, 512)
+    time = torch.arange(rate) / rate
+    spectrogram = features(torch.sin(2 * math.pi * 1000.0 * time)[None, :])
+    assert tuple(spectrogram.shape) == (1, n_mels, 101)
+    band = int(spectrogram[0].mean(dim=1).argmax())
+    # the band whose triangle peaks nearest 1 kHz on the HTK mel scale
+    top = 2595.0 * math.log10(1 + 8000 / 700)
+    centres = [700 * (10 ** (top * (i + 1) / (n_mels + 1) / 2595) - 1) for i in range(n_mels)]
+    assert band == min(range(n_mels), key=lambda i: abs(centres[i] - 1000.0))
+
+
+def test_a_sound_starts_at_its_first_sound_and_is_cut_or_padded_at_the_new_rate():
+    import numpy
+
+    from emkit.recipes.modeltypes._media import fit_sound
+
+    quiet_then_click = numpy.concatenate([numpy.zeros(800), numpy.ones(80), numpy.zeros(120)]).astype(numpy.float32)
+    fitted = fit_sound(8000, quiet_then_click, 16000, 0.5)
+    assert fitted.shape == (8000,) and fitted.dtype == numpy.float32
+    assert abs(float(fitted[0])) > 0.5  # the quiet before the click is gone
+    assert float(numpy.abs(fitted[1000:]).max()) == 0.0  # padded with silence
+    assert fit_sound(16000, numpy.ones(40000, dtype=numpy.float32), 16000, 2.0).shape == (32000,)

@@ -29,7 +29,9 @@ def load_backbone(path: str):
     """The backbone at ``path`` as a callable module."""
     if not os.path.isabs(path):
         raise BackboneError(f"backbone must be an absolute path to a .pt2 file on disk, not {path!r}")
-    if not os.path.isfile(path):
+    if os.path.exists(path) and not os.path.isfile(path):
+        raise BackboneError(f"the backbone {path} isn't a file: give the path of a torch.export .pt2 file")
+    if not os.path.exists(path):
         raise BackboneError(
             f"the backbone {path} is absent: emkit never downloads one. Put a torch.export .pt2 file there, "
             "or leave backbone empty to train from scratch (the default)"
