@@ -102,3 +102,19 @@ def scalars(tensorboard: Path) -> Dict[str, list]:
     accumulator = EventAccumulator(str(tensorboard))
     accumulator.Reload()
     return {tag: [(e.step, e.value) for e in accumulator.Scalars(tag)] for tag in accumulator.Tags()["scalars"]}
+
+
+def train_in_process(tmp_path, monkeypatch, capsys, model_type: str, data, **hyperparameters):
+    """``main`` in this process, with the EM_* variables set by ``monkeypatch`` and the output
+    read by ``capsys``: (exit status, the last line said on stderr, stdout)."""
+    from emkit.recipes import main
+
+    monkeypatch.setenv("EM_DATASET_TRAIN", str(data))
+    monkeypatch.setenv("EM_MODEL_DIR", str(tmp_path / "model"))
+    monkeypatch.setenv("EM_ARTIFACT_DIR", str(tmp_path / "artifacts"))
+    monkeypatch.setenv("EM_TENSORBOARD_LOG_DIR", str(tmp_path / "tensorboard"))
+    values = {**defaults(model_type), **{k: str(v) for k, v in hyperparameters.items()}}
+    status = main(model_type, [item for k, v in values.items() for item in (f"--{k}", v)])
+    out, err = capsys.readouterr()
+    lines = [line for line in err.splitlines() if line.startswith("[emkit] ")]
+    return status, lines[-1][len("[emkit] ") :] if lines else "", out

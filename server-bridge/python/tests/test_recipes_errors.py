@@ -7,24 +7,12 @@ from __future__ import annotations
 import pytest
 
 from emkit.recipes import main
-from recipes import defaults, run_builtin
+from recipes import run_builtin
+from recipes import train_in_process as train
 
 pytest.importorskip("sklearn", reason="scikit-learn isn't installed in this interpreter")
 
 TABLE = "a,b,kind\n1,2,x\n2,3,x\n3,4,y\n4,5,y\n5,6,x\n6,7,y\n"
-
-
-def train(tmp_path, monkeypatch, capsys, model_type: str, data, **hyperparameters):
-    """(exit status, the last line said on stderr, stdout)."""
-    monkeypatch.setenv("EM_DATASET_TRAIN", str(data))
-    monkeypatch.setenv("EM_MODEL_DIR", str(tmp_path / "model"))
-    monkeypatch.setenv("EM_ARTIFACT_DIR", str(tmp_path / "artifacts"))
-    monkeypatch.setenv("EM_TENSORBOARD_LOG_DIR", str(tmp_path / "tensorboard"))
-    values = {**defaults(model_type), **{k: str(v) for k, v in hyperparameters.items()}}
-    status = main(model_type, [item for k, v in values.items() for item in (f"--{k}", v)])
-    out, err = capsys.readouterr()
-    lines = [line for line in err.splitlines() if line.startswith("[emkit] ")]
-    return status, lines[-1][len("[emkit] ") :] if lines else "", out
 
 
 def table(tmp_path, text: str = TABLE):

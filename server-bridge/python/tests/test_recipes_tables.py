@@ -10,7 +10,7 @@ import pytest
 
 from emkit.serving.loaders import load
 from recipe_data import diabetes_csv, iris_csv
-from recipes import run_builtin, scalars
+from recipes import run_builtin, scalars, train_in_process
 
 pytest.importorskip("sklearn", reason="scikit-learn isn't installed in this interpreter")
 
@@ -98,3 +98,24 @@ def test_kmeans_on_iris_measurements_reaches_its_holdout_silhouette(tmp_path, ir
     small, large = [5.0, 3.4, 1.5, 0.2], [7.7, 3.0, 6.1, 2.3]
     clusters = model.predict([small, small, large])
     assert clusters[0] == clusters[1] != clusters[2] and all(c in (0, 1, 2) for c in clusters)
+
+
+@pytest.mark.parametrize("kind", ["parquet", "jsonl", "folder"])
+def test_parquet_jsonl_and_a_folder_holding_one_table_are_read(tmp_path, monkeypatch, capsys, kind):
+    import pandas
+
+    frame = pandas.read_csv(diabetes_csv(tmp_path / "diabetes.csv"))
+    if kind == "parquet":
+        pytest.importorskip("pyarrow", reason="pyarrow isn't installed in this interpreter")
+        data = tmp_path / "diabetes.parquet"
+        frame.to_parquet(data)
+    elif kind == "jsonl":
+        data = tmp_path / "diabetes.jsonl"
+        frame.to_json(data, orient="records", lines=True)
+    else:  # a copied dataset's data/ folder
+        data = tmp_path / "data"
+        data.mkdir()
+        (tmp_path / "diabetes.csv").rename(data / "diabetes.csv")
+    status, line, out = train_in_process(tmp_path, monkeypatch, capsys, "number-prediction", data, target="target")
+    assert status == 0, line
+    assert "linear regression on 354 rows of 10 features" in out and "holdout R²" in out
