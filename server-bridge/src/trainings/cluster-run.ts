@@ -58,7 +58,8 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest();
  * A training on a Ray cluster: its source snapshot goes up as the job's working directory
  * (checked, and uploaded again if Ray collected it, before every submit), and the job's
  * entrypoint is emkit's driver, run by the nodes' own Python (which has emkit, as a local
- * cluster's nodes do). The driver pushes status, logs and files back to the bridge with a
+ * cluster's nodes do) or, when the training's environment has pip requirements, by the
+ * virtualenv Ray builds with them on each node. The driver pushes status, logs and files back to the bridge with a
  * credential of this training's own, kept in a private file in its folder.
  */
 export class ClusterTrainingRuns {
