@@ -122,3 +122,21 @@ def test_the_one_rank_driver_fails_the_training_with_the_rank_s_exit(bridge, tmp
     assert ray_job.Driver(raw_spec(bridge), "secret").run() == 1
     final = json.loads([body for path, body in Bridge.received if path == "status"][-1])
     assert (final["state"], final["reason"], final["exitCode"]) == ("FAIL TRAIN", "rank 0 exited with status 3", 3)
+
+
+def test_the_driver_finds_its_node_on_the_command_line_of_the_raylet_above_it(tmp_path):
+    # a stand-in raylet (argv[0] "raylet", Ray's flags) whose grandchild is the driver, as in a job
+    probe = "from emkit.runner import ray_job; print(ray_job._this_node())"
+    child = f"import subprocess, sys; sys.exit(subprocess.run([{sys.executable!r}, '-c', {probe!r}]).returncode)"
+    raylet = [
+        "bash",
+        "-c",
+        'exec -a raylet "$0" -c "$1" --node_id=abc123 --node_ip_address=127.0.0.9',
+        sys.executable,
+        child,
+    ]
+    import subprocess
+
+    found = subprocess.run(raylet, capture_output=True, text=True, timeout=60, env=os.environ)
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.strip() == "('127.0.0.9', 'abc123')"
