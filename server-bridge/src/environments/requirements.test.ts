@@ -41,7 +41,7 @@ describe('requirements text', () => {
     expect(error?.message).toContain(`line ${line} has the pip option "${option}"`);
   });
 
-  it('gives the specifiers alone, one per logical line, for a Ray job\'s pip list', () => {
+  it("gives the specifiers alone, one per logical line, for a Ray job's pip list", () => {
     const text = '# pinned\n\nnumpy==2.1.0  # arrays\npandas>=2; python_version >= "3.10"\nsix \\\n  ==1.16.0\n';
     expect(requirementSpecifiers(text)).toEqual(['numpy==2.1.0', 'pandas>=2; python_version >= "3.10"', 'six    ==1.16.0']);
     expect(requirementSpecifiers('')).toEqual([]);
