@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { VIEW_STRINGS } from '../../shared/src/views/strings.js';
 import { EARLY_STOP_STRINGS } from '../../shared/src/workflows/early-stop.js';
 import { PAIR_STRINGS } from '../../shared/src/workflows/pairs.js';
+import { RUN_ON_STRINGS } from '../../shared/src/workflows/run-on.js';
 
 // Every string the extension shows goes through trans.__ / trans._n; this keeps the
 // Korean catalog JupyterLab serves (emkit_jupyterlab/locale/…) in step with the code.
@@ -34,6 +35,8 @@ function messages(): Map<string, Use> {
   for (const text of Object.values(EARLY_STOP_STRINGS)) {
     found.set(text, { file: 'shared/src/workflows/early-stop.ts', plural: false });
   }
+  // and the "Run on" choice's, which the training and stage forms show through it
+  for (const text of Object.values(RUN_ON_STRINGS)) found.set(text, { file: 'shared/src/workflows/run-on.ts', plural: false });
   for (const file of sources(src)) {
     const text = readFileSync(file, 'utf8');
     for (const call of text.matchAll(/trans\.(__|_n)\(\s*(['"`])((?:(?!\2)[^\\]|\\.)*)\2/g)) {

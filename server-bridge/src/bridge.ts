@@ -5,6 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { ClusterService } from './clusters/service.js';
 import type { BridgeContext } from './context.js';
+import { DatasetScanner, DEFAULT_SCAN_LIMITS, type ScanLimits } from './datasets/scanner.js';
+import { DatasetService } from './datasets/service.js';
 import { EndpointService } from './endpoints/service.js';
 import { EnvironmentService } from './environments/service.js';
 import { EvaluationService } from './evaluations/service.js';
@@ -12,6 +14,9 @@ import { ExperimentService } from './experiments/service.js';
 import { MetricsIngester } from './metrics/ingest.js';
 import { QuickTests } from './models/quick-tests.js';
 import { ModelService } from './models/service.js';
+import { writeBuiltinSources } from './recipes/builtin-sources.js';
+import { recipeCompletion } from './recipes/completion.js';
+import { RecipeService } from './recipes/service.js';
 import { collectWhenIdle } from './runtime/idle-gc.js';
 import { type Executor, LocalExecutor } from './runtime/local-executor.js';
 import { createLogger } from './runtime/logger.js';
@@ -68,6 +73,10 @@ export interface BridgeOptions {
   evaluationExecutor?: Executor;
   /** a TensorBoard nobody has visited for this long is stopped */
   tensorboardIdleSeconds?: number;
+  /** a dataset upload (POST /datasets/upload) larger than this gets 413 (default 512 MiB) */
+  datasetUploadLimit?: number;
+  /** what one dataset may hold: files, bytes, one file's bytes (the scanner's and the copy's caps) */
+  datasetLimits?: ScanLimits;
   /** inference bodies larger than this get 413 (default 10 MiB) */
   inferenceBodyLimit?: number;
   /** a model that takes longer to answer gets the caller a 504 (default 60 s) */
@@ -95,6 +104,7 @@ export interface RunningBridge {
 }
 
 export const DEFAULT_PORT = 8765;
+export const DEFAULT_DATASET_UPLOAD_MB = 512;
 export const DEFAULT_QUICK_TEST_IDLE_SECONDS = 300;
 
 const packageRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -171,6 +181,14 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     log,
     pollMs: options.clusterPollMs,
   });
+  const datasetLimits = options.datasetLimits ?? DEFAULT_SCAN_LIMITS;
+  const datasets = new DatasetService(store, {
+    root: paths.datasets,
+    home: paths.home,
+    scanner: new DatasetScanner({ python, emkitImportPath, limits: datasetLimits }),
+    limits: datasetLimits,
+  });
+  const resolveDataset = datasets.resolve.bind(datasets);
   const trainings = new TrainingService(store, {
     root: paths.trainings,
     python,
@@ -181,6 +199,8 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     snapshotLimits: options.snapshotLimits,
     pollMs: options.trainingPollMs,
     clusters: () => clusters,
+    datasets: resolveDataset,
+    completion: () => completion,
   });
   // in memory only: a restart ends every browser session
   const sessions = new BrowserSessions();
@@ -234,15 +254,32 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     emkitImportPath,
     executor: options.evaluationExecutor ?? new LocalExecutor(emkitImportPath, 'emkit.evaluation'),
     environments,
+    datasets: resolveDataset,
     log,
     pollMs: options.trainingPollMs,
   });
+  // a built-in recipe's training registers its model and holdout evaluation as it ends COMPLETE
+  const completion = recipeCompletion(store, { evaluationsRoot: paths.evaluations, models });
+  const recipes = new RecipeService(store, {
+    root: paths.recipes,
+    trainings,
+    snapshotLimits: options.snapshotLimits,
+    // a dataset ref's kind and columns, from the version it names (the newest for a bare name)
+    datasetSchema: (ref) => {
+      const [name = '', version] = ref.split(':');
+      const dataset = store.datasets.get(name);
+      if (!dataset) return undefined;
+      return version === undefined ? dataset.latest.schema : store.datasets.version(dataset, Number(version))?.schema;
+    },
+  });
+  await writeBuiltinSources(paths.recipes);
   const context: BridgeContext = {
     version: VERSION,
     paths,
     store,
     environments,
     experiments: new ExperimentService(store),
+    datasets,
     trainings,
     tensorboards,
     models,
@@ -250,11 +287,13 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     evaluations,
     endpoints,
     clusters,
+    recipes,
     tickets: new TicketBook(),
     sessions,
     uptimeSeconds: () => (Date.now() - startedAt) / 1000,
   };
   environments.reconcile();
+  await datasets.reconcile();
   trainings.reconcile();
   evaluations.reconcile();
   tensorboards.reconcile();
@@ -280,6 +319,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     inference: { bodyLimit: inferenceBodyLimit, timeoutMs: inferenceTimeoutMs },
     // a file reaches the worker in base64 (4 bytes per 3), inside the worker's body limit
     uploadLimit: Math.floor((inferenceBodyLimit - 1024) / 4) * 3,
+    datasetUploadLimit: options.datasetUploadLimit ?? DEFAULT_DATASET_UPLOAD_MB * 1024 * 1024,
   });
   try {
     await app.listen({ host, port: options.port ?? DEFAULT_PORT });

@@ -1,10 +1,12 @@
 import type { ClusterService } from './clusters/service.js';
+import type { DatasetService } from './datasets/service.js';
 import type { EndpointService } from './endpoints/service.js';
 import type { EnvironmentService } from './environments/service.js';
 import type { EvaluationService } from './evaluations/service.js';
 import type { ExperimentService } from './experiments/service.js';
 import type { QuickTests } from './models/quick-tests.js';
 import type { ModelService } from './models/service.js';
+import type { RecipeService } from './recipes/service.js';
 import type { HomePaths } from './runtime/paths.js';
 import type { BrowserSessions } from './server/browser-sessions.js';
 import type { TicketBook } from './server/tickets.js';
@@ -19,6 +21,8 @@ export interface BridgeContext {
   store: Store;
   environments: EnvironmentService;
   experiments: ExperimentService;
+  /** named, versioned data: copied in or referenced, scanned by Python */
+  datasets: DatasetService;
   trainings: TrainingService;
   tensorboards: TensorboardService;
   models: ModelService;
@@ -28,6 +32,8 @@ export interface BridgeContext {
   endpoints: EndpointService;
   /** Ray clusters: added, or started here (local), and checked every few seconds */
   clusters: ClusterService;
+  /** the six built-in model types and the recipes saved from trainings */
+  recipes: RecipeService;
   /** one-time credentials for pages browsers open */
   tickets: TicketBook;
   /** the browser sessions those tickets open */

@@ -4,9 +4,16 @@ import { dirname, join } from 'node:path';
 import { ApiError, type Cluster, type EmkitClient, type LogStreamMessage, type Training } from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import {
+  freePorts,
+  type LocalClusterPorts,
+  nodeArguments,
+  rayBinary,
+  spawnNode,
+} from '../../server-bridge/src/clusters/local-cluster.js';
 import { RayClient } from '../../server-bridge/src/clusters/ray-client.js';
 import { packageFolder } from '../../server-bridge/src/clusters/ray-package.js';
-import { emkitCli, removeDir, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
+import { emkitCli, removeDir, repoRoot, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
 import { hasProc, processTree } from '../support/processes.js';
 import { fullLog, notebook, pythonHas, settledTraining, trainingInState, venvPython, writeTree } from '../support/trainings.js';
 
@@ -21,6 +28,8 @@ let bridge: TestBridge;
 let client: EmkitClient;
 let cluster: Cluster;
 let work: string;
+/** the watcher of the node this file adds to its cluster, in place of one it lost */
+let addedNode: number | undefined;
 
 /** The CLI against this suite's bridge. */
 const emkit = (...args: string[]) => emkitCli(bridge, ...args);
@@ -82,24 +91,62 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (!hasRay) return;
+  if (addedNode !== undefined) {
+    try {
+      process.kill(-addedNode, 'SIGKILL');
+    } catch {
+      // gone with the test that took it away
+    }
+  }
   await client.api.deleteCluster({ params: { id: 'rt' } }).catch(() => {});
   await bridge?.stop();
   removeDir(bridge?.home ?? '');
   removeDir(work ?? '');
 }, 60_000);
 
+const cmdline = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+
+/** The watcher of this file's cluster's head node, found by its dashboard port. */
+function headWatcher(): number | undefined {
+  const port = new URL(cluster.address).port;
+  return processTree(`--dashboard-port=${port}`).find((pid) => cmdline(pid).includes('emkit.ray_node'));
+}
+
 /**
  * The watcher of this file's cluster's second node (the leader of that node's process group),
  * found by the cluster's own temp dir, so no other cluster on the machine is touched.
  */
 function workerWatcher(): number | undefined {
-  const port = new URL(cluster.address).port;
-  const args = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-  const head = processTree(`--dashboard-port=${port}`).find((pid) => args(pid).includes('emkit.ray_node'));
-  const headTemp = head === undefined ? undefined : args(head).find((a) => a.startsWith('--temp-dir='));
+  const head = headWatcher();
+  const headTemp = head === undefined ? undefined : cmdline(head).find((a) => a.startsWith('--temp-dir='));
   if (!headTemp) return undefined;
   const worker = `${dirname(headTemp)}/n1`;
-  return processTree(worker).find((pid) => args(pid).includes('emkit.ray_node') && args(pid).includes(worker));
+  return processTree(worker).find((pid) => cmdline(pid).includes('emkit.ray_node') && cmdline(pid).includes(worker));
+}
+
+/**
+ * A third node joins the cluster (127.0.0.4), as `emkit cluster up` starts its others, with
+ * the cluster's token: what an operator does after losing one. Its watcher leads its group.
+ */
+async function addNode(): Promise<number> {
+  const head = headWatcher();
+  if (head === undefined) throw new Error("the cluster's head is not running");
+  const arg = (name: string) =>
+    cmdline(head)
+      .find((a) => a.startsWith(`${name}=`))
+      ?.slice(name.length + 1) as string;
+  const [agentHttp, agentGrpc, metrics, runtimeEnv] = await freePorts(4);
+  const node = { agentHttp, agentGrpc, metrics, runtimeEnv } as LocalClusterPorts['nodes'][number];
+  const ports: LocalClusterPorts = { gcs: Number(arg('--port')), dashboard: 0, client: 0, serve: 0, nodes: [node, node, node] };
+  const child = spawnNode({
+    ray: rayBinary(venvPython) as string,
+    args: nodeArguments(2, { nodes: 3, cpusPerNode: 1, memoryMbPerNode: 512 }, ports, dirname(arg('--temp-dir'))),
+    tokenFile: join(bridge.home, 'clusters', cluster.id, 'token'),
+    emkitImportPath: join(repoRoot, 'server-bridge', 'python', 'src'),
+    logFile: join(work, 'node-2.log'),
+  });
+  if (child.pid === undefined) throw new Error('the third node could not start');
+  return child.pid;
 }
 
 /** A push as a node sends it: raw bytes, with the credential given (if any). */
@@ -298,6 +345,11 @@ describe('trainings on a real two-node Ray cluster', () => {
     expect([unknown.status, unknown.field, unknown.message]).toEqual([422, 'cluster', 'cluster "nope" doesn\'t exist']);
     const strategy = await refused({ source: { path: join(source, 'x.py') }, placementStrategy: 'PACK' });
     expect([strategy.status, strategy.field]).toEqual([422, 'placementStrategy']);
+    // a training here has no node to lose
+    const retries = await refused({ source: { path: join(source, 'x.py') }, maxRetries: 1 });
+    expect([retries.status, retries.field]).toEqual([422, 'maxRetries']);
+    const tooMany = await refused({ source: { path: join(source, 'x.py') }, cluster: cluster.name, maxRetries: 11 });
+    expect([tooMany.status, tooMany.field]).toEqual([400, 'maxRetries']);
     const badStrategy = await refused({
       source: { path: join(source, 'x.py') },
       cluster: cluster.name,
@@ -431,7 +483,76 @@ describe('trainings on a real two-node Ray cluster', () => {
     840_000,
   );
 
-  // last: it takes a node away from the file's cluster
+  // these two last: they take nodes away from the file's cluster
+  it.skipIf(!hasRay)(
+    `starts a training again after a lost node when asked (--max-retries 1), and it ends COMPLETE${reason}`,
+    async () => {
+      const source = writeTree(join(work, 'retried'), {
+        'retried.py': [
+          'import os, time',
+          'attempt = int(os.environ["EMKIT_ATTEMPT"])',
+          'for i in range(600 if attempt == 1 else 2):',
+          '    print("attempt", attempt, "tick", i, flush=True)',
+          '    time.sleep(0.5)',
+          'open(os.path.join(os.environ["EM_MODEL_DIR"], f"rank-{os.environ[\'RANK\']}.txt"), "w").write(str(attempt))',
+          '',
+        ].join('\n'),
+      });
+      const cli = await emkit(
+        '--json',
+        'train',
+        join(source, 'retried.py'),
+        '--cluster',
+        cluster.name,
+        '--instances',
+        '2',
+        '--strict-spread',
+        '--max-retries',
+        '1',
+      );
+      expect(cli.code, cli.stderr).toBe(0);
+      const submitted = JSON.parse(cli.stdout) as Training;
+      expect([submitted.maxRetries, submitted.attempt]).toEqual([1, 1]);
+      const running = await waitFor(
+        async () => {
+          const t = await client.api.getTraining({ params: { id: submitted.id } });
+          if (t.endedAt !== null) throw new Error(`it ended ${t.state} before the node was lost: ${t.stateReason}`);
+          const ticked = async (rank: number) => (await fullLog(client, t.id, rank)).includes('attempt 1 tick 1');
+          return t.state === 'RUNNING' && t.placement.length === 2 && (await ticked(0)) && (await ticked(1)) ? t : undefined;
+        },
+        180_000,
+        'both ranks to run',
+      );
+      const lost = running.placement.find((p) => p.node === '127.0.0.3');
+      expect(lost).toBeDefined();
+      const watcher = workerWatcher();
+      expect(watcher, 'the worker node is running').toBeDefined();
+      process.kill(-(watcher as number), 'SIGKILL');
+      // STRICT_SPREAD: the second start waits for a second node; one joins
+      await waitFor(
+        async () => (await client.api.getTraining({ params: { id: submitted.id } })).attempt === 2,
+        120_000,
+        'the second attempt',
+      );
+      addedNode = await addNode();
+      const done = await settledTraining(client, submitted.id, 240_000);
+      const separator = `----- emkit: rank ${lost?.rank}'s node 127.0.0.3 was lost`;
+      expect(done.state, `${done.stateReason}\n${await fullLog(client, done.id, 0)}`).toBe('COMPLETE');
+      expect([done.maxRetries, done.attempt]).toEqual([1, 2]);
+      expect(done.placement.map((p) => p.node).sort()).toEqual(['127.0.0.2', '127.0.0.4']);
+      for (const rank of [0, 1]) {
+        const log = await fullLog(client, done.id, rank);
+        // the same per-rank log: the first start's lines, the separator, the second start's
+        expect(log.indexOf('attempt 1 tick 1')).toBeGreaterThanOrEqual(0);
+        expect(log.indexOf(separator)).toBeGreaterThan(log.indexOf('attempt 1 tick 1'));
+        expect(log).toContain('attempt 2 of 2 starts -----');
+        expect(log.indexOf('attempt 2 tick 1')).toBeGreaterThan(log.indexOf(separator));
+        expect(readFileSync(join(done.dir, 'model', `rank-${rank}.txt`), 'utf8')).toBe('2');
+      }
+    },
+    420_000,
+  );
+
   it.skipIf(!hasRay)(
     `ends a training FAIL TRAIN, naming the node, when a node is lost mid-training${reason}`,
     async () => {
@@ -457,15 +578,15 @@ describe('trainings on a real two-node Ray cluster', () => {
         180_000,
         'both ranks to run',
       );
-      const worker = running.placement.find((p) => p.node === '127.0.0.3');
-      expect(worker).toBeDefined();
-      // the worker node's watcher leads the node's process group: the whole node goes at once
-      const watcher = workerWatcher();
-      expect(watcher, 'the worker node is running').toBeDefined();
-      process.kill(-(watcher as number), 'SIGKILL');
+      expect(running.maxRetries).toBe(0);
+      expect(running.placement.find((p) => p.node === '127.0.0.4')).toBeDefined();
+      // the added node's watcher leads the node's process group: the whole node goes at once
+      expect(addedNode, 'the added node is running').toBeDefined();
+      process.kill(-(addedNode as number), 'SIGKILL');
       const failed = await settledTraining(client, submitted.id, 120_000);
       expect(failed.state).toBe('FAIL TRAIN');
-      expect(failed.stateReason).toMatch(/node 127\.0\.0\.3 was lost/);
+      expect(failed.stateReason).toMatch(/node 127\.0\.0\.4 was lost/);
+      expect(failed.attempt).toBe(1);
       expect(await fullLog(client, submitted.id, 0)).toContain('tick 1');
     },
     300_000,

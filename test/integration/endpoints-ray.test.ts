@@ -61,6 +61,34 @@ function load(path: string, callers: number, headers: Record<string, string> = {
   };
 }
 
+/** The IPv4 (dotted) and IPv6 (hex) addresses something listens on at `port`, from /proc/net. */
+function listeners(port: number): string[] {
+  const found: string[] = [];
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const [, local, , state] = line.trim().split(/\s+/);
+      const [address, hexPort] = (local ?? '').split(':');
+      if (!address || !hexPort || state !== '0A' || Number.parseInt(hexPort, 16) !== port) continue;
+      const bytes = address.length === 8 ? (address.match(/../g) as string[]) : [];
+      found.push(
+        bytes.length === 4
+          ? bytes
+              .map((b) => Number.parseInt(b, 16))
+              .reverse()
+              .join('.')
+          : address,
+      );
+    }
+  }
+  return found;
+}
+
 /** The watcher of the head node: the leader of the head's process group. */
 function headWatcher(c: Cluster): number {
   const port = new URL(c.address).port;
@@ -140,6 +168,16 @@ describe('stages on a real two-node Ray cluster', () => {
       expect(byKey.status).toBe(200);
       const noAuth = await fetch(`${bridge.url}/inference/iris/ray`, { method: 'POST', body: '{"instances":[]}' });
       expect(noAuth.status).toBe(401);
+      // Serve's own proxy (README: Serve's proxy is behind neither emkit's auth nor Ray's): on a
+      // local cluster it listens on the head's loopback address alone, and answers without a token
+      const proxy = new URL(cluster.serveAddress as string);
+      expect(listeners(Number(proxy.port))).toEqual(['127.0.0.2']);
+      const direct = await fetch(`${proxy.origin}/emkit-${stage.id}/predict`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ instances: IRIS_ROWS }),
+      });
+      expect([direct.status, ((await direct.json()) as { predictions: number[] }).predictions]).toEqual([200, expected]);
 
       // the model's refusal passes through as the local worker's would; too large never leaves the bridge
       const bad = await infer(bridge, '/inference/iris/ray', null, { raw: 'not json' });

@@ -24,6 +24,12 @@ const LONG_WORK = [
   'predictModel',
   'predictModelFile',
   'createEvaluation',
+  // a dataset is copied and scanned by a Python process (whatever folder a generated path names)
+  'createDataset',
+  'uploadDataset',
+  'createDatasetVersion',
+  // a recipe's training is a training (its checks have their own tests: recipes.test.ts)
+  'trainRecipe',
   // a local Ray cluster is minutes of two cores; an added one is checked against whatever address came up
   'createCluster',
   'startCluster',

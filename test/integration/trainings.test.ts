@@ -21,6 +21,7 @@ const EM_VARIABLES = [
   'EM_DATASET_TRAIN',
   'EM_DATASETS',
   'EM_MODEL_DIR',
+  'EM_ARTIFACT_DIR',
   'EM_CHECKPOINT_DIR',
   'EM_HP_EPOCHS',
   'EM_HP_LEARNING_RATE',
@@ -150,6 +151,7 @@ describe('a notebook training', () => {
       expect(printed.EM_HP_LEARNING_RATE).toBe('0.25');
       expect(JSON.parse(printed.EM_HPS ?? '')).toEqual({ epochs: '4', 'learning-rate': '0.25' });
       expect(printed.EM_MODEL_DIR).toBe(join(training.dir, 'model'));
+      expect(printed.EM_ARTIFACT_DIR).toBe(join(training.dir, 'artifacts'));
       expect(printed.EM_TENSORBOARD_LOG_DIR).toBe(join(training.dir, 'tensorboard'));
 
       const last = executed.cells.at(-1);

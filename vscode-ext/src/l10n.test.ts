@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { VIEW_STRINGS } from '../../shared/src/views/strings.js';
 import { EARLY_STOP_STRINGS } from '../../shared/src/workflows/early-stop.js';
 import { PAIR_STRINGS } from '../../shared/src/workflows/pairs.js';
+import { RUN_ON_STRINGS } from '../../shared/src/workflows/run-on.js';
 
 const src = dirname(fileURLToPath(import.meta.url));
 const root = join(src, '..');
@@ -18,9 +19,14 @@ function sources(dir: string): string[] {
   });
 }
 
-/** Every text the extension passes to vscode.l10n.t, plus the shared views' words it hands its webviews and the shared key=value and early-stopping rules' messages. */
+/** Every text the extension passes to vscode.l10n.t, plus the shared views' words it hands its webviews the shared key=value and early-stopping rules' messages and the "Run on" choice's. */
 function messages(): Set<string> {
-  const found = new Set<string>([...VIEW_STRINGS, ...Object.values(PAIR_STRINGS), ...Object.values(EARLY_STOP_STRINGS)]);
+  const found = new Set<string>([
+    ...VIEW_STRINGS,
+    ...Object.values(PAIR_STRINGS),
+    ...Object.values(EARLY_STOP_STRINGS),
+    ...Object.values(RUN_ON_STRINGS),
+  ]);
   for (const file of sources(src)) {
     for (const call of readFileSync(file, 'utf8').matchAll(/l10n\.t\(\s*(['"`])((?:(?!\1)[^\\]|\\.)*)\1/g)) {
       found.add((call[2] as string).replace(/\\(['"`])/g, '$1'));

@@ -8,9 +8,11 @@ export interface Field {
   kind?: 'text' | 'number' | 'select' | 'textarea';
   value?: string;
   placeholder?: string;
-  /** for a select: [value, label] */
-  options?: readonly (readonly [string, string])[];
+  /** for a select: [value, label, disabled] (a disabled option is shown, with its reason in its label, but can't be chosen) */
+  options?: readonly (readonly [string, string, boolean?])[];
   help?: string;
+  /** shown only while another field's value isn't this one (e.g. the placement only when a cluster is chosen) */
+  hiddenWhen?: { field: string; value: string };
 }
 
 /** A dialog body holding a plain form; its value is every field by name. */
@@ -30,10 +32,11 @@ class FormBody extends Widget implements Dialog.IBodyWidget<Record<string, strin
       let input: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
       if (field.kind === 'select') {
         input = document.createElement('select');
-        for (const [value, text] of field.options ?? []) {
+        for (const [value, text, disabled] of field.options ?? []) {
           const option = document.createElement('option');
           option.value = value;
           option.textContent = text;
+          option.disabled = disabled === true;
           input.appendChild(option);
         }
         input.className = 'jp-mod-styled';
@@ -58,9 +61,28 @@ class FormBody extends Widget implements Dialog.IBodyWidget<Record<string, strin
       }
       this.form.appendChild(label);
     }
+    this.followDependencies(fields);
     // Enter submits through the dialog's own button, not the form's page navigation
     this.form.addEventListener('submit', (event) => event.preventDefault());
     this.node.appendChild(this.form);
+  }
+
+  /** Hides each field that depends on another while that one has the value it names, as the user changes it. */
+  private followDependencies(fields: readonly Field[]): void {
+    const dependents = fields.filter((f) => f.hiddenWhen);
+    if (!dependents.length) return;
+    const update = () => {
+      for (const field of dependents) {
+        const { field: other, value } = field.hiddenWhen as { field: string; value: string };
+        const input = this.form.elements.namedItem(field.name) as HTMLElement | null;
+        const current = (this.form.elements.namedItem(other) as HTMLInputElement | null)?.value;
+        const label = input?.closest('label');
+        if (label) label.hidden = current === value;
+      }
+    };
+    this.form.addEventListener('change', update);
+    this.form.addEventListener('input', update);
+    update();
   }
 
   getValue(): Record<string, string> {

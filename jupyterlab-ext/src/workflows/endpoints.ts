@@ -4,7 +4,7 @@ import { CommandIds, type ResourceArgs } from '../commands.js';
 import { attempt, requireClient } from '../plugins/require-client.js';
 import type { IEmkit } from '../tokens.js';
 import { formDialog } from '../views/form.js';
-import { pickEndpoint, stageFields } from './pickers.js';
+import { pickEndpoint, stageFields, stageTargetOf } from './pickers.js';
 
 interface StageArgs extends ResourceArgs {
   stage?: string;
@@ -38,6 +38,8 @@ export function addEndpointCommands(app: JupyterFrontEnd, emkit: IEmkit): string
         trans.__('Create'),
       );
       if (!values) return;
+      const target = stageTargetOf(emkit, values);
+      if (!target) return;
       const endpoint = await attempt(emkit, trans.__('Could not create endpoint %1', values.name ?? ''), () =>
         client.api.createEndpoint({
           body: {
@@ -45,6 +47,7 @@ export function addEndpointCommands(app: JupyterFrontEnd, emkit: IEmkit): string
             model: values.model ?? '',
             stage: values.stage || 'default',
             instanceCount: Number(values.instanceCount || 1),
+            ...target,
           },
         }),
       );
@@ -66,10 +69,17 @@ export function addEndpointCommands(app: JupyterFrontEnd, emkit: IEmkit): string
         trans.__('Add'),
       );
       if (!values) return;
+      const target = stageTargetOf(emkit, values);
+      if (!target) return;
       await attempt(emkit, trans.__('Could not add stage %1', values.name ?? ''), () =>
         client.api.createEndpointStage({
           params: { id: endpoint.id },
-          body: { name: values.name ?? '', model: values.model ?? '', instanceCount: Number(values.instanceCount || 1) },
+          body: {
+            name: values.name ?? '',
+            model: values.model ?? '',
+            instanceCount: Number(values.instanceCount || 1),
+            ...target,
+          },
         }),
       );
     },

@@ -11,6 +11,11 @@ import {
   parseDuration,
   parseEarlyStop,
   parsePairs,
+  placementChoices,
+  RUN_ON_STRINGS,
+  runOnChoices,
+  THIS_MACHINE,
+  trainingTarget,
 } from '@emkit/shared';
 import type { JupyterFrontEnd } from '@jupyterlab/application';
 import { Notification } from '@jupyterlab/apputils';
@@ -97,6 +102,8 @@ export function addTrainingCommands(app: JupyterFrontEnd, emkit: IEmkit): string
       }
       const parameters = context.path.endsWith('.ipynb') ? notebookParameters(context.model.toJSON() as never) : {};
       const experiments = resources.list('experiments');
+      const t = viewTranslator(trans);
+      const runOn = runOnChoices(resources.list('clusters'), t);
       const fields: Field[] = [
         { name: 'name', label: trans.__('Name'), value: nameFromFile(context.path) },
         {
@@ -128,7 +135,21 @@ export function addTrainingCommands(app: JupyterFrontEnd, emkit: IEmkit): string
           placeholder: 'train=/data/train.csv',
           help: pairsHelp,
         },
+        {
+          name: 'runOn',
+          label: t(RUN_ON_STRINGS.runOn),
+          kind: 'select',
+          value: runOn.initial,
+          options: runOn.choices.map((c) => [c.value, c.label, c.disabled] as const),
+        },
         { name: 'instanceCount', label: trans.__('Instances'), kind: 'number', value: '1' },
+        {
+          name: 'placement',
+          label: t(RUN_ON_STRINGS.placement),
+          kind: 'select',
+          options: placementChoices(t),
+          hiddenWhen: { field: 'runOn', value: THIS_MACHINE },
+        },
         { name: 'maxTime', label: trans.__('Maximum time'), placeholder: '2h30m', help: trans.__('empty: no limit') },
         { name: 'earlyStop', label: trans.__('Early stopping'), placeholder: 'val_loss:min:5', help: earlyStopHelp },
       ];
@@ -157,6 +178,7 @@ export function addTrainingCommands(app: JupyterFrontEnd, emkit: IEmkit): string
             instanceCount: Number(values.instanceCount || 1),
             ...(maxSeconds ? { maxDurationSeconds: maxSeconds } : {}),
             ...(earlyStopping ? { earlyStopping } : {}),
+            ...trainingTarget(values.runOn ?? runOn.initial, values.placement),
           },
         }),
       );

@@ -316,7 +316,7 @@ def _record_every_call(bridge) -> Set[Tuple[str, str]]:
     calls: Set[Tuple[str, str]] = set()
 
     class Recording(emkit.Client):
-        def request(self, method, path, body=None, query=None, api_key=None, content_type=None):
+        def request(self, method, path, body=None, query=None, api_key=None, content_type=None, timeout=None):
             calls.add((method.upper(), path))
             return dict(FAKE_ANSWER)
 
@@ -453,6 +453,12 @@ def test_training_bad_input(client, tmp_path):
     with pytest.raises(emkit.ApiError) as caught:
         client.trainings.create(str(tmp_path), hyperparameters={"bad key": 1})
     assert caught.value.status == 400 and "hyperparameters" in str(caught.value)
+    # retries after a lost node are for trainings on a cluster: here there is none to lose
+    script = tmp_path / "fit.py"
+    script.write_text("print(1)\n")
+    with pytest.raises(emkit.ApiError) as caught:
+        client.trainings.create(str(script), max_retries=1)
+    assert (caught.value.status, caught.value.field) == (422, "maxRetries")
 
 
 # --- models ---------------------------------------------------------------------------------

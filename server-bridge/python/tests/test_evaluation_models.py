@@ -180,7 +180,7 @@ import os
 CLASSES = ["cat", "dog"]
 
 def predict(paths):
-    # a folder dataset's instances are the files' paths: the model reads them itself
+    # a folder dataset's instances are the paths of files without a decoder: the model reads them
     rows = []
     for path in paths:
         with open(path) as file:
@@ -200,7 +200,7 @@ def test_class_folder_with_a_custom_predict_py_that_reads_the_files(tmp_path):
     for label, items in texts.items():
         (folder / label).mkdir(parents=True)
         for i, text in enumerate(items):
-            (folder / label / f"{i:02d}.txt").write_text(text)
+            (folder / label / f"{i:02d}.note").write_text(text)
     (folder / ".hidden").mkdir()  # not a class
     model_dir = custom_model(tmp_path / "reader", FOLDER_READER)
 
@@ -213,12 +213,12 @@ def test_class_folder_with_a_custom_predict_py_that_reads_the_files(tmp_path):
     # most confident mistake first: the barking cat (0.9), then the quiet dog (0.8 for "cat")
     assert [(e["row"], e["label"], e["predicted"]) for e in errors] == [(2, "cat", "dog"), (6, "dog", "cat")]
     assert errors[0]["confidence"] == approx(0.9) and errors[1]["confidence"] == approx(0.8)
-    assert json.loads(errors[0]["instance"]) == str(folder / "cat" / "02.txt")
+    assert json.loads(errors[0]["instance"]) == str(folder / "cat" / "02.note")
     # the folder's hash: each relative path, NUL, the file's sha256, a newline, in row order
     digest = hashlib.sha256()
     for label, items in texts.items():
         for i in range(len(items)):
-            relative = f"{label}/{i:02d}.txt"
+            relative = f"{label}/{i:02d}.note"
             file_hash = hashlib.sha256((folder / relative).read_bytes()).hexdigest()
             digest.update(f"{relative}\0{file_hash}\n".encode())
     assert outcome.status["sha256"] == digest.hexdigest()

@@ -107,6 +107,16 @@ def test_train_with_no_path_and_no_notebook_asks_for_the_path(shell, bridge_env,
     assert "Untitled.ipynb is not a saved .ipynb file: save it, or give the notebook's path" in shown
 
 
+def test_max_retries_goes_to_the_bridge_and_a_bad_count_is_refused_here(shell, bridge_env, tmp_path):
+    script = tmp_path / "fit.py"
+    script.write_text("print(1)\n")
+    # no cluster: the bridge refuses it, naming the option's field
+    shown = run(shell, f"%emkit train {script} --max-retries 2").one_line_error()
+    assert "maxRetries" in shown and "name a cluster" in shown, shown
+    shown = run(shell, f"%emkit train {script} --max-retries -1").one_line_error()
+    assert "'-1' is not 0 or more" in shown, shown
+
+
 def test_train_is_skipped_inside_a_training(shell, bridge_env, monkeypatch):
     monkeypatch.setenv("EM_SOURCE_DIR", "/somewhere")
     ran = run(shell, "%%emkit train --wait\nprint('never')")

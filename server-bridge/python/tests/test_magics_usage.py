@@ -76,6 +76,7 @@ def test_help_lists_every_command(shell):
         "predict",
         "tensorboard",
         "compare",
+        "recipe",
     ):
         assert command in ran.stdout
     ran = run(shell, "%emkit train --help")

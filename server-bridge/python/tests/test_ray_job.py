@@ -64,6 +64,7 @@ def raw_spec(push_url: str, entry: str = "train.py") -> dict:
         "env": {"EM_HP_LR": "0.5"},
         "strategy": "SPREAD",
         "cpusPerRank": 1,
+        "maxRetries": 0,
         "pushUrl": push_url,
         "rankInDriver": True,
     }
@@ -101,17 +102,19 @@ def test_a_rank_pushes_its_first_line_while_it_runs_then_its_files(bridge, tmp_p
 
 
 def test_the_one_rank_driver_runs_it_here_and_reports_where(bridge, tmp_path, monkeypatch):
-    (tmp_path / "train.py").write_text("print('hello')\n")
+    (tmp_path / "train.py").write_text("import os\nprint('hello, attempt', os.environ['EMKIT_ATTEMPT'])\n")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(ray_job, "_this_node", lambda: ("127.0.0.9", "abc123"))
     had_ray = "ray" in sys.modules
     assert ray_job.Driver(raw_spec(bridge), "secret").run() == 0
     statuses = [json.loads(body) for path, body in Bridge.received if path == "status"]
     assert [s["state"] for s in statuses] == ["RUNNING", "COMPLETE"]
+    # a rank in the driver is never started again (its node lost is the job lost): always the first attempt
+    assert [s["attempt"] for s in statuses] == [1, 1]
     assert statuses[-1]["ranks"] == [
         {"rank": 0, "node": "127.0.0.9", "nodeId": "abc123", "pid": os.getpid(), "exitCode": 0}
     ]
-    assert logs("0") == b"hello\n"
+    assert logs("0") == b"hello, attempt 1\n"
     assert ("ray" in sys.modules) == had_ray  # no Ray client on the one-rank path
 
 

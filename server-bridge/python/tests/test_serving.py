@@ -382,6 +382,40 @@ def test_custom_predict_returning_label_and_scores_per_row(serve, tmp_path):
     assert predict(connection, [[3]]) == [{"label": "positive", "scores": [pytest.approx(0.1), pytest.approx(0.9)]}]
 
 
+def test_custom_predict_scores_gives_the_scores_and_a_bad_instance_gets_400(serve, tmp_path):
+    """A predict.py's predict_scores(model, instances) -> (labels, scores), as a built-in
+    recipe's model has (emkit.recipes.serving)."""
+    model_dir = write_files(
+        tmp_path / "sign",
+        {
+            "predict.py": """
+                CLASSES = ["negative", "positive"]
+
+                def load():
+                    return 0.5
+
+                def predict(model, instances):
+                    return predict_scores(model, instances)[0]
+
+                def predict_scores(model, instances):
+                    if not all(isinstance(x, (int, float)) for x in instances):
+                        raise ValueError("instances must be numbers")
+                    p = [0.9 if x > 0 else 0.2 for x in instances]
+                    return [CLASSES[q > model] for q in p], [[1 - q, q] for q in p]
+            """
+        },
+    )
+    connection = serve(model_dir, "custom").connection()
+    status, document, _ = call(connection, "POST", "/predict", {"instances": [3, -1], "return_scores": True})
+    assert status == 200, document
+    assert document["predictions"] == ["positive", "negative"]
+    assert document["scores"] == [pytest.approx([0.1, 0.9]), pytest.approx([0.8, 0.2])]
+    assert document["classes"] == ["negative", "positive"]
+    status, document, _ = call(connection, "POST", "/predict", {"instances": ["x"], "return_scores": True})
+    assert status == 400 and "instances must be numbers" in document["error"]["message"], document
+    assert predict(connection, [3]) == ["positive"]
+
+
 def test_custom_predict_without_scores_asked_for_them_gets_400(serve, tmp_path):
     model_dir = write_files(
         tmp_path / "double", {"predict.py": "def predict(instances):\n    return [2 * x for x in instances]\n"}

@@ -1,5 +1,7 @@
 /** Parsers for option values the commands share; a bad value is a usage error (exit 2). */
-import { addPair, type PairKind, PairsError } from '@emkit/shared';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { addPair, DATASET_REF_PATTERN, type PairKind, PairsError } from '@emkit/shared';
 import { InvalidArgumentError } from 'commander';
 
 /** `--hp lr=0.1 --hp epochs=3` → { lr: '0.1', epochs: '3' }, by the editors' rule (shared/src/workflows/pairs.ts) */
@@ -24,4 +26,13 @@ export function count(value: string): number {
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError(`"${value}" is not a positive whole number`);
   return parsed;
+}
+
+/**
+ * A `--dataset`/`--data` value: a path that exists here is made absolute (as before); anything else shaped like a
+ * dataset (`name`, `name:3`) goes to the bridge as it is, which resolves and pins it.
+ */
+export function datasetValue(value: string): string {
+  if (!existsSync(value) && new RegExp(DATASET_REF_PATTERN).test(value)) return value;
+  return resolve(value);
 }

@@ -53,6 +53,21 @@ describe('ServeApplications: the whole config, one PUT at a time', () => {
     expect(serve.puts.at(-1)?.applications).toEqual([theirs, app('emkit-a')]);
   });
 
+  it("after a restart, keeps a claimed application as Serve runs it until it is set again, and drops what isn't claimed", async () => {
+    const running = { ...app('emkit-b'), args: { model_dir: 'model' } };
+    const serve = fakeServe([app('emkit-a'), running, app('emkit-gone')]);
+    const apps = new ServeApplications();
+    apps.claim('c1', 'emkit-a');
+    apps.claim('c1', 'emkit-b');
+    await apps.set(serve.target, app('emkit-a'));
+    expect(serve.puts.at(-1)?.applications).toEqual([running, app('emkit-a')]);
+    await apps.set(serve.target, app('emkit-b'));
+    expect(serve.puts.at(-1)?.applications.map((a) => a.name)).toEqual(['emkit-a', 'emkit-b']);
+    // once set, a removal takes it off (no claim lingers)
+    await apps.remove(serve.target, 'emkit-b');
+    expect(serve.puts.at(-1)?.applications.map((a) => a.name)).toEqual(['emkit-a']);
+  });
+
   it('a failed PUT does not block the next one', async () => {
     const serve = fakeServe();
     const failing = { ...serve.target.client, putServeApplications: () => Promise.reject(new Error('refused')) };

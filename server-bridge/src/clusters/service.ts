@@ -227,16 +227,27 @@ export class ClusterService {
 
   async delete(key: string): Promise<void> {
     const record = this.record(key);
-    const stages = this.store.endpoints.stagesOnCluster(record.id);
-    if (stages.length > 0) {
-      const names = stages.map((s) => `${s.endpoint}/${s.stage}`).join(', ');
-      throw conflict(`cluster "${record.name}" still runs the stage${stages.length > 1 ? 's' : ''} ${names}; delete them first`);
-    }
+    this.refuseInUse(record);
     if (record.local) await this.stopLocal(record, 'deleted');
     this.store.tx(() => this.store.clusters.delete(record.id));
     this.checkedAt.delete(record.id);
     rmSync(join(this.options.root, record.id), { recursive: true, force: true });
     rmSync(join(this.options.logDir, record.id), { recursive: true, force: true });
+  }
+
+  /**
+   * A cluster that runs trainings or stages stays: removing it (or stopping a local one) would
+   * leave them running out of the bridge's sight. 409 naming them, and what to do first.
+   */
+  private refuseInUse(record: ClusterRecord): void {
+    const trainings = this.store.trainings.activeNamesOnCluster(record.id);
+    const stages = this.store.endpoints.stagesOnCluster(record.id).map((s) => `${s.endpoint}/${s.stage}`);
+    if (trainings.length === 0 && stages.length === 0) return;
+    const parts = [
+      trainings.length > 0 && `the training${trainings.length > 1 ? 's' : ''} ${trainings.join(', ')} (stop them first)`,
+      stages.length > 0 && `the stage${stages.length > 1 ? 's' : ''} ${stages.join(', ')} (delete them first)`,
+    ].filter(Boolean);
+    throw conflict(`cluster "${record.name}" still runs ${parts.join(' and ')}`);
   }
 
   async start(key: string): Promise<Cluster> {
@@ -257,6 +268,7 @@ export class ClusterService {
     const record = this.record(key);
     if (!record.local)
       throw conflict(`cluster "${record.name}" was added by its address: the bridge didn't start it and won't stop it`);
+    this.refuseInUse(record);
     await this.stopLocal(record, 'stopped (`emkit cluster up` starts it again)');
     return this.find(record.id);
   }

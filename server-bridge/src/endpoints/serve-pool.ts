@@ -69,6 +69,15 @@ export class ServePool {
   }
 
   /**
+   * A restarted bridge's stage: what the cluster runs for it stays in the other stages' PUTs
+   * until this one's config is set again (call before any of them starts).
+   */
+  claim(): void {
+    const target = this.spec.target();
+    if (target) this.spec.applications.claim(target.clusterId, this.appName);
+  }
+
+  /**
    * Upload the model (with emkit) as the application's working directory, PUT the cluster's
    * config with it, and wait for Serve to say RUNNING (or DEPLOY_FAILED, with its message).
    */

@@ -183,7 +183,7 @@ export class EndpointService {
     }
     const clusters = this.options.clusters;
     const named = input.cluster === undefined ? clusters?.defaultCluster()?.name : input.cluster;
-    if (named === undefined) {
+    if (named === undefined || named === null) {
       if (scaling) {
         throw new HttpError(400, 'validation', 'body.autoscaling: only a stage on a Ray cluster autoscales', 'autoscaling');
       }
@@ -338,6 +338,7 @@ export class EndpointService {
    * of every stage that was serving (or on its way to) again.
    */
   reconcile(): void {
+    const again: string[] = [];
     for (const endpoint of this.store.endpoints.all()) {
       if (endpoint.state === 'DELETE IN PROGRESS') {
         this.store.tx(() => {
@@ -362,10 +363,13 @@ export class EndpointService {
           });
           this.deployer.settleEndpoint(endpoint.id);
         });
-        void this.deployer.deploy(stage.id, true);
+        // every stage on a cluster claimed before the first one PUTs Serve's whole config
+        if (runtime.pool instanceof ServePool) runtime.pool.claim();
+        again.push(stage.id);
       }
       this.store.tx(() => this.deployer.settleEndpoint(endpoint.id));
     }
+    for (const stageId of again) void this.deployer.deploy(stageId, true);
     if (this.table.size > 0) this.statsKeeper.start();
   }
 

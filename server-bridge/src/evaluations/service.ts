@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Evaluation, EvaluationCreate } from '@emkit/shared';
 import type { FastifyBaseLogger } from 'fastify';
+import type { DatasetResolver } from '../datasets/resolve.js';
 import type { EnvironmentService } from '../environments/service.js';
 import type { Executor } from '../runtime/local-executor.js';
 import { readdirIfPresent } from '../runtime/safe-files.js';
@@ -24,6 +25,8 @@ export interface EvaluationServiceOptions {
   environments: EnvironmentService;
   log: FastifyBaseLogger;
   pollMs?: number;
+  /** turns a dataset reference (`name[:version]`) into its pinned ref and path */
+  datasets?: DatasetResolver;
 }
 
 /**

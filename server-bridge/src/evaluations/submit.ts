@@ -1,6 +1,14 @@
 import { mkdir, realpath, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DEFAULT_BATCH_ROWS, DEFAULT_MAX_ERRORS, DEFAULT_THRESHOLD, type EvaluationCreate, type Model } from '@emkit/shared';
+import {
+  type DatasetFormat,
+  DEFAULT_BATCH_ROWS,
+  DEFAULT_MAX_ERRORS,
+  DEFAULT_THRESHOLD,
+  type EvaluationCreate,
+  type Model,
+} from '@emkit/shared';
+import { type DatasetResolver, isDatasetRef } from '../datasets/resolve.js';
 import { bridgeInterpreter, type Interpreter, modelInterpreter } from '../environments/interpreter.js';
 import type { EnvironmentService } from '../environments/service.js';
 import { which } from '../runtime/process.js';
@@ -22,6 +30,8 @@ export interface EvaluationSubmitOptions {
   /** what goes first on PYTHONPATH: the bridge's own emkit package */
   emkitImportPath: string;
   environments: EnvironmentService;
+  /** turns a dataset reference (`name[:version]`) into its pinned ref and path */
+  datasets?: DatasetResolver;
 }
 
 const unprocessable = (message: string, field?: string) => new HttpError(422, 'unprocessable', message, field);
@@ -41,7 +51,7 @@ export class EvaluationSubmitter {
   async create(input: EvaluationCreate): Promise<EvaluationRecord> {
     const model = this.store.models.find(input.model);
     if (!model) throw notFound('model', input.model);
-    const data = await checkDataset(input.data, input.format, this.options.home);
+    const data = await this.dataOf(input);
     const interpreter = this.interpreterFor(model, input.environment);
     // null: the runner takes a "label" column if there is one (else it is a clustering, or an error)
     const label = input.label ?? null;
@@ -90,7 +100,14 @@ export class EvaluationSubmitter {
         this.store.evaluations.insert({
           id,
           model: { id: model.id, name: model.name, version: model.version },
-          data: { path: data.path, format: data.format, label, features: spec.data.features, sha256: null },
+          data: {
+            path: data.path,
+            format: data.format,
+            label,
+            features: spec.data.features,
+            sha256: null,
+            dataset: data.dataset,
+          },
           task: spec.task,
           threshold: spec.threshold,
           maxErrors: spec.maxErrors,
@@ -109,6 +126,24 @@ export class EvaluationSubmitter {
     }
     this.supervision.watch(evaluation);
     return evaluation;
+  }
+
+  /**
+   * The data as a path and format: a path checked as before; a dataset reference resolved and pinned (its path
+   * is the bridge's own copy or a checked reference, and its format is the scan's).
+   */
+  private async dataOf(input: EvaluationCreate): Promise<{ path: string; format: DatasetFormat; dataset: string | null }> {
+    if (!this.options.datasets || !isDatasetRef(input.data)) {
+      return { ...(await checkDataset(input.data, input.format, this.options.home)), dataset: null };
+    }
+    const resolved = await this.options.datasets(input.data, 'data');
+    if (resolved.format === 'files') {
+      throw unprocessable(
+        `dataset ${resolved.ref} holds plain files; an evaluation reads a table (CSV, Parquet, JSONL) or class folders`,
+        'data',
+      );
+    }
+    return { path: resolved.path, format: input.format ?? resolved.format, dataset: resolved.ref };
   }
 
   /** The model's own Python (see modelInterpreter), else the bridge's. */

@@ -6,6 +6,7 @@ import { checkUserPath } from '../runtime/user-paths.js';
 import { conflict, HttpError, notFound } from '../server/errors.js';
 import { pageOf } from '../server/query-defaults.js';
 import type { Store } from '../store/index.js';
+import type { TrainingRecord } from '../store/trainings.js';
 import { trainingLayout } from '../trainings/contract.js';
 import { detectFramework, frameworkVersion } from './frameworks.js';
 
@@ -61,7 +62,7 @@ export class ModelService {
     }
     let from: string;
     let python = this.options.python;
-    let training: ReturnType<Store['trainings']['get']>;
+    let training: TrainingRecord | undefined;
     if (input.training !== undefined) {
       training = this.store.trainings.get(input.training);
       if (!training) throw notFound('training', input.training);
@@ -77,7 +78,26 @@ export class ModelService {
       from = input.artifactPath as string;
       await this.checkArtifactPath(from);
     }
+    return this.register(input, from, python, training);
+  }
 
+  /**
+   * A built-in recipe's model, registered from its training as that training ends COMPLETE (before the record says
+   * so: the update that records COMPLETE names this version), so it is not asked to be COMPLETE already.
+   */
+  async registerFromEndingTraining(
+    training: TrainingRecord,
+    input: Pick<ModelCreate, 'name' | 'description' | 'framework' | 'tags'>,
+  ): Promise<Model> {
+    const from = trainingLayout(training.dir).model;
+    if ((await readdirIfPresent(from)).length === 0) {
+      throw unprocessable(`training "${training.name}" saved nothing in EM_MODEL_DIR (${from})`, 'training');
+    }
+    return this.register({ ...input, training: training.id }, from, training.python, training);
+  }
+
+  /** Copy the artifact into the registry, tell its framework, record the version. */
+  private async register(input: ModelCreate, from: string, python: string, training: TrainingRecord | undefined): Promise<Model> {
     const id = this.store.models.newId();
     const artifactPath = join(this.options.root, input.name, id);
     try {

@@ -18,6 +18,10 @@ export interface HomePaths {
   /** one log per quick-test worker (POST /models/{id}/predict) */
   quickTestLogs: string;
   models: string;
+  /** one folder per dataset, one per version in it: version.json, and data/ when copied in */
+  datasets: string;
+  /** user recipes (`<name>/source/`) and the built-ins' generated entry points (`builtin/<type>/train.py`) */
+  recipes: string;
   /** one private folder per cluster, with its token (never in the database) */
   clusters: string;
   /** one log per node of a local cluster */
@@ -48,6 +52,8 @@ export function homePaths(home: string): HomePaths {
     endpointLogs: join(root, 'logs', 'endpoints'),
     quickTestLogs: join(root, 'logs', 'quick-tests'),
     models: join(root, 'models'),
+    datasets: join(root, 'datasets'),
+    recipes: join(root, 'recipes'),
     clusters: join(root, 'clusters'),
     clusterLogs: join(root, 'logs', 'clusters'),
     sockets: join(root, 'sock'),

@@ -11,6 +11,7 @@ import Fastify, {
 import type { WebSocket } from 'ws';
 import type { BridgeContext } from '../context.js';
 import { clusterHandlers } from '../routes/clusters.js';
+import { datasetHandlers } from '../routes/datasets.js';
 import { endpointHandlers } from '../routes/endpoints.js';
 import { environmentHandlers } from '../routes/environments.js';
 import { evaluationHandlers } from '../routes/evaluations.js';
@@ -18,6 +19,7 @@ import { experimentHandlers } from '../routes/experiments.js';
 import { healthHandlers } from '../routes/health.js';
 import { inferenceProtocolHandlers } from '../routes/inference-protocols.js';
 import { modelHandlers } from '../routes/models.js';
+import { recipeHandlers } from '../routes/recipes.js';
 import { tensorboardHandlers } from '../routes/tensorboards.js';
 import { trainingHandlers } from '../routes/trainings.js';
 import type { Handler } from '../routes/types.js';
@@ -43,6 +45,8 @@ export interface AppOptions {
   inference: { bodyLimit: number; timeoutMs: number };
   /** the largest file an `upload` route takes (the quick test's) */
   uploadLimit: number;
+  /** the largest dataset upload (POST /datasets/upload: a table or a zipped folder, not an inference input) */
+  datasetUploadLimit: number;
 }
 
 type SocketRoutes = 'events' | 'streamTrainingLog';
@@ -52,6 +56,8 @@ const handlers: { [K in JsonRoutes]: Handler<K> } = {
   ...healthHandlers,
   ...environmentHandlers,
   ...experimentHandlers,
+  ...datasetHandlers,
+  ...recipeHandlers,
   ...trainingHandlers,
   ...modelHandlers,
   ...evaluationHandlers,
@@ -168,7 +174,14 @@ export async function buildApp(bridge: BridgeContext, options: AppOptions): Prom
       return output;
     };
     if (route.upload) {
-      await registerUploadRoute(app, { route, schema, limit: options.uploadLimit, handler: handle }, validator);
+      const limit =
+        name === 'uploadDataset'
+          ? { limit: options.datasetUploadLimit, why: "the bridge's --dataset-upload-mb" }
+          : {
+              limit: options.uploadLimit,
+              why: "three quarters of the bridge's --max-inference-mb: it reaches the model in base64",
+            };
+      await registerUploadRoute(app, { route, schema, ...limit, handler: handle }, validator);
       continue;
     }
     app.route({ method: route.method, url: route.url, schema, handler: handle });

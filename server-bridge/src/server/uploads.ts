@@ -17,7 +17,7 @@ export function mediaTypeAllowed(contentType: string | undefined, allowed: reado
  */
 export async function registerUploadRoute(
   app: FastifyInstance,
-  options: { route: RouteDef; schema: object; limit: number; handler: RouteHandlerMethod },
+  options: { route: RouteDef; schema: object; limit: number; why: string; handler: RouteHandlerMethod },
   validator: FastifySchemaCompiler<object>,
 ): Promise<void> {
   const { route, limit } = options;
@@ -46,7 +46,7 @@ export async function registerUploadRoute(
           throw new HttpError(
             413,
             'payload_too_large',
-            `the file is over the ${(limit / 1024 / 1024).toFixed(2)} MB a file may have here (three quarters of the bridge's --max-inference-mb: it reaches the model in base64)`,
+            `the file is over the ${(limit / 1024 / 1024).toFixed(2)} MB a file may have here (${options.why})`,
             'body',
           );
         }

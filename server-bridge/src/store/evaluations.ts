@@ -13,6 +13,7 @@ interface EvaluationRow {
   data_label: string | null;
   data_features: string | null;
   data_sha256: string | null;
+  data_dataset: string | null;
   task: EvaluationTask | null;
   threshold: number;
   max_errors: number;
@@ -49,6 +50,7 @@ const toRecord = (row: EvaluationRow): EvaluationRecord => ({
     label: row.data_label,
     features: row.data_features === null ? null : (JSON.parse(row.data_features) as string[]),
     sha256: row.data_sha256,
+    dataset: row.data_dataset,
   },
   task: row.task,
   threshold: row.threshold,
@@ -89,7 +91,6 @@ export type NewEvaluation = Pick<
   EvaluationRecord,
   | 'id'
   | 'model'
-  | 'data'
   | 'task'
   | 'threshold'
   | 'maxErrors'
@@ -99,7 +100,10 @@ export type NewEvaluation = Pick<
   | 'python'
   | 'runnerPid'
   | 'dir'
->;
+> & {
+  /** `dataset`: the dataset asked for, pinned (`name:version`); left out or null: a path */
+  data: Omit<EvaluationRecord['data'], 'dataset'> & { dataset?: string | null };
+};
 
 export type EvaluationChanges = Partial<
   Pick<EvaluationRecord, 'state' | 'stateReason' | 'rowsDone' | 'runnerPid' | 'task' | 'metrics' | 'startedAt' | 'endedAt'> & {
@@ -150,10 +154,10 @@ export class EvaluationsRepository {
     );
     this.insertRow = db.prepare(
       `INSERT INTO evaluations (id, model_id, model_name, model_version, data_path, data_format, data_label, data_features,
-         task, threshold, max_errors, batch_rows, environment_id, environment_name, python, state, runner_pid, dir, created_at,
+         data_dataset, task, threshold, max_errors, batch_rows, environment_id, environment_name, python, state, runner_pid, dir, created_at,
          updated_at)
        VALUES (@id, @modelId, @modelName, @modelVersion, @dataPath, @dataFormat, @dataLabel, @dataFeatures,
-         @task, @threshold, @maxErrors, @batchRows, @environmentId, @environment, @python, 'CREATE REQUESTED', @runnerPid, @dir,
+         @dataDataset, @task, @threshold, @maxErrors, @batchRows, @environmentId, @environment, @python, 'CREATE REQUESTED', @runnerPid, @dir,
          @createdAt, @updatedAt)`,
     );
     this.updateRow = db.prepare(
@@ -212,6 +216,7 @@ export class EvaluationsRepository {
       dataFormat: input.data.format,
       dataLabel: input.data.label,
       dataFeatures: input.data.features === null ? null : JSON.stringify(input.data.features),
+      dataDataset: input.data.dataset ?? null,
       task: input.task,
       threshold: input.threshold,
       maxErrors: input.maxErrors,

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { ClustersRepository } from './clusters.js';
+import { DatasetsRepository } from './datasets.js';
 import { openDatabase } from './db.js';
 import { EndpointsRepository } from './endpoints.js';
 import { EnvironmentsRepository } from './environments.js';
@@ -9,6 +10,7 @@ import { ExperimentsRepository } from './experiments.js';
 import { InferenceRepository } from './inference.js';
 import { MetricsRepository } from './metrics.js';
 import { ModelsRepository } from './models.js';
+import { RecipesRepository } from './recipes.js';
 import { TensorboardsRepository } from './tensorboards.js';
 import { TrainingsRepository } from './trainings.js';
 
@@ -18,6 +20,7 @@ export class Store {
   readonly events: EventLog;
   readonly environments: EnvironmentsRepository;
   readonly experiments: ExperimentsRepository;
+  readonly datasets: DatasetsRepository;
   readonly trainings: TrainingsRepository;
   readonly metrics: MetricsRepository;
   readonly tensorboards: TensorboardsRepository;
@@ -26,12 +29,14 @@ export class Store {
   readonly endpoints: EndpointsRepository;
   readonly inference: InferenceRepository;
   readonly clusters: ClustersRepository;
+  readonly recipes: RecipesRepository;
 
   constructor(file: string) {
     this.db = openDatabase(file);
     this.events = new EventLog(this.db);
     this.environments = new EnvironmentsRepository(this.db, this.events);
     this.experiments = new ExperimentsRepository(this.db, this.events);
+    this.datasets = new DatasetsRepository(this.db, this.events);
     this.trainings = new TrainingsRepository(this.db, this.events);
     this.metrics = new MetricsRepository(this.db);
     this.tensorboards = new TensorboardsRepository(this.db, this.events);
@@ -40,6 +45,7 @@ export class Store {
     this.endpoints = new EndpointsRepository(this.db);
     this.inference = new InferenceRepository(this.db);
     this.clusters = new ClustersRepository(this.db, this.events);
+    this.recipes = new RecipesRepository(this.db);
   }
 
   /**

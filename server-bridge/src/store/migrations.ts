@@ -314,6 +314,82 @@ export const migrations: readonly { version: number; name: string; sql: string }
       ALTER TABLE endpoint_stages ADD COLUMN autoscaling TEXT;
     `,
   },
+  {
+    version: 9,
+    name: 'datasets and their versions',
+    sql: `
+      CREATE TABLE datasets (
+        id          TEXT PRIMARY KEY,
+        name        TEXT NOT NULL UNIQUE,
+        description TEXT NOT NULL DEFAULT '',
+        -- copy: the content lives under <home>/datasets; reference: read in place at source
+        mode        TEXT NOT NULL,
+        -- the path it was made from; NULL when uploaded
+        source      TEXT,
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL
+      );
+      CREATE INDEX datasets_created ON datasets (created_at);
+      CREATE TABLE dataset_versions (
+        dataset_id  TEXT NOT NULL REFERENCES datasets (id) ON DELETE CASCADE,
+        version     INTEGER NOT NULL,
+        sha256      TEXT NOT NULL,
+        -- of the files' paths, sizes and times: what a reference is checked against before a full hash
+        fingerprint TEXT NOT NULL,
+        bytes       INTEGER NOT NULL,
+        files       INTEGER NOT NULL,
+        path        TEXT NOT NULL,
+        schema      TEXT NOT NULL,
+        -- <home>/datasets/<name>/<version>: version.json, and data/ in copy mode
+        dir         TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        PRIMARY KEY (dataset_id, version)
+      );
+      -- the dataset an evaluation was asked for (name:version), beside the path it read
+      ALTER TABLE evaluations ADD COLUMN data_dataset TEXT;
+    `,
+  },
+  {
+    version: 10,
+    name: 'cluster trainings retried after a lost node',
+    sql: `
+      -- how many times a cluster training starts again when a node of it is lost, and which start it is on
+      ALTER TABLE trainings ADD COLUMN max_retries INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE trainings ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1;
+    `,
+  },
+  {
+    version: 11,
+    name: 'recipes',
+    sql: `
+      -- user recipes: a COMPLETE training saved to run again on other data (the built-ins live in code)
+      CREATE TABLE recipes (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        description TEXT NOT NULL DEFAULT '',
+        -- JSON: RecipeDataset[] and RecipeParameter[]
+        datasets TEXT NOT NULL,
+        parameters TEXT NOT NULL,
+        entry_point TEXT NOT NULL,
+        environment_id TEXT,
+        environment_name TEXT,
+        -- the training it was saved from, by id and by name (the training may be deleted later)
+        source_training_id TEXT NOT NULL,
+        source_training_name TEXT NOT NULL,
+        dir TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      -- the recipe a training was trained from (its name), and for a built-in the model it registers when it ends
+      ALTER TABLE trainings ADD COLUMN recipe TEXT;
+      -- the name a built-in registers a version of when it ends COMPLETE; NULL: none
+      ALTER TABLE trainings ADD COLUMN register_model TEXT;
+      -- what it registered: the model version (id, name, number) and its holdout evaluation
+      ALTER TABLE trainings ADD COLUMN model_id TEXT;
+      ALTER TABLE trainings ADD COLUMN model_name TEXT;
+      ALTER TABLE trainings ADD COLUMN model_version INTEGER;
+      ALTER TABLE trainings ADD COLUMN evaluation_id TEXT;
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

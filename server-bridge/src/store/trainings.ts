@@ -37,6 +37,14 @@ interface TrainingRow {
   cluster_name: string | null;
   placement_strategy: PlacementStrategy | null;
   placement: string;
+  max_retries: number;
+  attempt: number;
+  recipe: string | null;
+  register_model: string | null;
+  model_id: string | null;
+  model_name: string | null;
+  model_version: number | null;
+  evaluation_id: string | null;
   dir: string;
   created_at: string;
   updated_at: string;
@@ -50,6 +58,8 @@ export interface TrainingRecord extends Training {
   supervisorPid: number | null;
   /** the cluster it runs on, by id; null: this machine */
   clusterId: string | null;
+  /** a built-in recipe's training: the model it registers a version of when it ends COMPLETE; null: none */
+  registerModel: string | null;
 }
 
 const toRecord = (row: TrainingRow): TrainingRecord => ({
@@ -78,6 +88,15 @@ const toRecord = (row: TrainingRow): TrainingRecord => ({
   cluster: row.cluster_name,
   placementStrategy: row.placement_strategy,
   placement: JSON.parse(row.placement) as RankPlacement[],
+  maxRetries: row.max_retries,
+  attempt: row.attempt,
+  recipe: row.recipe,
+  registerModel: row.register_model,
+  model:
+    row.model_id === null || row.model_name === null || row.model_version === null
+      ? null
+      : { id: row.model_id, name: row.model_name, version: row.model_version },
+  evaluation: row.evaluation_id,
   dir: row.dir,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
@@ -87,7 +106,13 @@ const toRecord = (row: TrainingRow): TrainingRecord => ({
 
 /** The API's view: the bridge-only fields left out. */
 export function publicTraining(record: TrainingRecord): Training {
-  const { environmentId: _environmentId, supervisorPid: _supervisorPid, clusterId: _clusterId, ...training } = record;
+  const {
+    environmentId: _environmentId,
+    supervisorPid: _supervisorPid,
+    clusterId: _clusterId,
+    registerModel: _registerModel,
+    ...training
+  } = record;
   return training;
 }
 
@@ -111,6 +136,9 @@ export type NewTraining = Pick<
   | 'clusterId'
   | 'cluster'
   | 'placementStrategy'
+  | 'maxRetries'
+  | 'recipe'
+  | 'registerModel'
   | 'dir'
 >;
 
@@ -127,6 +155,9 @@ export type TrainingChanges = Partial<
     | 'tags'
     | 'quality'
     | 'placement'
+    | 'attempt'
+    | 'model'
+    | 'evaluation'
   >
 >;
 
@@ -139,6 +170,7 @@ export class TrainingsRepository {
   private readonly inStates;
   private readonly countForExperiment;
   private readonly activeForEnvironment;
+  private readonly activeOnCluster;
   private readonly insertRow;
   private readonly updateRow;
   private readonly deleteRow;
@@ -164,18 +196,23 @@ export class TrainingsRepository {
       `SELECT name FROM trainings WHERE environment_id = ?
        AND state IN ('CREATE REQUESTED', 'CREATE IN PROGRESS', 'RUNNING', 'STOP IN PROGRESS')`,
     );
+    this.activeOnCluster = db.prepare<[string], { name: string }>(
+      `SELECT name FROM trainings WHERE cluster_id = ?
+       AND state IN ('CREATE REQUESTED', 'CREATE IN PROGRESS', 'RUNNING', 'STOP IN PROGRESS') ORDER BY created_at`,
+    );
     this.insertRow = db.prepare(
       `INSERT INTO trainings (id, name, description, experiment_id, source, hyperparameters, datasets, environment_id,
          environment_name, python, instance_count, max_duration_seconds, tags, early_stopping, state, copied_from, dir,
-         cluster_id, cluster_name, placement_strategy, created_at, updated_at)
+         cluster_id, cluster_name, placement_strategy, max_retries, recipe, register_model, created_at, updated_at)
        VALUES (@id, @name, @description, @experimentId, @source, @hyperparameters, @datasets, @environmentId,
          @environment, @python, @instanceCount, @maxDurationSeconds, @tags, @earlyStopping, @state, @copiedFrom, @dir,
-         @clusterId, @cluster, @placementStrategy, @createdAt, @updatedAt)`,
+         @clusterId, @cluster, @placementStrategy, @maxRetries, @recipe, @registerModel, @createdAt, @updatedAt)`,
     );
     this.updateRow = db.prepare(
       `UPDATE trainings SET state = @state, state_reason = @stateReason, exit_code = @exitCode, supervisor_pid = @supervisorPid,
          started_at = @startedAt, ended_at = @endedAt, description = @description, tags = @tags, quality = @quality,
-         placement = @placement, updated_at = @updatedAt
+         placement = @placement, attempt = @attempt, model_id = @modelId, model_name = @modelName,
+         model_version = @modelVersion, evaluation_id = @evaluation, updated_at = @updatedAt
        WHERE id = @id`,
     );
     this.deleteRow = db.prepare('DELETE FROM trainings WHERE id = ?');
@@ -214,6 +251,11 @@ export class TrainingsRepository {
     return this.activeForEnvironment.all(environmentId).map((row) => row.name);
   }
 
+  /** The trainings on a cluster that haven't ended: what keeps it from being removed. */
+  activeNamesOnCluster(clusterId: string): string[] {
+    return this.activeOnCluster.all(clusterId).map((row) => row.name);
+  }
+
   /** Throws SQLITE_CONSTRAINT_UNIQUE when the name is taken. */
   insert(input: NewTraining): TrainingRecord {
     const time = now();
@@ -243,6 +285,9 @@ export class TrainingsRepository {
       tags: JSON.stringify(next.tags),
       quality: next.quality === null ? null : JSON.stringify(next.quality),
       placement: JSON.stringify(next.placement),
+      modelId: next.model?.id ?? null,
+      modelName: next.model?.name ?? null,
+      modelVersion: next.model?.version ?? null,
     });
     this.events.record('trainings', 'updated', id, publicTraining(next));
     return next;

@@ -29,6 +29,9 @@ export function insertScriptTraining(
       clusterId: null,
       cluster: null,
       placementStrategy: null,
+      maxRetries: 0,
+      recipe: null,
+      registerModel: null,
       dir,
     }),
   );

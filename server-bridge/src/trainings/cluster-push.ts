@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { isSettled, type RankPlacement, trainingStates } from '@emkit/shared';
 import { conflict, HttpError } from '../server/errors.js';
 import type { Store } from '../store/index.js';
-import type { TrainingRecord } from '../store/trainings.js';
+import type { TrainingChanges, TrainingRecord } from '../store/trainings.js';
 import { FINAL_SUPERVISOR_STATES, rankLog, type SupervisorStatus, trainingLayout } from './contract.js';
 
 /** The folders a cluster training's ranks send back, as the training's layout names them. */
@@ -69,9 +69,14 @@ export class ClusterPushes {
         const placed = r as unknown as RankPlacement;
         return { rank: placed.rank, node: placed.node, nodeId: String(placed.nodeId ?? '') };
       });
-    if (placement.length > 0 && JSON.stringify(placement) !== JSON.stringify(training.placement)) {
-      this.store.tx(() => this.store.trainings.update(training.id, { placement }));
+    const changes: TrainingChanges = {};
+    if (placement.length > 0 && JSON.stringify(placement) !== JSON.stringify(training.placement)) changes.placement = placement;
+    // a start after a lost node (the driver counts them; never more than the training allows)
+    const attempt = status.attempt;
+    if (Number.isInteger(attempt) && attempt !== training.attempt) {
+      changes.attempt = Math.min(Math.max(1, attempt as number), training.maxRetries + 1);
     }
+    if (Object.keys(changes).length > 0) this.store.tx(() => this.store.trainings.update(training.id, changes));
     this.onStatus(training.id);
   }
 

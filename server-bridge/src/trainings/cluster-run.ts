@@ -22,12 +22,15 @@ export interface RayTrainingSpec {
   env: Record<string, string>;
   strategy: PlacementStrategy;
   cpusPerRank: number;
+  /** how many times the driver starts the ranks again when a node of theirs is lost */
+  maxRetries: number;
   /** `<bridge>/api/v1/trainings/<id>/push` */
   pushUrl: string;
   /**
    * One rank, run by the driver itself: the job's entrypoint holds the rank's CPUs
    * (`entrypoint_num_cpus`), a one-bundle placement group that costs no Ray client, group or
-   * actor start on the way to the first line.
+   * actor start on the way to the first line. Not with `maxRetries`: the driver's node lost is
+   * the job lost, so a one-rank training that may start again runs its rank as an actor.
    */
   rankInDriver: boolean;
 }
@@ -84,7 +87,8 @@ export class ClusterTrainingRuns {
     const pkg = await packageFolder(layout.source);
     const workingDir = await ray.ensurePackage(pkg.name, pkg.zip);
     const pip = spec.clusterPip ?? null;
-    const rankInDriver = spec.instanceCount === 1;
+    // a rank in the driver shares the driver's node, whose loss ends the job: one that may start again runs as an actor
+    const rankInDriver = spec.instanceCount === 1 && !training.maxRetries;
     const driver: RayTrainingSpec = {
       trainingId: training.id,
       trainingName: training.name,
@@ -96,6 +100,7 @@ export class ClusterTrainingRuns {
       env: spec.env,
       strategy: training.placementStrategy ?? 'SPREAD',
       cpusPerRank: CPUS_PER_RANK,
+      maxRetries: training.maxRetries,
       pushUrl: `${this.bridgeUrl}/api/v1/trainings/${training.id}/push`,
       rankInDriver,
     };

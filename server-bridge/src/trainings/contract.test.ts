@@ -16,6 +16,7 @@ describe('the training contract', () => {
       EM_SOURCE_DIR: '/home/u/.emkit/trainings/abc/source',
       EM_ENTRY_POINT: 'src/train.py',
       EM_MODEL_DIR: '/home/u/.emkit/trainings/abc/model',
+      EM_ARTIFACT_DIR: '/home/u/.emkit/trainings/abc/artifacts',
       EM_CHECKPOINT_DIR: '/home/u/.emkit/trainings/abc/checkpoints',
       EM_TENSORBOARD_LOG_DIR: '/home/u/.emkit/trainings/abc/tensorboard',
       EM_DATASETS: '{"train":"/data/train","test":"/data/test"}',

@@ -55,6 +55,8 @@ export function contractEnvironment(input: ContractInput): Record<string, string
     EM_SOURCE_DIR: input.layout.source,
     EM_ENTRY_POINT: input.entryPoint,
     EM_MODEL_DIR: input.layout.model,
+    // files the training leaves for later (a built-in recipe's holdout and evaluation go here)
+    EM_ARTIFACT_DIR: input.layout.artifacts,
     EM_CHECKPOINT_DIR: input.layout.checkpoints,
     EM_TENSORBOARD_LOG_DIR: input.layout.tensorboard,
     EM_DATASETS: JSON.stringify(input.datasets),
@@ -98,6 +100,8 @@ export interface SupervisorStatus {
   startedAt: string | null;
   endedAt: string | null;
   updatedAt: string;
+  /** a cluster training's driver: which start this is (1, then 2… after a lost node) */
+  attempt?: number;
 }
 
 export const FINAL_SUPERVISOR_STATES: readonly SupervisorStatus['state'][] = ['COMPLETE', 'FAIL TRAIN', 'STOPPED'];

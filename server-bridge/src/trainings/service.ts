@@ -9,6 +9,7 @@ import {
 } from '@emkit/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ClusterService } from '../clusters/service.js';
+import type { DatasetResolver } from '../datasets/resolve.js';
 import type { EnvironmentService } from '../environments/service.js';
 import type { MetricsIngester } from '../metrics/ingest.js';
 import type { Executor } from '../runtime/local-executor.js';
@@ -19,8 +20,8 @@ import { ClusterPushes } from './cluster-push.js';
 import { ClusterTrainingRuns } from './cluster-run.js';
 import { TrainingQueries } from './queries.js';
 import type { SnapshotLimits } from './source.js';
-import { TrainingSubmitter } from './submit.js';
-import { TrainingSupervision } from './supervise.js';
+import { type RecipeOrigin, TrainingSubmitter } from './submit.js';
+import { type CompletionStep, TrainingSupervision } from './supervise.js';
 
 export interface TrainingServiceOptions {
   /** `<home>/trainings` */
@@ -36,6 +37,10 @@ export interface TrainingServiceOptions {
   pollMs?: number;
   /** the clusters trainings may run on */
   clusters?: () => ClusterService;
+  /** turns a dataset reference (`name[:version]`) into its pinned ref and path */
+  datasets?: DatasetResolver;
+  /** what a training that ends COMPLETE gets in the same update (a built-in recipe's model and evaluation) */
+  completion?: () => CompletionStep | undefined;
 }
 
 /**
@@ -62,8 +67,9 @@ export class TrainingService extends TrainingQueries {
     this.submitter = new TrainingSubmitter(store, this.supervision, options);
   }
 
-  async create(input: TrainingCreate): Promise<Training> {
-    return publicTraining(await this.submitter.create(input));
+  /** `origin`: a recipe's training (POST /recipes/{id}/trainings submits through here too). */
+  async create(input: TrainingCreate, origin?: RecipeOrigin): Promise<Training> {
+    return publicTraining(await this.submitter.create(input, origin));
   }
 
   /** The same settings and the same snapshot of the source, as a new run. */

@@ -3,6 +3,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, extname, isAbsolute, join } from 'node:path';
 import { type EarlyStopping, NAME_PATTERN, type PlacementStrategy, type TrainingCopy, type TrainingCreate } from '@emkit/shared';
 import type { ClusterService } from '../clusters/service.js';
+import { type DatasetResolver, isDatasetRef } from '../datasets/resolve.js';
 import { bridgeInterpreter, environmentInterpreter, type Interpreter } from '../environments/interpreter.js';
 import { requirementSpecifiers } from '../environments/requirements.js';
 import type { EnvironmentService } from '../environments/service.js';
@@ -31,6 +32,8 @@ export interface SubmitOptions {
   snapshotLimits?: SnapshotLimits;
   /** the clusters trainings may run on (none: this machine only) */
   clusters?: () => ClusterService;
+  /** turns a dataset reference (`name[:version]`) into its pinned ref and path */
+  datasets?: DatasetResolver;
 }
 
 /** What a cluster training runs with: the nodes' own Python, found on their PATH (README: Trainings on a cluster). */
@@ -80,9 +83,21 @@ interface SubmitPlan {
   placementStrategy: PlacementStrategy | null;
   /** a copy's original's, used when the copy runs on a cluster too */
   inheritedStrategy?: PlacementStrategy | null;
+  /** as asked; null: 0, or the original's on a cluster */
+  maxRetries: number | null;
+  inheritedRetries?: number;
   snapshot: (target: string) => Promise<{ files: number; bytes: number }>;
   sourceInfo: { path: string; kind: 'notebook' | 'script' };
+  /** the recipe it is trained from, and (a built-in) the model it registers when it ends COMPLETE */
+  recipe: RecipeOrigin;
 }
+
+/** A training of a recipe: its name, and for a built-in the model name it registers a version of (null: none). */
+export interface RecipeOrigin {
+  recipe: string | null;
+  registerModel: string | null;
+}
+const NO_RECIPE: RecipeOrigin = { recipe: null, registerModel: null };
 
 /**
  * Submitting a training: validate, snapshot the source, write the spec, record it (with its experiment, made if
@@ -99,7 +114,8 @@ export class TrainingSubmitter {
     this.snapshotLimits = options.snapshotLimits ?? DEFAULT_SNAPSHOT_LIMITS;
   }
 
-  async create(input: TrainingCreate): Promise<TrainingRecord> {
+  /** `origin`: set when a recipe is trained (POST /recipes/{id}/trainings comes this same way). */
+  async create(input: TrainingCreate, origin: RecipeOrigin = NO_RECIPE): Promise<TrainingRecord> {
     const source = await resolveSource(input.source.path, input.source.entryPoint);
     return this.submit({
       name: input.name,
@@ -116,8 +132,10 @@ export class TrainingSubmitter {
       copiedFrom: null,
       cluster: input.cluster,
       placementStrategy: input.placementStrategy ?? null,
+      maxRetries: input.maxRetries ?? null,
       snapshot: (target) => snapshotSource(source, target, this.snapshotLimits),
       sourceInfo: { path: source.root, kind: source.kind },
+      recipe: origin,
     });
   }
 
@@ -142,22 +160,25 @@ export class TrainingSubmitter {
       cluster: overrides.cluster === undefined ? (original.clusterId ?? null) : overrides.cluster,
       placementStrategy: overrides.placementStrategy ?? null,
       inheritedStrategy: original.placementStrategy,
+      maxRetries: overrides.maxRetries ?? null,
+      inheritedRetries: original.maxRetries,
       snapshot: (target) => copySnapshot(from, target, this.snapshotLimits),
       sourceInfo: { path: original.source.path, kind: original.source.kind },
+      // a copy of a recipe's training is a training of that recipe (a built-in's registers a new model version too)
+      recipe: { recipe: original.recipe, registerModel: original.registerModel },
     });
   }
 
   private async submit(plan: SubmitPlan): Promise<TrainingRecord> {
     refuseClashes('hyperparameters', plan.hyperparameters, hyperparameterVariable);
     refuseClashes('datasets', plan.datasets, datasetVariable);
-    for (const [name, path] of Object.entries(plan.datasets)) {
-      if (!isAbsolute(path))
-        throw unprocessable(`dataset "${name}": the path must be absolute, not "${path}"`, `datasets.${name}`);
-      if (!existsSync(path)) throw unprocessable(`dataset "${name}": ${path} does not exist`, `datasets.${name}`);
-    }
+    const datasets = await this.resolveDatasets(plan.datasets);
     const cluster = this.pickCluster(plan.cluster);
     if (!cluster && plan.placementStrategy !== null) {
       throw unprocessable('placementStrategy places the ranks of a training on a cluster; name a cluster', 'placementStrategy');
+    }
+    if (!cluster && plan.maxRetries) {
+      throw unprocessable('maxRetries starts a training again after a lost node of a cluster; name a cluster', 'maxRetries');
     }
     const { environmentId, environmentName, python, clusterPip } = cluster
       ? this.nodesPython(plan.environment)
@@ -190,7 +211,7 @@ export class TrainingSubmitter {
           layout,
           entryPoint: plan.entryPoint,
           hyperparameters: plan.hyperparameters,
-          datasets: plan.datasets,
+          datasets: datasets.paths,
         }),
         logDir: layout.logs,
         statusFile: layout.status,
@@ -212,7 +233,7 @@ export class TrainingSubmitter {
           experimentId,
           source: { ...plan.sourceInfo, entryPoint: plan.entryPoint, files: snapshot.files, bytes: snapshot.bytes },
           hyperparameters: plan.hyperparameters,
-          datasets: plan.datasets,
+          datasets: datasets.recorded,
           environmentId,
           environment: environmentName,
           python,
@@ -224,6 +245,9 @@ export class TrainingSubmitter {
           clusterId: cluster?.id ?? null,
           cluster: cluster?.name ?? null,
           placementStrategy: cluster ? (plan.placementStrategy ?? plan.inheritedStrategy ?? 'SPREAD') : null,
+          maxRetries: cluster ? (plan.maxRetries ?? plan.inheritedRetries ?? 0) : 0,
+          recipe: plan.recipe.recipe,
+          registerModel: plan.recipe.registerModel,
           dir: layout.dir,
         });
       });
@@ -233,6 +257,31 @@ export class TrainingSubmitter {
       throw error;
     }
     return this.supervision.launch(training, layout);
+  }
+
+  /**
+   * Each dataset as the runner gets it (a path) and as the record keeps it (a path as given, a dataset reference
+   * pinned to its version: `name` → `name:3`).
+   */
+  private async resolveDatasets(
+    given: Record<string, string>,
+  ): Promise<{ paths: Record<string, string>; recorded: Record<string, string> }> {
+    const paths: Record<string, string> = {};
+    const recorded: Record<string, string> = {};
+    for (const [name, value] of Object.entries(given)) {
+      const field = `datasets.${name}`;
+      if (this.options.datasets && isDatasetRef(value)) {
+        const resolved = await this.options.datasets(value, field);
+        paths[name] = resolved.path;
+        recorded[name] = resolved.ref;
+        continue;
+      }
+      if (!isAbsolute(value)) throw unprocessable(`dataset "${name}": the path must be absolute, not "${value}"`, field);
+      if (!existsSync(value)) throw unprocessable(`dataset "${name}": ${value} does not exist`, field);
+      paths[name] = value;
+      recorded[name] = value;
+    }
+    return { paths, recorded };
   }
 
   private pickPython(key: string | undefined): Interpreter {

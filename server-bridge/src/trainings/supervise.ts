@@ -27,7 +27,18 @@ export interface SuperviseOptions {
   pollMs?: number;
   /** trainings on a Ray cluster: submitted as Ray jobs, followed through Ray's Jobs API */
   clusterRuns?: ClusterTrainingRuns;
+  /** what a training that ends COMPLETE gets in the same update (asked for when one does: it is made later) */
+  completion?: () => CompletionStep | undefined;
 }
+
+/**
+ * Run before a COMPLETE is recorded: a built-in recipe's training registers its model version and
+ * holdout evaluation here, so the record that says COMPLETE names them. `problem`: why it could not,
+ * said in the stateReason of a training that stays COMPLETE.
+ */
+export type CompletionStep = (
+  training: TrainingRecord,
+) => Promise<{ model?: TrainingRecord['model']; evaluation?: string | null; problem?: string }>;
 
 /** How often a cluster training's Ray job is asked for its state (its status comes pushed). */
 const RAY_CHECK_MS = 2000;
@@ -53,6 +64,8 @@ export interface Outcome {
   startedAt?: string | null;
   endedAt?: string | null;
   quality?: TrainingQuality;
+  model?: TrainingRecord['model'];
+  evaluation?: string | null;
 }
 
 const KNOWN_STATES = Object.keys(ORDER);
@@ -214,9 +227,12 @@ export class TrainingSupervision {
       const early = training.quality?.earlyStopped;
       const state = early && status.state === 'STOPPED' ? 'COMPLETE' : status.state;
       const reason = early && state === 'COMPLETE' ? earlyStoppedReason(early) : status.reason;
+      const completed = state === 'COMPLETE' ? await this.complete(training) : {};
       this.settle(training, {
         state,
-        stateReason: [reason, metricsFailure].filter(Boolean).join('; ') || null,
+        stateReason: [reason, metricsFailure, completed.problem].filter(Boolean).join('; ') || null,
+        model: completed.model,
+        evaluation: completed.evaluation,
         exitCode: status.exitCode,
         startedAt: training.startedAt ?? status.startedAt,
         endedAt: status.endedAt ?? new Date().toISOString(),
@@ -276,6 +292,18 @@ export class TrainingSupervision {
             : `the maximum duration of ${training.maxDurationSeconds}s was reached (its processes had to be killed)`,
         exitCode: null,
       });
+    }
+  }
+
+  /** The completion step, if there is one; one that throws is a problem to report, not a failed training. */
+  private async complete(training: TrainingRecord): ReturnType<CompletionStep> {
+    const step = this.options.completion?.();
+    if (!step) return {};
+    try {
+      return await step(training);
+    } catch (error) {
+      this.options.log.warn({ training: training.name, error: (error as Error).message }, 'the completion step failed');
+      return { problem: (error as Error).message };
     }
   }
 
@@ -394,6 +422,8 @@ export class TrainingSupervision {
         startedAt: result.startedAt ?? training.startedAt,
         endedAt: result.endedAt ?? new Date().toISOString(),
         ...(result.quality ? { quality: result.quality } : {}),
+        ...(result.model ? { model: result.model } : {}),
+        ...(result.evaluation ? { evaluation: result.evaluation } : {}),
       });
       this.store.trainings.recordFinished(next);
       return next;

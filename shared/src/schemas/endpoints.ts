@@ -122,10 +122,9 @@ const StageSettings = {
     }),
   ),
   cluster: Type.Optional(
-    Type.String({
-      pattern: NAME_PATTERN,
+    Type.Union([Type.String({ pattern: NAME_PATTERN }), Type.Null()], {
       description:
-        'a Ray cluster to run it on as a Ray Serve application, instanceCount replicas (default: the default cluster, else this machine)',
+        'a Ray cluster to run it on as a Ray Serve application, instanceCount replicas; null: this machine, even when a default cluster is set (left out: the default cluster, else this machine)',
     }),
   ),
   autoscaling: Type.Optional(StageAutoscaling),

@@ -39,7 +39,7 @@ export const EvaluationCreate = Type.Object(
       minLength: 1,
       maxLength: 4096,
       description:
-        'absolute path: a .csv / .parquet file with a label column, a .jsonl file of {"instance", "label"}, or a folder with one subfolder per class',
+        'absolute path — a .csv / .parquet file with a label column, a .jsonl file of {"instance", "label"}, or a folder with one subfolder per class — or a dataset `name[:version]`',
     }),
     format: Type.Optional(DatasetFormatSchema),
     label: Type.Optional(
@@ -207,6 +207,9 @@ export const EvaluationDataset = Type.Object(
     features: Type.Union([Type.Array(Type.String()), Type.Null()]),
     /** sha256 of the file (a folder: of its sorted relative paths and their contents): what iterations line up on */
     sha256: Type.Union([Type.String(), Type.Null()], { description: 'null until the runner has read it' }),
+    dataset: Type.Union([Type.String(), Type.Null()], {
+      description: 'the dataset asked for, pinned to its version (`name:version`); null when a path was given',
+    }),
   },
   {},
 );

@@ -5,6 +5,7 @@ import type { InferenceLog } from './endpoints.js';
 export const RESOURCES = [
   'environments',
   'experiments',
+  'datasets',
   'trainings',
   'models',
   'evaluations',

@@ -38,7 +38,9 @@ export const Model = Type.Object(
     }),
     hyperparameters: Type.Record(Type.String(), Type.String(), { description: "the source training's" }),
     metrics: Type.Record(Type.String(), MetricSummary, { description: "the source training's metrics when the model was made" }),
-    state: Type.Literal('ACTIVE'),
+    state: Type.Union([Type.Literal('ACTIVE'), Type.Literal('INACTIVE')], {
+      description: "INACTIVE: deactivated; it can't be deployed, quick-tested or evaluated until reactivated",
+    }),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   },
@@ -66,7 +68,15 @@ export const ModelCreate = Type.Object(
 export type ModelCreate = Static<typeof ModelCreate>;
 
 export const ModelUpdate = Type.Object(
-  { description: Type.Optional(Type.String({ maxLength: 1000 })), tags: Type.Optional(Tags) },
+  {
+    description: Type.Optional(Type.String({ maxLength: 1000 })),
+    tags: Type.Optional(Tags),
+    active: Type.Optional(
+      Type.Boolean({
+        description: 'false: deactivate (its stages must be stopped first); true: reactivate, within --max-active-models',
+      }),
+    ),
+  },
   { additionalProperties: false, minProperties: 1 },
 );
 export type ModelUpdate = Static<typeof ModelUpdate>;
@@ -85,3 +95,17 @@ export const ModelListQuery = Type.Object(
   { additionalProperties: false },
 );
 export type ModelListQuery = Static<typeof ModelListQuery>;
+
+export const ModelDeleteQuery = Type.Object(
+  {
+    withSources: Type.Optional(
+      Type.Boolean({
+        default: false,
+        description:
+          'a deactivated model only: also delete the trainings that made it and the datasets uploaded for them that nothing else uses',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ModelDeleteQuery = Static<typeof ModelDeleteQuery>;

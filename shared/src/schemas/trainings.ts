@@ -36,12 +36,18 @@ export const Hyperparameters = Type.Record(
 );
 export const Datasets = Type.Record(
   Type.String({ pattern: DATASET_NAME_PATTERN }),
-  Type.String({ minLength: 1, maxLength: 4096, pattern: NO_NUL_PATTERN, description: 'a path, without a NUL byte' }),
+  Type.String({
+    minLength: 1,
+    maxLength: 4096,
+    pattern: NO_NUL_PATTERN,
+    description:
+      'an absolute path without a NUL byte, or a dataset as `name` (its newest version, pinned at submit) or `name:version`',
+  }),
   {
     maxProperties: MAX_DATASETS,
     additionalProperties: false,
     description:
-      'name → absolute path of an existing file or folder; passed as `EM_DATASET_<NAME>` and `EM_DATASETS`; names are letters, digits and "_", starting with a letter or "_"',
+      'name → absolute path of an existing file or folder, or a dataset `name[:version]`; the path is passed as `EM_DATASET_<NAME>` and `EM_DATASETS`; names are letters, digits and "_", starting with a letter or "_"',
   },
 );
 export const Tags = Type.Record(Type.String({ pattern: TAG_KEY_PATTERN }), Type.String({ maxLength: 256 }), {
@@ -76,6 +82,9 @@ export const TrainingSource = Type.Object(
 );
 export type TrainingSource = Static<typeof TrainingSource>;
 
+/** How many times a cluster training may start again after losing a node. */
+export const MAX_RETRIES = 10;
+
 /** How a cluster training's ranks are spread over the nodes (Ray's placement group strategies). */
 export const PlacementStrategy = Type.Union([Type.Literal('SPREAD'), Type.Literal('STRICT_SPREAD'), Type.Literal('PACK')], {
   description:
@@ -107,13 +116,19 @@ export const TrainingCreate = Type.Object(
     tags: Type.Optional(Tags),
     earlyStopping: Type.Optional(EarlyStopping),
     cluster: Type.Optional(
-      Type.String({
-        minLength: 1,
-        maxLength: 200,
-        description: 'the Ray cluster (name or id) to run on; left out: the default cluster, if one is set, else this machine',
+      Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Null()], {
+        description:
+          'the Ray cluster (name or id) to run on; null: this machine, even when a default cluster is set; left out: the default cluster, if one is set, else this machine',
       }),
     ),
     placementStrategy: Type.Optional(PlacementStrategy),
+    maxRetries: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: MAX_RETRIES,
+        description: 'on a cluster: how many times the training starts again when a node of it is lost (0: it fails)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -138,6 +153,9 @@ export const TrainingCopy = Type.Object(
       }),
     ),
     placementStrategy: Type.Optional(PlacementStrategy),
+    maxRetries: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: MAX_RETRIES, description: "left out: the original's when the copy runs on a cluster" }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -158,7 +176,9 @@ export const Training = Type.Object(
     experimentName: Type.String(),
     source: TrainingSource,
     hyperparameters: Type.Record(Type.String(), Type.String()),
-    datasets: Type.Record(Type.String(), Type.String()),
+    datasets: Type.Record(Type.String(), Type.String(), {
+      description: 'as given, a dataset pinned to its version (`name:version`); the runner gets its path',
+    }),
     environment: Type.Union([Type.String(), Type.Null()], { description: "the environment's name; null: the bridge's Python" }),
     python: Type.String({ description: 'the interpreter the training runs with' }),
     instanceCount: Type.Integer({ minimum: 1 }),
@@ -178,6 +198,21 @@ export const Training = Type.Object(
     cluster: Type.Union([Type.String(), Type.Null()], { description: "the Ray cluster's name it runs on; null: this machine" }),
     placementStrategy: Type.Union([PlacementStrategy, Type.Null()]),
     placement: Type.Array(RankPlacement, { description: 'where each rank runs (cluster trainings, once placed)' }),
+    recipe: Type.Union([Type.String(), Type.Null()], { description: "the recipe's name it was trained from" }),
+    model: Type.Union(
+      [Type.Object({ id: Type.String(), name: Type.String(), version: Type.Integer({ minimum: 1 }) }), Type.Null()],
+      {
+        description: 'the model version a built-in recipe registered when it ended COMPLETE',
+      },
+    ),
+    evaluation: Type.Union([Type.String(), Type.Null()], {
+      description: "that model's evaluation on the holdout the recipe kept aside (its id)",
+    }),
+    maxRetries: Type.Integer({
+      minimum: 0,
+      description: 'how many times it starts again when a node is lost (cluster trainings)',
+    }),
+    attempt: Type.Integer({ minimum: 1, description: 'which start this is: 1, then 2… after each lost node' }),
     dir: Type.String({ description: "the training's folder: source/, logs/, artifacts/, model/, checkpoints/, tensorboard/" }),
     createdAt: Timestamp,
     updatedAt: Timestamp,

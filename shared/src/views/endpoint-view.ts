@@ -1,6 +1,6 @@
 import type { EndpointViewAction, EndpointViewMessage, Translate } from '../feeds/protocol.js';
 import { stageHealth, stateTone } from '../presentation.js';
-import type { Endpoint } from '../schemas/endpoints.js';
+import type { Endpoint, EndpointStage } from '../schemas/endpoints.js';
 import { actionButton, h } from './dom.js';
 import { StageStatsChart } from './stage-stats-chart.js';
 import { ensureStyles } from './styles.js';
@@ -47,7 +47,7 @@ export class EndpointView {
     const statsSection = h(doc, 'section', { className: 'emkit-section-stats' }, [
       h(doc, 'h3', { text: t('Requests per minute') }),
     ]);
-    const headers = [t('Stage'), t('State'), t('Model'), t('Ready'), t('Resource path'), ''];
+    const headers = [t('Stage'), t('State'), t('Model'), t('Runs on'), t('Ready'), t('Resource path'), ''];
     this.element = h(doc, 'div', { className: 'emkit-view emkit-endpoint-view' }, [
       h(doc, 'h2', {}, [this.title, this.badge]),
       this.url,
@@ -110,6 +110,19 @@ export class EndpointView {
     this.element.remove();
   }
 
+  /** This machine, or the cluster with its Ray Serve replicas (or their autoscaling bounds). */
+  private runsOn(stage: EndpointStage): HTMLElement {
+    const doc = this.doc;
+    if (!stage.cluster) return h(doc, 'td', { className: 'emkit-runs-on', text: this.t('this machine') });
+    const replicas = stage.autoscaling
+      ? this.t('{0} to {1} replicas, autoscaling', stage.autoscaling.minReplicas, stage.autoscaling.maxReplicas)
+      : this.t('{0} replicas', stage.instanceCount);
+    return h(doc, 'td', { className: 'emkit-runs-on', attrs: { 'data-cluster': stage.cluster } }, [
+      h(doc, 'span', { text: stage.cluster }),
+      h(doc, 'div', { className: 'emkit-muted', text: replicas }),
+    ]);
+  }
+
   private render(): void {
     const endpoint = this.endpoint;
     if (!endpoint) return;
@@ -147,6 +160,7 @@ export class EndpointView {
             stage.stateReason ? h(doc, 'div', { className: 'emkit-muted', text: stage.stateReason }) : null,
           ]),
           h(doc, 'td', { text: `${stage.model.name}:${stage.model.version}` }),
+          this.runsOn(stage),
           h(doc, 'td', { className: `emkit-tone-${health.tone}` }, [
             h(doc, 'span', { text: `${health.ready}/${health.total} ` }),
             h(doc, 'span', { className: 'emkit-dots', text: health.instances.map((s) => DOT[s] ?? '?').join('') }),

@@ -48,6 +48,8 @@ export const VIEW_STRINGS = [
   'Model',
   'Ready',
   'Resource path',
+  '{0} replicas',
+  '{0} to {1} replicas, autoscaling',
   'Default',
   'Set default',
   'Delete',

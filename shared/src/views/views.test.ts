@@ -113,6 +113,8 @@ const training = (state: Training['state']): Training =>
     cluster: null,
     placementStrategy: null,
     placement: [],
+    maxRetries: 0,
+    attempt: 1,
     dir: '/x',
     createdAt: '2026-11-22T10:00:00.000Z',
     updatedAt: '2026-11-22T10:00:00.000Z',
@@ -348,6 +350,25 @@ describe('endpoint view', () => {
     expect(view.element.querySelector('.emkit-prediction-status')?.textContent).toBe('HTTP 200 in 3.2 ms');
     view.handle({ type: 'prediction', requestId: 1, status: 400, body: 'instances must be a list', latencyMs: 1 });
     expect(view.element.querySelector('.emkit-prediction.emkit-tone-failed')?.textContent).toBe('instances must be a list');
+    view.dispose();
+  });
+});
+
+describe('endpoint view, where each stage runs', () => {
+  it('says this machine, or the cluster with its replicas or autoscaling bounds', () => {
+    const view = new EndpointView(host(), { t: untranslated, act: () => undefined });
+    const onRay = { ...stage('ray', false), cluster: 'lab', autoscaling: null };
+    const scaled = { ...stage('scaled', false), cluster: 'lab', autoscaling: { minReplicas: 1, maxReplicas: 3 } };
+    view.handle({
+      type: 'endpoint',
+      endpoint: { ...endpoint, stages: [{ ...stage('blue', true), cluster: null, autoscaling: null }, onRay, scaled] },
+    });
+    const runsOn = (name: string) => view.element.querySelector(`tr[data-stage="${name}"] .emkit-runs-on`);
+    expect([...view.element.querySelectorAll('.emkit-stages th')].map((th) => th.textContent)).toContain('Runs on');
+    expect(runsOn('blue')?.textContent).toBe('this machine');
+    expect(runsOn('ray')?.getAttribute('data-cluster')).toBe('lab');
+    expect(runsOn('ray')?.textContent).toBe('lab2 replicas');
+    expect(runsOn('scaled')?.textContent).toBe('lab1 to 3 replicas, autoscaling');
     view.dispose();
   });
 });

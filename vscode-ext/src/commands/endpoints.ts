@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { clientOf, type Handler, pickTarget } from './context.js';
 import { ask, nameRule } from './inputs.js';
+import { askStageTarget } from './run-on.js';
 
 let predictions: vscode.OutputChannel | null = null;
 function predictionsChannel(): vscode.OutputChannel {
@@ -24,11 +25,19 @@ export const endpointCommands: Record<string, Handler> = {
     if (name === undefined) return;
     const stage = (args.stage as string | undefined) ?? (await ask(vscode.l10n.t('Stage name'), 'default', nameRule));
     if (stage === undefined) return;
+    const target = await askStageTarget(context, args, vscode.l10n.t('Where does stage {0} run?', stage));
+    if (!target) return;
     const endpoint = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Creating endpoint {0}…', name) },
       () =>
         client.api.createEndpoint({
-          body: { name, model: model.id, stage, instanceCount: typeof args.instanceCount === 'number' ? args.instanceCount : 1 },
+          body: {
+            name,
+            model: model.id,
+            stage,
+            instanceCount: typeof args.instanceCount === 'number' ? args.instanceCount : 1,
+            ...target,
+          },
         }),
     );
     context.panels.openEndpoint(client, endpoint.id, endpoint.name);
@@ -45,7 +54,10 @@ export const endpointCommands: Record<string, Handler> = {
       (args.model as string | undefined) ??
       (await pickTarget(context, {}, 'models', vscode.l10n.t('Which model version does {0} serve?', name)))?.id;
     if (!model) return;
-    return client.api.createEndpointStage({ params: { id: endpoint.id }, body: { name, model } });
+    const target = await askStageTarget(context, args, vscode.l10n.t('Where does stage {0} run?', name));
+    if (!target) return;
+    const instanceCount = typeof args.instanceCount === 'number' ? { instanceCount: args.instanceCount } : {};
+    return client.api.createEndpointStage({ params: { id: endpoint.id }, body: { name, model, ...instanceCount, ...target } });
   },
 
   'emkit.setDefaultStage': async (context, args) => {

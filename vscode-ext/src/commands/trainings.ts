@@ -3,14 +3,18 @@ import {
   formatEarlyStop,
   formatPairs,
   isSettled,
+  MAX_INSTANCES,
   nameFromFile,
   notebookParameters,
   parseDuration,
+  THIS_MACHINE,
   trainingStates,
+  trainingTarget,
 } from '@emkit/shared';
 import * as vscode from 'vscode';
 import { type CommandArgs, type CommandContext, clientOf, type Handler, pickTarget } from './context.js';
 import { ask, askEarlyStop, askPairs, nameRule } from './inputs.js';
+import { pickPlacement, pickRunOn } from './run-on.js';
 
 /** The notebook or script to submit: the one given (explorer), else the active notebook or .py editor, saved. */
 async function sourceFile(args: CommandArgs): Promise<{ uri: vscode.Uri; parameters: Record<string, string> } | undefined> {
@@ -37,6 +41,11 @@ async function sourceFile(args: CommandArgs): Promise<{ uri: vscode.Uri; paramet
   }
   return { uri, parameters };
 }
+
+const instancesRule = (text: string) =>
+  /^\d+$/.test(text) && Number(text) >= 1 && Number(text) <= MAX_INSTANCES
+    ? undefined
+    : vscode.l10n.t('A whole number from 1 to {0}.', MAX_INSTANCES);
 
 /** Trainings a Stop applies to. */
 export const isRunning = (item: { state?: string }) => !isSettled(trainingStates, item.state as never);
@@ -99,6 +108,20 @@ export const trainingCommands: Record<string, Handler> = {
         ? await pickEnvironment(context, title)
         : '');
     if (environment === undefined) return;
+    const runOn = await pickRunOn(context, args, title);
+    if (runOn === undefined) return;
+    let instanceCount = typeof args.instanceCount === 'number' ? args.instanceCount : undefined;
+    let placement: string | undefined;
+    if (runOn !== THIS_MACHINE) {
+      // on a cluster the ranks and their spread over the nodes are the point: asked together
+      if (instanceCount === undefined && args.name === undefined) {
+        const count = await ask(title, '2', instancesRule, vscode.l10n.t('Instances (ranks placed on the cluster)'));
+        if (count === undefined) return;
+        instanceCount = Number(count.trim());
+      }
+      placement = await pickPlacement(args, title);
+      if (placement === undefined) return;
+    }
     // asked in the palette's flow; a caller with arguments (a test, a keybinding) gives it or goes without
     const earlyStopping =
       (args.earlyStopping as EarlyStopping | undefined) ?? (args.name === undefined ? await askEarlyStop(title, '') : null);
@@ -115,9 +138,10 @@ export const trainingCommands: Record<string, Handler> = {
             source: { path: source.uri.fsPath },
             hyperparameters,
             ...(environment ? { environment } : {}),
-            ...(typeof args.instanceCount === 'number' ? { instanceCount: args.instanceCount } : {}),
+            ...(instanceCount !== undefined ? { instanceCount } : {}),
             ...(maxDurationSeconds ? { maxDurationSeconds } : {}),
             ...(earlyStopping ? { earlyStopping } : {}),
+            ...trainingTarget(runOn, placement),
           },
         }),
     );

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import socket
 import time
 import urllib.error
@@ -61,12 +62,14 @@ class Client:
         self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         self.environments = _Environments(self)
         self.experiments = _Experiments(self)
+        self.datasets = _Datasets(self)
         self.trainings = _Trainings(self)
         self.tensorboards = _Tensorboards(self)
         self.models = _Models(self)
         self.evaluations = _Evaluations(self)
         self.endpoints = _Endpoints(self)
         self.clusters = _Clusters(self)
+        self.recipes = _Recipes(self)
 
     @property
     def url(self) -> str:
@@ -80,6 +83,7 @@ class Client:
         query: Optional[Dict[str, Any]] = None,
         api_key: Optional[str] = None,
         content_type: Optional[str] = None,
+        timeout: Optional[float] = None,
     ) -> Any:
         """One call; ``api_key`` (an endpoint's, for the inference routes) is sent instead of the token.
 
@@ -98,7 +102,7 @@ class Client:
         if data is not None:
             request.add_header("Content-Type", content_type or "application/json")
         try:
-            with self._opener.open(request, timeout=self.timeout) as response:
+            with self._opener.open(request, timeout=timeout or self.timeout) as response:
                 raw = response.read()
                 if "json" not in response.headers.get("Content-Type", "application/json"):
                     return raw  # a training's file, as it is
@@ -145,6 +149,19 @@ def _place(body: Dict[str, Any], cluster: Optional[str], autoscaling: Optional[T
     if autoscaling is not None:
         low, high = autoscaling
         body["autoscaling"] = {"minReplicas": low, "maxReplicas": high}
+
+
+_DATASET_REF = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}(:[1-9][0-9]{0,8})?$")
+
+
+def _dataset_value(value: str) -> str:
+    """A path that exists here, made absolute (as before); anything else shaped like a dataset (``name``,
+    ``name:3``) as it is: the bridge resolves and pins it."""
+    import os
+
+    if not os.path.exists(value) and _DATASET_REF.match(value):
+        return value
+    return os.path.abspath(value)
 
 
 def _quote(key: str) -> str:
@@ -250,6 +267,83 @@ class _Experiments(_Resource):
 _KEEP = object()  # copy(): an early_stopping left out keeps the training's rule
 
 
+class _Datasets(_Resource):
+    """Named, versioned data: ``create`` (a path the bridge can read), ``upload`` (a file or folder from here)."""
+
+    path = "/api/v1/datasets"
+    # a dataset is copied and scanned while the call waits: longer than other calls
+    SCAN_TIMEOUT = 600.0
+
+    def create(self, name: str, path: str, reference: bool = False, description: str = "") -> Dict[str, Any]:
+        """``reference``: read ``path`` in place (a change then needs :meth:`version`); else copied in."""
+        import os
+
+        body = {"name": name, "path": os.path.abspath(path), "mode": "reference" if reference else "copy"}
+        if description:
+            body["description"] = description
+        return self._client.request("POST", self.path, body, timeout=self.SCAN_TIMEOUT)
+
+    def upload(self, name: str, path: str, description: str = "") -> Dict[str, Any]:
+        """A file sent as it is, or a folder zipped here (regular files and folders only, no hidden ones)."""
+        import mimetypes
+        import os
+
+        if os.path.isdir(path):
+            data, filename, content_type = (
+                _zip_folder(path),
+                os.path.basename(os.path.abspath(path)) + ".zip",
+                "application/zip",
+            )
+        else:
+            with open(path, "rb") as file:
+                data = file.read()
+            filename = os.path.basename(path)
+            content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+        query = {"name": name, "filename": filename, "description": description or None}
+        return self._client.request(
+            "POST", f"{self.path}/upload", data, query=query, content_type=content_type, timeout=self.SCAN_TIMEOUT
+        )
+
+    def preview(self, ref: str, rows: int = 20) -> Dict[str, Any]:
+        """``ref``: ``name`` or ``name:version``; a table's first rows, or each class's count and samples."""
+        return self._client.request("GET", f"{self.path}/{_quote(ref)}/preview", query={"rows": rows})
+
+    def versions(self, key: str) -> List[Dict[str, Any]]:
+        return self._client.request("GET", f"{self.path}/{_quote(key)}/versions", query={"limit": 1000})["items"]
+
+    def version(self, key: str) -> Dict[str, Any]:
+        """Read the source again: a new version if the content changed, else the newest as it is."""
+        return self._client.request("POST", f"{self.path}/{_quote(key)}/versions", timeout=self.SCAN_TIMEOUT)
+
+    def update(self, key: str, description: str) -> Dict[str, Any]:
+        return self._patch(key, description, None)
+
+    def delete(self, key: str) -> None:
+        self._client.request("DELETE", f"{self.path}/{_quote(key)}")
+
+
+def _zip_folder(root: str) -> bytes:
+    """A folder as zip bytes: its regular files and folders (empty class folders too), paths relative to it."""
+    import io
+    import os
+    import stat
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for folder, dirs, names in os.walk(root):
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not os.path.islink(os.path.join(folder, d)))
+            relative = os.path.relpath(folder, root)
+            if relative != ".":
+                bundle.writestr(relative.replace(os.sep, "/") + "/", b"")
+            for name in sorted(names):
+                path = os.path.join(folder, name)
+                if name.startswith(".") or not stat.S_ISREG(os.lstat(path).st_mode):
+                    continue  # links, FIFOs and devices stay out, as the bridge's scanner leaves them out
+                bundle.write(path, os.path.relpath(path, root).replace(os.sep, "/"))
+    return out.getvalue()
+
+
 class _Trainings(_Resource):
     path = "/api/v1/trainings"
 
@@ -275,13 +369,18 @@ class _Trainings(_Resource):
         early_stopping: Optional[EarlyStopping] = None,
         cluster: Optional[str] = None,
         placement_strategy: Optional[str] = None,
+        max_retries: Optional[int] = None,
         wait: bool = False,
         timeout: float = 86400,
     ) -> Dict[str, Any]:
         """Submit a notebook, a script, or a folder with ``entry_point``; paths are made absolute here.
 
+        ``datasets={"train": "digits"}`` names a dataset (``name`` or ``name:3``) instead of a path: the
+        record keeps it pinned (``digits:3``) and the training gets its path in ``EM_DATASET_TRAIN``.
+
         ``cluster="NAME"`` runs it on that Ray cluster (left out: the default cluster, if one is set, else
-        this machine); ``placement_strategy="STRICT_SPREAD"`` puts each rank on a node of its own.
+        this machine); ``placement_strategy="STRICT_SPREAD"`` puts each rank on a node of its own;
+        ``max_retries=N`` starts it again, up to N times, when a node of it is lost (default 0: it fails).
 
         ``early_stopping="val_loss:min:5"`` (or ``{"metric": "val_loss", "mode": "min", "patience": 5,
         "min_delta": 0.01}``): the bridge ends the training, COMPLETE, once the metric has not improved
@@ -292,7 +391,7 @@ class _Trainings(_Resource):
         body: Dict[str, Any] = {
             "source": {"path": os.path.abspath(source), **({"entryPoint": entry_point} if entry_point else {})},
             "hyperparameters": {str(k): str(v) for k, v in (hyperparameters or {}).items()},
-            "datasets": {k: os.path.abspath(v) for k, v in (datasets or {}).items()},
+            "datasets": {k: _dataset_value(v) for k, v in (datasets or {}).items()},
             "instanceCount": instance_count,
             "tags": tags or {},
         }
@@ -304,6 +403,7 @@ class _Trainings(_Resource):
             ("description", description),
             ("cluster", cluster),
             ("placementStrategy", placement_strategy),
+            ("maxRetries", max_retries),
         ):
             if value is not None:
                 body[key] = value
@@ -335,6 +435,7 @@ class _Trainings(_Resource):
             "instance_count": "instanceCount",
             "max_duration_seconds": "maxDurationSeconds",
             "placement_strategy": "placementStrategy",
+            "max_retries": "maxRetries",
         }
         early = overrides.pop("early_stopping", _KEEP)
         body = {names.get(k, k): v for k, v in overrides.items() if v is not None}
@@ -752,6 +853,63 @@ class _Clusters(_Resource):
         return next((c for c in self.list() if c["isDefault"]), None)
 
 
+class _Recipes(_Resource):
+    """The six built-in model types and the trainings saved as recipes (``emkit recipe``)."""
+
+    path = "/api/v1/recipes"
+
+    def save(self, training: str, name: str, description: Optional[str] = None) -> Dict[str, Any]:
+        """Save a COMPLETE training as a recipe: its source, entry point, environment, parameters
+        (types and defaults, from a notebook's parameters cell when there is one) and dataset names."""
+        body: Dict[str, Any] = {"training": training, "name": name}
+        if description is not None:
+            body["description"] = description
+        return self._client.request("POST", self.path, body)
+
+    def delete(self, key: str) -> None:
+        """A saved recipe; a built-in is refused (409). The trainings made from it stay."""
+        self._client.request("DELETE", f"{self.path}/{_quote(key)}")
+
+    def train(
+        self,
+        recipe: str,
+        datasets: Dict[str, str],
+        hyperparameters: Optional[Dict[str, Any]] = None,
+        model: Any = _KEEP,
+        name: Optional[str] = None,
+        description: Optional[str] = None,
+        environment: Optional[str] = None,
+        experiment: Optional[str] = None,
+        wait: bool = False,
+        timeout: float = 86400,
+    ) -> Dict[str, Any]:
+        """Train a recipe on ``datasets`` (``{"train": "iris"}``: a dataset name[:version], or a path, made
+        absolute here) with ``hyperparameters`` checked against its parameters (the others take their
+        defaults). A built-in registers ``model`` (default: the training's name; None: no model) with its
+        holdout evaluation when it ends COMPLETE: ``training["model"]`` and ``training["evaluation"]``."""
+        body: Dict[str, Any] = {
+            "datasets": {k: _dataset_value(v) for k, v in datasets.items()},
+            "hyperparameters": {str(k): _text(v) for k, v in (hyperparameters or {}).items()},
+        }
+        if model is not _KEEP:
+            body["model"] = model
+        for key, value in (
+            ("name", name),
+            ("description", description),
+            ("environment", environment),
+            ("experiment", experiment),
+        ):
+            if value is not None:
+                body[key] = value
+        training = self._client.request("POST", f"{self.path}/{_quote(recipe)}/trainings", body)
+        return self._client.trainings.wait(training["id"], timeout) if wait else training
+
+
+def _text(value: Any) -> str:
+    """A parameter value as the form has it: Python's True/False as true/false, the rest as str()."""
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
 def _as_instances(instances: Any) -> List[Any]:
     """A NumPy array (or anything with tolist) goes as nested lists."""
     return instances.tolist() if hasattr(instances, "tolist") else list(instances)
@@ -786,11 +944,10 @@ class _Evaluations(_Resource):
         timeout: float = 86400,
     ) -> Dict[str, Any]:
         """Evaluate ``model`` on ``data`` (a .csv/.parquet with a label column, a .jsonl of
-        ``{"instance", "label"}``, or a folder of class subfolders; made absolute here). It runs in
-        the background; ``wait=True`` polls until it ends and returns it with its result."""
-        import os
-
-        body: Dict[str, Any] = {"model": model, "data": os.path.abspath(data)}
+        ``{"instance", "label"}``, or a folder of class subfolders; made absolute here), or a dataset
+        (``name`` or ``name:3``). It runs in the background; ``wait=True`` polls until it ends and returns
+        it with its result."""
+        body: Dict[str, Any] = {"model": model, "data": _dataset_value(data)}
         for key, value in (
             ("label", label),
             ("features", list(features) if features is not None else None),

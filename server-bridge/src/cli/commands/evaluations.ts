@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import {
   DATASET_FORMATS,
   type EmkitClient,
@@ -10,7 +9,7 @@ import {
   isSettled,
 } from '@emkit/shared';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { count } from '../arguments.js';
+import { count, datasetValue } from '../arguments.js';
 import { connect } from '../connect.js';
 import { evaluationReport, figure, headline } from '../evaluation-report.js';
 import { EXIT } from '../exit-codes.js';
@@ -75,7 +74,7 @@ export function registerModelEvaluations(model: Command): void {
   model
     .command('evaluate <model>')
     .description('evaluate a version on a held-out dataset: a .csv/.parquet with a label column, a .jsonl, or a class folder')
-    .requiredOption('--data <path>', 'the test data')
+    .requiredOption('--data <path>', 'the test data: a path, or a dataset NAME[:VERSION]')
     .option('--label <column>', 'the label column of a CSV or Parquet file (default "label")')
     .option('--features <a,b,…>', 'the feature columns in the order the model takes them (default: all the others)', columnList)
     .addOption(new Option('--format <format>', 'default: told from the path').choices(DATASET_FORMATS))
@@ -91,7 +90,7 @@ export function registerModelEvaluations(model: Command): void {
       const created = await client.api.createEvaluation({
         body: {
           model: ref,
-          data: resolve(options.data),
+          data: datasetValue(options.data),
           ...(options.label ? { label: options.label } : {}),
           ...(options.features ? { features: options.features } : {}),
           ...(options.format ? { format: options.format } : {}),

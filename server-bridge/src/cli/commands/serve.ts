@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { DEFAULT_PORT, DEFAULT_QUICK_TEST_IDLE_SECONDS, startBridge } from '../../bridge.js';
+import { DEFAULT_DATASET_UPLOAD_MB, DEFAULT_PORT, DEFAULT_QUICK_TEST_IDLE_SECONDS, startBridge } from '../../bridge.js';
+import { DEFAULT_SCAN_LIMITS } from '../../datasets/scanner.js';
 import { DEFAULT_SNAPSHOT_LIMITS } from '../../trainings/source.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -24,6 +25,16 @@ export function registerServe(program: Command): void {
     )
     .option('--max-source-mb <mb>', "the largest source folder a training's snapshot takes", '200')
     .option('--tensorboard-idle <seconds>', 'stop a TensorBoard nobody has visited for this long', '1800')
+    .option(
+      '--dataset-upload-mb <mb>',
+      'the largest dataset an editor may upload (a table, or a zipped folder; larger: 413)',
+      String(DEFAULT_DATASET_UPLOAD_MB),
+    )
+    .option(
+      '--max-dataset-mb <mb>',
+      'the most a dataset may hold (copied in, uploaded or referenced)',
+      String(DEFAULT_SCAN_LIMITS.maxBytes / 1024 / 1024),
+    )
     .option('--max-inference-mb <mb>', 'the largest inference request body the gateway takes (larger: 413)', '10')
     .option('--inference-timeout <seconds>', 'how long a model may take to answer before the caller gets 504', '60')
     .option(
@@ -53,6 +64,12 @@ export function registerServe(program: Command): void {
       const maxInferenceMb = Number(options.maxInferenceMb);
       if (!(maxInferenceMb > 0))
         command.error(`--max-inference-mb must be a positive number, not "${options.maxInferenceMb}"`, { exitCode: 2 });
+      const datasetUploadMb = Number(options.datasetUploadMb);
+      if (!(datasetUploadMb > 0))
+        command.error(`--dataset-upload-mb must be a positive number, not "${options.datasetUploadMb}"`, { exitCode: 2 });
+      const maxDatasetMb = Number(options.maxDatasetMb);
+      if (!(maxDatasetMb > 0))
+        command.error(`--max-dataset-mb must be a positive number, not "${options.maxDatasetMb}"`, { exitCode: 2 });
       const inferenceTimeout = Number(options.inferenceTimeout);
       if (!(inferenceTimeout > 0))
         command.error(`--inference-timeout must be a positive number, not "${options.inferenceTimeout}"`, { exitCode: 2 });
@@ -88,6 +105,8 @@ export function registerServe(program: Command): void {
         snapshotLimits: { ...DEFAULT_SNAPSHOT_LIMITS, maxBytes: Math.round(maxSourceMb * 1024 * 1024) },
         tensorboardIdleSeconds: idle,
         inferenceBodyLimit: Math.round(maxInferenceMb * 1024 * 1024),
+        datasetUploadLimit: Math.round(datasetUploadMb * 1024 * 1024),
+        datasetLimits: { ...DEFAULT_SCAN_LIMITS, maxBytes: Math.round(maxDatasetMb * 1024 * 1024) },
         inferenceTimeoutMs: Math.round(inferenceTimeout * 1000),
         quickTestIdleSeconds: quickTestIdle,
         clusterPollMs: Math.round(clusterPoll * 1000),

@@ -17,7 +17,7 @@ import {
 } from '@emkit/shared';
 import { type Command, InvalidArgumentError } from 'commander';
 import WebSocket from 'ws';
-import { count, pairs } from '../arguments.js';
+import { count, count0, datasetValue, pairs } from '../arguments.js';
 import { connect } from '../connect.js';
 import { EXIT } from '../exit-codes.js';
 import { printItem, printList, printMessage } from '../output.js';
@@ -53,7 +53,8 @@ const columns: [string, (t: Training) => unknown][] = [
   ['STATE', (t) => t.state],
   ['KIND', (t) => t.source.kind],
   ['ENTRY', (t) => t.source.entryPoint],
-  ['WHERE', (t) => t.cluster ?? 'local'],
+  // a cluster training started again after a lost node says which start it is on
+  ['WHERE', (t) => (t.cluster ? `${t.cluster}${t.attempt > 1 ? ` (attempt ${t.attempt})` : ''}` : 'local')],
   ['TIME', elapsed],
   ['CREATED', (t) => formatTime(t.createdAt)],
 ];
@@ -75,7 +76,7 @@ function streamLog(client: EmkitClient, id: string, rank: number, write: (text: 
 }
 
 /** Follow a training to its end: its log on stderr (with --wait) and its final state. */
-async function waitFor(client: EmkitClient, training: Training, showLog: boolean): Promise<Training> {
+export async function waitFor(client: EmkitClient, training: Training, showLog: boolean): Promise<Training> {
   if (showLog) await streamLog(client, training.id, 0, (text) => process.stderr.write(text));
   for (;;) {
     const current = await client.api.getTraining({ params: { id: training.id } });
@@ -84,7 +85,7 @@ async function waitFor(client: EmkitClient, training: Training, showLog: boolean
   }
 }
 
-function finish(globals: { json?: boolean }, training: Training): void {
+export function finish(globals: { json?: boolean }, training: Training): void {
   printItem(globals, training);
   printQuality(globals, training.quality);
   if (training.state !== 'COMPLETE') process.exitCode = EXIT.endedInFailure;
@@ -101,13 +102,19 @@ export function registerTrainings(program: Command): void {
       pairs('hyperparameter'),
       {},
     )
-    .option('--dataset <name=path>', 'a dataset (repeatable): EM_DATASET_<NAME>', pairs('dataset'), {})
+    .option(
+      '--dataset <name=path>',
+      'a dataset (repeatable): a path, or a dataset NAME[:VERSION]; EM_DATASET_<NAME> gets its path',
+      pairs('dataset'),
+      {},
+    )
     .option('--tag <key=value>', 'a tag (repeatable)', pairs('tag'), {})
     .option('--env <name>', "the environment to run in (default: the bridge's Python)")
     .option('--experiment <name>', 'the experiment it belongs to (default: "default")')
     .option('--instances <n>', 'ranks to start, with the variables torchrun sets', count)
     .option('--cluster <name>', 'the Ray cluster to run on (default: the default cluster, if one is set, else here)')
     .option('--strict-spread', "on a cluster: each rank on a node of its own (Ray's STRICT_SPREAD)")
+    .option('--max-retries <n>', 'on a cluster: start it again up to n times when a node of it is lost (default 0)', count0)
     .option('--max-time <duration>', 'stop it after this long, e.g. 90s, 30m, 2h', seconds)
     .option(
       '--early-stop <metric:mode:patience[:minDelta]>',
@@ -121,7 +128,7 @@ export function registerTrainings(program: Command): void {
       const globals = command.optsWithGlobals();
       const client = connect(globals);
       const datasets = Object.fromEntries(
-        Object.entries(options.dataset as Record<string, string>).map(([k, v]) => [k, resolve(v)]),
+        Object.entries(options.dataset as Record<string, string>).map(([k, v]) => [k, datasetValue(v)]),
       );
       const training = await client.api.createTraining({
         body: {
@@ -134,6 +141,7 @@ export function registerTrainings(program: Command): void {
           ...(options.instances ? { instanceCount: options.instances } : {}),
           ...(options.cluster ? { cluster: options.cluster } : {}),
           ...(options.strictSpread ? { placementStrategy: 'STRICT_SPREAD' as const } : {}),
+          ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
           ...(options.maxTime ? { maxDurationSeconds: options.maxTime } : {}),
           ...(options.earlyStop ? { earlyStopping: options.earlyStop } : {}),
           ...(options.name ? { name: options.name } : {}),
@@ -214,6 +222,7 @@ export function registerTrainings(program: Command): void {
     .option('--early-stop <metric:mode:patience[:minDelta]>', 'an early-stopping rule to use instead', earlyStop)
     .option('--no-early-stop', 'run the copy without the early-stopping rule')
     .option('--cluster <name>', "run the copy on this Ray cluster ('local': on this machine)")
+    .option('--max-retries <n>', "on a cluster: starts again after a lost node (default: the original's)", count0)
     .option('--wait', "stream rank 0's log and wait for the end")
     .action(async (name: string, options, command: Command) => {
       const globals = command.optsWithGlobals();
@@ -225,6 +234,7 @@ export function registerTrainings(program: Command): void {
           ...(options.name ? { name: options.name } : {}),
           ...(options.experiment ? { experiment: options.experiment } : {}),
           ...(options.cluster ? { cluster: options.cluster === 'local' ? null : options.cluster } : {}),
+          ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
           // commander: --early-stop RULE gives the rule, --no-early-stop false, neither true
           ...(options.earlyStop === false ? { earlyStopping: null } : {}),
           ...(typeof options.earlyStop === 'object' ? { earlyStopping: options.earlyStop } : {}),

@@ -1,6 +1,7 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { bridgeRoutes } from './bridge.js';
 import { clusterRoutes } from './clusters.js';
+import { datasetRoutes } from './datasets.js';
 import { endpointRoutes } from './endpoints.js';
 import { environmentRoutes } from './environments.js';
 import { evaluationRoutes } from './evaluations.js';
@@ -9,6 +10,7 @@ import { inferenceRoutes } from './inference.js';
 import { kserveV1Routes } from './kserve-v1.js';
 import { modelRoutes } from './models.js';
 import { openInferenceRoutes } from './open-inference.js';
+import { recipeRoutes } from './recipes.js';
 import type { RouteDef } from './route-def.js';
 import { tensorboardRoutes } from './tensorboards.js';
 import { trainingRoutes } from './trainings.js';
@@ -27,6 +29,8 @@ export const routes = {
   ...bridgeRoutes,
   ...environmentRoutes,
   ...experimentRoutes,
+  ...datasetRoutes,
+  ...recipeRoutes,
   ...trainingRoutes,
   ...modelRoutes,
   ...evaluationRoutes,

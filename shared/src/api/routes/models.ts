@@ -5,7 +5,16 @@ import {
   ModelPrediction,
   QUICK_TEST_MEDIA_TYPES,
 } from '../../schemas/evaluations.js';
-import { Model, ModelCreate, ModelList, ModelListQuery, ModelParams, ModelPromote, ModelUpdate } from '../../schemas/models.js';
+import {
+  Model,
+  ModelCreate,
+  ModelDeleteQuery,
+  ModelList,
+  ModelListQuery,
+  ModelParams,
+  ModelPromote,
+  ModelUpdate,
+} from '../../schemas/models.js';
 import type { RouteDef } from './route-def.js';
 
 /** The routes of the model registry: versions and aliases (OpenAPI tag `models`). */
@@ -61,8 +70,10 @@ export const modelRoutes = {
     method: 'DELETE',
     url: '/api/v1/models/:id',
     tag: 'models',
-    summary: 'Delete a model version and its artifact; refused (409) while a stage serves it',
+    summary:
+      'Delete a model version and its artifact; refused (409) while a stage serves it; `withSources` (a deactivated one) also deletes what made it',
     params: ModelParams,
+    querystring: ModelDeleteQuery,
     status: 204,
     response: null,
   },

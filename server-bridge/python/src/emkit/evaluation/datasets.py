@@ -6,8 +6,9 @@ at most ``rows`` rows, so no more than that is ever held for the model's input, 
 relative path, NUL, the file's sha256 and a newline, in row order). ``peek(data)`` reads only
 a header, a first line or a folder listing, for the bridge's check at create time.
 
-A folder's instances go through ``decode``: the file's path for now; the built-in image, text
-and audio models (issue 16) register a decoder per file kind with ``register_decoder``.
+A folder's instances go through ``decode``: by default an image or a WAV file is the quick
+test's upload object ``{"b64", "filename", "contentType"}``, a .txt file its text, any other file
+its path (what a custom predict.py reads itself); ``register_decoder`` adds or replaces one.
 """
 
 from __future__ import annotations
@@ -83,6 +84,40 @@ def decode(path: str) -> Any:
     custom predict.py reads itself)."""
     decoder = _DECODERS.get(os.path.splitext(path)[1].lower())
     return decoder(path) if decoder is not None else path
+
+
+# what a built-in recipe's model takes raw (emkit.recipes.serving): the same object as the
+# quick test's file upload sends, and a text file's text
+MEDIA_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".wav": "audio/wav",
+    ".wave": "audio/wav",
+}
+
+
+def upload_object(path: str) -> Dict[str, str]:
+    """``{"b64", "filename", "contentType"}`` of a file."""
+    import base64
+
+    with open(path, "rb") as file:
+        data = base64.b64encode(file.read()).decode("ascii")
+    content_type = MEDIA_TYPES.get(os.path.splitext(path)[1].lower(), "application/octet-stream")
+    return {"b64": data, "filename": os.path.basename(path), "contentType": content_type}
+
+
+def text_file(path: str) -> str:
+    """A .txt file's text (UTF-8, a byte-order mark dropped)."""
+    try:
+        with open(path, encoding="utf-8-sig") as file:
+            return file.read()
+    except UnicodeDecodeError as error:
+        raise DatasetError(f"{path} isn't UTF-8 text: {error.reason} at byte {error.start}") from None
+
+
+register_decoder(list(MEDIA_TYPES), upload_object)
+register_decoder([".txt"], text_file)
 
 
 # --- the formats ----------------------------------------------------------------------------
@@ -237,11 +272,23 @@ class _HashingReader:
 
 
 def file_sha256(path: str) -> str:
-    digest = hashlib.sha256()
     with open(path, "rb") as file:
-        for chunk in iter(lambda: file.read(CHUNK), b""):
-            digest.update(chunk)
+        return stream_sha256(file)
+
+
+def stream_sha256(file) -> str:
+    """The sha256 of what is left of an open binary file, read in chunks."""
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: file.read(CHUNK), b""):
+        digest.update(chunk)
     return digest.hexdigest()
+
+
+def folder_entry(relative: str, sha256: str) -> bytes:
+    """One file's part of a folder's hash: its '/'-separated relative path, NUL, its sha256, a newline.
+    A folder's sha256 is that of these lines in order (the datasets' scanner hashes folders the same way,
+    so a dataset and an evaluation of the same class folders line up on one hash)."""
+    return f"{relative}\0{sha256}\n".encode()
 
 
 class Dataset:
@@ -341,7 +388,7 @@ class Dataset:
         for label, files in _class_files(self.path).items():
             for relative in files:
                 path = os.path.join(self.path, relative)
-                digest.update(f"{relative}\0{file_sha256(path)}\n".encode())
+                digest.update(folder_entry(relative, file_sha256(path)))
                 instances.append(decode(path))
                 labels.append(label)
                 if len(instances) == rows:

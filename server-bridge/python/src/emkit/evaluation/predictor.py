@@ -127,9 +127,14 @@ class Predictor:
         return Prediction(_labels(output))
 
     def _custom(self, instances) -> Prediction:
-        """A predict.py is called once: its rows are {"label", "scores"}, or labels alone."""
+        """A predict.py is called once: its predict_scores() where it has one, else its
+        predict(), whose rows are {"label", "scores"}, or labels alone."""
         import numpy
 
+        if self.model.scores_with_labels and self.model.scores is not None:
+            labels, scores, _ = self.model.scores(instances)
+            self.no_scores = None
+            return Prediction(_labels(labels), numpy.asarray(scores, dtype=float))
         rows = self.model.predict(instances)
         try:
             labels, scores = _custom_scores(rows)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Optional
 
 from ..client import ApiError, Client
-from . import clusters, evaluations, serving, trainings, workbench
+from . import clusters, datasets, evaluations, recipes, serving, trainings, workbench
 from .parsing import HelpShown, MagicError, build, split
 
 COMMANDS = {
@@ -25,6 +25,8 @@ COMMANDS = {
     "tensorboard": workbench.tensorboard,
     "compare": workbench.compare,
     "cluster": clusters.cluster,
+    "dataset": datasets.dataset,
+    "recipe": recipes.recipe,
 }
 # what a cell body means to each command (and action); the others take no cell
 CELL_COMMANDS = ("train", "predict", "model predict")

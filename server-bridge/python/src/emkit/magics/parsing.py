@@ -73,6 +73,16 @@ def duration(text: str) -> int:
     return round(seconds)
 
 
+def non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not 0 or more")
+    return value
+
+
 def positive(text: str) -> int:
     try:
         value = int(text)
@@ -143,6 +153,12 @@ def _train_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--instances", type=positive, default=1, metavar="N", help="ranks to start (torchrun style)")
     parser.add_argument("--cluster", metavar="NAME", help="the Ray cluster to run on (default: the default one)")
     parser.add_argument("--strict-spread", action="store_true", help="on a cluster: each rank on a node of its own")
+    parser.add_argument(
+        "--max-retries",
+        type=non_negative,
+        metavar="N",
+        help="on a cluster: start it again up to N times after a lost node",
+    )
     parser.add_argument("--max-time", type=duration, metavar="DURATION", help="stop it after this long: 90s, 30m, 2h")
     parser.add_argument(
         "--early-stop",
@@ -169,7 +185,8 @@ def build() -> argparse.ArgumentParser:
 
     listing = commands.add_parser(
         "list",
-        help="list environments, experiments, trainings, models, evaluations, endpoints, tensorboards or clusters",
+        help="list environments, experiments, datasets, trainings, models, evaluations, endpoints, tensorboards"
+        " or clusters",
     )
     listing.add_argument(
         "resource",
@@ -182,6 +199,7 @@ def build() -> argparse.ArgumentParser:
             "endpoints",
             "tensorboards",
             "clusters",
+            "datasets",
         ],
     )
     listing.add_argument("--experiment", help="trainings: only this experiment's")
@@ -230,6 +248,9 @@ def build() -> argparse.ArgumentParser:
     )
     copy.add_argument("--instances", type=positive, metavar="N")
     copy.add_argument("--cluster", metavar="NAME", help="run the copy on this Ray cluster ('local': on this machine)")
+    copy.add_argument(
+        "--max-retries", type=non_negative, metavar="N", help="on a cluster: starts again after a lost node"
+    )
     copy.add_argument("--max-time", type=duration, metavar="DURATION")
     rules = copy.add_mutually_exclusive_group()
     rules.add_argument("--early-stop", type=early_stop, metavar="METRIC:MODE:PATIENCE[:MIN_DELTA]")
@@ -317,6 +338,67 @@ def build() -> argparse.ArgumentParser:
 
     compare = commands.add_parser("compare", help="an experiment's trainings side by side: hyperparameters, metrics")
     compare.add_argument("experiment")
+
+    ds = commands.add_parser("dataset", help="datasets: create, upload, list, get, preview, versions, version, delete")
+    ds_commands = ds.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+    ds_commands.required = True
+    ds_create = ds_commands.add_parser("create", help="a dataset of a file or folder the bridge can read")
+    ds_create.add_argument("name")
+    ds_create.add_argument("path")
+    ds_create.add_argument("--reference", action="store_true", help="read it in place instead of copying it in")
+    ds_create.add_argument("--description")
+    ds_upload = ds_commands.add_parser("upload", help="send a file, or a folder (zipped here), to the bridge")
+    ds_upload.add_argument("name")
+    ds_upload.add_argument("path")
+    ds_upload.add_argument("--description")
+    ds_commands.add_parser("list", help="every dataset with its newest version")
+    ds_get = ds_commands.add_parser("get", help="one dataset")
+    ds_get.add_argument("name")
+    ds_preview = ds_commands.add_parser("preview", help="first rows and column types, or classes with samples")
+    ds_preview.add_argument("ref", metavar="NAME[:VERSION]")
+    ds_preview.add_argument("--rows", type=int, default=20, help="rows of a table to show (default 20)")
+    ds_versions = ds_commands.add_parser("versions", help="a dataset's versions, newest first")
+    ds_versions.add_argument("name")
+    ds_version = ds_commands.add_parser("version", help="read the source again: a new version if it changed")
+    ds_version.add_argument("name")
+    ds_delete = ds_commands.add_parser("delete", help="delete a dataset (and its copied content)")
+    ds_delete.add_argument("name")
+    recipe = commands.add_parser("recipe", help="recipes: the six no-code model types and saved trainings; train one")
+    recipe_commands = recipe.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+    recipe_commands.required = True
+    recipe_commands.add_parser("list", help="the built-ins first, then the saved recipes")
+    recipe_get = recipe_commands.add_parser("get", help="a recipe with the datasets and parameters it takes")
+    recipe_get.add_argument("name")
+    recipe_save = recipe_commands.add_parser("save", help="save a COMPLETE training as a recipe")
+    recipe_save.add_argument("--from", dest="training", required=True, metavar="TRAINING")
+    recipe_save.add_argument("name")
+    recipe_save.add_argument("--description")
+    recipe_delete = recipe_commands.add_parser("delete", help="delete a saved recipe (built-ins are refused)")
+    recipe_delete.add_argument("name")
+    recipe_train = recipe_commands.add_parser("train", help="train a recipe on your data with parameter values")
+    recipe_train.add_argument("name", metavar="RECIPE")
+    recipe_train.add_argument(
+        "--dataset",
+        action=PairsAction,
+        kind="dataset",
+        metavar="NAME=NAME_OR_PATH",
+        help="a dataset (repeatable): a dataset name[:version] or a path",
+    )
+    recipe_train.add_argument(
+        "--hp", action=PairsAction, kind="hyperparameter", metavar="KEY=VALUE", help="a parameter value (repeatable)"
+    )
+    models = recipe_train.add_mutually_exclusive_group()
+    models.add_argument(
+        "--model", metavar="NAME", help="a built-in: the model it registers (default: the training name)"
+    )
+    models.add_argument("--no-model", action="store_true", help="a built-in: register no model")
+    recipe_train.add_argument("--name", dest="training_name", metavar="NAME", help="the training's name")
+    recipe_train.add_argument("--experiment")
+    recipe_train.add_argument(
+        "--env", help="the environment to run in (default: the recipe's, else the bridge's Python)"
+    )
+    recipe_train.add_argument("--description")
+    _wait_flag(recipe_train, False, "it has ended")
 
     cluster = commands.add_parser("cluster", help="Ray clusters: list, get, add, up, down, remove, default")
     cluster_commands = cluster.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)

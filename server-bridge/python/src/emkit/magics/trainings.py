@@ -86,6 +86,7 @@ def train(ctx, args, cell: Optional[str]):
         "early_stopping": args.early_stop,
         "cluster": args.cluster,
         "placement_strategy": "STRICT_SPREAD" if args.strict_spread else None,
+        "max_retries": args.max_retries,
     }
     if cell is not None:
         # the bridge snapshots the source when it accepts the training: the folder can go then
@@ -190,6 +191,7 @@ def copy(ctx, args, cell):
         instance_count=args.instances,
         max_duration_seconds=args.max_time,
         cluster=args.cluster,
+        max_retries=args.max_retries,
         **({"early_stopping": None} if args.no_early_stop else {}),
         **({"early_stopping": args.early_stop} if args.early_stop else {}),
     )

@@ -9,6 +9,7 @@ from typing import Any, Dict, List
 from ..client import ApiError
 from ..states import BUSY_ENVIRONMENT_STATES
 from .clusters import CLUSTER_COLUMNS
+from .datasets import DATASET_COLUMNS
 from .display import Record, Table, elapsed, esc, progress_html, progress_text
 from .parsing import MagicError
 from .serving import ENDPOINT_COLUMNS, MODEL_COLUMNS
@@ -50,6 +51,7 @@ LISTS = {
         ("last visit", "lastAccessAt"),
     ],
     "clusters": CLUSTER_COLUMNS,
+    "datasets": DATASET_COLUMNS,
 }
 # How long the IFrame keeps its one-time ticket in its address: the browser trades it for a
 # session cookie on its first request, and the plain address then keeps working. A spent ticket

@@ -5,7 +5,11 @@ directory and the training in ``EMKIT_RAY_SPEC`` (JSON) and its push credential 
 ``EMKIT_PUSH_TOKEN``. Instance count N is N ranks in a placement group (one bundle each,
 SPREAD, or STRICT_SPREAD when asked): each rank is an actor that runs the entry point as a
 process with the EM_* contract (its folders node-local) and the torchrun variables,
-``MASTER_ADDR`` the rank-0 node. Output and files go back to the bridge (``ray_push``).
+``MASTER_ADDR`` the rank-0 node; one rank (``rankInDriver``) runs in the driver itself.
+Output and files go back to the bridge (``ray_push``).
+A node lost under an actor's rank ends the training FAIL TRAIN naming it, or, while
+``maxRetries`` allows, starts every rank again in a new placement group (the attempt counted in the status
+and marked by a line in every rank's log).
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ FILES_EVERY_S = 2.0
 STOP_GRACE_S = 2.0
 # how long what is left to send waits for the bridge (restarting, say) at the end
 BRIDGE_PATIENCE_S = 120
+# how long a rank's failure waits to tell whether a peer's node was lost (only when it may start again)
+PEER_LOSS_WAIT_S = 30
 
 
 def _now() -> str:
@@ -50,6 +56,7 @@ def _node_spec(raw: dict, base: str) -> Spec:
         {
             "EM_SOURCE_DIR": os.getcwd(),
             "EM_MODEL_DIR": folders["model"],
+            "EM_ARTIFACT_DIR": folders["artifacts"],
             "EM_CHECKPOINT_DIR": folders["checkpoints"],
             "EM_TENSORBOARD_LOG_DIR": folders["tensorboard"],
         }
@@ -77,8 +84,8 @@ def _node_spec(raw: dict, base: str) -> Spec:
 class RankRun:
     """One rank's process, and its output and files sent back: in a Ray actor, or in the driver itself."""
 
-    def __init__(self, raw: dict, rank: int, token: str, address: str):
-        self.rank, self.address = rank, address
+    def __init__(self, raw: dict, rank: int, token: str, address: str, attempt: int = 1):
+        self.rank, self.address, self.attempt = rank, address, attempt
         self.pusher = Pusher(raw["pushUrl"], token)
         self.base = tempfile.mkdtemp(prefix=f"emkit-{raw['trainingId']}-rank{rank}-")
         self.spec = _node_spec(raw, self.base)
@@ -95,6 +102,7 @@ class RankRun:
         if spec.instance_count > 1:
             env["MASTER_ADDR"] = master_addr
         env["EMKIT_NODE"] = self.address
+        env["EMKIT_ATTEMPT"] = str(self.attempt)  # 2 and on: started again after a lost node
         for private in ("EMKIT_PUSH_TOKEN", "EMKIT_RAY_SPEC"):  # the bridge's, not the user code's
             env.pop(private, None)
         self.process = subprocess.Popen(
@@ -190,11 +198,11 @@ class RankRun:
 class Rank:
     """One rank as a Ray actor in its bundle of the placement group: where it is, then its RankRun."""
 
-    def __init__(self, raw: dict, rank: int, token: str):
+    def __init__(self, raw: dict, rank: int, token: str, attempt: int = 1):
         import ray
 
         self.node = ray.get_runtime_context().get_node_id()
-        self.run_ = RankRun(raw, rank, token, ray.util.get_node_ip_address())
+        self.run_ = RankRun(raw, rank, token, ray.util.get_node_ip_address(), attempt)
 
     def where(self) -> dict:
         """Where it is, and a free port there (rank 0's is the rendezvous)."""
@@ -254,6 +262,18 @@ def _die_with_parent() -> None:
         pass
 
 
+def _first_line(error: Exception) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+class _NodeLost:
+    """A start that lost a node: its actors, the runs not yet ended, and why."""
+
+    def __init__(self, actors: list, pending: list, reason: str):
+        self.actors, self.pending, self.reason = actors, pending, reason
+
+
 class Driver:
     def __init__(self, raw: dict, token: str):
         self.raw = raw
@@ -263,6 +283,9 @@ class Driver:
         self.started_at: str | None = None
         self.ranks: list[dict] = []
         self.stop_asked = False
+        # which start of the ranks this is: 1, then one more after each lost node (up to maxRetries more)
+        self.attempt = 1
+        self.group = None
 
     def status(self, state: str, reason: str | None = None, exit_code: int | None = None) -> None:
         final = state in ("COMPLETE", "FAIL TRAIN", "STOPPED")
@@ -276,6 +299,7 @@ class Driver:
                 "startedAt": self.started_at,
                 "endedAt": _now() if final else None,
                 "updatedAt": _now(),
+                "attempt": self.attempt,
             },
             patience_s=BRIDGE_PATIENCE_S if final else 5,
         )
@@ -293,7 +317,9 @@ class Driver:
     def run_here(self) -> int:
         """One rank, in this process tree: the bridge reserved its CPUs for the job's entrypoint
         (``entrypoint_num_cpus``), which is a one-bundle placement group on this node without
-        the cost of one: no Ray client, no group, no actor's worker start on the way to the first line."""
+        the cost of one: no Ray client, no group, no actor's worker start on the way to the first line.
+        Never started again: the rank's node is the driver's, and that node lost is the job lost
+        (the bridge reports it); a one-rank training with ``maxRetries`` runs in the group instead."""
         address, node_id = _this_node()
         rank = RankRun(self.raw, 0, self.token, address)
         rank.start(address, None)
@@ -318,6 +344,21 @@ class Driver:
 
     def run_in_group(self) -> int:
         import ray
+
+        self.status("CREATE IN PROGRESS")
+        ray.init(log_to_driver=False)
+        retries = int(self.raw.get("maxRetries") or 0)
+        while True:
+            outcome = self._attempt()
+            if not isinstance(outcome, _NodeLost):
+                return outcome
+            if self.attempt > retries:
+                return self._end(outcome.actors, "FAIL TRAIN", outcome.reason, None)
+            self._start_again(outcome, retries)
+
+    def _attempt(self) -> int | _NodeLost:
+        """One start of the ranks: their result, or the node lost under one of them."""
+        import ray
         from ray.exceptions import RayActorError  # ActorDiedError, ActorUnavailableError (its node gone)
         from ray.util.placement_group import placement_group
         from ray.util.scheduling_strategies import PlacementGroupSchedulingStrategy
@@ -325,9 +366,8 @@ class Driver:
         raw = self.raw
         count = raw["instanceCount"]
         cpus = raw.get("cpusPerRank", 1)
-        self.status("CREATE IN PROGRESS")
-        ray.init(log_to_driver=False)
         group = placement_group([{"CPU": cpus}] * count, strategy=raw.get("strategy", "SPREAD"))
+        self.group = group
         self.say(f"emkit: waiting for {count} rank(s) of {cpus} CPU ({raw.get('strategy', 'SPREAD')})")
         while not self._ready(ray, group):
             if self.stop_asked:
@@ -341,15 +381,19 @@ class Driver:
         actors = [
             actor.options(
                 scheduling_strategy=PlacementGroupSchedulingStrategy(group, placement_group_bundle_index=i)
-            ).remote(raw, i, self.token)
+            ).remote(raw, i, self.token, self.attempt)
             for i in range(count)
         ]
-        places = ray.get([a.where.remote() for a in actors])
+        try:
+            places = ray.get([a.where.remote() for a in actors])  # each with a free port there
+        except RayActorError as error:  # a node lost before the ranks ran
+            return _NodeLost(actors, [], f"a rank's node was lost while placing the ranks: {_first_line(error)}")
         port = places[0]["port"] if count > 1 else None
         master = places[0]["node"]
         self.ranks = [{**{k: v for k, v in p.items() if k != "port"}, "exitCode": None} for p in places]
         runs = {a.run.remote(master, port): i for i, a in enumerate(actors)}
-        self.started_at = _now()
+        if self.started_at is None:
+            self.started_at = _now()
         self.status("RUNNING")
         self.say("emkit: ranks on " + ", ".join(f"{p['rank']}@{p['node']}" for p in places))
         pending = list(runs)
@@ -360,10 +404,14 @@ class Driver:
                 try:
                     ended = ray.get(ref)
                 except RayActorError as error:
-                    return self._end(actors, "FAIL TRAIN", self._lost(rank, error), None)
+                    return _NodeLost(actors, pending, self._lost(rank, error))
                 code = ended["code"]
                 self.ranks[rank]["exitCode"] = code
                 if code != 0 and not self.stop_asked:
+                    # a rank that failed because a peer's node went (a broken all-reduce): that loss, retried
+                    lost = self._peer_lost(runs, pending) if self._may_retry() else None
+                    if lost is not None:
+                        return _NodeLost(actors, [r for r in pending if r is not lost[0]], lost[1])
                     reason = f"rank {rank} {processes.describe_exit(code)}"
                     if ended["detail"]:
                         reason = f"{reason}: {ended['detail']}"
@@ -375,14 +423,56 @@ class Driver:
         self.status("COMPLETE", None, 0)
         return 0
 
+    def _start_again(self, lost: _NodeLost, retries: int) -> None:
+        """End what is left of this start (its last output sent first), then mark every log where the next begins."""
+        import ray
+
+        with contextlib.suppress(Exception):
+            ray.get([a.terminate.remote() for a in lost.actors], timeout=STOP_GRACE_S + 2)
+        # the surviving ranks' runs end once their process has: their last lines go before the separator
+        with contextlib.suppress(Exception):
+            ray.wait(lost.pending, num_returns=len(lost.pending), timeout=STOP_GRACE_S + 8)
+        for a in lost.actors:
+            with contextlib.suppress(Exception):
+                ray.kill(a)
+        if self.group is not None:
+            with contextlib.suppress(Exception):
+                ray.util.remove_placement_group(self.group)
+        self.attempt += 1
+        line = f"----- emkit: {lost.reason}; attempt {self.attempt} of {retries + 1} starts -----"
+        for rank in range(self.raw["instanceCount"]):
+            self.pusher.log(str(rank), f"{line}\n".encode())
+        self.say(line)
+        self.ranks = []
+        self.status("RUNNING", lost.reason)
+
+    def _may_retry(self) -> bool:
+        return self.raw["instanceCount"] > 1 and self.attempt <= int(self.raw.get("maxRetries") or 0)
+
+    def _peer_lost(self, runs: dict, pending: list):
+        """The run whose actor died, and why, if one does within PEER_LOSS_WAIT_S: Ray tells a lost node late."""
+        import ray
+        from ray.exceptions import RayActorError
+
+        if not pending:
+            return None
+        ready, _ = ray.wait(pending, num_returns=len(pending), timeout=PEER_LOSS_WAIT_S)
+        for ref in ready:
+            try:
+                ray.get(ref)
+            except RayActorError as error:
+                return ref, self._lost(runs[ref], error)
+            except Exception:  # any other end of that rank is not a lost node
+                continue
+        return None
+
     def _ready(self, ray, group) -> bool:
         ready, _ = ray.wait([group.ready()], timeout=0.5)
         return bool(ready)
 
     def _lost(self, rank: int, error: Exception) -> str:
         node = self.ranks[rank]["node"] if rank < len(self.ranks) else "?"
-        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        return f"rank {rank}'s node {node} was lost (or its process died): {first}"
+        return f"rank {rank}'s node {node} was lost (or its process died): {_first_line(error)}"
 
     def _overdue(self) -> bool:
         limit = self.raw.get("maxDurationSeconds")

@@ -35,6 +35,8 @@ class Model:
         self.scores = scores  # instances -> (predictions, scores, classes), or None
         self.classes = classes  # the scores' columns where known before a request, else None
         self.no_scores = no_scores or "the worker gives no class scores for this framework's models yet"
+        # scores() gives the labels as well (a predict.py's predict_scores): one call for both
+        self.scores_with_labels = False
 
 
 class NoScores(ValueError):
@@ -359,10 +361,31 @@ def _custom(model_dir: str) -> Model:
     classes = getattr(module, "CLASSES", None)
     classes = tolist(classes) if isinstance(tolist(classes), list) else None
 
+    user_scores = getattr(module, "predict_scores", None)
+    if callable(user_scores):
+        return _custom_predict_scores(predict, user_scores, model, path, classes)
+
     def scores(instances: list):
         return (*_custom_scores(predict(instances)), classes)
 
     return Model(predict, path, scores=scores, classes=classes)
+
+
+def _custom_predict_scores(predict, user_scores, model, path: str, classes) -> Model:
+    """A predict.py's ``predict_scores([model,] instances) -> (labels, scores)``: the scores'
+    columns in CLASSES' order. Its labels are the answer's predictions, so one call gives both."""
+    two = _required_positional(user_scores) >= 2
+
+    def scores(instances: list):
+        answer = user_scores(model, instances) if two else user_scores(instances)
+        if not isinstance(answer, (tuple, list)) or len(answer) != 2:
+            raise NoScores("predict.py's predict_scores() must return (labels, scores)")
+        labels, rows = answer
+        return tolist(labels), tolist(rows), classes
+
+    found = Model(predict, path, scores=scores, classes=classes)
+    found.scores_with_labels = True  # the evaluation calls scores() alone (emkit/evaluation/predictor.py)
+    return found
 
 
 def _custom_scores(rows) -> tuple:

@@ -1,0 +1,111 @@
+import { IdParams } from '../../schemas/common.js';
+import {
+  DATASET_UPLOAD_MEDIA_TYPES,
+  Dataset,
+  DatasetCreate,
+  DatasetList,
+  DatasetListQuery,
+  DatasetParams,
+  DatasetPreview,
+  DatasetPreviewQuery,
+  DatasetUpdate,
+  DatasetUploadBody,
+  DatasetUploadQuery,
+  DatasetVersion,
+  DatasetVersionList,
+} from '../../schemas/datasets.js';
+import type { RouteDef } from './route-def.js';
+
+/** The routes of datasets: named, versioned data for trainings, evaluations and recipes (OpenAPI tag `datasets`). */
+export const datasetRoutes = {
+  listDatasets: {
+    method: 'GET',
+    url: '/api/v1/datasets',
+    tag: 'datasets',
+    summary: 'List datasets with their newest version',
+    querystring: DatasetListQuery,
+    status: 200,
+    response: DatasetList,
+  },
+  createDataset: {
+    method: 'POST',
+    url: '/api/v1/datasets',
+    tag: 'datasets',
+    summary: 'Make a dataset of a file or folder the bridge can read: copied in (default) or referenced in place; version 1',
+    body: DatasetCreate,
+    status: 201,
+    response: Dataset,
+  },
+  uploadDataset: {
+    method: 'POST',
+    url: '/api/v1/datasets/upload',
+    tag: 'datasets',
+    summary:
+      "Upload from an editor: a table file or a .zip of a folder as the body; a new dataset, or the named one's next version when the content differs",
+    querystring: DatasetUploadQuery,
+    body: DatasetUploadBody,
+    upload: DATASET_UPLOAD_MEDIA_TYPES,
+    status: 201,
+    response: Dataset,
+  },
+  getDataset: {
+    method: 'GET',
+    url: '/api/v1/datasets/:id',
+    tag: 'datasets',
+    summary: 'Get a dataset and its newest version (kind, schema, hash)',
+    params: IdParams,
+    status: 200,
+    response: Dataset,
+  },
+  updateDataset: {
+    method: 'PATCH',
+    url: '/api/v1/datasets/:id',
+    tag: 'datasets',
+    summary: "Change a dataset's description",
+    params: IdParams,
+    body: DatasetUpdate,
+    status: 200,
+    response: Dataset,
+  },
+  deleteDataset: {
+    method: 'DELETE',
+    url: '/api/v1/datasets/:id',
+    tag: 'datasets',
+    summary:
+      'Delete a dataset, its versions and its copied content; refused (409) while a running training or evaluation reads it',
+    params: IdParams,
+    status: 204,
+    response: null,
+  },
+  listDatasetVersions: {
+    method: 'GET',
+    url: '/api/v1/datasets/:id/versions',
+    tag: 'datasets',
+    summary: "A dataset's versions, newest first",
+    params: IdParams,
+    querystring: DatasetListQuery,
+    status: 200,
+    response: DatasetVersionList,
+  },
+  createDatasetVersion: {
+    method: 'POST',
+    url: '/api/v1/datasets/:id/versions',
+    tag: 'datasets',
+    summary:
+      'Read the source path again: a new version when its content changed (201), else the newest as it is (200 is not used: always 201 with the version that holds the content)',
+    params: IdParams,
+    status: 201,
+    response: DatasetVersion,
+  },
+  previewDataset: {
+    method: 'GET',
+    url: '/api/v1/datasets/:id/preview',
+    tag: 'datasets',
+    summary:
+      "A version's first rows with column types, or per class its count and a few samples (thumbnails, durations, snippets)",
+    params: DatasetParams,
+    querystring: DatasetPreviewQuery,
+    status: 200,
+    response: DatasetPreview,
+  },
+} as const satisfies Record<string, RouteDef>;
