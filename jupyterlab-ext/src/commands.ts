@@ -13,6 +13,7 @@ export const CommandIds = {
   openTraining: 'emkit:open-training',
   copyTraining: 'emkit:copy-training',
   openTensorboard: 'emkit:open-tensorboard',
+  openClusterDashboard: 'emkit:open-cluster-dashboard',
   createModel: 'emkit:create-model',
   promoteModel: 'emkit:promote-model',
   openModel: 'emkit:open-model',

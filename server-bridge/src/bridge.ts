@@ -35,6 +35,7 @@ import { addSecret } from './runtime/secrets.js';
 import { prepareSocketDir } from './runtime/socket-dir.js';
 import { buildApp } from './server/app.js';
 import { BrowserSessions } from './server/browser-sessions.js';
+import { clusterDashboardScope } from './server/cluster-dashboard-proxy.js';
 import { tensorboardScope } from './server/tensorboard-proxy.js';
 import { TicketBook } from './server/tickets.js';
 import { Store } from './store/index.js';
@@ -172,6 +173,8 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     log,
   });
   const emkitImportPath = options.emkitImportPath ?? defaultEmkitImportPath();
+  // in memory only: a restart ends every browser session
+  const sessions = new BrowserSessions();
   // before the trainings and the endpoints, whose runs and stages may be on a cluster
   const clusters = new ClusterService(store, {
     root: paths.clusters,
@@ -180,6 +183,9 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     emkitImportPath,
     log,
     pollMs: options.clusterPollMs,
+    onDeleted: (cluster) => {
+      for (const key of [cluster.id, cluster.name]) sessions.revoke(clusterDashboardScope(key));
+    },
   });
   const datasetLimits = options.datasetLimits ?? DEFAULT_SCAN_LIMITS;
   const datasets = new DatasetService(store, {
@@ -202,8 +208,6 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     datasets: resolveDataset,
     completion: () => completion,
   });
-  // in memory only: a restart ends every browser session
-  const sessions = new BrowserSessions();
   // one private folder for the sockets of the model workers and the TensorBoards
   const sockets = prepareSocketDir(paths.sockets);
   if (sockets.fallback) log.info({ dir: sockets.dir }, 'the home is too deep for socket paths: sockets go here');

@@ -209,6 +209,76 @@ describe('clusters: a real two-node Ray cluster', () => {
     expect((await client.api.getCluster({ params: { id: 'it' } })).state).toBe('REACHABLE');
   });
 
+  it.skipIf(!hasRay)(
+    `serves the cluster's Ray dashboard through the bridge's proxy, with Ray's token added there${reason}`,
+    async () => {
+      const token = tokenOf(cluster);
+      const page = `/clusters/${cluster.id}/dashboard/`;
+      const bearer = { authorization: `Bearer ${bridge.token}` };
+      // no bridge token, a wrong one, or a page of another origin: refused before Ray is asked
+      expect((await fetch(`${bridge.url}${page}`)).status).toBe(401);
+      expect((await fetch(`${bridge.url}${page}api/v0/nodes`)).status).toBe(401);
+      expect((await fetch(`${bridge.url}${page}?token=wrong`)).status).toBe(401);
+      expect((await fetch(`${bridge.url}${page}`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+      const foreign = await fetch(`${bridge.url}${page}api/v0/nodes`, { headers: { ...bearer, origin: 'http://evil.example' } });
+      expect(foreign.status).toBe(403);
+      expect(((await foreign.json()) as { error: { code: string } }).error.code).toBe('forbidden');
+
+      // what the CLI prints: the bridge's address with a one-time ticket, never a token
+      const printed = await emkit('cluster', 'dashboard', 'it');
+      expect(printed.code, printed.stderr).toBe(0);
+      const url = printed.stdout.trim();
+      expect(url).toMatch(new RegExp(`^${bridge.url}${page}\\?ticket=[\\w-]+$`));
+      expect(url).not.toContain(token);
+      expect(url).not.toContain(bridge.token);
+
+      // a browser tab: the ticket → a session cookie for this dashboard, and out of the address bar
+      const opened = await fetch(url, { redirect: 'manual' });
+      expect(opened.status).toBe(303);
+      expect(opened.headers.get('location')).toBe(page);
+      const cookie = (opened.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+      expect(cookie).toMatch(/^emkit_session=/);
+      expect(opened.headers.get('set-cookie')).toContain(`Path=/clusters/${cluster.id}/dashboard;`);
+      // spent: the same address opens nothing a second time
+      expect((await fetch(url, { redirect: 'manual' })).status).toBe(401);
+
+      // the dashboard's page, its script (a relative path), and its API, as the page calls them
+      const index = await fetch(`${bridge.url}${page}`, { headers: { cookie } });
+      expect(index.status).toBe(200);
+      const html = await index.text();
+      expect(html).toContain('<title>Ray Dashboard</title>');
+      const script = /src="\.\/(static\/js\/main\.[0-9a-f]+\.js)"/.exec(html)?.[1];
+      expect(script, html).toBeDefined();
+      const js = await fetch(`${bridge.url}${page}${script}`, { headers: { cookie } });
+      expect([js.status, js.headers.get('content-type')]).toEqual([200, expect.stringMatching(/javascript/)]);
+      await js.arrayBuffer();
+      const nodes = await fetch(`${bridge.url}${page}api/v0/nodes?limit=100`, { headers: { cookie } });
+      expect(nodes.status).toBe(200);
+      // Ray sets no cookie of its own on the bridge's origin
+      expect(nodes.headers.get('set-cookie')).toBeNull();
+      const listed = (await nodes.json()) as { data: { result: { result: { node_ip: string; state: string }[] } } };
+      expect(listed.data.result.result.map((n) => [n.node_ip, n.state]).sort()).toEqual([
+        ['127.0.0.2', 'ALIVE'],
+        ['127.0.0.3', 'ALIVE'],
+      ]);
+      // with the bridge's token instead of a session (a script, the CLI), by name as well as id
+      const version = await fetch(`${bridge.url}/clusters/it/dashboard/api/version`, { headers: bearer });
+      expect(((await version.json()) as { ray_version: string }).ray_version).toBe(cluster.rayVersion);
+      // the session opens this dashboard only
+      expect((await fetch(`${bridge.url}/tensorboard/${cluster.id}/`, { headers: { cookie } })).status).toBe(401);
+      expect((await fetch(`${bridge.url}/api/v1/clusters`, { headers: { cookie } })).status).toBe(401);
+
+      // no such cluster: 404, as JSON, from the route and the proxy alike
+      const missing = await fetch(`${bridge.url}/clusters/nope/dashboard/api/version`, { headers: bearer });
+      expect([missing.status, await missing.json()]).toEqual([
+        404,
+        { error: { code: 'not_found', message: 'cluster "nope" doesn\'t exist' } },
+      ]);
+      await expect(client.clusterDashboardUrl('nope')).rejects.toMatchObject({ status: 404 });
+      expect(readFileSync(join(bridge.home, 'logs', 'bridge.log'), 'utf8')).not.toContain(token);
+    },
+  );
+
   it.skipIf(!hasRay)(`shows UNREACHABLE within seconds when the head stops, and the bridge keeps serving${reason}`, async () => {
     const head = headWatcher(cluster);
     const before = processTree(head.tempDir);
@@ -226,6 +296,23 @@ describe('clusters: a real two-node Ray cluster', () => {
     process.stderr.write(`[clusters] UNREACHABLE ${Date.now() - stopped} ms after the head was killed\n`);
     expect(unreachable.stateReason).toMatch(/not reachable/);
     expect(unreachable.nodes.every((n) => !n.alive)).toBe(true);
+    // its dashboard through the proxy: a clear 503 at once, for a script and for a browser tab
+    const dashboard = await fetch(`${bridge.url}/clusters/it/dashboard/api/v0/nodes`, {
+      headers: { authorization: `Bearer ${bridge.token}` },
+    });
+    expect(dashboard.status).toBe(503);
+    expect(await dashboard.json()).toEqual({
+      error: {
+        code: 'not_ready',
+        message: expect.stringMatching(/^cluster "it" is UNREACHABLE \(.*not reachable.*\): its dashboard/),
+      },
+    });
+    const tab = await fetch(`${bridge.url}/clusters/it/dashboard/`, {
+      headers: { authorization: `Bearer ${bridge.token}`, accept: 'text/html' },
+    });
+    expect([tab.status, tab.headers.get('content-type')]).toEqual([503, 'text/html; charset=utf-8']);
+    expect(await tab.text()).toContain('is UNREACHABLE');
+    await expect(client.clusterDashboardUrl('it')).rejects.toMatchObject({ status: 503, code: 'not_ready' });
     expect((await fetch(`${bridge.url}/api/v1/health`)).ok).toBe(true);
     expect((await client.api.listClusters({})).total).toBe(1);
 

@@ -54,7 +54,14 @@ export function activate(context: vscode.ExtensionContext): EmkitExtensionApi {
   context.subscriptions.push(...registerCommands(commandContext));
   // the panels open when the window closed come back with it (package.json's onWebviewPanel
   // activation events), once the bridge answers; one whose resource is gone stays closed
-  for (const viewType of ['emkit.training', 'emkit.endpoint', 'emkit.model', 'emkit.tensorboard', 'emkit.comparison']) {
+  for (const viewType of [
+    'emkit.training',
+    'emkit.endpoint',
+    'emkit.model',
+    'emkit.tensorboard',
+    'emkit.rayDashboard',
+    'emkit.comparison',
+  ]) {
     context.subscriptions.push(
       vscode.window.registerWebviewPanelSerializer(viewType, {
         deserializeWebviewPanel: async (panel, saved) => {

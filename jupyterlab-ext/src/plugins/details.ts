@@ -11,7 +11,7 @@ import { viewTranslator } from '../views/translate.js';
 import { attempt, requireClient } from './require-client.js';
 import { lookUpRestored } from './restore.js';
 
-type Kind = 'trainings' | 'endpoints' | 'experiments' | 'environments';
+type Kind = 'trainings' | 'endpoints' | 'experiments' | 'environments' | 'clusters';
 
 /** A command's arguments; `restoring` only in those the layout restorer saved with a tab, with the tab's `name`. */
 type OpenArgs = ResourceArgs & { restoring?: boolean; name?: string };
@@ -48,7 +48,9 @@ async function lookUp(
         ? client.api.getEndpoint(params)
         : kind === 'experiments'
           ? client.api.getExperiment(params)
-          : client.api.getEnvironment(params),
+          : kind === 'clusters'
+            ? client.api.getCluster(params)
+            : client.api.getEnvironment(params),
   );
   if (found.kind === 'found') return found.resource;
   if (found.kind === 'gone') return undefined;
@@ -81,12 +83,13 @@ async function pick(
 
 /**
  * The main-area tabs: a training's view (logs, charts, files, actions), an endpoint's view
- * (stages, try-it, traffic) and TensorBoard through the bridge's proxy. One tab per resource:
+ * (stages, try-it, traffic), and TensorBoard and a cluster's Ray dashboard through the bridge's
+ * proxy. One tab per resource:
  * asking again brings the open one forward.
  */
 export const detailsPlugin: JupyterFrontEndPlugin<void> = {
   id: '@emkit/jupyterlab:details',
-  description: 'The training and endpoint views and TensorBoard tabs.',
+  description: 'The training and endpoint views, TensorBoard and Ray dashboard tabs.',
   autoStart: true,
   requires: [IEmkit],
   optional: [ICommandPalette, ILayoutRestorer],
@@ -112,6 +115,7 @@ export const detailsPlugin: JupyterFrontEndPlugin<void> = {
       CommandIds.openEndpoint,
       CommandIds.openModel,
       CommandIds.openTensorboard,
+      CommandIds.openClusterDashboard,
       CommandIds.openEnvironment,
     ];
     const trackers = new Map(opens.map((command) => [command, tracker(command)]));
@@ -297,6 +301,32 @@ export const detailsPlugin: JupyterFrontEndPlugin<void> = {
         );
         if (board) frame.url = board;
         else tab.dispose();
+      },
+    });
+
+    commands.addCommand(CommandIds.openClusterDashboard, {
+      label: trans.__('Open Ray Dashboard…'),
+      execute: async (args) => {
+        const client = await openClient(emkit, args as OpenArgs);
+        if (!client) return;
+        const cluster = await pick(client, emkit, 'clusters', args as OpenArgs, trans.__('The dashboard of which cluster?'));
+        if (!cluster) return;
+        const id = `emkit-cluster-dashboard-tab-${cluster.id}`;
+        if (reveal(id)) return;
+        // the bridge's proxy adds Ray's token: the frame's address carries a one-time ticket only
+        const address = await attempt(emkit, trans.__('Could not open the dashboard of %1', cluster.name), () =>
+          client.clusterDashboardUrl(cluster.id),
+        );
+        if (!address) return;
+        const frame = new IFrame({
+          sandbox: ['allow-scripts', 'allow-same-origin', 'allow-forms', 'allow-popups', 'allow-downloads'],
+        });
+        frame.addClass('emkit-RayDashboard');
+        addTab(frame, id, trans.__('Ray Dashboard: %1', cluster.name), {
+          command: CommandIds.openClusterDashboard,
+          args: { id: cluster.id, name: cluster.name },
+        });
+        frame.url = address;
       },
     });
 

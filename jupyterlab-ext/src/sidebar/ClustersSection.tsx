@@ -1,6 +1,9 @@
 import type { Cluster, ClusterNode } from '@emkit/shared';
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { Badge, Row, Section } from './parts.js';
+import { launchIcon } from '@jupyterlab/ui-components';
+import { CommandIds } from '../commands.js';
+import { Badge, IconButton, Row, Section } from './parts.js';
+import type { Run } from './SidebarView.js';
 
 const GIB = 1024 ** 3;
 
@@ -25,8 +28,8 @@ function NodeRow({ node, trans }: { node: ClusterNode; trans: TranslationBundle 
   );
 }
 
-/** Ray clusters with their nodes, as the bridge last found them; the default target marked. */
-export function ClustersSection({ clusters, trans }: { clusters: readonly Cluster[]; trans: TranslationBundle }) {
+/** Ray clusters with their nodes, as the bridge last found them; the default target marked; a reachable one's dashboard a click away. */
+export function ClustersSection({ clusters, trans, run }: { clusters: readonly Cluster[]; trans: TranslationBundle; run: Run }) {
   return (
     <Section
       name="clusters"
@@ -49,6 +52,15 @@ export function ClustersSection({ clusters, trans }: { clusters: readonly Cluste
                   ? trans.__('Ray %1 · %2/%3 nodes alive', cluster.rayVersion ?? '?', alive, cluster.nodes.length)
                   : cluster.address}
               </span>
+            }
+            actions={
+              cluster.state === 'REACHABLE' && (
+                <IconButton
+                  icon={launchIcon}
+                  label={trans.__('Open the Ray dashboard of %1', cluster.name)}
+                  onClick={() => run(CommandIds.openClusterDashboard, cluster.id)}
+                />
+              )
             }
           >
             {cluster.nodes.length > 0 && (

@@ -72,6 +72,8 @@ const client = {
 
 const connection = new FakeConnection();
 const resources = new ResourceStore();
+/** the commands the sidebar's buttons ran, with their arguments */
+const executed: [string, unknown][] = [];
 const emkit = { connection, resources, trans } as unknown as IEmkit;
 const host = document.createElement('div');
 const root = createRoot(host);
@@ -82,7 +84,14 @@ beforeAll(async () => {
   await resources.load(client);
   await act(async () =>
     root.render(
-      createElement(SidebarView, { emkit, commands: { execute: async () => undefined } as unknown as CommandRegistry }),
+      createElement(SidebarView, {
+        emkit,
+        commands: {
+          execute: async (command: string, args: unknown) => {
+            executed.push([command, args]);
+          },
+        } as unknown as CommandRegistry,
+      }),
     ),
   );
 });
@@ -140,9 +149,15 @@ describe('the sidebar', () => {
     expect(section?.querySelector('[data-emkit-kind="cluster"]')?.textContent).toContain(
       'default · Ray 2.60.0 · 2/2 nodes alive',
     );
+    // a reachable one's dashboard is a click away
+    const dashboard = () => section?.querySelector<HTMLButtonElement>('button[title="Open the Ray dashboard of try"]');
+    executed.length = 0;
+    await act(async () => dashboard()?.click());
+    expect(executed).toEqual([['emkit:open-cluster-dashboard', { id: 'cl-1' }]]);
     await act(async () => resources.apply(event(cluster('UNREACHABLE', false, '2026-12-06T00:00:02.000Z'), 2)));
     expect(section?.querySelector('.emkit-Badge')?.textContent).toBe('UNREACHABLE');
     expect(section?.textContent).toContain('0/2 nodes alive');
+    expect(dashboard()).toBeNull();
   });
 
   it('shows lists only while the bridge is there and they were loaded from it', () => {

@@ -51,7 +51,7 @@ export function SidebarView({ emkit, commands }: { emkit: IEmkit; commands: Comm
           <ExperimentsSection experiments={data.experiments} trainings={data.trainings} trans={trans} run={run} />
           <ModelsSection models={data.models} trans={trans} run={run} />
           <EndpointsSection endpoints={data.endpoints} trans={trans} run={run} />
-          <ClustersSection clusters={data.clusters} trans={trans} />
+          <ClustersSection clusters={data.clusters} trans={trans} run={run} />
         </div>
       )}
     </div>

@@ -7,8 +7,10 @@ so, where it isn't there.
 
 from __future__ import annotations
 
+import http.cookiejar
 import os
 import shutil
+import urllib.request
 
 import pytest
 
@@ -39,6 +41,12 @@ def test_client_adds_checks_defaults_and_removes_a_cluster(client, unique_name):
     assert client.clusters.default()["name"] == name
     assert client.clusters.set_default(None) is None
     assert client.clusters.default() is None
+
+    # its dashboard: refused at once while it can't be reached, saying why
+    with pytest.raises(ApiError) as no_dashboard:
+        client.clusters.dashboard_url(name)
+    assert (no_dashboard.value.status, no_dashboard.value.code) == (503, "not_ready")
+    assert "UNREACHABLE" in str(no_dashboard.value)
 
     with pytest.raises(ApiError) as refused:
         client.clusters.down(name)
@@ -74,6 +82,7 @@ def test_magics_add_list_get_default_and_remove(shell, bridge_env, unique_name):
     local = run(shell, "%emkit cluster default --local")
     assert local.error is None and "this machine" in local.stdout
 
+    assert "its dashboard can't be reached" in run(shell, f"%emkit cluster dashboard {name}").one_line_error()
     shown = run(shell, f"%emkit cluster down {name}").one_line_error()
     assert "added by its address" in shown
     assert "doesn't exist" in run(shell, "%emkit cluster get nope-nope").one_line_error()
@@ -92,6 +101,18 @@ def test_magics_bring_a_local_cluster_up_and_down(shell, bridge_env, unique_name
         assert up.value["state"] == "REACHABLE"
         assert [(n["address"], n["state"], n["cpus"]) for n in up.value["nodes"]] == [("127.0.0.2", "ALIVE", 1)]
         assert any("STARTING" in html for html in up.html()), "no progress was shown while it started"
+        # its dashboard in the output, through the bridge: a one-time ticket in the frame, no token
+        shown = run(shell, f"%emkit cluster dashboard {name} --height 400")
+        assert shown.error is None, shown.text
+        frame = next(html for html in shown.html() if "<iframe" in html)
+        page = f"{bridge_env.url}/clusters/{up.value['id']}/dashboard/"
+        assert f'src="{page}?ticket=' in frame and 'height="400"' in frame
+        assert bridge_env.token not in frame
+        ticketed = frame.split('src="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        with browser.open(ticketed, timeout=30) as answer:
+            assert answer.geturl() == page
+            assert "<title>Ray Dashboard</title>" in answer.read().decode()
         down = run(shell, f"%emkit cluster down {name}")
         assert down.error is None, down.text
         assert down.value["state"] == "STOPPED"

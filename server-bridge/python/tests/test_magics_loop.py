@@ -102,7 +102,7 @@ def test_train_promote_deploy_predict_from_cells(shell, bridge_env, unique_name,
         assert run(shell, f"%%emkit predict {endpoint}\nX_test[:2].tolist()").value == predictions[:2]
 
         # TensorBoard in the output, through the bridge's proxy
-        monkeypatch.setattr("emkit.magics.workbench.TICKET_SWAP_SECONDS", 0.3)
+        monkeypatch.setattr("emkit.magics.display.TICKET_SWAP_SECONDS", 0.3)
         ran = run(shell, f"%emkit tensorboard {training}", linger=1.0)
         assert ran.error is None, ran.text
         first, swapped = ran.outputs[0], ran.outputs[-1]

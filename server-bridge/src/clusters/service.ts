@@ -49,6 +49,16 @@ export interface ClusterServiceOptions {
   pollMs?: number;
   /** how long a local cluster may take to have all its nodes ALIVE (default 180 s) */
   startTimeoutMs?: number;
+  /** a cluster is gone (deleted): the browser sessions on its dashboard end with it */
+  onDeleted?: (cluster: { id: string; name: string }) => void;
+}
+
+/** What the dashboard proxy needs of a cluster: where Ray's dashboard is, and Ray's token. */
+export interface DashboardTarget {
+  id: string;
+  name: string;
+  address: string;
+  token: string | null;
 }
 
 export const DEFAULT_CLUSTER_POLL_MS = 5000;
@@ -130,6 +140,22 @@ export class ClusterService {
   client(key: string, timeoutMs?: number): RayClient {
     const record = this.record(key);
     return new RayClient({ address: record.address, token: this.token(record.id), timeoutMs });
+  }
+
+  /**
+   * Where the cluster's Ray dashboard answers, with its token, for the bridge's proxy: 404 for
+   * no such cluster, 503 (at once, with the reason) while it isn't REACHABLE.
+   */
+  dashboard(key: string): DashboardTarget {
+    const record = this.record(key);
+    if (record.state !== 'REACHABLE') {
+      throw new HttpError(
+        503,
+        'not_ready',
+        `cluster "${record.name}" is ${record.state}${record.stateReason ? ` (${record.stateReason})` : ''}: its dashboard can't be reached`,
+      );
+    }
+    return { id: record.id, name: record.name, address: record.address, token: this.token(record.id) };
   }
 
   private tokenFile(id: string): string {
@@ -233,6 +259,7 @@ export class ClusterService {
     this.checkedAt.delete(record.id);
     rmSync(join(this.options.root, record.id), { recursive: true, force: true });
     rmSync(join(this.options.logDir, record.id), { recursive: true, force: true });
+    this.options.onDeleted?.({ id: record.id, name: record.name });
   }
 
   /**

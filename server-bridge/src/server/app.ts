@@ -23,6 +23,7 @@ import { recipeHandlers } from '../routes/recipes.js';
 import { tensorboardHandlers } from '../routes/tensorboards.js';
 import { trainingHandlers } from '../routes/trainings.js';
 import type { Handler } from '../routes/types.js';
+import { CLUSTER_DASHBOARD_ROUTES, clusterDashboardScope, registerClusterDashboardProxy } from './cluster-dashboard-proxy.js';
 import { HttpError, installErrorHandlers } from './errors.js';
 import { serveEvents } from './events-socket.js';
 import { GATEWAY_ROUTES, registerGateway } from './gateway.js';
@@ -122,27 +123,31 @@ export async function buildApp(bridge: BridgeContext, options: AppOptions): Prom
   }
   // a cluster training's pushes carry its own credential, checked by their handlers
   for (const route of TRAINING_PUSH_ROUTES) publicRoutes.add(route);
-  const tensorboardRoutes = new Set(
-    ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS'].flatMap((m) => [
-      `${m} ${TENSORBOARD_PREFIX}:id`,
-      `${m} ${TENSORBOARD_PREFIX}:id/*`,
-    ]),
+  // the pages a browser tab opens: a TensorBoard, a cluster's Ray dashboard
+  const pageUrls = [`${TENSORBOARD_PREFIX}:id`, `${TENSORBOARD_PREFIX}:id/*`, ...CLUSTER_DASHBOARD_ROUTES];
+  const pageRoutes = new Set(
+    ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS'].flatMap((m) => pageUrls.map((url) => `${m} ${url}`)),
   );
+  const dashboardUrls = new Set<string>(CLUSTER_DASHBOARD_ROUTES);
   const apiKeyRoutes = new Set(GATEWAY_ROUTES.map((name) => `${routes[name].method} ${routes[name].url}`));
   apiKeyRoutes.add(`POST ${routes.inferStage.url}/*`);
   guard = installSecurity(app, {
     ...options,
     publicRoutes,
     socketRoutes,
-    cookieRoutes: tensorboardRoutes,
-    // a session opens the one TensorBoard its ticket was spent on
-    cookieScope: (request) => tensorboardScope((request.params as { id: string }).id),
+    cookieRoutes: pageRoutes,
+    // a session opens the one TensorBoard or cluster dashboard its ticket was spent on
+    cookieScope: (request) => {
+      const { id } = request.params as { id: string };
+      return dashboardUrls.has(request.routeOptions.url ?? '') ? clusterDashboardScope(id) : tensorboardScope(id);
+    },
     sessions: bridge.sessions,
     redeemTicket: (ticket) => bridge.tickets.redeem(ticket),
     apiKeyRoutes,
     apiKeyHash: (request) => bridge.endpoints.route((request.params as { endpoint: string }).endpoint)?.apiKeyHash ?? null,
   });
   await registerTensorboardProxy(app, bridge);
+  await registerClusterDashboardProxy(app, bridge);
   await registerGateway(app, bridge, options.inference);
   await registerTrainingPush(app, bridge);
 

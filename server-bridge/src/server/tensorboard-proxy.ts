@@ -1,29 +1,9 @@
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpRequest } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { BridgeContext } from '../context.js';
 import { HttpError } from './errors.js';
+import { forwardable } from './proxy-headers.js';
 import { withoutCredentials } from './security.js';
-
-/** Headers that belong to one hop, and the bridge's own credentials, which TensorBoard must never see. */
-const DROPPED = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'authorization',
-  'cookie',
-  'host',
-]);
-
-function forwardable(headers: IncomingHttpHeaders): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined && !DROPPED.has(name)) out[name] = value;
-  return out;
-}
 
 export const TENSORBOARD_PREFIX = '/tensorboard/';
 

@@ -116,6 +116,15 @@ export class EmkitClient {
     return `${this.baseUrl}/tensorboard/${encodeURIComponent(id)}/?ticket=${encodeURIComponent(ticket)}`;
   }
 
+  /**
+   * Where the bridge serves a cluster's Ray dashboard (its proxy adds Ray's token), with a
+   * one-time ticket, as for TensorBoard; refused (503) while the cluster can't be reached.
+   */
+  async clusterDashboardUrl(cluster: string): Promise<string> {
+    const { path } = await this.api.openClusterDashboard({ params: { id: cluster } });
+    return `${this.baseUrl}${path}`;
+  }
+
   private socketUrl(path: string, query: Record<string, string>): string {
     const url = new URL(`${this.baseUrl}${path}`);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';

@@ -111,5 +111,18 @@ export const ClusterUpdate = Type.Object(
 );
 export type ClusterUpdate = Static<typeof ClusterUpdate>;
 
+/** Where a browser opens a cluster's Ray dashboard, through the bridge's proxy. */
+export const ClusterDashboard = Type.Object(
+  {
+    path: Type.String({
+      description:
+        "the dashboard under the bridge's own address, `/clusters/{id}/dashboard/`, with a one-time `?ticket=`: a browser spends it once and keeps a session cookie for that path",
+    }),
+    expiresAt: Type.String({ format: 'date-time', description: 'the ticket is good until then, once' }),
+  },
+  {},
+);
+export type ClusterDashboard = Static<typeof ClusterDashboard>;
+
 export const ClusterList = ListOf(Cluster, 'Cluster');
 export type ClusterList = Static<typeof ClusterList>;

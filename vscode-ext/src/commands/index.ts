@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { clusterCommands } from './clusters.js';
 import type { CommandArgs, CommandContext, Handler } from './context.js';
 import { endpointCommands } from './endpoints.js';
 import { environmentCommands } from './environments.js';
@@ -23,6 +24,7 @@ export const commands: Record<string, Handler> = {
   ...modelCommands,
   ...endpointCommands,
   ...experimentCommands,
+  ...clusterCommands,
 };
 
 /** Registers the table; a refusal from the bridge is shown in its own words, and the command's answer returned. */

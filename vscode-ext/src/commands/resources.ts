@@ -8,6 +8,7 @@ const DELETE_ROUTES = {
   trainings: 'deleteTraining',
   models: 'deleteModel',
   endpoints: 'deleteEndpoint',
+  clusters: 'deleteCluster',
 } as const satisfies Record<Target['kind'], string>;
 
 /** The connection (refresh, the token) and what applies to any resource (delete). */

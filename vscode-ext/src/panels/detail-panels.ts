@@ -35,7 +35,7 @@ export class DetailPanels implements vscode.Disposable {
     private readonly extensionUri: vscode.Uri,
   ) {}
 
-  /** The panels open now, by `training:<id>`, `endpoint:<id>`, `tensorboard:<id>` (tests read it). */
+  /** The panels open now, by `training:<id>`, `endpoint:<id>`, `tensorboard:<id>`, `dashboard:<cluster id>` (tests read it). */
   get panels(): ReadonlyMap<string, vscode.WebviewPanel> {
     return this.open;
   }
@@ -43,6 +43,7 @@ export class DetailPanels implements vscode.Disposable {
   /** A panel VS Code brought back after a reload, showing its resource again (or closed when it is gone). */
   async revive(panel: vscode.WebviewPanel, state: PanelState, client: EmkitClient): Promise<void> {
     if (state.kind === 'tensorboard') return this.openTensorboard(client, state.target, state.name, panel);
+    if (state.kind === 'dashboard') return this.openClusterDashboard(client, state.id, state.name, panel);
     if (state.kind === 'comparison') return panel.dispose(); // ComparisonPanels revives its own
     const exists = await (state.kind === 'training'
       ? client.api.getTraining({ params: { id: state.id } })
@@ -152,6 +153,38 @@ export class DetailPanels implements vscode.Disposable {
       panel.title = title;
     }
     panel.webview.html = tensorboardHtml(url, title, { kind: 'tensorboard', target, name });
+    this.track(key, panel);
+  }
+
+  /**
+   * A cluster's Ray dashboard, through the bridge's proxy, which adds Ray's token: the page
+   * gets an address with a one-time ticket only. Refused (the bridge's words) while the
+   * cluster can't be reached.
+   */
+  async openClusterDashboard(client: EmkitClient, id: string, name: string, revived?: vscode.WebviewPanel): Promise<void> {
+    const key = `dashboard:${id}`;
+    const existing = this.open.get(key);
+    if (existing) {
+      revived?.dispose();
+      return existing.reveal();
+    }
+    let url: vscode.Uri;
+    try {
+      // asExternalUri: a remote window (code-server in a browser) reaches the bridge through the editor's forwarding
+      url = await vscode.env.asExternalUri(vscode.Uri.parse(await client.clusterDashboardUrl(id)));
+    } catch (error) {
+      revived?.dispose();
+      throw error;
+    }
+    const title = vscode.l10n.t('Ray Dashboard: {0}', name);
+    // scripts only for the page's one line that saves its state for a reload
+    const options = { enableScripts: true, retainContextWhenHidden: true, localResourceRoots: [] };
+    const panel = revived ?? vscode.window.createWebviewPanel('emkit.rayDashboard', title, vscode.ViewColumn.Active, options);
+    if (revived) {
+      panel.webview.options = options;
+      panel.title = title;
+    }
+    panel.webview.html = tensorboardHtml(url, title, { kind: 'dashboard', id, name }, 'emkit-ray-dashboard');
     this.track(key, panel);
   }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { panelState } from './panel-state.js';
 
 describe("a panel's saved state", () => {
-  it('gives back a training, an endpoint, a comparison, a model and a TensorBoard for a training or an experiment', () => {
+  it('gives back a training, an endpoint, a comparison, a model, a TensorBoard for a training or an experiment, and a Ray dashboard', () => {
     for (const state of [
       { kind: 'training', id: 't1', name: 'iris' },
       { kind: 'model', id: 'iris', name: 'Model iris' },
@@ -10,6 +10,7 @@ describe("a panel's saved state", () => {
       { kind: 'comparison', id: 'x1', name: 'iris-lab' },
       { kind: 'tensorboard', target: { training: 't1' }, name: 'iris' },
       { kind: 'tensorboard', target: { experiment: 'x1' }, name: 'iris-lab' },
+      { kind: 'dashboard', id: 'c1', name: 'prod' },
     ]) {
       expect(panelState(JSON.parse(JSON.stringify(state)))).toEqual(state);
     }
@@ -25,6 +26,7 @@ describe("a panel's saved state", () => {
       { kind: 'endpoint', id: 5, name: 'iris' },
       { kind: 'tensorboard', target: {}, name: 'iris' },
       { kind: 'tensorboard', target: { training: 't1' } },
+      { kind: 'dashboard', name: 'prod' },
     ]) {
       expect(panelState(state)).toBeNull();
     }

@@ -10,14 +10,19 @@ export type PanelState =
   | { kind: 'training' | 'endpoint' | 'comparison'; id: string; name: string }
   /** a model view: `id` is the model's name, as its versions are its iterations */
   | { kind: 'model'; id: string; name: string }
-  | { kind: 'tensorboard'; target: TensorboardTarget; name: string };
+  | { kind: 'tensorboard'; target: TensorboardTarget; name: string }
+  /** a cluster's Ray dashboard: `id` is the cluster's */
+  | { kind: 'dashboard'; id: string; name: string };
 
 /** A saved state as VS Code hands it back: checked, since a page's state is only what the page said. */
 export function panelState(state: unknown): PanelState | null {
   if (!state || typeof state !== 'object') return null;
   const { kind, id, name, target } = state as Record<string, unknown>;
   if (typeof name !== 'string') return null;
-  if ((kind === 'training' || kind === 'endpoint' || kind === 'comparison' || kind === 'model') && typeof id === 'string')
+  if (
+    (kind === 'training' || kind === 'endpoint' || kind === 'comparison' || kind === 'model' || kind === 'dashboard') &&
+    typeof id === 'string'
+  )
     return { kind, id, name };
   if (kind !== 'tensorboard' || !target || typeof target !== 'object') return null;
   const { training, experiment } = target as Record<string, unknown>;

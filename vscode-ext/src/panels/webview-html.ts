@@ -48,7 +48,7 @@ export function detailHtml(
  * TensorBoard's page inside VS Code: one frame on the bridge's proxy, allowed by origin alone,
  * and one line of script that keeps the panel's state for a reload.
  */
-export function tensorboardHtml(frameUrl: vscode.Uri, title: string, state: PanelState): string {
+export function tensorboardHtml(frameUrl: vscode.Uri, title: string, state: PanelState, frameId = 'emkit-tensorboard'): string {
   const origin = `${frameUrl.scheme}://${frameUrl.authority}`;
   const nonce = randomBytes(16).toString('base64');
   return `<!doctype html>
@@ -59,7 +59,7 @@ export function tensorboardHtml(frameUrl: vscode.Uri, title: string, state: Pane
 <title>${escapeHtml(title)}</title>
 <style>html, body, iframe { margin: 0; padding: 0; width: 100%; height: 100%; border: 0; overflow: hidden; background: var(--vscode-editor-background); }</style>
 </head>
-<body><iframe id="emkit-tensorboard" src="${escapeHtml(frameUrl.toString(true))}" title="${escapeHtml(title)}"></iframe>
+<body><iframe id="${frameId}" src="${escapeHtml(frameUrl.toString(true))}" title="${escapeHtml(title)}"></iframe>
 <script nonce="${nonce}">acquireVsCodeApi().setState(${scriptJson(state)});</script></body>
 </html>`;
 }

@@ -19,7 +19,9 @@ export class ClustersTree extends ResourceTree {
         description: `${cluster.state} · ${summary}`,
         tooltip: cluster.stateReason ?? cluster.address,
         icon: stateIcon(cluster.state),
-        contextValue: 'cluster',
+        // a reachable one offers its dashboard
+        contextValue: cluster.state === 'REACHABLE' ? 'cluster.reachable' : 'cluster',
+        target: { kind: 'clusters', id: cluster.id, name: cluster.name },
         children: cluster.nodes.length ? () => nodeRows(cluster) : undefined,
         expanded: true,
       });

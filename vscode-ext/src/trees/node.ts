@@ -6,7 +6,11 @@ export interface Node {
   item: vscode.TreeItem;
   children?: () => Node[];
   /** what a command on this row acts on (the route's resource and id) */
-  target?: { kind: 'environments' | 'experiments' | 'trainings' | 'models' | 'endpoints'; id: string; name: string };
+  target?: {
+    kind: 'environments' | 'experiments' | 'trainings' | 'models' | 'endpoints' | 'clusters';
+    id: string;
+    name: string;
+  };
   /** a stage row: the stage's name (its target is the endpoint) */
   stage?: string;
 }

@@ -835,6 +835,13 @@ class _Clusters(_Resource):
         """Poll until it has settled: REACHABLE, UNREACHABLE, START FAILED or STOPPED."""
         return self._wait_until(key, lambda c: c["state"] not in BUSY_CLUSTER_STATES, timeout, 0.5)
 
+    def dashboard_url(self, key: str) -> str:
+        """The address of the cluster's Ray dashboard through the bridge, which adds Ray's token: open it
+        once (its one-time ticket gets the browser a session cookie; the address without it works from then
+        on). Raises ``ApiError`` (503) while the cluster can't be reached."""
+        opened = self._client.request("POST", f"{self.path}/{_quote(key)}/dashboard")
+        return f"{self._client.url}{opened['path']}"
+
     def remove(self, key: str) -> None:
         """Forget a cluster and its token (a local one is stopped first)."""
         self._client.request("DELETE", f"{self.path}/{_quote(key)}")

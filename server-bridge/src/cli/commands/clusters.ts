@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { ApiError, type Cluster, clusterStates, type EmkitClient, formatTime, isSettled } from '@emkit/shared';
 import { type Command, InvalidArgumentError } from 'commander';
@@ -154,6 +155,18 @@ export function registerClusters(program: Command): void {
     });
 
   cluster
+    .command('dashboard <name>')
+    .description("print the address of the cluster's Ray dashboard through the bridge (one-time ticket); --open opens it")
+    .option('--open', "open it in this machine's browser as well")
+    .action(async (name: string, options, command: Command) => {
+      const globals = command.optsWithGlobals();
+      // the bridge adds Ray's token: the address carries only a ticket, spent by the first page load
+      const url = await connect(globals).clusterDashboardUrl(name);
+      printMessage(globals, url, { url });
+      if (options.open) openInBrowser(url);
+    });
+
+  cluster
     .command('default [name]')
     .description('make a cluster the default target for trainings and stages; --local gives it back to this machine')
     .option('--local', 'no default cluster: run here')
@@ -169,4 +182,12 @@ export function registerClusters(program: Command): void {
       const updated = await client.api.updateCluster({ params: { id: name as string }, body: { default: true } });
       printMessage(globals, `cluster ${updated.name} is the default target`, updated);
     });
+}
+
+/** The desktop's own opener, detached: the address is printed either way. */
+function openInBrowser(url: string): void {
+  const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  const child = spawn(opener, [url], { detached: true, stdio: 'ignore' });
+  child.on('error', () => process.stderr.write(`emkit: could not run ${opener}; open the address above yourself\n`));
+  child.unref();
 }

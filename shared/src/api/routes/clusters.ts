@@ -1,4 +1,4 @@
-import { Cluster, ClusterCreate, ClusterList, ClusterUpdate } from '../../schemas/clusters.js';
+import { Cluster, ClusterCreate, ClusterDashboard, ClusterList, ClusterUpdate } from '../../schemas/clusters.js';
 import { IdParams, ListQuery } from '../../schemas/common.js';
 import type { RouteDef } from './route-def.js';
 
@@ -68,5 +68,15 @@ export const clusterRoutes = {
     params: IdParams,
     status: 200,
     response: Cluster,
+  },
+  openClusterDashboard: {
+    method: 'POST',
+    url: '/api/v1/clusters/:id/dashboard',
+    tag: 'clusters',
+    summary:
+      "A one-time address (a minute) of the cluster's Ray dashboard through the bridge's proxy, `/clusters/{id}/dashboard/`, which adds Ray's token itself; 503 while the cluster can't be reached",
+    params: IdParams,
+    status: 201,
+    response: ClusterDashboard,
   },
 } as const satisfies Record<string, RouteDef>;

@@ -1,11 +1,11 @@
-"""``%emkit cluster``: Ray clusters — list, get, add, up, down, remove, default."""
+"""``%emkit cluster``: Ray clusters — list, get, add, up, down, remove, default, dashboard."""
 
 from __future__ import annotations
 
 from typing import Any, Dict
 
 from ..states import BUSY_CLUSTER_STATES
-from .display import Record, Table, elapsed, progress_html, progress_text
+from .display import Record, Table, elapsed, progress_html, progress_text, show_page
 from .parsing import MagicError
 from .waiting import watch
 
@@ -61,6 +61,12 @@ def cluster(ctx, args, cell):
         if not args.name:
             raise MagicError("%emkit cluster default: name a cluster, or give --local")
         return _record(client.clusters.set_default(args.name) or {})
+    if args.action == "dashboard":
+        # the bridge's proxy adds Ray's token: the output holds only a one-time ticket
+        first = client.clusters.dashboard_url(args.name)
+        plain = first.split("?", 1)[0]
+        show_page(first, plain, args.height, f"Ray dashboard of {args.name}")
+        return None
     if args.action == "down":
         return _record(client.clusters.down(args.name))
     if args.action == "add":

@@ -8,6 +8,7 @@ reasons are text, never markup.
 from __future__ import annotations
 
 import html
+import threading
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 Getter = Union[str, Callable[[Dict[str, Any]], Any]]
@@ -180,3 +181,34 @@ def elapsed(seconds: float) -> str:
     if seconds < 3600:
         return f"{seconds // 60} min {seconds % 60:02d} s"
     return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+
+
+# How long an IFrame keeps its one-time ticket in its address: the browser trades it for a
+# session cookie on its first request, and the plain address then keeps working. A spent ticket
+# opens nothing, but the plain address reads better in a saved notebook.
+TICKET_SWAP_SECONDS = 15.0
+
+
+def show_page(first: str, plain: str, height: int, title: str) -> None:
+    """A page the bridge serves to browsers (TensorBoard, a cluster's dashboard) in the output, with a
+    link to open it in a tab: ``first`` carries the one-time ticket, ``plain`` replaces it shortly."""
+    from IPython.display import display
+
+    handle = display(_frame(first, plain, height, title), raw=True, display_id=True)
+    if handle is not None:
+        timer = threading.Timer(
+            TICKET_SWAP_SECONDS, handle.update, args=(_frame(plain, plain, height, title),), kwargs={"raw": True}
+        )
+        timer.daemon = True
+        timer.start()
+
+
+def _frame(src: str, link: str, height: int, title: str) -> Dict[str, str]:
+    return {
+        "text/plain": f"{title}: {link}",
+        "text/html": (
+            f'<iframe src="{esc(src)}" width="100%" height="{height}" frameborder="0" title="{esc(title)}"></iframe>'
+            f'<div><a href="{esc(link)}" target="_blank" rel="noopener">open {esc(title)} in a new tab</a>'
+            "</div>"
+        ),
+    }

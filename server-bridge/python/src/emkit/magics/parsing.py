@@ -400,7 +400,7 @@ def build() -> argparse.ArgumentParser:
     recipe_train.add_argument("--description")
     _wait_flag(recipe_train, False, "it has ended")
 
-    cluster = commands.add_parser("cluster", help="Ray clusters: list, get, add, up, down, remove, default")
+    cluster = commands.add_parser("cluster", help="Ray clusters: list, get, add, up, down, remove, default, dashboard")
     cluster_commands = cluster.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
     cluster_commands.required = True
     cluster_commands.add_parser("list", help="every cluster: state, Ray version, nodes")
@@ -421,6 +421,11 @@ def build() -> argparse.ArgumentParser:
     cluster_down.add_argument("name")
     cluster_remove = cluster_commands.add_parser("remove", help="forget a cluster (a local one is stopped first)")
     cluster_remove.add_argument("name")
+    cluster_dashboard = cluster_commands.add_parser(
+        "dashboard", help="the cluster's Ray dashboard in the output, through the bridge (which adds Ray's token)"
+    )
+    cluster_dashboard.add_argument("name")
+    cluster_dashboard.add_argument("--height", type=positive, default=600, help="pixels (default 600)")
     cluster_default = cluster_commands.add_parser("default", help="make a cluster the default target")
     cluster_default.add_argument("name", nargs="?")
     cluster_default.add_argument("--local", action="store_true", help="no default cluster: this machine")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import urllib.parse
 from typing import Any, Dict, List
 
@@ -10,7 +9,7 @@ from ..client import ApiError
 from ..states import BUSY_ENVIRONMENT_STATES
 from .clusters import CLUSTER_COLUMNS
 from .datasets import DATASET_COLUMNS
-from .display import Record, Table, elapsed, esc, progress_html, progress_text
+from .display import Record, Table, elapsed, progress_html, progress_text, show_page
 from .parsing import MagicError
 from .serving import ENDPOINT_COLUMNS, MODEL_COLUMNS
 from .waiting import watch
@@ -53,10 +52,6 @@ LISTS = {
     "clusters": CLUSTER_COLUMNS,
     "datasets": DATASET_COLUMNS,
 }
-# How long the IFrame keeps its one-time ticket in its address: the browser trades it for a
-# session cookie on its first request, and the plain address then keeps working. A spent ticket
-# opens nothing, but the plain address reads better in a saved notebook.
-TICKET_SWAP_SECONDS = 15.0
 
 
 def status(ctx, args, cell):
@@ -131,28 +126,7 @@ def tensorboard(ctx, args, cell):
             f"TensorBoard for {args.key} is {board['state']}: {board.get('stateReason') or 'no reason given'}"
         )
     plain = f"{client.url}/tensorboard/{urllib.parse.quote(board['id'], safe='')}/"
-    first = client.tensorboards.url(board["id"])
-
-    from IPython.display import display
-
-    handle = display(_frame(first, plain, args.height), raw=True, display_id=True)
-    if handle is not None:
-        timer = threading.Timer(
-            TICKET_SWAP_SECONDS, handle.update, args=(_frame(plain, plain, args.height),), kwargs={"raw": True}
-        )
-        timer.daemon = True
-        timer.start()
-
-
-def _frame(src: str, link: str, height: int) -> Dict[str, str]:
-    return {
-        "text/plain": f"TensorBoard: {link}",
-        "text/html": (
-            f'<iframe src="{esc(src)}" width="100%" height="{height}" frameborder="0"></iframe>'
-            f'<div><a href="{esc(link)}" target="_blank" rel="noopener">open TensorBoard in a new tab</a>'
-            "</div>"
-        ),
-    }
+    show_page(client.tensorboards.url(board["id"]), plain, args.height, "TensorBoard")
 
 
 def _training_or_experiment(client, key: str) -> Dict[str, str]:
