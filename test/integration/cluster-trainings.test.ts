@@ -222,6 +222,8 @@ describe('trainings on a real two-node Ray cluster', () => {
       expect(done.placement).toEqual([
         { rank: 0, node: expect.stringMatching(/^127\.0\.0\.[23]$/), nodeId: expect.stringMatching(/^[0-9a-f]+$/) },
       ]);
+      // which Python ran it, first in the log
+      expect(log.split('\n')[0]).toBe("[emkit] runtime env: the nodes' own Python");
       expect(log).toContain('argv ["--learning-rate", "0.1"]');
       const contract = JSON.parse(/contract (.*)/.exec(log)?.[1] ?? '{}') as Record<string, string>;
       expect(contract).toMatchObject({
@@ -446,6 +448,39 @@ describe('trainings on a real two-node Ray cluster', () => {
       for (const figure of [local, onCluster, rayAlone]) expect(figure).toBeGreaterThan(0);
     },
     240_000,
+  );
+
+  it.skipIf(!hasRay)(
+    `installs the environment's pip requirements on the nodes as the Ray job's runtime env, and says so${reason}`,
+    async () => {
+      // a tiny pure-Python package from PyPI that the nodes' own Python lacks
+      expect(pythonHas(venvPython, 'inflection')).toBe(false);
+      const created = await client.api.createEnvironment({ body: { name: 'ray-pip', packages: ['inflection==0.5.1'] } });
+      const environment = await waitFor(
+        async () => {
+          const e = await client.api.getEnvironment({ params: { id: created.id } });
+          return e.state === 'CREATE IN PROGRESS' ? undefined : e;
+        },
+        240_000,
+        'the environment to be built',
+      );
+      expect(environment.state, environment.stateReason ?? '').toBe('ACTIVE');
+      const source = writeTree(join(work, 'with-pip'), {
+        'camel.py': 'import inflection\nprint("camel", inflection.camelize("ray_pip"), flush=True)\n',
+      });
+      const submitted = await client.api.createTraining({
+        body: { source: { path: join(source, 'camel.py') }, cluster: cluster.name, environment: 'ray-pip' },
+      });
+      // the record says which environment, run by the nodes (not this machine's folder of it)
+      expect(submitted).toMatchObject({ environment: 'ray-pip', python: 'python', cluster: cluster.name });
+      // Ray builds the virtualenv on the node first: minutes on a loaded machine
+      const done = await settledTraining(client, submitted.id, 540_000);
+      const log = await fullLog(client, submitted.id);
+      expect(done.state, `${done.stateReason}\n${log}`).toBe('COMPLETE');
+      expect(log.split('\n')[0]).toBe('[emkit] runtime env: pip ["inflection==0.5.1"] on the nodes');
+      expect(log).toContain('camel RayPip');
+    },
+    840_000,
   );
 
   // these two last: they take nodes away from the file's cluster

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HttpError } from '../server/errors.js';
-import { checkRequirements } from './requirements.js';
+import { checkRequirements, requirementSpecifiers } from './requirements.js';
 
 const refusal = (text: string) => {
   try {
@@ -39,5 +39,11 @@ describe('requirements text', () => {
     expect(error).toBeInstanceOf(HttpError);
     expect(error).toMatchObject({ status: 400, field: 'requirements' });
     expect(error?.message).toContain(`line ${line} has the pip option "${option}"`);
+  });
+
+  it("gives the specifiers alone, one per logical line, for a Ray job's pip list", () => {
+    const text = '# pinned\n\nnumpy==2.1.0  # arrays\npandas>=2; python_version >= "3.10"\nsix \\\n  ==1.16.0\n';
+    expect(requirementSpecifiers(text)).toEqual(['numpy==2.1.0', 'pandas>=2; python_version >= "3.10"', 'six    ==1.16.0']);
+    expect(requirementSpecifiers('')).toEqual([]);
   });
 });

@@ -32,6 +32,13 @@ function logicalLines(text: string): { line: number; text: string }[] {
 /** pip drops a comment: a `#` at the start of a line or after whitespace. */
 const withoutComment = (line: string) => line.replace(/(^|\s)#.*$/, '');
 
+/** The requirement specifiers of a requirements text, one per logical line, without comments or blank lines. */
+export function requirementSpecifiers(text: string): string[] {
+  return logicalLines(text)
+    .map(({ text: line }) => withoutComment(line).trim())
+    .filter((line) => line.length > 0);
+}
+
 /** 400 naming the first line that carries a pip option; nothing if there is none. */
 export function checkRequirements(text: string): void {
   for (const { line, text: content } of logicalLines(text)) {

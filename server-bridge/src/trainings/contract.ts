@@ -86,6 +86,8 @@ export interface TrainingSpec {
   statusFile: string;
   artifactsDir: string;
   installer: string[] | null;
+  /** a cluster training: its environment's pip requirements, installed by Ray on the nodes (null: the nodes' own Python) */
+  clusterPip?: string[] | null;
 }
 
 /** What the supervisor writes to status.json, atomically, at each change. */

@@ -5,6 +5,7 @@ import { type EarlyStopping, NAME_PATTERN, type PlacementStrategy, type Training
 import type { ClusterService } from '../clusters/service.js';
 import { type DatasetResolver, isDatasetRef } from '../datasets/resolve.js';
 import { bridgeInterpreter, environmentInterpreter, type Interpreter } from '../environments/interpreter.js';
+import { requirementSpecifiers } from '../environments/requirements.js';
 import type { EnvironmentService } from '../environments/service.js';
 import { which } from '../runtime/process.js';
 import { conflict, HttpError } from '../server/errors.js';
@@ -173,21 +174,15 @@ export class TrainingSubmitter {
     refuseClashes('datasets', plan.datasets, datasetVariable);
     const datasets = await this.resolveDatasets(plan.datasets);
     const cluster = this.pickCluster(plan.cluster);
-    if (cluster && plan.environment !== undefined) {
-      throw unprocessable(
-        `a training on cluster "${cluster.name}" runs with the nodes' own Python; leave the environment out`,
-        'environment',
-      );
-    }
     if (!cluster && plan.placementStrategy !== null) {
       throw unprocessable('placementStrategy places the ranks of a training on a cluster; name a cluster', 'placementStrategy');
     }
     if (!cluster && plan.maxRetries) {
       throw unprocessable('maxRetries starts a training again after a lost node of a cluster; name a cluster', 'maxRetries');
     }
-    const { environmentId, environmentName, python } = cluster
-      ? { environmentId: null, environmentName: null, python: NODES_PYTHON }
-      : this.pickPython(plan.environment);
+    const { environmentId, environmentName, python, clusterPip } = cluster
+      ? this.nodesPython(plan.environment)
+      : { ...this.pickPython(plan.environment), clusterPip: undefined };
     const name = plan.name ?? this.freeName(defaultTrainingName(plan.entryPoint));
     if (this.store.trainings.get(name)) throw conflict(`a training named "${name}" already exists`);
     const experiment = this.experimentFor(plan.experiment);
@@ -222,6 +217,7 @@ export class TrainingSubmitter {
         statusFile: layout.status,
         artifactsDir: layout.artifacts,
         installer: this.installerFor(python),
+        ...(clusterPip === undefined ? {} : { clusterPip }),
       };
       await writeFile(layout.spec, `${JSON.stringify(spec, null, 2)}\n`);
       training = this.store.tx(() => {
@@ -292,6 +288,19 @@ export class TrainingSubmitter {
     return key === undefined
       ? bridgeInterpreter(this.options.python, which)
       : environmentInterpreter(this.options.environments, key, 'trainings');
+  }
+
+  /**
+   * A cluster training runs with the nodes' own Python; with an environment, the environment's
+   * packages and requirements become its Ray job's `pip` runtime environment, installed by Ray on
+   * the nodes (an environment with none: the nodes' own Python, as without one).
+   */
+  private nodesPython(key: string | undefined): Interpreter & { clusterPip: string[] | null } {
+    if (key === undefined) return { environmentId: null, environmentName: null, python: NODES_PYTHON, clusterPip: null };
+    const { environmentId, environmentName } = environmentInterpreter(this.options.environments, key, 'trainings');
+    const environment = this.options.environments.find(key);
+    const pip = [...environment.packages, ...requirementSpecifiers(environment.requirements)];
+    return { environmentId, environmentName, python: NODES_PYTHON, clusterPip: pip.length > 0 ? pip : null };
   }
 
   /** The cluster to run on: the one named, else the default one (when one is set), else none (this machine). */

@@ -5,9 +5,10 @@ directory and the training in ``EMKIT_RAY_SPEC`` (JSON) and its push credential 
 ``EMKIT_PUSH_TOKEN``. Instance count N is N ranks in a placement group (one bundle each,
 SPREAD, or STRICT_SPREAD when asked): each rank is an actor that runs the entry point as a
 process with the EM_* contract (its folders node-local) and the torchrun variables,
-``MASTER_ADDR`` the rank-0 node. Output and files go back to the bridge (``ray_push``).
-A node lost under a rank ends the training FAIL TRAIN naming it, or, while ``maxRetries``
-allows, starts every rank again in a new placement group (the attempt counted in the status
+``MASTER_ADDR`` the rank-0 node; one rank (``rankInDriver``) runs in the driver itself.
+Output and files go back to the bridge (``ray_push``).
+A node lost under an actor's rank ends the training FAIL TRAIN naming it, or, while
+``maxRetries`` allows, starts every rank again in a new placement group (the attempt counted in the status
 and marked by a line in every rank's log).
 """
 
@@ -17,17 +18,22 @@ import contextlib
 import json
 import os
 import signal
+import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime, timezone
 
 from . import launch, processes
 from .ray_push import AREAS, FolderSync, Pusher
 from .spec import Spec
 
-LOG_EVERY_S = 0.5
+# a rank's first output goes to the bridge at once; after each push, what follows gathers this long
+LOG_GAP_S = 0.1
+# how often a quiet rank looks at its process (and at a stop)
+LOG_IDLE_S = 0.5
 FILES_EVERY_S = 2.0
 STOP_GRACE_S = 2.0
 # how long what is left to send waits for the bridge (restarting, say) at the end
@@ -75,33 +81,22 @@ def _node_spec(raw: dict, base: str) -> Spec:
     )
 
 
-class Rank:
-    """One rank, as a Ray actor: where it is, then its process, its output and files sent back."""
+class RankRun:
+    """One rank's process, and its output and files sent back: in a Ray actor, or in the driver itself."""
 
-    def __init__(self, raw: dict, rank: int, token: str, attempt: int = 1):
-        import ray
-
-        self.raw, self.rank, self.attempt = raw, rank, attempt
+    def __init__(self, raw: dict, rank: int, token: str, address: str, attempt: int = 1):
+        self.rank, self.address, self.attempt = rank, address, attempt
         self.pusher = Pusher(raw["pushUrl"], token)
         self.base = tempfile.mkdtemp(prefix=f"emkit-{raw['trainingId']}-rank{rank}-")
         self.spec = _node_spec(raw, self.base)
-        self.node = ray.get_runtime_context().get_node_id()
-        self.address = ray.util.get_node_ip_address()
-        self.process = None
+        self.process: subprocess.Popen | None = None
+        self._chunks: list[bytes] = []
+        self._lock = threading.Lock()
+        # set by the reader at each arrival (and at the end of the output): the first line goes at once
+        self._arrived = threading.Event()
+        self._reader: threading.Thread | None = None
 
-    def where(self) -> dict:
-        return {"rank": self.rank, "node": self.address, "nodeId": self.node, "pid": os.getpid()}
-
-    def free_port(self) -> int:
-        import socket
-
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            sock.bind((self.address, 0))
-            return sock.getsockname()[1]
-
-    def run(self, master_addr: str, master_port: int | None) -> dict:
-        import subprocess
-
+    def start(self, master_addr: str, master_port: int | None) -> None:
         spec = self.spec
         env = launch.rank_env(spec, launch.base_env(spec), self.rank, master_port)
         if spec.instance_count > 1:
@@ -122,38 +117,50 @@ class Rank:
         )
         output = self.process.stdout
         assert output is not None  # stdout=PIPE
-        chunks: list[bytes] = []
-        lock = threading.Lock()
 
         def read() -> None:
             while True:
                 data = os.read(output.fileno(), 65536)
+                with self._lock:
+                    if data:
+                        self._chunks.append(data)
+                self._arrived.set()
                 if not data:
                     return
-                with lock:
-                    chunks.append(data)
 
-        reader = threading.Thread(target=read, daemon=True)
-        reader.start()
+        self._reader = threading.Thread(target=read, daemon=True)
+        self._reader.start()
+
+    def follow(self, ending: Callable[[], bool] = lambda: False) -> dict:
+        """Send the output as it comes (the first push at once, then at most one every LOG_GAP_S) and
+        the files every FILES_EVERY_S until the process exits; ``ending()`` true ends it sooner."""
+        process = self.process
+        assert process is not None  # started
         files = FolderSync(self.pusher, {area: os.path.join(self.base, area) for area in AREAS})
         pending = b""
         last_files = time.monotonic()
 
         def flush() -> None:
             nonlocal pending
-            with lock:
-                pending += b"".join(chunks)
-                chunks.clear()
+            with self._lock:
+                pending += b"".join(self._chunks)
+                self._chunks.clear()
             if pending and self.pusher.log(str(self.rank), pending):
                 pending = b""
 
-        while self.process.poll() is None:
-            time.sleep(LOG_EVERY_S)
-            flush()
+        while process.poll() is None:
+            arrived = self._arrived.wait(LOG_IDLE_S)
+            self._arrived.clear()
+            flush()  # also what a restarting bridge refused before
+            if arrived:
+                time.sleep(LOG_GAP_S)  # what follows gathers meanwhile: a flood goes in batches
             if time.monotonic() - last_files >= FILES_EVERY_S:
                 files.sync()
                 last_files = time.monotonic()
-        reader.join(timeout=5)
+            if ending():
+                self.terminate()
+        if self._reader is not None:
+            self._reader.join(timeout=5)
         flush()
         sent = files.sync()
         end = time.monotonic() + BRIDGE_PATIENCE_S
@@ -161,7 +168,7 @@ class Rank:
             time.sleep(1)
             flush()
             sent = files.sync()
-        return {"code": self.process.returncode, "detail": self._notebook_failure()}
+        return {"code": process.returncode, "detail": self._notebook_failure()}
 
     def _notebook_failure(self) -> str | None:
         """What a notebook rank wrote down before it exited, if anything (as the local supervisor reads it)."""
@@ -186,6 +193,63 @@ class Rank:
             end = time.monotonic() + wait
             while time.monotonic() < end and self.process.poll() is None:
                 time.sleep(0.05)
+
+
+class Rank:
+    """One rank as a Ray actor in its bundle of the placement group: where it is, then its RankRun."""
+
+    def __init__(self, raw: dict, rank: int, token: str, attempt: int = 1):
+        import ray
+
+        self.node = ray.get_runtime_context().get_node_id()
+        self.run_ = RankRun(raw, rank, token, ray.util.get_node_ip_address(), attempt)
+
+    def where(self) -> dict:
+        """Where it is, and a free port there (rank 0's is the rendezvous)."""
+        import socket
+
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind((self.run_.address, 0))
+            port = sock.getsockname()[1]
+        return {
+            "rank": self.run_.rank,
+            "node": self.run_.address,
+            "nodeId": self.node,
+            "pid": os.getpid(),
+            "port": port,
+        }
+
+    def run(self, master_addr: str, master_port: int | None) -> dict:
+        self.run_.start(master_addr, master_port)
+        return self.run_.follow()
+
+    def terminate(self) -> None:
+        self.run_.terminate()
+
+
+def _this_node() -> tuple[str, str]:
+    """This node's address and Ray node id. The raylet that started the job's supervisor is an
+    ancestor of this driver and names both on its command line: read there (Linux), they cost no
+    Ray client, which takes a second or more to connect; elsewhere, ask one."""
+    pid = os.getppid()
+    for _ in range(16):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as file:
+                args = file.read().decode(errors="replace").split("\0")
+            with open(f"/proc/{pid}/stat", encoding="utf-8") as file:
+                stat = file.read()
+        except OSError:
+            break
+        flags = dict(a[2:].split("=", 1) for a in args if a.startswith("--") and "=" in a)
+        if os.path.basename(args[0]) == "raylet" and flags.get("node_ip_address") and flags.get("node_id"):
+            return flags["node_ip_address"], flags["node_id"]
+        pid = int(stat[stat.rindex(")") + 2 :].split()[1])  # after the command's parenthesis: state, ppid
+        if pid <= 1:
+            break
+    import ray
+
+    ray.init(log_to_driver=False)
+    return ray.util.get_node_ip_address(), ray.get_runtime_context().get_node_id()
 
 
 def _die_with_parent() -> None:
@@ -245,9 +309,42 @@ class Driver:
         self.pusher.log("supervisor", f"{line}\n".encode())
 
     def run(self) -> int:
+        signal.signal(signal.SIGTERM, self._stop)
+        if self.raw.get("rankInDriver"):
+            return self.run_here()
+        return self.run_in_group()
+
+    def run_here(self) -> int:
+        """One rank, in this process tree: the bridge reserved its CPUs for the job's entrypoint
+        (``entrypoint_num_cpus``), which is a one-bundle placement group on this node without
+        the cost of one: no Ray client, no group, no actor's worker start on the way to the first line.
+        Never started again: the rank's node is the driver's, and that node lost is the job lost
+        (the bridge reports it); a one-rank training with ``maxRetries`` runs in the group instead."""
+        address, node_id = _this_node()
+        rank = RankRun(self.raw, 0, self.token, address)
+        rank.start(address, None)
+        self.ranks = [{"rank": 0, "node": address, "nodeId": node_id, "pid": os.getpid(), "exitCode": None}]
+        self.started_at = _now()
+        self.status("RUNNING")
+        self.say(f"emkit: rank 0 on {address}")
+        ended = rank.follow(lambda: self.stop_asked or self._overdue())
+        code = ended["code"]
+        self.ranks[0]["exitCode"] = code
+        if self.stop_asked:
+            return self._end([], "STOPPED", "stopped by request", None)
+        if self._overdue() and code != 0:
+            return self._end([], "FAIL TRAIN", self._overdue_reason(), None)
+        if code != 0:
+            reason = f"rank 0 {processes.describe_exit(code)}"
+            if ended["detail"]:
+                reason = f"{reason}: {ended['detail']}"
+            return self._end([], "FAIL TRAIN", reason, processes.exit_status(code))
+        self.status("COMPLETE", None, 0)
+        return 0
+
+    def run_in_group(self) -> int:
         import ray
 
-        signal.signal(signal.SIGTERM, self._stop)
         self.status("CREATE IN PROGRESS")
         ray.init(log_to_driver=False)
         retries = int(self.raw.get("maxRetries") or 0)
@@ -288,17 +385,17 @@ class Driver:
             for i in range(count)
         ]
         try:
-            places = ray.get([a.where.remote() for a in actors])
-            port = ray.get(actors[0].free_port.remote()) if count > 1 else None
+            places = ray.get([a.where.remote() for a in actors])  # each with a free port there
         except RayActorError as error:  # a node lost before the ranks ran
             return _NodeLost(actors, [], f"a rank's node was lost while placing the ranks: {_first_line(error)}")
+        port = places[0]["port"] if count > 1 else None
         master = places[0]["node"]
-        self.ranks = [{**p, "exitCode": None} for p in places]
+        self.ranks = [{**{k: v for k, v in p.items() if k != "port"}, "exitCode": None} for p in places]
+        runs = {a.run.remote(master, port): i for i, a in enumerate(actors)}
         if self.started_at is None:
             self.started_at = _now()
         self.status("RUNNING")
         self.say("emkit: ranks on " + ", ".join(f"{p['rank']}@{p['node']}" for p in places))
-        runs = {a.run.remote(master, port): i for i, a in enumerate(actors)}
         pending = list(runs)
         while pending:
             done, pending = ray.wait(pending, timeout=0.5)
@@ -385,11 +482,12 @@ class Driver:
         return f"the maximum duration of {self.raw['maxDurationSeconds']}s was reached"
 
     def _end(self, actors, state: str, reason: str, code: int | None) -> int:
-        import ray
+        if actors:
+            import ray
 
-        # an actor on a lost node can't answer: Ray ends what is left with the job
-        with contextlib.suppress(Exception):
-            ray.get([a.terminate.remote() for a in actors], timeout=STOP_GRACE_S + 2)
+            # an actor on a lost node can't answer: Ray ends what is left with the job
+            with contextlib.suppress(Exception):
+                ray.get([a.terminate.remote() for a in actors], timeout=STOP_GRACE_S + 2)
         self.say(f"emkit: {state}: {reason}")
         self.status(state, reason, code)
         return 0 if state != "FAIL TRAIN" else 1
