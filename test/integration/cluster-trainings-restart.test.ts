@@ -121,7 +121,10 @@ describe('a cluster training, stages on Ray Serve, and a bridge killed with kill
       const done = await settledTraining(bridge.client, submitted.id, 180_000);
       const log = await fullLog(bridge.client, submitted.id);
       expect(done.state, `${done.stateReason}\n${log}`).toBe('COMPLETE');
-      expect(log).toBe(Array.from({ length: 16 }, (_, i) => `line ${i}\n`).join(''));
+      // the full log: emkit's line saying where it runs, then every line of the user code, none twice
+      expect(log).toBe(
+        `[emkit] runtime env: the nodes' own Python\n${Array.from({ length: 16 }, (_, i) => `line ${i}\n`).join('')}`,
+      );
       expect(existsSync(join(done.dir, 'model', 'weights.txt'))).toBe(true);
 
       // the stages: ACTIVE again, answering through the gateway as before, on the same replicas
