@@ -11,6 +11,7 @@ import {
 import { type DatasetResolver, isDatasetRef } from '../datasets/resolve.js';
 import { bridgeInterpreter, type Interpreter, modelInterpreter } from '../environments/interpreter.js';
 import type { EnvironmentService } from '../environments/service.js';
+import { refuseInactive } from '../models/activation.js';
 import { which } from '../runtime/process.js';
 import { HttpError, notFound } from '../server/errors.js';
 import type { EvaluationRecord } from '../store/evaluations.js';
@@ -51,6 +52,7 @@ export class EvaluationSubmitter {
   async create(input: EvaluationCreate): Promise<EvaluationRecord> {
     const model = this.store.models.find(input.model);
     if (!model) throw notFound('model', input.model);
+    refuseInactive(model, 'evaluated');
     const data = await this.dataOf(input);
     const interpreter = this.interpreterFor(model, input.environment);
     // null: the runner takes a "label" column if there is one (else it is a clustering, or an error)
