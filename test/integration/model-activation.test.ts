@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeDir, repoRoot, startBridge, type TestBridge, tempDir } from '../support/bridge.js';
+import { emkitCli, removeDir, repoRoot, startBridge, type TestBridge, tempDir } from '../support/bridge.js';
 import { activeEndpoint } from '../support/endpoints.js';
 import { writeCsv, writeCustomEvaluationModel } from '../support/evaluations.js';
 import { refusal } from '../support/refusal.js';
@@ -99,6 +99,28 @@ describe('a deactivated model version', () => {
 
     await api().deleteEndpoint({ params: { id: 'served' } });
   }, 180_000);
+
+  it('the CLI deactivates, lists the state, reactivates, and deletes --with-sources', async () => {
+    await api().createModel({ body: { name: 'by-cli', artifactPath: model('by-cli') } });
+    const off = await emkitCli(bridge, 'model', 'deactivate', 'by-cli:1');
+    expect(off.code, off.stderr).toBe(0);
+    expect(off.stdout).toContain('model by-cli:1: INACTIVE');
+    const listed = await emkitCli(bridge, 'model', 'list', 'by-cli');
+    expect(listed.stdout).toMatch(/STATE/);
+    expect(listed.stdout).toMatch(/INACTIVE/);
+    const deploy = await emkitCli(bridge, 'endpoint', 'create', 'by-cli', '--model', 'by-cli:1');
+    expect(deploy.code).not.toBe(0);
+    expect(deploy.stderr).toContain('emkit model activate by-cli:1');
+    const on = await emkitCli(bridge, 'model', 'activate', 'by-cli:1');
+    expect(on.stdout).toContain('model by-cli:1: ACTIVE');
+    const active = await emkitCli(bridge, 'model', 'delete', 'by-cli:1', '--with-sources');
+    expect(active.code).not.toBe(0);
+    expect(active.stderr).toContain('deactivate it first');
+    await emkitCli(bridge, 'model', 'deactivate', 'by-cli:1');
+    const deleted = await emkitCli(bridge, 'model', 'delete', 'by-cli:1', '--with-sources');
+    expect(deleted.code, deleted.stderr).toBe(0);
+    expect(deleted.stdout).toContain('deleted with its sources');
+  }, 120_000);
 
   it.skipIf(!hasTools)(
     `deleted withSources: its training and the upload only it used go, a dataset another training uses stays${noTools}`,
