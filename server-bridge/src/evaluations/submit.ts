@@ -98,8 +98,12 @@ export class EvaluationSubmitter {
         throw unprocessable(`the evaluation runner could not start: ${reason}`, 'environment');
       }
       const pid = runner.pid;
-      evaluation = this.store.tx(() =>
-        this.store.evaluations.insert({
+      evaluation = this.store.tx(() => {
+        // deactivated (or deleted) while the data was checked: refused here, the runner abandoned below
+        const now = this.store.models.find(model.id);
+        if (!now) throw notFound('model', input.model);
+        refuseInactive(now, 'evaluated');
+        return this.store.evaluations.insert({
           id,
           model: { id: model.id, name: model.name, version: model.version },
           data: {
@@ -119,8 +123,8 @@ export class EvaluationSubmitter {
           python: interpreter.python,
           runnerPid: pid,
           dir: layout.dir,
-        }),
-      );
+        });
+      });
     } catch (error) {
       if (runner) await this.supervision.abandon(runner);
       await rm(layout.dir, { recursive: true, force: true });

@@ -12,9 +12,9 @@ const columns: [string, (m: Model) => unknown][] = [
   ['NAME', (m) => m.name],
   ['VERSION', (m) => m.version],
   ['ALIASES', (m) => m.aliases.join(',')],
-  ['STATE', (m) => m.state],
   ['FRAMEWORK', (m) => `${m.framework}${m.frameworkVersion ? ` ${m.frameworkVersion}` : ''}`],
   ['TRAINING', (m) => m.source.training?.name ?? ''],
+  ['STATE', (m) => m.state],
   ['CREATED', (m) => formatTime(m.createdAt)],
 ];
 
