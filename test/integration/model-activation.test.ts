@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emkitCli, removeDir, repoRoot, startBridge, type TestBridge, tempDir } from '../support/bridge.js';
 import { activeEndpoint } from '../support/endpoints.js';
@@ -216,4 +217,30 @@ describe('--max-active-models 2', () => {
     },
     240_000,
   );
+});
+
+describe('a stage of a deactivated version at restart', () => {
+  it('is not started again: DEPLOY FAILED, saying why and how to undo it', async () => {
+    let bridge = await startBridge({ args: ['--python', venvPython] });
+    const home = bridge.home;
+    try {
+      await bridge.client.api.createModel({ body: { name: 'restart', artifactPath: model('restart') } });
+      await bridge.client.api.createEndpoint({ body: { name: 'restart', model: 'restart:1' } });
+      await activeEndpoint(bridge.client, 'restart');
+      await bridge.stop();
+      // the API never leaves a served version INACTIVE (409 above): only a hand-edited or older home can
+      const db = new Database(join(home, 'emkit.db'));
+      db.prepare("UPDATE models SET active = 0 WHERE name = 'restart'").run();
+      db.close();
+      bridge = await startBridge({ home, args: ['--python', venvPython] });
+      const stage = await bridge.client.api.getEndpointStage({ params: { id: 'restart', stage: 'default' } });
+      expect(stage.state).toBe('DEPLOY FAILED');
+      expect(stage.stateReason).toContain('its model version is deactivated');
+      // its pool is set up, as a failed stage's is, but no worker was launched
+      expect(stage.instances.map((i) => i.pid)).toEqual([null]);
+    } finally {
+      await bridge.stop();
+      removeDir(home);
+    }
+  }, 180_000);
 });
