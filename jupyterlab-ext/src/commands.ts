@@ -8,6 +8,8 @@ export const CommandIds = {
   deleteTraining: 'emkit:delete-training',
   stopTraining: 'emkit:stop-training',
   deleteModel: 'emkit:delete-model',
+  activateModel: 'emkit:activate-model',
+  deactivateModel: 'emkit:deactivate-model',
   deleteEndpoint: 'emkit:delete-endpoint',
   submitNotebook: 'emkit:submit-notebook',
   openTraining: 'emkit:open-training',

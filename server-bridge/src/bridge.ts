@@ -64,6 +64,8 @@ export interface BridgeOptions {
   emkitPackage?: string;
   /** where `import emkit` finds the runner and tracking in trainings (a source folder or the wheel) */
   emkitImportPath?: string;
+  /** `--max-active-models`: at most this many ACTIVE model versions (none: no cap) */
+  maxActiveModels?: number;
   /** caps on a training's source snapshot */
   snapshotLimits?: SnapshotLimits;
   /** how often running trainings are looked at (ms) */
@@ -250,6 +252,9 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     home: paths.home,
     limits: options.snapshotLimits ?? DEFAULT_SNAPSHOT_LIMITS,
     stopWorkers: (modelId) => quickTests.stop(modelId),
+    maxActive: options.maxActiveModels,
+    deleteTraining: (id) => trainings.delete(id),
+    deleteDataset: (name) => datasets.delete(name),
   });
   const evaluations = new EvaluationService(store, {
     root: paths.evaluations,

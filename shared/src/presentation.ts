@@ -19,7 +19,8 @@ const FAILED = new Set([
   'UNREACHABLE',
   'DEAD',
 ]);
-const STOPPED = new Set(['STOPPED']);
+// a deactivated model version is at rest, as a stopped training is
+const STOPPED = new Set(['STOPPED', 'INACTIVE']);
 const OK = new Set(['ACTIVE', 'COMPLETE', 'READY', 'RUNNING', 'REACHABLE', 'ALIVE']);
 
 /**

@@ -1,6 +1,6 @@
 import type { Model } from '@emkit/shared';
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { codeCheckIcon, deleteIcon, launchIcon, tagIcon } from '@jupyterlab/ui-components';
+import { codeCheckIcon, deleteIcon, launchIcon, runIcon, stopIcon, tagIcon } from '@jupyterlab/ui-components';
 import { CommandIds } from '../commands.js';
 import { IconButton, Row, Section } from './parts.js';
 import type { Run } from './SidebarView.js';
@@ -31,6 +31,7 @@ export function ModelsSection({ models, trans, run }: { models: readonly Model[]
                   key={model.id}
                   kind="model-version"
                   name={`${model.name}:${model.version}`}
+                  state={model.state}
                   onOpen={() => run(CommandIds.openModel, model.id, { name: model.name })}
                   detail={
                     <>
@@ -59,6 +60,19 @@ export function ModelsSection({ models, trans, run }: { models: readonly Model[]
                         label={trans.__('Deploy %1:%2 as an endpoint', model.name, model.version)}
                         onClick={() => run(CommandIds.createEndpoint, undefined, { model: model.id })}
                       />
+                      {model.state === 'ACTIVE' ? (
+                        <IconButton
+                          icon={stopIcon}
+                          label={trans.__('Deactivate %1:%2', model.name, model.version)}
+                          onClick={() => run(CommandIds.deactivateModel, model.id)}
+                        />
+                      ) : (
+                        <IconButton
+                          icon={runIcon}
+                          label={trans.__('Activate %1:%2', model.name, model.version)}
+                          onClick={() => run(CommandIds.activateModel, model.id)}
+                        />
+                      )}
                       <IconButton
                         icon={deleteIcon}
                         label={trans.__('Delete model version %1', `${model.name}:${model.version}`)}

@@ -1,10 +1,11 @@
 // @vitest-environment happy-dom
-import type { Cluster, EmkitClient, Experiment } from '@emkit/shared';
+import type { Cluster, EmkitClient, Experiment, Model } from '@emkit/shared';
 import type { CommandRegistry } from '@lumino/commands';
 import { Signal } from '@lumino/signaling';
 import { act, createElement } from 'react';
 import { createRoot } from 'react-dom/client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { CommandIds } from '../commands.js';
 import type { ConnectionStatus } from '../connection/connection.js';
 import { ResourceStore } from '../resources.js';
 import type { IEmkit } from '../tokens.js';
@@ -27,6 +28,8 @@ vi.mock('@jupyterlab/ui-components', () => {
     'caretDown',
     'caretRight',
     'tableRows',
+    'codeCheck',
+    'run',
   ];
   return Object.fromEntries(names.map((name) => [`${name}Icon`, icon]));
 });
@@ -70,6 +73,8 @@ const client = {
   },
 } as unknown as EmkitClient;
 
+/** The commands the sidebar's buttons ran, with their arguments. */
+const executed: [string, unknown][] = [];
 const connection = new FakeConnection();
 const resources = new ResourceStore();
 /** the commands the sidebar's buttons ran, with their arguments */
@@ -158,6 +163,44 @@ describe('the sidebar', () => {
     expect(section?.querySelector('.emkit-Badge')?.textContent).toBe('UNREACHABLE');
     expect(section?.textContent).toContain('0/2 nodes alive');
     expect(dashboard()).toBeNull();
+  });
+
+  it("shows a model version's state and the action that flips it: Deactivate when ACTIVE, Activate when INACTIVE", async () => {
+    const version = (state: Model['state'], seq: number) => {
+      const data = {
+        id: 'm-1',
+        name: 'flowers',
+        version: 1,
+        description: '',
+        framework: 'custom',
+        frameworkVersion: null,
+        artifactPath: '/x',
+        files: 1,
+        bytes: 1,
+        aliases: [],
+        tags: {},
+        source: { training: null, experiment: null, path: '/x' },
+        hyperparameters: {},
+        metrics: {},
+        state,
+        createdAt: '2026-12-06T00:00:00.000Z',
+        updatedAt: `2026-12-06T00:00:0${seq}.000Z`,
+      } as Model;
+      return { seq: 10 + seq, time: data.updatedAt, resource: 'models', action: 'updated', id: data.id, data } as const;
+    };
+    const row = () => host.querySelector('[data-emkit-kind="model-version"][data-emkit-name="flowers:1"]');
+    const button = (label: string) => row()?.querySelector<HTMLButtonElement>(`button[aria-label="${label}"]`);
+    await act(async () => resources.apply(version('ACTIVE', 1)));
+    expect(row()?.querySelector('.emkit-Badge')?.textContent).toBe('ACTIVE');
+    expect(button('Activate flowers:1')).toBeNull();
+    await act(async () => button('Deactivate flowers:1')?.click());
+    expect(executed.at(-1)).toEqual([CommandIds.deactivateModel, { id: 'm-1' }]);
+
+    await act(async () => resources.apply(version('INACTIVE', 2)));
+    expect(row()?.querySelector('.emkit-Badge')?.textContent).toBe('INACTIVE');
+    expect(button('Deactivate flowers:1')).toBeNull();
+    await act(async () => button('Activate flowers:1')?.click());
+    expect(executed.at(-1)).toEqual([CommandIds.activateModel, { id: 'm-1' }]);
   });
 
   it('shows lists only while the bridge is there and they were loaded from it', () => {

@@ -17,6 +17,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { ClusterService } from '../clusters/service.js';
 import { givenInterpreter, modelInterpreter } from '../environments/interpreter.js';
 import type { EnvironmentService } from '../environments/service.js';
+import { refuseInactive } from '../models/activation.js';
 import { conflict, HttpError, notFound } from '../server/errors.js';
 import { pageOf } from '../server/query-defaults.js';
 import type { EndpointRecord, NewStage, StageRecord } from '../store/endpoints.js';
@@ -200,6 +201,7 @@ export class EndpointService {
   private model(ref: string): Model {
     const model = this.store.models.find(ref);
     if (!model) throw notFound('model', ref);
+    refuseInactive(model, 'deployed');
     return model;
   }
 
@@ -356,6 +358,17 @@ export class EndpointService {
         const runtime = this.deployer.addRuntime(route, stage);
         if (stage.id === endpoint.defaultStageId) route.defaultStage = runtime;
         if (stage.state === 'CREATE FAILED' || stage.state === 'DEPLOY FAILED') continue;
+        // a deactivated version's stage doesn't start again (one can't be deactivated while served: a belt to those braces)
+        if (this.store.models.find(stage.model.id)?.state === 'INACTIVE') {
+          this.store.tx(() => {
+            this.store.endpoints.updateStage(stage.id, {
+              state: 'DEPLOY FAILED',
+              stateReason: 'its model version is deactivated; reactivate it (emkit model activate) and deploy again',
+            });
+            this.deployer.settleEndpoint(endpoint.id);
+          });
+          continue;
+        }
         this.store.tx(() => {
           this.store.endpoints.updateStage(stage.id, {
             state: 'DEPLOY IN PROGRESS',

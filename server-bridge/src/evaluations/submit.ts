@@ -11,6 +11,7 @@ import {
 import { type DatasetResolver, isDatasetRef } from '../datasets/resolve.js';
 import { bridgeInterpreter, type Interpreter, modelInterpreter } from '../environments/interpreter.js';
 import type { EnvironmentService } from '../environments/service.js';
+import { refuseInactive } from '../models/activation.js';
 import { which } from '../runtime/process.js';
 import { HttpError, notFound } from '../server/errors.js';
 import type { EvaluationRecord } from '../store/evaluations.js';
@@ -51,6 +52,7 @@ export class EvaluationSubmitter {
   async create(input: EvaluationCreate): Promise<EvaluationRecord> {
     const model = this.store.models.find(input.model);
     if (!model) throw notFound('model', input.model);
+    refuseInactive(model, 'evaluated');
     const data = await this.dataOf(input);
     const interpreter = this.interpreterFor(model, input.environment);
     // null: the runner takes a "label" column if there is one (else it is a clustering, or an error)
@@ -96,8 +98,12 @@ export class EvaluationSubmitter {
         throw unprocessable(`the evaluation runner could not start: ${reason}`, 'environment');
       }
       const pid = runner.pid;
-      evaluation = this.store.tx(() =>
-        this.store.evaluations.insert({
+      evaluation = this.store.tx(() => {
+        // deactivated (or deleted) while the data was checked: refused here, the runner abandoned below
+        const now = this.store.models.find(model.id);
+        if (!now) throw notFound('model', input.model);
+        refuseInactive(now, 'evaluated');
+        return this.store.evaluations.insert({
           id,
           model: { id: model.id, name: model.name, version: model.version },
           data: {
@@ -117,8 +123,8 @@ export class EvaluationSubmitter {
           python: interpreter.python,
           runnerPid: pid,
           dir: layout.dir,
-        }),
-      );
+        });
+      });
     } catch (error) {
       if (runner) await this.supervision.abandon(runner);
       await rm(layout.dir, { recursive: true, force: true });

@@ -7,6 +7,7 @@ import { type Instance, WorkerPool } from '../endpoints/worker-pool.js';
 import { givenInterpreter, modelInterpreter } from '../environments/interpreter.js';
 import { HttpError, notFound } from '../server/errors.js';
 import type { Store } from '../store/index.js';
+import { refuseInactive } from './activation.js';
 
 export interface QuickTestOptions {
   /** the bridge's Python: versions that come from no training are tested with it */
@@ -66,6 +67,7 @@ export class QuickTests {
   async predict(ref: string, input: ModelPredict): Promise<ModelPrediction> {
     const model = this.store.models.find(ref);
     if (!model) throw notFound('model', ref);
+    refuseInactive(model, 'quick-tested');
     const began = performance.now();
     let warm = this.warm.get(model.id);
     if (warm?.ready && warm.pool.readyCount() === 0) {

@@ -1,6 +1,14 @@
 import { mkdir, readdir, rm, rmdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { Model, ModelCreate, ModelList, ModelListQuery, ModelUpdate } from '@emkit/shared';
+import {
+  isSettled,
+  type Model,
+  type ModelCreate,
+  type ModelList,
+  type ModelListQuery,
+  type ModelUpdate,
+  trainingStates,
+} from '@emkit/shared';
 import { copyPlanned, copyRegularFile, FileRefused, planTree, readdirIfPresent, type TreeLimits } from '../runtime/safe-files.js';
 import { checkUserPath } from '../runtime/user-paths.js';
 import { conflict, HttpError, notFound } from '../server/errors.js';
@@ -8,6 +16,7 @@ import { pageOf } from '../server/query-defaults.js';
 import type { Store } from '../store/index.js';
 import type { TrainingRecord } from '../store/trainings.js';
 import { trainingLayout } from '../trainings/contract.js';
+import { refuseOverCap } from './activation.js';
 import { detectFramework, frameworkVersion } from './frameworks.js';
 
 export interface ModelServiceOptions {
@@ -21,6 +30,11 @@ export interface ModelServiceOptions {
   limits: TreeLimits;
   /** stops what serves a version outside endpoints (its quick-test worker) before its files go */
   stopWorkers?: (modelId: string) => Promise<void>;
+  /** `--max-active-models`: an (N+1)th ACTIVE version is refused (created, reactivated or registered by a recipe); none: no cap */
+  maxActive?: number;
+  /** a deleted version's sources (`withSources`): its training and the uploaded datasets only it used, as their own deletes do */
+  deleteTraining?: (id: string) => Promise<void>;
+  deleteDataset?: (name: string) => Promise<void>;
 }
 
 async function measure(dir: string): Promise<{ files: number; bytes: number }> {
@@ -98,6 +112,8 @@ export class ModelService {
 
   /** Copy the artifact into the registry, tell its framework, record the version. */
   private async register(input: ModelCreate, from: string, python: string, training: TrainingRecord | undefined): Promise<Model> {
+    // before the copy, so a refused one costs nothing; again in the transaction, so two at once can't both pass
+    refuseOverCap(this.store.models.activeVersions(), this.options.maxActive);
     const id = this.store.models.newId();
     const artifactPath = join(this.options.root, input.name, id);
     try {
@@ -111,8 +127,9 @@ export class ModelService {
       }
       const version = input.frameworkVersion ?? (await frameworkVersion(python, framework));
       const size = await measure(artifactPath);
-      return this.store.tx(() =>
-        this.store.models.insert(
+      return this.store.tx(() => {
+        refuseOverCap(this.store.models.activeVersions(), this.options.maxActive);
+        return this.store.models.insert(
           {
             id,
             name: input.name,
@@ -128,8 +145,8 @@ export class ModelService {
             metrics: training ? this.store.metrics.summaries(training.id) : {},
           },
           input.aliases ?? [],
-        ),
-      );
+        );
+      });
     } catch (error) {
       await rm(artifactPath, { recursive: true, force: true });
       // the name's folder too, if this was its only version
@@ -173,9 +190,28 @@ export class ModelService {
     }
   }
 
-  update(ref: string, changes: ModelUpdate): Model {
+  /** Description and tags; `active` deactivates (refused while a stage serves it) or reactivates (within the cap). */
+  async update(ref: string, changes: ModelUpdate): Promise<Model> {
     const model = this.find(ref);
-    return this.store.tx(() => this.store.models.update(model, changes));
+    const deactivating = changes.active === false && model.state === 'ACTIVE';
+    const updated = this.store.tx(() => {
+      if (deactivating) {
+        const serving = this.store.endpoints.stagesServing(model.id).filter((s) => !STOPPED_STAGES.has(s.state));
+        if (serving.length > 0) {
+          const where = serving.map((s) => `stage "${s.stage}" of endpoint "${s.endpoint}" (${s.state})`).join(', ');
+          throw conflict(
+            `model "${model.name}" version ${model.version} is served by ${where}; stop it first (delete that stage or endpoint), then deactivate`,
+          );
+        }
+      }
+      if (changes.active === true && model.state === 'INACTIVE') {
+        refuseOverCap(this.store.models.activeVersions(), this.options.maxActive);
+      }
+      return this.store.models.update(model, changes);
+    });
+    // a deactivated version's warm quick-test worker goes now, not when it idles out
+    if (deactivating) await this.options.stopWorkers?.(model.id);
+    return updated;
   }
 
   promote(ref: string, alias: string): Model {
@@ -183,8 +219,13 @@ export class ModelService {
     return this.store.tx(() => this.store.models.promote(model, alias));
   }
 
-  async delete(ref: string): Promise<void> {
+  async delete(ref: string, withSources = false): Promise<void> {
     const model = this.find(ref);
+    if (withSources && model.state === 'ACTIVE') {
+      throw conflict(
+        `model "${model.name}" version ${model.version} is active; deactivate it first (emkit model deactivate ${model.name}:${model.version}), then delete it with its sources`,
+      );
+    }
     const serving = this.store.endpoints.stagesServing(model.id);
     if (serving.length > 0) {
       const where = serving.map((s) => `stage "${s.stage}" of endpoint "${s.endpoint}"`).join(', ');
@@ -193,5 +234,33 @@ export class ModelService {
     this.store.tx(() => this.store.models.delete(model.id));
     await this.options.stopWorkers?.(model.id);
     await rm(model.artifactPath, { recursive: true, force: true });
+    if (withSources) await this.deleteSources(model);
+  }
+
+  /**
+   * What made a deleted version: its training, when it is settled and no other version came from
+   * it, then the datasets that training named that were uploaded (copy mode, no source path) and
+   * that no other training or evaluation names. Each goes as its own delete would.
+   */
+  private async deleteSources(model: Model): Promise<void> {
+    const trainingId = model.source.training?.id;
+    const training = trainingId === undefined ? undefined : this.store.trainings.get(trainingId);
+    if (!training || !isSettled(trainingStates, training.state)) return;
+    if (this.store.models.otherVersionsFromTraining(training.id, model.id) > 0) return;
+    await this.options.deleteTraining?.(training.id);
+    const names = new Set(
+      Object.values(training.datasets)
+        .map((ref) => /^([^/:]+):[0-9]+$/.exec(ref)?.[1])
+        .filter((name): name is string => name !== undefined),
+    );
+    for (const name of names) {
+      const dataset = this.store.datasets.get(name);
+      if (dataset?.mode !== 'copy' || dataset.source !== null) continue;
+      if (this.store.datasets.users(name, { trainings: [training.id], model: model.id }).length > 0) continue;
+      await this.options.deleteDataset?.(name);
+    }
   }
 }
+
+/** Stages that serve nothing: a deactivation needn't wait for them. */
+const STOPPED_STAGES = new Set(['CREATE FAILED', 'DEPLOY FAILED']);

@@ -10,8 +10,8 @@ export const modelHandlers: Handlers<
   getModel: ({ params }, { bridge }) => bridge.models.find(params.id),
   updateModel: ({ params, body }, { bridge }) => bridge.models.update(params.id, body),
   promoteModel: ({ params, body }, { bridge }) => bridge.models.promote(params.id, body.alias),
-  deleteModel: async ({ params }, { bridge }) => {
-    await bridge.models.delete(params.id);
+  deleteModel: async ({ params, query }, { bridge }) => {
+    await bridge.models.delete(params.id, query?.withSources === true);
     return undefined;
   },
   predictModel: ({ params, body }, { bridge }) => bridge.quickTests.predict(params.id, body),

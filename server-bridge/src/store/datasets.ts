@@ -88,7 +88,7 @@ export class DatasetsRepository {
   private readonly runningEvaluations;
 
   constructor(
-    db: Database.Database,
+    private readonly db: Database.Database,
     private readonly events: EventLog,
   ) {
     this.byKey = db.prepare<{ key: string }, DatasetRow>(`SELECT * FROM datasets WHERE ${BY_ID_OR_NAME}`);
@@ -196,6 +196,28 @@ export class DatasetsRepository {
   delete(id: string): void {
     this.deleteRow.run(id);
     this.events.record('datasets', 'deleted', id, null);
+  }
+
+  /**
+   * Every training (any state, but `exceptTrainings`) and evaluation (of any model but `exceptModel`) that names the
+   * dataset: what keeps an uploaded dataset when the model it trained is deleted with its sources.
+   */
+  users(name: string, except: { trainings: readonly string[]; model: string }): string[] {
+    const ref = new RegExp(`^${name}:[0-9]+$`);
+    const trainings = this.db
+      .prepare<[], { id: string; name: string; datasets: string }>('SELECT id, name, datasets FROM trainings')
+      .all()
+      .filter((row) => !except.trainings.includes(row.id))
+      .filter((row) => Object.values(JSON.parse(row.datasets) as Record<string, string>).some((value) => ref.test(value)))
+      .map((row) => `training "${row.name}"`);
+    const evaluations = this.db
+      .prepare<[string], { id: string; data_dataset: string }>(
+        'SELECT id, data_dataset FROM evaluations WHERE data_dataset IS NOT NULL AND model_id <> ?',
+      )
+      .all(except.model)
+      .filter((row) => ref.test(row.data_dataset))
+      .map((row) => `evaluation ${row.id}`);
+    return [...trainings, ...evaluations];
   }
 
   /** What is reading the dataset now: unsettled trainings and evaluations that name it (`name:version`). */

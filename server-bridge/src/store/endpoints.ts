@@ -134,8 +134,8 @@ export class EndpointsRepository {
     this.count = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM endpoints');
     this.stagesOf = db.prepare<[string], StageRow>(`${STAGE_SELECT} WHERE s.endpoint_id = ? ORDER BY s.created_at, s.rowid`);
     this.stageById = db.prepare<[string], StageRow>(`${STAGE_SELECT} WHERE s.id = ?`);
-    this.servingModel = db.prepare<[string], { endpoint: string; stage: string }>(
-      `SELECT e.name AS endpoint, s.name AS stage FROM endpoint_stages s JOIN endpoints e ON e.id = s.endpoint_id
+    this.servingModel = db.prepare<[string], { endpoint: string; stage: string; state: StageState }>(
+      `SELECT e.name AS endpoint, s.name AS stage, s.state AS state FROM endpoint_stages s JOIN endpoints e ON e.id = s.endpoint_id
        WHERE s.model_id = ? ORDER BY e.name, s.name`,
     );
     this.onCluster = db.prepare<[string], { endpoint: string; stage: string }>(
@@ -176,7 +176,7 @@ export class EndpointsRepository {
   }
 
   /** "iris-api/default": the stages that serve a model version. */
-  stagesServing(modelId: string): { endpoint: string; stage: string }[] {
+  stagesServing(modelId: string): { endpoint: string; stage: string; state: StageState }[] {
     return this.servingModel.all(modelId);
   }
 

@@ -390,6 +390,14 @@ export const migrations: readonly { version: number; name: string; sql: string }
       ALTER TABLE trainings ADD COLUMN evaluation_id TEXT;
     `,
   },
+  {
+    version: 12,
+    name: 'model activation',
+    sql: `
+      -- 0: deactivated (not deployed, quick-tested or evaluated until reactivated)
+      ALTER TABLE models ADD COLUMN active INTEGER NOT NULL DEFAULT 1;
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

@@ -22,6 +22,7 @@ interface ModelRow {
   hyperparameters: string;
   metrics: string;
   aliases: string | null;
+  active: number;
   created_at: string;
   updated_at: string;
 }
@@ -45,7 +46,7 @@ const toModel = (row: ModelRow): Model => ({
   },
   hyperparameters: JSON.parse(row.hyperparameters) as Record<string, string>,
   metrics: JSON.parse(row.metrics) as Record<string, MetricSummary>,
-  state: 'ACTIVE',
+  state: row.active ? 'ACTIVE' : 'INACTIVE',
   createdAt: row.created_at,
   updatedAt: row.updated_at,
 });
@@ -78,6 +79,7 @@ export class ModelsRepository {
   private readonly count;
   private readonly nextVersion;
   private readonly fromTraining;
+  private readonly activeOldestFirst;
 
   constructor(
     private readonly db: Database.Database,
@@ -100,6 +102,9 @@ export class ModelsRepository {
     );
     this.fromTraining = db.prepare<[string], { name: string; version: number }>(
       'SELECT name, version FROM models WHERE training_id = ? ORDER BY name, version',
+    );
+    this.activeOldestFirst = db.prepare<[], { name: string; version: number }>(
+      'SELECT name, version FROM models WHERE active = 1 ORDER BY created_at, rowid',
     );
   }
 
@@ -133,6 +138,19 @@ export class ModelsRepository {
   /** "churn:1, churn:2": the versions made from a training. */
   versionsFromTraining(trainingId: string): string[] {
     return this.fromTraining.all(trainingId).map((m) => `${m.name}:${m.version}`);
+  }
+
+  /** "churn:1", "iris:2", …: every ACTIVE version, the oldest first (what the active-model cap names). */
+  activeVersions(): string[] {
+    return this.activeOldestFirst.all().map((m) => `${m.name}:${m.version}`);
+  }
+
+  /** Trainings other than `exceptModel` that a model version was made from: a training another version came from stays. */
+  otherVersionsFromTraining(trainingId: string, exceptModel: string): number {
+    const row = this.db
+      .prepare<[string, string], { n: number }>('SELECT count(*) AS n FROM models WHERE training_id = ? AND id <> ?')
+      .get(trainingId, exceptModel);
+    return row?.n ?? 0;
   }
 
   newId(): string {
@@ -173,10 +191,11 @@ export class ModelsRepository {
     return this.touch(model.id);
   }
 
-  update(model: Model, changes: { description?: string; tags?: Record<string, string> }): Model {
+  update(model: Model, changes: { description?: string; tags?: Record<string, string>; active?: boolean }): Model {
+    const active = changes.active ?? model.state === 'ACTIVE';
     this.db
-      .prepare('UPDATE models SET description = ?, tags = ? WHERE id = ?')
-      .run(changes.description ?? model.description, JSON.stringify(changes.tags ?? model.tags), model.id);
+      .prepare('UPDATE models SET description = ?, tags = ?, active = ? WHERE id = ?')
+      .run(changes.description ?? model.description, JSON.stringify(changes.tags ?? model.tags), active ? 1 : 0, model.id);
     return this.touch(model.id);
   }
 

@@ -27,7 +27,7 @@ async function evaluationLine(client: EmkitClient, modelId: string): Promise<str
   }
 }
 
-/** Create a model version from a COMPLETE training, move an alias to a version, evaluate a version and open a model's view. */
+/** Create a model version from a COMPLETE training, move an alias to a version, (de)activate, evaluate a version and open a model's view. */
 export const modelCommands: Record<string, Handler> = {
   'emkit.createModel': async (context, args) => {
     const client = await clientOf(context);
@@ -69,6 +69,42 @@ export const modelCommands: Record<string, Handler> = {
       ));
     if (alias === undefined) return;
     return client.api.promoteModel({ params: { id: target.id }, body: { alias } });
+  },
+
+  'emkit.deactivateModel': async (context, args) => {
+    const client = await clientOf(context);
+    const target = await pickTarget(
+      context,
+      args,
+      'models',
+      vscode.l10n.t('Deactivate which model version?'),
+      (m) => m.state === 'ACTIVE',
+    );
+    if (!target) return;
+    const model = await client.api.updateModel({ params: { id: target.id }, body: { active: false } });
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t(
+        "Model {0} version {1} is deactivated: it can't be deployed, quick-tested or evaluated until activated again.",
+        model.name,
+        model.version,
+      ),
+    );
+    return model;
+  },
+
+  'emkit.activateModel': async (context, args) => {
+    const client = await clientOf(context);
+    const target = await pickTarget(
+      context,
+      args,
+      'models',
+      vscode.l10n.t('Activate which model version?'),
+      (m) => m.state === 'INACTIVE',
+    );
+    if (!target) return;
+    const model = await client.api.updateModel({ params: { id: target.id }, body: { active: true } });
+    void vscode.window.showInformationMessage(vscode.l10n.t('Model {0} version {1} is active again.', model.name, model.version));
+    return model;
   },
 
   /** A model's view: `target` a version (shown) or `name` a model; `evaluation` one to follow. */

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { type Node, row, stateIcon } from './node.js';
 import { ResourceTree } from './provider.js';
 
-/** One row per model version, as `name:version`, with its aliases beside it. */
+/** One row per model version, as `name:version`, with its aliases and whether it is deactivated beside it. */
 export class ModelsTree extends ResourceTree {
   protected roots(): Node[] {
     return this.store.list('models').map((model) => {
@@ -10,12 +10,17 @@ export class ModelsTree extends ResourceTree {
       return row({
         id: `model:${model.id}`,
         label: name,
-        description: [model.framework, ...model.aliases.map((a) => `@${a}`)].join(' · '),
+        description: [
+          model.framework,
+          ...model.aliases.map((a) => `@${a}`),
+          ...(model.state === 'INACTIVE' ? [vscode.l10n.t('inactive')] : []),
+        ].join(' · '),
         tooltip: model.source.training
           ? vscode.l10n.t('from training {0}', model.source.training.name)
           : (model.source.path ?? undefined),
         icon: stateIcon(model.state),
-        contextValue: 'model',
+        // "model.inactive" offers Activate and hides what it would refuse (deploy, evaluate)
+        contextValue: model.state === 'INACTIVE' ? 'model.inactive' : 'model',
         target: { kind: 'models', id: model.id, name },
       });
     });

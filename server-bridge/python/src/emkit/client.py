@@ -555,6 +555,20 @@ class _Models(_Resource):
     ) -> Dict[str, Any]:
         return self._patch(key, description, tags)
 
+    def activate(self, key: str) -> Dict[str, Any]:
+        """Reactivate a version (state ACTIVE): it can be deployed, quick-tested and evaluated again.
+
+        Refused (409) past the bridge's ``--max-active-models``, naming the versions to deactivate.
+        """
+        return self._patch(key, None, None, active=True)
+
+    def deactivate(self, key: str) -> Dict[str, Any]:
+        """Deactivate a version (state INACTIVE): refused deployment, quick tests and evaluations until reactivated.
+
+        Refused (409) while a stage serves it: delete that stage (or its endpoint) first.
+        """
+        return self._patch(key, None, None, active=False)
+
     def promote(self, key: str, alias: str) -> Dict[str, Any]:
         """Point ``alias`` at this version; the version that had it loses it."""
         return self._client.request("POST", f"{self.path}/{_quote(key)}/promote", {"alias": alias})
@@ -602,8 +616,14 @@ class _Models(_Resource):
             "POST", f"{self.path}/{_quote(key)}/predict/file", data, query=query, content_type=content_type
         )
 
-    def delete(self, key: str) -> None:
-        self._client.request("DELETE", f"{self.path}/{_quote(key)}")
+    def delete(self, key: str, with_sources: bool = False) -> None:
+        """Delete a version and its artifact copy.
+
+        ``with_sources`` (a deactivated version only): also the training that made it, when no other
+        version came from it, and the uploaded datasets that training used and nothing else names.
+        """
+        query = {"withSources": "true"} if with_sources else None
+        self._client.request("DELETE", f"{self.path}/{_quote(key)}", query=query)
 
 
 class _Endpoints(_Resource):

@@ -14,6 +14,7 @@ const columns: [string, (m: Model) => unknown][] = [
   ['ALIASES', (m) => m.aliases.join(',')],
   ['FRAMEWORK', (m) => `${m.framework}${m.frameworkVersion ? ` ${m.frameworkVersion}` : ''}`],
   ['TRAINING', (m) => m.source.training?.name ?? ''],
+  ['STATE', (m) => m.state],
   ['CREATED', (m) => formatTime(m.createdAt)],
 ];
 
@@ -79,15 +80,38 @@ export function registerModels(program: Command): void {
       });
     });
 
+  for (const [verb, active] of [
+    ['activate', true],
+    ['deactivate', false],
+  ] as const) {
+    model
+      .command(`${verb} <model>`)
+      .description(
+        active
+          ? "reactivate a version: it can be deployed, quick-tested and evaluated again (within the bridge's --max-active-models)"
+          : "deactivate a version: it can't be deployed, quick-tested or evaluated until reactivated (stop its stages first)",
+      )
+      .action(async (ref: string, _options, command: Command) => {
+        const globals = command.optsWithGlobals();
+        const updated = await connect(globals).api.updateModel({ params: { id: ref }, body: { active } });
+        printMessage(globals, `model ${updated.name}:${updated.version}: ${updated.state}`, updated);
+      });
+  }
+
   registerModelPredict(model);
   registerModelEvaluations(model);
 
   model
     .command('delete <model>')
     .description('delete a version and its artifact copy')
-    .action(async (ref: string, _options, command: Command) => {
+    .option(
+      '--with-sources',
+      'a deactivated version only: also delete the training that made it and the uploaded datasets nothing else uses',
+    )
+    .action(async (ref: string, options: { withSources?: boolean }, command: Command) => {
       const globals = command.optsWithGlobals();
-      await connect(globals).api.deleteModel({ params: { id: ref } });
-      printMessage(globals, `model ${ref}: deleted`, { deleted: ref });
+      const withSources = options.withSources === true;
+      await connect(globals).api.deleteModel({ params: { id: ref }, ...(withSources ? { query: { withSources } } : {}) });
+      printMessage(globals, `model ${ref}: deleted${withSources ? ' with its sources' : ''}`, { deleted: ref, withSources });
     });
 }

@@ -24,6 +24,10 @@ export function registerServe(program: Command): void {
       'interpreter venv environments are made from, and trainings without an environment run with (default: $EMKIT_PYTHON or python3)',
     )
     .option('--max-source-mb <mb>', "the largest source folder a training's snapshot takes", '200')
+    .option(
+      '--max-active-models <n>',
+      'refuse a model version past this many ACTIVE ones (created, reactivated or registered by a recipe); default: no cap',
+    )
     .option('--tensorboard-idle <seconds>', 'stop a TensorBoard nobody has visited for this long', '1800')
     .option(
       '--dataset-upload-mb <mb>',
@@ -58,6 +62,9 @@ export function registerServe(program: Command): void {
       const maxSourceMb = Number(options.maxSourceMb);
       if (!(maxSourceMb > 0))
         command.error(`--max-source-mb must be a positive number, not "${options.maxSourceMb}"`, { exitCode: 2 });
+      const maxActiveModels = options.maxActiveModels === undefined ? undefined : Number(options.maxActiveModels);
+      if (maxActiveModels !== undefined && !(Number.isInteger(maxActiveModels) && maxActiveModels >= 1))
+        command.error(`--max-active-models must be a whole number, 1 or more, not "${options.maxActiveModels}"`, { exitCode: 2 });
       const idle = Number(options.tensorboardIdle);
       if (!(idle > 0))
         command.error(`--tensorboard-idle must be a positive number, not "${options.tensorboardIdle}"`, { exitCode: 2 });
@@ -103,6 +110,7 @@ export function registerServe(program: Command): void {
         kernelsDir: options.kernelsDir as string | undefined,
         python: options.python as string | undefined,
         snapshotLimits: { ...DEFAULT_SNAPSHOT_LIMITS, maxBytes: Math.round(maxSourceMb * 1024 * 1024) },
+        maxActiveModels,
         tensorboardIdleSeconds: idle,
         inferenceBodyLimit: Math.round(maxInferenceMb * 1024 * 1024),
         datasetUploadLimit: Math.round(datasetUploadMb * 1024 * 1024),

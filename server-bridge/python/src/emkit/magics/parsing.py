@@ -257,7 +257,7 @@ def build() -> argparse.ArgumentParser:
     rules.add_argument("--no-early-stop", action="store_true", help="run the copy without the early-stopping rule")
     _wait_flag(copy, False, "it has ended")
 
-    model = commands.add_parser("model", help="models: create from a training, list, quick-test")
+    model = commands.add_parser("model", help="models: create from a training, list, quick-test, activate, deactivate")
     model_commands = model.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
     model_commands.required = True
     model_create = model_commands.add_parser("create", help="the next version of a model, from a COMPLETE training")
@@ -265,6 +265,12 @@ def build() -> argparse.ArgumentParser:
     model_create.add_argument("--name", help="the model's name (default: the training's experiment)")
     model_create.add_argument("--alias", action="append", help="an alias for this version (repeatable)")
     model_create.add_argument("--description")
+    for verb, what in (
+        ("activate", "reactivate a version: it can be deployed, quick-tested and evaluated again"),
+        ("deactivate", "deactivate a version: refused deployment, quick tests and evaluations until reactivated"),
+    ):
+        toggle = model_commands.add_parser(verb, help=what)
+        toggle.add_argument("model", help="name:VERSION (or name, name@ALIAS)")
     model_list = model_commands.add_parser("list", help="model versions, newest first")
     model_list.add_argument("name", nargs="?")
     model_predict = model_commands.add_parser(

@@ -16,6 +16,7 @@ MODEL_FIELDS = [
     ("name", "name"),
     ("version", "version"),
     ("aliases", "aliases"),
+    ("state", "state"),
     ("framework", "framework"),
     ("from training", "source.training.name"),
     ("hyperparameters", "hyperparameters"),
@@ -27,6 +28,7 @@ MODEL_COLUMNS = [
     ("name", "name"),
     ("version", "version"),
     ("aliases", "aliases"),
+    ("state", "state"),
     ("framework", "framework"),
     ("from training", "source.training.name"),
     ("created", "createdAt"),
@@ -52,6 +54,10 @@ def model(ctx, args, cell):
         return Table(client.models.list(name=args.name), MODEL_COLUMNS, "model versions")
     if args.action == "predict":
         return quick_test(client, args, cell)
+    if args.action in ("activate", "deactivate"):
+        changed = getattr(client.models, args.action)(args.model)
+        print(f"model {changed['name']}:{changed['version']} is {changed['state']}")
+        return None
     training = client.trainings.get(args.training)
     created = client.models.create(
         args.name or default_model_name(training),
