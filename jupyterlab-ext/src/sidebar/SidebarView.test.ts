@@ -73,8 +73,6 @@ const client = {
   },
 } as unknown as EmkitClient;
 
-/** The commands the sidebar's buttons ran, with their arguments. */
-const executed: [string, unknown][] = [];
 const connection = new FakeConnection();
 const resources = new ResourceStore();
 /** the commands the sidebar's buttons ran, with their arguments */

@@ -303,12 +303,19 @@ FAKE_ANSWER: Dict[str, Any] = {
     "nextOffset": 0,
     "size": 0,
     "predictions": [],
+    "path": "/clusters/fake-id/dashboard/?ticket=fake",
     "ticket": "fake-ticket",
 }
 
 
 # what a method needs beside its required arguments to make its call
 EXTRA_ARGUMENTS: Dict[str, Dict[str, Any]] = {"predict_file": {"data": b"some bytes"}}
+# required arguments that must be more than a key: datasets.upload reads a real file (this one),
+# recipes.train takes a map of datasets
+POSITIONAL_ARGUMENTS: Dict[Tuple[str, str], Any] = {
+    ("upload", "path"): __file__,
+    ("train", "datasets"): {"train": "iris"},
+}
 
 
 def _record_every_call(bridge) -> Set[Tuple[str, str]]:
@@ -332,7 +339,10 @@ def _record_every_call(bridge) -> Set[Tuple[str, str]]:
                 for p in inspect.signature(method).parameters.values()
                 if p.default is inspect.Parameter.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
             ]
-            method(*["some-key" for _ in required], **EXTRA_ARGUMENTS.get(name, {}))
+            method(
+                *[POSITIONAL_ARGUMENTS.get((name, p.name), "some-key") for p in required],
+                **EXTRA_ARGUMENTS.get(name, {}),
+            )
     return calls
 
 
