@@ -137,6 +137,26 @@ export const VIEW_STRINGS = [
   'Answered in {0} ms (the model was loaded first)',
   'Prediction',
   'Scores',
+  // dataset view
+  'Loading…',
+  'table ({0})',
+  'class folders',
+  'files',
+  '{0} files',
+  'copied in',
+  'read in place',
+  'Plain files: no columns or classes to show.',
+  'Column',
+  'Type',
+  'Empty',
+  'Distinct',
+  'Columns',
+  'Columns · {0} rows',
+  'First {0} rows',
+  '{0} classes',
+  '{0} s',
+  'Skipped: {0} files',
+  'This dataset was deleted.',
 ] as const;
 
 export type ViewString = (typeof VIEW_STRINGS)[number];
