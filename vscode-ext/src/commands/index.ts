@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { CommandArgs, CommandContext, Handler } from './context.js';
+import { datasetCommands } from './datasets.js';
 import { endpointCommands } from './endpoints.js';
 import { environmentCommands } from './environments.js';
 import { experimentCommands } from './experiments.js';
@@ -23,6 +24,7 @@ export const commands: Record<string, Handler> = {
   ...modelCommands,
   ...endpointCommands,
   ...experimentCommands,
+  ...datasetCommands,
 };
 
 /** Registers the table; a refusal from the bridge is shown in its own words, and the command's answer returned. */

@@ -8,6 +8,8 @@ const DELETE_ROUTES = {
   trainings: 'deleteTraining',
   models: 'deleteModel',
   endpoints: 'deleteEndpoint',
+  datasets: 'deleteDataset',
+  recipes: 'deleteRecipe',
 } as const satisfies Record<Target['kind'], string>;
 
 /** The connection (refresh, the token) and what applies to any resource (delete). */
@@ -39,5 +41,7 @@ export const resourceCommands: Record<string, Handler> = {
       if (answer !== yes) return;
     }
     await client.api[DELETE_ROUTES[target.kind]]({ params: { id: target.id } });
+    // recipes have no events: read the list again
+    if (target.kind === 'recipes') await context.store.reloadRecipes(client);
   },
 };

@@ -10,6 +10,8 @@ export type PanelState =
   | { kind: 'training' | 'endpoint' | 'comparison'; id: string; name: string }
   /** a model view: `id` is the model's name, as its versions are its iterations */
   | { kind: 'model'; id: string; name: string }
+  /** a dataset's preview: `id` is the dataset's id */
+  | { kind: 'dataset'; id: string; name: string }
   | { kind: 'tensorboard'; target: TensorboardTarget; name: string };
 
 /** A saved state as VS Code hands it back: checked, since a page's state is only what the page said. */
@@ -17,7 +19,10 @@ export function panelState(state: unknown): PanelState | null {
   if (!state || typeof state !== 'object') return null;
   const { kind, id, name, target } = state as Record<string, unknown>;
   if (typeof name !== 'string') return null;
-  if ((kind === 'training' || kind === 'endpoint' || kind === 'comparison' || kind === 'model') && typeof id === 'string')
+  if (
+    (kind === 'training' || kind === 'endpoint' || kind === 'comparison' || kind === 'model' || kind === 'dataset') &&
+    typeof id === 'string'
+  )
     return { kind, id, name };
   if (kind !== 'tensorboard' || !target || typeof target !== 'object') return null;
   const { training, experiment } = target as Record<string, unknown>;

@@ -6,7 +6,11 @@ export interface Node {
   item: vscode.TreeItem;
   children?: () => Node[];
   /** what a command on this row acts on (the route's resource and id) */
-  target?: { kind: 'environments' | 'experiments' | 'trainings' | 'models' | 'endpoints'; id: string; name: string };
+  target?: {
+    kind: 'environments' | 'experiments' | 'trainings' | 'models' | 'endpoints' | 'datasets' | 'recipes';
+    id: string;
+    name: string;
+  };
   /** a stage row: the stage's name (its target is the endpoint) */
   stage?: string;
 }
@@ -16,6 +20,7 @@ const OPEN_COMMANDS: Partial<Record<NonNullable<Node['target']>['kind'], string>
   trainings: 'emkit.openTraining',
   endpoints: 'emkit.openEndpoint',
   models: 'emkit.openModel',
+  datasets: 'emkit.openDataset',
 };
 
 // the tones are shared with JupyterLab and the CLI; only the icon is VS Code's
