@@ -30,6 +30,7 @@ export const VIEW_STRINGS = [
   'Stop',
   'Copy',
   'Create model',
+  'Save as recipe',
   'Open TensorBoard',
   'No metrics yet: log scalars to EM_TENSORBOARD_LOG_DIR.',
   'No files yet.',

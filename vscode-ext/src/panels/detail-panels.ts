@@ -76,6 +76,7 @@ export class DetailPanels implements vscode.Disposable {
         if (action.action === 'stop') run('emkit.stopTraining');
         else if (action.action === 'copy') run('emkit.copyTraining');
         else if (action.action === 'createModel') run('emkit.createModel');
+        else if (action.action === 'saveRecipe') run('emkit.saveRecipe');
         else if (action.action === 'openTensorboard') run('emkit.openTensorboard');
         else if (action.action === 'openFile') void this.openFile(client, id, name, action.path);
       };
