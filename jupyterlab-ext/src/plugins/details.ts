@@ -180,6 +180,9 @@ export const detailsPlugin: JupyterFrontEndPlugin<void> = {
             case 'createModel':
               void commands.execute(CommandIds.createModel, { id: training.id });
               break;
+            case 'saveRecipe':
+              void commands.execute(CommandIds.saveRecipe, { id: training.id });
+              break;
             case 'openTensorboard':
               void commands.execute(CommandIds.openTensorboard, { id: training.id });
               break;
