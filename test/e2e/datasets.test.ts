@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, startBridge, type TestBridge, tempDir } from '../support/bridge.js';
+import { runSweep, SWEEP } from '../support/comparison.js';
 import { pythonHas, venvPython } from '../support/trainings.js';
 import { e2eSkipReason, failedStep, launchChromium, screenshots } from './support/browser.js';
 import { startJupyterLab, type TestJupyterLab } from './support/jupyterlab.js';
@@ -61,6 +62,8 @@ describe.skipIf(skipReason !== '')(`datasets and recipes in JupyterLab${skipReas
     makeData(csv, join(labDir, 'notebooks', 'shapes'));
     writeFileSync(join(labDir, 'notebooks', 'README.txt'), 'not a dataset\n');
     await bridge.client.api.createDataset({ body: { name: 'iris', path: csv } });
+    // one real COMPLETE training, to save as a recipe
+    await runSweep(bridge.client, work, SWEEP.slice(0, 1));
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -138,5 +141,26 @@ describe.skipIf(skipReason !== '')(`datasets and recipes in JupyterLab${skipReas
     expect([dataset.mode, dataset.source]).toEqual(['copy', null]);
     await shot(page, 'shapes-uploaded-preview');
     expect(pageErrors).toEqual([]);
+  });
+
+  it("saves a COMPLETE training as a recipe from its view's button; the Recipes section lists it", async () => {
+    const name = SWEEP[0]?.name ?? '';
+    const training = panel().locator(`[data-emkit-kind="training"][data-emkit-name="${name}"]`);
+    await training.waitFor({ timeout: 20_000 });
+    await training.locator('.emkit-Row-open').first().click();
+    const view = page.locator('.emkit-training-view:visible');
+    const save = view.locator('[data-emkit-action="saveRecipe"]');
+    await expect.poll(() => save.isEnabled(), { timeout: 20_000 }).toBe(true);
+    await save.click();
+    const dialog = page.locator('.jp-Dialog');
+    await dialog.waitFor();
+    await dialog.locator('input').first().fill('sweep-recipe');
+    await dialog.locator('.jp-mod-accept').click();
+    const recipe = panel().locator('[data-emkit-kind="recipe"][data-emkit-name="sweep-recipe"]');
+    await recipe.waitFor({ timeout: 20_000 });
+    expect(await recipe.textContent()).toContain(`from ${name}`);
+    const saved = await bridge.client.api.getRecipe({ params: { id: 'sweep-recipe' } });
+    expect([saved.builtin, saved.source?.trainingName, saved.parameters.map((p) => p.name)]).toEqual([false, name, ['lr']]);
+    await shot(page, 'recipe-saved');
   });
 });
