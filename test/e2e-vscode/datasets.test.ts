@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { failedStep, screenshots } from '../e2e/support/browser.js';
+import { runSweep, SWEEP } from '../support/comparison.js';
 import { pythonHas, venvPython } from '../support/trainings.js';
 import { vscodeSkipReason } from './support/code-server.js';
-import { answer, openWorkbench, treeRows, type Workbench, webview } from './support/workbench.js';
+import { answer, openWorkbench, palette, pick, treeRows, type Workbench, webview } from './support/workbench.js';
 
 const skipReason =
   vscodeSkipReason({ scikitLearn: true }) ||
@@ -41,6 +42,8 @@ describe.skipIf(skipReason !== '')(`datasets and recipes in VS Code${skipReason}
     workbench = await openWorkbench({ prepare: (work) => makeData(join(work, 'iris.csv'), join(work, 'shapes')) });
     page = workbench.page;
     await workbench.bridge.client.api.createDataset({ body: { name: 'iris', path: join(workbench.work, 'iris.csv') } });
+    // one real COMPLETE training, to save as a recipe
+    await runSweep(workbench.bridge.client, workbench.work, SWEEP.slice(0, 1));
   }, 240_000);
 
   afterEach(async ({ task }) => {
@@ -85,5 +88,29 @@ describe.skipIf(skipReason !== '')(`datasets and recipes in VS Code${skipReason}
       .first()
       .waitFor({ timeout: 20_000 });
     await shot(page, 'shapes-uploaded-preview');
+  });
+
+  it('saves a COMPLETE training as a recipe from the palette; the Recipes tree lists it', async () => {
+    const name = SWEEP[0]?.name ?? '';
+    await palette(page, 'emkit: Save as Recipe…');
+    await pick(page, name);
+    expect(await answer(page, 'vs-recipe')).toBe(name);
+    await expect
+      .poll(() => workbench.bridge.client.api.getRecipe({ params: { id: 'vs-recipe' } }).catch(() => null), {
+        timeout: 20_000,
+      })
+      .toMatchObject({ builtin: false, source: { trainingName: name } });
+    // the Recipes pane shows about six rows: scroll it to its seventh
+    await treeRows(page)
+      .filter({ hasText: /^image-classification/ })
+      .first()
+      .hover();
+    await page.mouse.wheel(0, 400);
+    const row = treeRows(page)
+      .filter({ hasText: /^vs-recipe/ })
+      .first();
+    await row.waitFor({ timeout: 20_000 });
+    expect(await row.textContent()).toContain(`from ${name}`);
+    await shot(page, 'recipe-saved');
   });
 });
