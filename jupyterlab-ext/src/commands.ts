@@ -28,6 +28,11 @@ export const CommandIds = {
   createEnvironment: 'emkit:create-environment',
   openEnvironment: 'emkit:open-environment',
   compareExperiment: 'emkit:compare-experiment',
+  openDataset: 'emkit:open-dataset',
+  deleteDataset: 'emkit:delete-dataset',
+  uploadDataset: 'emkit:upload-dataset',
+  deleteRecipe: 'emkit:delete-recipe',
+  saveRecipe: 'emkit:save-recipe',
 } as const;
 
 /** What a resource command takes: the id (or name) of what to act on; without it the command asks. */

@@ -2,6 +2,7 @@ import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { commandsPlugin } from './plugins/commands.js';
 import { comparisonPlugin } from './plugins/comparison.js';
 import { corePlugin } from './plugins/core.js';
+import { datasetsPlugin } from './plugins/datasets.js';
 import { detailsPlugin } from './plugins/details.js';
 import { notificationsPlugin } from './plugins/notifications.js';
 import { sidebarPlugin } from './plugins/sidebar.js';
@@ -18,5 +19,6 @@ const plugins: JupyterFrontEndPlugin<unknown>[] = [
   detailsPlugin,
   workflowsPlugin,
   comparisonPlugin,
+  datasetsPlugin,
 ];
 export default plugins;

@@ -5,6 +5,7 @@ export * from './api/routes/index.js';
 export * from './api/socket-auth.js';
 export * from './evaluation-figures.js';
 export * from './feeds/comparison-feed.js';
+export * from './feeds/dataset-feed.js';
 export * from './feeds/endpoint-feed.js';
 export * from './feeds/model-feed.js';
 export * from './feeds/protocol.js';

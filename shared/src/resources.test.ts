@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EmkitClient } from './api/client.js';
+import { ApiError } from './api/errors.js';
 import { displayName, ResourceStore } from './resources.js';
 import type { ResourceEvent } from './schemas/events.js';
 import type { Training } from './schemas/trainings.js';
@@ -33,6 +34,8 @@ function fakeClient(trainings: Training[]) {
       listEvaluations: () => list([]),
       listEndpoints: () => list([]),
       listClusters: () => list([]),
+      listDatasets: () => list([]),
+      listRecipes: () => list([]),
     },
   } as unknown as EmkitClient;
   return { client, answer };
@@ -85,6 +88,8 @@ describe('the resource store', () => {
       'listEvaluations',
       'listEndpoints',
       'listClusters',
+      'listDatasets',
+      'listRecipes',
     ];
     await store.load({ api: Object.fromEntries(names.map((name) => [name, refused])) } as unknown as EmkitClient);
     expect(store.state).toEqual({ kind: 'failed', message: 'the bridge answered HTTP 500' });
@@ -110,5 +115,51 @@ describe('the resource store', () => {
     expect(store.snapshot.evaluations.map((e) => [e.id, e.state])).toEqual([['e1', 'COMPLETE']]);
     expect(store.find('evaluations', 'e1')?.model.name).toBe('churn');
     expect(displayName('evaluations', store.list('evaluations')[0] as never)).toBe('e1');
+  });
+
+  it("lists datasets by name and follows their events; recipes in the bridge's order, read again on demand", async () => {
+    const store = new ResourceStore();
+    const recipe = (id: string, builtin: boolean) => ({ id, name: id, builtin, createdAt: null }) as never;
+    let recipes = [recipe('image-classification', true), recipe('clustering', true)];
+    const client = {
+      api: {
+        listEnvironments: async () => ({ items: [], total: 0 }),
+        listExperiments: async () => ({ items: [], total: 0 }),
+        listTrainings: async () => ({ items: [], total: 0 }),
+        listModels: async () => ({ items: [], total: 0 }),
+        listEvaluations: async () => ({ items: [], total: 0 }),
+        listEndpoints: async () => ({ items: [], total: 0 }),
+        listClusters: async () => ({ items: [], total: 0 }),
+        listDatasets: async () => ({ items: [], total: 0 }),
+        listRecipes: async () => ({ items: recipes, total: recipes.length }),
+      },
+    } as unknown as EmkitClient;
+    await store.load(client);
+    expect(store.list('recipes').map((r) => r.id)).toEqual(['image-classification', 'clustering']);
+    const dataset = (id: string, name: string) =>
+      ({ id, name, createdAt: '2026-11-22T10:00:00.000Z', updatedAt: '2026-11-22T10:00:00.000Z' }) as never;
+    store.apply({ ...event('created', dataset('d2', 'wines')), resource: 'datasets' });
+    store.apply({ ...event('created', dataset('d1', 'digits')), resource: 'datasets' });
+    expect(store.list('datasets').map((d) => d.name)).toEqual(['digits', 'wines']);
+    store.apply({ ...event('deleted', null, 'd2'), resource: 'datasets' });
+    expect(store.list('datasets').map((d) => d.name)).toEqual(['digits']);
+
+    recipes = [...recipes, recipe('my-recipe', false)];
+    await store.reloadRecipes(client);
+    expect(store.find('recipes', 'my-recipe')?.builtin).toBe(false);
+    expect(store.list('recipes')).toHaveLength(3);
+  });
+
+  it('shows no datasets or recipes, rather than no lists, from a bridge without those routes', async () => {
+    const store = new ResourceStore();
+    const absent = async () => {
+      throw new ApiError(404, 'not_found', 'Route GET:/api/v1/recipes not found');
+    };
+    const { client, answer } = fakeClient([]);
+    Object.assign(client.api, { listDatasets: absent, listRecipes: absent });
+    answer();
+    await store.load(client);
+    expect(store.state.kind).toBe('loaded');
+    expect(store.snapshot.recipes).toEqual([]);
   });
 });

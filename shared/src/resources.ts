@@ -1,12 +1,14 @@
 import type { EmkitClient } from './api/client.js';
 import { ApiError } from './api/errors.js';
 import type { Cluster } from './schemas/clusters.js';
+import type { Dataset } from './schemas/datasets.js';
 import type { Endpoint } from './schemas/endpoints.js';
 import type { Environment } from './schemas/environments.js';
 import type { EvaluationSummary } from './schemas/evaluations.js';
 import type { ResourceEvent } from './schemas/events.js';
 import type { Experiment } from './schemas/experiments.js';
 import type { Model } from './schemas/models.js';
+import type { Recipe } from './schemas/recipes.js';
 import type { Training } from './schemas/trainings.js';
 
 /** The resources the editors list, by the route names they come from. */
@@ -18,6 +20,9 @@ export interface Resources {
   evaluations: readonly EvaluationSummary[];
   endpoints: readonly Endpoint[];
   clusters: readonly Cluster[];
+  datasets: readonly Dataset[];
+  /** the six built-ins first, then the saved ones, as the bridge lists them (no events: read again on a save) */
+  recipes: readonly Recipe[];
 }
 export type ResourceKind = keyof Resources;
 type AnyResource = Resources[ResourceKind][number];
@@ -30,6 +35,8 @@ const KINDS: readonly ResourceKind[] = [
   'evaluations',
   'endpoints',
   'clusters',
+  'datasets',
+  'recipes',
 ];
 const isKind = (resource: string): resource is ResourceKind => (KINDS as readonly string[]).includes(resource);
 
@@ -52,6 +59,8 @@ export class ResourceStore {
     evaluations: new Map(),
     endpoints: new Map(),
     clusters: new Map(),
+    datasets: new Map(),
+    recipes: new Map(),
   };
   private held: ResourceEvent[] | null = null;
   private loads = 0;
@@ -83,6 +92,9 @@ export class ResourceStore {
         endpoints: newest(this.items.endpoints),
         // by name: a list of places to run reads best in a fixed order
         clusters: [...this.items.clusters.values()].sort((a, b) => a.name.localeCompare(b.name)),
+        datasets: [...this.items.datasets.values()].sort((a, b) => a.name.localeCompare(b.name)),
+        // the bridge's order: built-ins first, in their fixed order, then saved ones
+        recipes: [...this.items.recipes.values()],
       };
     }
     return this._snapshot;
@@ -105,6 +117,11 @@ export class ResourceStore {
     this.setState({ kind: 'loading' });
     const query = { limit: 1000 };
     try {
+      // a bridge from before clusters, datasets or recipes has no such route: none, rather than no lists at all
+      const absentIsEmpty = (error: unknown) => {
+        if (error instanceof ApiError && error.status === 404) return { items: [], total: 0 };
+        throw error;
+      };
       const lists = await Promise.all([
         client.api.listEnvironments({ query }),
         client.api.listExperiments({ query }),
@@ -112,11 +129,9 @@ export class ResourceStore {
         client.api.listModels({ query }),
         client.api.listEvaluations({ query }),
         client.api.listEndpoints({ query }),
-        // a bridge from before clusters has no such route: none, rather than no lists at all
-        client.api.listClusters({ query }).catch((error: unknown) => {
-          if (error instanceof ApiError && error.status === 404) return { items: [], total: 0 };
-          throw error;
-        }),
+        client.api.listClusters({ query }).catch(absentIsEmpty),
+        client.api.listDatasets({ query }).catch(absentIsEmpty),
+        client.api.listRecipes({ query }).catch(absentIsEmpty),
       ]);
       if (load !== this.loads) return;
       KINDS.forEach((kind, i) => {
@@ -132,6 +147,17 @@ export class ResourceStore {
       this.held = null;
       this.setState({ kind: 'failed', message: (error as Error).message });
     }
+  }
+
+  /**
+   * Reads the recipes again: the bridge sends no events for them, so an editor that saved or
+   * deleted one asks for the list itself.
+   */
+  async reloadRecipes(client: EmkitClient): Promise<void> {
+    const list = await client.api.listRecipes({ query: { limit: 1000 } });
+    this.items.recipes = new Map(list.items.map((recipe) => [recipe.id, recipe]));
+    this._snapshot = null;
+    this.emit();
   }
 
   /** The bridge went away: say so instead of showing what may be stale. */
@@ -165,7 +191,7 @@ export class ResourceStore {
         const next = event.data as unknown as AnyResource | null;
         if (!next) return false;
         const current = map.get(event.id);
-        if (current && current.updatedAt > next.updatedAt) return false;
+        if (current && updatedAt(current) > updatedAt(next)) return false;
         map.set(event.id, next);
         return true;
       }
@@ -184,6 +210,9 @@ export class ResourceStore {
     for (const listener of this.listeners) listener();
   }
 }
+
+/** A recipe has no updatedAt (a built-in never changes, a saved one is replaced whole). */
+const updatedAt = (item: AnyResource): string => ('updatedAt' in item ? item.updatedAt : '');
 
 /** The name a person knows a resource by: a model version is `name:version`; an evaluation has only its id. */
 export function displayName(kind: ResourceKind, item: { id: string; name?: string }): string {

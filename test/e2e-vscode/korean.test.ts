@@ -71,7 +71,15 @@ describe.skipIf(skipReason !== '')(`the emkit extension in VS Code set to Korean
     await expect
       .poll(() => headers.allTextContents(), { timeout: 20_000 })
       .toEqual(
-        ['view.environments', 'view.experiments', 'view.models', 'view.endpoints', 'view.clusters'].map((k) => titlesKo[k]),
+        [
+          'view.environments',
+          'view.datasets',
+          'view.recipes',
+          'view.experiments',
+          'view.models',
+          'view.endpoints',
+          'view.clusters',
+        ].map((k) => titlesKo[k]),
       );
     const views = page.locator('[id="workbench.view.extension.emkit"]');
     const noExperiments = bundleKo['No experiments yet — submit a training with `emkit train`.'];

@@ -8,10 +8,12 @@ import { DetailPanels } from './panels/detail-panels.js';
 import { panelState } from './panels/panel-state.js';
 import { TrainingStatus } from './status.js';
 import { ClustersTree } from './trees/clusters.js';
+import { DatasetsTree } from './trees/datasets.js';
 import { EndpointsTree } from './trees/endpoints.js';
 import { EnvironmentsTree } from './trees/environments.js';
 import { ExperimentsTree } from './trees/experiments.js';
 import { ModelsTree } from './trees/models.js';
+import { RecipesTree } from './trees/recipes.js';
 
 /** What activate hands back: the extension-host tests read the trees, panels and messages through it. */
 export interface EmkitExtensionApi {
@@ -23,6 +25,8 @@ export interface EmkitExtensionApi {
     models: ModelsTree;
     endpoints: EndpointsTree;
     clusters: ClustersTree;
+    datasets: DatasetsTree;
+    recipes: RecipesTree;
   };
   panels: DetailPanels;
   comparisons: ComparisonPanels;
@@ -41,6 +45,8 @@ export function activate(context: vscode.ExtensionContext): EmkitExtensionApi {
     models: new ModelsTree(store, 'models'),
     endpoints: new EndpointsTree(store, 'endpoints'),
     clusters: new ClustersTree(store, 'clusters'),
+    datasets: new DatasetsTree(store, 'datasets'),
+    recipes: new RecipesTree(store, 'recipes'),
   };
   const panels = new DetailPanels(link, context.extensionUri);
   const comparisons = new ComparisonPanels(link, context.extensionUri);
@@ -61,6 +67,7 @@ export function activate(context: vscode.ExtensionContext): EmkitExtensionApi {
     'emkit.tensorboard',
     'emkit.rayDashboard',
     'emkit.comparison',
+    'emkit.dataset',
   ]) {
     context.subscriptions.push(
       vscode.window.registerWebviewPanelSerializer(viewType, {

@@ -23,7 +23,7 @@ interface ResourceAction {
   call: (client: EmkitClient, id: string) => Promise<unknown>;
 }
 
-function resourceActions(trans: TranslationBundle): ResourceAction[] {
+function resourceActions(trans: TranslationBundle, resources: ResourceStore): ResourceAction[] {
   const deleteLabel = trans.__('Delete');
   const couldNotDelete = (name: string, message: string) => trans.__('Could not delete %1: %2', name, message);
   return [
@@ -128,6 +128,35 @@ function resourceActions(trans: TranslationBundle): ResourceAction[] {
       failed: couldNotDelete,
       call: (client, id) => client.api.deleteEndpoint({ params: { id } }),
     },
+    {
+      id: CommandIds.deleteDataset,
+      kind: 'datasets',
+      label: trans.__('Delete Dataset…'),
+      pick: trans.__('Delete which dataset?'),
+      none: trans.__('There are no datasets to delete.'),
+      confirmTitle: (name) => trans.__('Delete dataset %1?', name),
+      confirmBody: trans.__('Its versions and its copied content are removed; a referenced folder stays as it is.'),
+      confirmLabel: deleteLabel,
+      failed: couldNotDelete,
+      call: (client, id) => client.api.deleteDataset({ params: { id } }),
+    },
+    {
+      id: CommandIds.deleteRecipe,
+      kind: 'recipes',
+      label: trans.__('Delete Recipe…'),
+      pick: trans.__('Delete which recipe?'),
+      none: trans.__('There are no saved recipes to delete.'),
+      confirmTitle: (name) => trans.__('Delete recipe %1?', name),
+      confirmBody: trans.__('Its source snapshot is removed; trainings made from it are kept.'),
+      confirmLabel: deleteLabel,
+      failed: couldNotDelete,
+      applies: (item) => !(item as { builtin?: boolean }).builtin,
+      // recipes have no events: read the list again
+      call: async (client, id) => {
+        await client.api.deleteRecipe({ params: { id } });
+        await resources.reloadRecipes(client);
+      },
+    },
   ];
 }
 
@@ -174,7 +203,7 @@ export const commandsPlugin: JupyterFrontEndPlugin<void> = {
       execute: () => app.shell.activateById('emkit-sidebar'),
     });
 
-    const actions = resourceActions(trans);
+    const actions = resourceActions(trans, resources);
     for (const action of actions) {
       commands.addCommand(action.id, {
         label: action.label,

@@ -66,6 +66,8 @@ const client = {
     listEvaluations: async () => ({ items: [], total: 0 }),
     listEndpoints: async () => ({ items: [], total: 0 }),
     listClusters: async () => ({ items: [], total: 0 }),
+    listDatasets: async () => ({ items: [], total: 0 }),
+    listRecipes: async () => ({ items: [], total: 0 }),
     compareExperiment: async () => comparison,
   },
 } as unknown as EmkitClient;

@@ -5,13 +5,13 @@ import type { ReadonlyJSONObject } from '@lumino/coreutils';
 import type { Widget } from '@lumino/widgets';
 import { CommandIds, type ResourceArgs } from '../commands.js';
 import { IEmkit } from '../tokens.js';
-import { EndpointWidget, ModelWidget, TrainingWidget } from '../views/detail-widgets.js';
+import { DatasetWidget, EndpointWidget, ModelWidget, TrainingWidget } from '../views/detail-widgets.js';
 import { EnvironmentWidget } from '../views/environment-widget.js';
 import { viewTranslator } from '../views/translate.js';
 import { attempt, requireClient } from './require-client.js';
 import { lookUpRestored } from './restore.js';
 
-type Kind = 'trainings' | 'endpoints' | 'experiments' | 'environments' | 'clusters';
+type Kind = 'trainings' | 'endpoints' | 'experiments' | 'environments' | 'clusters' | 'datasets';
 
 /** A command's arguments; `restoring` only in those the layout restorer saved with a tab, with the tab's `name`. */
 type OpenArgs = ResourceArgs & { restoring?: boolean; name?: string };
@@ -50,7 +50,9 @@ async function lookUp(
           ? client.api.getExperiment(params)
           : kind === 'clusters'
             ? client.api.getCluster(params)
-            : client.api.getEnvironment(params),
+            : kind === 'datasets'
+              ? client.api.getDataset(params)
+              : client.api.getEnvironment(params),
   );
   if (found.kind === 'found') return found.resource;
   if (found.kind === 'gone') return undefined;
@@ -117,6 +119,7 @@ export const detailsPlugin: JupyterFrontEndPlugin<void> = {
       CommandIds.openTensorboard,
       CommandIds.openClusterDashboard,
       CommandIds.openEnvironment,
+      CommandIds.openDataset,
     ];
     const trackers = new Map(opens.map((command) => [command, tracker(command)]));
 
@@ -180,6 +183,9 @@ export const detailsPlugin: JupyterFrontEndPlugin<void> = {
               break;
             case 'createModel':
               void commands.execute(CommandIds.createModel, { id: training.id });
+              break;
+            case 'saveRecipe':
+              void commands.execute(CommandIds.saveRecipe, { id: training.id });
               break;
             case 'openTensorboard':
               void commands.execute(CommandIds.openTensorboard, { id: training.id });
@@ -342,6 +348,22 @@ export const detailsPlugin: JupyterFrontEndPlugin<void> = {
         addTab(new EnvironmentWidget(client, emkit.resources, environment.id, t), id, environment.name, {
           command: CommandIds.openEnvironment,
           args: { id: environment.id, name: environment.name },
+        });
+      },
+    });
+
+    commands.addCommand(CommandIds.openDataset, {
+      label: trans.__('Open Dataset Preview…'),
+      execute: async (args) => {
+        const client = await openClient(emkit, args as OpenArgs);
+        if (!client) return;
+        const dataset = await pick(client, emkit, 'datasets', args as OpenArgs, trans.__('Preview which dataset?'));
+        if (!dataset) return;
+        const id = `emkit-dataset-tab-${dataset.id}`;
+        if (reveal(id)) return;
+        addTab(new DatasetWidget(connection, client, dataset.id, dataset.name, t), id, trans.__('Dataset %1', dataset.name), {
+          command: CommandIds.openDataset,
+          args: { id: dataset.id, name: dataset.name },
         });
       },
     });

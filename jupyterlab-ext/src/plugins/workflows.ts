@@ -4,6 +4,7 @@ import { IEmkit } from '../tokens.js';
 import { addEndpointCommands } from '../workflows/endpoints.js';
 import { addEnvironmentCommands } from '../workflows/environments.js';
 import { addModelCommands } from '../workflows/models.js';
+import { addRecipeCommands } from '../workflows/recipes.js';
 import { addTrainingCommands } from '../workflows/trainings.js';
 
 /**
@@ -24,6 +25,7 @@ export const workflowsPlugin: JupyterFrontEndPlugin<void> = {
       ...addModelCommands(app, emkit),
       ...addEndpointCommands(app, emkit),
       ...addEnvironmentCommands(app, emkit),
+      ...addRecipeCommands(app, emkit),
     ];
     for (const command of ids) palette?.addItem({ command, category: 'emkit' });
   },

@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import type { Cluster, EmkitClient, Experiment, Model } from '@emkit/shared';
+import type { Cluster, Dataset, EmkitClient, Experiment, Model, Recipe } from '@emkit/shared';
 import type { CommandRegistry } from '@lumino/commands';
 import { Signal } from '@lumino/signaling';
 import { act, createElement } from 'react';
@@ -60,6 +60,17 @@ const experiment = {
   updatedAt: '2026-12-06T00:00:00.000Z',
 } as unknown as Experiment;
 const empty = { items: [], total: 0 };
+const recipe = (name: string, builtin: boolean) =>
+  ({
+    id: name,
+    name,
+    builtin,
+    description: '',
+    entryPoint: 'train.py',
+    source: builtin ? null : { training: 't-1', trainingName: 'iris-run' },
+    createdAt: null,
+  }) as unknown as Recipe;
+const recipes = [recipe('image-classification', true), recipe('my-iris', false)];
 /** A bridge whose lists hold one experiment. */
 const client = {
   api: {
@@ -70,13 +81,14 @@ const client = {
     listEvaluations: async () => empty,
     listEndpoints: async () => empty,
     listClusters: async () => empty,
+    listDatasets: async () => empty,
+    listRecipes: async () => ({ items: recipes, total: recipes.length }),
   },
 } as unknown as EmkitClient;
 
 const connection = new FakeConnection();
+const executed: unknown[][] = [];
 const resources = new ResourceStore();
-/** the commands the sidebar's buttons ran, with their arguments */
-const executed: [string, unknown][] = [];
 const emkit = { connection, resources, trans } as unknown as IEmkit;
 const host = document.createElement('div');
 const root = createRoot(host);
@@ -199,6 +211,49 @@ describe('the sidebar', () => {
     expect(button('Deactivate flowers:1')).toBeNull();
     await act(async () => button('Activate flowers:1')?.click());
     expect(executed.at(-1)).toEqual([CommandIds.activateModel, { id: 'm-1' }]);
+  });
+
+  it('lists datasets with their newest version, kind and size, live; a click opens the preview', async () => {
+    const dataset = (version: number, updatedAt: string) =>
+      ({
+        id: 'ds-1',
+        name: 'shapes',
+        description: '',
+        mode: 'copy',
+        source: '/data/shapes',
+        latest: {
+          version,
+          bytes: 3 * 1024 * 1024,
+          files: 12,
+          schema: { kind: 'class-folders', classes: [{}, {}, {}], columns: [], rows: null },
+        },
+        versions: version,
+        createdAt: '2026-12-06T00:00:00.000Z',
+        updatedAt,
+      }) as unknown as Dataset;
+    const event = (data: Dataset, seq: number) =>
+      ({ seq, time: data.updatedAt, resource: 'datasets', action: 'updated', id: data.id, data }) as const;
+    const section = () => host.querySelector('[data-emkit-section="datasets"]');
+    expect(section()?.textContent).toContain('No datasets yet');
+    await act(async () => resources.apply(event(dataset(1, '2026-12-06T00:00:01.000Z'), 3)));
+    const row = () => section()?.querySelector('[data-emkit-kind="dataset"]');
+    expect(row()?.getAttribute('data-emkit-name')).toBe('shapes');
+    expect(row()?.textContent).toContain('v1 · 3 classes · 3.0 MiB');
+    await act(async () => resources.apply(event(dataset(2, '2026-12-06T00:00:02.000Z'), 4)));
+    expect(row()?.textContent).toContain('v2 · 3 classes');
+    const open = row()?.querySelector('.emkit-Row-open') as HTMLButtonElement;
+    await act(async () => open.click());
+    expect(executed.at(-1)).toEqual(['emkit:open-dataset', { id: 'ds-1' }]);
+  });
+
+  it('lists the built-in recipes first, then saved ones; only a saved one can be deleted', () => {
+    const section = host.querySelector('[data-emkit-section="recipes"]');
+    const rows = [...(section?.querySelectorAll('[data-emkit-kind="recipe"]') ?? [])];
+    expect(rows.map((r) => r.getAttribute('data-emkit-name'))).toEqual(['image-classification', 'my-iris']);
+    expect(rows[0]?.textContent).toContain('built-in');
+    expect(rows[0]?.querySelector('.emkit-IconButton')).toBeNull();
+    expect(rows[1]?.textContent).toContain('from iris-run');
+    expect(rows[1]?.querySelector('.emkit-IconButton')?.getAttribute('aria-label')).toBe('Delete recipe my-iris');
   });
 
   it('shows lists only while the bridge is there and they were loaded from it', () => {

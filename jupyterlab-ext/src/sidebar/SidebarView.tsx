@@ -6,12 +6,14 @@ import type { LoadState } from '../resources.js';
 import type { IEmkit } from '../tokens.js';
 import { ClustersSection } from './ClustersSection.js';
 import { ConnectionBanner } from './ConnectionBanner.js';
+import { DatasetsSection } from './DatasetsSection.js';
 import { EndpointsSection } from './EndpointsSection.js';
 import { EnvironmentsSection } from './EnvironmentsSection.js';
 import { ExperimentsSection } from './ExperimentsSection.js';
 import { useSignal } from './hooks.js';
 import { ModelsSection } from './ModelsSection.js';
 import { IconButton } from './parts.js';
+import { RecipesSection } from './RecipesSection.js';
 
 /** Runs an emkit command on one resource (by id); the commands ask, act and report. */
 export type Run = (command: string, id?: string, extra?: Record<string, string>) => void;
@@ -48,6 +50,8 @@ export function SidebarView({ emkit, commands }: { emkit: IEmkit; commands: Comm
       {listsShown(connection.status, resources.state) && (
         <div className="emkit-Sidebar-content">
           <EnvironmentsSection environments={data.environments} trans={trans} run={run} />
+          <DatasetsSection datasets={data.datasets} trans={trans} run={run} />
+          <RecipesSection recipes={data.recipes} trans={trans} run={run} />
           <ExperimentsSection experiments={data.experiments} trainings={data.trainings} trans={trans} run={run} />
           <ModelsSection models={data.models} trans={trans} run={run} />
           <EndpointsSection endpoints={data.endpoints} trans={trans} run={run} />

@@ -1,6 +1,14 @@
 import type { EndpointViewAction, ModelFocus, ModelViewAction, TrainingViewAction } from '@emkit/shared';
-import { type EmkitClient, EndpointFeed, ModelFeed, type ResourceEvent, TrainingFeed, type Translate } from '@emkit/shared';
-import { EndpointView, ModelView, TrainingView } from '@emkit/shared/views';
+import {
+  DatasetFeed,
+  type EmkitClient,
+  EndpointFeed,
+  ModelFeed,
+  type ResourceEvent,
+  TrainingFeed,
+  type Translate,
+} from '@emkit/shared';
+import { DatasetView, EndpointView, ModelView, TrainingView } from '@emkit/shared/views';
 import { Widget } from '@lumino/widgets';
 import type { BridgeConnection } from '../connection/connection.js';
 
@@ -124,6 +132,23 @@ export class ModelWidget extends DetailWidget<ModelFeed> {
 
   protected override onAfterShow(): void {
     this.view.flush();
+  }
+
+  override dispose(): void {
+    this.view.dispose();
+    super.dispose();
+  }
+}
+
+/** A dataset's preview: its columns and first rows, or its classes with their counts and samples. */
+export class DatasetWidget extends DetailWidget<DatasetFeed> {
+  readonly view: DatasetView;
+
+  constructor(connection: BridgeConnection, client: EmkitClient, datasetId: string, name: string, t: Translate) {
+    super(connection, `emkit-dataset-${datasetId}`);
+    const feed = new DatasetFeed(client, datasetId, (message) => this.view.handle(message));
+    this.view = new DatasetView(this.node, { name, t, act: (action) => feed.act(action) });
+    this.startFeed(feed);
   }
 
   override dispose(): void {

@@ -35,6 +35,8 @@ export type TrainingViewAction =
   | { action: 'stop' }
   | { action: 'copy' }
   | { action: 'createModel' }
+  /** a COMPLETE training kept to train again on other data without code (the host asks a name) */
+  | { action: 'saveRecipe' }
   | { action: 'openTensorboard' }
   /** a path from the files list, e.g. artifacts/train.ipynb */
   | { action: 'openFile'; path: string };

@@ -1,6 +1,7 @@
 // The detail views, for browsers only (JupyterLab's page, VS Code's webviews): imported as
 // `@emkit/shared/views` so the bridge and VS Code's extension host never load DOM code.
 export type { ComparisonViewAction, ComparisonViewMessage } from '../feeds/comparison-feed.js';
+export type { DatasetViewAction, DatasetViewMessage } from '../feeds/dataset-feed.js';
 export {
   type EndpointViewAction,
   type EndpointViewMessage,
@@ -26,6 +27,7 @@ export {
 } from './comparison-table.js';
 export { ComparisonView } from './comparison-view.js';
 export { ConfusionMatrix, rowShares } from './confusion-matrix.js';
+export { DatasetView } from './dataset-view.js';
 export { type ControlElement, type ControlTags, h, useControls } from './dom.js';
 export { EndpointView } from './endpoint-view.js';
 export { EvaluationView } from './evaluation-view.js';

@@ -153,6 +153,13 @@ input.emkit-input, .emkit-view select, .emkit-view textarea {
 .uplot .u-legend th { font-weight: normal; display: flex; align-items: center; gap: 4px; }
 .uplot .u-legend .u-marker { display: inline-block; width: 14px; height: 3px; }
 .uplot .u-legend .u-value { display: none; }
+.emkit-dataset-table-wrap { overflow-x: auto; }
+.emkit-dataset-classes { display: flex; flex-direction: column; gap: 10px; }
+.emkit-dataset-class h4 { margin: 0 0 4px; font-size: 1em; display: flex; gap: 8px; align-items: baseline; }
+.emkit-dataset-samples { display: flex; flex-wrap: wrap; gap: 6px; }
+.emkit-dataset-sample { border: 1px solid var(--emkit-border); border-radius: 3px; padding: 4px; max-width: 220px; font-size: .9em; }
+.emkit-dataset-sample img { display: block; width: 64px; height: 64px; object-fit: contain; image-rendering: pixelated; }
+.emkit-dataset-sample .emkit-snippet { white-space: pre-wrap; overflow-wrap: anywhere; max-height: 5.5em; overflow: hidden; }
 `;
 
 /** Adds the stylesheet to a document once. */

@@ -30,7 +30,7 @@ export class TrainingView {
   private readonly parameters: HTMLElement;
   private readonly files: HTMLElement;
   private readonly error: HTMLElement;
-  private readonly buttons: Record<'stop' | 'copy' | 'createModel' | 'openTensorboard', ControlElement>;
+  private readonly buttons: Record<'stop' | 'copy' | 'createModel' | 'saveRecipe' | 'openTensorboard', ControlElement>;
   private training: Training | null = null;
   private readonly clock: ReturnType<typeof setInterval>;
 
@@ -52,6 +52,7 @@ export class TrainingView {
       stop: actionButton(doc, 'stop', t('Stop'), () => act({ action: 'stop' })),
       copy: actionButton(doc, 'copy', t('Copy'), () => act({ action: 'copy' })),
       createModel: actionButton(doc, 'createModel', t('Create model'), () => act({ action: 'createModel' })),
+      saveRecipe: actionButton(doc, 'saveRecipe', t('Save as recipe'), () => act({ action: 'saveRecipe' })),
       openTensorboard: actionButton(doc, 'openTensorboard', t('Open TensorBoard'), () => act({ action: 'openTensorboard' })),
     };
     this.files.addEventListener('click', (event) => {
@@ -129,6 +130,7 @@ export class TrainingView {
     this.buttons.stop.disabled = !state || !canTransition(trainingStates, state, 'STOP IN PROGRESS');
     this.buttons.copy.disabled = !training;
     this.buttons.createModel.disabled = state !== 'COMPLETE';
+    this.buttons.saveRecipe.disabled = state !== 'COMPLETE';
     this.buttons.openTensorboard.disabled = !training;
     this.renderFacts();
     this.renderQuality(training?.quality ?? null);

@@ -150,6 +150,7 @@ describe('training view', () => {
     expect(view.element.querySelector('.emkit-hyperparameters')?.textContent).toContain('lr0.1');
     expect(button('stop')?.disabled).toBe(false);
     expect(button('createModel')?.disabled).toBe(true);
+    expect(button('saveRecipe')?.disabled).toBe(true);
 
     view.handle({ type: 'training', training: { ...training('FAIL TRAIN'), endedAt: '2026-11-22T10:01:00.000Z' } });
     expect(button('stop')?.disabled).toBe(true);
@@ -158,6 +159,7 @@ describe('training view', () => {
     view.handle({ type: 'training', training: { ...training('COMPLETE'), endedAt: '2026-11-22T10:01:05.000Z' } });
     expect(view.element.querySelector('.emkit-facts')?.textContent).toContain('1m 5s');
     button('createModel')?.click();
+    button('saveRecipe')?.click();
     button('openTensorboard')?.click();
     view.handle({
       type: 'files',
@@ -166,6 +168,7 @@ describe('training view', () => {
     view.element.querySelector<HTMLElement>('[data-path="artifacts/train.ipynb"]')?.click();
     expect(actions).toEqual([
       { action: 'createModel' },
+      { action: 'saveRecipe' },
       { action: 'openTensorboard' },
       { action: 'openFile', path: 'artifacts/train.ipynb' },
     ]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NAME_PATTERN } from '../schemas/common.js';
-import { nameFromFile } from './names.js';
+import { datasetNameFromPath, nameFromFile, uploadMediaType } from './names.js';
 
 describe('a name from a file', () => {
   it("is the file's name without .ipynb or .py, as the name rule allows", () => {
@@ -26,5 +26,21 @@ describe('a name from a file', () => {
     for (const path of ['a.py', '-x-.ipynb', 'Ü ber.py', '9lives.ipynb', `${'x_'.repeat(40)}.py`]) {
       expect(nameFromFile(path)).toMatch(rule);
     }
+  });
+});
+
+describe('an upload', () => {
+  it('is offered as a dataset named after its file or folder, as the name rule allows', () => {
+    expect(datasetNameFromPath('/home/me/data/Iris Flowers.csv')).toBe('iris-flowers');
+    expect(datasetNameFromPath('/home/me/data/shapes/')).toBe('shapes');
+    expect(datasetNameFromPath('C:\\data\\Sounds.zip')).toBe('sounds');
+    expect(datasetNameFromPath('/tmp/___.parquet')).toBe('dataset');
+  });
+
+  it('is sent with the media type its suffix says', () => {
+    expect(uploadMediaType('iris.CSV')).toBe('text/csv');
+    expect(uploadMediaType('shapes.zip')).toBe('application/zip');
+    expect(uploadMediaType('rows.jsonl')).toBe('application/x-ndjson');
+    expect(uploadMediaType('notes')).toBe('application/octet-stream');
   });
 });

@@ -14,3 +14,32 @@ export function nameFromFile(path: string): string {
     .replace(/[-_]+$/, '');
   return name || 'training';
 }
+
+/** The name an uploaded file or folder is offered as a dataset: its name without a table or zip suffix. */
+export function datasetNameFromPath(path: string): string {
+  const file = (
+    path
+      .replace(/[\\/]+$/, '')
+      .split(/[\\/]/)
+      .pop() ?? ''
+  ).replace(/\.(csv|parquet|jsonl|zip)$/i, '');
+  const name = file
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '-')
+    .replace(/^[-_]+/, '')
+    .slice(0, 50)
+    .replace(/[-_]+$/, '');
+  return name || 'dataset';
+}
+
+/** The media type an upload is sent as, by its suffix (the bridge reads the format from the filename). */
+export function uploadMediaType(filename: string): string {
+  const suffix = /\.([a-z0-9]+)$/i.exec(filename)?.[1]?.toLowerCase();
+  const types: Record<string, string> = {
+    csv: 'text/csv',
+    parquet: 'application/vnd.apache.parquet',
+    jsonl: 'application/x-ndjson',
+    zip: 'application/zip',
+  };
+  return (suffix && types[suffix]) || 'application/octet-stream';
+}

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { clusterCommands } from './clusters.js';
 import type { CommandArgs, CommandContext, Handler } from './context.js';
+import { datasetCommands } from './datasets.js';
 import { endpointCommands } from './endpoints.js';
 import { environmentCommands } from './environments.js';
 import { experimentCommands } from './experiments.js';
@@ -25,6 +26,7 @@ export const commands: Record<string, Handler> = {
   ...endpointCommands,
   ...experimentCommands,
   ...clusterCommands,
+  ...datasetCommands,
 };
 
 /** Registers the table; a refusal from the bridge is shown in its own words, and the command's answer returned. */

@@ -9,6 +9,8 @@ const DELETE_ROUTES = {
   models: 'deleteModel',
   endpoints: 'deleteEndpoint',
   clusters: 'deleteCluster',
+  datasets: 'deleteDataset',
+  recipes: 'deleteRecipe',
 } as const satisfies Record<Target['kind'], string>;
 
 /** The connection (refresh, the token) and what applies to any resource (delete). */
@@ -40,5 +42,7 @@ export const resourceCommands: Record<string, Handler> = {
       if (answer !== yes) return;
     }
     await client.api[DELETE_ROUTES[target.kind]]({ params: { id: target.id } });
+    // recipes have no events: read the list again
+    if (target.kind === 'recipes') await context.store.reloadRecipes(client);
   },
 };

@@ -1,5 +1,7 @@
 import { tmpdir } from 'node:os';
 import {
+  DatasetFeed,
+  type DatasetViewAction,
   type EmkitClient,
   EndpointFeed,
   type EndpointViewAction,
@@ -49,7 +51,9 @@ export class DetailPanels implements vscode.Disposable {
       ? client.api.getTraining({ params: { id: state.id } })
       : state.kind === 'model'
         ? client.api.getModel({ params: { id: state.id } })
-        : client.api.getEndpoint({ params: { id: state.id } })
+        : state.kind === 'dataset'
+          ? client.api.getDataset({ params: { id: state.id } })
+          : client.api.getEndpoint({ params: { id: state.id } })
     ).then(
       () => true,
       () => false,
@@ -57,6 +61,7 @@ export class DetailPanels implements vscode.Disposable {
     if (!exists) return panel.dispose();
     if (state.kind === 'training') this.openTraining(client, state.id, state.name, panel);
     else if (state.kind === 'model') this.openModel(client, state.id, {}, panel);
+    else if (state.kind === 'dataset') this.openDataset(client, state.id, state.name, panel);
     else this.openEndpoint(client, state.id, state.name, panel);
   }
 
@@ -72,6 +77,7 @@ export class DetailPanels implements vscode.Disposable {
         if (action.action === 'stop') run('emkit.stopTraining');
         else if (action.action === 'copy') run('emkit.copyTraining');
         else if (action.action === 'createModel') run('emkit.createModel');
+        else if (action.action === 'saveRecipe') run('emkit.saveRecipe');
         else if (action.action === 'openTensorboard') run('emkit.openTensorboard');
         else if (action.action === 'openFile') void this.openFile(client, id, name, action.path);
       };
@@ -116,6 +122,17 @@ export class DetailPanels implements vscode.Disposable {
       };
       return { feed, onAction: onAction as (action: unknown) => void };
     });
+  }
+
+  /** A dataset's preview: its columns and first rows, or its classes with counts and samples. */
+  openDataset(client: EmkitClient, id: string, name: string, revived?: vscode.WebviewPanel): vscode.WebviewPanel {
+    // the state keeps the dataset's own name (the view's heading); the tab says what it is
+    const panel = this.detail('dataset', id, name, revived, (opened) => {
+      const feed = new DatasetFeed(client, id, (message) => void opened.webview.postMessage(message));
+      return { feed, onAction: (action) => void feed.act(action as DatasetViewAction) };
+    });
+    panel.title = vscode.l10n.t('Dataset {0}', name);
+    return panel;
   }
 
   /** TensorBoard for a training or an experiment, through the bridge's proxy, opened with a one-time ticket. */
@@ -193,12 +210,12 @@ export class DetailPanels implements vscode.Disposable {
   }
 
   private detail(
-    kind: 'training' | 'endpoint' | 'model',
+    kind: 'training' | 'endpoint' | 'model' | 'dataset',
     id: string,
     name: string,
     revived: vscode.WebviewPanel | undefined,
     start: (panel: vscode.WebviewPanel) => {
-      feed: TrainingFeed | EndpointFeed | ModelFeed;
+      feed: TrainingFeed | EndpointFeed | ModelFeed | DatasetFeed;
       onAction: (action: unknown) => void;
     },
   ): vscode.WebviewPanel {

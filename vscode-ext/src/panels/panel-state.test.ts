@@ -2,12 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { panelState } from './panel-state.js';
 
 describe("a panel's saved state", () => {
-  it('gives back a training, an endpoint, a comparison, a model, a TensorBoard for a training or an experiment, and a Ray dashboard', () => {
+  it('gives back a training, an endpoint, a comparison, a model, a dataset, a TensorBoard for a training or an experiment, and a Ray dashboard', () => {
     for (const state of [
       { kind: 'training', id: 't1', name: 'iris' },
       { kind: 'model', id: 'iris', name: 'Model iris' },
       { kind: 'endpoint', id: 'e1', name: 'iris-ui' },
       { kind: 'comparison', id: 'x1', name: 'iris-lab' },
+      { kind: 'dataset', id: 'ds1', name: 'shapes' },
       { kind: 'tensorboard', target: { training: 't1' }, name: 'iris' },
       { kind: 'tensorboard', target: { experiment: 'x1' }, name: 'iris-lab' },
       { kind: 'dashboard', id: 'c1', name: 'prod' },
@@ -23,6 +24,7 @@ describe("a panel's saved state", () => {
       { kind: 'training', name: 'iris' },
       { kind: 'experiment', id: 'x1', name: 'iris' },
       { kind: 'model', name: 'iris' },
+      { kind: 'dataset', id: 7, name: 'shapes' },
       { kind: 'endpoint', id: 5, name: 'iris' },
       { kind: 'tensorboard', target: {}, name: 'iris' },
       { kind: 'tensorboard', target: { training: 't1' } },

@@ -10,6 +10,8 @@ export type PanelState =
   | { kind: 'training' | 'endpoint' | 'comparison'; id: string; name: string }
   /** a model view: `id` is the model's name, as its versions are its iterations */
   | { kind: 'model'; id: string; name: string }
+  /** a dataset's preview: `id` is the dataset's id */
+  | { kind: 'dataset'; id: string; name: string }
   | { kind: 'tensorboard'; target: TensorboardTarget; name: string }
   /** a cluster's Ray dashboard: `id` is the cluster's */
   | { kind: 'dashboard'; id: string; name: string };
@@ -20,7 +22,12 @@ export function panelState(state: unknown): PanelState | null {
   const { kind, id, name, target } = state as Record<string, unknown>;
   if (typeof name !== 'string') return null;
   if (
-    (kind === 'training' || kind === 'endpoint' || kind === 'comparison' || kind === 'model' || kind === 'dashboard') &&
+    (kind === 'training' ||
+      kind === 'endpoint' ||
+      kind === 'comparison' ||
+      kind === 'model' ||
+      kind === 'dataset' ||
+      kind === 'dashboard') &&
     typeof id === 'string'
   )
     return { kind, id, name };

@@ -7,7 +7,7 @@ export interface Node {
   children?: () => Node[];
   /** what a command on this row acts on (the route's resource and id) */
   target?: {
-    kind: 'environments' | 'experiments' | 'trainings' | 'models' | 'endpoints' | 'clusters';
+    kind: 'environments' | 'experiments' | 'trainings' | 'models' | 'endpoints' | 'datasets' | 'recipes' | 'clusters';
     id: string;
     name: string;
   };
@@ -20,6 +20,7 @@ const OPEN_COMMANDS: Partial<Record<NonNullable<Node['target']>['kind'], string>
   trainings: 'emkit.openTraining',
   endpoints: 'emkit.openEndpoint',
   models: 'emkit.openModel',
+  datasets: 'emkit.openDataset',
 };
 
 // the tones are shared with JupyterLab and the CLI; only the icon is VS Code's

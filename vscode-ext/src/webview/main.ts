@@ -4,6 +4,8 @@
 import {
   ComparisonView,
   type ComparisonViewMessage,
+  DatasetView,
+  type DatasetViewMessage,
   EndpointView,
   type EndpointViewMessage,
   ModelView,
@@ -52,10 +54,14 @@ const view =
       ? new EndpointView(root, { t, act })
       : kind === 'model'
         ? new ModelView(root, { name: state?.id ?? '', t, act })
-        : new TrainingView(root, { t, act });
+        : kind === 'dataset'
+          ? new DatasetView(root, { name: (state as { name?: string } | null)?.name ?? '', t, act })
+          : new TrainingView(root, { t, act });
 
 window.addEventListener('message', (event: MessageEvent) => {
-  view.handle(event.data as TrainingViewMessage & EndpointViewMessage & ComparisonViewMessage & ModelViewMessage);
+  view.handle(
+    event.data as TrainingViewMessage & EndpointViewMessage & ComparisonViewMessage & ModelViewMessage & DatasetViewMessage,
+  );
 });
 // ready: the host starts its feed only now, so no message is posted before anyone listens
 vscode.postMessage({ action: 'ready' });
