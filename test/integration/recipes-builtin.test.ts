@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { ClassificationResult } from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, repoRoot, startBridge, type TestBridge, tempDir } from '../support/bridge.js';
-import { activeEndpoint, infer } from '../support/endpoints.js';
+import { deployModel, infer } from '../support/endpoints.js';
 import { pythonHas, settledTraining, venvPython } from '../support/trainings.js';
 
 const knnModule = join(repoRoot, 'server-bridge/python/src/emkit/recipes/modeltypes/number_classification.py');
@@ -95,8 +95,7 @@ describe('a built-in recipe, end to end', () => {
       const listed = await bridge.client.api.listEvaluations({ query: { model: 'iris-knn' } });
       expect(listed.items.map((e) => e.id)).toEqual([evaluation.id]);
 
-      await bridge.client.api.createEndpoint({ body: { name: 'iris-knn', model: 'iris-knn:1' } });
-      await activeEndpoint(bridge.client, 'iris-knn');
+      await deployModel(bridge.client, 'iris-knn', 'iris-knn:1');
       const answer = await infer(bridge, '/inference/iris-knn', {
         instances: [
           { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 },

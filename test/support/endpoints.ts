@@ -16,6 +16,12 @@ export function activeEndpoint(client: EmkitClient, name: string, timeoutMs = 90
   );
 }
 
+/** Deploy a model version (`name:version`) on a new endpoint and wait until it serves. */
+export async function deployModel(client: EmkitClient, endpoint: string, model: string): Promise<Endpoint> {
+  await client.api.createEndpoint({ body: { name: endpoint, model } });
+  return activeEndpoint(client, endpoint);
+}
+
 export function activeStage(client: EmkitClient, name: string, stage: string, timeoutMs = 90_000): Promise<EndpointStage> {
   return waitFor(
     async () => {
