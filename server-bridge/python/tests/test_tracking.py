@@ -152,6 +152,17 @@ def test_new_style_scalars_are_tensors(tmp_path):
     assert accumulator.SummaryMetadata("f").plugin_data.plugin_name == "scalars"
 
 
+def test_file_names_sort_in_the_order_they_were_made_within_one_second(monkeypatch):
+    import itertools
+
+    from emkit import _tfevents
+
+    monkeypatch.setattr(_tfevents, "_file_counter", itertools.count(9))
+    monkeypatch.setattr(_tfevents.time, "time", lambda: 1_800_000_000.0)
+    names = [_tfevents.file_name() for _ in range(3)]  # the 9th, 10th and 11th of that second
+    assert sorted(names) == names
+
+
 @needs_tensorboard
 def test_purge_step_hides_what_a_previous_run_logged_from_there(tmp_path):
     with tracking.SummaryWriter(str(tmp_path)) as writer:

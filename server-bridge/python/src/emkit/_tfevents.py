@@ -147,5 +147,7 @@ def file_name(suffix: str = "") -> str:
     """``events.out.tfevents.<time>.<host>.<pid>.<n><suffix>``, as TensorBoard's writers name files."""
     import socket
 
-    stamp = f"{int(time.time()):010d}.{socket.gethostname()}.{os.getpid()}.{next(_file_counter)}"
+    # the counter zero-padded: TensorBoard reads a run's files in name order, and a process's 10th
+    # file of a second must sort after its 9th (a resumed writer's purge_step depends on it)
+    stamp = f"{int(time.time()):010d}.{socket.gethostname()}.{os.getpid()}.{next(_file_counter):06d}"
     return f"events.out.tfevents.{stamp}{suffix}"
