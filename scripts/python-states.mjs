@@ -53,6 +53,7 @@ export function bridgeMachines(states) {
     TENSORBOARD: states.tensorboardStates,
     EVALUATION: states.evaluationStates,
     CLUSTER: states.clusterStates,
+    BATCH_INFERENCE: states.batchInferenceStates,
   };
 }
 

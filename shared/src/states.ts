@@ -70,6 +70,15 @@ export const evaluationStates: StateMachine<EvaluationState> = {
   settled: ['COMPLETE', 'FAILED', 'STOPPED'],
 };
 
+/** A batch scoring job (issue 17) runs detached as an evaluation does, with the same outcomes. */
+export const BATCH_INFERENCE_STATES = EVALUATION_STATES;
+export type BatchInferenceState = EvaluationState;
+export const batchInferenceStates: StateMachine<BatchInferenceState> = evaluationStates;
+
+/** A schedule fires while ACTIVE; PAUSED by a person, or by the bridge when its target is gone (with the reason). */
+export const SCHEDULE_STATES = ['ACTIVE', 'PAUSED'] as const;
+export type ScheduleState = (typeof SCHEDULE_STATES)[number];
+
 export const stageStates: StateMachine<StageState> = {
   initial: 'CREATE REQUESTED',
   transitions: {

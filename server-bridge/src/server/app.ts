@@ -10,6 +10,7 @@ import Fastify, {
 } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { BridgeContext } from '../context.js';
+import { batchInferenceHandlers } from '../routes/batch-inferences.js';
 import { clusterHandlers } from '../routes/clusters.js';
 import { datasetHandlers } from '../routes/datasets.js';
 import { endpointHandlers } from '../routes/endpoints.js';
@@ -20,6 +21,7 @@ import { healthHandlers } from '../routes/health.js';
 import { inferenceProtocolHandlers } from '../routes/inference-protocols.js';
 import { modelHandlers } from '../routes/models.js';
 import { recipeHandlers } from '../routes/recipes.js';
+import { scheduleHandlers } from '../routes/schedules.js';
 import { tensorboardHandlers } from '../routes/tensorboards.js';
 import { trainingHandlers } from '../routes/trainings.js';
 import type { Handler } from '../routes/types.js';
@@ -62,9 +64,11 @@ const handlers: { [K in JsonRoutes]: Handler<K> } = {
   ...trainingHandlers,
   ...modelHandlers,
   ...evaluationHandlers,
+  ...batchInferenceHandlers,
   ...endpointHandlers,
   ...tensorboardHandlers,
   ...clusterHandlers,
+  ...scheduleHandlers,
   ...inferenceProtocolHandlers,
 };
 type WsHandler = (socket: WebSocket, request: FastifyRequest) => void;

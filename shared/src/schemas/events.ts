@@ -9,9 +9,11 @@ export const RESOURCES = [
   'trainings',
   'models',
   'evaluations',
+  'batch-inferences',
   'endpoints',
   'tensorboards',
   'clusters',
+  'schedules',
 ] as const;
 export type ResourceName = (typeof RESOURCES)[number];
 

@@ -1,4 +1,5 @@
 import type { Static, TSchema } from '@sinclair/typebox';
+import { batchInferenceRoutes } from './batch-inferences.js';
 import { bridgeRoutes } from './bridge.js';
 import { clusterRoutes } from './clusters.js';
 import { datasetRoutes } from './datasets.js';
@@ -12,6 +13,7 @@ import { modelRoutes } from './models.js';
 import { openInferenceRoutes } from './open-inference.js';
 import { recipeRoutes } from './recipes.js';
 import type { RouteDef } from './route-def.js';
+import { scheduleRoutes } from './schedules.js';
 import { tensorboardRoutes } from './tensorboards.js';
 import { trainingRoutes } from './trainings.js';
 
@@ -34,12 +36,14 @@ export const routes = {
   ...trainingRoutes,
   ...modelRoutes,
   ...evaluationRoutes,
+  ...batchInferenceRoutes,
   ...endpointRoutes,
   ...inferenceRoutes,
   ...kserveV1Routes,
   ...openInferenceRoutes,
   ...tensorboardRoutes,
   ...clusterRoutes,
+  ...scheduleRoutes,
 } as const satisfies Record<string, RouteDef>;
 
 export type Routes = typeof routes;
