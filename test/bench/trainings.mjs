@@ -18,6 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
+import { socketProtocols } from '../../shared/dist/api/socket-auth.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const MAIN_JS = join(repo, 'server-bridge', 'dist', 'emkit.mjs');
@@ -186,8 +187,8 @@ function follow(id, onChunk) {
   return new Promise((resolvePromise, reject) => {
     const url = new URL(`${bridge.url}/api/v1/trainings/${id}/log/stream`);
     url.protocol = 'ws:';
-    url.searchParams.set('token', bridge.token);
-    const socket = new WebSocket(url);
+    // the bridge takes the token as a subprotocol only (a query string would end up in logs)
+    const socket = new WebSocket(url, socketProtocols(bridge.token));
     socket.on('message', (data) => {
       const message = JSON.parse(String(data));
       if (message.type === 'chunk') onChunk(message.text, nowMs());
