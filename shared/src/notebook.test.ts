@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { notebookParameters } from './notebook.js';
+import { notebookParameterEntries, notebookParameters } from './notebook.js';
 
 const notebook = (source: string | string[], tags = ['parameters']) => ({
   cells: [
@@ -36,5 +36,13 @@ describe('notebook parameters', () => {
     expect(notebookParameters(JSON.stringify(notebook('lr = 1')))).toEqual({ lr: '1' });
     expect(notebookParameters(notebook('lr = 1', ['other']))).toEqual({});
     expect(notebookParameters({})).toEqual({});
+  });
+
+  it('says which values were string literals, so a quoted "5" stays text', () => {
+    expect(notebookParameterEntries(notebook(['n = 5\n', 'tag = "5"\n', "r = r'\\d'\n"]))).toEqual([
+      { name: 'n', value: '5', quoted: false },
+      { name: 'tag', value: '5', quoted: true },
+      { name: 'r', value: '\\d', quoted: true },
+    ]);
   });
 });

@@ -17,17 +17,23 @@ const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)\s*(?::[^=]+)?=\s*([rRbBuU]?(['"]).
  * a simple assignment are skipped.
  */
 export function notebookParameters(notebook: NotebookJson | string): Record<string, string> {
+  return Object.fromEntries(notebookParameterEntries(notebook).map((p) => [p.name, p.value]));
+}
+
+/** The same assignments, each with whether its value was a quoted string (so `"5"` is text, not a number). */
+export function notebookParameterEntries(notebook: NotebookJson | string): { name: string; value: string; quoted: boolean }[] {
   const parsed: NotebookJson = typeof notebook === 'string' ? JSON.parse(notebook) : notebook;
   const cell = parsed.cells?.find((c) => c.cell_type === 'code' && c.metadata?.tags?.includes('parameters'));
-  if (!cell) return {};
+  if (!cell) return [];
   const source = Array.isArray(cell.source) ? cell.source.join('') : String(cell.source ?? '');
-  const parameters: Record<string, string> = {};
+  const entries = new Map<string, { name: string; value: string; quoted: boolean }>();
   for (const line of source.split(/\r?\n/)) {
     const match = ASSIGNMENT.exec(line.trim());
     if (!match?.[1] || !match[2] || !KEY.test(match[1])) continue;
-    parameters[match[1]] = unquote(match[2]);
+    // a later assignment wins, as when the cell runs
+    entries.set(match[1], { name: match[1], value: unquote(match[2]), quoted: match[3] !== undefined });
   }
-  return parameters;
+  return [...entries.values()];
 }
 
 function unquote(literal: string): string {

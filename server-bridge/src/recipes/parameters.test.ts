@@ -32,11 +32,19 @@ describe('recipe parameters', () => {
   });
 
   it("takes the parameters cell's defaults first, then the training's other values", () => {
-    const parameters = inferParameters({ C: '0.5', extra: 'x' }, { C: '1.0', epochs: '3' });
+    const cell = [
+      { name: 'C', value: '1.0', quoted: false },
+      { name: 'epochs', value: '3', quoted: false },
+      { name: 'tag', value: '5', quoted: true },
+    ];
+    const parameters = inferParameters({ C: '0.5', extra: 'x', n: '4' }, cell);
     expect(parameters.map(({ name, type, default: d }) => [name, type, d])).toEqual([
       ['C', 'number', '1.0'],
       ['epochs', 'integer', '3'],
+      // `tag = "5"` in the notebook is text, not a number
+      ['tag', 'string', '5'],
       ['extra', 'string', 'x'],
+      ['n', 'integer', '4'],
     ]);
   });
 

@@ -15,22 +15,30 @@ export function inferType(value: string): 'integer' | 'number' | 'boolean' | 'st
   return 'string';
 }
 
+/** One assignment of a notebook's parameters cell; `quoted`: written as a string literal. */
+export interface CellParameter {
+  name: string;
+  value: string;
+  quoted: boolean;
+}
+
 /**
  * A user recipe's parameters: a notebook's parameters cell gives the defaults and types of the
- * ones it assigns (in its order); every hyperparameter the training was given that the cell
- * doesn't assign follows, its value as the default.
+ * ones it assigns (in its order; `x = "5"` is a string, as the notebook has it); every
+ * hyperparameter the training was given that the cell doesn't assign follows, its value as the default.
  */
-export function inferParameters(hyperparameters: Record<string, string>, cell: Record<string, string>): RecipeParameter[] {
-  const parameter = (name: string, value: string, from: string): RecipeParameter => ({
+export function inferParameters(hyperparameters: Record<string, string>, cell: readonly CellParameter[]): RecipeParameter[] {
+  const parameter = (name: string, value: string, from: string, quoted = false): RecipeParameter => ({
     name,
-    type: inferType(value),
+    type: quoted ? 'string' : inferType(value),
     default: value,
     description: from,
   });
+  const inCell = new Set(cell.map((p) => p.name));
   return [
-    ...Object.entries(cell).map(([name, value]) => parameter(name, value, "from the notebook's parameters cell")),
+    ...cell.map((p) => parameter(p.name, p.value, "from the notebook's parameters cell", p.quoted)),
     ...Object.entries(hyperparameters)
-      .filter(([name]) => !(name in cell))
+      .filter(([name]) => !inCell.has(name))
       .map(([name, value]) => parameter(name, value, 'as the training was given it')),
   ];
 }

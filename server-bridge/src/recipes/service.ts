@@ -5,7 +5,7 @@ import {
   BUILTIN_RECIPES,
   builtinRecipe,
   type ModelType,
-  notebookParameters,
+  notebookParameterEntries,
   type Recipe,
   type RecipeList,
   type RecipeSave,
@@ -24,7 +24,7 @@ import { copySnapshot, DEFAULT_SNAPSHOT_LIMITS, type SnapshotLimits } from '../t
 import { defaultTrainingName } from '../trainings/submit.js';
 import { builtinSourceDir } from './builtin-sources.js';
 import { type DatasetSchemaLookup, datasetFacts } from './dataset-facts.js';
-import { checkColumns, inferParameters, resolveValues } from './parameters.js';
+import { type CellParameter, checkColumns, inferParameters, resolveValues } from './parameters.js';
 
 export interface RecipeServiceOptions {
   /** `<home>/recipes` */
@@ -86,7 +86,7 @@ export class RecipeService {
     if (!existsSync(from)) throw conflict(`the source snapshot of training "${training.name}" is gone (${from})`);
 
     const dir = join(this.options.root, input.name);
-    const cell = training.source.kind === 'notebook' ? await this.parametersCell(join(from, training.source.entryPoint)) : {};
+    const cell = training.source.kind === 'notebook' ? await this.parametersCell(join(from, training.source.entryPoint)) : [];
     try {
       await copySnapshot(from, join(dir, 'source'), this.options.snapshotLimits ?? DEFAULT_SNAPSHOT_LIMITS);
       const recipe = this.store.tx(() =>
@@ -191,12 +191,12 @@ export class RecipeService {
   }
 
   /** The assignments of a notebook's `parameters` cell; none when it can't be read as a notebook. */
-  private async parametersCell(path: string): Promise<Record<string, string>> {
+  private async parametersCell(path: string): Promise<CellParameter[]> {
     try {
       const text = await readRegularFile(path, MAX_NOTEBOOK_BYTES);
-      return text === undefined ? {} : notebookParameters(text);
+      return text === undefined ? [] : notebookParameterEntries(text);
     } catch {
-      return {};
+      return [];
     }
   }
 
