@@ -21,7 +21,7 @@ export interface Resources {
   endpoints: readonly Endpoint[];
   clusters: readonly Cluster[];
   datasets: readonly Dataset[];
-  /** the six built-ins first, then the saved ones, as the bridge lists them (no events: read again on a save) */
+  /** the six built-ins first, then the saved ones, as the bridge lists them */
   recipes: readonly Recipe[];
 }
 export type ResourceKind = keyof Resources;
@@ -150,8 +150,8 @@ export class ResourceStore {
   }
 
   /**
-   * Reads the recipes again: the bridge sends no events for them, so an editor that saved or
-   * deleted one asks for the list itself.
+   * Reads the recipes again, for an editor that must show its own save at once (the event
+   * stream brings it too, and an older bridge sends no recipe events).
    */
   async reloadRecipes(client: EmkitClient): Promise<void> {
     const list = await client.api.listRecipes({ query: { limit: 1000 } });

@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { MODEL_TYPES, type Recipe, type Training } from '@emkit/shared';
+import { MODEL_TYPES, type Recipe, type ResourceEvent, type Training } from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliPath, removeDir, startBridge, type TestBridge, tempDir } from '../support/bridge.js';
+import WebSocket from 'ws';
+import { cliPath, removeDir, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
 import { refusal } from '../support/refusal.js';
 import { notebook, pythonHas, settledTraining, venvPython, writeTree } from '../support/trainings.js';
 
@@ -151,6 +152,15 @@ describe('recipes', () => {
       expect(done.recipe).toBeNull();
       expect(await summaryOf(done)).toMatchObject({ rows: 75, C: 0.5 });
 
+      // the editors' lists follow the event stream: a recipe saved from the CLI shows up there
+      const recipeEvents: ResourceEvent[] = [];
+      const socket = new WebSocket(bridge.client.eventsUrl(), bridge.client.socketProtocols());
+      socket.on('message', (data) => {
+        const message = JSON.parse(String(data)) as { type: string; event?: ResourceEvent };
+        if (message.type === 'event' && message.event?.resource === 'recipes') recipeEvents.push(message.event);
+      });
+      await new Promise((resolve) => socket.on('open', resolve));
+
       const notYet = await refusal(bridge.client.api.saveRecipe({ body: { training: 'no-such-training', name: 'iris-logreg' } }));
       expect(notYet.status).toBe(404);
       const saved = emkit('recipe', 'save', 'iris-logreg', '--from', done.name, '--json');
@@ -170,6 +180,8 @@ describe('recipes', () => {
         { name: 'label', type: 'string', default: 'species' },
       ]);
       expect((await bridge.client.api.listRecipes({})).items.map((r) => r.name)).toContain('iris-logreg');
+      await waitFor(async () => recipeEvents.length > 0, 5000, 'the recipe created event');
+      expect(recipeEvents[0]).toMatchObject({ action: 'created', id: recipe.id, data: { name: 'iris-logreg', builtin: false } });
       expect((await refusal(bridge.client.api.saveRecipe({ body: { training: done.name, name: 'iris-logreg' } }))).status).toBe(
         409,
       );
@@ -215,6 +227,12 @@ describe('recipes', () => {
 
       await bridge.client.api.deleteRecipe({ params: { id: 'iris-logreg' } });
       expect((await refusal(bridge.client.api.getRecipe({ params: { id: 'iris-logreg' } }))).status).toBe(404);
+      await waitFor(async () => recipeEvents.length > 1, 5000, 'the recipe deleted event');
+      socket.close();
+      expect(recipeEvents.map((e) => [e.action, e.id])).toEqual([
+        ['created', recipe.id],
+        ['deleted', recipe.id],
+      ]);
       // the trainings made from it stay
       expect((await bridge.client.api.getTraining({ params: { id: retrained.id } })).recipe).toBe('iris-logreg');
     },

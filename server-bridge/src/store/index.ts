@@ -45,7 +45,7 @@ export class Store {
     this.endpoints = new EndpointsRepository(this.db);
     this.inference = new InferenceRepository(this.db);
     this.clusters = new ClustersRepository(this.db, this.events);
-    this.recipes = new RecipesRepository(this.db);
+    this.recipes = new RecipesRepository(this.db, this.events);
   }
 
   /**

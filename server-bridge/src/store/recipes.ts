@@ -1,5 +1,6 @@
 import type { Recipe, RecipeDataset, RecipeParameter } from '@emkit/shared';
 import type Database from 'better-sqlite3';
+import type { EventLog } from './events.js';
 import { BY_ID_OR_NAME, newId, now } from './rows.js';
 
 interface RecipeRow {
@@ -59,7 +60,10 @@ export class RecipesRepository {
   private readonly insertRow;
   private readonly deleteRow;
 
-  constructor(db: Database.Database) {
+  constructor(
+    db: Database.Database,
+    private readonly events: EventLog,
+  ) {
     this.byKey = db.prepare<{ key: string }, RecipeRow>(`SELECT * FROM recipes WHERE ${BY_ID_OR_NAME}`);
     this.page = db.prepare<[number, number], RecipeRow>('SELECT * FROM recipes ORDER BY created_at, rowid LIMIT ? OFFSET ?');
     this.count = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM recipes');
@@ -104,11 +108,13 @@ export class RecipesRepository {
     });
     const recipe = this.get(input.id);
     if (!recipe) throw new Error(`recipe ${input.id} vanished`);
+    // the editors' recipe lists follow the event stream, a recipe saved from the CLI included
+    this.events.record('recipes', 'created', recipe.id, publicRecipe(recipe));
     return recipe;
   }
 
   delete(id: string): void {
-    this.deleteRow.run(id);
+    if (this.deleteRow.run(id).changes) this.events.record('recipes', 'deleted', id, null);
   }
 
   newId(): string {

@@ -6,6 +6,7 @@ export const RESOURCES = [
   'environments',
   'experiments',
   'datasets',
+  'recipes',
   'trainings',
   'models',
   'evaluations',
