@@ -192,6 +192,8 @@ export function addTrainingCommands(app: JupyterFrontEnd, emkit: IEmkit): string
       const client = requireClient(emkit);
       const source = (args as ResourceArgs).id ? resources.find('trainings', String((args as ResourceArgs).id)) : undefined;
       if (!client || !source) return;
+      const t = viewTranslator(trans);
+      const runOn = runOnChoices(resources.list('clusters'), t, source.cluster);
       const values = await formDialog(
         trans,
         trans.__('Copy training %1', source.name),
@@ -211,6 +213,21 @@ export function addTrainingCommands(app: JupyterFrontEnd, emkit: IEmkit): string
             placeholder: 'val_loss:min:5',
             help: earlyStopHelp,
           },
+          {
+            name: 'runOn',
+            label: t(RUN_ON_STRINGS.runOn),
+            kind: 'select',
+            value: runOn.initial,
+            options: runOn.choices.map((c) => [c.value, c.label, c.disabled] as const),
+          },
+          {
+            name: 'placement',
+            label: t(RUN_ON_STRINGS.placement),
+            kind: 'select',
+            value: source.placementStrategy ?? undefined,
+            options: placementChoices(t),
+            hiddenWhen: { field: 'runOn', value: THIS_MACHINE },
+          },
         ],
         trans.__('Start'),
       );
@@ -220,7 +237,15 @@ export function addTrainingCommands(app: JupyterFrontEnd, emkit: IEmkit): string
       const earlyStopping = earlyStopFrom(emkit, values.earlyStop);
       if (earlyStopping === undefined) return;
       const copy = await attempt(emkit, trans.__('Could not copy %1', source.name), () =>
-        client.api.copyTraining({ params: { id: source.id }, body: { name: values.name, hyperparameters, earlyStopping } }),
+        client.api.copyTraining({
+          params: { id: source.id },
+          body: {
+            name: values.name,
+            hyperparameters,
+            earlyStopping,
+            ...trainingTarget(values.runOn ?? runOn.initial, values.placement),
+          },
+        }),
       );
       if (copy) await commands.execute(CommandIds.openTraining, { id: copy.id });
     },

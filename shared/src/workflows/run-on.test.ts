@@ -59,6 +59,15 @@ describe('the "Run on" choice', () => {
     expect(runOnChoices([cluster('a', 'UNREACHABLE', { isDefault: true })]).initial).toBe(THIS_MACHINE);
   });
 
+  it('a copy starts where the original ran, when that cluster can still be used', () => {
+    const clusters = [cluster('a', 'REACHABLE', { isDefault: true }), cluster('b', 'REACHABLE'), cluster('c', 'STOPPED')];
+    expect(runOnChoices(clusters, undefined, 'b').initial).toBe('b');
+    // the original ran on this machine: the default cluster doesn't take the copy
+    expect(runOnChoices(clusters, undefined, null).initial).toBe(THIS_MACHINE);
+    // its cluster is stopped now: this machine, not the default
+    expect(runOnChoices(clusters, undefined, 'c').initial).toBe(THIS_MACHINE);
+  });
+
   it('speaks the front end language through its translator', () => {
     const t = (text: string, ...args: (string | number)[]) => `[${text}|${args.join(',')}]`;
     expect(runOnChoices([], t).choices[0]?.label).toBe('[This machine|]');

@@ -54,11 +54,13 @@ function reasonOf(cluster: Cluster): string {
 /**
  * This machine, then every cluster by name with its state: a REACHABLE one is choosable, any
  * other is shown with why not. The initial choice is the default cluster when it can be used,
- * else this machine.
+ * else this machine; a copy passes `ranOn` (where the original ran: a cluster's name, null for
+ * this machine) and starts there instead when it can.
  */
 export function runOnChoices(
   clusters: readonly Cluster[],
   t: Translate = untranslated,
+  ranOn?: string | null,
 ): { choices: RunOnChoice[]; initial: string } {
   const sorted = [...clusters].sort((a, b) => a.name.localeCompare(b.name));
   const choices: RunOnChoice[] = [
@@ -72,7 +74,9 @@ export function runOnChoices(
       return { value: cluster.name, label, disabled: !usable };
     }),
   ];
-  const preferred = sorted.find((c) => c.isDefault && c.state === 'REACHABLE');
+  if (ranOn === null) return { choices, initial: THIS_MACHINE };
+  const usable = (c: Cluster) => c.state === 'REACHABLE';
+  const preferred = sorted.find((c) => (ranOn === undefined ? c.isDefault : c.name === ranOn) && usable(c));
   return { choices, initial: preferred?.name ?? THIS_MACHINE };
 }
 

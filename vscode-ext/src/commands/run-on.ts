@@ -19,13 +19,19 @@ const t: Translate = (message, ...args) => vscode.l10n.t(message, ...args);
  * "Run on": this machine or a cluster, as a quick pick that starts on the default choice. A
  * cluster the bridge can't use is listed with why, and picking it asks again (a quick pick has
  * no disabled items). The value given in `args.cluster` (null: this machine) is not asked for;
- * with no clusters there is nothing to ask. Undefined when cancelled.
+ * with no clusters there is nothing to ask. A copy passes `ranOn`, where the original ran, to
+ * start there. Undefined when cancelled.
  */
-export async function pickRunOn(context: CommandContext, args: CommandArgs, title: string): Promise<string | undefined> {
+export async function pickRunOn(
+  context: CommandContext,
+  args: CommandArgs,
+  title: string,
+  ranOn?: string | null,
+): Promise<string | undefined> {
   if (args.cluster === null) return THIS_MACHINE;
   if (typeof args.cluster === 'string') return args.cluster;
   const clusters = context.store.list('clusters');
-  const { choices, initial } = runOnChoices(clusters, t);
+  const { choices, initial } = runOnChoices(clusters, t, ranOn);
   // a caller with arguments (a test, a keybinding) goes where the bridge's default says
   if (!clusters.length || args.name !== undefined) return initial;
   const items = choices.map((choice) => ({

@@ -6,6 +6,7 @@ import {
   MAX_INSTANCES,
   nameFromFile,
   notebookParameters,
+  type PlacementStrategy,
   parseDuration,
   THIS_MACHINE,
   trainingStates,
@@ -189,7 +190,17 @@ export const trainingCommands: Record<string, Handler> = {
             )
           : (original?.earlyStopping ?? null);
     if (earlyStopping === undefined) return;
-    const copy = await client.api.copyTraining({ params: { id: target.id }, body: { name, earlyStopping } });
+    // left out, a copy runs where the original ran; asked when there is a cluster to choose
+    let runsOn: { cluster?: string | null; placementStrategy?: PlacementStrategy } = {};
+    if (args.cluster !== undefined || (args.name === undefined && context.store.list('clusters').length)) {
+      const title = vscode.l10n.t('Copy {0}', target.name);
+      const runOn = await pickRunOn(context, args, title, original ? original.cluster : undefined);
+      if (runOn === undefined) return;
+      const placement = runOn === THIS_MACHINE ? undefined : await pickPlacement(args, title);
+      if (runOn !== THIS_MACHINE && placement === undefined) return;
+      runsOn = trainingTarget(runOn, placement);
+    }
+    const copy = await client.api.copyTraining({ params: { id: target.id }, body: { name, earlyStopping, ...runsOn } });
     context.panels.openTraining(client, copy.id, copy.name);
     return copy;
   },
