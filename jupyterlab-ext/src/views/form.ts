@@ -6,6 +6,8 @@ export interface Field {
   name: string;
   label: string;
   kind?: 'text' | 'number' | 'select' | 'textarea';
+  /** a number box's least value (default 1) */
+  min?: number;
   value?: string;
   placeholder?: string;
   /** for a select: [value, label, disabled] (a disabled option is shown, with its reason in its label, but can't be chosen) */
@@ -47,7 +49,7 @@ class FormBody extends Widget implements Dialog.IBodyWidget<Record<string, strin
       } else {
         input = document.createElement('input');
         input.type = field.kind === 'number' ? 'number' : 'text';
-        if (field.kind === 'number') input.min = '1';
+        if (field.kind === 'number') input.min = String(field.min ?? 1);
         input.className = 'jp-mod-styled';
       }
       input.name = field.name;

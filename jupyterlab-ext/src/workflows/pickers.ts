@@ -68,7 +68,7 @@ export function stageFields(emkit: IEmkit, model?: Model): Field[] {
       options: runOn.choices.map((c) => [c.value, c.label, c.disabled] as const),
     },
     { name: 'instanceCount', label: trans.__('Instances'), kind: 'number', value: '1' },
-    { name: 'minReplicas', label: t(RUN_ON_STRINGS.minReplicas), kind: 'number', hiddenWhen: onCluster },
+    { name: 'minReplicas', label: t(RUN_ON_STRINGS.minReplicas), kind: 'number', min: 0, hiddenWhen: onCluster },
     {
       name: 'maxReplicas',
       label: t(RUN_ON_STRINGS.maxReplicas),
