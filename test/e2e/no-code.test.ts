@@ -208,6 +208,39 @@ describe.skipIf(skipReason !== '')(`the no-code flow in JupyterLab${skipReason}`
     expect(pageErrors).toEqual([]);
   });
 
+  it('trains a recipe saved from that training again from its row, with a form generated from the recipe', async () => {
+    await trainingView().locator('[data-emkit-action="saveRecipe"]').click();
+    await dialog().waitFor();
+    await dialog().locator('input').first().fill('digits-recipe');
+    await dialog().locator('.jp-mod-accept').click();
+    await showSidebar();
+    const row = page.locator('.emkit-Sidebar [data-emkit-kind="recipe"][data-emkit-name="digits-recipe"]');
+    await row.locator('.emkit-Row').first().hover({ timeout: 20_000 });
+    await row.locator('[aria-label="Train recipe digits-recipe…"]').click();
+    await dialog().waitFor();
+    // one field per dataset the recipe reads (those that fit, newest version) and per parameter, at its default
+    expect(await dialog().locator('select[name="dataset:train"] option').allTextContents()).toEqual(['digits:1']);
+    expect(await dialog().locator('input[name="hp:epochs"]').inputValue()).toBe('6');
+    await dialog().locator('input[name="hp:epochs"]').fill('3');
+    await dialog().locator('input[name="name"]').fill('digits-again');
+    await shot(page, 'train-saved-recipe');
+    await dialog().locator('.jp-mod-accept').click();
+    await expect
+      .poll(() => page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current').textContent(), { timeout: 20_000 })
+      .toBe('digits-again');
+    await expect.poll(() => trainingView().locator('.emkit-state').first().textContent(), { timeout: 180_000 }).toBe('COMPLETE');
+    const again = (await bridge.client.api.listTrainings({ query: {} })).items.find((t) => t.name === 'digits-again');
+    expect([again?.recipe, again?.hyperparameters.epochs]).toEqual(['digits-recipe', '3']);
+    // a built-in's row opens the no-code flow on its type
+    await showSidebar();
+    const clustering = page.locator('.emkit-Sidebar [data-emkit-kind="recipe"][data-emkit-name="clustering"]');
+    await clustering.locator('.emkit-Row').first().hover();
+    await clustering.locator('[aria-label="Train recipe clustering…"]').click();
+    await expect
+      .poll(() => flow().locator('[aria-checked="true"]').getAttribute('data-model-type'), { timeout: 20_000 })
+      .toBe('clustering');
+  }, 300_000);
+
   it('speaks Korean: the cards, the preview, and the training view ending', async () => {
     await page.locator('.lm-MenuBar-itemLabel', { hasText: /^Settings$/ }).click();
     await page.locator('.lm-Menu-itemLabel', { hasText: /^Language$/ }).hover();
