@@ -230,6 +230,39 @@ describe("a no-code training's view", () => {
     expect(actions.filter((a) => a.action === 'predict')).toEqual([]);
   });
 
+  it('quick-tests a text model with plain texts, one instance per line, and a table model with a row of its features', () => {
+    const actions: TrainingViewAction[] = [];
+    const text = new TrainingView(host(), { t: untranslated, act: (a) => actions.push(a) });
+    const model = { id: 'm-2', name: 'reviews-text-classification', version: 1 };
+    text.handle({ type: 'training', training: noCodeTraining({ recipe: 'text-classification', model, state: 'COMPLETE' }) });
+    const box = text.ending?.quickTest;
+    expect(box?.element.querySelector('.emkit-quicktest-file')?.closest('.emkit-toolbar')?.hasAttribute('hidden')).toBe(true);
+    expect(box?.element.querySelector('label')?.textContent).toBe('Texts, one per line');
+    box?.submit();
+    expect(box?.element.querySelector('.emkit-prediction-status')?.textContent).toBe('Type a text first.');
+    if (box) box.instances = '좋은 영화였다\n\n  terrible plot  \n';
+    box?.submit();
+    expect(actions.at(-1)).toMatchObject({
+      action: 'predict',
+      modelId: 'm-2',
+      input: { kind: 'json', instances: ['좋은 영화였다', 'terrible plot'] },
+    });
+
+    const rows = new TrainingView(host(), { t: untranslated, act: () => undefined });
+    rows.handle({
+      type: 'training',
+      training: noCodeTraining({
+        recipe: 'number-prediction',
+        model,
+        state: 'COMPLETE',
+        hyperparameters: { target: 'y', features: 'a,b' },
+      }),
+    });
+    expect(rows.ending?.quickTest.instances).toBe('[{"a":0,"b":0}]');
+    text.dispose();
+    rows.dispose();
+  });
+
   it('sends the quick test for its model and shows the latest answer', async () => {
     const actions: TrainingViewAction[] = [];
     const view = new TrainingView(host(), { t: untranslated, act: (a) => actions.push(a) });

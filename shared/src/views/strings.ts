@@ -166,6 +166,8 @@ export const VIEW_STRINGS = [
   'Evaluation on the held-out data',
   'The model is evaluated on the held-out data when the training is COMPLETE.',
   'Choose a file first.',
+  'Texts, one per line',
+  'Type a text first.',
   // new model (no code) view; the cards, parameter labels and errors are NO_CODE_TEXTS
   'New model (no code)',
   '1. What should the model do?',

@@ -12,7 +12,7 @@ type EndingMessage = TrainingViewMessage & { type: 'evaluation' | 'threshold' | 
  * How a no-code training (a built-in recipe's: it registers a model and evaluates it on the
  * data it kept aside) ends in its view: that holdout evaluation in full — headline figures,
  * per-class precision/recall with the threshold slider, confusion matrix — and a quick test of
- * the model with the input its type takes (an image or a sound file, a text, a row).
+ * the model with the input its type takes (an image or a sound file, texts, a row).
  */
 export class TrainingEnding {
   readonly evaluation: EvaluationView;
@@ -115,6 +115,7 @@ export class TrainingEnding {
     this.quickTestType = type;
     const input = noCodeInput(type);
     if (input === 'image' || input === 'audio') this.quickTest.acceptOnly(input);
+    else if (input === 'text') this.quickTest.acceptTexts();
     else {
       const sample = quickTestSample(type, training?.hyperparameters ?? {});
       if (sample) this.quickTest.instances = sample;

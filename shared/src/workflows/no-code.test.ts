@@ -191,9 +191,9 @@ describe('the training the choices make', () => {
 });
 
 describe("the quick test's starting JSON", () => {
-  it('is a row of the features for a table model, a list of texts for a text model, nothing for files', () => {
+  it('is a row of the features for a table model, nothing for texts and files', () => {
     expect(quickTestSample('number-prediction', { features: 'a,b' })).toBe('[{"a":0,"b":0}]');
-    expect(quickTestSample('text-classification', {})).toBe('["…"]');
+    expect(quickTestSample('text-classification', {})).toBeNull();
     expect(quickTestSample('image-classification', {})).toBeNull();
   });
 });

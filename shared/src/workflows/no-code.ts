@@ -334,11 +334,9 @@ export function noCodeTraining(type: ModelType, choices: NoCodeChoices, now: Dat
   };
 }
 
-/** The quick test's starting JSON for a model that takes text or rows (files need none). */
+/** The quick test's starting JSON for a model that takes rows: one of its features at 0 (files and texts need none). */
 export function quickTestSample(type: ModelType, hyperparameters: Record<string, string>): string | null {
-  const input = noCodeInput(type);
-  if (input === 'text') return '["…"]';
-  if (input !== 'row') return null;
+  if (noCodeInput(type) !== 'row') return null;
   const features = (hyperparameters.features ?? '').split(',').filter(Boolean);
   if (!features.length) return null;
   return JSON.stringify([Object.fromEntries(features.map((f) => [f, 0]))]);
