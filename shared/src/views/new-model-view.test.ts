@@ -135,7 +135,7 @@ describe('the new-model view', () => {
       model: 'shapes-image-classification',
     });
     expect(($('[data-emkit-action="train"]') as HTMLButtonElement).disabled).toBe(true);
-    view.handle({ type: 'trainError', message: 'the bridge said no', field: 'epochs' });
+    view.handle({ type: 'trainError', message: 'the bridge said no', field: 'hyperparameters.epochs' });
     expect($('.emkit-nocode-status')?.textContent).toBe('the bridge said no');
     expect($('input[data-field="epochs"]')?.closest('.emkit-nocode-field')?.classList.contains('emkit-invalid')).toBe(true);
     expect(($('[data-emkit-action="train"]') as HTMLButtonElement).disabled).toBe(false);

@@ -381,8 +381,9 @@ export class NewModelView {
     this.act({ action: 'train', recipe: this.type, body: result.body });
   }
 
-  /** The line under Train; a field it is about is marked. */
-  private setStatus(tone: 'ok' | 'failed' | 'muted', text: string, field?: string): void {
+  /** The line under Train; a field it is about is marked (the form's name, or the bridge's `hyperparameters.k` / `datasets.train`). */
+  private setStatus(tone: 'ok' | 'failed' | 'muted', text: string, bridgeField?: string): void {
+    const field = bridgeField?.startsWith('datasets') ? 'dataset' : bridgeField?.replace(/^hyperparameters\./, '');
     this.status.textContent = text;
     this.status.className = `emkit-nocode-status ${tone === 'muted' ? 'emkit-muted' : `emkit-tone-${tone}`}`;
     for (const f of this.fields) f.element.classList.toggle('emkit-invalid', f.name === field);
