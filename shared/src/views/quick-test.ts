@@ -39,6 +39,7 @@ export class QuickTestBox {
   readonly element: HTMLElement;
   private readonly doc: Document;
   private readonly input: ControlElement;
+  private readonly inputLabel: HTMLElement;
   private readonly file: HTMLInputElement;
   private readonly preview: HTMLImageElement;
   private readonly fileName: HTMLElement;
@@ -46,6 +47,9 @@ export class QuickTestBox {
   private readonly answer: HTMLElement;
   private readonly sendButton: ControlElement;
   private chosen: (QuickTestInput & { kind: 'file' }) | null = null;
+  private readonly fileRow: HTMLElement;
+  /** what the box takes: JSON or a file (any model), a file only (image, audio), texts one per line */
+  private mode: 'any' | 'files' | 'texts' = 'any';
 
   constructor(
     parent: HTMLElement,
@@ -74,14 +78,16 @@ export class QuickTestBox {
     this.sendButton = actionButton(doc, 'quickTest', t('Test'), () => this.submit());
     this.status = h(doc, 'span', { className: 'emkit-muted emkit-prediction-status', attrs: { 'aria-live': 'polite' } });
     this.answer = h(doc, 'div', { className: 'emkit-quicktest-answer' });
+    this.inputLabel = h(doc, 'label', { className: 'emkit-muted', text: t('Instances (JSON)') });
+    this.fileRow = h(doc, 'div', { className: 'emkit-toolbar' }, [
+      h(doc, 'label', { className: 'emkit-muted', text: t('Or a file') }),
+      this.file,
+      this.fileName,
+    ]);
     this.element = h(doc, 'div', { className: 'emkit-tryit emkit-quicktest' }, [
-      h(doc, 'label', { className: 'emkit-muted', text: t('Instances (JSON)') }),
+      this.inputLabel,
       this.input,
-      h(doc, 'div', { className: 'emkit-toolbar' }, [
-        h(doc, 'label', { className: 'emkit-muted', text: t('Or a file') }),
-        this.file,
-        this.fileName,
-      ]),
+      this.fileRow,
       this.preview,
       h(doc, 'div', { className: 'emkit-toolbar' }, [this.sendButton, this.status]),
       this.answer,
@@ -101,6 +107,25 @@ export class QuickTestBox {
     this.clearFile();
   }
 
+  /** A model that takes files of one kind (a no-code image or audio model): no JSON box, the picker asks for that kind. */
+  acceptOnly(kind: 'image' | 'audio'): void {
+    this.mode = 'files';
+    this.inputLabel.hidden = true;
+    this.input.hidden = true;
+    this.file.accept = `${kind}/*`;
+  }
+
+  /** A model that takes strings (a no-code text model): plain texts, one per line, each an instance; no file. */
+  acceptTexts(): void {
+    this.mode = 'texts';
+    this.inputLabel.textContent = this.t('Texts, one per line');
+    this.input.setAttribute('aria-label', this.t('Texts, one per line'));
+    this.input.value = '';
+    this.input.spellcheck = true;
+    this.fileRow.hidden = true;
+    this.clearFile();
+  }
+
   /** A file to send instead of JSON (what the file picker does; tests call it with a File). */
   async chooseFile(file: File): Promise<void> {
     const url = await readAsDataUrl(file);
@@ -117,7 +142,20 @@ export class QuickTestBox {
   submit(): void {
     let input: QuickTestInput;
     if (this.chosen) input = this.chosen;
-    else {
+    else if (this.mode === 'files') {
+      this.showError(this.t('Choose a file first.'));
+      return;
+    } else if (this.mode === 'texts') {
+      const texts = this.input.value
+        .split('\n')
+        .map((line) => line.trim())
+        .filter(Boolean);
+      if (!texts.length) {
+        this.showError(this.t('Type a text first.'));
+        return;
+      }
+      input = { kind: 'json', instances: texts };
+    } else {
       const parsed = parseInstances(this.input.value);
       if (!parsed.ok) {
         this.showError(this.t('The instances are not a JSON list: {0}', parsed.error));
