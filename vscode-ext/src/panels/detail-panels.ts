@@ -46,7 +46,8 @@ export class DetailPanels implements vscode.Disposable {
   async revive(panel: vscode.WebviewPanel, state: PanelState, client: EmkitClient): Promise<void> {
     if (state.kind === 'tensorboard') return this.openTensorboard(client, state.target, state.name, panel);
     if (state.kind === 'dashboard') return this.openClusterDashboard(client, state.id, state.name, panel);
-    if (state.kind === 'comparison') return panel.dispose(); // ComparisonPanels revives its own
+    // ComparisonPanels and NewModelPanels revive their own
+    if (state.kind === 'comparison' || state.kind === 'newModel') return panel.dispose();
     const exists = await (state.kind === 'training'
       ? client.api.getTraining({ params: { id: state.id } })
       : state.kind === 'model'
@@ -80,6 +81,8 @@ export class DetailPanels implements vscode.Disposable {
         else if (action.action === 'saveRecipe') run('emkit.saveRecipe');
         else if (action.action === 'openTensorboard') run('emkit.openTensorboard');
         else if (action.action === 'openFile') void this.openFile(client, id, name, action.path);
+        // the quick test at the end of a no-code training: the model's answer, through the feed
+        else if (action.action === 'predict') void feed.predict(action);
       };
       return { feed, onAction: onAction as (action: unknown) => void };
     });
