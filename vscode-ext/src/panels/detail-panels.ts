@@ -73,6 +73,8 @@ export class DetailPanels implements vscode.Disposable {
         WebSocket: WebSocket as unknown as WebSocketFactory,
       });
       const onAction = (action: TrainingViewAction) => {
+        // a no-code training's end: the quick test of its model and the holdout's threshold
+        if (feed.act(action)) return;
         const target = { kind: 'trainings', id, name };
         const run = (command: string, args?: unknown) => void vscode.commands.executeCommand(command, args ?? { target });
         if (action.action === 'stop') run('emkit.stopTraining');
@@ -81,8 +83,6 @@ export class DetailPanels implements vscode.Disposable {
         else if (action.action === 'saveRecipe') run('emkit.saveRecipe');
         else if (action.action === 'openTensorboard') run('emkit.openTensorboard');
         else if (action.action === 'openFile') void this.openFile(client, id, name, action.path);
-        // the quick test at the end of a no-code training: the model's answer, through the feed
-        else if (action.action === 'predict') void feed.predict(action);
       };
       return { feed, onAction: onAction as (action: unknown) => void };
     });

@@ -76,7 +76,7 @@ export class NewModelPanels implements vscode.Disposable {
   /** A file or folder from the workspace uploaded as a dataset, then listed and picked in the view. */
   private async upload(client: EmkitClient, feed: NewModelFeed, modelType: ModelType): Promise<void> {
     try {
-      const source = await pickUploadSource(vscode.l10n.t('Upload which file or folder as the data of a {0} model?', modelType));
+      const source = await pickUploadSource(vscode.l10n.t('Upload which file or folder as the data? ({0})', modelType));
       if (!source) return;
       const dataset = await uploadDataset(client, source);
       if (!dataset) return;
