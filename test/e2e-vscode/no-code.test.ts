@@ -13,9 +13,9 @@ import type { Frame, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { failedStep, screenshots } from '../e2e/support/browser.js';
 import { repoRoot } from '../support/bridge.js';
-import { pythonHas, venvPython } from '../support/trainings.js';
+import { pythonHas, settledTraining, venvPython } from '../support/trainings.js';
 import { vscodeSkipReason } from './support/code-server.js';
-import { answer, input, openWorkbench, palette, type Workbench } from './support/workbench.js';
+import { answer, input, openWorkbench, palette, pick, treeRows, type Workbench } from './support/workbench.js';
 
 const skipReason =
   vscodeSkipReason({ scikitLearn: true }) ||
@@ -171,5 +171,49 @@ for (const language of ['en', 'ko'] as const) {
       await training.locator('.emkit-section-quicktest').scrollIntoViewIfNeeded();
       await shot(page, 'quick-test');
     }, 600_000);
+
+    it("trains a recipe from its row's Train Recipe…: the dataset, then its parameters as a list of values", async () => {
+      const row = treeRows(page)
+        .filter({ hasText: /^image-classification/ })
+        .first();
+      await row.hover();
+      await row.locator(`.action-label[aria-label="${titles['command.trainRecipe']}"]`).click();
+      await pick(page, 'digits:1');
+      await pick(page, 'epochs');
+      // a value the recipe refuses is said so while it is typed
+      await input(page).fill('many');
+      const widget = page.locator('.quick-input-widget');
+      await expect.poll(() => widget.textContent(), { timeout: 10_000 }).toContain(words('A whole number is expected.'));
+      await shot(page, 'train-recipe-value');
+      await answer(page, '2');
+      await pick(page, 'image_size');
+      await answer(page, '16');
+      await expect.poll(() => widget.textContent(), { timeout: 10_000 }).toContain('16');
+      await shot(page, 'train-recipe-form');
+      // Train is the list's first row, the one Enter takes
+      const first = page.locator('.quick-input-list .monaco-list-row').first();
+      expect((await first.textContent())?.trim()).toBe(words('Train'));
+      await answer(page);
+      let id = '';
+      await expect
+        .poll(
+          async () => {
+            const newest = (await workbench.bridge.client.api.listTrainings({ query: {} })).items[0];
+            id = newest?.hyperparameters.epochs === '2' ? newest.id : '';
+            return id;
+          },
+          { timeout: 30_000 },
+        )
+        .not.toBe('');
+      const training = await settledTraining(workbench.bridge.client, id, 300_000);
+      expect(training).toMatchObject({
+        recipe: 'image-classification',
+        state: 'COMPLETE',
+        datasets: { train: 'digits:1' },
+        hyperparameters: { epochs: '2', image_size: '16' },
+      });
+      await page.locator('.tab', { hasText: training.name }).waitFor({ timeout: 20_000 });
+      await shot(page, 'train-recipe-started');
+    }, 400_000);
   });
 }
