@@ -156,6 +156,10 @@ for (const language of ['en', 'ko'] as const) {
       expect(record?.hyperparameters).toMatchObject({ epochs: '6', image_size: '16' });
       const evaluation = await workbench.bridge.client.api.getEvaluation({ params: { id: record?.evaluation ?? '' } });
       expect(evaluation.result?.classification?.classes).toEqual(['0', '1', '2']);
+      // its notification opens the model the training registered, rather than making another
+      await expect
+        .poll(() => page.locator('.notifications-toasts').textContent(), { timeout: 20_000 })
+        .toContain(words('Open model'));
       await training.locator('.emkit-section-holdout').scrollIntoViewIfNeeded();
       await shot(page, 'holdout-evaluation');
 
