@@ -33,6 +33,8 @@ export const CommandIds = {
   uploadDataset: 'emkit:upload-dataset',
   deleteRecipe: 'emkit:delete-recipe',
   saveRecipe: 'emkit:save-recipe',
+  trainRecipe: 'emkit:train-recipe',
+  newModelNoCode: 'emkit:new-model-no-code',
 } as const;
 
 /** What a resource command takes: the id (or name) of what to act on; without it the command asks. */

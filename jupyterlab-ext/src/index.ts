@@ -4,6 +4,7 @@ import { comparisonPlugin } from './plugins/comparison.js';
 import { corePlugin } from './plugins/core.js';
 import { datasetsPlugin } from './plugins/datasets.js';
 import { detailsPlugin } from './plugins/details.js';
+import { noCodePlugin } from './plugins/no-code.js';
 import { notificationsPlugin } from './plugins/notifications.js';
 import { sidebarPlugin } from './plugins/sidebar.js';
 import { workflowsPlugin } from './plugins/workflows.js';
@@ -20,5 +21,6 @@ const plugins: JupyterFrontEndPlugin<unknown>[] = [
   workflowsPlugin,
   comparisonPlugin,
   datasetsPlugin,
+  noCodePlugin,
 ];
 export default plugins;

@@ -1,6 +1,6 @@
 import type { Model } from '@emkit/shared';
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { codeCheckIcon, deleteIcon, launchIcon, runIcon, stopIcon, tagIcon } from '@jupyterlab/ui-components';
+import { addIcon, codeCheckIcon, deleteIcon, launchIcon, runIcon, stopIcon, tagIcon } from '@jupyterlab/ui-components';
 import { CommandIds } from '../commands.js';
 import { IconButton, Row, Section } from './parts.js';
 import type { Run } from './SidebarView.js';
@@ -14,6 +14,9 @@ export function ModelsSection({ models, trans, run }: { models: readonly Model[]
       title={trans.__('Models')}
       count={names.length}
       empty={trans.__('No models yet. Make one from a COMPLETE training with `emkit model create NAME --training TRAINING`.')}
+      actions={
+        <IconButton icon={addIcon} label={trans.__('New Model (No Code)…')} onClick={() => run(CommandIds.newModelNoCode)} />
+      }
     >
       {names.map((name) => {
         const versions = models.filter((m) => m.name === name);

@@ -1,13 +1,14 @@
 import type { Recipe } from '@emkit/shared';
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { deleteIcon } from '@jupyterlab/ui-components';
+import { addIcon, deleteIcon, runIcon } from '@jupyterlab/ui-components';
 import { CommandIds } from '../commands.js';
 import { IconButton, Row, Section } from './parts.js';
 import type { Run } from './SidebarView.js';
 
 /**
  * The recipes a training can be made from without code: the six built-in model types first,
- * then the ones saved from trainings (which can be deleted; a built-in can't).
+ * then the ones saved from trainings (which can be deleted; a built-in can't). Each can be
+ * trained from its row; the header starts the "New model (no code)" flow.
  */
 export function RecipesSection({ recipes, trans, run }: { recipes: readonly Recipe[]; trans: TranslationBundle; run: Run }) {
   return (
@@ -16,6 +17,9 @@ export function RecipesSection({ recipes, trans, run }: { recipes: readonly Reci
       title={trans.__('Recipes')}
       count={recipes.length}
       empty={trans.__('No recipes. Save one from a COMPLETE training with `emkit recipe save --from TRAINING NAME`.')}
+      actions={
+        <IconButton icon={addIcon} label={trans.__('New Model (No Code)…')} onClick={() => run(CommandIds.newModelNoCode)} />
+      }
     >
       {recipes.map((recipe) => (
         <Row
@@ -28,13 +32,20 @@ export function RecipesSection({ recipes, trans, run }: { recipes: readonly Reci
             </span>
           }
           actions={
-            recipe.builtin ? undefined : (
+            <>
               <IconButton
-                icon={deleteIcon}
-                label={trans.__('Delete recipe %1', recipe.name)}
-                onClick={() => run(CommandIds.deleteRecipe, recipe.id)}
+                icon={runIcon}
+                label={trans.__('Train recipe %1…', recipe.name)}
+                onClick={() => run(CommandIds.trainRecipe, recipe.id)}
               />
-            )
+              {!recipe.builtin && (
+                <IconButton
+                  icon={deleteIcon}
+                  label={trans.__('Delete recipe %1', recipe.name)}
+                  onClick={() => run(CommandIds.deleteRecipe, recipe.id)}
+                />
+              )}
+            </>
           }
         />
       ))}

@@ -246,14 +246,28 @@ describe('the sidebar', () => {
     expect(executed.at(-1)).toEqual(['emkit:open-dataset', { id: 'ds-1' }]);
   });
 
-  it('lists the built-in recipes first, then saved ones; only a saved one can be deleted', () => {
+  it('lists the built-in recipes first, then saved ones; any can be trained, only a saved one deleted', async () => {
     const section = host.querySelector('[data-emkit-section="recipes"]');
     const rows = [...(section?.querySelectorAll('[data-emkit-kind="recipe"]') ?? [])];
+    const buttons = (row: Element | undefined) =>
+      [...(row?.querySelectorAll('.emkit-IconButton') ?? [])].map((b) => b.getAttribute('aria-label'));
     expect(rows.map((r) => r.getAttribute('data-emkit-name'))).toEqual(['image-classification', 'my-iris']);
     expect(rows[0]?.textContent).toContain('built-in');
-    expect(rows[0]?.querySelector('.emkit-IconButton')).toBeNull();
+    expect(buttons(rows[0])).toEqual(['Train recipe image-classification…']);
     expect(rows[1]?.textContent).toContain('from iris-run');
-    expect(rows[1]?.querySelector('.emkit-IconButton')?.getAttribute('aria-label')).toBe('Delete recipe my-iris');
+    expect(buttons(rows[1])).toEqual(['Train recipe my-iris…', 'Delete recipe my-iris']);
+    const train = rows[1]?.querySelector<HTMLElement>('.emkit-IconButton');
+    await act(async () => train?.click());
+    expect(executed.at(-1)).toEqual(['emkit:train-recipe', { id: 'my-iris' }]);
+  });
+
+  it('starts the no-code flow from the Recipes and Models headers', async () => {
+    for (const name of ['recipes', 'models']) {
+      const button = host.querySelector(`[data-emkit-section="${name}"] .emkit-Section-actions .emkit-IconButton`) as HTMLElement;
+      expect(button.getAttribute('aria-label')).toBe('New Model (No Code)…');
+      await act(async () => button.click());
+      expect(executed.at(-1)).toEqual(['emkit:new-model-no-code', {}]);
+    }
   });
 
   it('shows lists only while the bridge is there and they were loaded from it', () => {

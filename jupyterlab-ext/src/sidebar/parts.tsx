@@ -19,29 +19,42 @@ export function IconButton({ icon, label, onClick }: { icon: LabIcon; label: str
   );
 }
 
-/** A collapsible sidebar section with its item count; `name` is the resource it lists. */
+/** A collapsible sidebar section with its item count; `name` is the resource it lists, `actions` buttons beside its title. */
 export function Section({
   name,
   title,
   count,
   empty,
+  actions,
   children,
 }: {
   name: string;
   title: string;
   count: number;
   empty: string;
+  actions?: ReactNode;
   children: ReactNode;
 }) {
   const [open, setOpen] = useState(true);
   const Caret = open ? caretDownIcon : caretRightIcon;
+  const header = (
+    <button type="button" className="emkit-Section-header" aria-expanded={open} onClick={() => setOpen(!open)}>
+      <Caret.react tag="span" elementSize="normal" />
+      <span className="emkit-Section-title">{title}</span>
+      <span className="emkit-Section-count">{count}</span>
+    </button>
+  );
   return (
     <section className="emkit-Section" data-emkit-section={name}>
-      <button type="button" className="emkit-Section-header" aria-expanded={open} onClick={() => setOpen(!open)}>
-        <Caret.react tag="span" elementSize="normal" />
-        <span className="emkit-Section-title">{title}</span>
-        <span className="emkit-Section-count">{count}</span>
-      </button>
+      {actions ? (
+        // a button can't hold buttons: the actions sit beside the header
+        <div className="emkit-Section-bar">
+          {header}
+          <span className="emkit-Section-actions">{actions}</span>
+        </div>
+      ) : (
+        header
+      )}
       {open && (count === 0 ? <p className="emkit-Section-empty">{empty}</p> : <ul className="emkit-List">{children}</ul>)}
     </section>
   );

@@ -60,14 +60,15 @@ export class TrainingWidget extends DetailWidget<TrainingFeed> {
     act: (a: TrainingViewAction) => void,
   ) {
     super(connection, `emkit-training-${trainingId}`);
-    this.view = new TrainingView(this.node, { t, act });
-    this.startFeed(new TrainingFeed(client, trainingId, (message) => this.view.handle(message)));
+    const feed = new TrainingFeed(client, trainingId, (message) => this.view.handle(message));
+    // the feed answers a no-code training's quick test and threshold; the rest is the host's
+    this.view = new TrainingView(this.node, { t, act: (action) => feed.act(action) || act(action) });
+    this.startFeed(feed);
   }
 
   protected override onAfterShow(): void {
     // laid out now: the charts can take their width
-    this.view.metrics.flush();
-    this.view.log.flush();
+    this.view.flush();
   }
 
   override dispose(): void {

@@ -1,8 +1,8 @@
 import type { EmkitClient } from '../api/client.js';
-import { ApiError } from '../api/errors.js';
-import type { Evaluation, ModelIterations, ModelPrediction } from '../schemas/evaluations.js';
+import type { Evaluation, ModelIterations } from '../schemas/evaluations.js';
 import type { ResourceEvent } from '../schemas/events.js';
 import { evaluationStates, isSettled } from '../states.js';
+import { ModelCaller } from './model-caller.js';
 import type { ModelViewAction, ModelViewMessage, QuickTestInput } from './protocol.js';
 
 /** What the host may ask a model view to show first: a version, or an evaluation to follow (just created). */
@@ -29,8 +29,7 @@ export class ModelFeed {
   /** one read of the shown evaluation at a time; events during it ask for one more */
   private reading = false;
   private readAgain = false;
-  /** versions whose quick test gave no class scores: asked without them from then on */
-  private readonly noScores = new Set<string>();
+  private readonly caller: ModelCaller;
 
   constructor(
     private readonly client: EmkitClient,
@@ -41,6 +40,7 @@ export class ModelFeed {
   ) {
     this.modelId = focus.modelId ?? null;
     this.evaluationId = focus.evaluationId ?? null;
+    this.caller = new ModelCaller(client);
   }
 
   start(): void {
@@ -188,50 +188,14 @@ export class ModelFeed {
 
   private async predict(requestId: number, modelId: string, input: QuickTestInput): Promise<void> {
     try {
-      const prediction = await this.predictWithScores(modelId, input);
+      const prediction = await this.caller.predict(modelId, input);
       if (!this.disposed) this.post({ type: 'prediction', requestId, prediction });
     } catch (error) {
       if (!this.disposed) this.post({ type: 'predictionError', requestId, message: (error as Error).message });
     }
   }
 
-  /**
-   * The quick test asks for class scores; a model that has none (a regressor, a predict.py that
-   * returns labels) refuses them with a 400, and is then asked without — once: it is remembered.
-   */
-  private async predictWithScores(modelId: string, input: QuickTestInput): Promise<ModelPrediction> {
-    const scores = !this.noScores.has(modelId);
-    try {
-      return await this.callModel(modelId, input, scores);
-    } catch (error) {
-      if (!scores || !(error instanceof ApiError) || error.status !== 400) throw error;
-      const prediction = await this.callModel(modelId, input, false);
-      this.noScores.add(modelId);
-      return prediction;
-    }
-  }
-
-  private callModel(modelId: string, input: QuickTestInput, scores: boolean): Promise<ModelPrediction> {
-    const returnScores = scores ? { return_scores: true } : {};
-    if (input.kind === 'json')
-      return this.client.api.predictModel({ params: { id: modelId }, body: { instances: input.instances, ...returnScores } });
-    // a file goes as its bytes with its media type; the model gets {"b64", "filename", "contentType"}
-    return this.client.api.predictModelFile({
-      params: { id: modelId },
-      query: { filename: input.name, ...returnScores },
-      body: new Blob([base64Bytes(input.base64)], { type: input.type }),
-    });
-  }
-
   private fail(error: Error): void {
     if (!this.disposed) this.post({ type: 'error', message: error.message });
   }
-}
-
-/** A file's bytes from the base64 the page read them as (postMessage carries text, not Blobs, to VS Code's host). */
-function base64Bytes(base64: string): Uint8Array<ArrayBuffer> {
-  const text = atob(base64);
-  const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-  return bytes;
 }

@@ -1,6 +1,8 @@
+import type { Dataset, DatasetPreview } from '../schemas/datasets.js';
 import type { Endpoint, StageMinute } from '../schemas/endpoints.js';
 import type { Evaluation, ModelIterations, ModelPrediction, ThresholdFigures } from '../schemas/evaluations.js';
 import type { MetricSeries, MetricsEventData } from '../schemas/metrics.js';
+import type { ModelType, Recipe, RecipeTrain } from '../schemas/recipes.js';
 import type { Training } from '../schemas/trainings.js';
 
 /**
@@ -28,6 +30,13 @@ export type TrainingViewMessage =
   | { type: 'metricPoints'; points: MetricsEventData['points'] }
   /** what the training wrote (refreshed when it settles) */
   | { type: 'files'; files: TrainingFileEntry[] }
+  /** a no-code training's holdout evaluation (its `evaluation`), as it is now */
+  | { type: 'evaluation'; evaluation: Evaluation }
+  /** precision/recall per class at a threshold, the answer to a `threshold` action */
+  | { type: 'threshold'; requestId: number; figures: ThresholdFigures }
+  /** the answer to a `predict` action (the quick test of the training's model) */
+  | { type: 'prediction'; requestId: number; prediction: ModelPrediction }
+  | { type: 'predictionError'; requestId: number; message: string }
   /** something the feed could not load, in words */
   | { type: 'error'; message: string };
 
@@ -39,7 +48,35 @@ export type TrainingViewAction =
   | { action: 'saveRecipe' }
   | { action: 'openTensorboard' }
   /** a path from the files list, e.g. artifacts/train.ipynb */
-  | { action: 'openFile'; path: string };
+  | { action: 'openFile'; path: string }
+  /** the feed's (TrainingFeed.act): the quick test of `training.model` */
+  | { action: 'predict'; requestId: number; modelId: string; input: QuickTestInput }
+  /** the feed's: precision/recall per class of the holdout evaluation at this threshold */
+  | { action: 'threshold'; requestId: number; evaluationId: string; threshold: number };
+
+/** The "New model (no code)" view: six cards, the datasets that fit, a preview, the choices, Train. */
+export type NewModelViewMessage =
+  /** the built-in recipes: one card each */
+  | { type: 'recipes'; recipes: Recipe[] }
+  /** every dataset (the view keeps those that fit the type); `select`: a ref to pick, e.g. after an upload */
+  | { type: 'datasets'; datasets: Dataset[]; select?: string }
+  /** the answer to `selectDataset`: the version `ref` names, previewed */
+  | { type: 'preview'; ref: string; dataset: Dataset; preview: DatasetPreview }
+  /** the training was created: the host opens its view */
+  | { type: 'started'; training: Training }
+  /** the bridge refused the training: its words and the field they are about */
+  | { type: 'trainError'; message: string; field?: string }
+  | { type: 'error'; message: string };
+
+export type NewModelViewAction =
+  /** preview a dataset version (`name:version`) */
+  | { action: 'selectDataset'; ref: string }
+  /** the host's: pick a file or folder and upload it as a dataset, then `reloadDatasets(ref)` */
+  | { action: 'upload'; modelType: ModelType }
+  /** the feed's: train the built-in recipe with the body made by noCodeTraining */
+  | { action: 'train'; recipe: string; body: RecipeTrain }
+  /** the host's: close the view */
+  | { action: 'cancel' };
 
 export type EndpointViewMessage =
   /** the endpoint with its stages as it is now (sent first, then on every change) */

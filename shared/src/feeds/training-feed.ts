@@ -4,7 +4,8 @@ import type { ResourceEvent } from '../schemas/events.js';
 import type { MetricsEventData } from '../schemas/metrics.js';
 import type { LogStreamMessage, Training } from '../schemas/trainings.js';
 import { isSettled, trainingStates } from '../states.js';
-import type { TrainingViewMessage } from './protocol.js';
+import { ModelCaller } from './model-caller.js';
+import type { TrainingViewAction, TrainingViewMessage } from './protocol.js';
 
 const RECONNECT_MS = 1000;
 
@@ -12,7 +13,8 @@ const RECONNECT_MS = 1000;
  * Everything a training view shows, from the bridge: the training, its metrics and files
  * once, then live — rank 0's log over its WebSocket (resuming from the last byte after a
  * drop), and the training's changes and new metric points from the host's event stream,
- * which the host passes to `handleEvent`.
+ * which the host passes to `handleEvent`. A no-code training ends with its model's holdout
+ * evaluation (followed until it settles) and the quick test of that model (`act`).
  */
 export class TrainingFeed {
   private socket: WebSocketLike | null = null;
@@ -22,6 +24,9 @@ export class TrainingFeed {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private readonly WebSocketImpl: WebSocketFactory | undefined;
   private settled = false;
+  /** the holdout evaluation shown (a no-code training's `evaluation`) */
+  private evaluationId: string | null = null;
+  private readonly caller: ModelCaller;
 
   constructor(
     private readonly client: EmkitClient,
@@ -30,6 +35,7 @@ export class TrainingFeed {
     options: { WebSocket?: WebSocketFactory } = {},
   ) {
     this.WebSocketImpl = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketFactory }).WebSocket;
+    this.caller = new ModelCaller(client);
   }
 
   start(): void {
@@ -37,8 +43,38 @@ export class TrainingFeed {
     this.openLog();
   }
 
+  /** The view's actions this feed answers (the quick test, the threshold); false for the host's own. */
+  act(action: TrainingViewAction): boolean {
+    if (action.action === 'predict') {
+      void this.predict(action);
+      return true;
+    }
+    if (action.action === 'threshold') {
+      void this.threshold(action.requestId, action.evaluationId, action.threshold);
+      return true;
+    }
+    return false;
+  }
+
+  /** The quick test of the training's model: the view's `predict` action, answered with `prediction` or `predictionError`. */
+  async predict(action: TrainingViewAction & { action: 'predict' }): Promise<void> {
+    const { requestId } = action;
+    try {
+      const prediction = await this.caller.predict(action.modelId, action.input);
+      if (!this.disposed) this.post({ type: 'prediction', requestId, prediction });
+    } catch (error) {
+      if (!this.disposed) this.post({ type: 'predictionError', requestId, message: (error as Error).message });
+    }
+  }
+
   handleEvent(event: ResourceEvent): void {
-    if (this.disposed || event.resource !== 'trainings' || event.id !== this.trainingId) return;
+    if (this.disposed) return;
+    // 'evaluations' joins the event resources with the evaluations API
+    if ((event.resource as string) === 'evaluations') {
+      if (event.id === this.evaluationId) void this.loadEvaluation();
+      return;
+    }
+    if (event.resource !== 'trainings' || event.id !== this.trainingId) return;
     if (event.action === 'metrics') {
       const data = event.data as unknown as MetricsEventData;
       if (data.points.length) this.post({ type: 'metricPoints', points: data.points });
@@ -48,6 +84,7 @@ export class TrainingFeed {
       const training = event.data as unknown as Training | null;
       if (!training) return;
       this.post({ type: 'training', training });
+      this.followEvaluation(training);
       // the files are final once it has settled (the executed notebook, the model)
       if (!this.settled && isSettled(trainingStates, training.state)) {
         this.settled = true;
@@ -69,10 +106,38 @@ export class TrainingFeed {
       if (this.disposed) return;
       this.post({ type: 'training', training });
       this.settled = isSettled(trainingStates, training.state);
+      this.followEvaluation(training);
       const metrics = await this.client.api.getTrainingMetrics({ params: { id: this.trainingId }, query: {} });
       if (this.disposed) return;
       this.post({ type: 'metrics', series: metrics.series });
       await this.loadFiles();
+    } catch (error) {
+      if (!this.disposed) this.post({ type: 'error', message: (error as Error).message });
+    }
+  }
+
+  /** A training that has (or now got) a holdout evaluation: it is read and shown. */
+  private followEvaluation(training: Training): void {
+    if (!training.evaluation || training.evaluation === this.evaluationId) return;
+    this.evaluationId = training.evaluation;
+    void this.loadEvaluation();
+  }
+
+  private async loadEvaluation(): Promise<void> {
+    const id = this.evaluationId;
+    if (!id) return;
+    try {
+      const evaluation = await this.client.api.getEvaluation({ params: { id }, query: {} });
+      if (!this.disposed && id === this.evaluationId) this.post({ type: 'evaluation', evaluation });
+    } catch (error) {
+      if (!this.disposed) this.post({ type: 'error', message: (error as Error).message });
+    }
+  }
+
+  private async threshold(requestId: number, evaluationId: string, threshold: number): Promise<void> {
+    try {
+      const evaluation = await this.client.api.getEvaluation({ params: { id: evaluationId }, query: { threshold } });
+      if (!this.disposed && evaluation.atThreshold) this.post({ type: 'threshold', requestId, figures: evaluation.atThreshold });
     } catch (error) {
       if (!this.disposed) this.post({ type: 'error', message: (error as Error).message });
     }

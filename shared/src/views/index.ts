@@ -7,6 +7,8 @@ export {
   type EndpointViewMessage,
   type ModelViewAction,
   type ModelViewMessage,
+  type NewModelViewAction,
+  type NewModelViewMessage,
   type QuickTestInput,
   type TrainingViewAction,
   type TrainingViewMessage,
@@ -35,6 +37,7 @@ export { bestValues, IterationsTable } from './iterations-table.js';
 export { findMatches, LOG_ROW_HEIGHT, LogLines, LogView } from './log-view.js';
 export { formatValue, MetricsChart, mergePoint, type SeriesData } from './metrics-chart.js';
 export { ModelView } from './model-view.js';
+export { NewModelView } from './new-model-view.js';
 export { PrCurveChart, prColumns } from './pr-curve-chart.js';
 export { parseInstances, QuickTestBox, rankedScores } from './quick-test.js';
 export { StageStatsChart, stageColumns } from './stage-stats-chart.js';

@@ -39,6 +39,7 @@ export class QuickTestBox {
   readonly element: HTMLElement;
   private readonly doc: Document;
   private readonly input: ControlElement;
+  private readonly inputLabel: HTMLElement;
   private readonly file: HTMLInputElement;
   private readonly preview: HTMLImageElement;
   private readonly fileName: HTMLElement;
@@ -46,6 +47,7 @@ export class QuickTestBox {
   private readonly answer: HTMLElement;
   private readonly sendButton: ControlElement;
   private chosen: (QuickTestInput & { kind: 'file' }) | null = null;
+  private filesOnly = false;
 
   constructor(
     parent: HTMLElement,
@@ -74,8 +76,9 @@ export class QuickTestBox {
     this.sendButton = actionButton(doc, 'quickTest', t('Test'), () => this.submit());
     this.status = h(doc, 'span', { className: 'emkit-muted emkit-prediction-status', attrs: { 'aria-live': 'polite' } });
     this.answer = h(doc, 'div', { className: 'emkit-quicktest-answer' });
+    this.inputLabel = h(doc, 'label', { className: 'emkit-muted', text: t('Instances (JSON)') });
     this.element = h(doc, 'div', { className: 'emkit-tryit emkit-quicktest' }, [
-      h(doc, 'label', { className: 'emkit-muted', text: t('Instances (JSON)') }),
+      this.inputLabel,
       this.input,
       h(doc, 'div', { className: 'emkit-toolbar' }, [
         h(doc, 'label', { className: 'emkit-muted', text: t('Or a file') }),
@@ -101,6 +104,14 @@ export class QuickTestBox {
     this.clearFile();
   }
 
+  /** A model that takes files of one kind (a no-code image or audio model): no JSON box, the picker asks for that kind. */
+  acceptOnly(kind: 'image' | 'audio'): void {
+    this.filesOnly = true;
+    this.inputLabel.hidden = true;
+    this.input.hidden = true;
+    this.file.accept = `${kind}/*`;
+  }
+
   /** A file to send instead of JSON (what the file picker does; tests call it with a File). */
   async chooseFile(file: File): Promise<void> {
     const url = await readAsDataUrl(file);
@@ -117,7 +128,10 @@ export class QuickTestBox {
   submit(): void {
     let input: QuickTestInput;
     if (this.chosen) input = this.chosen;
-    else {
+    else if (this.filesOnly) {
+      this.showError(this.t('Choose a file first.'));
+      return;
+    } else {
       const parsed = parseInstances(this.input.value);
       if (!parsed.ok) {
         this.showError(this.t('The instances are not a JSON list: {0}', parsed.error));

@@ -1,3 +1,5 @@
+import { NO_CODE_TEXTS } from '../workflows/no-code.js';
+
 /**
  * Every text the detail views pass to `t()`, in English with `{0}` placeholders. Each editor's
  * catalog test checks it has a translation for all of them (JupyterLab's Korean catalog,
@@ -160,6 +162,26 @@ export const VIEW_STRINGS = [
   '{0} s',
   'Skipped: {0} files',
   'This dataset was deleted.',
+  // a no-code training's ending (training view)
+  'Evaluation on the held-out data',
+  'The model is evaluated on the held-out data when the training is COMPLETE.',
+  'Choose a file first.',
+  // new model (no code) view; the cards, parameter labels and errors are NO_CODE_TEXTS
+  'New model (no code)',
+  '1. What should the model do?',
+  '2. Your data',
+  '3. Choices',
+  'Upload…',
+  'Choose a dataset…',
+  'No dataset fits this model type yet: upload a folder or a table.',
+  'Text column',
+  'Column to predict',
+  'Feature columns',
+  'Train',
+  'Cancel',
+  'Starting {0}…',
+  'Training {0} started.',
+  ...NO_CODE_TEXTS,
 ] as const;
 
 export type ViewString = (typeof VIEW_STRINGS)[number];

@@ -160,6 +160,20 @@ input.emkit-input, .emkit-view select, .emkit-view textarea {
 .emkit-dataset-sample { border: 1px solid var(--emkit-border); border-radius: 3px; padding: 4px; max-width: 220px; font-size: .9em; }
 .emkit-dataset-sample img { display: block; width: 64px; height: 64px; object-fit: contain; image-rendering: pixelated; }
 .emkit-dataset-sample .emkit-snippet { white-space: pre-wrap; overflow-wrap: anywhere; max-height: 5.5em; overflow: hidden; }
+.emkit-nocode-cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: 8px; }
+.emkit-nocode-card {
+  display: flex; flex-direction: column; gap: 4px; text-align: left; padding: 10px; cursor: pointer;
+  border: 1px solid var(--emkit-border); border-radius: 4px; background: var(--emkit-bg-alt); color: var(--emkit-fg); font: inherit;
+}
+.emkit-nocode-card:hover, .emkit-nocode-card:focus-visible { border-color: var(--emkit-accent); }
+.emkit-nocode-card.emkit-selected { border: 2px solid var(--emkit-accent); padding: 9px; }
+.emkit-nocode-preview .emkit-view { padding: 0; height: auto; overflow: visible; }
+.emkit-nocode-preview .emkit-view h2 { display: none; }
+.emkit-nocode-fields { display: grid; grid-template-columns: repeat(auto-fill, minmax(220px, 1fr)); gap: 8px 16px; margin-bottom: 8px; }
+.emkit-nocode-field { display: flex; flex-direction: column; gap: 2px; }
+.emkit-nocode-features { display: flex; flex-wrap: wrap; gap: 4px 12px; }
+.emkit-nocode-feature { display: inline-flex; gap: 4px; align-items: center; }
+.emkit-invalid, .emkit-nocode-field.emkit-invalid input, .emkit-nocode-field.emkit-invalid select { outline: 1px solid var(--emkit-failed); }
 `;
 
 /** Adds the stylesheet to a document once. */

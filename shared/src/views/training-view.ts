@@ -10,10 +10,12 @@ import { actionButton, type ControlElement, h } from './dom.js';
 import { LogView } from './log-view.js';
 import { MetricsChart } from './metrics-chart.js';
 import { ensureStyles } from './styles.js';
+import { TrainingEnding } from './training-ending.js';
 
 /**
  * One training in full: its state and settings, actions, the live log, the loss curves and
- * the files it wrote. It renders what its feed says and asks its host to act; it never
+ * the files it wrote; a no-code one then ends with its model's holdout evaluation and a quick
+ * test (TrainingEnding, made once the training has them). It renders what its feed says and asks its host to act; it never
  * talks to the bridge itself, so it runs the same in a JupyterLab widget and a VS Code webview.
  */
 export class TrainingView {
@@ -32,6 +34,9 @@ export class TrainingView {
   private readonly error: HTMLElement;
   private readonly buttons: Record<'stop' | 'copy' | 'createModel' | 'saveRecipe' | 'openTensorboard', ControlElement>;
   private training: Training | null = null;
+  private readonly act: (action: TrainingViewAction) => void;
+  /** a no-code training's ending, made when the training turns out to be one */
+  private endingPart: TrainingEnding | null = null;
   private readonly clock: ReturnType<typeof setInterval>;
 
   constructor(parent: HTMLElement, options: { t: Translate; act: (action: TrainingViewAction) => void }) {
@@ -39,6 +44,7 @@ export class TrainingView {
     ensureStyles(this.doc);
     const { t, act } = options;
     this.t = t;
+    this.act = act;
     const doc = this.doc;
     this.title = h(doc, 'span', { className: 'emkit-title' });
     this.badge = h(doc, 'span', { className: 'emkit-badge emkit-state' });
@@ -106,14 +112,33 @@ export class TrainingView {
       case 'files':
         this.setFiles(message.files);
         break;
+      case 'evaluation':
+      case 'threshold':
+      case 'prediction':
+      case 'predictionError':
+        this.makeEnding().handle(message);
+        break;
       case 'error':
         this.error.textContent = message.message;
         break;
     }
   }
 
+  /** A no-code training's evaluation and quick test; null for any other training. */
+  get ending(): TrainingEnding | null {
+    return this.endingPart;
+  }
+
+  /** Draws what needs a laid-out box (a tab shown after it was filled). */
+  flush(): void {
+    this.metrics.flush();
+    this.log.flush();
+    this.endingPart?.flush();
+  }
+
   dispose(): void {
     clearInterval(this.clock);
+    this.endingPart?.dispose();
     this.log.dispose();
     this.metrics.dispose();
     this.element.remove();
@@ -133,6 +158,7 @@ export class TrainingView {
     this.buttons.saveRecipe.disabled = state !== 'COMPLETE';
     this.buttons.openTensorboard.disabled = !training;
     this.renderFacts();
+    if (training && TrainingEnding.applies(training)) this.makeEnding().setTraining(training);
     this.renderQuality(training?.quality ?? null);
     const entries = Object.entries(training?.hyperparameters ?? {});
     this.parameters.replaceChildren(
@@ -168,6 +194,11 @@ export class TrainingView {
     this.facts.replaceChildren(
       ...facts.flatMap(([term, value]) => [h(this.doc, 'dt', { text: term }), h(this.doc, 'dd', { text: value })]),
     );
+  }
+
+  private makeEnding(): TrainingEnding {
+    this.endingPart ??= new TrainingEnding(this.element, this.t, this.act);
+    return this.endingPart;
   }
 
   /** The flags above the charts, and on the charts they are about. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NAME_PATTERN } from '../schemas/common.js';
-import { datasetNameFromPath, nameFromFile, uploadMediaType } from './names.js';
+import { datasetNameFromPath, nameFromFile, noCodeNames, uploadMediaType } from './names.js';
 
 describe('a name from a file', () => {
   it("is the file's name without .ipynb or .py, as the name rule allows", () => {
@@ -42,5 +42,20 @@ describe('an upload', () => {
     expect(uploadMediaType('shapes.zip')).toBe('application/zip');
     expect(uploadMediaType('rows.jsonl')).toBe('application/x-ndjson');
     expect(uploadMediaType('notes')).toBe('application/octet-stream');
+  });
+});
+
+describe("a no-code training's names", () => {
+  it('names the model after the data and the type, and the training after the model and the time', () => {
+    expect(noCodeNames('digits', 'image-classification', new Date('2026-12-06T23:05:09Z'))).toEqual({
+      model: 'digits-image-classification',
+      training: 'digits-image-classification-20261206-230509',
+    });
+  });
+
+  it('keeps both within the name rule for the longest dataset name', () => {
+    const names = noCodeNames('d'.repeat(50), 'number-classification', new Date('2026-12-06T00:00:00Z'));
+    expect(names.model).toMatch(new RegExp(NAME_PATTERN));
+    expect(names.training).toMatch(new RegExp(NAME_PATTERN));
   });
 });

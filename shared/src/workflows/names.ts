@@ -43,3 +43,15 @@ export function uploadMediaType(filename: string): string {
   };
   return (suffix && types[suffix]) || 'application/octet-stream';
 }
+
+/**
+ * A no-code training's names: the model is named after the data and the type, so training
+ * again adds a version (an iteration) to it; the training gets the time on top, as training
+ * names are unique.
+ */
+export function noCodeNames(dataset: string, modelType: string, now: Date): { training: string; model: string } {
+  const model = `${dataset}-${modelType}`.slice(0, 34).replace(/[-_]+$/, '');
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const stamp = `${now.getUTCFullYear()}${pad(now.getUTCMonth() + 1)}${pad(now.getUTCDate())}-${pad(now.getUTCHours())}${pad(now.getUTCMinutes())}${pad(now.getUTCSeconds())}`;
+  return { training: `${model}-${stamp}`, model };
+}
