@@ -127,6 +127,10 @@ for (const language of ['en', 'ko'] as const) {
       const classes = view.locator('.emkit-section-classes');
       await expect.poll(() => classes.textContent().catch(() => ''), { timeout: 120_000 }).toContain('2');
       for (const digit of ['0', '1', '2']) expect(await classes.textContent()).toContain(digit);
+      // the picker shows the upload as the dataset chosen
+      await expect
+        .poll(() => view.locator('.emkit-nocode-dataset').evaluate((el) => (el as HTMLSelectElement).value))
+        .toBe('digits:1');
       await view.locator('[data-field="epochs"] input').fill('6');
       await view.locator('[data-field="image_size"] input').fill('16');
       await view.locator('.emkit-nocode-choices').scrollIntoViewIfNeeded();
