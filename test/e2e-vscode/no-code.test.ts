@@ -3,7 +3,9 @@
 // and in Korean — open the flow (the Models view's title button; the palette), pick "Classify
 // images", upload a folder of scikit-learn's digits from the workspace through VS Code's own
 // open dialog, see its classes, set the epochs, Train; the training's panel opens and ends with
-// the holdout evaluation and a quick test, which answers a drawn digit with its class.
+// the holdout evaluation and a quick test, which answers a drawn digit with its class. Then
+// Train Recipe… from the recipe's row (its parameters as a list of values, a wrong one said so
+// as it is typed), and the New Model panel brought back by a window reload.
 // Screenshots under test-artifacts/vscode-no-code/ and test-artifacts/vscode-no-code-ko/.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -223,5 +225,13 @@ for (const language of ['en', 'ko'] as const) {
       await page.locator('.tab', { hasText: training.name }).waitFor({ timeout: 20_000 });
       await shot(page, 'train-recipe-started');
     }, 400_000);
+
+    it('brings the New Model panel back, from its first step, after the window reloads', async () => {
+      await page.reload();
+      await page.locator('.tab', { hasText: words('New Model (No Code)') }).click({ timeout: 60_000 });
+      const view = await frameWith(page, '.emkit-new-model-view .emkit-nocode-card');
+      await expect.poll(() => view.locator('.emkit-nocode-card').count(), { timeout: 30_000 }).toBe(6);
+      await shot(page, 'after-reload');
+    });
   });
 }
