@@ -5,6 +5,7 @@ import { type CommandContext, clientOf, registerCommands } from './commands/inde
 import { TrainingLogs } from './logs.js';
 import { ComparisonPanels } from './panels/comparison-panels.js';
 import { DetailPanels } from './panels/detail-panels.js';
+import { NewModelPanels } from './panels/new-model-panels.js';
 import { panelState } from './panels/panel-state.js';
 import { TrainingStatus } from './status.js';
 import { ClustersTree } from './trees/clusters.js';
@@ -30,6 +31,7 @@ export interface EmkitExtensionApi {
   };
   panels: DetailPanels;
   comparisons: ComparisonPanels;
+  newModels: NewModelPanels;
   logs: TrainingLogs;
   status: TrainingStatus;
   /** the error messages commands showed */
@@ -50,13 +52,23 @@ export function activate(context: vscode.ExtensionContext): EmkitExtensionApi {
   };
   const panels = new DetailPanels(link, context.extensionUri);
   const comparisons = new ComparisonPanels(link, context.extensionUri);
+  const newModels = new NewModelPanels(link, context.extensionUri, panels);
   const logs = new TrainingLogs();
   const status = new TrainingStatus(store, link);
-  context.subscriptions.push(link, panels, comparisons, logs, status, ...Object.values(trees));
+  context.subscriptions.push(link, panels, comparisons, newModels, logs, status, ...Object.values(trees));
   for (const [name, tree] of Object.entries(trees)) {
     context.subscriptions.push(vscode.window.registerTreeDataProvider(`emkit.${name}`, tree));
   }
-  const commandContext: CommandContext = { link, store, panels, comparisons, logs, errors: [], secrets: context.secrets };
+  const commandContext: CommandContext = {
+    link,
+    store,
+    panels,
+    comparisons,
+    newModels,
+    logs,
+    errors: [],
+    secrets: context.secrets,
+  };
   context.subscriptions.push(...registerCommands(commandContext));
   // the panels open when the window closed come back with it (package.json's onWebviewPanel
   // activation events), once the bridge answers; one whose resource is gone stays closed
@@ -68,6 +80,7 @@ export function activate(context: vscode.ExtensionContext): EmkitExtensionApi {
     'emkit.rayDashboard',
     'emkit.comparison',
     'emkit.dataset',
+    'emkit.newModel',
   ]) {
     context.subscriptions.push(
       vscode.window.registerWebviewPanelSerializer(viewType, {
@@ -77,6 +90,7 @@ export function activate(context: vscode.ExtensionContext): EmkitExtensionApi {
           try {
             const client = await clientOf(commandContext);
             if (state.kind === 'comparison') await comparisons.revive(panel, state, client);
+            else if (state.kind === 'newModel') newModels.show(client, panel);
             else await panels.revive(panel, state, client);
           } catch {
             panel.dispose();
@@ -92,7 +106,7 @@ export function activate(context: vscode.ExtensionContext): EmkitExtensionApi {
   );
   // not awaited: activation stays quick, the trees say "Loading…" until the lists arrive
   void link.connect();
-  return { store, link, trees, panels, comparisons, logs, status, errors: commandContext.errors };
+  return { store, link, trees, panels, comparisons, newModels, logs, status, errors: commandContext.errors };
 }
 
 export function deactivate(): void {

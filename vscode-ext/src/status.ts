@@ -65,10 +65,16 @@ export class TrainingStatus implements vscode.Disposable {
     if (!training || !isSettled(trainingStates, training.state) || this.announced.has(training.id)) return;
     this.announced.add(training.id);
     const logs = vscode.l10n.t('Show logs');
-    const model = vscode.l10n.t('Create model');
+    // a no-code training registered its model itself: it is opened, not created again
+    const registered = training.model;
+    const model = registered ? vscode.l10n.t('Open model') : vscode.l10n.t('Create model');
     const target = { target: { kind: 'trainings', id: training.id, name: training.name } };
     const act = (choice: string | undefined) => {
       if (choice === logs) void vscode.commands.executeCommand('emkit.showTrainingLogs', target);
+      else if (choice === model && registered)
+        void vscode.commands.executeCommand('emkit.openModel', {
+          target: { kind: 'models', id: registered.id, name: registered.name },
+        });
       else if (choice === model) void vscode.commands.executeCommand('emkit.createModel', target);
     };
     let text: string;

@@ -117,6 +117,8 @@ export class NewModelView {
         break;
       case 'datasets':
         this.datasets = message.datasets;
+        // chosen before the options are drawn, so they are drawn with it chosen
+        if (message.select) this.ref = message.select;
         this.renderDatasets();
         if (message.select) this.selectDataset(message.select);
         break;
@@ -222,6 +224,9 @@ export class NewModelView {
     // a version other than the newest, picked in the preview, stays listed
     if (this.ref && !fit.some((d) => `${d.name}:${d.latest.version}` === this.ref))
       options.unshift(control(this.doc, 'option', { text: this.ref.replace(':', ' · v'), attrs: { value: this.ref } }));
+    // the chosen option is marked too: VS Code's select reads its new options a moment after
+    // they are added, so a value set now alone would be lost
+    for (const option of options) if (option.getAttribute('value') === this.ref) option.setAttribute('selected', '');
     this.datasetSelect.replaceChildren(
       control(this.doc, 'option', { text: this.t('Choose a dataset…'), attrs: { value: '' } }),
       ...options,

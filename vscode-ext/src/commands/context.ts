@@ -4,6 +4,7 @@ import type { BridgeLink } from '../bridge.js';
 import type { TrainingLogs } from '../logs.js';
 import type { ComparisonPanels } from '../panels/comparison-panels.js';
 import type { DetailPanels } from '../panels/detail-panels.js';
+import type { NewModelPanels } from '../panels/new-model-panels.js';
 import type { Node } from '../trees/node.js';
 
 export type Target = NonNullable<Node['target']>;
@@ -14,6 +15,8 @@ export interface CommandContext {
   store: ResourceStore;
   panels: DetailPanels;
   comparisons: ComparisonPanels;
+  /** the no-code flow's panel */
+  newModels: NewModelPanels;
   logs: TrainingLogs;
   /** the error messages shown, newest last (tests read them: a message can't be read back) */
   errors: string[];

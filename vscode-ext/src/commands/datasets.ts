@@ -1,24 +1,13 @@
-import { readFile, stat } from 'node:fs/promises';
-import { basename } from 'node:path';
-import { datasetNameFromPath, uploadMediaType } from '@emkit/shared';
 import * as vscode from 'vscode';
 import { clientOf, type Handler, pickTarget } from './context.js';
-import { zipFolder } from './folder-zip.js';
+import { pickUploadSource, uploadDataset } from './dataset-upload.js';
 import { ask, nameRule } from './inputs.js';
 
 /** The file or folder to upload: the explorer's, or one the user picks in the workspace. */
 async function uploadSource(args: Record<string, unknown>): Promise<vscode.Uri | undefined> {
   if (args instanceof vscode.Uri) return args;
   if (args.uri instanceof vscode.Uri) return args.uri;
-  const picked = await vscode.window.showOpenDialog({
-    title: vscode.l10n.t('Upload which file or folder as a dataset?'),
-    canSelectFiles: true,
-    canSelectFolders: true,
-    canSelectMany: false,
-    defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
-    openLabel: vscode.l10n.t('Upload'),
-  });
-  return picked?.[0];
+  return pickUploadSource(vscode.l10n.t('Upload which file or folder as a dataset?'));
 }
 
 /** Preview a dataset, upload one from the workspace, and save a COMPLETE training as a recipe. */
@@ -34,27 +23,8 @@ export const datasetCommands: Record<string, Handler> = {
     const client = await clientOf(context);
     const source = await uploadSource(args);
     if (!source) return;
-    const folder = (await stat(source.fsPath)).isDirectory();
-    const name =
-      (args.name as string | undefined) ??
-      (await ask(
-        vscode.l10n.t('Upload {0} as a dataset', basename(source.fsPath)),
-        datasetNameFromPath(source.fsPath),
-        nameRule,
-        vscode.l10n.t('Dataset name (an existing one gets a new version when the content differs)'),
-      ));
-    if (name === undefined) return;
-    const filename = folder ? `${basename(source.fsPath)}.zip` : basename(source.fsPath);
-    const dataset = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Uploading {0}…', filename) },
-      async () => {
-        const bytes = folder ? await zipFolder(source.fsPath) : new Uint8Array(await readFile(source.fsPath));
-        return client.api.uploadDataset({
-          query: { name, filename },
-          body: new Blob([bytes as Uint8Array<ArrayBuffer>], { type: uploadMediaType(filename) }),
-        });
-      },
-    );
+    const dataset = await uploadDataset(client, source, args.name as string | undefined);
+    if (!dataset) return;
     void vscode.window.showInformationMessage(
       vscode.l10n.t('Dataset {0} version {1} is ready.', dataset.name, dataset.latest.version),
     );

@@ -6,6 +6,7 @@ import { endpointCommands } from './endpoints.js';
 import { environmentCommands } from './environments.js';
 import { experimentCommands } from './experiments.js';
 import { modelCommands } from './models.js';
+import { recipeCommands } from './recipes.js';
 import { resourceCommands } from './resources.js';
 import { tensorboardCommands } from './tensorboards.js';
 import { trainingCommands } from './trainings.js';
@@ -27,6 +28,7 @@ export const commands: Record<string, Handler> = {
   ...experimentCommands,
   ...clusterCommands,
   ...datasetCommands,
+  ...recipeCommands,
 };
 
 /** Registers the table; a refusal from the bridge is shown in its own words, and the command's answer returned. */

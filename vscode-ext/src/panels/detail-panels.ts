@@ -46,7 +46,8 @@ export class DetailPanels implements vscode.Disposable {
   async revive(panel: vscode.WebviewPanel, state: PanelState, client: EmkitClient): Promise<void> {
     if (state.kind === 'tensorboard') return this.openTensorboard(client, state.target, state.name, panel);
     if (state.kind === 'dashboard') return this.openClusterDashboard(client, state.id, state.name, panel);
-    if (state.kind === 'comparison') return panel.dispose(); // ComparisonPanels revives its own
+    // ComparisonPanels and NewModelPanels revive their own
+    if (state.kind === 'comparison' || state.kind === 'newModel') return panel.dispose();
     const exists = await (state.kind === 'training'
       ? client.api.getTraining({ params: { id: state.id } })
       : state.kind === 'model'
@@ -72,6 +73,8 @@ export class DetailPanels implements vscode.Disposable {
         WebSocket: WebSocket as unknown as WebSocketFactory,
       });
       const onAction = (action: TrainingViewAction) => {
+        // a no-code training's end: the quick test of its model and the holdout's threshold
+        if (feed.act(action)) return;
         const target = { kind: 'trainings', id, name };
         const run = (command: string, args?: unknown) => void vscode.commands.executeCommand(command, args ?? { target });
         if (action.action === 'stop') run('emkit.stopTraining');

@@ -2,13 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { panelState } from './panel-state.js';
 
 describe("a panel's saved state", () => {
-  it('gives back a training, an endpoint, a comparison, a model, a dataset, a TensorBoard for a training or an experiment, and a Ray dashboard', () => {
+  it('gives back a training, an endpoint, a comparison, a model, a dataset, the no-code flow, a TensorBoard for a training or an experiment, and a Ray dashboard', () => {
     for (const state of [
       { kind: 'training', id: 't1', name: 'iris' },
       { kind: 'model', id: 'iris', name: 'Model iris' },
       { kind: 'endpoint', id: 'e1', name: 'iris-ui' },
       { kind: 'comparison', id: 'x1', name: 'iris-lab' },
       { kind: 'dataset', id: 'ds1', name: 'shapes' },
+      { kind: 'newModel', id: 'new', name: 'New Model (No Code)' },
       { kind: 'tensorboard', target: { training: 't1' }, name: 'iris' },
       { kind: 'tensorboard', target: { experiment: 'x1' }, name: 'iris-lab' },
       { kind: 'dashboard', id: 'c1', name: 'prod' },
@@ -29,6 +30,7 @@ describe("a panel's saved state", () => {
       { kind: 'tensorboard', target: {}, name: 'iris' },
       { kind: 'tensorboard', target: { training: 't1' } },
       { kind: 'dashboard', name: 'prod' },
+      { kind: 'newModel', name: 'New Model (No Code)' },
     ]) {
       expect(panelState(state)).toBeNull();
     }

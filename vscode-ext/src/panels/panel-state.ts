@@ -13,6 +13,8 @@ export type PanelState =
   /** a dataset's preview: `id` is the dataset's id */
   | { kind: 'dataset'; id: string; name: string }
   | { kind: 'tensorboard'; target: TensorboardTarget; name: string }
+  /** the no-code flow (one panel, `id` "new"): it starts again from its first step */
+  | { kind: 'newModel'; id: string; name: string }
   /** a cluster's Ray dashboard: `id` is the cluster's */
   | { kind: 'dashboard'; id: string; name: string };
 
@@ -27,6 +29,7 @@ export function panelState(state: unknown): PanelState | null {
       kind === 'comparison' ||
       kind === 'model' ||
       kind === 'dataset' ||
+      kind === 'newModel' ||
       kind === 'dashboard') &&
     typeof id === 'string'
   )

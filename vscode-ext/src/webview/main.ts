@@ -10,6 +10,8 @@ import {
   type EndpointViewMessage,
   ModelView,
   type ModelViewMessage,
+  NewModelView,
+  type NewModelViewMessage,
   TrainingView,
   type TrainingViewMessage,
   type Translate,
@@ -56,11 +58,18 @@ const view =
         ? new ModelView(root, { name: state?.id ?? '', t, act })
         : kind === 'dataset'
           ? new DatasetView(root, { name: (state as { name?: string } | null)?.name ?? '', t, act })
-          : new TrainingView(root, { t, act });
+          : kind === 'newModel'
+            ? new NewModelView(root, { t, act })
+            : new TrainingView(root, { t, act });
 
 window.addEventListener('message', (event: MessageEvent) => {
   view.handle(
-    event.data as TrainingViewMessage & EndpointViewMessage & ComparisonViewMessage & ModelViewMessage & DatasetViewMessage,
+    event.data as TrainingViewMessage &
+      EndpointViewMessage &
+      ComparisonViewMessage &
+      ModelViewMessage &
+      DatasetViewMessage &
+      NewModelViewMessage,
   );
 });
 // ready: the host starts its feed only now, so no message is posted before anyone listens
