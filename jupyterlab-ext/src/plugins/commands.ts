@@ -151,7 +151,7 @@ function resourceActions(trans: TranslationBundle, resources: ResourceStore): Re
       confirmLabel: deleteLabel,
       failed: couldNotDelete,
       applies: (item) => !(item as { builtin?: boolean }).builtin,
-      // recipes have no events: read the list again
+      // read the list at once rather than wait for the recipe event (an older bridge sends none)
       call: async (client, id) => {
         await client.api.deleteRecipe({ params: { id } });
         await resources.reloadRecipes(client);

@@ -51,7 +51,7 @@ export function addRecipeCommands(app: JupyterFrontEnd, emkit: IEmkit): string[]
             ...(values.description ? { description: values.description } : {}),
           },
         });
-        // recipes have no events: read the list again
+        // read the list at once rather than wait for the recipe event (an older bridge sends none)
         await resources.reloadRecipes(client);
         return saved;
       });

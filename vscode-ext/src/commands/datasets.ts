@@ -52,7 +52,7 @@ export const datasetCommands: Record<string, Handler> = {
       ));
     if (name === undefined) return;
     const recipe = await client.api.saveRecipe({ body: { training: target.id, name } });
-    // recipes have no events: read the list again
+    // read the list at once rather than wait for the recipe event (an older bridge sends none)
     await context.store.reloadRecipes(client);
     void vscode.window.showInformationMessage(vscode.l10n.t('Recipe {0} saved.', recipe.name));
     return recipe;

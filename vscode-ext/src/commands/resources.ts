@@ -42,7 +42,7 @@ export const resourceCommands: Record<string, Handler> = {
       if (answer !== yes) return;
     }
     await client.api[DELETE_ROUTES[target.kind]]({ params: { id: target.id } });
-    // recipes have no events: read the list again
+    // read the list at once rather than wait for the recipe event (an older bridge sends none)
     if (target.kind === 'recipes') await context.store.reloadRecipes(client);
   },
 };
