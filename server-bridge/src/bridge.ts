@@ -33,6 +33,7 @@ import {
 } from './runtime/runtime-file.js';
 import { addSecret } from './runtime/secrets.js';
 import { prepareSocketDir } from './runtime/socket-dir.js';
+import { ScheduleService } from './schedules/service.js';
 import { buildApp } from './server/app.js';
 import { BrowserSessions } from './server/browser-sessions.js';
 import { clusterDashboardScope } from './server/cluster-dashboard-proxy.js';
@@ -282,6 +283,16 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     },
   });
   await writeBuiltinSources(paths.recipes);
+  const schedules = new ScheduleService(store, {
+    trainings,
+    recipes,
+    models,
+    evaluations,
+    batch: () => undefined,
+    findRecipe: (key) => recipes.find(key),
+    datasets: resolveDataset,
+    log,
+  });
   const context: BridgeContext = {
     version: VERSION,
     paths,
@@ -297,6 +308,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     endpoints,
     clusters,
     recipes,
+    schedules,
     tickets: new TicketBook(),
     sessions,
     uptimeSeconds: () => (Date.now() - startedAt) / 1000,
@@ -309,6 +321,8 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   // first: the stages on a cluster start again from the cluster's state as it is now
   await clusters.reconcile();
   endpoints.reconcile();
+  // after the trainings and evaluations: a run picked up again waits on them
+  schedules.start();
 
   const host = options.host ?? '127.0.0.1';
   const allowedHosts = [
@@ -333,6 +347,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   try {
     await app.listen({ host, port: options.port ?? DEFAULT_PORT });
   } catch (error) {
+    schedules.shutdown();
     await endpoints.shutdown();
     await quickTests.shutdown();
     await clusters.shutdown();
@@ -362,6 +377,8 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
       removeRuntimeFile(paths.runtimeFile, process.pid);
       stopIdleCollection();
       await app.close();
+      // runs left going are resumed by the next bridge
+      schedules.shutdown();
       // trainings and evaluations go on without the bridge (the next one picks them up); TensorBoards don't
       trainings.shutdown();
       evaluations.shutdown();

@@ -8,6 +8,7 @@ import type { QuickTests } from './models/quick-tests.js';
 import type { ModelService } from './models/service.js';
 import type { RecipeService } from './recipes/service.js';
 import type { HomePaths } from './runtime/paths.js';
+import type { ScheduleService } from './schedules/service.js';
 import type { BrowserSessions } from './server/browser-sessions.js';
 import type { TicketBook } from './server/tickets.js';
 import type { Store } from './store/index.js';
@@ -34,6 +35,8 @@ export interface BridgeContext {
   clusters: ClusterService;
   /** the six built-in model types and the recipes saved from trainings */
   recipes: RecipeService;
+  /** chains of trainings, evaluations, promotions and batch jobs, fired by the bridge's own clock */
+  schedules: ScheduleService;
   /** one-time credentials for pages browsers open */
   tickets: TicketBook;
   /** the browser sessions those tickets open */

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { scheduleView } from '../schedules/view.js';
 import { ClustersRepository } from './clusters.js';
 import { DatasetsRepository } from './datasets.js';
 import { openDatabase } from './db.js';
@@ -11,6 +12,7 @@ import { InferenceRepository } from './inference.js';
 import { MetricsRepository } from './metrics.js';
 import { ModelsRepository } from './models.js';
 import { RecipesRepository } from './recipes.js';
+import { SchedulesRepository } from './schedules.js';
 import { TensorboardsRepository } from './tensorboards.js';
 import { TrainingsRepository } from './trainings.js';
 
@@ -30,6 +32,7 @@ export class Store {
   readonly inference: InferenceRepository;
   readonly clusters: ClustersRepository;
   readonly recipes: RecipesRepository;
+  readonly schedules: SchedulesRepository;
 
   constructor(file: string) {
     this.db = openDatabase(file);
@@ -46,6 +49,7 @@ export class Store {
     this.inference = new InferenceRepository(this.db);
     this.clusters = new ClustersRepository(this.db, this.events);
     this.recipes = new RecipesRepository(this.db);
+    this.schedules = new SchedulesRepository(this.db, this.events, scheduleView);
   }
 
   /**

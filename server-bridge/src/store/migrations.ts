@@ -398,6 +398,50 @@ export const migrations: readonly { version: number; name: string; sql: string }
       ALTER TABLE models ADD COLUMN active INTEGER NOT NULL DEFAULT 1;
     `,
   },
+  {
+    version: 13,
+    name: 'schedules',
+    sql: `
+      -- a chain of steps run on a cron expression (in a zone) or an interval; next_due_at is what the clock waits for
+      CREATE TABLE schedules (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        description TEXT NOT NULL DEFAULT '',
+        state TEXT NOT NULL,
+        state_reason TEXT,
+        cron TEXT,
+        timezone TEXT,
+        every TEXT,
+        -- JSON: ScheduleStep[]
+        steps TEXT NOT NULL,
+        overlap TEXT NOT NULL,
+        catch_up INTEGER NOT NULL,
+        -- an interval's due times are anchor + k·interval (set at create, resume and change)
+        anchor_at TEXT NOT NULL,
+        -- NULL while PAUSED
+        next_due_at TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      -- the history: one row per firing; the resources a run made are linked here, in its steps
+      CREATE TABLE schedule_runs (
+        id TEXT PRIMARY KEY,
+        schedule_id TEXT NOT NULL REFERENCES schedules (id) ON DELETE CASCADE,
+        number INTEGER NOT NULL,
+        trigger TEXT NOT NULL,
+        state TEXT NOT NULL,
+        reason TEXT,
+        due_at TEXT NOT NULL,
+        started_at TEXT,
+        finished_at TEXT,
+        -- JSON: ScheduleRunStep[], and what the steps hand on (the model version made, the evaluation)
+        steps TEXT NOT NULL,
+        chain TEXT NOT NULL DEFAULT '{}',
+        UNIQUE (schedule_id, number)
+      );
+      CREATE INDEX schedule_runs_state ON schedule_runs (state);
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {
