@@ -244,7 +244,7 @@ export class ScheduleService {
       // anything else (a dataset changed under its pin…) is the run's to report, in its step
     }
     const current = this.store.schedules.get(schedule.id);
-    if (!current || current.state !== 'ACTIVE') return;
+    if (current?.state !== 'ACTIVE') return;
     try {
       this.runs.begin(current, trigger, due);
     } catch (error) {
