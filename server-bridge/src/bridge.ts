@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { BatchInferenceService } from './batch-inferences/service.js';
 import { ClusterService } from './clusters/service.js';
 import type { BridgeContext } from './context.js';
 import { DatasetScanner, DEFAULT_SCAN_LIMITS, type ScanLimits } from './datasets/scanner.js';
@@ -75,6 +76,8 @@ export interface BridgeOptions {
   executor?: Executor;
   /** where evaluation runners run: `python -m emkit.evaluation` detached by default */
   evaluationExecutor?: Executor;
+  /** where batch scoring runners run: `python -m emkit.batch` detached by default */
+  batchExecutor?: Executor;
   /** a TensorBoard nobody has visited for this long is stopped */
   tensorboardIdleSeconds?: number;
   /** a dataset upload (POST /datasets/upload) larger than this gets 413 (default 512 MiB) */
@@ -268,6 +271,17 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     log,
     pollMs: options.trainingPollMs,
   });
+  const batchInferences = new BatchInferenceService(store, {
+    root: paths.batchInferences,
+    home: paths.home,
+    python,
+    executor: options.batchExecutor ?? new LocalExecutor(emkitImportPath, 'emkit.batch'),
+    environments,
+    datasets: resolveDataset,
+    registerOutput: (job) => datasets.registerOutput(job.outputDatasetName ?? '', job.outputFile),
+    log,
+    pollMs: options.trainingPollMs,
+  });
   // a built-in recipe's training registers its model and holdout evaluation as it ends COMPLETE
   const completion = recipeCompletion(store, { evaluationsRoot: paths.evaluations, models });
   const recipes = new RecipeService(store, {
@@ -288,7 +302,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     recipes,
     models,
     evaluations,
-    batch: () => undefined,
+    batchInferences,
     findRecipe: (key) => recipes.find(key),
     datasets: resolveDataset,
     log,
@@ -305,6 +319,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     models,
     quickTests,
     evaluations,
+    batchInferences,
     endpoints,
     clusters,
     recipes,
@@ -317,6 +332,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   await datasets.reconcile();
   trainings.reconcile();
   evaluations.reconcile();
+  batchInferences.reconcile();
   tensorboards.reconcile();
   // first: the stages on a cluster start again from the cluster's state as it is now
   await clusters.reconcile();
@@ -382,6 +398,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
       // trainings and evaluations go on without the bridge (the next one picks them up); TensorBoards don't
       trainings.shutdown();
       evaluations.shutdown();
+      batchInferences.shutdown();
       tensorboards.shutdown();
       // local clusters' nodes end with the bridge that started them
       await Promise.all([endpoints.shutdown(), quickTests.shutdown(), clusters.shutdown()]);

@@ -1,3 +1,4 @@
+import type { BatchInferenceService } from './batch-inferences/service.js';
 import type { ClusterService } from './clusters/service.js';
 import type { DatasetService } from './datasets/service.js';
 import type { EndpointService } from './endpoints/service.js';
@@ -30,6 +31,8 @@ export interface BridgeContext {
   /** model versions called with no endpoint (POST /models/{id}/predict) */
   quickTests: QuickTests;
   evaluations: EvaluationService;
+  /** a model version scoring a whole table or folder of files, detached, resumable */
+  batchInferences: BatchInferenceService;
   endpoints: EndpointService;
   /** Ray clusters: added, or started here (local), and checked every few seconds */
   clusters: ClusterService;

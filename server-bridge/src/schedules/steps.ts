@@ -1,4 +1,5 @@
 import {
+  batchInferenceStates,
   type EvaluationResult,
   evaluationStates,
   isSettled,
@@ -6,6 +7,7 @@ import {
   type ScheduleStep,
   trainingStates,
 } from '@emkit/shared';
+import type { BatchInferenceService } from '../batch-inferences/service.js';
 import type { EvaluationService } from '../evaluations/service.js';
 import type { ModelService } from '../models/service.js';
 import type { RecipeService } from '../recipes/service.js';
@@ -18,20 +20,13 @@ import { whenSettled } from './settle.js';
 
 type StepResource = NonNullable<ScheduleRunStep['resource']>;
 
-/** Batch scoring as a step sees it (the batch-inferences service, once there is one). */
-export interface BatchScoring {
-  create(body: Record<string, unknown>, link: { schedule: string }): Promise<{ id: string }>;
-  /** its state and why, read from the store; undefined once deleted */
-  state(id: string): { state: string; reason: string | null; settled: boolean } | undefined;
-}
-
 export interface StepDeps {
   store: Store;
   trainings: TrainingService;
   recipes: RecipeService;
   models: ModelService;
   evaluations: EvaluationService;
-  batch: () => BatchScoring | undefined;
+  batchInferences: Pick<BatchInferenceService, 'create'>;
 }
 
 /** A step that could not do its part: the run fails with this, later steps are SKIPPED. */
@@ -228,32 +223,28 @@ export class ScheduleSteps {
   }
 
   private async startBatch(step: Extract<ScheduleStep, { kind: 'batch' }>, context: StepContext): Promise<string> {
-    const batch = this.deps.batch();
-    if (!batch) throw new StepFailed('batch scoring is not built yet');
     const { chain } = context;
     // the alias the chain promotes (whichever version holds it now), else the version the chain made
     const model =
       step.batch.model ??
       (chain.promote ? `${chain.promote.name}@${chain.promote.alias}` : chain.model ? chain.model.id : undefined);
     if (model === undefined) throw new StepFailed('no model to score with: no earlier step made or promoted one');
-    const job = await batch.create({ ...step.batch, model }, { schedule: context.schedule.id });
+    const job = await this.deps.batchInferences.create({ ...step.batch, model }, { schedule: context.schedule.id });
     return job.id;
   }
 
   private async finishBatch(id: string, context: StepContext): Promise<StepEnd> {
-    const batch = this.deps.batch();
-    if (!batch) throw new StepFailed('batch scoring is not built yet');
     const job = await whenSettled(
       this.deps.store.events,
       'batch-inferences',
       id,
-      () => batch.state(id),
-      (j) => j.settled,
+      () => this.deps.store.batchInferences.get(id),
+      (j) => isSettled(batchInferenceStates, j.state),
       context.signal,
     );
-    if (job.state !== 'COMPLETE')
-      throw new StepFailed(`the batch job ${id} ended ${job.state}${job.reason ? `: ${job.reason}` : ''}`);
-    return { outcome: `batch job ${id} COMPLETE`, chain: context.chain };
+    const label = `batch scoring ${job.name} with ${job.model.name}:${job.model.version}`;
+    if (job.state !== 'COMPLETE') throw new StepFailed(`${label} ended ${job.state}${job.reason ? `: ${job.reason}` : ''}`);
+    return { outcome: `${label}: ${job.progress.done} items scored into ${job.output}`, chain: context.chain };
   }
 
   /** `<schedule>-<run number>`, cut to fit a name, and made free if a training has it already. */

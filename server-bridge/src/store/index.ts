@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { scheduleView } from '../schedules/view.js';
+import { BatchInferencesRepository } from './batch-inferences.js';
 import { ClustersRepository } from './clusters.js';
 import { DatasetsRepository } from './datasets.js';
 import { openDatabase } from './db.js';
@@ -28,6 +29,7 @@ export class Store {
   readonly tensorboards: TensorboardsRepository;
   readonly models: ModelsRepository;
   readonly evaluations: EvaluationsRepository;
+  readonly batchInferences: BatchInferencesRepository;
   readonly endpoints: EndpointsRepository;
   readonly inference: InferenceRepository;
   readonly clusters: ClustersRepository;
@@ -45,6 +47,7 @@ export class Store {
     this.tensorboards = new TensorboardsRepository(this.db, this.events);
     this.models = new ModelsRepository(this.db, this.events);
     this.evaluations = new EvaluationsRepository(this.db, this.events);
+    this.batchInferences = new BatchInferencesRepository(this.db, this.events);
     this.endpoints = new EndpointsRepository(this.db);
     this.inference = new InferenceRepository(this.db);
     this.clusters = new ClustersRepository(this.db, this.events);

@@ -400,6 +400,56 @@ export const migrations: readonly { version: number; name: string; sql: string }
   },
   {
     version: 13,
+    name: 'batch inferences',
+    sql: `
+      -- batch scoring jobs (issue 17): a model version scores a table or a folder of files into an output folder
+      CREATE TABLE batch_inferences (
+        id              TEXT PRIMARY KEY,
+        name            TEXT NOT NULL,
+        description     TEXT NOT NULL DEFAULT '',
+        model_id        TEXT NOT NULL,
+        model_name      TEXT NOT NULL,
+        model_version   INTEGER NOT NULL,
+        input           TEXT NOT NULL,
+        -- the dataset asked for, pinned (name:version); NULL: a path
+        input_dataset   TEXT,
+        input_kind      TEXT NOT NULL,
+        output          TEXT NOT NULL,
+        output_file     TEXT NOT NULL,
+        errors_file     TEXT NOT NULL,
+        -- the dataset name asked for, and the name:version registered once COMPLETE
+        output_dataset_name TEXT,
+        output_dataset  TEXT,
+        format          TEXT NOT NULL,
+        features        TEXT,
+        instances       INTEGER NOT NULL,
+        batch_size      INTEGER NOT NULL,
+        max_error_ratio REAL NOT NULL,
+        return_scores   INTEGER NOT NULL,
+        environment_id  TEXT,
+        cluster_id      TEXT,
+        python          TEXT NOT NULL,
+        -- JSON: {done, total, errors, rate, etaSeconds}
+        progress        TEXT NOT NULL,
+        schedule_id     TEXT,
+        state           TEXT NOT NULL,
+        state_reason    TEXT,
+        runner_pid      INTEGER,
+        -- how many runners a restarted bridge started to resume it
+        resumes         INTEGER NOT NULL DEFAULT 0,
+        dir             TEXT NOT NULL,
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL,
+        started_at      TEXT,
+        finished_at     TEXT
+      );
+      CREATE INDEX batch_inferences_created ON batch_inferences (created_at);
+      CREATE INDEX batch_inferences_model ON batch_inferences (model_id, created_at);
+      CREATE INDEX batch_inferences_state ON batch_inferences (state);
+    `,
+  },
+  {
+    version: 14,
     name: 'schedules',
     sql: `
       -- a chain of steps run on a cron expression (in a zone) or an interval; next_due_at is what the clock waits for

@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readJsonl, settledBatch, writeTableAndModel } from '../support/batch-inferences.js';
+import { removeDir, startBridge, type TestBridge, tempDir } from '../support/bridge.js';
+import { venvPython } from '../support/trainings.js';
+
+// 50,000 rows scored by a scikit-learn classifier with one worker and with two: every row once, in order, each
+// prediction the model's own predict() of that row, with its class scores.
+
+const ROWS = 50_000;
+let bridge: TestBridge;
+let work: string;
+let expected: string[];
+
+beforeAll(async () => {
+  work = tempDir('emkit-batch-');
+  writeTableAndModel(join(work, 'rows.csv'), join(work, 'model'), join(work, 'expected.json'), ROWS);
+  expected = JSON.parse(readFileSync(join(work, 'expected.json'), 'utf8')) as string[];
+  bridge = await startBridge({ args: ['--python', venvPython] });
+  await bridge.client.api.createModel({
+    body: { name: 'churn', artifactPath: join(work, 'model'), framework: 'scikit-learn' },
+  });
+}, 120_000);
+afterAll(async () => {
+  await bridge?.stop();
+  removeDir(bridge?.home ?? '');
+  removeDir(work ?? '');
+});
+
+describe.each([1, 2])('a table of 50,000 rows scored with %i worker(s)', (instances) => {
+  it('writes every row once, in order, with the prediction the model gives it', async () => {
+    const output = join(work, `out-${instances}`);
+    const created = await bridge.client.api.createBatchInference({
+      body: { model: 'churn:1', input: join(work, 'rows.csv'), output, instances, batchSize: 1000 },
+    });
+    expect(created.state).toBe('CREATE REQUESTED');
+    expect(created.outputFile).toBe(join(output, 'predictions.csv'));
+    const job = await settledBatch(bridge.client, created.id);
+    expect(job.state, job.reason ?? '').toBe('COMPLETE');
+    expect(job.progress).toMatchObject({ done: ROWS, total: ROWS, errors: 0 });
+
+    const lines = readFileSync(job.outputFile, 'utf8').trimEnd().split('\n');
+    expect(lines[0]).toBe('key,a,b,c,d,prediction,score_no,score_yes');
+    expect(lines).toHaveLength(ROWS + 1);
+    const keys = lines.slice(1).map((line) => Number(line.split(',')[0]));
+    expect(keys).toEqual(Array.from({ length: ROWS }, (_, i) => i));
+    const predictions = lines.slice(1).map((line) => line.split(',')[5]);
+    expect(predictions).toEqual(expected);
+    expect(readFileSync(job.errorsFile, 'utf8')).toBe('');
+    const fetched = await bridge.client.api.getBatchInference({ params: { id: created.id } });
+    expect(fetched).toMatchObject({ id: created.id, state: 'COMPLETE', instances, model: { name: 'churn', version: 1 } });
+  }, 300_000);
+});
+
+describe('the output as JSONL', () => {
+  it('keys each row and carries its scores by class', async () => {
+    const created = await bridge.client.api.createBatchInference({
+      body: { model: 'churn', input: join(work, 'rows.csv'), format: 'jsonl', batchSize: 5000 },
+    });
+    const job = await settledBatch(bridge.client, created.id);
+    expect(job.state, job.reason ?? '').toBe('COMPLETE');
+    expect(job.output).toBe(join(bridge.home, 'batch-inferences', created.id));
+    const rows = readJsonl<{ key: number; prediction: string; scores: Record<string, number> }>(job.outputFile);
+    expect(rows).toHaveLength(ROWS);
+    expect(rows.map((r) => r.prediction)).toEqual(expected);
+    expect(Object.keys(rows[0]?.scores ?? {})).toEqual(['no', 'yes']);
+  }, 300_000);
+});

@@ -1,0 +1,75 @@
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type BatchInference, batchInferenceStates, type EmkitClient, isSettled } from '@emkit/shared';
+import { projectEnv, waitFor } from './bridge.js';
+import { venvPython } from './trainings.js';
+
+/** Poll until the job settles (COMPLETE, FAILED or STOPPED). */
+export function settledBatch(client: EmkitClient, id: string, timeoutMs = 300_000): Promise<BatchInference> {
+  return waitFor(
+    async () => {
+      const job = await client.api.getBatchInference({ params: { id } });
+      return isSettled(batchInferenceStates, job.state) ? job : undefined;
+    },
+    timeoutMs,
+    `batch scoring ${id} to settle`,
+  );
+}
+
+/** Runs a Python snippet in the project's .venv; its stdout. */
+export function python(code: string, args: readonly string[] = []): string {
+  const run = spawnSync(venvPython, ['-c', code, ...args], { env: projectEnv(), encoding: 'utf8', maxBuffer: 256 << 20 });
+  if (run.status !== 0) throw new Error(`python failed (${run.status}): ${run.stderr}`);
+  return run.stdout;
+}
+
+/**
+ * A table of `rows` rows of four numeric columns (a, b, c, d) at `csv`, and a scikit-learn classifier fitted on
+ * it saved under `modelDir` (model.joblib); `expected` (a JSON file) gets the model's own predict() of every row,
+ * in order, one call per row's batch of the whole table.
+ */
+export function writeTableAndModel(csv: string, modelDir: string, expected: string, rows: number): void {
+  python(
+    `
+import json, os, sys
+import numpy as np, pandas as pd, joblib
+from sklearn.linear_model import LogisticRegression
+csv, model_dir, expected, rows = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+rng = np.random.default_rng(7)
+x = rng.normal(size=(rows, 4)).round(6)
+y = np.where(x[:, 0] + x[:, 1] > 0.3, "yes", "no")
+frame = pd.DataFrame(x, columns=list("abcd"))
+model = LogisticRegression().fit(x, y)
+os.makedirs(model_dir, exist_ok=True)
+joblib.dump(model, os.path.join(model_dir, "model.joblib"))
+frame.to_csv(csv, index=False)
+back = pd.read_csv(csv)
+json.dump(model.predict(back.to_numpy()).tolist(), open(expected, "w"))
+`,
+    [csv, modelDir, expected, String(rows)],
+  );
+}
+
+/** The rows of a JSONL file. */
+export function readJsonl<T = Record<string, unknown>>(path: string): T[] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as T);
+}
+
+/** The pids of the processes whose command line names a file under `<home>/batch-inferences/` (Linux: /proc). */
+export function batchRunnersUnder(home: string): number[] {
+  const marker = join(home, 'batch-inferences');
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(marker)) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
