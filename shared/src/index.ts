@@ -43,3 +43,4 @@ export * from './workflows/evaluations.js';
 export * from './workflows/names.js';
 export * from './workflows/pairs.js';
 export * from './workflows/run-on.js';
+export * from './workflows/schedule-words.js';
