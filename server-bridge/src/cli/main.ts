@@ -11,6 +11,7 @@ import { registerEvaluations } from './commands/evaluations.js';
 import { registerExperiments } from './commands/experiments.js';
 import { registerModels } from './commands/models.js';
 import { registerRecipes } from './commands/recipes.js';
+import { registerSchedules } from './commands/schedules.js';
 import { registerServe } from './commands/serve.js';
 import { registerStatus } from './commands/status.js';
 import { registerTrainings } from './commands/trainings.js';
@@ -35,6 +36,7 @@ registerTrainings(program);
 registerModels(program);
 registerEvaluations(program);
 registerRecipes(program);
+registerSchedules(program);
 registerEndpoints(program);
 registerClusters(program);
 
