@@ -70,6 +70,10 @@ class Client:
         self.endpoints = _Endpoints(self)
         self.clusters = _Clusters(self)
         self.recipes = _Recipes(self)
+        # its own module (client.py holds the rest); imported here, since it builds on _Resource below
+        from .client_schedules import Schedules
+
+        self.schedules = Schedules(self)
 
     @property
     def url(self) -> str:
