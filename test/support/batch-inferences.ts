@@ -73,3 +73,30 @@ export function batchRunnersUnder(home: string): number[] {
   }
   return pids;
 }
+
+/**
+ * A custom predict.py model: each instance's first value (a JSONL instance, or a table row's first column) is its
+ * prediction, after `delaySeconds` a call; an instance whose first value is `failAt` raises, as a model that breaks
+ * on some input does.
+ */
+export function customModelFiles(options: { delaySeconds?: number; failAt?: number } = {}): Record<string, string> {
+  return {
+    'predict.py': [
+      'import time',
+      '',
+      'def load():',
+      '    return None',
+      '',
+      'def predict(model, instances):',
+      `    time.sleep(${options.delaySeconds ?? 0})`,
+      '    out = []',
+      '    for x in instances:',
+      '        first = x[0] if isinstance(x, list) else x',
+      `        if ${options.failAt === undefined ? 'False' : `float(first) == ${options.failAt}`}:`,
+      '            raise ValueError(f"cannot score {first}: the model broke on purpose")',
+      '        out.append(int(float(first)))',
+      '    return out',
+      '',
+    ].join('\n'),
+  };
+}
