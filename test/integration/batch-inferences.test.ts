@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readJsonl, settledBatch, writeTableAndModel } from '../support/batch-inferences.js';
+import { readJsonl, settledBatch, writeImagesAndModel, writeTableAndModel } from '../support/batch-inferences.js';
 import { removeDir, startBridge, type TestBridge, tempDir } from '../support/bridge.js';
 import { venvPython } from '../support/trainings.js';
 
@@ -65,5 +65,30 @@ describe('the output as JSONL', () => {
     expect(rows).toHaveLength(ROWS);
     expect(rows.map((r) => r.prediction)).toEqual(expected);
     expect(Object.keys(rows[0]?.scores ?? {})).toEqual(['no', 'yes']);
+  }, 300_000);
+});
+
+describe('a folder of images scored by an image model', () => {
+  it('keys each image by its path, with its label and scores; the corrupt one is listed as an error', async () => {
+    const expectedLabels = writeImagesAndModel(join(work, 'images'), join(work, 'image-model'), 30);
+    await bridge.client.api.createModel({
+      body: { name: 'greys', artifactPath: join(work, 'image-model'), framework: 'custom' },
+    });
+    const created = await bridge.client.api.createBatchInference({
+      body: { model: 'greys', input: join(work, 'images'), batchSize: 8, instances: 2 },
+    });
+    const job = await settledBatch(bridge.client, created.id);
+    expect(job.state, job.reason ?? '').toBe('COMPLETE');
+    expect(job).toMatchObject({ inputKind: 'files', format: 'jsonl', progress: { done: 61, total: 61, errors: 1 } });
+    const rows = readJsonl<{ key: string; prediction: string; scores: Record<string, number> }>(job.outputFile);
+    expect(rows.map((r) => r.key)).toEqual(Object.keys(expectedLabels).sort());
+    for (const row of rows) {
+      expect(row.prediction, row.key).toBe(expectedLabels[row.key]);
+      expect(Object.keys(row.scores)).toEqual(['dark', 'light']);
+    }
+    const errors = readJsonl<{ key: string; reason: string }>(job.errorsFile);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.key).toBe('light/broken.png');
+    expect(errors[0]?.reason).toContain('the model raised');
   }, 300_000);
 });
