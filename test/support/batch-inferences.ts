@@ -73,3 +73,83 @@ export function batchRunnersUnder(home: string): number[] {
   }
   return pids;
 }
+
+/**
+ * A custom predict.py model: each instance's first value (a JSONL instance, or a table row's first column) is its
+ * prediction, after `delaySeconds` a call; an instance whose first value is `failAt` raises, as a model that breaks
+ * on some input does.
+ */
+export function customModelFiles(options: { delaySeconds?: number; failAt?: number } = {}): Record<string, string> {
+  return {
+    'predict.py': [
+      'import time',
+      '',
+      'def load():',
+      '    return None',
+      '',
+      'def predict(model, instances):',
+      `    time.sleep(${options.delaySeconds ?? 0})`,
+      '    out = []',
+      '    for x in instances:',
+      '        first = x[0] if isinstance(x, list) else x',
+      `        if ${options.failAt === undefined ? 'False' : `float(first) == ${options.failAt}`}:`,
+      '            raise ValueError(f"cannot score {first}: the model broke on purpose")',
+      '        out.append(int(float(first)))',
+      '    return out',
+      '',
+    ].join('\n'),
+  };
+}
+
+/**
+ * A folder of PNG images under `dir` (class subfolders `light/` and `dark/`, `count` each, of varied grey), one
+ * corrupt `.png`, and a custom image model at `modelDir` whose predict_scores says "light" or "dark" from the mean
+ * grey, with CLASSES and scores. Answers the relative paths of the good images with the label each should get.
+ */
+export function writeImagesAndModel(dir: string, modelDir: string, count: number): Record<string, string> {
+  const out = python(
+    `
+import base64, io, json, os, sys
+from PIL import Image
+folder, count = sys.argv[1], int(sys.argv[2])
+expected = {}
+for label, low in (("light", 160), ("dark", 0)):
+    os.makedirs(os.path.join(folder, label), exist_ok=True)
+    for i in range(count):
+        grey = low + (i * 7) % 90
+        name = f"{label}/{i:03d}.png"
+        Image.new("L", (8, 8), grey).save(os.path.join(folder, name))
+        expected[name] = "light" if grey >= 128 else "dark"
+with open(os.path.join(folder, "light", "broken.png"), "wb") as f:
+    f.write(b"not a png at all")
+print(json.dumps(expected))
+`,
+    [dir, String(count)],
+  );
+  python(
+    `
+import os, sys
+os.makedirs(sys.argv[1], exist_ok=True)
+open(os.path.join(sys.argv[1], "predict.py"), "w").write('''
+import base64, io
+from PIL import Image
+
+CLASSES = ["dark", "light"]
+
+def _grey(instance):
+    image = Image.open(io.BytesIO(base64.b64decode(instance["b64"])))
+    pixels = list(image.convert("L").getdata())
+    return sum(pixels) / len(pixels) / 255
+
+def predict_scores(instances):
+    greys = [_grey(x) for x in instances]
+    return ["light" if g >= 128 / 255 else "dark" for g in greys], [[1 - g, g] for g in greys]
+
+def predict(instances):
+    return predict_scores(instances)[0]
+''')
+`,
+    [modelDir],
+  );
+  return JSON.parse(out) as Record<string, string>;
+}

@@ -79,10 +79,18 @@ def open_input(path: str, kind: str) -> Input:
 def _csv(path: str, size: int, skip: int) -> Iterator[Items]:
     import pandas
 
-    start = 0
+    leading = _long_leading_rows(path)
+    start = len(leading)
     index = 0
-    # blank lines are rows (of nothing), so that a row's key is its data line's number
-    reader = pandas.read_csv(path, chunksize=size, on_bad_lines="warn", skip_blank_lines=False)
+    # blank lines are rows (of nothing), so that a row's key is its data line's number; the long rows at the top
+    # are left out, else pandas would take the first column for an index
+    reader = pandas.read_csv(
+        path,
+        chunksize=size,
+        on_bad_lines="warn",
+        skip_blank_lines=False,
+        skiprows=[key + 1 for key in leading],
+    )
     with reader:
         while True:
             with warnings.catch_warnings(record=True) as caught:
@@ -99,10 +107,29 @@ def _csv(path: str, size: int, skip: int) -> Iterator[Items]:
             keys = [key for key in range(start, start + count) if key not in bad_keys]
             if len(keys) != len(frame):  # the parser's line numbers aren't rows (a quoted newline)
                 keys = list(range(start, start + len(frame)))
+            if index == 0:
+                bad.update(dict.fromkeys(leading, "unparseable row: more fields than the header"))
             if index >= skip:
                 yield Items(index, keys, frame.reset_index(drop=True), sorted(bad.items()))
             start += count
             index += 1
+
+
+def _long_leading_rows(path: str) -> List[int]:
+    """The keys of the data rows at the very top with more fields than the header."""
+    import csv
+
+    long = []
+    with open(path, newline="", encoding="utf-8", errors="replace") as file:
+        rows = csv.reader(file)
+        header = next(rows, None)
+        if header is None:
+            return long
+        for key, row in enumerate(rows):
+            if len(row) <= len(header):
+                break
+            long.append(key)
+    return long
 
 
 def _skipped_lines(caught) -> dict:

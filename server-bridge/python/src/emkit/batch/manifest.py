@@ -18,7 +18,7 @@ from typing import List, Optional
 
 from .outputs import Output, Position
 
-COMMIT_INTERVAL = 0.5
+COMMIT_INTERVAL = 1.0
 
 
 class Entry:

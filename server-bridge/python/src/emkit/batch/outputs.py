@@ -116,12 +116,13 @@ class Output:
             frame.insert(0, "key", pandas.Series(keys, dtype=object if keys and isinstance(keys[0], str) else None))
         frame["prediction"] = scored.labels
         if scored.scores is not None:
-            classes = scored.classes or list(range(len(scored.scores[0])))
+            classes = scored.classes or list(range(scored.scores.shape[1]))
             if self.format == "jsonl":
-                frame["scores"] = [dict(zip(map(str, classes), row)) for row in scored.scores]
+                names = [str(c) for c in classes]
+                frame["scores"] = [dict(zip(names, row)) for row in scored.scores.tolist()]
             else:
-                for column, values in zip(classes, zip(*scored.scores)):
-                    frame[f"score_{column}"] = list(values)
+                for index, column in enumerate(classes):
+                    frame[f"score_{column}"] = scored.scores[:, index]
         return frame
 
     def _append(self, frame) -> None:
@@ -132,9 +133,10 @@ class Output:
             )
             if text and not text.endswith("\n"):
                 text += "\n"
+            data = text.encode()
         else:
-            text = frame.to_csv(index=False, header=self.position.predictions == 0)
-        self.predictions.write(text.encode())
+            data = _csv(frame, header=self.position.predictions == 0)
+        self.predictions.write(data)
         self.predictions.flush()
         self.position.predictions = self.predictions.tell()
 
@@ -159,6 +161,31 @@ class Output:
             stem = name.split(".", 1)[0]
             if not stem.isdigit() or int(stem) >= count or not name.endswith(".parquet"):
                 os.unlink(os.path.join(self.parts, name))
+
+
+def _csv(frame, header: bool) -> bytes:
+    """CSV rows: by pyarrow's writer (five times pandas' speed; strings quoted), pandas' for what Arrow can't
+    type (a column of mixed values); the header as the csv module writes it (quoted only where it must be)."""
+    import csv
+    import io
+
+    try:
+        import pyarrow
+        import pyarrow.csv
+    except ImportError:
+        return frame.to_csv(index=False, header=header).encode()
+    try:
+        sink = pyarrow.BufferOutputStream()
+        table = pyarrow.Table.from_pandas(frame, preserve_index=False)
+        pyarrow.csv.write_csv(table, sink, pyarrow.csv.WriteOptions(include_header=False))
+        body = sink.getvalue().to_pybytes()
+    except (ValueError, TypeError, pyarrow.ArrowException):
+        return frame.to_csv(index=False, header=header).encode()
+    if not header:
+        return body
+    head = io.StringIO()
+    csv.writer(head, lineterminator="\n").writerow([str(c) for c in frame.columns])
+    return head.getvalue().encode() + body
 
 
 def _fields(row: Any) -> dict:

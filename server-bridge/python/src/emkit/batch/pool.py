@@ -37,7 +37,7 @@ def _score(data) -> Scored:
 
 
 def _empty() -> Scored:
-    return Scored([], [], None, None, [])
+    return Scored([], (), None, None, [])
 
 
 class Workers:

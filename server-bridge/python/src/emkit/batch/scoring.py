@@ -28,10 +28,10 @@ class JobError(ValueError):
 
 class Scored:
     """What the model gave for one batch: ``positions`` are the indices (into the batch's
-    readable items) it answered, ``labels`` and ``scores`` (a [rows, classes] list or None)
-    theirs; ``bad`` the ``(position, reason)`` of the items it raised on."""
+    readable items) it answered, ``labels`` (a numpy array) and ``scores`` (a [rows, classes]
+    float array, or None) theirs; ``bad`` the ``(position, reason)`` of the items it raised on."""
 
-    def __init__(self, positions: List[int], labels: list, scores: Optional[list], classes, bad):
+    def __init__(self, positions: List[int], labels, scores, classes, bad):
         self.positions = positions
         self.labels = labels
         self.scores = scores
@@ -77,22 +77,27 @@ class Scorer:
             raise JobError(f"the input lacks the model's columns {', '.join(missing[:20])}", "features")
         return data[self.features]
 
-    def _call(self, instances) -> Tuple[list, Optional[list]]:
+    def _call(self, instances) -> Tuple[Any, Any]:
+        import numpy
+
         prediction = self.predictor(instances)
         count = len(instances)
         if len(prediction.labels) != count:
             raise ValueError(f"the model gave {len(prediction.labels)} predictions for {count} items")
         scores = prediction.scores if self.return_scores else None
-        return list(prediction.labels), (scores.tolist() if scores is not None else None)
+        return numpy.asarray(prediction.labels), (numpy.asarray(scores, dtype=float) if scores is not None else None)
 
     def _classes(self, scores) -> Optional[list]:
-        if scores is None or not scores:
+        if scores is None or len(scores) == 0:
             return None
+        columns = scores.shape[1]
         classes = self.predictor.classes
-        return list(classes) if classes is not None and len(classes) == len(scores[0]) else list(range(len(scores[0])))
+        return list(classes) if classes is not None and len(classes) == columns else list(range(columns))
 
     def _one_by_one(self, instances) -> Scored:
         rows = getattr(instances, "iloc", None)
+        import numpy
+
         positions, labels, scores, bad = [], [], [], []
         for position in range(len(instances)):
             one = rows[position : position + 1] if rows is not None else [instances[position]]
@@ -102,8 +107,10 @@ class Scorer:
                 bad.append((position, f"the model raised {type(error).__name__}: {first_line(error)}"))
                 continue
             positions.append(position)
-            labels.extend(label)
+            labels.append(label)
             if score is not None:
-                scores.extend(score)
-        kept = scores if scores and len(scores) == len(labels) else None
-        return Scored(positions, labels, kept, self._classes(kept), bad)
+                scores.append(score)
+        if not positions:
+            return Scored([], numpy.asarray([]), None, None, bad)
+        kept = numpy.concatenate(scores) if len(scores) == len(labels) else None
+        return Scored(positions, numpy.concatenate(labels), kept, self._classes(kept), bad)
