@@ -1,9 +1,10 @@
 import { join } from 'node:path';
-import type { ScheduleStep } from '@emkit/shared';
+import type { ResourceEvent, Schedule, ScheduleStep } from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { removeDir, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
 import { refusal } from '../support/refusal.js';
-import { ended, modelTemplate, runsOf, untilRuns } from '../support/schedules.js';
+import { ended, modelTemplate, runsOf, scoredCsv, untilRuns } from '../support/schedules.js';
 
 let bridge: TestBridge;
 let work: string;
@@ -122,6 +123,46 @@ describe('schedules: overlap, pause, a deleted target', () => {
     // resuming it is refused while the target is still gone
     const error = await refusal(client.api.resumeSchedule({ params: { id: 'orphan' } }));
     expect(error).toMatchObject({ status: 404, field: 'steps.0.training' });
+  }, 120_000);
+});
+
+describe('schedules: a step that fails', () => {
+  it('fails the run with the step named, skips the later steps, and sends a finished event', async () => {
+    const { client } = bridge;
+    const events: ResourceEvent[] = [];
+    const socket = new WebSocket(client.eventsUrl(), client.socketProtocols());
+    socket.on('message', (data) => {
+      const message = JSON.parse(String(data)) as { type: string; event?: ResourceEvent };
+      if (message.type === 'event' && message.event) events.push(message.event);
+    });
+    await new Promise<void>((resolve) => socket.on('open', () => resolve()));
+    const template = await modelTemplate(client, join(work, 'failing'), 'failing-template');
+    const schedule = await client.api.createSchedule({
+      body: {
+        name: 'breaks',
+        every: '1h',
+        paused: true,
+        steps: [
+          { kind: 'training', training: template.id, model: 'breaks' },
+          // the data has no column "nope": the evaluation is refused when the step starts it
+          { kind: 'evaluation', data: scoredCsv(work, 2), label: 'nope' },
+          { kind: 'promote', alias: 'production', metric: 'accuracy', threshold: 0.5 },
+        ],
+      },
+    });
+    await client.api.runSchedule({ params: { id: 'breaks' } });
+    const [run] = await untilRuns(client, 'breaks', (runs) => runs.every(ended), 'the run to fail');
+    expect(run).toMatchObject({ state: 'FAILED' });
+    expect(run?.reason).toMatch(/^step 2 \(evaluation\): .*nope/);
+    expect(run?.steps.map((s) => s.state)).toEqual(['COMPLETE', 'FAILED', 'SKIPPED']);
+    expect(run?.steps[2]?.resource).toBeNull();
+    const finished = await waitFor(
+      async () => events.find((e) => e.resource === 'schedules' && e.action === 'finished' && e.id === schedule.id),
+      10_000,
+      'the finished event',
+    );
+    expect((finished.data as Schedule).lastRun).toMatchObject({ id: run?.id, state: 'FAILED' });
+    socket.close();
   }, 120_000);
 });
 
