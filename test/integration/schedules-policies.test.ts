@@ -232,6 +232,19 @@ describe('schedules: bad input', () => {
       }),
     );
     expect(gate).toMatchObject({ status: 422, field: 'steps.0.kind' });
+    const input = await refusal(
+      client.api.createSchedule({
+        body: { name: 'bad', every: '1h', steps: [{ kind: 'batch', batch: { model: 'nope', input: join(work, 'none.csv') } }] },
+      }),
+    );
+    expect(input).toMatchObject({ status: 404, field: 'steps.0.batch.model' });
+    await client.api.createModel({ body: { name: 'scorer', training: template.id } });
+    const gone = await refusal(
+      client.api.createSchedule({
+        body: { name: 'bad', every: '1h', steps: [{ kind: 'batch', batch: { model: 'scorer', input: join(work, 'none.csv') } }] },
+      }),
+    );
+    expect(gone).toMatchObject({ status: 404, field: 'steps.0.batch.input' });
     // nothing was recorded by any refusal, and the bridge still serves
     const list = await client.api.listSchedules({ query: {} });
     expect(list.items.map((s) => s.name)).not.toContain('bad');

@@ -72,6 +72,7 @@ export async function checkSteps(steps: readonly ScheduleStep[], deps: StepCheck
         } else if (!madeModel && !promotes) {
           throw unprocessable('no earlier step makes or promotes a model to score with: name batch.model', `${at}.batch.model`);
         }
+        await checkData(step.batch.input, `${at}.batch.input`, deps.datasets);
         break;
       }
     }
