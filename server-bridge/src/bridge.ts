@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { BatchInferenceService } from './batch-inferences/service.js';
 import { ClusterService } from './clusters/service.js';
 import type { BridgeContext } from './context.js';
 import { DatasetScanner, DEFAULT_SCAN_LIMITS, type ScanLimits } from './datasets/scanner.js';
@@ -33,6 +34,7 @@ import {
 } from './runtime/runtime-file.js';
 import { addSecret } from './runtime/secrets.js';
 import { prepareSocketDir } from './runtime/socket-dir.js';
+import { ScheduleService } from './schedules/service.js';
 import { buildApp } from './server/app.js';
 import { BrowserSessions } from './server/browser-sessions.js';
 import { clusterDashboardScope } from './server/cluster-dashboard-proxy.js';
@@ -74,6 +76,8 @@ export interface BridgeOptions {
   executor?: Executor;
   /** where evaluation runners run: `python -m emkit.evaluation` detached by default */
   evaluationExecutor?: Executor;
+  /** where batch scoring runners run: `python -m emkit.batch` detached by default */
+  batchExecutor?: Executor;
   /** a TensorBoard nobody has visited for this long is stopped */
   tensorboardIdleSeconds?: number;
   /** a dataset upload (POST /datasets/upload) larger than this gets 413 (default 512 MiB) */
@@ -267,6 +271,17 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     log,
     pollMs: options.trainingPollMs,
   });
+  const batchInferences = new BatchInferenceService(store, {
+    root: paths.batchInferences,
+    home: paths.home,
+    python,
+    executor: options.batchExecutor ?? new LocalExecutor(emkitImportPath, 'emkit.batch'),
+    environments,
+    datasets: resolveDataset,
+    registerOutput: (job) => datasets.registerOutput(job.outputDatasetName ?? '', job.outputFile),
+    log,
+    pollMs: options.trainingPollMs,
+  });
   // a built-in recipe's training registers its model and holdout evaluation as it ends COMPLETE
   const completion = recipeCompletion(store, { evaluationsRoot: paths.evaluations, models });
   const recipes = new RecipeService(store, {
@@ -282,6 +297,16 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     },
   });
   await writeBuiltinSources(paths.recipes);
+  const schedules = new ScheduleService(store, {
+    trainings,
+    recipes,
+    models,
+    evaluations,
+    batchInferences,
+    findRecipe: (key) => recipes.find(key),
+    datasets: resolveDataset,
+    log,
+  });
   const context: BridgeContext = {
     version: VERSION,
     paths,
@@ -294,9 +319,11 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     models,
     quickTests,
     evaluations,
+    batchInferences,
     endpoints,
     clusters,
     recipes,
+    schedules,
     tickets: new TicketBook(),
     sessions,
     uptimeSeconds: () => (Date.now() - startedAt) / 1000,
@@ -305,10 +332,13 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   await datasets.reconcile();
   trainings.reconcile();
   evaluations.reconcile();
+  batchInferences.reconcile();
   tensorboards.reconcile();
   // first: the stages on a cluster start again from the cluster's state as it is now
   await clusters.reconcile();
   endpoints.reconcile();
+  // after the trainings and evaluations: a run picked up again waits on them
+  schedules.start();
 
   const host = options.host ?? '127.0.0.1';
   const allowedHosts = [
@@ -333,6 +363,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   try {
     await app.listen({ host, port: options.port ?? DEFAULT_PORT });
   } catch (error) {
+    schedules.shutdown();
     await endpoints.shutdown();
     await quickTests.shutdown();
     await clusters.shutdown();
@@ -362,9 +393,12 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
       removeRuntimeFile(paths.runtimeFile, process.pid);
       stopIdleCollection();
       await app.close();
+      // runs left going are resumed by the next bridge
+      schedules.shutdown();
       // trainings and evaluations go on without the bridge (the next one picks them up); TensorBoards don't
       trainings.shutdown();
       evaluations.shutdown();
+      batchInferences.shutdown();
       tensorboards.shutdown();
       // local clusters' nodes end with the bridge that started them
       await Promise.all([endpoints.shutdown(), quickTests.shutdown(), clusters.shutdown()]);

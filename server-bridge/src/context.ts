@@ -1,3 +1,4 @@
+import type { BatchInferenceService } from './batch-inferences/service.js';
 import type { ClusterService } from './clusters/service.js';
 import type { DatasetService } from './datasets/service.js';
 import type { EndpointService } from './endpoints/service.js';
@@ -8,6 +9,7 @@ import type { QuickTests } from './models/quick-tests.js';
 import type { ModelService } from './models/service.js';
 import type { RecipeService } from './recipes/service.js';
 import type { HomePaths } from './runtime/paths.js';
+import type { ScheduleService } from './schedules/service.js';
 import type { BrowserSessions } from './server/browser-sessions.js';
 import type { TicketBook } from './server/tickets.js';
 import type { Store } from './store/index.js';
@@ -29,11 +31,15 @@ export interface BridgeContext {
   /** model versions called with no endpoint (POST /models/{id}/predict) */
   quickTests: QuickTests;
   evaluations: EvaluationService;
+  /** a model version scoring a whole table or folder of files, detached, resumable */
+  batchInferences: BatchInferenceService;
   endpoints: EndpointService;
   /** Ray clusters: added, or started here (local), and checked every few seconds */
   clusters: ClusterService;
   /** the six built-in model types and the recipes saved from trainings */
   recipes: RecipeService;
+  /** chains of trainings, evaluations, promotions and batch jobs, fired by the bridge's own clock */
+  schedules: ScheduleService;
   /** one-time credentials for pages browsers open */
   tickets: TicketBook;
   /** the browser sessions those tickets open */

@@ -46,3 +46,4 @@ export * from './workflows/names.js';
 export * from './workflows/no-code.js';
 export * from './workflows/pairs.js';
 export * from './workflows/run-on.js';
+export * from './workflows/schedule-words.js';

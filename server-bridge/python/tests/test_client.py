@@ -288,6 +288,7 @@ COVERED_TAGS = {
     "evaluations",
     "endpoints",
     "inference",
+    "schedules",
 }
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 # A response with whatever any client method reads from one.
@@ -305,6 +306,7 @@ FAKE_ANSWER: Dict[str, Any] = {
     "predictions": [],
     "path": "/clusters/fake-id/dashboard/?ticket=fake",
     "ticket": "fake-ticket",
+    "nextRuns": [],
 }
 
 

@@ -1,5 +1,5 @@
 import type { Stats } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type {
   Dataset,
@@ -135,6 +135,28 @@ export class DatasetService {
       return this.addVersion(dataset, staging, content, scan);
     });
     return datasetVersionOf(version);
+  }
+
+  /**
+   * A COMPLETE batch scoring job's predictions (a file the bridge wrote, maybe in its own home) copied in as
+   * dataset `name`: a new dataset, or its next version; answers the `name:version` made.
+   */
+  async registerOutput(name: string, file: string): Promise<string> {
+    const existing = this.store.datasets.get(name);
+    if (existing?.mode === 'reference') {
+      throw conflict(`dataset "${existing.name}" reads ${existing.source} in place; predictions can't be its next version`);
+    }
+    const info = await stat(file);
+    return this.stage(async (staging) => {
+      const content = await copyIn(file, info, staging, this.options.limits);
+      const scan = await this.options.scanner.scan(content, staging, 'outputDataset');
+      if (!existing) {
+        const made = await this.insertNew(name, 'predictions of a batch scoring job', 'copy', file, staging, content, scan);
+        return `${made.name}:${made.latest.version}`;
+      }
+      const version = await this.addVersion(existing, staging, content, scan);
+      return `${existing.name}:${version.version}`;
+    });
   }
 
   update(key: string, changes: DatasetUpdate): Dataset {

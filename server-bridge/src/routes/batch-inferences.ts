@@ -1,10 +1,4 @@
-import { HttpError } from '../server/errors.js';
 import type { Handlers } from './types.js';
-
-// placeholders of the issue-17 contract: the batch scoring engineer replaces them
-const notYet = (): never => {
-  throw new HttpError(404, 'not_found', 'batch scoring is not built yet');
-};
 
 export const batchInferenceHandlers: Handlers<
   | 'listBatchInferences'
@@ -14,10 +8,13 @@ export const batchInferenceHandlers: Handlers<
   | 'deleteBatchInference'
   | 'getBatchInferenceLog'
 > = {
-  listBatchInferences: notYet,
-  createBatchInference: notYet,
-  getBatchInference: notYet,
-  stopBatchInference: notYet,
-  deleteBatchInference: notYet,
-  getBatchInferenceLog: notYet,
+  listBatchInferences: ({ query }, { bridge }) => bridge.batchInferences.list(query),
+  createBatchInference: ({ body }, { bridge }) => bridge.batchInferences.create(body),
+  getBatchInference: ({ params }, { bridge }) => bridge.batchInferences.find(params.id),
+  stopBatchInference: ({ params }, { bridge }) => bridge.batchInferences.stop(params.id),
+  deleteBatchInference: async ({ params }, { bridge }) => {
+    await bridge.batchInferences.delete(params.id);
+    return undefined;
+  },
+  getBatchInferenceLog: ({ params, query }, { bridge }) => bridge.batchInferences.readLog(params.id, query),
 };

@@ -1,10 +1,4 @@
-import { HttpError } from '../server/errors.js';
 import type { Handlers } from './types.js';
-
-// placeholders of the issue-17 contract: the schedules engineer replaces them
-const notYet = (): never => {
-  throw new HttpError(404, 'not_found', 'schedules are not built yet');
-};
 
 export const scheduleHandlers: Handlers<
   | 'listSchedules'
@@ -18,14 +12,17 @@ export const scheduleHandlers: Handlers<
   | 'listScheduleRuns'
   | 'deleteSchedule'
 > = {
-  listSchedules: notYet,
-  createSchedule: notYet,
-  previewSchedule: notYet,
-  getSchedule: notYet,
-  updateSchedule: notYet,
-  pauseSchedule: notYet,
-  resumeSchedule: notYet,
-  runSchedule: notYet,
-  listScheduleRuns: notYet,
-  deleteSchedule: notYet,
+  listSchedules: ({ query }, { bridge }) => bridge.schedules.list(query),
+  createSchedule: ({ body }, { bridge }) => bridge.schedules.create(body),
+  previewSchedule: ({ body }, { bridge }) => bridge.schedules.preview(body),
+  getSchedule: ({ params }, { bridge }) => bridge.schedules.find(params.id),
+  updateSchedule: ({ params, body }, { bridge }) => bridge.schedules.update(params.id, body),
+  pauseSchedule: ({ params }, { bridge }) => bridge.schedules.pause(params.id),
+  resumeSchedule: ({ params }, { bridge }) => bridge.schedules.resume(params.id),
+  runSchedule: ({ params }, { bridge }) => bridge.schedules.runNow(params.id),
+  listScheduleRuns: ({ params, query }, { bridge }) => bridge.schedules.history(params.id, query),
+  deleteSchedule: ({ params }, { bridge }) => {
+    bridge.schedules.delete(params.id);
+    return undefined;
+  },
 };

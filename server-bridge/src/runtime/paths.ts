@@ -12,6 +12,8 @@ export interface HomePaths {
   trainings: string;
   /** one folder per evaluation: its spec, status, result, curves and runner log */
   evaluations: string;
+  /** one folder per batch scoring job: its spec, status, manifest, runner log, and its output unless one was named */
+  batchInferences: string;
   tensorboardLogs: string;
   /** one log per model worker */
   endpointLogs: string;
@@ -48,6 +50,7 @@ export function homePaths(home: string): HomePaths {
     environmentLogs: join(root, 'logs', 'environments'),
     trainings: join(root, 'trainings'),
     evaluations: join(root, 'evaluations'),
+    batchInferences: join(root, 'batch-inferences'),
     tensorboardLogs: join(root, 'logs', 'tensorboards'),
     endpointLogs: join(root, 'logs', 'endpoints'),
     quickTestLogs: join(root, 'logs', 'quick-tests'),

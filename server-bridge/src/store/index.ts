@@ -1,4 +1,6 @@
 import type Database from 'better-sqlite3';
+import { scheduleView } from '../schedules/view.js';
+import { BatchInferencesRepository } from './batch-inferences.js';
 import { ClustersRepository } from './clusters.js';
 import { DatasetsRepository } from './datasets.js';
 import { openDatabase } from './db.js';
@@ -11,6 +13,7 @@ import { InferenceRepository } from './inference.js';
 import { MetricsRepository } from './metrics.js';
 import { ModelsRepository } from './models.js';
 import { RecipesRepository } from './recipes.js';
+import { SchedulesRepository } from './schedules.js';
 import { TensorboardsRepository } from './tensorboards.js';
 import { TrainingsRepository } from './trainings.js';
 
@@ -26,10 +29,12 @@ export class Store {
   readonly tensorboards: TensorboardsRepository;
   readonly models: ModelsRepository;
   readonly evaluations: EvaluationsRepository;
+  readonly batchInferences: BatchInferencesRepository;
   readonly endpoints: EndpointsRepository;
   readonly inference: InferenceRepository;
   readonly clusters: ClustersRepository;
   readonly recipes: RecipesRepository;
+  readonly schedules: SchedulesRepository;
 
   constructor(file: string) {
     this.db = openDatabase(file);
@@ -42,10 +47,12 @@ export class Store {
     this.tensorboards = new TensorboardsRepository(this.db, this.events);
     this.models = new ModelsRepository(this.db, this.events);
     this.evaluations = new EvaluationsRepository(this.db, this.events);
+    this.batchInferences = new BatchInferencesRepository(this.db, this.events);
     this.endpoints = new EndpointsRepository(this.db);
     this.inference = new InferenceRepository(this.db);
     this.clusters = new ClustersRepository(this.db, this.events);
     this.recipes = new RecipesRepository(this.db, this.events);
+    this.schedules = new SchedulesRepository(this.db, this.events, scheduleView);
   }
 
   /**

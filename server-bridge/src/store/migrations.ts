@@ -398,6 +398,100 @@ export const migrations: readonly { version: number; name: string; sql: string }
       ALTER TABLE models ADD COLUMN active INTEGER NOT NULL DEFAULT 1;
     `,
   },
+  {
+    version: 13,
+    name: 'batch inferences',
+    sql: `
+      -- batch scoring jobs (issue 17): a model version scores a table or a folder of files into an output folder
+      CREATE TABLE batch_inferences (
+        id              TEXT PRIMARY KEY,
+        name            TEXT NOT NULL,
+        description     TEXT NOT NULL DEFAULT '',
+        model_id        TEXT NOT NULL,
+        model_name      TEXT NOT NULL,
+        model_version   INTEGER NOT NULL,
+        input           TEXT NOT NULL,
+        -- the dataset asked for, pinned (name:version); NULL: a path
+        input_dataset   TEXT,
+        input_kind      TEXT NOT NULL,
+        output          TEXT NOT NULL,
+        output_file     TEXT NOT NULL,
+        errors_file     TEXT NOT NULL,
+        -- the dataset name asked for, and the name:version registered once COMPLETE
+        output_dataset_name TEXT,
+        output_dataset  TEXT,
+        format          TEXT NOT NULL,
+        features        TEXT,
+        instances       INTEGER NOT NULL,
+        batch_size      INTEGER NOT NULL,
+        max_error_ratio REAL NOT NULL,
+        return_scores   INTEGER NOT NULL,
+        environment_id  TEXT,
+        cluster_id      TEXT,
+        python          TEXT NOT NULL,
+        -- JSON: {done, total, errors, rate, etaSeconds}
+        progress        TEXT NOT NULL,
+        schedule_id     TEXT,
+        state           TEXT NOT NULL,
+        state_reason    TEXT,
+        runner_pid      INTEGER,
+        -- how many runners a restarted bridge started to resume it
+        resumes         INTEGER NOT NULL DEFAULT 0,
+        dir             TEXT NOT NULL,
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL,
+        started_at      TEXT,
+        finished_at     TEXT
+      );
+      CREATE INDEX batch_inferences_created ON batch_inferences (created_at);
+      CREATE INDEX batch_inferences_model ON batch_inferences (model_id, created_at);
+      CREATE INDEX batch_inferences_state ON batch_inferences (state);
+    `,
+  },
+  {
+    version: 14,
+    name: 'schedules',
+    sql: `
+      -- a chain of steps run on a cron expression (in a zone) or an interval; next_due_at is what the clock waits for
+      CREATE TABLE schedules (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        description TEXT NOT NULL DEFAULT '',
+        state TEXT NOT NULL,
+        state_reason TEXT,
+        cron TEXT,
+        timezone TEXT,
+        every TEXT,
+        -- JSON: ScheduleStep[]
+        steps TEXT NOT NULL,
+        overlap TEXT NOT NULL,
+        catch_up INTEGER NOT NULL,
+        -- an interval's due times are anchor + k·interval (set at create, resume and change)
+        anchor_at TEXT NOT NULL,
+        -- NULL while PAUSED
+        next_due_at TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      -- the history: one row per firing; the resources a run made are linked here, in its steps
+      CREATE TABLE schedule_runs (
+        id TEXT PRIMARY KEY,
+        schedule_id TEXT NOT NULL REFERENCES schedules (id) ON DELETE CASCADE,
+        number INTEGER NOT NULL,
+        trigger TEXT NOT NULL,
+        state TEXT NOT NULL,
+        reason TEXT,
+        due_at TEXT NOT NULL,
+        started_at TEXT,
+        finished_at TEXT,
+        -- JSON: ScheduleRunStep[], and what the steps hand on (the model version made, the evaluation)
+        steps TEXT NOT NULL,
+        chain TEXT NOT NULL DEFAULT '{}',
+        UNIQUE (schedule_id, number)
+      );
+      CREATE INDEX schedule_runs_state ON schedule_runs (state);
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

@@ -161,6 +161,7 @@ export const ScheduleRunStep = Type.Object(
   },
   {},
 );
+export type ScheduleRunStep = Static<typeof ScheduleRunStep>;
 
 export const ScheduleRun = Type.Object(
   {

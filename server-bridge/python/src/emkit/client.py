@@ -1,7 +1,7 @@
 """A small client for the bridge's management API, standard library only.
 
 Resource groups mirror the API paths (``client.environments``, ``client.experiments``,
-``client.evaluations``, ``client.endpoints``, ``client.clusters``); errors arrive as
+``client.evaluations``, ``client.batch_inferences``, ``client.endpoints``, ``client.clusters``); errors arrive as
 :class:`ApiError` with the bridge's status, code and message. ``client.endpoints.predict``
 calls a deployed model through the gateway; ``client.models.predict`` calls a version with
 no endpoint (the quick test).
@@ -70,6 +70,12 @@ class Client:
         self.endpoints = _Endpoints(self)
         self.clusters = _Clusters(self)
         self.recipes = _Recipes(self)
+        from .batch_client import BatchInferences  # its own module, which builds on this one
+
+        self.batch_inferences = BatchInferences(self)
+        from .schedules_client import Schedules  # its own module too
+
+        self.schedules = Schedules(self)
 
     @property
     def url(self) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Optional
 
 from ..client import ApiError, Client
-from . import clusters, datasets, evaluations, recipes, serving, trainings, workbench
+from . import batch_inferences, clusters, datasets, evaluations, recipes, schedules, serving, trainings, workbench
 from .parsing import HelpShown, MagicError, build, split
 
 COMMANDS = {
@@ -27,6 +27,8 @@ COMMANDS = {
     "cluster": clusters.cluster,
     "dataset": datasets.dataset,
     "recipe": recipes.recipe,
+    "batch": batch_inferences.batch,
+    "schedule": schedules.schedule,
 }
 # what a cell body means to each command (and action); the others take no cell
 CELL_COMMANDS = ("train", "predict", "model predict")

@@ -435,6 +435,14 @@ def build() -> argparse.ArgumentParser:
     cluster_default = cluster_commands.add_parser("default", help="make a cluster the default target")
     cluster_default.add_argument("name", nargs="?")
     cluster_default.add_argument("--local", action="store_true", help="no default cluster: this machine")
+
+    from .batch_parsing import add_batch  # its own file, beside its command's
+
+    add_batch(commands, _Parser, _wait_flag, positive, _probability)
+
+    from .schedules import add_parser as add_schedule_parser  # its own module, as its command is
+
+    add_schedule_parser(commands)
     return root
 
 

@@ -1,0 +1,256 @@
+"""The input, read in order, batch by batch: a CSV, Parquet or JSONL table, or a folder of files.
+
+``open_input(spec)`` checks that the input can be read; ``Input.count()`` gives the number of
+items (a table's data lines, a folder's files) and ``Input.batches(size, skip)`` yields
+``Items`` of at most ``size`` readable items each, with the keys of the items that could not be
+read and why, starting at batch ``skip`` (what a resumed job has already written). The same
+input read with the same size always gives the same batches, so a resumed job starts exactly
+where the recorded batches end.
+
+Keys: a table's row number (0-based: a CSV's data lines, header excluded, a JSONL file's
+lines), a folder's file by its path relative to the folder, with "/" between parts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import warnings
+from typing import Any, Iterator, List, Optional, Tuple
+
+from ..evaluation.datasets import DatasetError, decode
+from ..serving.loaders import first_line
+
+CHUNK = 1 << 20
+# pandas' C parser says so for a line with more fields than the header (on_bad_lines="warn")
+SKIPPED_LINE = re.compile(r"Skipping line (\d+): (.*)")
+
+
+class Items:
+    """One batch read: ``data`` (a pandas DataFrame of a table's rows, or a list: JSONL
+    objects, decoded files) holds the readable items, whose keys are ``keys``; ``bad`` the
+    ``(key, reason)`` of the others."""
+
+    def __init__(self, index: int, keys: List[Any], data: Any, bad: List[Tuple[Any, str]]):
+        self.index = index
+        self.keys = keys
+        self.data = data
+        self.bad = bad
+
+    @property
+    def size(self) -> int:
+        return len(self.keys) + len(self.bad)
+
+
+class Input:
+    def __init__(self, path: str, kind: str):
+        self.path = path
+        self.format = kind
+
+    def count(self) -> Optional[int]:
+        counter = {"csv": _count_csv, "parquet": _count_parquet, "jsonl": _count_jsonl, "files": _count_files}
+        try:
+            return counter[self.format](self.path)
+        except (OSError, ValueError) as error:
+            print(f"[emkit] could not count the items of {self.path}: {first_line(error)}", file=sys.stderr)
+            return None
+
+    def batches(self, size: int, skip: int = 0) -> Iterator[Items]:
+        reader = {"csv": _csv, "parquet": _parquet, "jsonl": _jsonl, "files": _files}
+        return reader[self.format](self.path, size, skip)
+
+
+def open_input(path: str, kind: str) -> Input:
+    folder = kind == "files"
+    if not os.path.exists(path):
+        raise DatasetError(f"the input {path} doesn't exist", "input")
+    if folder != os.path.isdir(path):
+        raise DatasetError(f"the input {path} is {'not ' if folder else ''}a folder", "input")
+    if not os.access(path, os.R_OK | (os.X_OK if folder else 0)):
+        raise DatasetError(f"the input {path} can't be read (permission denied)", "input")
+    return Input(path, kind)
+
+
+# --- tables ---------------------------------------------------------------------------------------
+
+
+def _csv(path: str, size: int, skip: int) -> Iterator[Items]:
+    import pandas
+
+    leading = _long_leading_rows(path)
+    start = len(leading)
+    index = 0
+    # blank lines are rows (of nothing), so that a row's key is its data line's number; the long rows at the top
+    # are left out, else pandas would take the first column for an index
+    reader = pandas.read_csv(
+        path,
+        chunksize=size,
+        on_bad_lines="warn",
+        skip_blank_lines=False,
+        skiprows=[key + 1 for key in leading],
+    )
+    with reader:
+        while True:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                try:
+                    frame = next(reader)
+                except StopIteration:
+                    return
+                except (pandas.errors.ParserError, UnicodeDecodeError) as error:
+                    raise DatasetError(f"{path} can't be read as CSV past row {start}: {first_line(error)}") from None
+            bad = _skipped_lines(caught)
+            count = len(frame) + len(bad)
+            bad_keys = set(bad)
+            keys = [key for key in range(start, start + count) if key not in bad_keys]
+            if len(keys) != len(frame):  # the parser's line numbers aren't rows (a quoted newline)
+                keys = list(range(start, start + len(frame)))
+            if index == 0:
+                bad.update(dict.fromkeys(leading, "unparseable row: more fields than the header"))
+            if index >= skip:
+                yield Items(index, keys, frame.reset_index(drop=True), sorted(bad.items()))
+            start += count
+            index += 1
+
+
+def _long_leading_rows(path: str) -> List[int]:
+    """The keys of the data rows at the very top with more fields than the header."""
+    import csv
+
+    long = []
+    with open(path, newline="", encoding="utf-8", errors="replace") as file:
+        rows = csv.reader(file)
+        header = next(rows, None)
+        if header is None:
+            return long
+        for key, row in enumerate(rows):
+            if len(row) <= len(header):
+                break
+            long.append(key)
+    return long
+
+
+def _skipped_lines(caught) -> dict:
+    """{row key: reason} of the lines the parser skipped; other warnings are said on stderr."""
+    bad = {}
+    for warning in caught:
+        text = str(warning.message)
+        found = [SKIPPED_LINE.match(line.strip()) for line in text.splitlines() if line.strip()]
+        matches = [match for match in found if match is not None]
+        if matches and len(matches) == len(found):
+            for match in matches:
+                line = int(match.group(1))  # 1-based, the header is line 1
+                bad[line - 2] = f"unparseable row: {match.group(2).strip()}"
+        else:
+            print(f"[emkit] {warning.category.__name__}: {first_line(warning.message)}", file=sys.stderr)
+    return bad
+
+
+def _parquet(path: str, size: int, skip: int) -> Iterator[Items]:
+    import pyarrow.parquet as pq
+
+    start = 0
+    try:
+        parquet = pq.ParquetFile(path)
+    except Exception as error:
+        raise DatasetError(f"{path} isn't a readable Parquet file: {first_line(error)}") from None
+    with parquet:
+        for index, batch in enumerate(parquet.iter_batches(batch_size=size)):
+            count = batch.num_rows
+            if index >= skip:
+                yield Items(index, list(range(start, start + count)), batch.to_pandas(), [])
+            start += count
+
+
+def _jsonl(path: str, size: int, skip: int) -> Iterator[Items]:
+    keys: list = []
+    rows: list = []
+    bad: list = []
+    index = 0
+    with open(path, "rb") as file:
+        for key, line in enumerate(file):
+            if not line.strip():
+                continue
+            if index >= skip:
+                try:
+                    rows.append(json.loads(line))
+                    keys.append(key)
+                except ValueError as error:
+                    bad.append((key, f"unparseable row: {first_line(error)}"))
+            else:
+                keys.append(key)
+            if len(keys) + len(bad) == size:
+                if index >= skip:
+                    yield Items(index, keys, rows, bad)
+                keys, rows, bad = [], [], []
+                index += 1
+    if keys or bad:
+        yield Items(index, keys, rows, bad)
+
+
+def instance_of(row: Any) -> Any:
+    """A JSONL line's instance: its "instance" where it has one, else the line itself (a row of columns)."""
+    return row["instance"] if isinstance(row, dict) and "instance" in row else row
+
+
+def _count_csv(path: str) -> int:
+    lines, last = _count_lines(path)
+    return max(lines + (1 if last else 0) - 1, 0)  # less the header
+
+
+def _count_jsonl(path: str) -> int:
+    with open(path, "rb") as file:
+        return sum(1 for line in file if line.strip())
+
+
+def _count_lines(path: str) -> Tuple[int, bool]:
+    """(newlines, whether text follows the last one)."""
+    lines, tail = 0, b""
+    with open(path, "rb") as file:
+        for chunk in iter(lambda: file.read(CHUNK), b""):
+            lines += chunk.count(b"\n")
+            tail = chunk
+    return lines, bool(tail) and not tail.endswith(b"\n")
+
+
+def _count_parquet(path: str) -> int:
+    import pyarrow.parquet as pq
+
+    return pq.ParquetFile(path).metadata.num_rows
+
+
+# --- folders of files -----------------------------------------------------------------------------
+
+
+def folder_files(path: str) -> List[str]:
+    """Every file under ``path`` (class subfolders are read through), hidden ones left out,
+    as sorted relative paths with "/" between parts."""
+    found = []
+    for root, dirs, names in os.walk(path):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names):
+            if name.startswith("."):
+                continue
+            relative = os.path.relpath(os.path.join(root, name), path)
+            found.append(relative.replace(os.sep, "/"))
+    found.sort()
+    return found
+
+
+def _count_files(path: str) -> int:
+    return len(folder_files(path))
+
+
+def _files(path: str, size: int, skip: int) -> Iterator[Items]:
+    files = folder_files(path)
+    for index in range(skip, (len(files) + size - 1) // size):
+        keys, instances, bad = [], [], []
+        for relative in files[index * size : (index + 1) * size]:
+            try:
+                instances.append(decode(os.path.join(path, relative)))
+                keys.append(relative)
+            except (OSError, ValueError) as error:
+                bad.append((relative, f"unreadable file: {first_line(error)}"))
+        yield Items(index, keys, instances, bad)

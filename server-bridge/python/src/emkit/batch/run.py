@@ -1,0 +1,162 @@
+"""``python -m emkit.batch spec.json``: one batch scoring job, from spec.json to the predictions file.
+
+A fresh job starts with no manifest; a resumed one (the bridge started it again after the
+runner was gone) goes on from the manifest's last batch. SIGTERM stops the job between two
+batches (never in the middle of writing one): what was scored is recorded and kept, STOPPED.
+A bad item is an errors.jsonl line; more than ``maxErrorRatio`` of the items read being bad,
+or anything that stops the job from scoring at all (the model can't load, the input can't be
+read), ends it FAILED with a one-line reason and no predictions file (its errors stay).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import sys
+import traceback
+
+from ..evaluation.datasets import DatasetError
+from ..serving.loaders import LoadError, first_line
+from .inputs import open_input
+from .manifest import Entry, Manifest, last_entry
+from .outputs import Output
+from .pool import Workers
+from .scoring import JobError
+from .spec import Spec, SpecError, read_spec, read_status_file
+from .status import COMPLETE, FAILED, STOPPED, Status
+
+
+class Stopped(BaseException):
+    """SIGTERM arrived; a BaseException so that a model's ``except Exception`` can't swallow it."""
+
+
+class TooManyErrors(Exception):
+    pass
+
+
+class StopSignal:
+    """SIGTERM raises Stopped, except while a batch is written: then it waits for the batch's end."""
+
+    def __init__(self):
+        self.asked = False
+        self.held = False
+        signal.signal(signal.SIGTERM, self._on_signal)
+
+    def _on_signal(self, signum, frame):
+        if self.asked:
+            return
+        self.asked = True
+        if not self.held:
+            raise Stopped()
+
+    @contextlib.contextmanager
+    def hold(self):
+        self.held = True
+        try:
+            yield
+        finally:
+            self.held = False
+        if self.asked:
+            raise Stopped()
+
+
+def main(spec_path: str) -> int:
+    status_file = read_status_file(spec_path)
+    if status_file is None:
+        print(f"[emkit] cannot read statusFile from the spec {spec_path}", file=sys.stderr)
+        return 2
+    status = Status(status_file)
+    stop = StopSignal()
+    status.write()
+    try:
+        spec = read_spec(spec_path)
+    except SpecError as error:
+        print(f"[emkit] {error}", file=sys.stderr, flush=True)
+        status.write(FAILED, first_line(error))
+        return 1
+    state, reason = Job(spec, status, stop).run()
+    status.write(state, reason)
+    return 0 if state != FAILED else 1
+
+
+class Job:
+    def __init__(self, spec: Spec, status: Status, stop: StopSignal):
+        self.spec = spec
+        self.status = status
+        self.stop = stop
+        self.output = None
+        self.manifest = None
+        self.workers = None
+
+    def run(self):
+        """(state, reason) of how the job ended."""
+        try:
+            self._score()
+            self.stop.held = True  # the output is given its name whole, or not at all
+            if self.output is not None:
+                self.output.finish()
+            print(f"[emkit] scored {self.status.done - self.status.errors} items, {self.status.errors} bad", flush=True)
+            return COMPLETE, None
+        except BaseException as error:
+            self.stop.held = True
+            return self._ended(error)
+        finally:
+            if self.workers is not None:
+                self.workers.close()
+            if self.manifest is not None:
+                self.manifest.close()
+
+    def _score(self) -> None:
+        spec, status = self.spec, self.status
+        source = open_input(spec.input_path, spec.input_format)
+        last = last_entry(spec.manifest_file)
+        if last is not None:
+            print(f"[emkit] resuming after batch {last.batch} ({last.done} items done)", flush=True)
+            status.progress(last.done, last.errors)
+        status.total = source.count()
+        status.write()
+        self.workers = Workers(spec)  # the model loads here (or in each worker, at its first batch)
+        self.output = Output(spec, last.position if last else None)
+        self.manifest = Manifest(spec.manifest_file, self.output, fresh=last is None)
+        done, errors = (last.done, last.errors) if last else (0, 0)
+        skip = last.batch + 1 if last else 0
+        for items, scored in self.workers.scored(source.batches(spec.batch_size, skip)):
+            with self.stop.hold():
+                errors += self.output.write(items, scored)
+                done += items.size
+                self.manifest.add(Entry(items.index, done, errors, self.output.position))
+                status.progress(done, errors)
+            if errors > spec.max_error_ratio * done:
+                raise TooManyErrors(
+                    f"{errors} of the {done} items read are bad, more than maxErrorRatio {spec.max_error_ratio} "
+                    f"(see {spec.errors_file})"
+                )
+        self.stop.held = True  # from here the job ends COMPLETE: a stop asked now is too late
+        self.manifest.commit()
+
+    def _ended(self, error: BaseException):
+        if isinstance(error, (Stopped, KeyboardInterrupt)):
+            if self.workers is not None:
+                self.workers.close()
+            kept = self._keep()
+            print(f"[emkit] stopped{'' if kept else ' before anything was scored'}", file=sys.stderr, flush=True)
+            return STOPPED, f"stopped after {self.status.done} of {self.status.total or '?'} items"
+        if isinstance(error, (SpecError, DatasetError, LoadError, JobError, TooManyErrors)):
+            print(f"[emkit] {error}", file=sys.stderr, flush=True)
+            reason = first_line(error)
+        else:
+            traceback.print_exc(file=sys.stderr)
+            reason = first_line(ValueError(f"{type(error).__name__}: {first_line(error)}"))
+        if self.manifest is not None:
+            self.manifest.commit()  # the errors found are kept, and recorded
+        if self.output is not None:
+            self.output.discard()
+        return FAILED, reason
+
+    def _keep(self) -> bool:
+        """A stopped job keeps, under the output's name, every batch written in order."""
+        if self.output is None or self.manifest is None:
+            return False
+        self.manifest.commit()
+        self.output.finish()
+        return True

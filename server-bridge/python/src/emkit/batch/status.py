@@ -1,0 +1,72 @@
+"""status.json: the job's state and progress as the bridge reads it (while running, and after a restart).
+
+Written whole at the start, at most every ``PROGRESS_INTERVAL`` seconds while batches are
+written, and at the end: ``{"state", "reason", "done", "total", "errors", "rate", "pid",
+"startedAt", "endedAt"}``; ``rate`` is the items per second over the last ``RATE_WINDOW`` s.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import time
+from typing import Optional
+
+from ..evaluation.plain import write_json
+from ..evaluation.status import COMPLETE, FAILED, FINAL_STATES, RUNNING, STOPPED, utc_now
+
+__all__ = ["COMPLETE", "FAILED", "RUNNING", "STOPPED", "Status"]
+
+PROGRESS_INTERVAL = 0.5
+RATE_WINDOW = 10.0
+
+
+class Status:
+    def __init__(self, path: str):
+        self.path = path
+        self.state = RUNNING
+        self.reason: Optional[str] = None
+        self.done = 0
+        self.total: Optional[int] = None
+        self.errors = 0
+        self.started_at: Optional[str] = None
+        self.ended_at: Optional[str] = None
+        self._written_at = 0.0
+        self._samples: collections.deque = collections.deque()
+
+    def progress(self, done: int, errors: int) -> None:
+        self.done, self.errors = done, errors
+        now = time.monotonic()
+        self._samples.append((now, done))
+        while len(self._samples) > 2 and now - self._samples[0][0] > RATE_WINDOW:
+            self._samples.popleft()
+        if now - self._written_at >= PROGRESS_INTERVAL:
+            self.write()
+
+    def rate(self) -> Optional[float]:
+        if len(self._samples) < 2:
+            return None
+        (start, first), (end, last) = self._samples[0], self._samples[-1]
+        return round((last - first) / (end - start), 2) if end > start else None
+
+    def write(self, state: Optional[str] = None, reason: Optional[str] = None) -> None:
+        if state is not None:
+            self.state, self.reason = state, reason
+        if self.started_at is None:
+            self.started_at = utc_now()
+        final = self.state in FINAL_STATES
+        if final and self.ended_at is None:
+            self.ended_at = utc_now()
+        document = {
+            "state": self.state,
+            "reason": self.reason,
+            "done": self.done,
+            "total": self.total,
+            "errors": self.errors,
+            "rate": None if final else self.rate(),
+            "pid": os.getpid(),
+            "startedAt": self.started_at,
+            "endedAt": self.ended_at,
+        }
+        write_json(self.path, document, durable=final)
+        self._written_at = time.monotonic()

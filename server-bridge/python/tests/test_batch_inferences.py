@@ -1,0 +1,88 @@
+"""client.batch_inferences and %emkit batch against a real bridge and the real batch runner, with a real
+scikit-learn model: every row scored, in order, as the model's own predict() has it."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+import emkit
+from magics import run
+
+BRIDGE_PYTHON = shutil.which("python3") or "python3"
+
+
+def _has_sklearn(python: str) -> bool:
+    probe = subprocess.run([python, "-c", "import sklearn, joblib, pandas"], capture_output=True)
+    return probe.returncode == 0
+
+
+needs_sklearn = pytest.mark.skipif(
+    not _has_sklearn(BRIDGE_PYTHON),
+    reason=f"SKIPPED: the bridge's python3 ({BRIDGE_PYTHON}) lacks scikit-learn, joblib or pandas",
+)
+
+
+@pytest.fixture
+def scored(client, tmp_path, unique_name):
+    """A LogisticRegression registered as a model, a CSV of 500 rows without labels, and its predictions."""
+    sklearn = pytest.importorskip("sklearn.linear_model")
+    import joblib
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(500, 3)).round(6)
+    model = sklearn.LogisticRegression().fit(X, (X[:, 0] > 0).astype(int))
+    artifact = tmp_path / "model"
+    artifact.mkdir()
+    joblib.dump(model, artifact / "model.joblib")
+    data = tmp_path / "rows.csv"
+    data.write_text("a,b,c\n" + "".join(f"{r[0]},{r[1]},{r[2]}\n" for r in X))
+    name = unique_name("scorer")
+    client.models.create(name, artifact_path=str(artifact), framework="scikit-learn")
+    return name, str(data), model.predict(X).tolist()
+
+
+@needs_sklearn
+def test_client_scores_waits_and_reads_the_predictions(client, scored, tmp_path):
+    name, data, expected = scored
+    job = client.batch_inferences.create(name, data, output=str(tmp_path / "out"), wait=True, timeout=120)
+    assert job["state"] == "COMPLETE", client.batch_inferences.log(job["id"])
+    assert job["progress"]["done"] == 500 and job["progress"]["errors"] == 0
+    frame = client.batch_inferences.predictions(job["id"])
+    assert frame["key"].tolist() == list(range(500))
+    assert frame["prediction"].tolist() == expected
+    assert job["id"] in [j["id"] for j in client.batch_inferences.list(model=name)]
+
+    with pytest.raises(emkit.ApiError) as caught:
+        client.batch_inferences.create(name, data, output=str(tmp_path / "out"))
+    assert (caught.value.status, caught.value.field) == (409, "output")
+    with pytest.raises(emkit.ApiError) as caught:
+        client.batch_inferences.stop(job["id"])
+    assert caught.value.status == 409
+    client.batch_inferences.delete(job["id"])
+    with pytest.raises(emkit.ApiError) as caught:
+        client.batch_inferences.get(job["id"])
+    assert caught.value.status == 404
+
+
+@needs_sklearn
+def test_magic_batch_create_waits_and_shows_the_job(shell, bridge_env, client, scored):
+    name, data, _ = scored
+    ran = run(shell, f"%emkit batch create --model {name} --input {data} --format jsonl --instances 2")
+    assert ran.error is None, ran.text
+    job = ran.value
+    assert job["state"] == "COMPLETE" and job["format"] == "jsonl"
+    assert "500/500" in job._repr_html_()
+    listed = run(shell, f"%emkit batch list --model {name}")
+    assert listed.error is None and job["id"] in [j["id"] for j in listed.value]
+    log = run(shell, f"%emkit batch log {job['id']}")
+    assert log.error is None and "scored 500 items" in log.text
+
+
+def test_magic_batch_refusal_is_one_line(shell, bridge_env, tmp_path):
+    ran = run(shell, f"%emkit batch create --model no-such-model --input {tmp_path}")
+    assert ran.error is not None
+    assert "no-such-model" in str(ran.error)

@@ -1,0 +1,211 @@
+#!/usr/bin/env node
+// Batch scoring benchmark (`npm run bench:batch`). A measurement, not a test: it prints rows per second side by
+// side, measured in one run, and fails only on errors (a job that isn't COMPLETE, a row missing or scored twice, a
+// prediction that differs from the plain run's).
+//
+// One scikit-learn model (a RandomForestClassifier, 100 trees of depth 12, on 20 features) and a CSV of ROWS rows,
+// made at the start with the project's .venv. Three ways to score it, taking turns for ROUNDS rounds so that a
+// slow spell of the machine falls on all:
+//   - plain: one Python process that reads the CSV with pandas in batches of BATCH rows and calls the model's
+//     predict() on each: the same model over the same batches, nothing written
+//   - emkit, 1 worker: POST /api/v1/batch-inferences (returnScores false: predict() alone, as plain), then GET until
+//     COMPLETE: the detached runner reading, predicting and writing predictions.csv (the input's rows, keys and
+//     predictions) in order, with its manifest
+//   - emkit, 2 workers: the same with instances 2
+// Rows per second two ways: end to end (the plain process's wall time, interpreter start, imports and model load
+// included; emkit's POST → COMPLETE, its runner's start included), and at full speed (the plain loop alone; emkit's
+// own rate over the middle of the job, from its progress). Aim: 1 worker ≥ 0.8× plain.
+//
+// Needs the built bridge (`npm run build`) and the project's .venv with scikit-learn and pandas (`npm run setup`).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const MAIN_JS = join(repo, 'server-bridge', 'dist', 'emkit.mjs');
+const PYTHON = join(repo, '.venv', 'bin', 'python');
+
+const ROWS = Number(process.env.BENCH_ROWS ?? 200_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const BATCH = Number(process.env.BENCH_BATCH ?? 1024);
+const AIM = 0.8;
+
+const root = mkdtempSync(join(tmpdir(), 'emkit-bench-batch-'));
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const perSecond = (rows, ms) => Math.round(rows / (ms / 1000));
+const fmt = (n) => n.toLocaleString('en');
+
+function python(code, args = []) {
+  const file = join(root, `script-${Math.random().toString(36).slice(2)}.py`);
+  writeFileSync(file, code);
+  const run = spawnSync(PYTHON, [file, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  if (run.status !== 0) throw new Error(`python failed (${run.status}):\n${run.stderr}`);
+  return run.stdout;
+}
+
+const MAKE = `
+import os, sys, joblib, numpy as np, pandas as pd
+from sklearn.datasets import make_classification
+from sklearn.ensemble import RandomForestClassifier
+X, y = make_classification(n_samples=${ROWS} + 10000, n_features=20, n_informative=8, random_state=0)
+model = RandomForestClassifier(n_estimators=100, max_depth=12, random_state=0).fit(X[:10000], y[:10000])
+os.makedirs(sys.argv[1])
+joblib.dump(model, os.path.join(sys.argv[1], "model.joblib"))
+pd.DataFrame(X[10000:].round(6), columns=[f"f{i}" for i in range(20)]).to_csv(sys.argv[2], index=False)
+`;
+
+// the same model over the same batches, one plain process; the loop's own time on stdout
+const PLAIN = `
+import json, sys, time, joblib, numpy as np, pandas as pd
+model = joblib.load(sys.argv[1])
+start = time.perf_counter()
+predictions = []
+for frame in pd.read_csv(sys.argv[2], chunksize=int(sys.argv[3])):
+    predictions.append(model.predict(frame.to_numpy()))
+loop = time.perf_counter() - start
+np.save(sys.argv[4], np.concatenate(predictions))
+print(json.dumps({"loopSeconds": loop}))
+`;
+
+const CHECK = `
+import json, sys, numpy as np, pandas as pd
+expected = np.load(sys.argv[1])
+out = pd.read_csv(sys.argv[2], usecols=["key", "prediction"])
+ok = len(out) == len(expected) and (out["key"].to_numpy() == np.arange(len(expected))).all() and (out["prediction"].to_numpy() == expected).all()
+print(json.dumps({"ok": bool(ok), "rows": len(out)}))
+`;
+
+async function startBridge(home) {
+  const child = spawn(process.execPath, [MAIN_JS, 'serve', '--home', home, '--port', '0', '--python', PYTHON], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, PATH: `${join(repo, '.venv', 'bin')}:${process.env.PATH}` },
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => {
+    stderr = (stderr + d).slice(-4000);
+  });
+  const deadline = performance.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the bridge exited: ${stderr}`);
+    if (performance.now() > deadline) throw new Error(`the bridge did not start: ${stderr}`);
+    const file = join(home, 'runtime.json');
+    if (existsSync(file)) {
+      try {
+        const info = JSON.parse(readFileSync(file, 'utf8'));
+        if (info.pid === child.pid) return { child, url: info.url, token: info.token };
+      } catch {
+        // half-written
+      }
+    }
+    await sleep(50);
+  }
+}
+
+async function main() {
+  if (!existsSync(MAIN_JS)) throw new Error(`${MAIN_JS} is missing: run \`npm run build\` first`);
+  const modelDir = join(root, 'model');
+  const data = join(root, 'rows.csv');
+  console.log(`making a RandomForestClassifier and a CSV of ${fmt(ROWS)} rows × 20 features …`);
+  python(MAKE, [modelDir, data]);
+  const bridge = await startBridge(join(root, 'home'));
+  const call = async (method, path, body) => {
+    const response = await fetch(`${bridge.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${bridge.token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const answer = response.status === 204 ? null : await response.json();
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(answer)}`);
+    return answer;
+  };
+
+  /** POST → COMPLETE: the wall time, and the rate over the middle of the job (from 10% to 90% done). */
+  async function emkitRun(instances, round) {
+    const start = performance.now();
+    const output = join(root, `out-${instances}-${round}`);
+    const created = await call('POST', '/api/v1/batch-inferences', {
+      model: 'bench',
+      input: data,
+      output,
+      instances,
+      batchSize: BATCH,
+      returnScores: false,
+    });
+    const samples = [];
+    let job;
+    for (;;) {
+      job = await call('GET', `/api/v1/batch-inferences/${created.id}`);
+      samples.push([performance.now(), job.progress.done]);
+      if (['COMPLETE', 'FAILED', 'STOPPED'].includes(job.state)) break;
+      await sleep(100);
+    }
+    const ms = performance.now() - start;
+    if (job.state !== 'COMPLETE') throw new Error(`the job is ${job.state}: ${job.reason}`);
+    const check = JSON.parse(python(CHECK, [join(root, 'expected.npy'), job.outputFile]));
+    if (!check.ok) throw new Error(`the output differs from the plain run's predictions (${check.rows} rows)`);
+    const from = samples.find(([, done]) => done >= ROWS * 0.1);
+    const to = [...samples].reverse().find(([, done]) => done <= ROWS * 0.9);
+    const full = from && to && to[0] > from[0] ? (to[1] - from[1]) / ((to[0] - from[0]) / 1000) : Number.NaN;
+    await call('DELETE', `/api/v1/batch-inferences/${created.id}`);
+    rmSync(output, { recursive: true, force: true });
+    return { ms, full };
+  }
+
+  try {
+    await call('POST', '/api/v1/models', { name: 'bench', artifactPath: modelDir, framework: 'scikit-learn' });
+    const plainMs = [];
+    const plainLoop = [];
+    const one = [];
+    const two = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const start = performance.now();
+      const plain = JSON.parse(python(PLAIN, [join(modelDir, 'model.joblib'), data, String(BATCH), join(root, 'expected.npy')]));
+      plainMs.push(performance.now() - start);
+      plainLoop.push(plain.loopSeconds * 1000);
+      one.push(await emkitRun(1, round));
+      two.push(await emkitRun(2, round));
+      console.log(
+        `round ${round + 1}: plain ${fmt(perSecond(ROWS, plainMs.at(-1)))} rows/s (loop ${fmt(perSecond(ROWS, plainLoop.at(-1)))}), ` +
+          `emkit 1 worker ${fmt(perSecond(ROWS, one.at(-1).ms))} (full speed ${fmt(Math.round(one.at(-1).full))}), ` +
+          `2 workers ${fmt(perSecond(ROWS, two.at(-1).ms))} (full speed ${fmt(Math.round(two.at(-1).full))})`,
+      );
+    }
+    const row = (label, endToEnd, full) =>
+      console.log(`  ${label.padEnd(34)} ${fmt(endToEnd).padStart(9)} rows/s   ${fmt(Math.round(full)).padStart(9)} rows/s`);
+    const plainE2E = perSecond(ROWS, median(plainMs));
+    const plainFull = perSecond(ROWS, median(plainLoop));
+    const oneE2E = perSecond(ROWS, median(one.map((r) => r.ms)));
+    const twoE2E = perSecond(ROWS, median(two.map((r) => r.ms)));
+    const oneFull = median(one.map((r) => r.full));
+    const twoFull = median(two.map((r) => r.full));
+    console.log('');
+    console.log(
+      `batch scoring of ${fmt(ROWS)} rows in batches of ${fmt(BATCH)}, median of ${ROUNDS} rounds (${cpus().length} CPUs):`,
+    );
+    console.log(`  ${''.padEnd(34)} ${'end to end'.padStart(16)}   ${'full speed'.padStart(16)}`);
+    row('plain predict(), one process', plainE2E, plainFull);
+    row('emkit batch, 1 worker', oneE2E, oneFull);
+    row('emkit batch, 2 workers', twoE2E, twoFull);
+    const ratio = oneE2E / plainE2E;
+    console.log(
+      `  1 worker / plain: ${ratio.toFixed(2)}× end to end, ${(oneFull / plainFull).toFixed(2)}× at full speed (aim ≥ ${AIM}×) ${ratio >= AIM ? 'met' : 'NOT met'}`,
+    );
+    console.log(
+      `  2 workers / plain: ${(twoE2E / plainE2E).toFixed(2)}× end to end, ${(twoFull / plainFull).toFixed(2)}× at full speed`,
+    );
+    console.log("  every job COMPLETE, every row once, in order, each prediction the plain run's");
+  } finally {
+    bridge.child.kill('SIGTERM');
+    await new Promise((r) => bridge.child.once('exit', r));
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
