@@ -169,7 +169,7 @@ async function main() {
       cluster = await api(bridge, 'GET', '/clusters/bench');
     }
     if (cluster.state !== 'REACHABLE') throw new Error(`the cluster is ${cluster.state}: ${cluster.stateReason}`);
-    const tokenFile = join(home, 'clusters', cluster.id, 'token');
+    const tokenFile = join(bridge.home, 'clusters', cluster.id, 'token');
     const token = readFileSync(tokenFile, 'utf8').trim();
 
     const results = { local: [], cluster: [], seen: [], rest: [], cli: [] };
