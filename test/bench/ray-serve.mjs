@@ -13,17 +13,14 @@
 // CONNECTIONS connections for throughput. Aim: gateway overhead (p50 difference) under 1 ms.
 //
 // Needs the built bridge (`npm run build`) and Ray with Serve and scikit-learn in .venv.
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { api, PYTHON, startBridge, stopBridge } from './bridge.mjs';
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const MAIN_JS = join(repo, 'server-bridge', 'dist', 'emkit.mjs');
-const PYTHON = join(repo, '.venv', 'bin', 'python');
 const ROUNDS = 3;
 const SEQ_SAMPLES = 300;
 const CONNECTIONS = 8;
@@ -75,20 +72,6 @@ async function measure(url, headers) {
   return { times, rate: done / (LOAD_MS / 1000) };
 }
 
-async function api(bridge, method, path, body) {
-  const response = await fetch(`${bridge.url}/api/v1${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${bridge.token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
 async function main() {
   const model = join(root, 'iris');
   const fit = spawnSync(PYTHON, [
@@ -102,36 +85,7 @@ joblib.dump(LogisticRegression(max_iter=500).fit(X, y), os.path.join(${JSON.stri
   ]);
   if (fit.status !== 0) throw new Error(`fitting the model failed: ${fit.stderr}`);
 
-  const home = join(root, 'home');
-  const child = spawn(
-    process.execPath,
-    [
-      MAIN_JS,
-      'serve',
-      '--home',
-      home,
-      '--port',
-      '0',
-      '--kernels-dir',
-      join(home, 'kernels'),
-      '--python',
-      PYTHON,
-      '--cluster-poll',
-      '1',
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  let bridge;
-  for (let i = 0; i < 300 && !bridge; i += 1) {
-    await sleep(100);
-    try {
-      const info = JSON.parse(readFileSync(join(home, 'runtime.json'), 'utf8'));
-      if (info.pid === child.pid && (await fetch(`${info.url}/api/v1/health`)).ok) bridge = info;
-    } catch {
-      // not written yet
-    }
-  }
-  if (!bridge) throw new Error("the bridge didn't start in 30 s");
+  const bridge = await startBridge(join(root, 'home'), ['--cluster-poll', '1']);
   try {
     let cluster = await api(bridge, 'POST', '/clusters', {
       name: 'bench',
@@ -183,8 +137,7 @@ joblib.dump(LogisticRegression(max_iter=500).fit(X, y), os.path.join(${JSON.stri
     await api(bridge, 'DELETE', '/endpoints/iris');
     await api(bridge, 'DELETE', '/clusters/bench');
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await stopBridge(bridge);
     rmSync(root, { recursive: true, force: true });
   }
 }

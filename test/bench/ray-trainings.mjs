@@ -21,15 +21,12 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import yazl from 'yazl';
+import { api, repo, startBridge, stopBridge } from './bridge.mjs';
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const MAIN_JS = join(repo, 'server-bridge', 'dist', 'emkit.mjs');
-const PYTHON = join(repo, '.venv', 'bin', 'python');
 const RAY = join(repo, '.venv', 'bin', 'ray');
 const RUNS = Number(process.env.RUNS ?? 5);
 const AIM_OVER_RAY_MS = 300;
@@ -51,17 +48,6 @@ writeFileSync(
   `open(${JSON.stringify(stamps)}, "a").write(repr(__import__("time").time()) + "\\n")\nprint("first line", flush=True)\n`,
 );
 const lastStamp = () => Number(readFileSync(stamps, 'utf8').trim().split('\n').at(-1)) * 1000;
-
-async function api(bridge, method, path, body) {
-  const response = await fetch(`${bridge.url}/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${bridge.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
 
 /** Ray's REST API over node:http (fetch gets 405 from Ray on POST/PUT: shared/RAY.md). */
 function ray(cluster, token, method, path, body, type = 'application/json') {
@@ -172,23 +158,7 @@ async function rayCli(cluster, tokenFile) {
 }
 
 async function main() {
-  const home = join(root, 'home');
-  const child = spawn(
-    process.execPath,
-    [MAIN_JS, 'serve', '--home', home, '--port', '0', '--kernels-dir', join(home, 'kernels'), '--python', PYTHON],
-    { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, EMKIT_HOME: '', EMKIT_URL: '', EMKIT_TOKEN: '' } },
-  );
-  let bridge;
-  for (let i = 0; i < 300 && !bridge; i += 1) {
-    await sleep(100);
-    try {
-      const info = JSON.parse(readFileSync(join(home, 'runtime.json'), 'utf8'));
-      if (info.pid === child.pid && (await fetch(`${info.url}/api/v1/health`)).ok) bridge = info;
-    } catch {
-      // not written yet
-    }
-  }
-  if (!bridge) throw new Error("the bridge didn't start in 30 s");
+  const bridge = await startBridge(join(root, 'home'));
   try {
     let cluster = await api(bridge, 'POST', '/clusters', {
       name: 'bench',
@@ -199,7 +169,7 @@ async function main() {
       cluster = await api(bridge, 'GET', '/clusters/bench');
     }
     if (cluster.state !== 'REACHABLE') throw new Error(`the cluster is ${cluster.state}: ${cluster.stateReason}`);
-    const tokenFile = join(home, 'clusters', cluster.id, 'token');
+    const tokenFile = join(bridge.home, 'clusters', cluster.id, 'token');
     const token = readFileSync(tokenFile, 'utf8').trim();
 
     const results = { local: [], cluster: [], seen: [], rest: [], cli: [] };
@@ -230,8 +200,7 @@ async function main() {
     );
     await api(bridge, 'DELETE', '/clusters/bench');
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await stopBridge(bridge);
     rmSync(root, { recursive: true, force: true });
   }
 }

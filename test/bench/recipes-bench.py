@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Built-in recipes benchmark (`npm run bench:recipes`). A measurement, not a test: for each
+"""Built-in recipes benchmark (`npm run bench:recipes-python`). A measurement, not a test: for each
 model type, its train.py run as the runner runs it (a fresh interpreter, the EM_* variables,
 every parameter as --key value) on the tests' data, and printed: the whole process's wall
 time (interpreter start and imports included: what a user waits for), its CPU time (user +

@@ -2,7 +2,8 @@
 // against a real bridge whose real scanner reads the data, driven in Debian's headless Chromium:
 // the panel's Datasets and Recipes sections, a table's preview opened from its row, and a
 // class-folder tree uploaded from the file browser's context menu, then previewed with its
-// thumbnails. Screenshots under test-artifacts/e2e-jupyterlab-datasets/.
+// thumbnails; then both previews again once JupyterLab speaks Korean. Screenshots under
+// test-artifacts/e2e-jupyterlab-datasets/.
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -162,5 +163,33 @@ describe.skipIf(skipReason !== '')(`datasets and recipes in JupyterLab${skipReas
     const saved = await bridge.client.api.getRecipe({ params: { id: 'sweep-recipe' } });
     expect([saved.builtin, saved.source?.trainingName, saved.parameters.map((p) => p.name)]).toEqual([false, name, ['lr']]);
     await shot(page, 'recipe-saved');
+  });
+
+  it('brings the preview tabs back in Korean once JupyterLab is switched to Korean: a table and class folders', async () => {
+    await page.locator('.lm-MenuBar-itemLabel', { hasText: /^Settings$/ }).click();
+    await page.locator('.lm-Menu-itemLabel', { hasText: /^Language$/ }).hover();
+    await page.locator('.lm-Menu-itemLabel', { hasText: /Korean/ }).click();
+    const dialog = page.locator('.jp-Dialog');
+    await dialog.waitFor();
+    await Promise.all([page.waitForEvent('load'), dialog.locator('.jp-mod-accept').click()]);
+
+    // both preview tabs come back after the reload, titled in Korean
+    const tab = (name: string) => page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: `데이터 세트 ${name}` });
+    await tab('iris').click({ timeout: 60_000 });
+    const iris = page.locator('.emkit-dataset-view:visible', { hasText: 'iris' });
+    await expect.poll(() => iris.locator('.emkit-dataset-columns tbody tr').count(), { timeout: 20_000 }).toBe(5);
+    expect(await iris.locator('.emkit-dataset-summary').textContent()).toMatch(/^표 \(csv\) · .* · 파일 1개 · 복사본$/);
+    expect(await iris.locator('h3').allTextContents()).toEqual(['열 · 150행', '처음 20행']);
+    expect(await iris.locator('.emkit-dataset-columns thead th').allTextContents()).toEqual(['열', '유형', '빈 값', '고유 값']);
+    await shot(page, 'iris-preview-korean');
+
+    await tab('shapes').click();
+    const shapes = page.locator('.emkit-dataset-view:visible', { hasText: 'shapes' });
+    await shapes.locator('[data-class="square"] img').first().waitFor({ timeout: 20_000 });
+    expect(await shapes.locator('.emkit-dataset-summary').textContent()).toMatch(/^클래스 폴더 · .* · 파일 8개 · 복사본$/);
+    expect(await shapes.locator('h3').allTextContents()).toEqual(['클래스 2개']);
+    expect(await shapes.locator('.emkit-dataset-class h4').allTextContents()).toEqual(['circle파일 4개', 'square파일 4개']);
+    await shot(page, 'shapes-preview-korean');
+    expect(pageErrors).toEqual([]);
   });
 });
