@@ -9,15 +9,11 @@
 // The clock's own part (run started − due) is printed beside it.
 //
 // Needs the built bridge (`npm run build`) and the project's .venv.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { api as callApi, MAIN_JS, PYTHON, startBridge, stopBridge } from './bridge.mjs';
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const MAIN_JS = join(repo, 'server-bridge', 'dist', 'emkit.mjs');
-const PYTHON = join(repo, '.venv', 'bin', 'python');
 const FIRINGS = Number(process.env.FIRINGS ?? 10);
 const AIM_MS = 1000;
 
@@ -41,39 +37,9 @@ const median = (xs) => {
 };
 const ms = (x) => `${x.toFixed(0)} ms`;
 
-async function startBridge() {
-  const home = join(root, 'home');
-  const child = spawn(process.execPath, [MAIN_JS, 'serve', '--home', home, '--port', '0', '--kernels-dir', join(home, 'k')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PATH: `${dirname(PYTHON)}:${process.env.PATH}`, EMKIT_HOME: '', EMKIT_URL: '', EMKIT_TOKEN: '' },
-  });
-  let out = '';
-  child.stdout.on('data', (d) => {
-    out += d;
-  });
-  child.stderr.on('data', () => {});
-  for (let i = 0; i < 600; i++) {
-    const url = /emkit bridge (http:\/\/\S+)/.exec(out)?.[1];
-    if (url && existsSync(join(home, 'runtime.json'))) {
-      const { token } = JSON.parse(readFileSync(join(home, 'runtime.json'), 'utf8'));
-      return { child, url, token };
-    }
-    await sleep(50);
-  }
-  throw new Error(`the bridge didn't start:\n${out}`);
-}
-
-const bridge = await startBridge();
-async function api(method, path, body) {
-  const response = await fetch(`${bridge.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${bridge.token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const json = response.status === 204 ? null : await response.json();
-  if (!response.ok) throw new Error(`${method} ${path}: ${JSON.stringify(json)}`);
-  return json;
-}
+const bridge = await startBridge(join(root, 'home'), [], { quiet: true });
+// paths as the other calls write them, under /api/v1
+const api = (method, path, body) => callApi(bridge, method, path.replace(/^\/api\/v1/, ''), body);
 
 /** Let `name` fire until FIRINGS of its runs have made their training, then pause it; the delays. */
 async function measure(name, timing, template) {
@@ -116,7 +82,6 @@ try {
     console.log(`  ${''.padEnd(22)} each: ${delays.map((d) => d.toFixed(0)).join(', ')}`);
   }
 } finally {
-  bridge.child.kill('SIGTERM');
-  await new Promise((r) => bridge.child.once('exit', r));
+  await stopBridge(bridge);
   rmSync(root, { recursive: true, force: true });
 }
