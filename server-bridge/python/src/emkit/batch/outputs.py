@@ -105,7 +105,8 @@ class Output:
         keys = [items.keys[p] for p in scored.positions]
         data = items.data
         if getattr(data, "columns", None) is not None:  # a table's rows, all their columns
-            frame = data.iloc[scored.positions].reset_index(drop=True) if scored.bad else data.copy()
+            # the batch's frame is the reader's own, used once: no copy unless rows are left out
+            frame = data.iloc[scored.positions].reset_index(drop=True) if scored.bad else data
         elif self.input_format == "jsonl":
             frame = pandas.DataFrame.from_records([_fields(data[p]) for p in scored.positions])
         else:  # a folder's decoded files aren't copied to the output: their key says which

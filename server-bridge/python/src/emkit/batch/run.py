@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import signal
 import sys
+import time
 import traceback
 
 from ..evaluation.datasets import DatasetError
@@ -91,6 +92,7 @@ class Job:
         self.writer = None
         self.done = 0
         self.errors = 0
+        self.loop_started = time.perf_counter()
 
     def run(self):
         """(state, reason) of how the job ended."""
@@ -99,7 +101,12 @@ class Job:
             self.stop.held = True  # the output is given its name whole, or not at all
             if self.output is not None:
                 self.output.finish()
-            print(f"[emkit] scored {self.status.done - self.status.errors} items, {self.status.errors} bad", flush=True)
+            seconds = time.perf_counter() - self.loop_started
+            print(
+                f"[emkit] scored {self.status.done - self.status.errors} items, {self.status.errors} bad, "
+                f"in {seconds:.3f} s from the first batch read to the last written",
+                flush=True,
+            )
             return COMPLETE, None
         except BaseException as error:
             self.stop.held = True
@@ -125,6 +132,7 @@ class Job:
         self.done, self.errors = (last.done, last.errors) if last else (0, 0)
         skip = last.batch + 1 if last else 0
         self.writer = Writer(self._write)
+        self.loop_started = time.perf_counter()
         for items, scored in self.workers.scored(source.batches(spec.batch_size, skip)):
             with self.stop.hold():  # a batch scored is handed over whole
                 self.writer.put(items, scored)
