@@ -21,7 +21,7 @@ import shutil
 from typing import Any, Optional
 
 from .inputs import Items
-from .scoring import Scored
+from .scoring import JobError, Scored
 
 
 class Position:
@@ -40,6 +40,8 @@ class Output:
         self.parts = f"{self.partial}.parts"
         os.makedirs(os.path.dirname(self.partial), exist_ok=True)
         start = resume or Position()
+        _refuse_lost(self.partial, start.predictions, self.format == "parquet" and self.parts)
+        _refuse_lost(self.errors_file, start.errors, None)
         if self.format == "parquet":
             self._cut_parts(start.predictions)
             self.predictions = None
@@ -196,6 +198,23 @@ def _fields(row: Any) -> dict:
 
 def _order(key):
     return (0, key, "") if isinstance(key, int) else (1, 0, str(key))
+
+
+def _refuse_lost(path: str, recorded: int, parts) -> None:
+    """What the manifest records must still be there: a file cut short (or gone) would leave a hole of zeros."""
+    if recorded == 0:
+        return
+    if parts:
+        found = len([n for n in os.listdir(parts) if n.endswith(".parquet")]) if os.path.isdir(parts) else 0
+        have = found >= min(recorded, 1)
+    else:
+        have = os.path.exists(path) and os.path.getsize(path) >= recorded
+    if not have:
+        raise JobError(
+            f"{path} no longer holds the {recorded} {'batches' if parts else 'bytes'} the manifest records: "
+            "it was removed or cut short; run the job again",
+            "output",
+        )
 
 
 def _open_at(path: str, size: int):

@@ -67,6 +67,10 @@ def main(spec_path: str) -> int:
     if status_file is None:
         print(f"[emkit] cannot read statusFile from the spec {spec_path}", file=sys.stderr)
         return 2
+    ended = _ended_already(status_file)
+    if ended is not None:  # started again after its end (the bridge doesn't): its outcome and output stay
+        print(f"[emkit] this job has already ended ({ended}): nothing to do", file=sys.stderr, flush=True)
+        return 0
     status = Status(status_file)
     stop = StopSignal()
     status.write()
@@ -79,6 +83,18 @@ def main(spec_path: str) -> int:
     state, reason = Job(spec, status, stop).run()
     status.write(state, reason)
     return 0 if state != FAILED else 1
+
+
+def _ended_already(status_file: str):
+    """The final state status.json holds, if it holds one."""
+    import json
+
+    try:
+        with open(status_file, encoding="utf-8") as file:
+            state = json.load(file).get("state")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return state if state in (COMPLETE, FAILED, STOPPED) else None
 
 
 class Job:
