@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { BatchInference, ResourceEvent } from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { batchRunnersUnder, customModelFiles, readJsonl, settledBatch } from '../support/batch-inferences.js';
 import { removeDir, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
 import { writeCsv } from '../support/evaluations.js';
@@ -96,6 +98,12 @@ describe('stop', () => {
       body: { model: 'slow', input: join(work, 'rows.csv'), format: 'jsonl', batchSize: 10, instances: 2 },
     });
     const client = bridge.client;
+    const socket = new WebSocket(client.eventsUrl(), client.socketProtocols());
+    const events: ResourceEvent[] = [];
+    socket.on('message', (data) => {
+      const message = JSON.parse(String(data)) as { type: string; event?: ResourceEvent };
+      if (message.type === 'event' && message.event?.resource === 'batch-inferences') events.push(message.event);
+    });
     await waitFor(
       async () => (await client.api.getBatchInference({ params: { id: created.id } })).progress.done >= 100,
       120_000,
@@ -111,6 +119,14 @@ describe('stop', () => {
     expect(rows.length).toBeLessThan(ROWS);
     expect(rows.map((r) => r.key)).toEqual(Array.from({ length: rows.length }, (_, i) => i));
     expect(rows.every((r) => r.prediction === r.key)).toBe(true);
+    // the event stream follows it: progress that only grows, then one `finished`
+    await waitFor(async () => events.some((e) => e.action === 'finished'), 10_000, 'the finished event');
+    socket.close();
+    const mine = events.filter((e) => e.id === created.id);
+    const done = mine.filter((e) => e.action === 'updated').map((e) => (e.data as BatchInference).progress.done);
+    expect(done.length).toBeGreaterThan(1);
+    expect(done).toEqual([...done].sort((a, b) => a - b));
+    expect(mine.filter((e) => e.action === 'finished').map((e) => (e.data as BatchInference).state)).toEqual(['STOPPED']);
     const home = bridge.home;
     // the runner writes STOPPED just before it exits, its workers already ended
     await waitFor(async () => batchRunnersUnder(home).length === 0, 10_000, 'the runner to exit');
