@@ -220,7 +220,9 @@ def _refuse_lost(path: str, recorded: int, parts) -> None:
 def _open_at(path: str, size: int):
     """``path`` opened for appending from ``size`` bytes: what lies past them (a batch written
     but not recorded) is cut off; a fresh job (size 0) starts it empty."""
-    file = open(path, "ab")  # noqa: SIM115 (closed by Output.close)
+    # not through a link: a link planted in the output folder would have another file cut and written
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    file = os.fdopen(descriptor, "ab")
     file.truncate(size)
     file.seek(size)
     return file
