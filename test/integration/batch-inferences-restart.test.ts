@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BatchInference, ResourceEvent } from '@emkit/shared';
+import { ApiError, type BatchInference, type ResourceEvent } from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { batchRunnersUnder, customModelFiles, readJsonl, settledBatch } from '../support/batch-inferences.js';
@@ -95,7 +95,14 @@ describe('stop', () => {
     bridge = await startBridge({ args: ['--python', venvPython] });
     await bridge.client.api.createModel({ body: { name: 'slow', artifactPath: join(work, 'slow'), framework: 'custom' } });
     const created = await bridge.client.api.createBatchInference({
-      body: { model: 'slow', input: join(work, 'rows.csv'), format: 'jsonl', batchSize: 10, instances: 2 },
+      body: {
+        model: 'slow',
+        input: join(work, 'rows.csv'),
+        output: join(work, 'stopped'),
+        format: 'jsonl',
+        batchSize: 10,
+        instances: 2,
+      },
     });
     const client = bridge.client;
     const socket = new WebSocket(client.eventsUrl(), client.socketProtocols());
@@ -109,6 +116,13 @@ describe('stop', () => {
       120_000,
       'the job to be under way',
     );
+    // meanwhile the folder it writes into is its own: another job there is refused, even one writing another format
+    const busy = await client.api
+      .createBatchInference({ body: { model: 'slow', input: join(work, 'rows.csv'), output: created.output, format: 'csv' } })
+      .catch((error: unknown) => error as ApiError);
+    expect(busy).toBeInstanceOf(ApiError);
+    expect((busy as ApiError).status).toBe(409);
+    expect((busy as ApiError).message).toContain('is writing into');
     const stopping = await client.api.stopBatchInference({ params: { id: created.id } });
     expect(['STOP IN PROGRESS', 'STOPPED']).toContain(stopping.state);
     const job = await settledBatch(client, created.id, 30_000);
