@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customModelFiles, readJsonl, settledBatch, writeTableAndModel } from '../support/batch-inferences.js';
@@ -85,6 +85,21 @@ describe('refused creates', () => {
   });
 });
 
+describe('a link planted in the output folder', () => {
+  it('is not followed: the job FAILS and the file it points at is untouched', async () => {
+    const output = join(work, 'planted');
+    mkdirSync(output);
+    const precious = join(work, 'precious.txt');
+    writeFileSync(precious, 'keep me\n');
+    symlinkSync(precious, join(output, 'predictions.csv.partial'));
+    const created = await api().createBatchInference({ body: { model: 'table', input: join(work, 'rows.csv'), output } });
+    const job = await settledBatch(bridge.client, created.id);
+    expect(job.state).toBe('FAILED');
+    expect(readFileSync(precious, 'utf8')).toBe('keep me\n');
+    expect(existsSync(job.outputFile)).toBe(false);
+  }, 120_000);
+});
+
 describe('a model that cannot load', () => {
   it('ends FAILED with its error, and leaves no predictions file', async () => {
     const broken = writeTree(join(work, 'broken'), { 'model.joblib': 'this is not a pickle' });
@@ -104,7 +119,7 @@ describe('bad items', () => {
     const rows = Array.from({ length: 200 }, (_, i) => [i, 1, 2]);
     const csv = writeCsv(join(work, 'bad.csv'), ['x', 'y', 'z'], rows);
     // row 7 has a field too many; the model raises on row 42's value
-    const lines = (await import('node:fs')).readFileSync(csv, 'utf8').split('\n');
+    const lines = readFileSync(csv, 'utf8').split('\n');
     lines[8] = '7,1,2,3';
     lines[43] = '4242,1,2';
     writeFileSync(csv, lines.join('\n'));

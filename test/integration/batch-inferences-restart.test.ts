@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ApiError, type BatchInference, type ResourceEvent } from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { batchRunnersUnder, customModelFiles, readJsonl, settledBatch } from '../support/batch-inferences.js';
 import { removeDir, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
 import { writeCsv } from '../support/evaluations.js';
@@ -93,14 +95,34 @@ describe('stop', () => {
     bridge = await startBridge({ args: ['--python', venvPython] });
     await bridge.client.api.createModel({ body: { name: 'slow', artifactPath: join(work, 'slow'), framework: 'custom' } });
     const created = await bridge.client.api.createBatchInference({
-      body: { model: 'slow', input: join(work, 'rows.csv'), format: 'jsonl', batchSize: 10, instances: 2 },
+      body: {
+        model: 'slow',
+        input: join(work, 'rows.csv'),
+        output: join(work, 'stopped'),
+        format: 'jsonl',
+        batchSize: 10,
+        instances: 2,
+      },
     });
     const client = bridge.client;
+    const socket = new WebSocket(client.eventsUrl(), client.socketProtocols());
+    const events: ResourceEvent[] = [];
+    socket.on('message', (data) => {
+      const message = JSON.parse(String(data)) as { type: string; event?: ResourceEvent };
+      if (message.type === 'event' && message.event?.resource === 'batch-inferences') events.push(message.event);
+    });
     await waitFor(
       async () => (await client.api.getBatchInference({ params: { id: created.id } })).progress.done >= 100,
       120_000,
       'the job to be under way',
     );
+    // meanwhile the folder it writes into is its own: another job there is refused, even one writing another format
+    const busy = await client.api
+      .createBatchInference({ body: { model: 'slow', input: join(work, 'rows.csv'), output: created.output, format: 'csv' } })
+      .catch((error: unknown) => error as ApiError);
+    expect(busy).toBeInstanceOf(ApiError);
+    expect((busy as ApiError).status).toBe(409);
+    expect((busy as ApiError).message).toContain('is writing into');
     const stopping = await client.api.stopBatchInference({ params: { id: created.id } });
     expect(['STOP IN PROGRESS', 'STOPPED']).toContain(stopping.state);
     const job = await settledBatch(client, created.id, 30_000);
@@ -111,6 +133,14 @@ describe('stop', () => {
     expect(rows.length).toBeLessThan(ROWS);
     expect(rows.map((r) => r.key)).toEqual(Array.from({ length: rows.length }, (_, i) => i));
     expect(rows.every((r) => r.prediction === r.key)).toBe(true);
+    // the event stream follows it: progress that only grows, then one `finished`
+    await waitFor(async () => events.some((e) => e.action === 'finished'), 10_000, 'the finished event');
+    socket.close();
+    const mine = events.filter((e) => e.id === created.id);
+    const done = mine.filter((e) => e.action === 'updated').map((e) => (e.data as BatchInference).progress.done);
+    expect(done.length).toBeGreaterThan(1);
+    expect(done).toEqual([...done].sort((a, b) => a - b));
+    expect(mine.filter((e) => e.action === 'finished').map((e) => (e.data as BatchInference).state)).toEqual(['STOPPED']);
     const home = bridge.home;
     // the runner writes STOPPED just before it exits, its workers already ended
     await waitFor(async () => batchRunnersUnder(home).length === 0, 10_000, 'the runner to exit');

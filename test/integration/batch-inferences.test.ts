@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readJsonl, settledBatch, writeImagesAndModel, writeTableAndModel } from '../support/batch-inferences.js';
+import { python, readJsonl, settledBatch, writeImagesAndModel, writeTableAndModel } from '../support/batch-inferences.js';
 import { removeDir, startBridge, type TestBridge, tempDir } from '../support/bridge.js';
 import { venvPython } from '../support/trainings.js';
 
@@ -95,5 +95,60 @@ describe('a folder of images scored by an image model', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]?.key).toBe('light/broken.png');
     expect(errors[0]?.reason).toContain('the model raised');
+  }, 300_000);
+});
+
+describe('other formats', () => {
+  it('a Parquet table into Parquet (parts per batch, one file at the end), every row once, in order', async () => {
+    python(
+      `
+import sys, pandas as pd
+pd.read_csv(sys.argv[1]).to_parquet(sys.argv[2], row_group_size=7000)
+`,
+      [join(work, 'rows.csv'), join(work, 'rows.parquet')],
+    );
+    const created = await bridge.client.api.createBatchInference({
+      body: {
+        model: 'churn',
+        input: join(work, 'rows.parquet'),
+        output: join(work, 'parquet-out'),
+        batchSize: 3000,
+        instances: 2,
+      },
+    });
+    const job = await settledBatch(bridge.client, created.id);
+    expect(job.state, job.reason ?? '').toBe('COMPLETE');
+    expect(job.format).toBe('parquet');
+    const read = JSON.parse(
+      python(
+        `
+import json, sys, pandas as pd
+frame = pd.read_parquet(sys.argv[1])
+print(json.dumps({"columns": list(frame.columns), "keys": frame["key"].tolist(), "predictions": frame["prediction"].tolist()}))
+`,
+        [job.outputFile],
+      ),
+    ) as { columns: string[]; keys: number[]; predictions: string[] };
+    expect(read.columns).toEqual(['key', 'a', 'b', 'c', 'd', 'prediction', 'score_no', 'score_yes']);
+    expect(read.keys).toEqual(Array.from({ length: ROWS }, (_, i) => i));
+    expect(read.predictions).toEqual(expected);
+    expect(existsSync(`${job.outputFile}.partial.parts`)).toBe(false);
+  }, 300_000);
+
+  it('a JSONL file of instances into CSV: each line keyed by its index, a line that is not JSON listed', async () => {
+    const lines = Array.from({ length: 50 }, (_, i) => JSON.stringify({ instance: [i, 0, 0, 0], id: `r${i}` }));
+    lines[10] = '{not json';
+    writeFileSync(join(work, 'instances.jsonl'), `${lines.join('\n')}\n`);
+    const created = await bridge.client.api.createBatchInference({
+      body: { model: 'churn', input: join(work, 'instances.jsonl'), format: 'csv', returnScores: false },
+    });
+    const job = await settledBatch(bridge.client, created.id);
+    expect(job.state, job.reason ?? '').toBe('COMPLETE');
+    const out = readFileSync(job.outputFile, 'utf8').trimEnd().split('\n');
+    expect(out[0]).toBe('key,instance,id,prediction');
+    expect(out.slice(1).map((line) => Number(line.split(',')[0]))).toEqual(
+      Array.from({ length: 50 }, (_, i) => i).filter((i) => i !== 10),
+    );
+    expect(readJsonl<{ key: number }>(job.errorsFile).map((e) => e.key)).toEqual([10]);
   }, 300_000);
 });

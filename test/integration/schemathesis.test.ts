@@ -24,6 +24,8 @@ const LONG_WORK = [
   'predictModel',
   'predictModelFile',
   'createEvaluation',
+  // a batch scoring job is a detached runner (its refusals have their own tests: batch-inferences-errors.test.ts)
+  'createBatchInference',
   // a dataset is copied and scanned by a Python process (whatever folder a generated path names)
   'createDataset',
   'uploadDataset',

@@ -286,10 +286,14 @@ COVERED_TAGS = {
     "tensorboards",
     "models",
     "evaluations",
+    "batch-inferences",
     "endpoints",
     "inference",
     "schedules",
 }
+# methods that read files where the client runs once their call is made (batch_inferences.predictions: the
+# job's output file, after a get the others cover)
+LOCAL_READS = {"predictions"}
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 # A response with whatever any client method reads from one.
 FAKE_ANSWER: Dict[str, Any] = {
@@ -334,7 +338,7 @@ def _record_every_call(bridge) -> Set[Tuple[str, str]]:
     assert len(groups) >= 3, "expected the environments and experiments groups"
     for group in groups:
         for name, method in inspect.getmembers(group, inspect.ismethod):
-            if name.startswith("_") or name == "request":
+            if name.startswith("_") or name == "request" or name in LOCAL_READS:
                 continue
             required = [
                 p

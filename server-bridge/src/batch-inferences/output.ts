@@ -42,7 +42,7 @@ export async function checkOutput(
   const info = await stat(dir).catch(() => undefined);
   if (info && !info.isDirectory()) throw unprocessable(`the output ${output} is a file, not a folder`);
   const files = outputFiles(dir, format);
-  refuseBusy(store, files.file);
+  refuseBusy(store, dir);
   if (!options.overwrite && existsSync(files.file)) {
     throw new HttpError(
       409,
@@ -57,8 +57,8 @@ export async function checkOutput(
   return { dir, files };
 }
 
-/** Two jobs never write one predictions file. */
-export function refuseBusy(store: Store, file: string): void {
-  const busy = store.batchInferences.writing(file);
-  if (busy) throw conflict(`batch scoring ${busy.name} (${busy.id}) is writing ${file} now; wait for it, or stop it`);
+/** Two jobs never write into one folder (their errors.jsonl would be one file). */
+export function refuseBusy(store: Store, dir: string): void {
+  const busy = store.batchInferences.writing(dir);
+  if (busy) throw conflict(`batch scoring ${busy.name} (${busy.id}) is writing into ${dir} now; wait for it, or stop it`);
 }

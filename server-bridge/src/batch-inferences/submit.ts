@@ -103,7 +103,7 @@ export class BatchSubmitter {
         const now = this.store.models.find(model.id);
         if (!now) throw notFound('model', body.model);
         refuseInactive(now, 'used for batch scoring');
-        refuseBusy(this.store, spec.output.file);
+        refuseBusy(this.store, output.dir);
         return this.store.batchInferences.insert({
           id,
           name: body.name ?? defaultName(model, id),

@@ -138,7 +138,7 @@ export class BatchInferencesRepository {
       `SELECT * FROM batch_inferences WHERE state IN ${UNSETTLED} ORDER BY created_at`,
     );
     this.writingTo = db.prepare<[string], BatchInferenceRow>(
-      `SELECT * FROM batch_inferences WHERE output_file = ? AND state IN ${UNSETTLED} LIMIT 1`,
+      `SELECT * FROM batch_inferences WHERE output = ? AND state IN ${UNSETTLED} LIMIT 1`,
     );
     this.insertRow = db.prepare(
       `INSERT INTO batch_inferences (id, name, description, model_id, model_name, model_version, input, input_dataset,
@@ -185,9 +185,9 @@ export class BatchInferencesRepository {
     return this.inStates.all().map(toRecord);
   }
 
-  /** The unsettled job writing this predictions file, if any: two jobs never write one file. */
-  writing(outputFile: string): BatchInferenceRecord | undefined {
-    const row = this.writingTo.get(outputFile);
+  /** The unsettled job writing into this output folder, if any: two jobs never write one folder's files. */
+  writing(output: string): BatchInferenceRecord | undefined {
+    const row = this.writingTo.get(output);
     return row && toRecord(row);
   }
 

@@ -13,6 +13,7 @@ lines), a folder's file by its path relative to the folder, with "/" between par
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -79,17 +80,19 @@ def open_input(path: str, kind: str) -> Input:
 def _csv(path: str, size: int, skip: int) -> Iterator[Items]:
     import pandas
 
-    leading = _long_leading_rows(path)
-    start = len(leading)
+    total, long_rows = scan_csv(path)
+    skipped = set(long_rows)
+    good = (key for key in range(total) if key not in skipped)
+    pending = list(long_rows)  # reported with the batch they fall in, in order
     index = 0
-    # blank lines are rows (of nothing), so that a row's key is its data line's number; the long rows at the top
-    # are left out, else pandas would take the first column for an index
+    # the long rows are left out for pandas, which cuts a chunk's first row to the header's width without a word;
+    # blank lines are rows (of nothing), so that a row's key is its data line's number
     reader = pandas.read_csv(
         path,
         chunksize=size,
         on_bad_lines="warn",
         skip_blank_lines=False,
-        skiprows=[key + 1 for key in leading],
+        skiprows=[key + 1 for key in long_rows],
     )
     with reader:
         while True:
@@ -98,51 +101,59 @@ def _csv(path: str, size: int, skip: int) -> Iterator[Items]:
                 try:
                     frame = next(reader)
                 except StopIteration:
-                    return
+                    break
                 except (pandas.errors.ParserError, UnicodeDecodeError) as error:
-                    raise DatasetError(f"{path} can't be read as CSV past row {start}: {first_line(error)}") from None
-            bad = _skipped_lines(caught)
-            count = len(frame) + len(bad)
-            bad_keys = set(bad)
-            keys = [key for key in range(start, start + count) if key not in bad_keys]
-            if len(keys) != len(frame):  # the parser's line numbers aren't rows (a quoted newline)
-                keys = list(range(start, start + len(frame)))
-            if index == 0:
-                bad.update(dict.fromkeys(leading, "unparseable row: more fields than the header"))
+                    raise DatasetError(f"{path} can't be read as CSV: {first_line(error)}") from None
+            for line in _skipped_lines(caught):  # the scan missed it (a quoted field over lines): said, not keyed
+                print(f"[emkit] pandas skipped line {line} of {path}", file=sys.stderr)
+            keys = [key for _, key in zip(range(len(frame)), good)]
+            last = keys[-1] if keys else total
+            bad = [(key, LONG_ROW) for key in pending if key < last]
+            pending = pending[len(bad) :]
             if index >= skip:
-                yield Items(index, keys, frame.reset_index(drop=True), sorted(bad.items()))
-            start += count
+                yield Items(index, keys, frame.reset_index(drop=True), bad)
             index += 1
+    if pending and index >= skip:  # long rows after the last good one
+        yield Items(index, [], [], [(key, LONG_ROW) for key in pending])
 
 
-def _long_leading_rows(path: str) -> List[int]:
-    """The keys of the data rows at the very top with more fields than the header."""
+LONG_ROW = "unparseable row: more fields than the header"
+
+
+@functools.lru_cache(maxsize=4)  # counted, then read: one scan per job
+def scan_csv(path: str) -> Tuple[int, List[int]]:
+    """(the data rows, the keys of those with more fields than the header), by one pass over the lines: commas
+    counted, a line with a quote parsed by the csv module."""
+    long_rows: List[int] = []
+    count = 0
+    with open(path, "rb") as file:
+        header = file.readline()
+        if not header:
+            return 0, long_rows
+        width = _width(header)
+        for count, line in enumerate(file, 1):
+            fields = line.count(b",") + 1 if b'"' not in line else _width(line)
+            if fields > width:
+                long_rows.append(count - 1)
+    return count, long_rows
+
+
+def _width(line: bytes) -> int:
     import csv
 
-    long = []
-    with open(path, newline="", encoding="utf-8", errors="replace") as file:
-        rows = csv.reader(file)
-        header = next(rows, None)
-        if header is None:
-            return long
-        for key, row in enumerate(rows):
-            if len(row) <= len(header):
-                break
-            long.append(key)
-    return long
+    text = line.decode("utf-8", errors="replace")
+    return len(next(csv.reader([text]), [])) or 1
 
 
-def _skipped_lines(caught) -> dict:
-    """{row key: reason} of the lines the parser skipped; other warnings are said on stderr."""
-    bad = {}
+def _skipped_lines(caught) -> List[int]:
+    """The line numbers the parser skipped; other warnings are said on stderr."""
+    bad = []
     for warning in caught:
         text = str(warning.message)
         found = [SKIPPED_LINE.match(line.strip()) for line in text.splitlines() if line.strip()]
         matches = [match for match in found if match is not None]
         if matches and len(matches) == len(found):
-            for match in matches:
-                line = int(match.group(1))  # 1-based, the header is line 1
-                bad[line - 2] = f"unparseable row: {match.group(2).strip()}"
+            bad.extend(int(match.group(1)) for match in matches)
         else:
             print(f"[emkit] {warning.category.__name__}: {first_line(warning.message)}", file=sys.stderr)
     return bad
@@ -196,23 +207,12 @@ def instance_of(row: Any) -> Any:
 
 
 def _count_csv(path: str) -> int:
-    lines, last = _count_lines(path)
-    return max(lines + (1 if last else 0) - 1, 0)  # less the header
+    return scan_csv(path)[0]
 
 
 def _count_jsonl(path: str) -> int:
     with open(path, "rb") as file:
         return sum(1 for line in file if line.strip())
-
-
-def _count_lines(path: str) -> Tuple[int, bool]:
-    """(newlines, whether text follows the last one)."""
-    lines, tail = 0, b""
-    with open(path, "rb") as file:
-        for chunk in iter(lambda: file.read(CHUNK), b""):
-            lines += chunk.count(b"\n")
-            tail = chunk
-    return lines, bool(tail) and not tail.endswith(b"\n")
 
 
 def _count_parquet(path: str) -> int:

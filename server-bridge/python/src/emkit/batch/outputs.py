@@ -21,7 +21,7 @@ import shutil
 from typing import Any, Optional
 
 from .inputs import Items
-from .scoring import Scored
+from .scoring import JobError, Scored
 
 
 class Position:
@@ -40,6 +40,8 @@ class Output:
         self.parts = f"{self.partial}.parts"
         os.makedirs(os.path.dirname(self.partial), exist_ok=True)
         start = resume or Position()
+        _refuse_lost(self.partial, start.predictions, self.format == "parquet" and self.parts)
+        _refuse_lost(self.errors_file, start.errors, None)
         if self.format == "parquet":
             self._cut_parts(start.predictions)
             self.predictions = None
@@ -105,7 +107,8 @@ class Output:
         keys = [items.keys[p] for p in scored.positions]
         data = items.data
         if getattr(data, "columns", None) is not None:  # a table's rows, all their columns
-            frame = data.iloc[scored.positions].reset_index(drop=True) if scored.bad else data.copy()
+            # the batch's frame is the reader's own, used once: no copy unless rows are left out
+            frame = data.iloc[scored.positions].reset_index(drop=True) if scored.bad else data
         elif self.input_format == "jsonl":
             frame = pandas.DataFrame.from_records([_fields(data[p]) for p in scored.positions])
         else:  # a folder's decoded files aren't copied to the output: their key says which
@@ -197,10 +200,29 @@ def _order(key):
     return (0, key, "") if isinstance(key, int) else (1, 0, str(key))
 
 
+def _refuse_lost(path: str, recorded: int, parts) -> None:
+    """What the manifest records must still be there: a file cut short (or gone) would leave a hole of zeros."""
+    if recorded == 0:
+        return
+    if parts:
+        found = len([n for n in os.listdir(parts) if n.endswith(".parquet")]) if os.path.isdir(parts) else 0
+        have = found >= min(recorded, 1)
+    else:
+        have = os.path.exists(path) and os.path.getsize(path) >= recorded
+    if not have:
+        raise JobError(
+            f"{path} no longer holds the {recorded} {'batches' if parts else 'bytes'} the manifest records: "
+            "it was removed or cut short; run the job again",
+            "output",
+        )
+
+
 def _open_at(path: str, size: int):
     """``path`` opened for appending from ``size`` bytes: what lies past them (a batch written
     but not recorded) is cut off; a fresh job (size 0) starts it empty."""
-    file = open(path, "ab")  # noqa: SIM115 (closed by Output.close)
+    # not through a link: a link planted in the output folder would have another file cut and written
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    file = os.fdopen(descriptor, "ab")
     file.truncate(size)
     file.seek(size)
     return file

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import signal
 import sys
+import time
 import traceback
 
 from ..evaluation.datasets import DatasetError
@@ -24,6 +25,7 @@ from .pool import Workers
 from .scoring import JobError
 from .spec import Spec, SpecError, read_spec, read_status_file
 from .status import COMPLETE, FAILED, STOPPED, Status
+from .writer import Writer
 
 
 class Stopped(BaseException):
@@ -65,6 +67,10 @@ def main(spec_path: str) -> int:
     if status_file is None:
         print(f"[emkit] cannot read statusFile from the spec {spec_path}", file=sys.stderr)
         return 2
+    ended = _ended_already(status_file)
+    if ended is not None:  # started again after its end (the bridge doesn't): its outcome and output stay
+        print(f"[emkit] this job has already ended ({ended}): nothing to do", file=sys.stderr, flush=True)
+        return 0
     status = Status(status_file)
     stop = StopSignal()
     status.write()
@@ -79,6 +85,18 @@ def main(spec_path: str) -> int:
     return 0 if state != FAILED else 1
 
 
+def _ended_already(status_file: str):
+    """The final state status.json holds, if it holds one."""
+    import json
+
+    try:
+        with open(status_file, encoding="utf-8") as file:
+            state = json.load(file).get("state")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return state if state in (COMPLETE, FAILED, STOPPED) else None
+
+
 class Job:
     def __init__(self, spec: Spec, status: Status, stop: StopSignal):
         self.spec = spec
@@ -87,6 +105,10 @@ class Job:
         self.output = None
         self.manifest = None
         self.workers = None
+        self.writer = None
+        self.done = 0
+        self.errors = 0
+        self.loop_started = time.perf_counter()
 
     def run(self):
         """(state, reason) of how the job ended."""
@@ -95,7 +117,12 @@ class Job:
             self.stop.held = True  # the output is given its name whole, or not at all
             if self.output is not None:
                 self.output.finish()
-            print(f"[emkit] scored {self.status.done - self.status.errors} items, {self.status.errors} bad", flush=True)
+            seconds = time.perf_counter() - self.loop_started
+            print(
+                f"[emkit] scored {self.status.done - self.status.errors} items, {self.status.errors} bad, "
+                f"in {seconds:.3f} s from the first batch read to the last written",
+                flush=True,
+            )
             return COMPLETE, None
         except BaseException as error:
             self.stop.held = True
@@ -118,26 +145,48 @@ class Job:
         self.workers = Workers(spec)  # the model loads here (or in each worker, at its first batch)
         self.output = Output(spec, last.position if last else None)
         self.manifest = Manifest(spec.manifest_file, self.output, fresh=last is None)
-        done, errors = (last.done, last.errors) if last else (0, 0)
+        self.done, self.errors = (last.done, last.errors) if last else (0, 0)
         skip = last.batch + 1 if last else 0
+        self.writer = Writer(self._write)
+        self.loop_started = time.perf_counter()
         for items, scored in self.workers.scored(source.batches(spec.batch_size, skip)):
-            with self.stop.hold():
-                errors += self.output.write(items, scored)
-                done += items.size
-                self.manifest.add(Entry(items.index, done, errors, self.output.position))
-                status.progress(done, errors)
-            if errors > spec.max_error_ratio * done:
-                raise TooManyErrors(
-                    f"{errors} of the {done} items read are bad, more than maxErrorRatio {spec.max_error_ratio} "
-                    f"(see {spec.errors_file})"
-                )
+            with self.stop.hold():  # a batch scored is handed over whole
+                self.writer.put(items, scored)
+        with self.stop.hold():
+            writer, self.writer = self.writer, None
+            writer.close()
         self.stop.held = True  # from here the job ends COMPLETE: a stop asked now is too late
         self.manifest.commit()
+
+    def _write(self, items, scored) -> None:
+        """On the writer's thread: one batch appended, recorded, counted."""
+        spec, output, manifest = self.spec, self.output, self.manifest
+        assert output is not None and manifest is not None  # made before the writer starts
+        self.errors += output.write(items, scored)
+        self.done += items.size
+        manifest.add(Entry(items.index, self.done, self.errors, output.position))
+        self.status.progress(self.done, self.errors)
+        if self.errors > spec.max_error_ratio * self.done:
+            raise TooManyErrors(
+                f"{self.errors} of the {self.done} items read are bad, more than maxErrorRatio {spec.max_error_ratio} "
+                f"(see {spec.errors_file})"
+            )
+
+    def _drain(self, keep: bool) -> None:
+        """The writer ends: what it was handed is written (a stop keeps it), or dropped (a failure)."""
+        writer, self.writer = self.writer, None
+        if writer is None:
+            return
+        if not keep and writer.error is None:
+            writer.error = RuntimeError("dropped")
+        with contextlib.suppress(BaseException):
+            writer.close()
 
     def _ended(self, error: BaseException):
         if isinstance(error, (Stopped, KeyboardInterrupt)):
             if self.workers is not None:
                 self.workers.close()
+            self._drain(keep=True)
             kept = self._keep()
             print(f"[emkit] stopped{'' if kept else ' before anything was scored'}", file=sys.stderr, flush=True)
             return STOPPED, f"stopped after {self.status.done} of {self.status.total or '?'} items"
@@ -147,6 +196,7 @@ class Job:
         else:
             traceback.print_exc(file=sys.stderr)
             reason = first_line(ValueError(f"{type(error).__name__}: {first_line(error)}"))
+        self._drain(keep=False)
         if self.manifest is not None:
             self.manifest.commit()  # the errors found are kept, and recorded
         if self.output is not None:

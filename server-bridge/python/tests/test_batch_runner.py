@@ -1,0 +1,116 @@
+"""The batch runner on its own (no bridge): keys of bad rows, and exactly once across crashes — the runner killed
+with SIGKILL at moments spread over the job, again and again, then run to the end: every row once, in order."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from emkit.batch.inputs import open_input
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+
+def _spec(tmp_path: Path, data: Path, model: Path, **more) -> Path:
+    out = tmp_path / "out"
+    spec = {
+        "version": 1,
+        "model": {"framework": "custom", "artifactPath": str(model)},
+        "input": {"path": str(data), "format": more.pop("format", "csv")},
+        "features": None,
+        "output": {
+            "format": more.pop("output_format", "jsonl"),
+            "file": str(out / "predictions.jsonl"),
+            "partialFile": str(out / "predictions.jsonl.partial"),
+            "errorsFile": str(out / "errors.jsonl"),
+        },
+        "instances": more.pop("instances", 1),
+        "batchSize": more.pop("batch_size", 7),
+        "maxErrorRatio": 0.5,
+        "returnScores": True,
+        "statusFile": str(tmp_path / "status.json"),
+        "manifestFile": str(tmp_path / "manifest.jsonl"),
+    }
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(spec))
+    return path
+
+
+def _model(tmp_path: Path, delay: float = 0.0) -> Path:
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "predict.py").write_text(
+        "import time\n"
+        "def predict(instances):\n"
+        f"    time.sleep({delay})\n"
+        "    return [int(float(x[0])) * 2 for x in instances]\n"
+    )
+    return model
+
+
+def _start(spec: Path) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    with open(spec.parent / "runner.log", "ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "emkit.batch", str(spec)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def test_csv_keys_count_bad_lines_and_long_first_rows(tmp_path):
+    data = tmp_path / "rows.csv"
+    data.write_text("x,y\n0,1,9\n1,1\n2,1\n3,1,9\n4,1\n\n6,1\n")
+    source = open_input(str(data), "csv")
+    assert source.count() == 7
+    batches = list(source.batches(2))
+    keys = [key for batch in batches for key in batch.keys]
+    bad = [key for batch in batches for key, _ in batch.bad]
+    assert keys == [1, 2, 4, 5, 6]  # the blank line is row 5, which the model will be asked about
+    assert bad == [0, 3]
+    again = list(source.batches(2, skip=2))
+    assert [b.index for b in again] == [b.index for b in batches[2:]]
+    assert [b.keys for b in again] == [b.keys for b in batches[2:]]
+
+
+def test_jsonl_keys_are_line_indices_and_bad_lines_are_listed(tmp_path):
+    data = tmp_path / "rows.jsonl"
+    data.write_text('{"instance": [1]}\n\n{"a": 2}\nnot json\n[3]\n')
+    batches = list(open_input(str(data), "jsonl").batches(10))
+    assert batches[0].keys == [0, 2, 4]
+    assert [key for key, _ in batches[0].bad] == [3]
+
+
+@pytest.mark.parametrize("instances", [1, 2])
+def test_killed_again_and_again_every_row_is_written_once_in_order(tmp_path, instances):
+    rows = 1500
+    data = tmp_path / "rows.csv"
+    data.write_text("x\n" + "".join(f"{i}\n" for i in range(rows)))
+    spec = _spec(tmp_path, data, _model(tmp_path, delay=0.01), instances=instances)
+    for kill_after in (1.0, 1.3, 1.6, 1.9, 2.2):
+        process = _start(spec)
+        time.sleep(kill_after)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    process = _start(spec)
+    assert process.wait(timeout=120) == 0
+    status = json.loads((tmp_path / "status.json").read_text())
+    assert status["state"] == "COMPLETE", status
+    lines = (tmp_path / "out" / "predictions.jsonl").read_text().splitlines()
+    written = [json.loads(line) for line in lines]
+    assert [row["key"] for row in written] == list(range(rows))
+    assert all(row["prediction"] == row["x"] * 2 for row in written)
+    assert not (tmp_path / "out" / "predictions.jsonl.partial").exists()
+    assert "resuming after batch" in (tmp_path / "runner.log").read_text()
+    # started once more after its end, it leaves the job as it is
+    assert _start(spec).wait(timeout=60) == 0
+    assert (tmp_path / "out" / "predictions.jsonl").read_text().splitlines() == lines
