@@ -146,3 +146,23 @@ describe('stop', () => {
     await waitFor(async () => batchRunnersUnder(home).length === 0, 10_000, 'the runner to exit');
   }, 180_000);
 });
+
+describe('a dataset as the input', () => {
+  it('is pinned, and cannot be deleted while the job reads it', async () => {
+    bridge = bridge ?? (await startBridge({ args: ['--python', venvPython] }));
+    const client = bridge.client;
+    await client.api.createModel({ body: { name: 'slow-d', artifactPath: join(work, 'slow'), framework: 'custom' } });
+    await client.api.createDataset({ body: { name: 'numbers', path: join(work, 'rows.csv') } });
+    const created = await client.api.createBatchInference({
+      body: { model: 'slow-d', input: 'numbers', format: 'jsonl', batchSize: 10 },
+    });
+    expect(created.inputDataset).toBe('numbers:1');
+    const refused = await client.api.deleteDataset({ params: { id: 'numbers' } }).catch((error: unknown) => error as ApiError);
+    expect(refused).toBeInstanceOf(ApiError);
+    expect((refused as ApiError).status).toBe(409);
+    expect((refused as ApiError).message).toContain(`batch scoring ${created.name}`);
+    await client.api.stopBatchInference({ params: { id: created.id } });
+    expect((await settledBatch(client, created.id, 30_000)).state).toBe('STOPPED');
+    await client.api.deleteDataset({ params: { id: 'numbers' } });
+  }, 180_000);
+});
