@@ -125,3 +125,22 @@ def test_killed_again_and_again_every_row_is_written_once_in_order(tmp_path, ins
     # started once more after its end, it leaves the job as it is
     assert _start(spec).wait(timeout=60) == 0
     assert (tmp_path / "out" / "predictions.jsonl").read_text().splitlines() == lines
+
+
+def test_a_missing_package_fails_the_job_saying_what_to_install(tmp_path, monkeypatch):
+    from emkit.batch import environment, run
+
+    data = tmp_path / "rows.csv"
+    data.write_text("x\n1\n")
+    spec = _spec(tmp_path, data, _model(tmp_path), output_format="parquet")
+    real = environment.importlib.util.find_spec
+    monkeypatch.setattr(environment.importlib.util, "find_spec", lambda name: None if name == "pyarrow" else real(name))
+    previous = signal.getsignal(signal.SIGTERM)  # the runner takes SIGTERM for its stop
+    try:
+        assert run.main(str(spec)) == 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    status = json.loads((tmp_path / "status.json").read_text())
+    assert status["state"] == "FAILED"
+    assert "lacks pyarrow" in status["reason"] and "pip install pyarrow" in status["reason"]
+    assert not (tmp_path / "out").exists()
