@@ -54,14 +54,12 @@ describe.each([1, 2])('kill -9 of the bridge and the runner mid-job, %i worker(s
     const created = await first.client.api.createBatchInference({
       body: { model: 'slow', input: join(work, 'rows.csv'), output, batchSize: 10, instances },
     });
-    // well into the job: some batches recorded, most not yet written
+    // well into the job: some batches recorded in its manifest, most not yet written
+    const manifest = join(home, 'batch-inferences', created.id, 'manifest.jsonl');
     await waitFor(
-      async () => {
-        const job = await first.client.api.getBatchInference({ params: { id: created.id } });
-        return job.progress.done >= 400 ? job : undefined;
-      },
+      async () => existsSync(manifest) && readFileSync(manifest, 'utf8').split('\n').length > 3,
       120_000,
-      'the job to be under way',
+      'the job to record batches',
     );
     await first.kill9();
     const runners = batchRunnersUnder(home);
@@ -144,5 +142,25 @@ describe('stop', () => {
     const home = bridge.home;
     // the runner writes STOPPED just before it exits, its workers already ended
     await waitFor(async () => batchRunnersUnder(home).length === 0, 10_000, 'the runner to exit');
+  }, 180_000);
+});
+
+describe('a dataset as the input', () => {
+  it('is pinned, and cannot be deleted while the job reads it', async () => {
+    bridge = bridge ?? (await startBridge({ args: ['--python', venvPython] }));
+    const client = bridge.client;
+    await client.api.createModel({ body: { name: 'slow-d', artifactPath: join(work, 'slow'), framework: 'custom' } });
+    await client.api.createDataset({ body: { name: 'numbers', path: join(work, 'rows.csv') } });
+    const created = await client.api.createBatchInference({
+      body: { model: 'slow-d', input: 'numbers', format: 'jsonl', batchSize: 10 },
+    });
+    expect(created.inputDataset).toBe('numbers:1');
+    const refused = await client.api.deleteDataset({ params: { id: 'numbers' } }).catch((error: unknown) => error as ApiError);
+    expect(refused).toBeInstanceOf(ApiError);
+    expect((refused as ApiError).status).toBe(409);
+    expect((refused as ApiError).message).toContain(`batch scoring ${created.name}`);
+    await client.api.stopBatchInference({ params: { id: created.id } });
+    expect((await settledBatch(client, created.id, 30_000)).state).toBe('STOPPED');
+    await client.api.deleteDataset({ params: { id: 'numbers' } });
   }, 180_000);
 });

@@ -1,5 +1,5 @@
 """The batch runner on its own (no bridge): keys of bad rows, and exactly once across crashes — the runner killed
-with SIGKILL at moments spread over the job, again and again, then run to the end: every row once, in order."""
+with SIGKILL mid-job (its workers with it), again and again, then run to the end: every row once, in order."""
 
 from __future__ import annotations
 
@@ -95,12 +95,23 @@ def test_killed_again_and_again_every_row_is_written_once_in_order(tmp_path, ins
     rows = 1500
     data = tmp_path / "rows.csv"
     data.write_text("x\n" + "".join(f"{i}\n" for i in range(rows)))
-    spec = _spec(tmp_path, data, _model(tmp_path, delay=0.01), instances=instances)
-    for kill_after in (1.0, 1.3, 1.6, 1.9, 2.2):
+    spec = _spec(tmp_path, data, _model(tmp_path, delay=0.03), instances=instances)
+    manifest = tmp_path / "manifest.jsonl"
+    recorded = 0
+    for _ in range(4):
+        # killed once it has recorded more batches than the run before it: each run resumes, then dies mid-job
         process = _start(spec)
-        time.sleep(kill_after)
+        deadline = time.monotonic() + 60
+        while process.poll() is None and time.monotonic() < deadline:
+            lines = len(manifest.read_text().splitlines()) if manifest.exists() else 0
+            if lines > recorded + 2:
+                break
+            time.sleep(0.02)
+        if process.poll() is not None:
+            break  # it got to the end first
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+        recorded = len(manifest.read_text().splitlines()) if manifest.exists() else 0
     process = _start(spec)
     assert process.wait(timeout=120) == 0
     status = json.loads((tmp_path / "status.json").read_text())
@@ -114,3 +125,22 @@ def test_killed_again_and_again_every_row_is_written_once_in_order(tmp_path, ins
     # started once more after its end, it leaves the job as it is
     assert _start(spec).wait(timeout=60) == 0
     assert (tmp_path / "out" / "predictions.jsonl").read_text().splitlines() == lines
+
+
+def test_a_missing_package_fails_the_job_saying_what_to_install(tmp_path, monkeypatch):
+    from emkit.batch import environment, run
+
+    data = tmp_path / "rows.csv"
+    data.write_text("x\n1\n")
+    spec = _spec(tmp_path, data, _model(tmp_path), output_format="parquet")
+    real = environment.importlib.util.find_spec
+    monkeypatch.setattr(environment.importlib.util, "find_spec", lambda name: None if name == "pyarrow" else real(name))
+    previous = signal.getsignal(signal.SIGTERM)  # the runner takes SIGTERM for its stop
+    try:
+        assert run.main(str(spec)) == 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    status = json.loads((tmp_path / "status.json").read_text())
+    assert status["state"] == "FAILED"
+    assert "lacks pyarrow" in status["reason"] and "pip install pyarrow" in status["reason"]
+    assert not (tmp_path / "out").exists()

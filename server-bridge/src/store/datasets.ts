@@ -86,6 +86,7 @@ export class DatasetsRepository {
   private readonly deleteRow;
   private readonly runningTrainings;
   private readonly runningEvaluations;
+  private readonly runningBatchInferences;
 
   constructor(
     private readonly db: Database.Database,
@@ -122,6 +123,10 @@ export class DatasetsRepository {
     );
     this.runningEvaluations = db.prepare<[], { id: string; data_dataset: string }>(
       `SELECT id, data_dataset FROM evaluations WHERE state IN ${UNSETTLED_EVALUATIONS} AND data_dataset IS NOT NULL`,
+    );
+    // batch scoring jobs run through the evaluations' states
+    this.runningBatchInferences = db.prepare<[], { name: string; input_dataset: string }>(
+      `SELECT name, input_dataset FROM batch_inferences WHERE state IN ${UNSETTLED_EVALUATIONS} AND input_dataset IS NOT NULL`,
     );
   }
 
@@ -217,7 +222,11 @@ export class DatasetsRepository {
       .all(except.model)
       .filter((row) => ref.test(row.data_dataset))
       .map((row) => `evaluation ${row.id}`);
-    return [...trainings, ...evaluations];
+    const batches = this.runningBatchInferences
+      .all()
+      .filter((row) => ref.test(row.input_dataset))
+      .map((row) => `batch scoring ${row.name}`);
+    return [...trainings, ...evaluations, ...batches];
   }
 
   /** What is reading the dataset now: unsettled trainings and evaluations that name it (`name:version`). */
@@ -231,6 +240,10 @@ export class DatasetsRepository {
       .all()
       .filter((row) => ref.test(row.data_dataset))
       .map((row) => `evaluation ${row.id}`);
-    return [...trainings, ...evaluations];
+    const batches = this.runningBatchInferences
+      .all()
+      .filter((row) => ref.test(row.input_dataset))
+      .map((row) => `batch scoring ${row.name}`);
+    return [...trainings, ...evaluations, ...batches];
   }
 }

@@ -24,7 +24,6 @@ from typing import Any, Iterator, List, Optional, Tuple
 from ..evaluation.datasets import DatasetError, decode
 from ..serving.loaders import first_line
 
-CHUNK = 1 << 20
 # pandas' C parser says so for a line with more fields than the header (on_bad_lines="warn")
 SKIPPED_LINE = re.compile(r"Skipping line (\d+): (.*)")
 

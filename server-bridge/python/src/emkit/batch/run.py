@@ -18,6 +18,7 @@ import traceback
 
 from ..evaluation.datasets import DatasetError
 from ..serving.loaders import LoadError, first_line
+from . import environment
 from .inputs import open_input
 from .manifest import Entry, Manifest, last_entry
 from .outputs import Output
@@ -135,6 +136,9 @@ class Job:
 
     def _score(self) -> None:
         spec, status = self.spec, self.status
+        absent = environment.missing(spec.input_format, spec.output_format)
+        if absent:
+            raise SpecError(environment.missing_message(absent), "environment")
         source = open_input(spec.input_path, spec.input_format)
         last = last_entry(spec.manifest_file)
         if last is not None:
