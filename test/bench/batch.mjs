@@ -18,16 +18,12 @@
 // loads fall inside it). Aim: 1 worker ≥ 0.8× plain.
 //
 // Needs the built bridge (`npm run build`) and the project's .venv with scikit-learn and pandas (`npm run setup`).
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const MAIN_JS = join(repo, 'server-bridge', 'dist', 'emkit.mjs');
-const PYTHON = join(repo, '.venv', 'bin', 'python');
+import { api, MAIN_JS, PYTHON, startBridge, stopBridge } from './bridge.mjs';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 200_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -80,49 +76,15 @@ ok = len(out) == len(expected) and (out["key"].to_numpy() == np.arange(len(expec
 print(json.dumps({"ok": bool(ok), "rows": len(out)}))
 `;
 
-async function startBridge(home) {
-  const child = spawn(process.execPath, [MAIN_JS, 'serve', '--home', home, '--port', '0', '--python', PYTHON], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, PATH: `${join(repo, '.venv', 'bin')}:${process.env.PATH}` },
-  });
-  let stderr = '';
-  child.stderr.on('data', (d) => {
-    stderr = (stderr + d).slice(-4000);
-  });
-  const deadline = performance.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the bridge exited: ${stderr}`);
-    if (performance.now() > deadline) throw new Error(`the bridge did not start: ${stderr}`);
-    const file = join(home, 'runtime.json');
-    if (existsSync(file)) {
-      try {
-        const info = JSON.parse(readFileSync(file, 'utf8'));
-        if (info.pid === child.pid) return { child, url: info.url, token: info.token };
-      } catch {
-        // half-written
-      }
-    }
-    await sleep(50);
-  }
-}
-
 async function main() {
   if (!existsSync(MAIN_JS)) throw new Error(`${MAIN_JS} is missing: run \`npm run build\` first`);
   const modelDir = join(root, 'model');
   const data = join(root, 'rows.csv');
   console.log(`making a RandomForestClassifier and a CSV of ${fmt(ROWS)} rows × 20 features …`);
   python(MAKE, [modelDir, data]);
-  const bridge = await startBridge(join(root, 'home'));
-  const call = async (method, path, body) => {
-    const response = await fetch(`${bridge.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${bridge.token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const answer = response.status === 204 ? null : await response.json();
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(answer)}`);
-    return answer;
-  };
+  const bridge = await startBridge(join(root, 'home'), [], { quiet: true });
+  // paths as the calls below write them, under /api/v1
+  const call = (method, path, body) => api(bridge, method, path.replace(/^\/api\/v1/, ''), body);
 
   /** POST → COMPLETE: the wall time, and the runner's rate from its first batch read to its last written. */
   async function emkitRun(instances, round) {
@@ -207,8 +169,7 @@ async function main() {
     );
     console.log("  every job COMPLETE, every row once, in order, each prediction the plain run's");
   } finally {
-    bridge.child.kill('SIGTERM');
-    await new Promise((r) => bridge.child.once('exit', r));
+    await stopBridge(bridge);
     rmSync(root, { recursive: true, force: true });
   }
 }
