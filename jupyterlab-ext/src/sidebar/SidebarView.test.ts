@@ -83,6 +83,8 @@ const client = {
     listClusters: async () => empty,
     listDatasets: async () => empty,
     listRecipes: async () => ({ items: recipes, total: recipes.length }),
+    listBatchInferences: async () => empty,
+    listSchedules: async () => empty,
   },
 } as unknown as EmkitClient;
 

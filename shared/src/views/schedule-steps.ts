@@ -1,0 +1,38 @@
+import type { ScheduleResourceType, Translate } from '../feeds/protocol.js';
+import type { ScheduleStep } from '../schemas/schedules.js';
+
+/** A schedule's step in words, as the schedule view and the editor's summary say it. */
+export function stepInWords(step: ScheduleStep, t: Translate): string {
+  switch (step.kind) {
+    case 'training':
+      return step.source === 'latest'
+        ? t('Retrain {0} from the notebook as saved', step.training)
+        : t('Retrain {0} from its snapshot', step.training);
+    case 'recipe': {
+      const data = Object.entries(step.datasets)
+        .map(([name, ref]) => `${name}=${ref}`)
+        .join(', ');
+      return t('Train recipe {0} on {1}', step.recipe, data || t('none'));
+    }
+    case 'evaluation':
+      return t('Evaluate {0} on {1}', step.model ?? t('the version made'), step.data);
+    case 'promote':
+      return t('Promote to {0} if {1} {2} {3}', step.alias, step.metric, step.comparison ?? '>=', String(step.threshold));
+    case 'batch':
+      return t('Score {0} with {1}', step.batch.input, step.batch.model ?? t('the version made'));
+  }
+}
+
+/** What a run's step made, as its link says it. */
+export function resourceInWords(type: ScheduleResourceType, t: Translate): string {
+  switch (type) {
+    case 'trainings':
+      return t('training');
+    case 'models':
+      return t('model version');
+    case 'evaluations':
+      return t('evaluation');
+    case 'batch-inferences':
+      return t('batch job');
+  }
+}
