@@ -128,7 +128,9 @@ export type ModelViewAction =
   | { action: 'stopEvaluation'; evaluationId: string }
   /** the host's: the Evaluate… form for this version, and promote */
   | { action: 'evaluate'; modelId: string }
-  | { action: 'promote'; modelId: string };
+  | { action: 'promote'; modelId: string }
+  /** the host's, shown only when the host asks for it (ModelView's `score`): Score a dataset… with this version */
+  | { action: 'score'; modelId: string };
 
 /** A bad item of a batch job, as errors.jsonl records it. */
 export interface BatchItemError {

@@ -10,6 +10,7 @@ import {
 import type { BatchInference } from '../schemas/batch-inferences.js';
 import type { Schedule, ScheduleRun } from '../schemas/schedules.js';
 import { BatchView } from './batch-view.js';
+import { ModelView } from './model-view.js';
 import { PREVIEW_DEBOUNCE_MS, ScheduleEditor } from './schedule-editor.js';
 import { ScheduleView } from './schedule-view.js';
 
@@ -110,7 +111,7 @@ const schedule = (over: Partial<Schedule> = {}): Schedule => ({
   timezone: 'Asia/Seoul',
   every: null,
   steps: [
-    { kind: 'training', training: 'tr-1', source: 'latest' },
+    { kind: 'training', training: '54974c6c-f45c-4f58-ba02-3fb13e7a9d78', source: 'latest' },
     { kind: 'evaluation', data: 'holdout:1' },
     { kind: 'promote', alias: 'production', metric: 'accuracy', comparison: '>=', threshold: 0.9 },
   ],
@@ -132,7 +133,8 @@ describe('the schedule view', () => {
     // due times in the schedule's zone: midnight UTC is 09:00 in Seoul
     expect(view.element.querySelector('.emkit-schedule-next li')?.textContent).toContain('09:00:00');
     expect([...view.element.querySelectorAll('.emkit-schedule-steps li')].map((li) => li.textContent)).toEqual([
-      'Retrain tr-1 from the notebook as saved',
+      // a generated id by its first characters
+      'Retrain 54974c6c from the notebook as saved',
       'Evaluate the version made on holdout:1',
       'Promote to production if accuracy >= 0.9',
     ]);
@@ -157,6 +159,7 @@ describe('the schedule view', () => {
     expect(rows[0]?.textContent).toContain('step 2 (evaluation): the data is gone');
     expect(rows[0]?.textContent).toContain('1m 5s');
     expect(rows[1]?.textContent).toContain('manual');
+    expect(view.element.querySelector('[data-resource="trainings"]')?.textContent).toBe('training tr-9');
     view.element.querySelector<HTMLElement>('[data-resource="trainings"]')?.click();
     button('runNow')?.click();
     expect(actions).toEqual([{ action: 'openResource', resource: 'trainings', id: 'tr-9' }, { action: 'runNow' }]);
@@ -289,6 +292,23 @@ describe('the schedule editor', () => {
       action: 'save',
       body: { steps: [{ kind: 'batch', batch: { model: 'churn:3', input: '/data/new.csv' } }] },
     });
+    view.dispose();
+  });
+});
+
+describe("the model view's Score a dataset…", () => {
+  it('is there only when the host scores, and asks it with the version shown', () => {
+    const plain = new ModelView(document.body, { name: 'iris', t: untranslated, act: () => undefined });
+    expect(plain.element.querySelector('[data-emkit-action="score"]')).toBeNull();
+    plain.dispose();
+    const actions: unknown[] = [];
+    const view = new ModelView(document.body, { name: 'iris', t: untranslated, score: true, act: (a) => actions.push(a) });
+    const button = view.element.querySelector<HTMLButtonElement>('[data-emkit-action="score"]');
+    expect(button?.textContent).toBe('Score a dataset…');
+    expect(button?.disabled).toBe(true);
+    view.handle({ type: 'evaluation', modelId: 'm2', evaluation: null });
+    button?.click();
+    expect(actions).toEqual([{ action: 'score', modelId: 'm2' }]);
     view.dispose();
   });
 });

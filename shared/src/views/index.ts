@@ -52,7 +52,7 @@ export { NewModelView } from './new-model-view.js';
 export { PrCurveChart, prColumns } from './pr-curve-chart.js';
 export { parseInstances, QuickTestBox, rankedScores } from './quick-test.js';
 export { PREVIEW_DEBOUNCE_MS, ScheduleEditor } from './schedule-editor.js';
-export { resourceInWords, stepInWords } from './schedule-steps.js';
+export { resourceInWords, shortId, stepInWords } from './schedule-steps.js';
 export { ScheduleView } from './schedule-view.js';
 export { StageStatsChart, stageColumns } from './stage-stats-chart.js';
 export { VIEW_STRINGS, type ViewString } from './strings.js';

@@ -1,13 +1,18 @@
 import type { ScheduleResourceType, Translate } from '../feeds/protocol.js';
 import type { ScheduleStep } from '../schemas/schedules.js';
 
+/** An id as the views show it: a generated UUID by its first 8 characters (the whole is in its title), any other as it is. */
+export function shortId(id: string): string {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id) ? id.slice(0, 8) : id;
+}
+
 /** A schedule's step in words, as the schedule view and the editor's summary say it. */
 export function stepInWords(step: ScheduleStep, t: Translate): string {
   switch (step.kind) {
     case 'training':
       return step.source === 'latest'
-        ? t('Retrain {0} from the notebook as saved', step.training)
-        : t('Retrain {0} from its snapshot', step.training);
+        ? t('Retrain {0} from the notebook as saved', shortId(step.training))
+        : t('Retrain {0} from its snapshot', shortId(step.training));
     case 'recipe': {
       const data = Object.entries(step.datasets)
         .map(([name, ref]) => `${name}=${ref}`)

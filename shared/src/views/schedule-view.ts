@@ -4,7 +4,7 @@ import { runTone, stateTone, trainingSeconds } from '../presentation.js';
 import type { Schedule, ScheduleRun } from '../schemas/schedules.js';
 import { nextRunsInWords, type ScheduleLocale, scheduleInWords } from '../workflows/schedule-words.js';
 import { actionButton, type ControlElement, h } from './dom.js';
-import { resourceInWords, stepInWords } from './schedule-steps.js';
+import { resourceInWords, shortId, stepInWords } from './schedule-steps.js';
 import { ensureStyles } from './styles.js';
 
 /**
@@ -125,7 +125,11 @@ export class ScheduleView {
         ? times.map((time) => h(doc, 'li', { text: time }))
         : [h(doc, 'li', { className: 'emkit-muted', text: t('None while paused.') })]),
     );
-    this.steps.replaceChildren(...schedule.steps.map((step) => h(doc, 'li', { text: stepInWords(step, t) })));
+    this.steps.replaceChildren(
+      ...schedule.steps.map((step) =>
+        h(doc, 'li', { text: stepInWords(step, t), ...(step.kind === 'training' ? { title: step.training } : {}) }),
+      ),
+    );
     const facts: [string, string][] = [
       [t('When a run is due while one goes'), schedule.overlap === 'queue' ? t('queue one') : t('skip it')],
       [t('After the bridge was down'), schedule.catchUp ? t('one catch-up run') : t('no catch-up')],
@@ -179,7 +183,8 @@ export class ScheduleView {
           const { type, id } = step.resource;
           const link = h(doc, 'a', {
             className: 'emkit-link',
-            text: `${resourceInWords(type, t)} ${id}`,
+            text: `${resourceInWords(type, t)} ${shortId(id)}`,
+            title: id,
             attrs: { href: '#', role: 'link', 'data-resource': type, 'data-id': id },
           });
           link.addEventListener('click', (event) => {

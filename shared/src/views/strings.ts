@@ -187,6 +187,7 @@ export const VIEW_STRINGS = [
   'Training {0} started.',
   ...NO_CODE_TEXTS,
   // batch job view, schedule view and schedule editor (issue 17)
+  'Score a dataset…',
   'Open output',
   'Open model',
   'Bad items',

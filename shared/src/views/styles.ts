@@ -174,7 +174,7 @@ input.emkit-input, .emkit-view select, .emkit-view textarea {
 .emkit-nocode-features { display: flex; flex-wrap: wrap; gap: 4px 12px; }
 .emkit-nocode-feature { display: inline-flex; gap: 4px; align-items: center; }
 .emkit-progress { height: 8px; border-radius: 4px; background: var(--emkit-bg-alt); border: 1px solid var(--emkit-border); overflow: hidden; margin: 8px 0 4px; max-width: 640px; }
-.emkit-progress-fill { height: 100%; width: 0; background: currentColor; transition: width .3s; }
+.emkit-progress-fill { height: 100%; width: 0; background: currentColor; }
 .emkit-batch-progress-text { font-family: var(--emkit-mono); margin: 0 0 8px; }
 .emkit-schedule-form section { max-width: 720px; }
 .emkit-field { display: flex; flex-direction: column; gap: 2px; margin: 6px 0; max-width: 520px; }
