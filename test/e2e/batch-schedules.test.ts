@@ -142,9 +142,13 @@ describe.skipIf(skipReason !== '')(`batch scoring and schedules in JupyterLab${s
     await batchView().locator('[data-emkit-action="openOutput"]').click();
     await expect.poll(currentTab, { timeout: 20_000 }).toBe('predictions.csv');
     // JupyterLab's CSV viewer shows the rows: the key column first, then the input's, then the prediction
-    await page.locator('.jp-CSVViewer:visible').waitFor({ timeout: 20_000 });
+    await page.locator('.jp-Document:visible .lm-DataGrid').first().waitFor({ timeout: 60_000 });
+    // the grid's fonts can take a while on a loaded machine; the screenshot waits for them, within its own limit
+    await expect
+      .poll(() => page.evaluate(() => document.fonts.status), { timeout: 60_000, intervals: [500] })
+      .toBe('loaded');
     await shot(page, 'output-opened');
-  });
+  }, 120_000);
 
   it('schedules the notebook from its toolbar: every few seconds, in words, with its next runs', async () => {
     await page.goto(lab.labUrl().replace('/lab?', '/lab/tree/fit.ipynb?'));
