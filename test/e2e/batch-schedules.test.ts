@@ -144,9 +144,7 @@ describe.skipIf(skipReason !== '')(`batch scoring and schedules in JupyterLab${s
     // JupyterLab's CSV viewer shows the rows: the key column first, then the input's, then the prediction
     await page.locator('.jp-Document:visible .lm-DataGrid').first().waitFor({ timeout: 60_000 });
     // the grid's fonts can take a while on a loaded machine; the screenshot waits for them, within its own limit
-    await expect
-      .poll(() => page.evaluate(() => document.fonts.status), { timeout: 60_000, intervals: [500] })
-      .toBe('loaded');
+    await expect.poll(() => page.evaluate(() => document.fonts.status), { timeout: 60_000, intervals: [500] }).toBe('loaded');
     await shot(page, 'output-opened');
   }, 120_000);
 
