@@ -274,16 +274,15 @@ describe('the schedule editor', () => {
     view.dispose();
   });
 
-  it('scores a dataset with a model version, and says why a notebook has no step yet', () => {
-    const { view, actions, type } = editor();
-    view.handle(
-      init({
-        draft: { name: 'nb-schedule', every: '1d', steps: [] },
-        note: 'Submit this notebook as a training once: its schedule runs that training again from the notebook as saved.',
-      }),
-    );
-    expect(view.element.querySelector<HTMLElement>('.emkit-schedule-note')?.hidden).toBe(false);
-    expect(view.body()).toBe('Choose the training to run again.');
+  it('runs a notebook never submitted by its path, and scores a dataset with a model version', () => {
+    const { view, actions, field, type } = editor();
+    view.handle(init({ draft: { name: 'nb-schedule', every: '1d', steps: [{ kind: 'training', path: '/work/nb.ipynb' }] } }));
+    expect(field('first').value).toBe('notebook');
+    expect(field('path').value).toBe('/work/nb.ipynb');
+    type('hyperparameters', 'lr=0.1');
+    expect(view.body()).toMatchObject({ steps: [{ kind: 'training', path: '/work/nb.ipynb', hyperparameters: { lr: '0.1' } }] });
+    type('path', '');
+    expect(view.body()).toBe('Name the notebook, script or folder to run: an absolute path.');
     type('first', 'batch');
     type('batchModel', 'churn:3');
     type('batchInput', '/data/new.csv');
@@ -292,6 +291,21 @@ describe('the schedule editor', () => {
       action: 'save',
       body: { steps: [{ kind: 'batch', batch: { model: 'churn:3', input: '/data/new.csv' } }] },
     });
+    view.dispose();
+  });
+
+  it('says why it has no step when what it was opened from is gone', () => {
+    const { view } = editor();
+    view.handle(
+      init({
+        draft: { name: 'schedule-schedule', every: '1d', steps: [] },
+        note: '{0} is no longer there: choose what the schedule runs.',
+        noteArg: 'fit-9',
+      }),
+    );
+    const note = view.element.querySelector<HTMLElement>('.emkit-schedule-note');
+    expect([note?.hidden, note?.textContent]).toEqual([false, 'fit-9 is no longer there: choose what the schedule runs.']);
+    expect(view.body()).toBe('Choose the training to run again.');
     view.dispose();
   });
 });

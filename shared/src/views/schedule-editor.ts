@@ -12,7 +12,7 @@ import { ensureStyles } from './styles.js';
 /** How long typing rests before the editor asks the bridge for the next due times. */
 export const PREVIEW_DEBOUNCE_MS = 300;
 
-type FirstKind = 'training' | 'recipe' | 'batch';
+type FirstKind = 'training' | 'notebook' | 'recipe' | 'batch';
 type Timing = { cron?: string; timezone?: string; every?: string };
 
 /** The reader's zone, a cron schedule's default in the editor (the bridge's is UTC). */
@@ -138,7 +138,18 @@ export class ScheduleEditor {
     let first: ScheduleStep;
     try {
       const kind = value('first') as FirstKind;
-      if (kind === 'training') {
+      if (kind === 'notebook') {
+        if (!value('path')) return t('Name the notebook, script or folder to run: an absolute path.');
+        const model = value('model');
+        const datasets = parsePairs(value('datasets'), 'dataset');
+        first = {
+          kind: 'training',
+          path: value('path'),
+          hyperparameters: parsePairs(value('hyperparameters'), 'hyperparameter'),
+          ...(Object.keys(datasets).length ? { datasets } : {}),
+          ...(model ? { model } : {}),
+        };
+      } else if (kind === 'training') {
         if (!value('training')) return t('Choose the training to run again.');
         const model = value('model');
         const datasets = parsePairs(value('datasets'), 'dataset');
@@ -309,7 +320,14 @@ export class ScheduleEditor {
     this.fields.clear();
     this.checks.clear();
     const first = draft.steps[0];
-    const firstKind: FirstKind = first?.kind === 'recipe' ? 'recipe' : first?.kind === 'batch' ? 'batch' : 'training';
+    const firstKind: FirstKind =
+      first?.kind === 'recipe'
+        ? 'recipe'
+        : first?.kind === 'batch'
+          ? 'batch'
+          : first?.kind === 'training' && first.path !== undefined
+            ? 'notebook'
+            : 'training';
     const training = first?.kind === 'training' ? first : null;
     const recipe = first?.kind === 'recipe' ? first : null;
     const batch = first?.kind === 'batch' ? first : null;
@@ -353,6 +371,7 @@ export class ScheduleEditor {
         t('First step'),
         [
           ['training', t('Retrain a training')],
+          ['notebook', t('Run a notebook as saved')],
           ['recipe', t('Train a recipe')],
           ['batch', t('Score a dataset')],
         ],
@@ -475,6 +494,25 @@ export class ScheduleEditor {
         this.text('model', t('Register as model'), step?.model ?? '', t('empty: no model version')),
       ];
     }
+    if (kind === 'notebook') {
+      const step = drafted.training;
+      return [
+        this.text(
+          'path',
+          t('Notebook, script or folder'),
+          step?.path ?? '',
+          t('an absolute path, submitted as saved at each run'),
+        ),
+        this.area(
+          'hyperparameters',
+          t('Hyperparameters'),
+          formatPairs(step?.hyperparameters ?? {}),
+          t('key=value, one per line'),
+        ),
+        this.area('datasets', t('Datasets'), formatPairs(step?.datasets ?? {}), t('name=dataset or path, one per line')),
+        this.text('model', t('Register as model'), step?.model ?? '', t('empty: no model version')),
+      ];
+    }
     if (kind === 'recipe') {
       const step = drafted.recipe;
       return [
@@ -512,6 +550,7 @@ export class ScheduleEditor {
 /** The fields of the first step, made again when its kind changes. */
 const STEP_FIELDS = new Set([
   'training',
+  'path',
   'source',
   'hyperparameters',
   'datasets',

@@ -10,9 +10,10 @@ export function shortId(id: string): string {
 export function stepInWords(step: ScheduleStep, t: Translate): string {
   switch (step.kind) {
     case 'training':
+      if (step.path !== undefined) return t('Run {0} as saved', step.path);
       return step.source === 'latest'
-        ? t('Retrain {0} from the notebook as saved', shortId(step.training))
-        : t('Retrain {0} from its snapshot', shortId(step.training));
+        ? t('Retrain {0} from the notebook as saved', shortId(step.training ?? ''))
+        : t('Retrain {0} from its snapshot', shortId(step.training ?? ''));
     case 'recipe': {
       const data = Object.entries(step.datasets)
         .map(([name, ref]) => `${name}=${ref}`)

@@ -127,7 +127,10 @@ export class ScheduleView {
     );
     this.steps.replaceChildren(
       ...schedule.steps.map((step) =>
-        h(doc, 'li', { text: stepInWords(step, t), ...(step.kind === 'training' ? { title: step.training } : {}) }),
+        h(doc, 'li', {
+          text: stepInWords(step, t),
+          ...(step.kind === 'training' && step.training ? { title: step.training } : {}),
+        }),
       ),
     );
     const facts: [string, string][] = [

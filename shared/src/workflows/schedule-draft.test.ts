@@ -54,12 +54,21 @@ describe('the schedule draft', () => {
     });
   });
 
-  it('takes the newest training of a notebook, or says to submit it once', () => {
+  it('takes the newest training of a notebook, or runs one never submitted by its path', () => {
     expect(trainingFile(lists['trainings' as never][1])).toBe('/w/a.ipynb');
     const found = scheduleDraft({ kind: 'notebook', path: '/w/a.ipynb' }, lists);
     expect(found.draft.steps).toMatchObject([{ training: 'tr-3', source: 'latest' }]);
     const never = scheduleDraft({ kind: 'notebook', path: '/w/b.ipynb' }, lists);
-    expect(never).toMatchObject({ draft: { name: 'b-schedule', steps: [] }, note: DRAFT_STRINGS.neverSubmitted });
+    expect(never).toEqual({
+      draft: {
+        name: 'b-schedule',
+        every: '1d',
+        overlap: 'skip',
+        catchUp: true,
+        steps: [{ kind: 'training', path: '/w/b.ipynb' }],
+      },
+      note: null,
+    });
   });
 
   it('trains a recipe on datasets still to name, with its defaults; scores with a model version', () => {

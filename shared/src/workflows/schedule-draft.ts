@@ -7,7 +7,8 @@ import type { Training } from '../schemas/trainings.js';
 /**
  * The schedule editor's starting point, from where it was opened: a training (retrain it), a
  * recipe (train it again on its datasets), a model version (score a dataset with it) or a
- * notebook (retrain its newest training from the file as saved then). Pure, so both editors
+ * notebook (retrain its newest training from the file as saved then; one never submitted is
+ * run by its path, as saved at each run). Pure, so both editors
  * and the tests build the same draft; the bridge checks it again on save.
  */
 
@@ -16,7 +17,6 @@ export const DEFAULT_EVERY = '1d';
 
 /** The words a draft's note uses, for the editors' catalogs (VIEW_STRINGS holds them). */
 export const DRAFT_STRINGS = {
-  neverSubmitted: 'Submit this notebook as a training once: its schedule runs that training again from the notebook as saved.',
   unknown: '{0} is no longer there: choose what the schedule runs.',
 } as const;
 
@@ -85,7 +85,7 @@ export function scheduleDraft(origin: ScheduleOrigin, lists: DraftLists): Schedu
           .split(/[\\/]/)
           .pop()
           ?.replace(/\.(ipynb|py)$/i, '') ?? 'notebook';
-      if (!training) return { draft: draft(base, []), note: DRAFT_STRINGS.neverSubmitted };
+      if (!training) return { draft: draft(base, [{ kind: 'training', path: origin.path }]), note: null };
       return { draft: draft(base, [trainingStep(training, lists.models, 'latest')]), note: null };
     }
     case 'recipe': {
