@@ -3,8 +3,8 @@
 // scores a CSV of the lab's folder (the form, then the job's view to COMPLETE) and "Open output"
 // opens the predictions in JupyterLab; the notebook's toolbar "Schedule…" opens the schedule
 // editor on the notebook's newest training, an interval of a few seconds is said in words with
-// its next runs, and once saved the schedule's view shows its runs as they come. Then the same
-// views in Korean. Screenshots under test-artifacts/e2e-jupyterlab-batch-schedules/.
+// its next runs, and once saved the schedule's view shows its runs as they come; a notebook never
+// submitted is scheduled by its path and run now. Then the same views in Korean. Screenshots under test-artifacts/e2e-jupyterlab-batch-schedules/.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -99,7 +99,8 @@ describe.skipIf(skipReason !== '')(`batch scoring and schedules in JupyterLab${s
 
   afterAll(async () => {
     // nothing more fires while the bridge stops
-    if (scheduleName) await bridge?.client.api.pauseSchedule({ params: { id: scheduleName } }).catch(() => undefined);
+    for (const name of [scheduleName, 'fresh-schedule'])
+      if (name) await bridge?.client.api.pauseSchedule({ params: { id: name } }).catch(() => undefined);
     await browser?.close();
     await lab?.stop();
     await bridge?.stop();
@@ -200,6 +201,32 @@ describe.skipIf(skipReason !== '')(`batch scoring and schedules in JupyterLab${s
     await link.click();
     await expect.poll(currentTab, { timeout: 20_000 }).toMatch(/^fit/);
     expect(pageErrors).toEqual([]);
+  }, 180_000);
+
+  it('schedules a notebook never submitted by its path, and runs it now', async () => {
+    writeFileSync(join(labRoot, 'fresh.ipynb'), NOTEBOOK);
+    await page.goto(lab.labUrl().replace('/lab?', '/lab/tree/fresh.ipynb?'));
+    const button = page.locator('.jp-NotebookPanel-toolbar [data-jp-item-name="emkit-schedule"]');
+    await button.waitFor({ timeout: 60_000 });
+    await showSidebar();
+    await button.locator('button').click();
+    await editor().waitFor({ timeout: 20_000 });
+    await expect.poll(() => editor().locator('[data-field="first"]').inputValue(), { timeout: 20_000 }).toBe('notebook');
+    expect(await editor().locator('[data-field="path"]').inputValue()).toBe(join(labRoot, 'fresh.ipynb'));
+    await editor().locator('[data-field="every"]').fill('1h');
+    await editor().locator('[data-emkit-action="save"]').click();
+    const view = scheduleView();
+    await expect.poll(() => view.locator('.emkit-title').textContent(), { timeout: 20_000 }).toBe('fresh-schedule');
+    expect(await view.locator('.emkit-schedule-steps li').allTextContents()).toEqual([
+      `Run ${join(labRoot, 'fresh.ipynb')} as saved`,
+    ]);
+    await view.locator('[data-emkit-action="runNow"]').click();
+    await expect
+      .poll(() => view.locator('.emkit-schedule-runs tbody tr').first().getAttribute('data-state'), { timeout: 120_000 })
+      .toBe('COMPLETE');
+    expect(await view.locator('.emkit-schedule-runs tbody tr').first().textContent()).toContain('manual');
+    await view.locator('[data-emkit-action="pause"]').click();
+    await shot(page, 'schedule-by-path');
   }, 180_000);
 
   it('speaks Korean: the schedule view, the editor and the batch job view', async () => {
