@@ -221,10 +221,13 @@ describe('the schedule editor', () => {
     expect(actions.slice(1)).toEqual([{ action: 'preview', requestId: 4, cron: '*/5 * * * * *', timezone: 'Asia/Seoul' }]);
     view.handle({ type: 'preview', requestId: 4, nextRuns: ['2026-12-07T00:00:05.000Z'] });
     expect(view.element.querySelector('.emkit-schedule-next')?.textContent).toContain('09:00:05');
+    // another timing typed: the due times shown go until the bridge answers for it
+    type('cron', '*/6 * * * * *');
+    expect(view.element.querySelector('.emkit-schedule-next')?.textContent).toBe('');
 
     type('cron', '61 * * * *');
     vi.advanceTimersByTime(PREVIEW_DEBOUNCE_MS);
-    view.handle({ type: 'previewError', requestId: 5, message: 'cron: "61 * * * *" is invalid: Invalid value for minute: 61' });
+    view.handle({ type: 'previewError', requestId: 6, message: 'cron: "61 * * * *" is invalid: Invalid value for minute: 61' });
     // an older answer arriving late changes nothing
     view.handle({ type: 'preview', requestId: 4, nextRuns: ['2026-12-07T00:00:05.000Z'] });
     expect(view.element.querySelector('.emkit-schedule-problem')?.textContent).toContain('Invalid value for minute: 61');

@@ -236,6 +236,9 @@ export class ScheduleEditor {
     const everyRow = this.fields.get('every')?.closest('label');
     if (everyRow) everyRow.hidden = cron;
     if (this.words) this.words.textContent = scheduleInWords(timing, this.locale) ?? '';
+    // the due times shown were another timing's: gone until the bridge answers for this one
+    this.next?.replaceChildren();
+    if (this.previewProblem) this.previewProblem.textContent = '';
     if (this.timer) clearTimeout(this.timer);
     const requestId = ++this.requestId;
     const ask = () => {

@@ -64,8 +64,9 @@ function trainingStep(training: Training, models: readonly Model[], source: 'sna
 }
 
 export function scheduleDraft(origin: ScheduleOrigin, lists: DraftLists): ScheduleDraft {
-  const draft = (name: string, steps: ScheduleStep[]): ScheduleCreate => ({
-    name: scheduleName(name),
+  // null: nothing to name it after
+  const draft = (name: string | null, steps: ScheduleStep[]): ScheduleCreate => ({
+    name: name === null ? 'schedule' : scheduleName(name),
     every: DEFAULT_EVERY,
     steps,
     overlap: 'skip',
@@ -74,7 +75,7 @@ export function scheduleDraft(origin: ScheduleOrigin, lists: DraftLists): Schedu
   switch (origin.kind) {
     case 'training': {
       const training = lists.trainings.find((t) => t.id === origin.training || t.name === origin.training);
-      if (!training) return { draft: draft('schedule', []), note: DRAFT_STRINGS.unknown, noteArg: origin.training };
+      if (!training) return { draft: draft(null, []), note: DRAFT_STRINGS.unknown, noteArg: origin.training };
       return { draft: draft(training.name, [trainingStep(training, lists.models, 'snapshot')]), note: null };
     }
     case 'notebook': {
@@ -90,7 +91,7 @@ export function scheduleDraft(origin: ScheduleOrigin, lists: DraftLists): Schedu
     }
     case 'recipe': {
       const recipe = lists.recipes.find((r) => r.id === origin.recipe || r.name === origin.recipe);
-      if (!recipe) return { draft: draft('schedule', []), note: DRAFT_STRINGS.unknown, noteArg: origin.recipe };
+      if (!recipe) return { draft: draft(null, []), note: DRAFT_STRINGS.unknown, noteArg: origin.recipe };
       const hyperparameters = Object.fromEntries(
         recipe.parameters.filter((p) => p.default !== null).map((p) => [p.name, p.default as string]),
       );
@@ -105,12 +106,12 @@ export function scheduleDraft(origin: ScheduleOrigin, lists: DraftLists): Schedu
     }
     case 'model': {
       const model = lists.models.find((m) => m.id === origin.model || `${m.name}:${m.version}` === origin.model);
-      if (!model) return { draft: draft('schedule', []), note: DRAFT_STRINGS.unknown, noteArg: origin.model };
+      if (!model) return { draft: draft(null, []), note: DRAFT_STRINGS.unknown, noteArg: origin.model };
       const step: ScheduleStep = { kind: 'batch', batch: { model: `${model.name}:${model.version}`, input: '' } };
       return { draft: draft(`${model.name}-scoring`, [step]), note: null };
     }
     default:
-      return { draft: draft('schedule', []), note: null };
+      return { draft: draft(null, []), note: null };
   }
 }
 
