@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ENDPOINT_STATES, ENVIRONMENT_STATES, STAGE_STATES, TRAINING_STATES } from './index.js';
-import { stageHealth, stateTone, trainingSeconds } from './presentation.js';
+import { batchFraction, batchProgressText, runTone, stageHealth, stateTone, trainingSeconds } from './presentation.js';
 
 describe('state badges', () => {
   it('reads settled success as ok, failures as failed, a stop as stopped and the rest as busy', () => {
@@ -62,5 +62,24 @@ describe('stage health', () => {
   it('shows a worker that gave up, and a stage whose workers all stopped', () => {
     expect(stageHealth({ instanceCount: 2, instances: [instance(0, 'READY'), instance(1, 'FAILED')] }).tone).toBe('failed');
     expect(stageHealth({ instanceCount: 1, instances: [instance(0, 'STOPPED')] }).tone).toBe('stopped');
+  });
+});
+
+describe('batch progress and schedule runs', () => {
+  it('says a batch job’s progress in one line, leaving out what the runner does not know yet', () => {
+    const progress = { done: 12_000, total: 50_000, errors: 0, rate: 3100.4, etaSeconds: 12 };
+    expect(batchProgressText(progress)).toBe('12,000 / 50,000 · 3,100/s · ETA 12s');
+    expect(batchProgressText({ ...progress, total: null, rate: null, etaSeconds: null, errors: 2 })).toBe('12,000 done · 2 bad');
+    expect(batchFraction(progress)).toBe(0.24);
+    expect(batchFraction({ done: 0, total: null })).toBeNull();
+    expect(batchFraction({ done: 0, total: 0 })).toBe(1);
+  });
+
+  it('reads a skipped run as at rest and a queued one as waiting', () => {
+    expect(runTone('SKIPPED')).toBe('stopped');
+    expect(runTone('QUEUED')).toBe('busy');
+    expect(runTone('PENDING')).toBe('busy');
+    expect(runTone('FAILED')).toBe('failed');
+    expect(runTone('COMPLETE')).toBe('ok');
   });
 });

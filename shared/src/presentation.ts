@@ -1,3 +1,6 @@
+import { type Translate, untranslated } from './feeds/protocol.js';
+import { formatDuration } from './format.js';
+import type { BatchProgress } from './schemas/batch-inferences.js';
 import type { EndpointStage, InstanceState } from './schemas/endpoints.js';
 import type { Training } from './schemas/trainings.js';
 
@@ -61,3 +64,42 @@ export function stageHealth(stage: Pick<EndpointStage, 'instances' | 'instanceCo
   else if (ready < total) tone = instances.length > 0 && instances.every((s) => s === 'STOPPED') ? 'stopped' : 'busy';
   return { ready, total, tone, instances };
 }
+
+/**
+ * A run of a schedule, or one of its steps: a SKIPPED run (overlap) is at rest like a stopped
+ * one, QUEUED and PENDING are waiting (busy), and a RUNNING run is work going on (ok).
+ */
+export function runTone(state: string): Tone {
+  if (state === 'SKIPPED') return 'stopped';
+  return stateTone(state);
+}
+
+// grouped as the CLI prints counts: 12,000 (Korean groups the same way)
+const count = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/**
+ * A batch job's progress in one line: "12,000 / 50,000 · 3,100/s · ETA 12s · 4 bad"; before the
+ * input is counted, "12,000 done". The parts the runner doesn't know yet are left out.
+ */
+export function batchProgressText(progress: BatchProgress, t: Translate = untranslated): string {
+  const parts = [
+    progress.total === null
+      ? t('{0} done', count.format(progress.done))
+      : t('{0} / {1}', count.format(progress.done), count.format(progress.total)),
+  ];
+  if (progress.rate !== null && progress.rate > 0) parts.push(t('{0}/s', count.format(progress.rate)));
+  if (progress.etaSeconds !== null && progress.done !== progress.total)
+    parts.push(t('ETA {0}', formatDuration(progress.etaSeconds)));
+  if (progress.errors > 0) parts.push(t('{0} bad', count.format(progress.errors)));
+  return parts.join(' · ');
+}
+
+/** The share done, 0 to 1; null until the input is counted (an empty input is done). */
+export function batchFraction(progress: Pick<BatchProgress, 'done' | 'total'>): number | null {
+  if (progress.total === null) return null;
+  if (progress.total === 0) return 1;
+  return Math.min(1, progress.done / progress.total);
+}
+
+/** The words batchProgressText passes to `t`, for the editors' catalogs (VIEW_STRINGS holds them). */
+export const PROGRESS_STRINGS = ['{0} done', '{0} / {1}', '{0}/s', 'ETA {0}', '{0} bad'] as const;

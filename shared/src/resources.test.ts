@@ -36,6 +36,8 @@ function fakeClient(trainings: Training[]) {
       listClusters: () => list([]),
       listDatasets: () => list([]),
       listRecipes: () => list([]),
+      listBatchInferences: () => list([]),
+      listSchedules: () => list([]),
     },
   } as unknown as EmkitClient;
   return { client, answer };
@@ -90,6 +92,8 @@ describe('the resource store', () => {
       'listClusters',
       'listDatasets',
       'listRecipes',
+      'listBatchInferences',
+      'listSchedules',
     ];
     await store.load({ api: Object.fromEntries(names.map((name) => [name, refused])) } as unknown as EmkitClient);
     expect(store.state).toEqual({ kind: 'failed', message: 'the bridge answered HTTP 500' });
@@ -132,6 +136,8 @@ describe('the resource store', () => {
         listClusters: async () => ({ items: [], total: 0 }),
         listDatasets: async () => ({ items: [], total: 0 }),
         listRecipes: async () => ({ items: recipes, total: recipes.length }),
+        listBatchInferences: async () => ({ items: [], total: 0 }),
+        listSchedules: async () => ({ items: [], total: 0 }),
       },
     } as unknown as EmkitClient;
     await store.load(client);
@@ -156,10 +162,45 @@ describe('the resource store', () => {
       throw new ApiError(404, 'not_found', 'Route GET:/api/v1/recipes not found');
     };
     const { client, answer } = fakeClient([]);
-    Object.assign(client.api, { listDatasets: absent, listRecipes: absent });
+    Object.assign(client.api, {
+      listDatasets: absent,
+      listRecipes: absent,
+      listBatchInferences: absent,
+      listSchedules: absent,
+    });
     answer();
     await store.load(client);
     expect(store.state.kind).toBe('loaded');
     expect(store.snapshot.recipes).toEqual([]);
+    expect(store.snapshot['batch-inferences']).toEqual([]);
+    expect(store.snapshot.schedules).toEqual([]);
+  });
+
+  it("follows batch jobs' progress newest first, and schedules by name with their last run", async () => {
+    const store = new ResourceStore();
+    const { client, answer } = fakeClient([]);
+    answer();
+    await store.load(client);
+    const job = (id: string, createdAt: string, done: number) =>
+      ({ id, name: id, state: 'RUNNING', createdAt, progress: { done, total: 100, errors: 0, rate: 5, etaSeconds: 1 } }) as never;
+    store.apply({ ...event('created', job('b1', '2026-11-22T10:00:00.000Z', 0)), resource: 'batch-inferences' });
+    store.apply({ ...event('created', job('b2', '2026-11-22T10:00:05.000Z', 0)), resource: 'batch-inferences' });
+    store.apply({ ...event('updated', job('b1', '2026-11-22T10:00:00.000Z', 40)), resource: 'batch-inferences' });
+    expect(store.list('batch-inferences').map((b) => [b.id, b.progress.done])).toEqual([
+      ['b2', 0],
+      ['b1', 40],
+    ]);
+    const schedule = (id: string, name: string, updatedAt: string, lastRun: unknown) =>
+      ({ id, name, state: 'ACTIVE', createdAt: updatedAt, updatedAt, lastRun }) as never;
+    store.apply({ ...event('created', schedule('s1', 'nightly', '2026-11-22T10:00:00.000Z', null)), resource: 'schedules' });
+    store.apply({ ...event('created', schedule('s2', 'hourly', '2026-11-22T10:00:00.000Z', null)), resource: 'schedules' });
+    store.apply({
+      ...event('updated', schedule('s1', 'nightly', '2026-11-22T10:00:09.000Z', { number: 1, state: 'FAILED' })),
+      resource: 'schedules',
+    });
+    expect(store.list('schedules').map((s) => s.name)).toEqual(['hourly', 'nightly']);
+    expect(store.find('schedules', 'nightly')?.lastRun?.state).toBe('FAILED');
+    store.apply({ ...event('deleted', null, 's2'), resource: 'schedules' });
+    expect(store.list('schedules').map((s) => s.name)).toEqual(['nightly']);
   });
 });

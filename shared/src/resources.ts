@@ -1,5 +1,6 @@
 import type { EmkitClient } from './api/client.js';
 import { ApiError } from './api/errors.js';
+import type { BatchInference } from './schemas/batch-inferences.js';
 import type { Cluster } from './schemas/clusters.js';
 import type { Dataset } from './schemas/datasets.js';
 import type { Endpoint } from './schemas/endpoints.js';
@@ -9,6 +10,7 @@ import type { ResourceEvent } from './schemas/events.js';
 import type { Experiment } from './schemas/experiments.js';
 import type { Model } from './schemas/models.js';
 import type { Recipe } from './schemas/recipes.js';
+import type { Schedule } from './schemas/schedules.js';
 import type { Training } from './schemas/trainings.js';
 
 /** The resources the editors list, by the route names they come from. */
@@ -23,6 +25,8 @@ export interface Resources {
   datasets: readonly Dataset[];
   /** the six built-ins first, then the saved ones, as the bridge lists them */
   recipes: readonly Recipe[];
+  'batch-inferences': readonly BatchInference[];
+  schedules: readonly Schedule[];
 }
 export type ResourceKind = keyof Resources;
 type AnyResource = Resources[ResourceKind][number];
@@ -37,6 +41,8 @@ const KINDS: readonly ResourceKind[] = [
   'clusters',
   'datasets',
   'recipes',
+  'batch-inferences',
+  'schedules',
 ];
 const isKind = (resource: string): resource is ResourceKind => (KINDS as readonly string[]).includes(resource);
 
@@ -61,6 +67,8 @@ export class ResourceStore {
     clusters: new Map(),
     datasets: new Map(),
     recipes: new Map(),
+    'batch-inferences': new Map(),
+    schedules: new Map(),
   };
   private held: ResourceEvent[] | null = null;
   private loads = 0;
@@ -95,6 +103,8 @@ export class ResourceStore {
         datasets: [...this.items.datasets.values()].sort((a, b) => a.name.localeCompare(b.name)),
         // the bridge's order: built-ins first, in their fixed order, then saved ones
         recipes: [...this.items.recipes.values()],
+        'batch-inferences': newest(this.items['batch-inferences']),
+        schedules: [...this.items.schedules.values()].sort((a, b) => a.name.localeCompare(b.name)),
       };
     }
     return this._snapshot;
@@ -117,7 +127,7 @@ export class ResourceStore {
     this.setState({ kind: 'loading' });
     const query = { limit: 1000 };
     try {
-      // a bridge from before clusters, datasets or recipes has no such route: none, rather than no lists at all
+      // a bridge from before clusters, datasets, recipes, batch scoring or schedules has no such route: none, rather than no lists at all
       const absentIsEmpty = (error: unknown) => {
         if (error instanceof ApiError && error.status === 404) return { items: [], total: 0 };
         throw error;
@@ -132,6 +142,8 @@ export class ResourceStore {
         client.api.listClusters({ query }).catch(absentIsEmpty),
         client.api.listDatasets({ query }).catch(absentIsEmpty),
         client.api.listRecipes({ query }).catch(absentIsEmpty),
+        client.api.listBatchInferences({ query }).catch(absentIsEmpty),
+        client.api.listSchedules({ query }).catch(absentIsEmpty),
       ]);
       if (load !== this.loads) return;
       KINDS.forEach((kind, i) => {
@@ -211,7 +223,7 @@ export class ResourceStore {
   }
 }
 
-/** A recipe has no updatedAt (a built-in never changes, a saved one is replaced whole). */
+/** A recipe has no updatedAt (a built-in never changes, a saved one is replaced whole), nor a batch job (its events come in order). */
 const updatedAt = (item: AnyResource): string => ('updatedAt' in item ? item.updatedAt : '');
 
 /** The name a person knows a resource by: a model version is `name:version`; an evaluation has only its id. */

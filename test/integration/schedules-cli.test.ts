@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emkitCli, removeDir, startBridge, type TestBridge, tempDir } from '../support/bridge.js';
@@ -85,6 +86,29 @@ describe('emkit schedule', () => {
     expect(nothing.stderr).toMatch(/say what runs/);
     const both = await emkitCli(bridge, 'schedule', 'create', 'both', '--every', '1h', '--training', 'a', '--recipe', 'b');
     expect(both.code).toBe(2);
-    expect(both.stderr).toMatch(/--training or --recipe, not both/);
+    expect(both.stderr).toMatch(/one of --training, --notebook and --recipe/);
+  });
+
+  it('schedules a notebook by its path with --notebook: the file as saved at each run', async () => {
+    const notebook = join(work, 'fit.py');
+    writeFileSync(notebook, 'print("fit")\n');
+    const created = await emkitCli(
+      bridge,
+      'schedule',
+      'create',
+      'by-notebook',
+      '--every',
+      '1h',
+      '--paused',
+      '--notebook',
+      notebook,
+      '--hp',
+      'lr=0.1',
+    );
+    expect(created.code, created.stderr).toBe(0);
+    const schedule = await bridge.client.api.getSchedule({ params: { id: 'by-notebook' } });
+    expect(schedule.steps).toEqual([{ kind: 'training', path: notebook, hyperparameters: { lr: '0.1' } }]);
+    const two = await emkitCli(bridge, 'schedule', 'create', 'two', '--every', '1h', '--notebook', notebook, '--training', 'x');
+    expect(two.code).toBe(2);
   });
 });

@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, repoRoot, startBridge, type TestBridge, tempDir } from '../support/bridge.js';
+import { refusal } from '../support/refusal.js';
 import { ended, modelTemplate, untilRuns } from '../support/schedules.js';
 import { fullLog, pythonHas, venvPython } from '../support/trainings.js';
 
@@ -99,5 +100,46 @@ describe('schedule steps', () => {
     expect(await fullLog(client, snapshot?.steps[0]?.resource?.id as string)).not.toContain('the version saved later');
     const copy = await client.api.getTraining({ params: { id: snapshot?.steps[0]?.resource?.id as string } });
     expect(copy).toMatchObject({ copiedFrom: template.id, hyperparameters: { sleep: '0' }, tags: { schedule: 'frozen' } });
+  }, 120_000);
+
+  it('a training step by path submits the file as saved at each run; exactly one of training and path', async () => {
+    const { client } = bridge;
+    const dir = join(work, 'by-path');
+    mkdirSync(dir, { recursive: true });
+    const script = join(dir, 'fit.py');
+    writeFileSync(script, 'print("the first save")\n');
+    await client.api.createSchedule({
+      body: {
+        name: 'by-path',
+        every: '1h',
+        paused: true,
+        steps: [{ kind: 'training', path: script, hyperparameters: { lr: '0.1' } }],
+      },
+    });
+    // saved again after the schedule was made: the run takes it as it is then
+    writeFileSync(script, 'print("saved before the run")\n');
+    await client.api.runSchedule({ params: { id: 'by-path' } });
+    const [run] = await untilRuns(client, 'by-path', (runs) => runs.every(ended), 'the path run to end');
+    expect(run?.state, JSON.stringify(run)).toBe('COMPLETE');
+    const id = run?.steps[0]?.resource?.id as string;
+    expect(await fullLog(client, id)).toContain('saved before the run');
+    expect(await client.api.getTraining({ params: { id } })).toMatchObject({
+      experimentName: 'by-path',
+      hyperparameters: { lr: '0.1' },
+      tags: { schedule: 'by-path' },
+    });
+    // refused up front, naming the field, nothing made
+    const steps: [Record<string, unknown>, string, number][] = [
+      [{ kind: 'training', training: id, path: script }, 'steps.0.training', 400],
+      [{ kind: 'training' }, 'steps.0.training', 400],
+      [{ kind: 'training', path: 'fit.py' }, 'steps.0.path', 400],
+      [{ kind: 'training', path: script, source: 'snapshot' }, 'steps.0.source', 400],
+      [{ kind: 'training', path: join(dir, 'absent.py') }, 'steps.0.path', 404],
+    ];
+    for (const [step, field, status] of steps) {
+      const error = await refusal(client.api.createSchedule({ body: { name: 'refused', every: '1h', steps: [step as never] } }));
+      expect([error.status, error.field], error.message).toEqual([status, field]);
+    }
+    expect((await client.api.listSchedules({ query: {} })).items.map((s) => s.name)).not.toContain('refused');
   }, 120_000);
 });

@@ -68,6 +68,8 @@ const client = {
     listClusters: async () => ({ items: [], total: 0 }),
     listDatasets: async () => ({ items: [], total: 0 }),
     listRecipes: async () => ({ items: [], total: 0 }),
+    listBatchInferences: async () => ({ items: [], total: 0 }),
+    listSchedules: async () => ({ items: [], total: 0 }),
     compareExperiment: async () => comparison,
   },
 } as unknown as EmkitClient;

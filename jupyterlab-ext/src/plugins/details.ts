@@ -269,6 +269,7 @@ export const detailsPlugin: JupyterFrontEndPlugin<void> = {
         const content = new ModelWidget(connection, client, name, focus, t, (action) => {
           if (action.action === 'evaluate') void commands.execute(CommandIds.evaluateModel, { id: action.modelId });
           else if (action.action === 'promote') void commands.execute(CommandIds.promoteModel, { id: action.modelId });
+          else if (action.action === 'score') void commands.execute(CommandIds.scoreDataset, { id: action.modelId });
         });
         addTab(content, id, trans.__('Model %1', name), { command: CommandIds.openModel, args: { name } });
       },

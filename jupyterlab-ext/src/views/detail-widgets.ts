@@ -122,7 +122,7 @@ export class ModelWidget extends DetailWidget<ModelFeed> {
     super(connection, `emkit-model-${name}`);
     const feed = new ModelFeed(client, name, (message) => this.view.handle(message), focus);
     // the feed answers what it can (versions, threshold, quick test); the rest is the host's
-    this.view = new ModelView(this.node, { name, t, act: (action) => feed.act(action) || act(action) });
+    this.view = new ModelView(this.node, { name, t, score: true, act: (action) => feed.act(action) || act(action) });
     this.startFeed(feed);
   }
 

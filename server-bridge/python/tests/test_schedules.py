@@ -75,6 +75,19 @@ def test_magics(shell, bridge_env, template, unique_name):
     assert "deleted" in run(shell, f"%emkit schedule delete {name}").stdout
 
 
+def test_magics_notebook_by_path(shell, bridge_env, unique_name, tmp_path):
+    script = tmp_path / "fit.py"
+    script.write_text('print("fit")\n')
+    name = unique_name("by-path")
+    made = run(shell, f"%emkit schedule create {name} --every 1h --notebook {script} --hp lr=0.1 --paused")
+    assert made.error is None, made.text
+    assert made.value["steps"] == [{"kind": "training", "path": str(script), "hyperparameters": {"lr": "0.1"}}]
+    started = run(shell, f"%emkit schedule run {name} --wait")
+    assert started.error is None, started.text
+    assert f"run 1 of {name}: COMPLETE" in started.stdout
+    run(shell, f"%emkit schedule delete {name}")
+
+
 def test_magics_bad_input_is_one_line(shell, bridge_env, unique_name):
     bad = run(shell, f"%emkit schedule create {unique_name('bad')} --cron '61 * * * *' --batch /nowhere.csv")
     assert "minute: 61" in bad.one_line_error()

@@ -8,6 +8,7 @@ import { datasetValue } from './arguments.js';
 export interface StepFlags {
   steps?: string;
   training?: string;
+  notebook?: string;
   source?: 'snapshot' | 'latest';
   recipe?: string;
   hp?: Record<string, string>;
@@ -32,14 +33,18 @@ const usage = (message: string) => new InvalidArgumentError(message);
  * promote (`--promote`) → re-score (`--batch`); or the steps as JSON from a file (`--steps`) for anything else.
  */
 export function stepsFromFlags(flags: StepFlags): ScheduleStep[] {
-  const chainFlags = [flags.training, flags.recipe, flags.evaluate, flags.promote, flags.batch].some((f) => f !== undefined);
+  const chainFlags = [flags.training, flags.notebook, flags.recipe, flags.evaluate, flags.promote, flags.batch].some(
+    (f) => f !== undefined,
+  );
   if (flags.steps !== undefined) {
-    if (chainFlags) throw usage('--steps gives every step; leave out --training, --recipe, --evaluate, --promote and --batch');
+    if (chainFlags)
+      throw usage('--steps gives every step; leave out --training, --notebook, --recipe, --evaluate, --promote and --batch');
     const steps = JSON.parse(readFileSync(resolve(flags.steps), 'utf8')) as unknown;
     if (!Array.isArray(steps)) throw usage(`--steps ${flags.steps}: a JSON array of steps`);
     return steps as ScheduleStep[];
   }
-  if (flags.training !== undefined && flags.recipe !== undefined) throw usage('--training or --recipe, not both');
+  if ([flags.training, flags.notebook, flags.recipe].filter((f) => f !== undefined).length > 1)
+    throw usage('one of --training, --notebook and --recipe');
   const steps: ScheduleStep[] = [];
   const extras = {
     ...(flags.hp ? { hyperparameters: flags.hp } : {}),
@@ -50,6 +55,14 @@ export function stepsFromFlags(flags: StepFlags): ScheduleStep[] {
       kind: 'training',
       training: flags.training,
       ...(flags.source ? { source: flags.source } : {}),
+      ...(flags.dataset ? { datasets: datasetsOf(flags.dataset) } : {}),
+      ...extras,
+    });
+  } else if (flags.notebook !== undefined) {
+    // the file as saved at each run; a relative path is the caller's, made absolute here
+    steps.push({
+      kind: 'training',
+      path: resolve(flags.notebook),
       ...(flags.dataset ? { datasets: datasetsOf(flags.dataset) } : {}),
       ...extras,
     });

@@ -17,6 +17,16 @@ export interface StepCheckDeps {
 const missing = (what: string, key: string, field: string) =>
   new HttpError(404, 'not_found', `${field}: ${what} "${key}" doesn't exist`, field);
 const unprocessable = (message: string, field: string) => new HttpError(422, 'unprocessable', `${field}: ${message}`, field);
+const badRequest = (message: string, field: string) => new HttpError(400, 'bad_request', `${field}: ${message}`, field);
+
+/** A training step by path: absolute, there, and run as saved (a snapshot belongs to a template training). */
+function checkPathStep(path: string, source: 'snapshot' | 'latest' | undefined, at: string): void {
+  if (!isAbsolute(path)) throw badRequest(`"${path}" is not an absolute path`, `${at}.path`);
+  if (source === 'snapshot') {
+    throw badRequest('a path is run as saved at each run; source: snapshot needs a template training', `${at}.source`);
+  }
+  if (!existsSync(path)) throw missing('notebook, script or folder', path, `${at}.path`);
+}
 
 /**
  * Each step's target exists, and the chain hands on what later steps take (a model to evaluate, an evaluation to
@@ -30,8 +40,19 @@ export async function checkSteps(steps: readonly ScheduleStep[], deps: StepCheck
     const at = `steps.${n}`;
     switch (step.kind) {
       case 'training': {
-        const training = deps.store.trainings.get(step.training);
-        if (!training) throw missing('training', step.training, `${at}.training`);
+        if ((step.training === undefined) === (step.path === undefined)) {
+          throw badRequest(
+            'give exactly one of training (a training to run again) and path (a notebook, script or folder to run as saved)',
+            `${at}.training`,
+          );
+        }
+        if (step.path !== undefined) {
+          checkPathStep(step.path, step.source, at);
+          madeModel = step.model !== undefined;
+          break;
+        }
+        const training = deps.store.trainings.get(step.training as string);
+        if (!training) throw missing('training', step.training as string, `${at}.training`);
         checkTemplateSource(training, step.source ?? 'snapshot', at);
         madeModel = step.model !== undefined || training.registerModel !== null;
         break;

@@ -83,7 +83,8 @@ export class ScheduleSteps {
   }
 
   private async startTraining(step: Extract<ScheduleStep, { kind: 'training' }>, context: StepContext): Promise<string> {
-    const template = this.deps.store.trainings.get(step.training);
+    if (step.path !== undefined) return this.startFromPath(step.path, step, context);
+    const template = this.deps.store.trainings.get(step.training as string);
     if (!template) throw new StepFailed(`training "${step.training}" doesn't exist any more`);
     const name = this.runName(context);
     const hyperparameters = { ...template.hyperparameters, ...step.hyperparameters };
@@ -110,6 +111,25 @@ export class ScheduleSteps {
       },
       { recipe: template.recipe, registerModel: template.registerModel },
     );
+    return created.id;
+  }
+
+  /** A notebook, script or folder submitted as saved now, in the experiment named as the schedule. */
+  private async startFromPath(
+    path: string,
+    step: Extract<ScheduleStep, { kind: 'training' }>,
+    context: StepContext,
+  ): Promise<string> {
+    const created = await this.deps.trainings.create({
+      name: this.runName(context),
+      description: `run ${context.run.number} of schedule "${context.schedule.name}"`,
+      experiment: context.schedule.name,
+      source: { path },
+      hyperparameters: step.hyperparameters ?? {},
+      datasets: step.datasets ?? {},
+      ...(step.environment ? { environment: step.environment } : {}),
+      tags: withScheduleTag({}, context.schedule.name),
+    });
     return created.id;
   }
 

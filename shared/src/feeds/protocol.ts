@@ -1,9 +1,13 @@
+import type { BatchInference } from '../schemas/batch-inferences.js';
 import type { Dataset, DatasetPreview } from '../schemas/datasets.js';
 import type { Endpoint, StageMinute } from '../schemas/endpoints.js';
 import type { Evaluation, ModelIterations, ModelPrediction, ThresholdFigures } from '../schemas/evaluations.js';
 import type { MetricSeries, MetricsEventData } from '../schemas/metrics.js';
+import type { Model } from '../schemas/models.js';
 import type { ModelType, Recipe, RecipeTrain } from '../schemas/recipes.js';
+import type { Schedule, ScheduleCreate, ScheduleRun } from '../schemas/schedules.js';
 import type { Training } from '../schemas/trainings.js';
+import type { ScheduleLocale } from '../workflows/schedule-words.js';
 
 /**
  * The detail views' contract. A feed (DOM-free, shared/src/feeds/) talks to the bridge and posts
@@ -124,7 +128,102 @@ export type ModelViewAction =
   | { action: 'stopEvaluation'; evaluationId: string }
   /** the host's: the Evaluate… form for this version, and promote */
   | { action: 'evaluate'; modelId: string }
-  | { action: 'promote'; modelId: string };
+  | { action: 'promote'; modelId: string }
+  /** the host's, shown only when the host asks for it (ModelView's `score`): Score a dataset… with this version */
+  | { action: 'score'; modelId: string };
+
+/** A bad item of a batch job, as errors.jsonl records it. */
+export interface BatchItemError {
+  key: string;
+  reason: string;
+}
+
+/** Bad items a batch view lists at most (the first of errors.jsonl). */
+export const BATCH_ERRORS_SHOWN = 100;
+
+export type BatchViewMessage =
+  /** the job as it is now, with its progress (sent first, then on every change) */
+  | { type: 'batch'; batch: BatchInference }
+  /** a chunk of the workers' log to append; `reset` empties the view first */
+  | { type: 'log'; text: string; reset?: boolean }
+  /** the first BATCH_ERRORS_SHOWN bad items, with their reasons (sent again as they grow) */
+  | { type: 'errors'; items: BatchItemError[] }
+  /** the job was deleted while shown */
+  | { type: 'deleted' }
+  | { type: 'error'; message: string };
+
+export type BatchViewAction =
+  /** the feed's: end the job, keeping what was scored */
+  | { action: 'stop' }
+  /** the host's: open the predictions file (JupyterLab: when under its root; VS Code: in an editor) */
+  | { action: 'openOutput' }
+  /** the host's: the model view of the job's model version */
+  | { action: 'openModel' }
+  /** the host's: ask, then delete the settled job */
+  | { action: 'delete' };
+
+export type ScheduleViewMessage =
+  /** the schedule as it is now (sent first, then on every change, with its lastRun) */
+  | { type: 'schedule'; schedule: Schedule }
+  /** its history, newest first (sent after the schedule, then again when a run changes) */
+  | { type: 'runs'; runs: ScheduleRun[] }
+  /** the schedule was deleted while shown */
+  | { type: 'deleted' }
+  | { type: 'error'; message: string };
+
+/** What a run's step made: a training, a model version, an evaluation or a batch job. */
+export type ScheduleResourceType = 'trainings' | 'models' | 'evaluations' | 'batch-inferences';
+
+export type ScheduleViewAction =
+  /** the feed's */
+  | { action: 'pause' }
+  | { action: 'resume' }
+  | { action: 'runNow' }
+  /** the host's: ask, then delete */
+  | { action: 'delete' }
+  /** the host's: the view of what a run's step made */
+  | { action: 'openResource'; resource: ScheduleResourceType; id: string };
+
+/** Where the schedule editor was opened from: its steps are pre-filled from it. */
+export type ScheduleOrigin =
+  | { kind: 'training'; training: string }
+  | { kind: 'recipe'; recipe: string }
+  | { kind: 'model'; model: string }
+  /** an absolute .ipynb/.py path: the newest training of that file is the template (source `latest`) */
+  | { kind: 'notebook'; path: string }
+  | { kind: 'none' };
+
+export type ScheduleEditorMessage =
+  /** the draft to start from and the lists its pickers offer (sent once) */
+  | {
+      type: 'init';
+      draft: ScheduleCreate;
+      /** why the draft has no step yet, e.g. a notebook never submitted (null: it has one); English, for the view's `t` with `noteArg` */
+      note: string | null;
+      noteArg?: string;
+      trainings: Training[];
+      recipes: Recipe[];
+      models: Model[];
+      datasets: Dataset[];
+      locale: ScheduleLocale;
+    }
+  /** the answer to a `preview` action: the next due times (ISO) */
+  | { type: 'preview'; requestId: number; nextRuns: string[] }
+  /** the bridge's 400 for that expression, in its words */
+  | { type: 'previewError'; requestId: number; message: string }
+  /** the schedule was made: the host opens its view */
+  | { type: 'saved'; schedule: Schedule }
+  /** the bridge refused it: its words and the field they are about (`cron`, `steps.1.data`) */
+  | { type: 'saveError'; message: string; field?: string }
+  | { type: 'error'; message: string };
+
+export type ScheduleEditorAction =
+  /** the feed's: the next due times of this timing (the view asks when typing rests) */
+  | { action: 'preview'; requestId: number; cron?: string; timezone?: string; every?: string }
+  /** the feed's: create the schedule */
+  | { action: 'save'; body: ScheduleCreate }
+  /** the host's: close the editor */
+  | { action: 'cancel' };
 
 /**
  * How a view gets its words: the host's translator with `{0}`-style placeholders. Every text a

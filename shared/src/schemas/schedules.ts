@@ -18,15 +18,28 @@ export const ScheduleStateSchema = Type.Union(SCHEDULE_STATES.map((s) => Type.Li
 /** `30s`, `5m`, `2h`, `1d`: at least 1 s, at most 7 d. */
 export const INTERVAL_PATTERN = '^[1-9][0-9]{0,5}(s|m|h|d)$';
 
-/** Train again from an existing training: its source snapshot, or the notebook's latest saved version. */
+/**
+ * Train again: from an existing training (its source snapshot, or the notebook's latest saved version), or a
+ * notebook, script or folder by its path, run as saved at each run (exactly one of `training` and `path`).
+ */
 export const TrainingStep = Type.Object(
   {
     kind: Type.Literal('training'),
-    training: Id,
+    training: Type.Optional(Id),
+    path: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 4096,
+        description:
+          'an absolute .ipynb / .py file or folder, submitted as saved at each run (in the experiment named as the schedule); instead of training',
+      }),
+    ),
+    environment: Type.Optional(Id),
     source: Type.Optional(
+      // no schema default: the answer would then say `snapshot` of a step by path, which has none
       Type.Union([Type.Literal('snapshot'), Type.Literal('latest')], {
-        default: 'snapshot',
-        description: "snapshot: the template's own copy of the code; latest: the notebook or folder as saved now",
+        description:
+          "a template training's code: snapshot (when left out) its own copy of the code; latest: the notebook or folder as saved now",
       }),
     ),
     hyperparameters: Type.Optional(Hyperparameters),

@@ -3,6 +3,10 @@
 export type { ComparisonViewAction, ComparisonViewMessage } from '../feeds/comparison-feed.js';
 export type { DatasetViewAction, DatasetViewMessage } from '../feeds/dataset-feed.js';
 export {
+  BATCH_ERRORS_SHOWN,
+  type BatchItemError,
+  type BatchViewAction,
+  type BatchViewMessage,
   type EndpointViewAction,
   type EndpointViewMessage,
   type ModelViewAction,
@@ -10,12 +14,19 @@ export {
   type NewModelViewAction,
   type NewModelViewMessage,
   type QuickTestInput,
+  type ScheduleEditorAction,
+  type ScheduleEditorMessage,
+  type ScheduleOrigin,
+  type ScheduleResourceType,
+  type ScheduleViewAction,
+  type ScheduleViewMessage,
   type TrainingViewAction,
   type TrainingViewMessage,
   type Translate,
   untranslated,
 } from '../feeds/protocol.js';
 export { BarList, histogramBars } from './bar-list.js';
+export { BatchView } from './batch-view.js';
 export { ClassTable, THRESHOLD_DEBOUNCE_MS } from './class-table.js';
 export {
   bestRows,
@@ -40,6 +51,9 @@ export { ModelView } from './model-view.js';
 export { NewModelView } from './new-model-view.js';
 export { PrCurveChart, prColumns } from './pr-curve-chart.js';
 export { parseInstances, QuickTestBox, rankedScores } from './quick-test.js';
+export { PREVIEW_DEBOUNCE_MS, ScheduleEditor } from './schedule-editor.js';
+export { resourceInWords, shortId, stepInWords } from './schedule-steps.js';
+export { ScheduleView } from './schedule-view.js';
 export { StageStatsChart, stageColumns } from './stage-stats-chart.js';
 export { VIEW_STRINGS, type ViewString } from './strings.js';
 export { ensureStyles, themeColors } from './styles.js';

@@ -24,7 +24,7 @@ export class ModelView {
   private readonly error: HTMLElement;
   private readonly versionTitle: HTMLElement;
   private readonly none: HTMLElement;
-  private readonly buttons: Record<'evaluate' | 'promote', ControlElement>;
+  private readonly buttons: Partial<Record<'evaluate' | 'promote' | 'score', ControlElement>>;
   private model: ModelIterations | null = null;
   private modelId: string | null = null;
   private requests = 0;
@@ -32,7 +32,16 @@ export class ModelView {
   private pendingThreshold: number | null = null;
   private pendingPrediction: number | null = null;
 
-  constructor(parent: HTMLElement, options: { name: string; t: Translate; act: (action: ModelViewAction) => void }) {
+  constructor(
+    parent: HTMLElement,
+    options: {
+      name: string;
+      t: Translate;
+      act: (action: ModelViewAction) => void;
+      /** the host scores a dataset with a version (the `score` action): show "Score a dataset…" */
+      score?: boolean;
+    },
+  ) {
     this.doc = parent.ownerDocument;
     ensureStyles(this.doc);
     const doc = this.doc;
@@ -56,6 +65,16 @@ export class ModelView {
         t('Promote…'),
         () => this.modelId && this.act({ action: 'promote', modelId: this.modelId }),
       ),
+      ...(options.score
+        ? {
+            score: actionButton(
+              doc,
+              'score',
+              t('Score a dataset…'),
+              () => this.modelId && this.act({ action: 'score', modelId: this.modelId }),
+            ),
+          }
+        : {}),
     };
     const iterationsSection = h(doc, 'section', { className: 'emkit-section-iterations' }, [
       h(doc, 'h3', { text: t('Iterations') }),
@@ -161,7 +180,7 @@ export class ModelView {
     const evaluated = this.evaluation.shown !== null;
     this.none.hidden = evaluated || !this.modelId;
     this.none.textContent = this.t('This version has not been evaluated yet: Evaluate… runs it on a held-out dataset.');
-    for (const button of Object.values(this.buttons)) button.disabled = !this.modelId;
+    for (const button of Object.values(this.buttons)) if (button) button.disabled = !this.modelId;
     this.quickTest.element.hidden = !this.modelId;
   }
 }

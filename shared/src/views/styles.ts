@@ -173,6 +173,18 @@ input.emkit-input, .emkit-view select, .emkit-view textarea {
 .emkit-nocode-field { display: flex; flex-direction: column; gap: 2px; }
 .emkit-nocode-features { display: flex; flex-wrap: wrap; gap: 4px 12px; }
 .emkit-nocode-feature { display: inline-flex; gap: 4px; align-items: center; }
+.emkit-progress { height: 8px; border-radius: 4px; background: var(--emkit-bg-alt); border: 1px solid var(--emkit-border); overflow: hidden; margin: 8px 0 4px; max-width: 640px; }
+.emkit-progress-fill { height: 100%; width: 0; background: currentColor; }
+.emkit-batch-progress-text { font-family: var(--emkit-mono); margin: 0 0 8px; }
+.emkit-schedule-form section { max-width: 720px; }
+.emkit-field { display: flex; flex-direction: column; gap: 2px; margin: 6px 0; max-width: 520px; }
+.emkit-field-hint { font-size: .85em; }
+.emkit-check { display: flex; gap: 6px; align-items: center; margin: 10px 0 4px; }
+.emkit-schedule-words { font-weight: bold; margin: 6px 0; }
+.emkit-schedule-next, .emkit-schedule-steps { margin: 4px 0; padding-left: 22px; }
+.emkit-run-steps { margin: 0; padding-left: 18px; }
+.emkit-run-steps li { display: flex; flex-wrap: wrap; gap: 6px; align-items: baseline; }
+.emkit-link { color: var(--emkit-accent); cursor: pointer; }
 .emkit-invalid, .emkit-nocode-field.emkit-invalid input, .emkit-nocode-field.emkit-invalid select { outline: 1px solid var(--emkit-failed); }
 `;
 

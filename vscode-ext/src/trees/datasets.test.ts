@@ -83,6 +83,8 @@ async function loadedStore(datasets: Dataset[], recipes: Recipe[]) {
       listClusters: none,
       listDatasets: () => list(datasets),
       listRecipes: () => list(recipes),
+      listBatchInferences: none,
+      listSchedules: none,
     },
   } as never);
   return store;

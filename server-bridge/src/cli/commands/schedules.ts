@@ -65,6 +65,7 @@ export function registerSchedules(program: Command): void {
     .option('--tz <zone>', 'the IANA time zone of --cron (default UTC)')
     .option('--every <interval>', 'an interval: 30s, 5m, 2h, 1d')
     .option('--training <id>', 'retrain: a copy of this training each run')
+    .option('--notebook <path>', 'retrain: submit this notebook, script or folder as saved at each run')
     .addOption(
       new Option('--source <which>', "the training's code: its snapshot, or the notebook as saved now").choices([
         'snapshot',

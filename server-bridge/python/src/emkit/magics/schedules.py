@@ -61,6 +61,9 @@ def add_parser(commands) -> None:
     _timing(create)
     retrain = create.add_mutually_exclusive_group()
     retrain.add_argument("--training", metavar="ID", help="retrain: a copy of this training each run")
+    retrain.add_argument(
+        "--notebook", metavar="PATH", help="retrain: submit this notebook, script or folder as saved at each run"
+    )
     retrain.add_argument("--recipe", metavar="NAME", help="retrain: train this recipe each run")
     create.add_argument(
         "--source", choices=["snapshot", "latest"], help="the training's code: its snapshot, or as saved now"
@@ -125,6 +128,12 @@ def steps_of(args) -> List[Dict[str, Any]]:
         if datasets:
             step["datasets"] = datasets
         steps.append(step)
+    elif args.notebook:
+        # the file as saved at each run; a relative path is the notebook's folder's, made absolute here
+        step = {"kind": "training", "path": os.path.abspath(args.notebook), **extras}
+        if datasets:
+            step["datasets"] = datasets
+        steps.append(step)
     elif args.recipe:
         steps.append({"kind": "recipe", "recipe": args.recipe, "datasets": datasets, **extras})
     if args.evaluate:
@@ -149,7 +158,7 @@ def steps_of(args) -> List[Dict[str, Any]]:
             batch["overwrite"] = True
         steps.append({"kind": "batch", "batch": batch})
     if not steps:
-        raise MagicError("%emkit schedule create: say what runs: --training, --recipe or --batch")
+        raise MagicError("%emkit schedule create: say what runs: --training, --notebook, --recipe or --batch")
     return steps
 
 
