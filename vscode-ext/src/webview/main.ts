@@ -45,6 +45,8 @@ useControls(document, {
   option: 'vscode-option',
 });
 
+// the schedule words' language (cronstrue's, the dates'): the page is in VS Code's display language
+const locale = document.documentElement.lang.startsWith('ko') ? 'ko' : 'en';
 const kind = root.dataset.kind;
 /** Whichever view the panel shows: the host's feed posts only that view's messages. */
 const view: { handle(message: never): void } =
@@ -61,7 +63,7 @@ const view: { handle(message: never): void } =
             : kind === 'batch'
               ? new BatchView(root, { t, act })
               : kind === 'schedule'
-                ? new ScheduleView(root, { t, act })
+                ? new ScheduleView(root, { t, act, locale })
                 : kind === 'scheduleEditor'
                   ? new ScheduleEditor(root, { t, act })
                   : new TrainingView(root, { t, act });
