@@ -13,6 +13,8 @@ import { venvPython, writeTree } from '../support/trainings.js';
 
 let bridge: TestBridge;
 let work: string;
+/** a job that met no bad item (its errors file may not even be there) */
+let errorless = '';
 const api = () => bridge.client.api;
 const jobFolders = () =>
   existsSync(join(bridge.home, 'batch-inferences')) ? readdirSync(join(bridge.home, 'batch-inferences')) : [];
@@ -44,6 +46,7 @@ describe('refused creates', () => {
     const output = join(work, 'taken');
     const first = await api().createBatchInference({ body: { model: 'table', input: join(work, 'rows.csv'), output } });
     expect((await settledBatch(bridge.client, first.id)).state).toBe('COMPLETE');
+    errorless = first.id;
     const before = jobFolders().length;
     const error = await refusal(api().createBatchInference({ body: { model: 'table', input: join(work, 'rows.csv'), output } }));
     expect(error.status).toBe(409);
@@ -124,6 +127,18 @@ describe('bad items', () => {
     const wanted = Array.from({ length: 200 }, (_, i) => i).filter((i) => i !== 7 && i !== 42);
     expect(scored.map((r) => r.key)).toEqual(wanted);
     expect(scored.every((r) => r.prediction === r.key && r.x === r.key)).toBe(true);
+    // the editors' views read the same list through the bridge: the first items and how many
+    const listed = await api().listBatchInferenceErrors({ params: { id: job.id }, query: {} });
+    expect(listed.total).toBe(2);
+    expect(listed.items.map((e) => e.key)).toEqual(['7', '42']);
+    expect(listed.items[1]?.reason).toContain('broke on purpose');
+    const first = await api().listBatchInferenceErrors({ params: { id: job.name }, query: { limit: 1 } });
+    expect(first).toEqual({ total: 2, items: [listed.items[0]] });
+    const none = await api().listBatchInferenceErrors({ params: { id: errorless }, query: {} });
+    expect(none).toEqual({ items: [], total: 0 });
+    const bad = await refusal(api().listBatchInferenceErrors({ params: { id: job.id }, query: { limit: 0 } }));
+    expect([bad.status, bad.field]).toEqual([400, 'limit']);
+    expect((await refusal(api().listBatchInferenceErrors({ params: { id: 'no-such-job' }, query: {} }))).status).toBe(404);
   }, 120_000);
 
   it('FAILS past maxErrorRatio, keeping the errors and no predictions file', async () => {

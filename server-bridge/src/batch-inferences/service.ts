@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  type BatchErrorList,
   type BatchInference,
   type BatchInferenceCreate,
   type BatchInferenceList,
@@ -21,6 +22,7 @@ import { logWindowOf, pageOf } from '../server/query-defaults.js';
 import { type BatchInferenceRecord, batchInferenceOf } from '../store/batch-inferences.js';
 import type { Store } from '../store/index.js';
 import { batchLayout } from './contract.js';
+import { readErrorsFile } from './errors-file.js';
 import { type BatchCreateContext, BatchSubmitter } from './submit.js';
 import { BatchSupervision } from './supervise.js';
 
@@ -103,6 +105,11 @@ export class BatchInferenceService {
     const job = this.record(id);
     const { offset, limit } = logWindowOf(query);
     return readLogChunk(batchLayout(job.dir).supervisorLog, offset, limit);
+  }
+
+  /** The job's first bad items (errors.jsonl, wherever its output went) and how many it has. */
+  readErrors(id: string, limit: number | undefined): Promise<BatchErrorList> {
+    return readErrorsFile(batchInferenceOf(this.record(id)).errorsFile, limit);
   }
 
   /** At start: pick up (or resume) what a previous bridge left running, and clear what it left half-made. */

@@ -7,6 +7,7 @@ export const batchInferenceHandlers: Handlers<
   | 'stopBatchInference'
   | 'deleteBatchInference'
   | 'getBatchInferenceLog'
+  | 'listBatchInferenceErrors'
 > = {
   listBatchInferences: ({ query }, { bridge }) => bridge.batchInferences.list(query),
   createBatchInference: ({ body }, { bridge }) => bridge.batchInferences.create(body),
@@ -17,4 +18,5 @@ export const batchInferenceHandlers: Handlers<
     return undefined;
   },
   getBatchInferenceLog: ({ params, query }, { bridge }) => bridge.batchInferences.readLog(params.id, query),
+  listBatchInferenceErrors: ({ params, query }, { bridge }) => bridge.batchInferences.readErrors(params.id, query?.limit),
 };

@@ -7,15 +7,16 @@ import type { BatchViewMessage } from './protocol.js';
 // The feed's choices (what it asks the bridge, what it tells the view) with the bridge's answers
 // stood in for; the real bridge is driven by the editors' end-to-end tests.
 
-const job = (state: string, done: number) => ({
+const job = (state: string, done: number, errors = 0) => ({
   id: 'b1',
   name: 'score-1',
   state,
-  progress: { done, total: 100, errors: 0, rate: 10, etaSeconds: 5 },
+  progress: { done, total: 100, errors, rate: 10, etaSeconds: 5 },
 });
 
 function stub(log: string) {
   const calls: string[] = [];
+  let errors: { key: string; reason: string }[] = [];
   const api = {
     getBatchInference: async () => job('RUNNING', 10),
     getBatchInferenceLog: async ({ query }: { query: { offset: number } }) => {
@@ -23,12 +24,21 @@ function stub(log: string) {
       const text = log.slice(query.offset);
       return { text, offset: query.offset, nextOffset: log.length, size: log.length };
     },
+    listBatchInferenceErrors: async () => {
+      calls.push('errors');
+      return { items: errors, total: errors.length };
+    },
     stopBatchInference: async () => {
       calls.push('stop');
       return job('STOP IN PROGRESS', 10);
     },
   };
-  return { client: { api } as unknown as EmkitClient, calls, grow: (more: string) => (log += more) };
+  return {
+    client: { api } as unknown as EmkitClient,
+    calls,
+    grow: (more: string) => (log += more),
+    bad: (items: typeof errors) => (errors = items),
+  };
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -59,6 +69,26 @@ describe('the batch job feed', () => {
     expect(messages.filter((m) => m.type === 'batch').map((m) => m.type === 'batch' && m.batch.progress.done)).toEqual([10, 50]);
     expect(messages.at(-1)).toEqual({ type: 'log', text: '[emkit] scored 50 items, 0 bad\n' });
     expect(calls).toContain('log from 16');
+  });
+
+  it('reads the bad items at start and again only when their count grows', async () => {
+    const { client, calls, bad } = stub('');
+    const messages: BatchViewMessage[] = [];
+    const feed = new BatchFeed(client, 'b1', (m) => messages.push(m));
+    feed.start();
+    await settle();
+    expect(messages.find((m) => m.type === 'errors')).toEqual({ type: 'errors', items: [] });
+    feed.handleEvent(event('updated', job('RUNNING', 20)));
+    await settle();
+    expect(calls.filter((c) => c === 'errors')).toHaveLength(1);
+    bad([{ key: '17', reason: 'unparseable row' }]);
+    feed.handleEvent(event('updated', job('RUNNING', 30, 1)));
+    await settle();
+    expect(calls.filter((c) => c === 'errors')).toHaveLength(2);
+    expect(messages.filter((m) => m.type === 'errors').at(-1)).toEqual({
+      type: 'errors',
+      items: [{ key: '17', reason: 'unparseable row' }],
+    });
   });
 
   it('stops the job itself and leaves the other actions to its host; says when the job is deleted', async () => {

@@ -2,12 +2,13 @@ import type { EmkitClient } from '../api/client.js';
 import type { BatchInference } from '../schemas/batch-inferences.js';
 import type { ResourceEvent } from '../schemas/events.js';
 import { batchInferenceStates, isSettled } from '../states.js';
-import type { BatchViewAction, BatchViewMessage } from './protocol.js';
+import { BATCH_ERRORS_SHOWN, type BatchViewAction, type BatchViewMessage } from './protocol.js';
 
 /**
  * What a batch job's view shows, from the bridge: the job, then its changes (progress comes on
  * the `batch-inferences` events at most twice a second) and the workers' log read on from the
- * last byte after each of them — the events pace the log, so nothing polls. Stop is the feed's;
+ * last byte after each of them — the events pace the log, so nothing polls — and the first bad
+ * items (errors.jsonl) whenever their count grows. Stop is the feed's;
  * opening the output, the model and deleting are the host's. DOM-free, like the other feeds.
  */
 export class BatchFeed {
@@ -16,6 +17,8 @@ export class BatchFeed {
   /** a log read under way, and whether another was asked for meanwhile: one read at a time, in order */
   private reading: Promise<void> | null = null;
   private readAgain = false;
+  /** the bad items counted when the list was last read: read again only when it grows */
+  private errorsRead = -1;
 
   constructor(
     private readonly client: EmkitClient,
@@ -67,6 +70,23 @@ export class BatchFeed {
     this.readLog();
     // a settled job's last lines may land after the read just started: read once more after it
     if (isSettled(batchInferenceStates, batch.state)) this.readLog();
+    if (batch.progress.errors !== this.errorsRead && this.errorsRead < BATCH_ERRORS_SHOWN) {
+      this.errorsRead = batch.progress.errors;
+      void this.readErrors();
+    }
+  }
+
+  private async readErrors(): Promise<void> {
+    try {
+      const list = await this.client.api.listBatchInferenceErrors({
+        params: { id: this.batchId },
+        query: { limit: BATCH_ERRORS_SHOWN },
+      });
+      if (!this.disposed) this.post({ type: 'errors', items: list.items });
+    } catch (error) {
+      // a bridge from before the errors route has none to give: the view says there are none
+      if ((error as { status?: number }).status !== 404) this.fail(error as Error);
+    }
   }
 
   private readLog(): void {

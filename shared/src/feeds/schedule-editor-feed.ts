@@ -1,5 +1,6 @@
 import type { EmkitClient } from '../api/client.js';
 import { ApiError } from '../api/errors.js';
+import type { ResourceEvent } from '../schemas/events.js';
 import type { ScheduleCreate } from '../schemas/schedules.js';
 import { scheduleDraft } from '../workflows/schedule-draft.js';
 import type { ScheduleLocale } from '../workflows/schedule-words.js';
@@ -40,6 +41,9 @@ export class ScheduleEditorFeed {
     }
     return false;
   }
+
+  /** The lists are read once, when the editor opens: nothing to follow (the hosts call every feed the same way). */
+  handleEvent(_event: ResourceEvent): void {}
 
   dispose(): void {
     this.disposed = true;

@@ -139,3 +139,20 @@ export const BatchInferenceListQuery = Type.Object(
   { additionalProperties: false },
 );
 export type BatchInferenceListQuery = Static<typeof BatchInferenceListQuery>;
+
+/** A bad item of a job, as its errors.jsonl records it: the row number or file path, and why. */
+export const BatchItemErrorSchema = Type.Object({ key: Type.String(), reason: Type.String() }, {});
+
+export const BatchErrorList = Type.Object(
+  {
+    items: Type.Array(BatchItemErrorSchema, { description: 'the first `limit` bad items, in the order they were met' }),
+    total: Type.Integer({ minimum: 0, description: 'bad items recorded so far' }),
+  },
+  { title: 'BatchErrorList' },
+);
+export type BatchErrorList = Static<typeof BatchErrorList>;
+export const BatchErrorsQuery = Type.Object(
+  { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })) },
+  { additionalProperties: false },
+);
+export type BatchErrorsQuery = Static<typeof BatchErrorsQuery>;

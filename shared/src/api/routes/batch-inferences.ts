@@ -1,4 +1,6 @@
 import {
+  BatchErrorList,
+  BatchErrorsQuery,
   BatchInference,
   BatchInferenceCreate,
   BatchInferenceList,
@@ -63,5 +65,15 @@ export const batchInferenceRoutes = {
     querystring: LogQuery,
     status: 200,
     response: LogChunk,
+  },
+  listBatchInferenceErrors: {
+    method: 'GET',
+    url: '/api/v1/batch-inferences/:id/errors',
+    tag: 'batch-inferences',
+    summary: 'The first bad items of errors.jsonl (row number or file path, and why), with how many there are',
+    params: IdParams,
+    querystring: BatchErrorsQuery,
+    status: 200,
+    response: BatchErrorList,
   },
 } as const satisfies Record<string, RouteDef>;
