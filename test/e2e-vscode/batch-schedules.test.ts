@@ -4,7 +4,8 @@
 // batch size as QuickInput steps), the job's panel following it to COMPLETE, Open output showing
 // the predictions in an editor; Schedule… from a notebook's editor title (the notebook was
 // submitted once), the cron helper saying the interval in words with the bridge's next runs,
-// the schedule's panel with its runs appearing, and the notification when a run fails.
+// the schedule's panel with its runs appearing, and the notification when a run fails; both
+// panels back after a window reload.
 // Screenshots under test-artifacts/vscode-batch-schedules/ and test-artifacts/vscode-batch-schedules-ko/.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -211,5 +212,20 @@ for (const language of ['en', 'ko'] as const) {
       await view.locator('[data-emkit-action="pause"]').click();
       await expect.poll(async () => (await client.api.getSchedule({ params: { id: schedule?.id ?? '' } })).state).toBe('PAUSED');
     }, 400_000);
+
+    it("brings the batch job's and the schedule's panels back, live, after the window reloads", async () => {
+      const job = (await workbench.bridge.client.api.listBatchInferences({ query: {} })).items[0];
+      await page.reload();
+      await page.locator('.tab', { hasText: words('Schedule {0}').replace('{0}', 'fit-schedule') }).click({ timeout: 60_000 });
+      const schedule = await frameWith(page, '.emkit-schedule-view .emkit-schedule-runs');
+      await expect.poll(() => schedule.locator('.emkit-schedule-view .emkit-state').first().textContent()).toBe('PAUSED');
+      await page.locator('.tab', { hasText: words('Batch {0}').replace('{0}', job?.name ?? '') }).click();
+      const batch = await frameWith(page, '.emkit-batch-view');
+      await expect.poll(() => batch.locator('.emkit-batch-view .emkit-state').first().textContent()).toBe('COMPLETE');
+      // its log read again from the bridge
+      await expect.poll(() => batch.locator('.emkit-log-rows').textContent(), { timeout: 20_000 }).toContain('scored 2000 items');
+      await page.waitForTimeout(500); // the progress bar's transition, for the screenshot
+      await shot(page, 'after-reload');
+    }, 120_000);
   });
 }
