@@ -35,6 +35,16 @@ export const CommandIds = {
   saveRecipe: 'emkit:save-recipe',
   trainRecipe: 'emkit:train-recipe',
   newModelNoCode: 'emkit:new-model-no-code',
+  scoreDataset: 'emkit:score-dataset',
+  openBatch: 'emkit:open-batch-inference',
+  stopBatch: 'emkit:stop-batch-inference',
+  deleteBatch: 'emkit:delete-batch-inference',
+  newSchedule: 'emkit:new-schedule',
+  openSchedule: 'emkit:open-schedule',
+  pauseSchedule: 'emkit:pause-schedule',
+  resumeSchedule: 'emkit:resume-schedule',
+  runSchedule: 'emkit:run-schedule',
+  deleteSchedule: 'emkit:delete-schedule',
 } as const;
 
 /** What a resource command takes: the id (or name) of what to act on; without it the command asks. */

@@ -11,3 +11,12 @@ const svgstr = `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" v
 </svg>`;
 
 export const emkitIcon = new LabIcon({ name: 'emkit:logo', svgstr });
+
+// a clock: the schedules' mark (the notebook toolbar's "Schedule…", the schedule tabs)
+const clockSvg = `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 24 24">
+  <g class="jp-icon3" fill="#616161">
+    <path d="M12 2a10 10 0 1 1 0 20 10 10 0 0 1 0-20zm0 2a8 8 0 1 0 0 16 8 8 0 0 0 0-16zm1 3v4.6l3.2 3.2-1.4 1.4L11 12.4V7z"/>
+  </g>
+</svg>`;
+
+export const scheduleIcon = new LabIcon({ name: 'emkit:schedule', svgstr: clockSvg });

@@ -1,4 +1,5 @@
 import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { batchSchedulesPlugin } from './plugins/batch-schedules.js';
 import { commandsPlugin } from './plugins/commands.js';
 import { comparisonPlugin } from './plugins/comparison.js';
 import { corePlugin } from './plugins/core.js';
@@ -6,6 +7,7 @@ import { datasetsPlugin } from './plugins/datasets.js';
 import { detailsPlugin } from './plugins/details.js';
 import { noCodePlugin } from './plugins/no-code.js';
 import { notificationsPlugin } from './plugins/notifications.js';
+import { scheduleNotificationsPlugin } from './plugins/schedule-notifications.js';
 import { sidebarPlugin } from './plugins/sidebar.js';
 import { workflowsPlugin } from './plugins/workflows.js';
 
@@ -22,5 +24,7 @@ const plugins: JupyterFrontEndPlugin<unknown>[] = [
   comparisonPlugin,
   datasetsPlugin,
   noCodePlugin,
+  batchSchedulesPlugin,
+  scheduleNotificationsPlugin,
 ];
 export default plugins;

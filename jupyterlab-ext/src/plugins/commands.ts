@@ -1,4 +1,4 @@
-import { ApiError, type EmkitClient, isSettled, trainingStates } from '@emkit/shared';
+import { ApiError, batchInferenceStates, type EmkitClient, isSettled, trainingStates } from '@emkit/shared';
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { Dialog, ICommandPalette, InputDialog, Notification, showDialog } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
@@ -156,6 +156,44 @@ function resourceActions(trans: TranslationBundle, resources: ResourceStore): Re
         await client.api.deleteRecipe({ params: { id } });
         await resources.reloadRecipes(client);
       },
+    },
+    {
+      id: CommandIds.stopBatch,
+      kind: 'batch-inferences',
+      label: trans.__('Stop Batch Job…'),
+      pick: trans.__('Stop which batch job?'),
+      none: trans.__('No batch job is running.'),
+      confirmTitle: (name) => trans.__('Stop batch job %1?', name),
+      confirmBody: trans.__('It ends within seconds; the predictions written so far are kept, in order.'),
+      confirmLabel: trans.__('Stop'),
+      failed: (name, message) => trans.__('Could not stop %1: %2', name, message),
+      applies: (item) => !isSettled(batchInferenceStates, item.state as never),
+      call: (client, id) => client.api.stopBatchInference({ params: { id } }),
+    },
+    {
+      id: CommandIds.deleteBatch,
+      kind: 'batch-inferences',
+      label: trans.__('Delete Batch Job…'),
+      pick: trans.__('Delete which batch job?'),
+      none: trans.__('There are no finished batch jobs to delete.'),
+      confirmTitle: (name) => trans.__('Delete batch job %1?', name),
+      confirmBody: trans.__('Its record and its own folder are removed; an output folder you named is kept.'),
+      confirmLabel: deleteLabel,
+      failed: couldNotDelete,
+      applies: (item) => isSettled(batchInferenceStates, item.state as never),
+      call: (client, id) => client.api.deleteBatchInference({ params: { id } }),
+    },
+    {
+      id: CommandIds.deleteSchedule,
+      kind: 'schedules',
+      label: trans.__('Delete Schedule…'),
+      pick: trans.__('Delete which schedule?'),
+      none: trans.__('There are no schedules to delete.'),
+      confirmTitle: (name) => trans.__('Delete schedule %1?', name),
+      confirmBody: trans.__('Its history goes; the trainings, models, evaluations and jobs its runs made stay.'),
+      confirmLabel: deleteLabel,
+      failed: couldNotDelete,
+      call: (client, id) => client.api.deleteSchedule({ params: { id } }),
     },
   ];
 }

@@ -2,6 +2,7 @@ import { type Experiment, formatDuration, isSettled, type Training, trainingSeco
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { addIcon, deleteIcon, lineFormIcon, stopIcon, tableRowsIcon } from '@jupyterlab/ui-components';
 import { CommandIds } from '../commands.js';
+import { scheduleIcon } from '../icons.js';
 import { useNow } from './hooks.js';
 import { Badge, IconButton, Row, RowName, Section } from './parts.js';
 import type { Run } from './SidebarView.js';
@@ -32,6 +33,11 @@ function TrainingRow({ training, now, trans, run }: { training: Training; now: n
               onClick={() => run(CommandIds.createModel, training.id)}
             />
           )}
+          <IconButton
+            icon={scheduleIcon}
+            label={trans.__('Schedule %1…', training.name)}
+            onClick={() => run(CommandIds.newSchedule, undefined, { training: training.id })}
+          />
           <IconButton
             icon={lineFormIcon}
             label={trans.__('TensorBoard for %1', training.name)}

@@ -1,6 +1,15 @@
 import type { Model } from '@emkit/shared';
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { addIcon, codeCheckIcon, deleteIcon, launchIcon, runIcon, stopIcon, tagIcon } from '@jupyterlab/ui-components';
+import {
+  addIcon,
+  codeCheckIcon,
+  deleteIcon,
+  launchIcon,
+  runIcon,
+  stopIcon,
+  tableRowsIcon,
+  tagIcon,
+} from '@jupyterlab/ui-components';
 import { CommandIds } from '../commands.js';
 import { IconButton, Row, Section } from './parts.js';
 import type { Run } from './SidebarView.js';
@@ -52,6 +61,11 @@ export function ModelsSection({ models, trans, run }: { models: readonly Model[]
                         icon={codeCheckIcon}
                         label={trans.__('Evaluate %1:%2', model.name, model.version)}
                         onClick={() => run(CommandIds.evaluateModel, model.id)}
+                      />
+                      <IconButton
+                        icon={tableRowsIcon}
+                        label={trans.__('Score a dataset with %1:%2…', model.name, model.version)}
+                        onClick={() => run(CommandIds.scoreDataset, model.id)}
                       />
                       <IconButton
                         icon={tagIcon}

@@ -2,6 +2,7 @@ import type { Recipe } from '@emkit/shared';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { addIcon, deleteIcon, runIcon } from '@jupyterlab/ui-components';
 import { CommandIds } from '../commands.js';
+import { scheduleIcon } from '../icons.js';
 import { IconButton, Row, Section } from './parts.js';
 import type { Run } from './SidebarView.js';
 
@@ -37,6 +38,11 @@ export function RecipesSection({ recipes, trans, run }: { recipes: readonly Reci
                 icon={runIcon}
                 label={trans.__('Train recipe %1…', recipe.name)}
                 onClick={() => run(CommandIds.trainRecipe, recipe.id)}
+              />
+              <IconButton
+                icon={scheduleIcon}
+                label={trans.__('Schedule %1…', recipe.name)}
+                onClick={() => run(CommandIds.newSchedule, undefined, { recipe: recipe.id })}
               />
               {!recipe.builtin && (
                 <IconButton

@@ -31,7 +31,13 @@ vi.mock('@jupyterlab/ui-components', () => {
     'codeCheck',
     'run',
   ];
-  return Object.fromEntries(names.map((name) => [`${name}Icon`, icon]));
+  return {
+    ...Object.fromEntries(names.map((name) => [`${name}Icon`, icon])),
+    // emkit's own icons (icons.ts) are LabIcons too
+    LabIcon: class {
+      react = () => null;
+    },
+  };
 });
 
 /** JupyterLab's translation bundle, in English: `%1` placeholders filled. */
@@ -255,12 +261,14 @@ describe('the sidebar', () => {
       [...(row?.querySelectorAll('.emkit-IconButton') ?? [])].map((b) => b.getAttribute('aria-label'));
     expect(rows.map((r) => r.getAttribute('data-emkit-name'))).toEqual(['image-classification', 'my-iris']);
     expect(rows[0]?.textContent).toContain('built-in');
-    expect(buttons(rows[0])).toEqual(['Train recipe image-classification…']);
+    expect(buttons(rows[0])).toEqual(['Train recipe image-classification…', 'Schedule image-classification…']);
     expect(rows[1]?.textContent).toContain('from iris-run');
-    expect(buttons(rows[1])).toEqual(['Train recipe my-iris…', 'Delete recipe my-iris']);
+    expect(buttons(rows[1])).toEqual(['Train recipe my-iris…', 'Schedule my-iris…', 'Delete recipe my-iris']);
     const train = rows[1]?.querySelector<HTMLElement>('.emkit-IconButton');
     await act(async () => train?.click());
     expect(executed.at(-1)).toEqual(['emkit:train-recipe', { id: 'my-iris' }]);
+    await act(async () => rows[1]?.querySelector<HTMLElement>('[aria-label="Schedule my-iris…"]')?.click());
+    expect(executed.at(-1)).toEqual(['emkit:new-schedule', { recipe: 'my-iris' }]);
   });
 
   it('starts the no-code flow from the Recipes and Models headers', async () => {
@@ -270,6 +278,65 @@ describe('the sidebar', () => {
       await act(async () => button.click());
       expect(executed.at(-1)).toEqual(['emkit:new-model-no-code', {}]);
     }
+  });
+
+  it("shows a running batch job's progress inline, and a schedule's next due time and last run", async () => {
+    const batch = (state: string, done: number, seq: number) =>
+      ({
+        seq,
+        time: '2026-12-06T00:00:00.000Z',
+        resource: 'batch-inferences',
+        action: 'updated',
+        id: 'b1',
+        data: {
+          id: 'b1',
+          name: 'score-iris',
+          state,
+          reason: null,
+          model: { id: 'm1', name: 'iris', version: 2 },
+          progress: { done, total: 50_000, errors: 0, rate: 3100, etaSeconds: 12 },
+          startedAt: '2026-12-06T00:00:00.000Z',
+          finishedAt: state === 'COMPLETE' ? '2026-12-06T00:00:16.000Z' : null,
+          createdAt: '2026-12-06T00:00:00.000Z',
+        },
+      }) as never;
+    await act(async () => resources.apply(batch('RUNNING', 12_000, 20)));
+    const job = () => host.querySelector('[data-emkit-kind="batch-inference"][data-emkit-name="score-iris"]');
+    expect(job()?.querySelector('[data-emkit-progress]')?.textContent).toBe('12,000 / 50,000 · 3,100/s · ETA 12s');
+    expect(job()?.querySelector('[aria-label="Stop batch job score-iris"]')).not.toBeNull();
+    await act(async () => resources.apply(batch('COMPLETE', 50_000, 21)));
+    expect(job()?.querySelector('[data-emkit-progress]')?.textContent).toBe('iris:2 · 16s');
+    await act(async () => job()?.querySelector<HTMLElement>('.emkit-Row-open')?.click());
+    expect(executed.at(-1)).toEqual(['emkit:open-batch-inference', { id: 'b1', name: 'score-iris' }]);
+
+    const schedule = {
+      id: 's1',
+      name: 'nightly',
+      state: 'ACTIVE',
+      reason: null,
+      nextRuns: ['2026-12-07T02:00:00.000Z'],
+      lastRun: { id: 'r3', number: 3, state: 'FAILED', reason: 'step 2 (evaluation): gone' },
+      createdAt: '2026-12-06T00:00:00.000Z',
+      updatedAt: '2026-12-06T00:00:00.000Z',
+    };
+    await act(async () =>
+      resources.apply({
+        seq: 22,
+        time: schedule.updatedAt,
+        resource: 'schedules',
+        action: 'updated',
+        id: 's1',
+        data: schedule,
+      } as never),
+    );
+    const row = host.querySelector('[data-emkit-kind="schedule"][data-emkit-name="nightly"]');
+    expect(row?.querySelector('[data-emkit-next]')?.textContent).toMatch(/^next 2026-12-0[67] /);
+    expect([...(row?.querySelectorAll('.emkit-Badge') ?? [])].map((b) => b.textContent)).toEqual(['ACTIVE', 'FAILED']);
+    await act(async () => row?.querySelector<HTMLElement>('[aria-label="Pause nightly"]')?.click());
+    expect(executed.at(-1)).toEqual(['emkit:pause-schedule', { id: 's1' }]);
+    const header = host.querySelector('[data-emkit-section="schedules"] .emkit-Section-actions .emkit-IconButton') as HTMLElement;
+    await act(async () => header.click());
+    expect(executed.at(-1)).toEqual(['emkit:new-schedule', {}]);
   });
 
   it('shows lists only while the bridge is there and they were loaded from it', () => {

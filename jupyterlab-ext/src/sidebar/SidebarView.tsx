@@ -4,6 +4,7 @@ import { CommandIds } from '../commands.js';
 import type { ConnectionStatus } from '../connection/connection.js';
 import type { LoadState } from '../resources.js';
 import type { IEmkit } from '../tokens.js';
+import { BatchJobsSection } from './BatchJobsSection.js';
 import { ClustersSection } from './ClustersSection.js';
 import { ConnectionBanner } from './ConnectionBanner.js';
 import { DatasetsSection } from './DatasetsSection.js';
@@ -14,6 +15,7 @@ import { useSignal } from './hooks.js';
 import { ModelsSection } from './ModelsSection.js';
 import { IconButton } from './parts.js';
 import { RecipesSection } from './RecipesSection.js';
+import { SchedulesSection } from './SchedulesSection.js';
 
 /** Runs an emkit command on one resource (by id); the commands ask, act and report. */
 export type Run = (command: string, id?: string, extra?: Record<string, string>) => void;
@@ -54,6 +56,8 @@ export function SidebarView({ emkit, commands }: { emkit: IEmkit; commands: Comm
           <RecipesSection recipes={data.recipes} trans={trans} run={run} />
           <ExperimentsSection experiments={data.experiments} trainings={data.trainings} trans={trans} run={run} />
           <ModelsSection models={data.models} trans={trans} run={run} />
+          <BatchJobsSection batches={data['batch-inferences']} trans={trans} run={run} />
+          <SchedulesSection schedules={data.schedules} trans={trans} run={run} />
           <EndpointsSection endpoints={data.endpoints} trans={trans} run={run} />
           <ClustersSection clusters={data.clusters} trans={trans} run={run} />
         </div>

@@ -19,7 +19,6 @@ import {
 } from '@emkit/shared';
 import type { JupyterFrontEnd } from '@jupyterlab/application';
 import { Notification } from '@jupyterlab/apputils';
-import type { DocumentRegistry, IDocumentWidget } from '@jupyterlab/docregistry';
 import { CommandIds, type ResourceArgs } from '../commands.js';
 import { discoverBridge } from '../connection/discover.js';
 import { emkitIcon } from '../icons.js';
@@ -27,16 +26,9 @@ import { attempt, requireClient } from '../plugins/require-client.js';
 import type { IEmkit } from '../tokens.js';
 import { type Field, formDialog } from '../views/form.js';
 import { viewTranslator } from '../views/translate.js';
+import { currentDocument } from './current-document.js';
 
 const NEW_EXPERIMENT = '\u0000new';
-
-/** The notebook (or script) in front of the user, if the current tab is one. */
-function currentDocument(app: JupyterFrontEnd): IDocumentWidget | null {
-  const widget = app.shell.currentWidget as Partial<IDocumentWidget> | null;
-  const context = widget?.context as DocumentRegistry.Context | undefined;
-  if (!context?.path || !/\.(ipynb|py)$/.test(context.path)) return null;
-  return widget as IDocumentWidget;
-}
 
 /**
  * A form's key=value box by the shared rule; a problem is shown under the field's label and

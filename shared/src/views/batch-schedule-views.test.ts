@@ -232,7 +232,11 @@ describe('the schedule editor', () => {
   it('saves the pre-filled step with the chain chosen, and shows the bridge’s refusal with its field', () => {
     const { view, actions, field, type } = editor();
     view.handle(init());
+    const evaluatePart = () => view.element.querySelector<HTMLElement>('[data-part="evaluate"]')?.hidden;
+    expect(evaluatePart()).toBe(true);
     field('evaluate').click();
+    // its fields show once ticked
+    expect(evaluatePart()).toBe(false);
     expect(view.body()).toBe('Name the data to evaluate on.');
     type('evalData', 'holdout:1');
     type('evalLabel', 'churn');

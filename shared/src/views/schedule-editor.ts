@@ -363,44 +363,53 @@ export class ScheduleEditor {
     const evaluation = draft.steps.find((s) => s.kind === 'evaluation');
     const promote = draft.steps.find((s) => s.kind === 'promote');
     const rescore = draft.steps.slice(1).find((s) => s.kind === 'batch');
+    // each part of the chain shows its fields only while it is ticked
+    const part = (name: string, label: string, checked: boolean, fields: HTMLElement[]): HTMLElement[] => {
+      const box = h(doc, 'div', { className: 'emkit-schedule-part', attrs: { 'data-part': name } }, fields);
+      box.hidden = !checked;
+      return [this.check(name, label, checked, () => (box.hidden = !this.checks.get(name)?.checked)), box];
+    };
     chainBox.append(
       h(doc, 'h3', { text: t('Then') }),
-      this.check('evaluate', t('Evaluate on a dataset'), !!evaluation),
-      this.text(
-        'evalData',
-        t('Evaluation data'),
-        evaluation?.kind === 'evaluation' ? evaluation.data : '',
-        t('a dataset name[:version] or an absolute path'),
-      ),
-      this.text('evalLabel', t('Label column'), evaluation?.kind === 'evaluation' ? (evaluation.label ?? '') : ''),
-      this.check('promote', t('Promote an alias if a metric passes'), !!promote),
-      this.text('alias', t('Alias'), promote?.kind === 'promote' ? promote.alias : 'production'),
-      this.text(
-        'metric',
-        t('Metric'),
-        promote?.kind === 'promote' ? promote.metric : 'accuracy',
-        t('accuracy, macro.f1, rocAuc, r2, rmse…'),
-      ),
-      this.select(
-        'comparison',
-        t('Comparison'),
-        ['>=', '>', '<=', '<'].map((c) => [c, c] as [string, string]),
-        promote?.kind === 'promote' ? (promote.comparison ?? '>=') : '>=',
-      ),
-      this.text('threshold', t('Threshold'), promote?.kind === 'promote' ? String(promote.threshold) : '0.9'),
-      this.check('rescore', t('Score a dataset with the new version'), !!rescore),
-      this.text(
-        'rescoreInput',
-        t('Data to score'),
-        rescore?.kind === 'batch' ? rescore.batch.input : '',
-        t('a dataset name[:version] or an absolute path'),
-      ),
-      this.text(
-        'rescoreOutput',
-        t('Output folder'),
-        rescore?.kind === 'batch' ? (rescore.batch.output ?? '') : '',
-        t("an absolute folder, replaced at each run; empty: the job's own"),
-      ),
+      ...part('evaluate', t('Evaluate on a dataset'), !!evaluation, [
+        this.text(
+          'evalData',
+          t('Evaluation data'),
+          evaluation?.kind === 'evaluation' ? evaluation.data : '',
+          t('a dataset name[:version] or an absolute path'),
+        ),
+        this.text('evalLabel', t('Label column'), evaluation?.kind === 'evaluation' ? (evaluation.label ?? '') : ''),
+      ]),
+      ...part('promote', t('Promote an alias if a metric passes'), !!promote, [
+        this.text('alias', t('Alias'), promote?.kind === 'promote' ? promote.alias : 'production'),
+        this.text(
+          'metric',
+          t('Metric'),
+          promote?.kind === 'promote' ? promote.metric : 'accuracy',
+          t('accuracy, macro.f1, rocAuc, r2, rmse…'),
+        ),
+        this.select(
+          'comparison',
+          t('Comparison'),
+          ['>=', '>', '<=', '<'].map((c) => [c, c] as [string, string]),
+          promote?.kind === 'promote' ? (promote.comparison ?? '>=') : '>=',
+        ),
+        this.text('threshold', t('Threshold'), promote?.kind === 'promote' ? String(promote.threshold) : '0.9'),
+      ]),
+      ...part('rescore', t('Score a dataset with the new version'), !!rescore, [
+        this.text(
+          'rescoreInput',
+          t('Data to score'),
+          rescore?.kind === 'batch' ? rescore.batch.input : '',
+          t('a dataset name[:version] or an absolute path'),
+        ),
+        this.text(
+          'rescoreOutput',
+          t('Output folder'),
+          rescore?.kind === 'batch' ? (rescore.batch.output ?? '') : '',
+          t("an absolute folder, replaced at each run; empty: the job's own"),
+        ),
+      ]),
     );
 
     const rules = h(doc, 'section', { className: 'emkit-schedule-rules' }, [
