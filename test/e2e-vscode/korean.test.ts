@@ -79,6 +79,8 @@ describe.skipIf(skipReason !== '')(`the emkit extension in VS Code set to Korean
           'view.models',
           'view.endpoints',
           'view.clusters',
+          'view.batchJobs',
+          'view.schedules',
         ].map((k) => titlesKo[k]),
       );
     const views = page.locator('[id="workbench.view.extension.emkit"]');

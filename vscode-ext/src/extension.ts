@@ -3,11 +3,15 @@ import * as vscode from 'vscode';
 import { BridgeLink } from './bridge.js';
 import { type CommandContext, clientOf, registerCommands } from './commands/index.js';
 import { TrainingLogs } from './logs.js';
+import { BatchPanels } from './panels/batch-panels.js';
 import { ComparisonPanels } from './panels/comparison-panels.js';
 import { DetailPanels } from './panels/detail-panels.js';
 import { NewModelPanels } from './panels/new-model-panels.js';
 import { panelState } from './panels/panel-state.js';
+import { SchedulePanels } from './panels/schedule-panels.js';
+import { ScheduleNotices } from './schedule-notices.js';
 import { TrainingStatus } from './status.js';
+import { BatchJobsTree } from './trees/batch-jobs.js';
 import { ClustersTree } from './trees/clusters.js';
 import { DatasetsTree } from './trees/datasets.js';
 import { EndpointsTree } from './trees/endpoints.js';
@@ -15,6 +19,7 @@ import { EnvironmentsTree } from './trees/environments.js';
 import { ExperimentsTree } from './trees/experiments.js';
 import { ModelsTree } from './trees/models.js';
 import { RecipesTree } from './trees/recipes.js';
+import { SchedulesTree } from './trees/schedules.js';
 
 /** What activate hands back: the extension-host tests read the trees, panels and messages through it. */
 export interface EmkitExtensionApi {
@@ -28,12 +33,17 @@ export interface EmkitExtensionApi {
     clusters: ClustersTree;
     datasets: DatasetsTree;
     recipes: RecipesTree;
+    batchJobs: BatchJobsTree;
+    schedules: SchedulesTree;
   };
   panels: DetailPanels;
   comparisons: ComparisonPanels;
   newModels: NewModelPanels;
+  batches: BatchPanels;
+  schedules: SchedulePanels;
   logs: TrainingLogs;
   status: TrainingStatus;
+  scheduleNotices: ScheduleNotices;
   /** the error messages commands showed */
   errors: readonly string[];
 }
@@ -49,13 +59,29 @@ export function activate(context: vscode.ExtensionContext): EmkitExtensionApi {
     clusters: new ClustersTree(store, 'clusters'),
     datasets: new DatasetsTree(store, 'datasets'),
     recipes: new RecipesTree(store, 'recipes'),
+    batchJobs: new BatchJobsTree(store, 'batchJobs'),
+    schedules: new SchedulesTree(store, 'schedules'),
   };
   const panels = new DetailPanels(link, context.extensionUri);
   const comparisons = new ComparisonPanels(link, context.extensionUri);
   const newModels = new NewModelPanels(link, context.extensionUri, panels);
+  const batches = new BatchPanels(link, context.extensionUri);
+  const schedules = new SchedulePanels(link, context.extensionUri);
   const logs = new TrainingLogs();
   const status = new TrainingStatus(store, link);
-  context.subscriptions.push(link, panels, comparisons, newModels, logs, status, ...Object.values(trees));
+  const scheduleNotices = new ScheduleNotices(link);
+  context.subscriptions.push(
+    link,
+    panels,
+    comparisons,
+    newModels,
+    batches,
+    schedules,
+    logs,
+    status,
+    scheduleNotices,
+    ...Object.values(trees),
+  );
   for (const [name, tree] of Object.entries(trees)) {
     context.subscriptions.push(vscode.window.registerTreeDataProvider(`emkit.${name}`, tree));
   }
@@ -65,6 +91,8 @@ export function activate(context: vscode.ExtensionContext): EmkitExtensionApi {
     panels,
     comparisons,
     newModels,
+    batches,
+    schedules,
     logs,
     errors: [],
     secrets: context.secrets,
@@ -81,6 +109,8 @@ export function activate(context: vscode.ExtensionContext): EmkitExtensionApi {
     'emkit.comparison',
     'emkit.dataset',
     'emkit.newModel',
+    'emkit.batch',
+    'emkit.schedule',
   ]) {
     context.subscriptions.push(
       vscode.window.registerWebviewPanelSerializer(viewType, {
@@ -91,6 +121,9 @@ export function activate(context: vscode.ExtensionContext): EmkitExtensionApi {
             const client = await clientOf(commandContext);
             if (state.kind === 'comparison') await comparisons.revive(panel, state, client);
             else if (state.kind === 'newModel') newModels.show(client, panel);
+            else if (state.kind === 'batch') await batches.revive(panel, state.id, state.name, client);
+            else if (state.kind === 'schedule') await schedules.revive(panel, state.id, state.name, client);
+            else if (state.kind === 'scheduleEditor') panel.dispose();
             else await panels.revive(panel, state, client);
           } catch {
             panel.dispose();
@@ -106,7 +139,20 @@ export function activate(context: vscode.ExtensionContext): EmkitExtensionApi {
   );
   // not awaited: activation stays quick, the trees say "Loading…" until the lists arrive
   void link.connect();
-  return { store, link, trees, panels, comparisons, newModels, logs, status, errors: commandContext.errors };
+  return {
+    store,
+    link,
+    trees,
+    panels,
+    comparisons,
+    newModels,
+    batches,
+    schedules,
+    logs,
+    status,
+    scheduleNotices,
+    errors: commandContext.errors,
+  };
 }
 
 export function deactivate(): void {

@@ -2,9 +2,11 @@ import type { EmkitClient, ResourceStore } from '@emkit/shared';
 import * as vscode from 'vscode';
 import type { BridgeLink } from '../bridge.js';
 import type { TrainingLogs } from '../logs.js';
+import type { BatchPanels } from '../panels/batch-panels.js';
 import type { ComparisonPanels } from '../panels/comparison-panels.js';
 import type { DetailPanels } from '../panels/detail-panels.js';
 import type { NewModelPanels } from '../panels/new-model-panels.js';
+import type { SchedulePanels } from '../panels/schedule-panels.js';
 import type { Node } from '../trees/node.js';
 
 export type Target = NonNullable<Node['target']>;
@@ -17,6 +19,10 @@ export interface CommandContext {
   comparisons: ComparisonPanels;
   /** the no-code flow's panel */
   newModels: NewModelPanels;
+  /** batch jobs' panels */
+  batches: BatchPanels;
+  /** schedules' panels and the schedule editor */
+  schedules: SchedulePanels;
   logs: TrainingLogs;
   /** the error messages shown, newest last (tests read them: a message can't be read back) */
   errors: string[];

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { batchJobCommands } from './batch-jobs.js';
 import { clusterCommands } from './clusters.js';
 import type { CommandArgs, CommandContext, Handler } from './context.js';
 import { datasetCommands } from './datasets.js';
@@ -8,6 +9,7 @@ import { experimentCommands } from './experiments.js';
 import { modelCommands } from './models.js';
 import { recipeCommands } from './recipes.js';
 import { resourceCommands } from './resources.js';
+import { scheduleCommands } from './schedules.js';
 import { tensorboardCommands } from './tensorboards.js';
 import { trainingCommands } from './trainings.js';
 
@@ -29,6 +31,8 @@ export const commands: Record<string, Handler> = {
   ...clusterCommands,
   ...datasetCommands,
   ...recipeCommands,
+  ...batchJobCommands,
+  ...scheduleCommands,
 };
 
 /** Registers the table; a refusal from the bridge is shown in its own words, and the command's answer returned. */

@@ -11,6 +11,8 @@ const DELETE_ROUTES = {
   clusters: 'deleteCluster',
   datasets: 'deleteDataset',
   recipes: 'deleteRecipe',
+  'batch-inferences': 'deleteBatchInference',
+  schedules: 'deleteSchedule',
 } as const satisfies Record<Target['kind'], string>;
 
 /** The connection (refresh, the token) and what applies to any resource (delete). */

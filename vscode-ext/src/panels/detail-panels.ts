@@ -46,8 +46,15 @@ export class DetailPanels implements vscode.Disposable {
   async revive(panel: vscode.WebviewPanel, state: PanelState, client: EmkitClient): Promise<void> {
     if (state.kind === 'tensorboard') return this.openTensorboard(client, state.target, state.name, panel);
     if (state.kind === 'dashboard') return this.openClusterDashboard(client, state.id, state.name, panel);
-    // ComparisonPanels and NewModelPanels revive their own
-    if (state.kind === 'comparison' || state.kind === 'newModel') return panel.dispose();
+    // ComparisonPanels, NewModelPanels, BatchPanels and SchedulePanels revive their own
+    if (
+      state.kind === 'comparison' ||
+      state.kind === 'newModel' ||
+      state.kind === 'batch' ||
+      state.kind === 'schedule' ||
+      state.kind === 'scheduleEditor'
+    )
+      return panel.dispose();
     const exists = await (state.kind === 'training'
       ? client.api.getTraining({ params: { id: state.id } })
       : state.kind === 'model'

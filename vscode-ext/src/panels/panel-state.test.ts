@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { panelState } from './panel-state.js';
 
 describe("a panel's saved state", () => {
-  it('gives back a training, an endpoint, a comparison, a model, a dataset, the no-code flow, a TensorBoard for a training or an experiment, and a Ray dashboard', () => {
+  it('gives back a training, an endpoint, a comparison, a model, a dataset, the no-code flow, a TensorBoard for a training or an experiment, a Ray dashboard, a batch job and a schedule', () => {
     for (const state of [
       { kind: 'training', id: 't1', name: 'iris' },
       { kind: 'model', id: 'iris', name: 'Model iris' },
@@ -13,6 +13,8 @@ describe("a panel's saved state", () => {
       { kind: 'tensorboard', target: { training: 't1' }, name: 'iris' },
       { kind: 'tensorboard', target: { experiment: 'x1' }, name: 'iris-lab' },
       { kind: 'dashboard', id: 'c1', name: 'prod' },
+      { kind: 'batch', id: 'b1', name: 'score-iris' },
+      { kind: 'schedule', id: 's1', name: 'nightly' },
     ]) {
       expect(panelState(JSON.parse(JSON.stringify(state)))).toEqual(state);
     }
@@ -31,6 +33,9 @@ describe("a panel's saved state", () => {
       { kind: 'tensorboard', target: { training: 't1' } },
       { kind: 'dashboard', name: 'prod' },
       { kind: 'newModel', name: 'New Model (No Code)' },
+      { kind: 'batch', name: 'score-iris' },
+      // the schedule editor's draft isn't kept: it doesn't come back
+      { kind: 'scheduleEditor', id: 'new', name: 'New Schedule' },
     ]) {
       expect(panelState(state)).toBeNull();
     }

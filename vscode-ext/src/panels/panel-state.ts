@@ -16,7 +16,11 @@ export type PanelState =
   /** the no-code flow (one panel, `id` "new"): it starts again from its first step */
   | { kind: 'newModel'; id: string; name: string }
   /** a cluster's Ray dashboard: `id` is the cluster's */
-  | { kind: 'dashboard'; id: string; name: string };
+  | { kind: 'dashboard'; id: string; name: string }
+  /** a batch scoring job's view, a schedule's view */
+  | { kind: 'batch' | 'schedule'; id: string; name: string }
+  /** the schedule editor (`id` "new"): not brought back after a reload, as its draft isn't kept */
+  | { kind: 'scheduleEditor'; id: string; name: string };
 
 /** A saved state as VS Code hands it back: checked, since a page's state is only what the page said. */
 export function panelState(state: unknown): PanelState | null {
@@ -30,7 +34,9 @@ export function panelState(state: unknown): PanelState | null {
       kind === 'model' ||
       kind === 'dataset' ||
       kind === 'newModel' ||
-      kind === 'dashboard') &&
+      kind === 'dashboard' ||
+      kind === 'batch' ||
+      kind === 'schedule') &&
     typeof id === 'string'
   )
     return { kind, id, name };

@@ -7,7 +7,17 @@ export interface Node {
   children?: () => Node[];
   /** what a command on this row acts on (the route's resource and id) */
   target?: {
-    kind: 'environments' | 'experiments' | 'trainings' | 'models' | 'endpoints' | 'datasets' | 'recipes' | 'clusters';
+    kind:
+      | 'environments'
+      | 'experiments'
+      | 'trainings'
+      | 'models'
+      | 'endpoints'
+      | 'datasets'
+      | 'recipes'
+      | 'clusters'
+      | 'batch-inferences'
+      | 'schedules';
     id: string;
     name: string;
   };
@@ -15,12 +25,14 @@ export interface Node {
   stage?: string;
 }
 
-/** What a click on a row opens: a training's or an endpoint's panel. */
+/** What a click on a row opens: the resource's panel. */
 const OPEN_COMMANDS: Partial<Record<NonNullable<Node['target']>['kind'], string>> = {
   trainings: 'emkit.openTraining',
   endpoints: 'emkit.openEndpoint',
   models: 'emkit.openModel',
   datasets: 'emkit.openDataset',
+  'batch-inferences': 'emkit.openBatchJob',
+  schedules: 'emkit.openSchedule',
 };
 
 // the tones are shared with JupyterLab and the CLI; only the icon is VS Code's
@@ -32,7 +44,11 @@ const ICONS: Record<Tone, [string, string | undefined]> = {
 };
 
 export function stateIcon(state: string): vscode.ThemeIcon {
-  const [icon, color] = ICONS[stateTone(state)];
+  return toneIcon(stateTone(state));
+}
+
+export function toneIcon(tone: Tone): vscode.ThemeIcon {
+  const [icon, color] = ICONS[tone];
   return new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
 }
 

@@ -2,18 +2,15 @@
 // shared view and relays — the extension host's feed posts view messages here, the view's
 // actions go back. Its words arrive pre-translated in the page, as JSON.
 import {
+  BatchView,
   ComparisonView,
-  type ComparisonViewMessage,
   DatasetView,
-  type DatasetViewMessage,
   EndpointView,
-  type EndpointViewMessage,
   ModelView,
-  type ModelViewMessage,
   NewModelView,
-  type NewModelViewMessage,
+  ScheduleEditor,
+  ScheduleView,
   TrainingView,
-  type TrainingViewMessage,
   type Translate,
   untranslated,
   useControls,
@@ -48,8 +45,11 @@ useControls(document, {
   option: 'vscode-option',
 });
 
+// the schedule words' language (cronstrue's, the dates'): the page is in VS Code's display language
+const locale = document.documentElement.lang.startsWith('ko') ? 'ko' : 'en';
 const kind = root.dataset.kind;
-const view =
+/** Whichever view the panel shows: the host's feed posts only that view's messages. */
+const view: { handle(message: never): void } =
   kind === 'comparison'
     ? new ComparisonView(root, { t, act })
     : kind === 'endpoint'
@@ -60,17 +60,16 @@ const view =
           ? new DatasetView(root, { name: (state as { name?: string } | null)?.name ?? '', t, act })
           : kind === 'newModel'
             ? new NewModelView(root, { t, act })
-            : new TrainingView(root, { t, act });
+            : kind === 'batch'
+              ? new BatchView(root, { t, act })
+              : kind === 'schedule'
+                ? new ScheduleView(root, { t, act, locale })
+                : kind === 'scheduleEditor'
+                  ? new ScheduleEditor(root, { t, act })
+                  : new TrainingView(root, { t, act });
 
 window.addEventListener('message', (event: MessageEvent) => {
-  view.handle(
-    event.data as TrainingViewMessage &
-      EndpointViewMessage &
-      ComparisonViewMessage &
-      ModelViewMessage &
-      DatasetViewMessage &
-      NewModelViewMessage,
-  );
+  view.handle(event.data as never);
 });
 // ready: the host starts its feed only now, so no message is posted before anyone listens
 vscode.postMessage({ action: 'ready' });
