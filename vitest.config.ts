@@ -1,19 +1,47 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+// Suites that start Ray clusters, browsers or editors, or fuzz the whole API: one at a time.
+// Ray gives a node 30 s to register and fails it past that, which a loaded 2-core machine
+// can miss, and a browser's waits stretch the same way.
+const SERIAL = [
+  'test/e2e/**/*.test.ts',
+  'test/e2e-vscode/**/*.test.ts',
+  'test/integration/cluster*.test.ts',
+  'test/integration/endpoints-ray.test.ts',
+  'test/integration/schemathesis.test.ts',
+];
 
 export default defineConfig({
   test: {
-    include: [
-      'shared/src/**/*.test.ts',
-      'server-bridge/src/**/*.test.ts',
-      'jupyterlab-ext/src/**/*.test.ts',
-      'vscode-ext/src/**/*.test.ts',
-      'test/**/*.test.ts',
-    ],
     // integration tests start real bridges and build real environments
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
     // verbose: every test by name, so a skipped one shows the reason written into its name
     reporters: ['verbose'],
+    projects: [
+      {
+        extends: true,
+        test: { name: 'serial', include: SERIAL, maxWorkers: 1, sequence: { groupOrder: 0 } },
+      },
+      {
+        // the rest mostly waits on real processes (trainings, workers, bridges): two files at a
+        // time keep both cores busy
+        extends: true,
+        test: {
+          name: 'parallel',
+          include: [
+            'shared/src/**/*.test.ts',
+            'server-bridge/src/**/*.test.ts',
+            'jupyterlab-ext/src/**/*.test.ts',
+            'vscode-ext/src/**/*.test.ts',
+            'test/**/*.test.ts',
+          ],
+          exclude: [...configDefaults.exclude, ...SERIAL],
+          maxWorkers: 2,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

@@ -172,8 +172,11 @@ describe.skipIf(skipReason !== '')(`the no-code flow in JupyterLab${skipReason}`
     );
     const view = trainingView();
     await view.waitFor({ timeout: 20_000 });
+    // the title is drawn when the feed's first message arrives, a moment after the view itself
+    await expect
+      .poll(() => view.locator('.emkit-title').first().textContent(), { timeout: 20_000 })
+      .toMatch(/^digits-image-classification-\d{8}-\d{6}$/);
     trainingName = (await view.locator('.emkit-title').first().textContent()) ?? '';
-    expect(trainingName).toMatch(/^digits-image-classification-\d{8}-\d{6}$/);
     await expect.poll(() => view.locator('.emkit-state').first().textContent(), { timeout: 180_000 }).toBe('COMPLETE');
     const holdout = view.locator('.emkit-section-holdout');
     await expect.poll(() => holdout.locator('.emkit-evaluation-state').textContent(), { timeout: 60_000 }).toBe('COMPLETE');
