@@ -172,8 +172,10 @@ for (const language of ['en', 'ko'] as const) {
       await expect
         .poll(() => editor.locator('.emkit-schedule-words').textContent(), { timeout: 10_000 })
         .toBe(language === 'en' ? 'Every 5 seconds' : '5초마다');
+      // the daily runs are cleared as the timing changes, then the bridge's preview of 5s fills the list
       await expect.poll(() => next.textContent(), { timeout: 10_000 }).not.toBe(daily);
-      expect(await next.locator('li').count()).toBe(5);
+      await expect.poll(() => next.locator('li').count(), { timeout: 10_000 }).toBe(5);
+      expect(await next.textContent()).not.toBe(daily);
       await shot(page, 'schedule-editor');
       await editor.locator('[data-emkit-action="save"]').click();
 
