@@ -86,3 +86,20 @@ def test_magic_batch_refusal_is_one_line(shell, bridge_env, tmp_path):
     ran = run(shell, f"%emkit batch create --model no-such-model --input {tmp_path}")
     assert ran.error is not None
     assert "no-such-model" in str(ran.error)
+
+
+@needs_sklearn
+def test_client_lists_the_bad_items_with_why(client, scored, tmp_path):
+    name, _, _ = scored
+    data = tmp_path / "some-bad.csv"
+    rows = [f"{i / 10},{i / 20},{i / 30}" for i in range(50)]
+    rows[7] = "seven,0.1,0.2"
+    rows[31] = "0.3,thirty-one,0.2"
+    data.write_text("a,b,c\n" + "\n".join(rows) + "\n")
+    job = client.batch_inferences.create(name, str(data), output=str(tmp_path / "out"), wait=True, timeout=120)
+    assert job["state"] == "COMPLETE", client.batch_inferences.log(job["id"])
+    assert job["progress"]["errors"] == 2
+    errors = client.batch_inferences.errors(job["id"])
+    assert [e["key"] for e in errors] == [7, 31] or [str(e["key"]) for e in errors] == ["7", "31"]
+    assert all(e["reason"] for e in errors)
+    assert len(client.batch_inferences.errors(job["id"], limit=1)) == 1

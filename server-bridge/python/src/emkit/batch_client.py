@@ -88,6 +88,10 @@ class BatchInferences(_Resource):
         """The workers' log: what was read, resumed, and the traceback of a model that failed."""
         return self._read_log(f"{self.path}/{_quote(key)}/log", {})
 
+    def errors(self, key: str, limit: int = 100) -> List[Dict[str, Any]]:
+        """The first bad items (``{"key", "reason"}``: a row number or file path, and why), as errors.jsonl has them."""
+        return self._client.request("GET", f"{self.path}/{_quote(key)}/errors", query={"limit": limit})["items"]
+
     def predictions(self, key: str) -> Any:
         """A COMPLETE (or STOPPED) job's predictions as a pandas DataFrame, read from its output file."""
         import pandas
