@@ -16,7 +16,7 @@ import { writeTableAndModel } from '../support/batch-inferences.js';
 import { repoRoot } from '../support/bridge.js';
 import { notebook, settledTraining } from '../support/trainings.js';
 import { vscodeSkipReason } from './support/code-server.js';
-import { answer, input, openWorkbench, pick, treeRows, type Workbench } from './support/workbench.js';
+import { answer, input, openWorkbench, pick, reloadWindow, treeRows, type Workbench } from './support/workbench.js';
 
 const skipReason = vscodeSkipReason({ scikitLearn: true });
 
@@ -217,7 +217,7 @@ for (const language of ['en', 'ko'] as const) {
 
     it("brings the batch job's and the schedule's panels back, live, after the window reloads", async () => {
       const job = (await workbench.bridge.client.api.listBatchInferences({ query: {} })).items[0];
-      await page.reload();
+      await reloadWindow(page);
       await page.locator('.tab', { hasText: words('Schedule {0}').replace('{0}', 'fit-schedule') }).click({ timeout: 60_000 });
       const schedule = await frameWith(page, '.emkit-schedule-view .emkit-schedule-runs');
       await expect.poll(() => schedule.locator('.emkit-schedule-view .emkit-state').first().textContent()).toBe('PAUSED');

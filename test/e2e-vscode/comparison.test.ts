@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { failedStep, screenshots } from '../e2e/support/browser.js';
 import { BY_LOSS, runSweep, SWEEP } from '../support/comparison.js';
 import { vscodeSkipReason } from './support/code-server.js';
-import { openWorkbench, palette, pick, treeRows, type Workbench, webview } from './support/workbench.js';
+import { openWorkbench, palette, pick, reloadWindow, treeRows, type Workbench, webview } from './support/workbench.js';
 
 const skipReason = vscodeSkipReason();
 
@@ -134,8 +134,7 @@ describe.skipIf(skipReason !== '')(`the experiment comparison in VS Code${skipRe
 
   it('comes back, live, after the window reloads', async () => {
     // as a user reloads the window, with VS Code's own command
-    await leaveWebview(page);
-    await Promise.all([page.waitForEvent('load', { timeout: 60_000 }), palette(page, 'Developer: Reload Window')]);
+    await reloadWindow(page);
     // VS Code brings a panel's content back when its tab is shown: the serializer asks the bridge again
     await page.locator('.tab', { hasText: 'Compare: sweep' }).click({ timeout: 60_000 });
     const frame = await comparisonFrame(page);

@@ -69,9 +69,22 @@ describe.skipIf(skipReason !== '')(`datasets and recipes in VS Code${skipReason}
 
   it("uploads a folder from the explorer's context menu, then previews its classes", async () => {
     await page.locator('.activitybar .action-item a[aria-label^="Explorer"]').click();
-    const folder = page.locator('.explorer-folders-view .monaco-list-row', { hasText: /^shapes$/ });
+    const rows = page.locator('.explorer-folders-view .monaco-list-row');
+    const folder = rows.filter({ hasText: /^shapes$/ });
     await folder.first().waitFor({ timeout: 20_000 });
+    // the explorer still adds the folders the set-up wrote (sweep-src): a row clicked while the
+    // list reflows is its neighbour, so wait for the list to hold still, and check the row taken
+    const listed = () => rows.allTextContents().then((texts) => texts.join('|'));
+    let before = '';
+    const unchanged = async () => {
+      const now = await listed();
+      const same = now === before;
+      before = now;
+      return same;
+    };
+    await expect.poll(unchanged, { intervals: [700], timeout: 20_000 }).toBe(true);
     await folder.first().click({ button: 'right' });
+    expect(await rows.and(page.locator('.focused')).first().textContent()).toBe('shapes');
     const item = page.locator('.monaco-menu .action-label', { hasText: 'Upload as Dataset…' });
     await item.hover();
     // the menu takes no click in its first moments (the right-click's own mouseup would choose an item)

@@ -17,7 +17,7 @@ import { failedStep, screenshots } from '../e2e/support/browser.js';
 import { repoRoot } from '../support/bridge.js';
 import { pythonHas, settledTraining, venvPython } from '../support/trainings.js';
 import { vscodeSkipReason } from './support/code-server.js';
-import { answer, input, openWorkbench, palette, pick, treeRows, type Workbench } from './support/workbench.js';
+import { answer, input, openWorkbench, palette, pick, reloadWindow, treeRows, type Workbench } from './support/workbench.js';
 
 const skipReason =
   vscodeSkipReason({ scikitLearn: true }) ||
@@ -227,7 +227,7 @@ for (const language of ['en', 'ko'] as const) {
     }, 400_000);
 
     it('brings the New Model panel back, from its first step, after the window reloads', async () => {
-      await page.reload();
+      await reloadWindow(page);
       await page.locator('.tab', { hasText: words('New Model (No Code)') }).click({ timeout: 60_000 });
       const view = await frameWith(page, '.emkit-new-model-view .emkit-nocode-card');
       await expect.poll(() => view.locator('.emkit-nocode-card').count(), { timeout: 30_000 }).toBe(6);

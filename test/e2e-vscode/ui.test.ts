@@ -15,6 +15,7 @@ import {
   openWorkbench,
   palette,
   pick,
+  reloadWindow,
   treeRows,
   type Workbench,
   webview,
@@ -151,9 +152,7 @@ describe.skipIf(skipReason !== '')(`the emkit extension driven from VS Code's UI
   });
 
   it('brings the training and endpoint panels back, live, after the window reloads', async () => {
-    // VS Code's own reload flushes the open editors to storage first; a bare page reload races that
-    // flush, and a panel opened less than a minute before (the periodic save) can be lost
-    await Promise.all([page.waitForEvent('load', { timeout: 60_000 }), palette(page, 'Developer: Reload Window')]);
+    await reloadWindow(page);
     // VS Code brings a panel's content back when its tab is shown: the serializer asks the bridge again
     for (const [tab, view, shows] of [
       ['iris', '.emkit-training-view', 'ui step 4 C=0.5'],

@@ -62,6 +62,16 @@ export async function palette(page: Page, title: string): Promise<void> {
   await page.waitForTimeout(500);
 }
 
+/**
+ * Reloads the window as a user does, with VS Code's own command: it flushes the open editors to
+ * storage first, which a bare page reload races (a panel opened within the last minute is lost).
+ * The focus leaves any webview first, where F1 would not reach the workbench.
+ */
+export async function reloadWindow(page: Page): Promise<void> {
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await Promise.all([page.waitForEvent('load', { timeout: 60_000 }), palette(page, 'Developer: Reload Window')]);
+}
+
 /** The next QuickInput step: its value once it shows, then `value` typed over it (if given) and Enter. */
 export async function answer(page: Page, value?: string): Promise<string> {
   await input(page).waitFor({ timeout: 10_000 });
