@@ -86,12 +86,15 @@ export const stageStates: StateMachine<StageState> = {
     'CREATE IN PROGRESS': ['DEPLOY IN PROGRESS', 'CREATE FAILED', 'DELETE IN PROGRESS'],
     'DEPLOY IN PROGRESS': ['ACTIVE', 'DEPLOY FAILED', 'DELETE IN PROGRESS'],
     // back to DEPLOY IN PROGRESS when a restarted bridge starts its workers again
-    ACTIVE: ['DEPLOY IN PROGRESS', 'DEPLOY FAILED', 'DELETE IN PROGRESS'],
-    'CREATE FAILED': ['DELETE IN PROGRESS'],
+    ACTIVE: ['DEPLOY IN PROGRESS', 'DEPLOY FAILED', 'INACTIVE', 'DELETE IN PROGRESS'],
+    // redeployed in place (POST …/stages/{stage}/deploy)
+    'CREATE FAILED': ['CREATE IN PROGRESS', 'DEPLOY IN PROGRESS', 'DELETE IN PROGRESS'],
     'DEPLOY FAILED': ['DEPLOY IN PROGRESS', 'DELETE IN PROGRESS'],
+    // deactivated: workers stopped, routes answer 503, the stage kept; activated by deploying again
+    INACTIVE: ['DEPLOY IN PROGRESS', 'DELETE IN PROGRESS'],
     'DELETE IN PROGRESS': [],
   },
-  settled: ['ACTIVE', 'CREATE FAILED', 'DEPLOY FAILED'],
+  settled: ['ACTIVE', 'CREATE FAILED', 'DEPLOY FAILED', 'INACTIVE'],
 };
 
 /** What `endpointState` below may move an endpoint to, from each state: its stages decide, not a request. */

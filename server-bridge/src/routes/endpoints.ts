@@ -1,4 +1,10 @@
+import { HttpError } from '../server/errors.js';
 import type { Handlers } from './types.js';
+
+// placeholders of the issue-18 contract: the stage lifecycle's engineer replaces them
+const notYet = (): never => {
+  throw new HttpError(404, 'not_found', 'this stage action is not built yet');
+};
 
 export const endpointHandlers: Handlers<
   | 'listEndpoints'
@@ -8,6 +14,10 @@ export const endpointHandlers: Handlers<
   | 'deleteEndpoint'
   | 'createEndpointStage'
   | 'getEndpointStage'
+  | 'updateEndpointStage'
+  | 'deployEndpointStage'
+  | 'deactivateEndpointStage'
+  | 'activateEndpointStage'
   | 'deleteEndpointStage'
   | 'setDefaultStage'
   | 'getEndpointStats'
@@ -23,6 +33,10 @@ export const endpointHandlers: Handlers<
   },
   createEndpointStage: ({ params, body }, { bridge }) => bridge.endpoints.addStage(params.id, body),
   getEndpointStage: ({ params }, { bridge }) => bridge.endpoints.findStage(params.id, params.stage),
+  updateEndpointStage: notYet,
+  deployEndpointStage: notYet,
+  deactivateEndpointStage: notYet,
+  activateEndpointStage: notYet,
   deleteEndpointStage: async ({ params }, { bridge }) => {
     await bridge.endpoints.deleteStage(params.id, params.stage);
     return undefined;

@@ -10,6 +10,7 @@ import Fastify, {
 } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { BridgeContext } from '../context.js';
+import { alertHandlers } from '../routes/alerts.js';
 import { batchInferenceHandlers } from '../routes/batch-inferences.js';
 import { clusterHandlers } from '../routes/clusters.js';
 import { datasetHandlers } from '../routes/datasets.js';
@@ -20,6 +21,7 @@ import { experimentHandlers } from '../routes/experiments.js';
 import { healthHandlers } from '../routes/health.js';
 import { inferenceProtocolHandlers } from '../routes/inference-protocols.js';
 import { modelHandlers } from '../routes/models.js';
+import { monitoringHandlers } from '../routes/monitoring.js';
 import { recipeHandlers } from '../routes/recipes.js';
 import { scheduleHandlers } from '../routes/schedules.js';
 import { tensorboardHandlers } from '../routes/tensorboards.js';
@@ -69,6 +71,8 @@ const handlers: { [K in JsonRoutes]: Handler<K> } = {
   ...tensorboardHandlers,
   ...clusterHandlers,
   ...scheduleHandlers,
+  ...monitoringHandlers,
+  ...alertHandlers,
   ...inferenceProtocolHandlers,
 };
 type WsHandler = (socket: WebSocket, request: FastifyRequest) => void;

@@ -1,6 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Id, ListOf, MAX_OFFSET, NAME_PATTERN, Name, Timestamp } from './common.js';
 import { ModelFrameworkSchema, ModelRef } from './models.js';
+import { DriftSettings, PayloadLogging } from './monitoring.js';
 import { Tags } from './trainings.js';
 
 /** The console guide's endpoint states. */
@@ -24,6 +25,7 @@ export const STAGE_STATES = [
   'ACTIVE',
   'CREATE FAILED',
   'DEPLOY FAILED',
+  'INACTIVE',
 ] as const;
 export type StageState = (typeof STAGE_STATES)[number];
 
@@ -80,6 +82,12 @@ export const EndpointStage = Type.Object(
       description: 'the Ray cluster it runs on as a Ray Serve application; null: on this machine',
     }),
     autoscaling: Type.Union([StageAutoscaling, Type.Null()]),
+    // issue 18 (monitoring): optional until the bridge fills them
+    memoryLimitMb: Type.Optional(
+      Type.Union([Type.Integer(), Type.Null()], { description: 'a worker over this resident memory is restarted' }),
+    ),
+    payloadLogging: Type.Optional(PayloadLogging),
+    drift: Type.Optional(Type.Union([DriftSettings, Type.Null()], { description: 'null: no drift watch' })),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   },
@@ -109,6 +117,23 @@ export const Endpoint = Type.Object(
 );
 export type Endpoint = Static<typeof Endpoint>;
 
+/** What watches a stage: changeable without a redeploy (PATCH the stage). */
+function StageMonitoring() {
+  return {
+    memoryLimitMb: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 64, maximum: 1048576 }), Type.Null()], {
+        description: 'restart a worker whose resident memory goes over this (null: no limit)',
+      }),
+    ),
+    payloadLogging: Type.Optional(PayloadLogging),
+    drift: Type.Optional(
+      Type.Union([DriftSettings, Type.Null()], {
+        description: "watch its inputs' drift against a reference (needs payload logging); null: off",
+      }),
+    ),
+  };
+}
+
 const StageSettings = {
   description: Type.Optional(Type.String({ maxLength: 1000 })),
   model: ModelRef,
@@ -128,6 +153,7 @@ const StageSettings = {
     }),
   ),
   autoscaling: Type.Optional(StageAutoscaling),
+  ...StageMonitoring(),
 };
 
 export const StageCreate = Type.Object({ name: Name, ...StageSettings }, { additionalProperties: false });
@@ -155,6 +181,12 @@ export const EndpointUpdate = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 export type EndpointUpdate = Static<typeof EndpointUpdate>;
+
+export const StageUpdate = Type.Object(
+  { description: Type.Optional(Type.String({ maxLength: 1000 })), ...StageMonitoring() },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type StageUpdate = Static<typeof StageUpdate>;
 
 export const DefaultStageChange = Type.Object({ stage: Name }, { additionalProperties: false });
 export type DefaultStageChange = Static<typeof DefaultStageChange>;

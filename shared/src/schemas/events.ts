@@ -15,6 +15,7 @@ export const RESOURCES = [
   'tensorboards',
   'clusters',
   'schedules',
+  'alerts',
 ] as const;
 export type ResourceName = (typeof RESOURCES)[number];
 
@@ -24,9 +25,11 @@ export type ResourceName = (typeof RESOURCES)[number];
  * CREATE FAILED) or an evaluation that has (COMPLETE, FAILED, STOPPED), for the editors'
  * notifications; `metrics` carries a training's new
  * metric points (MetricsEventData) while it runs; `stats` carries an endpoint stage's
- * finished minute of traffic (StageMinute).
+ * finished minute of traffic (StageMinute); `usage` carries one sampling round of a training's,
+ * endpoint's or batch job's processes (UsageEventData); `alert` an alert rule firing or resolving
+ * (AlertEvent), for the editors' notifications.
  */
-export const EVENT_ACTIONS = ['created', 'updated', 'deleted', 'finished', 'metrics', 'stats'] as const;
+export const EVENT_ACTIONS = ['created', 'updated', 'deleted', 'finished', 'metrics', 'stats', 'usage', 'alert'] as const;
 export type EventAction = (typeof EVENT_ACTIONS)[number];
 
 /** One resource change, numbered in commit order; `seq` is what a reconnecting client resumes from. */

@@ -12,6 +12,7 @@ import {
   InferenceLogQuery,
   StageCreate,
   StageParams,
+  StageUpdate,
 } from '../../schemas/endpoints.js';
 import type { RouteDef } from './route-def.js';
 
@@ -80,6 +81,43 @@ export const endpointRoutes = {
     summary: 'Get a stage and its workers',
     params: StageParams,
     status: 200,
+    response: EndpointStage,
+  },
+  updateEndpointStage: {
+    method: 'PATCH',
+    url: '/api/v1/endpoints/:id/stages/:stage',
+    tag: 'endpoints',
+    summary: 'Change what watches a stage (memory limit, payload logging, drift) or its description, with no redeploy',
+    params: StageParams,
+    body: StageUpdate,
+    status: 200,
+    response: EndpointStage,
+  },
+  deployEndpointStage: {
+    method: 'POST',
+    url: '/api/v1/endpoints/:id/stages/:stage/deploy',
+    tag: 'endpoints',
+    summary: 'Deploy a CREATE FAILED or DEPLOY FAILED stage again in place, with its model as it is now (409 otherwise)',
+    params: StageParams,
+    status: 202,
+    response: EndpointStage,
+  },
+  deactivateEndpointStage: {
+    method: 'POST',
+    url: '/api/v1/endpoints/:id/stages/:stage/deactivate',
+    tag: 'endpoints',
+    summary: "Stop an ACTIVE stage's workers once its requests in flight are answered; its routes answer 503 until activated",
+    params: StageParams,
+    status: 200,
+    response: EndpointStage,
+  },
+  activateEndpointStage: {
+    method: 'POST',
+    url: '/api/v1/endpoints/:id/stages/:stage/activate',
+    tag: 'endpoints',
+    summary: "Start an INACTIVE stage's workers again; it is ACTIVE once they answer",
+    params: StageParams,
+    status: 202,
     response: EndpointStage,
   },
   deleteEndpointStage: {

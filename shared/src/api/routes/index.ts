@@ -1,4 +1,5 @@
 import type { Static, TSchema } from '@sinclair/typebox';
+import { alertRoutes } from './alerts.js';
 import { batchInferenceRoutes } from './batch-inferences.js';
 import { bridgeRoutes } from './bridge.js';
 import { clusterRoutes } from './clusters.js';
@@ -10,6 +11,7 @@ import { experimentRoutes } from './experiments.js';
 import { inferenceRoutes } from './inference.js';
 import { kserveV1Routes } from './kserve-v1.js';
 import { modelRoutes } from './models.js';
+import { monitoringRoutes } from './monitoring.js';
 import { openInferenceRoutes } from './open-inference.js';
 import { recipeRoutes } from './recipes.js';
 import type { RouteDef } from './route-def.js';
@@ -44,6 +46,8 @@ export const routes = {
   ...tensorboardRoutes,
   ...clusterRoutes,
   ...scheduleRoutes,
+  ...monitoringRoutes,
+  ...alertRoutes,
 } as const satisfies Record<string, RouteDef>;
 
 export type Routes = typeof routes;

@@ -1,0 +1,25 @@
+import { HttpError } from '../server/errors.js';
+import type { Handlers } from './types.js';
+
+// placeholders of the issue-18 contract: the monitoring engineers replace them
+const notYet = (): never => {
+  throw new HttpError(404, 'not_found', 'monitoring is not built yet');
+};
+
+export const monitoringHandlers: Handlers<
+  | 'getTrainingResources'
+  | 'getEndpointResources'
+  | 'getBatchInferenceResources'
+  | 'listEndpointPayloads'
+  | 'getEndpointDrift'
+  | 'sendEndpointFeedback'
+  | 'getEndpointModelQuality'
+> = {
+  getTrainingResources: notYet,
+  getEndpointResources: notYet,
+  getBatchInferenceResources: notYet,
+  listEndpointPayloads: notYet,
+  getEndpointDrift: notYet,
+  sendEndpointFeedback: notYet,
+  getEndpointModelQuality: notYet,
+};
