@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { AlertService } from './alerts/service.js';
+import type { WebhookOptions } from './alerts/webhook.js';
 import { BatchInferenceService } from './batch-inferences/service.js';
 import { ClusterService } from './clusters/service.js';
 import type { BridgeContext } from './context.js';
@@ -88,6 +90,10 @@ export interface BridgeOptions {
   inferenceBodyLimit?: number;
   /** a model that takes longer to answer gets the caller a 504 (default 60 s) */
   inferenceTimeoutMs?: number;
+  /** how often the alert rules are read (ms, default 5 s) */
+  alertIntervalMs?: number;
+  /** how each alert webhook is tried: a timeout per attempt, attempts, the first wait between them */
+  alertWebhook?: WebhookOptions;
   /** how often every cluster is checked (ms, default 5 s) */
   clusterPollMs?: number;
   /** how often an idle model worker is asked for /health (default 5 s) */
@@ -307,6 +313,13 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     datasets: resolveDataset,
     log,
   });
+  const alerts = new AlertService(store, {
+    log,
+    trafficOf: (endpointId, stage) => endpoints.traffic(endpointId, stage).map((traffic) => traffic.totals),
+    sources: {},
+    tickMs: options.alertIntervalMs,
+    webhook: options.alertWebhook,
+  });
   const context: BridgeContext = {
     version: VERSION,
     paths,
@@ -324,6 +337,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     clusters,
     recipes,
     schedules,
+    alerts,
     tickets: new TicketBook(),
     sessions,
     uptimeSeconds: () => (Date.now() - startedAt) / 1000,
@@ -339,6 +353,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   endpoints.reconcile();
   // after the trainings and evaluations: a run picked up again waits on them
   schedules.start();
+  alerts.start();
 
   const host = options.host ?? '127.0.0.1';
   const allowedHosts = [
@@ -364,6 +379,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     await app.listen({ host, port: options.port ?? DEFAULT_PORT });
   } catch (error) {
     schedules.shutdown();
+    await alerts.shutdown();
     await endpoints.shutdown();
     await quickTests.shutdown();
     await clusters.shutdown();
@@ -395,6 +411,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
       await app.close();
       // runs left going are resumed by the next bridge
       schedules.shutdown();
+      await alerts.shutdown();
       // trainings and evaluations go on without the bridge (the next one picks them up); TensorBoards don't
       trainings.shutdown();
       evaluations.shutdown();

@@ -1,3 +1,4 @@
+import type { AlertService } from './alerts/service.js';
 import type { BatchInferenceService } from './batch-inferences/service.js';
 import type { ClusterService } from './clusters/service.js';
 import type { DatasetService } from './datasets/service.js';
@@ -40,6 +41,8 @@ export interface BridgeContext {
   recipes: RecipeService;
   /** chains of trainings, evaluations, promotions and batch jobs, fired by the bridge's own clock */
   schedules: ScheduleService;
+  /** alert rules on the monitored series, read by the bridge's own timer */
+  alerts: AlertService;
   /** one-time credentials for pages browsers open */
   tickets: TicketBook;
   /** the browser sessions those tickets open */

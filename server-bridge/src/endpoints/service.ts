@@ -28,6 +28,7 @@ import { presentEndpoint, presentStage } from './presentation.js';
 import { type EndpointRoute, hashApiKey, RoutingTable } from './routing.js';
 import { ServePool } from './serve-pool.js';
 import { StatsKeeper } from './stats.js';
+import type { StageTraffic } from './traffic.js';
 
 // the gateway's imports of these predate the split
 export { type EndpointRoute, hashApiKey, type StageRuntime } from './routing.js';
@@ -325,6 +326,11 @@ export class EndpointService {
 
   stats(key: string, query: EndpointStatsQuery | undefined): EndpointStats {
     return this.statsKeeper.stats(this.record(key).id, query ?? {});
+  }
+
+  /** The live traffic counters of an endpoint's serving stages (one, or all), for readers with their own window. */
+  traffic(endpointId: string, stage?: string): StageTraffic[] {
+    return this.table.runtimesOf(endpointId, stage).map((runtime) => runtime.traffic);
   }
 
   inferenceLogs(key: string, query: InferenceLogQuery | undefined): { items: InferenceLog[] } {

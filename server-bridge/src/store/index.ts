@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { scheduleView } from '../schedules/view.js';
+import { AlertsRepository } from './alerts.js';
 import { BatchInferencesRepository } from './batch-inferences.js';
 import { ClustersRepository } from './clusters.js';
 import { DatasetsRepository } from './datasets.js';
@@ -35,6 +36,7 @@ export class Store {
   readonly clusters: ClustersRepository;
   readonly recipes: RecipesRepository;
   readonly schedules: SchedulesRepository;
+  readonly alerts: AlertsRepository;
 
   constructor(file: string) {
     this.db = openDatabase(file);
@@ -53,6 +55,7 @@ export class Store {
     this.clusters = new ClustersRepository(this.db, this.events);
     this.recipes = new RecipesRepository(this.db, this.events);
     this.schedules = new SchedulesRepository(this.db, this.events, scheduleView);
+    this.alerts = new AlertsRepository(this.db, this.events);
   }
 
   /**

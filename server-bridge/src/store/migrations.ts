@@ -492,6 +492,54 @@ export const migrations: readonly { version: number; name: string; sql: string }
       CREATE INDEX schedule_runs_state ON schedule_runs (state);
     `,
   },
+  {
+    version: 15,
+    name: 'alert rules and their events',
+    sql: `
+      -- a condition on a series, held for a duration; state is what the evaluator last decided (OK or FIRING)
+      CREATE TABLE alert_rules (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        description TEXT NOT NULL DEFAULT '',
+        series TEXT NOT NULL,
+        -- 'endpoints' or 'trainings'; NULL: every running training (training.* only)
+        resource_kind TEXT,
+        resource_id TEXT,
+        resource_name TEXT,
+        stage TEXT,
+        feature TEXT,
+        metric TEXT,
+        op TEXT NOT NULL,
+        threshold REAL NOT NULL,
+        for_seconds INTEGER NOT NULL,
+        severity TEXT NOT NULL,
+        -- the full URL (credentials included): only the sender reads it, the API shows it hidden
+        webhook TEXT,
+        enabled INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      -- the history: one row per firing or resolving, with how its webhook went
+      CREATE TABLE alert_events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        rule_id TEXT NOT NULL REFERENCES alert_rules (id) ON DELETE CASCADE,
+        rule TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        series TEXT NOT NULL,
+        -- JSON: {kind, id, name} or NULL
+        resource TEXT,
+        value REAL,
+        threshold REAL NOT NULL,
+        message TEXT NOT NULL,
+        -- JSON: {state, attempts, error} or NULL (no webhook)
+        webhook TEXT,
+        time TEXT NOT NULL
+      );
+      CREATE INDEX alert_events_rule ON alert_events (rule_id, seq);
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

@@ -47,6 +47,8 @@ export function registerServe(program: Command): void {
       String(DEFAULT_QUICK_TEST_IDLE_SECONDS),
     )
     .option('--cluster-poll <seconds>', 'how often every Ray cluster is checked (reachable, nodes)', '5')
+    .option('--alert-interval <seconds>', 'how often the alert rules are read', '5')
+    .option('--alert-webhook-backoff <seconds>', "the wait before an alert webhook's second attempt (doubled after)", '1')
     .option(
       '--public-url <url>',
       "where a Ray cluster's nodes reach this bridge (cluster trainings send their results there); default: where it listens",
@@ -91,6 +93,16 @@ export function registerServe(program: Command): void {
       const clusterPoll = Number(options.clusterPoll);
       if (!(clusterPoll >= 0.2))
         command.error(`--cluster-poll must be a number of seconds, 0.2 or more, not "${options.clusterPoll}"`, { exitCode: 2 });
+      const alertInterval = Number(options.alertInterval);
+      if (!(alertInterval >= 0.2))
+        command.error(`--alert-interval must be a number of seconds, 0.2 or more, not "${options.alertInterval}"`, {
+          exitCode: 2,
+        });
+      const alertBackoff = Number(options.alertWebhookBackoff);
+      if (!(alertBackoff >= 0))
+        command.error(`--alert-webhook-backoff must be a number of seconds, not "${options.alertWebhookBackoff}"`, {
+          exitCode: 2,
+        });
       let publicUrl: string | undefined;
       if (options.publicUrl !== undefined) {
         try {
@@ -118,6 +130,8 @@ export function registerServe(program: Command): void {
         inferenceTimeoutMs: Math.round(inferenceTimeout * 1000),
         quickTestIdleSeconds: quickTestIdle,
         clusterPollMs: Math.round(clusterPoll * 1000),
+        alertIntervalMs: Math.round(alertInterval * 1000),
+        alertWebhook: { backoffMs: Math.round(alertBackoff * 1000) },
         publicUrl,
         logLevel: options.logLevel as string,
         logRotation: { maxBytes: Math.round(logMaxMb * 1024 * 1024), keep: logKeep },
