@@ -46,6 +46,8 @@ import { Store } from './store/index.js';
 import { TensorboardService } from './tensorboards/service.js';
 import { TrainingService } from './trainings/service.js';
 import { DEFAULT_SNAPSHOT_LIMITS, type SnapshotLimits } from './trainings/source.js';
+import { DEFAULT_USAGE_INTERVAL_MS, UsageService } from './usage/service.js';
+import { UsageSidecar } from './usage/sidecar.js';
 import { VERSION } from './version.js';
 
 export interface BridgeOptions {
@@ -98,6 +100,8 @@ export interface BridgeOptions {
   clusterPollMs?: number;
   /** how often an idle model worker is asked for /health (default 5 s) */
   workerHealthMs?: number;
+  /** how often the processes the bridge started are sampled (CPU, memory…; default 5 s; 0: never) */
+  usageIntervalMs?: number;
   /** a quick-test worker (POST /models/{id}/predict) nobody has called for this long is stopped (default 300) */
   quickTestIdleSeconds?: number;
   logLevel?: string;
@@ -313,10 +317,18 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     datasets: resolveDataset,
     log,
   });
+  // after the services whose processes it samples
+  const usage = new UsageService(store, {
+    sidecar: new UsageSidecar({ python, emkitImportPath, log }),
+    intervalMs: options.usageIntervalMs ?? DEFAULT_USAGE_INTERVAL_MS,
+    log,
+    workers: () => endpoints.localWorkers(),
+    overMemoryLimit: (worker, limitMb, rssMb) => endpoints.restartOverMemory(worker, limitMb, rssMb),
+  });
   const alerts = new AlertService(store, {
     log,
     trafficOf: (endpointId, stage) => endpoints.traffic(endpointId, stage).map((traffic) => traffic.totals),
-    sources: {},
+    sources: { usage },
     tickMs: options.alertIntervalMs,
     webhook: options.alertWebhook,
   });
@@ -337,6 +349,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     clusters,
     recipes,
     schedules,
+    usage,
     alerts,
     tickets: new TicketBook(),
     sessions,
@@ -353,6 +366,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   endpoints.reconcile();
   // after the trainings and evaluations: a run picked up again waits on them
   schedules.start();
+  usage.start();
   alerts.start();
 
   const host = options.host ?? '127.0.0.1';
@@ -378,6 +392,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   try {
     await app.listen({ host, port: options.port ?? DEFAULT_PORT });
   } catch (error) {
+    usage.stop();
     schedules.shutdown();
     await alerts.shutdown();
     await endpoints.shutdown();
@@ -409,6 +424,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
       removeRuntimeFile(paths.runtimeFile, process.pid);
       stopIdleCollection();
       await app.close();
+      usage.stop();
       // runs left going are resumed by the next bridge
       schedules.shutdown();
       await alerts.shutdown();

@@ -12,6 +12,7 @@ import {
   type ListQuery,
   type Model,
   StageCreate,
+  type StageUpdate,
 } from '@emkit/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ClusterService } from '../clusters/service.js';
@@ -22,13 +23,16 @@ import { conflict, HttpError, notFound } from '../server/errors.js';
 import { pageOf } from '../server/query-defaults.js';
 import type { EndpointRecord, NewStage, StageRecord } from '../store/endpoints.js';
 import type { Store } from '../store/index.js';
+import type { LocalWorker } from '../usage/targets.js';
 import { StageDeployer } from './deployer.js';
 import { InferenceLogWriter } from './inference-log.js';
 import { presentEndpoint, presentStage } from './presentation.js';
 import { type EndpointRoute, hashApiKey, RoutingTable } from './routing.js';
 import { ServePool } from './serve-pool.js';
+import { checkedMonitoring, monitoringOf } from './stage-settings.js';
 import { StatsKeeper } from './stats.js';
 import type { StageTraffic } from './traffic.js';
+import { WorkerPool } from './worker-pool.js';
 
 // the gateway's imports of these predate the split
 export { type EndpointRoute, hashApiKey, type StageRuntime } from './routing.js';
@@ -118,6 +122,7 @@ export class EndpointService {
     const model = this.model(input.model);
     const python = this.pythonFor(model, input.environment);
     const placement = this.placement(input);
+    checkedMonitoring(input);
     const key = input.apiKey ? `emk_${randomBytes(24).toString('base64url')}` : undefined;
     const { endpoint, stage } = this.store.tx(() => {
       const endpoint = this.store.endpoints.insert({
@@ -134,6 +139,7 @@ export class EndpointService {
         resourcePath: input.resourcePath ?? '/',
         python,
         ...placement,
+        ...monitoringOf(input),
       });
       this.store.endpoints.update(endpoint.id, { defaultStageId: stage.id });
       this.deployer.announce(endpoint.id, 'created');
@@ -155,6 +161,7 @@ export class EndpointService {
     const model = this.model(input.model);
     const python = this.pythonFor(model, input.environment);
     const placement = this.placement(input);
+    checkedMonitoring(input);
     const stage = this.store.tx(() => {
       const stage = this.store.endpoints.insertStage(endpoint.id, {
         name: input.name,
@@ -164,6 +171,7 @@ export class EndpointService {
         resourcePath: input.resourcePath ?? '/',
         python,
         ...placement,
+        ...monitoringOf(input),
       });
       this.deployer.settleEndpoint(endpoint.id);
       return stage;
@@ -235,6 +243,30 @@ export class EndpointService {
     const route = this.table.route(endpoint.name);
     if (route) route.apiKeyHash = apiKeyHash;
     return this.present(updated, issued);
+  }
+
+  /**
+   * A stage's description and what watches it (memory limit, payload logging, drift), with no
+   * redeploy: its workers keep serving and read the new settings from their runtime at once.
+   */
+  updateStage(key: string, stageName: string, changes: StageUpdate): EndpointStage {
+    const endpoint = this.record(key);
+    const stage = this.stageRecord(endpoint, stageName);
+    if (stage.state === 'DELETE IN PROGRESS') throw conflict(`stage "${stageName}" is being deleted`);
+    checkedMonitoring(changes, stage);
+    const updated = this.store.tx(() => {
+      const updated = this.store.endpoints.updateStageSettings(stage.id, {
+        ...(changes.description !== undefined ? { description: changes.description } : {}),
+        ...monitoringOf(changes),
+      });
+      this.deployer.announce(endpoint.id);
+      return updated;
+    });
+    const runtime = this.table.runtime(stage.id);
+    if (runtime) {
+      runtime.monitoring = { memoryLimitMb: updated.memoryLimitMb, payloadLogging: updated.payloadLogging, drift: updated.drift };
+    }
+    return presentStage(this.record(endpoint.id), updated, this.table.instancesOf);
   }
 
   /**
@@ -337,6 +369,50 @@ export class EndpointService {
     const endpoint = this.record(key);
     this.logs.flush();
     return { items: this.store.inference.logs(endpoint.id, { ...query, limit: query?.limit ?? DEFAULTS.logLimit }) };
+  }
+
+  // --- resource usage (issue 18) ---------------------------------------------------------
+
+  /** The workers running on this machine now, with their stage's memory limit: what the usage sampler watches. */
+  localWorkers(): LocalWorker[] {
+    return this.table.allRuntimes().flatMap((runtime) => {
+      if (!(runtime.pool instanceof WorkerPool)) return [];
+      return runtime.pool.instances.flatMap((instance) =>
+        instance.pid === null
+          ? []
+          : [
+              {
+                endpointId: runtime.endpointId,
+                stageId: runtime.id,
+                stage: runtime.name,
+                index: instance.index,
+                pid: instance.pid,
+                memoryLimitMb: runtime.monitoring.memoryLimitMb,
+              },
+            ],
+      );
+    });
+  }
+
+  /** A worker over its stage's memory limit: restarted, its lastExit and the stage's log saying why. */
+  restartOverMemory(worker: LocalWorker, limitMb: number, rssMb: number): void {
+    const runtime = this.table.runtime(worker.stageId);
+    if (!(runtime?.pool instanceof WorkerPool) || !runtime.pool.overMemory(worker.index, worker.pid, limitMb, rssMb)) return;
+    const body = `worker ${worker.index} went over the stage's memory limit of ${limitMb} MB (rss ${Math.round(rssMb)} MB): restarted`;
+    this.options.log.warn({ endpoint: worker.endpointId, stage: worker.stage, pid: worker.pid }, body);
+    this.logs.push({
+      endpointId: worker.endpointId,
+      endpointStageId: worker.stageId,
+      stage: worker.stage,
+      inferenceId: '',
+      action: 'Stage.Worker',
+      modelName: runtime.modelName,
+      logLevel: 'WARNING',
+      body,
+      status: null,
+      latencyMs: null,
+      time: new Date().toISOString(),
+    });
   }
 
   // --- the bridge's life -----------------------------------------------------------------

@@ -50,6 +50,11 @@ export function registerServe(program: Command): void {
     .option('--alert-interval <seconds>', 'how often the alert rules are read', '5')
     .option('--alert-webhook-backoff <seconds>', "the wait before an alert webhook's second attempt (doubled after)", '1')
     .option(
+      '--usage-interval <seconds>',
+      'how often the processes of trainings, endpoints and batch jobs are sampled (CPU, memory…); 0: never',
+      '5',
+    )
+    .option(
       '--public-url <url>',
       "where a Ray cluster's nodes reach this bridge (cluster trainings send their results there); default: where it listens",
     )
@@ -93,6 +98,11 @@ export function registerServe(program: Command): void {
       const clusterPoll = Number(options.clusterPoll);
       if (!(clusterPoll >= 0.2))
         command.error(`--cluster-poll must be a number of seconds, 0.2 or more, not "${options.clusterPoll}"`, { exitCode: 2 });
+      const usageInterval = Number(options.usageInterval);
+      if (!(usageInterval === 0 || usageInterval >= 0.2))
+        command.error(`--usage-interval must be 0 or a number of seconds, 0.2 or more, not "${options.usageInterval}"`, {
+          exitCode: 2,
+        });
       const alertInterval = Number(options.alertInterval);
       if (!(alertInterval >= 0.2))
         command.error(`--alert-interval must be a number of seconds, 0.2 or more, not "${options.alertInterval}"`, {
@@ -130,6 +140,7 @@ export function registerServe(program: Command): void {
         inferenceTimeoutMs: Math.round(inferenceTimeout * 1000),
         quickTestIdleSeconds: quickTestIdle,
         clusterPollMs: Math.round(clusterPoll * 1000),
+        usageIntervalMs: Math.round(usageInterval * 1000),
         alertIntervalMs: Math.round(alertInterval * 1000),
         alertWebhook: { backoffMs: Math.round(alertBackoff * 1000) },
         publicUrl,
