@@ -26,6 +26,7 @@ export class FeedbackRepository {
   private readonly upsertRow;
   private readonly upsertRows;
   private readonly selectBetween;
+  private readonly selectNewest;
   private readonly bumpUnmatched;
   private readonly selectUnmatched;
 
@@ -46,6 +47,9 @@ export class FeedbackRepository {
       `SELECT label, prediction, time FROM inference_feedback
        WHERE stage_id = @stageId AND time >= @start AND time < @end ORDER BY time, seq`,
     );
+    this.selectNewest = db.prepare<[string], { time: string | null }>(
+      'SELECT max(time) AS time FROM inference_feedback WHERE stage_id = ?',
+    );
     this.bumpUnmatched = db.prepare<[string, number]>(
       `INSERT INTO feedback_unmatched (endpoint_id, count) VALUES (?1, ?2)
        ON CONFLICT (endpoint_id) DO UPDATE SET count = count + ?2`,
@@ -65,6 +69,11 @@ export class FeedbackRepository {
       prediction: JSON.parse(row.prediction) as unknown,
       time: row.time,
     }));
+  }
+
+  /** When the newest labelled prediction of a stage was made; null: none yet. */
+  newest(stageId: string): string | null {
+    return this.selectNewest.get(stageId)?.time ?? null;
   }
 
   countUnmatched(endpointId: string, count: number): void {
