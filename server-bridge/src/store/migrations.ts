@@ -494,6 +494,17 @@ export const migrations: readonly { version: number; name: string; sql: string }
   },
   {
     version: 15,
+    name: 'stage monitoring settings',
+    sql: `
+      -- what watches a stage, changed without a redeploy: a worker's memory limit (MB, NULL: none),
+      -- payload logging (JSON: PayloadLogging, NULL: off) and the drift watch (JSON: DriftSettings, NULL: off)
+      ALTER TABLE endpoint_stages ADD COLUMN memory_limit_mb INTEGER;
+      ALTER TABLE endpoint_stages ADD COLUMN payload_logging TEXT;
+      ALTER TABLE endpoint_stages ADD COLUMN drift TEXT;
+    `,
+  },
+  {
+    version: 16,
     name: 'payload log',
     sql: `
       -- a stage's logged requests (payload logging on): its instances and predictions as JSON text, redacted;
