@@ -1,17 +1,8 @@
-import type { PayloadLogging } from '@emkit/shared';
-import { PayloadLogging as PayloadLoggingSchema } from '@emkit/shared';
+import { type StagePayloadLogging, stagePayloadLogging } from '@emkit/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Store } from '../store/index.js';
 import type { NewPayload } from '../store/payloads.js';
 import { capped, fieldOf, redact } from './capture.js';
-
-/** What the schema's defaults say a stage's payload logging left out means. */
-export const PAYLOAD_DEFAULTS = {
-  sampleRate: PayloadLoggingSchema.properties.sampleRate.default as number,
-  maxBytes: PayloadLoggingSchema.properties.maxBytes.default as number,
-  keepCount: PayloadLoggingSchema.properties.keepCount.default as number,
-  keepDays: PayloadLoggingSchema.properties.keepDays.default as number,
-};
 
 /** Logged requests wait at most this long to be written, in one transaction with the others of the moment. */
 const FLUSH_AFTER_MS = 200;
@@ -34,7 +25,7 @@ export interface CapturedCall {
 }
 
 interface Pending extends CapturedCall {
-  settings: PayloadLogging;
+  settings: StagePayloadLogging;
 }
 
 /**
@@ -46,7 +37,6 @@ export class PayloadLogWriter {
   private pending: Pending[] = [];
   private timer: NodeJS.Timeout | null = null;
   private readonly pruneTimer: NodeJS.Timeout;
-  private readonly retention = new Map<string, PayloadLogging>();
 
   constructor(
     private readonly store: Store,
@@ -57,10 +47,9 @@ export class PayloadLogWriter {
   }
 
   /** The gateway's call, for each answered request of a stage with payload logging on. */
-  offer(settings: PayloadLogging, call: CapturedCall): void {
+  offer(settings: StagePayloadLogging, call: CapturedCall): void {
     if (!settings.enabled) return;
-    const rate = settings.sampleRate ?? PAYLOAD_DEFAULTS.sampleRate;
-    if (rate < 1 && this.random() >= rate) return;
+    if (settings.sampleRate < 1 && this.random() >= settings.sampleRate) return;
     this.pending.push({ ...call, settings });
     if (this.pending.length >= FLUSH_AT) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), FLUSH_AFTER_MS);
@@ -74,7 +63,6 @@ export class PayloadLogWriter {
     const calls = this.pending;
     this.pending = [];
     const rows = calls.map((call) => this.rowOf(call));
-    for (const call of calls) this.retention.set(call.stageId, call.settings);
     try {
       this.store.payloads.insert(rows);
     } catch (error) {
@@ -90,8 +78,8 @@ export class PayloadLogWriter {
 
   private rowOf(call: Pending): NewPayload {
     const { settings } = call;
-    const maxBytes = settings.maxBytes ?? PAYLOAD_DEFAULTS.maxBytes;
-    const names = new Set(settings.redact ?? []);
+    const maxBytes = settings.maxBytes;
+    const names = new Set(settings.redact);
     const instances = capped(redact(fieldOf(call.request, 'instances'), names), maxBytes);
     const predictions =
       call.status === 200
@@ -109,16 +97,18 @@ export class PayloadLogWriter {
     };
   }
 
-  /** Each stage written to keeps its newest keepCount rows, none older than keepDays. */
+  /**
+   * Each stage with logged requests keeps its newest keepCount, none older than keepDays, as its
+   * settings say now (a deleted stage's rows: the defaults).
+   */
   prune(now = Date.now()): void {
-    for (const [stageId, settings] of this.retention) {
-      const keepCount = settings.keepCount ?? PAYLOAD_DEFAULTS.keepCount;
-      const keepDays = settings.keepDays ?? PAYLOAD_DEFAULTS.keepDays;
-      try {
-        this.store.payloads.prune(stageId, keepCount, new Date(now - keepDays * DAY_MS).toISOString());
-      } catch (error) {
-        this.log.warn({ err: error, stageId }, 'the payload log could not be pruned');
+    try {
+      for (const stageId of this.store.payloads.stagesWithRows()) {
+        const settings = this.store.endpoints.stage(stageId)?.payloadLogging ?? stagePayloadLogging(null);
+        this.store.payloads.prune(stageId, settings.keepCount, new Date(now - settings.keepDays * DAY_MS).toISOString());
       }
+    } catch (error) {
+      this.log.warn({ err: error }, 'the payload log could not be pruned');
     }
   }
 

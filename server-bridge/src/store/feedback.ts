@@ -50,9 +50,9 @@ export class FeedbackRepository {
     this.selectNewest = db.prepare<[string], { time: string | null }>(
       'SELECT max(time) AS time FROM inference_feedback WHERE stage_id = ?',
     );
-    this.bumpUnmatched = db.prepare<[string, number]>(
-      `INSERT INTO feedback_unmatched (endpoint_id, count) VALUES (?1, ?2)
-       ON CONFLICT (endpoint_id) DO UPDATE SET count = count + ?2`,
+    this.bumpUnmatched = db.prepare<{ endpointId: string; count: number }>(
+      `INSERT INTO feedback_unmatched (endpoint_id, count) VALUES (@endpointId, @count)
+       ON CONFLICT (endpoint_id) DO UPDATE SET count = count + excluded.count`,
     );
     this.selectUnmatched = db.prepare<[string], { count: number }>('SELECT count FROM feedback_unmatched WHERE endpoint_id = ?');
   }
@@ -77,7 +77,7 @@ export class FeedbackRepository {
   }
 
   countUnmatched(endpointId: string, count: number): void {
-    this.bumpUnmatched.run(endpointId, count);
+    this.bumpUnmatched.run({ endpointId, count });
   }
 
   unmatched(endpointId: string): number {
