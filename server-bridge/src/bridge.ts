@@ -328,10 +328,11 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     workers: () => endpoints.localWorkers(),
     overMemoryLimit: (worker, limitMb, rssMb) => endpoints.restartOverMemory(worker, limitMb, rssMb),
   });
+  const modelQuality = new ModelQualityService(store, payloads);
   const alerts = new AlertService(store, {
     log,
     trafficOf: (endpointId, stage) => endpoints.traffic(endpointId, stage).map((traffic) => traffic.totals),
-    sources: { usage },
+    sources: { usage, modelQuality },
     tickMs: options.alertIntervalMs,
     webhook: options.alertWebhook,
   });
@@ -350,7 +351,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     batchInferences,
     endpoints,
     payloads,
-    modelQuality: new ModelQualityService(store, payloads),
+    modelQuality,
     clusters,
     recipes,
     schedules,

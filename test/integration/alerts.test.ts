@@ -250,6 +250,52 @@ describe('alert rules', () => {
     expect((await infer(bridge, '/inference/sluggish', { instances: [1] })).status).toBe(200);
   });
 
+  it('fires on rolling accuracy from the labels sent back, and resolves once right labels bring it up', async () => {
+    const dir = writeTree(join(work, 'labeler'), {
+      'predict.py': [
+        'def load():',
+        '    return None',
+        '',
+        'def predict(model, instances):',
+        '    return [str(x) for x in instances]',
+        '',
+      ].join('\n'),
+    });
+    await bridge.client.api.createModel({ body: { name: 'labeler', artifactPath: dir } });
+    await bridge.client.api.createEndpoint({ body: { name: 'labeler', model: 'labeler' } });
+    await activeEndpoint(bridge.client, 'labeler');
+    await bridge.client.api.updateEndpointStage({
+      params: { id: 'labeler', stage: 'default' },
+      body: { payloadLogging: { enabled: true, sampleRate: 1 } },
+    });
+    await bridge.client.api.createAlertRule({
+      body: {
+        name: 'labeler-accuracy',
+        series: 'endpoint.accuracy',
+        metric: 'accuracy',
+        resource: 'labeler',
+        op: '<',
+        threshold: 0.5,
+        forSeconds: 0,
+      },
+    });
+    const ids: string[] = [];
+    for (let i = 0; i < 14; i += 1)
+      ids.push((await infer(bridge, '/inference/labeler', { instances: ['cat'] })).inferenceId as string);
+    // the first four labels disagree with the model: accuracy 0
+    const wrong = ids.slice(0, 4).map((inferenceId) => ({ inferenceId, label: 'dog' }));
+    await bridge.client.api.sendEndpointFeedback({ params: { id: 'labeler' }, body: { items: wrong } });
+    await waitFor(hasEvent('labeler-accuracy', 'FIRING'), 30_000, 'the accuracy rule to fire');
+    const [fired] = await eventsOf('labeler-accuracy');
+    expect(fired?.value).toBe(0);
+    expect(fired?.message).toContain('endpoint labeler: accuracy 0 < 0.5');
+    // ten right ones: 10 of 14
+    const right = ids.slice(4).map((inferenceId) => ({ inferenceId, label: 'cat' }));
+    await bridge.client.api.sendEndpointFeedback({ params: { id: 'labeler' }, body: { items: right } });
+    await waitFor(hasEvent('labeler-accuracy', 'RESOLVED'), 30_000, 'the accuracy rule to resolve');
+    expect((await eventsOf('labeler-accuracy'))[1]?.value).toBeCloseTo(10 / 14, 6);
+  });
+
   it('fires on a stalled training and resolves once it logs again', async () => {
     const go = join(work, 'go');
     const source = writeTree(join(work, 'stall'), {

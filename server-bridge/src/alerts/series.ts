@@ -59,7 +59,7 @@ export async function readSeries(rule: AlertRuleRecord, at: number, deps: Series
     }
     case 'endpoint.accuracy': {
       if (!resource || !deps.sources.modelQuality || !rule.metric) return none;
-      return { value: await deps.sources.modelQuality.latest(resource.id, stage, rule.metric), resource };
+      return { value: deps.sources.modelQuality.latest(resource.id, stage, rule.metric)?.value ?? null, resource };
     }
     case 'worker.memoryMb':
     case 'worker.cpuPercent': {

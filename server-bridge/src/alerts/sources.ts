@@ -10,7 +10,7 @@ export interface DriftSource {
 
 /** A quality metric (accuracy, f1, mae, rmse) of the latest window with feedback. */
 export interface ModelQualitySource {
-  latest(endpointId: string, stage: string | undefined, metric: string): number | null | Promise<number | null>;
+  latest(endpointId: string, stage: string | undefined, metric: string): { value: number } | null;
 }
 
 /** The latest sample of each process of a resource. */
