@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { AlertEvent } from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeDir, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
+import { emkitCli, removeDir, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
 import { activeEndpoint, infer } from '../support/endpoints.js';
 import { refusal } from '../support/refusal.js';
 import { settledTraining, trainingInState, venvPython, writeTree } from '../support/trainings.js';
@@ -325,5 +325,65 @@ describe('alert rules', () => {
     writeFileSync(go, '');
     await waitFor(hasEvent('stalled', 'RESOLVED'), 30_000, 'the stalled rule to resolve');
     expect((await settledTraining(bridge.client, training.id)).state).toBe('COMPLETE');
+  });
+
+  it('the CLI creates, lists, shows, changes and deletes a rule, and lists the events', async () => {
+    await deployFlaky('cli-watched');
+    const created = await emkitCli(
+      bridge,
+      'alerts',
+      'create',
+      'cli-rule',
+      '--series',
+      'endpoint.errorRate',
+      '--resource',
+      'cli-watched',
+      '--op',
+      '>',
+      '--threshold',
+      '0.2',
+      '--for',
+      '0',
+      '--severity',
+      'info',
+      '--webhook',
+      'https://bot:hunter2-secret@chat.example.com/hook',
+    );
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout).toContain('endpoint.errorRate > 0.2 for 0 s');
+    expect(created.stdout).not.toContain('hunter2-secret');
+    const listed = await emkitCli(bridge, 'alerts', 'list');
+    expect(listed.stdout).toMatch(/cli-rule\s+OK\s+info/);
+    const bad = await emkitCli(
+      bridge,
+      'alerts',
+      'create',
+      'x',
+      '--series',
+      'endpoint.errorRate',
+      '--resource',
+      'cli-watched',
+      '--op',
+      '>',
+      '--threshold',
+      '1',
+      '--webhook',
+      'ftp://x',
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('webhook');
+    await infer(bridge, '/inference/cli-watched', { instances: ['fail'] });
+    await waitFor(hasEvent('cli-rule', 'FIRING'), 30_000, 'the CLI rule to fire');
+    const events = await emkitCli(bridge, 'alerts', 'events', '--rule', 'cli-rule');
+    expect(events.stdout).toMatch(/cli-rule\s+FIRING\s+info\s+endpoint cli-watched: error rate 100 % > 20 %/);
+    const disabled = await emkitCli(bridge, 'alerts', 'update', 'cli-rule', '--disable', '--no-webhook');
+    expect(disabled.code, disabled.stderr).toBe(0);
+    expect(disabled.stdout).toContain('OK (disabled)');
+    const shown = JSON.parse((await emkitCli(bridge, '--json', 'alerts', 'get', 'cli-rule')).stdout);
+    expect(shown).toMatchObject({ enabled: false, webhook: null, state: 'OK' });
+    // the change resolved the firing rule, saying why
+    expect((await eventsOf('cli-rule')).map((e) => e.kind)).toEqual(['FIRING', 'RESOLVED']);
+    expect((await emkitCli(bridge, 'alerts', 'delete', 'cli-rule')).code).toBe(0);
+    expect((await emkitCli(bridge, 'alerts', 'get', 'cli-rule')).code).toBe(4);
   });
 });
