@@ -76,6 +76,9 @@ class Client:
         from .schedules_client import Schedules  # its own module too
 
         self.schedules = Schedules(self)
+        from .alerts_client import Alerts  # its own module too
+
+        self.alerts = Alerts(self)
 
     @property
     def url(self) -> str:
