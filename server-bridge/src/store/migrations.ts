@@ -503,6 +503,47 @@ export const migrations: readonly { version: number; name: string; sql: string }
       ALTER TABLE endpoint_stages ADD COLUMN drift TEXT;
     `,
   },
+  {
+    version: 16,
+    name: 'payload log',
+    sql: `
+      -- a stage's logged requests (payload logging on): its instances and predictions as JSON text, redacted;
+      -- truncated: the request or answer was over maxBytes, instances then hold the cut JSON text as a string
+      CREATE TABLE inference_payloads (
+        seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+        inference_id TEXT NOT NULL,
+        endpoint_id  TEXT NOT NULL REFERENCES endpoints (id) ON DELETE CASCADE,
+        stage_id     TEXT NOT NULL,
+        time         TEXT NOT NULL,
+        status       INTEGER NOT NULL,
+        instances    TEXT,
+        predictions  TEXT,
+        truncated    INTEGER NOT NULL
+      );
+      CREATE INDEX inference_payloads_stage_time ON inference_payloads (stage_id, time);
+      CREATE INDEX inference_payloads_inference ON inference_payloads (inference_id);
+      -- the true labels sent back, each joined to its logged prediction (copied: kept when the payload is pruned);
+      -- time: when the prediction was made, what quality windows go by
+      CREATE TABLE inference_feedback (
+        seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+        endpoint_id  TEXT NOT NULL REFERENCES endpoints (id) ON DELETE CASCADE,
+        stage_id     TEXT NOT NULL,
+        inference_id TEXT NOT NULL,
+        idx          INTEGER NOT NULL,
+        label        TEXT NOT NULL,
+        prediction   TEXT NOT NULL,
+        time         TEXT NOT NULL,
+        received_at  TEXT NOT NULL,
+        UNIQUE (inference_id, idx)
+      );
+      CREATE INDEX inference_feedback_stage_time ON inference_feedback (stage_id, time);
+      -- labels refused for an unknown inferenceId, counted per endpoint
+      CREATE TABLE feedback_unmatched (
+        endpoint_id TEXT PRIMARY KEY REFERENCES endpoints (id) ON DELETE CASCADE,
+        count       INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {
