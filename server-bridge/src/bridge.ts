@@ -8,6 +8,7 @@ import { ClusterService } from './clusters/service.js';
 import type { BridgeContext } from './context.js';
 import { DatasetScanner, DEFAULT_SCAN_LIMITS, type ScanLimits } from './datasets/scanner.js';
 import { DatasetService } from './datasets/service.js';
+import { DriftService } from './drift/service.js';
 import { EndpointService } from './endpoints/service.js';
 import { EnvironmentService } from './environments/service.js';
 import { EvaluationService } from './evaluations/service.js';
@@ -90,6 +91,8 @@ export interface BridgeOptions {
   inferenceTimeoutMs?: number;
   /** how often every cluster is checked (ms, default 5 s) */
   clusterPollMs?: number;
+  /** how often stages' closed drift windows are looked for (ms, default 10 s) */
+  driftPollMs?: number;
   /** how often an idle model worker is asked for /health (default 5 s) */
   workerHealthMs?: number;
   /** a quick-test worker (POST /models/{id}/predict) nobody has called for this long is stopped (default 300) */
@@ -307,6 +310,17 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     datasets: resolveDataset,
     log,
   });
+  const drift = new DriftService(store, {
+    python,
+    emkitImportPath,
+    home: paths.home,
+    db: paths.db,
+    cacheRoot: join(paths.home, 'drift'),
+    datasets: resolveDataset,
+    stageRuntime: (endpointName, stageName) => endpoints.route(endpointName)?.stages.get(stageName),
+    log,
+    pollMs: options.driftPollMs,
+  });
   const context: BridgeContext = {
     version: VERSION,
     paths,
@@ -321,6 +335,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     evaluations,
     batchInferences,
     endpoints,
+    drift,
     clusters,
     recipes,
     schedules,
@@ -337,6 +352,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   // first: the stages on a cluster start again from the cluster's state as it is now
   await clusters.reconcile();
   endpoints.reconcile();
+  drift.start();
   // after the trainings and evaluations: a run picked up again waits on them
   schedules.start();
 
@@ -395,6 +411,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
       await app.close();
       // runs left going are resumed by the next bridge
       schedules.shutdown();
+      drift.shutdown();
       // trainings and evaluations go on without the bridge (the next one picks them up); TensorBoards don't
       trainings.shutdown();
       evaluations.shutdown();

@@ -19,7 +19,7 @@ export const monitoringHandlers: Handlers<
   getEndpointResources: notYet,
   getBatchInferenceResources: notYet,
   listEndpointPayloads: notYet,
-  getEndpointDrift: notYet,
+  getEndpointDrift: ({ params, query }, { bridge }) => bridge.drift.get(params.id, query),
   sendEndpointFeedback: notYet,
   getEndpointModelQuality: notYet,
 };

@@ -47,6 +47,7 @@ export function registerServe(program: Command): void {
       String(DEFAULT_QUICK_TEST_IDLE_SECONDS),
     )
     .option('--cluster-poll <seconds>', 'how often every Ray cluster is checked (reachable, nodes)', '5')
+    .option('--drift-poll <seconds>', "how often stages' closed drift windows are looked for and computed", '10')
     .option(
       '--public-url <url>',
       "where a Ray cluster's nodes reach this bridge (cluster trainings send their results there); default: where it listens",
@@ -91,6 +92,9 @@ export function registerServe(program: Command): void {
       const clusterPoll = Number(options.clusterPoll);
       if (!(clusterPoll >= 0.2))
         command.error(`--cluster-poll must be a number of seconds, 0.2 or more, not "${options.clusterPoll}"`, { exitCode: 2 });
+      const driftPoll = Number(options.driftPoll);
+      if (!(driftPoll >= 0.2))
+        command.error(`--drift-poll must be a number of seconds, 0.2 or more, not "${options.driftPoll}"`, { exitCode: 2 });
       let publicUrl: string | undefined;
       if (options.publicUrl !== undefined) {
         try {
@@ -118,6 +122,7 @@ export function registerServe(program: Command): void {
         inferenceTimeoutMs: Math.round(inferenceTimeout * 1000),
         quickTestIdleSeconds: quickTestIdle,
         clusterPollMs: Math.round(clusterPoll * 1000),
+        driftPollMs: Math.round(driftPoll * 1000),
         publicUrl,
         logLevel: options.logLevel as string,
         logRotation: { maxBytes: Math.round(logMaxMb * 1024 * 1024), keep: logKeep },
