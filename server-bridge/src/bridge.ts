@@ -10,6 +10,7 @@ import { ClusterService } from './clusters/service.js';
 import type { BridgeContext } from './context.js';
 import { DatasetScanner, DEFAULT_SCAN_LIMITS, type ScanLimits } from './datasets/scanner.js';
 import { DatasetService } from './datasets/service.js';
+import { DriftService } from './drift/service.js';
 import { EndpointService } from './endpoints/service.js';
 import { EnvironmentService } from './environments/service.js';
 import { EvaluationService } from './evaluations/service.js';
@@ -100,6 +101,8 @@ export interface BridgeOptions {
   alertWebhook?: WebhookOptions;
   /** how often every cluster is checked (ms, default 5 s) */
   clusterPollMs?: number;
+  /** how often stages' closed drift windows are looked for (ms, default 10 s) */
+  driftPollMs?: number;
   /** how often an idle model worker is asked for /health (default 5 s) */
   workerHealthMs?: number;
   /** how often the processes the bridge started are sampled (CPU, memory…; default 5 s; 0: never) */
@@ -320,6 +323,18 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     datasets: resolveDataset,
     log,
   });
+  const drift = new DriftService(store, {
+    python,
+    emkitImportPath,
+    home: paths.home,
+    db: paths.db,
+    cacheRoot: join(paths.home, 'drift'),
+    datasets: resolveDataset,
+    stageRuntime: (endpointName, stageName) => endpoints.route(endpointName)?.stages.get(stageName),
+    flushPayloads: () => payloads.writer.flush(),
+    log,
+    pollMs: options.driftPollMs,
+  });
   // after the services whose processes it samples
   const usage = new UsageService(store, {
     sidecar: new UsageSidecar({ python, emkitImportPath, log }),
@@ -332,7 +347,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   const alerts = new AlertService(store, {
     log,
     trafficOf: (endpointId, stage) => endpoints.traffic(endpointId, stage).map((traffic) => traffic.totals),
-    sources: { usage, modelQuality },
+    sources: { usage, modelQuality, drift },
     tickMs: options.alertIntervalMs,
     webhook: options.alertWebhook,
   });
@@ -352,6 +367,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     endpoints,
     payloads,
     modelQuality,
+    drift,
     clusters,
     recipes,
     schedules,
@@ -370,6 +386,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   // first: the stages on a cluster start again from the cluster's state as it is now
   await clusters.reconcile();
   endpoints.reconcile();
+  drift.start();
   // after the trainings and evaluations: a run picked up again waits on them
   schedules.start();
   usage.start();
@@ -435,6 +452,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
       // runs left going are resumed by the next bridge
       schedules.shutdown();
       await alerts.shutdown();
+      drift.shutdown();
       // trainings and evaluations go on without the bridge (the next one picks them up); TensorBoards don't
       trainings.shutdown();
       evaluations.shutdown();

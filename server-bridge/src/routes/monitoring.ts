@@ -1,10 +1,4 @@
-import { HttpError } from '../server/errors.js';
 import type { Handlers } from './types.js';
-
-// placeholders of the issue-18 contract: the monitoring engineers replace them
-const notYet = (): never => {
-  throw new HttpError(404, 'not_found', 'monitoring is not built yet');
-};
 
 export const monitoringHandlers: Handlers<
   | 'getTrainingResources'
@@ -19,7 +13,7 @@ export const monitoringHandlers: Handlers<
   getEndpointResources: ({ params, query }, { bridge }) => bridge.usage.resources('endpoints', params.id, query),
   getBatchInferenceResources: ({ params, query }, { bridge }) => bridge.usage.resources('batch-inferences', params.id, query),
   listEndpointPayloads: ({ params, query }, { bridge }) => bridge.payloads.list(params.id, query),
-  getEndpointDrift: notYet,
+  getEndpointDrift: ({ params, query }, { bridge }) => bridge.drift.get(params.id, query),
   sendEndpointFeedback: ({ params, body }, { bridge }) => bridge.payloads.feedback(params.id, body),
   getEndpointModelQuality: ({ params, query }, { bridge }) => bridge.modelQuality.get(params.id, query),
 };
