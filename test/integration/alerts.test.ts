@@ -2,15 +2,26 @@ import { writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { AlertEvent } from '@emkit/shared';
+import type { AlertEvent, EventMessage } from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { emkitCli, removeDir, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
 import { activeEndpoint, infer } from '../support/endpoints.js';
 import { refusal } from '../support/refusal.js';
 import { settledTraining, trainingInState, venvPython, writeTree } from '../support/trainings.js';
 
 // rules read every half second, and a failing webhook retried after 0.2 s, 0.4 s, 0.8 s: the cases take seconds
-const BRIDGE_ARGS = ['--python', venvPython, '--alert-interval', '0.5', '--alert-webhook-backoff', '0.2'];
+const BRIDGE_ARGS = [
+  '--python',
+  venvPython,
+  '--alert-interval',
+  '0.5',
+  '--alert-webhook-backoff',
+  '0.2',
+  // closed drift windows looked for every half second
+  '--drift-poll',
+  '0.5',
+];
 let bridge: TestBridge;
 let work: string;
 
@@ -128,6 +139,17 @@ describe('alert rules', () => {
     );
     expect([badMetric.status, badMetric.field]).toEqual([400, 'metric']);
     expect(badMetric.message).toContain('"auc"');
+    // series that need what this endpoint lacks: a drift watch, a payload log for the labels to join
+    const noDrift = await refusal(
+      bridge.client.api.createAlertRule({ body: { ...base, series: 'endpoint.featureDrift', resource: 'checked' } }),
+    );
+    expect([noDrift.status, noDrift.field]).toEqual([400, 'series']);
+    expect(noDrift.message).toContain('no drift watch');
+    const noLog = await refusal(
+      bridge.client.api.createAlertRule({ body: { ...base, series: 'endpoint.accuracy', metric: 'f1', resource: 'checked' } }),
+    );
+    expect([noLog.status, noLog.field]).toEqual([400, 'series']);
+    expect(noLog.message).toContain('payload logging');
     const wrongFeature = await refusal(
       bridge.client.api.createAlertRule({ body: { ...base, series: 'endpoint.errorRate', resource: 'checked', feature: 'age' } }),
     );
@@ -179,6 +201,14 @@ describe('alert rules', () => {
     expect(rule.webhook).not.toContain('chat-token-123');
     expect(rule.webhook).toContain('127.0.0.1');
 
+    // the event stream, as the editors follow it
+    const stream = new WebSocket(`${bridge.url.replace('http', 'ws')}/api/v1/events`, {
+      headers: { authorization: `Bearer ${bridge.token}` },
+    });
+    const streamed: EventMessage[] = [];
+    stream.on('message', (data) => streamed.push(JSON.parse(String(data)) as EventMessage));
+    await new Promise((resolve) => stream.once('open', resolve));
+
     await sendUntil('flaky', 'fail', hasEvent('flaky-errors', 'FIRING'), 'the error-rate rule to fire');
     const firing = await bridge.client.api.getAlertRule({ params: { id: 'flaky-errors' } });
     expect(firing.state).toBe('FIRING');
@@ -186,6 +216,22 @@ describe('alert rules', () => {
     expect((await bridge.client.api.getAlertRule({ params: { id: 'flaky-errors' } })).state).toBe('OK');
 
     const [fired, resolved] = await eventsOf('flaky-errors');
+    const alerted = await waitFor(
+      async () => {
+        const mine = streamed.flatMap((m) =>
+          m.type === 'event' && m.event.resource === 'alerts' && m.event.action === 'alert' && m.event.id === rule.id
+            ? [m.event]
+            : [],
+        );
+        return mine.length >= 2 && mine;
+      },
+      10_000,
+      'both events on the stream',
+    );
+    stream.close();
+    expect(alerted.map((e) => e.data)).toEqual(
+      [fired, resolved].map((e) => ({ ...e, webhook: { state: 'pending', attempts: 0, error: null } })),
+    );
     expect(fired).toMatchObject({ kind: 'FIRING', severity: 'critical', threshold: 0.5, resource: { name: 'flaky' } });
     expect(fired?.value).toBeGreaterThan(0.5);
     expect(fired?.message).toMatch(/^endpoint flaky: error rate .* > 50 %/);
@@ -294,6 +340,66 @@ describe('alert rules', () => {
     await bridge.client.api.sendEndpointFeedback({ params: { id: 'labeler' }, body: { items: right } });
     await waitFor(hasEvent('labeler-accuracy', 'RESOLVED'), 30_000, 'the accuracy rule to resolve');
     expect((await eventsOf('labeler-accuracy'))[1]?.value).toBeCloseTo(10 / 14, 6);
+  });
+
+  it('fires on a feature drifting from its reference, and resolves once the inputs look like it again', async () => {
+    const dir = writeTree(join(work, 'doubler'), {
+      'predict.py': [
+        'def load():',
+        '    return None',
+        '',
+        'def predict(model, instances):',
+        '    return [row["a"] * 2 for row in instances]',
+        '',
+      ].join('\n'),
+    });
+    const reference = join(work, 'reference.csv');
+    const rows = Array.from({ length: 500 }, (_, i) => `${(i % 100) / 100},${((i * 7) % 100) / 100}`);
+    writeFileSync(reference, `a,b\n${rows.join('\n')}\n`);
+    await bridge.client.api.createModel({ body: { name: 'doubler', artifactPath: dir } });
+    await bridge.client.api.createEndpoint({ body: { name: 'doubler', model: 'doubler' } });
+    await activeEndpoint(bridge.client, 'doubler');
+    await bridge.client.api.updateEndpointStage({
+      params: { id: 'doubler', stage: 'default' },
+      body: { payloadLogging: { enabled: true, sampleRate: 1 }, drift: { reference, window: '3s', minCount: 20 } },
+    });
+    await bridge.client.api.createAlertRule({
+      body: {
+        name: 'doubler-drift',
+        series: 'endpoint.featureDrift',
+        feature: 'a',
+        resource: 'doubler',
+        op: '>',
+        threshold: 0.2,
+        forSeconds: 0,
+      },
+    });
+    const batch = (shift: number) =>
+      Array.from({ length: 25 }, (_, i) => ({ a: ((i * 4) % 100) / 100 + shift, b: ((i * 13) % 100) / 100 }));
+    const sendWhile = async (shift: number, done: () => Promise<boolean>, what: string) =>
+      waitFor(
+        async () => {
+          expect((await infer(bridge, '/inference/doubler', { instances: batch(shift) })).status).toBe(200);
+          return done();
+        },
+        90_000,
+        what,
+      );
+    // a shifted far off the reference; b as it was
+    await sendWhile(5, hasEvent('doubler-drift', 'FIRING'), 'the drift rule to fire');
+    const [fired] = await eventsOf('doubler-drift');
+    expect(fired?.value).toBeGreaterThan(0.2);
+    expect(fired?.message).toContain('endpoint doubler: drift (PSI) of a');
+    // a feature the judged windows don't have would never read
+    const unknown = await refusal(
+      bridge.client.api.createAlertRule({
+        body: { name: 'doubler-c', series: 'endpoint.featureDrift', feature: 'c', resource: 'doubler', op: '>', threshold: 0.2 },
+      }),
+    );
+    expect([unknown.status, unknown.field]).toEqual([400, 'feature']);
+    expect(unknown.message).toContain('"c"');
+    await sendWhile(0, hasEvent('doubler-drift', 'RESOLVED'), 'the drift rule to resolve');
+    expect((await eventsOf('doubler-drift'))[1]?.value).toBeLessThanOrEqual(0.2);
   });
 
   it('fires on a stalled training and resolves once it logs again', async () => {

@@ -50,7 +50,7 @@ export async function readSeries(rule: AlertRuleRecord, at: number, deps: Series
     case 'endpoint.featureDrift':
     case 'endpoint.predictionDrift': {
       if (!resource || !deps.sources.drift) return none;
-      const window = await deps.sources.drift.latest(resource.id, stage);
+      const window = deps.sources.drift.latest(resource.id, stage);
       if (!window?.judged) return none;
       if (rule.series === 'endpoint.predictionDrift') return { value: window.prediction?.psi ?? null, resource };
       const features = rule.feature ? window.features.filter((f) => f.feature === rule.feature) : window.features;

@@ -5,7 +5,7 @@ import type { DriftWindow, ResourceSample, UsageProcessKind } from '@emkit/share
 
 /** The latest judged drift window of an endpoint (one stage, or its default). */
 export interface DriftSource {
-  latest(endpointId: string, stage?: string): DriftWindow | null | Promise<DriftWindow | null>;
+  latest(endpointId: string, stage?: string): DriftWindow | null;
 }
 
 /** A quality metric (accuracy, f1, mae, rmse) of the latest window with feedback. */
