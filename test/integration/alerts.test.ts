@@ -18,8 +18,10 @@ const BRIDGE_ARGS = [
   '0.5',
   '--alert-webhook-backoff',
   '0.2',
-  // closed drift windows looked for every half second
+  // closed drift windows looked for, and processes sampled, every half second
   '--drift-poll',
+  '0.5',
+  '--usage-interval',
   '0.5',
 ];
 let bridge: TestBridge;
@@ -400,6 +402,32 @@ describe('alert rules', () => {
     expect(unknown.message).toContain('"c"');
     await sendWhile(0, hasEvent('doubler-drift', 'RESOLVED'), 'the drift rule to resolve');
     expect((await eventsOf('doubler-drift'))[1]?.value).toBeLessThanOrEqual(0.2);
+  });
+
+  it("fires on a worker's memory, and a change of the rule resolves it saying so", async () => {
+    await deployFlaky('hungry');
+    await bridge.client.api.createAlertRule({
+      body: { name: 'hungry-memory', series: 'worker.memoryMb', resource: 'hungry', op: '>', threshold: 1, forSeconds: 0 },
+    });
+    // any Python worker holds more than 1 MB
+    await waitFor(hasEvent('hungry-memory', 'FIRING'), 30_000, 'the memory rule to fire');
+    const [fired] = await eventsOf('hungry-memory');
+    expect(fired?.value).toBeGreaterThan(1);
+    expect(fired?.message).toMatch(/^endpoint hungry: worker memory [\d.]+ MB > 1 MB/);
+    const raised = await bridge.client.api.updateAlertRule({ params: { id: 'hungry-memory' }, body: { threshold: 1_000_000 } });
+    expect(raised.state).toBe('OK');
+    const [, resolved] = await eventsOf('hungry-memory');
+    expect(resolved).toMatchObject({
+      kind: 'RESOLVED',
+      message: 'alert rule hungry-memory changed: it starts again from OK (resolved)',
+    });
+    // read again: well under the new threshold, it stays OK
+    await waitFor(
+      async () => (await bridge.client.api.getAlertRule({ params: { id: 'hungry-memory' } })).value !== null,
+      30_000,
+      'the rule to be read again',
+    );
+    expect((await eventsOf('hungry-memory')).length).toBe(2);
   });
 
   it('fires on a stalled training and resolves once it logs again', async () => {
