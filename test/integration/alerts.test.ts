@@ -18,6 +18,8 @@ const BRIDGE_ARGS = [
   '0.5',
   '--alert-webhook-backoff',
   '0.2',
+  '--alert-webhook-timeout',
+  '0.5',
   // closed drift windows looked for, and processes sampled, every half second
   '--drift-poll',
   '0.5',
@@ -34,6 +36,9 @@ interface Received {
 }
 let hook: Server;
 let hookUrl: string;
+/** A webhook that takes the request and never answers. */
+let silent: Server;
+let silentUrl: string;
 const received: Received[] = [];
 
 const readBody = (request: IncomingMessage) =>
@@ -54,10 +59,15 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
   hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hooks/alerts`;
+  silent = createServer(() => {});
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  silentUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/hooks/never`;
 });
 afterAll(async () => {
   await bridge?.stop();
   await new Promise((resolve) => hook?.close(resolve));
+  silent?.closeAllConnections();
+  await new Promise((resolve) => silent?.close(resolve));
   removeDir(bridge?.home ?? '');
   removeDir(work ?? '');
 });
@@ -430,7 +440,7 @@ describe('alert rules', () => {
     expect((await eventsOf('hungry-memory')).length).toBe(2);
   });
 
-  it('fires on a stalled training and resolves once it logs again', async () => {
+  it('fires on a stalled training and resolves once it logs again, whatever its webhook that never answers', async () => {
     const go = join(work, 'go');
     const source = writeTree(join(work, 'stall'), {
       'train.py': [
@@ -450,7 +460,14 @@ describe('alert rules', () => {
     await trainingInState(bridge.client, training.id, 'RUNNING');
     // no training named: every running one is watched, and the event names the stalled one
     await bridge.client.api.createAlertRule({
-      body: { name: 'stalled', series: 'training.minutesSinceProgress', op: '>', threshold: 0.03, forSeconds: 0 },
+      body: {
+        name: 'stalled',
+        series: 'training.minutesSinceProgress',
+        op: '>',
+        threshold: 0.03,
+        forSeconds: 0,
+        webhook: silentUrl,
+      },
     });
     await waitFor(hasEvent('stalled', 'FIRING'), 60_000, 'the stalled rule to fire');
     const [fired] = await eventsOf('stalled');
@@ -459,6 +476,46 @@ describe('alert rules', () => {
     writeFileSync(go, '');
     await waitFor(hasEvent('stalled', 'RESOLVED'), 30_000, 'the stalled rule to resolve');
     expect((await settledTraining(bridge.client, training.id)).state).toBe('COMPLETE');
+    // neither the evaluator nor the bridge waited on the webhook: each attempt timed out on its own
+    const given = await waitFor(
+      async () => {
+        const events = await eventsOf('stalled');
+        return events.every((e) => e.webhook?.state === 'failed') && events;
+      },
+      30_000,
+      'the silent webhook to be given up',
+    );
+    expect(given[0]?.webhook).toEqual({ state: 'failed', attempts: 4, error: 'no answer in 0.5 s' });
+  });
+
+  it('fires on a NaN loss logged by a training', async () => {
+    const source = writeTree(join(work, 'nan'), {
+      'train.py': [
+        'from emkit.tracking import log_metric',
+        'log_metric("accuracy", float("nan"), 1)',
+        'log_metric("train/loss", 0.7, 1)',
+        'log_metric("train/loss", float("nan"), 2)',
+        '',
+      ].join('\n'),
+    });
+    const training = await settledTraining(
+      bridge.client,
+      (await bridge.client.api.createTraining({ body: { name: 'nan-loss', source: { path: join(source, 'train.py') } } })).id,
+    );
+    // a tag it never logged, on a finished training: the rule could never read
+    const never = await refusal(
+      bridge.client.api.createAlertRule({
+        body: { name: 'nan-x', series: 'training.nanLoss', resource: 'nan-loss', metric: 'val/loss', op: '>=', threshold: 1 },
+      }),
+    );
+    expect([never.status, never.field]).toEqual([400, 'metric']);
+    expect(never.message).toContain('train/loss');
+    await bridge.client.api.createAlertRule({
+      body: { name: 'nan', series: 'training.nanLoss', resource: training.id, op: '>=', threshold: 1, forSeconds: 0 },
+    });
+    await waitFor(hasEvent('nan', 'FIRING'), 30_000, 'the NaN rule to fire');
+    const [fired] = await eventsOf('nan');
+    expect(fired?.message).toBe('training nan-loss (train/loss at step 2): a loss went NaN or infinite');
   });
 
   it('the CLI creates, lists, shows, changes and deletes a rule, and lists the events', async () => {
