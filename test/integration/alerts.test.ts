@@ -577,4 +577,46 @@ describe('alert rules', () => {
     expect((await emkitCli(bridge, 'alerts', 'delete', 'cli-rule')).code).toBe(0);
     expect((await emkitCli(bridge, 'alerts', 'get', 'cli-rule')).code).toBe(4);
   });
+
+  it('a FIRING rule stays FIRING across a restart, with no second event, while its window fills again', async () => {
+    await deployFlaky('reborn');
+    await bridge.client.api.createAlertRule({
+      body: { name: 'reborn-errors', series: 'endpoint.errorRate', resource: 'reborn', op: '>', threshold: 0.5, forSeconds: 2 },
+    });
+    await sendUntil('reborn', 'fail', hasEvent('reborn-errors', 'FIRING'), 'the error-rate rule to fire');
+    const source = writeTree(join(work, 'nan-again'), {
+      'train.py': ['from emkit.tracking import log_metric', 'log_metric("loss", float("inf"), 1)', ''].join('\n'),
+    });
+    const training = await settledTraining(
+      bridge.client,
+      (await bridge.client.api.createTraining({ body: { name: 'inf-loss', source: { path: join(source, 'train.py') } } })).id,
+    );
+    await bridge.client.api.createAlertRule({
+      body: { name: 'inf', series: 'training.nanLoss', resource: training.id, op: '>=', threshold: 1, forSeconds: 0 },
+    });
+    await waitFor(hasEvent('inf', 'FIRING'), 30_000, 'the rule to fire');
+    await bridge.stop();
+    bridge = await startBridge({ home: bridge.home, args: BRIDGE_ARGS });
+    // read again by the new bridge's evaluator
+    const read = await waitFor(
+      async () => {
+        const rule = await bridge.client.api.getAlertRule({ params: { id: 'inf' } });
+        return rule.evaluatedAt !== null && rule;
+      },
+      30_000,
+      'the rule to be read after the restart',
+    );
+    expect(read).toMatchObject({ state: 'FIRING', value: 1 });
+    expect((await eventsOf('inf')).map((e) => e.kind)).toEqual(['FIRING']);
+    // the gateway's counters start again: until the window is covered the rule is neither resolved nor fired again
+    await activeEndpoint(bridge.client, 'reborn');
+    await sendUntil(
+      'reborn',
+      'fail',
+      async () => (await bridge.client.api.getAlertRule({ params: { id: 'reborn-errors' } })).value !== null,
+      'the error rate to be read again',
+    );
+    expect((await bridge.client.api.getAlertRule({ params: { id: 'reborn-errors' } })).state).toBe('FIRING');
+    expect((await eventsOf('reborn-errors')).map((e) => e.kind)).toEqual(['FIRING']);
+  });
 });

@@ -13,6 +13,8 @@ export interface SeriesReading {
   resource: AlertEvent['resource'];
   /** said in the message after the subject, e.g. "loss at step 12" */
   detail?: string;
+  /** a window not yet covered (a new rule, a restarted bridge): the rule's state is left as it is */
+  warming?: boolean;
 }
 
 /** Endpoint traffic series are read over a rolling window, not held point by point. */
@@ -41,7 +43,7 @@ export async function readSeries(rule: AlertRuleRecord, at: number, deps: Series
     case 'endpoint.requestsPerMinute': {
       if (!resource) return none;
       const window = deps.windows.read(resource.id, rule.stage, windowOf(rule, deps.tickMs), at);
-      if (!window) return none;
+      if (!window) return { ...none, warming: true };
       if (rule.series === 'endpoint.requestsPerMinute') return { value: (window.count * 60_000) / window.spanMs, resource };
       if (window.count === 0) return none;
       if (rule.series === 'endpoint.errorRate') return { value: window.serverErrors / window.count, resource };
