@@ -193,6 +193,28 @@ describe('alert rules', () => {
     await bridge.client.api.deleteAlertRule({ params: { id: 'bad' } });
   });
 
+  it('fires when traffic drops, and a rule whose endpoint is deleted reads no data and resolves', async () => {
+    await deployFlaky('quiet');
+    await bridge.client.api.createAlertRule({
+      body: {
+        name: 'quiet-traffic',
+        series: 'endpoint.requestsPerMinute',
+        resource: 'quiet',
+        op: '<',
+        threshold: 1,
+        forSeconds: 1,
+      },
+    });
+    // nobody calls it
+    await waitFor(hasEvent('quiet-traffic', 'FIRING'), 30_000, 'the traffic rule to fire');
+    expect((await eventsOf('quiet-traffic'))[0]?.value).toBe(0);
+    await bridge.client.api.deleteEndpoint({ params: { id: 'quiet' } });
+    await waitFor(hasEvent('quiet-traffic', 'RESOLVED'), 30_000, 'the traffic rule to resolve');
+    const [, resolved] = await eventsOf('quiet-traffic');
+    expect(resolved?.value).toBeNull();
+    expect(resolved?.message).toBe('endpoint quiet: requests per minute no data, no longer < 1 (resolved)');
+  });
+
   it('fires on the error rate and resolves once calls succeed again; the webhook gets both, credentials as Basic auth', async () => {
     await deployFlaky('flaky');
     const secretUrl = hookUrl.replace('http://', 'http://alerts:s3cret-pass@');

@@ -37,6 +37,8 @@ export async function readSeries(rule: AlertRuleRecord, at: number, deps: Series
   const resource = rule.resource;
   const stage = rule.stage ?? undefined;
   const none = { value: null, resource };
+  // a deleted endpoint has nothing to read (no traffic is not "0 requests a minute" then)
+  if (resource?.kind === 'endpoints' && !deps.store.endpoints.get(resource.id)) return none;
   switch (rule.series) {
     case 'endpoint.errorRate':
     case 'endpoint.p99LatencyMs':
