@@ -186,8 +186,14 @@ describe('stage lifecycle', () => {
     const after = await api().getEndpoint({ params: { id: 'toggle' } });
     expect([after.state, after.stateReason]).toEqual(['ACTIVE', null]);
 
-    // an INACTIVE stage that isn't the default is deleted as any other
+    // an INACTIVE stage serves nothing: its model version may be deactivated, and then it isn't activated
     await api().deactivateEndpointStage({ params: { id: 'toggle', stage: 'green' } });
+    await api().updateModel({ params: { id: 'quick:1' }, body: { active: false } });
+    const modelOff = await refusal(api().activateEndpointStage({ params: { id: 'toggle', stage: 'green' } }));
+    expect(modelOff.status).toBe(409);
+    expect(modelOff.message).toMatch(/reactivate it: emkit model activate quick:1/);
+    expect((await stageOf('toggle', 'green')).state).toBe('INACTIVE');
+    // and it is deleted as any other stage that isn't the default
     await api().deleteEndpointStage({ params: { id: 'toggle', stage: 'green' } });
     await api().deleteEndpoint({ params: { id: 'toggle' } });
   });
