@@ -195,6 +195,9 @@ describe('stage lifecycle', () => {
     expect((await stageOf('toggle', 'green')).state).toBe('INACTIVE');
     // and it is deleted as any other stage that isn't the default
     await api().deleteEndpointStage({ params: { id: 'toggle', stage: 'green' } });
+    // an endpoint whose default stage is INACTIVE is deleted as any other
+    await api().deactivateEndpointStage({ params: { id: 'toggle', stage: 'blue' } });
     await api().deleteEndpoint({ params: { id: 'toggle' } });
+    expect((await refusal(api().getEndpoint({ params: { id: 'toggle' } }))).status).toBe(404);
   });
 });
