@@ -174,8 +174,6 @@ describe('stage lifecycle', () => {
     expect(kept.state).toBe('INACTIVE');
     expect(kept.instances.every((i) => i.state === 'STOPPED' && i.pid === null)).toBe(true);
     expect((await infer(bridge, '/inference/toggle', { instances: [[1]] })).status).toBe(503);
-    const notDefault = await refusal(api().setDefaultStage({ params: { id: 'toggle' }, body: { stage: 'blue' } }));
-    expect(notDefault.status).toBe(409);
 
     // activated: DEPLOY IN PROGRESS, then ACTIVE with a new worker
     const activating = await api().activateEndpointStage({ params: { id: 'toggle', stage: 'blue' } });
@@ -186,8 +184,30 @@ describe('stage lifecycle', () => {
     const after = await api().getEndpoint({ params: { id: 'toggle' } });
     expect([after.state, after.stateReason]).toEqual(['ACTIVE', null]);
 
+    // while a stage drains on its way to INACTIVE (still ACTIVE), it can't become the default
+    // (its call takes 8 s: the room for the steps below, on a loaded machine)
+    await api().createModel({ body: { name: 'slower', artifactPath: writeCustomModel(join(work, 'slower'), 'a', 8000) } });
+    await api().createEndpointStage({ params: { id: 'toggle' }, body: { name: 'amber', model: 'slower' } });
+    await activeStage(bridge.client, 'toggle', 'amber');
+    const slow = infer(bridge, '/inference/toggle/amber', { instances: [[3]] });
+    await waitFor(async () => (await stageOf('toggle', 'amber')).instances[0]?.inFlight === 1, 10_000, 'the call in flight');
+    const draining = api().deactivateEndpointStage({ params: { id: 'toggle', stage: 'amber' } });
+    await waitFor(
+      async () => (await infer(bridge, '/inference/toggle/amber', { instances: [[1]] })).status === 503,
+      10_000,
+      'the 503',
+    );
+    const midway = await refusal(api().setDefaultStage({ params: { id: 'toggle' }, body: { stage: 'amber' } }));
+    expect([midway.status, midway.message]).toEqual([409, 'stage "amber" is being deactivated; it can\'t take the traffic']);
+    expect((await slow).body.predictions).toEqual([['a', 3]]);
+    expect((await draining).state).toBe('INACTIVE');
+    await api().deleteEndpointStage({ params: { id: 'toggle', stage: 'amber' } });
+
     // an INACTIVE stage serves nothing: its model version may be deactivated, and then it isn't activated
     await api().deactivateEndpointStage({ params: { id: 'toggle', stage: 'green' } });
+    const notDefault = await refusal(api().setDefaultStage({ params: { id: 'toggle' }, body: { stage: 'green' } }));
+    expect(notDefault.status).toBe(409);
+    expect(notDefault.message).toMatch(/stage "green" is INACTIVE/);
     await api().updateModel({ params: { id: 'quick:1' }, body: { active: false } });
     const modelOff = await refusal(api().activateEndpointStage({ params: { id: 'toggle', stage: 'green' } }));
     expect(modelOff.status).toBe(409);

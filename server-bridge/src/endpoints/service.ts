@@ -303,12 +303,13 @@ export class EndpointService {
     const target = this.stageRecord(endpoint, stageName);
     if (target.id === endpoint.defaultStageId) throw conflict(`stage "${stageName}" is already the default`);
     const runtime = this.table.runtime(target.id);
-    if (runtime?.inactive) throw conflict(`stage "${stageName}" is being deactivated; it can't take the traffic`);
     if (target.state !== 'ACTIVE' || !runtime || runtime.pool.readyCount() === 0) {
       throw conflict(
         `stage "${stageName}" is ${target.state}${target.state === 'ACTIVE' ? ' with no worker ready' : ''}; it takes the traffic once it is ACTIVE`,
       );
     }
+    // still ACTIVE while its calls in flight are answered, but on its way to INACTIVE
+    if (runtime.inactive !== null) throw conflict(`stage "${stageName}" is being deactivated; it can't take the traffic`);
     const route = this.table.route(endpoint.name) as EndpointRoute;
     const old = route.defaultStage;
     this.store.tx(() => {
