@@ -89,6 +89,11 @@ describe('model quality from the labels sent back', () => {
     expect(quality.get('ep', { stage: 'green' }, now).windows).toHaveLength(1);
   });
 
+  it('names the metrics of the task the labels show, all four where there are none', () => {
+    expect(quality.metricNames('ep')).toEqual(['accuracy', 'f1']);
+    expect(quality.metricNames('missing')).toEqual(['accuracy', 'f1', 'mae', 'rmse']);
+  });
+
   it("compares with the model version's latest COMPLETE evaluation, under the windows' names", () => {
     store.tx(() => {
       const evaluation = store.evaluations.insert({
