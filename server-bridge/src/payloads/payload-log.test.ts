@@ -89,3 +89,18 @@ describe('the payload log writer', () => {
     writer.close();
   });
 });
+
+describe('what the writer keeps in memory', () => {
+  it('writes at once when the kept bodies reach 8 MiB, not only on its timer', () => {
+    const writer = new PayloadLogWriter(store, pino({ enabled: false }));
+    const settings = stagePayloadLogging({ enabled: true, maxBytes: 256, keepCount: 1000 });
+    const big = Buffer.from(JSON.stringify({ instances: ['x'.repeat(3 * 1024 * 1024)] }));
+    const before = store.payloads.count(stageId);
+    writer.offer(settings, { ...call(20), request: big });
+    writer.offer(settings, { ...call(21), request: big });
+    expect(store.payloads.count(stageId)).toBe(before);
+    writer.offer(settings, { ...call(22), request: big });
+    expect(store.payloads.count(stageId)).toBe(before + 3);
+    writer.close();
+  });
+});
