@@ -109,8 +109,28 @@ describe('payload logging', () => {
     });
     const since = new Date().toISOString();
     expect(await refusal(payloads({ since, until: since }))).toMatchObject({ status: 400, field: 'until' });
+    // a leap second is a valid date-time JavaScript can't read
+    expect(await refusal(payloads({ since: '2026-12-31T23:59:60Z' }))).toMatchObject({ status: 400, field: 'since' });
+    expect(
+      (await bridge.client.api.getEndpointModelQuality({ params: { id: 'logged' }, query: { window: '99999d', windows: 1000 } }))
+        .endpointId,
+    ).toBeTruthy();
     expect((await infer(bridge, '/inference/logged', { instances: [{ x: 1 }] })).status).toBe(200);
   });
+});
+
+describe('payload logging of what the worker refuses', () => {
+  it('a request nested too deeply to walk is logged marked, and the bridge keeps serving', async () => {
+    await logging({ enabled: true, sampleRate: 1, redact: ['ssn'] });
+    const depth = 200_000;
+    const raw = `{"instances": [${'['.repeat(depth)}1${']'.repeat(depth)}]}`;
+    const deep = await infer(bridge, '/inference/logged', null, { raw });
+    expect(deep.status).toBe(400);
+    const [logged] = (await payloads({ inferenceId: deep.inferenceId })).items;
+    expect(logged).toMatchObject({ status: 400, truncated: true, predictions: null });
+    expect(String(logged?.instances)).toContain('not logged');
+    expect((await infer(bridge, '/inference/logged', { instances: [{ x: 1 }] })).status).toBe(200);
+  }, 60_000);
 });
 
 describe('feedback and model quality', () => {

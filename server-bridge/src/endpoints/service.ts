@@ -26,6 +26,7 @@ import type { Store } from '../store/index.js';
 import type { LocalWorker } from '../usage/targets.js';
 import { StageDeployer } from './deployer.js';
 import { InferenceLogWriter } from './inference-log.js';
+import { StageLifecycle } from './lifecycle.js';
 import { presentEndpoint, presentStage } from './presentation.js';
 import { type EndpointRoute, hashApiKey, RoutingTable } from './routing.js';
 import { ServePool } from './serve-pool.js';
@@ -72,6 +73,7 @@ export class EndpointService {
   private readonly table = new RoutingTable();
   private readonly statsKeeper: StatsKeeper;
   private readonly deployer: StageDeployer;
+  private readonly lifecycle: StageLifecycle;
 
   constructor(
     private readonly store: Store,
@@ -80,6 +82,7 @@ export class EndpointService {
     this.logs = new InferenceLogWriter(store, options.log);
     this.statsKeeper = new StatsKeeper(store, this.table);
     this.deployer = new StageDeployer(store, this.table, this.statsKeeper, options);
+    this.lifecycle = new StageLifecycle(store, this.table, this.deployer, options.log);
   }
 
   // --- reading ---------------------------------------------------------------------------
@@ -269,6 +272,29 @@ export class EndpointService {
     return presentStage(this.record(endpoint.id), updated, this.table.instancesOf);
   }
 
+  // --- the stage lifecycle ---------------------------------------------------------------
+
+  /** A CREATE FAILED or DEPLOY FAILED stage deployed again in place, its model as it is now (202). */
+  redeployStage(key: string, stageName: string): EndpointStage {
+    const endpoint = this.record(key);
+    this.lifecycle.redeploy(endpoint, this.stageRecord(endpoint, stageName));
+    return this.findStage(endpoint.id, stageName);
+  }
+
+  /** An ACTIVE stage's workers stopped once its requests in flight are answered; answered when they are. */
+  async deactivateStage(key: string, stageName: string): Promise<EndpointStage> {
+    const endpoint = this.record(key);
+    await this.lifecycle.deactivate(endpoint, this.stageRecord(endpoint, stageName));
+    return this.findStage(endpoint.id, stageName);
+  }
+
+  /** An INACTIVE stage's workers started again (202): DEPLOY IN PROGRESS, then ACTIVE. */
+  activateStage(key: string, stageName: string): EndpointStage {
+    const endpoint = this.record(key);
+    this.lifecycle.activate(endpoint, this.stageRecord(endpoint, stageName));
+    return this.findStage(endpoint.id, stageName);
+  }
+
   /**
    * New requests go to the new default at once (the pointer moves in the same tick as the
    * commit); the old default finishes the requests it has, then its workers stop and it is
@@ -285,6 +311,8 @@ export class EndpointService {
         `stage "${stageName}" is ${target.state}${target.state === 'ACTIVE' ? ' with no worker ready' : ''}; it takes the traffic once it is ACTIVE`,
       );
     }
+    // still ACTIVE while its calls in flight are answered, but on its way to INACTIVE
+    if (runtime.inactive !== null) throw conflict(`stage "${stageName}" is being deactivated; it can't take the traffic`);
     const route = this.table.route(endpoint.name) as EndpointRoute;
     const old = route.defaultStage;
     this.store.tx(() => {
@@ -439,7 +467,8 @@ export class EndpointService {
         }
         const runtime = this.deployer.addRuntime(route, stage);
         if (stage.id === endpoint.defaultStageId) route.defaultStage = runtime;
-        if (stage.state === 'CREATE FAILED' || stage.state === 'DEPLOY FAILED') continue;
+        // failed stages wait to be deployed again, a deactivated one to be activated
+        if (stage.state === 'CREATE FAILED' || stage.state === 'DEPLOY FAILED' || stage.state === 'INACTIVE') continue;
         // a deactivated version's stage doesn't start again (one can't be deactivated while served: a belt to those braces)
         if (this.store.models.find(stage.model.id)?.state === 'INACTIVE') {
           this.store.tx(() => {

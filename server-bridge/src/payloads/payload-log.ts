@@ -2,11 +2,13 @@ import { type StagePayloadLogging, stagePayloadLogging } from '@emkit/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Store } from '../store/index.js';
 import type { NewPayload } from '../store/payloads.js';
-import { capped, fieldOf, redact } from './capture.js';
+import { capped, checkDepth, fieldOf, redact } from './capture.js';
 
 /** Logged requests wait at most this long to be written, in one transaction with the others of the moment. */
 const FLUSH_AFTER_MS = 200;
 const FLUSH_AT = 1000;
+/** …or once the bodies kept reach this: large requests (up to the body limit each) must not pile up. */
+const FLUSH_AT_BYTES = 8 * 1024 * 1024;
 /** Retention (count and age) is applied this often, to every stage with logged requests. */
 const PRUNE_EVERY_MS = 60_000;
 const DAY_MS = 86_400_000;
@@ -35,6 +37,7 @@ interface Pending extends CapturedCall {
  */
 export class PayloadLogWriter {
   private pending: Pending[] = [];
+  private pendingBytes = 0;
   private timer: NodeJS.Timeout | null = null;
   private readonly pruneTimer: NodeJS.Timeout;
 
@@ -51,8 +54,9 @@ export class PayloadLogWriter {
     if (!settings.enabled) return;
     if (settings.sampleRate < 1 && this.random() >= settings.sampleRate) return;
     this.pending.push({ ...call, settings });
-    if (this.pending.length >= FLUSH_AT) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), FLUSH_AFTER_MS);
+    this.pendingBytes += call.request.length + (call.answer?.length ?? 0);
+    if (this.pending.length >= FLUSH_AT || this.pendingBytes >= FLUSH_AT_BYTES) this.flush();
+    else this.timer ??= setTimeout(() => this.flushOnTimer(), FLUSH_AFTER_MS);
   }
 
   /** Write what waits now (feedback calls this first, so a label may follow its prediction at once). */
@@ -62,6 +66,7 @@ export class PayloadLogWriter {
     if (this.pending.length === 0) return;
     const calls = this.pending;
     this.pending = [];
+    this.pendingBytes = 0;
     const rows = calls.map((call) => this.rowOf(call));
     try {
       this.store.payloads.insert(rows);
@@ -76,25 +81,43 @@ export class PayloadLogWriter {
     }
   }
 
+  /** A timer's flush has no caller to tell: a failure is logged, never thrown at the process. */
+  private flushOnTimer(): void {
+    try {
+      this.flush();
+    } catch (error) {
+      this.log.warn({ err: error }, 'logged payloads could not be written');
+    }
+  }
+
   private rowOf(call: Pending): NewPayload {
-    const { settings } = call;
-    const maxBytes = settings.maxBytes;
-    const names = new Set(settings.redact);
-    const instances = capped(redact(fieldOf(call.request, 'instances'), names), maxBytes);
-    const predictions =
-      call.status === 200
-        ? capped(redact(fieldOf(call.answer, 'predictions'), names), maxBytes)
-        : { json: null, truncated: false };
-    return {
+    const row = {
       inferenceId: call.inferenceId,
       endpointId: call.endpointId,
       stageId: call.stageId,
       time: call.time,
       status: call.status,
-      instances: instances.json,
-      predictions: predictions.json,
-      truncated: instances.truncated || predictions.truncated,
     };
+    try {
+      const { maxBytes } = call.settings;
+      const names = new Set(call.settings.redact);
+      const logged = (value: unknown) => {
+        checkDepth(value);
+        return capped(redact(value, names), maxBytes);
+      };
+      const instances = logged(fieldOf(call.request, 'instances'));
+      const predictions = call.status === 200 ? logged(fieldOf(call.answer, 'predictions')) : { json: null, truncated: false };
+      return {
+        ...row,
+        instances: instances.json,
+        predictions: predictions.json,
+        truncated: instances.truncated || predictions.truncated,
+      };
+    } catch (error) {
+      // what can't be walked safely is marked, never written half-redacted
+      const reason = error instanceof Error ? error.message : String(error);
+      return { ...row, instances: JSON.stringify(`[not logged: ${reason}]`), predictions: null, truncated: true };
+    }
   }
 
   /**

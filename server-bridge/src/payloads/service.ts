@@ -15,6 +15,8 @@ import type { PayloadRecord } from '../store/payloads.js';
 import { PayloadLogWriter } from './payload-log.js';
 
 const DEFAULT_LIMIT = PayloadQuery.properties.limit.default as number;
+/** One answer holds at most this much logged JSON text; fewer rows then, the newest. */
+export const PAYLOADS_ANSWER_CHARS = 32 * 1024 * 1024;
 /** How many unknown ids a 404 names before "and N more". */
 const NAMED_UNKNOWN = 5;
 
@@ -49,18 +51,24 @@ export class PayloadService {
   list(key: string, query: PayloadQuery | undefined): InferencePayloadList {
     const endpoint = this.endpoint(key);
     const stageId = query?.stage ? this.stage(endpoint, query.stage).id : undefined;
-    if (query?.since && query.until && query.since >= query.until) {
+    const since = isoOf(query?.since, 'since');
+    const until = isoOf(query?.until, 'until');
+    if (since && until && since >= until) {
       throw new HttpError(400, 'validation', 'querystring.until: must be later than since', 'until');
     }
     this.writer.flush();
-    const rows = this.store.payloads.list(endpoint.id, {
-      stageId,
-      inferenceId: query?.inferenceId,
-      since: query?.since && new Date(query.since).toISOString(),
-      until: query?.until && new Date(query.until).toISOString(),
-      after: query?.after,
-      limit: query?.limit ?? DEFAULT_LIMIT,
-    });
+    const rows = this.store.payloads.list(
+      endpoint.id,
+      {
+        stageId,
+        inferenceId: query?.inferenceId,
+        since,
+        until,
+        after: query?.after,
+        limit: query?.limit ?? DEFAULT_LIMIT,
+      },
+      PAYLOADS_ANSWER_CHARS,
+    );
     return { items: rows.map(present) };
   }
 
@@ -142,6 +150,16 @@ export class PayloadService {
   close(): void {
     this.writer.close();
   }
+}
+
+/** A query's time as stored (UTC, milliseconds), so text comparison is time order; one JavaScript can't read is a 400. */
+function isoOf(value: string | undefined, field: string): string | undefined {
+  if (value === undefined) return undefined;
+  const time = new Date(value);
+  if (Number.isNaN(time.getTime())) {
+    throw new HttpError(400, 'validation', `querystring.${field}: not a time this bridge can read (${value})`, field);
+  }
+  return time.toISOString();
 }
 
 function present(row: PayloadRecord): InferencePayload {
