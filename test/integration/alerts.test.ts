@@ -397,6 +397,14 @@ describe('alert rules', () => {
     const right = ids.slice(4).map((inferenceId) => ({ inferenceId, label: 'cat' }));
     await bridge.client.api.sendEndpointFeedback({ params: { id: 'labeler' }, body: { items: right } });
     await waitFor(hasEvent('labeler-accuracy', 'RESOLVED'), 30_000, 'the accuracy rule to resolve');
+    // the labels are classes: a regression metric would never read
+    const regression = await refusal(
+      bridge.client.api.createAlertRule({
+        body: { name: 'labeler-rmse', series: 'endpoint.accuracy', metric: 'rmse', resource: 'labeler', op: '>', threshold: 1 },
+      }),
+    );
+    expect([regression.status, regression.field]).toEqual([400, 'metric']);
+    expect(regression.message).toContain('accuracy and f1');
     expect((await eventsOf('labeler-accuracy'))[1]?.value).toBeCloseTo(10 / 14, 6);
   });
 
