@@ -3,11 +3,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { AlertService } from './alerts/service.js';
+import type { WebhookOptions } from './alerts/webhook.js';
 import { BatchInferenceService } from './batch-inferences/service.js';
 import { ClusterService } from './clusters/service.js';
 import type { BridgeContext } from './context.js';
 import { DatasetScanner, DEFAULT_SCAN_LIMITS, type ScanLimits } from './datasets/scanner.js';
 import { DatasetService } from './datasets/service.js';
+import { DriftService } from './drift/service.js';
 import { EndpointService } from './endpoints/service.js';
 import { EnvironmentService } from './environments/service.js';
 import { EvaluationService } from './evaluations/service.js';
@@ -15,6 +18,8 @@ import { ExperimentService } from './experiments/service.js';
 import { MetricsIngester } from './metrics/ingest.js';
 import { QuickTests } from './models/quick-tests.js';
 import { ModelService } from './models/service.js';
+import { ModelQualityService } from './payloads/model-quality.js';
+import { PayloadService } from './payloads/service.js';
 import { writeBuiltinSources } from './recipes/builtin-sources.js';
 import { recipeCompletion } from './recipes/completion.js';
 import { RecipeService } from './recipes/service.js';
@@ -44,6 +49,8 @@ import { Store } from './store/index.js';
 import { TensorboardService } from './tensorboards/service.js';
 import { TrainingService } from './trainings/service.js';
 import { DEFAULT_SNAPSHOT_LIMITS, type SnapshotLimits } from './trainings/source.js';
+import { DEFAULT_USAGE_INTERVAL_MS, UsageService } from './usage/service.js';
+import { UsageSidecar } from './usage/sidecar.js';
 import { VERSION } from './version.js';
 
 export interface BridgeOptions {
@@ -88,10 +95,18 @@ export interface BridgeOptions {
   inferenceBodyLimit?: number;
   /** a model that takes longer to answer gets the caller a 504 (default 60 s) */
   inferenceTimeoutMs?: number;
+  /** how often the alert rules are read (ms, default 5 s) */
+  alertIntervalMs?: number;
+  /** how each alert webhook is tried: a timeout per attempt, attempts, the first wait between them */
+  alertWebhook?: WebhookOptions;
   /** how often every cluster is checked (ms, default 5 s) */
   clusterPollMs?: number;
+  /** how often stages' closed drift windows are looked for (ms, default 10 s) */
+  driftPollMs?: number;
   /** how often an idle model worker is asked for /health (default 5 s) */
   workerHealthMs?: number;
+  /** how often the processes the bridge started are sampled (CPU, memory…; default 5 s; 0: never) */
+  usageIntervalMs?: number;
   /** a quick-test worker (POST /models/{id}/predict) nobody has called for this long is stopped (default 300) */
   quickTestIdleSeconds?: number;
   logLevel?: string;
@@ -238,6 +253,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     healthEveryMs: options.workerHealthMs,
     clusters,
   });
+  const payloads = new PayloadService(store, log);
   const inferenceTimeoutMs = options.inferenceTimeoutMs ?? 60_000;
   const quickTests = new QuickTests(store, {
     python,
@@ -307,6 +323,34 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     datasets: resolveDataset,
     log,
   });
+  const drift = new DriftService(store, {
+    python,
+    emkitImportPath,
+    home: paths.home,
+    db: paths.db,
+    cacheRoot: join(paths.home, 'drift'),
+    datasets: resolveDataset,
+    stageRuntime: (endpointName, stageName) => endpoints.route(endpointName)?.stages.get(stageName),
+    flushPayloads: () => payloads.writer.flush(),
+    log,
+    pollMs: options.driftPollMs,
+  });
+  // after the services whose processes it samples
+  const usage = new UsageService(store, {
+    sidecar: new UsageSidecar({ python, emkitImportPath, log }),
+    intervalMs: options.usageIntervalMs ?? DEFAULT_USAGE_INTERVAL_MS,
+    log,
+    workers: () => endpoints.localWorkers(),
+    overMemoryLimit: (worker, limitMb, rssMb) => endpoints.restartOverMemory(worker, limitMb, rssMb),
+  });
+  const modelQuality = new ModelQualityService(store, payloads);
+  const alerts = new AlertService(store, {
+    log,
+    trafficOf: (endpointId, stage) => endpoints.traffic(endpointId, stage).map((traffic) => traffic.totals),
+    sources: { usage, modelQuality, drift },
+    tickMs: options.alertIntervalMs,
+    webhook: options.alertWebhook,
+  });
   const context: BridgeContext = {
     version: VERSION,
     paths,
@@ -321,9 +365,14 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     evaluations,
     batchInferences,
     endpoints,
+    payloads,
+    modelQuality,
+    drift,
     clusters,
     recipes,
     schedules,
+    usage,
+    alerts,
     tickets: new TicketBook(),
     sessions,
     uptimeSeconds: () => (Date.now() - startedAt) / 1000,
@@ -337,8 +386,11 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   // first: the stages on a cluster start again from the cluster's state as it is now
   await clusters.reconcile();
   endpoints.reconcile();
+  drift.start();
   // after the trainings and evaluations: a run picked up again waits on them
   schedules.start();
+  usage.start();
+  alerts.start();
 
   const host = options.host ?? '127.0.0.1';
   const allowedHosts = [
@@ -363,10 +415,13 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   try {
     await app.listen({ host, port: options.port ?? DEFAULT_PORT });
   } catch (error) {
+    usage.stop();
     schedules.shutdown();
+    await alerts.shutdown();
     await endpoints.shutdown();
     await quickTests.shutdown();
     await clusters.shutdown();
+    payloads.close();
     store.close();
     throw error;
   }
@@ -393,8 +448,11 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
       removeRuntimeFile(paths.runtimeFile, process.pid);
       stopIdleCollection();
       await app.close();
+      usage.stop();
       // runs left going are resumed by the next bridge
       schedules.shutdown();
+      await alerts.shutdown();
+      drift.shutdown();
       // trainings and evaluations go on without the bridge (the next one picks them up); TensorBoards don't
       trainings.shutdown();
       evaluations.shutdown();
@@ -404,6 +462,8 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
       await Promise.all([endpoints.shutdown(), quickTests.shutdown(), clusters.shutdown()]);
       if (sockets.fallback) rmSync(sockets.dir, { recursive: true, force: true });
       await environments.shutdown();
+      // after the gateway has stopped: what waits to be logged is written
+      payloads.close();
       store.close();
       log.info('emkit bridge stopped');
       log.flush();

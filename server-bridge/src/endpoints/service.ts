@@ -12,6 +12,7 @@ import {
   type ListQuery,
   type Model,
   StageCreate,
+  type StageUpdate,
 } from '@emkit/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ClusterService } from '../clusters/service.js';
@@ -22,12 +23,17 @@ import { conflict, HttpError, notFound } from '../server/errors.js';
 import { pageOf } from '../server/query-defaults.js';
 import type { EndpointRecord, NewStage, StageRecord } from '../store/endpoints.js';
 import type { Store } from '../store/index.js';
+import type { LocalWorker } from '../usage/targets.js';
 import { StageDeployer } from './deployer.js';
 import { InferenceLogWriter } from './inference-log.js';
+import { StageLifecycle } from './lifecycle.js';
 import { presentEndpoint, presentStage } from './presentation.js';
 import { type EndpointRoute, hashApiKey, RoutingTable } from './routing.js';
 import { ServePool } from './serve-pool.js';
+import { checkedMonitoring, monitoringOf } from './stage-settings.js';
 import { StatsKeeper } from './stats.js';
+import type { StageTraffic } from './traffic.js';
+import { WorkerPool } from './worker-pool.js';
 
 // the gateway's imports of these predate the split
 export { type EndpointRoute, hashApiKey, type StageRuntime } from './routing.js';
@@ -67,6 +73,7 @@ export class EndpointService {
   private readonly table = new RoutingTable();
   private readonly statsKeeper: StatsKeeper;
   private readonly deployer: StageDeployer;
+  private readonly lifecycle: StageLifecycle;
 
   constructor(
     private readonly store: Store,
@@ -75,6 +82,7 @@ export class EndpointService {
     this.logs = new InferenceLogWriter(store, options.log);
     this.statsKeeper = new StatsKeeper(store, this.table);
     this.deployer = new StageDeployer(store, this.table, this.statsKeeper, options);
+    this.lifecycle = new StageLifecycle(store, this.table, this.deployer, options.log);
   }
 
   // --- reading ---------------------------------------------------------------------------
@@ -117,6 +125,7 @@ export class EndpointService {
     const model = this.model(input.model);
     const python = this.pythonFor(model, input.environment);
     const placement = this.placement(input);
+    checkedMonitoring(input);
     const key = input.apiKey ? `emk_${randomBytes(24).toString('base64url')}` : undefined;
     const { endpoint, stage } = this.store.tx(() => {
       const endpoint = this.store.endpoints.insert({
@@ -133,6 +142,7 @@ export class EndpointService {
         resourcePath: input.resourcePath ?? '/',
         python,
         ...placement,
+        ...monitoringOf(input),
       });
       this.store.endpoints.update(endpoint.id, { defaultStageId: stage.id });
       this.deployer.announce(endpoint.id, 'created');
@@ -154,6 +164,7 @@ export class EndpointService {
     const model = this.model(input.model);
     const python = this.pythonFor(model, input.environment);
     const placement = this.placement(input);
+    checkedMonitoring(input);
     const stage = this.store.tx(() => {
       const stage = this.store.endpoints.insertStage(endpoint.id, {
         name: input.name,
@@ -163,6 +174,7 @@ export class EndpointService {
         resourcePath: input.resourcePath ?? '/',
         python,
         ...placement,
+        ...monitoringOf(input),
       });
       this.deployer.settleEndpoint(endpoint.id);
       return stage;
@@ -237,6 +249,53 @@ export class EndpointService {
   }
 
   /**
+   * A stage's description and what watches it (memory limit, payload logging, drift), with no
+   * redeploy: its workers keep serving and read the new settings from their runtime at once.
+   */
+  updateStage(key: string, stageName: string, changes: StageUpdate): EndpointStage {
+    const endpoint = this.record(key);
+    const stage = this.stageRecord(endpoint, stageName);
+    if (stage.state === 'DELETE IN PROGRESS') throw conflict(`stage "${stageName}" is being deleted`);
+    checkedMonitoring(changes, stage);
+    const updated = this.store.tx(() => {
+      const updated = this.store.endpoints.updateStageSettings(stage.id, {
+        ...(changes.description !== undefined ? { description: changes.description } : {}),
+        ...monitoringOf(changes),
+      });
+      this.deployer.announce(endpoint.id);
+      return updated;
+    });
+    const runtime = this.table.runtime(stage.id);
+    if (runtime) {
+      runtime.monitoring = { memoryLimitMb: updated.memoryLimitMb, payloadLogging: updated.payloadLogging, drift: updated.drift };
+    }
+    return presentStage(this.record(endpoint.id), updated, this.table.instancesOf);
+  }
+
+  // --- the stage lifecycle ---------------------------------------------------------------
+
+  /** A CREATE FAILED or DEPLOY FAILED stage deployed again in place, its model as it is now (202). */
+  redeployStage(key: string, stageName: string): EndpointStage {
+    const endpoint = this.record(key);
+    this.lifecycle.redeploy(endpoint, this.stageRecord(endpoint, stageName));
+    return this.findStage(endpoint.id, stageName);
+  }
+
+  /** An ACTIVE stage's workers stopped once its requests in flight are answered; answered when they are. */
+  async deactivateStage(key: string, stageName: string): Promise<EndpointStage> {
+    const endpoint = this.record(key);
+    await this.lifecycle.deactivate(endpoint, this.stageRecord(endpoint, stageName));
+    return this.findStage(endpoint.id, stageName);
+  }
+
+  /** An INACTIVE stage's workers started again (202): DEPLOY IN PROGRESS, then ACTIVE. */
+  activateStage(key: string, stageName: string): EndpointStage {
+    const endpoint = this.record(key);
+    this.lifecycle.activate(endpoint, this.stageRecord(endpoint, stageName));
+    return this.findStage(endpoint.id, stageName);
+  }
+
+  /**
    * New requests go to the new default at once (the pointer moves in the same tick as the
    * commit); the old default finishes the requests it has, then its workers stop and it is
    * removed, as the guide says of the console's default stage change.
@@ -252,6 +311,8 @@ export class EndpointService {
         `stage "${stageName}" is ${target.state}${target.state === 'ACTIVE' ? ' with no worker ready' : ''}; it takes the traffic once it is ACTIVE`,
       );
     }
+    // still ACTIVE while its calls in flight are answered, but on its way to INACTIVE
+    if (runtime.inactive !== null) throw conflict(`stage "${stageName}" is being deactivated; it can't take the traffic`);
     const route = this.table.route(endpoint.name) as EndpointRoute;
     const old = route.defaultStage;
     this.store.tx(() => {
@@ -327,10 +388,59 @@ export class EndpointService {
     return this.statsKeeper.stats(this.record(key).id, query ?? {});
   }
 
+  /** The live traffic counters of an endpoint's serving stages (one, or all), for readers with their own window. */
+  traffic(endpointId: string, stage?: string): StageTraffic[] {
+    return this.table.runtimesOf(endpointId, stage).map((runtime) => runtime.traffic);
+  }
+
   inferenceLogs(key: string, query: InferenceLogQuery | undefined): { items: InferenceLog[] } {
     const endpoint = this.record(key);
     this.logs.flush();
     return { items: this.store.inference.logs(endpoint.id, { ...query, limit: query?.limit ?? DEFAULTS.logLimit }) };
+  }
+
+  // --- resource usage (issue 18) ---------------------------------------------------------
+
+  /** The workers running on this machine now, with their stage's memory limit: what the usage sampler watches. */
+  localWorkers(): LocalWorker[] {
+    return this.table.allRuntimes().flatMap((runtime) => {
+      if (!(runtime.pool instanceof WorkerPool)) return [];
+      return runtime.pool.instances.flatMap((instance) =>
+        instance.pid === null
+          ? []
+          : [
+              {
+                endpointId: runtime.endpointId,
+                stageId: runtime.id,
+                stage: runtime.name,
+                index: instance.index,
+                pid: instance.pid,
+                memoryLimitMb: runtime.monitoring.memoryLimitMb,
+              },
+            ],
+      );
+    });
+  }
+
+  /** A worker over its stage's memory limit: restarted, its lastExit and the stage's log saying why. */
+  restartOverMemory(worker: LocalWorker, limitMb: number, rssMb: number): void {
+    const runtime = this.table.runtime(worker.stageId);
+    if (!(runtime?.pool instanceof WorkerPool) || !runtime.pool.overMemory(worker.index, worker.pid, limitMb, rssMb)) return;
+    const body = `worker ${worker.index} went over the stage's memory limit of ${limitMb} MB (rss ${Math.round(rssMb)} MB): restarted`;
+    this.options.log.warn({ endpoint: worker.endpointId, stage: worker.stage, pid: worker.pid }, body);
+    this.logs.push({
+      endpointId: worker.endpointId,
+      endpointStageId: worker.stageId,
+      stage: worker.stage,
+      inferenceId: '',
+      action: 'Stage.Worker',
+      modelName: runtime.modelName,
+      logLevel: 'WARNING',
+      body,
+      status: null,
+      latencyMs: null,
+      time: new Date().toISOString(),
+    });
   }
 
   // --- the bridge's life -----------------------------------------------------------------
@@ -357,7 +467,8 @@ export class EndpointService {
         }
         const runtime = this.deployer.addRuntime(route, stage);
         if (stage.id === endpoint.defaultStageId) route.defaultStage = runtime;
-        if (stage.state === 'CREATE FAILED' || stage.state === 'DEPLOY FAILED') continue;
+        // failed stages wait to be deployed again, a deactivated one to be activated
+        if (stage.state === 'CREATE FAILED' || stage.state === 'DEPLOY FAILED' || stage.state === 'INACTIVE') continue;
         // a deactivated version's stage doesn't start again (one can't be deactivated while served: a belt to those braces)
         if (this.store.models.find(stage.model.id)?.state === 'INACTIVE') {
           this.store.tx(() => {

@@ -1,10 +1,4 @@
-import { HttpError } from '../server/errors.js';
 import type { Handlers } from './types.js';
-
-// placeholders of the issue-18 contract: the monitoring engineers replace them
-const notYet = (): never => {
-  throw new HttpError(404, 'not_found', 'monitoring is not built yet');
-};
 
 export const monitoringHandlers: Handlers<
   | 'getTrainingResources'
@@ -15,11 +9,11 @@ export const monitoringHandlers: Handlers<
   | 'sendEndpointFeedback'
   | 'getEndpointModelQuality'
 > = {
-  getTrainingResources: notYet,
-  getEndpointResources: notYet,
-  getBatchInferenceResources: notYet,
-  listEndpointPayloads: notYet,
-  getEndpointDrift: notYet,
-  sendEndpointFeedback: notYet,
-  getEndpointModelQuality: notYet,
+  getTrainingResources: ({ params, query }, { bridge }) => bridge.usage.resources('trainings', params.id, query),
+  getEndpointResources: ({ params, query }, { bridge }) => bridge.usage.resources('endpoints', params.id, query),
+  getBatchInferenceResources: ({ params, query }, { bridge }) => bridge.usage.resources('batch-inferences', params.id, query),
+  listEndpointPayloads: ({ params, query }, { bridge }) => bridge.payloads.list(params.id, query),
+  getEndpointDrift: ({ params, query }, { bridge }) => bridge.drift.get(params.id, query),
+  sendEndpointFeedback: ({ params, body }, { bridge }) => bridge.payloads.feedback(params.id, body),
+  getEndpointModelQuality: ({ params, query }, { bridge }) => bridge.modelQuality.get(params.id, query),
 };

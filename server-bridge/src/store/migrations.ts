@@ -492,6 +492,166 @@ export const migrations: readonly { version: number; name: string; sql: string }
       CREATE INDEX schedule_runs_state ON schedule_runs (state);
     `,
   },
+  {
+    version: 15,
+    name: 'stage monitoring settings',
+    sql: `
+      -- what watches a stage, changed without a redeploy: a worker's memory limit (MB, NULL: none),
+      -- payload logging (JSON: PayloadLogging, NULL: off) and the drift watch (JSON: DriftSettings, NULL: off)
+      ALTER TABLE endpoint_stages ADD COLUMN memory_limit_mb INTEGER;
+      ALTER TABLE endpoint_stages ADD COLUMN payload_logging TEXT;
+      ALTER TABLE endpoint_stages ADD COLUMN drift TEXT;
+    `,
+  },
+  {
+    version: 16,
+    name: 'payload log',
+    sql: `
+      -- a stage's logged requests (payload logging on): its instances and predictions as JSON text, redacted;
+      -- truncated: the request or answer was over maxBytes, instances then hold the cut JSON text as a string
+      CREATE TABLE inference_payloads (
+        seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+        inference_id TEXT NOT NULL,
+        endpoint_id  TEXT NOT NULL REFERENCES endpoints (id) ON DELETE CASCADE,
+        stage_id     TEXT NOT NULL,
+        time         TEXT NOT NULL,
+        status       INTEGER NOT NULL,
+        instances    TEXT,
+        predictions  TEXT,
+        truncated    INTEGER NOT NULL
+      );
+      CREATE INDEX inference_payloads_stage_time ON inference_payloads (stage_id, time);
+      CREATE INDEX inference_payloads_inference ON inference_payloads (inference_id);
+      -- the true labels sent back, each joined to its logged prediction (copied: kept when the payload is pruned);
+      -- time: when the prediction was made, what quality windows go by
+      CREATE TABLE inference_feedback (
+        seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+        endpoint_id  TEXT NOT NULL REFERENCES endpoints (id) ON DELETE CASCADE,
+        stage_id     TEXT NOT NULL,
+        inference_id TEXT NOT NULL,
+        idx          INTEGER NOT NULL,
+        label        TEXT NOT NULL,
+        prediction   TEXT NOT NULL,
+        time         TEXT NOT NULL,
+        received_at  TEXT NOT NULL,
+        UNIQUE (inference_id, idx)
+      );
+      CREATE INDEX inference_feedback_stage_time ON inference_feedback (stage_id, time);
+      -- labels refused for an unknown inferenceId, counted per endpoint
+      CREATE TABLE feedback_unmatched (
+        endpoint_id TEXT PRIMARY KEY REFERENCES endpoints (id) ON DELETE CASCADE,
+        count       INTEGER NOT NULL
+      );
+    `,
+  },
+  {
+    version: 17,
+    name: 'drift windows',
+    sql: `
+      -- a stage's judged drift windows (closed ones; the current one is computed on demand, not stored);
+      -- features and prediction: JSON FeatureDrift[] (worst first) and FeatureDrift or NULL
+      CREATE TABLE drift_windows (
+        stage_id    TEXT NOT NULL,
+        endpoint_id TEXT NOT NULL REFERENCES endpoints (id) ON DELETE CASCADE,
+        start       TEXT NOT NULL,
+        end         TEXT NOT NULL,
+        count       INTEGER NOT NULL,
+        judged      INTEGER NOT NULL,
+        features    TEXT NOT NULL,
+        prediction  TEXT,
+        computed_at TEXT NOT NULL,
+        PRIMARY KEY (stage_id, start)
+      );
+    `,
+  },
+  {
+    version: 18,
+    name: 'resource usage',
+    sql: `
+      -- issue 18: the processes of trainings, endpoints and batch jobs, sampled every few seconds;
+      -- span 0 is a sample as taken, kept for the last hour; older ones are merged into buckets of
+      -- span seconds (60, then 900) starting at time: the mean CPU, the peak memory
+      CREATE TABLE usage_samples (
+        id            INTEGER PRIMARY KEY,
+        resource      TEXT NOT NULL,
+        owner_id      TEXT NOT NULL,
+        process       TEXT NOT NULL,
+        kind          TEXT NOT NULL,
+        stage         TEXT,
+        pid           INTEGER NOT NULL,
+        time          TEXT NOT NULL,
+        span          INTEGER NOT NULL,
+        cpu_percent   REAL NOT NULL,
+        memory_mb     REAL NOT NULL,
+        threads       INTEGER NOT NULL,
+        open_files    INTEGER NOT NULL,
+        gpu_percent   REAL,
+        gpu_memory_mb REAL
+      );
+      CREATE INDEX usage_samples_owner ON usage_samples (resource, owner_id, time);
+      CREATE INDEX usage_samples_span ON usage_samples (span, time);
+      -- per resource (scope '') and per stage (scope: its name): every round's sums, kept whole
+      -- whatever the downsampling: the comparison's peak memory and mean CPU
+      CREATE TABLE usage_summaries (
+        resource       TEXT NOT NULL,
+        owner_id       TEXT NOT NULL,
+        scope          TEXT NOT NULL,
+        rounds         INTEGER NOT NULL,
+        cpu_total      REAL NOT NULL,
+        peak_memory_mb REAL NOT NULL,
+        updated_at     TEXT NOT NULL,
+        PRIMARY KEY (resource, owner_id, scope)
+      );
+    `,
+  },
+  {
+    version: 19,
+    name: 'alert rules and their events',
+    sql: `
+      -- a condition on a series, held for a duration; state is what the evaluator last decided (OK or FIRING)
+      CREATE TABLE alert_rules (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        description TEXT NOT NULL DEFAULT '',
+        series TEXT NOT NULL,
+        -- 'endpoints' or 'trainings'; NULL: every running training (training.* only)
+        resource_kind TEXT,
+        resource_id TEXT,
+        resource_name TEXT,
+        stage TEXT,
+        feature TEXT,
+        metric TEXT,
+        op TEXT NOT NULL,
+        threshold REAL NOT NULL,
+        for_seconds INTEGER NOT NULL,
+        severity TEXT NOT NULL,
+        -- the full URL (credentials included): only the sender reads it, the API shows it hidden
+        webhook TEXT,
+        enabled INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      -- the history: one row per firing or resolving, with how its webhook went
+      CREATE TABLE alert_events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        rule_id TEXT NOT NULL REFERENCES alert_rules (id) ON DELETE CASCADE,
+        rule TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        series TEXT NOT NULL,
+        -- JSON: {kind, id, name} or NULL
+        resource TEXT,
+        value REAL,
+        threshold REAL NOT NULL,
+        message TEXT NOT NULL,
+        -- JSON: {state, attempts, error} or NULL (no webhook)
+        webhook TEXT,
+        time TEXT NOT NULL
+      );
+      CREATE INDEX alert_events_rule ON alert_events (rule_id, seq);
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

@@ -82,12 +82,14 @@ export const EndpointStage = Type.Object(
       description: 'the Ray cluster it runs on as a Ray Serve application; null: on this machine',
     }),
     autoscaling: Type.Union([StageAutoscaling, Type.Null()]),
-    // issue 18 (monitoring): optional until the bridge fills them
-    memoryLimitMb: Type.Optional(
-      Type.Union([Type.Integer(), Type.Null()], { description: 'a worker over this resident memory is restarted' }),
-    ),
-    payloadLogging: Type.Optional(PayloadLogging),
-    drift: Type.Optional(Type.Union([DriftSettings, Type.Null()], { description: 'null: no drift watch' })),
+    memoryLimitMb: Type.Union([Type.Integer(), Type.Null()], {
+      description: 'a worker over this resident memory is restarted (null: no limit)',
+    }),
+    // the schema's defaults filled in: {enabled: false, …} unless asked
+    payloadLogging: PayloadLogging,
+    drift: Type.Union([DriftSettings, Type.Null()], {
+      description: "its inputs' drift watch, the schema's defaults filled in (reference null: its training's table); null: off",
+    }),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   },
@@ -234,7 +236,8 @@ export const EndpointStatsQuery = Type.Object(
 );
 export type EndpointStatsQuery = Static<typeof EndpointStatsQuery>;
 
-export const INFERENCE_ACTIONS = ['Inference.Request', 'Inference.Response'] as const;
+/** Stage.Worker: what happened to one of the stage's workers (restarted over its memory limit), with no request. */
+export const INFERENCE_ACTIONS = ['Inference.Request', 'Inference.Response', 'Stage.Worker'] as const;
 export const LOG_LEVELS = ['INFO', 'WARNING', 'ERROR'] as const;
 
 /** The console guide's endpoint log fields (category easymaker.inference). */

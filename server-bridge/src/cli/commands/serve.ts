@@ -47,6 +47,15 @@ export function registerServe(program: Command): void {
       String(DEFAULT_QUICK_TEST_IDLE_SECONDS),
     )
     .option('--cluster-poll <seconds>', 'how often every Ray cluster is checked (reachable, nodes)', '5')
+    .option('--alert-interval <seconds>', 'how often the alert rules are read', '5')
+    .option('--alert-webhook-backoff <seconds>', "the wait before an alert webhook's second attempt (doubled after)", '1')
+    .option('--alert-webhook-timeout <seconds>', 'how long one alert webhook attempt may take', '5')
+    .option(
+      '--usage-interval <seconds>',
+      'how often the processes of trainings, endpoints and batch jobs are sampled (CPU, memory…); 0: never',
+      '5',
+    )
+    .option('--drift-poll <seconds>', "how often stages' closed drift windows are looked for and computed", '10')
     .option(
       '--public-url <url>',
       "where a Ray cluster's nodes reach this bridge (cluster trainings send their results there); default: where it listens",
@@ -91,6 +100,29 @@ export function registerServe(program: Command): void {
       const clusterPoll = Number(options.clusterPoll);
       if (!(clusterPoll >= 0.2))
         command.error(`--cluster-poll must be a number of seconds, 0.2 or more, not "${options.clusterPoll}"`, { exitCode: 2 });
+      const usageInterval = Number(options.usageInterval);
+      if (!(usageInterval === 0 || usageInterval >= 0.2))
+        command.error(`--usage-interval must be 0 or a number of seconds, 0.2 or more, not "${options.usageInterval}"`, {
+          exitCode: 2,
+        });
+      const alertInterval = Number(options.alertInterval);
+      if (!(alertInterval >= 0.2))
+        command.error(`--alert-interval must be a number of seconds, 0.2 or more, not "${options.alertInterval}"`, {
+          exitCode: 2,
+        });
+      const alertBackoff = Number(options.alertWebhookBackoff);
+      if (!(alertBackoff >= 0))
+        command.error(`--alert-webhook-backoff must be a number of seconds, not "${options.alertWebhookBackoff}"`, {
+          exitCode: 2,
+        });
+      const driftPoll = Number(options.driftPoll);
+      if (!(driftPoll >= 0.2))
+        command.error(`--drift-poll must be a number of seconds, 0.2 or more, not "${options.driftPoll}"`, { exitCode: 2 });
+      const alertTimeout = Number(options.alertWebhookTimeout);
+      if (!(alertTimeout > 0))
+        command.error(`--alert-webhook-timeout must be a positive number of seconds, not "${options.alertWebhookTimeout}"`, {
+          exitCode: 2,
+        });
       let publicUrl: string | undefined;
       if (options.publicUrl !== undefined) {
         try {
@@ -118,6 +150,10 @@ export function registerServe(program: Command): void {
         inferenceTimeoutMs: Math.round(inferenceTimeout * 1000),
         quickTestIdleSeconds: quickTestIdle,
         clusterPollMs: Math.round(clusterPoll * 1000),
+        usageIntervalMs: Math.round(usageInterval * 1000),
+        alertIntervalMs: Math.round(alertInterval * 1000),
+        alertWebhook: { backoffMs: Math.round(alertBackoff * 1000), timeoutMs: Math.round(alertTimeout * 1000) },
+        driftPollMs: Math.round(driftPoll * 1000),
         publicUrl,
         logLevel: options.logLevel as string,
         logRotation: { maxBytes: Math.round(logMaxMb * 1024 * 1024), keep: logKeep },
