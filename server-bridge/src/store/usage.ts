@@ -79,7 +79,8 @@ const toSample = (row: SampleRow): StoredUsageSample => ({
 const toSummary = (row: SummaryRow): UsageSummary => ({
   rounds: row.rounds,
   peakMemoryMb: row.peak_memory_mb,
-  meanCpuPercent: row.rounds > 0 ? row.cpu_total / row.rounds : 0,
+  // to a tenth, as the samples are
+  meanCpuPercent: row.rounds > 0 ? Math.round((row.cpu_total / row.rounds) * 10) / 10 : 0,
 });
 
 /** The resource-usage series (downsampled as they age) and each resource's running summary. */

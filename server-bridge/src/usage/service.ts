@@ -128,7 +128,7 @@ export class UsageService {
       processes,
       summary: {
         peakMemoryMb: summary ? summary.peakMemoryMb : null,
-        meanCpuPercent: summary ? Math.round(summary.meanCpuPercent * 10) / 10 : null,
+        meanCpuPercent: summary ? summary.meanCpuPercent : null,
       },
     };
   }
