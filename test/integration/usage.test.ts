@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { type EmkitClient, EventStream, type ResourceEvent, type UsageEventData } from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { removeDir, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
+import { emkitCli, removeDir, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
 import { activeEndpoint, infer, writeCustomModel } from '../support/endpoints.js';
 import { refusal } from '../support/refusal.js';
 import { settledTraining, venvPython, writeTree } from '../support/trainings.js';
@@ -114,6 +114,17 @@ describe('resource usage of a training', () => {
     const row = comparison.trainings.find((t) => t.id === training.id);
     expect(row?.peakMemoryMb).toBe(usage.summary.peakMemoryMb);
     expect(row?.meanCpuPercent).toBeCloseTo(usage.summary.meanCpuPercent as number, 1);
+
+    // the CLI: a line per process and the summary; --json is the API's own object
+    const cli = await emkitCli(bridge, 'training', 'resources', training.name);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.stdout).toMatch(/^PROCESS +PID +CPU % +MEMORY +PEAK +THREADS +OPEN FILES +SAMPLES +LAST/m);
+    expect(cli.stdout).toMatch(/^rank 0 /m);
+    expect(cli.stdout).toMatch(/^peak memory \d+\.\d MiB, mean CPU \d+\.\d % \(sampled every 0\.5 s\)$/m);
+    const json = await emkitCli(bridge, '--json', 'training', 'resources', training.id, '--points', '10');
+    expect(JSON.parse(json.stdout)).toMatchObject({ resource: 'trainings', id: training.id, summary: usage.summary });
+    const compared = await emkitCli(bridge, 'experiment', 'compare', 'usage');
+    expect(compared.stdout).toMatch(/^TRAINING +STATE +PEAK MEMORY +MEAN CPU %/m);
   });
 });
 
@@ -188,6 +199,9 @@ describe('resource usage of an endpoint, and the memory limit', () => {
     expect(usage.processes[0]?.pid).toBe(worker.pid);
     expect(Math.max(...(usage.processes[0]?.samples.map((s) => s.memoryMb) ?? []))).toBeGreaterThan(limit);
     expect(usage.summary.peakMemoryMb).toBeGreaterThan(limit);
+    const cli = await emkitCli(bridge, 'endpoint', 'resources', 'hungry', '--stage', 'default');
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.stdout).toMatch(new RegExp(`^worker 0 +default +${worker.pid} `, 'm'));
 
     // lifting the limit (null) lets the worker keep what it holds
     await bridge.client.api.updateEndpointStage({ params: { id: 'hungry', stage: 'default' }, body: { memoryLimitMb: null } });
