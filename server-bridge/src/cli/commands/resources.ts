@@ -10,7 +10,10 @@ const newest = (p: ProcessUsage) => p.samples.at(-1);
 
 /** One line a process: its latest sample and its peak memory over the samples asked for. */
 function printUsage(globals: { json?: boolean }, usage: ResourceUsage): void {
-  if (globals.json) return printMessage(globals, '', usage);
+  if (globals.json) {
+    printMessage(globals, '', usage);
+    return;
+  }
   printList(globals, usage.processes, [
     ['PROCESS', (p) => p.process],
     ...(usage.resource === 'endpoints'
