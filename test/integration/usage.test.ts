@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { type EmkitClient, EventStream, type ResourceEvent, type UsageEventData } from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -5,7 +6,7 @@ import WebSocket from 'ws';
 import { emkitCli, removeDir, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
 import { activeEndpoint, infer, writeCustomModel } from '../support/endpoints.js';
 import { refusal } from '../support/refusal.js';
-import { settledTraining, venvPython, writeTree } from '../support/trainings.js';
+import { alive, settledTraining, trainingInState, venvPython, writeTree } from '../support/trainings.js';
 
 // Resource usage: the processes the bridge starts, sampled by `python -m emkit.usage` (psutil) in
 // the bridge's own Python, stored, summarised, and pushed on the event stream; a stage worker over
@@ -209,6 +210,51 @@ describe('resource usage of an endpoint, and the memory limit', () => {
     await usageEventAbove('endpoints', endpoint.id, 'worker 0', limit, worker.pid as number);
     const stage = await bridge.client.api.getEndpointStage({ params: { id: 'hungry', stage: 'default' } });
     expect(stage.instances[0]).toMatchObject({ pid: worker.pid, restarts: 1 });
+  });
+});
+
+/** The bridge's `python -m emkit.usage` child, by its command line. */
+function sidecarPid(bridgePid: number): number | undefined {
+  const ps = spawnSync('ps', ['-o', 'pid=,args=', '--ppid', String(bridgePid)], { encoding: 'utf8' }).stdout;
+  const line = ps.split('\n').find((l) => l.includes('-m emkit.usage'));
+  return line ? Number(line.trim().split(/\s+/)[0]) : undefined;
+}
+
+describe('the sampler itself', () => {
+  it('is started again when it dies, and ends with the bridge', async () => {
+    const own = await startBridge({ args: ['--python', venvPython, '--usage-interval', '0.5'] });
+    const release = join(work, 'release-sidecar');
+    try {
+      const source = writeTree(join(work, 'wait'), {
+        'train.py': `import os, time\nwhile not os.path.exists(${JSON.stringify(release)}):\n    time.sleep(0.05)\n`,
+      });
+      const training = await own.client.api.createTraining({ body: { source: { path: join(source, 'train.py') } } });
+      await trainingInState(own.client, training.id, 'RUNNING');
+      const count = async () =>
+        (await own.client.api.getTrainingResources({ params: { id: training.id }, query: { points: 5000 } })).processes[0]
+          ?.samples.length ?? 0;
+      await waitFor(async () => (await count()) > 0, 60_000, 'a first sample');
+      const first = await waitFor(async () => sidecarPid(own.process.pid as number), 10_000, 'the sampler process');
+      process.kill(first, 'SIGKILL');
+      await waitFor(async () => !alive(first), 10_000, 'the sampler to end');
+      const before = await count();
+      // a new sampler, and the training sampled again
+      const second = await waitFor(
+        async () => {
+          const pid = sidecarPid(own.process.pid as number);
+          return pid !== undefined && pid !== first && pid;
+        },
+        60_000,
+        'a new sampler process',
+      );
+      await waitFor(async () => (await count()) > before, 60_000, 'a sample after the restart');
+      await own.stop();
+      expect(alive(second)).toBe(false);
+    } finally {
+      writeTree(work, { 'release-sidecar': '' });
+      await own.stop();
+      removeDir(own.home);
+    }
   });
 });
 
