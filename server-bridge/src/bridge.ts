@@ -377,7 +377,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   try {
     await app.listen({ host, port: options.port ?? DEFAULT_PORT });
   } catch (error) {
-    usage.stop();
+    await usage.stop();
     schedules.shutdown();
     await endpoints.shutdown();
     await quickTests.shutdown();
@@ -408,7 +408,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
       removeRuntimeFile(paths.runtimeFile, process.pid);
       stopIdleCollection();
       await app.close();
-      usage.stop();
+      await usage.stop();
       // runs left going are resumed by the next bridge
       schedules.shutdown();
       // trainings and evaluations go on without the bridge (the next one picks them up); TensorBoards don't

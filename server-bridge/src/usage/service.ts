@@ -71,11 +71,12 @@ export class UsageService {
     this.schedule();
   }
 
-  stop(): void {
+  /** No more rounds; resolves once the sidecar has ended. */
+  stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    this.options.sidecar.stop();
+    return this.options.sidecar.stop();
   }
 
   /**

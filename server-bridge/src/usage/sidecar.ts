@@ -91,15 +91,16 @@ export class UsageSidecar {
     }
   }
 
-  /** End the sidecar (its stdin closes: it exits by itself; SIGKILL if it doesn't at once). */
-  stop(): void {
+  /** End the sidecar: its stdin closes and it exits by itself (SIGKILL if it hasn't within 2 s); resolves once it has. */
+  async stop(): Promise<void> {
     this.stopped = true;
     const child = this.child;
-    if (!child) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.stdin?.end();
     const timer = setTimeout(() => child.kill('SIGKILL'), 2_000);
-    timer.unref();
-    child.once('exit', () => clearTimeout(timer));
+    await exited;
+    clearTimeout(timer);
   }
 
   private start(): void {
