@@ -32,6 +32,7 @@ def test_resources_of_a_running_training(shell, bridge_env, client, unique_name,
     try:
         # the bridge samples every few seconds: wait for a sample that shows what the rank holds
         deadline = time.time() + 90
+        usage = {}
         while time.time() < deadline:
             usage = client.trainings.resources(name)
             ranks = [p for p in usage["processes"] if p["process"] == "rank 0"]
