@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { type EmkitClient, EventStream, type ResourceEvent, type UsageEventData } from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { settledBatch } from '../support/batch-inferences.js';
 import { emkitCli, removeDir, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
 import { activeEndpoint, infer, writeCustomModel } from '../support/endpoints.js';
 import { refusal } from '../support/refusal.js';
@@ -126,6 +127,18 @@ describe('resource usage of a training', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ resource: 'trainings', id: training.id, summary: usage.summary });
     const compared = await emkitCli(bridge, 'experiment', 'compare', 'usage');
     expect(compared.stdout).toMatch(/^TRAINING +STATE +PEAK MEMORY +MEAN CPU %/m);
+
+    // its TensorBoard is sampled in its series, and not counted in its summary
+    const board = await bridge.client.api.createTensorboard({ body: { training: training.id } });
+    const tensorboardMemory = await usageEventAbove('trainings', training.id, 'tensorboard', 0);
+    expect(tensorboardMemory).toBeGreaterThan(0);
+    const withBoard = await bridge.client.api.getTrainingResources({ params: { id: training.id }, query: {} });
+    expect(withBoard.processes.map((p) => [p.process, p.kind])).toEqual([
+      ['rank 0', 'rank'],
+      ['tensorboard', 'tensorboard'],
+    ]);
+    expect(withBoard.summary).toEqual(usage.summary);
+    await bridge.client.api.deleteTensorboard({ params: { id: board.id } });
   });
 });
 
@@ -210,6 +223,39 @@ describe('resource usage of an endpoint, and the memory limit', () => {
     await usageEventAbove('endpoints', endpoint.id, 'worker 0', limit, worker.pid as number);
     const stage = await bridge.client.api.getEndpointStage({ params: { id: 'hungry', stage: 'default' } });
     expect(stage.instances[0]).toMatchObject({ pid: worker.pid, restarts: 1 });
+  });
+});
+
+describe('resource usage of a batch job', () => {
+  it('samples its runner (its scoring workers counted in) while it runs', async () => {
+    const release = join(work, 'release-batch');
+    const model = writeTree(join(work, 'batch-model'), {
+      'predict.py': [
+        'import os, time',
+        'def load():',
+        '    return None',
+        'def predict(model, instances):',
+        `    while not os.path.exists(${JSON.stringify(release)}):`,
+        '        time.sleep(0.05)',
+        '    return [0 for _ in range(len(instances))]',
+      ].join('\n'),
+    });
+    writeTree(work, { 'batch.csv': `a,b\n${Array.from({ length: 20 }, (_, i) => `${i},${i * 2}`).join('\n')}\n` });
+    await bridge.client.api.createModel({ body: { name: 'waits', artifactPath: model } });
+    const job = await bridge.client.api.createBatchInference({
+      body: { model: 'waits', input: join(work, 'batch.csv'), instances: 2, batchSize: 5 },
+    });
+    try {
+      await usageEventAbove('batch-inferences', job.id, 'runner', 0);
+      // (a process's children counted in with it: the sidecar's own test, test_usage_sidecar.py)
+      const usage = await bridge.client.api.getBatchInferenceResources({ params: { id: job.id }, query: {} });
+      expect(usage.processes.map((p) => [p.process, p.kind, p.stage])).toEqual([['runner', 'batch-worker', null]]);
+      expect(usage.summary.peakMemoryMb).toBeGreaterThan(0);
+    } finally {
+      writeTree(work, { 'release-batch': '' });
+    }
+    const done = await settledBatch(bridge.client, job.id);
+    expect(done.state, done.reason ?? '').toBe('COMPLETE');
   });
 });
 
