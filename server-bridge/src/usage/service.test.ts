@@ -93,7 +93,7 @@ describe('the usage service', () => {
     // one event for the training (the endpoint isn't in the store: nothing stored or announced for it)
     const announced = events.filter((e) => e.action === 'usage');
     expect(announced.map((e) => [e.resource, e.id])).toEqual([['trainings', training.id]]);
-    expect((announced[0]?.data as UsageEventData).processes).toHaveLength(2);
+    expect((announced[0]?.data as UsageEventData | undefined)?.processes).toHaveLength(2);
     expect(store.usage.series('trainings', training.id)).toHaveLength(2);
     // the summary adds the ranks up: 110 + 120 MB, 11 + 12 % CPU
     expect(store.usage.summary('trainings', training.id)).toEqual({ rounds: 1, peakMemoryMb: 230, meanCpuPercent: 23 });
