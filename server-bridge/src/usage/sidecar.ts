@@ -113,6 +113,11 @@ export class UsageSidecar {
     child.stdin?.on('error', () => {});
     let said = '';
     this.ready = new Promise<void>((resolve, reject) => {
+      // one that never says it is ready would hold every round up: ended, and started again later
+      const readyTimer = setTimeout(() => {
+        said = `it didn't say it was ready within ${ANSWER_TIMEOUT_MS / 1000} s`;
+        child.kill('SIGKILL');
+      }, ANSWER_TIMEOUT_MS);
       const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream, crlfDelay: Number.POSITIVE_INFINITY });
       lines.on('line', (line) => {
         let message: { ready?: boolean; gpu?: boolean; error?: string } & Partial<SidecarRound>;
@@ -122,6 +127,7 @@ export class UsageSidecar {
           return;
         }
         if (message.ready) {
+          clearTimeout(readyTimer);
           this.gpu = message.gpu === true;
           this.unavailable = null;
           this.failures = 0;
@@ -150,6 +156,7 @@ export class UsageSidecar {
         said = `cannot start ${this.options.python}: ${error.message}`;
       });
       child.once('close', (code, signal) => {
+        clearTimeout(readyTimer);
         this.child = null;
         for (const waiting of this.waiting.splice(0)) {
           clearTimeout(waiting.timer);
