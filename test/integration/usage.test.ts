@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type EmkitClient, EventStream, type ResourceEvent, type UsageEventData } from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -270,11 +271,13 @@ describe('the sampler itself', () => {
   it('is started again when it dies, and ends with the bridge', async () => {
     const own = await startBridge({ args: ['--python', venvPython, '--usage-interval', '0.5'] });
     const release = join(work, 'release-sidecar');
+    let status: string | undefined;
     try {
       const source = writeTree(join(work, 'wait'), {
         'train.py': `import os, time\nwhile not os.path.exists(${JSON.stringify(release)}):\n    time.sleep(0.05)\n`,
       });
       const training = await own.client.api.createTraining({ body: { source: { path: join(source, 'train.py') } } });
+      status = join(own.home, 'trainings', training.id, 'status.json');
       await trainingInState(own.client, training.id, 'RUNNING');
       const count = async () =>
         (await own.client.api.getTrainingResources({ params: { id: training.id }, query: { points: 5000 } })).processes[0]
@@ -299,6 +302,13 @@ describe('the sampler itself', () => {
     } finally {
       writeTree(work, { 'release-sidecar': '' });
       await own.stop();
+      // the training outlives its bridge: its home goes once it has ended
+      if (status) {
+        const file = status;
+        const ended = async () =>
+          existsSync(file) && (JSON.parse(readFileSync(file, 'utf8')) as { endedAt: string | null }).endedAt;
+        await waitFor(ended, 60_000, 'the training to end');
+      }
       removeDir(own.home);
     }
   });
