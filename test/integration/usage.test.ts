@@ -268,8 +268,11 @@ function sidecarPid(bridgePid: number): number | undefined {
 }
 
 describe('the sampler itself', () => {
-  it('is started again when it dies, and ends with the bridge', async () => {
-    const own = await startBridge({ args: ['--python', venvPython, '--usage-interval', '0.5'] });
+  it('inherits no credential, is started again when it dies, and ends with the bridge', async () => {
+    const own = await startBridge({
+      args: ['--python', venvPython, '--usage-interval', '0.5'],
+      env: { EMKIT_TOKEN: 'a-token-in-the-shell', EMKIT_URL: 'http://127.0.0.1:1' },
+    });
     const release = join(work, 'release-sidecar');
     let status: string | undefined;
     try {
@@ -284,6 +287,10 @@ describe('the sampler itself', () => {
           ?.samples.length ?? 0;
       await waitFor(async () => (await count()) > 0, 60_000, 'a first sample');
       const first = await waitFor(async () => sidecarPid(own.process.pid as number), 10_000, 'the sampler process');
+      // as every process the bridge starts: none of its credentials in its environment
+      const environ = readFileSync(`/proc/${first}/environ`, 'utf8').split('\0');
+      expect(environ.filter((v) => v.startsWith('EMKIT_TOKEN=') || v.startsWith('EMKIT_URL='))).toEqual([]);
+      expect(environ.join('\n')).not.toContain(own.token);
       process.kill(first, 'SIGKILL');
       await waitFor(async () => !alive(first), 10_000, 'the sampler to end');
       const before = await count();
