@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type EmkitClient, EventStream, type ResourceEvent, type UsageEventData } from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -316,6 +316,40 @@ describe('the sampler itself', () => {
           existsSync(file) && (JSON.parse(readFileSync(file, 'utf8')) as { endedAt: string | null }).endedAt;
         await waitFor(ended, 60_000, 'the training to end');
       }
+      removeDir(own.home);
+    }
+  });
+});
+
+describe("without psutil in the bridge's Python", () => {
+  it('says so in its log, answers no samples, and the bridge and the training go on', async () => {
+    // the project's Python with an `import psutil` that fails first on its path
+    const blocked = writeTree(join(work, 'no-psutil'), { 'psutil.py': "raise ImportError('no psutil here')\n" });
+    const python = join(work, 'python-without-psutil');
+    writeFileSync(python, `#!/bin/sh\nPYTHONPATH="${blocked}\${PYTHONPATH:+:$PYTHONPATH}" exec "${venvPython}" "$@"\n`, {
+      mode: 0o755,
+    });
+    const own = await startBridge({ args: ['--python', python, '--usage-interval', '0.5'] });
+    const release = join(work, 'release-no-psutil');
+    try {
+      const source = writeTree(join(work, 'wait-no-psutil'), {
+        'train.py': `import os, time\nwhile not os.path.exists(${JSON.stringify(release)}):\n    time.sleep(0.05)\n`,
+      });
+      const training = await own.client.api.createTraining({ body: { source: { path: join(source, 'train.py') } } });
+      await trainingInState(own.client, training.id, 'RUNNING');
+      await waitFor(
+        async () => own.output().includes('resource usage is not sampled: psutil is not installed in'),
+        60_000,
+        'the log to say why nothing is sampled',
+      );
+      expect(own.output()).toContain('pip install psutil there');
+      const usage = await own.client.api.getTrainingResources({ params: { id: training.id }, query: {} });
+      expect(usage).toMatchObject({ processes: [], summary: { peakMemoryMb: null, meanCpuPercent: null } });
+      writeTree(work, { 'release-no-psutil': '' });
+      expect((await settledTraining(own.client, training.id)).state).toBe('COMPLETE');
+    } finally {
+      writeTree(work, { 'release-no-psutil': '' });
+      await own.stop();
       removeDir(own.home);
     }
   });
