@@ -13,6 +13,7 @@ from . import (
     datasets,
     evaluations,
     recipes,
+    resources,
     schedules,
     serving,
     trainings,
@@ -41,6 +42,7 @@ COMMANDS = {
     "batch": batch_inferences.batch,
     "schedule": schedules.schedule,
     "alerts": alerts.alerts,
+    "resources": resources.resources,
 }
 # what a cell body means to each command (and action); the others take no cell
 CELL_COMMANDS = ("train", "predict", "model predict")
