@@ -184,7 +184,7 @@ describe('stage lifecycle', () => {
     const after = await api().getEndpoint({ params: { id: 'toggle' } });
     expect([after.state, after.stateReason]).toEqual(['ACTIVE', null]);
 
-    // while a stage drains on its way to INACTIVE (still ACTIVE), it can't become the default
+    // a stage is INACTIVE from the moment it is deactivated, while its calls in flight are answered
     // (its call takes 8 s: the room for the steps below, on a loaded machine)
     await api().createModel({ body: { name: 'slower', artifactPath: writeCustomModel(join(work, 'slower'), 'a', 8000) } });
     await api().createEndpointStage({ params: { id: 'toggle' }, body: { name: 'amber', model: 'slower' } });
@@ -197,10 +197,20 @@ describe('stage lifecycle', () => {
       10_000,
       'the 503',
     );
+    expect((await stageOf('toggle', 'amber')).state).toBe('INACTIVE');
     const midway = await refusal(api().setDefaultStage({ params: { id: 'toggle' }, body: { stage: 'amber' } }));
-    expect([midway.status, midway.message]).toEqual([409, 'stage "amber" is being deactivated; it can\'t take the traffic']);
+    expect(midway.status).toBe(409);
+    expect(midway.message).toMatch(/stage "amber" is INACTIVE/);
+    expect((await refusal(api().deactivateEndpointStage({ params: { id: 'toggle', stage: 'amber' } }))).status).toBe(409);
+    // activated again while it still drains: the new workers serve, the old call is answered
+    expect((await api().activateEndpointStage({ params: { id: 'toggle', stage: 'amber' } })).state).toBe('DEPLOY IN PROGRESS');
     expect((await slow).body.predictions).toEqual([['a', 3]]);
-    expect((await draining).state).toBe('INACTIVE');
+    await draining;
+    await activeStage(bridge.client, 'toggle', 'amber');
+    const back = await infer(bridge, '/inference/toggle/amber', { instances: [[4]] });
+    expect(back.status, JSON.stringify(back.body)).toBe(200);
+    expect(back.body.predictions).toEqual([['a', 4]]);
+    expect((await stageOf('toggle', 'amber')).instances[0]?.state).toBe('READY');
     await api().deleteEndpointStage({ params: { id: 'toggle', stage: 'amber' } });
 
     // an INACTIVE stage serves nothing: its model version may be deactivated, and then it isn't activated

@@ -41,20 +41,22 @@ export class StageLifecycle {
   }
 
   /**
-   * ACTIVE → INACTIVE: new requests get 503 at once; the workers stop once the requests in
-   * flight are answered; resolves when they have. A stage on a cluster has its Serve
-   * application taken off the cluster.
+   * ACTIVE → INACTIVE at once (recorded first, so a bridge that stops meanwhile doesn't start
+   * it again), new requests get 503; the workers stop once the requests in flight are
+   * answered; resolves when they have. A stage on a cluster has its Serve application taken
+   * off the cluster.
    */
   async deactivate(endpoint: EndpointRecord, stage: StageRecord): Promise<void> {
     const runtime = this.table.runtime(stage.id);
     if (stage.state !== 'ACTIVE' || !runtime) {
       throw conflict(`stage "${stage.name}" is ${stage.state}; only an ACTIVE stage is deactivated`);
     }
-    if (runtime.inactive !== null) throw conflict(`stage "${stage.name}" is being deactivated`);
+    // this pool: an activation while it drains puts a new one in its place, which must be left be
+    const pool = runtime.pool;
     runtime.inactive = inactiveMessage(endpoint.name, stage.name);
-    await this.deployer.drain(runtime);
-    await runtime.pool.stop();
     this.deployer.setStage(stage.id, 'INACTIVE', `deactivated at ${new Date().toISOString()}`);
+    await this.deployer.drain(runtime);
+    await pool.stop();
   }
 
   /** INACTIVE → DEPLOY IN PROGRESS → ACTIVE (or DEPLOY FAILED), its workers started anew. */
