@@ -1,7 +1,8 @@
 import { chmodSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EndpointStage } from '@emkit/shared';
+import { type Endpoint, type EndpointStage, EventStream, type ResourceEvent } from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { removeDir, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
 import { activeEndpoint, activeStage, infer, writeCustomModel } from '../support/endpoints.js';
 import { refusal } from '../support/refusal.js';
@@ -125,6 +126,15 @@ describe('stage lifecycle', () => {
     const pid = ready.stages.find((s) => s.name === 'blue')?.instances[0]?.pid as number;
     expect(alive(pid)).toBe(true);
 
+    const events: ResourceEvent[] = [];
+    const up: boolean[] = [];
+    const stream = new EventStream(
+      bridge.client,
+      { event: (e) => events.push(e), connection: (c) => up.push(c) },
+      { WebSocket: WebSocket as never },
+    );
+    await waitFor(async () => up.includes(true), 10_000, 'the event stream');
+
     // a request in flight when the deactivation comes is answered
     const inFlight = infer(bridge, '/inference/toggle', { instances: [[1, 1]] });
     await waitFor(async () => (await stageOf('toggle', 'blue')).instances[0]?.inFlight === 1, 10_000, 'the request in flight');
@@ -136,6 +146,14 @@ describe('stage lifecycle', () => {
     expect(deactivated.stateReason).toMatch(/^deactivated at /);
     expect(deactivated.instances.every((i) => i.state === 'STOPPED' && i.pid === null)).toBe(true);
     expect(alive(pid)).toBe(false);
+    // announced: INACTIVE at once, then its workers stopped
+    const blueIn = (e: ResourceEvent) => (e.data as Endpoint | null)?.stages.find((st) => st.name === 'blue');
+    await waitFor(
+      async () => events.some((e) => blueIn(e)?.state === 'INACTIVE' && blueIn(e)?.instances[0]?.state === 'STOPPED'),
+      10_000,
+      'the event of the stopped stage',
+    );
+    stream.close();
 
     // its routes and the endpoint's default route: 503 with the reason; the other stage serves on
     for (const path of ['/inference/toggle', '/inference/toggle/blue', '/v1/models/toggle:predict']) {

@@ -57,6 +57,8 @@ export class StageLifecycle {
     this.deployer.setStage(stage.id, 'INACTIVE', `deactivated at ${new Date().toISOString()}`);
     await this.deployer.drain(runtime);
     await pool.stop();
+    // its workers as they are now (stopped), for the views that follow the event stream
+    this.store.tx(() => this.deployer.announce(stage.endpointId));
   }
 
   /** INACTIVE → DEPLOY IN PROGRESS → ACTIVE (or DEPLOY FAILED), its workers started anew. */
