@@ -74,21 +74,20 @@ export class StageLifecycle {
     void this.restart(runtime, stage.id, false);
   }
 
-  /** The stage's runtime, made again when it has none (it is always kept while the stage is). */
+  /** The stage's runtime: every stage has one from its creation (or the bridge's start) until it is deleted. */
   private runtimeOf(endpoint: EndpointRecord, stage: StageRecord): StageRuntime {
-    const existing = this.table.runtime(stage.id);
-    if (existing) return existing;
-    const route = this.table.route(endpoint.name);
-    if (!route) throw conflict(`endpoint "${endpoint.name}" takes no traffic now (is it being deleted?)`);
-    return this.deployer.addRuntime(route, stage);
+    const runtime = this.table.runtime(stage.id);
+    if (!runtime) throw conflict(`stage "${stage.name}" of "${endpoint.name}" is being removed`);
+    return runtime;
   }
 
   /** The old pool stopped (it may be retrying), a fresh one from the record as it is now, deployed. */
   private async restart(runtime: StageRuntime, stageId: string, fromCreate: boolean): Promise<void> {
     try {
       await runtime.pool.stop();
+      // deleted meanwhile (its retirement stopped the same pool): no new workers for it
       const stage = this.store.endpoints.stage(stageId);
-      if (!stage || this.table.runtime(stageId) !== runtime) return;
+      if (!stage || stage.state === 'DELETE IN PROGRESS' || this.table.runtime(stageId) !== runtime) return;
       this.deployer.renewPool(runtime, stage);
       await this.deployer.deploy(stageId, !fromCreate);
     } catch (error) {
