@@ -339,10 +339,7 @@ def build() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("--env", help="the environment to run in (default: the model's training's)")
 
-    endpoint = commands.add_parser(
-        "endpoint",
-        help="endpoints: create, stage, default, delete, list; a stage's settings, redeploy, deactivate, activate",
-    )
+    endpoint = commands.add_parser("endpoint", help="endpoints: create, stage, default, delete, list")
     endpoint_commands = endpoint.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
     endpoint_commands.required = True
     endpoint_create = endpoint_commands.add_parser("create", help="deploy a model behind a new endpoint")
