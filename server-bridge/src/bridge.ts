@@ -16,6 +16,8 @@ import { ExperimentService } from './experiments/service.js';
 import { MetricsIngester } from './metrics/ingest.js';
 import { QuickTests } from './models/quick-tests.js';
 import { ModelService } from './models/service.js';
+import { ModelQualityService } from './payloads/model-quality.js';
+import { PayloadService } from './payloads/service.js';
 import { writeBuiltinSources } from './recipes/builtin-sources.js';
 import { recipeCompletion } from './recipes/completion.js';
 import { RecipeService } from './recipes/service.js';
@@ -241,6 +243,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     healthEveryMs: options.workerHealthMs,
     clusters,
   });
+  const payloads = new PayloadService(store, log);
   const inferenceTimeoutMs = options.inferenceTimeoutMs ?? 60_000;
   const quickTests = new QuickTests(store, {
     python,
@@ -335,6 +338,8 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     evaluations,
     batchInferences,
     endpoints,
+    payloads,
+    modelQuality: new ModelQualityService(store, payloads),
     drift,
     clusters,
     recipes,
@@ -383,6 +388,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     await endpoints.shutdown();
     await quickTests.shutdown();
     await clusters.shutdown();
+    payloads.close();
     store.close();
     throw error;
   }
@@ -421,6 +427,8 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
       await Promise.all([endpoints.shutdown(), quickTests.shutdown(), clusters.shutdown()]);
       if (sockets.fallback) rmSync(sockets.dir, { recursive: true, force: true });
       await environments.shutdown();
+      // after the gateway has stopped: what waits to be logged is written
+      payloads.close();
       store.close();
       log.info('emkit bridge stopped');
       log.flush();

@@ -8,6 +8,8 @@ import type { EvaluationService } from './evaluations/service.js';
 import type { ExperimentService } from './experiments/service.js';
 import type { QuickTests } from './models/quick-tests.js';
 import type { ModelService } from './models/service.js';
+import type { ModelQualityService } from './payloads/model-quality.js';
+import type { PayloadService } from './payloads/service.js';
 import type { RecipeService } from './recipes/service.js';
 import type { HomePaths } from './runtime/paths.js';
 import type { ScheduleService } from './schedules/service.js';
@@ -35,6 +37,10 @@ export interface BridgeContext {
   /** a model version scoring a whole table or folder of files, detached, resumable */
   batchInferences: BatchInferenceService;
   endpoints: EndpointService;
+  /** stages' logged requests (payload logging) and the labels sent back for them */
+  payloads: PayloadService;
+  /** rolling accuracy / F1 or MAE / RMSE from those labels; `latest` is what alert rules read */
+  modelQuality: ModelQualityService;
   /** stages' data drift per window against a reference table; `latest` for alert rules */
   drift: DriftService;
   /** Ray clusters: added, or started here (local), and checked every few seconds */

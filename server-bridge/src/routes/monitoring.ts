@@ -18,8 +18,8 @@ export const monitoringHandlers: Handlers<
   getTrainingResources: notYet,
   getEndpointResources: notYet,
   getBatchInferenceResources: notYet,
-  listEndpointPayloads: notYet,
+  listEndpointPayloads: ({ params, query }, { bridge }) => bridge.payloads.list(params.id, query),
   getEndpointDrift: ({ params, query }, { bridge }) => bridge.drift.get(params.id, query),
-  sendEndpointFeedback: notYet,
-  getEndpointModelQuality: notYet,
+  sendEndpointFeedback: ({ params, body }, { bridge }) => bridge.payloads.feedback(params.id, body),
+  getEndpointModelQuality: ({ params, query }, { bridge }) => bridge.modelQuality.get(params.id, query),
 };

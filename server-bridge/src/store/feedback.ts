@@ -26,6 +26,7 @@ export class FeedbackRepository {
   private readonly upsertRow;
   private readonly upsertRows;
   private readonly selectBetween;
+  private readonly selectNewest;
   private readonly bumpUnmatched;
   private readonly selectUnmatched;
 
@@ -46,9 +47,12 @@ export class FeedbackRepository {
       `SELECT label, prediction, time FROM inference_feedback
        WHERE stage_id = @stageId AND time >= @start AND time < @end ORDER BY time, seq`,
     );
-    this.bumpUnmatched = db.prepare<[string, number]>(
-      `INSERT INTO feedback_unmatched (endpoint_id, count) VALUES (?1, ?2)
-       ON CONFLICT (endpoint_id) DO UPDATE SET count = count + ?2`,
+    this.selectNewest = db.prepare<[string], { time: string | null }>(
+      'SELECT max(time) AS time FROM inference_feedback WHERE stage_id = ?',
+    );
+    this.bumpUnmatched = db.prepare<{ endpointId: string; count: number }>(
+      `INSERT INTO feedback_unmatched (endpoint_id, count) VALUES (@endpointId, @count)
+       ON CONFLICT (endpoint_id) DO UPDATE SET count = count + excluded.count`,
     );
     this.selectUnmatched = db.prepare<[string], { count: number }>('SELECT count FROM feedback_unmatched WHERE endpoint_id = ?');
   }
@@ -67,8 +71,13 @@ export class FeedbackRepository {
     }));
   }
 
+  /** When the newest labelled prediction of a stage was made; null: none yet. */
+  newest(stageId: string): string | null {
+    return this.selectNewest.get(stageId)?.time ?? null;
+  }
+
   countUnmatched(endpointId: string, count: number): void {
-    this.bumpUnmatched.run(endpointId, count);
+    this.bumpUnmatched.run({ endpointId, count });
   }
 
   unmatched(endpointId: string): number {

@@ -60,3 +60,19 @@ describe('the payload log in SQLite', () => {
     expect(store.payloads.count('stage-b')).toBe(1);
   });
 });
+
+describe('feedback in SQLite', () => {
+  const store = new Store(join(dir, 'feedback.db'));
+  const endpointId = store.tx(() => store.endpoints.insert({ name: 'ep', description: '', apiKeyHash: null, tags: {} }).id);
+
+  it('counts unmatched labels per endpoint and replaces a second label of one instance', () => {
+    store.feedback.countUnmatched(endpointId, 2);
+    store.feedback.countUnmatched(endpointId, 3);
+    expect(store.feedback.unmatched(endpointId)).toBe(5);
+    const row = { endpointId, stageId: 's', inferenceId: 'i', index: 0, prediction: '1', time: '2026-01-01T00:00:00.000Z' };
+    store.feedback.save([{ ...row, label: '0' }]);
+    store.feedback.save([{ ...row, label: '1' }]);
+    expect(store.feedback.between('s', '2026', '2027')).toEqual([{ label: 1, prediction: 1, time: row.time }]);
+    expect(store.feedback.newest('s')).toBe(row.time);
+  });
+});

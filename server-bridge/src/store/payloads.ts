@@ -77,6 +77,7 @@ export class PayloadsRepository {
   private readonly selectBetween;
   private readonly selectByInference;
   private readonly countOf;
+  private readonly selectStages;
   private readonly pruneOlder;
   private readonly pruneOver;
 
@@ -128,6 +129,7 @@ export class PayloadsRepository {
        WHERE p.inference_id = ? AND p.endpoint_id = ? ORDER BY p.seq DESC LIMIT 1`,
     );
     this.countOf = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM inference_payloads WHERE stage_id = ?');
+    this.selectStages = db.prepare<[], { stage_id: string }>('SELECT DISTINCT stage_id FROM inference_payloads');
     this.pruneOlder = db.prepare<[string, string]>('DELETE FROM inference_payloads WHERE stage_id = ? AND time < ?');
     this.pruneOver = db.prepare<{ stageId: string; keep: number }>(
       `DELETE FROM inference_payloads WHERE stage_id = @stageId AND seq <= (
@@ -177,6 +179,11 @@ export class PayloadsRepository {
 
   count(stageId: string): number {
     return this.countOf.get(stageId)?.n ?? 0;
+  }
+
+  /** The stages that have logged rows (retention looks at each). */
+  stagesWithRows(): string[] {
+    return this.selectStages.all().map((row) => row.stage_id);
   }
 
   /** Retention: a stage keeps its newest `keepCount` rows, none older than `before` (ISO). */
