@@ -304,7 +304,9 @@ def build() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("--env", help="the environment to run in (default: the model's training's)")
 
-    endpoint = commands.add_parser("endpoint", help="endpoints: create, stage, default, delete, list")
+    endpoint = commands.add_parser(
+        "endpoint", help="endpoints: create, stage, default, delete, list, payloads, feedback, quality"
+    )
     endpoint_commands = endpoint.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
     endpoint_commands.required = True
     endpoint_create = endpoint_commands.add_parser("create", help="deploy a model behind a new endpoint")
@@ -330,6 +332,9 @@ def build() -> argparse.ArgumentParser:
     endpoint_delete.add_argument("name")
     endpoint_delete.add_argument("--stage", help="delete only this stage")
     endpoint_commands.add_parser("list", help="every endpoint")
+    from .payloads import add_actions as add_payload_actions  # its own module, as its actions are
+
+    add_payload_actions(endpoint_commands)
 
     predict = commands.add_parser("predict", help="call an endpoint with a Python expression's value as the instances")
     predict.add_argument("endpoint")
