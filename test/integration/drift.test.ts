@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { DriftWindow, EndpointDrift } from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeDir, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
+import { emkitCli, removeDir, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
 import { activeEndpoint, infer, pythonJson } from '../support/endpoints.js';
 import { refusal } from '../support/refusal.js';
 import { venvPython, writeTree } from '../support/trainings.js';
@@ -121,6 +121,20 @@ describe('data drift', () => {
     expect(current.count).toBe(600);
     expect(Date.parse(current.end) - Date.parse(current.start)).toBe(86_400_000);
     expectShiftedIncome(current);
+
+    // the CLI: the windows, then the current window's features worst first
+    const cli = await emkitCli(bridge, 'endpoint', 'drift', 'incomes', '--stage', 'default');
+    expect(cli.code).toBe(0);
+    expect(cli.stdout).toContain(`reference: ${reference} (3000 rows; age, income, city, label)`);
+    const features = cli.stdout.split('worst first:\n')[1]?.trim().split('\n') ?? [];
+    expect(features[0]).toMatch(/^FEATURE\s+KIND\s+PSI/);
+    expect(features[1]).toMatch(/^income\s+numeric\s+[\d.]+\s+ks\s.*yes$/);
+    expect(features.find((l) => l.startsWith('city'))).toMatch(/chi2/);
+    const json = await emkitCli(bridge, '--json', 'endpoint', 'drift', 'incomes', '--windows', '1');
+    expect((JSON.parse(json.stdout) as EndpointDrift).windows).toHaveLength(1);
+    const unknown = await emkitCli(bridge, 'endpoint', 'drift', 'nope');
+    expect(unknown.code).toBe(4);
+    expect(unknown.stderr).toContain('nope');
   });
 
   it("refuses a reference that lacks the model's inputs, naming them, and keeps the watch as it was", async () => {
