@@ -261,6 +261,13 @@ export class DriftService {
   }
 
   private async close(stage: StageRecord, drift: StageDrift, bounds: WindowBounds): Promise<void> {
+    const inputs = this.store.drift.inputsBetween(stage.id, bounds.start, bounds.end);
+    if (inputs < drift.minCount) {
+      // too few to judge: said without starting Python (an idle stage's every window is one of these)
+      const unjudged = { start: bounds.start, end: bounds.end, count: inputs, judged: false, features: [], prediction: null };
+      this.store.drift.insert(stage.id, stage.endpointId, unjudged);
+      return;
+    }
     try {
       const reference = await this.reference(stage, drift);
       if (!reference.table) return;
