@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emkitCli, removeDir, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
 import { activeEndpoint, infer, pythonJson } from '../support/endpoints.js';
 import { refusal } from '../support/refusal.js';
-import { venvPython, writeTree } from '../support/trainings.js';
+import { pythonHas, settledTraining, venvPython, writeTree } from '../support/trainings.js';
 
 // Data drift (issue 18, part 3) against a real bridge, a real model worker and real traffic: the
 // gateway logs the payloads, `python -m emkit.drift` judges each window against a reference CSV.
@@ -172,4 +172,72 @@ describe('data drift', () => {
     expect(((await response.json()) as { error: { field?: string } }).error.field).toBe('windows');
     expect((await drift()).windows.length).toBeGreaterThan(0);
   });
+});
+
+const recipeReady = pythonHas(venvPython, 'sklearn', 'joblib', 'pandas');
+const recipeSkip = recipeReady ? '' : ' (SKIPPED: scikit-learn, joblib or pandas is not in .venv)';
+
+describe("data drift against the model's training table", () => {
+  it.skipIf(!recipeReady)(
+    `takes a built-in recipe's training CSV as the reference and its columns as the inputs${recipeSkip}`,
+    async () => {
+      const table = pythonJson<{ x1: number; x2: number; label: string }[]>(`
+import json, numpy
+rng = numpy.random.default_rng(3)
+rows = rng.normal(size=(400, 2))
+print(json.dumps([{"x1": round(float(a), 4), "x2": round(float(b), 4), "label": "up" if a + b > 0 else "down"} for a, b in rows]))
+`);
+      const csv = writeCsv(join(work, 'train.csv'), table, ['x1', 'x2', 'label']);
+      const submitted = await bridge.client.api.trainRecipe({
+        params: { id: 'number-classification' },
+        body: { name: 'drift-knn-run', datasets: { train: csv }, hyperparameters: { label: 'label' }, model: 'drift-knn' },
+      });
+      const training = await settledTraining(bridge.client, submitted.id, 240_000);
+      expect(training.state, training.stateReason ?? '').toBe('COMPLETE');
+
+      // the model lists x1 and x2 as its inputs: a reference without x2 is refused at create
+      const refused = await refusal(
+        bridge.client.api.createEndpoint({
+          body: {
+            name: 'drift-knn',
+            model: 'drift-knn:1',
+            payloadLogging: { enabled: true },
+            drift: { reference: writeCsv(join(work, 'x1.csv'), table, ['x1', 'label']) },
+          },
+        }),
+      );
+      expect(refused.status).toBe(422);
+      expect(refused.message).toContain('x2');
+      await expect(bridge.client.api.getEndpoint({ params: { id: 'drift-knn' } })).rejects.toMatchObject({ status: 404 });
+
+      // no reference given: the training's table
+      await bridge.client.api.createEndpoint({
+        body: {
+          name: 'drift-knn',
+          model: 'drift-knn:1',
+          payloadLogging: { enabled: true },
+          drift: { window: '1d', minCount: 50, pValue: 0.001 },
+        },
+      });
+      await activeEndpoint(bridge.client, 'drift-knn');
+      const traffic = pythonJson<{ x1: number; x2: number }[]>(`
+import json, numpy
+rng = numpy.random.default_rng(4)
+print(json.dumps([{"x1": float(a), "x2": float(b) + 1.5} for a, b in rng.normal(size=(200, 2))]))
+`);
+      for (let at = 0; at < traffic.length; at += 20) {
+        expect((await infer(bridge, '/inference/drift-knn', { instances: traffic.slice(at, at + 20) })).status).toBe(200);
+      }
+      const answer = await bridge.client.api.getEndpointDrift({ params: { id: 'drift-knn' }, query: {} });
+      expect(answer.reference).toEqual({ source: csv, rows: 400, columns: ['x1', 'x2', 'label'] });
+      const current = answer.windows.at(-1) as DriftWindow;
+      expect(current.count).toBe(200);
+      expect(current.features.map((f) => [f.feature, f.drifted])).toEqual([
+        ['x2', true],
+        ['x1', false],
+      ]);
+      expect(current.prediction?.drifted).toBe(true);
+    },
+    300_000,
+  );
 });
