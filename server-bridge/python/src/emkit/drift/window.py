@@ -158,7 +158,7 @@ def compute(spec: dict) -> dict:
     answer: Dict[str, Any] = {
         "ok": True,
         "reference": ref.summary(),
-        "count": len(logged.instances),
+        "count": logged.total,
         "skipped": logged.skipped,
         "judged": False,
         "features": [],
