@@ -173,6 +173,32 @@ describe('data drift', () => {
     expect(linked.message).toContain(`cannot read the reference ${link}`);
   });
 
+  it("names the logged fields a reference lacks when the model doesn't list its inputs (422 from GET)", async () => {
+    const dir = writeTree(join(work, 'any-model'), {
+      'predict.py': 'def load():\n    return None\n\ndef predict(model, instances):\n    return [0 for _ in instances]\n',
+    });
+    await bridge.client.api.createModel({ body: { name: 'shoes', artifactPath: dir } });
+    // nothing to check at create: the model doesn't say its inputs
+    await bridge.client.api.createEndpoint({
+      body: {
+        name: 'shoes',
+        model: 'shoes',
+        payloadLogging: { enabled: true },
+        drift: { reference, window: '1d', minCount: 10 },
+      },
+    });
+    await activeEndpoint(bridge.client, 'shoes');
+    const instances = Array.from({ length: 20 }, (_, i) => ({ age: 30 + i, shoe: 40 + (i % 5) }));
+    expect((await infer(bridge, '/inference/shoes', { instances })).status).toBe(200);
+    const refused = await refusal(bridge.client.api.getEndpointDrift({ params: { id: 'shoes' }, query: {} }));
+    expect(refused.status).toBe(422);
+    expect(refused.field).toBe('drift.reference');
+    expect(refused.message).toContain('shoe');
+    expect(refused.message).toContain('age, income, city, label');
+    // the bridge keeps serving, the stage too
+    expect((await infer(bridge, '/inference/shoes', { instances })).status).toBe(200);
+  });
+
   it('answers 404 for an unknown endpoint or stage and 400 for a bad query, and keeps serving', async () => {
     expect((await refusal(bridge.client.api.getEndpointDrift({ params: { id: 'nope' }, query: {} }))).status).toBe(404);
     const stage = await refusal(drift({ stage: 'nope' }));
