@@ -9,7 +9,8 @@ logged request, its ``instances`` and ``predictions`` as JSON text. Rows cut by 
 from __future__ import annotations
 
 import sqlite3
-from typing import Any, List, NamedTuple, Optional
+from itertools import chain
+from typing import Any, List, NamedTuple
 
 try:  # several times faster on a window of 100,000 requests; the standard module otherwise
     from orjson import loads as _loads
@@ -23,16 +24,28 @@ class Logged(NamedTuple):
     instances: List[Any]
     predictions: List[Any]
     skipped: int  # requests left out: truncated ones, error answers
+    total: int  # the window's whole, answered inputs (more than ``instances`` when sampled)
 
 
+# A window is judged on at most this many logged requests (every k-th by seq past it): memory and
+# time stay bounded whatever the traffic (100,000 one-instance requests take about 1 s of CPU).
+MAX_REQUESTS = 200_000
+
+
+WHOLE = "truncated = 0 AND status >= 200 AND status < 300"
+# One row for the whole window: SQLite joins the texts (in C) and both aggregates see the rows in
+# the same order, so the n-th prediction list stays beside the n-th instances list.
 QUERY = (
-    "SELECT instances, predictions FROM inference_payloads "
-    "WHERE stage_id = ? AND time >= ? AND time < ? AND truncated = 0 AND status >= 200 AND status < 300 "
-    "ORDER BY seq"
+    f"SELECT group_concat(CASE WHEN {WHOLE} THEN instances END, ','), "
+    f"group_concat(CASE WHEN {WHOLE} THEN coalesce(predictions, 'null') END, ','), "
+    f"sum(CASE WHEN {WHOLE} THEN 0 ELSE 1 END) "
+    "FROM (SELECT * FROM inference_payloads WHERE stage_id = ? AND time >= ? AND time < ? AND seq % ? = 0 "
+    "ORDER BY seq)"
 )
-SKIPPED = (
-    "SELECT count(*) FROM inference_payloads WHERE stage_id = ? AND time >= ? AND time < ? "
-    "AND NOT (truncated = 0 AND status >= 200 AND status < 300)"
+REQUESTS = "SELECT count(*) FROM inference_payloads WHERE stage_id = ? AND time >= ? AND time < ?"
+INPUTS = (
+    "SELECT coalesce(sum(json_array_length(instances)), 0) FROM inference_payloads "
+    f"WHERE stage_id = ? AND time >= ? AND time < ? AND {WHOLE}"
 )
 
 
@@ -43,24 +56,29 @@ def connect(db: str) -> sqlite3.Connection:
         raise DriftError(f"cannot open the payload log: {error}", 500, None) from None
 
 
-def read(db: str, stage_id: str, start: str, end: str, limit: Optional[int] = None) -> Logged:
+def read(db: str, stage_id: str, start: str, end: str) -> Logged:
     """All the window's logged instances (flattened: a request of 3 instances gives 3) and the
     predictions beside them (None where a request's answer had fewer)."""
     connection = connect(db)
+    window = (stage_id, start, end)
     try:
-        rows = connection.execute(QUERY, (stage_id, start, end)).fetchall()
-        skipped = connection.execute(SKIPPED, (stage_id, start, end)).fetchone()[0]
+        requests = connection.execute(REQUESTS, window).fetchone()[0]
+        step = -(-requests // MAX_REQUESTS)  # 1 while within the cap
+        total = connection.execute(INPUTS, window).fetchone()[0] if step > 1 else None
+        instances_text, predictions_text, skipped = connection.execute(QUERY, (*window, max(step, 1))).fetchone()
     except sqlite3.Error as error:
         raise DriftError(f"cannot read the payload log: {error}", 500, None) from None
     finally:
         connection.close()
-    if limit is not None and len(rows) > limit:
-        # an evenly spaced sample of the requests keeps the window's time spread
-        step = len(rows) / limit
-        rows = [rows[int(i * step)] for i in range(limit)]
-    # one parse for the window: joining the texts costs less than a call per row
-    instances = _loads("[" + ",".join(r[0] or "null" for r in rows) + "]")
-    predictions = _loads("[" + ",".join(r[1] or "null" for r in rows) + "]")
+    # one parse for the window: a call per row costs more than the parse itself
+    instances = _loads(f"[{instances_text or ''}]")
+    predictions = _loads(f"[{predictions_text or ''}]")
+    skipped = skipped or 0
+    lists = all(type(r) is list for r in instances) and all(type(a) is list for a in predictions)
+    if lists and list(map(len, instances)) == list(map(len, predictions)):
+        # every request a list, every answer as long: flattened in C
+        flat = list(chain.from_iterable(instances))
+        return Logged(flat, list(chain.from_iterable(predictions)), skipped, len(flat) if total is None else total)
     flat_instances: List[Any] = []
     flat_predictions: List[Any] = []
     for request, answer in zip(instances, predictions):
@@ -73,7 +91,7 @@ def read(db: str, stage_id: str, start: str, end: str, limit: Optional[int] = No
             flat_predictions.extend(answered)
         else:
             flat_predictions.extend([None] * len(request))
-    return Logged(flat_instances, flat_predictions, skipped)
+    return Logged(flat_instances, flat_predictions, skipped, len(flat_instances) if total is None else total)
 
 
 def latest_instance(db: str, stage_id: str) -> Any:

@@ -62,12 +62,18 @@ def ks(reference: numpy.ndarray, current: numpy.ndarray) -> Tuple[float, float]:
     from scipy.special import kolmogorov
 
     n, m = len(reference), len(current)
-    points = numpy.concatenate([reference, current])
-    gap = (
-        numpy.searchsorted(reference, points, side="right") / n - numpy.searchsorted(current, points, side="right") / m
-    )
-    statistic = float(numpy.max(numpy.abs(gap)))
+    # both CDFs step only at the samples' points: compare them there, each side's own CDF from its ranks
+    at_reference = right_ranks(reference) / n - numpy.searchsorted(current, reference, side="right") / m
+    at_current = numpy.searchsorted(reference, current, side="right") / n - right_ranks(current) / m
+    statistic = float(max(numpy.max(numpy.abs(at_reference)), numpy.max(numpy.abs(at_current))))
     return statistic, float(kolmogorov(math.sqrt(n * m / (n + m)) * statistic))
+
+
+def right_ranks(values: numpy.ndarray) -> numpy.ndarray:
+    """For a sorted array, how many values are <= each one (``searchsorted(values, values, "right")``,
+    in one pass: the end of each run of equal values, repeated over the run)."""
+    ends = numpy.flatnonzero(numpy.r_[values[1:] != values[:-1], True]) + 1
+    return numpy.repeat(ends, numpy.diff(numpy.r_[0, ends]))
 
 
 def chi2(table: numpy.ndarray) -> Tuple[float, float]:
@@ -94,11 +100,22 @@ def numeric(reference: NumericReference, current: numpy.ndarray) -> Figures:
     return Figures(psi(reference.shares, _shares(bins)), "ks", statistic, p_value)
 
 
+def typed_counts(values: Iterable[Any]) -> Counter:
+    """Counts keyed by (type, value): ``True == 1`` in Python, and a label True isn't the number 1.
+    Counted in C; a list or an object among the values (unhashable) is counted by its repr, under
+    its own type (so its caller can tell such values from strings)."""
+    values = list(values)
+    try:
+        return Counter(zip(map(type, values), values))
+    except TypeError:
+        return Counter((type(v), v) if isinstance(v, Hashable) else (type(v), repr(v)) for v in values)
+
+
 def counts(values: Iterable[Any]) -> Dict[str, int]:
     """Each category's count, values spelt by ``category`` (counted raw first: the spelling is
     done once per distinct value, not once per row). Keyed by type too: ``True == 1`` in Python."""
     spelt: Dict[str, int] = {}
-    raw = Counter((type(v), v) if isinstance(v, Hashable) else (str, repr(v)) for v in values)
+    raw = typed_counts(values)
     for (_, value), count in raw.items():
         key = category(value)
         spelt[key] = spelt.get(key, 0) + count

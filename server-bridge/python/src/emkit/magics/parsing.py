@@ -340,7 +340,7 @@ def build() -> argparse.ArgumentParser:
     evaluate.add_argument("--env", help="the environment to run in (default: the model's training's)")
 
     endpoint = commands.add_parser(
-        "endpoint", help="endpoints: create, stage, default, delete, list, payloads, feedback, quality"
+        "endpoint", help="endpoints: create, stage, default, delete, list, payloads, feedback, quality, drift"
     )
     endpoint_commands = endpoint.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
     endpoint_commands.required = True
@@ -371,6 +371,9 @@ def build() -> argparse.ArgumentParser:
     from .payloads import add_actions as add_payload_actions  # its own module, as its actions are
 
     add_payload_actions(endpoint_commands)
+    from .drift import add_actions as add_drift_actions  # its own module too
+
+    add_drift_actions(endpoint_commands)
 
     predict = commands.add_parser("predict", help="call an endpoint with a Python expression's value as the instances")
     predict.add_argument("endpoint")
