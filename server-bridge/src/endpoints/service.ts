@@ -308,8 +308,6 @@ export class EndpointService {
         `stage "${stageName}" is ${target.state}${target.state === 'ACTIVE' ? ' with no worker ready' : ''}; it takes the traffic once it is ACTIVE`,
       );
     }
-    // still ACTIVE while its calls in flight are answered, but on its way to INACTIVE
-    if (runtime.inactive !== null) throw conflict(`stage "${stageName}" is being deactivated; it can't take the traffic`);
     const route = this.table.route(endpoint.name) as EndpointRoute;
     const old = route.defaultStage;
     this.store.tx(() => {
