@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { type RouteDef, routes } from '@emkit/shared';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { BridgeContext } from '../context.js';
+import { newInferenceId } from '../endpoints/inference-id.js';
 import { ServePool } from '../endpoints/serve-pool.js';
 import type { EndpointRoute, StageRuntime } from '../endpoints/service.js';
 import { WorkerConnectionError } from '../endpoints/worker-client.js';
@@ -134,7 +134,7 @@ export async function registerGateway(app: FastifyInstance, bridge: BridgeContex
   const call: StageCall = async (stage, body, request, protocol = {}) => {
     const { refused, answerAs } = protocol;
     const started = performance.now();
-    const inferenceId = randomUUID();
+    const inferenceId = newInferenceId();
     const time = new Date().toISOString();
     // the size the caller sent, which a protocol's conversion may have changed
     const received = Buffer.isBuffer(request.body) ? request.body.length : body.length;
