@@ -11,7 +11,6 @@ from typing import Any, Dict, List, Set, Tuple
 import pytest
 
 import emkit
-from emkit.client import _Resource
 
 # --- bridge ---------------------------------------------------------------------------------
 
@@ -291,6 +290,7 @@ COVERED_TAGS = {
     "inference",
     "schedules",
     "alerts",
+    "monitoring",
 }
 # methods that read files where the client runs once their call is made (batch_inferences.predictions: the
 # job's output file, after a get the others cover)
@@ -312,11 +312,16 @@ FAKE_ANSWER: Dict[str, Any] = {
     "path": "/clusters/fake-id/dashboard/?ticket=fake",
     "ticket": "fake-ticket",
     "nextRuns": [],
+    "accepted": 0,
+    "windows": [],
 }
 
 
 # what a method needs beside its required arguments to make its call
-EXTRA_ARGUMENTS: Dict[str, Dict[str, Any]] = {"predict_file": {"data": b"some bytes"}}
+EXTRA_ARGUMENTS: Dict[str, Dict[str, Any]] = {
+    "predict_file": {"data": b"some bytes"},
+    "feedback": {"inference_id": "some-id", "label": 1},
+}
 # required arguments that must be more than a key: datasets.upload reads a real file (this one),
 # recipes.train takes a map of datasets
 POSITIONAL_ARGUMENTS: Dict[Tuple[str, str], Any] = {
@@ -335,7 +340,8 @@ def _record_every_call(bridge) -> Set[Tuple[str, str]]:
             return dict(FAKE_ANSWER)
 
     client = Recording(url=bridge.url, token=bridge.token)
-    groups = [client] + [value for value in vars(client).values() if isinstance(value, _Resource)]
+    # every group the client holds: the resources, and the monitoring ones that are no CRUD resource
+    groups = [client] + [value for value in vars(client).values() if getattr(value, "_client", None) is client]
     assert len(groups) >= 3, "expected the environments and experiments groups"
     for group in groups:
         for name, method in inspect.getmembers(group, inspect.ismethod):
