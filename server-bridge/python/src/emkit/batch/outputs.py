@@ -20,6 +20,7 @@ import os
 import shutil
 from typing import Any, Optional
 
+from . import faults
 from .inputs import Items
 from .scoring import JobError, Scored
 
@@ -78,14 +79,7 @@ class Output:
     def finish(self) -> None:
         """The partial output becomes the output file, whole."""
         self.close()
-        if self.format == "parquet":
-            _combine_parts(self.parts, self.partial)
-            shutil.rmtree(self.parts, ignore_errors=True)
-        elif not os.path.exists(self.partial):
-            open(self.partial, "wb").close()
-        with open(self.partial, "rb") as file:
-            os.fsync(file.fileno())
-        os.replace(self.partial, self.file)
+        name_output(self.format, self.partial, self.file)
 
     def discard(self) -> None:
         """A failed job leaves no predictions that could pass for its output (its errors stay)."""
@@ -226,6 +220,24 @@ def _open_at(path: str, size: int):
     file.truncate(size)
     file.seek(size)
     return file
+
+
+def name_output(output_format: str, partial: str, target: str) -> None:
+    """The partial output becomes ``target``; done again after a crash on the way, it ends what was begun (the
+    manifest recorded the job's end first, so a partial file or parts found here are the whole output)."""
+    parts = f"{partial}.parts"
+    if output_format == "parquet" and (os.path.isdir(parts) or not (os.path.exists(partial) or os.path.exists(target))):
+        _combine_parts(parts, partial)
+        shutil.rmtree(parts, ignore_errors=True)
+    if not os.path.exists(partial):
+        if os.path.exists(target):
+            return  # named before the crash
+        open(partial, "wb").close()
+    with open(partial, "rb") as file:
+        os.fsync(file.fileno())
+    faults.point("before-rename")
+    os.replace(partial, target)
+    faults.point("after-rename")
 
 
 def _combine_parts(parts: str, target: str) -> None:
