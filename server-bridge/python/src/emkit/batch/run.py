@@ -23,6 +23,7 @@ from .inputs import open_input
 from .manifest import Entry, Manifest, last_entry, recorded_end
 from .outputs import Output, name_output
 from .pool import Workers
+from .ray_pool import ClusterError, RayWorkers
 from .scoring import JobError
 from .spec import Spec, SpecError, read_spec, read_status_file
 from .status import COMPLETE, FAILED, STOPPED, Status
@@ -164,7 +165,8 @@ class Job:
             status.progress(last.done, last.errors)
         status.total = source.count()
         status.write()
-        self.workers = Workers(spec)  # the model loads here (or in each worker, at its first batch)
+        # the model loads here (or in each worker, at its first batch)
+        self.workers = RayWorkers(spec) if spec.cluster else Workers(spec)
         self.output = Output(spec, last.position if last else None)
         self.manifest = Manifest(spec.manifest_file, self.output, fresh=last is None)
         self.done, self.errors = (last.done, last.errors) if last else (0, 0)
@@ -213,7 +215,7 @@ class Job:
             kept = self._keep(reason)
             print(f"[emkit] stopped{'' if kept else ' before anything was scored'}", file=sys.stderr, flush=True)
             return STOPPED, reason
-        if isinstance(error, (SpecError, DatasetError, LoadError, JobError, TooManyErrors)):
+        if isinstance(error, (SpecError, DatasetError, LoadError, JobError, TooManyErrors, ClusterError)):
             print(f"[emkit] {error}", file=sys.stderr, flush=True)
             reason = first_line(error)
         else:
