@@ -174,3 +174,29 @@ def test_killed_as_its_output_takes_its_name_it_ends_complete_when_started_again
         written = pq.read_table(output).to_pylist()
     assert [row["key"] for row in written] == list(range(rows))
     assert not (tmp_path / "out" / "predictions.jsonl.partial").exists()
+
+
+def test_csv_rows_hold_the_inputs_fields_the_key_first_and_the_scores(tmp_path):
+    # written through Arrow from the columns added to the reader's frame: the same text pandas' frame gave
+    import numpy
+    import pandas
+
+    from emkit.batch.inputs import Items
+    from emkit.batch.outputs import Output
+    from emkit.batch.scoring import Scored
+    from emkit.batch.spec import read_spec
+
+    data = tmp_path / "rows.csv"
+    data.write_text("x\n")
+    spec = read_spec(str(_spec(tmp_path, data, _model(tmp_path), output_format="csv")))
+    output = Output(spec, None)
+    frame = pandas.DataFrame({"key": ["a", "b", "c"], "y": [1.5, 2.0, 3.25], "mixed": [1, "two", 3.0]})
+    scores = numpy.array([[0.25, 0.75], [0.5, 0.5]])
+    scored = Scored([0, 2], numpy.array(["yes", "no"]), scores, ["no", "yes"], [(1, "bad")])
+    output.write(Items(0, [10, 11, 12], frame, []), Scored([0, 1, 2], numpy.array([1, 0, 1]), None, None, []))
+    output.write(Items(1, [13, 14, 15], frame.drop(columns=["mixed"]), []), scored)
+    output.close()
+    lines = (tmp_path / "out" / "predictions.jsonl.partial").read_text().splitlines()
+    # a column of mixed values goes through pandas; the input's own "key" column gives way to the row's key
+    assert lines[:4] == ["key,y,mixed,prediction", "10,1.5,1,1", "11,2.0,two,0", "12,3.25,3.0,1"]
+    assert lines[4:] == ['13,1.5,"yes",0.25,0.75', '15,3.25,"no",0.5,0.5']
