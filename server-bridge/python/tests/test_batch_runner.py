@@ -82,6 +82,21 @@ def test_csv_keys_count_bad_lines_and_long_first_rows(tmp_path):
     assert [b.keys for b in again] == [b.keys for b in batches[2:]]
 
 
+def test_csv_keys_are_record_numbers_when_a_quoted_field_holds_newlines(tmp_path):
+    # a quoted field over three lines is one row: the rows after it keep their record numbers, and the long row
+    # left out is the right one
+    data = tmp_path / "rows.csv"
+    data.write_text('x,y\n0,"one\ntwo\nthree"\n1,"say ""hi""\n"\n2,b,9\n3,c\n')
+    source = open_input(str(data), "csv")
+    assert source.count() == 4
+    batches = list(source.batches(10))
+    assert [key for batch in batches for key in batch.keys] == [0, 1, 3]
+    assert [key for batch in batches for key, _ in batch.bad] == [2]
+    frame = batches[0].data
+    assert list(frame["x"]) == [0, 1, 3]
+    assert list(frame["y"]) == ["one\ntwo\nthree", 'say "hi"\n', "c"]
+
+
 def test_jsonl_keys_are_line_indices_and_bad_lines_are_listed(tmp_path):
     data = tmp_path / "rows.jsonl"
     data.write_text('{"instance": [1]}\n\n{"a": 2}\nnot json\n[3]\n')
