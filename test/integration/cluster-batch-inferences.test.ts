@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiError, type Cluster } from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,7 +27,7 @@ beforeAll(async () => {
   work = tempDir('emkit-cluster-batch-');
   owner = await startBridge();
   const up = await emkit(owner, '--json', 'cluster', 'up', 'owned', '--nodes', '2', '--cpus-per-node', '1', '--memory-mb', '512');
-  if (up.code !== 0) throw new Error(`emkit cluster up failed (${up.code}): ${up.stderr}\n${up.stdout}`);
+  if (up.code !== 0) throw new Error(`emkit cluster up failed (${up.code}): ${up.stderr}\n${nodeLogs(owner.home)}`);
   const owned = JSON.parse(up.stdout) as Cluster;
   const tokenFile = join(owner.home, 'clusters', owned.id, 'token');
   const clientPort = new URL(readFileSync(join(owner.home, 'clusters', owned.id, 'ray-client'), 'utf8').trim()).port;
@@ -193,3 +193,14 @@ describe.skipIf(!hasRay)(`batch scoring on a Ray cluster${reason}`, () => {
     expect(rows.every((r) => r.prediction === r.key)).toBe(true);
   }, 400_000);
 });
+
+/** The tail of each node's log of the clusters under a home: why a start failed. */
+function nodeLogs(dir: string): string {
+  const root = join(dir, 'logs', 'clusters');
+  if (!existsSync(root)) return '(no node logs)';
+  return readdirSync(root, { recursive: true })
+    .map(String)
+    .filter((name) => name.endsWith('.log'))
+    .map((name) => `--- ${name}\n${readFileSync(join(root, name), 'utf8').slice(-3000)}`)
+    .join('\n');
+}

@@ -15,6 +15,7 @@ and a resumed one starts its own.
 from __future__ import annotations
 
 import collections
+import contextlib
 import io
 import os
 import signal
@@ -30,6 +31,7 @@ from .scoring import JobError, Scored, Scorer
 AHEAD_PER_WORKER = 2
 # what each actor asks of a node: a node's whole CPU (a local cluster's default) would hold one job per node
 CPUS_PER_WORKER = 0.5
+CONNECT_ATTEMPTS = 3
 
 
 class ClusterError(ValueError):
@@ -88,6 +90,8 @@ class RayWorkers:
             os.environ["RAY_AUTH_MODE"] = "token"
             os.environ["RAY_AUTH_TOKEN_PATH"] = cluster["tokenFile"]
         os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+        # how long the client waits for the head to take its connection back (30 s by default): a busy head is slow
+        os.environ.setdefault("RAY_CLIENT_RECONNECT_GRACE_PERIOD", "120")
         try:
             import ray
         except ImportError:
@@ -97,11 +101,7 @@ class RayWorkers:
         self.spec = spec
         stop = signal.getsignal(signal.SIGTERM)
         try:
-            ray.init(address=cluster["address"], log_to_driver=False, logging_level="WARNING")
-        except Exception as error:
-            raise ClusterError(
-                f"cannot connect to cluster {cluster.get('name')} at {cluster['address']}: {str(error).strip()}"
-            ) from None
+            self._connect(ray, cluster)
         finally:
             signal.signal(signal.SIGTERM, stop)  # the job's stop stays the runner's, whatever Ray set
         packed = ray.put(pack(spec.artifact_path))
@@ -114,6 +114,25 @@ class RayWorkers:
         ]
         nodes = ray.get([actor.where.remote() for actor in self.actors])
         print(f"[emkit] {len(self.actors)} workers on cluster {cluster.get('name')}: {', '.join(nodes)}", flush=True)
+
+    @staticmethod
+    def _connect(ray, cluster) -> None:
+        """The head starts a server of the connection's own for it, which a busy head may not have ready within
+        Ray Client's grace period: tried again (the second start is warmer) before the job fails."""
+        for attempt in range(1, CONNECT_ATTEMPTS + 1):
+            try:
+                ray.init(address=cluster["address"], log_to_driver=False, logging_level="WARNING")
+                return
+            except Exception as error:
+                reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+                with contextlib.suppress(Exception):
+                    ray.shutdown()
+                if attempt == CONNECT_ATTEMPTS:
+                    raise ClusterError(
+                        f"cannot connect to cluster {cluster.get('name')} at {cluster['address']} "
+                        f"({CONNECT_ATTEMPTS} tries): {reason}"
+                    ) from None
+                print(f"[emkit] cluster {cluster.get('name')} not connected ({reason}): trying again", flush=True)
 
     def scored(self, batches: Iterable[Items]) -> Iterator[Tuple[Items, Scored]]:
         pending: collections.deque = collections.deque()
