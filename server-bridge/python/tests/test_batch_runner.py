@@ -215,3 +215,22 @@ def test_csv_rows_hold_the_inputs_fields_the_key_first_and_the_scores(tmp_path):
     # a column of mixed values goes through pandas; the input's own "key" column gives way to the row's key
     assert lines[:4] == ["key,y,mixed,prediction", "10,1.5,1,1", "11,2.0,two,0", "12,3.25,3.0,1"]
     assert lines[4:] == ['13,1.5,"yes",0.25,0.75', '15,3.25,"no",0.5,0.5']
+
+
+def test_a_cluster_worker_scores_with_the_model_shipped_to_it_and_says_why_it_cannot(tmp_path):
+    # what a Ray actor does on a node, in this process: the artifact unpacked into a folder of its own, the model
+    # loaded from there; a model that can't load comes back as the runner's own error at the first batch
+    import pandas
+
+    from emkit.batch.ray_pool import RemoteScorer, pack
+
+    model = _model(tmp_path)
+    worker = RemoteScorer(pack(str(model)), "custom", None, True)
+    assert worker.folder != str(model.parent)
+    scored = worker.score(pandas.DataFrame({"x": [1, 2, 3]}))
+    assert list(scored.labels) == [2, 4, 6]
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "predict.py").write_text("raise RuntimeError('no weights here')\n")
+    failed = RemoteScorer(pack(str(broken)), "custom", None, True).score(pandas.DataFrame({"x": [1]}))
+    assert failed[:2] == ("error", "load") and "no weights here" in failed[2]
