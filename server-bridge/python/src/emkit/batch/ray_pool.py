@@ -22,7 +22,7 @@ import signal
 import sys
 import tarfile
 import tempfile
-from typing import Iterable, Iterator, Optional, Tuple
+from typing import Any, Iterable, Iterator, List, Optional, Tuple, cast
 
 from ..serving.loaders import LoadError
 from .inputs import Items
@@ -105,8 +105,8 @@ class RayWorkers:
         finally:
             signal.signal(signal.SIGTERM, stop)  # the job's stop stays the runner's, whatever Ray set
         packed = ray.put(pack(spec.artifact_path))
-        remote = ray.remote(num_cpus=CPUS_PER_WORKER)(RemoteScorer)  # pyright: ignore[reportCallIssue]
-        self.actors = [
+        remote = ray.remote(num_cpus=CPUS_PER_WORKER)(RemoteScorer)
+        self.actors: List[Any] = [
             remote.options(scheduling_strategy="SPREAD").remote(
                 packed, spec.framework, spec.features, spec.return_scores
             )
@@ -160,7 +160,7 @@ class RayWorkers:
             if result[1] == "load":
                 raise LoadError(result[2])
             raise JobError(result[2], result[3])
-        return items, result
+        return items, cast(Scored, result)
 
     def close(self) -> None:
         """The actors end with the connection; what they were scoring is dropped."""
