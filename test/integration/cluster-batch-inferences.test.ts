@@ -56,7 +56,7 @@ beforeAll(async () => {
   );
   writeTree(join(work, 'slow'), customModelFiles({ delaySeconds: 0.05, failAt: 17 }));
   await bridge.client.api.createModel({
-    body: { name: 'classifier', artifactPath: join(work, 'classifier'), framework: 'sklearn' },
+    body: { name: 'classifier', artifactPath: join(work, 'classifier'), framework: 'scikit-learn' },
   });
   await bridge.client.api.createModel({ body: { name: 'slow', artifactPath: join(work, 'slow'), framework: 'custom' } });
 }, 400_000);
