@@ -295,6 +295,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     environments,
     datasets: resolveDataset,
     registerOutput: (job) => datasets.registerOutput(job.outputDatasetName ?? '', job.outputFile),
+    clusters: () => clusters,
     log,
     pollMs: options.trainingPollMs,
   });

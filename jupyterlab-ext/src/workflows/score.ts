@@ -1,4 +1,4 @@
-import { DEFAULT_BATCH_SIZE } from '@emkit/shared';
+import { DEFAULT_BATCH_SIZE, RUN_ON_STRINGS, runOnChoices, THIS_MACHINE } from '@emkit/shared';
 import type { JupyterFrontEnd } from '@jupyterlab/application';
 import { Notification } from '@jupyterlab/apputils';
 import { CommandIds, type ResourceArgs } from '../commands.js';
@@ -6,6 +6,7 @@ import { discoverBridge } from '../connection/discover.js';
 import { attempt, requireClient } from '../plugins/require-client.js';
 import type { IEmkit } from '../tokens.js';
 import { formDialog } from '../views/form.js';
+import { viewTranslator } from '../views/translate.js';
 import { pickModel } from './pickers.js';
 
 /** The bridge's largest worker count (BatchInferenceCreate.instances). */
@@ -28,6 +29,8 @@ export function addScoreCommand(app: JupyterFrontEnd, emkit: IEmkit): void {
       if (!model) return;
       const rootDir = (await discoverBridge())?.rootDir?.replace(/\/+$/, '');
       const datasets = resources.list('datasets');
+      // the workers run here unless a cluster is chosen (the bridge's rule when none is named)
+      const runOn = runOnChoices(resources.list('clusters'), viewTranslator(trans), null);
       const values = await formDialog(
         trans,
         trans.__('Score a dataset with %1:%2', model.name, model.version),
@@ -62,6 +65,13 @@ export function addScoreCommand(app: JupyterFrontEnd, emkit: IEmkit): void {
               ['yes', trans.__('Yes')],
             ],
           },
+          {
+            name: 'runOn',
+            label: viewTranslator(trans)(RUN_ON_STRINGS.runOn),
+            kind: 'select',
+            value: runOn.initial,
+            options: runOn.choices.map((c) => [c.value, c.label, c.disabled] as const),
+          },
           { name: 'instances', label: trans.__('Workers'), kind: 'number', value: '1' },
           { name: 'batchSize', label: trans.__('Batch size'), kind: 'number', value: String(DEFAULT_BATCH_SIZE) },
         ],
@@ -83,6 +93,7 @@ export function addScoreCommand(app: JupyterFrontEnd, emkit: IEmkit): void {
             ...(values.overwrite === 'yes' ? { overwrite: true } : {}),
             instances,
             batchSize: Math.max(1, Number(values.batchSize) || DEFAULT_BATCH_SIZE),
+            ...(values.runOn && values.runOn !== THIS_MACHINE ? { cluster: values.runOn } : {}),
           },
         }),
       );

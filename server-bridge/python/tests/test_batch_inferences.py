@@ -103,3 +103,16 @@ def test_client_lists_the_bad_items_with_why(client, scored, tmp_path):
     assert [e["key"] for e in errors] == [7, 31] or [str(e["key"]) for e in errors] == ["7", "31"]
     assert all(e["reason"] for e in errors)
     assert len(client.batch_inferences.errors(job["id"], limit=1)) == 1
+
+
+def test_magic_batch_create_names_its_cluster_to_the_bridge(shell, bridge_env, client, tmp_path, unique_name):
+    # the cluster goes in the body: a cluster the bridge doesn't know is its refusal, said in one line
+    (tmp_path / "rows.csv").write_text("x\n1\n")
+    (tmp_path / "model").mkdir()
+    (tmp_path / "model" / "predict.py").write_text("def predict(instances):\n    return [1 for _ in instances]\n")
+    name = unique_name("cluster")
+    client.models.create(name, artifact_path=str(tmp_path / "model"), framework="custom")
+    data = tmp_path / "rows.csv"
+    ran = run(shell, f"%emkit batch create --model {name} --input {data} --cluster nowhere --no-wait")
+    assert ran.error is not None
+    assert 'cluster "nowhere" doesn\'t exist' in str(ran.error)

@@ -41,6 +41,8 @@ export interface BatchSpec {
   returnScores: boolean;
   statusFile: string;
   manifestFile: string;
+  /** the Ray cluster the workers run on (the runner connects as a Ray Client); null: this machine */
+  cluster: { name: string; address: string; tokenFile: string | null } | null;
 }
 
 export const RUNNER_STATES = ['RUNNING', 'COMPLETE', 'FAILED', 'STOPPED'] as const;

@@ -12,6 +12,7 @@ import {
   type LogQuery,
 } from '@emkit/shared';
 import type { FastifyBaseLogger } from 'fastify';
+import type { ClusterService } from '../clusters/service.js';
 import type { DatasetResolver } from '../datasets/resolve.js';
 import type { EnvironmentService } from '../environments/service.js';
 import type { Executor } from '../runtime/local-executor.js';
@@ -38,6 +39,8 @@ export interface BatchInferenceServiceOptions {
   pollMs?: number;
   /** turns a dataset reference (`name[:version]`) into its pinned ref and path */
   datasets?: DatasetResolver;
+  /** the Ray clusters a job's workers may run on (none: this machine only) */
+  clusters?: () => ClusterService;
   /** registers a COMPLETE job's predictions as its `outputDataset`, answering `name:version` */
   registerOutput?: (job: BatchInferenceRecord) => Promise<string>;
 }

@@ -7,6 +7,7 @@ import {
   DEFAULT_MAX_ERROR_RATIO,
   type Model,
 } from '@emkit/shared';
+import type { ClusterService, RayClientTarget } from '../clusters/service.js';
 import type { DatasetResolver } from '../datasets/resolve.js';
 import { bridgeInterpreter, type Interpreter, modelInterpreter } from '../environments/interpreter.js';
 import type { EnvironmentService } from '../environments/service.js';
@@ -30,6 +31,8 @@ export interface BatchSubmitOptions {
   environments: EnvironmentService;
   /** turns a dataset reference (`name[:version]`) into its pinned ref and path */
   datasets?: DatasetResolver;
+  /** the Ray clusters a job's workers may run on (none: this machine only) */
+  clusters?: () => ClusterService;
 }
 
 /** What a create is asked on behalf of: a schedule's run links the job to its schedule. */
@@ -55,13 +58,15 @@ export class BatchSubmitter {
     const model = this.store.models.find(body.model);
     if (!model) throw notFound('model', body.model);
     refuseInactive(model, 'used for batch scoring');
-    if (body.cluster !== undefined) {
-      throw unprocessable('batch scoring on a cluster is not built yet: leave cluster out to score on this machine', 'cluster');
-    }
+    const cluster = this.clusterFor(body.cluster);
     const input = await resolveInput(body.input, this.options.home, this.options.datasets);
     await refuseWrongKind(model, input);
     const format: BatchOutputFormat = body.format ?? (input.format === 'files' ? 'jsonl' : input.format);
-    const interpreter = this.interpreterFor(model, body.environment);
+    // on a cluster the runner here is a Ray Client: the bridge's Python, with the cluster's ray (the nodes load the model)
+    const interpreter =
+      cluster && body.environment === undefined
+        ? bridgeInterpreter(this.options.python, which)
+        : this.interpreterFor(model, body.environment);
 
     const id = this.store.batchInferences.newId();
     const layout = batchLayout(join(this.options.root, id));
@@ -88,6 +93,7 @@ export class BatchSubmitter {
       returnScores: body.returnScores ?? true,
       statusFile: layout.status,
       manifestFile: layout.manifest,
+      cluster: cluster ? { name: cluster.name, address: cluster.address, tokenFile: cluster.tokenFile } : null,
     };
     await mkdir(layout.dir, { recursive: true });
     let runner: Runner | undefined;
@@ -123,7 +129,7 @@ export class BatchSubmitter {
           maxErrorRatio: spec.maxErrorRatio,
           returnScores: spec.returnScores,
           environment: interpreter.environmentId,
-          cluster: null,
+          cluster: cluster?.id ?? null,
           schedule: context.schedule ?? null,
           python: interpreter.python,
           runnerPid: pid,
@@ -137,6 +143,15 @@ export class BatchSubmitter {
     }
     this.supervision.watch(job);
     return job;
+  }
+
+  /** The cluster the workers run on (REACHABLE), or null: this machine. */
+  private clusterFor(key: string | undefined): RayClientTarget | null {
+    if (key === undefined) return null;
+    const clusters = this.options.clusters?.();
+    if (!clusters) throw unprocessable('this bridge runs no batch scoring on clusters', 'cluster');
+    if (!clusters.get(key)) throw unprocessable(`cluster "${key}" doesn't exist`, 'cluster');
+    return clusters.rayClient(key);
   }
 
   /** The model's own Python (see modelInterpreter), else the bridge's. */

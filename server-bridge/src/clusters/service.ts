@@ -25,6 +25,7 @@ import {
   dashboardAddress,
   isClusterProcess,
   makeTempDir,
+  nodeAddress,
   nodeArguments,
   rayBinary,
   rayMissing,
@@ -64,6 +65,16 @@ export interface DashboardTarget {
 export const DEFAULT_CLUSTER_POLL_MS = 5000;
 /** Ray Serve's own default HTTP port: an added cluster's, unless `servePort` says otherwise */
 export const DEFAULT_SERVE_PORT = 8000;
+/** Ray Client's own default port on the head: an added cluster's, unless `clientPort` says otherwise */
+export const DEFAULT_CLIENT_PORT = 10001;
+
+/** What a Ray Client driver (batch scoring's runner) connects with: `ray://HEAD:PORT`, and the file with the token. */
+export interface RayClientTarget {
+  id: string;
+  name: string;
+  address: string;
+  tokenFile: string | null;
+}
 /** the states in which the checks look at a cluster: a local one starting, stopped or failed is the bridge's to say */
 const CHECKED: readonly ClusterState[] = ['CONNECTING', 'REACHABLE', 'UNREACHABLE'];
 
@@ -158,6 +169,37 @@ export class ClusterService {
     return { id: record.id, name: record.name, address: record.address, token: this.token(record.id) };
   }
 
+  /**
+   * Where batch scoring's runner connects as a Ray Client, with the token's file: 404 for no such cluster, 409 while
+   * it isn't REACHABLE.
+   */
+  rayClient(key: string): RayClientTarget {
+    const record = this.record(key);
+    if (record.state !== 'REACHABLE') {
+      throw conflict(
+        `cluster "${record.name}" is ${record.state}${record.stateReason ? ` (${record.stateReason})` : ''}; jobs run on REACHABLE clusters`,
+      );
+    }
+    let address: string;
+    try {
+      address = readFileSync(this.clientAddressFile(record.id), 'utf8').trim();
+    } catch {
+      // added before the bridge kept it: Ray's default port on the dashboard's host
+      address = `ray://${new URL(record.address).hostname}:${DEFAULT_CLIENT_PORT}`;
+    }
+    return { id: record.id, name: record.name, address, tokenFile: this.token(record.id) ? this.tokenFile(record.id) : null };
+  }
+
+  /** The cluster's Ray Client address, kept with its token (not a column: only the runner reads it). */
+  private clientAddressFile(id: string): string {
+    return join(this.options.root, id, 'ray-client');
+  }
+
+  private writeClientAddress(id: string, address: string): void {
+    mkdirSync(join(this.options.root, id), { recursive: true, mode: 0o700 });
+    writeFileSync(this.clientAddressFile(id), `${address}\n`, { mode: 0o600 });
+  }
+
   private tokenFile(id: string): string {
     return join(this.options.root, id, 'token');
   }
@@ -188,6 +230,9 @@ export class ClusterService {
     if (input.local && input.servePort !== undefined) {
       throw invalid('servePort', 'a local cluster gets a free port for Ray Serve; give `servePort` only with `address`');
     }
+    if (input.local && input.clientPort !== undefined) {
+      throw invalid('clientPort', 'a local cluster gets a free port for Ray Client; give `clientPort` only with `address`');
+    }
     if (input.local && input.token !== undefined) {
       throw invalid('token', 'a local cluster makes its own token; give `token` only with `address`');
     }
@@ -197,6 +242,7 @@ export class ClusterService {
 
     const address = normalAddress(input.address as string);
     if (input.token) this.writeToken(id, input.token);
+    this.writeClientAddress(id, `ray://${new URL(address).hostname}:${input.clientPort ?? DEFAULT_CLIENT_PORT}`);
     let record: ClusterRecord;
     try {
       record = this.store.tx(() =>
@@ -269,9 +315,14 @@ export class ClusterService {
   private refuseInUse(record: ClusterRecord): void {
     const trainings = this.store.trainings.activeNamesOnCluster(record.id);
     const stages = this.store.endpoints.stagesOnCluster(record.id).map((s) => `${s.endpoint}/${s.stage}`);
-    if (trainings.length === 0 && stages.length === 0) return;
+    const batches = this.store.batchInferences
+      .unsettled()
+      .filter((j) => j.cluster === record.id)
+      .map((j) => j.name);
+    if (trainings.length === 0 && stages.length === 0 && batches.length === 0) return;
     const parts = [
       trainings.length > 0 && `the training${trainings.length > 1 ? 's' : ''} ${trainings.join(', ')} (stop them first)`,
+      batches.length > 0 && `the batch scoring job${batches.length > 1 ? 's' : ''} ${batches.join(', ')} (stop them first)`,
       stages.length > 0 && `the stage${stages.length > 1 ? 's' : ''} ${stages.join(', ')} (delete them first)`,
     ].filter(Boolean);
     throw conflict(`cluster "${record.name}" still runs ${parts.join(' and ')}`);
@@ -310,6 +361,7 @@ export class ClusterService {
     const tempDir = makeTempDir();
     const processes: LocalProcesses = { tempDir, pids: [] };
     const address = dashboardAddress(ports);
+    this.writeClientAddress(record.id, `ray://${nodeAddress(0)}:${ports.client}`);
     const launchNode = (index: number) => {
       const child = spawnNode({
         ray,

@@ -120,9 +120,15 @@ export class ScheduleRuns {
       try {
         let resource = recorded.state === 'RUNNING' ? recorded.resource : null;
         if (!resource) {
-          run = this.update(run, { steps: withStep(run.steps, index, { state: 'RUNNING' }) });
-          resource = await this.steps.start(step, { schedule, run, index, chain: run.chain, signal });
+          // the name of what the step makes, recorded first: a bridge that dies between the make and the record of
+          // its id finds the one made by that name when it starts again, instead of making a second
+          const context = { schedule, run, index, chain: run.chain, signal };
+          const name = (recorded.state === 'RUNNING' ? recorded.name : undefined) ?? this.steps.nameFor(step, context);
+          run = this.update(run, { steps: withStep(run.steps, index, { state: 'RUNNING', ...(name ? { name } : {}) }) });
+          const made = name ? this.steps.madeBefore(step, name, run) : null;
+          resource = made ?? (await this.steps.start(step, { ...context, run, name }));
           if (signal.aborted) return;
+          faultPoint('schedule-step-made');
           run = this.update(run, { steps: withStep(run.steps, index, { resource }) });
         }
         const end = await this.steps.finish(step, resource, { schedule, run, index, chain: run.chain, signal });
@@ -154,4 +160,12 @@ export class ScheduleRuns {
 
 function withStep(steps: ScheduleRunStep[], index: number, changes: Partial<ScheduleRunStep>): ScheduleRunStep[] {
   return steps.map((s, i) => (i === index ? { ...s, ...changes } : s));
+}
+
+/**
+ * `EMKIT_FAULT=<point>` kills the bridge with SIGKILL there, as a crash would at that moment: what the crash tests
+ * use (unset, always, outside them).
+ */
+function faultPoint(point: string): void {
+  if (process.env.EMKIT_FAULT === point) process.kill(process.pid, 'SIGKILL');
 }

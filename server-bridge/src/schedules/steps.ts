@@ -38,6 +38,8 @@ export interface StepContext {
   index: number;
   chain: ChainState;
   signal: AbortSignal;
+  /** the name recorded for what the step makes (nameFor), given to it */
+  name?: string;
 }
 
 /** What a step's end hands on: its outcome in words and the chain's state for the next step. */
@@ -52,6 +54,34 @@ export interface StepEnd {
  */
 export class ScheduleSteps {
   constructor(private readonly deps: StepDeps) {}
+
+  /** The name of the training or batch job the step will make (none for the other steps), chosen free now. */
+  nameFor(step: ScheduleStep, context: StepContext): string | undefined {
+    switch (step.kind) {
+      case 'training':
+      case 'recipe':
+        return this.runName(context);
+      case 'batch':
+        return step.batch.name ?? withSuffix(context.schedule.name, `-${context.run.number}-${context.index + 1}`);
+      default:
+        return undefined;
+    }
+  }
+
+  /** What this run's step made by that name before the bridge could record it, if it did. */
+  madeBefore(step: ScheduleStep, name: string, run: RunRecord): StepResource | null {
+    const since = run.startedAt ?? run.dueAt;
+    if (step.kind === 'training' || step.kind === 'recipe') {
+      const training = this.deps.store.trainings.get(name);
+      return training && training.name === name && training.createdAt >= since ? { type: 'trainings', id: training.id } : null;
+    }
+    if (step.kind === 'batch') {
+      const { items } = this.deps.store.batchInferences.list({ schedule: run.schedule, limit: 50, offset: 0 });
+      const job = items.find((j) => j.name === name && j.createdAt >= since);
+      return job ? { type: 'batch-inferences', id: job.id } : null;
+    }
+    return null;
+  }
 
   async start(step: ScheduleStep, context: StepContext): Promise<StepResource | null> {
     switch (step.kind) {
@@ -86,7 +116,7 @@ export class ScheduleSteps {
     if (step.path !== undefined) return this.startFromPath(step.path, step, context);
     const template = this.deps.store.trainings.get(step.training as string);
     if (!template) throw new StepFailed(`training "${step.training}" doesn't exist any more`);
-    const name = this.runName(context);
+    const name = context.name ?? this.runName(context);
     const hyperparameters = { ...template.hyperparameters, ...step.hyperparameters };
     const datasets = { ...template.datasets, ...step.datasets };
     const tags = withScheduleTag(template.tags, context.schedule.name);
@@ -121,7 +151,7 @@ export class ScheduleSteps {
     context: StepContext,
   ): Promise<string> {
     const created = await this.deps.trainings.create({
-      name: this.runName(context),
+      name: context.name ?? this.runName(context),
       description: `run ${context.run.number} of schedule "${context.schedule.name}"`,
       experiment: context.schedule.name,
       source: { path },
@@ -136,7 +166,7 @@ export class ScheduleSteps {
   private async startRecipe(step: Extract<ScheduleStep, { kind: 'recipe' }>, context: StepContext): Promise<string> {
     const recipe = this.deps.recipes.find(step.recipe);
     const training = await this.deps.recipes.train(recipe.id, {
-      name: this.runName(context),
+      name: context.name ?? this.runName(context),
       description: `run ${context.run.number} of schedule "${context.schedule.name}"`,
       datasets: step.datasets,
       hyperparameters: step.hyperparameters,
@@ -249,7 +279,10 @@ export class ScheduleSteps {
       step.batch.model ??
       (chain.promote ? `${chain.promote.name}@${chain.promote.alias}` : chain.model ? chain.model.id : undefined);
     if (model === undefined) throw new StepFailed('no model to score with: no earlier step made or promoted one');
-    const job = await this.deps.batchInferences.create({ ...step.batch, model }, { schedule: context.schedule.id });
+    const job = await this.deps.batchInferences.create(
+      { ...step.batch, model, ...(context.name ? { name: context.name } : {}) },
+      { schedule: context.schedule.id },
+    );
     return job.id;
   }
 
@@ -275,6 +308,11 @@ export class ScheduleSteps {
     for (let n = 2; this.deps.store.trainings.get(name); n++) name = `${base}-${n}`;
     return name;
   }
+}
+
+/** `<base><suffix>`, the base cut to keep it within a name's 50 characters. */
+function withSuffix(base: string, suffix: string): string {
+  return `${base.slice(0, 50 - suffix.length)}${suffix}`;
 }
 
 /** The template's tags plus `schedule: <name>`, while there is room (at most 10). */

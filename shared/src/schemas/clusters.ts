@@ -94,6 +94,14 @@ export const ClusterCreate = Type.Object(
         description: "an added cluster's Ray Serve HTTP port on the head's host (default 8000); a local one gets a free port",
       }),
     ),
+    clientPort: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 65535,
+        description:
+          "an added cluster's Ray Client port on the head's host (default 10001), where batch scoring's workers are started from; a local one gets a free port",
+      }),
+    ),
     local: Type.Optional(LocalClusterSpec),
   },
   {

@@ -171,6 +171,12 @@ export const ScheduleRunStep = Type.Object(
     outcome: Type.Union([Type.String(), Type.Null()], {
       description: 'in words: "accuracy 0.94 >= 0.9: fraud:3 promoted to production", "not promoted: …"',
     }),
+    name: Type.Optional(
+      Type.String({
+        description:
+          'the name of the training or batch job the step makes, recorded before it is made: a bridge that died before recording the resource adopts the one of that name instead of making another',
+      }),
+    ),
   },
   {},
 );

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { ApiError, type BatchInference, type EmkitClient, type Model } from '@emkit/shared';
+import { ApiError, type BatchInference, type EmkitClient, type Model, THIS_MACHINE } from '@emkit/shared';
 import * as vscode from 'vscode';
 import { type CommandContext, clientOf, type Handler, pickTarget } from './context.js';
 import { ask } from './inputs.js';
+import { pickRunOn } from './run-on.js';
 
 const wholeNumber = (low: number, high: number) => (text: string) =>
   /^\d+$/.test(text) && Number(text) >= low && Number(text) <= high
@@ -63,6 +64,10 @@ export const batchJobCommands: Record<string, Handler> = {
         vscode.l10n.t("Output folder (absolute; empty: the job's own folder in the emkit home)"),
       ));
     if (output === undefined) return;
+    // where the workers run: this machine unless a cluster is chosen (a caller giving the input and no cluster: here)
+    const runOn =
+      args.input !== undefined && args.cluster === undefined ? THIS_MACHINE : await pickRunOn(context, args, title, null);
+    if (runOn === undefined) return;
     const instances =
       (args.instances as string | undefined) ?? (await ask(title, '1', wholeNumber(1, 16), vscode.l10n.t('Workers')));
     if (instances === undefined) return;
@@ -77,6 +82,7 @@ export const batchJobCommands: Record<string, Handler> = {
       instances: Number(instances),
       batchSize: Number(batchSize),
       ...(args.overwrite === true ? { overwrite: true } : {}),
+      ...(runOn !== THIS_MACHINE ? { cluster: runOn } : {}),
     };
     let job: BatchInference;
     try {

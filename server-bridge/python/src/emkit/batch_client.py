@@ -51,7 +51,8 @@ class BatchInferences(_Resource):
     ) -> Dict[str, Any]:
         """Score ``input`` (a .csv/.parquet/.jsonl table or a folder of files, made absolute here, or a dataset
         ``name[:version]``) into ``output`` (a folder; default: the job's own) as predictions.<format> and
-        errors.jsonl. It runs in the background; ``wait=True`` polls until it ends."""
+        errors.jsonl; ``cluster`` runs its workers on that Ray cluster. It runs in the background; ``wait=True``
+        polls until it ends."""
         body: Dict[str, Any] = {"model": model, "input": _dataset_value(input)}
         for key, value in (
             ("output", os.path.abspath(output) if output is not None else None),

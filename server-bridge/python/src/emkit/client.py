@@ -887,15 +887,19 @@ class _Clusters(_Resource):
         wait: bool = True,
         timeout: float = 30,
         serve_port: Optional[int] = None,
+        client_port: Optional[int] = None,
     ) -> Dict[str, Any]:
         """Add a running Ray cluster by its dashboard address (``http://HEAD:8265``); ``token`` if it has
-        token auth on; ``serve_port`` is Ray Serve's HTTP port on the head's host (default 8000).
+        token auth on; ``serve_port`` is Ray Serve's HTTP port on the head's host (default 8000), ``client_port``
+        its Ray Client port (default 10001, where batch scoring starts its workers from).
         With ``wait``, returns it once checked: REACHABLE, or UNREACHABLE with the reason."""
         body: Dict[str, Any] = {"name": name, "address": address}
         if token is not None:
             body["token"] = token
         if serve_port is not None:
             body["servePort"] = serve_port
+        if client_port is not None:
+            body["clientPort"] = client_port
         cluster = self._client.request("POST", self.path, body)
         return self.wait(cluster["id"], timeout) if wait else cluster
 

@@ -104,7 +104,7 @@ export function registerBatchInferences(program: Command): void {
     .option('--no-scores', 'predictions only, no class scores')
     .option('--name <name>', 'a name for the job')
     .option('--env <name>', "the environment to run in (default: the model's training's, else the bridge's Python)")
-    .option('--cluster <name>', 'run the workers on this Ray cluster (not built yet)')
+    .option('--cluster <name>', 'run the workers on this Ray cluster (`emkit cluster list`); the job itself runs here')
     .option('--wait', 'wait for the end and print the job; exit 6 unless it is COMPLETE')
     .action(async (options, command: Command) => {
       const globals = command.optsWithGlobals();

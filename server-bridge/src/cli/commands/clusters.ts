@@ -75,6 +75,11 @@ export function registerClusters(program: Command): void {
       "Ray Serve's HTTP port on the head's host, where stages on it are called (default 8000)",
       count,
     )
+    .option(
+      '--client-port <port>',
+      "Ray Client's port on the head's host, where batch scoring starts its workers from (default 10001)",
+      count,
+    )
     .action(async (name: string, options, command: Command) => {
       const globals = command.optsWithGlobals();
       const token = options.tokenFile ? readFileSync(options.tokenFile, 'utf8').trim() : undefined;
@@ -86,6 +91,7 @@ export function registerClusters(program: Command): void {
           address: options.ray,
           ...(token ? { token } : {}),
           ...(options.servePort ? { servePort: options.servePort } : {}),
+          ...(options.clientPort ? { clientPort: options.clientPort } : {}),
         },
       });
       printCluster(globals, await settled(client, created.id));

@@ -7,8 +7,9 @@ read and why, starting at batch ``skip`` (what a resumed job has already written
 input read with the same size always gives the same batches, so a resumed job starts exactly
 where the recorded batches end.
 
-Keys: a table's row number (0-based: a CSV's data lines, header excluded, a JSONL file's
-lines), a folder's file by its path relative to the folder, with "/" between parts.
+Keys: a table's row number (0-based: a CSV's data records, header excluded — a quoted field
+may hold newlines, so a record may be several lines —, a JSONL file's lines), a folder's file
+by its path relative to the folder, with "/" between parts.
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ def _csv(path: str, size: int, skip: int) -> Iterator[Items]:
                     break
                 except (pandas.errors.ParserError, UnicodeDecodeError) as error:
                     raise DatasetError(f"{path} can't be read as CSV: {first_line(error)}") from None
-            for line in _skipped_lines(caught):  # the scan missed it (a quoted field over lines): said, not keyed
+            for line in _skipped_lines(caught):  # the scan missed it (a malformed quote): said, not keyed
                 print(f"[emkit] pandas skipped line {line} of {path}", file=sys.stderr)
             keys = [key for _, key in zip(range(len(frame)), good)]
             last = keys[-1] if keys else total
@@ -121,27 +122,49 @@ LONG_ROW = "unparseable row: more fields than the header"
 
 @functools.lru_cache(maxsize=4)  # counted, then read: one scan per job
 def scan_csv(path: str) -> Tuple[int, List[int]]:
-    """(the data rows, the keys of those with more fields than the header), by one pass over the lines: commas
-    counted, a line with a quote parsed by the csv module."""
+    """(the data rows, the keys of those with more fields than the header), by one pass over the records: a row
+    is a record, which a quoted field holding newlines spreads over lines, so keys are record numbers (pandas'
+    ``skiprows`` counts records too). Commas counted on a line with no quote; a record with one parsed by the csv
+    module."""
     long_rows: List[int] = []
-    count = 0
+    count = -1  # the header is record -1
+    width = 1
     with open(path, "rb") as file:
-        header = file.readline()
-        if not header:
-            return 0, long_rows
-        width = _width(header)
-        for count, line in enumerate(file, 1):
-            fields = line.count(b",") + 1 if b'"' not in line else _width(line)
-            if fields > width:
-                long_rows.append(count - 1)
-    return count, long_rows
+        for record in _records(file):
+            fields = record.count(b",") + 1 if b'"' not in record else _width(record)
+            if count < 0:
+                width = fields
+            elif fields > width:
+                long_rows.append(count)
+            count += 1
+    return max(count, 0), long_rows
 
 
-def _width(line: bytes) -> int:
+def _records(file) -> Iterator[bytes]:
+    """The file's records: its lines, those of a quoted field that holds newlines put together (an odd count of
+    quotes on a line opens or closes one; a doubled quote inside one counts twice)."""
+    pending = None
+    for line in file:
+        odd = b'"' in line and line.count(b'"') % 2 == 1
+        if pending is not None:
+            pending += line
+            if odd:
+                yield pending
+                pending = None
+        elif odd:
+            pending = line
+        else:
+            yield line
+    if pending is not None:  # a quote left open at the end: the rest is its record
+        yield pending
+
+
+def _width(record: bytes) -> int:
     import csv
+    import io
 
-    text = line.decode("utf-8", errors="replace")
-    return len(next(csv.reader([text]), [])) or 1
+    text = record.decode("utf-8", errors="replace")
+    return len(next(csv.reader(io.StringIO(text, newline="")), [])) or 1
 
 
 def _skipped_lines(caught) -> List[int]:

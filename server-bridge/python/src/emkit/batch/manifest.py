@@ -7,6 +7,11 @@ groups (at most every ``COMMIT_INTERVAL`` seconds, and at the end), so syncing d
 batch each. A job that starts again after a crash (of the runner, the bridge or the machine)
 reads the last whole line, cuts the files back to where it says and goes on from the next
 batch: what was written after it is written again, once.
+
+A job that ends COMPLETE or STOPPED records so last, ``{"end": state, "reason"}``, before its
+output takes its name: started again after a crash past that line, it gives the output its
+name if it hasn't got it yet and ends as recorded, instead of looking for a partial file that
+is gone.
 """
 
 from __future__ import annotations
@@ -39,18 +44,42 @@ class Entry:
         return json.dumps(document, separators=(",", ":")) + "\n"
 
 
-def last_entry(path: str) -> Optional[Entry]:
-    """The last whole line's entry; a torn last line (a crash while writing it) is not one."""
+class End:
+    def __init__(self, state: str, reason: Optional[str]):
+        self.state = state
+        self.reason = reason
+
+
+def recorded_end(path: str) -> Optional[End]:
+    """How the job ended, if the manifest's last whole line says so."""
+    for raw in _whole_lines(path):
+        if isinstance(raw, dict) and isinstance(raw.get("end"), str):
+            reason = raw.get("reason")
+            return End(raw["end"], reason if isinstance(reason, str) else None)
+        return None
+    return None
+
+
+def _whole_lines(path: str):
+    """The manifest's lines that parse, last first."""
     try:
         with open(path, "rb") as file:
             lines = file.read().split(b"\n")
     except FileNotFoundError:
-        return None
+        return
     for line in reversed(lines):
         try:
-            raw = json.loads(line)
+            yield json.loads(line)
+        except ValueError:
+            continue
+
+
+def last_entry(path: str) -> Optional[Entry]:
+    """The last whole line's entry; a torn last line (a crash while writing it) is not one."""
+    for raw in _whole_lines(path):
+        try:
             return Entry(raw["batch"], raw["done"], raw["errors"], Position(raw["predictions"], raw["errorsAt"]))
-        except (ValueError, KeyError, TypeError):
+        except (KeyError, TypeError):
             continue
     return None
 
@@ -77,6 +106,13 @@ class Manifest:
         self.file.flush()
         os.fsync(self.file.fileno())
         self.pending = []
+
+    def end(self, state: str, reason: Optional[str]) -> None:
+        """The batches written, then how the job ended: recorded before the output takes its name."""
+        self.commit()
+        self.file.write((json.dumps({"end": state, "reason": reason}, separators=(",", ":")) + "\n").encode())
+        self.file.flush()
+        os.fsync(self.file.fileno())
 
     def close(self) -> None:
         self.file.close()

@@ -20,6 +20,7 @@ import os
 import shutil
 from typing import Any, Optional
 
+from . import faults
 from .inputs import Items
 from .scoring import JobError, Scored
 
@@ -58,7 +59,9 @@ class Output:
             self.errors.write("".join(json.dumps({"key": k, "reason": r}) + "\n" for k, r in bad).encode())
             self.errors.flush()
             self.position.errors = self.errors.tell()
-        if scored.positions:
+        if scored.positions and self.format == "csv":
+            self._write(_csv(*self._columns(items, scored), header=self.position.predictions == 0))
+        elif scored.positions:
             frame = self._rows(items, scored)
             if self.format == "parquet":
                 self._write_part(frame, items.index)
@@ -78,14 +81,7 @@ class Output:
     def finish(self) -> None:
         """The partial output becomes the output file, whole."""
         self.close()
-        if self.format == "parquet":
-            _combine_parts(self.parts, self.partial)
-            shutil.rmtree(self.parts, ignore_errors=True)
-        elif not os.path.exists(self.partial):
-            open(self.partial, "wb").close()
-        with open(self.partial, "rb") as file:
-            os.fsync(file.fileno())
-        os.replace(self.partial, self.file)
+        name_output(self.format, self.partial, self.file)
 
     def discard(self) -> None:
         """A failed job leaves no predictions that could pass for its output (its errors stay)."""
@@ -102,6 +98,19 @@ class Output:
     # --- rows ----------------------------------------------------------------------------------
 
     def _rows(self, items: Items, scored: Scored):
+        """The batch's rows as one pandas frame: the input's fields, with the key first and what the model gave."""
+        frame, added = self._columns(items, scored)
+        if "key" not in frame.columns:
+            first, keys = added[0]
+            frame.insert(0, first, keys)
+            added = added[1:]
+        for name, values in added:
+            frame[name] = values
+        return frame
+
+    def _columns(self, items: Items, scored: Scored):
+        """The input's fields of the rows scored (a frame, not to be changed: it may be the reader's own), and the
+        columns added to them, in order: ``key`` (first, or in place of the input's own), ``prediction``, scores."""
         import pandas
 
         keys = [items.keys[p] for p in scored.positions]
@@ -113,32 +122,28 @@ class Output:
             frame = pandas.DataFrame.from_records([_fields(data[p]) for p in scored.positions])
         else:  # a folder's decoded files aren't copied to the output: their key says which
             frame = pandas.DataFrame(index=range(len(keys)))
-        if "key" in frame.columns:
-            frame["key"] = keys
-        else:
-            frame.insert(0, "key", pandas.Series(keys, dtype=object if keys and isinstance(keys[0], str) else None))
-        frame["prediction"] = scored.labels
+        added = [
+            ("key", pandas.Series(keys, dtype=object if keys and isinstance(keys[0], str) else None)),
+            ("prediction", scored.labels),
+        ]
         if scored.scores is not None:
             classes = scored.classes or list(range(scored.scores.shape[1]))
             if self.format == "jsonl":
                 names = [str(c) for c in classes]
-                frame["scores"] = [dict(zip(names, row)) for row in scored.scores.tolist()]
+                added.append(("scores", [dict(zip(names, row)) for row in scored.scores.tolist()]))
             else:
-                for index, column in enumerate(classes):
-                    frame[f"score_{column}"] = scored.scores[:, index]
-        return frame
+                added.extend((f"score_{column}", scored.scores[:, index]) for index, column in enumerate(classes))
+        return frame, added
 
     def _append(self, frame) -> None:
+        """JSONL lines (CSV goes through ``_csv``)."""
+        text = frame.to_json(orient="records", lines=True, date_format="iso", double_precision=15, default_handler=str)
+        if text and not text.endswith("\n"):
+            text += "\n"
+        self._write(text.encode())
+
+    def _write(self, data: bytes) -> None:
         assert self.predictions is not None
-        if self.format == "jsonl":
-            text = frame.to_json(
-                orient="records", lines=True, date_format="iso", double_precision=15, default_handler=str
-            )
-            if text and not text.endswith("\n"):
-                text += "\n"
-            data = text.encode()
-        else:
-            data = _csv(frame, header=self.position.predictions == 0)
         self.predictions.write(data)
         self.predictions.flush()
         self.position.predictions = self.predictions.tell()
@@ -166,9 +171,10 @@ class Output:
                 os.unlink(os.path.join(self.parts, name))
 
 
-def _csv(frame, header: bool) -> bytes:
-    """CSV rows: by pyarrow's writer (five times pandas' speed; strings quoted), pandas' for what Arrow can't
-    type (a column of mixed values); the header as the csv module writes it (quoted only where it must be)."""
+def _csv(frame, added, header: bool) -> bytes:
+    """CSV rows: the input's fields and the columns added, put together as an Arrow table (no copy of the frame)
+    and written by pyarrow's writer (five times pandas' speed; strings quoted); by pandas for what Arrow can't type
+    (a column of mixed values). The header as the csv module writes it (quoted only where it must be)."""
     import csv
     import io
 
@@ -176,19 +182,37 @@ def _csv(frame, header: bool) -> bytes:
         import pyarrow
         import pyarrow.csv
     except ImportError:
-        return frame.to_csv(index=False, header=header).encode()
+        return _pandas_csv(frame, added, header)
     try:
-        sink = pyarrow.BufferOutputStream()
         table = pyarrow.Table.from_pandas(frame, preserve_index=False)
+        for name, values in added:
+            column = pyarrow.array(values)
+            where = table.column_names.index(name) if name in table.column_names else -1
+            if where >= 0:
+                table = table.set_column(where, name, column)
+            elif name == "key":
+                table = table.add_column(0, name, column)
+            else:
+                table = table.append_column(name, column)
+        sink = pyarrow.BufferOutputStream()
         pyarrow.csv.write_csv(table, sink, pyarrow.csv.WriteOptions(include_header=False))
         body = sink.getvalue().to_pybytes()
     except (ValueError, TypeError, pyarrow.ArrowException):
-        return frame.to_csv(index=False, header=header).encode()
+        return _pandas_csv(frame, added, header)
     if not header:
         return body
     head = io.StringIO()
-    csv.writer(head, lineterminator="\n").writerow([str(c) for c in frame.columns])
+    csv.writer(head, lineterminator="\n").writerow([str(c) for c in table.column_names])
     return head.getvalue().encode() + body
+
+
+def _pandas_csv(frame, added, header: bool) -> bytes:
+    frame = frame.copy()
+    if "key" not in frame.columns:
+        frame.insert(0, "key", added[0][1])
+    for name, values in added:
+        frame[name] = values
+    return frame.to_csv(index=False, header=header).encode()
 
 
 def _fields(row: Any) -> dict:
@@ -226,6 +250,24 @@ def _open_at(path: str, size: int):
     file.truncate(size)
     file.seek(size)
     return file
+
+
+def name_output(output_format: str, partial: str, target: str) -> None:
+    """The partial output becomes ``target``; done again after a crash on the way, it ends what was begun (the
+    manifest recorded the job's end first, so a partial file or parts found here are the whole output)."""
+    parts = f"{partial}.parts"
+    if output_format == "parquet" and (os.path.isdir(parts) or not (os.path.exists(partial) or os.path.exists(target))):
+        _combine_parts(parts, partial)
+        shutil.rmtree(parts, ignore_errors=True)
+    if not os.path.exists(partial):
+        if os.path.exists(target):
+            return  # named before the crash
+        open(partial, "wb").close()
+    with open(partial, "rb") as file:
+        os.fsync(file.fileno())
+    faults.point("before-rename")
+    os.replace(partial, target)
+    faults.point("after-rename")
 
 
 def _combine_parts(parts: str, target: str) -> None:

@@ -20,9 +20,10 @@ from ..evaluation.datasets import DatasetError
 from ..serving.loaders import LoadError, first_line
 from . import environment
 from .inputs import open_input
-from .manifest import Entry, Manifest, last_entry
-from .outputs import Output
+from .manifest import Entry, Manifest, last_entry, recorded_end
+from .outputs import Output, name_output
 from .pool import Workers
+from .ray_pool import ClusterError, RayWorkers
 from .scoring import JobError
 from .spec import Spec, SpecError, read_spec, read_status_file
 from .status import COMPLETE, FAILED, STOPPED, Status
@@ -81,9 +82,27 @@ def main(spec_path: str) -> int:
         print(f"[emkit] {error}", file=sys.stderr, flush=True)
         status.write(FAILED, first_line(error))
         return 1
+    end = recorded_end(spec.manifest_file)
+    if end is not None:  # it ended before a crash, maybe before its output took its name: that is done now
+        return _end_again(spec, status, end)
     state, reason = Job(spec, status, stop).run()
     status.write(state, reason)
     return 0 if state != FAILED else 1
+
+
+def _end_again(spec: Spec, status: Status, end) -> int:
+    stop_signal = signal.signal(signal.SIGTERM, signal.SIG_IGN)  # short, and not to be cut in the middle
+    try:
+        name_output(spec.output_format, spec.partial_file, spec.output_file)
+    finally:
+        signal.signal(signal.SIGTERM, stop_signal)
+    last = last_entry(spec.manifest_file)
+    if last is not None:
+        status.progress(last.done, last.errors)
+        status.total = last.done if end.state == COMPLETE else None
+    print(f"[emkit] this job had ended ({end.state}) when it stopped: its output has its name", flush=True)
+    status.write(end.state, end.reason)
+    return 0
 
 
 def _ended_already(status_file: str):
@@ -146,7 +165,8 @@ class Job:
             status.progress(last.done, last.errors)
         status.total = source.count()
         status.write()
-        self.workers = Workers(spec)  # the model loads here (or in each worker, at its first batch)
+        # the model loads here (or in each worker, at its first batch)
+        self.workers = RayWorkers(spec) if spec.cluster else Workers(spec)
         self.output = Output(spec, last.position if last else None)
         self.manifest = Manifest(spec.manifest_file, self.output, fresh=last is None)
         self.done, self.errors = (last.done, last.errors) if last else (0, 0)
@@ -160,7 +180,7 @@ class Job:
             writer, self.writer = self.writer, None
             writer.close()
         self.stop.held = True  # from here the job ends COMPLETE: a stop asked now is too late
-        self.manifest.commit()
+        self.manifest.end(COMPLETE, None)
 
     def _write(self, items, scored) -> None:
         """On the writer's thread: one batch appended, recorded, counted."""
@@ -191,10 +211,11 @@ class Job:
             if self.workers is not None:
                 self.workers.close()
             self._drain(keep=True)
-            kept = self._keep()
+            reason = f"stopped after {self.status.done} of {self.status.total or '?'} items"
+            kept = self._keep(reason)
             print(f"[emkit] stopped{'' if kept else ' before anything was scored'}", file=sys.stderr, flush=True)
-            return STOPPED, f"stopped after {self.status.done} of {self.status.total or '?'} items"
-        if isinstance(error, (SpecError, DatasetError, LoadError, JobError, TooManyErrors)):
+            return STOPPED, reason
+        if isinstance(error, (SpecError, DatasetError, LoadError, JobError, TooManyErrors, ClusterError)):
             print(f"[emkit] {error}", file=sys.stderr, flush=True)
             reason = first_line(error)
         else:
@@ -207,10 +228,10 @@ class Job:
             self.output.discard()
         return FAILED, reason
 
-    def _keep(self) -> bool:
+    def _keep(self, reason: str) -> bool:
         """A stopped job keeps, under the output's name, every batch written in order."""
         if self.output is None or self.manifest is None:
             return False
-        self.manifest.commit()
+        self.manifest.end(STOPPED, reason)
         self.output.finish()
         return True

@@ -45,6 +45,13 @@ class Spec:
             raise SpecError(f"maxErrorRatio must be a number from 0 to 1, not {ratio!r}", "maxErrorRatio")
         self.max_error_ratio: float = float(ratio)
         self.return_scores: bool = raw.get("returnScores") is not False
+        cluster = raw.get("cluster")
+        if cluster is not None:
+            cluster = _object(raw, "cluster")
+            _text(cluster, "address", "cluster")
+            _text(cluster, "name", "cluster")
+        # the Ray cluster the workers run on: {"name", "address": "ray://HEAD:PORT", "tokenFile"}; None: here
+        self.cluster: Optional[dict] = cluster
         self.status_file: str = _text(raw, "statusFile", "statusFile")
         self.manifest_file: str = _text(raw, "manifestFile", "manifestFile")
 

@@ -83,6 +83,7 @@ def batch(ctx, args, cell):
         return_scores=False if args.no_scores else None,
         name=args.name,
         environment=args.env,
+        cluster=args.cluster,
     )
     if not args.wait:
         print(f"batch scoring {created['name']} submitted: `%emkit batch get {created['name']}` shows its progress")

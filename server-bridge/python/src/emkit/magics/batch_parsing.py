@@ -25,6 +25,7 @@ def add_batch(commands, parser_class, wait_flag, positive, probability) -> None:
     create.add_argument("--no-scores", action="store_true", help="predictions only, no class scores")
     create.add_argument("--name", help="a name for the job")
     create.add_argument("--env", help="the environment to run in (default: the model's training's)")
+    create.add_argument("--cluster", metavar="NAME", help="run the workers on this Ray cluster (default: this machine)")
     wait_flag(create, True, "it has ended")
     batch_list = actions.add_parser("list", help="batch scoring jobs, newest first")
     batch_list.add_argument("--model", help="only this model's jobs")
