@@ -223,14 +223,17 @@ def test_a_cluster_worker_scores_with_the_model_shipped_to_it_and_says_why_it_ca
     import pandas
 
     from emkit.batch.ray_pool import RemoteScorer, pack
+    from emkit.batch.scoring import Scored
 
     model = _model(tmp_path)
     worker = RemoteScorer(pack(str(model)), "custom", None, True)
     assert worker.folder != str(model.parent)
     scored = worker.score(pandas.DataFrame({"x": [1, 2, 3]}))
+    assert isinstance(scored, Scored)
     assert list(scored.labels) == [2, 4, 6]
     broken = tmp_path / "broken"
     broken.mkdir()
     (broken / "predict.py").write_text("raise RuntimeError('no weights here')\n")
     failed = RemoteScorer(pack(str(broken)), "custom", None, True).score(pandas.DataFrame({"x": [1]}))
+    assert isinstance(failed, tuple)
     assert failed[:2] == ("error", "load") and "no weights here" in failed[2]
