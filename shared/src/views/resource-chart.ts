@@ -47,7 +47,7 @@ export class ResourceChart {
     const chart = (metric: UsageMetric, title: string): MetricChart => ({
       metric,
       title,
-      box: h(doc, 'figure', { className: 'emkit-metric-chart emkit-resource-chart', attrs: { 'data-metric': metric } }, [
+      box: h(doc, 'figure', { className: 'emkit-resource-chart', attrs: { 'data-metric': metric } }, [
         h(doc, 'figcaption', {}, [h(doc, 'span', { className: 'emkit-metric-tag', text: title })]),
       ]),
       plot: null,
@@ -64,7 +64,7 @@ export class ResourceChart {
       h(
         doc,
         'div',
-        { className: 'emkit-metrics' },
+        { className: 'emkit-resource-charts' },
         this.charts.map((c) => c.box),
       ),
       this.table,

@@ -187,6 +187,10 @@ input.emkit-input, .emkit-view select, .emkit-view textarea {
 .emkit-link { color: var(--emkit-accent); cursor: pointer; }
 .emkit-invalid, .emkit-nocode-field.emkit-invalid input, .emkit-nocode-field.emkit-invalid select { outline: 1px solid var(--emkit-failed); }
 .emkit-scroll-x { overflow-x: auto; }
+.emkit-resource-charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(360px, 1fr)); gap: 8px; }
+.emkit-resource-chart { margin: 0; border: 1px solid var(--emkit-border); padding: 4px; min-width: 0; }
+.emkit-resource-chart .uplot { overflow: hidden; }
+.emkit-resource-chart figcaption { display: flex; justify-content: space-between; gap: 8px; font-size: .9em; }
 .emkit-resource-table { margin-top: 6px; }
 .emkit-drift-table td.emkit-drift-cell { background: color-mix(in srgb, var(--emkit-busy) calc(var(--emkit-drift, 0) * 60%), transparent); }
 .emkit-drift-table td.emkit-drift-cell-drifted { background: color-mix(in srgb, var(--emkit-failed) calc(30% + var(--emkit-drift, 0) * 40%), transparent); font-weight: bold; }
