@@ -60,6 +60,7 @@ export class StageDeployer {
       resourcePath: stage.resourcePath,
       traffic: new StageTraffic(stage.id, stage.name),
       pool: this.poolFor(stage),
+      monitoring: { memoryLimitMb: stage.memoryLimitMb, payloadLogging: stage.payloadLogging, drift: stage.drift },
     };
     this.table.add(route, runtime);
     return runtime;

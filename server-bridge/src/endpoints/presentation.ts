@@ -22,6 +22,9 @@ export function presentStage(endpoint: EndpointRecord, stage: StageRecord, insta
     python: stage.python,
     cluster: stage.cluster?.name ?? null,
     autoscaling: stage.autoscaling,
+    memoryLimitMb: stage.memoryLimitMb,
+    payloadLogging: stage.payloadLogging,
+    drift: stage.drift,
     createdAt: stage.createdAt,
     updatedAt: stage.updatedAt,
   };

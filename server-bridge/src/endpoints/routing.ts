@@ -1,11 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { StageInstance } from '@emkit/shared';
+import type { StageRecord } from '../store/endpoints.js';
 import type { ServePool } from './serve-pool.js';
 import type { StageTraffic } from './traffic.js';
 import type { WorkerPool } from './worker-pool.js';
 
 /** A stage's way to its model: workers on this machine, or a Ray Serve application on a cluster. */
 export type StagePool = WorkerPool | ServePool;
+
+/** What watches a stage (memory limit, payload logging, drift), defaults filled: replaced whole on PATCH. */
+export type StageMonitoring = Pick<StageRecord, 'memoryLimitMb' | 'payloadLogging' | 'drift'>;
 
 /** A stage as the gateway uses it: its workers, its traffic, and what its log entries say. */
 export interface StageRuntime {
@@ -16,6 +20,8 @@ export interface StageRuntime {
   resourcePath: string;
   pool: StagePool;
   traffic: StageTraffic;
+  /** read per request by the gateway and per round by the samplers, so no one asks SQLite */
+  monitoring: StageMonitoring;
 }
 
 /** What the gateway routes by: an endpoint's name → its stages, its default, its key. */

@@ -12,6 +12,7 @@ import {
   type ListQuery,
   type Model,
   StageCreate,
+  type StageUpdate,
 } from '@emkit/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ClusterService } from '../clusters/service.js';
@@ -27,6 +28,7 @@ import { InferenceLogWriter } from './inference-log.js';
 import { presentEndpoint, presentStage } from './presentation.js';
 import { type EndpointRoute, hashApiKey, RoutingTable } from './routing.js';
 import { ServePool } from './serve-pool.js';
+import { checkedMonitoring, monitoringOf } from './stage-settings.js';
 import { StatsKeeper } from './stats.js';
 
 // the gateway's imports of these predate the split
@@ -117,6 +119,7 @@ export class EndpointService {
     const model = this.model(input.model);
     const python = this.pythonFor(model, input.environment);
     const placement = this.placement(input);
+    checkedMonitoring(input);
     const key = input.apiKey ? `emk_${randomBytes(24).toString('base64url')}` : undefined;
     const { endpoint, stage } = this.store.tx(() => {
       const endpoint = this.store.endpoints.insert({
@@ -133,6 +136,7 @@ export class EndpointService {
         resourcePath: input.resourcePath ?? '/',
         python,
         ...placement,
+        ...monitoringOf(input),
       });
       this.store.endpoints.update(endpoint.id, { defaultStageId: stage.id });
       this.deployer.announce(endpoint.id, 'created');
@@ -154,6 +158,7 @@ export class EndpointService {
     const model = this.model(input.model);
     const python = this.pythonFor(model, input.environment);
     const placement = this.placement(input);
+    checkedMonitoring(input);
     const stage = this.store.tx(() => {
       const stage = this.store.endpoints.insertStage(endpoint.id, {
         name: input.name,
@@ -163,6 +168,7 @@ export class EndpointService {
         resourcePath: input.resourcePath ?? '/',
         python,
         ...placement,
+        ...monitoringOf(input),
       });
       this.deployer.settleEndpoint(endpoint.id);
       return stage;
@@ -234,6 +240,30 @@ export class EndpointService {
     const route = this.table.route(endpoint.name);
     if (route) route.apiKeyHash = apiKeyHash;
     return this.present(updated, issued);
+  }
+
+  /**
+   * A stage's description and what watches it (memory limit, payload logging, drift), with no
+   * redeploy: its workers keep serving and read the new settings from their runtime at once.
+   */
+  updateStage(key: string, stageName: string, changes: StageUpdate): EndpointStage {
+    const endpoint = this.record(key);
+    const stage = this.stageRecord(endpoint, stageName);
+    if (stage.state === 'DELETE IN PROGRESS') throw conflict(`stage "${stageName}" is being deleted`);
+    checkedMonitoring(changes, stage);
+    const updated = this.store.tx(() => {
+      const updated = this.store.endpoints.updateStageSettings(stage.id, {
+        ...(changes.description !== undefined ? { description: changes.description } : {}),
+        ...monitoringOf(changes),
+      });
+      this.deployer.announce(endpoint.id);
+      return updated;
+    });
+    const runtime = this.table.runtime(stage.id);
+    if (runtime) {
+      runtime.monitoring = { memoryLimitMb: updated.memoryLimitMb, payloadLogging: updated.payloadLogging, drift: updated.drift };
+    }
+    return presentStage(this.record(endpoint.id), updated, this.table.instancesOf);
   }
 
   /**

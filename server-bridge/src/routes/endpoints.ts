@@ -33,7 +33,7 @@ export const endpointHandlers: Handlers<
   },
   createEndpointStage: ({ params, body }, { bridge }) => bridge.endpoints.addStage(params.id, body),
   getEndpointStage: ({ params }, { bridge }) => bridge.endpoints.findStage(params.id, params.stage),
-  updateEndpointStage: notYet,
+  updateEndpointStage: ({ params, body }, { bridge }) => bridge.endpoints.updateStage(params.id, params.stage, body),
   deployEndpointStage: notYet,
   deactivateEndpointStage: notYet,
   activateEndpointStage: notYet,

@@ -1,4 +1,15 @@
-import type { EndpointState, ModelFramework, StageAutoscaling, StageState } from '@emkit/shared';
+import {
+  type DriftSettings,
+  type EndpointState,
+  type ModelFramework,
+  type PayloadLogging,
+  type StageAutoscaling,
+  type StageDrift,
+  type StagePayloadLogging,
+  type StageState,
+  stageDrift,
+  stagePayloadLogging,
+} from '@emkit/shared';
 import type Database from 'better-sqlite3';
 import { newId, now } from './rows.js';
 
@@ -31,6 +42,11 @@ interface StageRow {
   cluster_id: string | null;
   cluster_name: string | null;
   autoscaling: string | null;
+  memory_limit_mb: number | null;
+  /** JSON: PayloadLogging as given (NULL: off) */
+  payload_logging: string | null;
+  /** JSON: DriftSettings as given (NULL: off) */
+  drift: string | null;
   state: StageState;
   state_reason: string | null;
   created_at: string;
@@ -62,10 +78,23 @@ export interface StageRecord {
   /** the Ray cluster it runs on (a Ray Serve application there); null: this machine */
   cluster: { id: string; name: string } | null;
   autoscaling: StageAutoscaling | null;
+  /** a worker whose resident memory goes over this is restarted; null: no limit */
+  memoryLimitMb: number | null;
+  /** with the schema's defaults filled in */
+  payloadLogging: StagePayloadLogging;
+  /** with the schema's defaults filled in; null: no drift watch */
+  drift: StageDrift | null;
   state: StageState;
   stateReason: string | null;
   createdAt: string;
   updatedAt: string;
+}
+
+/** What watches a stage, as it is given (create, PATCH); changed without a redeploy. */
+export interface StageMonitoringInput {
+  memoryLimitMb?: number | null;
+  payloadLogging?: PayloadLogging | null;
+  drift?: DriftSettings | null;
 }
 
 const toEndpoint = (row: EndpointRow): EndpointRecord => ({
@@ -98,6 +127,9 @@ const toStage = (row: StageRow): StageRecord => ({
   python: row.python,
   cluster: row.cluster_id ? { id: row.cluster_id, name: row.cluster_name ?? row.cluster_id } : null,
   autoscaling: row.autoscaling === null ? null : (JSON.parse(row.autoscaling) as StageAutoscaling),
+  memoryLimitMb: row.memory_limit_mb,
+  payloadLogging: stagePayloadLogging(row.payload_logging === null ? null : (JSON.parse(row.payload_logging) as PayloadLogging)),
+  drift: stageDrift(row.drift === null ? null : (JSON.parse(row.drift) as DriftSettings)),
   state: row.state,
   stateReason: row.state_reason,
   createdAt: row.created_at,
@@ -111,7 +143,14 @@ const STAGE_SELECT = `SELECT s.*, m.name AS model_name, m.version AS model_versi
 export type NewStage = Pick<StageRecord, 'name' | 'description' | 'instanceCount' | 'resourcePath' | 'python' | 'autoscaling'> & {
   modelId: string;
   clusterId: string | null;
-};
+} & StageMonitoringInput;
+
+/** The columns of what watches a stage: the JSON as given, the defaults filled on reading. */
+const monitoringColumns = (input: StageMonitoringInput) => ({
+  memoryLimitMb: input.memoryLimitMb ?? null,
+  payloadLogging: input.payloadLogging ? JSON.stringify(input.payloadLogging) : null,
+  drift: input.drift ? JSON.stringify(input.drift) : null,
+});
 
 /**
  * Endpoints and their stages. Events are the endpoint service's to record: what it
@@ -218,11 +257,18 @@ export class EndpointsRepository {
     this.db
       .prepare(
         `INSERT INTO endpoint_stages (id, endpoint_id, name, description, model_id, instance_count, resource_path, python,
-           cluster_id, autoscaling, state, created_at, updated_at)
+           cluster_id, autoscaling, memory_limit_mb, payload_logging, drift, state, created_at, updated_at)
          VALUES (@id, @endpointId, @name, @description, @modelId, @instanceCount, @resourcePath, @python,
-           @clusterId, @autoscaling, 'CREATE REQUESTED', @time, @time)`,
+           @clusterId, @autoscaling, @memoryLimitMb, @payloadLogging, @drift, 'CREATE REQUESTED', @time, @time)`,
       )
-      .run({ ...input, autoscaling: input.autoscaling ? JSON.stringify(input.autoscaling) : null, id, endpointId, time });
+      .run({
+        ...input,
+        autoscaling: input.autoscaling ? JSON.stringify(input.autoscaling) : null,
+        ...monitoringColumns(input),
+        id,
+        endpointId,
+        time,
+      });
     return this.stage(id) as StageRecord;
   }
 
@@ -233,6 +279,35 @@ export class EndpointsRepository {
     const stage = this.stage(id);
     if (!stage) throw new Error(`stage ${id} vanished`);
     return stage;
+  }
+
+  /**
+   * A stage's description and what watches it, the fields given replacing the stored ones
+   * (a null turns a setting off); its state and workers are left as they are.
+   */
+  updateStageSettings(id: string, changes: { description?: string } & StageMonitoringInput): StageRecord {
+    const current = this.db
+      .prepare<[string], Pick<StageRow, 'description' | 'memory_limit_mb' | 'payload_logging' | 'drift'>>(
+        'SELECT description, memory_limit_mb, payload_logging, drift FROM endpoint_stages WHERE id = ?',
+      )
+      .get(id);
+    if (!current) throw new Error(`stage ${id} vanished`);
+    const next = {
+      description: changes.description ?? current.description,
+      memoryLimitMb: changes.memoryLimitMb === undefined ? current.memory_limit_mb : changes.memoryLimitMb,
+      payloadLogging:
+        changes.payloadLogging === undefined
+          ? current.payload_logging
+          : changes.payloadLogging && JSON.stringify(changes.payloadLogging),
+      drift: changes.drift === undefined ? current.drift : changes.drift && JSON.stringify(changes.drift),
+    };
+    this.db
+      .prepare(
+        `UPDATE endpoint_stages SET description = @description, memory_limit_mb = @memoryLimitMb,
+           payload_logging = @payloadLogging, drift = @drift, updated_at = @updatedAt WHERE id = @id`,
+      )
+      .run({ ...next, updatedAt: now(), id });
+    return this.stage(id) as StageRecord;
   }
 
   deleteStage(id: string): void {

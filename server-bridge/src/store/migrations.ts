@@ -492,6 +492,17 @@ export const migrations: readonly { version: number; name: string; sql: string }
       CREATE INDEX schedule_runs_state ON schedule_runs (state);
     `,
   },
+  {
+    version: 15,
+    name: 'stage monitoring settings',
+    sql: `
+      -- what watches a stage, changed without a redeploy: a worker's memory limit (MB, NULL: none),
+      -- payload logging (JSON: PayloadLogging, NULL: off) and the drift watch (JSON: DriftSettings, NULL: off)
+      ALTER TABLE endpoint_stages ADD COLUMN memory_limit_mb INTEGER;
+      ALTER TABLE endpoint_stages ADD COLUMN payload_logging TEXT;
+      ALTER TABLE endpoint_stages ADD COLUMN drift TEXT;
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

@@ -82,12 +82,14 @@ export const EndpointStage = Type.Object(
       description: 'the Ray cluster it runs on as a Ray Serve application; null: on this machine',
     }),
     autoscaling: Type.Union([StageAutoscaling, Type.Null()]),
-    // issue 18 (monitoring): optional until the bridge fills them
-    memoryLimitMb: Type.Optional(
-      Type.Union([Type.Integer(), Type.Null()], { description: 'a worker over this resident memory is restarted' }),
-    ),
-    payloadLogging: Type.Optional(PayloadLogging),
-    drift: Type.Optional(Type.Union([DriftSettings, Type.Null()], { description: 'null: no drift watch' })),
+    memoryLimitMb: Type.Union([Type.Integer(), Type.Null()], {
+      description: 'a worker over this resident memory is restarted (null: no limit)',
+    }),
+    // the schema's defaults filled in: {enabled: false, …} unless asked
+    payloadLogging: PayloadLogging,
+    drift: Type.Union([DriftSettings, Type.Null()], {
+      description: "its inputs' drift watch, the schema's defaults filled in (reference null: its training's table); null: off",
+    }),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   },
