@@ -1,5 +1,5 @@
 import { type Translate, untranslated } from '../feeds/protocol.js';
-import { ALERT_OPS, ALERT_SEVERITIES, type AlertRuleCreate, type AlertSeries } from '../schemas/alerts.js';
+import { ALERT_OPS, ALERT_SEVERITIES, type AlertRule, type AlertRuleCreate, type AlertSeries } from '../schemas/alerts.js';
 import { NAME_PATTERN } from '../schemas/common.js';
 
 /**
@@ -22,6 +22,8 @@ export const ALERT_FORM_STRINGS = {
   threshold: 'The threshold is a number.',
   forSeconds: 'The duration is a whole number of seconds from 0 to 604800.',
   webhook: 'The webhook is an http:// or https:// address, or empty for none.',
+  held: 'for {0} s',
+  stage: 'stage {0}',
 } as const;
 
 export const ENDPOINT_ALERT_SERIES: readonly AlertSeries[] = [
@@ -53,6 +55,19 @@ const STARTS: Record<AlertSeries, { op: AlertRuleCreate['op']; threshold: number
 /** The series' words, for a picker. */
 export function alertSeriesLabel(series: AlertSeries, t: Translate = untranslated): string {
   return t(ALERT_FORM_STRINGS[series]);
+}
+
+/** A rule's condition in a few words: "p99 latency (ms) > 500 for 60 s · stage prod". */
+export function alertConditionInWords(
+  rule: Pick<AlertRule, 'series' | 'op' | 'threshold' | 'forSeconds' | 'stage' | 'feature' | 'metric'>,
+  t: Translate = untranslated,
+): string {
+  const what = rule.feature ?? rule.metric;
+  const parts = [
+    `${alertSeriesLabel(rule.series, t)}${what ? ` (${what})` : ''} ${rule.op} ${rule.threshold} ${t(ALERT_FORM_STRINGS.held, rule.forSeconds)}`,
+    rule.stage ? t(ALERT_FORM_STRINGS.stage, rule.stage) : null,
+  ];
+  return parts.filter(Boolean).join(' · ');
 }
 
 /** The form's entries, as typed. */
