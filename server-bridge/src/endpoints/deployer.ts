@@ -6,6 +6,7 @@ import { ServeApplications, type ServeTarget } from '../clusters/serve-applicati
 import type { ClusterService } from '../clusters/service.js';
 import type { StageRecord } from '../store/endpoints.js';
 import type { Store } from '../store/index.js';
+import { inactiveMessage } from './lifecycle.js';
 import { presentEndpoint } from './presentation.js';
 import type { EndpointRoute, RoutingTable, StagePool, StageRuntime } from './routing.js';
 import { ServePool } from './serve-pool.js';
@@ -61,9 +62,18 @@ export class StageDeployer {
       traffic: new StageTraffic(stage.id, stage.name),
       pool: this.poolFor(stage),
       monitoring: { memoryLimitMb: stage.memoryLimitMb, payloadLogging: stage.payloadLogging, drift: stage.drift },
+      inactive: stage.state === 'INACTIVE' ? inactiveMessage(route.name, stage.name) : null,
     };
+    // a deactivated stage's workers aren't starting: they are stopped until it is activated
+    if (runtime.inactive !== null) for (const instance of runtime.pool.instances) instance.state = 'STOPPED';
     this.table.add(route, runtime);
     return runtime;
+  }
+
+  /** A fresh pool (the old one stopped) from the stage's record as it is now: its model, its interpreter. */
+  renewPool(runtime: StageRuntime, stage: StageRecord): void {
+    runtime.pool = this.poolFor(stage);
+    runtime.modelName = `${stage.model.name}:${stage.model.version}`;
   }
 
   private poolFor(stage: StageRecord): StagePool {
@@ -137,32 +147,39 @@ export class StageDeployer {
   async deploy(stageId: string, again: boolean): Promise<void> {
     const runtime = this.table.runtime(stageId);
     if (!runtime) return;
+    // the pool of this deploy: an activation or a redeploy puts a new one in its place
+    const pool = runtime.pool;
     if (!again) this.setStage(stageId, 'CREATE IN PROGRESS', null);
     try {
       await mkdir(this.options.logDir, { recursive: true });
-      await runtime.pool.start(() => {
+      await pool.start(() => {
         if (!again) this.setStage(stageId, 'DEPLOY IN PROGRESS', 'loading the model');
       });
       this.setStage(stageId, 'ACTIVE', null);
     } catch (error) {
       // started again (a restarted bridge): DEPLOY IN PROGRESS can only fail as DEPLOY FAILED
       const failed = !again && error instanceof DeployError && error.beforeLaunch ? 'CREATE FAILED' : 'DEPLOY FAILED';
-      if (this.table.runtime(stageId) === runtime) {
+      if (this.table.runtime(stageId) === runtime && runtime.pool === pool) {
         this.options.log.warn({ stage: stageId, err: error }, 'stage deploy failed');
         this.setStage(stageId, failed, (error as Error).message);
       }
-      await runtime.pool.stop();
+      await pool.stop();
     }
   }
 
   /** Wait for the stage's requests in flight, stop its workers, keep its last minute, remove it. */
   async retire(runtime: StageRuntime): Promise<void> {
-    const deadline = Date.now() + DRAIN_LIMIT_MS;
-    while (runtime.traffic.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await this.drain(runtime);
     await runtime.pool.stop();
     this.table.forget(runtime.id);
     this.stats.save(runtime, true);
     this.store.tx(() => this.store.endpoints.deleteStage(runtime.id));
+  }
+
+  /** Wait (at most DRAIN_LIMIT_MS) until the stage's requests in flight are answered. */
+  async drain(runtime: StageRuntime): Promise<void> {
+    const deadline = Date.now() + DRAIN_LIMIT_MS;
+    while (runtime.traffic.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   }
 
   /** A guide transition of a stage, and of its endpoint with it; anything else (it was deleted meanwhile) is let go. */
@@ -183,8 +200,13 @@ export class StageDeployer {
     const stages = this.store.endpoints.stages(endpointId);
     const state = endpointState(endpoint.state, stages, endpoint.defaultStageId);
     const failed = stages.find((s) => s.state === 'CREATE FAILED' || s.state === 'DEPLOY FAILED');
-    const reason =
-      failed && state.endsWith('FAILED') ? `stage "${failed.name}" is ${failed.state}: ${failed.stateReason ?? ''}` : null;
+    const main = stages.find((s) => s.id === endpoint.defaultStageId);
+    let reason: string | null = null;
+    if (failed && state.endsWith('FAILED')) reason = `stage "${failed.name}" is ${failed.state}: ${failed.stateReason ?? ''}`;
+    // an endpoint whose default stage is deactivated stays ACTIVE (it is settled, the other stages serve), and says so
+    else if (state === 'ACTIVE' && main?.state === 'INACTIVE') {
+      reason = `its default stage "${main.name}" is INACTIVE: /inference/${endpoint.name} answers 503 until it is activated`;
+    }
     this.store.endpoints.update(endpointId, { state, stateReason: reason });
     this.announce(endpointId);
   }

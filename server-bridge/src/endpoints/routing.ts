@@ -22,6 +22,8 @@ export interface StageRuntime {
   traffic: StageTraffic;
   /** read per request by the gateway and per round by the samplers, so no one asks SQLite */
   monitoring: StageMonitoring;
+  /** deactivated (or being): the 503 its routes answer, with the reason; null: it serves */
+  inactive: string | null;
 }
 
 /** What the gateway routes by: an endpoint's name → its stages, its default, its key. */

@@ -25,6 +25,7 @@ import type { EndpointRecord, NewStage, StageRecord } from '../store/endpoints.j
 import type { Store } from '../store/index.js';
 import { StageDeployer } from './deployer.js';
 import { InferenceLogWriter } from './inference-log.js';
+import { StageLifecycle } from './lifecycle.js';
 import { presentEndpoint, presentStage } from './presentation.js';
 import { type EndpointRoute, hashApiKey, RoutingTable } from './routing.js';
 import { ServePool } from './serve-pool.js';
@@ -69,6 +70,7 @@ export class EndpointService {
   private readonly table = new RoutingTable();
   private readonly statsKeeper: StatsKeeper;
   private readonly deployer: StageDeployer;
+  private readonly lifecycle: StageLifecycle;
 
   constructor(
     private readonly store: Store,
@@ -77,6 +79,7 @@ export class EndpointService {
     this.logs = new InferenceLogWriter(store, options.log);
     this.statsKeeper = new StatsKeeper(store, this.table);
     this.deployer = new StageDeployer(store, this.table, this.statsKeeper, options);
+    this.lifecycle = new StageLifecycle(store, this.table, this.deployer, options.log);
   }
 
   // --- reading ---------------------------------------------------------------------------
@@ -266,6 +269,29 @@ export class EndpointService {
     return presentStage(this.record(endpoint.id), updated, this.table.instancesOf);
   }
 
+  // --- the stage lifecycle ---------------------------------------------------------------
+
+  /** A CREATE FAILED or DEPLOY FAILED stage deployed again in place, its model as it is now (202). */
+  redeployStage(key: string, stageName: string): EndpointStage {
+    const endpoint = this.record(key);
+    this.lifecycle.redeploy(endpoint, this.stageRecord(endpoint, stageName));
+    return this.findStage(endpoint.id, stageName);
+  }
+
+  /** An ACTIVE stage's workers stopped once its requests in flight are answered; answered when they are. */
+  async deactivateStage(key: string, stageName: string): Promise<EndpointStage> {
+    const endpoint = this.record(key);
+    await this.lifecycle.deactivate(endpoint, this.stageRecord(endpoint, stageName));
+    return this.findStage(endpoint.id, stageName);
+  }
+
+  /** An INACTIVE stage's workers started again (202): DEPLOY IN PROGRESS, then ACTIVE. */
+  activateStage(key: string, stageName: string): EndpointStage {
+    const endpoint = this.record(key);
+    this.lifecycle.activate(endpoint, this.stageRecord(endpoint, stageName));
+    return this.findStage(endpoint.id, stageName);
+  }
+
   /**
    * New requests go to the new default at once (the pointer moves in the same tick as the
    * commit); the old default finishes the requests it has, then its workers stop and it is
@@ -277,6 +303,7 @@ export class EndpointService {
     const target = this.stageRecord(endpoint, stageName);
     if (target.id === endpoint.defaultStageId) throw conflict(`stage "${stageName}" is already the default`);
     const runtime = this.table.runtime(target.id);
+    if (runtime?.inactive) throw conflict(`stage "${stageName}" is being deactivated; it can't take the traffic`);
     if (target.state !== 'ACTIVE' || !runtime || runtime.pool.readyCount() === 0) {
       throw conflict(
         `stage "${stageName}" is ${target.state}${target.state === 'ACTIVE' ? ' with no worker ready' : ''}; it takes the traffic once it is ACTIVE`,
@@ -387,7 +414,8 @@ export class EndpointService {
         }
         const runtime = this.deployer.addRuntime(route, stage);
         if (stage.id === endpoint.defaultStageId) route.defaultStage = runtime;
-        if (stage.state === 'CREATE FAILED' || stage.state === 'DEPLOY FAILED') continue;
+        // failed stages wait to be deployed again, a deactivated one to be activated
+        if (stage.state === 'CREATE FAILED' || stage.state === 'DEPLOY FAILED' || stage.state === 'INACTIVE') continue;
         // a deactivated version's stage doesn't start again (one can't be deactivated while served: a belt to those braces)
         if (this.store.models.find(stage.model.id)?.state === 'INACTIVE') {
           this.store.tx(() => {

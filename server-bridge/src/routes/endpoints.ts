@@ -1,10 +1,4 @@
-import { HttpError } from '../server/errors.js';
 import type { Handlers } from './types.js';
-
-// placeholders of the issue-18 contract: the stage lifecycle's engineer replaces them
-const notYet = (): never => {
-  throw new HttpError(404, 'not_found', 'this stage action is not built yet');
-};
 
 export const endpointHandlers: Handlers<
   | 'listEndpoints'
@@ -34,9 +28,9 @@ export const endpointHandlers: Handlers<
   createEndpointStage: ({ params, body }, { bridge }) => bridge.endpoints.addStage(params.id, body),
   getEndpointStage: ({ params }, { bridge }) => bridge.endpoints.findStage(params.id, params.stage),
   updateEndpointStage: ({ params, body }, { bridge }) => bridge.endpoints.updateStage(params.id, params.stage, body),
-  deployEndpointStage: notYet,
-  deactivateEndpointStage: notYet,
-  activateEndpointStage: notYet,
+  deployEndpointStage: ({ params }, { bridge }) => bridge.endpoints.redeployStage(params.id, params.stage),
+  deactivateEndpointStage: ({ params }, { bridge }) => bridge.endpoints.deactivateStage(params.id, params.stage),
+  activateEndpointStage: ({ params }, { bridge }) => bridge.endpoints.activateStage(params.id, params.stage),
   deleteEndpointStage: async ({ params }, { bridge }) => {
     await bridge.endpoints.deleteStage(params.id, params.stage);
     return undefined;

@@ -152,9 +152,10 @@ export async function registerGateway(app: FastifyInstance, bridge: BridgeContex
     });
     stage.traffic.begin();
     let answer: Answer;
-    let instance = refused ? undefined : stage.pool.pick();
+    let instance = refused || stage.inactive !== null ? undefined : stage.pool.pick();
     try {
       if (refused) throw refused;
+      if (stage.inactive !== null) throw new GatewayError(503, 'not_ready', stage.inactive);
       if (!instance) {
         throw new GatewayError(
           503,

@@ -48,6 +48,7 @@ export async function registerProtocols(scope: FastifyInstance, bridge: BridgeCo
 
   const ready = async (request: FastifyRequest, reply: FastifyReply): Promise<ModelReadiness> => {
     const { route, stage } = find(request.params as Params);
+    if (stage.inactive !== null) throw new HttpError(503, 'not_ready', stage.inactive);
     if (stage.pool.readyCount() === 0) {
       reply.header('retry-after', '1');
       throw new HttpError(503, 'not_ready', `no worker of stage "${stage.name}" of "${route.name}" is ready yet`);
