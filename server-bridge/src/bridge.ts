@@ -44,6 +44,8 @@ import { Store } from './store/index.js';
 import { TensorboardService } from './tensorboards/service.js';
 import { TrainingService } from './trainings/service.js';
 import { DEFAULT_SNAPSHOT_LIMITS, type SnapshotLimits } from './trainings/source.js';
+import { DEFAULT_USAGE_INTERVAL_MS, UsageService } from './usage/service.js';
+import { UsageSidecar } from './usage/sidecar.js';
 import { VERSION } from './version.js';
 
 export interface BridgeOptions {
@@ -92,6 +94,8 @@ export interface BridgeOptions {
   clusterPollMs?: number;
   /** how often an idle model worker is asked for /health (default 5 s) */
   workerHealthMs?: number;
+  /** how often the processes the bridge started are sampled (CPU, memory…; default 5 s; 0: never) */
+  usageIntervalMs?: number;
   /** a quick-test worker (POST /models/{id}/predict) nobody has called for this long is stopped (default 300) */
   quickTestIdleSeconds?: number;
   logLevel?: string;
@@ -307,6 +311,14 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     datasets: resolveDataset,
     log,
   });
+  // after the services whose processes it samples
+  const usage = new UsageService(store, {
+    sidecar: new UsageSidecar({ python, emkitImportPath, log }),
+    intervalMs: options.usageIntervalMs ?? DEFAULT_USAGE_INTERVAL_MS,
+    log,
+    workers: () => endpoints.localWorkers(),
+    overMemoryLimit: (worker, limitMb, rssMb) => endpoints.restartOverMemory(worker, limitMb, rssMb),
+  });
   const context: BridgeContext = {
     version: VERSION,
     paths,
@@ -324,6 +336,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     clusters,
     recipes,
     schedules,
+    usage,
     tickets: new TicketBook(),
     sessions,
     uptimeSeconds: () => (Date.now() - startedAt) / 1000,
@@ -339,6 +352,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   endpoints.reconcile();
   // after the trainings and evaluations: a run picked up again waits on them
   schedules.start();
+  usage.start();
 
   const host = options.host ?? '127.0.0.1';
   const allowedHosts = [
@@ -363,6 +377,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   try {
     await app.listen({ host, port: options.port ?? DEFAULT_PORT });
   } catch (error) {
+    usage.stop();
     schedules.shutdown();
     await endpoints.shutdown();
     await quickTests.shutdown();
@@ -393,6 +408,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
       removeRuntimeFile(paths.runtimeFile, process.pid);
       stopIdleCollection();
       await app.close();
+      usage.stop();
       // runs left going are resumed by the next bridge
       schedules.shutdown();
       // trainings and evaluations go on without the bridge (the next one picks them up); TensorBoards don't

@@ -15,6 +15,7 @@ import type { TicketBook } from './server/tickets.js';
 import type { Store } from './store/index.js';
 import type { TensorboardService } from './tensorboards/service.js';
 import type { TrainingService } from './trainings/service.js';
+import type { UsageService } from './usage/service.js';
 
 /** What route handlers reach: the store and the services, nothing global. */
 export interface BridgeContext {
@@ -40,6 +41,8 @@ export interface BridgeContext {
   recipes: RecipeService;
   /** chains of trainings, evaluations, promotions and batch jobs, fired by the bridge's own clock */
   schedules: ScheduleService;
+  /** CPU, memory, threads, open files (and GPU) of every process the bridge started here, sampled every few seconds */
+  usage: UsageService;
   /** one-time credentials for pages browsers open */
   tickets: TicketBook;
   /** the browser sessions those tickets open */

@@ -23,6 +23,7 @@ import { conflict, HttpError, notFound } from '../server/errors.js';
 import { pageOf } from '../server/query-defaults.js';
 import type { EndpointRecord, NewStage, StageRecord } from '../store/endpoints.js';
 import type { Store } from '../store/index.js';
+import type { LocalWorker } from '../usage/targets.js';
 import { StageDeployer } from './deployer.js';
 import { InferenceLogWriter } from './inference-log.js';
 import { StageLifecycle } from './lifecycle.js';
@@ -31,6 +32,7 @@ import { type EndpointRoute, hashApiKey, RoutingTable } from './routing.js';
 import { ServePool } from './serve-pool.js';
 import { checkedMonitoring, monitoringOf } from './stage-settings.js';
 import { StatsKeeper } from './stats.js';
+import { WorkerPool } from './worker-pool.js';
 
 // the gateway's imports of these predate the split
 export { type EndpointRoute, hashApiKey, type StageRuntime } from './routing.js';
@@ -388,6 +390,50 @@ export class EndpointService {
     const endpoint = this.record(key);
     this.logs.flush();
     return { items: this.store.inference.logs(endpoint.id, { ...query, limit: query?.limit ?? DEFAULTS.logLimit }) };
+  }
+
+  // --- resource usage (issue 18) ---------------------------------------------------------
+
+  /** The workers running on this machine now, with their stage's memory limit: what the usage sampler watches. */
+  localWorkers(): LocalWorker[] {
+    return this.table.allRuntimes().flatMap((runtime) => {
+      if (!(runtime.pool instanceof WorkerPool)) return [];
+      return runtime.pool.instances.flatMap((instance) =>
+        instance.pid === null
+          ? []
+          : [
+              {
+                endpointId: runtime.endpointId,
+                stageId: runtime.id,
+                stage: runtime.name,
+                index: instance.index,
+                pid: instance.pid,
+                memoryLimitMb: runtime.monitoring.memoryLimitMb,
+              },
+            ],
+      );
+    });
+  }
+
+  /** A worker over its stage's memory limit: restarted, its lastExit and the stage's log saying why. */
+  restartOverMemory(worker: LocalWorker, limitMb: number, rssMb: number): void {
+    const runtime = this.table.runtime(worker.stageId);
+    if (!(runtime?.pool instanceof WorkerPool) || !runtime.pool.overMemory(worker.index, worker.pid, limitMb, rssMb)) return;
+    const body = `worker ${worker.index} went over the stage's memory limit of ${limitMb} MB (rss ${Math.round(rssMb)} MB): restarted`;
+    this.options.log.warn({ endpoint: worker.endpointId, stage: worker.stage, pid: worker.pid }, body);
+    this.logs.push({
+      endpointId: worker.endpointId,
+      endpointStageId: worker.stageId,
+      stage: worker.stage,
+      inferenceId: '',
+      action: 'Stage.Worker',
+      modelName: runtime.modelName,
+      logLevel: 'WARNING',
+      body,
+      status: null,
+      latencyMs: null,
+      time: new Date().toISOString(),
+    });
   }
 
   // --- the bridge's life -----------------------------------------------------------------

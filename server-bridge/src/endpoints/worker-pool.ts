@@ -63,6 +63,8 @@ export class Instance {
   healthMisses = 0;
   /** why the pool killed it, when it did: said when it is started again */
   killedBecause: string | null = null;
+  /** what its lastExit says once it has ended, instead of the signal (the memory limit) */
+  exitBecause: string | null = null;
   timer: NodeJS.Timeout | null = null;
 
   constructor(readonly index: number) {}
@@ -245,7 +247,8 @@ export class WorkerPool {
       child.once('exit', (code, signal) => {
         clearTimeout(deadline);
         const how = howItEnded(code, signal);
-        instance.lastExit = how;
+        instance.lastExit = instance.exitBecause ?? how;
+        instance.exitBecause = null;
         instance.client?.destroy();
         instance.client = null;
         instance.pid = null;
@@ -332,6 +335,25 @@ export class WorkerPool {
     instance.client?.abort();
     instance.client = null;
     instance.child?.kill('SIGKILL');
+  }
+
+  /**
+   * Over its stage's memory limit: out of the rotation and killed at once (as the kernel's OOM
+   * killer would; a drain could take the machine's memory meanwhile), and so started again, its
+   * lastExit saying why. Only a READY one: a start is judged by its own deadline (and the
+   * deploy waits on it). False when it isn't READY, or is another process than the one sampled.
+   */
+  overMemory(index: number, pid: number, limitMb: number, rssMb: number): boolean {
+    const instance = this.instances[index];
+    // the pid sampled: not a worker started since
+    if (!instance || this.stopping || instance.state !== 'READY' || instance.pid !== pid) return false;
+    instance.killedBecause = `went over its memory limit of ${limitMb} MB (rss ${Math.round(rssMb)} MB)`;
+    instance.exitBecause = `memory limit ${limitMb} MB exceeded (rss ${Math.round(rssMb)} MB)`;
+    instance.state = 'RESTARTING';
+    instance.client?.abort();
+    instance.client = null;
+    instance.child?.kill('SIGKILL');
+    return true;
   }
 
   private missed(instance: Instance): void {

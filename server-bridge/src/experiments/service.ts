@@ -57,6 +57,10 @@ export class ExperimentService {
     const trainings = this.store.trainings.list({ experimentId: experiment.id, limit: 10_000, offset: 0 }).items;
     const hyperparameters = new Set<string>();
     const metrics = new Set<string>();
+    const usage = this.store.usage.summaries(
+      'trainings',
+      trainings.map((t) => t.id),
+    );
     const rows = trainings.map((training) => {
       const summaries = this.store.metrics.summaries(training.id);
       for (const key of Object.keys(training.hyperparameters)) hyperparameters.add(key);
@@ -70,6 +74,8 @@ export class ExperimentService {
         endedAt: training.endedAt,
         hyperparameters: training.hyperparameters,
         metrics: summaries,
+        peakMemoryMb: usage.get(training.id)?.peakMemoryMb ?? null,
+        meanCpuPercent: usage.get(training.id)?.meanCpuPercent ?? null,
       };
     });
     return {

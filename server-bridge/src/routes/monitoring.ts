@@ -15,9 +15,9 @@ export const monitoringHandlers: Handlers<
   | 'sendEndpointFeedback'
   | 'getEndpointModelQuality'
 > = {
-  getTrainingResources: notYet,
-  getEndpointResources: notYet,
-  getBatchInferenceResources: notYet,
+  getTrainingResources: ({ params, query }, { bridge }) => bridge.usage.resources('trainings', params.id, query),
+  getEndpointResources: ({ params, query }, { bridge }) => bridge.usage.resources('endpoints', params.id, query),
+  getBatchInferenceResources: ({ params, query }, { bridge }) => bridge.usage.resources('batch-inferences', params.id, query),
   listEndpointPayloads: notYet,
   getEndpointDrift: notYet,
   sendEndpointFeedback: notYet,

@@ -16,6 +16,7 @@ import { RecipesRepository } from './recipes.js';
 import { SchedulesRepository } from './schedules.js';
 import { TensorboardsRepository } from './tensorboards.js';
 import { TrainingsRepository } from './trainings.js';
+import { UsageRepository } from './usage.js';
 
 /** The bridge's SQLite store: one repository per resource, one event log for all. */
 export class Store {
@@ -35,6 +36,8 @@ export class Store {
   readonly clusters: ClustersRepository;
   readonly recipes: RecipesRepository;
   readonly schedules: SchedulesRepository;
+  /** resource usage of the processes of trainings, endpoints and batch jobs (issue 18) */
+  readonly usage: UsageRepository;
 
   constructor(file: string) {
     this.db = openDatabase(file);
@@ -53,6 +56,7 @@ export class Store {
     this.clusters = new ClustersRepository(this.db, this.events);
     this.recipes = new RecipesRepository(this.db, this.events);
     this.schedules = new SchedulesRepository(this.db, this.events, scheduleView);
+    this.usage = new UsageRepository(this.db);
   }
 
   /**

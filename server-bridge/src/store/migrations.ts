@@ -503,6 +503,46 @@ export const migrations: readonly { version: number; name: string; sql: string }
       ALTER TABLE endpoint_stages ADD COLUMN drift TEXT;
     `,
   },
+  {
+    version: 16,
+    name: 'resource usage',
+    sql: `
+      -- issue 18: the processes of trainings, endpoints and batch jobs, sampled every few seconds;
+      -- span 0 is a sample as taken, kept for the last hour; older ones are merged into buckets of
+      -- span seconds (60, then 900) starting at time: the mean CPU, the peak memory
+      CREATE TABLE usage_samples (
+        id            INTEGER PRIMARY KEY,
+        resource      TEXT NOT NULL,
+        owner_id      TEXT NOT NULL,
+        process       TEXT NOT NULL,
+        kind          TEXT NOT NULL,
+        stage         TEXT,
+        pid           INTEGER NOT NULL,
+        time          TEXT NOT NULL,
+        span          INTEGER NOT NULL,
+        cpu_percent   REAL NOT NULL,
+        memory_mb     REAL NOT NULL,
+        threads       INTEGER NOT NULL,
+        open_files    INTEGER NOT NULL,
+        gpu_percent   REAL,
+        gpu_memory_mb REAL
+      );
+      CREATE INDEX usage_samples_owner ON usage_samples (resource, owner_id, time);
+      CREATE INDEX usage_samples_span ON usage_samples (span, time);
+      -- per resource (scope '') and per stage (scope: its name): every round's sums, kept whole
+      -- whatever the downsampling: the comparison's peak memory and mean CPU
+      CREATE TABLE usage_summaries (
+        resource       TEXT NOT NULL,
+        owner_id       TEXT NOT NULL,
+        scope          TEXT NOT NULL,
+        rounds         INTEGER NOT NULL,
+        cpu_total      REAL NOT NULL,
+        peak_memory_mb REAL NOT NULL,
+        updated_at     TEXT NOT NULL,
+        PRIMARY KEY (resource, owner_id, scope)
+      );
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

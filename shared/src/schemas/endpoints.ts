@@ -236,7 +236,8 @@ export const EndpointStatsQuery = Type.Object(
 );
 export type EndpointStatsQuery = Static<typeof EndpointStatsQuery>;
 
-export const INFERENCE_ACTIONS = ['Inference.Request', 'Inference.Response'] as const;
+/** Stage.Worker: what happened to one of the stage's workers (restarted over its memory limit), with no request. */
+export const INFERENCE_ACTIONS = ['Inference.Request', 'Inference.Response', 'Stage.Worker'] as const;
 export const LOG_LEVELS = ['INFO', 'WARNING', 'ERROR'] as const;
 
 /** The console guide's endpoint log fields (category easymaker.inference). */

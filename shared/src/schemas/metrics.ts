@@ -86,6 +86,12 @@ export const ExperimentComparison = Type.Object(
         endedAt: Type.Union([Timestamp, Type.Null()]),
         hyperparameters: Type.Record(Type.String(), Type.String()),
         metrics: Type.Record(Type.String(), MetricSummary),
+        peakMemoryMb: Type.Union([Type.Number(), Type.Null()], {
+          description: 'the most resident memory its ranks held together (null: never sampled, e.g. on a cluster)',
+        }),
+        meanCpuPercent: Type.Union([Type.Number(), Type.Null()], {
+          description: "its ranks' CPU use together, averaged over the samples (100 = one core busy)",
+        }),
       }),
     ),
   },

@@ -48,6 +48,11 @@ export function registerServe(program: Command): void {
     )
     .option('--cluster-poll <seconds>', 'how often every Ray cluster is checked (reachable, nodes)', '5')
     .option(
+      '--usage-interval <seconds>',
+      'how often the processes of trainings, endpoints and batch jobs are sampled (CPU, memory…); 0: never',
+      '5',
+    )
+    .option(
       '--public-url <url>',
       "where a Ray cluster's nodes reach this bridge (cluster trainings send their results there); default: where it listens",
     )
@@ -91,6 +96,11 @@ export function registerServe(program: Command): void {
       const clusterPoll = Number(options.clusterPoll);
       if (!(clusterPoll >= 0.2))
         command.error(`--cluster-poll must be a number of seconds, 0.2 or more, not "${options.clusterPoll}"`, { exitCode: 2 });
+      const usageInterval = Number(options.usageInterval);
+      if (!(usageInterval === 0 || usageInterval >= 0.2))
+        command.error(`--usage-interval must be 0 or a number of seconds, 0.2 or more, not "${options.usageInterval}"`, {
+          exitCode: 2,
+        });
       let publicUrl: string | undefined;
       if (options.publicUrl !== undefined) {
         try {
@@ -118,6 +128,7 @@ export function registerServe(program: Command): void {
         inferenceTimeoutMs: Math.round(inferenceTimeout * 1000),
         quickTestIdleSeconds: quickTestIdle,
         clusterPollMs: Math.round(clusterPoll * 1000),
+        usageIntervalMs: Math.round(usageInterval * 1000),
         publicUrl,
         logLevel: options.logLevel as string,
         logRotation: { maxBytes: Math.round(logMaxMb * 1024 * 1024), keep: logKeep },

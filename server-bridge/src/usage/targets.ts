@@ -1,0 +1,96 @@
+import type { UsageProcessKind } from '@emkit/shared';
+import { batchLayout, RUNNER_STATES, type RunnerStatus } from '../batch-inferences/contract.js';
+import { readStatusFile } from '../runtime/status-file.js';
+import type { Store } from '../store/index.js';
+import type { UsageResource } from '../store/usage.js';
+import type { SupervisorStatus } from '../trainings/contract.js';
+import { trainingLayout } from '../trainings/contract.js';
+
+/** A stage's worker on this machine, as the endpoints' worker pools have it now. */
+export interface LocalWorker {
+  endpointId: string;
+  stageId: string;
+  stage: string;
+  index: number;
+  pid: number;
+  /** its stage's limit as set now (PATCH changes it with no redeploy); null: none */
+  memoryLimitMb: number | null;
+}
+
+/** One process to sample (with its children), and whose series it belongs to. */
+export interface UsageTarget {
+  /** unique in a round, and the same from round to round for the same process */
+  key: string;
+  pid: number;
+  /** the resources it counts for: a TensorBoard counts for each training it shows */
+  owners: { resource: UsageResource; id: string }[];
+  process: string;
+  kind: UsageProcessKind;
+  stage: string | null;
+  /** a stage worker: what the memory limit acts on */
+  worker?: LocalWorker;
+}
+
+const TRAINING_STATES = ['CREATE IN PROGRESS', 'RUNNING', 'STOP IN PROGRESS', 'COMPLETE', 'FAIL TRAIN', 'STOPPED'];
+
+/**
+ * Every process the bridge has started that runs on this machine now: the ranks of local
+ * trainings (from their supervisors' status.json), the TensorBoards, the stages' workers and
+ * the batch jobs' runners (each with its scoring workers, its children). A training or batch
+ * job on a Ray cluster is left out: its processes run on the cluster's nodes, out of this
+ * machine's sight (Ray's own dashboard shows them), and so is a stage on a cluster.
+ */
+export function usageTargets(store: Store, workers: readonly LocalWorker[]): UsageTarget[] {
+  const targets: UsageTarget[] = [];
+  for (const training of store.trainings.unsettled()) {
+    if (training.clusterId || training.state === 'CREATE REQUESTED') continue;
+    const { status } = readStatusFile<SupervisorStatus>(trainingLayout(training.dir).status, TRAINING_STATES);
+    for (const rank of status?.ranks ?? []) {
+      if (rank.exitCode !== null) continue;
+      targets.push({
+        key: `trainings/${training.id}/rank/${rank.rank}/${rank.pid}`,
+        pid: rank.pid,
+        owners: [{ resource: 'trainings', id: training.id }],
+        process: `rank ${rank.rank}`,
+        kind: 'rank',
+        stage: null,
+      });
+    }
+  }
+  for (const tensorboard of store.tensorboards.withState('RUNNING')) {
+    if (tensorboard.pid === null || tensorboard.trainings.length === 0) continue;
+    targets.push({
+      key: `tensorboards/${tensorboard.id}/${tensorboard.pid}`,
+      pid: tensorboard.pid,
+      owners: tensorboard.trainings.map((t) => ({ resource: 'trainings', id: t.id })),
+      process: 'tensorboard',
+      kind: 'tensorboard',
+      stage: null,
+    });
+  }
+  for (const worker of workers) {
+    targets.push({
+      key: `endpoints/${worker.stageId}/${worker.index}/${worker.pid}`,
+      pid: worker.pid,
+      owners: [{ resource: 'endpoints', id: worker.endpointId }],
+      process: `worker ${worker.index}`,
+      kind: 'worker',
+      stage: worker.stage,
+      worker,
+    });
+  }
+  for (const job of store.batchInferences.unsettled()) {
+    if (job.cluster !== null) continue;
+    const pid = job.runnerPid ?? readStatusFile<RunnerStatus>(batchLayout(job.dir).status, RUNNER_STATES).status?.pid;
+    if (!pid) continue;
+    targets.push({
+      key: `batch-inferences/${job.id}/${pid}`,
+      pid,
+      owners: [{ resource: 'batch-inferences', id: job.id }],
+      process: 'runner',
+      kind: 'batch-worker',
+      stage: null,
+    });
+  }
+  return targets;
+}
