@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { AlertService } from './alerts/service.js';
+import type { WebhookOptions } from './alerts/webhook.js';
 import { BatchInferenceService } from './batch-inferences/service.js';
 import { ClusterService } from './clusters/service.js';
 import type { BridgeContext } from './context.js';
@@ -15,6 +17,8 @@ import { ExperimentService } from './experiments/service.js';
 import { MetricsIngester } from './metrics/ingest.js';
 import { QuickTests } from './models/quick-tests.js';
 import { ModelService } from './models/service.js';
+import { ModelQualityService } from './payloads/model-quality.js';
+import { PayloadService } from './payloads/service.js';
 import { writeBuiltinSources } from './recipes/builtin-sources.js';
 import { recipeCompletion } from './recipes/completion.js';
 import { RecipeService } from './recipes/service.js';
@@ -90,6 +94,10 @@ export interface BridgeOptions {
   inferenceBodyLimit?: number;
   /** a model that takes longer to answer gets the caller a 504 (default 60 s) */
   inferenceTimeoutMs?: number;
+  /** how often the alert rules are read (ms, default 5 s) */
+  alertIntervalMs?: number;
+  /** how each alert webhook is tried: a timeout per attempt, attempts, the first wait between them */
+  alertWebhook?: WebhookOptions;
   /** how often every cluster is checked (ms, default 5 s) */
   clusterPollMs?: number;
   /** how often an idle model worker is asked for /health (default 5 s) */
@@ -242,6 +250,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     healthEveryMs: options.workerHealthMs,
     clusters,
   });
+  const payloads = new PayloadService(store, log);
   const inferenceTimeoutMs = options.inferenceTimeoutMs ?? 60_000;
   const quickTests = new QuickTests(store, {
     python,
@@ -319,6 +328,13 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     workers: () => endpoints.localWorkers(),
     overMemoryLimit: (worker, limitMb, rssMb) => endpoints.restartOverMemory(worker, limitMb, rssMb),
   });
+  const alerts = new AlertService(store, {
+    log,
+    trafficOf: (endpointId, stage) => endpoints.traffic(endpointId, stage).map((traffic) => traffic.totals),
+    sources: { usage },
+    tickMs: options.alertIntervalMs,
+    webhook: options.alertWebhook,
+  });
   const context: BridgeContext = {
     version: VERSION,
     paths,
@@ -333,10 +349,13 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     evaluations,
     batchInferences,
     endpoints,
+    payloads,
+    modelQuality: new ModelQualityService(store, payloads),
     clusters,
     recipes,
     schedules,
     usage,
+    alerts,
     tickets: new TicketBook(),
     sessions,
     uptimeSeconds: () => (Date.now() - startedAt) / 1000,
@@ -353,6 +372,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   // after the trainings and evaluations: a run picked up again waits on them
   schedules.start();
   usage.start();
+  alerts.start();
 
   const host = options.host ?? '127.0.0.1';
   const allowedHosts = [
@@ -379,9 +399,11 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   } catch (error) {
     usage.stop();
     schedules.shutdown();
+    await alerts.shutdown();
     await endpoints.shutdown();
     await quickTests.shutdown();
     await clusters.shutdown();
+    payloads.close();
     store.close();
     throw error;
   }
@@ -411,6 +433,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
       usage.stop();
       // runs left going are resumed by the next bridge
       schedules.shutdown();
+      await alerts.shutdown();
       // trainings and evaluations go on without the bridge (the next one picks them up); TensorBoards don't
       trainings.shutdown();
       evaluations.shutdown();
@@ -420,6 +443,8 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
       await Promise.all([endpoints.shutdown(), quickTests.shutdown(), clusters.shutdown()]);
       if (sockets.fallback) rmSync(sockets.dir, { recursive: true, force: true });
       await environments.shutdown();
+      // after the gateway has stopped: what waits to be logged is written
+      payloads.close();
       store.close();
       log.info('emkit bridge stopped');
       log.flush();

@@ -1,3 +1,4 @@
+import type { AlertService } from './alerts/service.js';
 import type { BatchInferenceService } from './batch-inferences/service.js';
 import type { ClusterService } from './clusters/service.js';
 import type { DatasetService } from './datasets/service.js';
@@ -7,6 +8,8 @@ import type { EvaluationService } from './evaluations/service.js';
 import type { ExperimentService } from './experiments/service.js';
 import type { QuickTests } from './models/quick-tests.js';
 import type { ModelService } from './models/service.js';
+import type { ModelQualityService } from './payloads/model-quality.js';
+import type { PayloadService } from './payloads/service.js';
 import type { RecipeService } from './recipes/service.js';
 import type { HomePaths } from './runtime/paths.js';
 import type { ScheduleService } from './schedules/service.js';
@@ -35,6 +38,10 @@ export interface BridgeContext {
   /** a model version scoring a whole table or folder of files, detached, resumable */
   batchInferences: BatchInferenceService;
   endpoints: EndpointService;
+  /** stages' logged requests (payload logging) and the labels sent back for them */
+  payloads: PayloadService;
+  /** rolling accuracy / F1 or MAE / RMSE from those labels; `latest` is what alert rules read */
+  modelQuality: ModelQualityService;
   /** Ray clusters: added, or started here (local), and checked every few seconds */
   clusters: ClusterService;
   /** the six built-in model types and the recipes saved from trainings */
@@ -43,6 +50,8 @@ export interface BridgeContext {
   schedules: ScheduleService;
   /** CPU, memory, threads, open files (and GPU) of every process the bridge started here, sampled every few seconds */
   usage: UsageService;
+  /** alert rules on the monitored series, read by the bridge's own timer */
+  alerts: AlertService;
   /** one-time credentials for pages browsers open */
   tickets: TicketBook;
   /** the browser sessions those tickets open */

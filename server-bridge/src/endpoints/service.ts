@@ -32,6 +32,7 @@ import { type EndpointRoute, hashApiKey, RoutingTable } from './routing.js';
 import { ServePool } from './serve-pool.js';
 import { checkedMonitoring, monitoringOf } from './stage-settings.js';
 import { StatsKeeper } from './stats.js';
+import type { StageTraffic } from './traffic.js';
 import { WorkerPool } from './worker-pool.js';
 
 // the gateway's imports of these predate the split
@@ -384,6 +385,11 @@ export class EndpointService {
 
   stats(key: string, query: EndpointStatsQuery | undefined): EndpointStats {
     return this.statsKeeper.stats(this.record(key).id, query ?? {});
+  }
+
+  /** The live traffic counters of an endpoint's serving stages (one, or all), for readers with their own window. */
+  traffic(endpointId: string, stage?: string): StageTraffic[] {
+    return this.table.runtimesOf(endpointId, stage).map((runtime) => runtime.traffic);
   }
 
   inferenceLogs(key: string, query: InferenceLogQuery | undefined): { items: InferenceLog[] } {

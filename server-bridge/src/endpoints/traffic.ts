@@ -15,6 +15,26 @@ const middleOf = (bucket: number) => 2 ** ((bucket + 0.5) / PER_DOUBLING) / 1000
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
 const MINUTE_MS = 60_000;
+
+/** Counts and a latency histogram that only grow. */
+export interface TrafficTotals {
+  count: number;
+  errors: number;
+  serverErrors: number;
+  histogram: Uint32Array;
+}
+
+/** The `q` quantile (0..1) of a latency histogram holding `count` calls, in ms; null for none. */
+export function histogramPercentile(histogram: ArrayLike<number>, count: number, q: number): number | null {
+  if (count <= 0) return null;
+  const rank = Math.ceil(q * count);
+  let seen = 0;
+  for (let bucket = 0; bucket < histogram.length; bucket += 1) {
+    seen += histogram[bucket] as number;
+    if (seen >= rank) return round(middleOf(bucket));
+  }
+  return null;
+}
 export const minuteOf = (time: number) => time - (time % MINUTE_MS);
 
 /**
@@ -29,6 +49,8 @@ export class StageTraffic {
   private serverErrors = 0;
   private maxInFlight = 0;
   private readonly histogram = new Uint32Array(BUCKETS);
+  /** Everything counted since the stage started, never reset: a reader takes differences over its own window (alerts). */
+  readonly totals: TrafficTotals = { count: 0, errors: 0, serverErrors: 0, histogram: new Uint32Array(BUCKETS) };
 
   constructor(
     readonly stageId: string,
@@ -52,6 +74,11 @@ export class StageTraffic {
     if (status >= 500) this.serverErrors += 1;
     const bucket = bucketOf(ms);
     this.histogram[bucket] = (this.histogram[bucket] as number) + 1;
+    const totals = this.totals;
+    totals.count += 1;
+    if (status >= 400) totals.errors += 1;
+    if (status >= 500) totals.serverErrors += 1;
+    totals.histogram[bucket] = (totals.histogram[bucket] as number) + 1;
   }
 
   /** Minutes that ended while requests came in, kept until `roll` collects them. */
@@ -97,13 +124,6 @@ export class StageTraffic {
   }
 
   private percentile(q: number): number | null {
-    if (this.count === 0) return null;
-    const rank = Math.ceil(q * this.count);
-    let seen = 0;
-    for (let bucket = 0; bucket < BUCKETS; bucket += 1) {
-      seen += this.histogram[bucket] as number;
-      if (seen >= rank) return round(middleOf(bucket));
-    }
-    return null;
+    return histogramPercentile(this.histogram, this.count, q);
   }
 }

@@ -1,18 +1,15 @@
-import { HttpError } from '../server/errors.js';
 import type { Handlers } from './types.js';
-
-// placeholders of the issue-18 contract: the alerts engineer replaces them
-const notYet = (): never => {
-  throw new HttpError(404, 'not_found', 'alerts are not built yet');
-};
 
 export const alertHandlers: Handlers<
   'listAlertRules' | 'createAlertRule' | 'getAlertRule' | 'updateAlertRule' | 'deleteAlertRule' | 'listAlertEvents'
 > = {
-  listAlertRules: notYet,
-  createAlertRule: notYet,
-  getAlertRule: notYet,
-  updateAlertRule: notYet,
-  deleteAlertRule: notYet,
-  listAlertEvents: notYet,
+  listAlertRules: ({ query }, { bridge }) => bridge.alerts.list(query),
+  createAlertRule: ({ body }, { bridge }) => bridge.alerts.create(body),
+  getAlertRule: ({ params }, { bridge }) => bridge.alerts.find(params.id),
+  updateAlertRule: ({ params, body }, { bridge }) => bridge.alerts.update(params.id, body),
+  deleteAlertRule: ({ params }, { bridge }) => {
+    bridge.alerts.delete(params.id);
+    return undefined;
+  },
+  listAlertEvents: ({ query }, { bridge }) => bridge.alerts.events(query),
 };

@@ -18,8 +18,8 @@ export const monitoringHandlers: Handlers<
   getTrainingResources: ({ params, query }, { bridge }) => bridge.usage.resources('trainings', params.id, query),
   getEndpointResources: ({ params, query }, { bridge }) => bridge.usage.resources('endpoints', params.id, query),
   getBatchInferenceResources: ({ params, query }, { bridge }) => bridge.usage.resources('batch-inferences', params.id, query),
-  listEndpointPayloads: notYet,
+  listEndpointPayloads: ({ params, query }, { bridge }) => bridge.payloads.list(params.id, query),
   getEndpointDrift: notYet,
-  sendEndpointFeedback: notYet,
-  getEndpointModelQuality: notYet,
+  sendEndpointFeedback: ({ params, body }, { bridge }) => bridge.payloads.feedback(params.id, body),
+  getEndpointModelQuality: ({ params, query }, { bridge }) => bridge.modelQuality.get(params.id, query),
 };

@@ -107,6 +107,7 @@ function stageFor(route: EndpointRoute, stageName: string | undefined, rest: str
 export async function registerGateway(app: FastifyInstance, bridge: BridgeContext, options: GatewayOptions): Promise<void> {
   const endpoints = bridge.endpoints;
   const logs = endpoints.logs;
+  const payloads = bridge.payloads.writer;
 
   const handle = async (request: FastifyRequest, reply: FastifyReply) => {
     const params = request.params as { endpoint: string; stage?: string; '*'?: string };
@@ -196,6 +197,8 @@ export async function registerGateway(app: FastifyInstance, bridge: BridgeContex
     } finally {
       if (instance) instance.inFlight -= 1;
     }
+    // the worker's own answer, before a protocol's conversion: what payload logging keeps
+    const workerAnswer = answer;
     if (answer.status === 200 && answerAs) answer = protocolAnswer(answer, (workerBody) => answerAs(workerBody, inferenceId));
     const ms = performance.now() - started;
     stage.traffic.end(answer.status, ms);
@@ -212,6 +215,18 @@ export async function registerGateway(app: FastifyInstance, bridge: BridgeContex
       latencyMs: Math.round(ms * 1000) / 1000,
       time: new Date().toISOString(),
     });
+    const logging = stage.monitoring.payloadLogging;
+    if (logging.enabled) {
+      payloads.offer(logging, {
+        endpointId: stage.endpointId,
+        stageId: stage.id,
+        inferenceId,
+        time,
+        status: answer.status,
+        request: body,
+        answer: workerAnswer.status === 200 ? workerAnswer.body : null,
+      });
+    }
     return { ...answer, inferenceId };
   };
 

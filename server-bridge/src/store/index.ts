@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { scheduleView } from '../schedules/view.js';
+import { AlertsRepository } from './alerts.js';
 import { BatchInferencesRepository } from './batch-inferences.js';
 import { ClustersRepository } from './clusters.js';
 import { DatasetsRepository } from './datasets.js';
@@ -9,9 +10,11 @@ import { EnvironmentsRepository } from './environments.js';
 import { EvaluationsRepository } from './evaluations.js';
 import { EventLog } from './events.js';
 import { ExperimentsRepository } from './experiments.js';
+import { FeedbackRepository } from './feedback.js';
 import { InferenceRepository } from './inference.js';
 import { MetricsRepository } from './metrics.js';
 import { ModelsRepository } from './models.js';
+import { PayloadsRepository } from './payloads.js';
 import { RecipesRepository } from './recipes.js';
 import { SchedulesRepository } from './schedules.js';
 import { TensorboardsRepository } from './tensorboards.js';
@@ -33,11 +36,16 @@ export class Store {
   readonly batchInferences: BatchInferencesRepository;
   readonly endpoints: EndpointsRepository;
   readonly inference: InferenceRepository;
+  /** the payload log: logged requests' instances and predictions */
+  readonly payloads: PayloadsRepository;
+  /** true labels sent back for logged predictions */
+  readonly feedback: FeedbackRepository;
   readonly clusters: ClustersRepository;
   readonly recipes: RecipesRepository;
   readonly schedules: SchedulesRepository;
   /** resource usage of the processes of trainings, endpoints and batch jobs (issue 18) */
   readonly usage: UsageRepository;
+  readonly alerts: AlertsRepository;
 
   constructor(file: string) {
     this.db = openDatabase(file);
@@ -53,10 +61,13 @@ export class Store {
     this.batchInferences = new BatchInferencesRepository(this.db, this.events);
     this.endpoints = new EndpointsRepository(this.db);
     this.inference = new InferenceRepository(this.db);
+    this.payloads = new PayloadsRepository(this.db);
+    this.feedback = new FeedbackRepository(this.db);
     this.clusters = new ClustersRepository(this.db, this.events);
     this.recipes = new RecipesRepository(this.db, this.events);
     this.schedules = new SchedulesRepository(this.db, this.events, scheduleView);
     this.usage = new UsageRepository(this.db);
+    this.alerts = new AlertsRepository(this.db, this.events);
   }
 
   /**

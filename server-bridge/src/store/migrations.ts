@@ -505,6 +505,47 @@ export const migrations: readonly { version: number; name: string; sql: string }
   },
   {
     version: 16,
+    name: 'payload log',
+    sql: `
+      -- a stage's logged requests (payload logging on): its instances and predictions as JSON text, redacted;
+      -- truncated: the request or answer was over maxBytes, instances then hold the cut JSON text as a string
+      CREATE TABLE inference_payloads (
+        seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+        inference_id TEXT NOT NULL,
+        endpoint_id  TEXT NOT NULL REFERENCES endpoints (id) ON DELETE CASCADE,
+        stage_id     TEXT NOT NULL,
+        time         TEXT NOT NULL,
+        status       INTEGER NOT NULL,
+        instances    TEXT,
+        predictions  TEXT,
+        truncated    INTEGER NOT NULL
+      );
+      CREATE INDEX inference_payloads_stage_time ON inference_payloads (stage_id, time);
+      CREATE INDEX inference_payloads_inference ON inference_payloads (inference_id);
+      -- the true labels sent back, each joined to its logged prediction (copied: kept when the payload is pruned);
+      -- time: when the prediction was made, what quality windows go by
+      CREATE TABLE inference_feedback (
+        seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+        endpoint_id  TEXT NOT NULL REFERENCES endpoints (id) ON DELETE CASCADE,
+        stage_id     TEXT NOT NULL,
+        inference_id TEXT NOT NULL,
+        idx          INTEGER NOT NULL,
+        label        TEXT NOT NULL,
+        prediction   TEXT NOT NULL,
+        time         TEXT NOT NULL,
+        received_at  TEXT NOT NULL,
+        UNIQUE (inference_id, idx)
+      );
+      CREATE INDEX inference_feedback_stage_time ON inference_feedback (stage_id, time);
+      -- labels refused for an unknown inferenceId, counted per endpoint
+      CREATE TABLE feedback_unmatched (
+        endpoint_id TEXT PRIMARY KEY REFERENCES endpoints (id) ON DELETE CASCADE,
+        count       INTEGER NOT NULL
+      );
+    `,
+  },
+  {
+    version: 17,
     name: 'resource usage',
     sql: `
       -- issue 18: the processes of trainings, endpoints and batch jobs, sampled every few seconds;
@@ -541,6 +582,54 @@ export const migrations: readonly { version: number; name: string; sql: string }
         updated_at     TEXT NOT NULL,
         PRIMARY KEY (resource, owner_id, scope)
       );
+    `,
+  },
+  {
+    version: 18,
+    name: 'alert rules and their events',
+    sql: `
+      -- a condition on a series, held for a duration; state is what the evaluator last decided (OK or FIRING)
+      CREATE TABLE alert_rules (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        description TEXT NOT NULL DEFAULT '',
+        series TEXT NOT NULL,
+        -- 'endpoints' or 'trainings'; NULL: every running training (training.* only)
+        resource_kind TEXT,
+        resource_id TEXT,
+        resource_name TEXT,
+        stage TEXT,
+        feature TEXT,
+        metric TEXT,
+        op TEXT NOT NULL,
+        threshold REAL NOT NULL,
+        for_seconds INTEGER NOT NULL,
+        severity TEXT NOT NULL,
+        -- the full URL (credentials included): only the sender reads it, the API shows it hidden
+        webhook TEXT,
+        enabled INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      -- the history: one row per firing or resolving, with how its webhook went
+      CREATE TABLE alert_events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        rule_id TEXT NOT NULL REFERENCES alert_rules (id) ON DELETE CASCADE,
+        rule TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        series TEXT NOT NULL,
+        -- JSON: {kind, id, name} or NULL
+        resource TEXT,
+        value REAL,
+        threshold REAL NOT NULL,
+        message TEXT NOT NULL,
+        -- JSON: {state, attempts, error} or NULL (no webhook)
+        webhook TEXT,
+        time TEXT NOT NULL
+      );
+      CREATE INDEX alert_events_rule ON alert_events (rule_id, seq);
     `,
   },
 ];

@@ -47,6 +47,8 @@ export function registerServe(program: Command): void {
       String(DEFAULT_QUICK_TEST_IDLE_SECONDS),
     )
     .option('--cluster-poll <seconds>', 'how often every Ray cluster is checked (reachable, nodes)', '5')
+    .option('--alert-interval <seconds>', 'how often the alert rules are read', '5')
+    .option('--alert-webhook-backoff <seconds>', "the wait before an alert webhook's second attempt (doubled after)", '1')
     .option(
       '--usage-interval <seconds>',
       'how often the processes of trainings, endpoints and batch jobs are sampled (CPU, memory…); 0: never',
@@ -101,6 +103,16 @@ export function registerServe(program: Command): void {
         command.error(`--usage-interval must be 0 or a number of seconds, 0.2 or more, not "${options.usageInterval}"`, {
           exitCode: 2,
         });
+      const alertInterval = Number(options.alertInterval);
+      if (!(alertInterval >= 0.2))
+        command.error(`--alert-interval must be a number of seconds, 0.2 or more, not "${options.alertInterval}"`, {
+          exitCode: 2,
+        });
+      const alertBackoff = Number(options.alertWebhookBackoff);
+      if (!(alertBackoff >= 0))
+        command.error(`--alert-webhook-backoff must be a number of seconds, not "${options.alertWebhookBackoff}"`, {
+          exitCode: 2,
+        });
       let publicUrl: string | undefined;
       if (options.publicUrl !== undefined) {
         try {
@@ -129,6 +141,8 @@ export function registerServe(program: Command): void {
         quickTestIdleSeconds: quickTestIdle,
         clusterPollMs: Math.round(clusterPoll * 1000),
         usageIntervalMs: Math.round(usageInterval * 1000),
+        alertIntervalMs: Math.round(alertInterval * 1000),
+        alertWebhook: { backoffMs: Math.round(alertBackoff * 1000) },
         publicUrl,
         logLevel: options.logLevel as string,
         logRotation: { maxBytes: Math.round(logMaxMb * 1024 * 1024), keep: logKeep },

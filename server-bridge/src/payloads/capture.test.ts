@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { capped, redact } from './capture.js';
+
+describe('what payload logging stores', () => {
+  it('redacts a named field at any depth, in arrays too', () => {
+    expect(redact([{ a: 1, ssn: 2, b: [{ ssn: { deep: 1 } }] }], new Set(['ssn']))).toEqual([
+      { a: 1, ssn: '[redacted]', b: [{ ssn: '[redacted]' }] },
+    ]);
+  });
+
+  it('cuts over maxBytes (UTF-8) to a string, never splitting a character', () => {
+    expect(capped([1, 2], 256)).toEqual({ json: '[1,2]', truncated: false });
+    const cut = capped(['é'.repeat(300)], 257);
+    expect(cut.truncated).toBe(true);
+    const text = JSON.parse(cut.json as string) as string;
+    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(257);
+    expect(text).not.toContain('\uFFFD');
+  });
+});

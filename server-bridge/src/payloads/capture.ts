@@ -1,0 +1,44 @@
+/** What payload logging does to a request and its answer before they are stored: redact, then cap. */
+
+export const REDACTED = '[redacted]';
+
+/** A copy of `value` with the value of every object field named in `names` replaced, at any depth. */
+export function redact(value: unknown, names: ReadonlySet<string>): unknown {
+  if (names.size === 0 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => redact(item, names));
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) out[key] = names.has(key) ? REDACTED : redact(item, names);
+  return out;
+}
+
+export interface Captured {
+  /** JSON text; when cut, the JSON text of the cut string */
+  json: string | null;
+  truncated: boolean;
+}
+
+/** `value` as JSON text, or, over `maxBytes` (UTF-8), its first `maxBytes` as a JSON string. */
+export function capped(value: unknown, maxBytes: number): Captured {
+  if (value === undefined) return { json: null, truncated: false };
+  const json = JSON.stringify(value);
+  // a string's length is at most its UTF-8 size: short ones need no byte count
+  if (json.length <= maxBytes / 3 || Buffer.byteLength(json) <= maxBytes) return { json, truncated: false };
+  // the cut may split a character: its leftover bytes decode to U+FFFD, dropped
+  const cut = Buffer.from(json)
+    .subarray(0, maxBytes)
+    .toString('utf8')
+    .replace(/\uFFFD+$/, '');
+  return { json: JSON.stringify(cut), truncated: true };
+}
+
+/** The field of a worker's JSON body (`instances` of a request, `predictions` of an answer); undefined when it has none. */
+export function fieldOf(body: Buffer | null, field: 'instances' | 'predictions'): unknown {
+  if (!body || body.length === 0) return undefined;
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as unknown;
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+    return (parsed as Record<string, unknown>)[field];
+  } catch {
+    return undefined;
+  }
+}
