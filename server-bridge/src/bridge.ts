@@ -10,6 +10,7 @@ import { ClusterService } from './clusters/service.js';
 import type { BridgeContext } from './context.js';
 import { DatasetScanner, DEFAULT_SCAN_LIMITS, type ScanLimits } from './datasets/scanner.js';
 import { DatasetService } from './datasets/service.js';
+import { DriftService } from './drift/service.js';
 import { EndpointService } from './endpoints/service.js';
 import { EnvironmentService } from './environments/service.js';
 import { EvaluationService } from './evaluations/service.js';
@@ -100,6 +101,8 @@ export interface BridgeOptions {
   alertWebhook?: WebhookOptions;
   /** how often every cluster is checked (ms, default 5 s) */
   clusterPollMs?: number;
+  /** how often stages' closed drift windows are looked for (ms, default 10 s) */
+  driftPollMs?: number;
   /** how often an idle model worker is asked for /health (default 5 s) */
   workerHealthMs?: number;
   /** how often the processes the bridge started are sampled (CPU, memory…; default 5 s; 0: never) */
@@ -320,6 +323,17 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     datasets: resolveDataset,
     log,
   });
+  const drift = new DriftService(store, {
+    python,
+    emkitImportPath,
+    home: paths.home,
+    db: paths.db,
+    cacheRoot: join(paths.home, 'drift'),
+    datasets: resolveDataset,
+    stageRuntime: (endpointName, stageName) => endpoints.route(endpointName)?.stages.get(stageName),
+    log,
+    pollMs: options.driftPollMs,
+  });
   // after the services whose processes it samples
   const usage = new UsageService(store, {
     sidecar: new UsageSidecar({ python, emkitImportPath, log }),
@@ -351,6 +365,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     endpoints,
     payloads,
     modelQuality: new ModelQualityService(store, payloads),
+    drift,
     clusters,
     recipes,
     schedules,
@@ -369,6 +384,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   // first: the stages on a cluster start again from the cluster's state as it is now
   await clusters.reconcile();
   endpoints.reconcile();
+  drift.start();
   // after the trainings and evaluations: a run picked up again waits on them
   schedules.start();
   usage.start();
@@ -434,6 +450,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
       // runs left going are resumed by the next bridge
       schedules.shutdown();
       await alerts.shutdown();
+      drift.shutdown();
       // trainings and evaluations go on without the bridge (the next one picks them up); TensorBoards don't
       trainings.shutdown();
       evaluations.shutdown();

@@ -2,6 +2,7 @@ import type { AlertService } from './alerts/service.js';
 import type { BatchInferenceService } from './batch-inferences/service.js';
 import type { ClusterService } from './clusters/service.js';
 import type { DatasetService } from './datasets/service.js';
+import type { DriftService } from './drift/service.js';
 import type { EndpointService } from './endpoints/service.js';
 import type { EnvironmentService } from './environments/service.js';
 import type { EvaluationService } from './evaluations/service.js';
@@ -42,6 +43,8 @@ export interface BridgeContext {
   payloads: PayloadService;
   /** rolling accuracy / F1 or MAE / RMSE from those labels; `latest` is what alert rules read */
   modelQuality: ModelQualityService;
+  /** stages' data drift per window against a reference table; `latest` for alert rules */
+  drift: DriftService;
   /** Ray clusters: added, or started here (local), and checked every few seconds */
   clusters: ClusterService;
   /** the six built-in model types and the recipes saved from trainings */

@@ -18,16 +18,26 @@ export const endpointHandlers: Handlers<
   | 'getEndpointLogs'
 > = {
   listEndpoints: ({ query }, { bridge }) => bridge.endpoints.list(query),
-  createEndpoint: ({ body }, { bridge }) => bridge.endpoints.create(body),
+  createEndpoint: async ({ body }, { bridge }) => {
+    await bridge.drift.checkSettings(body.model, body.drift);
+    return bridge.endpoints.create(body);
+  },
   getEndpoint: ({ params }, { bridge }) => bridge.endpoints.find(params.id),
   updateEndpoint: ({ params, body }, { bridge }) => bridge.endpoints.update(params.id, body),
   deleteEndpoint: async ({ params }, { bridge }) => {
     await bridge.endpoints.delete(params.id);
     return undefined;
   },
-  createEndpointStage: ({ params, body }, { bridge }) => bridge.endpoints.addStage(params.id, body),
+  createEndpointStage: async ({ params, body }, { bridge }) => {
+    await bridge.drift.checkSettings(body.model, body.drift);
+    return bridge.endpoints.addStage(params.id, body);
+  },
   getEndpointStage: ({ params }, { bridge }) => bridge.endpoints.findStage(params.id, params.stage),
-  updateEndpointStage: ({ params, body }, { bridge }) => bridge.endpoints.updateStage(params.id, params.stage, body),
+  updateEndpointStage: async ({ params, body }, { bridge }) => {
+    // a drift reference lacking the model's input columns is refused before anything is stored
+    await bridge.drift.checkSettings(bridge.endpoints.findStage(params.id, params.stage).model.id, body.drift);
+    return bridge.endpoints.updateStage(params.id, params.stage, body);
+  },
   deployEndpointStage: ({ params }, { bridge }) => bridge.endpoints.redeployStage(params.id, params.stage),
   deactivateEndpointStage: ({ params }, { bridge }) => bridge.endpoints.deactivateStage(params.id, params.stage),
   activateEndpointStage: ({ params }, { bridge }) => bridge.endpoints.activateStage(params.id, params.stage),

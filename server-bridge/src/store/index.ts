@@ -5,6 +5,7 @@ import { BatchInferencesRepository } from './batch-inferences.js';
 import { ClustersRepository } from './clusters.js';
 import { DatasetsRepository } from './datasets.js';
 import { openDatabase } from './db.js';
+import { DriftRepository } from './drift.js';
 import { EndpointsRepository } from './endpoints.js';
 import { EnvironmentsRepository } from './environments.js';
 import { EvaluationsRepository } from './evaluations.js';
@@ -40,6 +41,7 @@ export class Store {
   readonly payloads: PayloadsRepository;
   /** true labels sent back for logged predictions */
   readonly feedback: FeedbackRepository;
+  readonly drift: DriftRepository;
   readonly clusters: ClustersRepository;
   readonly recipes: RecipesRepository;
   readonly schedules: SchedulesRepository;
@@ -63,6 +65,7 @@ export class Store {
     this.inference = new InferenceRepository(this.db);
     this.payloads = new PayloadsRepository(this.db);
     this.feedback = new FeedbackRepository(this.db);
+    this.drift = new DriftRepository(this.db);
     this.clusters = new ClustersRepository(this.db, this.events);
     this.recipes = new RecipesRepository(this.db, this.events);
     this.schedules = new SchedulesRepository(this.db, this.events, scheduleView);

@@ -632,6 +632,26 @@ export const migrations: readonly { version: number; name: string; sql: string }
       CREATE INDEX alert_events_rule ON alert_events (rule_id, seq);
     `,
   },
+  {
+    version: 19,
+    name: 'drift windows',
+    sql: `
+      -- a stage's judged drift windows (closed ones; the current one is computed on demand, not stored);
+      -- features and prediction: JSON FeatureDrift[] (worst first) and FeatureDrift or NULL
+      CREATE TABLE drift_windows (
+        stage_id    TEXT NOT NULL,
+        endpoint_id TEXT NOT NULL REFERENCES endpoints (id) ON DELETE CASCADE,
+        start       TEXT NOT NULL,
+        end         TEXT NOT NULL,
+        count       INTEGER NOT NULL,
+        judged      INTEGER NOT NULL,
+        features    TEXT NOT NULL,
+        prediction  TEXT,
+        computed_at TEXT NOT NULL,
+        PRIMARY KEY (stage_id, start)
+      );
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

@@ -54,6 +54,7 @@ export function registerServe(program: Command): void {
       'how often the processes of trainings, endpoints and batch jobs are sampled (CPU, memory…); 0: never',
       '5',
     )
+    .option('--drift-poll <seconds>', "how often stages' closed drift windows are looked for and computed", '10')
     .option(
       '--public-url <url>',
       "where a Ray cluster's nodes reach this bridge (cluster trainings send their results there); default: where it listens",
@@ -113,6 +114,9 @@ export function registerServe(program: Command): void {
         command.error(`--alert-webhook-backoff must be a number of seconds, not "${options.alertWebhookBackoff}"`, {
           exitCode: 2,
         });
+      const driftPoll = Number(options.driftPoll);
+      if (!(driftPoll >= 0.2))
+        command.error(`--drift-poll must be a number of seconds, 0.2 or more, not "${options.driftPoll}"`, { exitCode: 2 });
       let publicUrl: string | undefined;
       if (options.publicUrl !== undefined) {
         try {
@@ -143,6 +147,7 @@ export function registerServe(program: Command): void {
         usageIntervalMs: Math.round(usageInterval * 1000),
         alertIntervalMs: Math.round(alertInterval * 1000),
         alertWebhook: { backoffMs: Math.round(alertBackoff * 1000) },
+        driftPollMs: Math.round(driftPoll * 1000),
         publicUrl,
         logLevel: options.logLevel as string,
         logRotation: { maxBytes: Math.round(logMaxMb * 1024 * 1024), keep: logKeep },

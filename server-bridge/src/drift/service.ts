@@ -1,0 +1,286 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { DriftQuery, DriftSettings, DriftWindow, EndpointDrift, FeatureDrift, StageDrift } from '@emkit/shared';
+import type { Logger } from 'pino';
+import type { DatasetResolver } from '../datasets/resolve.js';
+import type { StageRuntime } from '../endpoints/routing.js';
+import { HttpError, notFound } from '../server/errors.js';
+import type { StoredDriftWindow } from '../store/drift.js';
+import type { EndpointRecord, StageRecord } from '../store/endpoints.js';
+import type { Store } from '../store/index.js';
+import { modelInputs, type ReferenceTable, referenceTable, trainingTable } from './reference.js';
+import { referencePredictions } from './reference-predictions.js';
+import { type DriftRunner, runDrift } from './runner.js';
+import { lastClosedWindow, type WindowBounds, windowAt, windowMs } from './windows.js';
+
+export interface DriftServiceOptions {
+  python: string;
+  emkitImportPath: string;
+  home: string;
+  /** the bridge's SQLite file: the drift process reads the payload log from it, read-only */
+  db: string;
+  /** where each stage's reference summary, sample and predictions are kept */
+  cacheRoot: string;
+  datasets: DatasetResolver;
+  /** a stage's live workers, to ask for the model's predictions on the reference */
+  stageRuntime: (endpointName: string, stageName: string) => StageRuntime | undefined;
+  log: Logger;
+  /** how often closed windows are looked for (ms, default 10 s) */
+  pollMs?: number;
+  /** a reference file larger than this is refused (default 512 MiB) */
+  referenceMaxBytes?: number;
+}
+
+/** What the drift process answers for one window. */
+interface WindowAnswer {
+  reference: NonNullable<EndpointDrift['reference']>;
+  count: number;
+  judged: boolean;
+  features: FeatureDrift[];
+  prediction: FeatureDrift | null;
+}
+
+/** What a stage's windows are computed against, found once and kept a while (resolving a dataset may scan it). */
+interface StageReference {
+  key: string;
+  table: ReferenceTable | null;
+  inputs: string[] | undefined;
+  until: number;
+}
+
+const DEFAULT_POLL_MS = 10_000;
+const REFERENCE_TTL_MS = 5 * 60_000;
+/** the current window is computed on demand; asked again within this, with no new payload, it is not recomputed */
+const CURRENT_TTL_MS = 5_000;
+const DEFAULT_REFERENCE_MAX_BYTES = 512 * 1024 * 1024;
+
+const hash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
+
+/**
+ * Data drift of stages with a drift watch: their logged inputs, per window, against a reference
+ * table (the given dataset or file, else the table their model's training used), computed by
+ * `python -m emkit.drift` and stored per closed window; the current window on demand.
+ * `latest` is what alert rules read.
+ */
+export class DriftService {
+  private readonly runner: DriftRunner;
+  private readonly references = new Map<string, StageReference>();
+  private readonly current = new Map<string, { key: string; until: number; answer: Promise<WindowAnswer> }>();
+  private readonly warned = new Map<string, string>();
+  private timer: NodeJS.Timeout | undefined;
+  private ticking = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly options: DriftServiceOptions,
+  ) {
+    this.runner = { python: options.python, emkitImportPath: options.emkitImportPath, cwd: options.home };
+  }
+
+  start(): void {
+    this.timer = setInterval(() => void this.tick(), this.options.pollMs ?? DEFAULT_POLL_MS);
+    this.timer.unref();
+  }
+
+  shutdown(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  // --- reading ---------------------------------------------------------------------------
+
+  private endpoint(key: string): EndpointRecord {
+    const endpoint = this.store.endpoints.get(key);
+    if (!endpoint) throw notFound('endpoint', key);
+    return endpoint;
+  }
+
+  /** The stage by name, else the endpoint's default stage. */
+  private stage(endpoint: EndpointRecord, name: string | undefined): StageRecord {
+    const stages = this.store.endpoints.stages(endpoint.id);
+    const stage =
+      name === undefined
+        ? (stages.find((s) => s.id === endpoint.defaultStageId) ?? stages[0])
+        : stages.find((s) => s.name === name);
+    if (!stage) throw notFound('stage', `${endpoint.name}/${name ?? '(default)'}`);
+    return stage;
+  }
+
+  /** GET /endpoints/{id}/drift: the stored windows, newest `windows`, the current one (computed now) last. */
+  async get(endpointKey: string, query: DriftQuery | undefined): Promise<EndpointDrift> {
+    const endpoint = this.endpoint(endpointKey);
+    const stage = this.stage(endpoint, query?.stage);
+    const limit = query?.windows ?? 24;
+    const named = (w: StoredDriftWindow): DriftWindow => ({ stage: stage.name, ...w });
+    const drift = stage.drift;
+    const reference = drift ? await this.reference(stage, drift) : undefined;
+    if (!drift || !reference?.table) {
+      return { endpointId: endpoint.id, reference: null, windows: this.store.drift.newest(stage.id, limit).map(named) };
+    }
+    const bounds = windowAt(Date.now(), windowMs(drift.window));
+    const now = await this.currentWindow(stage, drift, reference, bounds);
+    const stored = this.store.drift.newest(stage.id, limit).filter((w) => w.start !== bounds.start);
+    const windows = [...stored.slice(Math.max(0, stored.length - (limit - 1))), { ...windowOf(now, bounds) }].map(named);
+    return { endpointId: endpoint.id, reference: now.reference, windows };
+  }
+
+  /** For alert rules: the stage's (default: the default stage's) latest judged closed window, or null. */
+  latest(endpointKey: string, stageName?: string): DriftWindow | null {
+    const endpoint = this.store.endpoints.get(endpointKey);
+    if (!endpoint) return null;
+    const stages = this.store.endpoints.stages(endpoint.id);
+    const stage =
+      stageName === undefined
+        ? (stages.find((s) => s.id === endpoint.defaultStageId) ?? stages[0])
+        : stages.find((s) => s.name === stageName);
+    if (!stage) return null;
+    const window = this.store.drift.latestJudged(stage.id);
+    return window ? { stage: stage.name, ...window } : null;
+  }
+
+  // --- checking settings -----------------------------------------------------------------
+
+  /**
+   * At create and PATCH time: a drift watch's reference must be a table with the model's input
+   * columns (where the model says them): 422 naming the missing ones, or the reference refused.
+   * Without a reference given, the training's table is checked the same way when there is one.
+   */
+  async checkSettings(modelRef: string, drift: DriftSettings | null | undefined): Promise<void> {
+    if (!drift) return;
+    const model = this.store.models.find(modelRef);
+    if (!model) return; // the create itself answers 404 for it
+    const table = drift.reference
+      ? await referenceTable(this.options.datasets, drift.reference, 'drift.reference')
+      : await trainingTable(this.store, this.options.datasets, model.id);
+    const inputs = modelInputs(model.artifactPath);
+    if (!table || !inputs) return;
+    await runDrift(this.runner, 'check', {
+      reference: { path: table.path, format: table.format, source: table.source, maxBytes: this.maxBytes },
+      inputs,
+    });
+  }
+
+  private get maxBytes(): number {
+    return this.options.referenceMaxBytes ?? DEFAULT_REFERENCE_MAX_BYTES;
+  }
+
+  // --- computing -------------------------------------------------------------------------
+
+  private async reference(stage: StageRecord, drift: StageDrift): Promise<StageReference> {
+    const key = `${stage.model.id}\0${drift.reference ?? ''}`;
+    const known = this.references.get(stage.id);
+    if (known && known.key === key && known.until > Date.now()) return known;
+    const table = drift.reference
+      ? await referenceTable(this.options.datasets, drift.reference, 'drift.reference')
+      : ((await trainingTable(this.store, this.options.datasets, stage.model.id)) ?? null);
+    const found: StageReference = {
+      key,
+      table,
+      inputs: modelInputs(stage.model.artifactPath),
+      until: Date.now() + REFERENCE_TTL_MS,
+    };
+    this.references.set(stage.id, found);
+    return found;
+  }
+
+  private currentWindow(
+    stage: StageRecord,
+    drift: StageDrift,
+    reference: StageReference,
+    bounds: WindowBounds,
+  ): Promise<WindowAnswer> {
+    const key = `${bounds.start}\0${this.store.payloads.count(stage.id)}\0${JSON.stringify(drift)}\0${reference.key}`;
+    const cached = this.current.get(stage.id);
+    if (cached && cached.key === key && cached.until > Date.now()) return cached.answer;
+    const answer = this.compute(stage, drift, reference, bounds);
+    this.current.set(stage.id, { key, until: Date.now() + CURRENT_TTL_MS, answer });
+    answer.catch(() => this.current.delete(stage.id));
+    return answer;
+  }
+
+  private async compute(
+    stage: StageRecord,
+    drift: StageDrift,
+    reference: StageReference,
+    bounds: WindowBounds,
+  ): Promise<WindowAnswer> {
+    const table = reference.table as ReferenceTable;
+    const folder = join(this.options.cacheRoot, stage.id);
+    const endpoint = this.store.endpoints.get(stage.endpointId);
+    let predictions: string | undefined;
+    try {
+      predictions = await referencePredictions({
+        runner: this.runner,
+        folder,
+        db: this.options.db,
+        stage,
+        reference: table,
+        inputs: reference.inputs,
+        key: hash(`${stage.model.id}\0${table.source}\0${table.path}`),
+        runtime: endpoint ? this.options.stageRuntime(endpoint.name, stage.name) : undefined,
+      });
+    } catch (error) {
+      // the inputs' drift doesn't wait on it: the predictions' drift is null this time
+      this.warnOnce(`${stage.id}:predictions`, error, "could not get the model's predictions on the drift reference");
+    }
+    return runDrift<WindowAnswer>(this.runner, 'window', {
+      db: this.options.db,
+      stageId: stage.id,
+      start: bounds.start,
+      end: bounds.end,
+      reference: { path: table.path, format: table.format, source: table.source, cacheDir: folder, maxBytes: this.maxBytes },
+      inputs: reference.inputs ?? null,
+      referencePredictions: predictions ?? null,
+      psiThreshold: drift.psiThreshold,
+      pValue: drift.pValue,
+      minCount: drift.minCount,
+    });
+  }
+
+  /** Every watched stage's last closed window, computed and stored once. */
+  private async tick(): Promise<void> {
+    if (this.ticking) return;
+    this.ticking = true;
+    try {
+      for (const endpoint of this.store.endpoints.list(10_000, 0).items) {
+        for (const stage of this.store.endpoints.stages(endpoint.id)) {
+          const drift = stage.drift;
+          if (!drift || !stage.payloadLogging.enabled) continue;
+          const bounds = lastClosedWindow(Date.now(), windowMs(drift.window));
+          if (bounds.end <= stage.createdAt || this.store.drift.has(stage.id, bounds.start)) continue;
+          await this.close(stage, drift, bounds);
+        }
+      }
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private async close(stage: StageRecord, drift: StageDrift, bounds: WindowBounds): Promise<void> {
+    try {
+      const reference = await this.reference(stage, drift);
+      if (!reference.table) return;
+      const answer = await this.compute(stage, drift, reference, bounds);
+      this.store.drift.insert(stage.id, stage.endpointId, windowOf(answer, bounds));
+      this.warned.delete(stage.id);
+    } catch (error) {
+      this.warnOnce(stage.id, error, 'could not compute a drift window');
+    }
+  }
+
+  private warnOnce(key: string, error: unknown, what: string): void {
+    const message = error instanceof Error ? error.message : String(error);
+    if (this.warned.get(key) === message) return;
+    this.warned.set(key, message);
+    this.options.log.warn({ key, err: error instanceof HttpError ? undefined : error }, `${what}: ${message}`);
+  }
+}
+
+const windowOf = (answer: WindowAnswer, bounds: WindowBounds): StoredDriftWindow => ({
+  start: bounds.start,
+  end: bounds.end,
+  count: answer.count,
+  judged: answer.judged,
+  features: answer.features,
+  prediction: answer.prediction,
+});

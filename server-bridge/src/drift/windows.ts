@@ -1,0 +1,26 @@
+import { WINDOW_PATTERN } from '@emkit/shared';
+
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const PATTERN = new RegExp(WINDOW_PATTERN);
+
+/** `10s`, `5m`, `1h`, `1d` in milliseconds (the schema has checked the form). */
+export function windowMs(window: string): number {
+  if (!PATTERN.test(window)) throw new Error(`not a drift window: ${window}`);
+  return Number(window.slice(0, -1)) * (UNIT_MS[window.slice(-1)] as number);
+}
+
+export interface WindowBounds {
+  start: string;
+  end: string;
+}
+
+/** The window `now` falls in: windows are aligned on the epoch, so every bridge cuts them alike. */
+export function windowAt(now: number, widthMs: number): WindowBounds {
+  const start = Math.floor(now / widthMs) * widthMs;
+  return { start: new Date(start).toISOString(), end: new Date(start + widthMs).toISOString() };
+}
+
+/** The last window that has ended by `now`. */
+export function lastClosedWindow(now: number, widthMs: number): WindowBounds {
+  return windowAt(now - widthMs, widthMs);
+}
