@@ -194,6 +194,8 @@ input.emkit-input, .emkit-view select, .emkit-view textarea {
 .emkit-resource-table { margin-top: 6px; }
 .emkit-drift-table td.emkit-drift-cell { background: color-mix(in srgb, var(--emkit-busy) calc(var(--emkit-drift, 0) * 60%), transparent); }
 .emkit-drift-table td.emkit-drift-cell-drifted { background: color-mix(in srgb, var(--emkit-failed) calc(30% + var(--emkit-drift, 0) * 40%), transparent); font-weight: bold; }
+.emkit-table.emkit-drift-table { width: auto; min-width: 320px; }
+.emkit-drift-table th.emkit-num { min-width: 72px; }
 .emkit-drift-feature { display: flex; gap: 6px; align-items: center; white-space: nowrap; }
 .emkit-drift-summary, .emkit-quality-summary { margin: 4px 0; }
 .emkit-drift-summary:not([data-drifted="0"]), .emkit-quality-summary:not([data-worse="0"]) { color: var(--emkit-failed); }
