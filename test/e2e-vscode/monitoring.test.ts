@@ -32,10 +32,14 @@ const PREDICT = [
 
 /** Rows like the reference (a, b, c uniform in 0..1), or with b moved up by `shift`. */
 function rows(count: number, seed: number, shift = 0): { a: number; b: number; c: number }[] {
-  let x = seed;
+  // mulberry32: each seed its own stream, uniform from the first draw
+  let state = seed >>> 0;
   const next = () => {
-    x = (x * 48271) % 2147483647;
-    return x / 2147483647;
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
   return Array.from({ length: count }, () => ({ a: next(), b: next() + shift, c: next() }));
 }
