@@ -38,3 +38,18 @@ export function stageDrift(given: DriftSettings | null | undefined): StageDrift 
     minCount: given.minCount ?? (driftDefault('minCount') as number),
   };
 }
+
+/** "on (50 %, redacting ssn, card)" or "off": what a stage logs of its requests, in a few words. */
+export function describePayloadLogging(logging: PayloadLogging): string {
+  if (!logging.enabled) return 'off';
+  const rate = Math.round((logging.sampleRate ?? 1) * 1000) / 10;
+  const redact = logging.redact?.length ? `, redacting ${logging.redact.join(', ')}` : '';
+  return `on (${rate} %${redact})`;
+}
+
+/** "every 1h against its training's table" or "off": a stage's drift watch in a few words. */
+export function describeDrift(drift: DriftSettings | null): string {
+  if (!drift) return 'off';
+  const window = drift.window ?? (driftDefault('window') as string);
+  return `every ${window} against ${drift.reference ? drift.reference : "its training's table"}`;
+}

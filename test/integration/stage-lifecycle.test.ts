@@ -1,7 +1,8 @@
 import { chmodSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EndpointStage } from '@emkit/shared';
+import { type Endpoint, type EndpointStage, EventStream, type ResourceEvent } from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { removeDir, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
 import { activeEndpoint, activeStage, infer, writeCustomModel } from '../support/endpoints.js';
 import { refusal } from '../support/refusal.js';
@@ -125,6 +126,15 @@ describe('stage lifecycle', () => {
     const pid = ready.stages.find((s) => s.name === 'blue')?.instances[0]?.pid as number;
     expect(alive(pid)).toBe(true);
 
+    const events: ResourceEvent[] = [];
+    const up: boolean[] = [];
+    const stream = new EventStream(
+      bridge.client,
+      { event: (e) => events.push(e), connection: (c) => up.push(c) },
+      { WebSocket: WebSocket as never },
+    );
+    await waitFor(async () => up.includes(true), 10_000, 'the event stream');
+
     // a request in flight when the deactivation comes is answered
     const inFlight = infer(bridge, '/inference/toggle', { instances: [[1, 1]] });
     await waitFor(async () => (await stageOf('toggle', 'blue')).instances[0]?.inFlight === 1, 10_000, 'the request in flight');
@@ -136,6 +146,14 @@ describe('stage lifecycle', () => {
     expect(deactivated.stateReason).toMatch(/^deactivated at /);
     expect(deactivated.instances.every((i) => i.state === 'STOPPED' && i.pid === null)).toBe(true);
     expect(alive(pid)).toBe(false);
+    // announced: INACTIVE at once, then its workers stopped
+    const blueIn = (e: ResourceEvent) => (e.data as Endpoint | null)?.stages.find((st) => st.name === 'blue');
+    await waitFor(
+      async () => events.some((e) => blueIn(e)?.state === 'INACTIVE' && blueIn(e)?.instances[0]?.state === 'STOPPED'),
+      10_000,
+      'the event of the stopped stage',
+    );
+    stream.close();
 
     // its routes and the endpoint's default route: 503 with the reason; the other stage serves on
     for (const path of ['/inference/toggle', '/inference/toggle/blue', '/v1/models/toggle:predict']) {
@@ -174,8 +192,6 @@ describe('stage lifecycle', () => {
     expect(kept.state).toBe('INACTIVE');
     expect(kept.instances.every((i) => i.state === 'STOPPED' && i.pid === null)).toBe(true);
     expect((await infer(bridge, '/inference/toggle', { instances: [[1]] })).status).toBe(503);
-    const notDefault = await refusal(api().setDefaultStage({ params: { id: 'toggle' }, body: { stage: 'blue' } }));
-    expect(notDefault.status).toBe(409);
 
     // activated: DEPLOY IN PROGRESS, then ACTIVE with a new worker
     const activating = await api().activateEndpointStage({ params: { id: 'toggle', stage: 'blue' } });
@@ -186,9 +202,50 @@ describe('stage lifecycle', () => {
     const after = await api().getEndpoint({ params: { id: 'toggle' } });
     expect([after.state, after.stateReason]).toEqual(['ACTIVE', null]);
 
-    // an INACTIVE stage that isn't the default is deleted as any other
+    // a stage is INACTIVE from the moment it is deactivated, while its calls in flight are answered
+    // (its call takes 8 s: the room for the steps below, on a loaded machine)
+    await api().createModel({ body: { name: 'slower', artifactPath: writeCustomModel(join(work, 'slower'), 'a', 8000) } });
+    await api().createEndpointStage({ params: { id: 'toggle' }, body: { name: 'amber', model: 'slower' } });
+    await activeStage(bridge.client, 'toggle', 'amber');
+    const slow = infer(bridge, '/inference/toggle/amber', { instances: [[3]] });
+    await waitFor(async () => (await stageOf('toggle', 'amber')).instances[0]?.inFlight === 1, 10_000, 'the call in flight');
+    const draining = api().deactivateEndpointStage({ params: { id: 'toggle', stage: 'amber' } });
+    await waitFor(
+      async () => (await infer(bridge, '/inference/toggle/amber', { instances: [[1]] })).status === 503,
+      10_000,
+      'the 503',
+    );
+    expect((await stageOf('toggle', 'amber')).state).toBe('INACTIVE');
+    const midway = await refusal(api().setDefaultStage({ params: { id: 'toggle' }, body: { stage: 'amber' } }));
+    expect(midway.status).toBe(409);
+    expect(midway.message).toMatch(/stage "amber" is INACTIVE/);
+    expect((await refusal(api().deactivateEndpointStage({ params: { id: 'toggle', stage: 'amber' } }))).status).toBe(409);
+    // activated again while it still drains: the new workers serve, the old call is answered
+    expect((await api().activateEndpointStage({ params: { id: 'toggle', stage: 'amber' } })).state).toBe('DEPLOY IN PROGRESS');
+    expect((await slow).body.predictions).toEqual([['a', 3]]);
+    await draining;
+    await activeStage(bridge.client, 'toggle', 'amber');
+    const back = await infer(bridge, '/inference/toggle/amber', { instances: [[4]] });
+    expect(back.status, JSON.stringify(back.body)).toBe(200);
+    expect(back.body.predictions).toEqual([['a', 4]]);
+    expect((await stageOf('toggle', 'amber')).instances[0]?.state).toBe('READY');
+    await api().deleteEndpointStage({ params: { id: 'toggle', stage: 'amber' } });
+
+    // an INACTIVE stage serves nothing: its model version may be deactivated, and then it isn't activated
     await api().deactivateEndpointStage({ params: { id: 'toggle', stage: 'green' } });
+    const notDefault = await refusal(api().setDefaultStage({ params: { id: 'toggle' }, body: { stage: 'green' } }));
+    expect(notDefault.status).toBe(409);
+    expect(notDefault.message).toMatch(/stage "green" is INACTIVE/);
+    await api().updateModel({ params: { id: 'quick:1' }, body: { active: false } });
+    const modelOff = await refusal(api().activateEndpointStage({ params: { id: 'toggle', stage: 'green' } }));
+    expect(modelOff.status).toBe(409);
+    expect(modelOff.message).toMatch(/reactivate it: emkit model activate quick:1/);
+    expect((await stageOf('toggle', 'green')).state).toBe('INACTIVE');
+    // and it is deleted as any other stage that isn't the default
     await api().deleteEndpointStage({ params: { id: 'toggle', stage: 'green' } });
+    // an endpoint whose default stage is INACTIVE is deleted as any other
+    await api().deactivateEndpointStage({ params: { id: 'toggle', stage: 'blue' } });
     await api().deleteEndpoint({ params: { id: 'toggle' } });
+    expect((await refusal(api().getEndpoint({ params: { id: 'toggle' } }))).status).toBe(404);
   });
 });

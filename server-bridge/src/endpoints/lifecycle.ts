@@ -41,20 +41,24 @@ export class StageLifecycle {
   }
 
   /**
-   * ACTIVE → INACTIVE: new requests get 503 at once; the workers stop once the requests in
-   * flight are answered; resolves when they have. A stage on a cluster has its Serve
-   * application taken off the cluster.
+   * ACTIVE → INACTIVE at once (recorded first, so a bridge that stops meanwhile doesn't start
+   * it again), new requests get 503; the workers stop once the requests in flight are
+   * answered; resolves when they have. A stage on a cluster has its Serve application taken
+   * off the cluster.
    */
   async deactivate(endpoint: EndpointRecord, stage: StageRecord): Promise<void> {
     const runtime = this.table.runtime(stage.id);
     if (stage.state !== 'ACTIVE' || !runtime) {
       throw conflict(`stage "${stage.name}" is ${stage.state}; only an ACTIVE stage is deactivated`);
     }
-    if (runtime.inactive !== null) throw conflict(`stage "${stage.name}" is being deactivated`);
+    // this pool: an activation while it drains puts a new one in its place, which must be left be
+    const pool = runtime.pool;
     runtime.inactive = inactiveMessage(endpoint.name, stage.name);
-    await this.deployer.drain(runtime);
-    await runtime.pool.stop();
     this.deployer.setStage(stage.id, 'INACTIVE', `deactivated at ${new Date().toISOString()}`);
+    await this.deployer.drain(runtime);
+    await pool.stop();
+    // its workers as they are now (stopped), for the views that follow the event stream
+    this.store.tx(() => this.deployer.announce(stage.endpointId));
   }
 
   /** INACTIVE → DEPLOY IN PROGRESS → ACTIVE (or DEPLOY FAILED), its workers started anew. */
@@ -70,21 +74,20 @@ export class StageLifecycle {
     void this.restart(runtime, stage.id, false);
   }
 
-  /** The stage's runtime, made again when it has none (it is always kept while the stage is). */
+  /** The stage's runtime: every stage has one from its creation (or the bridge's start) until it is deleted. */
   private runtimeOf(endpoint: EndpointRecord, stage: StageRecord): StageRuntime {
-    const existing = this.table.runtime(stage.id);
-    if (existing) return existing;
-    const route = this.table.route(endpoint.name);
-    if (!route) throw conflict(`endpoint "${endpoint.name}" takes no traffic now (is it being deleted?)`);
-    return this.deployer.addRuntime(route, stage);
+    const runtime = this.table.runtime(stage.id);
+    if (!runtime) throw conflict(`stage "${stage.name}" of "${endpoint.name}" is being removed`);
+    return runtime;
   }
 
   /** The old pool stopped (it may be retrying), a fresh one from the record as it is now, deployed. */
   private async restart(runtime: StageRuntime, stageId: string, fromCreate: boolean): Promise<void> {
     try {
       await runtime.pool.stop();
+      // deleted meanwhile (its retirement stopped the same pool): no new workers for it
       const stage = this.store.endpoints.stage(stageId);
-      if (!stage || this.table.runtime(stageId) !== runtime) return;
+      if (!stage || stage.state === 'DELETE IN PROGRESS' || this.table.runtime(stageId) !== runtime) return;
       this.deployer.renewPool(runtime, stage);
       await this.deployer.deploy(stageId, !fromCreate);
     } catch (error) {

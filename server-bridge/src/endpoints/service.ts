@@ -306,7 +306,6 @@ export class EndpointService {
     const target = this.stageRecord(endpoint, stageName);
     if (target.id === endpoint.defaultStageId) throw conflict(`stage "${stageName}" is already the default`);
     const runtime = this.table.runtime(target.id);
-    if (runtime?.inactive) throw conflict(`stage "${stageName}" is being deactivated; it can't take the traffic`);
     if (target.state !== 'ACTIVE' || !runtime || runtime.pool.readyCount() === 0) {
       throw conflict(
         `stage "${stageName}" is ${target.state}${target.state === 'ACTIVE' ? ' with no worker ready' : ''}; it takes the traffic once it is ACTIVE`,

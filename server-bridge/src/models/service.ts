@@ -262,5 +262,5 @@ export class ModelService {
   }
 }
 
-/** Stages that serve nothing: a deactivation needn't wait for them. */
-const STOPPED_STAGES = new Set(['CREATE FAILED', 'DEPLOY FAILED']);
+/** Stages that serve nothing (failed, or deactivated): a deactivation needn't wait for them. */
+const STOPPED_STAGES = new Set(['CREATE FAILED', 'DEPLOY FAILED', 'INACTIVE']);

@@ -756,6 +756,48 @@ class _Endpoints(_Resource):
         """Delete a stage once its requests in flight are answered; never the default one (409)."""
         self._client.request("DELETE", f"{self.path}/{_quote(key)}/stages/{_quote(stage)}")
 
+    def update_stage(
+        self,
+        key: str,
+        stage: str,
+        description: Optional[str] = None,
+        memory_limit_mb: Any = _KEEP,
+        payload_logging: Any = _KEEP,
+        drift: Any = _KEEP,
+    ) -> Dict[str, Any]:
+        """Change what watches a stage, with no redeploy; returns the stage. Left out: kept.
+
+        ``memory_limit_mb``: a worker whose resident memory goes over it is restarted (``None``: no
+        limit). ``payload_logging``: the API's object, e.g. ``{"enabled": True, "sampleRate": 0.5,
+        "redact": ["ssn"]}``, replacing the stage's whole (``{"enabled": False}``: off). ``drift``: e.g.
+        ``{"window": "1h", "reference": "iris-data:2"}`` (``None``: off); it needs payload logging on.
+        """
+        body: Dict[str, Any] = {}
+        if description is not None:
+            body["description"] = description
+        for field, value in (("memoryLimitMb", memory_limit_mb), ("payloadLogging", payload_logging), ("drift", drift)):
+            if value is not _KEEP:
+                body[field] = value
+        return self._client.request("PATCH", f"{self.path}/{_quote(key)}/stages/{_quote(stage)}", body)
+
+    def redeploy_stage(self, key: str, stage: str, wait: bool = False, timeout: float = 600) -> Dict[str, Any]:
+        """Deploy a CREATE FAILED or DEPLOY FAILED stage again in place, with its model as it is now
+        (after fixing what failed it); 409 for a stage in any other state."""
+        started = self._client.request("POST", f"{self.path}/{_quote(key)}/stages/{_quote(stage)}/deploy")
+        return self.wait_stage(key, stage, timeout) if wait else started
+
+    def deactivate_stage(self, key: str, stage: str) -> Dict[str, Any]:
+        """Stop an ACTIVE stage's workers once its requests in flight are answered; returns it INACTIVE.
+        Its routes (the endpoint's own, when it is the default) answer 503 until it is activated."""
+        # answered once the requests in flight are (the bridge waits up to 30 s for them)
+        path = f"{self.path}/{_quote(key)}/stages/{_quote(stage)}/deactivate"
+        return self._client.request("POST", path, timeout=max(self._client.timeout, 60))
+
+    def activate_stage(self, key: str, stage: str, wait: bool = False, timeout: float = 600) -> Dict[str, Any]:
+        """Start an INACTIVE stage's workers again: DEPLOY IN PROGRESS, then ACTIVE (``wait=True`` polls)."""
+        started = self._client.request("POST", f"{self.path}/{_quote(key)}/stages/{_quote(stage)}/activate")
+        return self.wait_stage(key, stage, timeout) if wait else started
+
     def set_default_stage(self, key: str, stage: str) -> Dict[str, Any]:
         """Make an ACTIVE stage the default, dropping no request; the old default is removed."""
         return self._client.request("PUT", f"{self.path}/{_quote(key)}/default-stage", {"stage": stage})

@@ -1,4 +1,6 @@
 import {
+  describeDrift,
+  describePayloadLogging,
   type EmkitClient,
   type Endpoint,
   type EndpointStage,
@@ -14,6 +16,7 @@ import { count, count0, pairs } from '../arguments.js';
 import { connect } from '../connect.js';
 import { EXIT } from '../exit-codes.js';
 import { printItem, printList, printMessage } from '../output.js';
+import { registerStageLifecycle } from './endpoint-stages.js';
 import { readInstances } from './instances.js';
 
 const modelRef = (s: EndpointStage) => `${s.model.name}:${s.model.version}`;
@@ -85,6 +88,9 @@ function printStage(globals: { json?: boolean }, client: EmkitClient, stage: End
     ['instances', (s) => `${ready(s)} ready`],
     ['cluster', (s) => s.cluster ?? '(this machine)'],
     ['autoscaling', (s) => (s.autoscaling ? `${s.autoscaling.minReplicas}–${s.autoscaling.maxReplicas} replicas` : '')],
+    ['memoryLimit', (s) => (s.memoryLimitMb === null ? 'none' : `${s.memoryLimitMb} MB`)],
+    ['payloadLogging', (s) => describePayloadLogging(s.payloadLogging)],
+    ['drift', (s) => describeDrift(s.drift)],
     ['python', (s) => s.python],
     ['id', (s) => s.id],
     ['createdAt', (s) => formatTime(s.createdAt)],
@@ -254,6 +260,8 @@ export function registerEndpoints(program: Command): void {
       printStage(globals, client, final);
       if (final.state !== 'ACTIVE') failedWith(`stage ${name}/${stageName}`, final.state, final.stateReason);
     });
+
+  registerStageLifecycle(stage, { print: printStage, settled: settledStage, failedWith });
 
   stage
     .command('get <endpoint> <stage>')

@@ -171,6 +171,41 @@ def _train_options(parser: argparse.ArgumentParser) -> None:
     _wait_flag(parser, False, "it has ended")
 
 
+def _on_off(text: str) -> bool:
+    if text not in ("on", "off"):
+        raise argparse.ArgumentTypeError(f"{text!r} is neither on nor off")
+    return text == "on"
+
+
+def _memory_limit(text: str):
+    # "none" kept as the word: None is what argparse gives an option left out
+    return text if text == "none" else positive(text)
+
+
+def _stage_lifecycle(endpoint_commands) -> None:
+    """``%emkit endpoint settings|redeploy|deactivate|activate NAME STAGE``."""
+    settings = endpoint_commands.add_parser(
+        "settings", help="change what watches a stage (memory limit, payload logging, drift), no redeploy"
+    )
+    settings.add_argument("name")
+    settings.add_argument("stage")
+    settings.add_argument("--memory-limit", type=_memory_limit, metavar="MB", help='restart a worker over it ("none")')
+    settings.add_argument("--payload-logging", type=_on_off, metavar="on|off", help="log its requests and answers")
+    settings.add_argument("--sample-rate", type=_probability, metavar="P", help="the share of requests logged")
+    settings.add_argument("--redact", action="append", metavar="FIELD", help="a field logged as [redacted] (repeat)")
+    settings.add_argument("--drift", type=_on_off, metavar="on|off", help="watch its inputs' drift")
+    settings.add_argument("--drift-window", metavar="WIDTH", help="30s, 5m, 1h, 1d (default 1h)")
+    settings.add_argument("--drift-reference", metavar="DATASET|PATH", help="default: its training's table")
+    redeploy = endpoint_commands.add_parser("redeploy", help="deploy a CREATE/DEPLOY FAILED stage again in place")
+    deactivate = endpoint_commands.add_parser("deactivate", help="stop a stage's workers; its routes answer 503")
+    activate = endpoint_commands.add_parser("activate", help="start an INACTIVE stage's workers again")
+    for parser in (redeploy, deactivate, activate):
+        parser.add_argument("name")
+        parser.add_argument("stage")
+    _wait_flag(redeploy, True, "it is ACTIVE")
+    _wait_flag(activate, True, "it is ACTIVE")
+
+
 def build() -> argparse.ArgumentParser:
     root = _Parser(
         prog="%emkit",
@@ -304,7 +339,10 @@ def build() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("--env", help="the environment to run in (default: the model's training's)")
 
-    endpoint = commands.add_parser("endpoint", help="endpoints: create, stage, default, delete, list")
+    endpoint = commands.add_parser(
+        "endpoint",
+        help="endpoints: create, stage, default, delete, list; a stage's settings, redeploy, deactivate, activate",
+    )
     endpoint_commands = endpoint.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
     endpoint_commands.required = True
     endpoint_create = endpoint_commands.add_parser("create", help="deploy a model behind a new endpoint")
@@ -330,6 +368,7 @@ def build() -> argparse.ArgumentParser:
     endpoint_delete.add_argument("name")
     endpoint_delete.add_argument("--stage", help="delete only this stage")
     endpoint_commands.add_parser("list", help="every endpoint")
+    _stage_lifecycle(endpoint_commands)
 
     predict = commands.add_parser("predict", help="call an endpoint with a Python expression's value as the instances")
     predict.add_argument("endpoint")

@@ -6,6 +6,7 @@ import json
 from typing import Any, Dict, List, Optional
 
 from ..states import BUSY_ENDPOINT_STATES, BUSY_STAGE_STATES
+from . import stages
 from .display import Record, Table, elapsed, progress_html, progress_text, text_of
 from .evaluations import promoted_evaluation
 from .parsing import MagicError
@@ -86,6 +87,8 @@ def endpoint(ctx, args, cell):
     action = args.action
     if action == "list":
         return Table(client.endpoints.list(), ENDPOINT_COLUMNS, "endpoints")
+    if action in stages.STAGE_ACTIONS:
+        return stages.run(ctx, args)
     if action == "create":
         created = client.endpoints.create(
             args.name,
