@@ -413,7 +413,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   try {
     await app.listen({ host, port: options.port ?? DEFAULT_PORT });
   } catch (error) {
-    usage.stop();
+    await usage.stop();
     schedules.shutdown();
     await alerts.shutdown();
     await endpoints.shutdown();
@@ -446,7 +446,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
       removeRuntimeFile(paths.runtimeFile, process.pid);
       stopIdleCollection();
       await app.close();
-      usage.stop();
+      await usage.stop();
       // runs left going are resumed by the next bridge
       schedules.shutdown();
       await alerts.shutdown();

@@ -95,10 +95,12 @@ describe.skipIf(skipReason !== '')(`the experiment comparison in VS Code${skipRe
     await frame.locator('[data-emkit-filter] input').fill('loss');
     const columns = () =>
       frame.locator('thead th[data-column]').evaluateAll((ths) => ths.map((th) => th.getAttribute('data-column')));
-    await expect.poll(columns).toEqual(['name', 'state', 'duration', 'metric:last:loss', 'metric:best:loss']);
+    await expect
+      .poll(columns)
+      .toEqual(['name', 'state', 'duration', 'peakMemory', 'meanCpu', 'metric:last:loss', 'metric:best:loss']);
     await shot(page, 'filtered');
     await frame.locator('[data-emkit-filter] input').fill('');
-    await expect.poll(columns).toHaveLength(8);
+    await expect.poll(columns).toHaveLength(10);
   });
 
   it('shows a new training of the experiment live, while it is open', async () => {

@@ -127,10 +127,10 @@ describe.skipIf(skipReason !== '')(`the experiment comparison in JupyterLab${ski
     await view.locator('[data-emkit-filter]').fill('acc');
     await expect
       .poll(() => view.locator('thead th[data-column]').evaluateAll((ths) => ths.map((th) => th.getAttribute('data-column'))))
-      .toEqual(['name', 'state', 'duration', 'metric:last:accuracy', 'metric:best:accuracy']);
+      .toEqual(['name', 'state', 'duration', 'peakMemory', 'meanCpu', 'metric:last:accuracy', 'metric:best:accuracy']);
     await shot(page, 'filtered');
     await view.locator('[data-emkit-filter]').fill('');
-    await expect.poll(() => view.locator('thead th[data-column]').count()).toBe(8);
+    await expect.poll(() => view.locator('thead th[data-column]').count()).toBe(10);
   });
 
   it('shows a new training of the experiment live, while it is open', async () => {

@@ -1,11 +1,13 @@
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { type EmkitClient, EventStream, type ResourceEvent, type UsageEventData } from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { removeDir, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
+import { settledBatch } from '../support/batch-inferences.js';
+import { emkitCli, removeDir, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
 import { activeEndpoint, infer, writeCustomModel } from '../support/endpoints.js';
 import { refusal } from '../support/refusal.js';
-import { settledTraining, venvPython, writeTree } from '../support/trainings.js';
+import { alive, settledTraining, trainingInState, venvPython, writeTree } from '../support/trainings.js';
 
 // Resource usage: the processes the bridge starts, sampled by `python -m emkit.usage` (psutil) in
 // the bridge's own Python, stored, summarised, and pushed on the event stream; a stage worker over
@@ -114,6 +116,29 @@ describe('resource usage of a training', () => {
     const row = comparison.trainings.find((t) => t.id === training.id);
     expect(row?.peakMemoryMb).toBe(usage.summary.peakMemoryMb);
     expect(row?.meanCpuPercent).toBeCloseTo(usage.summary.meanCpuPercent as number, 1);
+
+    // the CLI: a line per process and the summary; --json is the API's own object
+    const cli = await emkitCli(bridge, 'training', 'resources', training.name);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.stdout).toMatch(/^PROCESS +PID +CPU % +MEMORY +PEAK +THREADS +OPEN FILES +SAMPLES +LAST/m);
+    expect(cli.stdout).toMatch(/^rank 0 /m);
+    expect(cli.stdout).toMatch(/^peak memory \d+\.\d MiB, mean CPU \d+\.\d % \(sampled every 0\.5 s\)$/m);
+    const json = await emkitCli(bridge, '--json', 'training', 'resources', training.id, '--points', '10');
+    expect(JSON.parse(json.stdout)).toMatchObject({ resource: 'trainings', id: training.id, summary: usage.summary });
+    const compared = await emkitCli(bridge, 'experiment', 'compare', 'usage');
+    expect(compared.stdout).toMatch(/^TRAINING +STATE +PEAK MEMORY +MEAN CPU %/m);
+
+    // its TensorBoard is sampled in its series, and not counted in its summary
+    const board = await bridge.client.api.createTensorboard({ body: { training: training.id } });
+    const tensorboardMemory = await usageEventAbove('trainings', training.id, 'tensorboard', 0);
+    expect(tensorboardMemory).toBeGreaterThan(0);
+    const withBoard = await bridge.client.api.getTrainingResources({ params: { id: training.id }, query: {} });
+    expect(withBoard.processes.map((p) => [p.process, p.kind])).toEqual([
+      ['rank 0', 'rank'],
+      ['tensorboard', 'tensorboard'],
+    ]);
+    expect(withBoard.summary).toEqual(usage.summary);
+    await bridge.client.api.deleteTensorboard({ params: { id: board.id } });
   });
 });
 
@@ -188,6 +213,9 @@ describe('resource usage of an endpoint, and the memory limit', () => {
     expect(usage.processes[0]?.pid).toBe(worker.pid);
     expect(Math.max(...(usage.processes[0]?.samples.map((s) => s.memoryMb) ?? []))).toBeGreaterThan(limit);
     expect(usage.summary.peakMemoryMb).toBeGreaterThan(limit);
+    const cli = await emkitCli(bridge, 'endpoint', 'resources', 'hungry', '--stage', 'default');
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.stdout).toMatch(new RegExp(`^worker 0 +default +${worker.pid} `, 'm'));
 
     // lifting the limit (null) lets the worker keep what it holds
     await bridge.client.api.updateEndpointStage({ params: { id: 'hungry', stage: 'default' }, body: { memoryLimitMb: null } });
@@ -195,6 +223,84 @@ describe('resource usage of an endpoint, and the memory limit', () => {
     await usageEventAbove('endpoints', endpoint.id, 'worker 0', limit, worker.pid as number);
     const stage = await bridge.client.api.getEndpointStage({ params: { id: 'hungry', stage: 'default' } });
     expect(stage.instances[0]).toMatchObject({ pid: worker.pid, restarts: 1 });
+  });
+});
+
+describe('resource usage of a batch job', () => {
+  it('samples its runner (its scoring workers counted in) while it runs', async () => {
+    const release = join(work, 'release-batch');
+    const model = writeTree(join(work, 'batch-model'), {
+      'predict.py': [
+        'import os, time',
+        'def load():',
+        '    return None',
+        'def predict(model, instances):',
+        `    while not os.path.exists(${JSON.stringify(release)}):`,
+        '        time.sleep(0.05)',
+        '    return [0 for _ in range(len(instances))]',
+      ].join('\n'),
+    });
+    writeTree(work, { 'batch.csv': `a,b\n${Array.from({ length: 20 }, (_, i) => `${i},${i * 2}`).join('\n')}\n` });
+    await bridge.client.api.createModel({ body: { name: 'waits', artifactPath: model } });
+    const job = await bridge.client.api.createBatchInference({
+      body: { model: 'waits', input: join(work, 'batch.csv'), instances: 2, batchSize: 5 },
+    });
+    try {
+      await usageEventAbove('batch-inferences', job.id, 'runner', 0);
+      // (a process's children counted in with it: the sidecar's own test, test_usage_sidecar.py)
+      const usage = await bridge.client.api.getBatchInferenceResources({ params: { id: job.id }, query: {} });
+      expect(usage.processes.map((p) => [p.process, p.kind, p.stage])).toEqual([['runner', 'batch-worker', null]]);
+      expect(usage.summary.peakMemoryMb).toBeGreaterThan(0);
+    } finally {
+      writeTree(work, { 'release-batch': '' });
+    }
+    const done = await settledBatch(bridge.client, job.id);
+    expect(done.state, done.reason ?? '').toBe('COMPLETE');
+  });
+});
+
+/** The bridge's `python -m emkit.usage` child, by its command line. */
+function sidecarPid(bridgePid: number): number | undefined {
+  const ps = spawnSync('ps', ['-o', 'pid=,args=', '--ppid', String(bridgePid)], { encoding: 'utf8' }).stdout;
+  const line = ps.split('\n').find((l) => l.includes('-m emkit.usage'));
+  return line ? Number(line.trim().split(/\s+/)[0]) : undefined;
+}
+
+describe('the sampler itself', () => {
+  it('is started again when it dies, and ends with the bridge', async () => {
+    const own = await startBridge({ args: ['--python', venvPython, '--usage-interval', '0.5'] });
+    const release = join(work, 'release-sidecar');
+    try {
+      const source = writeTree(join(work, 'wait'), {
+        'train.py': `import os, time\nwhile not os.path.exists(${JSON.stringify(release)}):\n    time.sleep(0.05)\n`,
+      });
+      const training = await own.client.api.createTraining({ body: { source: { path: join(source, 'train.py') } } });
+      await trainingInState(own.client, training.id, 'RUNNING');
+      const count = async () =>
+        (await own.client.api.getTrainingResources({ params: { id: training.id }, query: { points: 5000 } })).processes[0]
+          ?.samples.length ?? 0;
+      await waitFor(async () => (await count()) > 0, 60_000, 'a first sample');
+      const first = await waitFor(async () => sidecarPid(own.process.pid as number), 10_000, 'the sampler process');
+      process.kill(first, 'SIGKILL');
+      await waitFor(async () => !alive(first), 10_000, 'the sampler to end');
+      const before = await count();
+      // a new sampler, and the training sampled again
+      const second = await waitFor(
+        async () => {
+          const pid = sidecarPid(own.process.pid as number);
+          return pid !== undefined && pid !== first && pid;
+        },
+        60_000,
+        'a new sampler process',
+      );
+      await waitFor(async () => (await count()) > before, 60_000, 'a sample after the restart');
+      await own.stop();
+      expect(alive(second)).toBe(false);
+    } finally {
+      writeTree(work, { 'release-sidecar': '' });
+      await own.stop();
+      removeDir(own.home);
+    }
   });
 });
 

@@ -144,13 +144,16 @@ export class UsageRepository {
       `SELECT owner_id, rounds, cpu_total, peak_memory_mb FROM usage_summaries
         WHERE resource = ? AND scope = '' AND owner_id IN (SELECT value FROM json_each(?))`,
     );
-    // a bucket starts at a multiple of its span (Unix time), so buckets made in two passes never overlap
+    // a bucket starts at a multiple of its span (Unix time), so buckets made in two passes never overlap;
+    // better-sqlite3 binds a JS number as a REAL: the span is cast, so the division is a whole one
     this.mergeBuckets = db.prepare<{ from: number; to: number; before: string }>(
       `INSERT INTO usage_samples (resource, owner_id, process, kind, stage, pid, time, span, cpu_percent, memory_mb, threads,
          open_files, gpu_percent, gpu_memory_mb)
        SELECT resource, owner_id, process, kind, stage, max(pid),
-              strftime('%Y-%m-%dT%H:%M:%fZ', (CAST(strftime('%s', time) AS INTEGER) / @to) * @to, 'unixepoch') AS bucket,
-              @to, avg(cpu_percent), max(memory_mb), max(threads), max(open_files), avg(gpu_percent), max(gpu_memory_mb)
+              strftime('%Y-%m-%dT%H:%M:%fZ',
+                (CAST(strftime('%s', time) AS INTEGER) / CAST(@to AS INTEGER)) * CAST(@to AS INTEGER), 'unixepoch') AS bucket,
+              CAST(@to AS INTEGER), avg(cpu_percent), max(memory_mb), max(threads), max(open_files), avg(gpu_percent),
+              max(gpu_memory_mb)
          FROM usage_samples WHERE span = @from AND time < @before
         GROUP BY resource, owner_id, process, kind, stage, bucket`,
     );

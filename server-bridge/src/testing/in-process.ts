@@ -112,6 +112,8 @@ export async function startInProcess(): Promise<InProcessBridge> {
     executor,
     trainingPollMs: 5,
     python: process.env.EMKIT_PYTHON ?? 'python3',
+    // the fake executor's ranks are no processes: nothing to sample
+    usageIntervalMs: 0,
   });
   const call = async <T>(method: string, url: string, body?: unknown): Promise<Answer<T>> => {
     const response = await bridge.app.inject({

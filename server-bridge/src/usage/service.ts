@@ -71,11 +71,12 @@ export class UsageService {
     this.schedule();
   }
 
-  stop(): void {
+  /** No more rounds; resolves once the sidecar has ended. */
+  stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    this.options.sidecar.stop();
+    return this.options.sidecar.stop();
   }
 
   /**
@@ -162,7 +163,8 @@ export class UsageService {
     const round = targets.length > 0 ? await this.options.sidecar.sample(targets) : null;
     if (this.stopped) return;
     if (round) this.record(round, targets);
-    else if (targets.length === 0) this.latestRound = new Map();
+    // nothing runs, or the sidecar can't answer now: no latest sample rather than a stale one
+    else this.latestRound = new Map();
     if (Date.now() - this.lastCompact >= COMPACT_EVERY_MS) {
       this.lastCompact = Date.now();
       this.store.tx(() => this.store.usage.compact());

@@ -91,15 +91,16 @@ export class UsageSidecar {
     }
   }
 
-  /** End the sidecar (its stdin closes: it exits by itself; SIGKILL if it doesn't at once). */
-  stop(): void {
+  /** End the sidecar: its stdin closes and it exits by itself (SIGKILL if it hasn't within 2 s); resolves once it has. */
+  async stop(): Promise<void> {
     this.stopped = true;
     const child = this.child;
-    if (!child) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.stdin?.end();
     const timer = setTimeout(() => child.kill('SIGKILL'), 2_000);
-    timer.unref();
-    child.once('exit', () => clearTimeout(timer));
+    await exited;
+    clearTimeout(timer);
   }
 
   private start(): void {
@@ -112,6 +113,11 @@ export class UsageSidecar {
     child.stdin?.on('error', () => {});
     let said = '';
     this.ready = new Promise<void>((resolve, reject) => {
+      // one that never says it is ready would hold every round up: ended, and started again later
+      const readyTimer = setTimeout(() => {
+        said = `it didn't say it was ready within ${ANSWER_TIMEOUT_MS / 1000} s`;
+        child.kill('SIGKILL');
+      }, ANSWER_TIMEOUT_MS);
       const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream, crlfDelay: Number.POSITIVE_INFINITY });
       lines.on('line', (line) => {
         let message: { ready?: boolean; gpu?: boolean; error?: string } & Partial<SidecarRound>;
@@ -121,6 +127,7 @@ export class UsageSidecar {
           return;
         }
         if (message.ready) {
+          clearTimeout(readyTimer);
           this.gpu = message.gpu === true;
           this.unavailable = null;
           this.failures = 0;
@@ -149,6 +156,7 @@ export class UsageSidecar {
         said = `cannot start ${this.options.python}: ${error.message}`;
       });
       child.once('close', (code, signal) => {
+        clearTimeout(readyTimer);
         this.child = null;
         for (const waiting of this.waiting.splice(0)) {
           clearTimeout(waiting.timer);

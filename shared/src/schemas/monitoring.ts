@@ -47,8 +47,11 @@ export const ResourceUsage = Type.Object(
     gpu: Type.Boolean({ description: 'whether an NVIDIA GPU was found (else the GPU fields are null)' }),
     processes: Type.Array(ProcessUsage),
     summary: Type.Object({
-      peakMemoryMb: Type.Union([Type.Number(), Type.Null()], { description: 'the largest sum over its processes' }),
-      meanCpuPercent: Type.Union([Type.Number(), Type.Null()], { description: 'the mean of the sums over its processes' }),
+      peakMemoryMb: Type.Union([Type.Number(), Type.Null()], {
+        description:
+          "the largest sum over its ranks, workers (the stage's, with ?stage) or runner in a round, over every round kept whole; a training's TensorBoard is left out",
+      }),
+      meanCpuPercent: Type.Union([Type.Number(), Type.Null()], { description: 'the mean of those sums of CPU %' }),
     }),
   },
   { title: 'ResourceUsage' },

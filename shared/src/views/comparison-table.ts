@@ -4,11 +4,12 @@ import { type ExperimentComparison, type MetricGoal, metricGoal } from '../schem
 export type ComparisonRow = ExperimentComparison['trainings'][number];
 
 /**
- * One column of the comparison: the training's name, state and duration, then one per
- * hyperparameter, then two per metric (its last and its best value).
+ * One column of the comparison: the training's name, state and duration, its peak memory and
+ * mean CPU (its ranks together), then one per hyperparameter, then two per metric (its last and
+ * its best value).
  */
 export type ComparisonColumn =
-  | { key: 'name' | 'state' | 'duration'; kind: 'fixed' }
+  | { key: 'name' | 'state' | 'duration' | 'peakMemory' | 'meanCpu'; kind: 'fixed' }
   | { key: string; kind: 'hyperparameter'; name: string }
   | { key: string; kind: 'metric'; name: string; field: 'last' | 'best'; goal: MetricGoal };
 
@@ -40,6 +41,8 @@ export function comparisonColumns(comparison: ExperimentComparison): ComparisonC
     { key: 'name', kind: 'fixed' },
     { key: 'state', kind: 'fixed' },
     { key: 'duration', kind: 'fixed' },
+    { key: 'peakMemory', kind: 'fixed' },
+    { key: 'meanCpu', kind: 'fixed' },
     ...comparison.hyperparameters.map((name) => ({ key: `hp:${name}`, kind: 'hyperparameter' as const, name })),
     ...comparison.metrics.flatMap((name) => {
       const goal = metricGoalOf(comparison, name);
@@ -70,6 +73,8 @@ export function cellValue(row: ComparisonRow, column: ComparisonColumn, now: num
     case 'fixed':
       if (column.key === 'name') return row.name;
       if (column.key === 'state') return row.state;
+      if (column.key === 'peakMemory') return row.peakMemoryMb;
+      if (column.key === 'meanCpu') return row.meanCpuPercent;
       return trainingSeconds(row, now);
     case 'hyperparameter':
       return row.hyperparameters[column.name] ?? null;

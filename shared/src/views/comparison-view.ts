@@ -1,6 +1,6 @@
 import type { ComparisonViewAction, ComparisonViewMessage } from '../feeds/comparison-feed.js';
 import type { Translate } from '../feeds/protocol.js';
-import { formatDuration } from '../format.js';
+import { formatBytes, formatDuration } from '../format.js';
 import { stateTone } from '../presentation.js';
 import type { ExperimentComparison } from '../schemas/metrics.js';
 import { isSettled, trainingStates } from '../states.js';
@@ -257,6 +257,8 @@ export class ComparisonView {
     if (column.kind === 'hyperparameter') return column.name;
     if (column.key === 'name') return this.t('Training');
     if (column.key === 'state') return this.t('State');
+    if (column.key === 'peakMemory') return this.t('Peak memory');
+    if (column.key === 'meanCpu') return this.t('Mean CPU');
     return this.t('Duration');
   }
 
@@ -264,7 +266,7 @@ export class ComparisonView {
     const doc = this.doc;
     const sorted = this.sort?.column === column.key ? this.sort.direction : null;
     const label = column.kind === 'metric' ? `${column.name} ${text}` : text;
-    const numeric = column.key === 'duration' || column.kind === 'metric';
+    const numeric = column.kind === 'metric' || NUMBER_COLUMNS.has(column.key);
     const header = h(doc, 'th', { className: numeric ? 'emkit-number' : '', attrs: { 'data-column': column.key } }, [
       h(
         doc,
@@ -294,6 +296,8 @@ export class ComparisonView {
         ]);
       const value = cellValue(row, column);
       if (column.key === 'duration') return h(doc, 'td', { className: 'emkit-number', text: this.duration(value), attrs });
+      if (column.key === 'peakMemory') return h(doc, 'td', { className: 'emkit-number', text: memoryText(value), attrs });
+      if (column.key === 'meanCpu') return h(doc, 'td', { className: 'emkit-number', text: cpuText(value), attrs });
       if (column.kind === 'metric') {
         const isBest = best.get(column.key)?.has(row.id) ?? false;
         const summary = row.metrics[column.name];
@@ -325,6 +329,13 @@ export class ComparisonView {
     }
   }
 }
+
+/** The fixed columns that hold numbers: right-aligned like the metrics. */
+const NUMBER_COLUMNS = new Set(['duration', 'peakMemory', 'meanCpu']);
+
+/** A summary the bridge sampled (MiB, as psutil counts), or a dash for a training never sampled (one on a cluster). */
+const memoryText = (mb: number | string | null) => (typeof mb === 'number' ? formatBytes(mb * 1024 * 1024) : '—');
+const cpuText = (percent: number | string | null) => (typeof percent === 'number' ? `${percent.toFixed(1)} %` : '—');
 
 /** Ids are the bridge's (letters, digits, "-"), but a selector is no place to trust that. */
 function selectorEscape(text: string): string {

@@ -27,7 +27,12 @@ const training = (
   name: string,
   hyperparameters: Record<string, string>,
   metrics: Record<string, MetricSummary>,
-  times: { startedAt?: string | null; endedAt?: string | null; state?: ComparisonRow['state'] } = {},
+  times: {
+    startedAt?: string | null;
+    endedAt?: string | null;
+    state?: ComparisonRow['state'];
+    usage?: [number, number];
+  } = {},
 ): ComparisonRow => ({
   id: `id-${name}`,
   name,
@@ -37,6 +42,8 @@ const training = (
   endedAt: times.endedAt === undefined ? '2026-12-06T10:01:00.000Z' : times.endedAt,
   hyperparameters,
   metrics,
+  peakMemoryMb: times.usage?.[0] ?? null,
+  meanCpuPercent: times.usage?.[1] ?? null,
 });
 
 // three runs of a sweep, newest first as the bridge lists them
@@ -50,9 +57,9 @@ const comparison: ExperimentComparison = {
       'run-10',
       { lr: '0.1', optimizer: 'sgd' },
       { accuracy: summary(0.8, 0.85, 'max'), val_loss: summary(0.5, 0.4, 'min') },
-      { endedAt: '2026-12-06T10:00:30.000Z' },
+      { endedAt: '2026-12-06T10:00:30.000Z', usage: [512.5, 98.4] },
     ),
-    training('run-2', { lr: '1e-3', optimizer: 'adam' }, { accuracy: summary(0.9, 0.92, 'max') }),
+    training('run-2', { lr: '1e-3', optimizer: 'adam' }, { accuracy: summary(0.9, 0.92, 'max') }, { usage: [1536, 12] }),
     training(
       'run-1',
       { lr: '0.05' },
@@ -76,6 +83,8 @@ describe('the comparison table', () => {
       'name',
       'state',
       'duration',
+      'peakMemory',
+      'meanCpu',
       'hp:lr',
       'hp:optimizer',
       'metric:last:accuracy',
@@ -119,6 +128,9 @@ describe('the comparison table', () => {
     // a training not started yet has no duration
     const now = Date.parse('2026-12-06T11:00:00.000Z');
     expect(names(sortRows(comparison.trainings, column('duration'), 'descending', now))).toEqual(['run-2', 'run-10', 'run-1']);
+    // nor resource figures (never sampled): last, as any missing value
+    expect(names(sortRows(comparison.trainings, column('peakMemory'), 'ascending'))).toEqual(['run-10', 'run-2', 'run-1']);
+    expect(names(sortRows(comparison.trainings, column('meanCpu'), 'descending'))).toEqual(['run-10', 'run-2', 'run-1']);
   });
 
   it('leaves the bridge order alone with no sort, and a header sorts ascending, then the other way', () => {
@@ -148,10 +160,11 @@ describe('the comparison table', () => {
 
   it('filters hyperparameter and metric columns by name, any case, and always keeps the fixed ones', () => {
     const keys = (filter: string) => filterColumns(columns, filter).map((c) => c.key);
-    expect(keys('LOSS')).toEqual(['name', 'state', 'duration', 'metric:last:val_loss', 'metric:best:val_loss']);
-    expect(keys(' lr ')).toEqual(['name', 'state', 'duration', 'hp:lr']);
+    const fixed = ['name', 'state', 'duration', 'peakMemory', 'meanCpu'];
+    expect(keys('LOSS')).toEqual([...fixed, 'metric:last:val_loss', 'metric:best:val_loss']);
+    expect(keys(' lr ')).toEqual([...fixed, 'hp:lr']);
     expect(keys('')).toHaveLength(columns.length);
-    expect(keys('nothing-like-it')).toEqual(['name', 'state', 'duration']);
+    expect(keys('nothing-like-it')).toEqual(fixed);
   });
 });
 
@@ -189,6 +202,8 @@ describe('the comparison view', () => {
       'run-10',
       'COMPLETE',
       '30s',
+      '512.5 MiB',
+      '98.4 %',
       '0.1',
       'sgd',
       '0.8',
@@ -196,6 +211,22 @@ describe('the comparison view', () => {
       '0.5',
       '0.4',
     ]);
+  });
+
+  it("shows each training's peak memory and mean CPU as numbers, a dash where never sampled", () => {
+    const v = open();
+    const cells = (key: string) =>
+      [...v.element.querySelectorAll(`tbody td[data-column="${key}"]`)].map((td) => [td.textContent, td.className]);
+    expect(cells('peakMemory')).toEqual([
+      ['512.5 MiB', 'emkit-number'],
+      ['1.5 GiB', 'emkit-number'],
+      ['—', 'emkit-number'],
+    ]);
+    expect(cells('meanCpu').map(([text]) => text)).toEqual(['98.4 %', '12.0 %', '—']);
+    expect(header(v, 'peakMemory').textContent).toBe('Peak memory');
+    expect(header(v, 'meanCpu').textContent).toBe('Mean CPU');
+    click(header(v, 'peakMemory').querySelector('button'));
+    expect(rowNames(v)).toEqual(['run-10', 'run-2', 'run-1']);
   });
 
   it('sorts by a metric when its header is clicked, and the other way on a second click', () => {
@@ -224,7 +255,7 @@ describe('the comparison view', () => {
     expect(after).toBe(row);
     expect(after?.querySelector('td[data-column="name"]')).toBe(name);
     expect(after?.querySelector('td[data-column="metric:last:accuracy"]')?.textContent).toBe('0.95');
-    expect(after?.querySelectorAll('td')).toHaveLength(9);
+    expect(after?.querySelectorAll('td')).toHaveLength(11);
   });
 
   it("highlights each metric column's best cell", () => {
@@ -246,7 +277,7 @@ describe('the comparison view', () => {
     box.value = 'acc';
     box.dispatchEvent(new Event('input'));
     const shown = [...v.element.querySelectorAll('thead th[data-column]')].map((th) => th.getAttribute('data-column'));
-    expect(shown).toEqual(['name', 'state', 'duration', 'metric:last:accuracy', 'metric:best:accuracy']);
+    expect(shown).toEqual(['name', 'state', 'duration', 'peakMemory', 'meanCpu', 'metric:last:accuracy', 'metric:best:accuracy']);
     v.setFilter('zzz');
     expect(v.element.querySelector('.emkit-comparison-empty')?.textContent).toBe('No column matches "zzz".');
   });

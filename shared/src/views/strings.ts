@@ -86,6 +86,8 @@ export const VIEW_STRINGS = [
   'Click a row to open its training.',
   'No trainings in this experiment yet.',
   'No column matches "{0}".',
+  'Peak memory',
+  'Mean CPU',
   // model view
   'Iterations',
   'Dataset',

@@ -92,6 +92,11 @@ class BatchInferences(_Resource):
         """The first bad items (``{"key", "reason"}``: a row number or file path, and why), as errors.jsonl has them."""
         return self._client.request("GET", f"{self.path}/{_quote(key)}/errors", query={"limit": limit})["items"]
 
+    def resources(self, key: str, minutes: Optional[int] = None, points: Optional[int] = None) -> Dict[str, Any]:
+        """Its runner's CPU %, memory (MB), threads and open files with its scoring workers counted in, as
+        sampled: ``{"processes": [{"process": "runner", "samples": […]}], "summary": {…}}``."""
+        return self._resources(key, {"minutes": minutes, "points": points})
+
     def predictions(self, key: str) -> Any:
         """A COMPLETE (or STOPPED) job's predictions as a pandas DataFrame, read from its output file."""
         import pandas

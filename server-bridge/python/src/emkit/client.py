@@ -216,6 +216,10 @@ class _Resource:
                 return "".join(chunks)
             offset = chunk["nextOffset"]
 
+    def _resources(self, key: str, query: Dict[str, Any]) -> Dict[str, Any]:
+        """GET …/{key}/resources: the sampled CPU, memory, threads, open files (and GPU) of its processes."""
+        return self._client.request("GET", f"{self.path}/{_quote(key)}/resources", query=query)
+
 
 class _Environments(_Resource):
     path = "/api/v1/environments"
@@ -497,6 +501,12 @@ class _Trainings(_Resource):
     def file(self, key: str, path: str) -> Any:
         """One file the training wrote (``artifacts/train.ipynb``): parsed JSON for JSON, else bytes."""
         return self._client.request("GET", f"{self.path}/{_quote(key)}/file", query={"path": path})
+
+    def resources(self, key: str, minutes: Optional[int] = None, points: Optional[int] = None) -> Dict[str, Any]:
+        """Its ranks' and TensorBoard's CPU %, memory (MB), threads and open files (GPU where there is one),
+        sampled every few seconds: ``{"processes": [{"process": "rank 0", "samples": […]}, …], "summary":
+        {"peakMemoryMb", "meanCpuPercent"}, …}``; the last ``minutes``, at most ``points`` samples a process."""
+        return self._resources(key, {"minutes": minutes, "points": points})
 
 
 class _Tensorboards(_Resource):
@@ -808,6 +818,13 @@ class _Endpoints(_Resource):
         return self._client.request(
             "GET", f"{self.path}/{_quote(key)}/stats", query={"stage": stage, "minutes": minutes}
         )
+
+    def resources(
+        self, key: str, stage: Optional[str] = None, minutes: Optional[int] = None, points: Optional[int] = None
+    ) -> Dict[str, Any]:
+        """Its workers' CPU %, memory (MB), threads and open files (GPU where there is one), one stage's when
+        named: ``{"processes": [{"process": "worker 0", "stage", "pid", "samples": […]}, …], "summary"}``."""
+        return self._resources(key, {"stage": stage, "minutes": minutes, "points": points})
 
     def logs(
         self,

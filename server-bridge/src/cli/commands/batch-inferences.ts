@@ -12,6 +12,7 @@ import { count, datasetValue } from '../arguments.js';
 import { connect } from '../connect.js';
 import { EXIT } from '../exit-codes.js';
 import { printList, printMessage } from '../output.js';
+import { addResourcesCommand } from './resources.js';
 
 function ratio(value: string): number {
   const parsed = Number(value);
@@ -179,6 +180,8 @@ export function registerBatchInferences(program: Command): void {
       await connect(globals).api.deleteBatchInference({ params: { id } });
       printMessage(globals, `batch scoring ${id}: deleted`, { deleted: id });
     });
+
+  addResourcesCommand(batch, 'batch-inferences');
 
   batch
     .command('log <id>')

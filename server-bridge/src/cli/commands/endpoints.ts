@@ -18,6 +18,7 @@ import { EXIT } from '../exit-codes.js';
 import { printItem, printList, printMessage } from '../output.js';
 import { registerStageLifecycle } from './endpoint-stages.js';
 import { readInstances } from './instances.js';
+import { addResourcesCommand } from './resources.js';
 
 const modelRef = (s: EndpointStage) => `${s.model.name}:${s.model.version}`;
 const ready = (s: EndpointStage) => `${s.instances.filter((i) => i.state === 'READY').length}/${s.instanceCount}`;
@@ -319,6 +320,8 @@ export function registerEndpoints(program: Command): void {
       const now = Object.entries(stats.inFlight).map(([s, n]) => `${s} ${n}`);
       process.stdout.write(`\nin flight now: ${now.join(', ') || 'none'}\n`);
     });
+
+  addResourcesCommand(endpoint, 'endpoints');
 
   endpoint
     .command('logs <endpoint>')

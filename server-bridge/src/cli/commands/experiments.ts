@@ -1,4 +1,4 @@
-import { type Experiment, formatTime } from '@emkit/shared';
+import { type Experiment, formatBytes, formatTime } from '@emkit/shared';
 import type { Command } from 'commander';
 import { connect } from '../connect.js';
 import { printItem, printList, printMessage } from '../output.js';
@@ -61,6 +61,8 @@ export function registerExperiments(program: Command): void {
       printList(globals, comparison.trainings, [
         ['TRAINING', (t) => t.name],
         ['STATE', (t) => t.state],
+        ['PEAK MEMORY', (t) => (t.peakMemoryMb === null ? '' : formatBytes(t.peakMemoryMb * 1024 * 1024))],
+        ['MEAN CPU %', (t) => t.meanCpuPercent ?? ''],
         ...comparison.hyperparameters.map(
           (key) => [key, (t: (typeof comparison.trainings)[number]) => t.hyperparameters[key]] as const,
         ),

@@ -21,6 +21,7 @@ import { count, count0, datasetValue, pairs } from '../arguments.js';
 import { connect } from '../connect.js';
 import { EXIT } from '../exit-codes.js';
 import { printItem, printList, printMessage } from '../output.js';
+import { addResourcesCommand } from './resources.js';
 
 function seconds(value: string): number {
   const parsed = parseDuration(value);
@@ -273,6 +274,8 @@ export function registerTrainings(program: Command): void {
       }
       printQuality(globals, metrics.quality);
     });
+
+  addResourcesCommand(trainings, 'trainings');
 
   trainings
     .command('files <name>')

@@ -6,7 +6,18 @@ from __future__ import annotations
 from typing import Optional
 
 from ..client import ApiError, Client
-from . import batch_inferences, clusters, datasets, evaluations, recipes, schedules, serving, trainings, workbench
+from . import (
+    batch_inferences,
+    clusters,
+    datasets,
+    evaluations,
+    recipes,
+    resources,
+    schedules,
+    serving,
+    trainings,
+    workbench,
+)
 from .parsing import HelpShown, MagicError, build, split
 
 COMMANDS = {
@@ -29,6 +40,7 @@ COMMANDS = {
     "recipe": recipes.recipe,
     "batch": batch_inferences.batch,
     "schedule": schedules.schedule,
+    "resources": resources.resources,
 }
 # what a cell body means to each command (and action); the others take no cell
 CELL_COMMANDS = ("train", "predict", "model predict")

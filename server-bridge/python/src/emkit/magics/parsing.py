@@ -482,6 +482,10 @@ def build() -> argparse.ArgumentParser:
     from .schedules import add_parser as add_schedule_parser  # its own module, as its command is
 
     add_schedule_parser(commands)
+
+    from .resources import add_parser as add_resources_parser  # its own module, as its command is
+
+    add_resources_parser(commands)
     return root
 
 

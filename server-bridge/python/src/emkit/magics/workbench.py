@@ -151,10 +151,16 @@ def compare(ctx, args, cell):
 
 
 def comparison_rows(comparison: Dict[str, Any]) -> List[Dict[str, Any]]:
-    """One row per training: its state, each hyperparameter, and each metric's last and best value."""
+    """One row per training: its state, peak memory and mean CPU, each hyperparameter, and each metric's last
+    and best value."""
     rows = []
     for training in comparison["trainings"]:
-        row: Dict[str, Any] = {"training": training["name"], "state": training["state"]}
+        row: Dict[str, Any] = {
+            "training": training["name"],
+            "state": training["state"],
+            "peak memory (MB)": training.get("peakMemoryMb"),
+            "mean CPU %": training.get("meanCpuPercent"),
+        }
         for key in comparison["hyperparameters"]:
             row[key] = training["hyperparameters"].get(key)
         for tag in comparison["metrics"]:

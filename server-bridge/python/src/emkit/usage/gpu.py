@@ -27,7 +27,7 @@ class Gpus:
     @classmethod
     def open(cls) -> Optional[Gpus]:
         try:
-            import pynvml  # type: ignore[import-not-found]
+            import pynvml  # pyright: ignore[reportMissingImports] (nvidia-ml-py: optional, not in the dev .venv)
         except ImportError:
             return None
         try:
