@@ -109,6 +109,12 @@ describe('payload logging', () => {
     });
     const since = new Date().toISOString();
     expect(await refusal(payloads({ since, until: since }))).toMatchObject({ status: 400, field: 'until' });
+    // a leap second is a valid date-time JavaScript can't read
+    expect(await refusal(payloads({ since: '2026-12-31T23:59:60Z' }))).toMatchObject({ status: 400, field: 'since' });
+    expect(
+      (await bridge.client.api.getEndpointModelQuality({ params: { id: 'logged' }, query: { window: '99999d', windows: 1000 } }))
+        .endpointId,
+    ).toBeTruthy();
     expect((await infer(bridge, '/inference/logged', { instances: [{ x: 1 }] })).status).toBe(200);
   });
 });

@@ -6,6 +6,7 @@ import { VERSION } from '../version.js';
 import { registerBatchInferences } from './commands/batch-inferences.js';
 import { registerClusters } from './commands/clusters.js';
 import { registerDatasets } from './commands/datasets.js';
+import { registerEndpointPayloads } from './commands/endpoint-payloads.js';
 import { registerEndpoints } from './commands/endpoints.js';
 import { registerEnvironments } from './commands/environments.js';
 import { registerEvaluations } from './commands/evaluations.js';
@@ -40,6 +41,8 @@ registerBatchInferences(program);
 registerRecipes(program);
 registerSchedules(program);
 registerEndpoints(program);
+// the payload log's subcommands live in their own file, under `emkit endpoint`
+registerEndpointPayloads(program.commands.find((c) => c.name() === 'endpoint') as Command);
 registerClusters(program);
 
 try {

@@ -17,6 +17,8 @@ const BASELINE_NAMES: Record<QualityTask, Record<string, string>> = {
   regression: { mae: 'mae', rmse: 'rmse' },
 };
 
+const ALL_METRICS = [...QUALITY_METRICS.classification, ...QUALITY_METRICS.regression];
+
 /** What an alert rule reads: one metric of the newest window with feedback. */
 export interface QualityReading {
   value: number;
@@ -87,16 +89,10 @@ export class ModelQualityService {
     if (!endpoint) return null;
     const stages = this.store.endpoints.stages(endpoint.id).filter((s) => stage === undefined || s.name === stage);
     if (stages.length === 0) return null;
-    const width = windowMs(window);
     const baseline = this.baselineOf(this.mainStage(endpoint, stages));
-    // the newest labelled prediction says which window is the latest with feedback
-    const newest = stages
-      .map((s) => this.store.feedback.newest(s.id))
-      .reduce<string | null>((a, b) => (b !== null && (a === null || b > a) ? b : a), null);
-    if (newest === null) return null;
-    const startMs = Date.parse(newest) - (Date.parse(newest) % width);
-    const [start, end] = [new Date(startMs).toISOString(), new Date(startMs + width).toISOString()];
-    const labelled = stages.flatMap((s) => this.store.feedback.between(s.id, start, end));
+    const newest = this.newestWindow(stages, windowMs(window));
+    if (!newest) return null;
+    const { start, end, labelled } = newest;
     const task = baseline?.task ?? guessTask(labelled);
     const { count, metrics } = qualityOf(task, labelled);
     const value = metrics[metric];
@@ -109,6 +105,30 @@ export class ModelQualityService {
       end,
       baseline: baseline ? (baselineMetrics(baseline, task)[metric] ?? null) : null,
     };
+  }
+
+  /**
+   * The metrics `latest` can answer for an endpoint (a rule checks its `metric` against them):
+   * its task's, from the model version's evaluation or the labels so far; all four while unknown.
+   */
+  metricNames(endpointKey: string, stage?: string): readonly string[] {
+    const endpoint = this.store.endpoints.get(endpointKey);
+    if (!endpoint) return ALL_METRICS;
+    const stages = this.store.endpoints.stages(endpoint.id).filter((s) => stage === undefined || s.name === stage);
+    const labelled = this.newestWindow(stages, windowMs(DEFAULTS.window))?.labelled ?? [];
+    const task = this.baselineOf(this.mainStage(endpoint, stages))?.task ?? (labelled.length > 0 ? guessTask(labelled) : null);
+    return task ? QUALITY_METRICS[task] : ALL_METRICS;
+  }
+
+  /** The window (of `width`) of the stages' newest labelled prediction, with its labels; undefined: none yet. */
+  private newestWindow(stages: StageRecord[], width: number) {
+    const newest = stages
+      .map((s) => this.store.feedback.newest(s.id))
+      .reduce<string | null>((a, b) => (b !== null && (a === null || b > a) ? b : a), null);
+    if (newest === null) return undefined;
+    const startMs = Date.parse(newest) - (Date.parse(newest) % width);
+    const [start, end] = [new Date(startMs).toISOString(), new Date(startMs + width).toISOString()];
+    return { start, end, labelled: stages.flatMap((s) => this.store.feedback.between(s.id, start, end)) };
   }
 
   private stagesOf(endpointId: string, name: string | undefined, endpointName: string): StageRecord[] {

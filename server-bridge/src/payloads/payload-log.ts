@@ -7,6 +7,8 @@ import { capped, fieldOf, redact } from './capture.js';
 /** Logged requests wait at most this long to be written, in one transaction with the others of the moment. */
 const FLUSH_AFTER_MS = 200;
 const FLUSH_AT = 1000;
+/** …or once the bodies kept reach this: large requests (up to the body limit each) must not pile up. */
+const FLUSH_AT_BYTES = 8 * 1024 * 1024;
 /** Retention (count and age) is applied this often, to every stage with logged requests. */
 const PRUNE_EVERY_MS = 60_000;
 const DAY_MS = 86_400_000;
@@ -35,6 +37,7 @@ interface Pending extends CapturedCall {
  */
 export class PayloadLogWriter {
   private pending: Pending[] = [];
+  private pendingBytes = 0;
   private timer: NodeJS.Timeout | null = null;
   private readonly pruneTimer: NodeJS.Timeout;
 
@@ -51,7 +54,8 @@ export class PayloadLogWriter {
     if (!settings.enabled) return;
     if (settings.sampleRate < 1 && this.random() >= settings.sampleRate) return;
     this.pending.push({ ...call, settings });
-    if (this.pending.length >= FLUSH_AT) this.flush();
+    this.pendingBytes += call.request.length + (call.answer?.length ?? 0);
+    if (this.pending.length >= FLUSH_AT || this.pendingBytes >= FLUSH_AT_BYTES) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), FLUSH_AFTER_MS);
   }
 
@@ -62,6 +66,7 @@ export class PayloadLogWriter {
     if (this.pending.length === 0) return;
     const calls = this.pending;
     this.pending = [];
+    this.pendingBytes = 0;
     const rows = calls.map((call) => this.rowOf(call));
     try {
       this.store.payloads.insert(rows);

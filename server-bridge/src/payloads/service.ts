@@ -49,15 +49,17 @@ export class PayloadService {
   list(key: string, query: PayloadQuery | undefined): InferencePayloadList {
     const endpoint = this.endpoint(key);
     const stageId = query?.stage ? this.stage(endpoint, query.stage).id : undefined;
-    if (query?.since && query.until && query.since >= query.until) {
+    const since = isoOf(query?.since, 'since');
+    const until = isoOf(query?.until, 'until');
+    if (since && until && since >= until) {
       throw new HttpError(400, 'validation', 'querystring.until: must be later than since', 'until');
     }
     this.writer.flush();
     const rows = this.store.payloads.list(endpoint.id, {
       stageId,
       inferenceId: query?.inferenceId,
-      since: query?.since && new Date(query.since).toISOString(),
-      until: query?.until && new Date(query.until).toISOString(),
+      since,
+      until,
       after: query?.after,
       limit: query?.limit ?? DEFAULT_LIMIT,
     });
@@ -142,6 +144,16 @@ export class PayloadService {
   close(): void {
     this.writer.close();
   }
+}
+
+/** A query's time as stored (UTC, milliseconds), so text comparison is time order; one JavaScript can't read is a 400. */
+function isoOf(value: string | undefined, field: string): string | undefined {
+  if (value === undefined) return undefined;
+  const time = new Date(value);
+  if (Number.isNaN(time.getTime())) {
+    throw new HttpError(400, 'validation', `querystring.${field}: not a time this bridge can read (${value})`, field);
+  }
+  return time.toISOString();
 }
 
 function present(row: PayloadRecord): InferencePayload {

@@ -8,11 +8,14 @@ export function windowMs(window: string): number {
   return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
 }
 
-/** The last `count` windows of `widthMs` up to `now`, oldest first; the last one holds `now` (still filling). */
+/**
+ * The last `count` windows of `widthMs` up to `now`, oldest first; the last one holds `now` (still
+ * filling). None starts before 1970: wide windows many times over would reach past what a date holds.
+ */
 export function recentWindows(widthMs: number, count: number, now = Date.now()): { start: number; end: number }[] {
   const current = now - (now % widthMs);
   return Array.from({ length: count }, (_, i) => {
     const start = current - (count - 1 - i) * widthMs;
     return { start, end: start + widthMs };
-  });
+  }).filter((w) => w.start >= 0);
 }

@@ -76,6 +76,9 @@ class Client:
         from .schedules_client import Schedules  # its own module too
 
         self.schedules = Schedules(self)
+        from .payloads_client import Payloads  # its own module too
+
+        self.payloads = Payloads(self)
 
     @property
     def url(self) -> str:

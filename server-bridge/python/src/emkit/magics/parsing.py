@@ -341,7 +341,10 @@ def build() -> argparse.ArgumentParser:
 
     endpoint = commands.add_parser(
         "endpoint",
-        help="endpoints: create, stage, default, delete, list; a stage's settings, redeploy, deactivate, activate",
+        help=(
+            "endpoints: create, stage, default, delete, list; a stage's settings, redeploy, deactivate, activate;"
+            " payloads, feedback, quality"
+        ),
     )
     endpoint_commands = endpoint.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
     endpoint_commands.required = True
@@ -369,6 +372,9 @@ def build() -> argparse.ArgumentParser:
     endpoint_delete.add_argument("--stage", help="delete only this stage")
     endpoint_commands.add_parser("list", help="every endpoint")
     _stage_lifecycle(endpoint_commands)
+    from .payloads import add_actions as add_payload_actions  # its own module, as its actions are
+
+    add_payload_actions(endpoint_commands)
 
     predict = commands.add_parser("predict", help="call an endpoint with a Python expression's value as the instances")
     predict.add_argument("endpoint")

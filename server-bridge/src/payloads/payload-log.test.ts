@@ -1,0 +1,106 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stagePayloadLogging } from '@emkit/shared';
+import pino from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Store } from '../store/index.js';
+import { PayloadLogWriter } from './payload-log.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'emkit-payload-log-'));
+const store = new Store(join(dir, 'emkit.db'));
+afterAll(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const { endpointId, stageId } = store.tx(() => {
+  const model = store.models.insert(
+    {
+      id: 'model-1',
+      name: 'm',
+      description: '',
+      framework: 'custom',
+      frameworkVersion: null,
+      artifactPath: dir,
+      files: 1,
+      bytes: 1,
+      tags: {},
+      hyperparameters: {},
+      metrics: {},
+      trainingId: null,
+      sourcePath: null,
+    },
+    [],
+  );
+  const endpoint = store.endpoints.insert({ name: 'ep', description: '', apiKeyHash: null, tags: {} });
+  const stage = store.endpoints.insertStage(endpoint.id, {
+    name: 'default',
+    description: '',
+    instanceCount: 1,
+    resourcePath: '/',
+    python: 'python3',
+    modelId: model.id,
+    clusterId: null,
+    autoscaling: null,
+    payloadLogging: { enabled: true, keepCount: 3, keepDays: 1 },
+  });
+  return { endpointId: endpoint.id, stageId: stage.id };
+});
+
+const call = (i: number, time = new Date().toISOString()) => ({
+  endpointId,
+  stageId,
+  inferenceId: `inf-${i}`,
+  time,
+  status: 200,
+  request: Buffer.from(JSON.stringify({ instances: [[i]] })),
+  answer: Buffer.from(JSON.stringify({ predictions: [i] })),
+});
+
+describe('the payload log writer', () => {
+  it('takes the share of calls the sample rate says, and writes them at flush', () => {
+    let draw = 0;
+    // draws 0, 0.25, 0.5, 0.75, 0, …: at 0.5, two calls of every four are kept
+    const writer = new PayloadLogWriter(store, pino({ enabled: false }), () => (draw++ % 4) / 4);
+    const settings = stagePayloadLogging({ enabled: true, sampleRate: 0.5 });
+    for (let i = 0; i < 8; i += 1) writer.offer(settings, call(i));
+    writer.offer(stagePayloadLogging(null), call(99));
+    expect(store.payloads.count(stageId)).toBe(0);
+    writer.flush();
+    expect(store.payloads.list(endpointId, { limit: 100 }).map((p) => p.inferenceId)).toEqual([
+      'inf-0',
+      'inf-1',
+      'inf-4',
+      'inf-5',
+    ]);
+    writer.close();
+  });
+
+  it('prunes each stage by its stored settings: the newest keepCount, none older than keepDays', () => {
+    const writer = new PayloadLogWriter(store, pino({ enabled: false }));
+    const settings = stagePayloadLogging({ enabled: true });
+    writer.offer(settings, call(10, new Date(Date.now() - 2 * 86_400_000).toISOString()));
+    writer.offer(settings, call(11));
+    writer.flush();
+    writer.prune();
+    // 6 rows: the 2-day-old one goes (keepDays 1), then all but the newest 3 (keepCount)
+    expect(store.payloads.list(endpointId, { limit: 100 }).map((p) => p.inferenceId)).toEqual(['inf-4', 'inf-5', 'inf-11']);
+    writer.close();
+  });
+});
+
+describe('what the writer keeps in memory', () => {
+  it('writes at once when the kept bodies reach 8 MiB, not only on its timer', () => {
+    const writer = new PayloadLogWriter(store, pino({ enabled: false }));
+    const settings = stagePayloadLogging({ enabled: true, maxBytes: 256, keepCount: 1000 });
+    const big = Buffer.from(JSON.stringify({ instances: ['x'.repeat(3 * 1024 * 1024)] }));
+    const before = store.payloads.count(stageId);
+    writer.offer(settings, { ...call(20), request: big });
+    writer.offer(settings, { ...call(21), request: big });
+    expect(store.payloads.count(stageId)).toBe(before);
+    writer.offer(settings, { ...call(22), request: big });
+    expect(store.payloads.count(stageId)).toBe(before + 3);
+    writer.close();
+  });
+});
