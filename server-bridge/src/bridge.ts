@@ -331,6 +331,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     cacheRoot: join(paths.home, 'drift'),
     datasets: resolveDataset,
     stageRuntime: (endpointName, stageName) => endpoints.route(endpointName)?.stages.get(stageName),
+    flushPayloads: () => payloads.writer.flush(),
     log,
     pollMs: options.driftPollMs,
   });

@@ -30,6 +30,14 @@ def test_ks_matches_scipy():
     assert p_value == pytest.approx(expected.pvalue, rel=0.05)
 
 
+def test_ks_counts_ties_as_scipy_does():
+    rng = numpy.random.default_rng(5)
+    ref, cur = numpy.sort(rng.integers(0, 5, 500).astype(float)), numpy.sort(rng.integers(0, 6, 300).astype(float))
+    expected: Any = ks_2samp(ref, cur, method="asymp")
+    assert stats.ks(ref, cur)[0] == pytest.approx(expected.statistic)
+    assert list(stats.right_ranks(numpy.array([1.0, 1.0, 2.0, 3.0, 3.0, 3.0]))) == [2, 2, 3, 6, 6, 6]
+
+
 def test_chi2_matches_scipy():
     table = numpy.array([[30.0, 50.0, 20.0], [10.0, 70.0, 25.0]])
     statistic, p_value = stats.chi2(table)

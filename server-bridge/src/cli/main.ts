@@ -6,6 +6,7 @@ import { VERSION } from '../version.js';
 import { registerBatchInferences } from './commands/batch-inferences.js';
 import { registerClusters } from './commands/clusters.js';
 import { registerDatasets } from './commands/datasets.js';
+import { registerEndpointDrift } from './commands/endpoint-drift.js';
 import { registerEndpointPayloads } from './commands/endpoint-payloads.js';
 import { registerEndpoints } from './commands/endpoints.js';
 import { registerEnvironments } from './commands/environments.js';
@@ -43,6 +44,7 @@ registerSchedules(program);
 registerEndpoints(program);
 // the payload log's subcommands live in their own file, under `emkit endpoint`
 registerEndpointPayloads(program.commands.find((c) => c.name() === 'endpoint') as Command);
+registerEndpointDrift(program.commands.find((c) => c.name() === 'endpoint') as Command);
 registerClusters(program);
 
 try {

@@ -24,6 +24,8 @@ export interface DriftServiceOptions {
   datasets: DatasetResolver;
   /** a stage's live workers, to ask for the model's predictions on the reference */
   stageRuntime: (endpointName: string, stageName: string) => StageRuntime | undefined;
+  /** writes the payload log's pending rows, so a window reads every answered call */
+  flushPayloads?: () => void;
   log: Logger;
   /** how often closed windows are looked for (ms, default 10 s) */
   pollMs?: number;
@@ -117,6 +119,7 @@ export class DriftService {
     if (!drift || !reference?.table) {
       return { endpointId: endpoint.id, reference: null, windows: this.store.drift.newest(stage.id, limit).map(named) };
     }
+    this.options.flushPayloads?.();
     const bounds = windowAt(Date.now(), windowMs(drift.window));
     const now = await this.currentWindow(stage, drift, reference, bounds);
     const stored = this.store.drift.newest(stage.id, limit).filter((w) => w.start !== bounds.start);
@@ -242,6 +245,7 @@ export class DriftService {
     if (this.ticking) return;
     this.ticking = true;
     try {
+      this.options.flushPayloads?.();
       for (const endpoint of this.store.endpoints.list(10_000, 0).items) {
         for (const stage of this.store.endpoints.stages(endpoint.id)) {
           const drift = stage.drift;
@@ -257,6 +261,13 @@ export class DriftService {
   }
 
   private async close(stage: StageRecord, drift: StageDrift, bounds: WindowBounds): Promise<void> {
+    const inputs = this.store.drift.inputsBetween(stage.id, bounds.start, bounds.end);
+    if (inputs < drift.minCount) {
+      // too few to judge: said without starting Python (an idle stage's every window is one of these)
+      const unjudged = { start: bounds.start, end: bounds.end, count: inputs, judged: false, features: [], prediction: null };
+      this.store.drift.insert(stage.id, stage.endpointId, unjudged);
+      return;
+    }
     try {
       const reference = await this.reference(stage, drift);
       if (!reference.table) return;

@@ -33,6 +33,7 @@ export class DriftRepository {
   private readonly selectLatestJudged;
   private readonly selectOne;
   private readonly pruneOver;
+  private readonly countInputs;
 
   constructor(db: Database.Database) {
     this.insertRow = db.prepare(
@@ -47,6 +48,11 @@ export class DriftRepository {
     );
     this.selectOne = db.prepare<[string, string], { n: number }>(
       'SELECT 1 AS n FROM drift_windows WHERE stage_id = ? AND start = ?',
+    );
+    // the payload log's table (payloads.ts): what the drift process would read, counted in SQLite
+    this.countInputs = db.prepare<[string, string, string], { n: number }>(
+      `SELECT coalesce(sum(json_array_length(instances)), 0) AS n FROM inference_payloads
+       WHERE stage_id = ? AND time >= ? AND time < ? AND truncated = 0 AND status >= 200 AND status < 300`,
     );
     this.pruneOver = db.prepare(
       `DELETE FROM drift_windows WHERE stage_id = @stageId AND start NOT IN
@@ -78,6 +84,11 @@ export class DriftRepository {
   latestJudged(stageId: string): StoredDriftWindow | undefined {
     const row = this.selectLatestJudged.get(stageId);
     return row ? toWindow(row) : undefined;
+  }
+
+  /** The logged inputs (instances, not requests) a window's computation would read. */
+  inputsBetween(stageId: string, start: string, end: string): number {
+    return this.countInputs.get(stageId, start, end)?.n ?? 0;
   }
 
   has(stageId: string, start: string): boolean {

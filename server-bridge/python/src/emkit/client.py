@@ -79,6 +79,9 @@ class Client:
         from .payloads_client import Payloads  # its own module too
 
         self.payloads = Payloads(self)
+        from .drift_client import Drift  # its own module too
+
+        self.drift = Drift(self)
 
     @property
     def url(self) -> str:

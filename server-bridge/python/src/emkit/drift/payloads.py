@@ -9,7 +9,7 @@ logged request, its ``instances`` and ``predictions`` as JSON text. Rows cut by 
 from __future__ import annotations
 
 import sqlite3
-from typing import Any, List, NamedTuple, Optional
+from typing import Any, List, NamedTuple
 
 try:  # several times faster on a window of 100,000 requests; the standard module otherwise
     from orjson import loads as _loads
@@ -25,14 +25,14 @@ class Logged(NamedTuple):
     skipped: int  # requests left out: truncated ones, error answers
 
 
+WHOLE = "truncated = 0 AND status >= 200 AND status < 300"
+# One row for the whole window: SQLite joins the texts (in C) and both aggregates see the rows in
+# the same order, so the n-th prediction list stays beside the n-th instances list.
 QUERY = (
-    "SELECT instances, predictions FROM inference_payloads "
-    "WHERE stage_id = ? AND time >= ? AND time < ? AND truncated = 0 AND status >= 200 AND status < 300 "
-    "ORDER BY seq"
-)
-SKIPPED = (
-    "SELECT count(*) FROM inference_payloads WHERE stage_id = ? AND time >= ? AND time < ? "
-    "AND NOT (truncated = 0 AND status >= 200 AND status < 300)"
+    f"SELECT group_concat(CASE WHEN {WHOLE} THEN instances END, ','), "
+    f"group_concat(CASE WHEN {WHOLE} THEN coalesce(predictions, 'null') END, ','), "
+    f"sum(CASE WHEN {WHOLE} THEN 0 ELSE 1 END) "
+    "FROM (SELECT * FROM inference_payloads WHERE stage_id = ? AND time >= ? AND time < ? ORDER BY seq)"
 )
 
 
@@ -43,24 +43,20 @@ def connect(db: str) -> sqlite3.Connection:
         raise DriftError(f"cannot open the payload log: {error}", 500, None) from None
 
 
-def read(db: str, stage_id: str, start: str, end: str, limit: Optional[int] = None) -> Logged:
+def read(db: str, stage_id: str, start: str, end: str) -> Logged:
     """All the window's logged instances (flattened: a request of 3 instances gives 3) and the
     predictions beside them (None where a request's answer had fewer)."""
     connection = connect(db)
     try:
-        rows = connection.execute(QUERY, (stage_id, start, end)).fetchall()
-        skipped = connection.execute(SKIPPED, (stage_id, start, end)).fetchone()[0]
+        instances_text, predictions_text, skipped = connection.execute(QUERY, (stage_id, start, end)).fetchone()
     except sqlite3.Error as error:
         raise DriftError(f"cannot read the payload log: {error}", 500, None) from None
     finally:
         connection.close()
-    if limit is not None and len(rows) > limit:
-        # an evenly spaced sample of the requests keeps the window's time spread
-        step = len(rows) / limit
-        rows = [rows[int(i * step)] for i in range(limit)]
-    # one parse for the window: joining the texts costs less than a call per row
-    instances = _loads("[" + ",".join(r[0] or "null" for r in rows) + "]")
-    predictions = _loads("[" + ",".join(r[1] or "null" for r in rows) + "]")
+    # one parse for the window: a call per row costs more than the parse itself
+    instances = _loads(f"[{instances_text or ''}]")
+    predictions = _loads(f"[{predictions_text or ''}]")
+    skipped = skipped or 0
     flat_instances: List[Any] = []
     flat_predictions: List[Any] = []
     for request, answer in zip(instances, predictions):

@@ -62,12 +62,18 @@ def ks(reference: numpy.ndarray, current: numpy.ndarray) -> Tuple[float, float]:
     from scipy.special import kolmogorov
 
     n, m = len(reference), len(current)
-    points = numpy.concatenate([reference, current])
-    gap = (
-        numpy.searchsorted(reference, points, side="right") / n - numpy.searchsorted(current, points, side="right") / m
-    )
-    statistic = float(numpy.max(numpy.abs(gap)))
+    # both CDFs step only at the samples' points: compare them there, each side's own CDF from its ranks
+    at_reference = right_ranks(reference) / n - numpy.searchsorted(current, reference, side="right") / m
+    at_current = numpy.searchsorted(reference, current, side="right") / n - right_ranks(current) / m
+    statistic = float(max(numpy.max(numpy.abs(at_reference)), numpy.max(numpy.abs(at_current))))
     return statistic, float(kolmogorov(math.sqrt(n * m / (n + m)) * statistic))
+
+
+def right_ranks(values: numpy.ndarray) -> numpy.ndarray:
+    """For a sorted array, how many values are <= each one (``searchsorted(values, values, "right")``,
+    in one pass: the end of each run of equal values, repeated over the run)."""
+    ends = numpy.flatnonzero(numpy.r_[values[1:] != values[:-1], True]) + 1
+    return numpy.repeat(ends, numpy.diff(numpy.r_[0, ends]))
 
 
 def chi2(table: numpy.ndarray) -> Tuple[float, float]:

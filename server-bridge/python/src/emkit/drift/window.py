@@ -156,7 +156,7 @@ def compute(spec: dict) -> dict:
     inputs = spec.get("inputs")
     if inputs:
         reference.check_inputs(ref.columns, inputs, ref.source)
-    logged = payloads.read(spec["db"], spec["stageId"], spec["start"], spec["end"], spec.get("maxRequests"))
+    logged = payloads.read(spec["db"], spec["stageId"], spec["start"], spec["end"])
     answer: Dict[str, Any] = {
         "ok": True,
         "reference": ref.summary(),

@@ -343,7 +343,7 @@ def build() -> argparse.ArgumentParser:
         "endpoint",
         help=(
             "endpoints: create, stage, default, delete, list; a stage's settings, redeploy, deactivate, activate;"
-            " payloads, feedback, quality"
+            " payloads, feedback, quality, drift"
         ),
     )
     endpoint_commands = endpoint.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
@@ -375,6 +375,9 @@ def build() -> argparse.ArgumentParser:
     from .payloads import add_actions as add_payload_actions  # its own module, as its actions are
 
     add_payload_actions(endpoint_commands)
+    from .drift import add_actions as add_drift_actions  # its own module too
+
+    add_drift_actions(endpoint_commands)
 
     predict = commands.add_parser("predict", help="call an endpoint with a Python expression's value as the instances")
     predict.add_argument("endpoint")

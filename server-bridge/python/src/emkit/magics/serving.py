@@ -6,7 +6,7 @@ import json
 from typing import Any, Dict, List, Optional
 
 from ..states import BUSY_ENDPOINT_STATES, BUSY_STAGE_STATES
-from . import payloads, stages
+from . import drift, payloads, stages
 from .display import Record, Table, elapsed, progress_html, progress_text, text_of
 from .evaluations import promoted_evaluation
 from .parsing import MagicError
@@ -87,6 +87,8 @@ def endpoint(ctx, args, cell):
     action = args.action
     if action in payloads.ACTIONS:
         return payloads.run(ctx, args)
+    if action in drift.ACTIONS:
+        return drift.run(ctx, args)
     if action == "list":
         return Table(client.endpoints.list(), ENDPOINT_COLUMNS, "endpoints")
     if action in stages.STAGE_ACTIONS:

@@ -1,0 +1,243 @@
+import { join } from 'node:path';
+import type { DriftWindow, EndpointDrift } from '@emkit/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emkitCli, removeDir, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
+import { activeEndpoint, infer, pythonJson } from '../support/endpoints.js';
+import { refusal } from '../support/refusal.js';
+import { pythonHas, settledTraining, venvPython, writeTree } from '../support/trainings.js';
+
+// Data drift (issue 18, part 3) against a real bridge, a real model worker and real traffic: the
+// gateway logs the payloads, `python -m emkit.drift` judges each window against a reference CSV.
+// The traffic's income is shifted; its age and city are drawn as the reference's were.
+
+let bridge: TestBridge;
+let work: string;
+let reference: string;
+let lacking: string;
+
+/** Like a built-in recipe's row model: predict.py, and recipe.json naming its input columns. */
+function writeIncomeModel(dir: string): string {
+  return writeTree(dir, {
+    'predict.py': [
+      'def load():',
+      '    return None',
+      '',
+      'def predict(model, instances):',
+      '    return ["high" if x["income"] > 55 else "low" for x in instances]',
+      '',
+    ].join('\n'),
+    'recipe.json': JSON.stringify({ modelType: 'custom', input: 'row', columns: ['age', 'income', 'city'] }),
+  });
+}
+
+/** `count` rows drawn with a fixed seed: age ~ N(40, 10), income ~ N(50 + shift, 5), city of three. */
+function rows(count: number, seed: number, shift: number): { age: number; income: number; city: string }[] {
+  return pythonJson(`
+import json, numpy
+rng = numpy.random.default_rng(${seed})
+print(json.dumps([
+    {"age": round(float(rng.normal(40, 10)), 3), "income": round(float(rng.normal(${50 + shift}, 5)), 3),
+     "city": str(rng.choice(["seoul", "busan", "incheon"]))}
+    for _ in range(${count})
+]))
+`);
+}
+
+function writeCsv(path: string, table: Record<string, unknown>[], columns: string[]): string {
+  const lines = [columns.join(','), ...table.map((row) => columns.map((c) => String(row[c])).join(','))];
+  writeTree(join(path, '..'), { [path.split('/').at(-1) as string]: `${lines.join('\n')}\n` });
+  return path;
+}
+
+beforeAll(async () => {
+  bridge = await startBridge({ args: ['--python', venvPython, '--drift-poll', '1'] });
+  work = tempDir('emkit-drift-');
+  const table = rows(3000, 18, 0).map((r) => ({ ...r, label: r.income > 55 ? 'high' : 'low' }));
+  reference = writeCsv(join(work, 'reference.csv'), table, ['age', 'income', 'city', 'label']);
+  lacking = writeCsv(join(work, 'no-city.csv'), table, ['age', 'income', 'label']);
+  await bridge.client.api.createModel({ body: { name: 'incomes', artifactPath: writeIncomeModel(join(work, 'model')) } });
+});
+afterAll(async () => {
+  await bridge?.stop();
+  removeDir(bridge?.home ?? '');
+  removeDir(work ?? '');
+});
+
+const drift = (query: { stage?: string; windows?: number } = {}) =>
+  bridge.client.api.getEndpointDrift({ params: { id: 'incomes' }, query });
+
+function expectShiftedIncome(window: DriftWindow): void {
+  expect(window.judged).toBe(true);
+  const byName = Object.fromEntries(window.features.map((f) => [f.feature, f]));
+  expect(byName.income).toMatchObject({ kind: 'numeric', test: 'ks', drifted: true });
+  expect(byName.age).toMatchObject({ kind: 'numeric', test: 'ks', drifted: false });
+  expect(byName.city).toMatchObject({ kind: 'categorical', test: 'chi2', drifted: false });
+  expect(window.features[0]?.feature).toBe('income'); // the worst first
+  expect(byName.income?.psi).toBeGreaterThan(1);
+  // the model answers "high" far more often than it did on the reference
+  expect(window.prediction).toMatchObject({ feature: 'prediction', kind: 'categorical', test: 'chi2', drifted: true });
+}
+
+describe('data drift', () => {
+  it('flags the shifted feature, and not the others, in each closed window and the current one', async () => {
+    await bridge.client.api.createEndpoint({
+      body: {
+        name: 'incomes',
+        model: 'incomes',
+        payloadLogging: { enabled: true },
+        drift: { reference, window: '10s', minCount: 100, pValue: 0.001 },
+      },
+    });
+    await activeEndpoint(bridge.client, 'incomes');
+    const traffic = rows(600, 7, 15);
+    for (let at = 0; at < traffic.length; at += 10) {
+      const answer = await infer(bridge, '/inference/incomes', { instances: traffic.slice(at, at + 10) });
+      expect(answer.status).toBe(200);
+    }
+
+    // the timer stores the closed 10 s windows; the traffic may straddle two, one holds most of it
+    const closed = await waitFor(
+      async () => {
+        const answer = await drift();
+        const stored = answer.windows.slice(0, -1);
+        const sum = stored.reduce((n, w) => n + w.count, 0);
+        return sum === 600 && stored.find((w) => w.count >= 300) && { answer, stored };
+      },
+      90_000,
+      'the closed drift windows holding the 600 logged inputs',
+    );
+    expect(closed.answer.reference).toEqual({ source: reference, rows: 3000, columns: ['age', 'income', 'city', 'label'] });
+    const fullest = closed.stored.reduce((a, b) => (b.count > a.count ? b : a));
+    expect(fullest.stage).toBe('default');
+    expectShiftedIncome(fullest);
+
+    // a day-wide window holds all of it: computed on demand, as the current window
+    await bridge.client.api.updateEndpointStage({
+      params: { id: 'incomes', stage: 'default' },
+      body: { drift: { reference, window: '1d', minCount: 100, pValue: 0.001 } },
+    });
+    const day: EndpointDrift = await drift({ stage: 'default' });
+    const current = day.windows.at(-1) as DriftWindow;
+    expect(current.count).toBe(600);
+    expect(Date.parse(current.end) - Date.parse(current.start)).toBe(86_400_000);
+    expectShiftedIncome(current);
+
+    // the CLI: the windows, then the current window's features worst first
+    const cli = await emkitCli(bridge, 'endpoint', 'drift', 'incomes', '--stage', 'default');
+    expect(cli.code).toBe(0);
+    expect(cli.stdout).toContain(`reference: ${reference} (3000 rows; age, income, city, label)`);
+    const features = cli.stdout.split('worst first:\n')[1]?.trim().split('\n') ?? [];
+    expect(features[0]).toMatch(/^FEATURE\s+KIND\s+PSI/);
+    expect(features[1]).toMatch(/^income\s+numeric\s+[\d.]+\s+ks\s.*yes$/);
+    expect(features.find((l) => l.startsWith('city'))).toMatch(/chi2/);
+    const json = await emkitCli(bridge, '--json', 'endpoint', 'drift', 'incomes', '--windows', '1');
+    expect((JSON.parse(json.stdout) as EndpointDrift).windows).toHaveLength(1);
+    const unknown = await emkitCli(bridge, 'endpoint', 'drift', 'nope');
+    expect(unknown.code).toBe(4);
+    expect(unknown.stderr).toContain('nope');
+  });
+
+  it("refuses a reference that lacks the model's inputs, naming them, and keeps the watch as it was", async () => {
+    const refused = await refusal(
+      bridge.client.api.updateEndpointStage({
+        params: { id: 'incomes', stage: 'default' },
+        body: { drift: { reference: lacking, window: '1h' } },
+      }),
+    );
+    expect(refused.status).toBe(422);
+    expect(refused.field).toBe('drift.reference');
+    expect(refused.message).toContain('city');
+    const stage = await bridge.client.api.getEndpointStage({ params: { id: 'incomes', stage: 'default' } });
+    expect(stage.drift?.reference).toBe(reference);
+
+    const notTable = await refusal(
+      bridge.client.api.updateEndpointStage({
+        params: { id: 'incomes', stage: 'default' },
+        body: { drift: { reference: join(work, 'model', 'predict.py') } },
+      }),
+    );
+    expect(notTable.status).toBe(422);
+    expect(notTable.message).toContain('.csv, .parquet or .jsonl');
+  });
+
+  it('answers 404 for an unknown endpoint or stage and 400 for a bad query, and keeps serving', async () => {
+    expect((await refusal(bridge.client.api.getEndpointDrift({ params: { id: 'nope' }, query: {} }))).status).toBe(404);
+    const stage = await refusal(drift({ stage: 'nope' }));
+    expect(stage.status).toBe(404);
+    expect(stage.message).toContain('incomes/nope');
+    const response = await fetch(`${bridge.url}/api/v1/endpoints/incomes/drift?windows=0`, {
+      headers: { authorization: `Bearer ${bridge.token}` },
+    });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { field?: string } }).error.field).toBe('windows');
+    expect((await drift()).windows.length).toBeGreaterThan(0);
+  });
+});
+
+const recipeReady = pythonHas(venvPython, 'sklearn', 'joblib', 'pandas');
+const recipeSkip = recipeReady ? '' : ' (SKIPPED: scikit-learn, joblib or pandas is not in .venv)';
+
+describe("data drift against the model's training table", () => {
+  it.skipIf(!recipeReady)(
+    `takes a built-in recipe's training CSV as the reference and its columns as the inputs${recipeSkip}`,
+    async () => {
+      const table = pythonJson<{ x1: number; x2: number; label: string }[]>(`
+import json, numpy
+rng = numpy.random.default_rng(3)
+rows = rng.normal(size=(400, 2))
+print(json.dumps([{"x1": round(float(a), 4), "x2": round(float(b), 4), "label": "up" if a + b > 0 else "down"} for a, b in rows]))
+`);
+      const csv = writeCsv(join(work, 'train.csv'), table, ['x1', 'x2', 'label']);
+      const submitted = await bridge.client.api.trainRecipe({
+        params: { id: 'number-classification' },
+        body: { name: 'drift-knn-run', datasets: { train: csv }, hyperparameters: { label: 'label' }, model: 'drift-knn' },
+      });
+      const training = await settledTraining(bridge.client, submitted.id, 240_000);
+      expect(training.state, training.stateReason ?? '').toBe('COMPLETE');
+
+      // the model lists x1 and x2 as its inputs: a reference without x2 is refused at create
+      const refused = await refusal(
+        bridge.client.api.createEndpoint({
+          body: {
+            name: 'drift-knn',
+            model: 'drift-knn:1',
+            payloadLogging: { enabled: true },
+            drift: { reference: writeCsv(join(work, 'x1.csv'), table, ['x1', 'label']) },
+          },
+        }),
+      );
+      expect(refused.status).toBe(422);
+      expect(refused.message).toContain('x2');
+      await expect(bridge.client.api.getEndpoint({ params: { id: 'drift-knn' } })).rejects.toMatchObject({ status: 404 });
+
+      // no reference given: the training's table
+      await bridge.client.api.createEndpoint({
+        body: {
+          name: 'drift-knn',
+          model: 'drift-knn:1',
+          payloadLogging: { enabled: true },
+          drift: { window: '1d', minCount: 50, pValue: 0.001 },
+        },
+      });
+      await activeEndpoint(bridge.client, 'drift-knn');
+      const traffic = pythonJson<{ x1: number; x2: number }[]>(`
+import json, numpy
+rng = numpy.random.default_rng(4)
+print(json.dumps([{"x1": float(a), "x2": float(b) + 1.5} for a, b in rng.normal(size=(200, 2))]))
+`);
+      for (let at = 0; at < traffic.length; at += 20) {
+        expect((await infer(bridge, '/inference/drift-knn', { instances: traffic.slice(at, at + 20) })).status).toBe(200);
+      }
+      const answer = await bridge.client.api.getEndpointDrift({ params: { id: 'drift-knn' }, query: {} });
+      expect(answer.reference).toEqual({ source: csv, rows: 400, columns: ['x1', 'x2', 'label'] });
+      const current = answer.windows.at(-1) as DriftWindow;
+      expect(current.count).toBe(200);
+      expect(current.features.map((f) => [f.feature, f.drifted])).toEqual([
+        ['x2', true],
+        ['x1', false],
+      ]);
+      expect(current.prediction?.drifted).toBe(true);
+    },
+    300_000,
+  );
+});
