@@ -343,10 +343,11 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     workers: () => endpoints.localWorkers(),
     overMemoryLimit: (worker, limitMb, rssMb) => endpoints.restartOverMemory(worker, limitMb, rssMb),
   });
+  const modelQuality = new ModelQualityService(store, payloads);
   const alerts = new AlertService(store, {
     log,
     trafficOf: (endpointId, stage) => endpoints.traffic(endpointId, stage).map((traffic) => traffic.totals),
-    sources: { usage },
+    sources: { usage, modelQuality, drift },
     tickMs: options.alertIntervalMs,
     webhook: options.alertWebhook,
   });
@@ -365,7 +366,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     batchInferences,
     endpoints,
     payloads,
-    modelQuality: new ModelQualityService(store, payloads),
+    modelQuality,
     drift,
     clusters,
     recipes,

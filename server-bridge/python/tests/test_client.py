@@ -290,6 +290,7 @@ COVERED_TAGS = {
     "endpoints",
     "inference",
     "schedules",
+    "alerts",
 }
 # methods that read files where the client runs once their call is made (batch_inferences.predictions: the
 # job's output file, after a get the others cover)

@@ -1,7 +1,7 @@
 import { type AlertRule, type AlertSeries, isSettled, trainingStates } from '@emkit/shared';
 import { HttpError, notFound } from '../server/errors.js';
 import type { Store } from '../store/index.js';
-import { ALL_QUALITY_METRICS } from './sources.js';
+import { ALL_QUALITY_METRICS, type AlertSources } from './sources.js';
 
 /** What a rule's series is read from. */
 export const resourceKindOf = (series: AlertSeries): 'endpoints' | 'trainings' =>
@@ -29,6 +29,7 @@ export function checkTarget(
     feature?: string | null;
     metric?: string | null;
   },
+  sources: AlertSources = {},
 ): RuleTarget {
   const { series } = input;
   const kind = resourceKindOf(series);
@@ -63,13 +64,30 @@ export function checkTarget(
   }
   const endpoint = store.endpoints.get(input.resource);
   if (!endpoint) throw notFound('endpoint', input.resource);
-  if (stage !== null && !store.endpoints.stages(endpoint.id).some((s) => s.name === stage)) {
+  const stages = store.endpoints.stages(endpoint.id).filter((s) => stage === null || s.name === stage);
+  if (stages.length === 0 && stage !== null) {
     throw new HttpError(404, 'not_found', `endpoint "${endpoint.name}" has no stage "${stage}"`, 'stage');
+  }
+  const where = `endpoint "${endpoint.name}"${stage ? ` stage "${stage}"` : ''}`;
+  if (series === 'endpoint.featureDrift' || series === 'endpoint.predictionDrift') {
+    if (!stages.some((s) => s.drift)) {
+      throw bad(`${where} has no drift watch: give its stage one first (PATCH …/stages/{stage} with drift)`, 'series');
+    }
+    // the features a judged window has: a rule on another one would never read
+    const window = feature === null ? null : sources.drift?.latest(endpoint.id, stage ?? undefined);
+    if (window && window.features.length > 0 && !window.features.some((f) => f.feature === feature)) {
+      const known = window.features.map((f) => f.feature).join(', ');
+      throw bad(`${where} has no input feature "${feature}" (its drift watches ${known})`, 'feature');
+    }
   }
   if (series === 'endpoint.accuracy') {
     if (metric === null) throw bad(`endpoint.accuracy needs metric: one of ${ALL_QUALITY_METRICS.join(', ')}`, 'metric');
     if (!ALL_QUALITY_METRICS.includes(metric)) {
       throw bad(`metric "${metric}" is not one of ${ALL_QUALITY_METRICS.join(', ')}`, 'metric');
+    }
+    // labels are joined to logged predictions: without the log there is nothing to judge
+    if (!stages.some((s) => s.payloadLogging.enabled)) {
+      throw bad(`${where} logs no payloads, so feedback has nothing to join: turn payload logging on first`, 'series');
     }
   }
   return { resource: { kind, id: endpoint.id, name: endpoint.name }, stage, feature, metric };

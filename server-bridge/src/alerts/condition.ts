@@ -53,6 +53,12 @@ export function alertMessage(input: {
   forSeconds: number;
   value: number | null;
 }): string {
+  if (input.series === 'training.nanLoss') {
+    // a yes/no series: its threshold in words would say nothing
+    return input.kind === 'FIRING'
+      ? `${input.subject}: a loss went NaN or infinite`
+      : `${input.subject}: no NaN or infinite loss (resolved)`;
+  }
   const what = seriesInWords(input.series, input);
   const value = valueInWords(input.series, input.value);
   const threshold = valueInWords(input.series, input.threshold);

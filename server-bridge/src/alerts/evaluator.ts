@@ -103,6 +103,8 @@ export class AlertEvaluator {
   private async evaluate(rule: AlertRuleRecord, at: number): Promise<void> {
     const reading = await readSeries(rule, at, this.deps);
     this.readings.set(rule.id, { value: reading.value, evaluatedAt: new Date(at).toISOString() });
+    // a FIRING rule read again after a restart is not resolved by the window it has yet to fill
+    if (reading.warming) return;
     const held = holds(rule.op, reading.value, rule.threshold);
     if (rule.state === 'FIRING') {
       if (!held) this.change(rule, 'RESOLVED', reading, at);

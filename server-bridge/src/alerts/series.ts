@@ -13,6 +13,8 @@ export interface SeriesReading {
   resource: AlertEvent['resource'];
   /** said in the message after the subject, e.g. "loss at step 12" */
   detail?: string;
+  /** a window not yet covered (a new rule, a restarted bridge): the rule's state is left as it is */
+  warming?: boolean;
 }
 
 /** Endpoint traffic series are read over a rolling window, not held point by point. */
@@ -35,13 +37,15 @@ export async function readSeries(rule: AlertRuleRecord, at: number, deps: Series
   const resource = rule.resource;
   const stage = rule.stage ?? undefined;
   const none = { value: null, resource };
+  // a deleted endpoint has nothing to read (no traffic is not "0 requests a minute" then)
+  if (resource?.kind === 'endpoints' && !deps.store.endpoints.get(resource.id)) return none;
   switch (rule.series) {
     case 'endpoint.errorRate':
     case 'endpoint.p99LatencyMs':
     case 'endpoint.requestsPerMinute': {
       if (!resource) return none;
       const window = deps.windows.read(resource.id, rule.stage, windowOf(rule, deps.tickMs), at);
-      if (!window) return none;
+      if (!window) return { ...none, warming: true };
       if (rule.series === 'endpoint.requestsPerMinute') return { value: (window.count * 60_000) / window.spanMs, resource };
       if (window.count === 0) return none;
       if (rule.series === 'endpoint.errorRate') return { value: window.serverErrors / window.count, resource };
@@ -50,7 +54,7 @@ export async function readSeries(rule: AlertRuleRecord, at: number, deps: Series
     case 'endpoint.featureDrift':
     case 'endpoint.predictionDrift': {
       if (!resource || !deps.sources.drift) return none;
-      const window = await deps.sources.drift.latest(resource.id, stage);
+      const window = deps.sources.drift.latest(resource.id, stage);
       if (!window?.judged) return none;
       if (rule.series === 'endpoint.predictionDrift') return { value: window.prediction?.psi ?? null, resource };
       const features = rule.feature ? window.features.filter((f) => f.feature === rule.feature) : window.features;
@@ -59,7 +63,7 @@ export async function readSeries(rule: AlertRuleRecord, at: number, deps: Series
     }
     case 'endpoint.accuracy': {
       if (!resource || !deps.sources.modelQuality || !rule.metric) return none;
-      return { value: await deps.sources.modelQuality.latest(resource.id, stage, rule.metric), resource };
+      return { value: deps.sources.modelQuality.latest(resource.id, stage, rule.metric)?.value ?? null, resource };
     }
     case 'worker.memoryMb':
     case 'worker.cpuPercent': {

@@ -39,11 +39,13 @@ const DEFAULT_EVENT_LIMIT = AlertEventQuerySchema.properties.limit.default as nu
 export class AlertService {
   private readonly webhooks: WebhookSender;
   private readonly evaluator: AlertEvaluator;
+  private readonly sources: AlertSources;
 
   constructor(
     private readonly store: Store,
     options: AlertServiceOptions,
   ) {
+    this.sources = options.sources;
     this.webhooks = new WebhookSender(store, options.log, options.webhook);
     this.evaluator = new AlertEvaluator(store, this.webhooks, {
       tickMs: options.tickMs,
@@ -64,7 +66,7 @@ export class AlertService {
   }
 
   create(input: AlertRuleCreate): AlertRule {
-    const target = checkTarget(this.store, input);
+    const target = checkTarget(this.store, input, this.sources);
     const webhook = input.webhook ? checkWebhookUrl(input.webhook) : null;
     if (this.store.alerts.get(input.name)) throw conflict(`an alert rule named "${input.name}" already exists`);
     try {
@@ -100,13 +102,17 @@ export class AlertService {
   update(key: string, changes: AlertRuleUpdate): AlertRule {
     const current = this.record(key);
     const series = changes.series ?? current.series;
-    const target = checkTarget(this.store, {
-      series,
-      resource: changes.resource !== undefined ? changes.resource : (current.resource?.id ?? null),
-      stage: changes.stage !== undefined ? changes.stage : current.stage,
-      feature: changes.feature !== undefined ? changes.feature : current.feature,
-      metric: changes.metric !== undefined ? changes.metric : current.metric,
-    });
+    const target = checkTarget(
+      this.store,
+      {
+        series,
+        resource: changes.resource !== undefined ? changes.resource : (current.resource?.id ?? null),
+        stage: changes.stage !== undefined ? changes.stage : current.stage,
+        feature: changes.feature !== undefined ? changes.feature : current.feature,
+        metric: changes.metric !== undefined ? changes.metric : current.metric,
+      },
+      this.sources,
+    );
     let webhook = current.webhook;
     if (changes.webhook === null) webhook = null;
     else if (changes.webhook !== undefined) {

@@ -5,12 +5,12 @@ import type { DriftWindow, ResourceSample, UsageProcessKind } from '@emkit/share
 
 /** The latest judged drift window of an endpoint (one stage, or its default). */
 export interface DriftSource {
-  latest(endpointId: string, stage?: string): DriftWindow | null | Promise<DriftWindow | null>;
+  latest(endpointId: string, stage?: string): DriftWindow | null;
 }
 
 /** A quality metric (accuracy, f1, mae, rmse) of the latest window with feedback. */
 export interface ModelQualitySource {
-  latest(endpointId: string, stage: string | undefined, metric: string): number | null | Promise<number | null>;
+  latest(endpointId: string, stage: string | undefined, metric: string): { value: number } | null;
 }
 
 /** The latest sample of each process of a resource. */

@@ -3,6 +3,7 @@ import { ApiError } from '@emkit/shared';
 import { Command, CommanderError } from 'commander';
 import { BridgeAlreadyRunning } from '../bridge.js';
 import { VERSION } from '../version.js';
+import { registerAlerts } from './commands/alerts.js';
 import { registerBatchInferences } from './commands/batch-inferences.js';
 import { registerClusters } from './commands/clusters.js';
 import { registerDatasets } from './commands/datasets.js';
@@ -46,6 +47,7 @@ registerEndpoints(program);
 registerEndpointPayloads(program.commands.find((c) => c.name() === 'endpoint') as Command);
 registerEndpointDrift(program.commands.find((c) => c.name() === 'endpoint') as Command);
 registerClusters(program);
+registerAlerts(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,10 +1,4 @@
-import { HttpError } from '../server/errors.js';
 import type { Handlers } from './types.js';
-
-// placeholders of the issue-18 contract: the monitoring engineers replace them
-const notYet = (): never => {
-  throw new HttpError(404, 'not_found', 'monitoring is not built yet');
-};
 
 export const monitoringHandlers: Handlers<
   | 'getTrainingResources'

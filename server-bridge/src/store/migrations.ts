@@ -546,6 +546,26 @@ export const migrations: readonly { version: number; name: string; sql: string }
   },
   {
     version: 17,
+    name: 'drift windows',
+    sql: `
+      -- a stage's judged drift windows (closed ones; the current one is computed on demand, not stored);
+      -- features and prediction: JSON FeatureDrift[] (worst first) and FeatureDrift or NULL
+      CREATE TABLE drift_windows (
+        stage_id    TEXT NOT NULL,
+        endpoint_id TEXT NOT NULL REFERENCES endpoints (id) ON DELETE CASCADE,
+        start       TEXT NOT NULL,
+        end         TEXT NOT NULL,
+        count       INTEGER NOT NULL,
+        judged      INTEGER NOT NULL,
+        features    TEXT NOT NULL,
+        prediction  TEXT,
+        computed_at TEXT NOT NULL,
+        PRIMARY KEY (stage_id, start)
+      );
+    `,
+  },
+  {
+    version: 18,
     name: 'resource usage',
     sql: `
       -- issue 18: the processes of trainings, endpoints and batch jobs, sampled every few seconds;
@@ -585,7 +605,7 @@ export const migrations: readonly { version: number; name: string; sql: string }
     `,
   },
   {
-    version: 18,
+    version: 19,
     name: 'alert rules and their events',
     sql: `
       -- a condition on a series, held for a duration; state is what the evaluator last decided (OK or FIRING)
@@ -630,26 +650,6 @@ export const migrations: readonly { version: number; name: string; sql: string }
         time TEXT NOT NULL
       );
       CREATE INDEX alert_events_rule ON alert_events (rule_id, seq);
-    `,
-  },
-  {
-    version: 19,
-    name: 'drift windows',
-    sql: `
-      -- a stage's judged drift windows (closed ones; the current one is computed on demand, not stored);
-      -- features and prediction: JSON FeatureDrift[] (worst first) and FeatureDrift or NULL
-      CREATE TABLE drift_windows (
-        stage_id    TEXT NOT NULL,
-        endpoint_id TEXT NOT NULL REFERENCES endpoints (id) ON DELETE CASCADE,
-        start       TEXT NOT NULL,
-        end         TEXT NOT NULL,
-        count       INTEGER NOT NULL,
-        judged      INTEGER NOT NULL,
-        features    TEXT NOT NULL,
-        prediction  TEXT,
-        computed_at TEXT NOT NULL,
-        PRIMARY KEY (stage_id, start)
-      );
     `,
   },
 ];

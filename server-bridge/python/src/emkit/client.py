@@ -82,6 +82,9 @@ class Client:
         from .drift_client import Drift  # its own module too
 
         self.drift = Drift(self)
+        from .alerts_client import Alerts  # its own module too
+
+        self.alerts = Alerts(self)
 
     @property
     def url(self) -> str:

@@ -49,6 +49,7 @@ export function registerServe(program: Command): void {
     .option('--cluster-poll <seconds>', 'how often every Ray cluster is checked (reachable, nodes)', '5')
     .option('--alert-interval <seconds>', 'how often the alert rules are read', '5')
     .option('--alert-webhook-backoff <seconds>', "the wait before an alert webhook's second attempt (doubled after)", '1')
+    .option('--alert-webhook-timeout <seconds>', 'how long one alert webhook attempt may take', '5')
     .option(
       '--usage-interval <seconds>',
       'how often the processes of trainings, endpoints and batch jobs are sampled (CPU, memory…); 0: never',
@@ -117,6 +118,11 @@ export function registerServe(program: Command): void {
       const driftPoll = Number(options.driftPoll);
       if (!(driftPoll >= 0.2))
         command.error(`--drift-poll must be a number of seconds, 0.2 or more, not "${options.driftPoll}"`, { exitCode: 2 });
+      const alertTimeout = Number(options.alertWebhookTimeout);
+      if (!(alertTimeout > 0))
+        command.error(`--alert-webhook-timeout must be a positive number of seconds, not "${options.alertWebhookTimeout}"`, {
+          exitCode: 2,
+        });
       let publicUrl: string | undefined;
       if (options.publicUrl !== undefined) {
         try {
@@ -146,7 +152,7 @@ export function registerServe(program: Command): void {
         clusterPollMs: Math.round(clusterPoll * 1000),
         usageIntervalMs: Math.round(usageInterval * 1000),
         alertIntervalMs: Math.round(alertInterval * 1000),
-        alertWebhook: { backoffMs: Math.round(alertBackoff * 1000) },
+        alertWebhook: { backoffMs: Math.round(alertBackoff * 1000), timeoutMs: Math.round(alertTimeout * 1000) },
         driftPollMs: Math.round(driftPoll * 1000),
         publicUrl,
         logLevel: options.logLevel as string,

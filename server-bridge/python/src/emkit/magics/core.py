@@ -7,6 +7,7 @@ from typing import Optional
 
 from ..client import ApiError, Client
 from . import (
+    alerts,
     batch_inferences,
     clusters,
     datasets,
@@ -41,6 +42,7 @@ COMMANDS = {
     "batch": batch_inferences.batch,
     "schedule": schedules.schedule,
     "resources": resources.resources,
+    "alerts": alerts.alerts,
 }
 # what a cell body means to each command (and action); the others take no cell
 CELL_COMMANDS = ("train", "predict", "model predict")

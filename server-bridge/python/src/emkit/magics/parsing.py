@@ -495,6 +495,9 @@ def build() -> argparse.ArgumentParser:
     from .resources import add_parser as add_resources_parser  # its own module, as its command is
 
     add_resources_parser(commands)
+    from .alerts import add_parser as add_alerts_parser  # its own module, as its command is
+
+    add_alerts_parser(commands)
     return root
 
 
