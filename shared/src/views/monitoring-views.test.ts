@@ -237,6 +237,13 @@ describe("the endpoint view's monitoring", () => {
     );
     const marked = [...document.querySelectorAll('.emkit-quality-table td[data-below="true"]')].map((td) => td.textContent);
     expect(marked).toEqual(['0.5', '0.45']);
+    // with no evaluation to compare with, the figures alone
+    view.handle({ type: 'quality', quality: { ...quality, baseline: null, unmatchedFeedback: 0 } });
+    expect(document.querySelector('.emkit-quality-summary')?.textContent).toBe('Latest window: accuracy 0.5, f1 0.45');
+    expect(document.querySelector('.emkit-quality-baseline')?.textContent).toBe(
+      'No baseline: evaluate the model version on its test data.',
+    );
+    expect(document.querySelectorAll('.emkit-quality-table td[data-below="true"]')).toHaveLength(0);
   });
 });
 

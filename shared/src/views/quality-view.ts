@@ -49,11 +49,15 @@ export class QualityView {
     const windows = qualityWindows(quality, stage).slice(-QUALITY_WINDOWS_SHOWN);
     const latest = [...windows].reverse().find((w) => w.count > 0);
     const worse = latest ? metrics.filter((m, i) => belowBaseline(m, latest.metrics[m], baselines[i] ?? null)) : [];
+    const figures = (window: typeof latest) =>
+      metrics.map((m) => `${m} ${window?.metrics[m] === undefined ? '—' : formatValue(window.metrics[m] as number)}`).join(', ');
     this.summary.textContent = !latest
       ? t('No feedback yet: send the true labels of logged predictions to see accuracy over time.')
-      : worse.length
-        ? t('Worse than the baseline in the latest window: {0}', worse.join(', '))
-        : t('As good as the baseline in the latest window.');
+      : !quality.baseline
+        ? t('Latest window: {0}', figures(latest))
+        : worse.length
+          ? t('Worse than the baseline in the latest window: {0}', worse.join(', '))
+          : t('As good as the baseline in the latest window.');
     this.summary.dataset.worse = String(worse.length);
     if (quality.unmatchedFeedback > 0)
       this.summary.textContent += ` ${t('{0} labels named an unknown inference.', quality.unmatchedFeedback)}`;

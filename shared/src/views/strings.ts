@@ -348,6 +348,7 @@ export const VIEW_STRINGS = [
   'No feedback yet: send the true labels of logged predictions to see accuracy over time.',
   'Worse than the baseline in the latest window: {0}',
   'As good as the baseline in the latest window.',
+  'Latest window: {0}',
   '{0} labels named an unknown inference.',
   'Window',
   'Labels',
