@@ -2,7 +2,8 @@
 // real bridge sampling every second, driven in Debian's headless Chromium: the endpoint view
 // shows its worker's CPU and memory live; the stage's settings form turns payload logging and
 // drift on against a reference table; shifted traffic then shows the shifted feature drifted
-// (and the unshifted not) in the view's drift table; an alert rule made from the view's
+// (and the unshifted not) in the view's drift table; labels sent back show the accuracy per
+// window in its model quality; an alert rule made from the view's
 // "Add alert…" fires on that traffic, and its notification opens the endpoint. Screenshots
 // under test-artifacts/e2e-jupyterlab-monitoring/.
 import { writeFileSync } from 'node:fs';
@@ -169,6 +170,24 @@ describe.skipIf(skipReason !== '')(`monitoring in JupyterLab${skipReason}`, () =
     await view.locator('.emkit-section-drift').scrollIntoViewIfNeeded();
     await shot(page, 'drift');
   }, 180_000);
+
+  it("shows accuracy from the labels sent back, per window, in the view's model quality", async () => {
+    const view = endpointView();
+    const logged = await bridge.client.api.listEndpointPayloads({ params: { id: 'sensors' }, query: { limit: 20 } });
+    // every logged prediction labelled "low": the shifted inputs' "high" answers were wrong
+    const items = logged.items.flatMap((payload) =>
+      (payload.predictions as string[]).map((_, index) => ({ inferenceId: payload.inferenceId, index, label: 'low' })),
+    );
+    expect(items.length).toBeGreaterThan(0);
+    await bridge.client.api.sendEndpointFeedback({ params: { id: 'sensors' }, body: { items } });
+    await view.locator('[data-emkit-action="refreshMonitoring"]').click();
+    const accuracy = view.locator('.emkit-quality-table tbody tr').last().locator('td[data-metric="accuracy"]');
+    await expect.poll(async () => Number(await accuracy.textContent()), { timeout: 20_000 }).toBeLessThan(1);
+    // no evaluation of this model to compare with: the window's figures are said as they are
+    expect(await view.locator('.emkit-quality-summary').textContent()).toMatch(/^Latest window: accuracy [\d.]+, f1 [\d.]+$/);
+    await view.locator('.emkit-section-quality').scrollIntoViewIfNeeded();
+    await shot(page, 'model-quality');
+  }, 60_000);
 
   it('makes an alert rule from the view, and its notification arrives and opens the endpoint', async () => {
     const view = endpointView();
