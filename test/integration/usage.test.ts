@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type EmkitClient, EventStream, type ResourceEvent, type UsageEventData } from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -267,20 +268,29 @@ function sidecarPid(bridgePid: number): number | undefined {
 }
 
 describe('the sampler itself', () => {
-  it('is started again when it dies, and ends with the bridge', async () => {
-    const own = await startBridge({ args: ['--python', venvPython, '--usage-interval', '0.5'] });
+  it('inherits no credential, is started again when it dies, and ends with the bridge', async () => {
+    const own = await startBridge({
+      args: ['--python', venvPython, '--usage-interval', '0.5'],
+      env: { EMKIT_TOKEN: 'a-token-in-the-shell', EMKIT_URL: 'http://127.0.0.1:1' },
+    });
     const release = join(work, 'release-sidecar');
+    let status: string | undefined;
     try {
       const source = writeTree(join(work, 'wait'), {
         'train.py': `import os, time\nwhile not os.path.exists(${JSON.stringify(release)}):\n    time.sleep(0.05)\n`,
       });
       const training = await own.client.api.createTraining({ body: { source: { path: join(source, 'train.py') } } });
+      status = join(own.home, 'trainings', training.id, 'status.json');
       await trainingInState(own.client, training.id, 'RUNNING');
       const count = async () =>
         (await own.client.api.getTrainingResources({ params: { id: training.id }, query: { points: 5000 } })).processes[0]
           ?.samples.length ?? 0;
       await waitFor(async () => (await count()) > 0, 60_000, 'a first sample');
       const first = await waitFor(async () => sidecarPid(own.process.pid as number), 10_000, 'the sampler process');
+      // as every process the bridge starts: none of its credentials in its environment
+      const environ = readFileSync(`/proc/${first}/environ`, 'utf8').split('\0');
+      expect(environ.filter((v) => v.startsWith('EMKIT_TOKEN=') || v.startsWith('EMKIT_URL='))).toEqual([]);
+      expect(environ.join('\n')).not.toContain(own.token);
       process.kill(first, 'SIGKILL');
       await waitFor(async () => !alive(first), 10_000, 'the sampler to end');
       const before = await count();
@@ -298,6 +308,47 @@ describe('the sampler itself', () => {
       expect(alive(second)).toBe(false);
     } finally {
       writeTree(work, { 'release-sidecar': '' });
+      await own.stop();
+      // the training outlives its bridge: its home goes once it has ended
+      if (status) {
+        const file = status;
+        const ended = async () =>
+          existsSync(file) && (JSON.parse(readFileSync(file, 'utf8')) as { endedAt: string | null }).endedAt;
+        await waitFor(ended, 60_000, 'the training to end');
+      }
+      removeDir(own.home);
+    }
+  });
+});
+
+describe("without psutil in the bridge's Python", () => {
+  it('says so in its log, answers no samples, and the bridge and the training go on', async () => {
+    // the project's Python with an `import psutil` that fails first on its path
+    const blocked = writeTree(join(work, 'no-psutil'), { 'psutil.py': "raise ImportError('no psutil here')\n" });
+    const python = join(work, 'python-without-psutil');
+    writeFileSync(python, `#!/bin/sh\nPYTHONPATH="${blocked}\${PYTHONPATH:+:$PYTHONPATH}" exec "${venvPython}" "$@"\n`, {
+      mode: 0o755,
+    });
+    const own = await startBridge({ args: ['--python', python, '--usage-interval', '0.5'] });
+    const release = join(work, 'release-no-psutil');
+    try {
+      const source = writeTree(join(work, 'wait-no-psutil'), {
+        'train.py': `import os, time\nwhile not os.path.exists(${JSON.stringify(release)}):\n    time.sleep(0.05)\n`,
+      });
+      const training = await own.client.api.createTraining({ body: { source: { path: join(source, 'train.py') } } });
+      await trainingInState(own.client, training.id, 'RUNNING');
+      await waitFor(
+        async () => own.output().includes('resource usage is not sampled: psutil is not installed in'),
+        60_000,
+        'the log to say why nothing is sampled',
+      );
+      expect(own.output()).toContain('pip install psutil there');
+      const usage = await own.client.api.getTrainingResources({ params: { id: training.id }, query: {} });
+      expect(usage).toMatchObject({ processes: [], summary: { peakMemoryMb: null, meanCpuPercent: null } });
+      writeTree(work, { 'release-no-psutil': '' });
+      expect((await settledTraining(own.client, training.id)).state).toBe('COMPLETE');
+    } finally {
+      writeTree(work, { 'release-no-psutil': '' });
       await own.stop();
       removeDir(own.home);
     }

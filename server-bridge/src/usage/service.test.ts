@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Store } from '../store/index.js';
 import { insertScriptTraining } from '../testing/training-rows.js';
 import { UsageService } from './service.js';
-import type { SidecarRound, UsageSidecar } from './sidecar.js';
+import type { SidecarRound } from './sidecar.js';
 import type { LocalWorker } from './targets.js';
 
 // The service between the sidecar's rounds and the store, the event stream, latest() and the
@@ -63,7 +63,7 @@ describe('the usage service', () => {
   const sidecar = new ScriptedSidecar();
   const over: [LocalWorker, number, number][] = [];
   const usage = new UsageService(store, {
-    sidecar: sidecar as unknown as UsageSidecar,
+    sidecar,
     intervalMs: 0,
     log: pino({ level: 'silent' }),
     workers: () => workers,

@@ -1,24 +1,18 @@
-import {
-  type ProcessUsage,
-  type ResourceSample,
-  type ResourceUsage,
-  ResourceUsageQuery,
-  USAGE_PROCESS_KINDS,
-  type UsageEventData,
-} from '@emkit/shared';
+import { type ResourceSample, type ResourceUsage, ResourceUsageQuery, type UsageEventData } from '@emkit/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import { notFound } from '../server/errors.js';
 import type { Store } from '../store/index.js';
-import type { NewUsageSample, StoredUsageSample, UsageResource } from '../store/usage.js';
+import type { NewUsageSample, UsageResource } from '../store/usage.js';
+import { processSeries } from './series.js';
 import type { SidecarRound, UsageSidecar } from './sidecar.js';
 import { type LocalWorker, type UsageTarget, usageTargets } from './targets.js';
-import { thinSamples } from './thin.js';
 
 /** One process's latest sample, as the `usage` event carries it. */
 export type ProcessSample = UsageEventData['processes'][number];
 
 export interface UsageServiceOptions {
-  sidecar: UsageSidecar;
+  /** what takes the samples: UsageSidecar */
+  sidecar: Pick<UsageSidecar, 'gpu' | 'sample' | 'stop'>;
   /** how often the processes are sampled; 0: never */
   intervalMs: number;
   log: FastifyBaseLogger;
@@ -32,7 +26,6 @@ export const DEFAULT_USAGE_INTERVAL_MS = 5_000;
 /** How often the stored series are thinned and capped. */
 const COMPACT_EVERY_MS = 60_000;
 const DEFAULT_POINTS = ResourceUsageQuery.properties.points.default as number;
-const KIND_ORDER = new Map<string, number>(USAGE_PROCESS_KINDS.map((kind, i) => [kind, i]));
 
 /** What a resource's summary adds up: its ranks (not the TensorBoard, which may show others too), workers, runners. */
 const COUNTED: Record<UsageResource, ProcessSample['kind']> = {
@@ -42,7 +35,6 @@ const COUNTED: Record<UsageResource, ProcessSample['kind']> = {
 };
 
 const ownerKey = (resource: UsageResource, id: string) => `${resource}/${id}`;
-const bySeries = (a: { process: string; kind: string; stage: string | null }) => `${a.stage ?? ''}\u0000${a.process}`;
 
 /**
  * Resource usage: every few seconds, every process the bridge started on this machine is
@@ -93,33 +85,7 @@ export class UsageService {
     const id = this.ownerId(resource, key);
     const since = query?.minutes === undefined ? undefined : new Date(Date.now() - query.minutes * 60_000).toISOString();
     const rows = this.store.usage.series(resource, id, { stage: query?.stage, since });
-    const points = query?.points ?? DEFAULT_POINTS;
-    const series = new Map<string, StoredUsageSample[]>();
-    for (const row of rows) {
-      const key = bySeries(row);
-      const list = series.get(key);
-      if (list) list.push(row);
-      else series.set(key, [row]);
-    }
-    const processes: ProcessUsage[] = [...series.values()].map((list) => {
-      const newest = list[list.length - 1] as StoredUsageSample;
-      return {
-        process: newest.process,
-        kind: newest.kind,
-        stage: newest.stage,
-        pid: newest.pid,
-        samples: thinSamples(
-          list.map((row) => row.sample),
-          points,
-        ),
-      };
-    });
-    processes.sort(
-      (a, b) =>
-        (KIND_ORDER.get(a.kind) ?? 0) - (KIND_ORDER.get(b.kind) ?? 0) ||
-        (a.stage ?? '').localeCompare(b.stage ?? '') ||
-        a.process.localeCompare(b.process, undefined, { numeric: true }),
-    );
+    const processes = processSeries(rows, query?.points ?? DEFAULT_POINTS);
     const summary = this.store.usage.summary(resource, id, query?.stage ?? '');
     return {
       resource,

@@ -36,9 +36,10 @@ const TRAINING_STATES = ['CREATE IN PROGRESS', 'RUNNING', 'STOP IN PROGRESS', 'C
 /**
  * Every process the bridge has started that runs on this machine now: the ranks of local
  * trainings (from their supervisors' status.json), the TensorBoards, the stages' workers and
- * the batch jobs' runners (each with its scoring workers, its children). A training or batch
- * job on a Ray cluster is left out: its processes run on the cluster's nodes, out of this
- * machine's sight (Ray's own dashboard shows them), and so is a stage on a cluster.
+ * the batch jobs' runners (each with its scoring workers, its children). A training or a stage
+ * on a Ray cluster is left out: its processes run on the cluster's nodes, out of this machine's
+ * sight (Ray's own dashboard shows them); a batch job's runner runs here wherever its workers
+ * do, so it is sampled (with only the workers that are its children here).
  */
 export function usageTargets(store: Store, workers: readonly LocalWorker[]): UsageTarget[] {
   const targets: UsageTarget[] = [];
@@ -80,7 +81,6 @@ export function usageTargets(store: Store, workers: readonly LocalWorker[]): Usa
     });
   }
   for (const job of store.batchInferences.unsettled()) {
-    if (job.cluster !== null) continue;
     const pid = job.runnerPid ?? readStatusFile<RunnerStatus>(batchLayout(job.dir).status, RUNNER_STATES).status?.pid;
     if (!pid) continue;
     targets.push({

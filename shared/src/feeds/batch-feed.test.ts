@@ -104,4 +104,19 @@ describe('the batch job feed', () => {
     feed.handleEvent(event('deleted', null));
     expect(messages.at(-1)).toEqual({ type: 'deleted' });
   });
+
+  it("leaves a `usage` event (its runner's resource samples) alone: it is no job to show", async () => {
+    const { client, calls } = stub('');
+    const messages: BatchViewMessage[] = [];
+    const feed = new BatchFeed(client, 'b1', (m) => messages.push(m));
+    feed.start();
+    await settle();
+    const shown = messages.length;
+    const before = calls.length;
+    const sample = { time: '2026-12-06T00:00:01.000Z', cpuPercent: 90, memoryMb: 300, threads: 3, openFiles: 4 };
+    feed.handleEvent(event('usage', { processes: [{ process: 'runner', kind: 'batch-worker', stage: null, pid: 7, sample }] }));
+    await settle();
+    expect(messages).toHaveLength(shown);
+    expect(calls).toHaveLength(before);
+  });
 });

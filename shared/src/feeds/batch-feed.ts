@@ -36,6 +36,8 @@ export class BatchFeed {
       this.post({ type: 'deleted' });
       return;
     }
+    // only these carry the job itself: `usage` carries its processes' samples
+    if (event.action !== 'created' && event.action !== 'updated' && event.action !== 'finished') return;
     const batch = event.data as unknown as BatchInference | null;
     if (batch) this.show(batch);
     else void this.load();

@@ -3,6 +3,8 @@
 ``nvidia-ml-py`` (import name ``pynvml``) is NVIDIA's binding; it is optional: without it, or
 without an NVIDIA driver and GPU, ``Gpus.open`` answers None and every GPU field is null —
 never an error. Asking NVML is cheaper and steadier than running ``nvidia-smi`` each round.
+NVML names processes by the host's pids: inside a container with its own pid namespace none
+matches ours, and a process's GPU figures read 0.
 """
 
 from __future__ import annotations

@@ -50,6 +50,7 @@ def sample_round(sampler, gpus, targets: Dict[str, int]) -> dict:
 
     if gpus is not None:
         gpus.read()
+    sampler.begin_round()
     samples: List[dict] = []
     gone: List[str] = []
     alive: List[int] = []

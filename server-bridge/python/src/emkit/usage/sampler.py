@@ -58,6 +58,30 @@ class Sampler:
 
     def __init__(self) -> None:
         self._seen: Dict[int, _Seen] = {}
+        self._children: Optional[Dict[int, List[int]]] = None
+
+    def begin_round(self) -> None:
+        """Read who is whose child once for the round: psutil's ``children()`` reads every process's
+        parent on each call, which made that most of a round's time with a few processes watched."""
+        children: Dict[int, List[int]] = {}
+        for process in psutil.process_iter(["ppid"]):
+            ppid = process.info.get("ppid")
+            if ppid is not None:
+                children.setdefault(ppid, []).append(process.pid)
+        self._children = children
+
+    def _descendants(self, root: psutil.Process) -> List[psutil.Process]:
+        if self._children is None:
+            return root.children(recursive=True)
+        found: List[psutil.Process] = []
+        todo = list(self._children.get(root.pid, []))
+        while todo:
+            pid = todo.pop()
+            handle = self._handle(pid)
+            if handle is not None:
+                found.append(handle)
+                todo.extend(self._children.get(pid, []))
+        return found
 
     def _handle(self, pid: int) -> Optional[psutil.Process]:
         seen = self._seen.get(pid)
@@ -85,7 +109,7 @@ class Sampler:
         if root is None:
             return None
         try:
-            tree = [root, *root.children(recursive=True)]
+            tree = [root, *self._descendants(root)]
         except (psutil.NoSuchProcess, psutil.AccessDenied):
             return None
         now = time.time()
