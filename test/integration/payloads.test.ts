@@ -119,6 +119,20 @@ describe('payload logging', () => {
   });
 });
 
+describe('payload logging of what the worker refuses', () => {
+  it('a request nested too deeply to walk is logged marked, and the bridge keeps serving', async () => {
+    await logging({ enabled: true, sampleRate: 1, redact: ['ssn'] });
+    const depth = 200_000;
+    const raw = `{"instances": [${'['.repeat(depth)}1${']'.repeat(depth)}]}`;
+    const deep = await infer(bridge, '/inference/logged', null, { raw });
+    expect(deep.status).toBe(400);
+    const [logged] = (await payloads({ inferenceId: deep.inferenceId })).items;
+    expect(logged).toMatchObject({ status: 400, truncated: true, predictions: null });
+    expect(String(logged?.instances)).toContain('not logged');
+    expect((await infer(bridge, '/inference/logged', { instances: [{ x: 1 }] })).status).toBe(200);
+  }, 60_000);
+});
+
 describe('feedback and model quality', () => {
   it('joins labels to logged predictions; wrong labels bring rolling accuracy under the baseline', async () => {
     const data = writeCsv(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { capped, redact } from './capture.js';
+import { capped, checkDepth, MAX_DEPTH, redact, TooDeep } from './capture.js';
 
 describe('what payload logging stores', () => {
   it('redacts a named field at any depth, in arrays too', () => {
@@ -15,5 +15,12 @@ describe('what payload logging stores', () => {
     const text = JSON.parse(cut.json as string) as string;
     expect(Buffer.byteLength(text)).toBeLessThanOrEqual(257);
     expect(text).not.toContain('\uFFFD');
+  });
+
+  it('refuses JSON nested deeper than it can walk, without walking all of it', () => {
+    const nest = (depth: number) => JSON.parse(`${'['.repeat(depth)}1${']'.repeat(depth)}`) as unknown;
+    expect(() => checkDepth(nest(MAX_DEPTH))).not.toThrow();
+    expect(() => checkDepth(nest(MAX_DEPTH + 1))).toThrow(TooDeep);
+    expect(() => checkDepth(nest(100_000))).toThrow(TooDeep);
   });
 });

@@ -2,7 +2,23 @@
 
 export const REDACTED = '[redacted]';
 
-/** A copy of `value` with the value of every object field named in `names` replaced, at any depth. */
+/** Deeper JSON is not logged: walking it (to redact, to store, to answer it back) would overflow the stack. */
+export const MAX_DEPTH = 64;
+
+export class TooDeep extends Error {
+  constructor() {
+    super(`nested deeper than ${MAX_DEPTH} levels`);
+  }
+}
+
+/** Throws TooDeep when `value` nests deeper than MAX_DEPTH; copies nothing. */
+export function checkDepth(value: unknown, depth = 0): void {
+  if (value === null || typeof value !== 'object') return;
+  if (depth >= MAX_DEPTH) throw new TooDeep();
+  for (const item of Array.isArray(value) ? value : Object.values(value)) checkDepth(item, depth + 1);
+}
+
+/** A copy of `value` with the value of every object field named in `names` replaced, at any depth (checked first). */
 export function redact(value: unknown, names: ReadonlySet<string>): unknown {
   if (names.size === 0 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((item) => redact(item, names));

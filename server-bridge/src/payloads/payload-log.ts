@@ -2,7 +2,7 @@ import { type StagePayloadLogging, stagePayloadLogging } from '@emkit/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Store } from '../store/index.js';
 import type { NewPayload } from '../store/payloads.js';
-import { capped, fieldOf, redact } from './capture.js';
+import { capped, checkDepth, fieldOf, redact } from './capture.js';
 
 /** Logged requests wait at most this long to be written, in one transaction with the others of the moment. */
 const FLUSH_AFTER_MS = 200;
@@ -56,7 +56,7 @@ export class PayloadLogWriter {
     this.pending.push({ ...call, settings });
     this.pendingBytes += call.request.length + (call.answer?.length ?? 0);
     if (this.pending.length >= FLUSH_AT || this.pendingBytes >= FLUSH_AT_BYTES) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), FLUSH_AFTER_MS);
+    else this.timer ??= setTimeout(() => this.flushOnTimer(), FLUSH_AFTER_MS);
   }
 
   /** Write what waits now (feedback calls this first, so a label may follow its prediction at once). */
@@ -81,25 +81,43 @@ export class PayloadLogWriter {
     }
   }
 
+  /** A timer's flush has no caller to tell: a failure is logged, never thrown at the process. */
+  private flushOnTimer(): void {
+    try {
+      this.flush();
+    } catch (error) {
+      this.log.warn({ err: error }, 'logged payloads could not be written');
+    }
+  }
+
   private rowOf(call: Pending): NewPayload {
-    const { settings } = call;
-    const maxBytes = settings.maxBytes;
-    const names = new Set(settings.redact);
-    const instances = capped(redact(fieldOf(call.request, 'instances'), names), maxBytes);
-    const predictions =
-      call.status === 200
-        ? capped(redact(fieldOf(call.answer, 'predictions'), names), maxBytes)
-        : { json: null, truncated: false };
-    return {
+    const row = {
       inferenceId: call.inferenceId,
       endpointId: call.endpointId,
       stageId: call.stageId,
       time: call.time,
       status: call.status,
-      instances: instances.json,
-      predictions: predictions.json,
-      truncated: instances.truncated || predictions.truncated,
     };
+    try {
+      const { maxBytes } = call.settings;
+      const names = new Set(call.settings.redact);
+      const logged = (value: unknown) => {
+        checkDepth(value);
+        return capped(redact(value, names), maxBytes);
+      };
+      const instances = logged(fieldOf(call.request, 'instances'));
+      const predictions = call.status === 200 ? logged(fieldOf(call.answer, 'predictions')) : { json: null, truncated: false };
+      return {
+        ...row,
+        instances: instances.json,
+        predictions: predictions.json,
+        truncated: instances.truncated || predictions.truncated,
+      };
+    } catch (error) {
+      // what can't be walked safely is marked, never written half-redacted
+      const reason = error instanceof Error ? error.message : String(error);
+      return { ...row, instances: JSON.stringify(`[not logged: ${reason}]`), predictions: null, truncated: true };
+    }
   }
 
   /**

@@ -15,6 +15,8 @@ import type { PayloadRecord } from '../store/payloads.js';
 import { PayloadLogWriter } from './payload-log.js';
 
 const DEFAULT_LIMIT = PayloadQuery.properties.limit.default as number;
+/** One answer holds at most this much logged JSON text; fewer rows then, the newest. */
+export const PAYLOADS_ANSWER_CHARS = 32 * 1024 * 1024;
 /** How many unknown ids a 404 names before "and N more". */
 const NAMED_UNKNOWN = 5;
 
@@ -55,14 +57,18 @@ export class PayloadService {
       throw new HttpError(400, 'validation', 'querystring.until: must be later than since', 'until');
     }
     this.writer.flush();
-    const rows = this.store.payloads.list(endpoint.id, {
-      stageId,
-      inferenceId: query?.inferenceId,
-      since,
-      until,
-      after: query?.after,
-      limit: query?.limit ?? DEFAULT_LIMIT,
-    });
+    const rows = this.store.payloads.list(
+      endpoint.id,
+      {
+        stageId,
+        inferenceId: query?.inferenceId,
+        since,
+        until,
+        after: query?.after,
+        limit: query?.limit ?? DEFAULT_LIMIT,
+      },
+      PAYLOADS_ANSWER_CHARS,
+    );
     return { items: rows.map(present) };
   }
 

@@ -41,6 +41,15 @@ describe('the payload log in SQLite', () => {
     expect(window.map((p) => p.inferenceId)).toEqual(['inf-2', 'inf-3']);
   });
 
+  it('stops at the size budget, keeping the newest (at least one)', () => {
+    // each row's instances and predictions are 7 + 3 or 8 + 3 characters
+    expect(store.payloads.list(endpointId, { stageId: 'stage-a', limit: 100 }, 25).map((p) => p.inferenceId)).toEqual([
+      'inf-9',
+      'inf-11',
+    ]);
+    expect(store.payloads.list(endpointId, { stageId: 'stage-a', limit: 100 }, 1).map((p) => p.inferenceId)).toEqual(['inf-11']);
+  });
+
   it('hands drift a window of untruncated inputs as JSON text', () => {
     const inputs = store.payloads.instancesBetween('stage-a', row(0).time, row(20).time);
     expect(inputs.map((p) => p.inferenceId)).toEqual(Array.from({ length: 10 }, (_, i) => `inf-${i}`));

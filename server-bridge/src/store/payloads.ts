@@ -110,11 +110,11 @@ export class PayloadsRepository {
       },
       PayloadRow
     >(
-      `SELECT * FROM (SELECT p.*, s.name AS stage FROM inference_payloads p LEFT JOIN endpoint_stages s ON s.id = p.stage_id
+      `SELECT p.*, s.name AS stage FROM inference_payloads p LEFT JOIN endpoint_stages s ON s.id = p.stage_id
          WHERE p.endpoint_id = @endpointId AND p.seq > @after
          AND (@stageId IS NULL OR p.stage_id = @stageId) AND (@inferenceId IS NULL OR p.inference_id = @inferenceId)
          AND (@since IS NULL OR p.time >= @since) AND (@until IS NULL OR p.time < @until)
-         ORDER BY p.seq DESC LIMIT @limit) ORDER BY seq`,
+         ORDER BY p.seq DESC LIMIT @limit`,
     );
     this.selectBetween = db.prepare<
       { stageId: string; start: string; end: string },
@@ -142,19 +142,29 @@ export class PayloadsRepository {
     return this.insertRows(rows);
   }
 
-  /** Newest `limit` matching rows, oldest first. `until` is exclusive. */
-  list(endpointId: string, filter: PayloadFilter): PayloadRecord[] {
-    return this.selectPage
-      .all({
-        endpointId,
-        stageId: filter.stageId ?? null,
-        inferenceId: filter.inferenceId ?? null,
-        since: filter.since ?? null,
-        until: filter.until ?? null,
-        after: filter.after ?? 0,
-        limit: filter.limit,
-      })
-      .map(toRecord);
+  /**
+   * Newest `limit` matching rows, oldest first (`until` exclusive), and no more of them than fit
+   * in `maxChars` of instances and predictions (the newest always): 5,000 rows of 1 MiB each
+   * would otherwise be one answer of gigabytes.
+   */
+  list(endpointId: string, filter: PayloadFilter, maxChars = Number.POSITIVE_INFINITY): PayloadRecord[] {
+    const rows: PayloadRecord[] = [];
+    let chars = 0;
+    const newestFirst = this.selectPage.iterate({
+      endpointId,
+      stageId: filter.stageId ?? null,
+      inferenceId: filter.inferenceId ?? null,
+      since: filter.since ?? null,
+      until: filter.until ?? null,
+      after: filter.after ?? 0,
+      limit: filter.limit,
+    });
+    for (const row of newestFirst) {
+      chars += (row.instances?.length ?? 0) + (row.predictions?.length ?? 0);
+      if (rows.length > 0 && chars > maxChars) break;
+      rows.push(toRecord(row));
+    }
+    return rows.reverse();
   }
 
   /** The logged request of an inference id on an endpoint, if it was logged (and is still kept). */
