@@ -1,3 +1,4 @@
+import { symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DriftWindow, EndpointDrift } from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -158,6 +159,18 @@ describe('data drift', () => {
     );
     expect(notTable.status).toBe(422);
     expect(notTable.message).toContain('.csv, .parquet or .jsonl');
+
+    // read only as a regular file: a link (to a table, or to anything the bridge's user can read) is not followed
+    const link = join(work, 'link.csv');
+    symlinkSync(reference, link);
+    const linked = await refusal(
+      bridge.client.api.updateEndpointStage({
+        params: { id: 'incomes', stage: 'default' },
+        body: { drift: { reference: link } },
+      }),
+    );
+    expect(linked.status).toBe(422);
+    expect(linked.message).toContain(`cannot read the reference ${link}`);
   });
 
   it('answers 404 for an unknown endpoint or stage and 400 for a bad query, and keeps serving', async () => {

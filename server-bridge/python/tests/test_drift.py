@@ -12,7 +12,7 @@ import numpy
 import pytest
 from scipy.stats import chi2_contingency, ks_2samp
 
-from emkit.drift import DriftError, reference, stats, window
+from emkit.drift import DriftError, payloads, reference, stats, window
 
 SRC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src")
 TABLE = """CREATE TABLE inference_payloads (seq INTEGER PRIMARY KEY AUTOINCREMENT, inference_id TEXT NOT NULL,
@@ -149,6 +149,17 @@ def test_a_window_flags_the_shifted_feature_and_not_the_others(tmp_path):
     assert (
         window.compute(_spec(folder, db, ref_path, referencePredictions=predictions))["features"] == answer["features"]
     )
+
+
+def test_a_busy_window_is_judged_on_an_even_sample_and_counted_whole(tmp_path, monkeypatch):
+    folder = str(tmp_path)
+    monkeypatch.setattr(payloads, "MAX_REQUESTS", 400)
+    db = _payload_log(folder, _shifted_requests(1500))
+    logged = payloads.read(db, "stage-1", START, END)
+    assert logged.total == 1500 and 375 <= len(logged.instances) <= 400
+    answer = window.compute(_spec(folder, db, _reference_csv(folder)))
+    assert answer["count"] == 1500 and answer["judged"]
+    assert {f["feature"] for f in answer["features"] if f["drifted"]} == {"income"}
 
 
 def test_positional_instances_take_the_reference_columns_without_the_label(tmp_path):

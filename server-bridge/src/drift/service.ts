@@ -98,12 +98,14 @@ export class DriftService {
   }
 
   /** The stage by name, else the endpoint's default stage. */
-  private stage(endpoint: EndpointRecord, name: string | undefined): StageRecord {
+  private findStage(endpoint: EndpointRecord, name: string | undefined): StageRecord | undefined {
     const stages = this.store.endpoints.stages(endpoint.id);
-    const stage =
-      name === undefined
-        ? (stages.find((s) => s.id === endpoint.defaultStageId) ?? stages[0])
-        : stages.find((s) => s.name === name);
+    if (name !== undefined) return stages.find((s) => s.name === name);
+    return stages.find((s) => s.id === endpoint.defaultStageId) ?? stages[0];
+  }
+
+  private stage(endpoint: EndpointRecord, name: string | undefined): StageRecord {
+    const stage = this.findStage(endpoint, name);
     if (!stage) throw notFound('stage', `${endpoint.name}/${name ?? '(default)'}`);
     return stage;
   }
@@ -131,11 +133,7 @@ export class DriftService {
   latest(endpointKey: string, stageName?: string): DriftWindow | null {
     const endpoint = this.store.endpoints.get(endpointKey);
     if (!endpoint) return null;
-    const stages = this.store.endpoints.stages(endpoint.id);
-    const stage =
-      stageName === undefined
-        ? (stages.find((s) => s.id === endpoint.defaultStageId) ?? stages[0])
-        : stages.find((s) => s.name === stageName);
+    const stage = this.findStage(endpoint, stageName);
     if (!stage) return null;
     const window = this.store.drift.latestJudged(stage.id);
     return window ? { stage: stage.name, ...window } : null;

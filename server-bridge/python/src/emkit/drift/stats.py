@@ -100,11 +100,22 @@ def numeric(reference: NumericReference, current: numpy.ndarray) -> Figures:
     return Figures(psi(reference.shares, _shares(bins)), "ks", statistic, p_value)
 
 
+def typed_counts(values: Iterable[Any]) -> Counter:
+    """Counts keyed by (type, value): ``True == 1`` in Python, and a label True isn't the number 1.
+    Counted in C; a list or an object among the values (unhashable) is counted by its repr, under
+    its own type (so its caller can tell such values from strings)."""
+    values = list(values)
+    try:
+        return Counter(zip(map(type, values), values))
+    except TypeError:
+        return Counter((type(v), v) if isinstance(v, Hashable) else (type(v), repr(v)) for v in values)
+
+
 def counts(values: Iterable[Any]) -> Dict[str, int]:
     """Each category's count, values spelt by ``category`` (counted raw first: the spelling is
     done once per distinct value, not once per row). Keyed by type too: ``True == 1`` in Python."""
     spelt: Dict[str, int] = {}
-    raw = Counter((type(v), v) if isinstance(v, Hashable) else (str, repr(v)) for v in values)
+    raw = typed_counts(values)
     for (_, value), count in raw.items():
         key = category(value)
         spelt[key] = spelt.get(key, 0) + count

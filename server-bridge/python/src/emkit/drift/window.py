@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections import Counter
 from operator import itemgetter
-from typing import Any, Dict, Hashable, List, Optional
+from typing import Any, Dict, List, Optional
 
 import numpy
 
@@ -127,8 +126,7 @@ def prediction_drift(expected: Optional[List[Any]], logged: List[Any], settings:
     regression's) by KS, labels by chi-squared. None without both, or for non-scalar answers."""
     if not expected:
         return None
-    # keyed by type too: True == 1 in Python, and a label True isn't the number 1
-    seen = Counter((type(p), p) if isinstance(p, Hashable) else (list, None) for p in logged)
+    seen = stats.typed_counts(logged)
     seen.pop((type(None), None), None)
     scalar = (str, int, float, bool)
     distinct = [value for kind, value in seen if kind in scalar]
@@ -160,7 +158,7 @@ def compute(spec: dict) -> dict:
     answer: Dict[str, Any] = {
         "ok": True,
         "reference": ref.summary(),
-        "count": len(logged.instances),
+        "count": logged.total,
         "skipped": logged.skipped,
         "judged": False,
         "features": [],
