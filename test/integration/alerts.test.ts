@@ -191,6 +191,28 @@ describe('alert rules', () => {
     );
     expect(again.status).toBe(409);
     await bridge.client.api.deleteAlertRule({ params: { id: 'bad' } });
+
+    // a change of series carries over only what the new one takes
+    await bridge.client.api.createAlertRule({
+      body: {
+        ...base,
+        name: 'mutable',
+        series: 'endpoint.errorRate',
+        resource: 'checked',
+        stage: 'default',
+        webhook: 'https://u:pw-12345678@x.example.com/h',
+      },
+    });
+    const toTraining = await bridge.client.api.updateAlertRule({
+      params: { id: 'mutable' },
+      body: { series: 'training.minutesSinceProgress' },
+    });
+    expect(toTraining).toMatchObject({ resource: null, stage: null, series: 'training.minutesSinceProgress' });
+    const back = await refusal(
+      bridge.client.api.updateAlertRule({ params: { id: 'mutable' }, body: { series: 'endpoint.p99LatencyMs' } }),
+    );
+    expect([back.status, back.field]).toEqual([400, 'resource']);
+    await bridge.client.api.deleteAlertRule({ params: { id: 'mutable' } });
   });
 
   it('fires when traffic drops, and a rule whose endpoint is deleted reads no data and resolves', async () => {
@@ -234,6 +256,8 @@ describe('alert rules', () => {
     expect(rule.webhook).not.toContain('s3cret-pass');
     expect(rule.webhook).not.toContain('chat-token-123');
     expect(rule.webhook).toContain('127.0.0.1');
+    // the webhook as shown, sent back (an editor's form does), keeps the stored one: the Basic auth below proves it
+    await bridge.client.api.updateAlertRule({ params: { id: 'flaky-errors' }, body: { webhook: rule.webhook } });
 
     // the event stream, as the editors follow it
     const stream = new WebSocket(`${bridge.url.replace('http', 'ws')}/api/v1/events`, {
@@ -373,6 +397,14 @@ describe('alert rules', () => {
     const right = ids.slice(4).map((inferenceId) => ({ inferenceId, label: 'cat' }));
     await bridge.client.api.sendEndpointFeedback({ params: { id: 'labeler' }, body: { items: right } });
     await waitFor(hasEvent('labeler-accuracy', 'RESOLVED'), 30_000, 'the accuracy rule to resolve');
+    // the labels are classes: a regression metric would never read
+    const regression = await refusal(
+      bridge.client.api.createAlertRule({
+        body: { name: 'labeler-rmse', series: 'endpoint.accuracy', metric: 'rmse', resource: 'labeler', op: '>', threshold: 1 },
+      }),
+    );
+    expect([regression.status, regression.field]).toEqual([400, 'metric']);
+    expect(regression.message).toContain('accuracy and f1');
     expect((await eventsOf('labeler-accuracy'))[1]?.value).toBeCloseTo(10 / 14, 6);
   });
 

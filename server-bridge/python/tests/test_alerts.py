@@ -27,6 +27,8 @@ def test_client_round_trip(client, unique_name):
 
     changed = client.alerts.update(name, threshold=30, enabled=False, webhook=None)
     assert changed["threshold"] == 30 and changed["enabled"] is False and changed["webhook"] is None
+    # what the change leaves out stays as it was (no default filled in)
+    assert changed["forSeconds"] == 0 and changed["severity"] == "critical"
     assert client.alerts.events(rule=name) == []
     client.alerts.delete(name)
     with pytest.raises(emkit.ApiError) as gone:

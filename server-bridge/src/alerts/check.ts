@@ -85,6 +85,10 @@ export function checkTarget(
     if (!ALL_QUALITY_METRICS.includes(metric)) {
       throw bad(`metric "${metric}" is not one of ${ALL_QUALITY_METRICS.join(', ')}`, 'metric');
     }
+    const names = sources.modelQuality?.metricNames(endpoint.id, stage ?? undefined);
+    if (names && !names.includes(metric)) {
+      throw bad(`${where} is judged by ${names.join(' and ')} (its task's), not "${metric}"`, 'metric');
+    }
     // labels are joined to logged predictions: without the log there is nothing to judge
     if (!stages.some((s) => s.payloadLogging.enabled)) {
       throw bad(`${where} logs no payloads, so feedback has nothing to join: turn payload logging on first`, 'series');

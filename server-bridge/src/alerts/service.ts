@@ -14,7 +14,7 @@ import { pageOf } from '../server/query-defaults.js';
 import type { AlertRuleRecord } from '../store/alerts.js';
 import type { Store } from '../store/index.js';
 import { isUniqueViolation } from '../store/rows.js';
-import { checkTarget } from './check.js';
+import { checkTarget, resourceKindOf } from './check.js';
 import { AlertEvaluator, eventOf } from './evaluator.js';
 import type { AlertSources } from './sources.js';
 import type { TrafficOf } from './traffic-window.js';
@@ -102,14 +102,19 @@ export class AlertService {
   update(key: string, changes: AlertRuleUpdate): AlertRule {
     const current = this.record(key);
     const series = changes.series ?? current.series;
+    // what another series doesn't take isn't carried over: the resource and stage of another kind, the
+    // feature or metric of another series
+    const sameKind = current.resource?.kind === resourceKindOf(series);
+    const sameSeries = series === current.series;
+    const given = <T>(value: T | undefined, carried: T | null) => (value !== undefined ? value : carried);
     const target = checkTarget(
       this.store,
       {
         series,
-        resource: changes.resource !== undefined ? changes.resource : (current.resource?.id ?? null),
-        stage: changes.stage !== undefined ? changes.stage : current.stage,
-        feature: changes.feature !== undefined ? changes.feature : current.feature,
-        metric: changes.metric !== undefined ? changes.metric : current.metric,
+        resource: given(changes.resource, sameKind ? (current.resource?.id ?? null) : null),
+        stage: given(changes.stage, sameKind ? current.stage : null),
+        feature: given(changes.feature, sameSeries ? current.feature : null),
+        metric: given(changes.metric, sameSeries ? current.metric : null),
       },
       this.sources,
     );

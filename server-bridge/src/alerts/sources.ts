@@ -11,6 +11,8 @@ export interface DriftSource {
 /** A quality metric (accuracy, f1, mae, rmse) of the latest window with feedback. */
 export interface ModelQualitySource {
   latest(endpointId: string, stage: string | undefined, metric: string): { value: number } | null;
+  /** the metrics the endpoint's task has (all four while it is unknown) */
+  metricNames(endpointId: string, stage?: string): readonly string[];
 }
 
 /** The latest sample of each process of a resource. */

@@ -26,6 +26,14 @@ export const ALERT_SEVERITIES = ['info', 'warning', 'critical'] as const;
 export const ALERT_RULE_STATES = ['OK', 'FIRING'] as const;
 export type AlertRuleState = (typeof ALERT_RULE_STATES)[number];
 
+const forSeconds = (options: { default?: number }) =>
+  Type.Integer({ minimum: 0, maximum: 604800, description: 'how long the condition must hold', ...options });
+const severity = (options: { default?: string }) =>
+  Type.Union(
+    ALERT_SEVERITIES.map((s) => Type.Literal(s)),
+    options,
+  );
+
 const RuleSettings = {
   description: Type.Optional(Type.String({ maxLength: 1000 })),
   series: Type.Union(ALERT_SERIES.map((s) => Type.Literal(s))),
@@ -40,24 +48,28 @@ const RuleSettings = {
   metric: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 50 }), Type.Null()])),
   op: Type.Union(ALERT_OPS.map((o) => Type.Literal(o))),
   threshold: Type.Number(),
-  forSeconds: Type.Optional(
-    Type.Integer({ minimum: 0, maximum: 604800, default: 60, description: 'how long the condition must hold' }),
-  ),
-  severity: Type.Optional(
-    Type.Union(
-      ALERT_SEVERITIES.map((s) => Type.Literal(s)),
-      { default: 'warning' },
-    ),
-  ),
+  forSeconds: Type.Optional(forSeconds({})),
+  severity: Type.Optional(severity({})),
   webhook: Type.Optional(
     Type.Union([Type.String({ minLength: 1, maxLength: 2048 }), Type.Null()], {
       description: 'an http(s) URL that gets each firing and resolving as a JSON POST (retried with backoff)',
     }),
   ),
-  enabled: Type.Optional(Type.Boolean({ default: true })),
+  enabled: Type.Optional(Type.Boolean()),
 };
 
-export const AlertRuleCreate = Type.Object({ name: Name, ...RuleSettings }, { additionalProperties: false });
+// The defaults are the create's only: on the update, a default would be filled into every PATCH and undo what it
+// leaves out (a PATCH of the webhook alone set forSeconds back to 60).
+export const AlertRuleCreate = Type.Object(
+  {
+    name: Name,
+    ...RuleSettings,
+    forSeconds: Type.Optional(forSeconds({ default: 60 })),
+    severity: Type.Optional(severity({ default: 'warning' })),
+    enabled: Type.Optional(Type.Boolean({ default: true })),
+  },
+  { additionalProperties: false },
+);
 export type AlertRuleCreate = Static<typeof AlertRuleCreate>;
 
 export const AlertRuleUpdate = Type.Partial(Type.Object(RuleSettings, { additionalProperties: false }), {
