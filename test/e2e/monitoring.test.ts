@@ -277,10 +277,11 @@ describe.skipIf(skipReason !== '')(`monitoring in JupyterLab${skipReason}`, () =
       .toBe('페이로드 로깅 켜짐(100 %)');
     expect(await view.locator('tr[data-stage="default"] [data-emkit-action="deactivateStage"]').textContent()).toBe('비활성화');
     await view.locator('[data-emkit-action="refreshMonitoring"]').click();
-    // the newest judged window may be the unshifted traffic the alert test sent: either is said in Korean
+    // which windows the answer holds by now depends on the clock (the alert test's traffic, windows
+    // closing): whichever summary it is, it is said in Korean
     await expect
       .poll(() => view.locator('.emkit-drift-summary').textContent(), { timeout: 20_000 })
-      .toMatch(/^(드리프트 발생: |최근 판정 구간에서 드리프트가 발생한 특성이 없습니다\.)/);
+      .toMatch(/^(드리프트 발생: |최근 판정 구간에서 드리프트가 발생한 특성이 없습니다\.|아직 판정하지 않음: )/);
     await view.locator('.emkit-section-drift').scrollIntoViewIfNeeded();
     await shot(page, 'endpoint-view-ko');
     expect(pageErrors).toEqual([]);
