@@ -45,6 +45,8 @@ export const CommandIds = {
   resumeSchedule: 'emkit:resume-schedule',
   runSchedule: 'emkit:run-schedule',
   deleteSchedule: 'emkit:delete-schedule',
+  addAlert: 'emkit:add-alert',
+  deleteAlert: 'emkit:delete-alert',
 } as const;
 
 /** What a resource command takes: the id (or name) of what to act on; without it the command asks. */

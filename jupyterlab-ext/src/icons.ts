@@ -20,3 +20,12 @@ const clockSvg = `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16"
 </svg>`;
 
 export const scheduleIcon = new LabIcon({ name: 'emkit:schedule', svgstr: clockSvg });
+
+// a bell: alert rules (the endpoint row's "Add Alert…", the Alerts section)
+const bellSvg = `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 24 24">
+  <g class="jp-icon3" fill="#616161">
+    <path d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.84V3a1.5 1.5 0 0 0-3 0v1.16A7 7 0 0 0 5 11v5l-2 2v1h18v-1zm-2 1H7v-6a5 5 0 0 1 10 0z"/>
+  </g>
+</svg>`;
+
+export const alertIcon = new LabIcon({ name: 'emkit:alert', svgstr: bellSvg });

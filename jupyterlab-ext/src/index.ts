@@ -1,4 +1,5 @@
 import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { alertNotificationsPlugin } from './plugins/alert-notifications.js';
 import { batchSchedulesPlugin } from './plugins/batch-schedules.js';
 import { commandsPlugin } from './plugins/commands.js';
 import { comparisonPlugin } from './plugins/comparison.js';
@@ -26,5 +27,6 @@ const plugins: JupyterFrontEndPlugin<unknown>[] = [
   noCodePlugin,
   batchSchedulesPlugin,
   scheduleNotificationsPlugin,
+  alertNotificationsPlugin,
 ];
 export default plugins;

@@ -1,3 +1,5 @@
+export * from './alerts/alert-notice.js';
+export * from './alerts/alert-rule-form.js';
 export * from './api/client.js';
 export * from './api/errors.js';
 export * from './api/events.js';
@@ -17,6 +19,10 @@ export * from './feeds/schedule-feed.js';
 export * from './feeds/tensorboard.js';
 export * from './feeds/training-feed.js';
 export * from './format.js';
+export * from './monitoring/drift-matrix.js';
+export * from './monitoring/model-quality.js';
+export * from './monitoring/stage-settings.js';
+export * from './monitoring/usage-series.js';
 export * from './notebook.js';
 export * from './presentation.js';
 export * from './quality/index.js';

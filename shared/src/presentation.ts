@@ -21,10 +21,12 @@ const FAILED = new Set([
   'START FAILED',
   'UNREACHABLE',
   'DEAD',
+  // an alert rule whose condition holds
+  'FIRING',
 ]);
 // a deactivated model version is at rest, as a stopped training is
 const STOPPED = new Set(['STOPPED', 'INACTIVE']);
-const OK = new Set(['ACTIVE', 'COMPLETE', 'READY', 'RUNNING', 'REACHABLE', 'ALIVE']);
+const OK = new Set(['ACTIVE', 'COMPLETE', 'READY', 'RUNNING', 'REACHABLE', 'ALIVE', 'OK', 'RESOLVED']);
 
 /**
  * Any resource's, stage's or instance's state → its badge tone. A RUNNING training or

@@ -38,6 +38,8 @@ function fakeClient(trainings: Training[]) {
       listRecipes: () => list([]),
       listBatchInferences: () => list([]),
       listSchedules: () => list([]),
+      listAlertRules: () => list([]),
+      listAlertEvents: () => gate.then(() => ({ items: [] })),
     },
   } as unknown as EmkitClient;
   return { client, answer };
@@ -94,6 +96,8 @@ describe('the resource store', () => {
       'listRecipes',
       'listBatchInferences',
       'listSchedules',
+      'listAlertRules',
+      'listAlertEvents',
     ];
     await store.load({ api: Object.fromEntries(names.map((name) => [name, refused])) } as unknown as EmkitClient);
     expect(store.state).toEqual({ kind: 'failed', message: 'the bridge answered HTTP 500' });
@@ -138,6 +142,8 @@ describe('the resource store', () => {
         listRecipes: async () => ({ items: recipes, total: recipes.length }),
         listBatchInferences: async () => ({ items: [], total: 0 }),
         listSchedules: async () => ({ items: [], total: 0 }),
+        listAlertRules: async () => ({ items: [], total: 0 }),
+        listAlertEvents: async () => ({ items: [] }),
       },
     } as unknown as EmkitClient;
     await store.load(client);
@@ -202,5 +208,58 @@ describe('the resource store', () => {
     expect(store.find('schedules', 'nightly')?.lastRun?.state).toBe('FAILED');
     store.apply({ ...event('deleted', null, 's2'), resource: 'schedules' });
     expect(store.list('schedules').map((s) => s.name)).toEqual(['nightly']);
+  });
+
+  it('lists alert rules by name, keeps their firing and resolving, and shows a rule firing at once', async () => {
+    const store = new ResourceStore();
+    const { client, answer } = fakeClient([]);
+    const rule = (id: string, name: string, state: 'OK' | 'FIRING', updatedAt: string) =>
+      ({ id, name, state, value: null, evaluatedAt: null, createdAt: updatedAt, updatedAt }) as never;
+    const alert = (seq: number, kind: 'FIRING' | 'RESOLVED', time: string) =>
+      ({ seq, ruleId: 'r1', rule: 'iris-latency', kind, value: kind === 'FIRING' ? 812 : 20, time }) as never;
+    Object.assign(client.api, {
+      listAlertRules: async () => ({ items: [rule('r2', 'nightly-stalled', 'OK', '2026-11-22T10:00:00.000Z')], total: 1 }),
+      listAlertEvents: async () => ({ items: [alert(1, 'FIRING', '2026-11-22T09:00:00.000Z')] }),
+    });
+    answer();
+    await store.load(client);
+    store.apply({ ...event('created', rule('r1', 'iris-latency', 'OK', '2026-11-22T10:00:01.000Z')), resource: 'alerts' });
+    expect(store.list('alerts').map((r) => r.name)).toEqual(['iris-latency', 'nightly-stalled']);
+    const changes: number[] = [];
+    store.onChange(() => changes.push(1));
+    const firing = {
+      ...event('alert', null, 'r1'),
+      resource: 'alerts' as const,
+      data: alert(2, 'FIRING', '2026-11-22T10:00:09.000Z'),
+    };
+    store.apply(firing);
+    // the same event again (a reconnection) changes nothing
+    store.apply(firing);
+    expect(changes).toHaveLength(1);
+    expect(store.find('alerts', 'iris-latency')).toMatchObject({ state: 'FIRING', value: 812 });
+    store.apply({ ...event('alert', null, 'r1'), resource: 'alerts', data: alert(3, 'RESOLVED', '2026-11-22T10:01:00.000Z') });
+    expect(store.find('alerts', 'r1')?.state).toBe('OK');
+    expect(store.recentAlertEvents('r1').map((e) => [e.seq, e.kind])).toEqual([
+      [3, 'RESOLVED'],
+      [2, 'FIRING'],
+      [1, 'FIRING'],
+    ]);
+    expect(store.recentAlertEvents(undefined, 1).map((e) => e.seq)).toEqual([3]);
+    store.apply({ ...event('deleted', null, 'r2'), resource: 'alerts' });
+    expect(store.list('alerts').map((r) => r.name)).toEqual(['iris-latency']);
+  });
+
+  it('shows no alert rules, rather than no lists, from a bridge without the alerts routes', async () => {
+    const store = new ResourceStore();
+    const absent = async () => {
+      throw new ApiError(404, 'not_found', 'Route GET:/api/v1/alerts not found');
+    };
+    const { client, answer } = fakeClient([]);
+    Object.assign(client.api, { listAlertRules: absent, listAlertEvents: absent });
+    answer();
+    await store.load(client);
+    expect(store.state.kind).toBe('loaded');
+    expect(store.list('alerts')).toEqual([]);
+    expect(store.recentAlertEvents()).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import type { EmkitClient } from './api/client.js';
 import { ApiError } from './api/errors.js';
+import type { AlertEvent, AlertRule } from './schemas/alerts.js';
 import type { BatchInference } from './schemas/batch-inferences.js';
 import type { Cluster } from './schemas/clusters.js';
 import type { Dataset } from './schemas/datasets.js';
@@ -27,6 +28,8 @@ export interface Resources {
   recipes: readonly Recipe[];
   'batch-inferences': readonly BatchInference[];
   schedules: readonly Schedule[];
+  /** alert rules with their state, by name */
+  alerts: readonly AlertRule[];
 }
 export type ResourceKind = keyof Resources;
 type AnyResource = Resources[ResourceKind][number];
@@ -43,8 +46,12 @@ const KINDS: readonly ResourceKind[] = [
   'recipes',
   'batch-inferences',
   'schedules',
+  'alerts',
 ];
 const isKind = (resource: string): resource is ResourceKind => (KINDS as readonly string[]).includes(resource);
+
+/** The alert events a store keeps: enough for each rule's recent history in a sidebar. */
+export const ALERT_EVENTS_KEPT = 200;
 
 export type LoadState = { kind: 'empty' } | { kind: 'loading' } | { kind: 'loaded' } | { kind: 'failed'; message: string };
 
@@ -69,7 +76,10 @@ export class ResourceStore {
     recipes: new Map(),
     'batch-inferences': new Map(),
     schedules: new Map(),
+    alerts: new Map(),
   };
+  /** the rules' firing and resolving, oldest first, at most ALERT_EVENTS_KEPT */
+  private alertEvents: AlertEvent[] = [];
   private held: ResourceEvent[] | null = null;
   private loads = 0;
   private _state: LoadState = { kind: 'empty' };
@@ -105,6 +115,7 @@ export class ResourceStore {
         recipes: [...this.items.recipes.values()],
         'batch-inferences': newest(this.items['batch-inferences']),
         schedules: [...this.items.schedules.values()].sort((a, b) => a.name.localeCompare(b.name)),
+        alerts: [...this.items.alerts.values()].sort((a, b) => a.name.localeCompare(b.name)),
       };
     }
     return this._snapshot;
@@ -144,11 +155,16 @@ export class ResourceStore {
         client.api.listRecipes({ query }).catch(absentIsEmpty),
         client.api.listBatchInferences({ query }).catch(absentIsEmpty),
         client.api.listSchedules({ query }).catch(absentIsEmpty),
+        client.api.listAlertRules({ query }).catch(absentIsEmpty),
       ]);
+      const events = await client.api
+        .listAlertEvents({ query: { limit: ALERT_EVENTS_KEPT } })
+        .catch(absentIsEmpty as (error: unknown) => { items: AlertEvent[] });
       if (load !== this.loads) return;
       KINDS.forEach((kind, i) => {
         this.items[kind] = new Map(((lists[i]?.items ?? []) as AnyResource[]).map((item) => [item.id, item])) as never;
       });
+      this.alertEvents = [...events.items];
       const held = this.held ?? [];
       this.held = null;
       for (const event of held) this.applyNow(event);
@@ -179,6 +195,16 @@ export class ResourceStore {
     this.setState({ kind: 'failed', message });
   }
 
+  /** A rule's (or every rule's) firing and resolving, newest first. */
+  recentAlertEvents(ruleId?: string, limit = 10): AlertEvent[] {
+    const events: AlertEvent[] = [];
+    for (let i = this.alertEvents.length - 1; i >= 0 && events.length < limit; i--) {
+      const event = this.alertEvents[i] as AlertEvent;
+      if (ruleId === undefined || event.ruleId === ruleId) events.push(event);
+    }
+    return events;
+  }
+
   apply(event: ResourceEvent): void {
     if (!isKind(event.resource)) return;
     if (this.held) {
@@ -207,10 +233,30 @@ export class ResourceStore {
         map.set(event.id, next);
         return true;
       }
+      case 'alert':
+        return this.applyAlert(event.data as unknown as AlertEvent | null);
       default:
-        // metrics and stats are the detail views' business, not the lists'
+        // metrics, stats and usage are the detail views' business, not the lists'
         return false;
     }
+  }
+
+  /** A rule fired or resolved: its history grows and its row says so at once (its own update may follow). */
+  private applyAlert(alert: AlertEvent | null): boolean {
+    if (!alert || this.alertEvents.some((e) => e.seq === alert.seq)) return false;
+    this.alertEvents.push(alert);
+    this.alertEvents.sort((a, b) => a.seq - b.seq);
+    if (this.alertEvents.length > ALERT_EVENTS_KEPT) this.alertEvents.splice(0, this.alertEvents.length - ALERT_EVENTS_KEPT);
+    const rule = this.items.alerts.get(alert.ruleId);
+    if (rule && rule.evaluatedAt !== null && rule.evaluatedAt > alert.time) return true;
+    if (rule)
+      this.items.alerts.set(rule.id, {
+        ...rule,
+        state: alert.kind === 'FIRING' ? 'FIRING' : 'OK',
+        value: alert.value,
+        evaluatedAt: alert.time,
+      });
+    return true;
   }
 
   private setState(state: LoadState): void {

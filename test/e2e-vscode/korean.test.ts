@@ -81,6 +81,7 @@ describe.skipIf(skipReason !== '')(`the emkit extension in VS Code set to Korean
           'view.clusters',
           'view.batchJobs',
           'view.schedules',
+          'view.alerts',
         ].map((k) => titlesKo[k]),
       );
     const views = page.locator('[id="workbench.view.extension.emkit"]');

@@ -276,7 +276,7 @@ describe.skipIf(skipReason !== '')(`the emkit workbench in JupyterLab${skipReaso
     await open.click();
     await expect
       .poll(() => trainingView().locator('h3').allTextContents(), { timeout: 20_000 })
-      .toEqual(['하이퍼파라미터', '지표', '로그', '파일']);
+      .toEqual(['하이퍼파라미터', '지표', '리소스: 랭크별 CPU와 메모리', '로그', '파일']);
     expect(await trainingView().locator('[data-emkit-action="createModel"]').textContent()).toBe('모델 생성');
     await shot(page, 'korean');
     expect(pageErrors).toEqual([]);

@@ -1,5 +1,6 @@
 import { ResourceStore } from '@emkit/shared';
 import * as vscode from 'vscode';
+import { AlertNotices } from './alert-notices.js';
 import { BridgeLink } from './bridge.js';
 import { type CommandContext, clientOf, registerCommands } from './commands/index.js';
 import { TrainingLogs } from './logs.js';
@@ -11,6 +12,7 @@ import { panelState } from './panels/panel-state.js';
 import { SchedulePanels } from './panels/schedule-panels.js';
 import { ScheduleNotices } from './schedule-notices.js';
 import { TrainingStatus } from './status.js';
+import { AlertsTree } from './trees/alerts.js';
 import { BatchJobsTree } from './trees/batch-jobs.js';
 import { ClustersTree } from './trees/clusters.js';
 import { DatasetsTree } from './trees/datasets.js';
@@ -35,6 +37,7 @@ export interface EmkitExtensionApi {
     recipes: RecipesTree;
     batchJobs: BatchJobsTree;
     schedules: SchedulesTree;
+    alerts: AlertsTree;
   };
   panels: DetailPanels;
   comparisons: ComparisonPanels;
@@ -44,6 +47,7 @@ export interface EmkitExtensionApi {
   logs: TrainingLogs;
   status: TrainingStatus;
   scheduleNotices: ScheduleNotices;
+  alertNotices: AlertNotices;
   /** the error messages commands showed */
   errors: readonly string[];
 }
@@ -61,6 +65,7 @@ export function activate(context: vscode.ExtensionContext): EmkitExtensionApi {
     recipes: new RecipesTree(store, 'recipes'),
     batchJobs: new BatchJobsTree(store, 'batchJobs'),
     schedules: new SchedulesTree(store, 'schedules'),
+    alerts: new AlertsTree(store, 'alerts'),
   };
   const panels = new DetailPanels(link, context.extensionUri);
   const comparisons = new ComparisonPanels(link, context.extensionUri);
@@ -70,7 +75,9 @@ export function activate(context: vscode.ExtensionContext): EmkitExtensionApi {
   const logs = new TrainingLogs();
   const status = new TrainingStatus(store, link);
   const scheduleNotices = new ScheduleNotices(link);
+  const alertNotices = new AlertNotices(link);
   context.subscriptions.push(
+    alertNotices,
     link,
     panels,
     comparisons,
@@ -151,6 +158,7 @@ export function activate(context: vscode.ExtensionContext): EmkitExtensionApi {
     logs,
     status,
     scheduleNotices,
+    alertNotices,
     errors: commandContext.errors,
   };
 }

@@ -70,6 +70,8 @@ const client = {
     listRecipes: async () => ({ items: [], total: 0 }),
     listBatchInferences: async () => ({ items: [], total: 0 }),
     listSchedules: async () => ({ items: [], total: 0 }),
+    listAlertRules: async () => ({ items: [], total: 0 }),
+    listAlertEvents: async () => ({ items: [] }),
     compareExperiment: async () => comparison,
   },
 } as unknown as EmkitClient;

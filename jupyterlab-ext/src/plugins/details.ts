@@ -219,6 +219,8 @@ export const detailsPlugin: JupyterFrontEndPlugin<void> = {
             void commands.execute(CommandIds.setDefaultStage, { id: endpoint.id, stage: action.stage });
           else if (action.action === 'deleteStage')
             void commands.execute(CommandIds.deleteStage, { id: endpoint.id, stage: action.stage });
+          else if (action.action === 'addAlert')
+            void commands.execute(CommandIds.addAlert, { id: endpoint.id, ...(action.stage ? { stage: action.stage } : {}) });
         });
         addTab(content, id, endpoint.name, {
           command: CommandIds.openEndpoint,

@@ -1,6 +1,7 @@
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { IEmkit } from '../tokens.js';
+import { addAlertCommands } from '../workflows/alerts.js';
 import { addEndpointCommands } from '../workflows/endpoints.js';
 import { addEnvironmentCommands } from '../workflows/environments.js';
 import { addModelCommands } from '../workflows/models.js';
@@ -10,7 +11,7 @@ import { addTrainingCommands } from '../workflows/trainings.js';
 /**
  * The workflows that take input, one file per resource under workflows/: submit the current
  * notebook, create and promote models, create endpoints and stages and switch the default,
- * create environments. Each is a palette command (category emkit) that asks with a form,
+ * create environments, add alert rules. Each is a palette command (category emkit) that asks with a form,
  * calls the bridge, and shows what the bridge said when it refuses.
  */
 export const workflowsPlugin: JupyterFrontEndPlugin<void> = {
@@ -26,6 +27,7 @@ export const workflowsPlugin: JupyterFrontEndPlugin<void> = {
       ...addEndpointCommands(app, emkit),
       ...addEnvironmentCommands(app, emkit),
       ...addRecipeCommands(app, emkit),
+      ...addAlertCommands(app, emkit),
     ];
     for (const command of ids) palette?.addItem({ command, category: 'emkit' });
   },

@@ -2,6 +2,7 @@ import { type Endpoint, type EndpointStage, stageHealth, stateTone } from '@emki
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { deleteIcon } from '@jupyterlab/ui-components';
 import { CommandIds } from '../commands.js';
+import { alertIcon } from '../icons.js';
 import { Badge, IconButton, Row, Section } from './parts.js';
 import type { Run } from './SidebarView.js';
 
@@ -65,11 +66,18 @@ export function EndpointsSection({
           onOpen={() => run(CommandIds.openEndpoint, endpoint.id)}
           state={endpoint.state}
           actions={
-            <IconButton
-              icon={deleteIcon}
-              label={trans.__('Delete endpoint %1', endpoint.name)}
-              onClick={() => run(CommandIds.deleteEndpoint, endpoint.id)}
-            />
+            <>
+              <IconButton
+                icon={alertIcon}
+                label={trans.__('Add Alert on %1…', endpoint.name)}
+                onClick={() => run(CommandIds.addAlert, endpoint.id)}
+              />
+              <IconButton
+                icon={deleteIcon}
+                label={trans.__('Delete endpoint %1', endpoint.name)}
+                onClick={() => run(CommandIds.deleteEndpoint, endpoint.id)}
+              />
+            </>
           }
         >
           <ul className="emkit-List emkit-List-nested">

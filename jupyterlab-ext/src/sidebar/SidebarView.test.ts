@@ -91,6 +91,8 @@ const client = {
     listRecipes: async () => ({ items: recipes, total: recipes.length }),
     listBatchInferences: async () => empty,
     listSchedules: async () => empty,
+    listAlertRules: async () => empty,
+    listAlertEvents: async () => ({ items: [] }),
   },
 } as unknown as EmkitClient;
 
@@ -337,6 +339,87 @@ describe('the sidebar', () => {
     const header = host.querySelector('[data-emkit-section="schedules"] .emkit-Section-actions .emkit-IconButton') as HTMLElement;
     await act(async () => header.click());
     expect(executed.at(-1)).toEqual(['emkit:new-schedule', {}]);
+  });
+
+  it("lists alert rules with their state, condition and recent firing; an endpoint's row adds one", async () => {
+    const endpoint = {
+      id: 'e1',
+      name: 'iris-api',
+      state: 'ACTIVE',
+      stateReason: null,
+      defaultStage: 'prod',
+      stages: [],
+      createdAt: '2026-12-06T00:00:00.000Z',
+      updatedAt: '2026-12-06T00:00:00.000Z',
+    };
+    await act(async () =>
+      resources.apply({
+        seq: 30,
+        time: endpoint.updatedAt,
+        resource: 'endpoints',
+        action: 'created',
+        id: 'e1',
+        data: endpoint,
+      } as never),
+    );
+    const endpointRow = host.querySelector('[data-emkit-kind="endpoint"][data-emkit-name="iris-api"]');
+    await act(async () => endpointRow?.querySelector<HTMLElement>('[aria-label="Add Alert on iris-api…"]')?.click());
+    expect(executed.at(-1)).toEqual(['emkit:add-alert', { id: 'e1' }]);
+    const rule = {
+      id: 'r1',
+      name: 'iris-api-latency',
+      description: '',
+      series: 'endpoint.p99LatencyMs',
+      resource: { kind: 'endpoints', id: 'e1', name: 'iris-api' },
+      stage: 'prod',
+      feature: null,
+      metric: null,
+      op: '>',
+      threshold: 500,
+      forSeconds: 60,
+      severity: 'critical',
+      webhook: null,
+      enabled: true,
+      state: 'OK',
+      value: null,
+      evaluatedAt: null,
+      createdAt: '2026-12-06T00:00:00.000Z',
+      updatedAt: '2026-12-06T00:00:00.000Z',
+    };
+    await act(async () =>
+      resources.apply({ seq: 31, time: rule.updatedAt, resource: 'alerts', action: 'created', id: 'r1', data: rule } as never),
+    );
+    const row = () => host.querySelector('[data-emkit-kind="alert"][data-emkit-name="iris-api-latency"]');
+    expect(row()?.querySelector('.emkit-Badge')?.textContent).toBe('OK');
+    expect(row()?.querySelector('.emkit-Alert-condition')?.textContent).toBe(
+      'iris-api: p99 latency (ms) > 500 for 60 s · stage prod',
+    );
+    const firing = {
+      seq: 7,
+      ruleId: 'r1',
+      rule: 'iris-api-latency',
+      kind: 'FIRING',
+      severity: 'critical',
+      series: 'endpoint.p99LatencyMs',
+      resource: rule.resource,
+      value: 812,
+      threshold: 500,
+      message: 'endpoint iris-api: p99 latency 812 ms > 500 ms for 60 s',
+      webhook: null,
+      time: '2026-12-06T00:05:00.000Z',
+    };
+    await act(async () =>
+      resources.apply({ seq: 32, time: firing.time, resource: 'alerts', action: 'alert', id: 'r1', data: firing } as never),
+    );
+    expect(row()?.querySelector('.emkit-Badge')?.textContent).toBe('FIRING');
+    expect(row()?.querySelector('.emkit-Row-detail')?.textContent).toBe('now 812');
+    expect([...(row()?.querySelectorAll('[data-emkit-kind="alert-event"]') ?? [])].map((e) => e.textContent)).toEqual([
+      expect.stringMatching(/^FIRING.*endpoint iris-api: p99 latency 812 ms > 500 ms for 60 s$/),
+    ]);
+    await act(async () => row()?.querySelector<HTMLElement>('.emkit-Row-open')?.click());
+    expect(executed.at(-1)).toEqual(['emkit:open-endpoint', { id: 'e1', name: 'iris-api' }]);
+    await act(async () => row()?.querySelector<HTMLElement>('[aria-label="Delete alert iris-api-latency"]')?.click());
+    expect(executed.at(-1)).toEqual(['emkit:delete-alert', { id: 'r1' }]);
   });
 
   it('shows lists only while the bridge is there and they were loaded from it', () => {

@@ -4,6 +4,8 @@ import { CommandIds } from '../commands.js';
 import type { ConnectionStatus } from '../connection/connection.js';
 import type { LoadState } from '../resources.js';
 import type { IEmkit } from '../tokens.js';
+import { viewTranslator } from '../views/translate.js';
+import { AlertsSection } from './AlertsSection.js';
 import { BatchJobsSection } from './BatchJobsSection.js';
 import { ClustersSection } from './ClustersSection.js';
 import { ConnectionBanner } from './ConnectionBanner.js';
@@ -59,6 +61,13 @@ export function SidebarView({ emkit, commands }: { emkit: IEmkit; commands: Comm
           <BatchJobsSection batches={data['batch-inferences']} trans={trans} run={run} />
           <SchedulesSection schedules={data.schedules} trans={trans} run={run} />
           <EndpointsSection endpoints={data.endpoints} trans={trans} run={run} />
+          <AlertsSection
+            rules={data.alerts}
+            eventsOf={(id) => resources.recentAlertEvents(id)}
+            trans={trans}
+            t={viewTranslator(trans)}
+            run={run}
+          />
           <ClustersSection clusters={data.clusters} trans={trans} run={run} />
         </div>
       )}

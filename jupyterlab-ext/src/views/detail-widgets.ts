@@ -89,16 +89,13 @@ export class EndpointWidget extends DetailWidget<EndpointFeed> {
   ) {
     super(connection, `emkit-endpoint-${endpointId}`);
     const feed = new EndpointFeed(client, endpointId, (message) => this.view.handle(message));
-    this.view = new EndpointView(this.node, {
-      t,
-      act: (action) =>
-        action.action === 'predict' ? void feed.predict(action.requestId, action.stage, action.body) : act(action),
-    });
+    // the feed answers calls, the stage lifecycle and settings; the rest is the host's
+    this.view = new EndpointView(this.node, { t, act: (action) => feed.act(action) || act(action) });
     this.startFeed(feed);
   }
 
   protected override onAfterShow(): void {
-    this.view.stats.flush();
+    this.view.flush();
   }
 
   override dispose(): void {

@@ -1,9 +1,10 @@
 import type { BatchInference } from '../schemas/batch-inferences.js';
 import type { Dataset, DatasetPreview } from '../schemas/datasets.js';
-import type { Endpoint, StageMinute } from '../schemas/endpoints.js';
+import type { Endpoint, StageMinute, StageUpdate } from '../schemas/endpoints.js';
 import type { Evaluation, ModelIterations, ModelPrediction, ThresholdFigures } from '../schemas/evaluations.js';
 import type { MetricSeries, MetricsEventData } from '../schemas/metrics.js';
 import type { Model } from '../schemas/models.js';
+import type { EndpointDrift, EndpointModelQuality, ResourceUsage, UsageEventData } from '../schemas/monitoring.js';
 import type { ModelType, Recipe, RecipeTrain } from '../schemas/recipes.js';
 import type { Schedule, ScheduleCreate, ScheduleRun } from '../schemas/schedules.js';
 import type { Training } from '../schemas/trainings.js';
@@ -34,6 +35,10 @@ export type TrainingViewMessage =
   | { type: 'metricPoints'; points: MetricsEventData['points'] }
   /** what the training wrote (refreshed when it settles) */
   | { type: 'files'; files: TrainingFileEntry[] }
+  /** its ranks' and TensorBoard's CPU and memory as stored (sent once after the training) */
+  | { type: 'usage'; usage: ResourceUsage }
+  /** one sampling round, from the `usage` event */
+  | { type: 'usageRound'; data: UsageEventData }
   /** a no-code training's holdout evaluation (its `evaluation`), as it is now */
   | { type: 'evaluation'; evaluation: Evaluation }
   /** precision/recall per class at a threshold, the answer to a `threshold` action */
@@ -91,6 +96,17 @@ export type EndpointViewMessage =
   | { type: 'statMinute'; minute: StageMinute }
   /** the answer to a `predict` action */
   | { type: 'prediction'; requestId: number; status: number; body: unknown; latencyMs: number }
+  /** its workers' CPU and memory over the last hour (sent after the endpoint) */
+  | { type: 'usage'; usage: ResourceUsage }
+  /** one sampling round of its workers, from the `usage` event */
+  | { type: 'usageRound'; data: UsageEventData }
+  /** its stages' drift per window (sent after the endpoint, then again as windows fill) */
+  | { type: 'drift'; drift: EndpointDrift }
+  /** its accuracy (or errors) per window from the labels sent back, beside the evaluation's */
+  | { type: 'quality'; quality: EndpointModelQuality }
+  /** the answer to `updateStage` or a lifecycle action: done, or the bridge's words and the field they are about */
+  | { type: 'stageSaved'; stage: string }
+  | { type: 'stageError'; stage: string; message: string; field?: string }
   | { type: 'error'; message: string };
 
 export type EndpointViewAction =
@@ -98,7 +114,17 @@ export type EndpointViewAction =
   | { action: 'predict'; requestId: number; stage: string | null; body: unknown }
   | { action: 'setDefault'; stage: string }
   | { action: 'addStage' }
-  | { action: 'deleteStage'; stage: string };
+  | { action: 'deleteStage'; stage: string }
+  /** the feed's: stop an ACTIVE stage's workers, start an INACTIVE one's, deploy a failed one again */
+  | { action: 'deactivateStage'; stage: string }
+  | { action: 'activateStage'; stage: string }
+  | { action: 'redeployStage'; stage: string }
+  /** the feed's: PATCH the stage's monitoring settings (memory limit, payload logging, drift) */
+  | { action: 'updateStage'; stage: string; body: StageUpdate }
+  /** the feed's: read drift and model quality again now */
+  | { action: 'refreshMonitoring' }
+  /** the host's: the "Add Alert…" form on this endpoint (and stage) */
+  | { action: 'addAlert'; stage: string | null };
 
 export type ModelViewMessage =
   /** the model's versions as iterations on one dataset (sent first, then after every change) */

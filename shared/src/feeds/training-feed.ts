@@ -1,7 +1,9 @@
 import type { EmkitClient } from '../api/client.js';
+import { ApiError } from '../api/errors.js';
 import type { WebSocketFactory, WebSocketLike } from '../api/events.js';
 import type { ResourceEvent } from '../schemas/events.js';
 import type { MetricsEventData } from '../schemas/metrics.js';
+import type { UsageEventData } from '../schemas/monitoring.js';
 import type { LogStreamMessage, Training } from '../schemas/trainings.js';
 import { isSettled, trainingStates } from '../states.js';
 import { ModelCaller } from './model-caller.js';
@@ -10,8 +12,8 @@ import type { TrainingViewAction, TrainingViewMessage } from './protocol.js';
 const RECONNECT_MS = 1000;
 
 /**
- * Everything a training view shows, from the bridge: the training, its metrics and files
- * once, then live — rank 0's log over its WebSocket (resuming from the last byte after a
+ * Everything a training view shows, from the bridge: the training, its metrics, files and
+ * its processes' resource usage once, then live (new sampling rounds from `usage` events) — rank 0's log over its WebSocket (resuming from the last byte after a
  * drop), and the training's changes and new metric points from the host's event stream,
  * which the host passes to `handleEvent`. A no-code training ends with its model's holdout
  * evaluation (followed until it settles) and the quick test of that model (`act`).
@@ -80,6 +82,10 @@ export class TrainingFeed {
       if (data.points.length) this.post({ type: 'metricPoints', points: data.points });
       return;
     }
+    if (event.action === 'usage') {
+      this.post({ type: 'usageRound', data: event.data as unknown as UsageEventData });
+      return;
+    }
     if (event.action === 'updated' || event.action === 'finished' || event.action === 'created') {
       const training = event.data as unknown as Training | null;
       if (!training) return;
@@ -110,7 +116,7 @@ export class TrainingFeed {
       const metrics = await this.client.api.getTrainingMetrics({ params: { id: this.trainingId }, query: {} });
       if (this.disposed) return;
       this.post({ type: 'metrics', series: metrics.series });
-      await this.loadFiles();
+      await Promise.all([this.loadFiles(), this.loadUsage()]);
     } catch (error) {
       if (!this.disposed) this.post({ type: 'error', message: (error as Error).message });
     }
@@ -140,6 +146,17 @@ export class TrainingFeed {
       if (!this.disposed && evaluation.atThreshold) this.post({ type: 'threshold', requestId, figures: evaluation.atThreshold });
     } catch (error) {
       if (!this.disposed) this.post({ type: 'error', message: (error as Error).message });
+    }
+  }
+
+  /** Its ranks' CPU and memory as stored; a bridge without the route (404) has none to show. */
+  private async loadUsage(): Promise<void> {
+    try {
+      const usage = await this.client.api.getTrainingResources({ params: { id: this.trainingId }, query: {} });
+      if (!this.disposed) this.post({ type: 'usage', usage });
+    } catch (error) {
+      if (!this.disposed && !(error instanceof ApiError && error.status === 404))
+        this.post({ type: 'error', message: (error as Error).message });
     }
   }
 

@@ -186,6 +186,26 @@ input.emkit-input, .emkit-view select, .emkit-view textarea {
 .emkit-run-steps li { display: flex; flex-wrap: wrap; gap: 6px; align-items: baseline; }
 .emkit-link { color: var(--emkit-accent); cursor: pointer; }
 .emkit-invalid, .emkit-nocode-field.emkit-invalid input, .emkit-nocode-field.emkit-invalid select { outline: 1px solid var(--emkit-failed); }
+.emkit-scroll-x { overflow-x: auto; }
+.emkit-resource-charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(360px, 1fr)); gap: 8px; }
+.emkit-resource-chart { margin: 0; border: 1px solid var(--emkit-border); padding: 4px; min-width: 0; }
+.emkit-resource-chart .uplot { overflow: hidden; }
+.emkit-resource-chart figcaption { display: flex; justify-content: space-between; gap: 8px; font-size: .9em; }
+.emkit-resource-table { margin-top: 6px; }
+.emkit-drift-table td.emkit-drift-cell { background: color-mix(in srgb, var(--emkit-busy) calc(var(--emkit-drift, 0) * 60%), transparent); }
+.emkit-drift-table td.emkit-drift-cell-drifted { background: color-mix(in srgb, var(--emkit-failed) calc(30% + var(--emkit-drift, 0) * 40%), transparent); font-weight: bold; }
+.emkit-table.emkit-drift-table { width: auto; min-width: 320px; }
+.emkit-drift-table th.emkit-num { min-width: 72px; }
+.emkit-drift-feature { display: flex; gap: 6px; align-items: center; white-space: nowrap; }
+.emkit-drift-summary, .emkit-quality-summary { margin: 4px 0; }
+.emkit-drift-summary:not([data-drifted="0"]), .emkit-quality-summary:not([data-worse="0"]) { color: var(--emkit-failed); }
+.emkit-quality-table td.emkit-below-baseline { color: var(--emkit-failed); font-weight: bold; }
+.emkit-payload-logging { font-size: .85em; color: var(--emkit-accent); }
+.emkit-stage-settings { border: 1px solid var(--emkit-border); padding: 4px 10px 8px; margin: 8px 0; max-width: 720px; }
+.emkit-view .emkit-stage-settings h3 { text-transform: none; letter-spacing: 0; color: var(--emkit-fg); }
+.emkit-form { display: grid; grid-template-columns: repeat(auto-fill, minmax(240px, 1fr)); gap: 6px 16px; }
+.emkit-form-row { display: flex; flex-direction: column; gap: 2px; }
+.emkit-form [aria-invalid="true"] { outline: 1px solid var(--emkit-failed); }
 `;
 
 /** Adds the stylesheet to a document once. */

@@ -9,6 +9,7 @@ import { formatEarlyStop } from '../workflows/early-stop.js';
 import { actionButton, type ControlElement, h } from './dom.js';
 import { LogView } from './log-view.js';
 import { MetricsChart } from './metrics-chart.js';
+import { ResourceChart } from './resource-chart.js';
 import { ensureStyles } from './styles.js';
 import { TrainingEnding } from './training-ending.js';
 
@@ -22,6 +23,7 @@ export class TrainingView {
   readonly element: HTMLElement;
   readonly log: LogView;
   readonly metrics: MetricsChart;
+  readonly resources: ResourceChart;
   private readonly doc: Document;
   private readonly t: Translate;
   private readonly title: HTMLElement;
@@ -67,6 +69,9 @@ export class TrainingView {
     });
     const logSection = h(doc, 'section', { className: 'emkit-section-logs' }, [h(doc, 'h3', { text: t('Logs') })]);
     const metricsSection = h(doc, 'section', { className: 'emkit-section-metrics' }, [h(doc, 'h3', { text: t('Metrics') })]);
+    const resourcesSection = h(doc, 'section', { className: 'emkit-section-resources' }, [
+      h(doc, 'h3', { text: t('Resources: CPU and memory per rank') }),
+    ]);
     this.element = h(doc, 'div', { className: 'emkit-view emkit-training-view' }, [
       h(doc, 'h2', {}, [this.title, this.badge]),
       this.reason,
@@ -77,12 +82,14 @@ export class TrainingView {
       h(doc, 'h3', { text: t('Hyperparameters') }),
       this.parameters,
       metricsSection,
+      resourcesSection,
       logSection,
       h(doc, 'h3', { text: t('Files') }),
       this.files,
     ]);
     parent.appendChild(this.element);
     this.metrics = new MetricsChart(metricsSection, t);
+    this.resources = new ResourceChart(resourcesSection, t);
     this.log = new LogView(logSection, t);
     this.setFiles([]);
     this.render();
@@ -112,6 +119,12 @@ export class TrainingView {
       case 'files':
         this.setFiles(message.files);
         break;
+      case 'usage':
+        this.resources.setUsage(message.usage);
+        break;
+      case 'usageRound':
+        this.resources.addRound(message.data);
+        break;
       case 'evaluation':
       case 'threshold':
       case 'prediction':
@@ -132,6 +145,7 @@ export class TrainingView {
   /** Draws what needs a laid-out box (a tab shown after it was filled). */
   flush(): void {
     this.metrics.flush();
+    this.resources.flush();
     this.log.flush();
     this.endingPart?.flush();
   }
@@ -141,6 +155,7 @@ export class TrainingView {
     this.endingPart?.dispose();
     this.log.dispose();
     this.metrics.dispose();
+    this.resources.dispose();
     this.element.remove();
   }
 

@@ -17,15 +17,18 @@ export interface Workbench {
 }
 
 /**
- * What a user has open: a real bridge, code-server (in `locale` if given) with this checkout's
- * emkit as the extension under development, and Chromium showing the folder `work` (which
- * `prepare` may fill first), once emkit's activity bar entry is in.
+ * What a user has open: a real bridge (started with `bridgeArgs`, e.g. a faster sampling),
+ * code-server (in `locale` if given) with this checkout's emkit as the extension under
+ * development, and Chromium showing the folder `work` (which `prepare` may fill first), once
+ * emkit's activity bar entry is in.
  */
-export async function openWorkbench(options: { locale?: string; prepare?: (work: string) => void } = {}): Promise<Workbench> {
+export async function openWorkbench(
+  options: { locale?: string; prepare?: (work: string) => void; bridgeArgs?: string[] } = {},
+): Promise<Workbench> {
   buildExtension();
   const work = tempDir('emkit-vscode-ui-');
   options.prepare?.(work);
-  const bridge = await startBridge();
+  const bridge = await startBridge({ args: options.bridgeArgs ?? [] });
   const codeServer = await startCodeServer({ EMKIT_HOME: bridge.home }, { locale: options.locale });
   const browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });

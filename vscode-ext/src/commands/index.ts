@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { alertCommands } from './alerts.js';
 import { batchJobCommands } from './batch-jobs.js';
 import { clusterCommands } from './clusters.js';
 import type { CommandArgs, CommandContext, Handler } from './context.js';
@@ -33,6 +34,7 @@ export const commands: Record<string, Handler> = {
   ...recipeCommands,
   ...batchJobCommands,
   ...scheduleCommands,
+  ...alertCommands,
 };
 
 /** Registers the table; a refusal from the bridge is shown in its own words, and the command's answer returned. */

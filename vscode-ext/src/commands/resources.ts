@@ -13,6 +13,7 @@ const DELETE_ROUTES = {
   recipes: 'deleteRecipe',
   'batch-inferences': 'deleteBatchInference',
   schedules: 'deleteSchedule',
+  alerts: 'deleteAlertRule',
 } as const satisfies Record<Target['kind'], string>;
 
 /** The connection (refresh, the token) and what applies to any resource (delete). */

@@ -100,7 +100,10 @@ export class DetailPanels implements vscode.Disposable {
       const feed = new EndpointFeed(client, id, (message) => void panel.webview.postMessage(message));
       const onAction = (action: EndpointViewAction) => {
         const target = { kind: 'endpoints', id, name };
-        if (action.action === 'predict') void feed.predict(action.requestId, action.stage, action.body);
+        // the feed answers calls, the stage lifecycle and settings; the rest is the host's
+        if (feed.act(action)) return;
+        if (action.action === 'addAlert')
+          void vscode.commands.executeCommand('emkit.addAlert', { target, ...(action.stage ? { stage: action.stage } : {}) });
         else if (action.action === 'addStage') void vscode.commands.executeCommand('emkit.addStage', { target });
         else if (action.action === 'setDefault')
           void vscode.commands.executeCommand('emkit.setDefaultStage', { target, stage: action.stage });

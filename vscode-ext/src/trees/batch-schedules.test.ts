@@ -87,6 +87,8 @@ async function loadedStore(jobs: BatchInference[], schedules: Schedule[]) {
       listRecipes: none,
       listBatchInferences: () => list(jobs),
       listSchedules: () => list(schedules),
+      listAlertRules: none,
+      listAlertEvents: none,
     },
   } as never);
   return store;

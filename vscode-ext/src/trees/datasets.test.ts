@@ -85,6 +85,8 @@ async function loadedStore(datasets: Dataset[], recipes: Recipe[]) {
       listRecipes: () => list(recipes),
       listBatchInferences: none,
       listSchedules: none,
+      listAlertRules: none,
+      listAlertEvents: none,
     },
   } as never);
   return store;

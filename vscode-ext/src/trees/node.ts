@@ -17,7 +17,8 @@ export interface Node {
       | 'recipes'
       | 'clusters'
       | 'batch-inferences'
-      | 'schedules';
+      | 'schedules'
+      | 'alerts';
     id: string;
     name: string;
   };

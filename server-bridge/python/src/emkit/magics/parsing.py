@@ -340,7 +340,11 @@ def build() -> argparse.ArgumentParser:
     evaluate.add_argument("--env", help="the environment to run in (default: the model's training's)")
 
     endpoint = commands.add_parser(
-        "endpoint", help="endpoints: create, stage, default, delete, list, payloads, feedback, quality, drift"
+        "endpoint",
+        help=(
+            "endpoints: create, stage, default, delete, list; a stage's settings, redeploy, deactivate, activate;"
+            " payloads, feedback, quality, drift"
+        ),
     )
     endpoint_commands = endpoint.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
     endpoint_commands.required = True
