@@ -11,7 +11,8 @@
 // in ROUNDS short rounds, so that a slow spell of the machine falls on both; each round measures
 // sequential requests on one keep-alive connection (p50 / p99) and CONNECTIONS closed loops
 // (throughput), with the bridge's CPU time per request from /proc (the figure that decides
-// throughput when the load generator, the bridge and the workers share a few cores).
+// throughput when the load generator, the bridge and the workers share a few cores), and that
+// of its main thread alone (the gateway's; payload logging's parsing and writing run on another).
 //
 //   (a) throughput with monitoring on / off (aim: under 5 % lower)
 //   (b) p50 with monitoring on − off (aim: under +0.05 ms)
