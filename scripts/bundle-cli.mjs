@@ -6,10 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const outfile = join(root, 'server-bridge', 'dist', 'emkit.mjs');
-await build({
-  entryPoints: [join(root, 'server-bridge', 'dist', 'cli', 'main.js')],
-  outfile,
+const dist = join(root, 'server-bridge', 'dist');
+const outfile = join(dist, 'emkit.mjs');
+const common = {
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -21,5 +20,13 @@ await build({
   },
   sourcemap: true,
   logLevel: 'warning',
+};
+await build({ ...common, entryPoints: [join(dist, 'cli', 'main.js')], outfile });
+// the payload log's worker thread is its own entry: the bundle starts it from beside itself
+// (new URL('./payload-log-worker.js', import.meta.url)), as dist/payloads/ does unbundled
+await build({
+  ...common,
+  entryPoints: [join(dist, 'payloads', 'payload-log-worker.js')],
+  outfile: join(dist, 'payload-log-worker.js'),
 });
 process.stdout.write(`${outfile}\n`);

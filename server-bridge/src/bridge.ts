@@ -422,7 +422,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     await endpoints.shutdown();
     await quickTests.shutdown();
     await clusters.shutdown();
-    payloads.close();
+    await payloads.close();
     store.close();
     throw error;
   }
@@ -464,7 +464,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
       if (sockets.fallback) rmSync(sockets.dir, { recursive: true, force: true });
       await environments.shutdown();
       // after the gateway has stopped: what waits to be logged is written
-      payloads.close();
+      await payloads.close();
       store.close();
       log.info('emkit bridge stopped');
       log.flush();

@@ -215,3 +215,19 @@ describe('feedback and model quality', () => {
     ).toMatchObject({ status: 400 });
   }, 60_000);
 });
+
+describe('a bridge that stops', () => {
+  it('stops with its payload log thread, every answered call written: the next bridge on its home has them', async () => {
+    // the log is written on its own thread a moment after each answer; the bridge's close ends that thread
+    // (that close writes what still waits is the unit test's: here the timer mostly wins the race)
+    await logging({ enabled: true, sampleRate: 1 });
+    const sent = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => infer(bridge, '/inference/logged', { instances: [{ x: i % 2 }] })),
+    );
+    expect(sent.every((answer) => answer.status === 200)).toBe(true);
+    await bridge.stop();
+    bridge = await startBridge({ home: bridge.home, args: ['--python', venvPython] });
+    const ids = new Set((await payloads({ limit: 5000 })).items.map((item) => item.inferenceId));
+    expect(sent.filter((answer) => !ids.has(answer.inferenceId as string))).toEqual([]);
+  }, 180_000);
+});

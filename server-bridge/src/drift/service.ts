@@ -25,7 +25,7 @@ export interface DriftServiceOptions {
   /** a stage's live workers, to ask for the model's predictions on the reference */
   stageRuntime: (endpointName: string, stageName: string) => StageRuntime | undefined;
   /** writes the payload log's pending rows, so a window reads every answered call */
-  flushPayloads?: () => void;
+  flushPayloads?: () => Promise<void>;
   log: Logger;
   /** how often closed windows are looked for (ms, default 10 s) */
   pollMs?: number;
@@ -121,7 +121,7 @@ export class DriftService {
     if (!drift || !reference?.table) {
       return { endpointId: endpoint.id, reference: null, windows: this.store.drift.newest(stage.id, limit).map(named) };
     }
-    this.options.flushPayloads?.();
+    await this.options.flushPayloads?.();
     const bounds = windowAt(Date.now(), windowMs(drift.window));
     const now = await this.currentWindow(stage, drift, reference, bounds);
     const stored = this.store.drift.newest(stage.id, limit).filter((w) => w.start !== bounds.start);
@@ -243,7 +243,7 @@ export class DriftService {
     if (this.ticking) return;
     this.ticking = true;
     try {
-      this.options.flushPayloads?.();
+      await this.options.flushPayloads?.();
       for (const endpoint of this.store.endpoints.list(10_000, 0).items) {
         for (const stage of this.store.endpoints.stages(endpoint.id)) {
           const drift = stage.drift;

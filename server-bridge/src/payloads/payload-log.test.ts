@@ -1,11 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MessageChannel } from 'node:worker_threads';
 import { stagePayloadLogging } from '@emkit/shared';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openConnection } from '../store/db.js';
 import { Store } from '../store/index.js';
-import { PayloadLogWriter } from './payload-log.js';
+import { PayloadBatchWriter } from './payload-batch.js';
+import { PayloadLogWriter, type PayloadThread } from './payload-log.js';
+import { servePayloadThread } from './payload-thread.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'emkit-payload-log-'));
 const store = new Store(join(dir, 'emkit.db'));
@@ -58,49 +62,101 @@ const call = (i: number, time = new Date().toISOString()) => ({
   answer: Buffer.from(JSON.stringify({ predictions: [i] })),
 });
 
+const quiet = pino({ enabled: false });
+
+/**
+ * The payload log's thread in this process: the same code on a real message channel (transfers
+ * and all) with its own connection; the worker_threads entry around it runs in the integration tests.
+ */
+function inProcessThread(): PayloadThread {
+  const { port1, port2 } = new MessageChannel();
+  const db = openConnection(join(dir, 'emkit.db'));
+  servePayloadThread(new PayloadBatchWriter(db, () => {}), port2, () => {
+    db.close();
+    port2.close();
+  });
+  return {
+    postMessage: (message, transfer) => port1.postMessage(message, transfer),
+    on: (event: string, listener: (value: never) => void) =>
+      event === 'exit'
+        ? port1.on('close', () => listener(0 as never))
+        : event === 'message'
+          ? port1.on('message', listener)
+          : port1,
+  } as PayloadThread;
+}
+
 describe('the payload log writer', () => {
-  it('takes the share of calls the sample rate says, and writes them at flush', () => {
+  it('takes the share of calls the sample rate says, and writes them at flush', async () => {
     let draw = 0;
     // draws 0, 0.25, 0.5, 0.75, 0, …: at 0.5, two calls of every four are kept
-    const writer = new PayloadLogWriter(store, pino({ enabled: false }), () => (draw++ % 4) / 4);
+    const writer = new PayloadLogWriter(store, quiet, inProcessThread, () => (draw++ % 4) / 4);
     const settings = stagePayloadLogging({ enabled: true, sampleRate: 0.5 });
     for (let i = 0; i < 8; i += 1) writer.offer(settings, call(i));
     writer.offer(stagePayloadLogging(null), call(99));
     expect(store.payloads.count(stageId)).toBe(0);
-    writer.flush();
+    await writer.flush();
     expect(store.payloads.list(endpointId, { limit: 100 }).map((p) => p.inferenceId)).toEqual([
       'inf-0',
       'inf-1',
       'inf-4',
       'inf-5',
     ]);
-    writer.close();
+    await writer.close();
   });
 
-  it('prunes each stage by its stored settings: the newest keepCount, none older than keepDays', () => {
-    const writer = new PayloadLogWriter(store, pino({ enabled: false }));
+  it('prunes each stage by its stored settings: the newest keepCount, none older than keepDays', async () => {
+    const writer = new PayloadLogWriter(store, quiet, inProcessThread);
     const settings = stagePayloadLogging({ enabled: true });
     writer.offer(settings, call(10, new Date(Date.now() - 2 * 86_400_000).toISOString()));
     writer.offer(settings, call(11));
-    writer.flush();
+    await writer.flush();
     writer.prune();
+    await writer.flush();
     // 6 rows: the 2-day-old one goes (keepDays 1), then all but the newest 3 (keepCount)
     expect(store.payloads.list(endpointId, { limit: 100 }).map((p) => p.inferenceId)).toEqual(['inf-4', 'inf-5', 'inf-11']);
-    writer.close();
+    await writer.close();
   });
 });
 
 describe('what the writer keeps in memory', () => {
-  it('writes at once when the kept bodies reach 8 MiB, not only on its timer', () => {
-    const writer = new PayloadLogWriter(store, pino({ enabled: false }));
+  it('sends at once when the kept bodies reach 8 MiB, not only on its timer', async () => {
+    const sent: string[] = [];
+    const thread = () => {
+      const inner = inProcessThread();
+      return {
+        ...inner,
+        on: inner.on,
+        postMessage: (message: { type: string }, transfer?: readonly ArrayBuffer[]) => {
+          sent.push(message.type);
+          inner.postMessage(message, transfer);
+        },
+      } as PayloadThread;
+    };
+    const writer = new PayloadLogWriter(store, quiet, thread);
     const settings = stagePayloadLogging({ enabled: true, maxBytes: 256, keepCount: 1000 });
     const big = Buffer.from(JSON.stringify({ instances: ['x'.repeat(3 * 1024 * 1024)] }));
     const before = store.payloads.count(stageId);
     writer.offer(settings, { ...call(20), request: big });
     writer.offer(settings, { ...call(21), request: big });
-    expect(store.payloads.count(stageId)).toBe(before);
+    expect(sent).toEqual([]);
     writer.offer(settings, { ...call(22), request: big });
+    expect(sent).toEqual(['batch']);
+    await writer.flush();
     expect(store.payloads.count(stageId)).toBe(before + 3);
-    writer.close();
+    // capped on the thread: the row holds maxBytes of the instances, not 3 MiB
+    expect(store.payloads.byInference(endpointId, 'inf-22')?.truncated).toBe(true);
+    await writer.close();
+  });
+
+  it('writes what waits and ends its thread on close; later calls are not taken', async () => {
+    const writer = new PayloadLogWriter(store, quiet, inProcessThread);
+    const settings = stagePayloadLogging({ enabled: true, keepCount: 1000 });
+    writer.offer(settings, call(30));
+    await writer.close();
+    expect(store.payloads.byInference(endpointId, 'inf-30')).toBeDefined();
+    writer.offer(settings, call(31));
+    await writer.flush();
+    expect(store.payloads.byInference(endpointId, 'inf-31')).toBeUndefined();
   });
 });

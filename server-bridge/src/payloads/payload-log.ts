@@ -1,53 +1,58 @@
-import { type StagePayloadLogging, stagePayloadLogging } from '@emkit/shared';
+import { Worker } from 'node:worker_threads';
+import type { StagePayloadLogging } from '@emkit/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Store } from '../store/index.js';
-import type { NewPayload } from '../store/payloads.js';
-import { capped, checkDepth, fieldOf, redact } from './capture.js';
+import type { ThreadPort } from './payload-thread.js';
+import { type CapturedCall, encodeBatch, type FromPayloadThread, type SampledCall } from './payload-wire.js';
+
+export type { CapturedCall } from './payload-wire.js';
 
 /**
- * Logged requests wait at most this long to be written, in one transaction with the others of the
- * moment. Short: each flush holds the event loop while it works, and many small holds hurt the
- * gateway's tail less than a few long ones (bench:monitoring's p99 under load).
+ * Sampled calls are sent to the payload log's thread at most this long after they were answered,
+ * in one message with the others of the moment (each message costs the gateway's thread a little).
  */
-const FLUSH_AFTER_MS = 20;
-const FLUSH_AT = 1000;
+const SEND_AFTER_MS = 20;
+const SEND_AT = 1000;
 /** …or once the bodies kept reach this: large requests (up to the body limit each) must not pile up. */
-const FLUSH_AT_BYTES = 8 * 1024 * 1024;
+const SEND_AT_BYTES = 8 * 1024 * 1024;
 /** Retention (count and age) is applied this often, to every stage with logged requests. */
 const PRUNE_EVERY_MS = 60_000;
-const DAY_MS = 86_400_000;
 
-/** One call as the gateway hands it over: the worker's request and answer bodies, still unread. */
-export interface CapturedCall {
-  endpointId: string;
-  stageId: string;
-  inferenceId: string;
-  time: string;
-  status: number;
-  /** the worker's `{"instances"}` body */
-  request: Buffer;
-  /** the worker's answer (`{"predictions"}` on a 200), before any protocol's conversion */
-  answer: Buffer | null;
+/** The payload log's thread as the writer sees it: started on first use, ended by `close`. */
+export interface PayloadThread extends ThreadPort {
+  on(event: 'message', listener: (message: unknown) => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'exit', listener: (code: number) => void): unknown;
+  /** a thread kept alive only while the bridge waits on it: it alone must not hold a process open */
+  ref?(): void;
+  unref?(): void;
 }
 
-interface Pending extends CapturedCall {
-  settings: StagePayloadLogging;
+/** The real one: a worker thread with its own connection to `file`, the bridge's SQLite store. */
+export function payloadWorker(file: string): PayloadThread {
+  // beside this file when built (dist/payloads/), beside the CLI bundle when bundled (dist/)
+  return new Worker(new URL('./payload-log-worker.js', import.meta.url), { workerData: { file } });
 }
 
 /**
- * Payload logging, off the gateway's path: `offer` only decides by the stage's sample rate and
- * keeps the bodies; parsing, redaction, the size cap and the SQLite write happen in batches a
- * moment later (one transaction for all of them), so a request never waits on any of it.
+ * Payload logging, off the gateway's thread: `offer` only decides by the stage's sample rate and
+ * keeps the bodies; they go in batches to the payload log's thread, which parses, redacts, caps
+ * and writes them (payload-log-worker.ts), so neither a request nor the gateway's CPU waits on it.
  */
 export class PayloadLogWriter {
-  private pending: Pending[] = [];
+  private pending: SampledCall[] = [];
   private pendingBytes = 0;
   private timer: NodeJS.Timeout | null = null;
   private readonly pruneTimer: NodeJS.Timeout;
+  private thread: PayloadThread | null = null;
+  private readonly waiting = new Map<number, () => void>();
+  private nextFlush = 0;
+  private closed = false;
 
   constructor(
     private readonly store: Store,
     private readonly log: FastifyBaseLogger,
+    private readonly startThread: () => PayloadThread = () => payloadWorker(store.db.name),
     private readonly random: () => number = Math.random,
   ) {
     this.pruneTimer = setInterval(() => this.prune(), PRUNE_EVERY_MS).unref();
@@ -55,92 +60,93 @@ export class PayloadLogWriter {
 
   /** The gateway's call, for each answered request of a stage with payload logging on. */
   offer(settings: StagePayloadLogging, call: CapturedCall): void {
-    if (!settings.enabled) return;
+    if (!settings.enabled || this.closed) return;
     if (settings.sampleRate < 1 && this.random() >= settings.sampleRate) return;
     this.pending.push({ ...call, settings });
     this.pendingBytes += call.request.length + (call.answer?.length ?? 0);
-    if (this.pending.length >= FLUSH_AT || this.pendingBytes >= FLUSH_AT_BYTES) this.flush();
-    else this.timer ??= setTimeout(() => this.flushOnTimer(), FLUSH_AFTER_MS);
+    if (this.pending.length >= SEND_AT || this.pendingBytes >= SEND_AT_BYTES) this.send();
+    else this.timer ??= setTimeout(() => this.send(), SEND_AFTER_MS);
   }
 
-  /** Write what waits now (feedback calls this first, so a label may follow its prediction at once). */
-  flush(): void {
+  /**
+   * Resolves once every call offered before it is written (or given up, logged): what a read of
+   * the payload log awaits first, so feedback may follow its prediction at once.
+   */
+  flush(): Promise<void> {
+    this.send();
+    const thread = this.thread;
+    if (!thread) return Promise.resolve();
+    const id = this.nextFlush++;
+    return new Promise((resolve) => {
+      if (this.waiting.size === 0) thread.ref?.();
+      this.waiting.set(id, resolve);
+      thread.postMessage({ type: 'flush', id });
+    });
+  }
+
+  /** Retention, done on the thread; started for it only when the log has rows (a bridge restarted with some). */
+  prune(now = Date.now()): void {
+    try {
+      if (!this.thread && (this.closed || this.store.payloads.stagesWithRows().length === 0)) return;
+      this.ensureThread().postMessage({ type: 'prune', now });
+    } catch (error) {
+      this.log.warn({ err: error }, 'the payload log could not be pruned');
+    }
+  }
+
+  /** Writes what waits, then ends the thread. */
+  async close(): Promise<void> {
+    clearInterval(this.pruneTimer);
+    // calls offered from now on are not taken (the gateway has stopped by then)
+    this.closed = true;
+    await this.flush();
+    const thread = this.thread;
+    if (!thread) return;
+    this.thread = null;
+    await new Promise<void>((resolve) => {
+      thread.on('exit', () => resolve());
+      thread.ref?.();
+      thread.postMessage({ type: 'close' });
+    });
+  }
+
+  private send(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (this.pending.length === 0) return;
     const calls = this.pending;
     this.pending = [];
     this.pendingBytes = 0;
-    const rows = calls.map((call) => this.rowOf(call));
     try {
-      this.store.payloads.insert(rows);
+      const { batch, transfer } = encodeBatch(calls);
+      this.ensureThread().postMessage(batch, transfer);
     } catch (error) {
-      // an endpoint deleted since: its rows go with it, the others are kept
-      const known = rows.filter((row) => this.store.endpoints.get(row.endpointId));
-      if (known.length === rows.length || known.length === 0) {
-        if (known.length > 0) this.log.warn({ err: error, rows: rows.length }, 'logged payloads could not be written');
-        return;
-      }
-      this.store.payloads.insert(known);
+      this.log.warn({ err: error, rows: calls.length }, 'logged payloads could not be written');
     }
   }
 
-  /** A timer's flush has no caller to tell: a failure is logged, never thrown at the process. */
-  private flushOnTimer(): void {
-    try {
-      this.flush();
-    } catch (error) {
-      this.log.warn({ err: error }, 'logged payloads could not be written');
-    }
+  private ensureThread(): PayloadThread {
+    if (this.thread) return this.thread;
+    const thread = this.startThread();
+    thread.on('message', (raw) => {
+      const message = raw as FromPayloadThread;
+      if (message.type === 'flushed') this.done(message.id);
+      else this.log.warn({ err: message.error, rows: message.rows }, message.message);
+    });
+    thread.on('error', (error) => this.log.warn({ err: error }, 'the payload log thread failed'));
+    thread.on('exit', () => {
+      // what was sent and not yet written is lost with it; a read waits no longer, the next call starts another
+      if (this.thread === thread) this.thread = null;
+      for (const id of [...this.waiting.keys()]) this.done(id);
+    });
+    thread.unref?.();
+    this.thread = thread;
+    return thread;
   }
 
-  private rowOf(call: Pending): NewPayload {
-    const row = {
-      inferenceId: call.inferenceId,
-      endpointId: call.endpointId,
-      stageId: call.stageId,
-      time: call.time,
-      status: call.status,
-    };
-    try {
-      const { maxBytes } = call.settings;
-      const names = new Set(call.settings.redact);
-      const logged = (value: unknown) => {
-        checkDepth(value);
-        return capped(redact(value, names), maxBytes);
-      };
-      const instances = logged(fieldOf(call.request, 'instances'));
-      const predictions = call.status === 200 ? logged(fieldOf(call.answer, 'predictions')) : { json: null, truncated: false };
-      return {
-        ...row,
-        instances: instances.json,
-        predictions: predictions.json,
-        truncated: instances.truncated || predictions.truncated,
-      };
-    } catch (error) {
-      // what can't be walked safely is marked, never written half-redacted
-      const reason = error instanceof Error ? error.message : String(error);
-      return { ...row, instances: JSON.stringify(`[not logged: ${reason}]`), predictions: null, truncated: true };
-    }
-  }
-
-  /**
-   * Each stage with logged requests keeps its newest keepCount, none older than keepDays, as its
-   * settings say now (a deleted stage's rows: the defaults).
-   */
-  prune(now = Date.now()): void {
-    try {
-      for (const stageId of this.store.payloads.stagesWithRows()) {
-        const settings = this.store.endpoints.stage(stageId)?.payloadLogging ?? stagePayloadLogging(null);
-        this.store.payloads.prune(stageId, settings.keepCount, new Date(now - settings.keepDays * DAY_MS).toISOString());
-      }
-    } catch (error) {
-      this.log.warn({ err: error }, 'the payload log could not be pruned');
-    }
-  }
-
-  close(): void {
-    this.flush();
-    clearInterval(this.pruneTimer);
+  private done(id: number): void {
+    this.waiting.get(id)?.();
+    this.waiting.delete(id);
+    if (this.waiting.size === 0 && !this.closed) this.thread?.unref?.();
   }
 }

@@ -48,7 +48,7 @@ export class PayloadService {
     return stage;
   }
 
-  list(key: string, query: PayloadQuery | undefined): InferencePayloadList {
+  async list(key: string, query: PayloadQuery | undefined): Promise<InferencePayloadList> {
     const endpoint = this.endpoint(key);
     const stageId = query?.stage ? this.stage(endpoint, query.stage).id : undefined;
     const since = isoOf(query?.since, 'since');
@@ -56,7 +56,8 @@ export class PayloadService {
     if (since && until && since >= until) {
       throw new HttpError(400, 'validation', 'querystring.until: must be later than since', 'until');
     }
-    this.writer.flush();
+    // a read sees every call answered before it
+    await this.writer.flush();
     const rows = this.store.payloads.list(
       endpoint.id,
       {
@@ -77,13 +78,13 @@ export class PayloadService {
    * unknown inferenceId is a 404 naming it (and counted), an instance the answer has no
    * prediction for a 422 naming the item.
    */
-  feedback(key: string, body: FeedbackBody): FeedbackResult {
+  async feedback(key: string, body: FeedbackBody): Promise<FeedbackResult> {
     const endpoint = this.endpoint(key);
     const items: FeedbackItem[] = 'items' in body ? body.items : [body as FeedbackItem];
     const single = !('items' in body);
     const field = (i: number, name: string) => (single ? name : `items[${i}].${name}`);
     // a label may follow its prediction at once: what waits to be written is written first
-    this.writer.flush();
+    await this.writer.flush();
     const rows: NewFeedback[] = [];
     const unknown: string[] = [];
     items.forEach((item, i) => {
@@ -147,8 +148,8 @@ export class PayloadService {
     return predictions[index];
   }
 
-  close(): void {
-    this.writer.close();
+  close(): Promise<void> {
+    return this.writer.close();
   }
 }
 

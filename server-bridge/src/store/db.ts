@@ -7,11 +7,17 @@ import { migrate } from './migrations.js';
  * on the next open. `synchronous = NORMAL` only gives up durability on power loss.
  */
 export function openDatabase(file: string): Database.Database {
+  const db = openConnection(file);
+  migrate(db);
+  return db;
+}
+
+/** One more connection to a store already opened (and migrated) by `openDatabase`: the payload log's thread. */
+export function openConnection(file: string): Database.Database {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  migrate(db);
   return db;
 }

@@ -1,0 +1,18 @@
+// The payload log's thread (node:worker_threads): what payload logging costs, off the gateway's
+// thread. It gets the sampled calls' raw bodies in batches and parses, redacts, caps and writes
+// them on its own SQLite connection (WAL lets it write beside the bridge's), and prunes.
+import { parentPort, workerData } from 'node:worker_threads';
+import { openConnection } from '../store/db.js';
+import { PayloadBatchWriter } from './payload-batch.js';
+import { servePayloadThread } from './payload-thread.js';
+
+if (!parentPort) throw new Error('the payload log worker runs as a worker thread');
+const port = parentPort;
+const db = openConnection((workerData as { file: string }).file);
+const writer = new PayloadBatchWriter(db, (message, error, rows) =>
+  port.postMessage({ type: 'warn', message, error: error instanceof Error ? error.message : String(error), rows }),
+);
+servePayloadThread(writer, port, () => {
+  db.close();
+  port.close();
+});

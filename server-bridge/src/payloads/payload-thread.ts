@@ -1,0 +1,25 @@
+import type { PayloadBatchWriter } from './payload-batch.js';
+import { decodeBatch, type FromPayloadThread, type ToPayloadThread } from './payload-wire.js';
+
+/** The two ends' ports, as node:worker_threads has them (and an in-process pair for unit tests). */
+export interface ThreadPort {
+  postMessage(message: unknown, transfer?: readonly ArrayBuffer[]): void;
+  on(event: 'message', listener: (message: unknown) => void): unknown;
+}
+
+/** The payload log thread's side: each message done in the order sent, so a `flush` answers after every batch before it. */
+export function servePayloadThread(writer: PayloadBatchWriter, port: ThreadPort, close: () => void): void {
+  const answer = (message: FromPayloadThread) => port.postMessage(message);
+  port.on('message', (raw) => {
+    const message = raw as ToPayloadThread;
+    try {
+      if (message.type === 'batch') writer.write(decodeBatch(message));
+      else if (message.type === 'prune') writer.prune(message.now);
+      else if (message.type === 'close') close();
+    } catch (error) {
+      // a thread that throws ends: one bad batch must not take the log down with it
+      answer({ type: 'warn', message: 'logged payloads could not be written', error: String(error) });
+    }
+    if (message.type === 'flush') answer({ type: 'flushed', id: message.id });
+  });
+}
