@@ -54,6 +54,7 @@ export function bridgeMachines(states) {
     EVALUATION: states.evaluationStates,
     CLUSTER: states.clusterStates,
     BATCH_INFERENCE: states.batchInferenceStates,
+    TUNING: states.tuningStates,
   };
 }
 

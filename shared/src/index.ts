@@ -48,6 +48,7 @@ export * from './schemas/schedules.js';
 export * from './schemas/tensorboards.js';
 export * from './schemas/training-quality.js';
 export * from './schemas/trainings.js';
+export * from './schemas/tunings.js';
 export * from './stage-monitoring.js';
 export * from './states.js';
 // the views' words, for hosts that translate them outside the page (VS Code's extension host)

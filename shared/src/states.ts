@@ -75,6 +75,18 @@ export const BATCH_INFERENCE_STATES = EVALUATION_STATES;
 export type BatchInferenceState = EvaluationState;
 export const batchInferenceStates: StateMachine<BatchInferenceState> = evaluationStates;
 
+/** A tuning (issue 19) runs as an evaluation does: it ends COMPLETE (its budget spent), FAILED or STOPPED. */
+export const TUNING_STATES = EVALUATION_STATES;
+export type TuningState = EvaluationState;
+export const tuningStates: StateMachine<TuningState> = evaluationStates;
+
+/**
+ * A tuning's trial: RUNNING while its training runs; then COMPLETE (the objective read), PRUNED (stopped by
+ * the pruner), FAILED (its training failed, or never logged the objective) or STOPPED (the tuning stopped).
+ */
+export const TUNING_TRIAL_STATES = ['RUNNING', 'COMPLETE', 'PRUNED', 'FAILED', 'STOPPED'] as const;
+export type TuningTrialState = (typeof TUNING_TRIAL_STATES)[number];
+
 /** A schedule fires while ACTIVE; PAUSED by a person, or by the bridge when its target is gone (with the reason). */
 export const SCHEDULE_STATES = ['ACTIVE', 'PAUSED'] as const;
 export type ScheduleState = (typeof SCHEDULE_STATES)[number];

@@ -26,6 +26,7 @@ import { recipeHandlers } from '../routes/recipes.js';
 import { scheduleHandlers } from '../routes/schedules.js';
 import { tensorboardHandlers } from '../routes/tensorboards.js';
 import { trainingHandlers } from '../routes/trainings.js';
+import { tuningHandlers } from '../routes/tunings.js';
 import type { Handler } from '../routes/types.js';
 import { CLUSTER_DASHBOARD_ROUTES, clusterDashboardScope, registerClusterDashboardProxy } from './cluster-dashboard-proxy.js';
 import { HttpError, installErrorHandlers } from './errors.js';
@@ -73,6 +74,7 @@ const handlers: { [K in JsonRoutes]: Handler<K> } = {
   ...scheduleHandlers,
   ...monitoringHandlers,
   ...alertHandlers,
+  ...tuningHandlers,
   ...inferenceProtocolHandlers,
 };
 type WsHandler = (socket: WebSocket, request: FastifyRequest) => void;

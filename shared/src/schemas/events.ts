@@ -16,6 +16,7 @@ export const RESOURCES = [
   'clusters',
   'schedules',
   'alerts',
+  'tunings',
 ] as const;
 export type ResourceName = (typeof RESOURCES)[number];
 
@@ -27,9 +28,20 @@ export type ResourceName = (typeof RESOURCES)[number];
  * metric points (MetricsEventData) while it runs; `stats` carries an endpoint stage's
  * finished minute of traffic (StageMinute); `usage` carries one sampling round of a training's,
  * endpoint's or batch job's processes (UsageEventData); `alert` an alert rule firing or resolving
- * (AlertEvent), for the editors' notifications.
+ * (AlertEvent), for the editors' notifications; `trial` a tuning's trial as it is now (TuningTrial), whenever
+ * it starts, reports a new objective point, or ends (the tuning itself comes as `updated`).
  */
-export const EVENT_ACTIONS = ['created', 'updated', 'deleted', 'finished', 'metrics', 'stats', 'usage', 'alert'] as const;
+export const EVENT_ACTIONS = [
+  'created',
+  'updated',
+  'deleted',
+  'finished',
+  'metrics',
+  'stats',
+  'usage',
+  'alert',
+  'trial',
+] as const;
 export type EventAction = (typeof EVENT_ACTIONS)[number];
 
 /** One resource change, numbered in commit order; `seq` is what a reconnecting client resumes from. */

@@ -18,6 +18,7 @@ import type { RouteDef } from './route-def.js';
 import { scheduleRoutes } from './schedules.js';
 import { tensorboardRoutes } from './tensorboards.js';
 import { trainingRoutes } from './trainings.js';
+import { tuningRoutes } from './tunings.js';
 
 export type { RouteDef } from './route-def.js';
 export { routePath } from './route-path.js';
@@ -48,6 +49,7 @@ export const routes = {
   ...scheduleRoutes,
   ...monitoringRoutes,
   ...alertRoutes,
+  ...tuningRoutes,
 } as const satisfies Record<string, RouteDef>;
 
 export type Routes = typeof routes;
