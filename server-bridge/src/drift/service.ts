@@ -8,9 +8,9 @@ import { HttpError, notFound } from '../server/errors.js';
 import type { StoredDriftWindow } from '../store/drift.js';
 import type { EndpointRecord, StageRecord } from '../store/endpoints.js';
 import type { Store } from '../store/index.js';
+import { DriftProcess } from './process.js';
 import { modelInputs, type ReferenceTable, referenceTable, trainingTable } from './reference.js';
 import { referencePredictions } from './reference-predictions.js';
-import { type DriftRunner, runDrift } from './runner.js';
 import { lastClosedWindow, type WindowBounds, windowAt, windowMs } from './windows.js';
 
 export interface DriftServiceOptions {
@@ -65,7 +65,7 @@ const hash = (text: string) => createHash('sha256').update(text).digest('hex').s
  * `latest` is what alert rules read.
  */
 export class DriftService {
-  private readonly runner: DriftRunner;
+  private readonly process: DriftProcess;
   private readonly references = new Map<string, StageReference>();
   private readonly current = new Map<string, { key: string; until: number; answer: Promise<WindowAnswer> }>();
   private readonly warned = new Map<string, string>();
@@ -76,7 +76,12 @@ export class DriftService {
     private readonly store: Store,
     private readonly options: DriftServiceOptions,
   ) {
-    this.runner = { python: options.python, emkitImportPath: options.emkitImportPath, cwd: options.home };
+    this.process = new DriftProcess({
+      python: options.python,
+      emkitImportPath: options.emkitImportPath,
+      cwd: options.home,
+      log: options.log,
+    });
   }
 
   start(): void {
@@ -84,9 +89,11 @@ export class DriftService {
     this.timer.unref();
   }
 
-  shutdown(): void {
+  /** Stops looking for closed windows and ends the drift process. */
+  async shutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    await this.process.stop();
   }
 
   // --- reading ---------------------------------------------------------------------------
@@ -155,7 +162,7 @@ export class DriftService {
       : await trainingTable(this.store, this.options.datasets, model.id);
     const inputs = modelInputs(model.artifactPath);
     if (!table || !inputs) return;
-    await runDrift(this.runner, 'check', {
+    await this.process.run('check', {
       reference: { path: table.path, format: table.format, source: table.source, maxBytes: this.maxBytes },
       inputs,
     });
@@ -211,7 +218,7 @@ export class DriftService {
     let predictions: string | undefined;
     try {
       predictions = await referencePredictions({
-        runner: this.runner,
+        drift: this.process,
         folder,
         db: this.options.db,
         stage,
@@ -224,7 +231,7 @@ export class DriftService {
       // the inputs' drift doesn't wait on it: the predictions' drift is null this time
       this.warnOnce(`${stage.id}:predictions`, error, "could not get the model's predictions on the drift reference");
     }
-    return runDrift<WindowAnswer>(this.runner, 'window', {
+    return this.process.run<WindowAnswer>('window', {
       db: this.options.db,
       stageId: stage.id,
       start: bounds.start,
