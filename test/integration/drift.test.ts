@@ -280,3 +280,60 @@ print(json.dumps([{"x1": float(a), "x2": float(b) + 1.5} for a, b in rng.normal(
     300_000,
   );
 });
+
+describe('drift windows missed while the bridge was down', () => {
+  it('computes them after a restart, the shifted one judged and the empty ones counted', async () => {
+    const home = tempDir('emkit-drift-restart-');
+    // this bridge never gets to look for closed windows: every window that closes is missed
+    let down: TestBridge | undefined = await startBridge({ home, args: ['--python', venvPython, '--drift-poll', '3600'] });
+    try {
+      await down.client.api.createModel({ body: { name: 'restarts', artifactPath: writeIncomeModel(join(work, 'restarts')) } });
+      await down.client.api.createEndpoint({
+        body: {
+          name: 'restarts',
+          model: 'restarts',
+          payloadLogging: { enabled: true },
+          drift: { reference, window: '10s', minCount: 50, pValue: 0.001 },
+        },
+      });
+      await activeEndpoint(down.client, 'restarts');
+      const traffic = rows(300, 11, 15);
+      for (let at = 0; at < traffic.length; at += 10) {
+        expect((await infer(down, '/inference/restarts', { instances: traffic.slice(at, at + 10) })).status).toBe(200);
+      }
+      const lastSent = Date.now();
+      await down.stop();
+      down = undefined;
+      // down until the traffic's window and a whole empty one after it have closed: the
+      // traffic's is no longer the last closed window when the bridge comes back
+      const trafficEnd = Math.ceil(lastSent / 10_000) * 10_000;
+      await waitFor(async () => Date.now() > trafficEnd + 10_500, 60_000, 'an empty window after the traffic to close');
+
+      const up = await startBridge({ home, args: ['--python', venvPython, '--drift-poll', '1'] });
+      try {
+        const stored = await waitFor(
+          async () => {
+            const answer = await up.client.api.getEndpointDrift({ params: { id: 'restarts' }, query: { windows: 30 } });
+            const closed = answer.windows.slice(0, -1);
+            const shifted = closed.filter((w) => w.count > 0);
+            const after = closed.filter((w) => Date.parse(w.start) >= trafficEnd);
+            return shifted.reduce((n, w) => n + w.count, 0) === 300 && after.length > 0 && { shifted, after };
+          },
+          90_000,
+          'the windows missed while the bridge was down',
+        );
+        const fullest = stored.shifted.reduce((a, b) => (b.count > a.count ? b : a));
+        expect(fullest.judged).toBe(true);
+        const byName = Object.fromEntries(fullest.features.map((f) => [f.feature, f]));
+        expect(byName.income?.drifted).toBe(true);
+        expect(byName.age?.drifted).toBe(false);
+        expect(stored.after[0]).toMatchObject({ count: 0, judged: false, features: [] });
+      } finally {
+        await up.stop();
+      }
+    } finally {
+      await down?.stop();
+      removeDir(home);
+    }
+  }, 240_000);
+});

@@ -11,7 +11,7 @@ import type { Store } from '../store/index.js';
 import { DriftProcess } from './process.js';
 import { modelInputs, type ReferenceTable, referenceTable, trainingTable } from './reference.js';
 import { referencePredictions } from './reference-predictions.js';
-import { lastClosedWindow, type WindowBounds, windowAt, windowMs } from './windows.js';
+import { missedWindows, type WindowBounds, windowAt, windowMs } from './windows.js';
 
 export interface DriftServiceOptions {
   python: string;
@@ -245,7 +245,11 @@ export class DriftService {
     });
   }
 
-  /** Every watched stage's last closed window, computed and stored once. */
+  /**
+   * Every watched stage's closed windows, computed and stored once each: the last one as it
+   * closes, and, after the bridge was down (or the stage's windows could not be computed a
+   * while), the ones missed, newest first, as far back as CATCH_UP_WINDOWS windows.
+   */
   private async tick(): Promise<void> {
     if (this.ticking) return;
     this.ticking = true;
@@ -255,9 +259,12 @@ export class DriftService {
         for (const stage of this.store.endpoints.stages(endpoint.id)) {
           const drift = stage.drift;
           if (!drift || !stage.payloadLogging.enabled) continue;
-          const bounds = lastClosedWindow(Date.now(), windowMs(drift.window));
-          if (bounds.end <= stage.createdAt || this.store.drift.has(stage.id, bounds.start)) continue;
-          await this.close(stage, drift, bounds);
+          for (const bounds of missedWindows(Date.now(), windowMs(drift.window), stage.createdAt)) {
+            if (this.store.drift.has(stage.id, bounds.start)) continue;
+            // one that can't be computed now (its reference unreadable, say) holds the older ones
+            // back until the next tick rather than failing the same way for each
+            if (!(await this.close(stage, drift, bounds))) break;
+          }
         }
       }
     } finally {
@@ -265,22 +272,25 @@ export class DriftService {
     }
   }
 
-  private async close(stage: StageRecord, drift: StageDrift, bounds: WindowBounds): Promise<void> {
+  /** Computes and stores one closed window; false when it could not be (told in the log once). */
+  private async close(stage: StageRecord, drift: StageDrift, bounds: WindowBounds): Promise<boolean> {
     const inputs = this.store.drift.inputsBetween(stage.id, bounds.start, bounds.end);
     if (inputs < drift.minCount) {
-      // too few to judge: said without starting Python (an idle stage's every window is one of these)
+      // too few to judge: said without asking Python (an idle stage's every window is one of these)
       const unjudged = { start: bounds.start, end: bounds.end, count: inputs, judged: false, features: [], prediction: null };
       this.store.drift.insert(stage.id, stage.endpointId, unjudged);
-      return;
+      return true;
     }
     try {
       const reference = await this.reference(stage, drift);
-      if (!reference.table) return;
+      if (!reference.table) return false;
       const answer = await this.compute(stage, drift, reference, bounds);
       this.store.drift.insert(stage.id, stage.endpointId, windowOf(answer, bounds));
       this.warned.delete(stage.id);
+      return true;
     } catch (error) {
       this.warnOnce(stage.id, error, 'could not compute a drift window');
+      return false;
     }
   }
 
