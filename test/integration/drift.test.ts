@@ -337,3 +337,55 @@ describe('drift windows missed while the bridge was down', () => {
     }
   }, 240_000);
 });
+
+describe('a reference checked against the inputs a trained model declares', () => {
+  it("refuses, at create and PATCH, a reference lacking the training table's columns, naming them; the label may be left out", async () => {
+    const table = rows(300, 21, 0).map((r) => ({ ...r, outcome: r.income > 55 ? 'high' : 'low' }));
+    const train = writeCsv(join(work, 'trained-on.csv'), table, ['age', 'income', 'city', 'outcome']);
+    const source = writeTree(join(work, 'plain-source'), {
+      'train.py': [
+        'import os',
+        'open(os.path.join(os.environ["EM_MODEL_DIR"], "predict.py"), "w").write(',
+        '    "def load():\\n    return None\\ndef predict(m, xs):\\n    return [0 for _ in xs]\\n")',
+      ].join('\n'),
+    });
+    // a plain script's training, not a recipe: the model has no recipe.json, only its training's table
+    const submitted = await bridge.client.api.createTraining({
+      body: {
+        source: { path: source, entryPoint: 'train.py' },
+        datasets: { train },
+        hyperparameters: { label: 'outcome' },
+      },
+    });
+    const training = await settledTraining(bridge.client, submitted.id);
+    expect(training.state, training.stateReason ?? '').toBe('COMPLETE');
+    await bridge.client.api.createModel({ body: { name: 'plain', training: training.id } });
+
+    const created = await refusal(
+      bridge.client.api.createEndpoint({
+        body: { name: 'plain', model: 'plain', payloadLogging: { enabled: true }, drift: { reference: lacking } },
+      }),
+    );
+    expect(created.status).toBe(422);
+    expect(created.field).toBe('drift.reference');
+    expect(created.message).toContain('city');
+    expect(created.message).toContain(`its training table ${train}`);
+    await expect(bridge.client.api.getEndpoint({ params: { id: 'plain' } })).rejects.toMatchObject({ status: 404 });
+
+    // the label (the training's `label` hyperparameter) is no input: a reference without it is taken
+    const unlabelled = writeCsv(join(work, 'unlabelled.csv'), table, ['city', 'income', 'age']);
+    await bridge.client.api.createEndpoint({
+      body: { name: 'plain', model: 'plain', payloadLogging: { enabled: true }, drift: { reference: unlabelled } },
+    });
+    const patched = await refusal(
+      bridge.client.api.updateEndpointStage({
+        params: { id: 'plain', stage: 'default' },
+        body: { drift: { reference: lacking, window: '1h' } },
+      }),
+    );
+    expect(patched.status).toBe(422);
+    expect(patched.message).toContain("lacks the model's input column city");
+    const stage = await bridge.client.api.getEndpointStage({ params: { id: 'plain', stage: 'default' } });
+    expect(stage.drift?.reference).toBe(unlabelled);
+  }, 240_000);
+});

@@ -8,8 +8,9 @@ import { HttpError, notFound } from '../server/errors.js';
 import type { StoredDriftWindow } from '../store/drift.js';
 import type { EndpointRecord, StageRecord } from '../store/endpoints.js';
 import type { Store } from '../store/index.js';
+import { type ModelInputs, modelInputs } from './inputs.js';
 import { DriftProcess } from './process.js';
-import { modelInputs, type ReferenceTable, referenceTable, trainingTable } from './reference.js';
+import { type ReferenceTable, referenceTable, trainingTable } from './reference.js';
 import { referencePredictions } from './reference-predictions.js';
 import { missedWindows, type WindowBounds, windowAt, windowMs } from './windows.js';
 
@@ -46,7 +47,7 @@ interface WindowAnswer {
 interface StageReference {
   key: string;
   table: ReferenceTable | null;
-  inputs: string[] | undefined;
+  inputs: ModelInputs | undefined;
   until: number;
 }
 
@@ -150,8 +151,8 @@ export class DriftService {
 
   /**
    * At create and PATCH time: a drift watch's reference must be a table with the model's input
-   * columns (where the model says them): 422 naming the missing ones, or the reference refused.
-   * Without a reference given, the training's table is checked the same way when there is one.
+   * columns (where the model declares them, `modelInputs`): 422 naming the missing ones, or the
+   * reference refused. Without a reference given, the training's table is checked the same way.
    */
   async checkSettings(modelRef: string, drift: DriftSettings | null | undefined): Promise<void> {
     if (!drift) return;
@@ -160,12 +161,24 @@ export class DriftService {
     const table = drift.reference
       ? await referenceTable(this.options.datasets, drift.reference, 'drift.reference')
       : await trainingTable(this.store, this.options.datasets, model.id);
-    const inputs = modelInputs(model.artifactPath);
+    const inputs = await this.inputs(model.id);
     if (!table || !inputs) return;
     await this.process.run('check', {
-      reference: { path: table.path, format: table.format, source: table.source, maxBytes: this.maxBytes },
-      inputs,
+      reference: this.tableSpec(table),
+      inputs: inputs.columns,
+      inputsFrom: inputs.from,
     });
+  }
+
+  private inputs(modelId: string): Promise<ModelInputs | undefined> {
+    return modelInputs(this.store, this.options.datasets, modelId, async (table) => {
+      const answer = await this.process.run<{ columns: string[] }>('check', { reference: this.tableSpec(table) });
+      return answer.columns;
+    });
+  }
+
+  private tableSpec(table: ReferenceTable) {
+    return { path: table.path, format: table.format, source: table.source, maxBytes: this.maxBytes };
   }
 
   private get maxBytes(): number {
@@ -184,7 +197,7 @@ export class DriftService {
     const found: StageReference = {
       key,
       table,
-      inputs: modelInputs(stage.model.artifactPath),
+      inputs: await this.inputs(stage.model.id),
       until: Date.now() + REFERENCE_TTL_MS,
     };
     this.references.set(stage.id, found);
@@ -223,7 +236,7 @@ export class DriftService {
         db: this.options.db,
         stage,
         reference: table,
-        inputs: reference.inputs,
+        inputs: reference.inputs?.columns,
         key: hash(`${stage.model.id}\0${table.source}\0${table.path}`),
         runtime: endpoint ? this.options.stageRuntime(endpoint.name, stage.name) : undefined,
       });
@@ -237,7 +250,8 @@ export class DriftService {
       start: bounds.start,
       end: bounds.end,
       reference: { path: table.path, format: table.format, source: table.source, cacheDir: folder, maxBytes: this.maxBytes },
-      inputs: reference.inputs ?? null,
+      inputs: reference.inputs?.columns ?? null,
+      inputsFrom: reference.inputs?.from ?? null,
       referencePredictions: predictions ?? null,
       psiThreshold: drift.psiThreshold,
       pValue: drift.pValue,

@@ -113,14 +113,18 @@ def columns(path: str, data_format: Optional[str], max_bytes: int) -> List[str]:
     return list(read_frame(path, data_format, max_bytes, header_only=True).columns)
 
 
-def check_inputs(reference_columns: List[str], inputs: List[str], source: str) -> None:
-    """The model's inputs must all be columns of the reference; else a 422 naming those missing."""
+def check_inputs(
+    reference_columns: List[str], inputs: List[str], source: str, declared_by: Optional[str] = None
+) -> None:
+    """The model's inputs must all be columns of the reference; else a 422 naming those missing
+    (``declared_by``: where the model declares them, said in the refusal)."""
     missing = [name for name in inputs if name not in reference_columns]
     if missing:
         shown = ", ".join(reference_columns[:50]) + (", …" if len(reference_columns) > 50 else "")
+        whose = f" (as {declared_by} declares them)" if declared_by else ""
         raise DriftError(
             f"the reference {source} lacks the model's input column{'s' if len(missing) > 1 else ''} "
-            f"{', '.join(missing)}: its columns are {shown}"
+            f"{', '.join(missing)}{whose}: its columns are {shown}"
         )
 
 

@@ -156,7 +156,7 @@ def compute(spec: dict) -> dict:
     ref = reference.load(spec["reference"])
     inputs = spec.get("inputs")
     if inputs:
-        reference.check_inputs(ref.columns, inputs, ref.source)
+        reference.check_inputs(ref.columns, inputs, ref.source, spec.get("inputsFrom"))
     logged = payloads.read(spec["db"], spec["stageId"], spec["start"], spec["end"])
     answer: Dict[str, Any] = {
         "ok": True,
@@ -185,7 +185,7 @@ def check(spec: dict) -> dict:
     given = spec["reference"]
     found = reference.columns(given["path"], given.get("format"), int(given.get("maxBytes") or (512 << 20)))
     if spec.get("inputs"):
-        reference.check_inputs(found, spec["inputs"], given.get("source") or given["path"])
+        reference.check_inputs(found, spec["inputs"], given.get("source") or given["path"], spec.get("inputsFrom"))
     return {"ok": True, "columns": found}
 
 
