@@ -177,7 +177,7 @@ def main() -> None:
     print(
         f"  load average before: {LOAD[0]:.1f}, after: {os.getloadavg()[0]:.1f} (this machine's {os.cpu_count()} cores)"
     )
-    print("one process a window (before)")
+    print("one process a window (how the bridge ran it before):")
     print(line("cold (reads + caches the 100,000-row reference)", [cold]))
     print(line(f"warm (summary cached on disk), median of {args.runs}", warm))
     print(line("  of which starting Python, importing numpy, scipy.special", imports))

@@ -75,7 +75,8 @@ def read(db: str, stage_id: str, start: str, end: str) -> Logged:
     instances = _loads(instances_text)
     predictions = _loads(predictions_text)
     skipped = skipped or 0
-    lists = all(type(r) is list for r in instances) and all(type(a) is list for a in predictions)
+    # the types counted in C rather than a generator per row
+    lists = set(map(type, instances)) <= {list} and set(map(type, predictions)) <= {list}
     if lists and list(map(len, instances)) == list(map(len, predictions)):
         # every request a list, every answer as long: flattened in C
         flat = list(chain.from_iterable(instances))
