@@ -1,4 +1,4 @@
-import { symlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DriftWindow, EndpointDrift } from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -281,6 +281,22 @@ print(json.dumps([{"x1": float(a), "x2": float(b) + 1.5} for a, b in rng.normal(
   );
 });
 
+/** The `python -m emkit.drift serve` processes the bridge started (Linux: read from /proc). */
+function driftProcesses(bridgePid: number): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        return parent === bridgePid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('emkit.drift\0serve');
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
 describe('drift windows missed while the bridge was down', () => {
   it('computes them after a restart, the shifted one judged and the empty ones counted', async () => {
     const home = tempDir('emkit-drift-restart-');
@@ -328,6 +344,14 @@ describe('drift windows missed while the bridge was down', () => {
         expect(byName.income?.drifted).toBe(true);
         expect(byName.age?.drifted).toBe(false);
         expect(stored.after[0]).toMatchObject({ count: 0, judged: false, features: [] });
+        // every window, the reference check and the GETs went through one long-lived drift process
+        const drifts = process.platform === 'linux' ? driftProcesses(up.process.pid as number) : [];
+        if (process.platform === 'linux') expect(drifts).toHaveLength(1);
+        await up.stop();
+        // it ends with its bridge
+        for (const pid of drifts) {
+          await waitFor(async () => !existsSync(`/proc/${pid}`), 10_000, 'the drift process to end with the bridge');
+        }
       } finally {
         await up.stop();
       }
