@@ -45,6 +45,16 @@ describe.skipIf(skip !== '')(`the long-lived drift process${skip}`, () => {
     expect(drift.starts).toBe(1);
   });
 
+  it("puts the timer's background windows behind what someone waits on", async () => {
+    const good = table('good.csv', 'age,income');
+    const order: string[] = [];
+    const ask = (name: string, background: boolean) =>
+      drift.run('check', { reference: { path: good }, inputs: ['age'] }, background).then(() => order.push(name));
+    // the first is sent at once; of those waiting, the foreground one goes first
+    await Promise.all([ask('first', true), ask('later background', true), ask('foreground', false)]);
+    expect(order).toEqual(['first', 'foreground', 'later background']);
+  });
+
   it('is started again after it ends (a request that meets the dead one fails with a 500)', async () => {
     const good = table('good.csv', 'age,income');
     await check(good, ['age']);

@@ -47,7 +47,9 @@ interface Request {
 export class DriftProcess {
   private child: ChildProcess | null = null;
   private ready: Promise<void> | null = null;
+  /** what someone waits on (a GET, a PATCH's check) goes before the timer's closed windows */
   private readonly queue: Request[] = [];
+  private readonly background: Request[] = [];
   private current: (Request & { id: number; timer: NodeJS.Timeout }) | null = null;
   private nextId = 1;
   private stderr = '';
@@ -62,11 +64,14 @@ export class DriftProcess {
     return this.child?.pid;
   }
 
-  /** The answer of `mode` for `spec`, or an HttpError with the status and field it gives. */
-  async run<T>(mode: DriftMode, spec: object): Promise<T> {
+  /**
+   * The answer of `mode` for `spec`, or an HttpError with the status and field it gives.
+   * `background` (the closed windows the timer computes) waits behind every other request.
+   */
+  async run<T>(mode: DriftMode, spec: object, background = false): Promise<T> {
     if (this.stopped) throw new HttpError(503, 'not_ready', 'the bridge is shutting down');
     const answer = await new Promise<Answer>((resolve, reject) => {
-      this.queue.push({ mode, spec, resolve, reject });
+      (background ? this.background : this.queue).push({ mode, spec, resolve, reject });
       this.pump();
     });
     if (answer.ok === true) return answer as T;
@@ -78,7 +83,9 @@ export class DriftProcess {
   /** Ends the process: its stdin closes and it exits by itself (SIGKILL if it hasn't within 2 s). */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const request of this.queue.splice(0)) request.reject(new HttpError(503, 'not_ready', 'the bridge is shutting down'));
+    for (const request of [...this.queue.splice(0), ...this.background.splice(0)]) {
+      request.reject(new HttpError(503, 'not_ready', 'the bridge is shutting down'));
+    }
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
@@ -89,11 +96,12 @@ export class DriftProcess {
   }
 
   private pump(): void {
-    if (this.current || this.queue.length === 0 || this.stopped) return;
+    if (this.current || this.stopped) return;
+    const request = this.queue.shift() ?? this.background.shift();
+    if (!request) return;
     if (!this.child) this.start();
     const child = this.child as ChildProcess;
     const ready = this.ready as Promise<void>;
-    const request = this.queue.shift() as Request;
     const id = this.nextId++;
     const timer = setTimeout(() => {
       this.options.log?.warn({ mode: request.mode }, `a drift computation ran past ${RUN_TIMEOUT_MS / 1000} s; ending it`);

@@ -213,7 +213,7 @@ export class DriftService {
     const key = `${bounds.start}\0${this.store.payloads.count(stage.id)}\0${JSON.stringify(drift)}\0${reference.key}`;
     const cached = this.current.get(stage.id);
     if (cached && cached.key === key && cached.until > Date.now()) return cached.answer;
-    const answer = this.compute(stage, drift, reference, bounds);
+    const answer = this.compute(stage, drift, reference, bounds, false);
     this.current.set(stage.id, { key, until: Date.now() + CURRENT_TTL_MS, answer });
     answer.catch(() => this.current.delete(stage.id));
     return answer;
@@ -224,6 +224,8 @@ export class DriftService {
     drift: StageDrift,
     reference: StageReference,
     bounds: WindowBounds,
+    /** a closed window the timer computes: behind what someone waits on */
+    background: boolean,
   ): Promise<WindowAnswer> {
     const table = reference.table as ReferenceTable;
     const folder = join(this.options.cacheRoot, stage.id);
@@ -244,19 +246,23 @@ export class DriftService {
       // the inputs' drift doesn't wait on it: the predictions' drift is null this time
       this.warnOnce(`${stage.id}:predictions`, error, "could not get the model's predictions on the drift reference");
     }
-    return this.process.run<WindowAnswer>('window', {
-      db: this.options.db,
-      stageId: stage.id,
-      start: bounds.start,
-      end: bounds.end,
-      reference: { path: table.path, format: table.format, source: table.source, cacheDir: folder, maxBytes: this.maxBytes },
-      inputs: reference.inputs?.columns ?? null,
-      inputsFrom: reference.inputs?.from ?? null,
-      referencePredictions: predictions ?? null,
-      psiThreshold: drift.psiThreshold,
-      pValue: drift.pValue,
-      minCount: drift.minCount,
-    });
+    return this.process.run<WindowAnswer>(
+      'window',
+      {
+        db: this.options.db,
+        stageId: stage.id,
+        start: bounds.start,
+        end: bounds.end,
+        reference: { path: table.path, format: table.format, source: table.source, cacheDir: folder, maxBytes: this.maxBytes },
+        inputs: reference.inputs?.columns ?? null,
+        inputsFrom: reference.inputs?.from ?? null,
+        referencePredictions: predictions ?? null,
+        psiThreshold: drift.psiThreshold,
+        pValue: drift.pValue,
+        minCount: drift.minCount,
+      },
+      background,
+    );
   }
 
   /**
@@ -298,7 +304,7 @@ export class DriftService {
     try {
       const reference = await this.reference(stage, drift);
       if (!reference.table) return false;
-      const answer = await this.compute(stage, drift, reference, bounds);
+      const answer = await this.compute(stage, drift, reference, bounds, true);
       this.store.drift.insert(stage.id, stage.endpointId, windowOf(answer, bounds));
       this.warned.delete(stage.id);
       return true;
