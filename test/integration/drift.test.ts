@@ -199,6 +199,31 @@ describe('data drift', () => {
     expect((await infer(bridge, '/inference/shoes', { instances })).status).toBe(200);
   });
 
+  it.skipIf(process.platform !== 'linux')('starts its drift process again when it is killed, and keeps answering', async () => {
+    const [killed] = driftProcesses(bridge.process.pid as number);
+    expect(killed).toBeDefined();
+    process.kill(killed as number, 'SIGKILL');
+    // new traffic: the current window is computed again, not the one kept 5 s
+    const more = rows(10, 8, 15);
+    expect((await infer(bridge, '/inference/incomes', { instances: more })).status).toBe(200);
+    // a request that meets the dead process may fail (500); the next starts a new one
+    const answer = await waitFor(
+      async () => {
+        try {
+          return await drift({ stage: 'default' });
+        } catch {
+          return undefined;
+        }
+      },
+      60_000,
+      'a drift answer after the drift process was killed',
+    );
+    expect(answer.windows.at(-1)?.count).toBe(610);
+    const now = driftProcesses(bridge.process.pid as number);
+    expect(now).toHaveLength(1);
+    expect(now[0]).not.toBe(killed);
+  });
+
   it('answers 404 for an unknown endpoint or stage and 400 for a bad query, and keeps serving', async () => {
     expect((await refusal(bridge.client.api.getEndpointDrift({ params: { id: 'nope' }, query: {} }))).status).toBe(404);
     const stage = await refusal(drift({ stage: 'nope' }));
