@@ -453,7 +453,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
       // runs left going are resumed by the next bridge
       schedules.shutdown();
       await alerts.shutdown();
-      drift.shutdown();
+      await drift.shutdown();
       // trainings and evaluations go on without the bridge (the next one picks them up); TensorBoards don't
       trainings.shutdown();
       evaluations.shutdown();

@@ -1,4 +1,4 @@
-import { symlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DriftWindow, EndpointDrift } from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -199,6 +199,31 @@ describe('data drift', () => {
     expect((await infer(bridge, '/inference/shoes', { instances })).status).toBe(200);
   });
 
+  it.skipIf(process.platform !== 'linux')('starts its drift process again when it is killed, and keeps answering', async () => {
+    const [killed] = driftProcesses(bridge.process.pid as number);
+    expect(killed).toBeDefined();
+    process.kill(killed as number, 'SIGKILL');
+    // new traffic: the current window is computed again, not the one kept 5 s
+    const more = rows(10, 8, 15);
+    expect((await infer(bridge, '/inference/incomes', { instances: more })).status).toBe(200);
+    // a request that meets the dead process may fail (500); the next starts a new one
+    const answer = await waitFor(
+      async () => {
+        try {
+          return await drift({ stage: 'default' });
+        } catch {
+          return undefined;
+        }
+      },
+      60_000,
+      'a drift answer after the drift process was killed',
+    );
+    expect(answer.windows.at(-1)?.count).toBe(610);
+    const now = driftProcesses(bridge.process.pid as number);
+    expect(now).toHaveLength(1);
+    expect(now[0]).not.toBe(killed);
+  });
+
   it('answers 404 for an unknown endpoint or stage and 400 for a bad query, and keeps serving', async () => {
     expect((await refusal(bridge.client.api.getEndpointDrift({ params: { id: 'nope' }, query: {} }))).status).toBe(404);
     const stage = await refusal(drift({ stage: 'nope' }));
@@ -279,4 +304,137 @@ print(json.dumps([{"x1": float(a), "x2": float(b) + 1.5} for a, b in rng.normal(
     },
     300_000,
   );
+});
+
+/** The `python -m emkit.drift serve` processes the bridge started (Linux: read from /proc). */
+function driftProcesses(bridgePid: number): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        return parent === bridgePid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('emkit.drift\0serve');
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+describe('drift windows missed while the bridge was down', () => {
+  it('computes them after a restart, the shifted one judged and the empty ones counted', async () => {
+    const home = tempDir('emkit-drift-restart-');
+    // this bridge never gets to look for closed windows: every window that closes is missed
+    let down: TestBridge | undefined = await startBridge({ home, args: ['--python', venvPython, '--drift-poll', '3600'] });
+    try {
+      await down.client.api.createModel({ body: { name: 'restarts', artifactPath: writeIncomeModel(join(work, 'restarts')) } });
+      await down.client.api.createEndpoint({
+        body: {
+          name: 'restarts',
+          model: 'restarts',
+          payloadLogging: { enabled: true },
+          drift: { reference, window: '10s', minCount: 50, pValue: 0.001 },
+        },
+      });
+      await activeEndpoint(down.client, 'restarts');
+      const traffic = rows(300, 11, 15);
+      for (let at = 0; at < traffic.length; at += 10) {
+        expect((await infer(down, '/inference/restarts', { instances: traffic.slice(at, at + 10) })).status).toBe(200);
+      }
+      const lastSent = Date.now();
+      await down.stop();
+      down = undefined;
+      // down until the traffic's window and a whole empty one after it have closed: the
+      // traffic's is no longer the last closed window when the bridge comes back
+      const trafficEnd = Math.ceil(lastSent / 10_000) * 10_000;
+      await waitFor(async () => Date.now() > trafficEnd + 10_500, 60_000, 'an empty window after the traffic to close');
+
+      const up = await startBridge({ home, args: ['--python', venvPython, '--drift-poll', '1'] });
+      try {
+        const stored = await waitFor(
+          async () => {
+            const answer = await up.client.api.getEndpointDrift({ params: { id: 'restarts' }, query: { windows: 30 } });
+            const closed = answer.windows.slice(0, -1);
+            const shifted = closed.filter((w) => w.count > 0);
+            const after = closed.filter((w) => Date.parse(w.start) >= trafficEnd);
+            return shifted.reduce((n, w) => n + w.count, 0) === 300 && after.length > 0 && { shifted, after };
+          },
+          90_000,
+          'the windows missed while the bridge was down',
+        );
+        const fullest = stored.shifted.reduce((a, b) => (b.count > a.count ? b : a));
+        expect(fullest.judged).toBe(true);
+        const byName = Object.fromEntries(fullest.features.map((f) => [f.feature, f]));
+        expect(byName.income?.drifted).toBe(true);
+        expect(byName.age?.drifted).toBe(false);
+        expect(stored.after[0]).toMatchObject({ count: 0, judged: false, features: [] });
+        // every window, the reference check and the GETs went through one long-lived drift process
+        const drifts = process.platform === 'linux' ? driftProcesses(up.process.pid as number) : [];
+        if (process.platform === 'linux') expect(drifts).toHaveLength(1);
+        await up.stop();
+        // it ends with its bridge
+        for (const pid of drifts) {
+          await waitFor(async () => !existsSync(`/proc/${pid}`), 10_000, 'the drift process to end with the bridge');
+        }
+      } finally {
+        await up.stop();
+      }
+    } finally {
+      await down?.stop();
+      removeDir(home);
+    }
+  }, 240_000);
+});
+
+describe('a reference checked against the inputs a trained model declares', () => {
+  it("refuses, at create and PATCH, a reference lacking the training table's columns, naming them; the label may be left out", async () => {
+    const table = rows(300, 21, 0).map((r) => ({ ...r, outcome: r.income > 55 ? 'high' : 'low' }));
+    const train = writeCsv(join(work, 'trained-on.csv'), table, ['age', 'income', 'city', 'outcome']);
+    const source = writeTree(join(work, 'plain-source'), {
+      'train.py': [
+        'import os',
+        'open(os.path.join(os.environ["EM_MODEL_DIR"], "predict.py"), "w").write(',
+        '    "def load():\\n    return None\\ndef predict(m, xs):\\n    return [0 for _ in xs]\\n")',
+      ].join('\n'),
+    });
+    // a plain script's training, not a recipe: the model has no recipe.json, only its training's table
+    const submitted = await bridge.client.api.createTraining({
+      body: {
+        source: { path: source, entryPoint: 'train.py' },
+        datasets: { train },
+        hyperparameters: { label: 'outcome' },
+      },
+    });
+    const training = await settledTraining(bridge.client, submitted.id);
+    expect(training.state, training.stateReason ?? '').toBe('COMPLETE');
+    await bridge.client.api.createModel({ body: { name: 'plain', training: training.id } });
+
+    const created = await refusal(
+      bridge.client.api.createEndpoint({
+        body: { name: 'plain', model: 'plain', payloadLogging: { enabled: true }, drift: { reference: lacking } },
+      }),
+    );
+    expect(created.status).toBe(422);
+    expect(created.field).toBe('drift.reference');
+    expect(created.message).toContain('city');
+    expect(created.message).toContain(`its training table ${train}`);
+    await expect(bridge.client.api.getEndpoint({ params: { id: 'plain' } })).rejects.toMatchObject({ status: 404 });
+
+    // the label (the training's `label` hyperparameter) is no input: a reference without it is taken
+    const unlabelled = writeCsv(join(work, 'unlabelled.csv'), table, ['city', 'income', 'age']);
+    await bridge.client.api.createEndpoint({
+      body: { name: 'plain', model: 'plain', payloadLogging: { enabled: true }, drift: { reference: unlabelled } },
+    });
+    const patched = await refusal(
+      bridge.client.api.updateEndpointStage({
+        params: { id: 'plain', stage: 'default' },
+        body: { drift: { reference: lacking, window: '1h' } },
+      }),
+    );
+    expect(patched.status).toBe(422);
+    expect(patched.message).toContain("lacks the model's input column city");
+    const stage = await bridge.client.api.getEndpointStage({ params: { id: 'plain', stage: 'default' } });
+    expect(stage.drift?.reference).toBe(unlabelled);
+  }, 240_000);
 });

@@ -224,3 +224,43 @@ def test_the_module_answers_one_json_line(tmp_path):
     with open(os.path.join(folder, "sample.json")) as file:
         rows = json.load(file)
     assert len(rows) == 50 and set(rows[0]) == {"age", "income", "city"}
+
+
+def test_the_long_lived_process_answers_each_request_in_order_and_serves_on(tmp_path):
+    folder = str(tmp_path)
+    ref_path = _reference_csv(folder)
+    db = _payload_log(folder, _shifted_requests(300))
+    requests = [
+        {"id": 1, "mode": "window", "spec": _spec(folder, db, ref_path)},
+        {"id": 2, "mode": "window", "spec": {**_spec(folder, db, ref_path), "inputs": ["age", "zip"]}},
+        "not json {",
+        {"id": 3, "mode": "nope", "spec": {}},
+        {"id": 4, "mode": "window", "spec": {"db": db}},  # a spec without its reference: an answer, not an exit
+        {"id": 5, "mode": "window", "spec": _spec(folder, db, ref_path)},
+    ]
+    lines = "".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in requests)
+    env = dict(os.environ, PYTHONPATH=SRC)
+    done = subprocess.run(
+        [sys.executable, "-m", "emkit.drift", "serve"], input=lines.encode(), capture_output=True, env=env, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    said = [json.loads(line) for line in done.stdout.decode().splitlines()]
+    assert said[0] == {"ready": True}
+    answers = said[1:]
+    assert [a["id"] for a in answers] == [1, 2, None, 3, 4, 5]
+    assert answers[0]["ok"] and {f["feature"] for f in answers[0]["features"] if f["drifted"]} == {"income"}
+    assert answers[1]["ok"] is False and answers[1]["status"] == 422 and "zip" in answers[1]["message"]
+    assert [a["ok"] for a in answers[2:5]] == [False, False, False]
+    assert answers[4]["status"] == 500 and "KeyError" in answers[4]["message"]
+    # the second window of the same reference reads the summary kept in memory: the same figures
+    assert answers[5]["features"] == answers[0]["features"]
+
+
+def test_a_kept_reference_summary_is_dropped_when_its_file_changes(tmp_path):
+    folder = str(tmp_path)
+    ref_path = _reference_csv(folder)
+    given = {"path": ref_path}
+    first = reference.load(given)
+    assert reference.load(given).rows == first.rows == 4000
+    _reference_csv(folder, rows=500, seed=9)  # rewritten in place: another size and time
+    assert reference.load(given).rows == 500

@@ -3,8 +3,8 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StageRuntime } from '../endpoints/routing.js';
 import type { StageRecord } from '../store/endpoints.js';
+import type { DriftProcess } from './process.js';
 import type { ReferenceTable } from './reference.js';
-import { type DriftRunner, runDrift } from './runner.js';
 
 /** The reference rows the model is asked to predict: enough for a chi-squared or KS test, cheap to ask once. */
 export const SAMPLE_ROWS = 1000;
@@ -12,7 +12,7 @@ const CHUNK = 100;
 const TIMEOUT_MS = 60_000;
 
 export interface PredictionsRequest {
-  runner: DriftRunner;
+  drift: DriftProcess;
   /** this stage's cache folder */
   folder: string;
   db: string;
@@ -38,7 +38,7 @@ export async function referencePredictions(request: PredictionsRequest): Promise
   if (!instance || !client) return undefined;
   await mkdir(request.folder, { recursive: true, mode: 0o700 });
   const sampleFile = join(request.folder, `sample-${request.key}.json`);
-  await runDrift(request.runner, 'sample', {
+  await request.drift.run('sample', {
     db: request.db,
     stageId: request.stage.id,
     reference: { path: request.reference.path, format: request.reference.format, source: request.reference.source },

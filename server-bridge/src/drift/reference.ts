@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { extname } from 'node:path';
 import type { DatasetResolver } from '../datasets/resolve.js';
 import { isDatasetRef } from '../datasets/resolve.js';
 import { HttpError } from '../server/errors.js';
@@ -89,20 +89,4 @@ export async function trainingTable(
 function rank(name: string): number {
   const at = TRAINING_NAMES.indexOf(name.toLowerCase());
   return at < 0 ? TRAINING_NAMES.length : at;
-}
-
-/**
- * The model's input columns where the model says them: a built-in recipe's row model lists them
- * in its recipe.json. Undefined otherwise: the logged instances' field names stand for them.
- */
-export function modelInputs(artifactPath: string): string[] | undefined {
-  const recipe = join(artifactPath, 'recipe.json');
-  try {
-    const document = JSON.parse(readFileSync(recipe, 'utf8')) as { input?: unknown; columns?: unknown };
-    const columns = document.columns;
-    if (Array.isArray(columns) && columns.length > 0 && columns.every((c) => typeof c === 'string')) return columns;
-  } catch {
-    // no recipe.json, or not one of a row model
-  }
-  return undefined;
 }

@@ -8,10 +8,11 @@ import { HttpError, notFound } from '../server/errors.js';
 import type { StoredDriftWindow } from '../store/drift.js';
 import type { EndpointRecord, StageRecord } from '../store/endpoints.js';
 import type { Store } from '../store/index.js';
-import { modelInputs, type ReferenceTable, referenceTable, trainingTable } from './reference.js';
+import { type ModelInputs, modelInputs } from './inputs.js';
+import { DriftProcess } from './process.js';
+import { type ReferenceTable, referenceTable, trainingTable } from './reference.js';
 import { referencePredictions } from './reference-predictions.js';
-import { type DriftRunner, runDrift } from './runner.js';
-import { lastClosedWindow, type WindowBounds, windowAt, windowMs } from './windows.js';
+import { missedWindows, type WindowBounds, windowAt, windowMs } from './windows.js';
 
 export interface DriftServiceOptions {
   python: string;
@@ -46,7 +47,7 @@ interface WindowAnswer {
 interface StageReference {
   key: string;
   table: ReferenceTable | null;
-  inputs: string[] | undefined;
+  inputs: ModelInputs | undefined;
   until: number;
 }
 
@@ -65,7 +66,7 @@ const hash = (text: string) => createHash('sha256').update(text).digest('hex').s
  * `latest` is what alert rules read.
  */
 export class DriftService {
-  private readonly runner: DriftRunner;
+  private readonly process: DriftProcess;
   private readonly references = new Map<string, StageReference>();
   private readonly current = new Map<string, { key: string; until: number; answer: Promise<WindowAnswer> }>();
   private readonly warned = new Map<string, string>();
@@ -76,7 +77,12 @@ export class DriftService {
     private readonly store: Store,
     private readonly options: DriftServiceOptions,
   ) {
-    this.runner = { python: options.python, emkitImportPath: options.emkitImportPath, cwd: options.home };
+    this.process = new DriftProcess({
+      python: options.python,
+      emkitImportPath: options.emkitImportPath,
+      cwd: options.home,
+      log: options.log,
+    });
   }
 
   start(): void {
@@ -84,9 +90,11 @@ export class DriftService {
     this.timer.unref();
   }
 
-  shutdown(): void {
+  /** Stops looking for closed windows and ends the drift process. */
+  async shutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    await this.process.stop();
   }
 
   // --- reading ---------------------------------------------------------------------------
@@ -143,8 +151,8 @@ export class DriftService {
 
   /**
    * At create and PATCH time: a drift watch's reference must be a table with the model's input
-   * columns (where the model says them): 422 naming the missing ones, or the reference refused.
-   * Without a reference given, the training's table is checked the same way when there is one.
+   * columns (where the model declares them, `modelInputs`): 422 naming the missing ones, or the
+   * reference refused. Without a reference given, the training's table is checked the same way.
    */
   async checkSettings(modelRef: string, drift: DriftSettings | null | undefined): Promise<void> {
     if (!drift) return;
@@ -153,12 +161,24 @@ export class DriftService {
     const table = drift.reference
       ? await referenceTable(this.options.datasets, drift.reference, 'drift.reference')
       : await trainingTable(this.store, this.options.datasets, model.id);
-    const inputs = modelInputs(model.artifactPath);
+    const inputs = await this.inputs(model.id);
     if (!table || !inputs) return;
-    await runDrift(this.runner, 'check', {
-      reference: { path: table.path, format: table.format, source: table.source, maxBytes: this.maxBytes },
-      inputs,
+    await this.process.run('check', {
+      reference: this.tableSpec(table),
+      inputs: inputs.columns,
+      inputsFrom: inputs.from,
     });
+  }
+
+  private inputs(modelId: string): Promise<ModelInputs | undefined> {
+    return modelInputs(this.store, this.options.datasets, modelId, async (table) => {
+      const answer = await this.process.run<{ columns: string[] }>('check', { reference: this.tableSpec(table) });
+      return answer.columns;
+    });
+  }
+
+  private tableSpec(table: ReferenceTable) {
+    return { path: table.path, format: table.format, source: table.source, maxBytes: this.maxBytes };
   }
 
   private get maxBytes(): number {
@@ -177,7 +197,7 @@ export class DriftService {
     const found: StageReference = {
       key,
       table,
-      inputs: modelInputs(stage.model.artifactPath),
+      inputs: await this.inputs(stage.model.id),
       until: Date.now() + REFERENCE_TTL_MS,
     };
     this.references.set(stage.id, found);
@@ -193,7 +213,7 @@ export class DriftService {
     const key = `${bounds.start}\0${this.store.payloads.count(stage.id)}\0${JSON.stringify(drift)}\0${reference.key}`;
     const cached = this.current.get(stage.id);
     if (cached && cached.key === key && cached.until > Date.now()) return cached.answer;
-    const answer = this.compute(stage, drift, reference, bounds);
+    const answer = this.compute(stage, drift, reference, bounds, false);
     this.current.set(stage.id, { key, until: Date.now() + CURRENT_TTL_MS, answer });
     answer.catch(() => this.current.delete(stage.id));
     return answer;
@@ -204,6 +224,8 @@ export class DriftService {
     drift: StageDrift,
     reference: StageReference,
     bounds: WindowBounds,
+    /** a closed window the timer computes: behind what someone waits on */
+    background: boolean,
   ): Promise<WindowAnswer> {
     const table = reference.table as ReferenceTable;
     const folder = join(this.options.cacheRoot, stage.id);
@@ -211,12 +233,12 @@ export class DriftService {
     let predictions: string | undefined;
     try {
       predictions = await referencePredictions({
-        runner: this.runner,
+        drift: this.process,
         folder,
         db: this.options.db,
         stage,
         reference: table,
-        inputs: reference.inputs,
+        inputs: reference.inputs?.columns,
         key: hash(`${stage.model.id}\0${table.source}\0${table.path}`),
         runtime: endpoint ? this.options.stageRuntime(endpoint.name, stage.name) : undefined,
       });
@@ -224,21 +246,30 @@ export class DriftService {
       // the inputs' drift doesn't wait on it: the predictions' drift is null this time
       this.warnOnce(`${stage.id}:predictions`, error, "could not get the model's predictions on the drift reference");
     }
-    return runDrift<WindowAnswer>(this.runner, 'window', {
-      db: this.options.db,
-      stageId: stage.id,
-      start: bounds.start,
-      end: bounds.end,
-      reference: { path: table.path, format: table.format, source: table.source, cacheDir: folder, maxBytes: this.maxBytes },
-      inputs: reference.inputs ?? null,
-      referencePredictions: predictions ?? null,
-      psiThreshold: drift.psiThreshold,
-      pValue: drift.pValue,
-      minCount: drift.minCount,
-    });
+    return this.process.run<WindowAnswer>(
+      'window',
+      {
+        db: this.options.db,
+        stageId: stage.id,
+        start: bounds.start,
+        end: bounds.end,
+        reference: { path: table.path, format: table.format, source: table.source, cacheDir: folder, maxBytes: this.maxBytes },
+        inputs: reference.inputs?.columns ?? null,
+        inputsFrom: reference.inputs?.from ?? null,
+        referencePredictions: predictions ?? null,
+        psiThreshold: drift.psiThreshold,
+        pValue: drift.pValue,
+        minCount: drift.minCount,
+      },
+      background,
+    );
   }
 
-  /** Every watched stage's last closed window, computed and stored once. */
+  /**
+   * Every watched stage's closed windows, computed and stored once each: the last one as it
+   * closes, and, after the bridge was down (or the stage's windows could not be computed a
+   * while), the ones missed, newest first, as far back as CATCH_UP_WINDOWS windows.
+   */
   private async tick(): Promise<void> {
     if (this.ticking) return;
     this.ticking = true;
@@ -248,9 +279,12 @@ export class DriftService {
         for (const stage of this.store.endpoints.stages(endpoint.id)) {
           const drift = stage.drift;
           if (!drift || !stage.payloadLogging.enabled) continue;
-          const bounds = lastClosedWindow(Date.now(), windowMs(drift.window));
-          if (bounds.end <= stage.createdAt || this.store.drift.has(stage.id, bounds.start)) continue;
-          await this.close(stage, drift, bounds);
+          for (const bounds of missedWindows(Date.now(), windowMs(drift.window), stage.createdAt)) {
+            if (this.store.drift.has(stage.id, bounds.start)) continue;
+            // one that can't be computed now (its reference unreadable, say) holds the older ones
+            // back until the next tick rather than failing the same way for each
+            if (!(await this.close(stage, drift, bounds))) break;
+          }
         }
       }
     } finally {
@@ -258,22 +292,25 @@ export class DriftService {
     }
   }
 
-  private async close(stage: StageRecord, drift: StageDrift, bounds: WindowBounds): Promise<void> {
+  /** Computes and stores one closed window; false when it could not be (told in the log once). */
+  private async close(stage: StageRecord, drift: StageDrift, bounds: WindowBounds): Promise<boolean> {
     const inputs = this.store.drift.inputsBetween(stage.id, bounds.start, bounds.end);
     if (inputs < drift.minCount) {
-      // too few to judge: said without starting Python (an idle stage's every window is one of these)
+      // too few to judge: said without asking Python (an idle stage's every window is one of these)
       const unjudged = { start: bounds.start, end: bounds.end, count: inputs, judged: false, features: [], prediction: null };
       this.store.drift.insert(stage.id, stage.endpointId, unjudged);
-      return;
+      return true;
     }
     try {
       const reference = await this.reference(stage, drift);
-      if (!reference.table) return;
-      const answer = await this.compute(stage, drift, reference, bounds);
+      if (!reference.table) return false;
+      const answer = await this.compute(stage, drift, reference, bounds, true);
       this.store.drift.insert(stage.id, stage.endpointId, windowOf(answer, bounds));
       this.warned.delete(stage.id);
+      return true;
     } catch (error) {
       this.warnOnce(stage.id, error, 'could not compute a drift window');
+      return false;
     }
   }
 

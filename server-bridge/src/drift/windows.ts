@@ -24,3 +24,25 @@ export function windowAt(now: number, widthMs: number): WindowBounds {
 export function lastClosedWindow(now: number, widthMs: number): WindowBounds {
   return windowAt(now - widthMs, widthMs);
 }
+
+/**
+ * How many closed windows of a stage the bridge looks back over for ones not yet computed (a
+ * bridge that was down, a reference that could not be read): a day of 1-hour windows, 4 minutes
+ * of 10-second ones. Older ones missed stay missing, so a long outage costs a bounded catch-up.
+ */
+export const CATCH_UP_WINDOWS = 24;
+
+/**
+ * The closed windows a stage created at `createdAt` may still lack, newest first (the one just
+ * closed is what alerts read): the newest CATCH_UP_WINDOWS that ended by `now`, after the stage
+ * was created.
+ */
+export function missedWindows(now: number, widthMs: number, createdAt: string, limit = CATCH_UP_WINDOWS): WindowBounds[] {
+  const created = Date.parse(createdAt);
+  const windows: WindowBounds[] = [];
+  for (let back = 1; back <= limit; back += 1) {
+    const bounds = windowAt(now - back * widthMs, widthMs);
+    if (Date.parse(bounds.end) > created) windows.push(bounds);
+  }
+  return windows;
+}

@@ -5,10 +5,12 @@ reads a small cache rather than the table."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import stat
+from collections import OrderedDict
 from typing import Dict, List, Optional
 
 import numpy
@@ -21,6 +23,9 @@ SEED = 18
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 CACHE_VERSION = 1
 MAX_COLUMNS = 2000
+# summaries a long-lived process keeps in memory (``serve``): a 100,000 x 20 one is about 16 MB
+MEMORY_ENTRIES = 8
+_memory: OrderedDict[str, Reference] = OrderedDict()
 
 
 class Reference:
@@ -108,14 +113,18 @@ def columns(path: str, data_format: Optional[str], max_bytes: int) -> List[str]:
     return list(read_frame(path, data_format, max_bytes, header_only=True).columns)
 
 
-def check_inputs(reference_columns: List[str], inputs: List[str], source: str) -> None:
-    """The model's inputs must all be columns of the reference; else a 422 naming those missing."""
+def check_inputs(
+    reference_columns: List[str], inputs: List[str], source: str, declared_by: Optional[str] = None
+) -> None:
+    """The model's inputs must all be columns of the reference; else a 422 naming those missing
+    (``declared_by``: where the model declares them, said in the refusal)."""
     missing = [name for name in inputs if name not in reference_columns]
     if missing:
         shown = ", ".join(reference_columns[:50]) + (", …" if len(reference_columns) > 50 else "")
+        whose = f" (as {declared_by} declares them)" if declared_by else ""
         raise DriftError(
             f"the reference {source} lacks the model's input column{'s' if len(missing) > 1 else ''} "
-            f"{', '.join(missing)}: its columns are {shown}"
+            f"{', '.join(missing)}{whose}: its columns are {shown}"
         )
 
 
@@ -137,32 +146,41 @@ def summarise(frame, source: str) -> Reference:
     return Reference(source, len(frame), list(frame.columns), numeric, categorical)
 
 
-def _cache_path(cache_dir: str, path: str, max_bytes: int) -> str:
+def _cache_key(path: str, max_bytes: int) -> str:
+    """The file as it is now: a changed file (size or time) is a new key."""
     info = os.stat(path)
     key = f"{CACHE_VERSION}\0{path}\0{info.st_size}\0{info.st_mtime_ns}\0{max_bytes}"
-    return os.path.join(cache_dir, f"reference-{hashlib.sha256(key.encode()).hexdigest()[:24]}.npz")
+    return hashlib.sha256(key.encode()).hexdigest()[:24]
 
 
 def load(spec: dict) -> Reference:
-    """The reference's summary: from the cache when the file is unchanged, else read and cached."""
+    """The reference's summary: from this process's memory, else from the cache file when the
+    file is unchanged, else read (and cached in both)."""
     path = spec["path"]
     source = spec.get("source") or path
     max_bytes = int(spec.get("maxBytes") or (512 << 20))
     cache_dir = spec.get("cacheDir")
-    cached = None
-    if cache_dir:
-        try:
-            cached = _cache_path(cache_dir, path, max_bytes)
-        except OSError as error:
-            raise DriftError(f"cannot read the reference {path}: {error.strerror}") from None
-        if os.path.exists(cached):
-            try:
-                return _read_cache(cached, source)
-            except (OSError, ValueError, KeyError):
-                pass  # a cache from a crashed write: read the table again
-    reference = summarise(read_frame(path, spec.get("format"), max_bytes), source)
-    if cached:
-        _write_cache(cached, reference)
+    try:
+        key = _cache_key(path, max_bytes)
+    except OSError as error:
+        raise DriftError(f"cannot read the reference {path}: {error.strerror}") from None
+    kept = _memory.get(key)
+    if kept is not None:
+        _memory.move_to_end(key)
+        return Reference(source, kept.rows, kept.columns, kept.numeric, kept.categorical)
+    cached = os.path.join(cache_dir, f"reference-{key}.npz") if cache_dir else None
+    reference = None
+    if cached and os.path.exists(cached):
+        # a cache from a crashed write: read the table again
+        with contextlib.suppress(OSError, ValueError, KeyError):
+            reference = _read_cache(cached, source)
+    if reference is None:
+        reference = summarise(read_frame(path, spec.get("format"), max_bytes), source)
+        if cached:
+            _write_cache(cached, reference)
+    _memory[key] = reference
+    while len(_memory) > MEMORY_ENTRIES:
+        _memory.popitem(last=False)
     return reference
 
 

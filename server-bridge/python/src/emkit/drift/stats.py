@@ -31,9 +31,22 @@ class NumericReference:
         self.sorted = numpy.sort(values[~numpy.isnan(values)])
         quantiles = numpy.quantile(self.sorted, numpy.linspace(0, 1, PSI_BINS + 1)[1:-1]) if len(self.sorted) else []
         self.edges = numpy.unique(quantiles)
-        self.shares = _shares(
-            numpy.bincount(numpy.searchsorted(self.edges, self.sorted, side="right"), minlength=len(self.edges) + 1)
-        )
+        self.shares = _shares(bin_counts(self.sorted, self.edges))
+        self._cdf = None
+
+    @property
+    def cdf(self) -> numpy.ndarray:
+        """The reference's empirical CDF at each of its own values: the same for every window, so kept."""
+        if self._cdf is None:
+            self._cdf = right_ranks(self.sorted) / len(self.sorted)
+        return self._cdf
+
+
+def bin_counts(values: numpy.ndarray, edges: numpy.ndarray) -> numpy.ndarray:
+    """How many of the sorted ``values`` fall in each bin (``x < edges[0]``, ``edges[0] <= x <
+    edges[1]``, …, ``x >= edges[-1]``): a lookup per edge, not one per value."""
+    cuts = numpy.searchsorted(values, edges, side="left")
+    return numpy.diff(numpy.concatenate(([0], cuts, [len(values)])))
 
 
 class CategoricalReference:
@@ -54,16 +67,18 @@ def psi(expected: numpy.ndarray, actual: numpy.ndarray) -> float:
     return float(numpy.sum((actual - expected) * numpy.log(actual / expected)))
 
 
-def ks(reference: numpy.ndarray, current: numpy.ndarray) -> Tuple[float, float]:
+def ks(reference: numpy.ndarray, current: numpy.ndarray, reference_cdf=None) -> Tuple[float, float]:
     """Two-sample Kolmogorov-Smirnov: the largest gap between the two empirical CDFs (both
     sorted), and its asymptotic p-value from SciPy's Kolmogorov distribution — what
     ``scipy.stats.ks_2samp(method="asymp")`` gives (the tests hold them equal), without
-    importing scipy.stats (a second of a short process) or re-sorting the cached reference."""
+    importing scipy.stats (a second of a short process) or re-sorting the cached reference.
+    ``reference_cdf``: ``right_ranks(reference) / n``, when kept (``NumericReference.cdf``)."""
     from scipy.special import kolmogorov
 
     n, m = len(reference), len(current)
     # both CDFs step only at the samples' points: compare them there, each side's own CDF from its ranks
-    at_reference = right_ranks(reference) / n - numpy.searchsorted(current, reference, side="right") / m
+    own = right_ranks(reference) / n if reference_cdf is None else reference_cdf
+    at_reference = own - numpy.searchsorted(current, reference, side="right") / m
     at_current = numpy.searchsorted(reference, current, side="right") / n - right_ranks(current) / m
     statistic = float(max(numpy.max(numpy.abs(at_reference)), numpy.max(numpy.abs(at_current))))
     return statistic, float(kolmogorov(math.sqrt(n * m / (n + m)) * statistic))
@@ -93,10 +108,8 @@ def numeric(reference: NumericReference, current: numpy.ndarray) -> Figures:
     current = numpy.sort(current[~numpy.isnan(current)])
     if len(current) == 0 or len(reference.sorted) == 0:
         return Figures(0.0, "ks", 0.0, 1.0)
-    bins = numpy.bincount(
-        numpy.searchsorted(reference.edges, current, side="right"), minlength=len(reference.edges) + 1
-    )
-    statistic, p_value = ks(reference.sorted, current)
+    bins = bin_counts(current, reference.edges)
+    statistic, p_value = ks(reference.sorted, current, reference.cdf)
     return Figures(psi(reference.shares, _shares(bins)), "ks", statistic, p_value)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from itertools import chain
 from operator import itemgetter
 from typing import Any, Dict, List, Optional
 
@@ -89,8 +90,10 @@ def _numeric_matrix(instances: List[Any], names: List[str], positions: List[int]
     if keys is None:
         return None
     pick = itemgetter(*keys)
+    values = map(pick, instances) if len(keys) > 1 else ((pick(i),) for i in instances)
     try:
-        matrix = numpy.array(list(map(pick, instances)), dtype=float)
+        # straight into the array: no list of tuples for numpy to walk and measure first
+        matrix = numpy.fromiter(chain.from_iterable(values), dtype=float, count=len(instances) * len(names))
     except (KeyError, IndexError, TypeError, ValueError):
         return None
     return matrix.reshape(len(instances), len(names))
@@ -153,7 +156,7 @@ def compute(spec: dict) -> dict:
     ref = reference.load(spec["reference"])
     inputs = spec.get("inputs")
     if inputs:
-        reference.check_inputs(ref.columns, inputs, ref.source)
+        reference.check_inputs(ref.columns, inputs, ref.source, spec.get("inputsFrom"))
     logged = payloads.read(spec["db"], spec["stageId"], spec["start"], spec["end"])
     answer: Dict[str, Any] = {
         "ok": True,
@@ -182,7 +185,7 @@ def check(spec: dict) -> dict:
     given = spec["reference"]
     found = reference.columns(given["path"], given.get("format"), int(given.get("maxBytes") or (512 << 20)))
     if spec.get("inputs"):
-        reference.check_inputs(found, spec["inputs"], given.get("source") or given["path"])
+        reference.check_inputs(found, spec["inputs"], given.get("source") or given["path"], spec.get("inputsFrom"))
     return {"ok": True, "columns": found}
 
 
