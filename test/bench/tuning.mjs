@@ -77,7 +77,7 @@ const space = { x: { type: 'uniform', low: -5, high: 5 }, y: { type: 'uniform', 
 async function tune(name, settings) {
   const created = await api('POST', '/tunings', {
     name,
-    source: { path: join(root, 'trial.py') },
+    source: { path: join(root, 'trial', 'trial.py') },
     space,
     objective: { metric: 'loss', mode: 'min' },
     seed: 7,
@@ -94,8 +94,9 @@ async function tune(name, settings) {
 }
 
 try {
-  mkdirSync(root, { recursive: true });
-  writeFileSync(join(root, 'trial.py'), TRIAL_SCRIPT);
+  // a folder of its own: a script's source snapshot is its whole folder
+  mkdirSync(join(root, 'trial'), { recursive: true });
+  writeFileSync(join(root, 'trial', 'trial.py'), TRIAL_SCRIPT);
 
   const optuna = spawnSync(PYTHON, [join(dirname(fileURLToPath(import.meta.url)), 'tuning-optuna.py'), String(TRIALS), '1'], {
     encoding: 'utf8',
@@ -129,6 +130,9 @@ try {
       .map((t) => ({ start: Date.parse(t.startedAt), end: Date.parse(t.endedAt) }))
       .sort((a, b) => a.start - b.start);
     const lengths = runs.map((r) => r.end - r.start);
+    for (const t of trials.filter((t) => t.state !== 'COMPLETE')) {
+      console.log(`  ${''.padEnd(9)}  trial ${t.number} ${t.state}: ${t.stateReason ?? ''}`);
+    }
     const gaps = parallel === 1 ? runs.slice(1).map((r, i) => r.start - runs[i].end) : [];
     console.log(
       `  ${''.padEnd(9)}  ${done}/${TRIALS} COMPLETE; a trial start → end: median ${millis(median(lengths))}` +
@@ -158,7 +162,7 @@ try {
     if (training.endedAt) stopped.push(Date.parse(training.endedAt) - written);
   }
   console.log(
-    `  ${tuning.state}: ${trials.length} trials, ${pruned.length} pruned (${pruned.map((t) => `#${t.number} at step ${t.prunedAtStep}`).join(', ') || 'none'})`,
+    `  ${tuning.state}${tuning.state === 'COMPLETE' ? '' : ` (${tuning.stateReason ?? ''})`}: ${trials.length} trials, ${pruned.length} pruned (${pruned.map((t) => `#${t.number} at step ${t.prunedAtStep}`).join(', ') || 'none'})`,
   );
   if (decided.length) {
     console.log(
