@@ -111,6 +111,17 @@ def test_importance_once_two_trials_are_complete(tmp_path):
     assert sum(importance.values()) == pytest.approx(1.0)
 
 
+def test_cma_es_asks_and_is_told(tmp_path):
+    pytest.importorskip("cmaes", reason="cmaes is not installed (Optuna's CMA-ES sampler needs it)")
+    space = {"x": {"type": "uniform", "low": -5, "high": 5}, "y": {"type": "uniform", "low": -5, "high": 5}}
+    study = Study(write_spec(tmp_path, space, algorithm="cmaes"))
+    for _ in range(6):
+        trial = study.ask()
+        x, y = trial["params"]["x"], trial["params"]["y"]
+        study.tell(trial["number"], (x - 2) ** 2 + (y + 1) ** 2, "complete")
+    assert [t["state"] for t in study.trials()] == ["COMPLETE"] * 6
+
+
 def run_process(folder, lines):
     env = dict(os.environ, PYTHONPATH=os.path.abspath(SRC))
     done = subprocess.run(

@@ -446,7 +446,8 @@ export class TuningRun {
       await this.refreshImportance();
       const complete = trials.filter((t) => t.state === 'COMPLETE').length;
       if (complete === 0) {
-        this.setState('FAILED', `no trial completed (${summarise(trials)})`);
+        const why = timeUp ? `its time budget of ${tuning.maxDurationSeconds}s ran out before any trial completed` : 'no trial completed';
+        this.setState('FAILED', `${why} (${summarise(trials)})`);
       } else {
         this.setState('COMPLETE', timeUp ? `its time budget of ${tuning.maxDurationSeconds}s ran out` : null);
       }

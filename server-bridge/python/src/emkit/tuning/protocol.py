@@ -75,7 +75,7 @@ def main(argv: List[str]) -> int:
 
     try:
         study = Study(args.dir)
-    except (OSError, ValueError, KeyError) as error:
+    except (OSError, ValueError, KeyError, ImportError) as error:  # ImportError: CMA-ES without cmaes
         _say({"error": f"the study in {args.dir} could not be opened: {error}"})
         return EXIT_CANNOT_START
     _say({"ready": True, "trials": study.reopened, "optuna": optuna.__version__})
