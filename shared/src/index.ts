@@ -51,6 +51,7 @@ export * from './schemas/trainings.js';
 export * from './schemas/tunings.js';
 export * from './stage-monitoring.js';
 export * from './states.js';
+export * from './tuning/space-spec.js';
 // the views' words, for hosts that translate them outside the page (VS Code's extension host)
 export { VIEW_STRINGS } from './views/strings.js';
 export * from './workflows/early-stop.js';

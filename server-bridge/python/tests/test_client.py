@@ -291,6 +291,7 @@ COVERED_TAGS = {
     "schedules",
     "alerts",
     "monitoring",
+    "tunings",
 }
 # methods that read files where the client runs once their call is made (batch_inferences.predictions: the
 # job's output file, after a get the others cover)
@@ -314,6 +315,8 @@ FAKE_ANSWER: Dict[str, Any] = {
     "nextRuns": [],
     "accepted": 0,
     "windows": [],
+    # a tuning's best trial, for tunings.create_model_from_best
+    "best": {"trainingId": "fake-training"},
 }
 
 
@@ -323,10 +326,11 @@ EXTRA_ARGUMENTS: Dict[str, Dict[str, Any]] = {
     "feedback": {"inference_id": "some-id", "label": 1},
 }
 # required arguments that must be more than a key: datasets.upload reads a real file (this one),
-# recipes.train takes a map of datasets
+# recipes.train takes a map of datasets, tunings.create a space
 POSITIONAL_ARGUMENTS: Dict[Tuple[str, str], Any] = {
     ("upload", "path"): __file__,
     ("train", "datasets"): {"train": "iris"},
+    ("create", "space"): ["x=uniform:0:1"],
 }
 
 

@@ -19,6 +19,7 @@ import { registerSchedules } from './commands/schedules.js';
 import { registerServe } from './commands/serve.js';
 import { registerStatus } from './commands/status.js';
 import { registerTrainings } from './commands/trainings.js';
+import { registerTunings } from './commands/tunings.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 
 const program = new Command('emkit')
@@ -42,6 +43,7 @@ registerEvaluations(program);
 registerBatchInferences(program);
 registerRecipes(program);
 registerSchedules(program);
+registerTunings(program);
 registerEndpoints(program);
 // the payload log's subcommands live in their own file, under `emkit endpoint`
 registerEndpointPayloads(program.commands.find((c) => c.name() === 'endpoint') as Command);

@@ -85,6 +85,9 @@ class Client:
         from .drift_client import Drift  # its own module too
 
         self.drift = Drift(self)
+        from .tunings_client import Tunings  # its own module too
+
+        self.tunings = Tunings(self)
 
     @property
     def url(self) -> str:

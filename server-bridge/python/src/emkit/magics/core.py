@@ -17,6 +17,7 @@ from . import (
     schedules,
     serving,
     trainings,
+    tunings,
     workbench,
 )
 from .parsing import HelpShown, MagicError, build, split
@@ -43,6 +44,8 @@ COMMANDS = {
     "schedule": schedules.schedule,
     "alerts": alerts.alerts,
     "resources": resources.resources,
+    "tune": tunings.tune,
+    "tunings": tunings.tunings,
 }
 # what a cell body means to each command (and action); the others take no cell
 CELL_COMMANDS = ("train", "predict", "model predict")

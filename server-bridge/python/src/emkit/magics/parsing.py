@@ -498,6 +498,9 @@ def build() -> argparse.ArgumentParser:
     from .resources import add_parser as add_resources_parser  # its own module, as its command is
 
     add_resources_parser(commands)
+    from .tunings import add_parser as add_tunings_parser  # its own module, as its commands are
+
+    add_tunings_parser(commands)
     return root
 
 
