@@ -2,8 +2,10 @@ import { ALERT_NOTICE_STRINGS } from '../alerts/alert-notice.js';
 import { ALERT_FORM_STRINGS } from '../alerts/alert-rule-form.js';
 import { STAGE_SETTINGS_STRINGS } from '../monitoring/stage-settings.js';
 import { PROGRESS_STRINGS } from '../presentation.js';
+import { SPACE_SPEC_STRINGS } from '../tuning/space-spec.js';
 import { NO_CODE_TEXTS } from '../workflows/no-code.js';
 import { DRAFT_STRINGS } from '../workflows/schedule-draft.js';
+import { TUNE_DRAFT_STRINGS, TUNE_FORM_CHOICE_STRINGS } from '../workflows/tune-draft.js';
 
 /**
  * Every text the detail views pass to `t()`, in English with `{0}` placeholders. Each editor's
@@ -352,6 +354,57 @@ export const VIEW_STRINGS = [
   '{0} labels named an unknown inference.',
   'Window',
   'Labels',
+  // tuning view and Tune form
+  'Create model from best',
+  'Objective over trials',
+  'Parameters against the objective',
+  'Parameter importance',
+  'Trials',
+  'No trial has a value yet.',
+  'Shown once two trials are complete.',
+  'This tuning was deleted.',
+  'No best trial yet.',
+  'Best {0}: trial {1} ({2})',
+  'at step {0}',
+  'best',
+  'last',
+  'Objective',
+  'Outcomes',
+  '{0} running, {1} complete, {2} pruned, {3} failed',
+  'Algorithm',
+  'Pruner',
+  'Parallel',
+  'best so far',
+  'Trial',
+  'Step',
+  'No trials yet.',
+  'PRUNED at step {0}',
+  'Tune',
+  'Tune {0}',
+  'Search space',
+  'Parameter',
+  'Search',
+  'Low',
+  'High',
+  'Choices or value',
+  'Add parameter',
+  'Remove',
+  'Objective and budget',
+  'Objective metric',
+  'Mode',
+  "A trial's value",
+  'Trials at once',
+  'Start tuning',
+  'empty: a new one named after the tuning',
+  'min: lower is better',
+  'max: higher is better',
+  'its last value',
+  'its best value',
+  'Give the metric the trials log.',
+  '{0} must be a whole number from 1 to {1}.',
+  ...TUNE_FORM_CHOICE_STRINGS,
+  ...Object.values(TUNE_DRAFT_STRINGS),
+  ...Object.values(SPACE_SPEC_STRINGS),
   ...Object.values(STAGE_SETTINGS_STRINGS),
   ...Object.values(ALERT_FORM_STRINGS),
   ...Object.values(ALERT_NOTICE_STRINGS),
