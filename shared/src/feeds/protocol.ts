@@ -54,6 +54,8 @@ export type TrainingViewMessage =
 export type TrainingViewAction =
   | { action: 'stop' }
   | { action: 'copy' }
+  /** the host's: the Tune form, its space pre-filled from this training's hyperparameters */
+  | { action: 'tune' }
   | { action: 'createModel' }
   /** a COMPLETE training kept to train again on other data without code (the host asks a name) */
   | { action: 'saveRecipe' }

@@ -355,6 +355,7 @@ export const VIEW_STRINGS = [
   'Window',
   'Labels',
   // tuning view and Tune form
+  'Tune…',
   'Create model from best',
   'Objective over trials',
   'Parameters against the objective',
