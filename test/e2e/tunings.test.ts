@@ -4,7 +4,7 @@
 // the rest held fixed, the metric, random search with the median pruner, 12 trials two at a time)
 // and started; the tuning's view shows the trials as they arrive, the clearly worse ones pruned
 // with their step, the best one starred, the plots and importance; "Create model from best" makes
-// a model version of the best trial's training. One JupyterLab and one bridge for the whole file.
+// a model version of the best trial's training; then the same in Korean. One JupyterLab and one bridge for the whole file.
 // Screenshots under test-artifacts/e2e-jupyterlab-tunings/.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +15,7 @@ import { removeDir, startBridge, type TestBridge, tempDir } from '../support/bri
 import { pythonHas, venvPython } from '../support/trainings.js';
 import { settledTuning } from '../support/tunings.js';
 import { e2eSkipReason, failedStep, launchChromium, screenshots } from './support/browser.js';
-import { startJupyterLab, type TestJupyterLab } from './support/jupyterlab.js';
+import { showEmkitSidebar, startJupyterLab, type TestJupyterLab } from './support/jupyterlab.js';
 
 const skipReason = e2eSkipReason(pythonHas(venvPython, 'optuna'));
 // enough trials after the pruner's three to start from that one of them is all but sure to be pruned
@@ -72,20 +72,6 @@ const NOTEBOOK = JSON.stringify({
   nbformat_minor: 5,
 });
 
-async function showSidebar(): Promise<void> {
-  const tab = page.locator('.jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id="emkit-sidebar"]');
-  await tab.waitFor({ timeout: 60_000 });
-  await expect
-    .poll(
-      async () => {
-        if (!(await page.locator('.emkit-Sidebar').isVisible())) await tab.click();
-        return page.locator('.emkit-Sidebar').isVisible();
-      },
-      { timeout: 20_000, intervals: [500] },
-    )
-    .toBe(true);
-}
-
 describe.skipIf(skipReason !== '')(`tuning a notebook in JupyterLab${skipReason}`, () => {
   beforeAll(async () => {
     work = tempDir('emkit-e2e-tune-');
@@ -116,7 +102,7 @@ describe.skipIf(skipReason !== '')(`tuning a notebook in JupyterLab${skipReason}
     await page.goto(lab.labUrl().replace('/lab?', '/lab/tree/quad.ipynb?'));
     const button = page.locator('.jp-NotebookPanel-toolbar [data-jp-item-name="emkit-tune"]');
     await button.waitFor({ timeout: 60_000 });
-    await showSidebar();
+    await showEmkitSidebar(page);
     await button.locator('button').click();
     await form().waitFor({ timeout: 20_000 });
     // a positive float: log-uniform over [x/10, x*10]; an int: from half to twice it
@@ -208,7 +194,7 @@ describe.skipIf(skipReason !== '')(`tuning a notebook in JupyterLab${skipReason}
     await shot(page, 'tuning-view');
 
     // the sidebar's row says how it went
-    await showSidebar();
+    await showEmkitSidebar(page);
     const sidebarRow = page.locator('.emkit-Sidebar [data-emkit-kind="tuning"][data-emkit-name="quad-tune"]');
     await expect.poll(() => sidebarRow.locator('.emkit-Badge').textContent(), { timeout: 20_000 }).toBe('COMPLETE');
     expect(await sidebarRow.locator('.emkit-Row-detail').textContent()).toContain(`${TRIALS}/${TRIALS} trials · best loss`);
@@ -231,6 +217,33 @@ describe.skipIf(skipReason !== '')(`tuning a notebook in JupyterLab${skipReason}
       .toBe(true);
     const created = (await bridge.client.api.listModels({ query: {} })).items.find((m) => m.name === 'quad-best');
     expect(created?.source.training?.id).toBe(best?.trainingId);
+  }, 120_000);
+
+  it('speaks Korean: the Tunings section, the tuning view and the Tune form', async () => {
+    await page.locator('.lm-MenuBar-itemLabel', { hasText: /^Settings$/ }).click();
+    await page.locator('.lm-Menu-itemLabel', { hasText: /^Language$/ }).hover();
+    await page.locator('.lm-Menu-itemLabel', { hasText: /Korean/ }).click();
+    await dialog().waitFor();
+    await Promise.all([page.waitForEvent('load'), dialog().locator('.jp-mod-accept').click()]);
+
+    await showEmkitSidebar(page);
+    const section = page.locator('.emkit-Sidebar [data-emkit-section="tunings"]');
+    expect(await section.locator('.emkit-Section-title').textContent()).toBe('튜닝');
+    expect(await section.locator('.emkit-Row-detail').textContent()).toContain(`시도 ${TRIALS}/${TRIALS} · 최고 loss`);
+    await section.locator('.emkit-Row-open').first().click();
+    await view().waitFor({ timeout: 20_000 });
+    expect(await view().locator('[data-emkit-action="createModel"]').textContent()).toBe('최고 시도로 모델 만들기');
+    const pruned = view().locator('tr[data-state="PRUNED"] .emkit-badge').first();
+    await expect.poll(() => pruned.textContent(), { timeout: 20_000 }).toMatch(/^스텝 \d+에서 가지치기됨$/);
+    await shot(page, 'tuning-view-ko');
+
+    // the section's + tunes the notebook in front
+    await page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: 'quad.ipynb' }).click();
+    await section.locator('.emkit-Section-actions button').click();
+    await expect
+      .poll(() => form().locator('[data-emkit-action="startTuning"]').textContent(), { timeout: 20_000 })
+      .toBe('튜닝 시작');
+    await shot(page, 'tune-form-ko');
     expect(pageErrors).toEqual([]);
   }, 120_000);
 });
