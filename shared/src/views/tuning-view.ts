@@ -71,7 +71,7 @@ export class TuningView {
       h(doc, 'section', { className: `emkit-section-${name}` }, [h(doc, 'h3', { text: title })]);
     const objective = section('objective', t('Objective over trials'));
     const parallel = section('parallel', t('Parameters against the objective'));
-    const importance = section('importance', t('Parameter importance'));
+    const importance = section('importance', t('Parameter importance (%)'));
     const trials = section('trials', t('Trials'));
     this.element = h(doc, 'div', { className: 'emkit-view emkit-tuning-view' }, [
       h(doc, 'h2', {}, [this.title, this.badge]),
