@@ -24,8 +24,8 @@ const FAILED = new Set([
   // an alert rule whose condition holds
   'FIRING',
 ]);
-// a deactivated model version is at rest, as a stopped training is
-const STOPPED = new Set(['STOPPED', 'INACTIVE']);
+// a deactivated model version is at rest, as a stopped training is; so is a tuning's pruned trial
+const STOPPED = new Set(['STOPPED', 'INACTIVE', 'PRUNED']);
 const OK = new Set(['ACTIVE', 'COMPLETE', 'READY', 'RUNNING', 'REACHABLE', 'ALIVE', 'OK', 'RESOLVED']);
 
 /**

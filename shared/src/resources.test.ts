@@ -39,6 +39,7 @@ function fakeClient(trainings: Training[]) {
       listBatchInferences: () => list([]),
       listSchedules: () => list([]),
       listAlertRules: () => list([]),
+      listTunings: () => list([]),
       listAlertEvents: () => gate.then(() => ({ items: [] })),
     },
   } as unknown as EmkitClient;
@@ -97,6 +98,7 @@ describe('the resource store', () => {
       'listBatchInferences',
       'listSchedules',
       'listAlertRules',
+      'listTunings',
       'listAlertEvents',
     ];
     await store.load({ api: Object.fromEntries(names.map((name) => [name, refused])) } as unknown as EmkitClient);
@@ -143,6 +145,7 @@ describe('the resource store', () => {
         listBatchInferences: async () => ({ items: [], total: 0 }),
         listSchedules: async () => ({ items: [], total: 0 }),
         listAlertRules: async () => ({ items: [], total: 0 }),
+        listTunings: async () => ({ items: [], total: 0 }),
         listAlertEvents: async () => ({ items: [] }),
       },
     } as unknown as EmkitClient;
@@ -173,6 +176,7 @@ describe('the resource store', () => {
       listRecipes: absent,
       listBatchInferences: absent,
       listSchedules: absent,
+      listTunings: absent,
     });
     answer();
     await store.load(client);
@@ -208,6 +212,31 @@ describe('the resource store', () => {
     expect(store.find('schedules', 'nightly')?.lastRun?.state).toBe('FAILED');
     store.apply({ ...event('deleted', null, 's2'), resource: 'schedules' });
     expect(store.list('schedules').map((s) => s.name)).toEqual(['nightly']);
+  });
+
+  it("lists tunings newest first and follows their events, leaving a trial's event to the tuning's view", async () => {
+    const store = new ResourceStore();
+    const { client, answer } = fakeClient([]);
+    const tuning = (id: string, state: string, createdAt: string, updatedAt = createdAt) =>
+      ({ id, name: `tune-${id}`, state, createdAt, updatedAt }) as never;
+    Object.assign(client.api, {
+      listTunings: async () => ({ items: [tuning('u1', 'RUNNING', '2026-12-07T00:00:00.000Z')], total: 1 }),
+    });
+    answer();
+    await store.load(client);
+    store.apply({ ...event('created', tuning('u2', 'CREATE REQUESTED', '2026-12-07T01:00:00.000Z')), resource: 'tunings' });
+    store.apply({
+      ...event('finished', tuning('u1', 'COMPLETE', '2026-12-07T00:00:00.000Z', '2026-12-07T02:00:00.000Z')),
+      resource: 'tunings',
+    });
+    const changes: number[] = [];
+    store.onChange(() => changes.push(1));
+    store.apply({ ...event('trial', { number: 3 } as never, 'u1'), resource: 'tunings' });
+    expect(changes).toEqual([]);
+    expect(store.list('tunings').map((t) => [t.id, t.state])).toEqual([
+      ['u2', 'CREATE REQUESTED'],
+      ['u1', 'COMPLETE'],
+    ]);
   });
 
   it('lists alert rules by name, keeps their firing and resolving, and shows a rule firing at once', async () => {

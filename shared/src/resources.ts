@@ -13,6 +13,7 @@ import type { Model } from './schemas/models.js';
 import type { Recipe } from './schemas/recipes.js';
 import type { Schedule } from './schemas/schedules.js';
 import type { Training } from './schemas/trainings.js';
+import type { Tuning } from './schemas/tunings.js';
 
 /** The resources the editors list, by the route names they come from. */
 export interface Resources {
@@ -30,6 +31,7 @@ export interface Resources {
   schedules: readonly Schedule[];
   /** alert rules with their state, by name */
   alerts: readonly AlertRule[];
+  tunings: readonly Tuning[];
 }
 export type ResourceKind = keyof Resources;
 type AnyResource = Resources[ResourceKind][number];
@@ -47,6 +49,7 @@ const KINDS: readonly ResourceKind[] = [
   'batch-inferences',
   'schedules',
   'alerts',
+  'tunings',
 ];
 const isKind = (resource: string): resource is ResourceKind => (KINDS as readonly string[]).includes(resource);
 
@@ -77,6 +80,7 @@ export class ResourceStore {
     'batch-inferences': new Map(),
     schedules: new Map(),
     alerts: new Map(),
+    tunings: new Map(),
   };
   /** the rules' firing and resolving, oldest first, at most ALERT_EVENTS_KEPT */
   private alertEvents: AlertEvent[] = [];
@@ -116,6 +120,7 @@ export class ResourceStore {
         'batch-inferences': newest(this.items['batch-inferences']),
         schedules: [...this.items.schedules.values()].sort((a, b) => a.name.localeCompare(b.name)),
         alerts: [...this.items.alerts.values()].sort((a, b) => a.name.localeCompare(b.name)),
+        tunings: newest(this.items.tunings),
       };
     }
     return this._snapshot;
@@ -156,6 +161,7 @@ export class ResourceStore {
         client.api.listBatchInferences({ query }).catch(absentIsEmpty),
         client.api.listSchedules({ query }).catch(absentIsEmpty),
         client.api.listAlertRules({ query }).catch(absentIsEmpty),
+        client.api.listTunings({ query }).catch(absentIsEmpty),
       ]);
       const events = await client.api
         .listAlertEvents({ query: { limit: ALERT_EVENTS_KEPT } })

@@ -1,4 +1,5 @@
 import type { BatchInference } from '../schemas/batch-inferences.js';
+import type { Cluster } from '../schemas/clusters.js';
 import type { Dataset, DatasetPreview } from '../schemas/datasets.js';
 import type { Endpoint, StageMinute, StageUpdate } from '../schemas/endpoints.js';
 import type { Evaluation, ModelIterations, ModelPrediction, ThresholdFigures } from '../schemas/evaluations.js';
@@ -7,7 +8,8 @@ import type { Model } from '../schemas/models.js';
 import type { EndpointDrift, EndpointModelQuality, ResourceUsage, UsageEventData } from '../schemas/monitoring.js';
 import type { ModelType, Recipe, RecipeTrain } from '../schemas/recipes.js';
 import type { Schedule, ScheduleCreate, ScheduleRun } from '../schemas/schedules.js';
-import type { Training } from '../schemas/trainings.js';
+import type { Training, TrainingCreate } from '../schemas/trainings.js';
+import type { SearchSpace, Tuning, TuningCreate, TuningTrial } from '../schemas/tunings.js';
 import type { ScheduleLocale } from '../workflows/schedule-words.js';
 
 /**
@@ -52,6 +54,8 @@ export type TrainingViewMessage =
 export type TrainingViewAction =
   | { action: 'stop' }
   | { action: 'copy' }
+  /** the host's: the Tune form, its space pre-filled from this training's hyperparameters */
+  | { action: 'tune' }
   | { action: 'createModel' }
   /** a COMPLETE training kept to train again on other data without code (the host asks a name) */
   | { action: 'saveRecipe' }
@@ -259,3 +263,63 @@ export type Translate = (text: string, ...args: (string | number)[]) => string;
 
 /** The English text itself, placeholders filled. */
 export const untranslated: Translate = (text, ...args) => text.replace(/\{(\d+)\}/g, (_, i) => String(args[Number(i)] ?? ''));
+
+export type TuningViewMessage =
+  /** the tuning as it is now: state, counts, best, importance (sent first, then on every change) */
+  | { type: 'tuning'; tuning: Tuning }
+  /** every trial in number order (sent after the tuning, and again after a reconnection) */
+  | { type: 'trials'; trials: TuningTrial[] }
+  /** one trial as it is now, from the `trial` event: started, a new objective point, or ended */
+  | { type: 'trial'; trial: TuningTrial }
+  /** the answer to `copy`: the new tuning (the host opens it) */
+  | { type: 'copied'; tuning: Tuning }
+  /** the tuning was deleted while shown */
+  | { type: 'deleted' }
+  | { type: 'error'; message: string };
+
+export type TuningViewAction =
+  /** the feed's: no new trial starts and the running ones are stopped */
+  | { action: 'stop' }
+  /** the feed's: the same search again as a new study (answered with `copied`) */
+  | { action: 'copy' }
+  /** the host's: its "Create model" from this training (the best trial's) */
+  | { action: 'createModel'; trainingId: string }
+  /** the host's: a trial's training view */
+  | { action: 'openTraining'; trainingId: string };
+
+/** What "Tune…" was asked from: the space is pre-filled from its parameters. */
+export type TuneOrigin =
+  /** an absolute .ipynb/.py path and its parameters cell's assignments (notebookParameterEntries) */
+  | { kind: 'notebook'; path: string; parameters: { name: string; value: string; quoted: boolean }[] }
+  /** a training: its source and hyperparameters */
+  | { kind: 'training'; training: string };
+
+export type TuneFormMessage =
+  /** where the form starts from, and the lists its pickers offer (sent once) */
+  | {
+      type: 'init';
+      name: string;
+      source: TrainingCreate['source'];
+      /** each parameter's value as written (a row not searched stays fixed at it) */
+      parameters: Record<string, string>;
+      /** the pre-filled space (spaceFromParameters) */
+      space: SearchSpace;
+      /** the tags the source's last training logged, for the metric box (empty: never trained) */
+      metrics: string[];
+      experiments: string[];
+      experiment: string | null;
+      clusters: Cluster[];
+      /** where the origin training ran (a cluster's name, null: this machine); undefined: the default */
+      ranOn?: string | null;
+    }
+  /** the tuning was made: the host opens its view */
+  | { type: 'started'; tuning: Tuning }
+  /** the bridge refused it: its words and the field they are about (`space.lr`, `objective.metric`) */
+  | { type: 'startError'; message: string; field?: string }
+  | { type: 'error'; message: string };
+
+export type TuneFormAction =
+  /** the feed's: create the tuning */
+  | { action: 'start'; body: TuningCreate }
+  /** the host's: close the form */
+  | { action: 'cancel' };

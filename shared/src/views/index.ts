@@ -23,6 +23,11 @@ export {
   type TrainingViewAction,
   type TrainingViewMessage,
   type Translate,
+  type TuneFormAction,
+  type TuneFormMessage,
+  type TuneOrigin,
+  type TuningViewAction,
+  type TuningViewMessage,
   untranslated,
 } from '../feeds/protocol.js';
 export { BarList, histogramBars } from './bar-list.js';
@@ -50,6 +55,8 @@ export { findMatches, LOG_ROW_HEIGHT, LogLines, LogView } from './log-view.js';
 export { formatValue, MetricsChart, mergePoint, type SeriesData } from './metrics-chart.js';
 export { ModelView } from './model-view.js';
 export { NewModelView } from './new-model-view.js';
+export { ObjectiveChart, objectiveSeries } from './objective-chart.js';
+export { type Axis, axisPosition, ParallelCoordinates, parallelAxes } from './parallel-coordinates.js';
 export { PrCurveChart, prColumns } from './pr-curve-chart.js';
 export { QUALITY_WINDOWS_SHOWN, QualityView } from './quality-view.js';
 export { parseInstances, QuickTestBox, rankedScores } from './quick-test.js';
@@ -63,3 +70,6 @@ export { VIEW_STRINGS, type ViewString } from './strings.js';
 export { ensureStyles, themeColors } from './styles.js';
 export { TrainingView } from './training-view.js';
 export { parseBody, TryItBox } from './try-it.js';
+export { TuneForm } from './tune-form.js';
+export { mergeTrial, sortTrials, type TrialColumn, type TrialSort, TrialsTable } from './tuning-trials-table.js';
+export { importanceBars, TuningView } from './tuning-view.js';

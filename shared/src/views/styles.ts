@@ -206,6 +206,22 @@ input.emkit-input, .emkit-view select, .emkit-view textarea {
 .emkit-form { display: grid; grid-template-columns: repeat(auto-fill, minmax(240px, 1fr)); gap: 6px 16px; }
 .emkit-form-row { display: flex; flex-direction: column; gap: 2px; }
 .emkit-form [aria-invalid="true"] { outline: 1px solid var(--emkit-failed); }
+.emkit-sortable { cursor: pointer; user-select: none; }
+.emkit-trial-best td { font-weight: bold; }
+.emkit-trial-pruned td, .emkit-trial-failed td, .emkit-trial-stopped td { color: var(--emkit-muted); }
+.emkit-best-params { font-family: var(--emkit-mono); }
+.emkit-parallel { overflow-x: auto; }
+.emkit-parallel-plot { font-size: 11px; }
+.emkit-parallel-plot text { fill: var(--emkit-fg); }
+.emkit-parallel-plot .emkit-parallel-tick { fill: var(--emkit-muted); }
+.emkit-parallel-axis line { stroke: var(--emkit-border); stroke-width: 1; }
+.emkit-parallel-line { fill: none; stroke: var(--emkit-muted); stroke-width: 1.2; }
+.emkit-parallel-best { stroke: var(--emkit-accent); stroke-width: 2.5; stroke-opacity: 1; }
+.emkit-space-rows { border-collapse: collapse; margin: 4px 0; }
+.emkit-space-rows td, .emkit-space-rows th { padding: 2px 6px 2px 0; text-align: left; }
+.emkit-space-rows input:not([type="checkbox"]) { width: 8em; }
+.emkit-tune-error { color: var(--emkit-failed); }
+.emkit-cell-off > * { visibility: hidden; }
 `;
 
 /** Adds the stylesheet to a document once. */
@@ -224,6 +240,7 @@ export function themeColors(element: Element): {
   accent: string;
   failed: string;
   busy: string;
+  ok: string;
 } {
   const style = element.ownerDocument.defaultView?.getComputedStyle(element);
   const read = (name: string, fallback: string) => style?.getPropertyValue(name).trim() || fallback;
@@ -233,6 +250,7 @@ export function themeColors(element: Element): {
     accent: read('--emkit-accent', '#1976d2'),
     failed: read('--emkit-failed', '#d32f2f'),
     busy: read('--emkit-busy', '#f57c00'),
+    ok: read('--emkit-ok', '#388e3c'),
   };
 }
 

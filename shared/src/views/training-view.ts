@@ -34,7 +34,7 @@ export class TrainingView {
   private readonly parameters: HTMLElement;
   private readonly files: HTMLElement;
   private readonly error: HTMLElement;
-  private readonly buttons: Record<'stop' | 'copy' | 'createModel' | 'saveRecipe' | 'openTensorboard', ControlElement>;
+  private readonly buttons: Record<'stop' | 'copy' | 'tune' | 'createModel' | 'saveRecipe' | 'openTensorboard', ControlElement>;
   private training: Training | null = null;
   private readonly act: (action: TrainingViewAction) => void;
   /** a no-code training's ending, made when the training turns out to be one */
@@ -59,6 +59,7 @@ export class TrainingView {
     this.buttons = {
       stop: actionButton(doc, 'stop', t('Stop'), () => act({ action: 'stop' })),
       copy: actionButton(doc, 'copy', t('Copy'), () => act({ action: 'copy' })),
+      tune: actionButton(doc, 'tune', t('Tune…'), () => act({ action: 'tune' })),
       createModel: actionButton(doc, 'createModel', t('Create model'), () => act({ action: 'createModel' })),
       saveRecipe: actionButton(doc, 'saveRecipe', t('Save as recipe'), () => act({ action: 'saveRecipe' })),
       openTensorboard: actionButton(doc, 'openTensorboard', t('Open TensorBoard'), () => act({ action: 'openTensorboard' })),
@@ -169,6 +170,7 @@ export class TrainingView {
     const state = training?.state;
     this.buttons.stop.disabled = !state || !canTransition(trainingStates, state, 'STOP IN PROGRESS');
     this.buttons.copy.disabled = !training;
+    this.buttons.tune.disabled = !training;
     this.buttons.createModel.disabled = state !== 'COMPLETE';
     this.buttons.saveRecipe.disabled = state !== 'COMPLETE';
     this.buttons.openTensorboard.disabled = !training;

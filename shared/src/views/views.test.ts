@@ -158,6 +158,7 @@ describe('training view', () => {
 
     view.handle({ type: 'training', training: { ...training('COMPLETE'), endedAt: '2026-11-22T10:01:05.000Z' } });
     expect(view.element.querySelector('.emkit-facts')?.textContent).toContain('1m 5s');
+    button('tune')?.click();
     button('createModel')?.click();
     button('saveRecipe')?.click();
     button('openTensorboard')?.click();
@@ -167,6 +168,7 @@ describe('training view', () => {
     });
     view.element.querySelector<HTMLElement>('[data-path="artifacts/train.ipynb"]')?.click();
     expect(actions).toEqual([
+      { action: 'tune' },
       { action: 'createModel' },
       { action: 'saveRecipe' },
       { action: 'openTensorboard' },
