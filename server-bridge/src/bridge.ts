@@ -49,6 +49,7 @@ import { Store } from './store/index.js';
 import { TensorboardService } from './tensorboards/service.js';
 import { TrainingService } from './trainings/service.js';
 import { DEFAULT_SNAPSHOT_LIMITS, type SnapshotLimits } from './trainings/source.js';
+import { TuningService } from './tunings/service.js';
 import { DEFAULT_USAGE_INTERVAL_MS, UsageService } from './usage/service.js';
 import { UsageSidecar } from './usage/sidecar.js';
 import { VERSION } from './version.js';
@@ -352,6 +353,17 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     tickMs: options.alertIntervalMs,
     webhook: options.alertWebhook,
   });
+  const tunings = new TuningService(store, {
+    root: join(paths.home, 'tunings'),
+    python,
+    emkitImportPath,
+    environments,
+    clusters: () => clusters,
+    datasets: resolveDataset,
+    snapshotLimits: options.snapshotLimits,
+    trainings,
+    log,
+  });
   const context: BridgeContext = {
     version: VERSION,
     paths,
@@ -374,6 +386,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     schedules,
     usage,
     alerts,
+    tunings,
     tickets: new TicketBook(),
     sessions,
     uptimeSeconds: () => (Date.now() - startedAt) / 1000,
@@ -392,6 +405,8 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   schedules.start();
   usage.start();
   alerts.start();
+  // after the trainings: the trials it picks up again are their trainings
+  tunings.start();
 
   const host = options.host ?? '127.0.0.1';
   const allowedHosts = [
@@ -417,6 +432,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     await app.listen({ host, port: options.port ?? DEFAULT_PORT });
   } catch (error) {
     await usage.stop();
+    await tunings.shutdown();
     schedules.shutdown();
     await alerts.shutdown();
     await endpoints.shutdown();
@@ -451,6 +467,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
       await app.close();
       await usage.stop();
       // runs left going are resumed by the next bridge
+      await tunings.shutdown();
       schedules.shutdown();
       await alerts.shutdown();
       drift.shutdown();

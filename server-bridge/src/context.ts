@@ -19,6 +19,7 @@ import type { TicketBook } from './server/tickets.js';
 import type { Store } from './store/index.js';
 import type { TensorboardService } from './tensorboards/service.js';
 import type { TrainingService } from './trainings/service.js';
+import type { TuningService } from './tunings/service.js';
 import type { UsageService } from './usage/service.js';
 
 /** What route handlers reach: the store and the services, nothing global. */
@@ -55,6 +56,8 @@ export interface BridgeContext {
   usage: UsageService;
   /** alert rules on the monitored series, read by the bridge's own timer */
   alerts: AlertService;
+  /** searches over hyperparameters: one study process per running tuning, each trial a training */
+  tunings: TuningService;
   /** one-time credentials for pages browsers open */
   tickets: TicketBook;
   /** the browser sessions those tickets open */

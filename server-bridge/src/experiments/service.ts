@@ -47,6 +47,8 @@ export class ExperimentService {
       if (trainings > 0) {
         throw conflict(`experiment "${experiment.name}" has ${trainings} training(s); delete them first`);
       }
+      const tunings = this.store.tunings.countInExperiment(experiment.id);
+      if (tunings > 0) throw conflict(`experiment "${experiment.name}" has ${tunings} tuning(s); delete them first`);
       this.store.experiments.delete(experiment.id);
     });
   }

@@ -1,10 +1,4 @@
-import { HttpError } from '../server/errors.js';
 import type { Handlers } from './types.js';
-
-// placeholders of the issue-19 contract: the tunings engineer replaces them
-const notYet = (): never => {
-  throw new HttpError(404, 'not_found', 'tunings are not built yet');
-};
 
 export const tuningHandlers: Handlers<
   | 'listTunings'
@@ -16,12 +10,15 @@ export const tuningHandlers: Handlers<
   | 'listTuningTrials'
   | 'deleteTuning'
 > = {
-  listTunings: notYet,
-  createTuning: notYet,
-  getTuning: notYet,
-  updateTuning: notYet,
-  stopTuning: notYet,
-  copyTuning: notYet,
-  listTuningTrials: notYet,
-  deleteTuning: notYet,
+  listTunings: ({ query }, { bridge }) => bridge.tunings.list(query),
+  createTuning: ({ body }, { bridge }) => bridge.tunings.create(body),
+  getTuning: ({ params }, { bridge }) => bridge.tunings.find(params.id),
+  updateTuning: ({ params, body }, { bridge }) => bridge.tunings.update(params.id, body),
+  stopTuning: ({ params }, { bridge }) => bridge.tunings.stop(params.id),
+  copyTuning: ({ params, body }, { bridge }) => bridge.tunings.copy(params.id, body ?? {}),
+  listTuningTrials: ({ params, query }, { bridge }) => bridge.tunings.trials(params.id, query),
+  deleteTuning: async ({ params, query }, { bridge }) => {
+    await bridge.tunings.delete(params.id, query);
+    return undefined;
+  },
 };

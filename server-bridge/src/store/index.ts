@@ -20,6 +20,7 @@ import { RecipesRepository } from './recipes.js';
 import { SchedulesRepository } from './schedules.js';
 import { TensorboardsRepository } from './tensorboards.js';
 import { TrainingsRepository } from './trainings.js';
+import { TuningsRepository } from './tunings.js';
 import { UsageRepository } from './usage.js';
 
 /** The bridge's SQLite store: one repository per resource, one event log for all. */
@@ -48,6 +49,8 @@ export class Store {
   /** resource usage of the processes of trainings, endpoints and batch jobs (issue 18) */
   readonly usage: UsageRepository;
   readonly alerts: AlertsRepository;
+  /** searches over hyperparameters and their trials (issue 19) */
+  readonly tunings: TuningsRepository;
 
   constructor(file: string) {
     this.db = openDatabase(file);
@@ -71,6 +74,7 @@ export class Store {
     this.schedules = new SchedulesRepository(this.db, this.events, scheduleView);
     this.usage = new UsageRepository(this.db);
     this.alerts = new AlertsRepository(this.db, this.events);
+    this.tunings = new TuningsRepository(this.db, this.events);
   }
 
   /**

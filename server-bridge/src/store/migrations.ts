@@ -652,6 +652,68 @@ export const migrations: readonly { version: number; name: string; sql: string }
       CREATE INDEX alert_events_rule ON alert_events (rule_id, seq);
     `,
   },
+  {
+    version: 20,
+    name: 'tunings and their trials',
+    sql: `
+      -- a search over hyperparameters (issue 19); its study is a journal file in dir, its trials trainings
+      CREATE TABLE tunings (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        description TEXT NOT NULL DEFAULT '',
+        experiment_id TEXT NOT NULL REFERENCES experiments (id),
+        -- JSON: the TrainingSource of the snapshot in dir/source
+        source TEXT NOT NULL,
+        -- JSON: key → ParameterSpec; key → value (strings); {metric, mode, aggregate, step}
+        space TEXT NOT NULL,
+        fixed TEXT NOT NULL,
+        objective TEXT NOT NULL,
+        algorithm TEXT NOT NULL,
+        pruner TEXT NOT NULL,
+        max_trials INTEGER NOT NULL,
+        max_duration_seconds INTEGER,
+        parallel INTEGER NOT NULL,
+        seed INTEGER,
+        datasets TEXT NOT NULL,
+        environment_id TEXT,
+        environment_name TEXT,
+        tags TEXT NOT NULL,
+        trial_max_duration_seconds INTEGER,
+        early_stopping TEXT,
+        cluster_id TEXT,
+        cluster_name TEXT,
+        state TEXT NOT NULL,
+        state_reason TEXT,
+        -- JSON: the best COMPLETE trial {number, trainingId, trainingName, value, params}; key → importance
+        best TEXT,
+        importance TEXT,
+        copied_from TEXT,
+        dir TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        started_at TEXT,
+        ended_at TEXT
+      );
+      -- one row per trial the study was asked for, written before its training is made (so a restart finds it)
+      CREATE TABLE tuning_trials (
+        tuning_id TEXT NOT NULL REFERENCES tunings (id) ON DELETE CASCADE,
+        number INTEGER NOT NULL,
+        training_id TEXT,
+        training_name TEXT,
+        state TEXT NOT NULL,
+        state_reason TEXT,
+        params TEXT NOT NULL,
+        value REAL,
+        last_step INTEGER,
+        last_value REAL,
+        pruned_at_step INTEGER,
+        started_at TEXT,
+        ended_at TEXT,
+        PRIMARY KEY (tuning_id, number)
+      );
+      CREATE INDEX tuning_trials_training ON tuning_trials (training_id);
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

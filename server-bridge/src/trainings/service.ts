@@ -15,12 +15,12 @@ import type { MetricsIngester } from '../metrics/ingest.js';
 import type { Executor } from '../runtime/local-executor.js';
 import { conflict } from '../server/errors.js';
 import type { Store } from '../store/index.js';
-import { publicTraining } from '../store/trainings.js';
+import { publicTraining, type TrainingRecord } from '../store/trainings.js';
 import { ClusterPushes } from './cluster-push.js';
 import { ClusterTrainingRuns } from './cluster-run.js';
 import { TrainingQueries } from './queries.js';
 import type { SnapshotLimits } from './source.js';
-import { type RecipeOrigin, TrainingSubmitter } from './submit.js';
+import { type RecipeOrigin, type SnapshotOrigin, TrainingSubmitter } from './submit.js';
 import { type CompletionStep, TrainingSupervision } from './supervise.js';
 
 export interface TrainingServiceOptions {
@@ -72,6 +72,11 @@ export class TrainingService extends TrainingQueries {
     return publicTraining(await this.submitter.create(input, origin));
   }
 
+  /** A training of a snapshot taken before: a tuning's trials, each from the tuning's one snapshot. */
+  async createFromSnapshot(input: Omit<TrainingCreate, 'source'>, origin: SnapshotOrigin): Promise<TrainingRecord> {
+    return this.submitter.createFromSnapshot(input, origin);
+  }
+
   /** The same settings and the same snapshot of the source, as a new run. */
   async copy(key: string, overrides: TrainingCopy): Promise<Training> {
     return publicTraining(await this.submitter.copy(this.record(key), overrides));
@@ -89,13 +94,14 @@ export class TrainingService extends TrainingQueries {
     );
   }
 
-  async stop(key: string): Promise<Training> {
+  /** `reason`: why it ends STOPPED, when not by a person's request (a tuning's pruner: "pruned at step 12"). */
+  async stop(key: string, reason?: string): Promise<Training> {
     const training = this.record(key);
     if (training.state === 'STOP IN PROGRESS') return publicTraining(training);
     if (isSettled(trainingStates, training.state)) {
       throw conflict(`training "${training.name}" has already ended (${training.state})`);
     }
-    return publicTraining(await this.supervision.stop(training));
+    return publicTraining(await this.supervision.stop(training, reason));
   }
 
   /** A settled training that no model comes from: its record, metrics and folder go. */

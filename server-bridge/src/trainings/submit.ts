@@ -99,6 +99,14 @@ export interface RecipeOrigin {
 }
 const NO_RECIPE: RecipeOrigin = { recipe: null, registerModel: null };
 
+/** A snapshot of a source taken earlier: its folder, its entry point, and the source it was taken of. */
+export interface SnapshotOrigin {
+  snapshot: string;
+  entryPoint: string;
+  path: string;
+  kind: 'notebook' | 'script';
+}
+
 /**
  * Submitting a training: validate, snapshot the source, write the spec, record it (with its experiment, made if
  * new) and hand it to supervision. A submit that fails leaves no folder and no record.
@@ -136,6 +144,33 @@ export class TrainingSubmitter {
       snapshot: (target) => snapshotSource(source, target, this.snapshotLimits),
       sourceInfo: { path: source.root, kind: source.kind },
       recipe: origin,
+    });
+  }
+
+  /**
+   * A training of a snapshot taken before (a tuning's trials: one snapshot for all of them), copied in as a
+   * copy's is; `origin` is what the training says its source was.
+   */
+  async createFromSnapshot(input: Omit<TrainingCreate, 'source'>, origin: SnapshotOrigin): Promise<TrainingRecord> {
+    return this.submit({
+      name: input.name,
+      description: input.description ?? '',
+      experiment: input.experiment,
+      entryPoint: origin.entryPoint,
+      hyperparameters: input.hyperparameters ?? {},
+      datasets: input.datasets ?? {},
+      environment: input.environment,
+      instanceCount: input.instanceCount ?? 1,
+      maxDurationSeconds: input.maxDurationSeconds ?? null,
+      tags: input.tags ?? {},
+      earlyStopping: input.earlyStopping ?? null,
+      copiedFrom: null,
+      cluster: input.cluster,
+      placementStrategy: input.placementStrategy ?? null,
+      maxRetries: input.maxRetries ?? null,
+      snapshot: (target) => copySnapshot(origin.snapshot, target, this.snapshotLimits),
+      sourceInfo: { path: origin.path, kind: origin.kind },
+      recipe: NO_RECIPE,
     });
   }
 

@@ -130,9 +130,15 @@ export class TrainingSupervision {
   }
 
   /** Ask the supervisor to stop, and watch that it does within STOP_GRACE_MS; answers the training as it is then. */
-  async stop(training: TrainingRecord): Promise<TrainingRecord> {
+  async stop(training: TrainingRecord, reason?: string): Promise<TrainingRecord> {
     const layout = trainingLayout(training.dir);
-    const stopping = this.store.tx(() => this.store.trainings.update(training.id, { state: 'STOP IN PROGRESS' }));
+    if (reason !== undefined) this.writeStopReason(training, layout, reason);
+    const stopping = this.store.tx(() =>
+      this.store.trainings.update(training.id, {
+        state: 'STOP IN PROGRESS',
+        ...(reason === undefined ? {} : { stateReason: reason }),
+      }),
+    );
     watchStop(this.watching, training.id, { layout });
     if (training.clusterId) {
       await this.clusterRuns().stop(training);
@@ -266,7 +272,7 @@ export class TrainingSupervision {
         stateReason: early
           ? earlyStoppedReason(early)
           : stopped
-            ? 'stopped by request'
+            ? (training.stateReason ?? 'stopped by request')
             : unreadable !== undefined
               ? `${supervisor} ended, and its status.json (${watch.layout.status}) could not be read: ${unreadable}`
               : `${supervisor} ended without a result: it was killed, or the machine restarted`,
@@ -288,7 +294,7 @@ export class TrainingSupervision {
         stateReason: early
           ? `${earlyStoppedReason(early)} (its processes had to be killed)`
           : stopLate
-            ? 'stopped by request (its processes had to be killed)'
+            ? `${training.stateReason ?? 'stopped by request'} (its processes had to be killed)`
             : `the maximum duration of ${training.maxDurationSeconds}s was reached (its processes had to be killed)`,
         exitCode: null,
       });
@@ -337,7 +343,7 @@ export class TrainingSupervision {
         stateReason: early
           ? earlyStoppedReason(early)
           : stopped
-            ? 'stopped by request'
+            ? (training.stateReason ?? 'stopped by request')
             : `its Ray job ended ${job.status} without a result${job.message ? `: ${job.message}` : ''}`,
         exitCode: null,
       });
@@ -352,7 +358,7 @@ export class TrainingSupervision {
       this.settle(training, {
         state: stopLate ? 'STOPPED' : 'FAIL TRAIN',
         stateReason: stopLate
-          ? 'stopped by request (its Ray job had to be stopped)'
+          ? `${training.stateReason ?? 'stopped by request'} (its Ray job had to be stopped)`
           : `the maximum duration of ${training.maxDurationSeconds}s was reached (its Ray job had to be stopped)`,
         exitCode: null,
       });
@@ -397,14 +403,18 @@ export class TrainingSupervision {
     this.options.log.info({ training: training.name, reason }, 'early stopping');
     watch.stopAskedAt = Date.now();
     const pid = training.supervisorPid ?? readStatus(watch.layout.status).status?.supervisorPid ?? null;
-    // the supervisor says why in the log it ends, rather than "stopped by request"
+    this.writeStopReason(training, watch.layout, reason);
+    if (training.clusterId) void this.clusterRuns().stop(training);
+    else if (pid !== null && this.options.executor.isRunning(pid, watch.layout)) this.options.executor.requestStop(pid);
+  }
+
+  /** The supervisor says why in the log it ends, and in its final status, rather than "stopped by request". */
+  private writeStopReason(training: TrainingRecord, layout: TrainingLayout, reason: string): void {
     try {
-      writeFileSync(watch.layout.stopReason, `${reason}\n`);
+      writeFileSync(layout.stopReason, `${reason}\n`);
     } catch (error) {
       this.options.log.warn({ training: training.name, error: (error as Error).message }, 'could not write stop-reason');
     }
-    if (training.clusterId) void this.clusterRuns().stop(training);
-    else if (pid !== null && this.options.executor.isRunning(pid, watch.layout)) this.options.executor.requestStop(pid);
   }
 
   private killLeftovers(status: SupervisorStatus | undefined): void {

@@ -1,0 +1,48 @@
+import { type EmkitClient, isSettled, type Tuning, tuningStates } from '@emkit/shared';
+import { waitFor } from './bridge.js';
+import { writeTree } from './trainings.js';
+
+/**
+ * A training script whose loss has a known minimum, 0 at x = 2, y = -1: `(x-2)² + (y+1)²`, plus 1/(step+1)
+ * at each step (falling, so the last step's value is the lowest and later steps never change the order).
+ * Its hyperparameters arrive as `--x`, `--y`; `--steps` and `--pause` set how long it runs.
+ */
+export const QUADRATIC_SCRIPT = [
+  'import argparse',
+  'import time',
+  '',
+  'from emkit.tracking import flush, log_metric',
+  '',
+  'parser = argparse.ArgumentParser()',
+  'parser.add_argument("--x", type=float, default=0.0)',
+  'parser.add_argument("--y", type=float, default=0.0)',
+  'parser.add_argument("--steps", type=int, default=5)',
+  'parser.add_argument("--pause", type=float, default=0.05)',
+  'args, _ = parser.parse_known_args()',
+  'loss = (args.x - 2) ** 2 + (args.y + 1) ** 2',
+  'for step in range(args.steps):',
+  '    log_metric("loss", loss + 1.0 / (step + 1), step)',
+  '    flush()',
+  '    time.sleep(args.pause)',
+  '',
+].join('\n');
+
+/** The script's loss at its last step, for values x, y. */
+export const quadraticLoss = (x: number, y: number, steps: number) => (x - 2) ** 2 + (y + 1) ** 2 + 1 / steps;
+
+/** A folder holding the quadratic script as train.py; returns the script's path. */
+export function writeQuadratic(dir: string): string {
+  writeTree(dir, { 'train.py': QUADRATIC_SCRIPT });
+  return `${dir}/train.py`;
+}
+
+export function settledTuning(client: EmkitClient, id: string, timeoutMs = 180_000): Promise<Tuning> {
+  return waitFor(
+    async () => {
+      const tuning = await client.api.getTuning({ params: { id } });
+      return isSettled(tuningStates, tuning.state) && tuning.trials.running === 0 ? tuning : undefined;
+    },
+    timeoutMs,
+    `tuning ${id} to settle`,
+  );
+}
