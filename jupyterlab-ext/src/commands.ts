@@ -47,6 +47,10 @@ export const CommandIds = {
   deleteSchedule: 'emkit:delete-schedule',
   addAlert: 'emkit:add-alert',
   deleteAlert: 'emkit:delete-alert',
+  tune: 'emkit:tune',
+  openTuning: 'emkit:open-tuning',
+  stopTuning: 'emkit:stop-tuning',
+  deleteTuning: 'emkit:delete-tuning',
 } as const;
 
 /** What a resource command takes: the id (or name) of what to act on; without it the command asks. */

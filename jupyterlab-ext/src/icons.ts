@@ -29,3 +29,12 @@ const bellSvg = `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" 
 </svg>`;
 
 export const alertIcon = new LabIcon({ name: 'emkit:alert', svgstr: bellSvg });
+
+// sliders: tuning (the notebook toolbar's "Tune…", the Tunings section, the tuning tabs)
+const slidersSvg = `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 24 24">
+  <g class="jp-icon3" fill="#616161">
+    <path d="M5 3h2v7.2a3 3 0 0 1 0 5.6V21H5v-5.2a3 3 0 0 1 0-5.6zm6 0h2v3.2a3 3 0 0 1 0 5.6V21h-2v-9.2a3 3 0 0 1 0-5.6zm6 0h2v11.2a3 3 0 0 1 0 5.6V21h-2v-1.2a3 3 0 0 1 0-5.6z"/>
+  </g>
+</svg>`;
+
+export const tuneIcon = new LabIcon({ name: 'emkit:tune', svgstr: slidersSvg });

@@ -10,6 +10,8 @@ import { noCodePlugin } from './plugins/no-code.js';
 import { notificationsPlugin } from './plugins/notifications.js';
 import { scheduleNotificationsPlugin } from './plugins/schedule-notifications.js';
 import { sidebarPlugin } from './plugins/sidebar.js';
+import { tuningNotificationsPlugin } from './plugins/tuning-notifications.js';
+import { tuningsPlugin } from './plugins/tunings.js';
 import { workflowsPlugin } from './plugins/workflows.js';
 
 export { IEmkit } from './tokens.js';
@@ -28,5 +30,7 @@ const plugins: JupyterFrontEndPlugin<unknown>[] = [
   batchSchedulesPlugin,
   scheduleNotificationsPlugin,
   alertNotificationsPlugin,
+  tuningsPlugin,
+  tuningNotificationsPlugin,
 ];
 export default plugins;

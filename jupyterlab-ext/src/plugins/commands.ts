@@ -1,4 +1,4 @@
-import { ApiError, batchInferenceStates, type EmkitClient, isSettled, trainingStates } from '@emkit/shared';
+import { ApiError, batchInferenceStates, type EmkitClient, isSettled, trainingStates, tuningStates } from '@emkit/shared';
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { Dialog, ICommandPalette, InputDialog, Notification, showDialog } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
@@ -194,6 +194,32 @@ function resourceActions(trans: TranslationBundle, resources: ResourceStore): Re
       confirmLabel: deleteLabel,
       failed: couldNotDelete,
       call: (client, id) => client.api.deleteSchedule({ params: { id } }),
+    },
+    {
+      id: CommandIds.stopTuning,
+      kind: 'tunings',
+      label: trans.__('Stop Tuning…'),
+      pick: trans.__('Stop which tuning?'),
+      none: trans.__('No tuning is running.'),
+      confirmTitle: (name) => trans.__('Stop tuning %1?', name),
+      confirmBody: trans.__('No new trial starts and the running ones are stopped; the best so far is kept.'),
+      confirmLabel: trans.__('Stop'),
+      failed: (name, message) => trans.__('Could not stop %1: %2', name, message),
+      applies: (item) => !isSettled(tuningStates, item.state as never),
+      call: (client, id) => client.api.stopTuning({ params: { id } }),
+    },
+    {
+      id: CommandIds.deleteTuning,
+      kind: 'tunings',
+      label: trans.__('Delete Tuning…'),
+      pick: trans.__('Delete which tuning?'),
+      none: trans.__('There are no finished tunings to delete.'),
+      confirmTitle: (name) => trans.__('Delete tuning %1?', name),
+      confirmBody: trans.__('Its study and folder are removed; its trials’ trainings stay.'),
+      confirmLabel: deleteLabel,
+      failed: couldNotDelete,
+      applies: (item) => isSettled(tuningStates, item.state as never),
+      call: (client, id) => client.api.deleteTuning({ params: { id }, query: {} }),
     },
   ];
 }

@@ -181,6 +181,9 @@ export const detailsPlugin: JupyterFrontEndPlugin<void> = {
             case 'copy':
               void commands.execute(CommandIds.copyTraining, { id: training.id });
               break;
+            case 'tune':
+              void commands.execute(CommandIds.tune, { training: training.id });
+              break;
             case 'createModel':
               void commands.execute(CommandIds.createModel, { id: training.id });
               break;

@@ -14,6 +14,9 @@ import { CommandIds } from '../commands.js';
 import { IEmkit, SETTINGS_PLUGIN_ID } from '../tokens.js';
 import { viewTranslator } from '../views/translate.js';
 
+/** The tag the bridge puts on a tuning's trials (their trainings): `emkit.tuning=<tuning id>`. */
+const TUNING_TAG = 'emkit.tuning';
+
 /**
  * A notification when a training settles, from the bridge's `finished` event (no polling), with
  * what its curves say; and one while it runs when a metric turns NaN or infinite (an `updated` event).
@@ -56,6 +59,8 @@ export const notificationsPlugin: JupyterFrontEndPlugin<void> = {
     };
     emkit.connection.event.connect((_, event) => {
       if (!enabled || event.resource !== 'trainings' || !event.data) return;
+      // a tuning's trials come and go by the dozen: the tuning's own notification tells how they went
+      if ((event.data as unknown as Training).tags?.[TUNING_TAG] !== undefined) return;
       if (event.action === 'updated') return warnNew(event.data as unknown as Training);
       if (event.action !== 'finished') return;
       const training = event.data as unknown as Training;

@@ -92,6 +92,7 @@ const client = {
     listBatchInferences: async () => empty,
     listSchedules: async () => empty,
     listAlertRules: async () => empty,
+    listTunings: async () => empty,
     listAlertEvents: async () => ({ items: [] }),
   },
 } as unknown as EmkitClient;
@@ -339,6 +340,43 @@ describe('the sidebar', () => {
     const header = host.querySelector('[data-emkit-section="schedules"] .emkit-Section-actions .emkit-IconButton') as HTMLElement;
     await act(async () => header.click());
     expect(executed.at(-1)).toEqual(['emkit:new-schedule', {}]);
+  });
+
+  it('lists tunings with their trials and best so far; stop while running, delete once settled', async () => {
+    const tuning = (state: string, seq: number, best: number | null) =>
+      ({
+        seq,
+        time: '2026-12-07T00:00:00.000Z',
+        resource: 'tunings',
+        action: 'updated',
+        id: 'u1',
+        data: {
+          id: 'u1',
+          name: 'iris-tune',
+          state,
+          stateReason: null,
+          maxTrials: 20,
+          objective: { metric: 'val_loss', mode: 'min', aggregate: 'last', step: null },
+          trials: { total: 3, running: 1, complete: 2, pruned: 0, failed: 0, stopped: 0 },
+          best: best === null ? null : { number: 1, trainingId: 't1', trainingName: 'iris-tune-t1', value: best, params: {} },
+          createdAt: '2026-12-07T00:00:00.000Z',
+          updatedAt: `2026-12-07T00:00:0${seq % 10}.000Z`,
+        },
+      }) as never;
+    await act(async () => resources.apply(tuning('RUNNING', 31, null)));
+    const row = () => host.querySelector('[data-emkit-kind="tuning"][data-emkit-name="iris-tune"]');
+    expect(row()?.querySelector('.emkit-Row-detail')?.textContent).toBe('3/20 trials');
+    await act(async () => row()?.querySelector<HTMLElement>('[aria-label="Stop tuning iris-tune"]')?.click());
+    expect(executed.at(-1)).toEqual(['emkit:stop-tuning', { id: 'u1' }]);
+    await act(async () => resources.apply(tuning('COMPLETE', 32, 0.0123)));
+    expect(row()?.querySelector('.emkit-Row-detail')?.textContent).toBe('3/20 trials · best val_loss 0.0123');
+    await act(async () => row()?.querySelector<HTMLElement>('[aria-label="Delete tuning iris-tune"]')?.click());
+    expect(executed.at(-1)).toEqual(['emkit:delete-tuning', { id: 'u1' }]);
+    await act(async () => row()?.querySelector<HTMLElement>('.emkit-Row-open')?.click());
+    expect(executed.at(-1)).toEqual(['emkit:open-tuning', { id: 'u1', name: 'iris-tune' }]);
+    const header = host.querySelector('[data-emkit-section="tunings"] .emkit-Section-actions .emkit-IconButton') as HTMLElement;
+    await act(async () => header.click());
+    expect(executed.at(-1)).toEqual(['emkit:tune', {}]);
   });
 
   it("lists alert rules with their state, condition and recent firing; an endpoint's row adds one", async () => {

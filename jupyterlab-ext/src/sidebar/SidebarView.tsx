@@ -18,6 +18,7 @@ import { ModelsSection } from './ModelsSection.js';
 import { IconButton } from './parts.js';
 import { RecipesSection } from './RecipesSection.js';
 import { SchedulesSection } from './SchedulesSection.js';
+import { TuningsSection } from './TuningsSection.js';
 
 /** Runs an emkit command on one resource (by id); the commands ask, act and report. */
 export type Run = (command: string, id?: string, extra?: Record<string, string>) => void;
@@ -57,6 +58,7 @@ export function SidebarView({ emkit, commands }: { emkit: IEmkit; commands: Comm
           <DatasetsSection datasets={data.datasets} trans={trans} run={run} />
           <RecipesSection recipes={data.recipes} trans={trans} run={run} />
           <ExperimentsSection experiments={data.experiments} trainings={data.trainings} trans={trans} run={run} />
+          <TuningsSection tunings={data.tunings} trans={trans} run={run} />
           <ModelsSection models={data.models} trans={trans} run={run} />
           <BatchJobsSection batches={data['batch-inferences']} trans={trans} run={run} />
           <SchedulesSection schedules={data.schedules} trans={trans} run={run} />

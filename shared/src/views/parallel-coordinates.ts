@@ -4,6 +4,8 @@ import { formatValue } from './metrics-chart.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const AXIS_GAP = 130;
+/** Few axes are spread over this much, not squeezed together. */
+const MIN_WIDTH = 480;
 const HEIGHT = 220;
 const TOP = 24;
 const BOTTOM = 20;
@@ -105,10 +107,18 @@ export class ParallelCoordinates {
       return;
     }
     const axes = parallelAxes(space, scored, objective);
-    const width = SIDE * 2 + AXIS_GAP * (axes.length - 1);
-    const root = svg(doc, 'svg', { viewBox: `0 0 ${width} ${HEIGHT}`, role: 'img', 'aria-label': objective });
+    const width = Math.max(MIN_WIDTH, SIDE * 2 + AXIS_GAP * (axes.length - 1));
+    const gap = (width - SIDE * 2) / Math.max(1, axes.length - 1);
+    // drawn at its own size (never scaled up to the pane: the text would grow with it); a narrow pane scrolls
+    const root = svg(doc, 'svg', {
+      viewBox: `0 0 ${width} ${HEIGHT}`,
+      width,
+      height: HEIGHT,
+      role: 'img',
+      'aria-label': objective,
+    });
     root.setAttribute('class', 'emkit-parallel-plot');
-    const x = (i: number) => SIDE + i * AXIS_GAP;
+    const x = (i: number) => SIDE + i * gap;
     const y = (position: number) => HEIGHT - BOTTOM - position * (HEIGHT - TOP - BOTTOM);
     const objectiveAxis = axes[axes.length - 1] as Axis;
     // best last, so it is drawn over the others

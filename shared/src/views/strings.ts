@@ -396,7 +396,7 @@ export const VIEW_STRINGS = [
   "A trial's value",
   'Trials at once',
   'Start tuning',
-  'empty: a new one named after the tuning',
+  'the default experiment',
   'min: lower is better',
   'max: higher is better',
   'its last value',

@@ -211,7 +211,7 @@ input.emkit-input, .emkit-view select, .emkit-view textarea {
 .emkit-trial-pruned td, .emkit-trial-failed td, .emkit-trial-stopped td { color: var(--emkit-muted); }
 .emkit-best-params { font-family: var(--emkit-mono); }
 .emkit-parallel { overflow-x: auto; }
-.emkit-parallel-plot { min-width: 360px; max-width: 100%; height: auto; font-size: 10px; }
+.emkit-parallel-plot { font-size: 11px; }
 .emkit-parallel-plot text { fill: var(--emkit-fg); }
 .emkit-parallel-plot .emkit-parallel-tick { fill: var(--emkit-muted); }
 .emkit-parallel-axis line { stroke: var(--emkit-border); stroke-width: 1; }
@@ -221,6 +221,7 @@ input.emkit-input, .emkit-view select, .emkit-view textarea {
 .emkit-space-rows td, .emkit-space-rows th { padding: 2px 6px 2px 0; text-align: left; }
 .emkit-space-rows input:not([type="checkbox"]) { width: 8em; }
 .emkit-tune-error { color: var(--emkit-failed); }
+.emkit-cell-off > * { visibility: hidden; }
 `;
 
 /** Adds the stylesheet to a document once. */

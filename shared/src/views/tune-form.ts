@@ -84,7 +84,7 @@ export class TuneForm {
       control(doc, 'textField', { className: 'emkit-input', attrs: { 'data-field': setting, placeholder } });
     this.settings = {
       name: text('name'),
-      experiment: text('experiment', t('empty: a new one named after the tuning')),
+      experiment: this.select('experiment', [['', t('the default experiment')]]),
       metric: text('metric', 'val_loss'),
       mode: this.select('mode', [
         ['min', t('min: lower is better')],
@@ -245,8 +245,15 @@ export class TuneForm {
   private fill(init: TuneFormMessage & { type: 'init' }): void {
     this.init = init;
     const t = this.t;
-    this.heading.textContent = t('Tune {0}', init.source.entryPoint ?? init.source.path);
+    this.heading.textContent = t('Tune {0}', init.source.entryPoint ?? init.source.path.split(/[\\/]/).pop() ?? init.source.path);
     this.settings.name.value = init.name;
+    this.settings.experiment.replaceChildren(
+      ...[['', t('the default experiment')], ...init.experiments.map((e) => [e, e])].map(([value, text]) => {
+        const option = control(this.doc, 'option', { text, attrs: { value: value as string } });
+        if (value === (init.experiment ?? '')) option.setAttribute('selected', '');
+        return option;
+      }),
+    );
     this.settings.experiment.value = init.experiment ?? '';
     this.rowsBody.replaceChildren();
     this.rows = [];
@@ -345,9 +352,13 @@ export class TuneForm {
     }
     row.shownKind = kind;
     const numeric = kind !== 'choice' && kind !== 'fixed';
-    for (const cell of [row.low, row.high]) (cell.parentElement as HTMLElement).hidden = !numeric;
-    (row.step.parentElement as HTMLElement).hidden = kind !== 'int' && kind !== 'discrete';
-    (row.values.parentElement as HTMLElement).hidden = numeric;
+    // cells are left out of sight, not out of the row, so the columns stay under their headings
+    const show = (cell: ControlElement, shown: boolean) =>
+      (cell.parentElement as HTMLElement).classList.toggle('emkit-cell-off', !shown);
+    show(row.low, numeric);
+    show(row.high, numeric);
+    show(row.step, kind === 'int' || kind === 'discrete');
+    show(row.values, !numeric);
   }
 
   private rowOf(row: RowControls): SpaceRow {
