@@ -96,6 +96,7 @@ describe('the alerts tree', () => {
         listSchedules: none,
         listAlertRules: () => list([rule('iris-latency', 'FIRING', 812), rule('iris-errors', 'OK', null)]),
         listAlertEvents: async () => ({ items: [event(1, 'FIRING'), event(2, 'RESOLVED'), event(3, 'FIRING')] }),
+        listTunings: none,
       },
     } as never);
     const tree = new AlertsTree(store, 'alerts');

@@ -89,6 +89,7 @@ async function loadedStore(jobs: BatchInference[], schedules: Schedule[]) {
       listSchedules: () => list(schedules),
       listAlertRules: none,
       listAlertEvents: none,
+      listTunings: none,
     },
   } as never);
   return store;

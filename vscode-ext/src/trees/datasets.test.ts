@@ -87,6 +87,7 @@ async function loadedStore(datasets: Dataset[], recipes: Recipe[]) {
       listSchedules: none,
       listAlertRules: none,
       listAlertEvents: none,
+      listTunings: none,
     },
   } as never);
   return store;
