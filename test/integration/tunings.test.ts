@@ -108,6 +108,36 @@ describe('a tuning of real trainings', () => {
     expect(got.id).toBe(created.id);
   });
 
+  it('covers a grid exactly once, two trials at a time, and no more trials than the grid has', async () => {
+    const created = await bridge.client.api.createTuning({
+      body: {
+        name: 'grid-quadratic',
+        source: { path: script },
+        space: { x: { type: 'int', low: 0, high: 2 }, y: { type: 'choice', values: [-1, 0] } },
+        fixed: { steps: '2', pause: '0.01' },
+        objective: { metric: 'loss', mode: 'min' },
+        algorithm: 'grid',
+        maxTrials: 100,
+        parallel: 2,
+        seed: 1,
+      },
+    });
+    // the grid's six points, not the hundred asked for
+    expect(created.maxTrials).toBe(6);
+    const done = await settledTuning(bridge.client, created.id);
+    expect(done.state, done.stateReason ?? '').toBe('COMPLETE');
+    const trials = (await bridge.client.api.listTuningTrials({ params: { id: created.id } })).items;
+    const points = trials.map((t) => `${t.params.x},${t.params.y}`).sort();
+    expect(points).toEqual(['0,-1', '0,0', '1,-1', '1,0', '2,-1', '2,0']);
+    expect(trials.every((t) => t.state === 'COMPLETE')).toBe(true);
+    // the minimum is on the grid: x = 2, y = -1
+    expect(done.best?.params).toEqual({ x: 2, y: -1 });
+    expect(mostAtOnce(created.id)).toBeLessThanOrEqual(2);
+    // each point's training got it as its hyperparameters
+    const training = await bridge.client.api.getTraining({ params: { id: done.best?.trainingId as string } });
+    expect(training.hyperparameters).toMatchObject({ x: '2', y: '-1' });
+  });
+
   it('stops: no trial starts any more, the running ones are stopped, the tuning ends STOPPED', async () => {
     const created = await bridge.client.api.createTuning({
       body: {

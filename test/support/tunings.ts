@@ -5,7 +5,8 @@ import { writeTree } from './trainings.js';
 /**
  * A training script whose loss has a known minimum, 0 at x = 2, y = -1: `(x-2)² + (y+1)²`, plus 1/(step+1)
  * at each step (falling, so the last step's value is the lowest and later steps never change the order).
- * Its hyperparameters arrive as `--x`, `--y`; `--steps` and `--pause` set how long it runs.
+ * Its hyperparameters arrive as `--x`, `--y`; `--steps` and `--pause` set how long it runs; `--bump B` adds B
+ * at the last step (its last value is then not its best); `--fail-x X` makes it fail when x is X.
  */
 export const QUADRATIC_SCRIPT = [
   'import argparse',
@@ -18,10 +19,15 @@ export const QUADRATIC_SCRIPT = [
   'parser.add_argument("--y", type=float, default=0.0)',
   'parser.add_argument("--steps", type=int, default=5)',
   'parser.add_argument("--pause", type=float, default=0.05)',
+  'parser.add_argument("--bump", type=float, default=0.0)',
+  'parser.add_argument("--fail-x", type=float, default=None)',
   'args, _ = parser.parse_known_args()',
+  'if args.fail_x is not None and args.x == args.fail_x:',
+  '    raise SystemExit(f"x = {args.x} is the value this script refuses")',
   'loss = (args.x - 2) ** 2 + (args.y + 1) ** 2',
   'for step in range(args.steps):',
-  '    log_metric("loss", loss + 1.0 / (step + 1), step)',
+  '    bump = args.bump if step == args.steps - 1 else 0.0',
+  '    log_metric("loss", loss + 1.0 / (step + 1) + bump, step)',
   '    flush()',
   '    time.sleep(args.pause)',
   '',

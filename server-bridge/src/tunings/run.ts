@@ -14,8 +14,10 @@ import { StudyGaveUp, type StudyProcess } from './study-process.js';
 export const TUNING_TAG = 'emkit.tuning';
 export const TRIAL_TAG = 'emkit.tuning.trial';
 
-/** After a study request fails (its process ended and is started again at the next one), the next try waits this long. */
+/** After a step fails (the study process ended, and is started again at the next request), the next try waits this long. */
 const RETRY_MS = 2_000;
+/** A step that fails this many times in a row fails the tuning, with the error. */
+const MAX_FAILED_STEPS = 5;
 
 export interface RunDeps {
   store: Store;
@@ -45,6 +47,8 @@ export class TuningRun {
   private closed = false;
   /** the study gave up: trials still settle (recorded, not told), nothing is asked */
   private gaveUp = false;
+  /** steps failed in a row (not counting a study that gave up) */
+  private failures = 0;
 
   constructor(
     readonly tuningId: string,
@@ -99,6 +103,7 @@ export class TuningRun {
       if (this.closed) return;
       try {
         await work();
+        this.failures = 0;
       } catch (error) {
         await this.failed(error as Error);
       }
@@ -141,19 +146,28 @@ export class TuningRun {
     });
   }
 
-  /** Whatever step failed: a study that gave up fails the tuning; anything else is tried again shortly. */
+  /**
+   * Whatever step failed: a study that gave up (or a step failing MAX_FAILED_STEPS times in a row) fails the
+   * tuning; anything else is tried again shortly, from a full reconcile with the study (what the failed step
+   * left half done is finished there).
+   */
   private async failed(error: Error): Promise<void> {
     const tuning = this.deps.store.tunings.get(this.tuningId);
     if (!tuning || this.closed) return;
-    if (error instanceof StudyGaveUp) {
+    this.failures += 1;
+    const givesUp = error instanceof StudyGaveUp || this.failures >= MAX_FAILED_STEPS;
+    if (givesUp) {
+      const reason =
+        error instanceof StudyGaveUp ? error.message : `a step failed ${this.failures} times in a row: ${error.message}`;
       this.gaveUp = true;
-      this.deps.log.warn({ tuning: tuning.name, error: error.message }, 'the tuning fails: its study gave up');
-      if (!isSettled(tuningStates, tuning.state)) this.setState('FAILED', error.message);
-      await this.stopRunning(`the tuning failed: ${error.message}`).catch(() => {});
+      this.deps.log.warn({ tuning: tuning.name, error: reason }, 'the tuning fails');
+      if (!isSettled(tuningStates, tuning.state)) this.setState('FAILED', reason);
+      await this.stopRunning(`the tuning failed: ${reason}`).catch(() => {});
       this.finishIfIdle();
       return;
     }
     this.deps.log.warn({ tuning: tuning.name, error: error.message }, 'a tuning step failed; trying again shortly');
+    this.syncedStarts = -1;
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => void this.resume(), RETRY_MS);
     this.retryTimer.unref();

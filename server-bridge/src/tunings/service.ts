@@ -1,4 +1,5 @@
 import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
   isSettled,
   type ResourceEvent,
@@ -15,6 +16,7 @@ import {
   trainingStates,
   tuningStates,
 } from '@emkit/shared';
+import { readdirIfPresent } from '../runtime/safe-files.js';
 import { conflict, notFound } from '../server/errors.js';
 import { pageOf } from '../server/query-defaults.js';
 import type { Store } from '../store/index.js';
@@ -45,9 +47,15 @@ export class TuningService {
     this.submitter = new TuningSubmitter(store, options);
   }
 
-  /** At start: listen to the trainings' events, and drive on every tuning a previous bridge left going. */
+  /**
+   * At start: listen to the trainings' events, drive on every tuning a previous bridge left going, and clear
+   * the folders of creates a previous bridge died in the middle of.
+   */
   start(): void {
     this.store.events.bus.on('event', this.onEvent);
+    void this.removeOrphans().catch((error: Error) =>
+      this.options.log.warn({ error: error.message }, 'could not clear the tunings folder of half-made tunings'),
+    );
     for (const tuning of this.store.tunings.unsettled()) {
       const study = new StudyProcess({
         python: this.options.python,
@@ -146,6 +154,16 @@ export class TuningService {
       await rm(tuning.dir, { recursive: true, force: true });
     } catch (error) {
       this.options.log.warn({ tuning: tuning.name, error: (error as Error).message }, 'could not remove the tuning folder');
+    }
+  }
+
+  /** Folders under `<home>/tunings` without a record: creates a bridge died in the middle of. */
+  private async removeOrphans(): Promise<void> {
+    for (const entry of await readdirIfPresent(this.options.root)) {
+      if (!entry.isDirectory() || this.store.tunings.get(entry.name)) continue;
+      const dir = join(this.options.root, entry.name);
+      await rm(dir, { recursive: true, force: true });
+      this.options.log.info({ dir }, 'removed a tuning folder no record owns');
     }
   }
 

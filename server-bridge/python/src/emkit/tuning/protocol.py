@@ -25,7 +25,11 @@ EXIT_CANNOT_START = 3
 
 
 def _say(message: Dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(message, separators=(",", ":"), allow_nan=False) + "\n")
+    try:
+        line = json.dumps(message, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError) as error:  # an answer that isn't JSON is said as an error, not the end
+        line = json.dumps({"error": f"the answer could not be written as JSON: {error}"})
+    sys.stdout.write(line + "\n")
     sys.stdout.flush()
 
 

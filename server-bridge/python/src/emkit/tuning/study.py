@@ -62,6 +62,23 @@ def _tidy(value: float) -> float:
     return float(f"{value:.12g}")
 
 
+def _grid_sampler_class():
+    import optuna
+
+    class BridgeGrid(optuna.samplers.GridSampler):
+        """Optuna's grid, less its ``study.stop()`` once the grid is covered: that only works inside
+        ``study.optimize`` (here it would fail the last tell). The bridge's budget is the grid's size."""
+
+        def after_trial(self, study, trial, state, values) -> None:
+            return None
+
+    return BridgeGrid
+
+
+def _BridgeGrid(search_space, seed):
+    return _grid_sampler_class()(search_space, seed=seed)
+
+
 def _sampler(spec: Dict[str, Any], reopened_trials: int):
     import optuna
 
@@ -69,7 +86,7 @@ def _sampler(spec: Dict[str, Any], reopened_trials: int):
     seed = spec.get("seed")
     if algorithm == "grid":
         # the grid's order comes from the seed; a reopened study skips the points already taken
-        return optuna.samplers.GridSampler({key: grid_values(p) for key, p in spec["space"].items()}, seed=seed)
+        return _BridgeGrid({key: grid_values(p) for key, p in spec["space"].items()}, seed=seed)
     # a reopened study would replay the same draws from the same seed: move the seed past the trials it has
     if seed is not None:
         seed = seed + reopened_trials
@@ -165,7 +182,8 @@ class Study:
                 continue
             trial.report(float(value), int(step))
         step, value = points[-1]
-        prune = trial.should_prune() and not self._at_least_as_good_as_best(number, int(step))
+        # the pruners answer numpy's bool: made a plain one for the answer's JSON
+        prune = bool(trial.should_prune()) and not self._at_least_as_good_as_best(number, int(step))
         return {"prune": prune}
 
     def _at_least_as_good_as_best(self, number: int, step: int) -> bool:
@@ -182,7 +200,7 @@ class Study:
         theirs = best.intermediate_values.get(step, best.value)
         if theirs is None:
             return False
-        return mine <= theirs if self.minimize else mine >= theirs
+        return bool(mine <= theirs) if self.minimize else bool(mine >= theirs)
 
     def importance(self) -> Optional[Dict[str, float]]:
         """Optuna's parameter importance (summing to 1), once two trials are COMPLETE; None before, or when it
