@@ -24,10 +24,10 @@ const NAME = 'search-tune';
 const WORSE_RUNS = [4, 6];
 
 /**
- * A notebook whose loss has its minimum at x = 2, logged at each of 12 steps. Each run counts
- * itself in a file outside the source snapshot, and runs 4 and 6 add a large penalty: after the
- * first three complete, the median pruner has clearly worse trials to stop, whatever x the
- * sampler draws.
+ * A notebook whose loss has its minimum at x = 2, logged at each of 16 steps (time enough for the
+ * pruner on a loaded machine). Each run counts itself in a file outside the source snapshot, and
+ * runs 4 and 6 add a large penalty: after the first three complete, the median pruner has clearly
+ * worse trials to stop, whatever x the sampler draws.
  */
 const tuneNotebook = (runs: string) =>
   notebook([
@@ -40,7 +40,7 @@ const tuneNotebook = (runs: string) =>
         '    f.write("run\\n")',
         `run = sum(1 for _ in open(${JSON.stringify(runs)}))`,
         `penalty = 50.0 if run in ${JSON.stringify(WORSE_RUNS)} else 0.0`,
-        'for step in range(12):',
+        'for step in range(16):',
         '    log_metric("loss", (float(x) - 2) ** 2 + penalty + 1.0 / (step + 1), step)',
         '    flush()',
         '    time.sleep(0.4)',
