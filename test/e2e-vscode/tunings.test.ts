@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { failedStep, screenshots } from '../e2e/support/browser.js';
 import { notebook, pythonHas, venvPython } from '../support/trainings.js';
 import { vscodeSkipReason } from './support/code-server.js';
-import { answer, input, openWorkbench, treeRows, type Workbench } from './support/workbench.js';
+import { answer, input, openWorkbench, reloadWindow, treeRows, type Workbench } from './support/workbench.js';
 
 const baseSkip = vscodeSkipReason();
 const skipReason = baseSkip || (pythonHas(venvPython, 'optuna') ? '' : ' (skipped: optuna is not installed in .venv)');
@@ -201,5 +201,26 @@ describe.skipIf(skipReason !== '')(`hyperparameter tuning in VS Code${skipReason
       })
       .toEqual([['tuned', done.best?.trainingId]]);
     await shot(page, 'model-created');
+
+    // a trial's link opens its training's panel, whose Tune… opens the form pre-filled from that trial's values
+    const bestTraining = done.best?.trainingName ?? '';
+    await view.locator(`.emkit-trials a[data-training="${done.best?.trainingId}"]`).click();
+    const training = await frameWith(page, '.emkit-training-view');
+    await page.locator('.tab', { hasText: bestTraining }).first().waitFor({ timeout: 20_000 });
+    await training.locator('[data-emkit-action="tune"]').click();
+    const again = await frameWith(page, '.emkit-tune-form');
+    await expect
+      .poll(() => again.locator('[data-field="name"] input').inputValue(), { timeout: 20_000 })
+      .toBe(`${bestTraining}-tune`);
+    expect(await again.locator('.emkit-space-rows tbody tr').count()).toBe(1);
+    await shot(page, 'tune-from-training');
+    await again.locator('[data-emkit-action="cancelTuning"]').click();
+
+    // the tuning's panel comes back, live, after the window reloads
+    await reloadWindow(page);
+    await page.locator('.tab', { hasText: `Tuning ${NAME}` }).click({ timeout: 60_000 });
+    const revived = await frameWith(page, '.emkit-tuning-view .emkit-trials tr[data-trial]');
+    await expect.poll(() => revived.locator('.emkit-trials tr[data-trial]').count(), { timeout: 20_000 }).toBe(TRIALS);
+    await shot(page, 'after-reload');
   }, 400_000);
 });
