@@ -232,7 +232,19 @@ describe.skipIf(skipReason !== '')(`the emkit panel in JupyterLab${skipReason}`,
     await showPanel();
     await expect
       .poll(() => panel().locator('.emkit-Section-title').allTextContents(), { timeout: 20_000 })
-      .toEqual(['환경', '데이터 세트', '레시피', '실험', '모델', '배치 작업', '스케줄', '엔드포인트', '알림', '클러스터']);
+      .toEqual([
+        '환경',
+        '데이터 세트',
+        '레시피',
+        '실험',
+        '튜닝',
+        '모델',
+        '배치 작업',
+        '스케줄',
+        '엔드포인트',
+        '알림',
+        '클러스터',
+      ]);
     expect(await panel().locator('.emkit-Connection-ok').textContent()).toBe(`${(bridge as TestBridge).url}에 연결됨`);
     expect(await row('model', 'iris').locator('.emkit-Row-detail').first().textContent()).toBe('버전 1개');
     // a cluster added through the API shows at once, then the outcome of its check, live

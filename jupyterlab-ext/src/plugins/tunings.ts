@@ -1,6 +1,6 @@
 import { notebookParameterEntries, type TuneOrigin } from '@emkit/shared';
 import { ILayoutRestorer, type JupyterFrontEnd, type JupyterFrontEndPlugin } from '@jupyterlab/application';
-import { ICommandPalette, MainAreaWidget, Notification, WidgetTracker } from '@jupyterlab/apputils';
+import { ICommandPalette, InputDialog, MainAreaWidget, Notification, WidgetTracker } from '@jupyterlab/apputils';
 import type { ReadonlyJSONObject } from '@lumino/coreutils';
 import type { Widget } from '@lumino/widgets';
 import { CommandIds, type ResourceArgs } from '../commands.js';
@@ -62,13 +62,25 @@ export const tuningsPlugin: JupyterFrontEndPlugin<void> = {
       return tab;
     };
 
+    /** The palette gives no tuning: pick one by name. */
+    const pickTuning = async (): Promise<string | undefined> => {
+      const tunings = resources.list('tunings');
+      if (!tunings.length) {
+        Notification.info(trans.__('Nothing to choose from yet.'), { autoClose: 4000 });
+        return undefined;
+      }
+      const names = tunings.map((tuning) => tuning.name);
+      const picked = await InputDialog.getItem({ title: trans.__('Open which tuning?'), items: names });
+      return picked.button.accept && picked.value !== null ? tunings[names.indexOf(picked.value)]?.id : undefined;
+    };
+
     commands.addCommand(CommandIds.openTuning, {
       label: trans.__('Open Tuning View…'),
       execute: async (args) => {
         const given = args as OpenArgs;
         const client = given.restoring ? await connection.whenConnected(RESTORE_WAIT_MS) : requireClient(emkit);
-        if (!client || !given.id) return;
-        const tuningId = given.id;
+        const tuningId = given.id ?? (given.restoring ? undefined : await pickTuning());
+        if (!client || !tuningId) return;
         let name = resources.find('tunings', tuningId)?.name ?? given.name ?? tuningId;
         if (given.restoring) {
           const found = await lookUpRestored(() => client.api.getTuning({ params: { id: tuningId } }));

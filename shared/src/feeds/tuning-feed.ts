@@ -64,7 +64,7 @@ export class TuningFeed {
     this.disposed = true;
   }
 
-  /** The tuning, then its trials: read again in full after a reconnection (the hosts call start again). */
+  /** The tuning, then all its trials; an event whose data is missing reads both again. */
   private async load(): Promise<void> {
     try {
       const tuning = await this.client.api.getTuning({ params: { id: this.tuningId } });

@@ -359,7 +359,7 @@ export const VIEW_STRINGS = [
   'Create model from best',
   'Objective over trials',
   'Parameters against the objective',
-  'Parameter importance',
+  'Parameter importance (%)',
   'Trials',
   'No trial has a value yet.',
   'Shown once two trials are complete.',

@@ -4,7 +4,7 @@ import { stateTone, trainingSeconds } from '../presentation.js';
 import type { Tuning, TuningTrial } from '../schemas/tunings.js';
 import { canTransition, isSettled, tuningStates } from '../states.js';
 import { BarList } from './bar-list.js';
-import { actionButton, type ControlElement, h } from './dom.js';
+import { actionButton, type ControlElement, FrameBatch, h } from './dom.js';
 import { formatValue } from './metrics-chart.js';
 import { ObjectiveChart } from './objective-chart.js';
 import { ParallelCoordinates } from './parallel-coordinates.js';
@@ -42,6 +42,8 @@ export class TuningView {
   private readonly importanceEmpty: HTMLElement;
   private readonly buttons: Record<'stop' | 'copy' | 'createModel', ControlElement>;
   private readonly clock: ReturnType<typeof setInterval>;
+  /** trial events come with every objective point of every running trial: the table and plots are redrawn once a frame */
+  private readonly trialsFrame: FrameBatch;
   private tuning: Tuning | null = null;
   private trials: TuningTrial[] = [];
 
@@ -69,7 +71,7 @@ export class TuningView {
       h(doc, 'section', { className: `emkit-section-${name}` }, [h(doc, 'h3', { text: title })]);
     const objective = section('objective', t('Objective over trials'));
     const parallel = section('parallel', t('Parameters against the objective'));
-    const importance = section('importance', t('Parameter importance'));
+    const importance = section('importance', t('Parameter importance (%)'));
     const trials = section('trials', t('Trials'));
     this.element = h(doc, 'div', { className: 'emkit-view emkit-tuning-view' }, [
       h(doc, 'h2', {}, [this.title, this.badge]),
@@ -90,7 +92,9 @@ export class TuningView {
     importance.appendChild(this.importanceEmpty);
     this.importance = new BarList(importance, 'emkit-importance');
     this.trialsTable = new TrialsTable(trials, t, (trainingId) => act({ action: 'openTraining', trainingId }));
+    this.trialsFrame = new FrameBatch(doc, () => this.renderTrials());
     this.render();
+    this.flush();
     // a running tuning's duration moves on by itself
     this.clock = setInterval(() => {
       if (this.tuning && !isSettled(tuningStates, this.tuning.state)) this.renderFacts();
@@ -110,11 +114,11 @@ export class TuningView {
         break;
       case 'trials':
         this.trials = [...message.trials].sort((a, b) => a.number - b.number);
-        this.renderTrials();
+        this.trialsFrame.schedule();
         break;
       case 'trial':
         mergeTrial(this.trials, message.trial);
-        this.renderTrials();
+        this.trialsFrame.schedule();
         break;
       case 'copied':
         break;
@@ -128,8 +132,12 @@ export class TuningView {
     }
   }
 
-  /** Draws what needs a laid-out box (a tab shown after it was filled). */
+  /** Draws now what waits for the next frame, and what needs a laid-out box (a tab shown after it was filled). */
   flush(): void {
+    if (this.trialsFrame.pending) {
+      this.trialsFrame.pending = false;
+      this.renderTrials();
+    }
     this.objective.flush();
   }
 
@@ -154,7 +162,8 @@ export class TuningView {
     const bars = importanceBars(tuning?.importance ?? null);
     this.importance.set(bars);
     this.importanceEmpty.hidden = bars.length > 0;
-    this.renderTrials();
+    // the best row and the plots' best line follow the tuning
+    this.trialsFrame.schedule();
   }
 
   private renderBest(): void {

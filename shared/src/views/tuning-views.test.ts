@@ -87,6 +87,7 @@ describe('the tuning view', () => {
     const view = new TuningView(document.body, { t: untranslated, act: (a) => actions.push(a) });
     view.handle({ type: 'tuning', tuning: tuning() });
     view.handle({ type: 'trials', trials: trials() });
+    view.flush();
     const text = document.body.textContent ?? '';
     expect(text).toContain('mnist-tune');
     expect(text).toContain('Best val_loss: trial 2 (tune-t2)');
@@ -121,6 +122,9 @@ describe('the tuning view', () => {
     view.handle({ type: 'trials', trials: trials() });
     view.handle({ type: 'trial', trial: trial(3, { value: 0.1 }) });
     view.handle({ type: 'trial', trial: trial(4, { state: 'RUNNING', value: null, endedAt: null }) });
+    // drawn once for the burst, on the next frame
+    expect(document.querySelector('.emkit-trials tbody')?.textContent).toBe('No trials yet.');
+    view.flush();
     expect(rows().map(([n]) => n)).toEqual(['0', '1', '2', '3', '4']);
     const header = (column: string) => document.querySelector<HTMLElement>(`th[data-column="${column}"]`) as HTMLElement;
     header('value').click();

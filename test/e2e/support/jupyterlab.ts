@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { venvBin } from '../../support/bridge.js';
 
 export interface TestJupyterLab {
@@ -116,4 +118,22 @@ export async function startJupyterLab(dir: string, env: NodeJS.ProcessEnv): Prom
       if (child.exitCode === null) child.kill('SIGKILL');
     },
   };
+}
+
+/**
+ * Opens the emkit panel in JupyterLab's left bar (its tab may be there before it answers a
+ * click, so the click is tried again until the panel shows).
+ */
+export async function showEmkitSidebar(page: Page): Promise<void> {
+  const tab = page.locator('.jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id="emkit-sidebar"]');
+  await tab.waitFor({ timeout: 60_000 });
+  await expect
+    .poll(
+      async () => {
+        if (!(await page.locator('.emkit-Sidebar').isVisible())) await tab.click();
+        return page.locator('.emkit-Sidebar').isVisible();
+      },
+      { timeout: 20_000, intervals: [500] },
+    )
+    .toBe(true);
 }
