@@ -4,7 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { removeDir, startBridge, type TestBridge, tempDir, waitFor } from '../support/bridge.js';
 import { refusal } from '../support/refusal.js';
+import { pythonHas, venvPython } from '../support/trainings.js';
 import { quadraticLoss, settledTuning, writeQuadratic } from '../support/tunings.js';
+
+const hasCmaes = pythonHas(venvPython, 'cmaes');
 
 let bridge: TestBridge;
 let work: string;
@@ -173,5 +176,88 @@ describe('a tuning of real trainings', () => {
     }
     const again = await refusal(bridge.client.api.stopTuning({ params: { id: created.id } }));
     expect(again.status).toBe(409);
+  });
+
+  it('copies a search as a new study of the same snapshot, is updated, and deleted with or without its trainings', async () => {
+    const original = await bridge.client.api.getTuning({ params: { id: 'random-quadratic' } });
+    const copy = await bridge.client.api.copyTuning({
+      params: { id: original.id },
+      body: { name: 'random-quadratic-again', maxTrials: 2, seed: 8 },
+    });
+    expect(copy).toMatchObject({ copiedFrom: original.id, maxTrials: 2, seed: 8, parallel: 2, algorithm: 'random' });
+    expect(copy.space).toEqual(original.space);
+    expect(copy.fixed).toEqual(original.fixed);
+    expect(copy.source).toEqual(original.source);
+    expect(copy.dir).not.toBe(original.dir);
+    const done = await settledTuning(bridge.client, copy.id);
+    expect(done.state, done.stateReason ?? '').toBe('COMPLETE');
+    expect(done.trials.complete).toBe(2);
+
+    const updated = await bridge.client.api.updateTuning({
+      params: { id: copy.id },
+      body: { description: 'the same search', tags: { team: 'ml' } },
+    });
+    expect(updated).toMatchObject({ description: 'the same search', tags: { team: 'ml' } });
+
+    const trials = (await bridge.client.api.listTuningTrials({ params: { id: copy.id } })).items;
+    await bridge.client.api.deleteTuning({ params: { id: copy.id }, query: { trainings: true } });
+    expect((await refusal(bridge.client.api.getTuning({ params: { id: copy.id } }))).status).toBe(404);
+    for (const trial of trials) {
+      const gone = await refusal(bridge.client.api.getTraining({ params: { id: trial.trainingId as string } }));
+      expect(gone.status).toBe(404);
+    }
+    expect(events.some((e) => e.resource === 'tunings' && e.id === copy.id && e.action === 'deleted')).toBe(true);
+
+    // without ?trainings the trials' trainings stay
+    const kept = (await bridge.client.api.listTuningTrials({ params: { id: 'grid-quadratic' } })).items;
+    await bridge.client.api.deleteTuning({ params: { id: 'grid-quadratic' } });
+    for (const trial of kept) {
+      expect((await bridge.client.api.getTraining({ params: { id: trial.trainingId as string } })).state).toBe('COMPLETE');
+    }
+  });
+
+  it('within a time budget: no trial starts after it, the running ones are stopped', async () => {
+    const created = await bridge.client.api.createTuning({
+      body: {
+        name: 'time-boxed',
+        source: { path: script },
+        space: { x: { type: 'uniform', low: -5, high: 5 } },
+        fixed: { steps: '8', pause: '0.1' },
+        objective: { metric: 'loss', mode: 'min' },
+        algorithm: 'random',
+        maxTrials: 1000,
+        maxDurationSeconds: 5,
+      },
+    });
+    const done = await settledTuning(bridge.client, created.id);
+    expect(['COMPLETE', 'FAILED']).toContain(done.state);
+    expect(done.stateReason).toMatch(/^its time budget of 5s ran out/);
+    expect(done.trials.total).toBeLessThan(1000);
+    const deadline = Date.parse(done.startedAt as string) + 5000;
+    const trials = (await bridge.client.api.listTuningTrials({ params: { id: created.id } })).items;
+    for (const trial of trials) {
+      expect(Date.parse(trial.startedAt as string)).toBeLessThanOrEqual(deadline);
+      if (trial.state === 'STOPPED') expect(trial.stateReason).toBe("the tuning's time budget of 5s ran out");
+      else expect(trial.state).toBe('COMPLETE');
+    }
+  });
+
+  it.skipIf(!hasCmaes)('searches with CMA-ES (skipped: cmaes is not in .venv)', async () => {
+    const created = await bridge.client.api.createTuning({
+      body: {
+        name: 'cmaes-quadratic',
+        source: { path: script },
+        space: { x: { type: 'uniform', low: -5, high: 5 }, y: { type: 'uniform', low: -5, high: 5 } },
+        fixed: { steps: '2', pause: '0.01' },
+        objective: { metric: 'loss', mode: 'min' },
+        algorithm: 'cmaes',
+        maxTrials: 4,
+        parallel: 2,
+        seed: 2,
+      },
+    });
+    const done = await settledTuning(bridge.client, created.id);
+    expect(done.state, done.stateReason ?? '').toBe('COMPLETE');
+    expect(done.trials.complete).toBe(4);
   });
 });

@@ -16,6 +16,11 @@ export const TRIAL_TAG = 'emkit.tuning.trial';
 
 /** After a step fails (the study process ended, and is started again at the next request), the next try waits this long. */
 const RETRY_MS = 2_000;
+/**
+ * The importance (fANOVA: a fraction of a second, seconds the first time) is asked again at most this often, as
+ * a step of its own after the next trial is launched: it never holds up the search.
+ */
+const IMPORTANCE_EVERY_MS = 2_000;
 /** A step that fails this many times in a row fails the tuning, with the error. */
 const MAX_FAILED_STEPS = 5;
 
@@ -44,6 +49,9 @@ export class TuningRun {
   private syncedStarts = 0;
   private budgetTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
+  private importanceTimer: NodeJS.Timeout | undefined;
+  private importanceAt = 0;
+  private importanceRunning: Promise<void> | undefined;
   private closed = false;
   /** the study gave up: trials still settle (recorded, not told), nothing is asked */
   private gaveUp = false;
@@ -95,6 +103,7 @@ export class TuningRun {
     this.closed = true;
     clearTimeout(this.budgetTimer);
     clearTimeout(this.retryTimer);
+    clearTimeout(this.importanceTimer);
     await this.deps.study.close();
   }
 
@@ -317,7 +326,7 @@ export class TuningRun {
       store.tunings.update(this.tuningId, { best: this.bestOf(store.tunings.trials(this.tuningId)) });
       return next;
     });
-    if (changes.state === 'COMPLETE' && !this.gaveUp) await this.refreshImportance();
+    if (changes.state === 'COMPLETE') this.importanceLater();
     return ended;
   }
 
@@ -432,10 +441,13 @@ export class TuningRun {
     } else if (tuning.state === 'RUNNING') {
       const timeUp = this.timeIsUp(tuning);
       if (!timeUp && trials.length < tuning.maxTrials) return;
+      clearTimeout(this.importanceTimer);
+      this.importanceTimer = undefined;
       await this.refreshImportance();
       const complete = trials.filter((t) => t.state === 'COMPLETE').length;
       if (complete === 0) {
-        this.setState('FAILED', `no trial completed (${summarise(trials)})`);
+        const why = timeUp ? `its time budget of ${tuning.maxDurationSeconds}s ran out before any trial completed` : 'no trial completed';
+        this.setState('FAILED', `${why} (${summarise(trials)})`);
       } else {
         this.setState('COMPLETE', timeUp ? `its time budget of ${tuning.maxDurationSeconds}s ran out` : null);
       }
@@ -451,6 +463,7 @@ export class TuningRun {
     this.closed = true;
     clearTimeout(this.budgetTimer);
     clearTimeout(this.retryTimer);
+    clearTimeout(this.importanceTimer);
     void this.deps.study.close();
     this.deps.onDone(this.tuningId);
   }
@@ -472,13 +485,39 @@ export class TuningRun {
     };
   }
 
-  /** Optuna's importance, once two trials are COMPLETE, asked again at each completion. */
+  /** A trial completed: the importance is asked again soon (IMPORTANCE_EVERY_MS after the last time at the earliest). */
+  private importanceLater(): void {
+    if (this.importanceTimer || this.gaveUp) return;
+    const wait = Math.max(0, this.importanceAt + IMPORTANCE_EVERY_MS - Date.now());
+    this.importanceTimer = setTimeout(() => {
+      this.importanceTimer = undefined;
+      this.refreshImportance().catch((error: Error) =>
+        this.deps.log.warn({ tuning: this.tuningId, error: error.message }, 'the importance could not be had'),
+      );
+    }, wait);
+    this.importanceTimer.unref();
+  }
+
+  /**
+   * Optuna's importance, once two trials are COMPLETE: asked aside from the queue of steps (the study works it
+   * out on a thread of its own), one at a time; a refresh asked while one runs waits for it and asks again.
+   */
   private async refreshImportance(): Promise<void> {
-    if (this.gaveUp) return;
+    while (this.importanceRunning) await this.importanceRunning;
+    if (this.gaveUp || this.closed) return;
     const complete = this.deps.store.tunings.trialCounts(this.tuningId).complete;
     if (complete < 2) return;
-    const importance = await this.deps.study.importance();
-    if (importance) this.deps.store.tx(() => this.deps.store.tunings.update(this.tuningId, { importance }));
+    this.importanceRunning = (async () => {
+      try {
+        const importance = await this.deps.study.importance();
+        const tuning = this.deps.store.tunings.get(this.tuningId);
+        if (importance && tuning) this.deps.store.tx(() => this.deps.store.tunings.update(this.tuningId, { importance }));
+      } finally {
+        this.importanceAt = Date.now();
+        this.importanceRunning = undefined;
+      }
+    })();
+    await this.importanceRunning;
   }
 }
 

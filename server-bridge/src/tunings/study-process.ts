@@ -40,7 +40,7 @@ interface Waiting {
 
 /**
  * The bridge's end of one tuning's `python -m emkit.tuning <dir>`: started at the first request, reached only
- * through its stdin and stdout, one request at a time; started again (at most MAX_STUDY_STARTS times in all)
+ * through its stdin and stdout, one request at a time (but the importance, worked out aside); started again (at most MAX_STUDY_STARTS times in all)
  * when it ends, and the study it reopens is the same one (its journal file). `starts` lets the tuning notice a
  * new process and reconcile its trials with it.
  */
@@ -50,7 +50,9 @@ export class StudyProcess {
   said = '';
   private child: ChildProcess | null = null;
   private ready: Promise<void> | null = null;
-  private readonly waiting: Waiting[] = [];
+  /** requests sent and not answered yet, by id */
+  private readonly waiting = new Map<number, Waiting>();
+  private nextId = 1;
   private queue: Promise<unknown> = Promise.resolve();
   private stopped = false;
 
@@ -69,8 +71,9 @@ export class StudyProcess {
     return answer.prune === true;
   }
 
+  /** Answered when the study has worked it out; the requests sent meanwhile are not held up behind it. */
   async importance(): Promise<Record<string, number> | null> {
-    const answer = await this.request({ op: 'importance' });
+    const answer = await this.send({ op: 'importance' });
     return (answer.importance as Record<string, number> | null) ?? null;
   }
 
@@ -116,14 +119,15 @@ export class StudyProcess {
     await this.open();
     const child = this.child;
     if (!child?.stdin?.writable) throw new Error('the study process is not running');
+    const id = this.nextId++;
     const answer = new Promise<Record<string, unknown>>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.said = `it answered nothing for ${ANSWER_TIMEOUT_MS / 1000} s`;
         child.kill('SIGKILL');
       }, ANSWER_TIMEOUT_MS);
-      this.waiting.push({ resolve, reject, timer });
+      this.waiting.set(id, { resolve, reject, timer });
     });
-    child.stdin.write(`${JSON.stringify(message)}\n`);
+    child.stdin.write(`${JSON.stringify({ ...message, id })}\n`);
     return answer;
   }
 
@@ -156,7 +160,8 @@ export class StudyProcess {
           resolve();
           return;
         }
-        const waiting = this.waiting.shift();
+        const waiting = typeof message.id === 'number' ? this.waiting.get(message.id) : undefined;
+        if (waiting) this.waiting.delete(message.id as number);
         if (typeof message.error === 'string') {
           // before ready: why it can't start (kept for the tuning's reason); after: a request it refused
           if (!waiting) this.said = message.error;
@@ -183,10 +188,11 @@ export class StudyProcess {
         const how = signal ? `signal ${signal}` : `exit ${code}`;
         if (stderr.trim()) this.said = `${this.said ? `${this.said}; ` : ''}${stderr.trim().split('\n').slice(-3).join(' | ')}`;
         if (!this.said) this.said = `it ended (${how})`;
-        for (const waiting of this.waiting.splice(0)) {
+        for (const waiting of this.waiting.values()) {
           clearTimeout(waiting.timer);
           waiting.reject(new Error(`the study process ended (${how})`));
         }
+        this.waiting.clear();
         reject(new Error(`the study process ended before it was ready (${how}): ${this.said}`));
         if (!this.stopped)
           this.options.log.warn({ tuning: this.options.name, exit: how, said: this.said }, 'the study process ended');

@@ -10,8 +10,11 @@ stdin, one JSON object a line, each with an ``op``:
 - ``{"op": "trials"}`` → ``{"trials": [{"number", "state", "params", "value"}…]}``.
 
 stdout: first ``{"ready": true, "trials": n, "optuna": version}`` (or ``{"error": "…"}`` and exit 3 when
-Optuna is missing or the folder holds no spec), then one answer per request; a request that fails is
-answered ``{"error": "…"}`` and the process goes on. EOF on stdin ends it, so it never outlives the bridge.
+Optuna is missing or the folder holds no spec), then one answer per request, carrying the request's ``id``
+when it had one; a request that fails is answered ``{"error": "…"}`` and the process goes on. Requests are
+answered in order, but for ``importance``: it is worked out on a thread of its own (a fraction of a second,
+seconds the first time), so the asks and tells behind it are not held up, and answered when it is done. EOF on
+stdin ends the process, so it never outlives the bridge.
 """
 
 from __future__ import annotations
@@ -19,9 +22,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import threading
 from typing import Any, Dict, List
 
 EXIT_CANNOT_START = 3
+
+
+_stdout_lock = threading.Lock()
 
 
 def _say(message: Dict[str, Any]) -> None:
@@ -29,8 +36,9 @@ def _say(message: Dict[str, Any]) -> None:
         line = json.dumps(message, separators=(",", ":"), allow_nan=False)
     except (TypeError, ValueError) as error:  # an answer that isn't JSON is said as an error, not the end
         line = json.dumps({"error": f"the answer could not be written as JSON: {error}"})
-    sys.stdout.write(line + "\n")
-    sys.stdout.flush()
+    with _stdout_lock:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
 
 
 def answer(study, request: Any) -> Dict[str, Any]:
@@ -67,19 +75,39 @@ def main(argv: List[str]) -> int:
 
     try:
         study = Study(args.dir)
-    except (OSError, ValueError, KeyError) as error:
+    except (OSError, ValueError, KeyError, ImportError) as error:  # ImportError: CMA-ES without cmaes
         _say({"error": f"the study in {args.dir} could not be opened: {error}"})
         return EXIT_CANNOT_START
     _say({"ready": True, "trials": study.reopened, "optuna": optuna.__version__})
+    aside: List[threading.Thread] = []
     try:
         for line in sys.stdin:
             if not line.strip():
                 continue
             try:
-                reply = answer(study, json.loads(line))
-            except Exception as error:  # a bad request is answered, never the end of the study
-                reply = {"error": f"{type(error).__name__}: {error}"}
-            _say(reply)
+                request = json.loads(line)
+            except ValueError as error:
+                _say({"error": f"not JSON: {error}"})
+                continue
+            if isinstance(request, dict) and request.get("op") == "importance":
+                thread = threading.Thread(target=_answer_and_say, args=(study, request), daemon=True)
+                thread.start()
+                aside = [t for t in aside if t.is_alive()] + [thread]
+            else:
+                _answer_and_say(study, request)
     except (BrokenPipeError, KeyboardInterrupt):
         pass
+    # what was asked before stdin closed is still answered (briefly: the bridge is going)
+    for thread in aside:
+        thread.join(timeout=5)
     return 0
+
+
+def _answer_and_say(study, request: Any) -> None:
+    try:
+        reply = answer(study, request)
+    except Exception as error:  # a bad request is answered, never the end of the study
+        reply = {"error": f"{type(error).__name__}: {error}"}
+    if isinstance(request, dict) and "id" in request:
+        reply["id"] = request["id"]
+    _say(reply)
