@@ -446,7 +446,9 @@ export class TuningRun {
       await this.refreshImportance();
       const complete = trials.filter((t) => t.state === 'COMPLETE').length;
       if (complete === 0) {
-        const why = timeUp ? `its time budget of ${tuning.maxDurationSeconds}s ran out before any trial completed` : 'no trial completed';
+        const why = timeUp
+          ? `its time budget of ${tuning.maxDurationSeconds}s ran out before any trial completed`
+          : 'no trial completed';
         this.setState('FAILED', `${why} (${summarise(trials)})`);
       } else {
         this.setState('COMPLETE', timeUp ? `its time budget of ${tuning.maxDurationSeconds}s ran out` : null);
