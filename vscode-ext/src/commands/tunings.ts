@@ -1,4 +1,4 @@
-import type { TuneOrigin, Tuning, TuningCreate } from '@emkit/shared';
+import { isSettled, type TuneOrigin, type Tuning, type TuningCreate, tuningStates } from '@emkit/shared';
 import * as vscode from 'vscode';
 import { type CommandArgs, type CommandContext, clientOf, type Handler, pickTarget } from './context.js';
 import { parameterEntries, sourceFile } from './source-file.js';
@@ -26,7 +26,8 @@ function sourceOf(context: CommandContext, origin: TuneOrigin): TuningCreate['so
 const pickTuning = (context: CommandContext, args: CommandArgs, title: string, filter?: (t: { state?: string }) => boolean) =>
   pickTarget(context, args, 'tunings', title, filter);
 
-const isRunning = (tuning: { state?: string }) => tuning.state === 'CREATE REQUESTED' || tuning.state === 'RUNNING';
+/** Tunings a Stop applies to. */
+const isRunning = (tuning: { state?: string }) => !isSettled(tuningStates, tuning.state as Tuning['state']);
 
 /**
  * Tune… (from a notebook's toolbar or editor title, a .py editor's title, a training's row or
