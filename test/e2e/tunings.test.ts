@@ -219,6 +219,24 @@ describe.skipIf(skipReason !== '')(`tuning a notebook in JupyterLab${skipReason}
     expect(created?.source.training?.id).toBe(best?.trainingId);
   }, 120_000);
 
+  it("opens a trial's training from the table, and Tune… there starts from that training's values", async () => {
+    const best = (await bridge.client.api.getTuning({ params: { id: (tuning as Tuning).id } })).best;
+    await view().locator(`a[data-training="${best?.trainingId}"]`).click();
+    const training = page.locator('.emkit-view:visible').filter({ has: page.locator('[data-emkit-action="tune"]') });
+    await expect.poll(() => training.locator('.emkit-title').textContent(), { timeout: 20_000 }).toBe(best?.trainingName);
+    await training.locator('[data-emkit-action="tune"]').click();
+    await form().waitFor({ timeout: 20_000 });
+    // the training's values: x searched around the best one, the fixed ones around theirs; its tags offered
+    await expect.poll(() => row('x').locator('[data-field="kind"]').inputValue(), { timeout: 20_000 }).toBe('loguniform');
+    const x = Number(best?.params.x);
+    expect(await row('x').locator('[data-field="low"]').inputValue()).toBe(String(Number((x / 10).toPrecision(4))));
+    expect(await form().locator('[data-emkit-action="useMetric"]').allTextContents()).toEqual(['loss']);
+    expect(await form().locator('[data-field="metric"]').inputValue()).toBe('loss');
+    await shot(page, 'tune-from-training');
+    await form().locator('[data-emkit-action="cancelTuning"]').click();
+    await expect.poll(() => form().count(), { timeout: 10_000 }).toBe(0);
+  }, 120_000);
+
   it('speaks Korean: the Tunings section, the tuning view and the Tune form', async () => {
     await page.locator('.lm-MenuBar-itemLabel', { hasText: /^Settings$/ }).click();
     await page.locator('.lm-Menu-itemLabel', { hasText: /^Language$/ }).hover();

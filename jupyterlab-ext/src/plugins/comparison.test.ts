@@ -71,6 +71,7 @@ const client = {
     listBatchInferences: async () => ({ items: [], total: 0 }),
     listSchedules: async () => ({ items: [], total: 0 }),
     listAlertRules: async () => ({ items: [], total: 0 }),
+    listTunings: async () => ({ items: [], total: 0 }),
     listAlertEvents: async () => ({ items: [] }),
     compareExperiment: async () => comparison,
   },

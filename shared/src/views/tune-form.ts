@@ -52,6 +52,17 @@ const SETTINGS = [
 ] as const;
 type Setting = (typeof SETTINGS)[number];
 
+/** A setting Start can't send as it is (the metric, the budget), with the bridge's name of its field. */
+export class TuneFormProblem extends Error {
+  constructor(
+    message: string,
+    readonly field: string,
+  ) {
+    super(message);
+    this.name = 'TuneFormProblem';
+  }
+}
+
 /**
  * "Tune…": the search space as rows pre-filled from the parameters (a number a range around
  * it, a string a choice; any row can be held fixed instead), the objective metric (the tags the
@@ -197,10 +208,10 @@ export class TuneForm {
     }
   }
 
-  /** The body Start would send now; throws a SpaceSpecError naming the field at fault. */
+  /** The body Start would send now; throws a TuneFormProblem (or the space's SpaceSpecError) naming the field at fault. */
   body(): TuningCreate {
     const init = this.init;
-    if (!init) throw new SpaceSpecError(this.t('Loading…'), 'source');
+    if (!init) throw new TuneFormProblem(this.t('Loading…'), 'source');
     const value = (setting: Setting) => this.settings[setting].value.trim();
     const algorithm = value('algorithm') as TuningCreate['algorithm'] & string;
     const { space, fixed } = spaceFromRows(
@@ -209,11 +220,11 @@ export class TuneForm {
       this.t,
     );
     const metric = value('metric');
-    if (!metric) throw new SpaceSpecError(this.t('Give the metric the trials log.'), 'objective.metric');
+    if (!metric) throw new TuneFormProblem(this.t('Give the metric the trials log.'), 'objective.metric');
     const whole = (setting: Setting, max: number, field: string) => {
       const n = Number(value(setting));
       if (!/^\d+$/.test(value(setting)) || n < 1 || n > max)
-        throw new SpaceSpecError(this.t('{0} must be a whole number from 1 to {1}.', value(setting), max), field);
+        throw new TuneFormProblem(this.t('{0} must be a whole number from 1 to {1}.', value(setting), max), field);
       return n;
     };
     const maxTrials = whole('trials', MAX_TRIALS, 'maxTrials');
@@ -296,7 +307,7 @@ export class TuneForm {
     try {
       body = this.body();
     } catch (error) {
-      if (!(error instanceof SpaceSpecError)) throw error;
+      if (!(error instanceof SpaceSpecError || error instanceof TuneFormProblem)) throw error;
       this.showProblem(error.message, error.field);
       return;
     }

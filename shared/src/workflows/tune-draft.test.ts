@@ -93,5 +93,8 @@ describe("the Tune form's rows", () => {
       ['layers', false, 'uniform', '', '', '', '[64, 32]'],
     ]);
     expect(spaceFromRows(rows, 'tpe')).toEqual({ space, fixed: { layers: '[64, 32]' } });
+    // a bound around a long float is shown to four digits
+    const [long] = rowsFromSpace(spaceFromParameters({ x: 2.9783847031 }), {});
+    expect([long?.low, long?.high]).toEqual(['0.2978', '29.78']);
   });
 });

@@ -86,7 +86,9 @@ function specFields(spec: ParameterSpec): Pick<SpaceRow, 'type' | 'low' | 'high'
     return { type: 'choice', low: '', high: '', step: '', values: formatParameterSpec(spec).slice('choice:'.length) };
   // a log-scale int reads back from `int:low:high:log`
   const step = spec.type === 'int' && spec.log ? 'log' : 'step' in spec && spec.step !== undefined ? String(spec.step) : '';
-  return { type: spec.type, low: String(spec.low), high: String(spec.high), step, values: '' };
+  // a pre-filled bound around 2.9783847 needs no more than a few digits: 0.2978, not 0.29783847031
+  const bound = (n: number) => String(Number(n.toPrecision(4)));
+  return { type: spec.type, low: bound(spec.low), high: bound(spec.high), step, values: '' };
 }
 
 /** One searched row as a ParameterSpec, read as its `--space` text would be; throws a SpaceSpecError naming `space.<key>`. */

@@ -95,6 +95,7 @@ describe('the alerts tree', () => {
         listBatchInferences: none,
         listSchedules: none,
         listAlertRules: () => list([rule('iris-latency', 'FIRING', 812), rule('iris-errors', 'OK', null)]),
+        listTunings: none,
         listAlertEvents: async () => ({ items: [event(1, 'FIRING'), event(2, 'RESOLVED'), event(3, 'FIRING')] }),
         listTunings: none,
       },

@@ -88,6 +88,7 @@ async function loadedStore(jobs: BatchInference[], schedules: Schedule[]) {
       listBatchInferences: () => list(jobs),
       listSchedules: () => list(schedules),
       listAlertRules: none,
+      listTunings: none,
       listAlertEvents: none,
       listTunings: none,
     },

@@ -86,6 +86,7 @@ async function loadedStore(datasets: Dataset[], recipes: Recipe[]) {
       listBatchInferences: none,
       listSchedules: none,
       listAlertRules: none,
+      listTunings: none,
       listAlertEvents: none,
       listTunings: none,
     },
