@@ -97,7 +97,6 @@ describe('the alerts tree', () => {
         listAlertRules: () => list([rule('iris-latency', 'FIRING', 812), rule('iris-errors', 'OK', null)]),
         listTunings: none,
         listAlertEvents: async () => ({ items: [event(1, 'FIRING'), event(2, 'RESOLVED'), event(3, 'FIRING')] }),
-        listTunings: none,
       },
     } as never);
     const tree = new AlertsTree(store, 'alerts');

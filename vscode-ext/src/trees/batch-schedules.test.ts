@@ -90,7 +90,6 @@ async function loadedStore(jobs: BatchInference[], schedules: Schedule[]) {
       listAlertRules: none,
       listTunings: none,
       listAlertEvents: none,
-      listTunings: none,
     },
   } as never);
   return store;

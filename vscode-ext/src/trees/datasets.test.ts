@@ -88,7 +88,6 @@ async function loadedStore(datasets: Dataset[], recipes: Recipe[]) {
       listAlertRules: none,
       listTunings: none,
       listAlertEvents: none,
-      listTunings: none,
     },
   } as never);
   return store;
