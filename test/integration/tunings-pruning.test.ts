@@ -56,8 +56,6 @@ describe('pruning', () => {
       const training = await bridge.client.api.getTraining({ params: { id: trial.trainingId as string } });
       expect(training.state).toBe('STOPPED');
       expect(training.stateReason).toBe(`pruned at step ${trial.prunedAtStep}`);
-      // stopped midway: it never reached its last step
-      expect(trial.lastStep).toBeLessThan(29);
     }
   });
 });

@@ -68,6 +68,9 @@ describe('a tuning of real trainings', () => {
         maxTrials: 6,
         parallel: 2,
         seed: 7,
+        // each trial's own rules, as a training's (the loss only falls: it never stops one early)
+        earlyStopping: { metric: 'loss', mode: 'min', patience: 3 },
+        trialMaxDurationSeconds: 120,
       },
     });
     expect(created).toMatchObject({ state: 'RUNNING', algorithm: 'random', pruner: 'none', maxTrials: 6, parallel: 2 });
@@ -89,6 +92,9 @@ describe('a tuning of real trainings', () => {
         y: String(trial.params.y),
       });
       expect(training.experimentName).toBe('default');
+      expect(training.earlyStopping).toMatchObject({ metric: 'loss', mode: 'min', patience: 3 });
+      expect(training.maxDurationSeconds).toBe(120);
+      expect(training.state).toBe('COMPLETE');
       // the objective is the last point the script logged (float32 in the event file)
       expect(trial.value).toBeCloseTo(quadraticLoss(trial.params.x as number, trial.params.y as number, 3), 3);
       expect(trial.lastStep).toBe(2);

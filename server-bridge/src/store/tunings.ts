@@ -199,7 +199,12 @@ export class TuningsRepository {
     this.count = db.prepare<{ experiment: string | null; state: string | null }, { n: number }>(
       `SELECT count(*) AS n FROM tunings t WHERE ${where}`,
     );
-    this.inStates = db.prepare<[], TuningRow>(`${SELECT} WHERE t.state IN ${UNSETTLED} ORDER BY t.created_at`);
+    // and the settled ones with a trial still running (a tuning that failed while its trials were being stopped)
+    this.inStates = db.prepare<[], TuningRow>(
+      `${SELECT} WHERE t.state IN ${UNSETTLED}
+         OR EXISTS (SELECT 1 FROM tuning_trials r WHERE r.tuning_id = t.id AND r.state = 'RUNNING')
+       ORDER BY t.created_at`,
+    );
     this.countForExperiment = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM tunings WHERE experiment_id = ?');
     this.insertRow = db.prepare(
       `INSERT INTO tunings (id, name, description, experiment_id, source, space, fixed, objective, algorithm, pruner,
@@ -260,8 +265,8 @@ export class TuningsRepository {
     };
   }
 
-  /** Every tuning that hasn't settled: the ones a bridge must drive. */
-  unsettled(): TuningRecord[] {
+  /** Every tuning that hasn't settled, or has a trial still running: the ones a bridge must drive. */
+  unfinished(): TuningRecord[] {
     return this.inStates.all().map(toRecord);
   }
 

@@ -56,7 +56,7 @@ export class TuningService {
     void this.removeOrphans().catch((error: Error) =>
       this.options.log.warn({ error: error.message }, 'could not clear the tunings folder of half-made tunings'),
     );
-    for (const tuning of this.store.tunings.unsettled()) {
+    for (const tuning of this.store.tunings.unfinished()) {
       const study = new StudyProcess({
         python: this.options.python,
         emkitImportPath: this.options.emkitImportPath,
