@@ -17,8 +17,8 @@ export const TRIAL_TAG = 'emkit.tuning.trial';
 /** After a step fails (the study process ended, and is started again at the next request), the next try waits this long. */
 const RETRY_MS = 2_000;
 /**
- * The importance (fANOVA: a fraction of a second, seconds the first time) is asked again at most this often, as
- * a step of its own after the next trial is launched: it never holds up the search.
+ * The importance (fANOVA: a fraction of a second, seconds the first time) is asked again at most this often,
+ * aside from the queue of steps (the study works it out on a thread of its own): it never holds up the search.
  */
 const IMPORTANCE_EVERY_MS = 2_000;
 /** A step that fails this many times in a row fails the tuning, with the error. */
