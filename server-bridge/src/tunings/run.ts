@@ -172,6 +172,10 @@ export class TuningRun {
       this.deps.log.warn({ tuning: tuning.name, error: reason }, 'the tuning fails');
       if (!isSettled(tuningStates, tuning.state)) this.setState('FAILED', reason);
       await this.stopRunning(`the tuning failed: ${reason}`).catch(() => {});
+      // what the failed steps left (a training that settled while the study was failing) is settled now
+      await this.reconcileTrials().catch((failure: Error) =>
+        this.deps.log.warn({ tuning: tuning.name, error: failure.message }, 'its trials could not be reconciled'),
+      );
       this.finishIfIdle();
       return;
     }
@@ -207,7 +211,8 @@ export class TuningRun {
    */
   private async syncWithStudy(): Promise<void> {
     const { study, store } = this.deps;
-    if (this.gaveUp) return;
+    // a study that gave up has nothing to say: the trials are settled from their trainings alone
+    if (this.gaveUp) return this.reconcileTrials();
     await study.open();
     if (study.starts === this.syncedStarts) return;
     const studyTrials = await study.trials();
@@ -230,6 +235,17 @@ export class TuningRun {
       );
       await this.launch(trial);
     }
+    await this.reconcileTrials();
+  }
+
+  /**
+   * Each recorded trial still RUNNING against its training: made if it never was (or found by its name),
+   * settled if its training has, stopped if the tuning no longer runs, else its newest points reported.
+   */
+  private async reconcileTrials(): Promise<void> {
+    const { store } = this.deps;
+    const tuning = this.tuning;
+    const running = tuning.state === 'RUNNING';
     for (const trial of store.tunings.trials(this.tuningId)) {
       if (trial.state !== 'RUNNING') continue;
       const training =
