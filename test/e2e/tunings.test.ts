@@ -244,6 +244,8 @@ describe.skipIf(skipReason !== '')(`tuning a notebook in JupyterLab${skipReason}
     await dialog().waitFor();
     await Promise.all([page.waitForEvent('load'), dialog().locator('.jp-mod-accept').click()]);
 
+    // the reload brought the tuning's tab back, titled in Korean
+    await page.locator('#jp-main-dock-panel .lm-TabBar-tabLabel', { hasText: '튜닝 quad-tune' }).waitFor({ timeout: 30_000 });
     await showEmkitSidebar(page);
     const section = page.locator('.emkit-Sidebar [data-emkit-section="tunings"]');
     expect(await section.locator('.emkit-Section-title').textContent()).toBe('튜닝');

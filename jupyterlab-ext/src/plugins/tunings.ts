@@ -86,6 +86,7 @@ export const tuningsPlugin: JupyterFrontEndPlugin<void> = {
           const found = await lookUpRestored(() => client.api.getTuning({ params: { id: tuningId } }));
           if (found.kind === 'gone') return;
           if (found.kind === 'found') name = found.resource.name;
+          else Notification.error(trans.__('Could not reopen %1: %2', name, found.message), { autoClose: false });
         }
         const id = `emkit-tuning-tab-${tuningId}`;
         if ([...shell.widgets('main')].some((widget) => widget.id === id)) {
