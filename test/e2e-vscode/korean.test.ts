@@ -82,6 +82,7 @@ describe.skipIf(skipReason !== '')(`the emkit extension in VS Code set to Korean
           'view.batchJobs',
           'view.schedules',
           'view.alerts',
+          'view.tunings',
         ].map((k) => titlesKo[k]),
       );
     const views = page.locator('[id="workbench.view.extension.emkit"]');

@@ -35,6 +35,9 @@ const LONG_WORK = [
   // a local Ray cluster is minutes of two cores; an added one is checked against whatever address came up
   'createCluster',
   'startCluster',
+  // a tuning is a study process and its trials' trainings (its refusals: tunings-errors.test.ts)
+  'createTuning',
+  'copyTuning',
 ];
 // Bounded to about a minute on two cores; raise it to fuzz harder locally.
 const MAX_EXAMPLES = process.env.EMKIT_SCHEMATHESIS_EXAMPLES ?? '100';

@@ -10,6 +10,7 @@ import { DetailPanels } from './panels/detail-panels.js';
 import { NewModelPanels } from './panels/new-model-panels.js';
 import { panelState } from './panels/panel-state.js';
 import { SchedulePanels } from './panels/schedule-panels.js';
+import { TuningPanels } from './panels/tuning-panels.js';
 import { ScheduleNotices } from './schedule-notices.js';
 import { TrainingStatus } from './status.js';
 import { AlertsTree } from './trees/alerts.js';
@@ -22,6 +23,8 @@ import { ExperimentsTree } from './trees/experiments.js';
 import { ModelsTree } from './trees/models.js';
 import { RecipesTree } from './trees/recipes.js';
 import { SchedulesTree } from './trees/schedules.js';
+import { TuningsTree } from './trees/tunings.js';
+import { TuningNotices } from './tuning-notices.js';
 
 /** What activate hands back: the extension-host tests read the trees, panels and messages through it. */
 export interface EmkitExtensionApi {
@@ -38,16 +41,19 @@ export interface EmkitExtensionApi {
     batchJobs: BatchJobsTree;
     schedules: SchedulesTree;
     alerts: AlertsTree;
+    tunings: TuningsTree;
   };
   panels: DetailPanels;
   comparisons: ComparisonPanels;
   newModels: NewModelPanels;
   batches: BatchPanels;
   schedules: SchedulePanels;
+  tunings: TuningPanels;
   logs: TrainingLogs;
   status: TrainingStatus;
   scheduleNotices: ScheduleNotices;
   alertNotices: AlertNotices;
+  tuningNotices: TuningNotices;
   /** the error messages commands showed */
   errors: readonly string[];
 }
@@ -66,24 +72,29 @@ export function activate(context: vscode.ExtensionContext): EmkitExtensionApi {
     batchJobs: new BatchJobsTree(store, 'batchJobs'),
     schedules: new SchedulesTree(store, 'schedules'),
     alerts: new AlertsTree(store, 'alerts'),
+    tunings: new TuningsTree(store, 'tunings'),
   };
   const panels = new DetailPanels(link, context.extensionUri);
   const comparisons = new ComparisonPanels(link, context.extensionUri);
   const newModels = new NewModelPanels(link, context.extensionUri, panels);
   const batches = new BatchPanels(link, context.extensionUri);
   const schedules = new SchedulePanels(link, context.extensionUri);
+  const tunings = new TuningPanels(link, context.extensionUri);
   const logs = new TrainingLogs();
   const status = new TrainingStatus(store, link);
   const scheduleNotices = new ScheduleNotices(link);
   const alertNotices = new AlertNotices(link);
+  const tuningNotices = new TuningNotices(link);
   context.subscriptions.push(
     alertNotices,
+    tuningNotices,
     link,
     panels,
     comparisons,
     newModels,
     batches,
     schedules,
+    tunings,
     logs,
     status,
     scheduleNotices,
@@ -100,6 +111,7 @@ export function activate(context: vscode.ExtensionContext): EmkitExtensionApi {
     newModels,
     batches,
     schedules,
+    tunings,
     logs,
     errors: [],
     secrets: context.secrets,
@@ -118,6 +130,8 @@ export function activate(context: vscode.ExtensionContext): EmkitExtensionApi {
     'emkit.newModel',
     'emkit.batch',
     'emkit.schedule',
+    'emkit.tuning',
+    'emkit.tuneForm',
   ]) {
     context.subscriptions.push(
       vscode.window.registerWebviewPanelSerializer(viewType, {
@@ -130,7 +144,8 @@ export function activate(context: vscode.ExtensionContext): EmkitExtensionApi {
             else if (state.kind === 'newModel') newModels.show(client, panel);
             else if (state.kind === 'batch') await batches.revive(panel, state.id, state.name, client);
             else if (state.kind === 'schedule') await schedules.revive(panel, state.id, state.name, client);
-            else if (state.kind === 'scheduleEditor') panel.dispose();
+            else if (state.kind === 'tuning') await tunings.revive(panel, state.id, state.name, client);
+            else if (state.kind === 'scheduleEditor' || state.kind === 'tuneForm') panel.dispose();
             else await panels.revive(panel, state, client);
           } catch {
             panel.dispose();
@@ -155,10 +170,12 @@ export function activate(context: vscode.ExtensionContext): EmkitExtensionApi {
     newModels,
     batches,
     schedules,
+    tunings,
     logs,
     status,
     scheduleNotices,
     alertNotices,
+    tuningNotices,
     errors: commandContext.errors,
   };
 }

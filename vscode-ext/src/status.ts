@@ -10,10 +10,14 @@ import {
 import * as vscode from 'vscode';
 import type { BridgeLink } from './bridge.js';
 
+/** The tag the bridge puts on a tuning's trials (server-bridge/src/tunings/run.ts). */
+const TUNING_TAG = 'emkit.tuning';
+
 /**
  * The status bar item (how many trainings are running; a click opens one) and the
  * notifications when a training ends, with what one does next: its logs, a model from it —
  * and what its curves say (overfitting, NaN); a NaN or infinite loss is told while it runs.
+ * A tuning's trials end silently: TuningNotices tells the tuning's end.
  */
 export class TrainingStatus implements vscode.Disposable {
   readonly item = vscode.window.createStatusBarItem('emkit.trainings', vscode.StatusBarAlignment.Left, 50);
@@ -64,6 +68,8 @@ export class TrainingStatus implements vscode.Disposable {
     if (training && !isSettled(trainingStates, training.state)) this.warnNewFlags(training);
     if (!training || !isSettled(trainingStates, training.state) || this.announced.has(training.id)) return;
     this.announced.add(training.id);
+    // a tuning's trial says nothing as it ends (a pruned one ends STOPPED): the tuning's own notice tells the search's end
+    if (training.tags[TUNING_TAG]) return;
     const logs = vscode.l10n.t('Show logs');
     // a no-code training registered its model itself: it is opened, not created again
     const registered = training.model;

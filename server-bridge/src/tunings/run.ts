@@ -17,8 +17,8 @@ export const TRIAL_TAG = 'emkit.tuning.trial';
 /** After a step fails (the study process ended, and is started again at the next request), the next try waits this long. */
 const RETRY_MS = 2_000;
 /**
- * The importance (fANOVA: a fraction of a second, seconds the first time) is asked again at most this often, as
- * a step of its own after the next trial is launched: it never holds up the search.
+ * The importance (fANOVA: a fraction of a second, seconds the first time) is asked again at most this often,
+ * aside from the queue of steps (the study works it out on a thread of its own): it never holds up the search.
  */
 const IMPORTANCE_EVERY_MS = 2_000;
 /** A step that fails this many times in a row fails the tuning, with the error. */
@@ -172,6 +172,10 @@ export class TuningRun {
       this.deps.log.warn({ tuning: tuning.name, error: reason }, 'the tuning fails');
       if (!isSettled(tuningStates, tuning.state)) this.setState('FAILED', reason);
       await this.stopRunning(`the tuning failed: ${reason}`).catch(() => {});
+      // what the failed steps left (a training that settled while the study was failing) is settled now
+      await this.reconcileTrials().catch((failure: Error) =>
+        this.deps.log.warn({ tuning: tuning.name, error: failure.message }, 'its trials could not be reconciled'),
+      );
       this.finishIfIdle();
       return;
     }
@@ -207,7 +211,8 @@ export class TuningRun {
    */
   private async syncWithStudy(): Promise<void> {
     const { study, store } = this.deps;
-    if (this.gaveUp) return;
+    // a study that gave up has nothing to say: the trials are settled from their trainings alone
+    if (this.gaveUp) return this.reconcileTrials();
     await study.open();
     if (study.starts === this.syncedStarts) return;
     const studyTrials = await study.trials();
@@ -230,6 +235,17 @@ export class TuningRun {
       );
       await this.launch(trial);
     }
+    await this.reconcileTrials();
+  }
+
+  /**
+   * Each recorded trial still RUNNING against its training: made if it never was (or found by its name),
+   * settled if its training has, stopped if the tuning no longer runs, else its newest points reported.
+   */
+  private async reconcileTrials(): Promise<void> {
+    const { store } = this.deps;
+    const tuning = this.tuning;
+    const running = tuning.state === 'RUNNING';
     for (const trial of store.tunings.trials(this.tuningId)) {
       if (trial.state !== 'RUNNING') continue;
       const training =

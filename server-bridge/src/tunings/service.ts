@@ -140,6 +140,12 @@ export class TuningService {
       throw conflict(`tuning "${tuning.name}" is ${tuning.state}; stop it before deleting it`);
     }
     const trials = this.store.tunings.trials(tuning.id);
+    const running = trials.filter((t) => t.state === 'RUNNING').length;
+    if (running > 0) {
+      throw conflict(
+        `tuning "${tuning.name}" has ended, but ${running} of its trials are still being stopped; delete it once they have`,
+      );
+    }
     if (query?.trainings) {
       // the ones a model comes from stay (their delete would be refused): said in the log
       for (const trial of trials) {

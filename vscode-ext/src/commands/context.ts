@@ -7,6 +7,7 @@ import type { ComparisonPanels } from '../panels/comparison-panels.js';
 import type { DetailPanels } from '../panels/detail-panels.js';
 import type { NewModelPanels } from '../panels/new-model-panels.js';
 import type { SchedulePanels } from '../panels/schedule-panels.js';
+import type { TuningPanels } from '../panels/tuning-panels.js';
 import type { Node } from '../trees/node.js';
 
 export type Target = NonNullable<Node['target']>;
@@ -23,6 +24,8 @@ export interface CommandContext {
   batches: BatchPanels;
   /** schedules' panels and the schedule editor */
   schedules: SchedulePanels;
+  /** tunings' panels and the Tune form */
+  tunings: TuningPanels;
   logs: TrainingLogs;
   /** the error messages shown, newest last (tests read them: a message can't be read back) */
   errors: string[];

@@ -13,6 +13,7 @@ import { resourceCommands } from './resources.js';
 import { scheduleCommands } from './schedules.js';
 import { tensorboardCommands } from './tensorboards.js';
 import { trainingCommands } from './trainings.js';
+import { tuningCommands } from './tunings.js';
 
 export { type CommandArgs, type CommandContext, clientOf, type Handler } from './context.js';
 
@@ -35,6 +36,7 @@ export const commands: Record<string, Handler> = {
   ...batchJobCommands,
   ...scheduleCommands,
   ...alertCommands,
+  ...tuningCommands,
 };
 
 /** Registers the table; a refusal from the bridge is shown in its own words, and the command's answer returned. */

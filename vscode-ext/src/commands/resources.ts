@@ -14,6 +14,7 @@ const DELETE_ROUTES = {
   'batch-inferences': 'deleteBatchInference',
   schedules: 'deleteSchedule',
   alerts: 'deleteAlertRule',
+  tunings: 'deleteTuning',
 } as const satisfies Record<Target['kind'], string>;
 
 /** The connection (refresh, the token) and what applies to any resource (delete). */

@@ -5,7 +5,6 @@ import {
   isSettled,
   MAX_INSTANCES,
   nameFromFile,
-  notebookParameters,
   type PlacementStrategy,
   parseDuration,
   THIS_MACHINE,
@@ -13,35 +12,10 @@ import {
   trainingTarget,
 } from '@emkit/shared';
 import * as vscode from 'vscode';
-import { type CommandArgs, type CommandContext, clientOf, type Handler, pickTarget } from './context.js';
+import { type CommandContext, clientOf, type Handler, pickTarget } from './context.js';
 import { ask, askEarlyStop, askPairs, nameRule } from './inputs.js';
 import { pickPlacement, pickRunOn } from './run-on.js';
-
-/** The notebook or script to submit: the one given (explorer), else the active notebook or .py editor, saved. */
-async function sourceFile(args: CommandArgs): Promise<{ uri: vscode.Uri; parameters: Record<string, string> } | undefined> {
-  // the explorer's context menu passes the file's Uri itself
-  const given = (args as unknown) instanceof vscode.Uri ? (args as unknown as vscode.Uri) : (args.uri as vscode.Uri | undefined);
-  const notebook = vscode.window.activeNotebookEditor?.notebook;
-  const editor = vscode.window.activeTextEditor?.document;
-  let uri = given;
-  if (!uri && notebook?.uri.fsPath.endsWith('.ipynb')) {
-    if (notebook.isDirty) await notebook.save();
-    uri = notebook.uri;
-  } else if (!uri && editor && /\.(py|ipynb)$/.test(editor.uri.fsPath)) {
-    if (editor.isDirty) await editor.save();
-    uri = editor.uri;
-  }
-  if (!uri) return undefined;
-  let parameters: Record<string, string> = {};
-  if (uri.fsPath.endsWith('.ipynb')) {
-    try {
-      parameters = notebookParameters(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)));
-    } catch {
-      // not JSON (yet): no defaults to offer
-    }
-  }
-  return { uri, parameters };
-}
+import { sourceFile } from './source-file.js';
 
 const instancesRule = (text: string) =>
   /^\d+$/.test(text) && Number(text) >= 1 && Number(text) <= MAX_INSTANCES

@@ -46,13 +46,15 @@ export class DetailPanels implements vscode.Disposable {
   async revive(panel: vscode.WebviewPanel, state: PanelState, client: EmkitClient): Promise<void> {
     if (state.kind === 'tensorboard') return this.openTensorboard(client, state.target, state.name, panel);
     if (state.kind === 'dashboard') return this.openClusterDashboard(client, state.id, state.name, panel);
-    // ComparisonPanels, NewModelPanels, BatchPanels and SchedulePanels revive their own
+    // ComparisonPanels, NewModelPanels, BatchPanels, SchedulePanels and TuningPanels revive their own
     if (
       state.kind === 'comparison' ||
       state.kind === 'newModel' ||
       state.kind === 'batch' ||
       state.kind === 'schedule' ||
-      state.kind === 'scheduleEditor'
+      state.kind === 'scheduleEditor' ||
+      state.kind === 'tuning' ||
+      state.kind === 'tuneForm'
     )
       return panel.dispose();
     const exists = await (state.kind === 'training'
@@ -86,6 +88,7 @@ export class DetailPanels implements vscode.Disposable {
         const run = (command: string, args?: unknown) => void vscode.commands.executeCommand(command, args ?? { target });
         if (action.action === 'stop') run('emkit.stopTraining');
         else if (action.action === 'copy') run('emkit.copyTraining');
+        else if (action.action === 'tune') run('emkit.tune');
         else if (action.action === 'createModel') run('emkit.createModel');
         else if (action.action === 'saveRecipe') run('emkit.saveRecipe');
         else if (action.action === 'openTensorboard') run('emkit.openTensorboard');

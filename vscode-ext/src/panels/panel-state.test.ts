@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { panelState } from './panel-state.js';
 
 describe("a panel's saved state", () => {
-  it('gives back a training, an endpoint, a comparison, a model, a dataset, the no-code flow, a TensorBoard for a training or an experiment, a Ray dashboard, a batch job and a schedule', () => {
+  it('gives back a training, an endpoint, a comparison, a model, a dataset, the no-code flow, a TensorBoard for a training or an experiment, a Ray dashboard, a batch job, a schedule and a tuning', () => {
     for (const state of [
       { kind: 'training', id: 't1', name: 'iris' },
       { kind: 'model', id: 'iris', name: 'Model iris' },
@@ -15,6 +15,7 @@ describe("a panel's saved state", () => {
       { kind: 'dashboard', id: 'c1', name: 'prod' },
       { kind: 'batch', id: 'b1', name: 'score-iris' },
       { kind: 'schedule', id: 's1', name: 'nightly' },
+      { kind: 'tuning', id: 'u1', name: 'lr-search' },
     ]) {
       expect(panelState(JSON.parse(JSON.stringify(state)))).toEqual(state);
     }
@@ -36,6 +37,9 @@ describe("a panel's saved state", () => {
       { kind: 'batch', name: 'score-iris' },
       // the schedule editor's draft isn't kept: it doesn't come back
       { kind: 'scheduleEditor', id: 'new', name: 'New Schedule' },
+      // nor the Tune form's
+      { kind: 'tuneForm', id: 'new', name: 'Tune' },
+      { kind: 'tuning', name: 'lr-search' },
     ]) {
       expect(panelState(state)).toBeNull();
     }

@@ -17,10 +17,10 @@ export type PanelState =
   | { kind: 'newModel'; id: string; name: string }
   /** a cluster's Ray dashboard: `id` is the cluster's */
   | { kind: 'dashboard'; id: string; name: string }
-  /** a batch scoring job's view, a schedule's view */
-  | { kind: 'batch' | 'schedule'; id: string; name: string }
-  /** the schedule editor (`id` "new"): not brought back after a reload, as its draft isn't kept */
-  | { kind: 'scheduleEditor'; id: string; name: string };
+  /** a batch scoring job's view, a schedule's view, a tuning's view */
+  | { kind: 'batch' | 'schedule' | 'tuning'; id: string; name: string }
+  /** the schedule editor and the Tune form (`id` "new"): not brought back after a reload, as their drafts aren't kept */
+  | { kind: 'scheduleEditor' | 'tuneForm'; id: string; name: string };
 
 /** A saved state as VS Code hands it back: checked, since a page's state is only what the page said. */
 export function panelState(state: unknown): PanelState | null {
@@ -36,7 +36,8 @@ export function panelState(state: unknown): PanelState | null {
       kind === 'newModel' ||
       kind === 'dashboard' ||
       kind === 'batch' ||
-      kind === 'schedule') &&
+      kind === 'schedule' ||
+      kind === 'tuning') &&
     typeof id === 'string'
   )
     return { kind, id, name };

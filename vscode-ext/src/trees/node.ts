@@ -18,7 +18,8 @@ export interface Node {
       | 'clusters'
       | 'batch-inferences'
       | 'schedules'
-      | 'alerts';
+      | 'alerts'
+      | 'tunings';
     id: string;
     name: string;
   };
@@ -34,6 +35,7 @@ const OPEN_COMMANDS: Partial<Record<NonNullable<Node['target']>['kind'], string>
   datasets: 'emkit.openDataset',
   'batch-inferences': 'emkit.openBatchJob',
   schedules: 'emkit.openSchedule',
+  tunings: 'emkit.openTuning',
 };
 
 // the tones are shared with JupyterLab and the CLI; only the icon is VS Code's

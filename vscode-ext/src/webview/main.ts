@@ -12,6 +12,8 @@ import {
   ScheduleView,
   TrainingView,
   type Translate,
+  TuneForm,
+  TuningView,
   untranslated,
   useControls,
 } from '@emkit/shared/views';
@@ -66,7 +68,11 @@ const view: { handle(message: never): void } =
                 ? new ScheduleView(root, { t, act, locale })
                 : kind === 'scheduleEditor'
                   ? new ScheduleEditor(root, { t, act })
-                  : new TrainingView(root, { t, act });
+                  : kind === 'tuning'
+                    ? new TuningView(root, { t, act })
+                    : kind === 'tuneForm'
+                      ? new TuneForm(root, { t, act })
+                      : new TrainingView(root, { t, act });
 
 window.addEventListener('message', (event: MessageEvent) => {
   view.handle(event.data as never);
