@@ -38,7 +38,11 @@ const folders = () => {
 
 /** A refused create: its status, its field (and message), and no record, folder or training left behind. */
 async function refused(body: Record<string, unknown>, status: number, field: string | RegExp | undefined, message?: RegExp) {
-  const before = { tunings: (await bridge.client.api.listTunings({})).total, folders: folders() };
+  const before = {
+    tunings: (await bridge.client.api.listTunings({})).total,
+    experiments: (await bridge.client.api.listExperiments({})).total,
+    folders: folders(),
+  };
   const error = await refusal(bridge.client.api.createTuning({ body: body as never }));
   expect(error.status, error.message).toBe(status);
   if (field instanceof RegExp) expect(error.field, error.message).toMatch(field);
@@ -46,6 +50,8 @@ async function refused(body: Record<string, unknown>, status: number, field: str
   if (message) expect(error.message).toMatch(message);
   expect((await bridge.client.api.listTunings({})).total).toBe(before.tunings);
   expect(folders()).toBe(before.folders);
+  // not even the default experiment, which a tuning left without one is made in
+  expect((await bridge.client.api.listExperiments({})).total).toBe(before.experiments);
   expect((await bridge.client.api.listTrainings({})).total).toBe(0);
 }
 

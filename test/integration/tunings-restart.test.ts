@@ -12,14 +12,18 @@ import { settledTuning, writeQuadratic } from '../support/tunings.js';
 // asked for that the dead bridge never recorded.
 
 let bridge: TestBridge | undefined;
+/** every bridge a test left running (the second of each test's pair), stopped at the end */
+const running: TestBridge[] = [];
 let work: string;
 
 beforeAll(() => {
   work = tempDir('emkit-tunings-restart-');
 });
 afterAll(async () => {
-  await bridge?.stop();
-  removeDir(bridge?.home ?? '');
+  for (const each of running) {
+    await each.stop();
+    removeDir(each.home);
+  }
   removeDir(work ?? '');
 });
 
@@ -77,6 +81,7 @@ describe('a tuning across a kill -9 of its bridge', () => {
     writeFileSync(join(halfMade, 'tuning.json'), '{}');
 
     bridge = await startBridge({ home });
+    running.push(bridge);
     const done = await settledTuning(bridge.client, created.id);
     expect(done.state, done.stateReason ?? '').toBe('COMPLETE');
     expect(done.trials).toMatchObject({ total: 7, running: 0, complete: 7 });
@@ -102,4 +107,50 @@ describe('a tuning across a kill -9 of its bridge', () => {
     }
     await waitFor(async () => !existsSync(halfMade), 10_000, 'the folder no record owns to be removed');
   }, 300_000);
+
+  it('a tuning that failed while a trial was being stopped has that trial settled by the next bridge', async () => {
+    const first = await startBridge();
+    const home = first.home;
+    const script = writeQuadratic(join(work, 'held'));
+    // grid order with seed 0: x = 2 first (it ignores SIGTERM and runs on), then 1 and 0 (quick); none logs
+    // val_loss, so the tuning fails after two of them while x = 2 is being stopped (the supervisor's 3 s grace)
+    const created = await first.client.api.createTuning({
+      body: {
+        name: 'failed-while-stopping',
+        source: { path: script },
+        space: { x: { type: 'int', low: 0, high: 2 } },
+        fixed: { 'hold-x': '2', steps: '1', pause: '0' },
+        objective: { metric: 'val_loss', mode: 'min' },
+        algorithm: 'grid',
+        parallel: 2,
+        seed: 0,
+      },
+    });
+    const failing = await waitFor(
+      async () => {
+        const tuning = await first.client.api.getTuning({ params: { id: created.id } });
+        return tuning.state === 'FAILED' ? tuning : undefined;
+      },
+      120_000,
+      'the tuning to fail',
+    );
+    await first.kill9();
+    expect(failing.stateReason).toMatch(/^no trial logged val_loss/);
+
+    bridge = await startBridge({ home });
+    running.push(bridge);
+    const trials = await waitFor(
+      async () => {
+        const items = (await bridge?.client.api.listTuningTrials({ params: { id: created.id } }))?.items ?? [];
+        return items.length > 0 && items.every((t) => t.state !== 'RUNNING') ? items : undefined;
+      },
+      60_000,
+      'every trial to settle',
+    );
+    const held = trials.find((t) => t.params.x === 2);
+    expect(held?.state).toBe('STOPPED');
+    expect(held?.stateReason).toMatch(/^the tuning failed: no trial logged val_loss/);
+    const done = await bridge.client.api.getTuning({ params: { id: created.id } });
+    expect(done).toMatchObject({ state: 'FAILED', trials: { running: 0 } });
+  }, 240_000);
 });

@@ -6,7 +6,8 @@ import { writeTree } from './trainings.js';
  * A training script whose loss has a known minimum, 0 at x = 2, y = -1: `(x-2)² + (y+1)²`, plus 1/(step+1)
  * at each step (falling, so the last step's value is the lowest and later steps never change the order).
  * Its hyperparameters arrive as `--x`, `--y`; `--steps` and `--pause` set how long it runs; `--bump B` adds B
- * at the last step (its last value is then not its best); `--fail-x X` makes it fail when x is X.
+ * at the last step (its last value is then not its best); `--fail-x X` makes it fail when x is X; `--hold-x X`
+ * makes it ignore SIGTERM and run for a minute when x is X (a stop then takes the supervisor's grace period).
  */
 export const QUADRATIC_SCRIPT = [
   'import argparse',
@@ -21,7 +22,12 @@ export const QUADRATIC_SCRIPT = [
   'parser.add_argument("--pause", type=float, default=0.05)',
   'parser.add_argument("--bump", type=float, default=0.0)',
   'parser.add_argument("--fail-x", type=float, default=None)',
+  'parser.add_argument("--hold-x", type=float, default=None)',
   'args, _ = parser.parse_known_args()',
+  'if args.hold_x is not None and args.x == args.hold_x:',
+  '    import signal',
+  '    signal.signal(signal.SIGTERM, signal.SIG_IGN)',
+  '    args.steps, args.pause = 600, 0.1',
   'if args.fail_x is not None and args.x == args.fail_x:',
   '    raise SystemExit(f"x = {args.x} is the value this script refuses")',
   'loss = (args.x - 2) ** 2 + (args.y + 1) ** 2',

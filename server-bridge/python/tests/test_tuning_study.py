@@ -158,6 +158,24 @@ def test_the_pipes_answer_each_request_with_its_id_and_a_bad_one_with_an_error(t
     assert by_id[4] == {"importance": None, "id": 4}
 
 
+def test_a_prune_decision_goes_through_the_pipes_as_json(tmp_path):
+    # the pruners answer numpy's bool, which json can't write: this ended the process before
+    folder = write_spec(tmp_path, UNIFORM, pruner="median")
+    lines = []
+    for number, value in enumerate((1.0, 2.0, 3.0)):
+        lines.append(json.dumps({"op": "ask", "id": f"a{number}"}))
+        lines.append(json.dumps({"op": "report", "number": number, "points": [[0, value], [1, value], [2, value]]}))
+        lines.append(json.dumps({"op": "tell", "number": number, "value": value}))
+    lines.append(json.dumps({"op": "ask", "id": "worse"}))
+    lines.append(json.dumps({"op": "report", "number": 3, "points": [[0, 9.0], [1, 9.0], [2, 9.0]], "id": "worse"}))
+    lines.append(json.dumps({"op": "ask", "id": "better"}))
+    lines.append(json.dumps({"op": "report", "number": 4, "points": [[0, 1.5], [1, 1.5], [2, 1.5]], "id": "better"}))
+    code, answers = run_process(folder, lines)
+    assert code == 0
+    verdicts = {a["id"]: a for a in answers[1:] if "prune" in a and a.get("id") in ("worse", "better")}
+    assert verdicts == {"worse": {"prune": True, "id": "worse"}, "better": {"prune": False, "id": "better"}}
+
+
 def test_a_folder_without_a_spec_is_said_and_the_process_exits(tmp_path):
     code, answers = run_process(str(tmp_path), [])
     assert code == 3

@@ -184,6 +184,8 @@ export class TuningsRepository {
   private readonly trialByTraining;
   private readonly counts;
   private readonly trialNamed;
+  private readonly lowest;
+  private readonly highest;
   private readonly insertTrialRow;
   private readonly updateTrialRow;
 
@@ -234,6 +236,14 @@ export class TuningsRepository {
     this.counts = db.prepare<[string], { state: TuningTrialState; n: number }>(
       'SELECT state, count(*) AS n FROM tuning_trials WHERE tuning_id = ? GROUP BY state',
     );
+    // the best COMPLETE trial, through the primary key's order within the tuning (a tie: the lower number)
+    const best = (order: 'ASC' | 'DESC') =>
+      db.prepare<[string], TrialRow>(
+        `SELECT * FROM tuning_trials WHERE tuning_id = ? AND state = 'COMPLETE' AND value IS NOT NULL
+           AND training_id IS NOT NULL AND training_name IS NOT NULL ORDER BY value ${order}, number LIMIT 1`,
+      );
+    this.lowest = best('ASC');
+    this.highest = best('DESC');
     this.trialNamed = db.prepare<[string], { name: string }>(
       "SELECT name FROM trainings WHERE name GLOB ? || '-t[0-9]*' LIMIT 1",
     );
@@ -361,6 +371,12 @@ export class TuningsRepository {
 
   trialOfTraining(trainingId: string): TrialRecord | undefined {
     const row = this.trialByTraining.get(trainingId);
+    return row && toTrial(row);
+  }
+
+  /** The best COMPLETE trial in this mode (min: the lowest value), if any. */
+  bestTrial(tuningId: string, mode: 'min' | 'max'): TrialRecord | undefined {
+    const row = (mode === 'min' ? this.lowest : this.highest).get(tuningId);
     return row && toTrial(row);
   }
 

@@ -25,6 +25,3 @@ function finite(value: number | null, what: string): ObjectiveReading {
   if (value === null || !Number.isFinite(value)) return { missing: `${what} is not a finite number (${value ?? 'NaN'})` };
   return { value };
 }
-
-/** Whether `a` beats `b` in this mode (a tie doesn't). */
-export const better = (mode: Objective['mode'], a: number, b: number) => (mode === 'min' ? a < b : a > b);

@@ -6,7 +6,7 @@ import type { Store } from '../store/index.js';
 import type { TrainingRecord } from '../store/trainings.js';
 import type { TrialChanges, TrialRecord, TuningRecord } from '../store/tunings.js';
 import type { TrainingService } from '../trainings/service.js';
-import { better, readObjective } from './objective.js';
+import { readObjective } from './objective.js';
 import { formatValue } from './space.js';
 import { StudyGaveUp, type StudyProcess } from './study-process.js';
 
@@ -273,9 +273,8 @@ export class TuningRun {
       const tuning = this.tuning;
       if (tuning.state !== 'RUNNING' || this.timeIsUp(tuning)) break;
       await this.syncWithStudy();
-      const trials = store.tunings.trials(this.tuningId);
-      const running = trials.filter((t) => t.state === 'RUNNING').length;
-      if (running >= tuning.parallel || trials.length >= tuning.maxTrials) break;
+      const { running, total } = store.tunings.trialCounts(this.tuningId);
+      if (running >= tuning.parallel || total >= tuning.maxTrials) break;
       const asked = await study.ask();
       const trial = store.tx(() =>
         store.tunings.insertTrial({
@@ -339,7 +338,7 @@ export class TuningRun {
     const ended = store.tx(() => {
       const next = store.tunings.updateTrial(trial, { endedAt: new Date().toISOString(), ...changes });
       // the tuning's counts changed: an `updated` event carries them (and the best, when it changed)
-      store.tunings.update(this.tuningId, { best: this.bestOf(store.tunings.trials(this.tuningId)) });
+      store.tunings.update(this.tuningId, { best: this.best() });
       return next;
     });
     if (changes.state === 'COMPLETE') this.importanceLater();
@@ -477,7 +476,7 @@ export class TuningRun {
   private finishIfIdle(): void {
     const tuning = this.deps.store.tunings.get(this.tuningId);
     if (tuning && !isSettled(tuningStates, tuning.state)) return;
-    if (this.deps.store.tunings.trials(this.tuningId).some((t) => t.state === 'RUNNING')) return;
+    if (this.deps.store.tunings.trialCounts(this.tuningId).running > 0) return;
     this.closed = true;
     clearTimeout(this.budgetTimer);
     clearTimeout(this.retryTimer);
@@ -486,13 +485,8 @@ export class TuningRun {
     this.deps.onDone(this.tuningId);
   }
 
-  private bestOf(trials: TrialRecord[]): TuningRecord['best'] {
-    const { mode } = this.tuning.objective;
-    let best: TrialRecord | undefined;
-    for (const trial of trials) {
-      if (trial.state !== 'COMPLETE' || trial.value === null || !trial.trainingId || !trial.trainingName) continue;
-      if (!best || better(mode, trial.value, best.value as number)) best = trial;
-    }
+  private best(): TuningRecord['best'] {
+    const best = this.deps.store.tunings.bestTrial(this.tuningId, this.tuning.objective.mode);
     if (!best?.trainingId || !best.trainingName || best.value === null) return null;
     return {
       number: best.number,

@@ -55,6 +55,7 @@ interface StudySpec {
 /** What a new tuning is made of: the settings checked, and how its snapshot is taken. */
 type Plan = Omit<
   TuningRecord,
+  | 'experimentId'
   | 'id'
   | 'name'
   | 'experimentName'
@@ -70,6 +71,8 @@ type Plan = Omit<
   | 'endedAt'
 > & {
   name: string | undefined;
+  /** undefined: the default experiment, made with the tuning if it isn't there yet */
+  experimentId: string | undefined;
   /** what the default name is made of */
   entryPoint: string;
   snapshot: (target: string) => Promise<TrainingSource>;
@@ -214,7 +217,12 @@ export class TuningSubmitter {
         throw new HttpError(503, 'not_ready', `the tuning's study could not start: ${study.said || (error as Error).message}`);
       }
       const tuning = this.store.tx(() => {
-        this.store.tunings.insert({ ...settings, id, name, source, dir });
+        // made here, with the tuning, so a create that fails leaves no experiment either
+        const experimentId =
+          settings.experimentId ??
+          this.store.experiments.get(DEFAULT_EXPERIMENT)?.id ??
+          this.store.experiments.insert({ name: DEFAULT_EXPERIMENT, description: '' }).id;
+        this.store.tunings.insert({ ...settings, experimentId, id, name, source, dir });
         const startedAt = new Date().toISOString();
         return this.store.tunings.update(id, { state: 'RUNNING', startedAt });
       });
@@ -253,17 +261,12 @@ export class TuningSubmitter {
     return name;
   }
 
-  /** A tuning names an experiment that exists (404 otherwise); left out, the default one, made if new. */
-  private experimentFor(key: string | undefined): string {
-    if (key !== undefined) {
-      const experiment = this.store.experiments.get(key);
-      if (!experiment) throw notFound('experiment', key);
-      return experiment.id;
-    }
-    return (
-      this.store.experiments.get(DEFAULT_EXPERIMENT)?.id ??
-      this.store.tx(() => this.store.experiments.insert({ name: DEFAULT_EXPERIMENT, description: '' })).id
-    );
+  /** A tuning names an experiment that exists (404 otherwise); left out (undefined), the default one. */
+  private experimentFor(key: string | undefined): string | undefined {
+    if (key === undefined) return undefined;
+    const experiment = this.store.experiments.get(key);
+    if (!experiment) throw notFound('experiment', key);
+    return experiment.id;
   }
 
   private environmentFor(key: string): { id: string; name: string } {
