@@ -7,6 +7,7 @@ const SERIAL = [
   'test/e2e/**/*.test.ts',
   'test/e2e-vscode/**/*.test.ts',
   'test/integration/cluster*.test.ts',
+  'test/integration/tunings-cluster.test.ts',
   'test/integration/endpoints-ray.test.ts',
   'test/integration/schemathesis.test.ts',
 ];

@@ -248,7 +248,7 @@ describe('a tuning of real trainings', () => {
     }
   });
 
-  it.skipIf(!hasCmaes)('searches with CMA-ES (skipped: cmaes is not in .venv)', async () => {
+  it.skipIf(!hasCmaes)(`searches with CMA-ES${hasCmaes ? '' : ' (skipped: cmaes is not in .venv)'}`, async () => {
     const created = await bridge.client.api.createTuning({
       body: {
         name: 'cmaes-quadratic',
