@@ -47,6 +47,7 @@ export const CommandIds = {
   deleteSchedule: 'emkit:delete-schedule',
   addAlert: 'emkit:add-alert',
   deleteAlert: 'emkit:delete-alert',
+  toggleAlert: 'emkit:toggle-alert',
 } as const;
 
 /** What a resource command takes: the id (or name) of what to act on; without it the command asks. */
