@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeDir, startBridge, type TestBridge, tempDir } from '../support/bridge.js';
+import { emkitCli, removeDir, startBridge, type TestBridge, tempDir } from '../support/bridge.js';
 import { activeEndpoint, infer } from '../support/endpoints.js';
 import { settledEvaluation, writeCsv } from '../support/evaluations.js';
 import { refusal } from '../support/refusal.js';
@@ -255,6 +255,11 @@ describe("the payload log's queue cap", () => {
       expect(listed.items.map((item) => item.inferenceId)).toEqual([before.inferenceId, after.inferenceId]);
       expect(listed.dropped).toBe(1);
       expect(capped.output()).toContain('its queue is full, so sampled calls are dropped');
+      // the CLI lists the rows on stdout and says what was dropped on stderr
+      const cli = await emkitCli(capped, 'endpoint', 'payloads', 'small');
+      expect(cli.code).toBe(0);
+      expect(cli.stdout).toContain(before.inferenceId as string);
+      expect(cli.stderr).toContain("1 sampled call(s) not logged since the bridge started: its payload log's queue was full");
     } finally {
       await capped.stop();
       removeDir(capped.home);
