@@ -85,7 +85,14 @@ class Workers:
     def pids(self) -> List[int]:
         """The worker processes running now (the pool starts them as batches are handed out)."""
         processes = getattr(self.pool, "_processes", None) or {}  # no public way to list them
-        return [p.pid for p in list(processes.values()) if p.pid is not None and p.is_alive()]
+        pids = []
+        for process in list(processes.values()):
+            try:
+                if process.pid is not None and process.is_alive():
+                    pids.append(process.pid)
+            except ValueError:  # closed meanwhile by the pool's own thread
+                continue
+        return pids
 
     def _tell(self) -> None:
         if self.on_workers is None:
