@@ -153,9 +153,9 @@ export class PayloadLogWriter {
     const taken = this.arena.take();
     if (!taken) return;
     try {
-      const thread = this.ensureThread();
+      this.ensureThread().postMessage(taken.batch, taken.transfer);
+      // counted once on its way: one that never left must not hold the queue full for ever
       this.sent = (this.sent + taken.batch.length) | 0;
-      thread.postMessage(taken.batch, taken.transfer);
     } catch (error) {
       this.log.warn({ err: error, rows: taken.batch.count }, 'logged payloads could not be written');
     }
