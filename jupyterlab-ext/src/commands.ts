@@ -51,6 +51,7 @@ export const CommandIds = {
   openTuning: 'emkit:open-tuning',
   stopTuning: 'emkit:stop-tuning',
   deleteTuning: 'emkit:delete-tuning',
+  toggleAlert: 'emkit:toggle-alert',
 } as const;
 
 /** What a resource command takes: the id (or name) of what to act on; without it the command asks. */

@@ -38,3 +38,11 @@ const slidersSvg = `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="1
 </svg>`;
 
 export const tuneIcon = new LabIcon({ name: 'emkit:tune', svgstr: slidersSvg });
+// a struck-out bell: a rule that is off (the Alerts section's toggle turns it on)
+const bellOffSvg = `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 24 24">
+  <g class="jp-icon3" fill="#616161">
+    <path d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22zM3.7 2.3 2.3 3.7 6 7.4A7 7 0 0 0 5 11v5l-2 2v1h14.6l2.7 2.7 1.4-1.4zM7 17v-6c0-.6.1-1.2.3-1.7l7.7 7.7zm10-2.3V11a5 5 0 0 0-7.6-4.3L8 5.3a7 7 0 0 1 2.5-1.1V3a1.5 1.5 0 0 1 3 0v1.16A7 7 0 0 1 19 11v5.7z"/>
+  </g>
+</svg>`;
+
+export const alertOffIcon = new LabIcon({ name: 'emkit:alert-off', svgstr: bellOffSvg });

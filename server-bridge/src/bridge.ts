@@ -106,6 +106,8 @@ export interface BridgeOptions {
   driftPollMs?: number;
   /** how often an idle model worker is asked for /health (default 5 s) */
   workerHealthMs?: number;
+  /** what logged payloads may wait to be written before further calls are dropped (bytes, default 64 MiB) */
+  payloadLogQueueBytes?: number;
   /** how often the processes the bridge started are sampled (CPU, memory…; default 5 s; 0: never) */
   usageIntervalMs?: number;
   /** a quick-test worker (POST /models/{id}/predict) nobody has called for this long is stopped (default 300) */
@@ -254,7 +256,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     healthEveryMs: options.workerHealthMs,
     clusters,
   });
-  const payloads = new PayloadService(store, log);
+  const payloads = new PayloadService(store, log, options.payloadLogQueueBytes);
   const inferenceTimeoutMs = options.inferenceTimeoutMs ?? 60_000;
   const quickTests = new QuickTests(store, {
     python,

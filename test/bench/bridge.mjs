@@ -13,6 +13,9 @@ export const PYTHON = join(repo, '.venv', 'bin', 'python');
 const START_TIMEOUT_MS = 30_000;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** Node's own flags for the bridge, from EMKIT_BENCH_NODE_FLAGS (e.g. `--cpu-prof --cpu-prof-dir=DIR`, which NODE_OPTIONS refuses). */
+const nodeFlags = () => (process.env.EMKIT_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+
 /**
  * `emkit serve` with `home` as its home (made if absent), the project's .venv as its Python,
  * and `args` after those; answers { url, token, home, child, log } once /health answers. Its
@@ -23,7 +26,20 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export async function startBridge(home, args = [], { quiet = false } = {}) {
   const child = spawn(
     process.execPath,
-    [MAIN_JS, 'serve', '--home', home, '--port', '0', '--kernels-dir', join(home, 'kernels'), '--python', PYTHON, ...args],
+    [
+      ...nodeFlags(),
+      MAIN_JS,
+      'serve',
+      '--home',
+      home,
+      '--port',
+      '0',
+      '--kernels-dir',
+      join(home, 'kernels'),
+      '--python',
+      PYTHON,
+      ...args,
+    ],
     {
       stdio: ['ignore', 'ignore', quiet ? 'pipe' : 'inherit'],
       env: { ...process.env, EMKIT_HOME: '', EMKIT_URL: '', EMKIT_TOKEN: '' },

@@ -1,10 +1,11 @@
 // Monitoring in real VS Code (code-server in headless Chromium), against a real bridge sampling
-// every second: the endpoint's panel shows its worker's CPU and memory live; with payload logging
-// and drift on (set through the bridge: the settings form itself is driven in JupyterLab's e2e)
-// shifted traffic shows the shifted feature drifted and the others not; "Add Alert…" from the
-// endpoint row's bell asks the series, threshold, duration, severity, webhook and name as
-// QuickInput steps, and the rule's firing arrives as a notification whose "Open endpoint"
-// brings the panel; the Alerts view lists the rule FIRING with its event.
+// every second: the endpoint's panel shows its worker's CPU and memory live; the stage's settings
+// form in the panel turns payload logging and drift on (a reference that isn't a table refused
+// beside its field first), and shifted traffic shows the shifted feature drifted and the others
+// not; "Add Alert…" from the endpoint row's bell asks the series, threshold, duration, severity,
+// webhook and name as QuickInput steps, and the rule's firing arrives as a notification whose
+// "Open endpoint" brings the panel; the Alerts view lists the rule FIRING with its event, and its
+// inline toggle turns it off and on; a running training's panel charts its rank's CPU and memory.
 // Screenshots under test-artifacts/vscode-monitoring/.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,9 +13,9 @@ import type { Frame, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { failedStep, screenshots } from '../e2e/support/browser.js';
 import { activeEndpoint } from '../support/endpoints.js';
-import { pythonHas, venvPython, writeTree } from '../support/trainings.js';
+import { pythonHas, settledTraining, venvPython, writeTree } from '../support/trainings.js';
 import { vscodeSkipReason } from './support/code-server.js';
-import { answer, openWorkbench, pick, treeRows, type Workbench } from './support/workbench.js';
+import { answer, openWorkbench, palette, pick, treeRows, type Workbench } from './support/workbench.js';
 
 const needs = pythonHas(venvPython, 'psutil', 'scipy', 'pandas');
 const skipReason =
@@ -92,7 +93,20 @@ describe.skipIf(skipReason !== '')(`monitoring in VS Code${skipReason}`, () => {
       bridgeArgs: ['--python', venvPython, '--usage-interval', '1', '--alert-interval', '0.5'],
       prepare: (work) => {
         writeFileSync(join(work, 'reference.csv'), ['a,b,c', ...rows(600, 5).map((r) => `${r.a},${r.b},${r.c}`)].join('\n'));
+        writeFileSync(join(work, 'reference.txt'), 'not a table\n');
         writeTree(join(work, 'model'), { 'predict.py': PREDICT });
+        // a training that holds 64 MB until the test has seen it charted
+        writeTree(join(work, 'holder'), {
+          'train.py': [
+            'import os, time',
+            'block = bytearray(64 * 1024 * 1024)',
+            'for i in range(0, len(block), 4096):',
+            '    block[i] = 1',
+            'print("holding 64 MB", flush=True)',
+            `while not os.path.exists(${JSON.stringify(join(work, 'release'))}):`,
+            '    time.sleep(0.05)',
+          ].join('\n'),
+        });
       },
     });
     page = workbench.page;
@@ -125,19 +139,43 @@ describe.skipIf(skipReason !== '')(`monitoring in VS Code${skipReason}`, () => {
     await shot(page, 'resources');
   }, 120_000);
 
-  it('shows the shifted feature drifted, and the others not, after shifted traffic', async () => {
-    const { client } = workbench.bridge;
-    await client.api.updateEndpointStage({
-      params: { id: 'sensors', stage: 'default' },
-      body: {
-        payloadLogging: { enabled: true, sampleRate: 1 },
-        drift: { reference: join(workbench.work, 'reference.csv'), window: '10s' },
-      },
-    });
+  it("turns payload logging and drift on from the stage's settings form, and says so on its row", async () => {
     const view = await frameWith(page, '.emkit-endpoint-view');
+    const stage = view.locator('tr[data-stage="default"]');
+    await stage.locator('[data-emkit-action="stageSettings"]').click();
+    const form = view.locator('.emkit-stage-settings');
+    await form.waitFor();
+    // VS Code's own controls (vscode-elements): a select opens its list, an option is clicked
+    const choose = async (field: string, option: string) => {
+      await form.locator(`[data-field="${field}"]`).click();
+      await form.locator(`[data-field="${field}"] li.option`, { hasText: new RegExp(`^\\s*${option}\\s*$`) }).click();
+    };
+    const fill = (field: string, text: string) => form.locator(`[data-field="${field}"] input`).fill(text);
+    await choose('payloadLogging', 'On');
+    await fill('sampleRate', '100');
+    await choose('drift', 'On');
+    // a reference the bridge can't read as a table is refused in its words, beside the field
+    await fill('reference', join(workbench.work, 'reference.txt'));
+    await fill('window', '10s');
+    await form.locator('[data-emkit-action="saveStageSettings"]').click();
     await expect
-      .poll(() => view.locator('tr[data-stage="default"] .emkit-payload-logging').textContent(), { timeout: 20_000 })
+      .poll(() => form.locator('.emkit-form-problem').textContent(), { timeout: 20_000 })
+      .toContain("isn't a table emkit reads");
+    expect(await form.locator('[data-field="reference"]').getAttribute('aria-invalid')).toBe('true');
+    await shot(page, 'settings-refused');
+    await fill('reference', join(workbench.work, 'reference.csv'));
+    await form.locator('[data-emkit-action="saveStageSettings"]').click();
+    await form.waitFor({ state: 'hidden', timeout: 20_000 });
+    await expect
+      .poll(() => stage.locator('.emkit-payload-logging').textContent(), { timeout: 20_000 })
       .toBe('payload logging on (100 %)');
+    const saved = await workbench.bridge.client.api.getEndpoint({ params: { id: 'sensors' } });
+    expect(saved.stages[0]).toMatchObject({ payloadLogging: { enabled: true, sampleRate: 1 }, drift: { window: '10s' } });
+    await shot(page, 'settings-saved');
+  }, 120_000);
+
+  it('shows the shifted feature drifted, and the others not, after shifted traffic', async () => {
+    const view = await frameWith(page, '.emkit-endpoint-view');
     await traffic(6, 0.8);
     await expect
       .poll(
@@ -224,5 +262,46 @@ describe.skipIf(skipReason !== '')(`monitoring in VS Code${skipReason}`, () => {
       )
       .toBeGreaterThan(0);
     await shot(page, 'alerts-view');
+
+    // the rule's inline toggle: off (it reads "off" and isn't read any more), then on again
+    const { client: bridgeClient } = workbench.bridge;
+    await alert.hover();
+    await alert.locator('.action-label[aria-label^="Turn Alert Off"]').click();
+    await expect
+      .poll(() => bridgeClient.api.getAlertRule({ params: { id: 'sensors-latency' } }).then((r) => r.enabled))
+      .toBe(false);
+    await expect.poll(() => alert.textContent(), { timeout: 20_000 }).toContain('off');
+    await shot(page, 'alert-off');
+    await alert.hover();
+    await alert.locator('.action-label[aria-label^="Turn Alert On"]').click();
+    await expect
+      .poll(() => bridgeClient.api.getAlertRule({ params: { id: 'sensors-latency' } }).then((r) => r.enabled))
+      .toBe(true);
+    await expect.poll(() => alert.textContent(), { timeout: 20_000 }).not.toContain('off');
   }, 180_000);
+
+  it("charts a running training's CPU and memory in its panel", async () => {
+    const { client } = workbench.bridge;
+    await client.api.createExperiment({ body: { name: 'usage' } });
+    const training = await client.api.createTraining({
+      body: { name: 'holder', source: { path: join(workbench.work, 'holder', 'train.py') }, experiment: 'usage' },
+    });
+    try {
+      await palette(page, 'Open Training Panel');
+      await pick(page, 'holder');
+      const view = await frameWith(page, '.emkit-training-view .emkit-resource-table tr[data-process="rank 0"]', 90_000);
+      const memory = async () =>
+        Number(await view.locator('.emkit-resource-table tr[data-process="rank 0"] td').nth(3).textContent());
+      // the rank holds 64 MB over what Python takes
+      await expect.poll(memory, { timeout: 60_000 }).toBeGreaterThan(64);
+      await expect
+        .poll(() => view.locator('.emkit-training-view .emkit-resource-chart[data-metric="memoryMb"] canvas').count())
+        .toBeGreaterThan(0);
+      await view.locator('.emkit-section-resources').scrollIntoViewIfNeeded();
+      await shot(page, 'training-resources');
+    } finally {
+      writeFileSync(join(workbench.work, 'release'), '');
+    }
+    expect((await settledTraining(client, training.id)).state).toBe('COMPLETE');
+  }, 240_000);
 });

@@ -257,6 +257,19 @@ describe.skipIf(skipReason !== '')(`monitoring in JupyterLab${skipReason}`, () =
       .toBe('FIRING');
     expect(await row.locator('[data-emkit-kind="alert-event"]').first().textContent()).toContain('FIRING');
     await shot(page, 'alert-in-sidebar');
+
+    // its bell turns it off (the badge says so, the bridge has it off), and on again
+    const enabled = () => bridge.client.api.getAlertRule({ params: { id: 'sensors-default-latency' } }).then((r) => r.enabled);
+    // a row's buttons show under the pointer
+    await row.locator('.emkit-Row').first().hover();
+    await row.locator('[aria-label="Turn alert sensors-default-latency off"]').click();
+    await expect.poll(enabled).toBe(false);
+    await expect.poll(() => row.locator('.emkit-Badge').first().textContent(), { timeout: 20_000 }).toBe('off');
+    await shot(page, 'alert-off-in-sidebar');
+    await row.locator('.emkit-Row').first().hover();
+    await row.locator('[aria-label="Turn alert sensors-default-latency on"]').click();
+    await expect.poll(enabled).toBe(true);
+    await expect.poll(() => row.locator('.emkit-Badge').first().textContent(), { timeout: 20_000 }).not.toBe('off');
   }, 180_000);
 
   it("speaks Korean: the endpoint view's monitoring and the Alerts section", async () => {
@@ -267,6 +280,13 @@ describe.skipIf(skipReason !== '')(`monitoring in JupyterLab${skipReason}`, () =
     await Promise.all([page.waitForEvent('load'), dialog().locator('.jp-mod-accept').click()]);
     await showSidebar();
     expect(await page.locator('.emkit-Sidebar [data-emkit-section="alerts"] .emkit-Section-title').textContent()).toBe('알림');
+    // the rule's toggle, in Korean too
+    expect(
+      await page
+        .locator('.emkit-Sidebar [data-emkit-kind="alert"][data-emkit-name="sensors-default-latency"] .emkit-IconButton')
+        .first()
+        .getAttribute('aria-label'),
+    ).toBe('알림 sensors-default-latency 끄기');
     await page.locator('.emkit-Sidebar [data-emkit-kind="endpoint"][data-emkit-name="sensors"] .emkit-Row-open').click();
     const view = endpointView();
     await view.waitFor({ timeout: 20_000 });

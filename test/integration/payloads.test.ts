@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeDir, startBridge, type TestBridge, tempDir } from '../support/bridge.js';
+import { emkitCli, removeDir, startBridge, type TestBridge, tempDir } from '../support/bridge.js';
 import { activeEndpoint, infer } from '../support/endpoints.js';
 import { settledEvaluation, writeCsv } from '../support/evaluations.js';
 import { refusal } from '../support/refusal.js';
@@ -229,5 +229,40 @@ describe('a bridge that stops', () => {
     bridge = await startBridge({ home: bridge.home, args: ['--python', venvPython] });
     const ids = new Set((await payloads({ limit: 5000 })).items.map((item) => item.inferenceId));
     expect(sent.filter((answer) => !ids.has(answer.inferenceId as string))).toEqual([]);
+  }, 180_000);
+});
+
+describe("the payload log's queue cap", () => {
+  it('drops a call that would take it past its cap, counts it in the answer and the log, and logs the next one', async () => {
+    // a cap of about 1 KiB: a small call fits, one with a 4 KiB instance never does, whatever the timing
+    const capped = await startBridge({ args: ['--python', venvPython, '--payload-log-queue-mb', '0.001'] });
+    try {
+      await capped.client.api.createModel({
+        body: { name: 'echo', artifactPath: writeEchoClassifier(join(work, 'echo-capped')), framework: 'custom' },
+      });
+      await capped.client.api.createEndpoint({ body: { name: 'small', model: 'echo' } });
+      await activeEndpoint(capped.client, 'small');
+      await capped.client.api.updateEndpointStage({
+        params: { id: 'small', stage: 'default' },
+        body: { payloadLogging: { enabled: true, sampleRate: 1 } },
+      });
+      const before = await infer(capped, '/inference/small', { instances: [{ x: 1 }] });
+      const big = await infer(capped, '/inference/small', { instances: [{ x: 0, note: 'n'.repeat(4096) }] });
+      const after = await infer(capped, '/inference/small', { instances: [{ x: 1 }] });
+      // dropped from the log only: the caller got its answer
+      expect([before.status, big.status, after.status]).toEqual([200, 200, 200]);
+      const listed = await capped.client.api.listEndpointPayloads({ params: { id: 'small' }, query: {} });
+      expect(listed.items.map((item) => item.inferenceId)).toEqual([before.inferenceId, after.inferenceId]);
+      expect(listed.dropped).toBe(1);
+      expect(capped.output()).toContain('its queue is full, so sampled calls are dropped');
+      // the CLI lists the rows on stdout and says what was dropped on stderr
+      const cli = await emkitCli(capped, 'endpoint', 'payloads', 'small');
+      expect(cli.code).toBe(0);
+      expect(cli.stdout).toContain(before.inferenceId as string);
+      expect(cli.stderr).toContain("1 sampled call(s) not logged since the bridge started: its payload log's queue was full");
+    } finally {
+      await capped.stop();
+      removeDir(capped.home);
+    }
   }, 180_000);
 });

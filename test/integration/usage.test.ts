@@ -228,7 +228,7 @@ describe('resource usage of an endpoint, and the memory limit', () => {
 });
 
 describe('resource usage of a batch job', () => {
-  it('samples its runner (its scoring workers counted in) while it runs', async () => {
+  it('samples its runner and each of its scoring workers, as their own series, while it runs', async () => {
     const release = join(work, 'release-batch');
     const model = writeTree(join(work, 'batch-model'), {
       'predict.py': [
@@ -248,9 +248,20 @@ describe('resource usage of a batch job', () => {
     });
     try {
       await usageEventAbove('batch-inferences', job.id, 'runner', 0);
-      // (a process's children counted in with it: the sidecar's own test, test_usage_sidecar.py)
+      // instances 2: two worker processes, each named in the runner's status.json once started
+      await usageEventAbove('batch-inferences', job.id, 'worker 1', 0);
+      await usageEventAbove('batch-inferences', job.id, 'worker 2', 0);
       const usage = await bridge.client.api.getBatchInferenceResources({ params: { id: job.id }, query: {} });
-      expect(usage.processes.map((p) => [p.process, p.kind, p.stage])).toEqual([['runner', 'batch-worker', null]]);
+      expect(usage.processes.map((p) => [p.process, p.kind, p.stage])).toEqual([
+        ['runner', 'batch-worker', null],
+        ['worker 1', 'batch-worker', null],
+        ['worker 2', 'batch-worker', null],
+      ]);
+      const pids = usage.processes.map((p) => p.pid);
+      expect(new Set(pids).size).toBe(3);
+      // the workers are the runner's children, each counted once: in its own series, not again in the runner's
+      const status = JSON.parse(readFileSync(join(bridge.home, 'batch-inferences', job.id, 'status.json'), 'utf8'));
+      expect(status.workers).toEqual(pids.slice(1));
       expect(usage.summary.peakMemoryMb).toBeGreaterThan(0);
     } finally {
       writeTree(work, { 'release-batch': '' });

@@ -2,6 +2,7 @@ import { type AlertEvent, type AlertRule, alertConditionInWords, formatTime, typ
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { deleteIcon } from '@jupyterlab/ui-components';
 import { CommandIds } from '../commands.js';
+import { alertIcon, alertOffIcon } from '../icons.js';
 import { Badge, IconButton, RowName, Section } from './parts.js';
 import type { Run } from './SidebarView.js';
 
@@ -51,6 +52,11 @@ export function AlertsSection({
                 {rule.value === null ? trans.__('no data') : trans.__('now %1', rule.value)}
               </span>
               <span className="emkit-Row-actions">
+                <IconButton
+                  icon={rule.enabled ? alertIcon : alertOffIcon}
+                  label={rule.enabled ? trans.__('Turn alert %1 off', rule.name) : trans.__('Turn alert %1 on', rule.name)}
+                  onClick={() => run(CommandIds.toggleAlert, rule.id)}
+                />
                 <IconButton
                   icon={deleteIcon}
                   label={trans.__('Delete alert %1', rule.name)}

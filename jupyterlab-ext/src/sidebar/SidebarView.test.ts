@@ -458,6 +458,17 @@ describe('the sidebar', () => {
     expect(executed.at(-1)).toEqual(['emkit:open-endpoint', { id: 'e1', name: 'iris-api' }]);
     await act(async () => row()?.querySelector<HTMLElement>('[aria-label="Delete alert iris-api-latency"]')?.click());
     expect(executed.at(-1)).toEqual(['emkit:delete-alert', { id: 'r1' }]);
+    // its toggle: on, it offers to turn it off; turned off (the bridge's update), it says so and offers on
+    await act(async () => row()?.querySelector<HTMLElement>('[aria-label="Turn alert iris-api-latency off"]')?.click());
+    expect(executed.at(-1)).toEqual(['emkit:toggle-alert', { id: 'r1' }]);
+    const off = { ...rule, enabled: false, state: 'OK', value: null, updatedAt: '2026-12-06T00:06:00.000Z' };
+    await act(async () =>
+      resources.apply({ seq: 33, time: off.updatedAt, resource: 'alerts', action: 'updated', id: 'r1', data: off } as never),
+    );
+    expect(row()?.querySelector('.emkit-Badge')?.textContent).toBe('off');
+    expect(row()?.querySelector('[aria-label="Turn alert iris-api-latency off"]')).toBeNull();
+    await act(async () => row()?.querySelector<HTMLElement>('[aria-label="Turn alert iris-api-latency on"]')?.click());
+    expect(executed.at(-1)).toEqual(['emkit:toggle-alert', { id: 'r1' }]);
   });
 
   it('shows lists only while the bridge is there and they were loaded from it', () => {

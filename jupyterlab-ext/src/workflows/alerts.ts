@@ -171,5 +171,28 @@ export function addAlertCommands(app: JupyterFrontEnd, emkit: IEmkit): string[] 
     },
   });
 
+  commands.addCommand(CommandIds.toggleAlert, {
+    label: trans.__('Turn Alert On or Off'),
+    execute: async (args) => {
+      const client = requireClient(emkit);
+      if (!client) return;
+      const rule = (args as ResourceArgs).id ? resources.find('alerts', String((args as ResourceArgs).id)) : undefined;
+      if (!rule) return;
+      // off: the rule isn't read, so it neither fires nor resolves; on again, it starts from OK
+      const enabled = !rule.enabled;
+      const updated = await attempt(
+        emkit,
+        enabled ? trans.__('Could not turn alert %1 on', rule.name) : trans.__('Could not turn alert %1 off', rule.name),
+        () => client.api.updateAlertRule({ params: { id: rule.id }, body: { enabled } }),
+      );
+      if (updated) {
+        Notification.success(
+          updated.enabled ? trans.__('Alert %1 is on', updated.name) : trans.__('Alert %1 is off', updated.name),
+          { autoClose: 4000 },
+        );
+      }
+    },
+  });
+
   return [CommandIds.addAlert];
 }

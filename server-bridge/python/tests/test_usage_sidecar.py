@@ -73,6 +73,29 @@ def test_a_process_and_its_children_are_counted_together():
         parent.wait()
 
 
+def test_a_child_asked_for_on_its_own_is_not_counted_again_in_its_parent():
+    parent = subprocess.Popen(
+        [sys.executable, "-c", HOLDER.replace("time.sleep(60)", "") + _SPAWN_CHILD, "40"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=python_env(),
+    )
+    try:
+        assert parent.stdout is not None
+        assert parent.stdout.readline().startswith("holding")
+        assert parent.stdout.readline().startswith("child holding")
+        (child,) = psutil.Process(parent.pid).children()
+        # a batch job's runner and its scoring worker: each its own series
+        answer = sample_round(Sampler(), None, {"runner": parent.pid, "worker": child.pid})
+        by_key = {sample["key"]: sample for sample in answer["samples"]}
+        assert by_key["worker"]["pid"] == child.pid and by_key["worker"]["memoryMb"] > 40
+        # the parent's own 40 MB, not its child's again
+        assert 40 < by_key["runner"]["memoryMb"] < 40 + by_key["worker"]["memoryMb"]
+    finally:
+        parent.kill()
+        parent.wait()
+
+
 _SPAWN_CHILD = textwrap.dedent(
     """
     import subprocess

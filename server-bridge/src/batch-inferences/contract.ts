@@ -59,6 +59,8 @@ export interface RunnerStatus {
   /** items per second over the last seconds */
   rate: number | null;
   pid: number;
+  /** the scoring worker processes running now (absent from runners before they were named) */
+  workers?: number[];
   startedAt: string | null;
   endedAt: string | null;
 }

@@ -1,11 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { capped, checkDepth, MAX_DEPTH, redact, TooDeep } from './capture.js';
+import { capped, checkDepth, MAX_DEPTH, redact, redactInPlace, TooDeep } from './capture.js';
 
 describe('what payload logging stores', () => {
   it('redacts a named field at any depth, in arrays too', () => {
     expect(redact([{ a: 1, ssn: 2, b: [{ ssn: { deep: 1 } }] }], new Set(['ssn']))).toEqual([
       { a: 1, ssn: '[redacted]', b: [{ ssn: '[redacted]' }] },
     ]);
+  });
+
+  it('redacts in place the parse of a logged body, as the copy would, and refuses one nested too deeply', () => {
+    const parsed = JSON.parse('[{"a":1,"ssn":2,"b":[{"ssn":{"deep":1}}]}]') as unknown;
+    redactInPlace(parsed, new Set(['ssn']));
+    expect(parsed).toEqual([{ a: 1, ssn: '[redacted]', b: [{ ssn: '[redacted]' }] }]);
+    const nest = (depth: number) => JSON.parse(`${'['.repeat(depth)}1${']'.repeat(depth)}`) as unknown;
+    expect(() => redactInPlace(nest(MAX_DEPTH), new Set())).not.toThrow();
+    expect(() => redactInPlace(nest(MAX_DEPTH + 1), new Set())).toThrow(TooDeep);
   });
 
   it('cuts over maxBytes (UTF-8) to a string, never splitting a character', () => {

@@ -27,6 +27,25 @@ export function redact(value: unknown, names: ReadonlySet<string>): unknown {
   return out;
 }
 
+/**
+ * `redact` and `checkDepth` in one walk, changing `value` itself: for a parse of the logged body,
+ * which no one else holds (a copy per logged call was most of what redaction cost). Throws TooDeep
+ * past MAX_DEPTH, the value then half done: the caller drops it. A redacted field isn't walked.
+ */
+export function redactInPlace(value: unknown, names: ReadonlySet<string>, depth = 0): void {
+  if (value === null || typeof value !== 'object') return;
+  if (depth >= MAX_DEPTH) throw new TooDeep();
+  if (Array.isArray(value)) {
+    for (const item of value) redactInPlace(item, names, depth + 1);
+    return;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (names.has(key)) record[key] = REDACTED;
+    else redactInPlace(record[key], names, depth + 1);
+  }
+}
+
 export interface Captured {
   /** JSON text; when cut, the JSON text of the cut string */
   json: string | null;

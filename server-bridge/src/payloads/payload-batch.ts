@@ -2,7 +2,7 @@ import { stagePayloadLogging } from '@emkit/shared';
 import type Database from 'better-sqlite3';
 import { EndpointsRepository } from '../store/endpoints.js';
 import { type NewPayload, PayloadsRepository } from '../store/payloads.js';
-import { capped, checkDepth, fieldOf, redact } from './capture.js';
+import { capped, fieldOf, redactInPlace } from './capture.js';
 import type { SampledCall } from './payload-wire.js';
 
 const DAY_MS = 86_400_000;
@@ -74,9 +74,10 @@ export function rowOf(call: SampledCall): NewPayload {
   try {
     const { maxBytes } = call.settings;
     const names = new Set(call.settings.redact);
+    // each body is parsed here for this row alone: redacted in place, no copy
     const logged = (value: unknown) => {
-      checkDepth(value);
-      return capped(redact(value, names), maxBytes);
+      redactInPlace(value, names);
+      return capped(value, maxBytes);
     };
     const instances = logged(fieldOf(call.request, 'instances'));
     const predictions = call.status === 200 ? logged(fieldOf(call.answer, 'predictions')) : { json: null, truncated: false };

@@ -8,11 +8,17 @@ import { servePayloadThread } from './payload-thread.js';
 
 if (!parentPort) throw new Error('the payload log worker runs as a worker thread');
 const port = parentPort;
-const db = openConnection((workerData as { file: string }).file);
+const { file, written } = workerData as { file: string; written: SharedArrayBuffer };
+const db = openConnection(file);
 const writer = new PayloadBatchWriter(db, (message, error, rows) =>
   port.postMessage({ type: 'warn', message, error: error instanceof Error ? error.message : String(error), rows }),
 );
-servePayloadThread(writer, port, () => {
-  db.close();
-  port.close();
-});
+servePayloadThread(
+  writer,
+  port,
+  () => {
+    db.close();
+    port.close();
+  },
+  written,
+);

@@ -10,6 +10,7 @@ import { Store } from '../store/index.js';
 import { PayloadBatchWriter } from './payload-batch.js';
 import { PayloadLogWriter, type PayloadThread } from './payload-log.js';
 import { servePayloadThread } from './payload-thread.js';
+import { CallArena, type CallBatch, decodeBatch } from './payload-wire.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'emkit-payload-log-'));
 const store = new Store(join(dir, 'emkit.db'));
@@ -68,13 +69,18 @@ const quiet = pino({ enabled: false });
  * The payload log's thread in this process: the same code on a real message channel (transfers
  * and all) with its own connection; the worker_threads entry around it runs in the integration tests.
  */
-function inProcessThread(): PayloadThread {
+function inProcessThread(written: SharedArrayBuffer): PayloadThread {
   const { port1, port2 } = new MessageChannel();
   const db = openConnection(join(dir, 'emkit.db'));
-  servePayloadThread(new PayloadBatchWriter(db, () => {}), port2, () => {
-    db.close();
-    port2.close();
-  });
+  servePayloadThread(
+    new PayloadBatchWriter(db, () => {}),
+    port2,
+    () => {
+      db.close();
+      port2.close();
+    },
+    written,
+  );
   return {
     postMessage: (message, transfer) => port1.postMessage(message, transfer),
     on: (event: string, listener: (value: never) => void) =>
@@ -122,8 +128,8 @@ describe('the payload log writer', () => {
 describe('what the writer keeps in memory', () => {
   it('sends at once when the kept bodies reach 8 MiB, not only on its timer', async () => {
     const sent: string[] = [];
-    const thread = () => {
-      const inner = inProcessThread();
+    const thread = (written: SharedArrayBuffer) => {
+      const inner = inProcessThread(written);
       return {
         ...inner,
         on: inner.on,
@@ -158,5 +164,69 @@ describe('what the writer keeps in memory', () => {
     writer.offer(settings, call(31));
     await writer.flush();
     expect(store.payloads.byInference(endpointId, 'inf-31')).toBeUndefined();
+  });
+});
+
+describe("the payload log's queue", () => {
+  /** A thread that takes batches and never gets to them: a stalled disk, a thread far behind. */
+  const stalled = (): PayloadThread => ({ postMessage: () => {}, on: () => undefined });
+
+  it('drops calls past its cap, counts them per stage and says so once in the log, until the thread catches up', async () => {
+    const warnings: unknown[] = [];
+    const log = pino({ level: 'warn' }, { write: (line: string) => warnings.push(JSON.parse(line)) });
+    const sizeOfOne = CallArena.sizeOf(call(40));
+    let thread: SharedArrayBuffer | null = null;
+    const writer = new PayloadLogWriter(
+      store,
+      log,
+      (written) => {
+        thread = written;
+        return stalled();
+      },
+      Math.random,
+      sizeOfOne * 3,
+    );
+    const settings = stagePayloadLogging({ enabled: true, keepCount: 1000 });
+    for (let i = 0; i < 5; i += 1) writer.offer(settings, call(40 + i));
+    // three fit; the thread is sent them (a flush it never answers) and writes none
+    void writer.flush();
+    for (let i = 0; i < 5; i += 1) writer.offer(settings, call(50 + i));
+    expect(writer.dropped([stageId])).toBe(7);
+    expect(writer.dropped(['another-stage'])).toBe(0);
+    expect(writer.queued()).toBe(sizeOfOne * 3);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ dropped: 1, maxQueuedBytes: sizeOfOne * 3 });
+    // the thread writes them (its counter says so): calls are taken again
+    Atomics.add(new Int32Array(thread as unknown as SharedArrayBuffer), 0, sizeOfOne * 3);
+    expect(writer.queued()).toBe(0);
+    writer.offer(settings, call(60));
+    expect(writer.dropped([stageId])).toBe(7);
+    expect(writer.queued()).toBe(sizeOfOne);
+  });
+});
+
+describe('a batch on its way to the thread', () => {
+  it('carries each call whole: its stage and settings at the time, ids, status, both bodies or none', () => {
+    const arena = new CallArena();
+    const first = stagePayloadLogging({ enabled: true, redact: ['a'] });
+    const changed = stagePayloadLogging({ enabled: true, redact: ['b'] });
+    arena.add(first, call(1));
+    arena.add(first, { ...call(2), inferenceId: 'ünïcode-2', status: 503, answer: null });
+    arena.add(changed, { ...call(3), stageId: 'stage-2', request: Buffer.alloc(0) });
+    arena.add(changed, call(4));
+    const taken = arena.take();
+    expect(arena.take()).toBeNull();
+    const calls = decodeBatch(taken?.batch as CallBatch);
+    expect(calls.map((c) => [c.inferenceId, c.stageId, c.status, c.settings])).toEqual([
+      ['inf-1', stageId, 200, first],
+      ['ünïcode-2', stageId, 503, first],
+      ['inf-3', 'stage-2', 200, changed],
+      ['inf-4', stageId, 200, changed],
+    ]);
+    expect(calls[0]?.request.toString()).toBe(JSON.stringify({ instances: [[1]] }));
+    expect(calls[0]?.answer?.toString()).toBe(JSON.stringify({ predictions: [1] }));
+    expect(calls[1]?.answer).toBeNull();
+    expect(calls[2]?.request.length).toBe(0);
+    expect(calls[3]?.answer?.toString()).toBe(JSON.stringify({ predictions: [4] }));
   });
 });

@@ -3,18 +3,28 @@ import type { StagePayloadLogging } from '@emkit/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Store } from '../store/index.js';
 import type { ThreadPort } from './payload-thread.js';
-import { type CapturedCall, encodeBatch, type FromPayloadThread, type SampledCall } from './payload-wire.js';
+import { CallArena, type CapturedCall, type FromPayloadThread } from './payload-wire.js';
 
 export type { CapturedCall } from './payload-wire.js';
 
 /**
  * Sampled calls are sent to the payload log's thread at most this long after they were answered,
- * in one message with the others of the moment (each message costs the gateway's thread a little).
+ * in one message with the others of the moment. Each message costs the gateway's thread a wake-up
+ * of the other, and the thread one transaction, whose commit cost more than its rows at 20 ms;
+ * nothing waits on it meanwhile (a read of the log sends what waits first).
  */
-const SEND_AFTER_MS = 20;
-const SEND_AT = 1000;
+const SEND_AFTER_MS = 200;
+const SEND_AT = 5000;
 /** …or once the bodies kept reach this: large requests (up to the body limit each) must not pile up. */
 const SEND_AT_BYTES = 8 * 1024 * 1024;
+/**
+ * What may wait to be written (in the gateway's batch and sent to the thread, not yet written)
+ * before further calls are dropped, counted, not logged: a thread that falls behind (a slow
+ * disk, a flood of large requests) must not take the bridge's memory with it.
+ */
+export const DEFAULT_QUEUE_BYTES = 64 * 1024 * 1024;
+/** Dropped calls are said in the bridge's log at most this often. */
+const SAY_DROPPED_EVERY_MS = 10_000;
 /** Retention (count and age) is applied this often, to every stage with logged requests. */
 const PRUNE_EVERY_MS = 60_000;
 
@@ -28,21 +38,30 @@ export interface PayloadThread extends ThreadPort {
   unref?(): void;
 }
 
-/** The real one: a worker thread with its own connection to `file`, the bridge's SQLite store. */
-export function payloadWorker(file: string): PayloadThread {
+/**
+ * The real one: a worker thread with its own connection to `file`, the bridge's SQLite store;
+ * it adds the bytes of each batch it is done with to `written` (an Int32 at 0).
+ */
+export function payloadWorker(file: string, written: SharedArrayBuffer): PayloadThread {
   // beside this file when built (dist/payloads/), beside the CLI bundle when bundled (dist/)
-  return new Worker(new URL('./payload-log-worker.js', import.meta.url), { workerData: { file } });
+  return new Worker(new URL('./payload-log-worker.js', import.meta.url), { workerData: { file, written } });
 }
 
 /**
  * Payload logging, off the gateway's thread: `offer` only decides by the stage's sample rate and
- * keeps the bodies; they go in batches to the payload log's thread, which parses, redacts, caps
- * and writes them (payload-log-worker.ts), so neither a request nor the gateway's CPU waits on it.
+ * copies the bodies into the batch; batches go to the payload log's thread, which parses, redacts,
+ * caps and writes them (payload-log-worker.ts), so neither a request nor the gateway's CPU waits
+ * on it. Past `maxQueuedBytes` waiting, calls are dropped and counted (`dropped`, the log).
  */
 export class PayloadLogWriter {
-  private pending: SampledCall[] = [];
-  private pendingBytes = 0;
+  private arena = new CallArena();
   private timer: NodeJS.Timeout | null = null;
+  /** bytes sent to the thread so far, and what it has written of them (int32s that wrap alike) */
+  private sent = 0;
+  private written = new Int32Array(new SharedArrayBuffer(4));
+  private readonly droppedByStage = new Map<string, number>();
+  private droppedUnsaid = 0;
+  private sayTimer: NodeJS.Timeout | null = null;
   private readonly pruneTimer: NodeJS.Timeout;
   private thread: PayloadThread | null = null;
   private readonly waiting = new Map<number, () => void>();
@@ -52,8 +71,10 @@ export class PayloadLogWriter {
   constructor(
     private readonly store: Store,
     private readonly log: FastifyBaseLogger,
-    private readonly startThread: () => PayloadThread = () => payloadWorker(store.db.name),
+    private readonly startThread: (written: SharedArrayBuffer) => PayloadThread = (written) =>
+      payloadWorker(store.db.name, written),
     private readonly random: () => number = Math.random,
+    private readonly maxQueuedBytes = DEFAULT_QUEUE_BYTES,
   ) {
     this.pruneTimer = setInterval(() => this.prune(), PRUNE_EVERY_MS).unref();
   }
@@ -62,10 +83,25 @@ export class PayloadLogWriter {
   offer(settings: StagePayloadLogging, call: CapturedCall): void {
     if (!settings.enabled || this.closed) return;
     if (settings.sampleRate < 1 && this.random() >= settings.sampleRate) return;
-    this.pending.push({ ...call, settings });
-    this.pendingBytes += call.request.length + (call.answer?.length ?? 0);
-    if (this.pending.length >= SEND_AT || this.pendingBytes >= SEND_AT_BYTES) this.send();
+    if (this.queued() + CallArena.sizeOf(call) > this.maxQueuedBytes) {
+      this.drop(call.stageId);
+      return;
+    }
+    this.arena.add(settings, call);
+    if (this.arena.calls >= SEND_AT || this.arena.size >= SEND_AT_BYTES) this.send();
     else this.timer ??= setTimeout(() => this.send(), SEND_AFTER_MS);
+  }
+
+  /** Bytes of calls offered and not yet written: in the batch, and sent to the thread. */
+  queued(): number {
+    return this.arena.size + ((this.sent - Atomics.load(this.written, 0)) | 0);
+  }
+
+  /** Calls of these stages dropped since the bridge started, the queue being full. */
+  dropped(stageIds: Iterable<string>): number {
+    let count = 0;
+    for (const id of stageIds) count += this.droppedByStage.get(id) ?? 0;
+    return count;
   }
 
   /**
@@ -97,6 +133,7 @@ export class PayloadLogWriter {
   /** Writes what waits, then ends the thread. */
   async close(): Promise<void> {
     clearInterval(this.pruneTimer);
+    if (this.sayTimer) clearTimeout(this.sayTimer);
     // calls offered from now on are not taken (the gateway has stopped by then)
     this.closed = true;
     await this.flush();
@@ -113,21 +150,42 @@ export class PayloadLogWriter {
   private send(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (this.pending.length === 0) return;
-    const calls = this.pending;
-    this.pending = [];
-    this.pendingBytes = 0;
+    const taken = this.arena.take();
+    if (!taken) return;
     try {
-      const { batch, transfer } = encodeBatch(calls);
-      this.ensureThread().postMessage(batch, transfer);
+      this.ensureThread().postMessage(taken.batch, taken.transfer);
+      // counted once on its way: one that never left must not hold the queue full for ever
+      this.sent = (this.sent + taken.batch.length) | 0;
     } catch (error) {
-      this.log.warn({ err: error, rows: calls.length }, 'logged payloads could not be written');
+      this.log.warn({ err: error, rows: taken.batch.count }, 'logged payloads could not be written');
     }
+  }
+
+  private drop(stageId: string): void {
+    this.droppedByStage.set(stageId, (this.droppedByStage.get(stageId) ?? 0) + 1);
+    this.droppedUnsaid += 1;
+    if (!this.sayTimer) this.sayDropped();
+  }
+
+  /** The calls dropped since it last said so, then again in a while if more are. */
+  private sayDropped(): void {
+    this.sayTimer = null;
+    if (this.droppedUnsaid === 0) return;
+    this.log.warn(
+      { dropped: this.droppedUnsaid, queuedBytes: this.queued(), maxQueuedBytes: this.maxQueuedBytes },
+      'the payload log is behind: its queue is full, so sampled calls are dropped, not logged',
+    );
+    this.droppedUnsaid = 0;
+    this.sayTimer = setTimeout(() => this.sayDropped(), SAY_DROPPED_EVERY_MS).unref();
   }
 
   private ensureThread(): PayloadThread {
     if (this.thread) return this.thread;
-    const thread = this.startThread();
+    // a new thread counts from nothing: what the last one had not written is lost with it
+    const written = new SharedArrayBuffer(4);
+    this.written = new Int32Array(written);
+    this.sent = 0;
+    const thread = this.startThread(written);
     thread.on('message', (raw) => {
       const message = raw as FromPayloadThread;
       if (message.type === 'flushed') this.done(message.id);
@@ -136,7 +194,10 @@ export class PayloadLogWriter {
     thread.on('error', (error) => this.log.warn({ err: error }, 'the payload log thread failed'));
     thread.on('exit', () => {
       // what was sent and not yet written is lost with it; a read waits no longer, the next call starts another
-      if (this.thread === thread) this.thread = null;
+      if (this.thread === thread) {
+        this.thread = null;
+        this.sent = Atomics.load(this.written, 0);
+      }
       for (const id of [...this.waiting.keys()]) this.done(id);
     });
     thread.unref?.();

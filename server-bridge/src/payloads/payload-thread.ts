@@ -7,14 +7,29 @@ export interface ThreadPort {
   on(event: 'message', listener: (message: unknown) => void): unknown;
 }
 
-/** The payload log thread's side: each message done in the order sent, so a `flush` answers after every batch before it. */
-export function servePayloadThread(writer: PayloadBatchWriter, port: ThreadPort, close: () => void): void {
+/**
+ * The payload log thread's side: each message done in the order sent, so a `flush` answers after
+ * every batch before it; each batch's bytes, once done (written or given up), added to `written`
+ * (the gateway's measure of what waits: its queue cap).
+ */
+export function servePayloadThread(
+  writer: PayloadBatchWriter,
+  port: ThreadPort,
+  close: () => void,
+  written: SharedArrayBuffer,
+): void {
+  const done = new Int32Array(written);
   const answer = (message: FromPayloadThread) => port.postMessage(message);
   port.on('message', (raw) => {
     const message = raw as ToPayloadThread;
     try {
-      if (message.type === 'batch') writer.write(decodeBatch(message));
-      else if (message.type === 'prune') writer.prune(message.now);
+      if (message.type === 'batch') {
+        try {
+          writer.write(decodeBatch(message));
+        } finally {
+          Atomics.add(done, 0, message.length);
+        }
+      } else if (message.type === 'prune') writer.prune(message.now);
       else if (message.type === 'close') close();
     } catch (error) {
       // a thread that throws ends: one bad batch must not take the log down with it

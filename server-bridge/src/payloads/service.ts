@@ -32,8 +32,9 @@ export class PayloadService {
   constructor(
     private readonly store: Store,
     log: FastifyBaseLogger,
+    maxQueuedBytes?: number,
   ) {
-    this.writer = new PayloadLogWriter(store, log);
+    this.writer = new PayloadLogWriter(store, log, undefined, undefined, maxQueuedBytes);
   }
 
   endpoint(key: string): EndpointRecord {
@@ -70,7 +71,8 @@ export class PayloadService {
       },
       PAYLOADS_ANSWER_CHARS,
     );
-    return { items: rows.map(present) };
+    const stageIds = stageId ? [stageId] : this.store.endpoints.stages(endpoint.id).map((s) => s.id);
+    return { items: rows.map(present), dropped: this.writer.dropped(stageIds) };
   }
 
   /**

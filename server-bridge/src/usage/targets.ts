@@ -36,10 +36,11 @@ const TRAINING_STATES = ['CREATE IN PROGRESS', 'RUNNING', 'STOP IN PROGRESS', 'C
 /**
  * Every process the bridge has started that runs on this machine now: the ranks of local
  * trainings (from their supervisors' status.json), the TensorBoards, the stages' workers and
- * the batch jobs' runners (each with its scoring workers, its children). A training or a stage
- * on a Ray cluster is left out: its processes run on the cluster's nodes, out of this machine's
- * sight (Ray's own dashboard shows them); a batch job's runner runs here wherever its workers
- * do, so it is sampled (with only the workers that are its children here).
+ * the batch jobs' runners and their scoring workers, each worker its own series (`worker N`, as
+ * the runner's status.json names them; the sidecar leaves them out of the runner's tree). A
+ * training or a stage on a Ray cluster is left out: its processes run on the cluster's nodes,
+ * out of this machine's sight (Ray's own dashboard shows them); a batch job's runner runs here
+ * wherever its workers do, so it is sampled.
  */
 export function usageTargets(store: Store, workers: readonly LocalWorker[]): UsageTarget[] {
   const targets: UsageTarget[] = [];
@@ -81,15 +82,23 @@ export function usageTargets(store: Store, workers: readonly LocalWorker[]): Usa
     });
   }
   for (const job of store.batchInferences.unsettled()) {
-    const pid = job.runnerPid ?? readStatusFile<RunnerStatus>(batchLayout(job.dir).status, RUNNER_STATES).status?.pid;
+    const { status } = readStatusFile<RunnerStatus>(batchLayout(job.dir).status, RUNNER_STATES);
+    const pid = job.runnerPid ?? status?.pid;
     if (!pid) continue;
-    targets.push({
-      key: `batch-inferences/${job.id}/${pid}`,
-      pid,
-      owners: [{ resource: 'batch-inferences', id: job.id }],
-      process: 'runner',
-      kind: 'batch-worker',
-      stage: null,
+    const owners = [{ resource: 'batch-inferences' as const, id: job.id }];
+    targets.push({ key: `batch-inferences/${job.id}/${pid}`, pid, owners, process: 'runner', kind: 'batch-worker', stage: null });
+    // a status.json of an earlier runner of the job (a restart) names workers that are gone, or not its
+    if (status?.pid !== pid) continue;
+    (status.workers ?? []).forEach((workerPid, i) => {
+      if (!Number.isInteger(workerPid) || workerPid <= 0) return;
+      targets.push({
+        key: `batch-inferences/${job.id}/${pid}/worker/${workerPid}`,
+        pid: workerPid,
+        owners,
+        process: `worker ${i + 1}`,
+        kind: 'batch-worker',
+        stage: null,
+      });
     });
   }
   return targets;

@@ -151,7 +151,14 @@ export const PayloadQuery = Type.Object(
 export type PayloadQuery = Static<typeof PayloadQuery>;
 
 export const InferencePayloadList = Type.Object(
-  { items: Type.Array(InferencePayload, { description: 'newest last' }) },
+  {
+    items: Type.Array(InferencePayload, { description: 'newest last' }),
+    dropped: Type.Integer({
+      minimum: 0,
+      description:
+        "calls of the endpoint (or the stage asked for) sampled since the bridge started but not logged: the payload log's queue was full",
+    }),
+  },
   { title: 'InferencePayloadList' },
 );
 export type InferencePayloadList = Static<typeof InferencePayloadList>;

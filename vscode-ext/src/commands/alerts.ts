@@ -10,7 +10,7 @@ import {
   type Translate,
 } from '@emkit/shared';
 import * as vscode from 'vscode';
-import { clientOf, type Handler, pickTarget } from './context.js';
+import { type CommandArgs, type CommandContext, clientOf, type Handler, pickTarget } from './context.js';
 import { ask } from './inputs.js';
 
 const t: Translate = (text, ...args) => vscode.l10n.t(text, ...args);
@@ -19,6 +19,17 @@ const t: Translate = (text, ...args) => vscode.l10n.t(text, ...args);
 function problemWith(field: keyof AlertRuleValues, resourceId: string, values: AlertRuleValues): string | undefined {
   const result = alertRuleFrom(resourceId, values, t);
   return !result.ok && result.field === field ? result.message : undefined;
+}
+
+async function setEnabled(context: CommandContext, args: CommandArgs, enabled: boolean) {
+  const client = await clientOf(context);
+  const target = await pickTarget(context, args, 'alerts', vscode.l10n.t('Which alert?'));
+  if (!target) return;
+  const rule = await client.api.updateAlertRule({ params: { id: target.id }, body: { enabled } });
+  void vscode.window.showInformationMessage(
+    rule.enabled ? vscode.l10n.t('Alert {0} is on', rule.name) : vscode.l10n.t('Alert {0} is off', rule.name),
+  );
+  return rule;
 }
 
 /**
@@ -87,4 +98,8 @@ export const alertCommands: Record<string, Handler> = {
     void vscode.window.showInformationMessage(vscode.l10n.t('Alert {0} created', rule.name));
     return rule;
   },
+
+  // the Alerts view's toggle: off, the rule isn't read (it neither fires nor resolves); on again, it starts from OK
+  'emkit.turnAlertOff': (context, args) => setEnabled(context, args, false),
+  'emkit.turnAlertOn': (context, args) => setEnabled(context, args, true),
 };

@@ -27,8 +27,8 @@ const contributed = manifest.contributes.commands.map((c) => c.command).sort();
 const modules = readdirSync(here).filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'));
 
 describe('the command table', () => {
-  it('is found at all: every command package.json contributes, 44 of them', () => {
-    expect(contributed).toHaveLength(44);
+  it('is found at all: every command package.json contributes, 46 of them', () => {
+    expect(contributed).toHaveLength(46);
     expect(modules).toContain('index.ts');
   });
 

@@ -18,7 +18,8 @@ function ruleRow(rule: AlertRule, events: AlertEvent[]): Node {
     description: `${rule.enabled ? rule.state : vscode.l10n.t('off')} · ${value}`,
     tooltip: [rule.resource ? `${rule.resource.name}: ${condition}` : condition, rule.description].filter(Boolean).join('\n'),
     icon: rule.enabled ? stateIcon(rule.state) : toneIcon('stopped'),
-    contextValue: rule.state === 'FIRING' ? 'alert.firing' : 'alert',
+    // alert.off: its toggle turns it on; alert / alert.firing: off
+    contextValue: !rule.enabled ? 'alert.off' : rule.state === 'FIRING' ? 'alert.firing' : 'alert',
     children: events.length ? () => events.map((event) => eventRow(event)) : undefined,
     target: { kind: 'alerts', id: rule.id, name: rule.name },
   });

@@ -94,6 +94,12 @@ export function registerEndpointPayloads(endpoint: Command): void {
         ['INSTANCES', (p) => `${p.truncated ? '(cut) ' : ''}${cell(p.instances)}`],
         ['PREDICTIONS', (p) => (p.predictions === null ? '' : cell(p.predictions))],
       ]);
+      // on stderr: the list on stdout stays the rows alone
+      if (page.dropped > 0) {
+        process.stderr.write(
+          `${page.dropped} sampled call(s) not logged since the bridge started: its payload log's queue was full (emkit serve --payload-log-queue-mb)\n`,
+        );
+      }
     });
 
   endpoint

@@ -55,6 +55,11 @@ export function registerServe(program: Command): void {
       'how often the processes of trainings, endpoints and batch jobs are sampled (CPU, memory…); 0: never',
       '5',
     )
+    .option(
+      '--payload-log-queue-mb <mb>',
+      'how much logged payload may wait to be written before further calls are dropped (counted) instead',
+      '64',
+    )
     .option('--drift-poll <seconds>', "how often stages' closed drift windows are looked for and computed", '10')
     .option(
       '--public-url <url>',
@@ -115,6 +120,11 @@ export function registerServe(program: Command): void {
         command.error(`--alert-webhook-backoff must be a number of seconds, not "${options.alertWebhookBackoff}"`, {
           exitCode: 2,
         });
+      const payloadQueueMb = Number(options.payloadLogQueueMb);
+      if (!(payloadQueueMb > 0 && payloadQueueMb <= 1024))
+        command.error(`--payload-log-queue-mb must be a number of MiB over 0, at most 1024, not "${options.payloadLogQueueMb}"`, {
+          exitCode: 2,
+        });
       const driftPoll = Number(options.driftPoll);
       if (!(driftPoll >= 0.2))
         command.error(`--drift-poll must be a number of seconds, 0.2 or more, not "${options.driftPoll}"`, { exitCode: 2 });
@@ -154,6 +164,7 @@ export function registerServe(program: Command): void {
         alertIntervalMs: Math.round(alertInterval * 1000),
         alertWebhook: { backoffMs: Math.round(alertBackoff * 1000), timeoutMs: Math.round(alertTimeout * 1000) },
         driftPollMs: Math.round(driftPoll * 1000),
+        payloadLogQueueBytes: Math.round(payloadQueueMb * 1024 * 1024),
         publicUrl,
         logLevel: options.logLevel as string,
         logRotation: { maxBytes: Math.round(logMaxMb * 1024 * 1024), keep: logKeep },

@@ -10,7 +10,7 @@ from __future__ import annotations
 import collections
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
-from typing import Iterable, Iterator, Optional, Tuple
+from typing import Callable, Iterable, Iterator, List, Optional, Tuple
 
 from .inputs import Items
 from .scoring import Scored, Scorer
@@ -41,8 +41,11 @@ def _empty() -> Scored:
 
 
 class Workers:
-    def __init__(self, spec):
+    def __init__(self, spec, on_workers: Optional[Callable[[List[int]], None]] = None):
+        """``on_workers``: told the worker processes' pids whenever they change (started, ended)."""
         self.spec = spec
+        self.on_workers = on_workers
+        self._told: List[int] = []
         self.arguments = (spec.framework, spec.artifact_path, spec.features, spec.return_scores)
         self.local: Optional[Scorer] = Scorer(*self.arguments) if spec.instances == 1 else None
         self.pool: Optional[ProcessPoolExecutor] = None
@@ -58,6 +61,7 @@ class Workers:
         pending: collections.deque = collections.deque()
         for items in batches:
             pending.append((items, self.pool.submit(_score, items.data) if items.keys else None))
+            self._tell()
             if len(pending) > count * AHEAD_PER_WORKER:
                 yield _result(pending.popleft())
         while pending:
@@ -76,6 +80,27 @@ class Workers:
                 process.kill()
         for process in processes:
             process.join(timeout=2)
+        self._tell()
+
+    def pids(self) -> List[int]:
+        """The worker processes running now (the pool starts them as batches are handed out)."""
+        processes = getattr(self.pool, "_processes", None) or {}  # no public way to list them
+        pids = []
+        for process in list(processes.values()):
+            try:
+                if process.pid is not None and process.is_alive():
+                    pids.append(process.pid)
+            except ValueError:  # closed meanwhile by the pool's own thread
+                continue
+        return pids
+
+    def _tell(self) -> None:
+        if self.on_workers is None:
+            return
+        pids = self.pids()
+        if pids != self._told:
+            self._told = pids
+            self.on_workers(pids)
 
 
 def _result(entry) -> Tuple[Items, Scored]:

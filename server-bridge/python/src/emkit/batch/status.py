@@ -2,15 +2,18 @@
 
 Written whole at the start, at most every ``PROGRESS_INTERVAL`` seconds while batches are
 written, and at the end: ``{"state", "reason", "done", "total", "errors", "rate", "pid",
-"startedAt", "endedAt"}``; ``rate`` is the items per second over the last ``RATE_WINDOW`` s.
+"workers", "startedAt", "endedAt"}``; ``rate`` is the items per second over the last ``RATE_WINDOW`` s,
+``workers`` the pids of the scoring worker processes running now (each sampled as its own series
+by the bridge; empty when the runner scores in its own process or on a cluster), written as they change.
 """
 
 from __future__ import annotations
 
 import collections
 import os
+import threading
 import time
-from typing import Optional
+from typing import List, Optional
 
 from ..evaluation.plain import write_json
 from ..evaluation.status import COMPLETE, FAILED, FINAL_STATES, RUNNING, STOPPED, utc_now
@@ -31,7 +34,10 @@ class Status:
         self.errors = 0
         self.started_at: Optional[str] = None
         self.ended_at: Optional[str] = None
+        self.workers: List[int] = []
         self._written_at = 0.0
+        # written from the writer's thread (progress) and the main one (workers, the end): one at a time
+        self._lock = threading.Lock()
         self._samples: collections.deque = collections.deque()
 
     def progress(self, done: int, errors: int) -> None:
@@ -43,6 +49,12 @@ class Status:
         if now - self._written_at >= PROGRESS_INTERVAL:
             self.write()
 
+    def set_workers(self, pids: List[int]) -> None:
+        """The scoring workers' pids now; written at once when they changed."""
+        if pids != self.workers:
+            self.workers = list(pids)
+            self.write()
+
     def rate(self) -> Optional[float]:
         if len(self._samples) < 2:
             return None
@@ -50,6 +62,10 @@ class Status:
         return round((last - first) / (end - start), 2) if end > start else None
 
     def write(self, state: Optional[str] = None, reason: Optional[str] = None) -> None:
+        with self._lock:
+            self._write(state, reason)
+
+    def _write(self, state: Optional[str], reason: Optional[str]) -> None:
         if state is not None:
             self.state, self.reason = state, reason
         if self.started_at is None:
@@ -65,6 +81,7 @@ class Status:
             "errors": self.errors,
             "rate": None if final else self.rate(),
             "pid": os.getpid(),
+            "workers": [] if final else list(self.workers),
             "startedAt": self.started_at,
             "endedAt": self.ended_at,
         }

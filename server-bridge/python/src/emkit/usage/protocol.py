@@ -1,7 +1,8 @@
 """The sidecar's pipes: one request line in, one answer line out.
 
 stdin, one JSON object a line: ``{"sample": [{"key": "…", "pid": 123}, …]}`` asks for one round
-over those processes (each with its children). EOF on stdin ends the sidecar, so it never
+over those processes (each with its children, but those asked for on their own: a batch job's
+scoring workers are their own series, not counted again in their runner's). EOF on stdin ends the sidecar, so it never
 outlives the bridge; the bridge keeps the clock (how often it asks).
 
 stdout, one JSON object a line: first ``{"ready": true, "gpu": bool}`` (or ``{"error": "…"}`` and
@@ -54,8 +55,9 @@ def sample_round(sampler, gpus, targets: Dict[str, int]) -> dict:
     samples: List[dict] = []
     gone: List[str] = []
     alive: List[int] = []
+    own = set(targets.values())
     for key, pid in targets.items():
-        tree = sampler.sample(pid)
+        tree = sampler.sample(pid, exclude=own)
         if tree is None:
             gone.append(key)
             continue

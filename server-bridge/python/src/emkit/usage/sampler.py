@@ -9,7 +9,7 @@ so a process first seen mid-round is counted from when it started, not as 0 %.
 from __future__ import annotations
 
 import time
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import AbstractSet, Dict, Iterable, List, Optional, Tuple
 
 import psutil
 
@@ -70,13 +70,16 @@ class Sampler:
                 children.setdefault(ppid, []).append(process.pid)
         self._children = children
 
-    def _descendants(self, root: psutil.Process) -> List[psutil.Process]:
+    def _descendants(self, root: psutil.Process, exclude: AbstractSet[int] = frozenset()) -> List[psutil.Process]:
+        """Its children and theirs, but those in ``exclude`` (sampled on their own) and their children."""
         if self._children is None:
-            return root.children(recursive=True)
+            return [p for p in root.children(recursive=True) if p.pid not in exclude]
         found: List[psutil.Process] = []
-        todo = list(self._children.get(root.pid, []))
+        todo = [pid for pid in self._children.get(root.pid, []) if pid not in exclude]
         while todo:
             pid = todo.pop()
+            if pid in exclude:
+                continue
             handle = self._handle(pid)
             if handle is not None:
                 found.append(handle)
@@ -103,13 +106,13 @@ class Sampler:
         self._seen[process.pid] = _Seen(process, seconds, now)
         return max(0.0, 100.0 * used / span) if span > 0 else 0.0
 
-    def sample(self, pid: int) -> Optional[TreeSample]:
-        """The process and its children now; None when it is gone (or not ours to read)."""
+    def sample(self, pid: int, exclude: AbstractSet[int] = frozenset()) -> Optional[TreeSample]:
+        """The process and its children (but those in ``exclude``) now; None when it is gone (or not ours to read)."""
         root = self._handle(pid)
         if root is None:
             return None
         try:
-            tree = [root, *self._descendants(root)]
+            tree = [root, *self._descendants(root, exclude - {pid})]
         except (psutil.NoSuchProcess, psutil.AccessDenied):
             return None
         now = time.time()
