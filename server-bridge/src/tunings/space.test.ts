@@ -75,6 +75,13 @@ describe('formatValue', () => {
     expect(formatValue({ type: 'loguniform', low: 0.001, high: 1 }, 0.0031)).toBe('0.0031');
     expect(formatValue({ type: 'int', low: 0, high: 5 }, 2)).toBe('2');
     expect(formatValue({ type: 'choice', values: [true, false] }, false)).toBe('false');
+  });
+
+  it("writes a discrete range's value without the float error of its step", () => {
+    const spec = { type: 'discrete', low: 0.1, high: 0.9, step: 0.1 } as const;
+    expect(formatValue(spec, 0.1 + 2 * 0.1)).toBe('0.3');
+    expect(formatValue(spec, 0.1 + 9 * 0.1 - 0.1)).toBe('0.9');
+    expect(formatValue({ type: 'discrete', low: 0, high: 4, step: 2 }, 4)).toBe('4.0');
     expect(formatValue({ type: 'choice', values: ['adam'] }, 'adam')).toBe('adam');
   });
 });

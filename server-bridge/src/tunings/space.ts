@@ -58,6 +58,8 @@ const FLOAT_TYPES = new Set<ParameterSpec['type']>(['uniform', 'loguniform', 'di
  * a float in the parameters cell and `--key` (2 → "2.0"), a bool is "true"/"false".
  */
 export function formatValue(spec: ParameterSpec | undefined, value: ParameterValue): string {
+  // a step's multiple carries float error (0.1 + 2 × 0.1 is 0.30000000000000004): 12 digits say it
+  if (typeof value === 'number' && spec?.type === 'discrete') value = Number(value.toPrecision(12));
   if (typeof value === 'number' && spec && FLOAT_TYPES.has(spec.type) && Number.isInteger(value)) return value.toFixed(1);
   return String(value);
 }
