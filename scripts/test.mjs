@@ -38,16 +38,21 @@ step('pyright', 'npx', ['pyright']);
 // The suites that start clusters, browsers and editors run alone (vitest.config.ts says why).
 step('vitest (serial)', 'npx', ['vitest', 'run', '--project', 'serial']);
 // pytest mostly waits on the processes it starts, as vitest's parallel suites do: run side by
-// side they take minutes off the whole run.
-const pytest = quietly('pytest', join(venvBin, 'python'), [
+// side they take minutes off the whole run. Its Ray clusters' tests run alone afterwards, as
+// vitest's cluster suites do (Ray gives a node a fixed 30 s to register).
+const PYTEST_CLUSTERS = 'server-bridge/python/tests/test_clusters.py';
+const python = join(venvBin, 'python');
+const pytest = quietly('pytest', python, [
   '-m',
   'pytest',
   'server-bridge/python/tests',
   'jupyterlab-ext/tests',
+  `--ignore=${PYTEST_CLUSTERS}`,
   '-q',
 ]);
 step('vitest (parallel)', 'npx', ['vitest', 'run', '--project', 'parallel']);
 await pytest;
+step('pytest (clusters)', python, ['-m', 'pytest', PYTEST_CLUSTERS, '-q']);
 if (failed.length) {
   process.stderr.write(`\n[emkit test] failed: ${failed.join(', ')}\n`);
   process.exit(1);

@@ -6,6 +6,7 @@ import {
   type Cluster,
   type ClusterCreate,
   type ClusterList,
+  type ClusterNode,
   type ClusterState,
   type ClusterUpdate,
   canTransition,
@@ -428,16 +429,18 @@ export class ClusterService {
     for (let index = 1; index < spec.nodes; index += 1) launchNode(index);
     // recorded before they are waited for: a `down` or a bridge restart meanwhile must find them all
     this.store.tx(() => this.store.clusters.update(record.id, { processes: { ...processes, pids: [...processes.pids] } }));
+    let nodes: ClusterNode[] = [];
     for (;;) {
       try {
-        const nodes = clusterNodes(await client.nodes()).filter((n) => n.alive);
-        if (nodes.length >= spec.nodes) break;
+        nodes = clusterNodes(await client.nodes());
+        if (nodes.filter((n) => n.alive).length >= spec.nodes) break;
       } catch {
         // the state API answers a moment after the dashboard
       }
       await tick();
     }
-    if (!this.moveTo(record.id, 'REACHABLE', { stateReason: null })) return;
+    // REACHABLE with the nodes it was judged by: whoever waits for it (`cluster up`) sees them at once
+    if (!this.moveTo(record.id, 'REACHABLE', { stateReason: null, nodes })) return;
     await this.check(record.id);
     this.ensurePoller();
   }
