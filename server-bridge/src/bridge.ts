@@ -448,7 +448,10 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   const port = typeof address === 'object' && address ? address.port : (options.port ?? DEFAULT_PORT);
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const url = `http://${urlHost}:${port}`;
-  if (trainings.clusterRuns) trainings.clusterRuns.bridgeUrl = options.publicUrl ?? url;
+  if (trainings.clusterRuns) {
+    trainings.clusterRuns.bridgeUrl = options.publicUrl ?? url;
+    trainings.clusterRuns.usageIntervalSeconds = usage.intervalSeconds;
+  }
   const info: RuntimeInfo = {
     url,
     token,

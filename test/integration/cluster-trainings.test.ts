@@ -82,7 +82,8 @@ dist.destroy_process_group()
 beforeAll(async () => {
   if (!hasRay) return;
   work = tempDir('emkit-cluster-trainings-');
-  bridge = await startBridge({ args: ['--cluster-poll', '0.5'] });
+  // usage rounds every second: a rank's usage, pushed from its node, shows in a test's time
+  bridge = await startBridge({ args: ['--cluster-poll', '0.5', '--usage-interval', '1'] });
   client = bridge.client;
   const up = await emkit('--json', 'cluster', 'up', 'rt', '--nodes', '2', '--cpus-per-node', '1', '--memory-mb', '512');
   if (up.code !== 0) throw new Error(`emkit cluster up failed (${up.code}): ${up.stderr}\n${up.stdout}`);
@@ -152,7 +153,9 @@ async function addNode(): Promise<number> {
 /** A push as a node sends it: raw bytes, with the credential given (if any). */
 function push(training: Training, path: string, body: string, token?: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
+    const headers: Record<string, string> = {
+      'content-type': path.startsWith('usage/') ? 'application/json' : 'application/octet-stream',
+    };
     if (token) headers.authorization = `Bearer ${token}`;
     // the path as given (no URL object, which would resolve "..")
     const address = new URL(bridge.url);
@@ -186,6 +189,18 @@ async function checkPushCredential(training: Training): Promise<void> {
   expect(await push(training, 'files/model/a/%2E%2E/%2E%2E/%2E%2E/escaped.txt', 'x', own)).toBe(400);
   expect(await push(training, 'files/elsewhere/a.txt', 'x', own)).toBe(400);
   expect(await push(training, 'logs/7', 'x', own)).toBe(400);
+  const usage = JSON.stringify({
+    pid: 1,
+    cpuPercent: 1,
+    memoryMb: 1,
+    threads: 1,
+    openFiles: 0,
+    gpuPercent: null,
+    gpuMemoryMb: null,
+  });
+  expect(await push(training, 'usage/0', usage, bridge.token)).toBe(401);
+  expect(await push(training, 'usage/7', usage, own)).toBe(400);
+  expect(await push(training, 'usage/0', usage.replace('"memoryMb":1', '"memoryMb":-1'), own)).toBe(400);
   expect(existsSync(join(training.dir, '..', 'escaped.txt'))).toBe(false);
   expect(await fullLog(client, training.id)).not.toContain('forged');
   // the credential is in no answer and no log of the bridge
@@ -308,7 +323,8 @@ describe('trainings on a real two-node Ray cluster', () => {
     `runs on the default cluster when none is named; stops it: the job and the rank's process end within 10 s${reason}`,
     async () => {
       const source = writeTree(join(work, 'sleeper'), {
-        'sleep.py': 'import os, time\nprint("pid", os.getpid(), flush=True)\ntime.sleep(600)\n',
+        // it holds 48 MB: its usage must show them
+        'sleep.py': 'import os, time\nheld = b"x" * (48 * 1024 * 1024)\nprint("pid", os.getpid(), flush=True)\ntime.sleep(600)\n',
       });
       await client.api.updateCluster({ params: { id: cluster.name }, body: { default: true } });
       const submitted = await client.api
@@ -320,6 +336,23 @@ describe('trainings on a real two-node Ray cluster', () => {
       const pid = Number(
         (await waitFor(async () => /pid (\d+)/.exec(await fullLog(client, submitted.id))?.[1], 60_000, 'the rank to start'))!,
       );
+      // its rank's usage, sampled on its node and pushed back: rank 0's own process, with CPU and memory
+      const rank0 = await waitFor(
+        async () => {
+          const resources = await client.api.getTrainingResources({ params: { id: submitted.id }, query: {} });
+          return resources.processes.find((p) => p.process === 'rank 0' && p.samples.length >= 2);
+        },
+        60_000,
+        "rank 0's usage",
+      );
+      expect(rank0).toMatchObject({ kind: 'rank', stage: null, pid });
+      for (const sample of rank0?.samples ?? []) {
+        expect(sample.memoryMb).toBeGreaterThan(48);
+        expect(sample.cpuPercent).toBeGreaterThanOrEqual(0);
+        expect(sample.threads).toBeGreaterThanOrEqual(1);
+      }
+      const summary = (await client.api.getTrainingResources({ params: { id: submitted.id }, query: {} })).summary;
+      expect(summary.peakMemoryMb).toBeGreaterThan(48);
       const asked = Date.now();
       await client.api.stopTraining({ params: { id: submitted.id } });
       const stopped = await settledTraining(client, submitted.id, 30_000);
@@ -580,6 +613,18 @@ describe('trainings on a real two-node Ray cluster', () => {
       );
       expect(running.maxRetries).toBe(0);
       expect(running.placement.find((p) => p.node === '127.0.0.4')).toBeDefined();
+      // each rank (an actor on its own node) samples its own process and pushes it
+      const ranks = await waitFor(
+        async () => {
+          const { processes } = await client.api.getTrainingResources({ params: { id: submitted.id }, query: {} });
+          const sampled = processes.filter((p) => p.kind === 'rank' && p.samples.length > 0);
+          return sampled.length === 2 ? sampled : undefined;
+        },
+        60_000,
+        "both ranks' usage",
+      );
+      expect(ranks.map((p) => p.process).sort()).toEqual(['rank 0', 'rank 1']);
+      for (const rank of ranks) expect(rank.samples[0]?.memoryMb).toBeGreaterThan(0);
       // the added node's watcher leads the node's process group: the whole node goes at once
       expect(addedNode, 'the added node is running').toBeDefined();
       process.kill(-(addedNode as number), 'SIGKILL');

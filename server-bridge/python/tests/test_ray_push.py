@@ -2,9 +2,14 @@
 
 import http.server
 import json
+import os
+import subprocess
+import sys
 import threading
+import time
 from typing import ClassVar
 
+import psutil
 import pytest
 
 from emkit.runner.ray_push import FolderSync, Pusher
@@ -69,3 +74,45 @@ def test_a_file_is_sent_again_only_when_it_changed_or_was_refused(server, tmp_pa
     (folder / "events").write_bytes(b"12")
     assert sync.sync()
     assert [body for _, _, _, body in Recorder.received] == [b"1", b"12"]
+
+
+def test_a_rank_samples_its_process_tree_and_pushes_it_at_its_interval(server):
+    from emkit.runner.ray_usage import RankUsage
+
+    # a real rank's code: a process holding ~40 MB, with a child of its own (a data loader)
+    code = (
+        "import subprocess, sys, time\n"
+        "held = b'x' * (40 * 1024 * 1024)\n"
+        "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+        "time.sleep(60)\n"
+    )
+    process = subprocess.Popen([sys.executable, "-c", code])
+    try:
+        usage = RankUsage(Pusher(server, "secret"), 1, 3600)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and len(psutil.Process(process.pid).children()) == 0:
+            time.sleep(0.05)
+        usage.tick(process.pid)
+        usage.tick(process.pid)  # within the interval: nothing more
+        usage.close()
+    finally:
+        for child in psutil.Process(process.pid).children(recursive=True):
+            child.kill()
+        process.kill()
+        process.wait()
+    assert [(m, p, a) for m, p, a, _ in Recorder.received] == [
+        ("POST", "/api/v1/trainings/t1/push/usage/1", "Bearer secret")
+    ]
+    sample = json.loads(Recorder.received[0][3])
+    assert sample["pid"] == process.pid
+    assert sample["memoryMb"] > 40  # the rank's bytes, and its child's
+    assert sample["cpuPercent"] >= 0 and sample["threads"] >= 2
+    assert set(sample) == {"pid", "cpuPercent", "memoryMb", "threads", "openFiles", "gpuPercent", "gpuMemoryMb"}
+
+
+def test_a_rank_with_usage_off_pushes_nothing(server):
+    from emkit.runner.ray_usage import RankUsage
+
+    usage = RankUsage(Pusher(server, "secret"), 0, 0)
+    usage.tick(os.getpid())
+    assert Recorder.received == []

@@ -14,7 +14,12 @@ const HIDDEN = { hide: true };
  * table: no editor calls these, and they take the training's own push credential (handed to its
  * Ray job), not the bridge's token — so the guard lets them through and they check it here.
  */
-export const TRAINING_PUSH_ROUTES = [`POST ${PREFIX}/status`, `POST ${PREFIX}/logs/:rank`, `PUT ${PREFIX}/files/:area/*`];
+export const TRAINING_PUSH_ROUTES = [
+  `POST ${PREFIX}/status`,
+  `POST ${PREFIX}/logs/:rank`,
+  `PUT ${PREFIX}/files/:area/*`,
+  `POST ${PREFIX}/usage/:rank`,
+];
 
 function pushingTraining(bridge: BridgeContext, request: FastifyRequest): TrainingRecord {
   const { id } = request.params as { id: string };
@@ -39,6 +44,12 @@ export async function registerTrainingPush(app: FastifyInstance, bridge: BridgeC
     scope.post(`${PREFIX}/logs/:rank`, { bodyLimit: 64 * 1024 * 1024, schema: HIDDEN }, async (request, reply) => {
       const training = pushingTraining(bridge, request);
       await bridge.trainings.pushes.log(training, (request.params as { rank: string }).rank, request.body as Readable);
+      reply.status(204);
+    });
+    scope.post(`${PREFIX}/usage/:rank`, { bodyLimit: 64 * 1024, schema: HIDDEN }, async (request, reply) => {
+      const training = pushingTraining(bridge, request);
+      const rank = (request.params as { rank: string }).rank;
+      bridge.usage.remote.put(bridge.trainings.pushes.usage(training, rank, request.body));
       reply.status(204);
     });
     scope.put(`${PREFIX}/files/:area/*`, { bodyLimit: 2 * 1024 ** 3, schema: HIDDEN }, async (request, reply) => {

@@ -7,6 +7,8 @@ import { isSettled, type RankPlacement, trainingStates } from '@emkit/shared';
 import { conflict, HttpError } from '../server/errors.js';
 import type { Store } from '../store/index.js';
 import type { TrainingChanges, TrainingRecord } from '../store/trainings.js';
+import type { RemoteSample } from '../usage/remote.js';
+import type { SidecarSample } from '../usage/sidecar.js';
 import { FINAL_SUPERVISOR_STATES, rankLog, type SupervisorStatus, trainingLayout } from './contract.js';
 
 /** The folders a cluster training's ranks send back, as the training's layout names them. */
@@ -29,6 +31,11 @@ export function pushedPath(root: string, path: string): string {
   return target;
 }
 
+function rankOf(training: TrainingRecord, rank: string): number {
+  if (/^\d{1,2}$/.test(rank) && Number(rank) < training.instanceCount) return Number(rank);
+  throw invalid(`"${rank}" is no rank of this training`, 'rank');
+}
+
 function checkStatus(body: unknown): SupervisorStatus {
   const status = body as SupervisorStatus;
   if (typeof status !== 'object' || status === null || !STATES.includes(status.state)) {
@@ -36,6 +43,30 @@ function checkStatus(body: unknown): SupervisorStatus {
   }
   if (!Array.isArray(status.ranks)) throw invalid('ranks must be an array', 'ranks');
   return status;
+}
+
+const isCount = (value: unknown) => Number.isInteger(value) && (value as number) >= 0;
+const isAmount = (value: unknown) => typeof value === 'number' && Number.isFinite(value) && value >= 0;
+
+/** A rank's usage as its node sampled it: the shared ResourceSample's numbers (no time: the round's) and the pid. */
+function checkUsage(body: unknown): Omit<SidecarSample, 'key'> {
+  const usage = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const wrong = (field: string, what: string) => invalid(`${field} must be ${what}`, field);
+  if (!Number.isInteger(usage.pid) || (usage.pid as number) <= 0) throw wrong('pid', 'a positive integer');
+  for (const field of ['cpuPercent', 'memoryMb']) if (!isAmount(usage[field])) throw wrong(field, 'a number ≥ 0');
+  for (const field of ['threads', 'openFiles']) if (!isCount(usage[field])) throw wrong(field, 'an integer ≥ 0');
+  for (const field of ['gpuPercent', 'gpuMemoryMb']) {
+    if (usage[field] !== null && !isAmount(usage[field])) throw wrong(field, 'a number ≥ 0 or null');
+  }
+  return {
+    pid: usage.pid as number,
+    cpuPercent: usage.cpuPercent as number,
+    memoryMb: usage.memoryMb as number,
+    threads: usage.threads as number,
+    openFiles: usage.openFiles as number,
+    gpuPercent: usage.gpuPercent as number | null,
+    gpuMemoryMb: usage.gpuMemoryMb as number | null,
+  };
 }
 
 /**
@@ -84,11 +115,33 @@ export class ClusterPushes {
   async log(training: TrainingRecord, rank: string, body: Readable): Promise<void> {
     this.open(training);
     const layout = trainingLayout(training.dir);
-    let file: string;
-    if (rank === 'supervisor') file = layout.supervisorLog;
-    else if (/^\d{1,2}$/.test(rank) && Number(rank) < training.instanceCount) file = rankLog(layout, Number(rank));
-    else throw invalid(`"${rank}" is no rank of this training`, 'rank');
+    const file = rank === 'supervisor' ? layout.supervisorLog : rankLog(layout, rankOf(training, rank));
     await pipeline(body, createWriteStream(file, { flags: 'a' }));
+  }
+
+  /**
+   * A rank's process tree (its code and the children it starts) as its node sampled it: the
+   * bridge can't see a node's processes, and Ray's dashboard lists only Ray's own worker
+   * processes, each without its children, so the rank's code isn't among them. The usage
+   * rounds take it from here (UsageService.remote), in the series `rank N` as a local rank's.
+   */
+  usage(training: TrainingRecord, rank: string, body: unknown): RemoteSample {
+    this.open(training);
+    const number = rankOf(training, rank);
+    const sample = checkUsage(body);
+    // one series per rank: a rank started again (a lost node) on a new pid carries on in it
+    const key = `trainings/${training.id}/rank/${number}`;
+    return {
+      target: {
+        key,
+        pid: sample.pid,
+        owners: [{ resource: 'trainings', id: training.id }],
+        process: `rank ${number}`,
+        kind: 'rank',
+        stage: null,
+      },
+      sample: { key, ...sample },
+    };
   }
 
   async file(training: TrainingRecord, area: string, path: string, body: Readable): Promise<void> {

@@ -33,6 +33,8 @@ export interface RayTrainingSpec {
    * the job lost, so a one-rank training that may start again runs its rank as an actor.
    */
   rankInDriver: boolean;
+  /** how often each rank samples its process tree on its node and pushes it (the bridge's usage interval); 0: never */
+  usageIntervalSeconds: number;
 }
 
 export const ENDED: readonly RayJobStatus[] = ['STOPPED', 'SUCCEEDED', 'FAILED'];
@@ -68,6 +70,8 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest();
 export class ClusterTrainingRuns {
   /** the address the nodes reach the bridge at; set once it listens */
   bridgeUrl = '';
+  /** the bridge's usage interval: the ranks sample themselves as often */
+  usageIntervalSeconds = 0;
 
   constructor(private readonly clusters: () => ClusterService) {}
 
@@ -103,6 +107,7 @@ export class ClusterTrainingRuns {
       maxRetries: training.maxRetries,
       pushUrl: `${this.bridgeUrl}/api/v1/trainings/${training.id}/push`,
       rankInDriver,
+      usageIntervalSeconds: this.usageIntervalSeconds,
     };
     const job: RayJobSubmit = {
       entrypoint: 'python -m emkit.runner.ray_job',

@@ -134,4 +134,39 @@ describe('the usage service', () => {
     expect(answer.summary).toEqual({ peakMemoryMb: 10000, meanCpuPercent: 8.7 });
     expect(() => usage.resources('endpoints', 'nope', undefined)).toThrow('endpoint "nope" doesn\'t exist');
   });
+
+  it("takes a cluster rank's pushed sample into the rounds while it is fresh and its training runs", async () => {
+    const onCluster = insertScriptTraining(store, { name: 'on-cluster', experimentId, dir: join(dir, 'cluster-run') });
+    store.tx(() => store.trainings.update(onCluster.id, { state: 'RUNNING' }));
+    const key = `trainings/${onCluster.id}/rank/0`;
+    const target = {
+      key,
+      pid: 4242,
+      owners: [{ resource: 'trainings' as const, id: onCluster.id }],
+      process: 'rank 0',
+      kind: 'rank' as const,
+      stage: null,
+    };
+    usage.remote.put({ target, sample: { key, pid: 4242, ...numbers(50, 300) } });
+    // the sidecar can't answer this round: what the node pushed still counts
+    sidecar.answers.push(() => null);
+    await usage.round();
+    expect(usage.latest('trainings', onCluster.id).map((p) => [p.process, p.kind, p.pid, p.sample.memoryMb])).toEqual([
+      ['rank 0', 'rank', 4242, 300],
+    ]);
+    expect(store.usage.summary('trainings', onCluster.id)).toEqual({ rounds: 1, peakMemoryMb: 300, meanCpuPercent: 50 });
+    // pushed long ago (the rank ended, its node was lost): left out, and forgotten
+    usage.remote.put({ target, sample: { key, pid: 4242, ...numbers(50, 300) } }, Date.now() - 60_000);
+    sidecar.answers.push(() => null);
+    await usage.round();
+    expect(usage.latest('trainings', onCluster.id)).toEqual([]);
+    expect(usage.remote.fresh(60_000)).toEqual([]);
+    // fresh, but the training has ended: its ranks are gone
+    store.tx(() => store.trainings.update(onCluster.id, { state: 'COMPLETE' }));
+    usage.remote.put({ target, sample: { key, pid: 4242, ...numbers(50, 300) } });
+    sidecar.answers.push(() => null);
+    await usage.round();
+    expect(usage.latest('trainings', onCluster.id)).toEqual([]);
+    expect(store.usage.summary('trainings', onCluster.id)?.rounds).toBe(1);
+  });
 });

@@ -1,8 +1,16 @@
-import { type ResourceSample, type ResourceUsage, ResourceUsageQuery, type UsageEventData } from '@emkit/shared';
+import {
+  isSettled,
+  type ResourceSample,
+  type ResourceUsage,
+  ResourceUsageQuery,
+  trainingStates,
+  type UsageEventData,
+} from '@emkit/shared';
 import type { FastifyBaseLogger } from 'fastify';
 import { notFound } from '../server/errors.js';
 import type { Store } from '../store/index.js';
 import type { NewUsageSample, UsageResource } from '../store/usage.js';
+import { type RemoteSample, RemoteUsage } from './remote.js';
 import { processSeries } from './series.js';
 import type { SidecarRound, UsageSidecar } from './sidecar.js';
 import { type LocalWorker, type UsageTarget, usageTargets } from './targets.js';
@@ -26,6 +34,8 @@ export const DEFAULT_USAGE_INTERVAL_MS = 5_000;
 /** How often the stored series are thinned and capped. */
 const COMPACT_EVERY_MS = 60_000;
 const DEFAULT_POINTS = ResourceUsageQuery.properties.points.default as number;
+/** A pushed sample counts in the rounds this long after it came (beyond two intervals): a push is late now and then. */
+const REMOTE_GRACE_MS = 2_000;
 
 /** What a resource's summary adds up: its ranks (not the TensorBoard, which may show others too), workers, runners. */
 const COUNTED: Record<UsageResource, ProcessSample['kind']> = {
@@ -48,6 +58,8 @@ export class UsageService {
   private lastCompact = Date.now();
   /** each resource's processes as the latest round found them */
   private latestRound = new Map<string, ProcessSample[]>();
+  /** what the ranks of cluster trainings push from their nodes (ClusterPushes.usage) */
+  readonly remote = new RemoteUsage();
 
   constructor(
     private readonly store: Store,
@@ -125,9 +137,14 @@ export class UsageService {
 
   /** One round: sample, store, summarise, announce, enforce the memory limits; now and then, compact. */
   async round(): Promise<void> {
-    const targets = usageTargets(this.store, this.options.workers());
-    const round = targets.length > 0 ? await this.options.sidecar.sample(targets) : null;
+    const local = usageTargets(this.store, this.options.workers());
+    const sampled = local.length > 0 ? await this.options.sidecar.sample(local) : null;
     if (this.stopped) return;
+    // a training that has ended has no ranks left, whatever they last pushed
+    const remote = this.remote
+      .fresh(2 * this.options.intervalMs + REMOTE_GRACE_MS)
+      .filter((r) => r.target.owners.every((o) => o.resource !== 'trainings' || this.running(o.id)));
+    const { round, targets } = withRemote(sampled, local, remote);
     if (round) this.record(round, targets);
     // nothing runs, or the sidecar can't answer now: no latest sample rather than a stale one
     else this.latestRound = new Map();
@@ -186,9 +203,31 @@ export class UsageService {
     }
   }
 
+  private running(trainingId: string): boolean {
+    const training = this.store.trainings.get(trainingId);
+    return training !== undefined && !isSettled(trainingStates, training.state);
+  }
+
   private exists(resource: UsageResource, id: string): boolean {
     if (resource === 'trainings') return this.store.trainings.get(id) !== undefined;
     if (resource === 'endpoints') return this.store.endpoints.get(id) !== undefined;
     return this.store.batchInferences.get(id) !== undefined;
   }
+}
+
+/** The sidecar's round (when it answered) and the processes pushed from clusters' nodes, as one round. */
+function withRemote(
+  sampled: SidecarRound | null,
+  local: UsageTarget[],
+  remote: readonly RemoteSample[],
+): { round: SidecarRound | null; targets: UsageTarget[] } {
+  if (remote.length === 0) return { round: sampled, targets: local };
+  return {
+    round: {
+      time: sampled?.time ?? new Date().toISOString(),
+      samples: [...(sampled?.samples ?? []), ...remote.map((r) => r.sample)],
+      gone: sampled?.gone ?? [],
+    },
+    targets: [...local, ...remote.map((r) => r.target)],
+  };
 }

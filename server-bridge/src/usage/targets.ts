@@ -39,8 +39,8 @@ const TRAINING_STATES = ['CREATE IN PROGRESS', 'RUNNING', 'STOP IN PROGRESS', 'C
  * the batch jobs' runners and their scoring workers, each worker its own series (`worker N`, as
  * the runner's status.json names them; the sidecar leaves them out of the runner's tree). A
  * training or a stage on a Ray cluster is left out: its processes run on the cluster's nodes,
- * out of this machine's sight (Ray's own dashboard shows them); a batch job's runner runs here
- * wherever its workers do, so it is sampled.
+ * out of this machine's sight (a cluster training's ranks push their own samples:
+ * UsageService.remote); a batch job's runner runs here wherever its workers do, so it is sampled.
  */
 export function usageTargets(store: Store, workers: readonly LocalWorker[]): UsageTarget[] {
   const targets: UsageTarget[] = [];

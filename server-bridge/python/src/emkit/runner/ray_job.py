@@ -28,6 +28,7 @@ from datetime import datetime, timezone
 
 from . import launch, processes
 from .ray_push import AREAS, FolderSync, Pusher
+from .ray_usage import RankUsage
 from .spec import Spec
 
 # a rank's first output goes to the bridge at once; after each push, what follows gathers this long
@@ -89,6 +90,7 @@ class RankRun:
         self.pusher = Pusher(raw["pushUrl"], token)
         self.base = tempfile.mkdtemp(prefix=f"emkit-{raw['trainingId']}-rank{rank}-")
         self.spec = _node_spec(raw, self.base)
+        self.usage = RankUsage(self.pusher, rank, float(raw.get("usageIntervalSeconds") or 0))
         self.process: subprocess.Popen | None = None
         self._chunks: list[bytes] = []
         self._lock = threading.Lock()
@@ -157,8 +159,10 @@ class RankRun:
             if time.monotonic() - last_files >= FILES_EVERY_S:
                 files.sync()
                 last_files = time.monotonic()
+            self.usage.tick(process.pid)
             if ending():
                 self.terminate()
+        self.usage.close()
         if self._reader is not None:
             self._reader.join(timeout=5)
         flush()

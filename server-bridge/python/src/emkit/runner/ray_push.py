@@ -54,6 +54,14 @@ class Pusher:
         except (OSError, urllib.error.URLError):
             return False
 
+    def usage(self, rank: str, sample: dict) -> bool:
+        """A rank's latest usage; one that doesn't get through is not sent again (the next one will be)."""
+        try:
+            self._send("POST", f"usage/{rank}", json.dumps(sample).encode(), "application/json")
+            return True
+        except (OSError, urllib.error.URLError):
+            return False
+
     def file(self, area: str, relative: str, data: bytes) -> bool:
         path = urllib.parse.quote(relative)
         try:
