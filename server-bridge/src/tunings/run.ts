@@ -383,7 +383,9 @@ export class TuningRun {
       await this.report(trial, training.id);
       const reading = readObjective(this.deps.store, training.id, tuning.objective);
       if ('value' in reading) {
-        await this.endTrial(trial, { state: 'COMPLETE', stateReason: null, value: reading.value }, { value: reading.value });
+        // the training's own words stay with it (an early stop: "early stopped at step N; best …")
+        const stateReason = training.stateReason;
+        await this.endTrial(trial, { state: 'COMPLETE', stateReason, value: reading.value }, { value: reading.value });
       } else await this.endTrial(trial, { state: 'FAILED', stateReason: reading.missing }, { state: 'fail' });
     } else if (state === 'STOPPED') {
       await this.endTrial(
