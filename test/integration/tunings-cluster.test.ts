@@ -1,10 +1,11 @@
 import { join } from 'node:path';
-import type { Cluster } from '@emkit/shared';
+import type { Cluster, EventMessage, ResourceEvent, Tuning } from '@emkit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { emkitCli, removeDir, startBridge, type TestBridge, tempDir } from '../support/bridge.js';
 import { hasProc } from '../support/processes.js';
 import { pythonHas, venvPython } from '../support/trainings.js';
-import { quadraticLoss, settledTuning, writeQuadratic } from '../support/tunings.js';
+import { mostTrainingsAtOnce, quadraticLoss, settledTuning, writeQuadratic } from '../support/tunings.js';
 
 // A tuning's trials on a real one-node Ray cluster (2 CPUs), started with `emkit cluster up` through a real
 // bridge: each trial a cluster training, two at a time, its objective read from the metrics it pushes back.
@@ -14,11 +15,20 @@ const reason = hasRay ? '' : ' (SKIPPED: ray is not installed in .venv — `npm 
 let bridge: TestBridge;
 let cluster: Cluster;
 let work: string;
+/** every event of the bridge since the start, in order */
+const events: ResourceEvent[] = [];
+let socket: WebSocket;
 
 beforeAll(async () => {
   if (!hasRay) return;
   work = tempDir('emkit-tunings-cluster-');
   bridge = await startBridge({ args: ['--cluster-poll', '0.5'] });
+  socket = new WebSocket(bridge.client.eventsUrl(0), bridge.client.socketProtocols());
+  socket.on('message', (data) => {
+    const message = JSON.parse(String(data)) as EventMessage;
+    if (message.type === 'event') events.push(message.event);
+  });
+  await new Promise((resolve) => socket.once('open', resolve));
   const up = await emkitCli(
     bridge,
     '--json',
@@ -38,6 +48,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (!hasRay) return;
+  socket?.close();
   await bridge?.client.api.deleteCluster({ params: { id: 'tc' } }).catch(() => {});
   await bridge?.stop();
   removeDir(bridge?.home ?? '');
@@ -72,6 +83,45 @@ describe('a tuning on a Ray cluster', () => {
         expect(training.placement).toHaveLength(1);
         expect(trial.value).toBeCloseTo(quadraticLoss(trial.params.x as number, -1, 3), 4);
       }
+    },
+    300_000,
+  );
+
+  it.skipIf(!hasRay)(
+    `runs no more trials at once than the cluster's CPUs hold, whatever parallel says, and says so${reason}`,
+    async () => {
+      const script = writeQuadratic(join(work, 'quadratic-capped'));
+      // 4 trials, parallel 4, on a cluster of 2 CPUs where a trial asks 1: two at a time
+      const created = await bridge.client.api.createTuning({
+        body: {
+          name: 'on-ray-capped',
+          source: { path: script },
+          space: { x: { type: 'int', low: 1, high: 4 } },
+          fixed: { y: '-1', steps: '3', pause: '0.05' },
+          objective: { metric: 'loss', mode: 'min' },
+          algorithm: 'grid',
+          parallel: 4,
+          cluster: cluster.name,
+        },
+      });
+      expect(created.parallel).toBe(4);
+      const capped = 'up to 2 trials at once (parallel 4): cluster "tc" has 2 CPUs alive, a trial asks 1 CPU';
+      expect(created).toMatchObject({ state: 'RUNNING', stateReason: capped });
+      const done = await settledTuning(bridge.client, created.id, 240_000);
+      expect(done.state, done.stateReason ?? '').toBe('COMPLETE');
+      expect(done.stateReason).toBeNull();
+      expect(done.trials).toMatchObject({ total: 4, complete: 4 });
+      expect(done.best?.params).toEqual({ x: 2 });
+      // the trainings' events: two made at once, never a third before one of them settled
+      expect(mostTrainingsAtOnce(events, created.id)).toBe(2);
+      // the figure was there for all to see from its first trials on, as long as it ran
+      const running = events
+        .filter((e) => e.resource === 'tunings' && e.id === created.id && e.action !== 'trial')
+        .map((e) => e.data as unknown as Tuning | null)
+        .filter((t): t is Tuning => t?.state === 'RUNNING');
+      const first = running.findIndex((t) => t.stateReason === capped);
+      expect(first).toBeGreaterThanOrEqual(0);
+      expect(running.slice(first).map((t) => t.stateReason)).toEqual(running.slice(first).map(() => capped));
     },
     300_000,
   );

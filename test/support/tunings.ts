@@ -1,4 +1,4 @@
-import { type EmkitClient, isSettled, type Tuning, tuningStates } from '@emkit/shared';
+import { type EmkitClient, isSettled, type ResourceEvent, type Training, type Tuning, tuningStates } from '@emkit/shared';
 import { waitFor } from './bridge.js';
 import { writeTree } from './trainings.js';
 
@@ -57,4 +57,27 @@ export function settledTuning(client: EmkitClient, id: string, timeoutMs = 180_0
     timeoutMs,
     `tuning ${id} to settle`,
   );
+}
+
+/**
+ * The most trainings of one tuning that were running at once (made and not yet settled), replayed from the
+ * trainings' events in the order the bridge sent them.
+ */
+export function mostTrainingsAtOnce(events: readonly ResourceEvent[], tuningId: string): number {
+  const active = new Set<string>();
+  let most = 0;
+  for (const event of events) {
+    if (
+      event.resource !== 'trainings' ||
+      (event.action !== 'created' && event.action !== 'updated' && event.action !== 'finished')
+    ) {
+      continue;
+    }
+    const training = event.data as unknown as Training;
+    if (training.tags['emkit.tuning'] !== tuningId) continue;
+    if (['COMPLETE', 'FAIL TRAIN', 'STOPPED', 'CREATE FAILED'].includes(training.state)) active.delete(training.id);
+    else active.add(training.id);
+    most = Math.max(most, active.size);
+  }
+  return most;
 }

@@ -40,7 +40,7 @@ export interface RayTrainingSpec {
 export const ENDED: readonly RayJobStatus[] = ['STOPPED', 'SUCCEEDED', 'FAILED'];
 
 /** What each rank's bundle (or the one rank's driver) holds. */
-const CPUS_PER_RANK = 1;
+export const CPUS_PER_RANK = 1;
 
 /** How long a submit waits for the head's job agent when Ray says it has none yet. */
 const AGENT_WAIT_MS = 60_000;

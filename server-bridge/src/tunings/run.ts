@@ -6,6 +6,7 @@ import type { Store } from '../store/index.js';
 import type { TrainingRecord } from '../store/trainings.js';
 import type { TrialChanges, TrialRecord, TuningRecord } from '../store/tunings.js';
 import type { TrainingService } from '../trainings/service.js';
+import { TRIAL_RANKS, trialsAtOnce } from './capacity.js';
 import { readObjective } from './objective.js';
 import { formatValue } from './space.js';
 import { StudyGaveUp, type StudyProcess } from './study-process.js';
@@ -88,6 +89,12 @@ export class TuningRun {
       const trial = this.trialOf(trainingId);
       if (trial?.state === 'RUNNING') await this.report(trial, trainingId);
     });
+  }
+
+  /** The tuning's cluster changed (its nodes, its state) or went: as many trials as it now holds may run. */
+  clusterChanged(clusterId: string): Promise<void> {
+    if (this.deps.store.tunings.get(this.tuningId)?.clusterId !== clusterId) return Promise.resolve();
+    return this.enqueue(() => this.fill());
   }
 
   /** Stop asking, and stop the running trials' trainings with `reason` (said in their trials' reasons). */
@@ -266,15 +273,20 @@ export class TuningRun {
     }
   }
 
-  /** Ask for trials while there is room: fewer than `parallel` running, the budget not spent, the tuning RUNNING. */
+  /**
+   * Ask for trials while there is room: fewer running than `parallel` (and than the cluster holds, ./capacity.ts),
+   * the budget not spent, the tuning RUNNING.
+   */
   private async fill(): Promise<void> {
     const { store, study } = this.deps;
     for (;;) {
-      const tuning = this.tuning;
-      if (tuning.state !== 'RUNNING' || this.timeIsUp(tuning)) break;
+      if (this.tuning.state !== 'RUNNING' || this.timeIsUp(this.tuning)) break;
       await this.syncWithStudy();
+      const tuning = this.tuning;
+      if (tuning.state !== 'RUNNING') break;
+      const atOnce = this.trialsAtOnce(tuning);
       const { running, total } = store.tunings.trialCounts(this.tuningId);
-      if (running >= tuning.parallel || total >= tuning.maxTrials) break;
+      if (running >= atOnce || total >= tuning.maxTrials) break;
       const asked = await study.ask();
       const trial = store.tx(() =>
         store.tunings.insertTrial({
@@ -287,6 +299,19 @@ export class TuningRun {
       await this.launch(trial);
     }
     await this.finishIfDone();
+  }
+
+  /**
+   * How many trials may run at once, read afresh from the cluster's record (the bridge checks every cluster
+   * every few seconds); when the cluster holds fewer than `parallel`, the RUNNING tuning's stateReason says so.
+   */
+  private trialsAtOnce(tuning: TuningRecord): number {
+    const cluster = tuning.clusterId === null ? undefined : this.deps.store.clusters.get(tuning.clusterId);
+    const { atOnce, reason } = trialsAtOnce(tuning.parallel, cluster);
+    if (tuning.stateReason !== reason) {
+      this.deps.store.tx(() => this.deps.store.tunings.update(this.tuningId, { stateReason: reason }));
+    }
+    return atOnce;
   }
 
   /** Make the trial's training: the snapshot, the fixed values and the trial's, the tags that tie it to the trial. */
@@ -303,6 +328,7 @@ export class TuningRun {
           description: `trial ${trial.number} of tuning ${tuning.name}`,
           experiment: tuning.experimentId,
           hyperparameters,
+          instanceCount: TRIAL_RANKS,
           datasets: tuning.datasets,
           environment: tuning.environmentId ?? undefined,
           maxDurationSeconds: tuning.trialMaxDurationSeconds ?? undefined,
@@ -357,7 +383,9 @@ export class TuningRun {
       await this.report(trial, training.id);
       const reading = readObjective(this.deps.store, training.id, tuning.objective);
       if ('value' in reading) {
-        await this.endTrial(trial, { state: 'COMPLETE', stateReason: null, value: reading.value }, { value: reading.value });
+        // the training's own words stay with it (an early stop: "early stopped at step N; best …")
+        const stateReason = training.stateReason;
+        await this.endTrial(trial, { state: 'COMPLETE', stateReason, value: reading.value }, { value: reading.value });
       } else await this.endTrial(trial, { state: 'FAILED', stateReason: reading.missing }, { state: 'fail' });
     } else if (state === 'STOPPED') {
       await this.endTrial(

@@ -198,9 +198,17 @@ export class TuningService {
     await run.resume();
   }
 
-  /** A trial's training settled, or new points of it were stored: its tuning's run hears of it. */
+  /**
+   * A trial's training settled, or new points of it were stored: its tuning's run hears of it. A cluster
+   * changed or went: the runs whose trials run there hear of it (how many trials it holds may have changed).
+   */
   private route(event: ResourceEvent): void {
-    if (event.resource !== 'trainings' || this.runs.size === 0) return;
+    if (this.runs.size === 0) return;
+    if (event.resource === 'clusters' && (event.action === 'updated' || event.action === 'deleted')) {
+      for (const run of this.runs.values()) void run.clusterChanged(event.id);
+      return;
+    }
+    if (event.resource !== 'trainings') return;
     if (event.action === 'finished') {
       const tuningId = (event.data as unknown as Training | null)?.tags?.[TUNING_TAG];
       const run = tuningId === undefined ? undefined : this.runs.get(tuningId);
