@@ -2,40 +2,7 @@ import { ResourceStore, type Tuning } from '@emkit/shared';
 import { describe, expect, it, vi } from 'vitest';
 
 // the extension host's module, as far as building tree rows needs it
-vi.mock('vscode', () => {
-  class TreeItem {
-    id?: string;
-    description?: string;
-    tooltip?: string;
-    iconPath?: unknown;
-    contextValue?: string;
-    command?: unknown;
-    constructor(
-      readonly label: string,
-      readonly collapsibleState: number,
-    ) {}
-  }
-  class EventEmitter {
-    event = () => ({ dispose() {} });
-    fire() {}
-    dispose() {}
-  }
-  class Disposable {
-    constructor(readonly dispose: () => void) {}
-  }
-  return {
-    l10n: { t: (text: string, ...args: unknown[]) => text.replace(/\{(\d+)\}/g, (_, i) => String(args[Number(i)])) },
-    env: { language: 'en' },
-    TreeItem,
-    TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
-    ThemeIcon: class {
-      constructor(readonly id: string) {}
-    },
-    ThemeColor: class {},
-    EventEmitter,
-    Disposable,
-  };
-});
+vi.mock('vscode', async () => (await import('./fake-vscode.test-support.js')).fakeVscode());
 
 const { TuningsTree } = await import('./tunings.js');
 
