@@ -2,6 +2,8 @@
 // TypeScript, ruff and pyright for the Python: ruff.toml, pyrightconfig.json), the
 // TypeScript unit and integration tests (vitest), and the Python package's tests (pytest).
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectEnv, root, setup, venvBin } from './setup.mjs';
 
@@ -36,7 +38,19 @@ step('ruff', join(venvBin, 'ruff'), ['check', '.']);
 step('ruff format', join(venvBin, 'ruff'), ['format', '--check', '.']);
 step('pyright', 'npx', ['pyright']);
 // The suites that start clusters, browsers and editors run alone (vitest.config.ts says why).
-step('vitest (serial)', 'npx', ['vitest', 'run', '--project', 'serial']);
+// each vitest run also writes its results as JSON: the failed tests are named again at the very
+// end, where a CI log's tail shows them, not only somewhere in the middle of the whole output
+const results = mkdtempSync(join(tmpdir(), 'emkit-test-'));
+const vitest = (project) => [
+  'vitest',
+  'run',
+  '--project',
+  project,
+  '--reporter=verbose',
+  '--reporter=json',
+  `--outputFile.json=${join(results, `${project}.json`)}`,
+];
+step('vitest (serial)', 'npx', vitest('serial'));
 // pytest mostly waits on the processes it starts, as vitest's parallel suites do: run side by
 // side they take minutes off the whole run. Its Ray clusters' tests run alone afterwards, as
 // vitest's cluster suites do (Ray gives a node a fixed 30 s to register).
@@ -50,10 +64,32 @@ const pytest = quietly('pytest', python, [
   `--ignore=${PYTEST_CLUSTERS}`,
   '-q',
 ]);
-step('vitest (parallel)', 'npx', ['vitest', 'run', '--project', 'parallel']);
+step('vitest (parallel)', 'npx', vitest('parallel'));
 await pytest;
 step('pytest (clusters)', python, ['-m', 'pytest', PYTEST_CLUSTERS, '-q']);
+
+/** The failed tests of a vitest run, each with the first line of why: read from its JSON report. */
+function failedTests(project) {
+  let report;
+  try {
+    report = JSON.parse(readFileSync(join(results, `${project}.json`), 'utf8'));
+  } catch {
+    return [];
+  }
+  return report.testResults.flatMap((file) => {
+    const name = file.name.startsWith(root) ? file.name.slice(root.length + 1) : file.name;
+    const tests = file.assertionResults.filter((t) => t.status === 'failed');
+    const why = (messages) => (messages?.[0] ?? '').split('\n')[0].slice(0, 300);
+    // a file that failed outside any test (an import, a hook) has no failed test to name
+    if (tests.length === 0 && file.status === 'failed') return [`${name}: ${why([file.message])}`];
+    return tests.map((t) => `${name} > ${t.fullName}: ${why(t.failureMessages)}`);
+  });
+}
+
+const failedNames = ['serial', 'parallel'].flatMap(failedTests);
+rmSync(results, { recursive: true, force: true });
 if (failed.length) {
+  for (const line of failedNames) process.stderr.write(`[emkit test] ✗ ${line}\n`);
   process.stderr.write(`\n[emkit test] failed: ${failed.join(', ')}\n`);
   process.exit(1);
 }
