@@ -194,6 +194,31 @@ describe.skipIf(skipReason !== '')(`monitoring in VS Code${skipReason}`, () => {
     await shot(page, 'drift');
   }, 180_000);
 
+  it("charts a running training's CPU and memory in its panel", async () => {
+    const { client } = workbench.bridge;
+    await client.api.createExperiment({ body: { name: 'usage' } });
+    const training = await client.api.createTraining({
+      body: { name: 'holder', source: { path: join(workbench.work, 'holder', 'train.py') }, experiment: 'usage' },
+    });
+    try {
+      await palette(page, 'Open Training Panel');
+      await pick(page, 'holder');
+      const view = await frameWith(page, '.emkit-training-view .emkit-resource-table tr[data-process="rank 0"]', 90_000);
+      const memory = async () =>
+        Number(await view.locator('.emkit-resource-table tr[data-process="rank 0"] td').nth(3).textContent());
+      // the rank holds 64 MB over what Python takes
+      await expect.poll(memory, { timeout: 60_000 }).toBeGreaterThan(64);
+      await expect
+        .poll(() => view.locator('.emkit-training-view .emkit-resource-chart[data-metric="memoryMb"] canvas').count())
+        .toBeGreaterThan(0);
+      await view.locator('.emkit-section-resources').scrollIntoViewIfNeeded();
+      await shot(page, 'training-resources');
+    } finally {
+      writeFileSync(join(workbench.work, 'release'), '');
+    }
+    expect((await settledTraining(client, training.id)).state).toBe('COMPLETE');
+  }, 240_000);
+
   it("adds an alert from the endpoint row's bell; its firing arrives as a notification that opens the endpoint", async () => {
     const row = endpointRow();
     await row.hover();
@@ -279,29 +304,4 @@ describe.skipIf(skipReason !== '')(`monitoring in VS Code${skipReason}`, () => {
       .toBe(true);
     await expect.poll(() => alert.textContent(), { timeout: 20_000 }).not.toContain('off');
   }, 180_000);
-
-  it("charts a running training's CPU and memory in its panel", async () => {
-    const { client } = workbench.bridge;
-    await client.api.createExperiment({ body: { name: 'usage' } });
-    const training = await client.api.createTraining({
-      body: { name: 'holder', source: { path: join(workbench.work, 'holder', 'train.py') }, experiment: 'usage' },
-    });
-    try {
-      await palette(page, 'Open Training Panel');
-      await pick(page, 'holder');
-      const view = await frameWith(page, '.emkit-training-view .emkit-resource-table tr[data-process="rank 0"]', 90_000);
-      const memory = async () =>
-        Number(await view.locator('.emkit-resource-table tr[data-process="rank 0"] td').nth(3).textContent());
-      // the rank holds 64 MB over what Python takes
-      await expect.poll(memory, { timeout: 60_000 }).toBeGreaterThan(64);
-      await expect
-        .poll(() => view.locator('.emkit-training-view .emkit-resource-chart[data-metric="memoryMb"] canvas').count())
-        .toBeGreaterThan(0);
-      await view.locator('.emkit-section-resources').scrollIntoViewIfNeeded();
-      await shot(page, 'training-resources');
-    } finally {
-      writeFileSync(join(workbench.work, 'release'), '');
-    }
-    expect((await settledTraining(client, training.id)).state).toBe('COMPLETE');
-  }, 240_000);
 });

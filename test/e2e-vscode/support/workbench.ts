@@ -54,8 +54,13 @@ export async function openWorkbench(
 
 export const input = (page: Page) => page.locator('.quick-input-widget input.input');
 
-/** F1, the command's title, its row: as a user runs a command. */
+/**
+ * F1, the command's title, its row: as a user runs a command. The focus leaves whatever has it
+ * first: in a webview F1 would not reach the workbench, and a view that keeps it (a tree its
+ * last click was in, refreshed by events) may take it back from the command's quick pick.
+ */
 export async function palette(page: Page, title: string): Promise<void> {
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   await page.keyboard.press('F1');
   await input(page).waitFor();
   await input(page).fill(`>${title}`);
@@ -68,10 +73,8 @@ export async function palette(page: Page, title: string): Promise<void> {
 /**
  * Reloads the window as a user does, with VS Code's own command: it flushes the open editors to
  * storage first, which a bare page reload races (a panel opened within the last minute is lost).
- * The focus leaves any webview first, where F1 would not reach the workbench.
  */
 export async function reloadWindow(page: Page): Promise<void> {
-  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   await Promise.all([page.waitForEvent('load', { timeout: 60_000 }), palette(page, 'Developer: Reload Window')]);
 }
 
