@@ -11,6 +11,7 @@ import type { BridgeContext } from './context.js';
 import { DatasetScanner, DEFAULT_SCAN_LIMITS, type ScanLimits } from './datasets/scanner.js';
 import { DatasetService } from './datasets/service.js';
 import { DriftService } from './drift/service.js';
+import { ReplicaUsagePushes } from './endpoints/replica-usage.js';
 import { EndpointService } from './endpoints/service.js';
 import { EnvironmentService } from './environments/service.js';
 import { EvaluationService } from './evaluations/service.js';
@@ -245,6 +246,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     onDeleted: (id) => sessions.revoke(tensorboardScope(id)),
   });
   const inferenceBodyLimit = options.inferenceBodyLimit ?? 10 * 1024 * 1024;
+  const replicaPushes = new ReplicaUsagePushes(token);
   const endpoints = new EndpointService(store, {
     python,
     emkitImportPath,
@@ -255,6 +257,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     maxBodyBytes: inferenceBodyLimit,
     healthEveryMs: options.workerHealthMs,
     clusters,
+    replicaPushes,
   });
   const payloads = new PayloadService(store, log, options.payloadLogQueueBytes);
   const inferenceTimeoutMs = options.inferenceTimeoutMs ?? 60_000;
@@ -290,6 +293,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     log,
     pollMs: options.trainingPollMs,
   });
+  const usageIntervalMs = options.usageIntervalMs ?? DEFAULT_USAGE_INTERVAL_MS;
   const batchInferences = new BatchInferenceService(store, {
     root: paths.batchInferences,
     home: paths.home,
@@ -301,6 +305,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     clusters: () => clusters,
     log,
     pollMs: options.trainingPollMs,
+    usageIntervalSeconds: usageIntervalMs / 1000,
   });
   // a built-in recipe's training registers its model and holdout evaluation as it ends COMPLETE
   const completion = recipeCompletion(store, { evaluationsRoot: paths.evaluations, models });
@@ -342,7 +347,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
   // after the services whose processes it samples
   const usage = new UsageService(store, {
     sidecar: new UsageSidecar({ python, emkitImportPath, log }),
-    intervalMs: options.usageIntervalMs ?? DEFAULT_USAGE_INTERVAL_MS,
+    intervalMs: usageIntervalMs,
     log,
     workers: () => endpoints.localWorkers(),
     overMemoryLimit: (worker, limitMb, rssMb) => endpoints.restartOverMemory(worker, limitMb, rssMb),
@@ -452,6 +457,9 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     trainings.clusterRuns.bridgeUrl = options.publicUrl ?? url;
     trainings.clusterRuns.usageIntervalSeconds = usage.intervalSeconds;
   }
+  // the replicas of stages already on a cluster get it at their pools' next watch
+  replicaPushes.bridgeUrl = options.publicUrl ?? url;
+  replicaPushes.everySeconds = usage.intervalSeconds;
   const info: RuntimeInfo = {
     url,
     token,

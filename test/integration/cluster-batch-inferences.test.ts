@@ -31,7 +31,8 @@ beforeAll(async () => {
   const owned = JSON.parse(up.stdout) as Cluster;
   const tokenFile = join(owner.home, 'clusters', owned.id, 'token');
   const clientPort = new URL(readFileSync(join(owner.home, 'clusters', owned.id, 'ray-client'), 'utf8').trim()).port;
-  bridge = await startBridge({ args: ['--python', venvPython, '--cluster-poll', '0.5'] });
+  // usage rounds every second: a cluster worker's own samples show in a test's time
+  bridge = await startBridge({ args: ['--python', venvPython, '--cluster-poll', '0.5', '--usage-interval', '1'] });
   home = bridge.home;
   const added = await emkit(
     bridge,
@@ -55,10 +56,13 @@ beforeAll(async () => {
     Array.from({ length: ROWS }, (_, i) => [i, i % 7]),
   );
   writeTree(join(work, 'slow'), customModelFiles({ delaySeconds: 0.05, failAt: 17 }));
+  // ~30 s for the whole table: still running while the test reads its usage, then stops it
+  writeTree(join(work, 'slower'), customModelFiles({ delaySeconds: 0.2 }));
   await bridge.client.api.createModel({
     body: { name: 'classifier', artifactPath: join(work, 'classifier'), framework: 'scikit-learn' },
   });
   await bridge.client.api.createModel({ body: { name: 'slow', artifactPath: join(work, 'slow'), framework: 'custom' } });
+  await bridge.client.api.createModel({ body: { name: 'slower', artifactPath: join(work, 'slower'), framework: 'custom' } });
 }, 400_000);
 
 afterAll(async () => {
@@ -167,11 +171,11 @@ describe.skipIf(!hasRay)(`batch scoring on a Ray cluster${reason}`, () => {
     expect(log.text.match(/1 workers on cluster elsewhere/g)?.length).toBeGreaterThanOrEqual(2);
   }, 900_000);
 
-  it('stop ends it STOPPED, keeping what the cluster scored, in order', async () => {
+  it('stop ends it STOPPED, keeping what the cluster scored, in order; its worker on the cluster has a usage series', async () => {
     const live = bridge as TestBridge;
     const created = await live.client.api.createBatchInference({
       body: {
-        model: 'slow',
+        model: 'slower',
         input: join(work, 'rows.csv'),
         output: join(work, 'stopped'),
         format: 'jsonl',
@@ -184,6 +188,19 @@ describe.skipIf(!hasRay)(`batch scoring on a Ray cluster${reason}`, () => {
       300_000,
       'the job to be under way',
     );
+    // the worker runs on a node this machine's sidecar can't see: it samples itself and the runner passes it on
+    const worker = await waitFor(
+      async () => {
+        const resources = await live.client.api.getBatchInferenceResources({ params: { id: created.id }, query: {} });
+        return resources.processes.find((p) => p.process === 'worker 1' && p.samples.length > 0);
+      },
+      60_000,
+      "the cluster worker's usage",
+    );
+    expect(worker.kind).toBe('batch-worker');
+    // the actor's own process: a Python with pandas and the model loaded
+    expect(worker.samples.at(-1)?.memoryMb).toBeGreaterThan(50);
+    expect(worker.samples.at(-1)?.threads).toBeGreaterThan(0);
     await live.client.api.stopBatchInference({ params: { id: created.id } });
     const job = await settledBatch(live.client, created.id, 30_000);
     expect(job.state).toBe('STOPPED');

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Cluster, EmkitClient } from '@emkit/shared';
@@ -99,7 +100,8 @@ function headWatcher(c: Cluster): number {
   throw new Error(`no head node of ${c.address} is running`);
 }
 
-const BRIDGE_ARGS = ['--python', venvPython, '--cluster-poll', '0.5', '--max-inference-mb', '1'];
+// usage rounds every second: the replicas' own samples, pushed from their nodes, show in a test's time
+const BRIDGE_ARGS = ['--python', venvPython, '--cluster-poll', '0.5', '--max-inference-mb', '1', '--usage-interval', '1'];
 
 beforeAll(async () => {
   if (!hasRay) return;
@@ -276,6 +278,99 @@ describe('stages on a real two-node Ray cluster', () => {
       const stats = await client.api.getEndpointStats({ params: { id: 'iris' } });
       expect(new Set(stats.minutes.map((m) => m.stage))).toEqual(new Set(['auto', 'here', 'ray']));
     },
+  );
+
+  it.skipIf(!hasRay)(
+    `the Ray stage's replicas sample themselves on their nodes; one over the stage's memory limit is replaced${reason}`,
+    async () => {
+      // each replica pushes its own process's usage (this machine's sidecar can't see the nodes): a series per replica
+      const replicaSeries = async () =>
+        (await client.api.getEndpointResources({ params: { id: 'iris' }, query: { stage: 'ray' } })).processes.filter(
+          (p) => p.process.startsWith('replica ') && p.samples.length > 0,
+        );
+      const first = await waitFor(
+        async () => {
+          const series = await replicaSeries();
+          return series.length >= 2 && series;
+        },
+        60_000,
+        "the replicas' usage",
+      );
+      const stage = await client.api.getEndpointStage({ params: { id: 'iris', stage: 'ray' } });
+      const ray = new RayClient({
+        address: cluster.address,
+        token: readFileSync(join(bridge.home, 'clusters', cluster.id, 'token'), 'utf8').trim(),
+      });
+      const replicas = Object.values(
+        (await ray.serveApplications()).applications[`emkit-${stage.id}`]?.deployments ?? {},
+      ).flatMap((d) => d.replicas ?? []);
+      // named by Serve's replica ids, with the pid of the replica's own process on its node
+      expect(first.map((p) => p.process).sort()).toEqual(replicas.map((r) => `replica ${r.replica_id}`).sort());
+      for (const series of first) {
+        expect([series.kind, series.stage]).toEqual(['worker', 'ray']);
+        expect(series.pid).toBe(replicas.find((r) => `replica ${r.replica_id}` === series.process)?.pid);
+        const last = series.samples.at(-1);
+        expect(last?.memoryMb).toBeGreaterThan(50); // a Python with scikit-learn and the model loaded
+        expect(last?.threads).toBeGreaterThan(1);
+      }
+
+      // the push route takes the stage's own credential (not the bridge's token), for a replica Serve lists now
+      const endpoint = await client.api.getEndpoint({ params: { id: 'iris' } });
+      const own = createHmac('sha256', bridge.token).update(`serve-replica-usage:${stage.id}`).digest('hex');
+      const sample = JSON.stringify({
+        pid: 1,
+        cpuPercent: 1,
+        memoryMb: 1,
+        threads: 1,
+        openFiles: 0,
+        gpuPercent: null,
+        gpuMemoryMb: null,
+      });
+      const push = (replica: string, token: string) =>
+        fetch(`${bridge.url}/api/v1/endpoints/${endpoint.id}/stages/ray/push/usage/${replica}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: sample,
+        });
+      const known = replicas[0]?.replica_id as string;
+      expect((await push(known, bridge.token)).status).toBe(401);
+      const unknown = await push('not-a-replica', own);
+      expect(unknown.status).toBe(400);
+      expect(((await unknown.json()) as { error: { field: string } }).error.field).toBe('replica');
+
+      // a limit under what a replica holds: the stage's log says so, Serve's check fails it and a new replica takes over
+      await client.api.updateEndpointStage({ params: { id: 'iris', stage: 'ray' }, body: { memoryLimitMb: 64 } });
+      const said = await waitFor(
+        async () =>
+          (await client.api.getEndpointLogs({ params: { id: 'iris' }, query: { stage: 'ray' } })).items.find(
+            (l) => l.action === 'Stage.Worker',
+          ),
+        60_000,
+        "the stage's log to say a replica went over its limit",
+      );
+      expect(said.body).toMatch(/^replica \S+ went over the stage's memory limit of 64 MB \(rss \d+ MB\): Ray Serve replaces it$/);
+      const before = new Set(replicas.map((r) => r.replica_id));
+      await waitFor(
+        async () => {
+          const now = Object.values((await ray.serveApplications()).applications[`emkit-${stage.id}`]?.deployments ?? {});
+          return now.flatMap((d) => d.replicas ?? []).some((r) => !before.has(r.replica_id));
+        },
+        120_000,
+        'Serve to start a replica in place of one over the limit',
+      );
+      // the limit lifted: the replicas are told with no redeploy, and the stage serves on
+      await client.api.updateEndpointStage({ params: { id: 'iris', stage: 'ray' }, body: { memoryLimitMb: null } });
+      await waitFor(
+        async () => {
+          const s = await client.api.getEndpointStage({ params: { id: 'iris', stage: 'ray' } });
+          const answer = await infer(bridge, '/inference/iris/ray', { instances: IRIS_ROWS }, { timeoutMs: 10_000 });
+          return s.state === 'ACTIVE' && s.instances.every((i) => i.state === 'READY') && answer.status === 200;
+        },
+        180_000,
+        'the stage to serve again with the limit lifted',
+      );
+    },
+    400_000,
   );
 
   it.skipIf(!hasRay)(`the cluster's head stopped: requests to its stage answer 503 at once${reason}`, async () => {

@@ -228,12 +228,27 @@ def test_a_cluster_worker_scores_with_the_model_shipped_to_it_and_says_why_it_ca
     model = _model(tmp_path)
     worker = RemoteScorer(pack(str(model)), "custom", None, True)
     assert worker.folder != str(model.parent)
-    scored = worker.score(pandas.DataFrame({"x": [1, 2, 3]}))
-    assert isinstance(scored, Scored)
+    kind, scored, sample = worker.score(pandas.DataFrame({"x": [1, 2, 3]}))
+    assert kind == "scored" and isinstance(scored, Scored)
     assert list(scored.labels) == [2, 4, 6]
+    assert sample is None  # its usage isn't sampled: the spec gave no interval
     broken = tmp_path / "broken"
     broken.mkdir()
     (broken / "predict.py").write_text("raise RuntimeError('no weights here')\n")
     failed = RemoteScorer(pack(str(broken)), "custom", None, True).score(pandas.DataFrame({"x": [1]}))
     assert isinstance(failed, tuple)
-    assert failed[:2] == ("error", "load") and "no weights here" in failed[2]
+    assert failed[:2] == ("error", "load") and "no weights here" in str(failed[2])
+
+
+def test_a_cluster_worker_hands_back_a_sample_of_itself_with_a_result_at_most_once_an_interval(tmp_path):
+    # the bridge can't see a node's processes: the actor samples its own (here, this process) for the runner
+    import pandas
+
+    from emkit.batch.ray_pool import RemoteScorer, pack
+
+    worker = RemoteScorer(pack(str(_model(tmp_path))), "custom", None, True, 3600)
+    _, _, sample = worker.score(pandas.DataFrame({"x": [1]}))
+    assert sample is not None and sample["pid"] == os.getpid()
+    assert sample["memoryMb"] > 10 and sample["threads"] >= 1 and sample["cpuPercent"] >= 0
+    _, _, again = worker.score(pandas.DataFrame({"x": [2]}))
+    assert again is None  # within the interval: the runner keeps the one it has

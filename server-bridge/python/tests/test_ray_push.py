@@ -77,7 +77,7 @@ def test_a_file_is_sent_again_only_when_it_changed_or_was_refused(server, tmp_pa
 
 
 def test_a_rank_samples_its_process_tree_and_pushes_it_at_its_interval(server):
-    from emkit.runner.ray_usage import RankUsage
+    from emkit.usage.pushed import PushedUsage
 
     # a real rank's code: a process holding ~40 MB, with a child of its own (a data loader)
     code = (
@@ -88,7 +88,7 @@ def test_a_rank_samples_its_process_tree_and_pushes_it_at_its_interval(server):
     )
     process = subprocess.Popen([sys.executable, "-c", code])
     try:
-        usage = RankUsage(Pusher(server, "secret"), 1, 3600)
+        usage = PushedUsage(Pusher(server, "secret"), "1", 3600)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and len(psutil.Process(process.pid).children()) == 0:
             time.sleep(0.05)
@@ -111,8 +111,8 @@ def test_a_rank_samples_its_process_tree_and_pushes_it_at_its_interval(server):
 
 
 def test_a_rank_with_usage_off_pushes_nothing(server):
-    from emkit.runner.ray_usage import RankUsage
+    from emkit.usage.pushed import PushedUsage
 
-    usage = RankUsage(Pusher(server, "secret"), 0, 0)
+    usage = PushedUsage(Pusher(server, "secret"), "0", 0)
     usage.tick(os.getpid())
     assert Recorder.received == []

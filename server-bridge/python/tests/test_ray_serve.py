@@ -60,3 +60,17 @@ def test_the_replica_loads_the_model_from_its_working_directory_and_answers_as_a
 def test_the_builder_binds_the_config_args():
     app = ray_serve.build({"framework": "scikit-learn", "model_dir": "model", "name": "iris"})
     assert app is not None
+
+
+def test_a_replica_over_its_stages_memory_limit_fails_serves_check_but_never_its_first(tmp_path, monkeypatch):
+    _, workdir = _iris(tmp_path)
+    monkeypatch.chdir(workdir)
+    replica = ray_serve.ModelDeployment.func_or_class("scikit-learn", "model", "iris")
+    # this process holds far more than 64 MB (numpy, scikit-learn, the model): over the limit
+    replica.reconfigure({"memoryLimitMb": 64, "usage": None})
+    replica.check_health()  # the first check is part of the start: a replica over the limit still starts
+    with pytest.raises(RuntimeError, match=r"went over the stage's memory limit of 64 MB \(rss \d+ MB\)"):
+        replica.check_health()
+    # the limit lifted (a PATCH, handed to the running replica): healthy again, with no restart
+    replica.reconfigure({"memoryLimitMb": None, "usage": None})
+    replica.check_health()

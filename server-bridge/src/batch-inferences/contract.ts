@@ -41,13 +41,25 @@ export interface BatchSpec {
   returnScores: boolean;
   statusFile: string;
   manifestFile: string;
-  /** the Ray cluster the workers run on (the runner connects as a Ray Client); null: this machine */
-  cluster: { name: string; address: string; tokenFile: string | null } | null;
+  /**
+   * the Ray cluster the workers run on (the runner connects as a Ray Client); null: this machine.
+   * Its workers sample themselves every `usageIntervalSeconds` (0: never): the bridge can't see the nodes.
+   */
+  cluster: { name: string; address: string; tokenFile: string | null; usageIntervalSeconds: number } | null;
 }
 
 export const RUNNER_STATES = ['RUNNING', 'COMPLETE', 'FAILED', 'STOPPED'] as const;
 export type RunnerState = (typeof RUNNER_STATES)[number];
 export const FINAL_RUNNER_STATES: readonly RunnerState[] = ['COMPLETE', 'FAILED', 'STOPPED'];
+
+/** A batch worker on a Ray cluster's node, as it sampled itself (its numbers are the sidecar's). */
+export interface ClusterWorkerUsage {
+  /** 1, 2, …: the series `worker N`, as a local job's */
+  worker: number;
+  node: string;
+  sample: unknown;
+  sampledAt: number;
+}
 
 /** status.json, as the runner writes it (whole: a temporary file, then a rename). */
 export interface RunnerStatus {
@@ -61,6 +73,8 @@ export interface RunnerStatus {
   pid: number;
   /** the scoring worker processes running now (absent from runners before they were named) */
   workers?: number[];
+  /** the latest sample each worker on a Ray cluster took of itself, with when (epoch seconds) */
+  clusterWorkers?: ClusterWorkerUsage[];
   startedAt: string | null;
   endedAt: string | null;
 }

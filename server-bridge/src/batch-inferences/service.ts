@@ -43,6 +43,8 @@ export interface BatchInferenceServiceOptions {
   clusters?: () => ClusterService;
   /** registers a COMPLETE job's predictions as its `outputDataset`, answering `name:version` */
   registerOutput?: (job: BatchInferenceRecord) => Promise<string>;
+  /** how often a job's workers on a cluster sample themselves (the bridge's usage interval); 0 or none: never */
+  usageIntervalSeconds?: number;
 }
 
 /**

@@ -33,6 +33,8 @@ export interface BatchSubmitOptions {
   datasets?: DatasetResolver;
   /** the Ray clusters a job's workers may run on (none: this machine only) */
   clusters?: () => ClusterService;
+  /** how often a job's workers on a cluster sample themselves; 0 or none: never */
+  usageIntervalSeconds?: number;
 }
 
 /** What a create is asked on behalf of: a schedule's run links the job to its schedule. */
@@ -93,7 +95,14 @@ export class BatchSubmitter {
       returnScores: body.returnScores ?? true,
       statusFile: layout.status,
       manifestFile: layout.manifest,
-      cluster: cluster ? { name: cluster.name, address: cluster.address, tokenFile: cluster.tokenFile } : null,
+      cluster: cluster
+        ? {
+            name: cluster.name,
+            address: cluster.address,
+            tokenFile: cluster.tokenFile,
+            usageIntervalSeconds: this.options.usageIntervalSeconds ?? 0,
+          }
+        : null,
     };
     await mkdir(layout.dir, { recursive: true });
     let runner: Runner | undefined;

@@ -8,6 +8,7 @@ import type { StageRecord } from '../store/endpoints.js';
 import type { Store } from '../store/index.js';
 import { inactiveMessage } from './lifecycle.js';
 import { presentEndpoint } from './presentation.js';
+import type { ReplicaUsagePushes } from './replica-usage.js';
 import type { EndpointRoute, RoutingTable, StagePool, StageRuntime } from './routing.js';
 import { ServePool } from './serve-pool.js';
 import type { StatsKeeper } from './stats.js';
@@ -26,6 +27,8 @@ export interface DeployerOptions {
   healthEveryMs?: number;
   /** the Ray clusters stages may run on (none: every stage runs here) */
   clusters?: ClusterService;
+  /** where a cluster stage's replicas push their usage (none: they don't) */
+  replicaPushes?: ReplicaUsagePushes;
 }
 
 /** How stale a cluster's state the gateway may act on (its checks are 0.5–5 s apart) */
@@ -95,6 +98,13 @@ export class StageDeployer {
           applications: this.applications,
           log: this.options.log,
           startTimeoutMs: this.options.workerStartTimeoutMs,
+          replicaConfig: () => {
+            const runtime = this.table.runtime(stage.id);
+            return {
+              memoryLimitMb: runtime ? runtime.monitoring.memoryLimitMb : stage.memoryLimitMb,
+              usage: this.options.replicaPushes?.configFor(stage.endpointId, stage.name, stage.id) ?? null,
+            };
+          },
         },
         onChange,
       );

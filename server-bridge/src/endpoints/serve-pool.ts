@@ -1,10 +1,24 @@
 import type { InstanceState, ModelFramework, StageAutoscaling, StageInstance } from '@emkit/shared';
 import type { FastifyBaseLogger } from 'fastify';
-import type { ServeApplicationDetails, ServeReplica } from '../clusters/ray-client.js';
+import type { ServeApplicationConfig, ServeApplicationDetails, ServeReplica } from '../clusters/ray-client.js';
 import { packageFolders } from '../clusters/ray-package.js';
 import { EMKIT_APP_PREFIX, type ServeApplications, type ServeTarget } from '../clusters/serve-applications.js';
 import { WorkerClient } from './worker-client.js';
 import { DeployError, Instance } from './worker-pool.js';
+
+/** Where a replica pushes its usage (ReplicaUsagePushes.configFor). */
+export interface ReplicaUsagePush {
+  url: string;
+  token: string;
+  everySeconds: number;
+}
+
+/** The deployment's `user_config`: Serve hands a changed one to the running replicas, with no restart. */
+export interface ReplicaConfig {
+  /** the stage's memory limit now: a replica over it fails Serve's health check and is replaced */
+  memoryLimitMb: number | null;
+  usage: ReplicaUsagePush | null;
+}
 
 export interface ServeSpec {
   /** the stage's id: names the application, `emkit-<id>`, and its route prefix */
@@ -25,11 +39,15 @@ export interface ServeSpec {
   log: FastifyBaseLogger;
   startTimeoutMs?: number;
   watchEveryMs?: number;
+  /** the replicas' config as it should be now (read at each watch: a PATCHed limit, the bridge's address once known) */
+  replicaConfig: () => ReplicaConfig;
 }
 
 /** What a replica takes of a node: small, so replicas don't keep trainings from their CPUs (shared/RAY.md). */
 export const REPLICA_CPUS = 0.1;
 const DEFAULT_START_TIMEOUT_MS = 300_000;
+/** How often Serve runs a replica's check (emkit.ray_serve: its memory against the stage's limit); Serve's default is 10 s. */
+const HEALTH_CHECK_SECONDS = 2;
 const DEFAULT_WATCH_EVERY_MS = 2_000;
 const POLL_MS = 500;
 
@@ -57,6 +75,13 @@ export class ServePool {
   private message = '';
   private stopping = false;
   private watchTimer: NodeJS.Timeout | null = null;
+  /** the application as last PUT, and its replicas' config in it (as JSON) */
+  private application: ServeApplicationConfig | null = null;
+  private sentReplicaConfig = '';
+  /** Serve's ids of the replicas it lists now: a pushed sample names one */
+  private replicaIds = new Set<string>();
+  /** the replicas already said to be over the memory limit (each is replaced, under a new id) */
+  private readonly overMemory = new Set<string>();
 
   constructor(
     private readonly spec: ServeSpec,
@@ -96,18 +121,27 @@ export class ServePool {
         { dir: this.spec.emkitPackageDir, under: 'emkit', skipDir: (name) => name === '__pycache__' },
       ]);
       workingDir = await target.client.ensurePackage(pkg.name, pkg.zip);
-      const deployment: Record<string, unknown> = { name: 'model', ray_actor_options: { num_cpus: REPLICA_CPUS } };
+      const replicaConfig = this.spec.replicaConfig();
+      const deployment: Record<string, unknown> = {
+        name: 'model',
+        ray_actor_options: { num_cpus: REPLICA_CPUS },
+        user_config: replicaConfig,
+        // Serve replaces a replica after 3 failed checks in a row: a replica over the memory limit within seconds
+        health_check_period_s: HEALTH_CHECK_SECONDS,
+      };
       const scaling = this.spec.autoscaling;
       if (scaling) deployment.autoscaling_config = { min_replicas: scaling.minReplicas, max_replicas: scaling.maxReplicas };
       else deployment.num_replicas = this.spec.instanceCount;
-      await this.spec.applications.set(target, {
+      this.application = {
         name: this.appName,
         route_prefix: `/${this.appName}`,
         import_path: 'emkit.ray_serve:build',
         runtime_env: { working_dir: workingDir },
         args: { framework: this.spec.framework, model_dir: 'model', name: this.spec.modelName },
         deployments: [deployment],
-      });
+      };
+      this.sentReplicaConfig = JSON.stringify(replicaConfig);
+      await this.spec.applications.set(target, this.application);
     } catch (error) {
       throw new DeployError(`Ray Serve didn't take the application: ${(error as Error).message}`, true);
     }
@@ -165,6 +199,18 @@ export class ServePool {
     return this.status === 'DEPLOY_FAILED';
   }
 
+  /** Whether Serve lists a replica of this id now (a sample pushed from a node names its replica). */
+  hasReplica(replicaId: string): boolean {
+    return this.replicaIds.has(replicaId);
+  }
+
+  /** True the first time a replica is found over the stage's memory limit: the stage's log says it once. */
+  firstTimeOverMemory(replicaId: string): boolean {
+    if (this.overMemory.has(replicaId)) return false;
+    this.overMemory.add(replicaId);
+    return true;
+  }
+
   snapshot(): StageInstance[] {
     return this.instances.map((i) => i.snapshot());
   }
@@ -196,6 +242,8 @@ export class ServePool {
     this.status = details?.status ?? 'NONE';
     this.message = details?.message ?? '';
     const replicas: ServeReplica[] = Object.values(details?.deployments ?? {}).flatMap((d) => d.replicas ?? []);
+    this.replicaIds = new Set(replicas.map((replica) => replica.replica_id));
+    for (const id of this.overMemory) if (!this.replicaIds.has(id)) this.overMemory.delete(id);
     this.instances = replicas.map((replica, index) => {
       const instance = new Instance(index);
       instance.state = REPLICA_STATES[replica.state] ?? 'FAILED';
@@ -216,10 +264,31 @@ export class ServePool {
       return; // the cluster's own checks say it is unreachable; the proxy answers for itself
     }
     if (this.stopping) return;
+    await this.updateReplicaConfig(target);
     const ready = this.instances.filter((i) => i.state === 'READY').length;
     if (this.status === before && ready === readyBefore) return;
     this.proxy.state = this.status === 'RUNNING' || this.status === 'UNHEALTHY' ? 'READY' : 'RESTARTING';
     const reason = this.status === 'RUNNING' ? null : `Ray Serve says ${this.status}${this.message ? `: ${this.message}` : ''}`;
     this.onChange(this.instances.find((i) => i.state !== 'READY') ?? this.proxy, reason);
+  }
+
+  /**
+   * The replicas' config PUT again when it changed (a PATCHed memory limit; the bridge's address,
+   * unknown while a restarted bridge redeployed): Serve reconfigures the running replicas in place.
+   */
+  private async updateReplicaConfig(target: ServeTarget): Promise<void> {
+    const application = this.application;
+    const replicaConfig = this.spec.replicaConfig();
+    const json = JSON.stringify(replicaConfig);
+    if (!application || json === this.sentReplicaConfig) return;
+    this.sentReplicaConfig = json;
+    const deployments = (application.deployments ?? []).map((d) => ({ ...d, user_config: replicaConfig }));
+    this.application = { ...application, deployments };
+    try {
+      await this.spec.applications.set(target, this.application);
+    } catch (error) {
+      this.sentReplicaConfig = ''; // tried again at the next watch
+      this.spec.log.warn({ app: this.appName, err: error }, "could not update the Serve replicas' config");
+    }
   }
 }

@@ -23,11 +23,13 @@ import { conflict, HttpError, notFound } from '../server/errors.js';
 import { pageOf } from '../server/query-defaults.js';
 import type { EndpointRecord, NewStage, StageRecord } from '../store/endpoints.js';
 import type { Store } from '../store/index.js';
+import { checkPushedSample, type RemoteSample } from '../usage/remote.js';
 import type { LocalWorker } from '../usage/targets.js';
 import { StageDeployer } from './deployer.js';
 import { InferenceLogWriter } from './inference-log.js';
 import { StageLifecycle } from './lifecycle.js';
 import { presentEndpoint, presentStage } from './presentation.js';
+import type { ReplicaUsagePushes } from './replica-usage.js';
 import { type EndpointRoute, hashApiKey, RoutingTable } from './routing.js';
 import { ServePool } from './serve-pool.js';
 import { checkedMonitoring, monitoringOf } from './stage-settings.js';
@@ -53,6 +55,8 @@ export interface EndpointServiceOptions {
   healthEveryMs?: number;
   /** the Ray clusters a stage may run on (`cluster`, or the default cluster) */
   clusters?: ClusterService;
+  /** where a cluster stage's Serve replicas push their usage */
+  replicaPushes?: ReplicaUsagePushes;
 }
 
 /** What a query or a body leaves out, as the API's schemas say it. */
@@ -439,6 +443,56 @@ export class EndpointService {
       latencyMs: null,
       time: new Date().toISOString(),
     });
+  }
+
+  /**
+   * A sample a Serve replica of a cluster stage pushed from its node (it can't be sampled here),
+   * with the stage's own push credential: its series is `replica <Serve's id>`, one of the
+   * stage's workers. A replica over the stage's memory limit fails Serve's health check by
+   * itself (emkit.ray_serve) and Serve replaces it; the stage's log says so here, once.
+   */
+  replicaUsage(endpointId: string, stageName: string, replica: string, presented: string, body: unknown): RemoteSample {
+    const endpoint = this.store.endpoints.get(endpointId);
+    const stage = endpoint && this.store.endpoints.stages(endpoint.id).find((s) => s.name === stageName);
+    // the same answer for an unknown stage and a wrong credential: nothing to learn by trying
+    if (!endpoint || endpoint.id !== endpointId || !stage || !this.options.replicaPushes?.accepts(stage.id, presented)) {
+      throw new HttpError(401, 'unauthorized', "this stage's push credential is required");
+    }
+    const runtime = this.table.runtime(stage.id);
+    if (!(runtime?.pool instanceof ServePool) || !runtime.pool.hasReplica(replica)) {
+      throw new HttpError(400, 'validation', `"${replica}" is no replica of stage "${stage.name}" now`, 'replica');
+    }
+    const sample = checkPushedSample(body);
+    const limitMb = runtime.monitoring.memoryLimitMb;
+    if (limitMb !== null && sample.memoryMb > limitMb && runtime.pool.firstTimeOverMemory(replica)) {
+      const body = `replica ${replica} went over the stage's memory limit of ${limitMb} MB (rss ${Math.round(sample.memoryMb)} MB): Ray Serve replaces it`;
+      this.options.log.warn({ endpoint: endpoint.id, stage: stage.name, replica }, body);
+      this.logs.push({
+        endpointId: endpoint.id,
+        endpointStageId: stage.id,
+        stage: stage.name,
+        inferenceId: '',
+        action: 'Stage.Worker',
+        modelName: runtime.modelName,
+        logLevel: 'WARNING',
+        body,
+        status: null,
+        latencyMs: null,
+        time: new Date().toISOString(),
+      });
+    }
+    const key = `endpoints/${stage.id}/replica/${replica}`;
+    return {
+      target: {
+        key,
+        pid: sample.pid,
+        owners: [{ resource: 'endpoints', id: endpoint.id }],
+        process: `replica ${replica}`,
+        kind: 'worker',
+        stage: stage.name,
+      },
+      sample: { key, ...sample },
+    };
   }
 
   // --- the bridge's life -----------------------------------------------------------------

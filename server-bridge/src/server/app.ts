@@ -34,6 +34,7 @@ import { serveEvents } from './events-socket.js';
 import { GATEWAY_ROUTES, registerGateway } from './gateway.js';
 import { serveTrainingLog } from './log-socket.js';
 import { keepPatternProperties } from './openapi-patterns.js';
+import { REPLICA_PUSH_ROUTES, registerReplicaPush } from './replica-push.js';
 import { routeSchema } from './route-schema.js';
 import { type Guard, routerErrorHandler } from './router-errors.js';
 import { installSecurity } from './security.js';
@@ -131,8 +132,8 @@ export async function buildApp(bridge: BridgeContext, options: AppOptions): Prom
     if (route.public) publicRoutes.add(`${route.method} ${route.url}`);
     if (route.websocket) socketRoutes.add(`${route.method} ${route.url}`);
   }
-  // a cluster training's pushes carry its own credential, checked by their handlers
-  for (const route of TRAINING_PUSH_ROUTES) publicRoutes.add(route);
+  // a cluster training's pushes, and a cluster stage's replicas', carry their own credential, checked by their handlers
+  for (const route of [...TRAINING_PUSH_ROUTES, ...REPLICA_PUSH_ROUTES]) publicRoutes.add(route);
   // the pages a browser tab opens: a TensorBoard, a cluster's Ray dashboard
   const pageUrls = [`${TENSORBOARD_PREFIX}:id`, `${TENSORBOARD_PREFIX}:id/*`, ...CLUSTER_DASHBOARD_ROUTES];
   const pageRoutes = new Set(
@@ -160,6 +161,7 @@ export async function buildApp(bridge: BridgeContext, options: AppOptions): Prom
   await registerClusterDashboardProxy(app, bridge);
   await registerGateway(app, bridge, options.inference);
   await registerTrainingPush(app, bridge);
+  await registerReplicaPush(app, bridge);
 
   for (const [name, route] of Object.entries(routes) as [RouteName, RouteDef][]) {
     const schema = routeSchema(name, route);

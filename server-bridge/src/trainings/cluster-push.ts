@@ -7,8 +7,7 @@ import { isSettled, type RankPlacement, trainingStates } from '@emkit/shared';
 import { conflict, HttpError } from '../server/errors.js';
 import type { Store } from '../store/index.js';
 import type { TrainingChanges, TrainingRecord } from '../store/trainings.js';
-import type { RemoteSample } from '../usage/remote.js';
-import type { SidecarSample } from '../usage/sidecar.js';
+import { checkPushedSample, type RemoteSample } from '../usage/remote.js';
 import { FINAL_SUPERVISOR_STATES, rankLog, type SupervisorStatus, trainingLayout } from './contract.js';
 
 /** The folders a cluster training's ranks send back, as the training's layout names them. */
@@ -43,30 +42,6 @@ function checkStatus(body: unknown): SupervisorStatus {
   }
   if (!Array.isArray(status.ranks)) throw invalid('ranks must be an array', 'ranks');
   return status;
-}
-
-const isCount = (value: unknown) => Number.isInteger(value) && (value as number) >= 0;
-const isAmount = (value: unknown) => typeof value === 'number' && Number.isFinite(value) && value >= 0;
-
-/** A rank's usage as its node sampled it: the shared ResourceSample's numbers (no time: the round's) and the pid. */
-function checkUsage(body: unknown): Omit<SidecarSample, 'key'> {
-  const usage = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-  const wrong = (field: string, what: string) => invalid(`${field} must be ${what}`, field);
-  if (!Number.isInteger(usage.pid) || (usage.pid as number) <= 0) throw wrong('pid', 'a positive integer');
-  for (const field of ['cpuPercent', 'memoryMb']) if (!isAmount(usage[field])) throw wrong(field, 'a number ≥ 0');
-  for (const field of ['threads', 'openFiles']) if (!isCount(usage[field])) throw wrong(field, 'an integer ≥ 0');
-  for (const field of ['gpuPercent', 'gpuMemoryMb']) {
-    if (usage[field] !== null && !isAmount(usage[field])) throw wrong(field, 'a number ≥ 0 or null');
-  }
-  return {
-    pid: usage.pid as number,
-    cpuPercent: usage.cpuPercent as number,
-    memoryMb: usage.memoryMb as number,
-    threads: usage.threads as number,
-    openFiles: usage.openFiles as number,
-    gpuPercent: usage.gpuPercent as number | null,
-    gpuMemoryMb: usage.gpuMemoryMb as number | null,
-  };
 }
 
 /**
@@ -128,7 +103,7 @@ export class ClusterPushes {
   usage(training: TrainingRecord, rank: string, body: unknown): RemoteSample {
     this.open(training);
     const number = rankOf(training, rank);
-    const sample = checkUsage(body);
+    const sample = checkPushedSample(body);
     // one series per rank: a rank started again (a lost node) on a new pid carries on in it
     const key = `trainings/${training.id}/rank/${number}`;
     return {

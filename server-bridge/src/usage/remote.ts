@@ -1,3 +1,4 @@
+import { HttpError } from '../server/errors.js';
 import type { SidecarSample } from './sidecar.js';
 import type { UsageTarget } from './targets.js';
 
@@ -13,7 +14,8 @@ interface Received extends RemoteSample {
 
 /**
  * The latest sample of each process that runs on a Ray cluster's node, out of the sidecar's
- * sight (a cluster training's ranks sample their own process trees there and push them): each
+ * sight (a cluster training's ranks and a cluster stage's Serve replicas sample their own
+ * process trees there and push them): each
  * usage round takes those still fresh, so a rank that ended, or whose node was lost, drops out
  * of the round as a local process that ended does.
  */
@@ -33,4 +35,28 @@ export class RemoteUsage {
     }
     return found;
   }
+}
+
+const isCount = (value: unknown) => Number.isInteger(value) && (value as number) >= 0;
+const isAmount = (value: unknown) => typeof value === 'number' && Number.isFinite(value) && value >= 0;
+
+/** A pushed sample (a rank's, a replica's) as its node took it: the shared ResourceSample's numbers (no time: the round's) and the pid. */
+export function checkPushedSample(body: unknown): Omit<SidecarSample, 'key'> {
+  const usage = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const wrong = (field: string, what: string) => new HttpError(400, 'validation', `${field} must be ${what}`, field);
+  if (!Number.isInteger(usage.pid) || (usage.pid as number) <= 0) throw wrong('pid', 'a positive integer');
+  for (const field of ['cpuPercent', 'memoryMb']) if (!isAmount(usage[field])) throw wrong(field, 'a number ≥ 0');
+  for (const field of ['threads', 'openFiles']) if (!isCount(usage[field])) throw wrong(field, 'an integer ≥ 0');
+  for (const field of ['gpuPercent', 'gpuMemoryMb']) {
+    if (usage[field] !== null && !isAmount(usage[field])) throw wrong(field, 'a number ≥ 0 or null');
+  }
+  return {
+    pid: usage.pid as number,
+    cpuPercent: usage.cpuPercent as number,
+    memoryMb: usage.memoryMb as number,
+    threads: usage.threads as number,
+    openFiles: usage.openFiles as number,
+    gpuPercent: usage.gpuPercent as number | null,
+    gpuMemoryMb: usage.gpuMemoryMb as number | null,
+  };
 }

@@ -34,7 +34,7 @@ export const DEFAULT_USAGE_INTERVAL_MS = 5_000;
 /** How often the stored series are thinned and capped. */
 const COMPACT_EVERY_MS = 60_000;
 const DEFAULT_POINTS = ResourceUsageQuery.properties.points.default as number;
-/** A pushed sample counts in the rounds this long after it came (beyond two intervals): a push is late now and then. */
+/** A sample taken on a cluster's node counts in the rounds this long after it came (beyond two intervals): one is late now and then. */
 const REMOTE_GRACE_MS = 2_000;
 
 /** What a resource's summary adds up: its ranks (not the TensorBoard, which may show others too), workers, runners. */
@@ -137,13 +137,15 @@ export class UsageService {
 
   /** One round: sample, store, summarise, announce, enforce the memory limits; now and then, compact. */
   async round(): Promise<void> {
-    const local = usageTargets(this.store, this.options.workers());
+    const maxAgeMs = 2 * this.options.intervalMs + REMOTE_GRACE_MS;
+    const { local, reported } = usageTargets(this.store, this.options.workers(), maxAgeMs);
     const sampled = local.length > 0 ? await this.options.sidecar.sample(local) : null;
     if (this.stopped) return;
     // a training that has ended has no ranks left, whatever they last pushed
-    const remote = this.remote
-      .fresh(2 * this.options.intervalMs + REMOTE_GRACE_MS)
+    const pushed = this.remote
+      .fresh(maxAgeMs)
       .filter((r) => r.target.owners.every((o) => o.resource !== 'trainings' || this.running(o.id)));
+    const remote = [...pushed, ...reported];
     const { round, targets } = withRemote(sampled, local, remote);
     if (round) this.record(round, targets);
     // nothing runs, or the sidecar can't answer now: no latest sample rather than a stale one

@@ -1,10 +1,12 @@
 import type { UsageProcessKind } from '@emkit/shared';
-import { batchLayout, RUNNER_STATES, type RunnerStatus } from '../batch-inferences/contract.js';
+import { batchLayout, type ClusterWorkerUsage, RUNNER_STATES, type RunnerStatus } from '../batch-inferences/contract.js';
 import { readStatusFile } from '../runtime/status-file.js';
 import type { Store } from '../store/index.js';
 import type { UsageResource } from '../store/usage.js';
 import type { SupervisorStatus } from '../trainings/contract.js';
 import { trainingLayout } from '../trainings/contract.js';
+import { checkPushedSample, type RemoteSample } from './remote.js';
+import type { SidecarSample } from './sidecar.js';
 
 /** A stage's worker on this machine, as the endpoints' worker pools have it now. */
 export interface LocalWorker {
@@ -33,6 +35,13 @@ export interface UsageTarget {
 
 const TRAINING_STATES = ['CREATE IN PROGRESS', 'RUNNING', 'STOP IN PROGRESS', 'COMPLETE', 'FAIL TRAIN', 'STOPPED'];
 
+/** What a round samples here, and what was sampled on clusters' nodes and reported in a status file. */
+export interface RoundTargets {
+  local: UsageTarget[];
+  /** a batch job's workers on a Ray cluster, as they sampled themselves (status.json's clusterWorkers) */
+  reported: RemoteSample[];
+}
+
 /**
  * Every process the bridge has started that runs on this machine now: the ranks of local
  * trainings (from their supervisors' status.json), the TensorBoards, the stages' workers and
@@ -40,10 +49,13 @@ const TRAINING_STATES = ['CREATE IN PROGRESS', 'RUNNING', 'STOP IN PROGRESS', 'C
  * the runner's status.json names them; the sidecar leaves them out of the runner's tree). A
  * training or a stage on a Ray cluster is left out: its processes run on the cluster's nodes,
  * out of this machine's sight (a cluster training's ranks push their own samples:
- * UsageService.remote); a batch job's runner runs here wherever its workers do, so it is sampled.
+ * UsageService.remote); a batch job's runner runs here wherever its workers do, so it is sampled,
+ * and its workers on a cluster, which sample themselves, are taken from its status.json while
+ * their samples are younger than `maxAgeMs`.
  */
-export function usageTargets(store: Store, workers: readonly LocalWorker[]): UsageTarget[] {
+export function usageTargets(store: Store, workers: readonly LocalWorker[], maxAgeMs: number, now = Date.now()): RoundTargets {
   const targets: UsageTarget[] = [];
+  const reported: RemoteSample[] = [];
   for (const training of store.trainings.unsettled()) {
     if (training.clusterId || training.state === 'CREATE REQUESTED') continue;
     const { status } = readStatusFile<SupervisorStatus>(trainingLayout(training.dir).status, TRAINING_STATES);
@@ -89,6 +101,10 @@ export function usageTargets(store: Store, workers: readonly LocalWorker[]): Usa
     targets.push({ key: `batch-inferences/${job.id}/${pid}`, pid, owners, process: 'runner', kind: 'batch-worker', stage: null });
     // a status.json of an earlier runner of the job (a restart) names workers that are gone, or not its
     if (status?.pid !== pid) continue;
+    for (const remote of status.clusterWorkers ?? []) {
+      const taken = clusterWorkerSample(job.id, remote, maxAgeMs, now);
+      if (taken) reported.push(taken);
+    }
     (status.workers ?? []).forEach((workerPid, i) => {
       if (!Number.isInteger(workerPid) || workerPid <= 0) return;
       targets.push({
@@ -101,5 +117,30 @@ export function usageTargets(store: Store, workers: readonly LocalWorker[]): Usa
       });
     });
   }
-  return targets;
+  return { local: targets, reported };
+}
+
+/** A cluster worker's sample as the round takes it, or null when it is too old or not well formed. */
+function clusterWorkerSample(jobId: string, remote: ClusterWorkerUsage, maxAgeMs: number, now: number): RemoteSample | null {
+  if (!Number.isInteger(remote?.worker) || remote.worker <= 0 || typeof remote.sampledAt !== 'number') return null;
+  if (now - remote.sampledAt * 1000 > maxAgeMs) return null;
+  let sample: Omit<SidecarSample, 'key'>;
+  try {
+    sample = checkPushedSample(remote.sample);
+  } catch {
+    return null; // a runner's bug, not worth a failed round
+  }
+  // one series per worker, wherever (whichever pid) it runs: a resumed job's new actors carry on in it
+  const key = `batch-inferences/${jobId}/cluster-worker/${remote.worker}`;
+  return {
+    target: {
+      key,
+      pid: sample.pid,
+      owners: [{ resource: 'batch-inferences', id: jobId }],
+      process: `worker ${remote.worker}`,
+      kind: 'batch-worker',
+      stage: null,
+    },
+    sample: { key, ...sample },
+  };
 }

@@ -9,7 +9,9 @@ machine's files; they need emkit and the model's packages in their own Python, a
 and gets each batch's ``Scored`` back in the order the batches were handed out.
 
 The actors belong to the runner's connection: a runner that ends (or is killed) takes them with it,
-and a resumed one starts its own.
+and a resumed one starts its own. The bridge can't see the nodes' processes, so each actor samples its
+own (psutil, as the bridge's sidecar does here) at most every ``usageIntervalSeconds`` and hands the
+sample back with a batch's result; the runner writes the latest of each into status.json.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ import signal
 import sys
 import tarfile
 import tempfile
-from typing import Any, Iterable, Iterator, List, Optional, Tuple, cast
+import time
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple, cast
 
 from ..serving.loaders import LoadError
 from .inputs import Items
@@ -51,11 +54,31 @@ def pack(artifact_path: str) -> Tuple[str, bytes]:
     return name, buffer.getvalue()
 
 
-class RemoteScorer:
-    """One actor: unpacks the model into a folder of its node's own and scores with it; what goes wrong comes
-    back as ``("error", kind, message)``, so the runner raises its own error with the model's words."""
+class _Latest:
+    """What PushedUsage pushes to, in the actor: the latest sample, handed back with the next result."""
 
-    def __init__(self, packed, framework, features, return_scores):
+    def __init__(self) -> None:
+        self.sample: Optional[dict] = None
+
+    def usage(self, name: str, sample: dict) -> bool:
+        self.sample = sample
+        return True
+
+    def take(self) -> Optional[dict]:
+        sample, self.sample = self.sample, None
+        return sample
+
+
+class RemoteScorer:
+    """One actor: unpacks the model into a folder of its node's own and scores with it; a result comes back
+    as ``("scored", Scored, usage sample or None)``, and what goes wrong as ``("error", kind, message)``, so
+    the runner raises its own error with the model's words."""
+
+    def __init__(self, packed, framework, features, return_scores, usage_every_s=0.0):
+        from emkit.usage.pushed import PushedUsage
+
+        self.latest = _Latest()
+        self.usage = PushedUsage(self.latest, "worker", float(usage_every_s))
         self.folder = tempfile.mkdtemp(prefix="emkit-batch-")
         self.scorer: Optional[Scorer] = None
         self.load_error: Optional[Tuple[str, str]] = None
@@ -67,14 +90,16 @@ class RemoteScorer:
         except BaseException as error:  # said at the first batch, as a local worker does
             self.load_error = (type(error).__name__, str(error))
 
-    def score(self, data):
+    def score(self, data) -> Tuple[Any, ...]:
         if self.scorer is None:
             kind, message = self.load_error or ("LoadError", "the worker has no model")
             return ("error", "load", f"{message}" if kind == "LoadError" else f"{kind}: {message}")
         try:
-            return self.scorer.score(data)
+            scored = self.scorer.score(data)
         except JobError as error:
             return ("error", "job", str(error), error.field)
+        self.usage.tick(os.getpid())
+        return ("scored", scored, self.latest.take())
 
     def where(self) -> str:
         import ray
@@ -83,7 +108,9 @@ class RemoteScorer:
 
 
 class RayWorkers:
-    def __init__(self, spec):
+    def __init__(self, spec, on_usage: Optional[Callable[[List[dict]], None]] = None):
+        """``on_usage``: told the workers' latest samples as they come, each
+        ``{"worker", "node", "sample", "sampledAt"}``."""
         cluster = spec.cluster
         # read once, as ray is imported: set before
         if cluster.get("tokenFile"):
@@ -99,6 +126,8 @@ class RayWorkers:
                 f"the runner's Python ({sys.executable}) lacks ray, which scoring on a cluster needs: pip install ray"
             ) from None
         self.spec = spec
+        self.on_usage = on_usage
+        self.usage: Dict[int, dict] = {}
         stop = signal.getsignal(signal.SIGTERM)
         try:
             self._connect(ray, cluster)
@@ -106,13 +135,15 @@ class RayWorkers:
             signal.signal(signal.SIGTERM, stop)  # the job's stop stays the runner's, whatever Ray set
         packed = ray.put(pack(spec.artifact_path))
         remote = ray.remote(num_cpus=CPUS_PER_WORKER)(RemoteScorer)
+        usage_every_s = float(cluster.get("usageIntervalSeconds") or 0)
         self.actors: List[Any] = [
             remote.options(scheduling_strategy="SPREAD").remote(
-                packed, spec.framework, spec.features, spec.return_scores
+                packed, spec.framework, spec.features, spec.return_scores, usage_every_s
             )
             for _ in range(spec.instances)
         ]
         nodes = ray.get([actor.where.remote() for actor in self.actors])
+        self.nodes: List[str] = list(nodes)
         print(f"[emkit] {len(self.actors)} workers on cluster {cluster.get('name')}: {', '.join(nodes)}", flush=True)
 
     @staticmethod
@@ -139,7 +170,7 @@ class RayWorkers:
         count = len(self.actors)
         for handed, items in enumerate(batches):
             actor = self.actors[handed % count]
-            pending.append((items, actor.score.remote(items.data) if items.keys else None))
+            pending.append((items, handed % count, actor.score.remote(items.data) if items.keys else None))
             if len(pending) > count * AHEAD_PER_WORKER:
                 yield self._result(pending.popleft())
         while pending:
@@ -149,7 +180,7 @@ class RayWorkers:
         import ray
         from ray.exceptions import RayActorError
 
-        items, ref = entry
+        items, worker, ref = entry
         if ref is None:
             return items, Scored([], (), None, None, [])
         try:
@@ -160,7 +191,16 @@ class RayWorkers:
             if result[1] == "load":
                 raise LoadError(result[2])
             raise JobError(result[2], result[3])
-        return items, cast(Scored, result)
+        _, scored, sample = result
+        if sample is not None:
+            self._took(worker, sample)
+        return items, cast(Scored, scored)
+
+    def _took(self, worker: int, sample: dict) -> None:
+        node = self.nodes[worker]
+        self.usage[worker] = {"worker": worker + 1, "node": node, "sample": sample, "sampledAt": time.time()}
+        if self.on_usage is not None:
+            self.on_usage([self.usage[w] for w in sorted(self.usage)])
 
     def close(self) -> None:
         """The actors end with the connection; what they were scoring is dropped."""

@@ -166,7 +166,11 @@ class Job:
         status.total = source.count()
         status.write()
         # the model loads here (or in each worker, at its first batch)
-        self.workers = RayWorkers(spec) if spec.cluster else Workers(spec, on_workers=status.set_workers)
+        self.workers = (
+            RayWorkers(spec, on_usage=status.set_cluster_workers)
+            if spec.cluster
+            else Workers(spec, on_workers=status.set_workers)
+        )
         self.output = Output(spec, last.position if last else None)
         self.manifest = Manifest(spec.manifest_file, self.output, fresh=last is None)
         self.done, self.errors = (last.done, last.errors) if last else (0, 0)

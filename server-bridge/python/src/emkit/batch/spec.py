@@ -50,7 +50,8 @@ class Spec:
             cluster = _object(raw, "cluster")
             _text(cluster, "address", "cluster")
             _text(cluster, "name", "cluster")
-        # the Ray cluster the workers run on: {"name", "address": "ray://HEAD:PORT", "tokenFile"}; None: here
+        # the Ray cluster the workers run on: {"name", "address": "ray://HEAD:PORT", "tokenFile",
+        # "usageIntervalSeconds" (how often each worker samples itself; absent or 0: never)}; None: here
         self.cluster: Optional[dict] = cluster
         self.status_file: str = _text(raw, "statusFile", "statusFile")
         self.manifest_file: str = _text(raw, "manifestFile", "manifestFile")

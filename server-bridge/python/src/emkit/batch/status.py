@@ -4,7 +4,10 @@ Written whole at the start, at most every ``PROGRESS_INTERVAL`` seconds while ba
 written, and at the end: ``{"state", "reason", "done", "total", "errors", "rate", "pid",
 "workers", "startedAt", "endedAt"}``; ``rate`` is the items per second over the last ``RATE_WINDOW`` s,
 ``workers`` the pids of the scoring worker processes running now (each sampled as its own series
-by the bridge; empty when the runner scores in its own process or on a cluster), written as they change.
+by the bridge; empty when the runner scores in its own process or on a cluster), written as they change;
+``clusterWorkers`` the latest usage sample each worker on a Ray cluster took of itself (the bridge can't
+see the nodes): ``{"worker": N, "node": ip, "sample": {pid, cpuPercent, memoryMb, threads, openFiles,
+gpuPercent, gpuMemoryMb}, "sampledAt": epoch seconds}``, written with the progress.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ class Status:
         self.started_at: Optional[str] = None
         self.ended_at: Optional[str] = None
         self.workers: List[int] = []
+        self.cluster_workers: List[dict] = []
         self._written_at = 0.0
         # written from the writer's thread (progress) and the main one (workers, the end): one at a time
         self._lock = threading.Lock()
@@ -54,6 +58,10 @@ class Status:
         if pids != self.workers:
             self.workers = list(pids)
             self.write()
+
+    def set_cluster_workers(self, latest: List[dict]) -> None:
+        """The cluster workers' latest samples: written with the next progress."""
+        self.cluster_workers = latest
 
     def rate(self) -> Optional[float]:
         if len(self._samples) < 2:
@@ -82,6 +90,7 @@ class Status:
             "rate": None if final else self.rate(),
             "pid": os.getpid(),
             "workers": [] if final else list(self.workers),
+            "clusterWorkers": [] if final else list(self.cluster_workers),
             "startedAt": self.started_at,
             "endedAt": self.ended_at,
         }

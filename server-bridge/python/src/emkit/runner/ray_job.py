@@ -26,9 +26,9 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 
+from ..usage.pushed import PushedUsage
 from . import launch, processes
 from .ray_push import AREAS, FolderSync, Pusher
-from .ray_usage import RankUsage
 from .spec import Spec
 
 # a rank's first output goes to the bridge at once; after each push, what follows gathers this long
@@ -90,7 +90,7 @@ class RankRun:
         self.pusher = Pusher(raw["pushUrl"], token)
         self.base = tempfile.mkdtemp(prefix=f"emkit-{raw['trainingId']}-rank{rank}-")
         self.spec = _node_spec(raw, self.base)
-        self.usage = RankUsage(self.pusher, rank, float(raw.get("usageIntervalSeconds") or 0))
+        self.usage = PushedUsage(self.pusher, str(rank), float(raw.get("usageIntervalSeconds") or 0))
         self.process: subprocess.Popen | None = None
         self._chunks: list[bytes] = []
         self._lock = threading.Lock()

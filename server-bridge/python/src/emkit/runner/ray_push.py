@@ -54,10 +54,10 @@ class Pusher:
         except (OSError, urllib.error.URLError):
             return False
 
-    def usage(self, rank: str, sample: dict) -> bool:
-        """A rank's latest usage; one that doesn't get through is not sent again (the next one will be)."""
+    def usage(self, name: str, sample: dict) -> bool:
+        """A rank's (or a replica's) latest usage; one that doesn't get through is not sent again."""
         try:
-            self._send("POST", f"usage/{rank}", json.dumps(sample).encode(), "application/json")
+            self._send("POST", f"usage/{name}", json.dumps(sample).encode(), "application/json")
             return True
         except (OSError, urllib.error.URLError):
             return False

@@ -8,5 +8,7 @@ data loaders, a batch runner's scoring workers).
 - ``sampler``: CPU %, resident memory, threads and open files of a process tree (psutil);
 - ``gpu``: GPU use and memory per process from NVML (``nvidia-ml-py``), where there is an
   NVIDIA GPU and the library; otherwise nothing, and the GPU fields are null;
-- ``protocol``: the lines read and written (``__main__`` runs it).
+- ``protocol``: the lines read and written (``__main__`` runs it);
+- ``pushed``: the same samples taken on a Ray cluster's node, by a rank or a Serve replica of
+  its own process, and pushed to the bridge (which can't see the node's processes).
 """
