@@ -17,6 +17,7 @@ import { EnvironmentService } from './environments/service.js';
 import { EvaluationService } from './evaluations/service.js';
 import { ExperimentService } from './experiments/service.js';
 import { MetricsIngester } from './metrics/ingest.js';
+import { DeclaredInputs } from './models/declared-inputs.js';
 import { QuickTests } from './models/quick-tests.js';
 import { ModelService } from './models/service.js';
 import { ModelQualityService } from './payloads/model-quality.js';
@@ -332,6 +333,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     datasets: resolveDataset,
     log,
   });
+  const declaredInputs = new DeclaredInputs(store, { python, emkitImportPath, log });
   const drift = new DriftService(store, {
     python,
     emkitImportPath,
@@ -343,6 +345,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     flushPayloads: () => payloads.writer.flush(),
     log,
     pollMs: options.driftPollMs,
+    declaredInputs: (modelId) => declaredInputs.of(modelId),
   });
   // after the services whose processes it samples
   const usage = new UsageService(store, {

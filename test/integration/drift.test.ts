@@ -437,4 +437,37 @@ describe('a reference checked against the inputs a trained model declares', () =
     const stage = await bridge.client.api.getEndpointStage({ params: { id: 'plain', stage: 'default' } });
     expect(stage.drift?.reference).toBe(unlabelled);
   }, 240_000);
+
+  it('refuses a reference lacking the columns a scikit-learn model was fitted on (its feature_names_in_), at create', async () => {
+    // a pipeline fitted on a DataFrame keeps its columns' names; no recipe.json, no training
+    const dir = join(work, 'fitted');
+    pythonJson(`
+import json, os, joblib, pandas
+from sklearn.compose import make_column_transformer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder
+table = pandas.DataFrame({"age": [30, 40, 50, 60], "income": [40.0, 60.0, 45.0, 70.0], "city": ["seoul", "busan", "seoul", "incheon"]})
+encode = make_column_transformer((OneHotEncoder(), ["city"]), remainder="passthrough")
+os.makedirs(${JSON.stringify(dir)}, exist_ok=True)
+joblib.dump(make_pipeline(encode, LogisticRegression()).fit(table, [0, 1, 0, 1]), os.path.join(${JSON.stringify(dir)}, "model.joblib"))
+print(json.dumps(True))
+`);
+    await bridge.client.api.createModel({ body: { name: 'fitted', artifactPath: dir } });
+    const refused = await refusal(
+      bridge.client.api.createEndpoint({
+        body: { name: 'fitted', model: 'fitted', payloadLogging: { enabled: true }, drift: { reference: lacking } },
+      }),
+    );
+    expect(refused.status).toBe(422);
+    expect(refused.field).toBe('drift.reference');
+    expect(refused.message).toContain("lacks the model's input column city");
+    expect(refused.message).toContain('feature_names_in_');
+    await expect(bridge.client.api.getEndpoint({ params: { id: 'fitted' } })).rejects.toMatchObject({ status: 404 });
+    // the whole reference (its label column beside the inputs) is taken
+    await bridge.client.api.createEndpoint({
+      body: { name: 'fitted', model: 'fitted', payloadLogging: { enabled: true }, drift: { reference } },
+    });
+    expect((await activeEndpoint(bridge.client, 'fitted')).name).toBe('fitted');
+  }, 120_000);
 });

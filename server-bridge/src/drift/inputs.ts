@@ -29,7 +29,8 @@ export function recipeInputs(artifactPath: string): string[] | undefined {
 
 /**
  * The model's input columns where the model declares them: a built-in recipe's recipe.json;
- * else, for a model made by a training that used a table, that table's columns but its label
+ * else a scikit-learn estimator's own `feature_names_in_` (`declared`: read by loading it in its
+ * Python, DeclaredInputs); else, for a model made by a training that used a table, that table's columns but its label
  * (`label`, `target`, or the column the training's `label`/`target` hyperparameter names).
  * Undefined otherwise (the logged instances' field names then stand for them). An ONNX or
  * TensorFlow model emkit serves takes one input tensor, whose name isn't a column: not read.
@@ -39,11 +40,14 @@ export async function modelInputs(
   resolve: DatasetResolver,
   modelId: string,
   columnsOf: (table: ReferenceTable) => Promise<string[]>,
+  declared?: (modelId: string) => Promise<string[] | undefined>,
 ): Promise<ModelInputs | undefined> {
   const model = store.models.find(modelId);
   if (!model) return undefined;
   const recipe = recipeInputs(model.artifactPath);
   if (recipe) return { columns: recipe, from: 'its recipe.json' };
+  const own = await declared?.(model.id);
+  if (own) return { columns: own, from: 'its feature_names_in_' };
   const table = await trainingTable(store, resolve, model.id);
   if (!table) return undefined;
   let columns: string[];

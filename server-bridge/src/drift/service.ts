@@ -32,6 +32,8 @@ export interface DriftServiceOptions {
   pollMs?: number;
   /** a reference file larger than this is refused (default 512 MiB) */
   referenceMaxBytes?: number;
+  /** the input columns a model declares in itself (DeclaredInputs.of) */
+  declaredInputs?: (modelId: string) => Promise<string[] | undefined>;
 }
 
 /** What the drift process answers for one window. */
@@ -171,10 +173,11 @@ export class DriftService {
   }
 
   private inputs(modelId: string): Promise<ModelInputs | undefined> {
-    return modelInputs(this.store, this.options.datasets, modelId, async (table) => {
+    const columnsOf = async (table: ReferenceTable) => {
       const answer = await this.process.run<{ columns: string[] }>('check', { reference: this.tableSpec(table) });
       return answer.columns;
-    });
+    };
+    return modelInputs(this.store, this.options.datasets, modelId, columnsOf, this.options.declaredInputs);
   }
 
   private tableSpec(table: ReferenceTable) {
