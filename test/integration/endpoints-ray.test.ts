@@ -348,7 +348,9 @@ describe('stages on a real two-node Ray cluster', () => {
         60_000,
         "the stage's log to say a replica went over its limit",
       );
-      expect(said.body).toMatch(/^replica \S+ went over the stage's memory limit of 64 MB \(rss \d+ MB\): Ray Serve replaces it$/);
+      expect(said.body).toMatch(
+        /^replica \S+ went over the stage's memory limit of 64 MB \(rss \d+ MB\): Ray Serve replaces it$/,
+      );
       const before = new Set(replicas.map((r) => r.replica_id));
       await waitFor(
         async () => {
