@@ -30,7 +30,7 @@ import { InferenceLogWriter } from './inference-log.js';
 import { StageLifecycle } from './lifecycle.js';
 import { presentEndpoint, presentStage } from './presentation.js';
 import type { ReplicaUsagePushes } from './replica-usage.js';
-import { type EndpointRoute, hashApiKey, RoutingTable } from './routing.js';
+import { type EndpointRoute, hashApiKey, RoutingTable, type StageRuntime } from './routing.js';
 import { ServePool } from './serve-pool.js';
 import { checkedMonitoring, monitoringOf } from './stage-settings.js';
 import { StatsKeeper } from './stats.js';
@@ -430,10 +430,15 @@ export class EndpointService {
     if (!(runtime?.pool instanceof WorkerPool) || !runtime.pool.overMemory(worker.index, worker.pid, limitMb, rssMb)) return;
     const body = `worker ${worker.index} went over the stage's memory limit of ${limitMb} MB (rss ${Math.round(rssMb)} MB): restarted`;
     this.options.log.warn({ endpoint: worker.endpointId, stage: worker.stage, pid: worker.pid }, body);
+    this.workerWarning(runtime, body);
+  }
+
+  /** A WARNING about a stage's worker in the stage's log, beside its requests (no inference id). */
+  private workerWarning(runtime: StageRuntime, body: string): void {
     this.logs.push({
-      endpointId: worker.endpointId,
-      endpointStageId: worker.stageId,
-      stage: worker.stage,
+      endpointId: runtime.endpointId,
+      endpointStageId: runtime.id,
+      stage: runtime.name,
       inferenceId: '',
       action: 'Stage.Worker',
       modelName: runtime.modelName,
@@ -467,19 +472,7 @@ export class EndpointService {
     if (limitMb !== null && sample.memoryMb > limitMb && runtime.pool.firstTimeOverMemory(replica)) {
       const body = `replica ${replica} went over the stage's memory limit of ${limitMb} MB (rss ${Math.round(sample.memoryMb)} MB): Ray Serve replaces it`;
       this.options.log.warn({ endpoint: endpoint.id, stage: stage.name, replica }, body);
-      this.logs.push({
-        endpointId: endpoint.id,
-        endpointStageId: stage.id,
-        stage: stage.name,
-        inferenceId: '',
-        action: 'Stage.Worker',
-        modelName: runtime.modelName,
-        logLevel: 'WARNING',
-        body,
-        status: null,
-        latencyMs: null,
-        time: new Date().toISOString(),
-      });
+      this.workerWarning(runtime, body);
     }
     const key = `endpoints/${stage.id}/replica/${replica}`;
     return {
