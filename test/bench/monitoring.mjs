@@ -7,14 +7,18 @@
 // is what differs), two endpoints on it:
 //   - "plain":   monitoring off (payload logging off: the default)
 //   - "watched": payload logging on at 100 % sampling, with a field redacted, and a memory limit
-// Whatever the bridge does for every stage (resource sampling) costs both alike. They take turns
-// in ROUNDS short rounds, so that a slow spell of the machine falls on both; each round measures
+//   - "control": as "plain": off against off, the bench's own noise on this machine, side by side
+//     (on 2 shared cores two identical endpoints differ by several % from run to run)
+// Whatever the bridge does for every stage (resource sampling) costs all alike. They take turns
+// in ROUNDS short rounds, so that a slow spell of the machine falls on each; each round measures
 // sequential requests on one keep-alive connection (p50 / p99) and CONNECTIONS closed loops
 // (throughput), with the bridge's CPU time per request from /proc (the figure that decides
 // throughput when the load generator, the bridge and the workers share a few cores), and that
 // of its main thread alone (the gateway's; payload logging's parsing and writing run on another).
 //
-//   (a) throughput with monitoring on / off (aim: under 5 % lower)
+//   (a) throughput with monitoring on / off (aim: under 5 % lower): over all rounds, and the median
+//       of each round's ratio (a slow spell within one round moves it less); beside it, the same
+//       for control / off
 //   (b) p50 with monitoring on − off (aim: under +0.05 ms)
 //
 // The body is one instance of 20 named features (what a drift window reads). At the end the
@@ -32,7 +36,7 @@ import { api, MAIN_JS, PYTHON, startBridge, stopBridge } from './bridge.mjs';
 
 // many short rounds rather than a few long ones: on a shared machine the load others make comes
 // and goes within seconds, and both sides must see the same of it
-const ROUNDS = 20;
+const ROUNDS = 30;
 const SEQ_WARMUP = 20; // per round
 const SEQ_SAMPLES = 300; // per round: 6,000 in all
 const CONNECTIONS = 8;
@@ -185,6 +189,12 @@ async function concurrent(target) {
   target.requests += all;
   target.done += done;
   target.loadMs += LOAD_MS;
+  target.rounds.push(done / (LOAD_MS / 1000));
+}
+
+/** The median over the rounds of `a`'s throughput / `b`'s in the same round. */
+function medianRatio(a, b) {
+  return pct(sorted(a.rounds.map((x, i) => x / b.rounds[i])), 50);
 }
 
 function summarize(target) {
@@ -207,7 +217,8 @@ async function gateway(bridge) {
   await api(bridge, 'POST', '/models', { name: 'bench', artifactPath: model, framework: 'custom' });
   await api(bridge, 'POST', '/endpoints', { name: 'plain', model: 'bench' });
   await api(bridge, 'POST', '/endpoints', { name: 'watched', model: 'bench' });
-  await Promise.all([untilActive(bridge, 'plain'), untilActive(bridge, 'watched')]);
+  await api(bridge, 'POST', '/endpoints', { name: 'control', model: 'bench' });
+  await Promise.all([untilActive(bridge, 'plain'), untilActive(bridge, 'watched'), untilActive(bridge, 'control')]);
   await api(bridge, 'PATCH', '/endpoints/watched/stages/default', {
     memoryLimitMb: 4096,
     payloadLogging: { enabled: true, sampleRate: 1, redact: ['customer_id'] },
@@ -230,17 +241,20 @@ async function gateway(bridge) {
     bridgeCpuMs: 0,
     gatewayCpuMs: 0,
     requests: 0,
+    rounds: [],
   });
   const off = target('monitoring off', 'plain');
   const on = target('monitoring on, payloads 100 %', 'watched');
+  const control = target('control: off again', 'control');
+  const all = [off, on, control];
   for (let round = 0; round < ROUNDS; round++) {
-    // which goes first alternates: neither always gets the warmer machine
-    const order = round % 2 === 0 ? [off, on] : [on, off];
+    // which goes first turns: none always gets the warmer machine
+    const order = all.map((_, i) => all[(i + round) % all.length]);
     for (const t of order) await sequential(t);
     for (const t of order) await concurrent(t);
     if ((round + 1) % 5 === 0) process.stderr.write(`round ${round + 1}/${ROUNDS} done\n`);
   }
-  return { off, on };
+  return { off, on, control };
 }
 
 /** Every "watched" request logged and redacted, none of "plain": the figures measured what they say. */
@@ -280,10 +294,11 @@ async function main() {
   console.log(`body: 1 instance of 20 features + a redacted field (${BODY.length} bytes); ${ROUNDS} rounds, taking turns`);
   const bridge = await startBridge(join(root, 'home'), [], { quiet: true });
   try {
-    const { off, on } = await gateway(bridge);
+    const { off, on, control } = await gateway(bridge);
     const logged = await checkLog(bridge, on);
     const a = summarize(off);
     const b = summarize(on);
+    const c = summarize(control);
     console.log('');
     console.log(
       `${pad('gateway', 34)}${pad('p50', 12)}${pad('p99', 12)}${pad(`p99 ×${CONNECTIONS}`, 12)}${pad('throughput', 12)}${pad('CPU/request: bridge', 21)}its main thread`,
@@ -291,6 +306,7 @@ async function main() {
     for (const [t, s] of [
       [off, a],
       [on, b],
+      [control, c],
     ]) {
       console.log(
         `${pad(t.label, 34)}${pad(ms(s.p50), 12)}${pad(ms(s.p99), 12)}${pad(ms(s.loadP99), 12)}${pad(rate(s.rps), 12)}${pad(`${Math.round(s.bridgeUs)} µs`, 21)}${Math.round(s.gatewayUs)} µs`,
@@ -300,8 +316,13 @@ async function main() {
     const p50 = b.p50 - a.p50;
     console.log('');
     const signed = (x, text) => `${x >= 0 ? '+' : '−'}${text(Math.abs(x))}`;
+    const percent = (x) => `${signed(x * 100, (v) => v.toFixed(1))} %`;
+    const perRound = medianRatio(on, off) - 1;
     console.log(
-      `(a) throughput, on vs off: ${signed(-loss * 100, (x) => x.toFixed(1))} % (aim: under 5 % lower) ${loss < AIM_THROUGHPUT_LOSS ? 'MET' : 'NOT MET'}`,
+      `(a) throughput, on vs off: ${percent(-loss)} (aim: under 5 % lower) ${loss < AIM_THROUGHPUT_LOSS ? 'MET' : 'NOT MET'}; median of the ${ROUNDS} rounds' ratios ${percent(perRound)} ${-perRound < AIM_THROUGHPUT_LOSS ? 'MET' : 'NOT MET'}`,
+    );
+    console.log(
+      `    the bench's noise, control vs off (both off): ${percent(c.rps / a.rps - 1)}; median of the rounds' ratios ${percent(medianRatio(control, off) - 1)}`,
     );
     console.log(`(b) p50, on − off: ${signed(p50, ms)} (aim < +${AIM_P50_MS} ms) ${p50 < AIM_P50_MS ? 'MET' : 'NOT MET'}`);
     const us = (x) => `${Math.round(x)} µs`;
