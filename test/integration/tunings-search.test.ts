@@ -52,6 +52,11 @@ describe('searching a space', () => {
     ]);
     for (const done of [tpeDone, randomDone]) {
       expect(done.state, done.stateReason ?? '').toBe('COMPLETE');
+      // every trial COMPLETE; any other said with its reason (a trial that failed under load says why)
+      const trials = (await bridge.client.api.listTuningTrials({ params: { id: done.id } })).items;
+      expect(
+        trials.filter((t) => t.state !== 'COMPLETE').map((t) => `${done.name} #${t.number} ${t.state}: ${t.stateReason}`),
+      ).toEqual([]);
       expect(done.trials).toMatchObject({ total: TRIALS, complete: TRIALS });
       // the importance of both parameters, Optuna's, summing to 1
       const importance = Object.values(done.importance ?? {});

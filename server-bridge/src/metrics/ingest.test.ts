@@ -101,3 +101,22 @@ describe.skipIf(!hasPython)(`reading event files into the store${hasPython ? '' 
     ]);
   });
 });
+
+describe.skipIf(!hasPython)(`a read asked while another runs${hasPython ? '' : ' (SKIPPED: no .venv/bin/python)'}`, () => {
+  it('waits for it rather than answering 0 at once: the final read of an ended training comes after', async () => {
+    const logDir = join(root, 'tb');
+    mkdirSync(logDir);
+    write(logDir, [['loss', 0, 1.5]], true);
+    const ingester = new MetricsIngester(store, { warn: vi.fn() });
+    let periodicDone = false;
+    // a periodic read under way when the training ends; the final read is asked at once
+    const periodic = ingester.ingest(trainingId, logDir).then((n) => {
+      periodicDone = true;
+      return n;
+    });
+    const final = await ingester.ingest(trainingId, logDir);
+    expect(periodicDone).toBe(true);
+    expect((await periodic) + final).toBe(1);
+    expect(steps(store)).toEqual([[0, 1.5]]);
+  });
+});
