@@ -79,7 +79,16 @@ function failedTests(project) {
   return report.testResults.flatMap((file) => {
     const name = file.name.startsWith(root) ? file.name.slice(root.length + 1) : file.name;
     const tests = file.assertionResults.filter((t) => t.status === 'failed');
-    const why = (messages) => (messages?.[0] ?? '').split('\n')[0].slice(0, 300);
+    // the message's first line, what a locator waited for, and the test's own line that failed
+    const why = (messages) => {
+      const lines = (messages?.[0] ?? '').split('\n');
+      const waited = lines.find((l) => /waiting for/.test(l));
+      const at = lines.find((l) => /\/test\/.*\.test\.ts:\d+/.test(l) || /\/src\/.*\.test\.ts:\d+/.test(l));
+      return [lines[0], waited, at]
+        .filter(Boolean)
+        .map((l) => l.trim().slice(0, 300))
+        .join(' | ');
+    };
     // a file that failed outside any test (an import, a hook) has no failed test to name
     if (tests.length === 0 && file.status === 'failed') return [`${name}: ${why([file.message])}`];
     return tests.map((t) => `${name} > ${t.fullName}: ${why(t.failureMessages)}`);

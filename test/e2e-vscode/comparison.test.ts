@@ -7,7 +7,16 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { failedStep, screenshots } from '../e2e/support/browser.js';
 import { BY_LOSS, runSweep, SWEEP } from '../support/comparison.js';
 import { vscodeSkipReason } from './support/code-server.js';
-import { openWorkbench, palette, pick, reloadWindow, treeRows, type Workbench, webview } from './support/workbench.js';
+import {
+  clickInlineAction,
+  openWorkbench,
+  palette,
+  pick,
+  reloadWindow,
+  treeRows,
+  type Workbench,
+  webview,
+} from './support/workbench.js';
 
 const skipReason = vscodeSkipReason();
 
@@ -63,8 +72,7 @@ describe.skipIf(skipReason !== '')(`the experiment comparison in VS Code${skipRe
     await page.locator('.activitybar .action-item a[aria-label^="emkit"]').click();
     const row = treeRows(page).filter({ hasText: /^sweep/ });
     await row.first().waitFor({ timeout: 30_000 });
-    await row.first().hover();
-    await row.first().locator('.action-label[aria-label^="Compare Experiment"]').click();
+    await clickInlineAction(row.first(), 'Compare Experiment');
     await page.locator('.tab', { hasText: 'Compare: sweep' }).waitFor({ timeout: 20_000 });
     let frame = await comparisonFrame(page);
     await expect.poll(() => rowNames(frame), { timeout: 20_000 }).toHaveLength(3);

@@ -11,7 +11,17 @@ import { failedStep, screenshots } from '../e2e/support/browser.js';
 import { type CancerModels, TINY_PNG, writeCancerModels, writeFileModel } from '../e2e/support/models.js';
 import { removeDir, tempDir } from '../support/bridge.js';
 import { vscodeSkipReason } from './support/code-server.js';
-import { answer, input, openWorkbench, palette, pick, treeRows, type Workbench, webviewColors } from './support/workbench.js';
+import {
+  answer,
+  clickInlineAction,
+  input,
+  openWorkbench,
+  palette,
+  pick,
+  treeRows,
+  type Workbench,
+  webviewColors,
+} from './support/workbench.js';
 
 const skipReason = vscodeSkipReason({ scikitLearn: true });
 
@@ -111,8 +121,7 @@ describe.skipIf(skipReason !== '')(`the model view in VS Code${skipReason}`, () 
     expect(await view.locator('.emkit-no-evaluation').isVisible()).toBe(true);
     await shot(page, 'model-panel');
 
-    await row.hover();
-    await row.locator('.action-label[aria-label="Evaluate Model Version"]').click();
+    await clickInlineAction(row, 'Evaluate Model Version');
     await answerEvaluate('evaluate-inputs');
     await expect.poll(() => text(view, '.emkit-evaluation-state'), { timeout: 120_000 }).toBe('COMPLETE');
     const classification = (await evaluationOf(versions[1] as Model)).result?.classification;

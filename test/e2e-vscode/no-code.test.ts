@@ -17,7 +17,17 @@ import { failedStep, screenshots } from '../e2e/support/browser.js';
 import { repoRoot } from '../support/bridge.js';
 import { pythonHas, settledTraining, venvPython } from '../support/trainings.js';
 import { vscodeSkipReason } from './support/code-server.js';
-import { answer, input, openWorkbench, palette, pick, reloadWindow, treeRows, type Workbench } from './support/workbench.js';
+import {
+  answer,
+  clickInlineAction,
+  input,
+  openWorkbench,
+  palette,
+  pick,
+  reloadWindow,
+  treeRows,
+  type Workbench,
+} from './support/workbench.js';
 
 const skipReason =
   vscodeSkipReason({ scikitLearn: true }) ||
@@ -98,8 +108,7 @@ for (const language of ['en', 'ko'] as const) {
       if (language === 'en') {
         // the Models view's title button (shown while its header is hovered)
         const header = page.locator('.pane-header', { hasText: titles['view.models'] as string });
-        await header.hover();
-        await header.locator(`.action-label[aria-label="${command}"]`).click();
+        await clickInlineAction(header, command);
       } else {
         await palette(page, `emkit: ${command}`);
       }
@@ -186,8 +195,7 @@ for (const language of ['en', 'ko'] as const) {
       const row = treeRows(page)
         .filter({ hasText: /^image-classification/ })
         .first();
-      await row.hover();
-      await row.locator(`.action-label[aria-label="${titles['command.trainRecipe']}"]`).click();
+      await clickInlineAction(row, titles['command.trainRecipe'] as string);
       await pick(page, 'digits:1');
       await pick(page, 'epochs');
       // a value the recipe refuses is said so while it is typed

@@ -1,7 +1,7 @@
 // What a user does in code-server's workbench, as Playwright steps: the command palette, the
 // QuickInput steps of a command, the emkit trees and the text of emkit's webviews.
 import { join } from 'node:path';
-import type { Browser, Frame, Page } from 'playwright-core';
+import type { Browser, Frame, Locator, Page } from 'playwright-core';
 import { launchChromium } from '../../e2e/support/browser.js';
 import { removeDir, repoRoot, startBridge, type TestBridge, tempDir } from '../../support/bridge.js';
 import { buildExtension, startCodeServer, type TestCodeServer } from './code-server.js';
@@ -111,6 +111,25 @@ export async function webview(page: Page, selector: string): Promise<string> {
     if (text) return text;
   }
   return '';
+}
+
+/**
+ * Clicks the inline action whose label starts with `label` on a tree row or a view's header. It
+ * shows only while its host is hovered, and a view that events refresh can move the row from
+ * under the mouse between the hover and the click: both are tried again until the click lands.
+ */
+export async function clickInlineAction(host: Locator, label: string, timeout = 30_000): Promise<void> {
+  const action = host.locator(`.action-label[aria-label^="${label}"]`).first();
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    try {
+      await host.hover({ timeout: 5_000 });
+      await action.click({ timeout: 2_000 });
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+  }
 }
 
 export const treeRows = (page: Page) => page.locator('[id="workbench.view.extension.emkit"] .monaco-list-row[role=treeitem]');
