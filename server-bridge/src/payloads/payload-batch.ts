@@ -2,7 +2,7 @@ import { stagePayloadLogging } from '@emkit/shared';
 import type Database from 'better-sqlite3';
 import { EndpointsRepository } from '../store/endpoints.js';
 import { type NewPayload, PayloadsRepository } from '../store/payloads.js';
-import { capped, fieldOf, redactInPlace } from './capture.js';
+import { type Captured, capped, Redaction, redactedField } from './capture.js';
 import type { SampledCall } from './payload-wire.js';
 
 const DAY_MS = 86_400_000;
@@ -62,33 +62,41 @@ export class PayloadBatchWriter {
   }
 }
 
+/** Each stage's settings are one object while they last: their redaction is made once for all their calls. */
+const redactions = new WeakMap<readonly string[], Redaction>();
+
+function redactionOf(names: readonly string[]): Redaction {
+  let redaction = redactions.get(names);
+  if (!redaction) {
+    redaction = new Redaction(names);
+    redactions.set(names, redaction);
+  }
+  return redaction;
+}
+
 /** A call as stored: redacted, then capped; what can't be walked safely is marked, never written half-redacted. */
 export function rowOf(call: SampledCall): NewPayload {
-  const row = {
+  let instances: Captured;
+  let predictions: Captured = { json: null, truncated: false };
+  try {
+    const { maxBytes } = call.settings;
+    const names = redactionOf(call.settings.redact);
+    instances = capped(redactedField(call.request, 'instances', names), maxBytes);
+    if (call.status === 200) predictions = capped(redactedField(call.answer, 'predictions', names), maxBytes);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    instances = { json: JSON.stringify(`[not logged: ${reason}]`), truncated: true };
+    predictions = { json: null, truncated: true };
+  }
+  // one literal of one shape: a spread of a partial row cost as much as the scan
+  return {
     inferenceId: call.inferenceId,
     endpointId: call.endpointId,
     stageId: call.stageId,
     time: call.time,
     status: call.status,
+    instances: instances.json,
+    predictions: predictions.json,
+    truncated: instances.truncated || predictions.truncated,
   };
-  try {
-    const { maxBytes } = call.settings;
-    const names = new Set(call.settings.redact);
-    // each body is parsed here for this row alone: redacted in place, no copy
-    const logged = (value: unknown) => {
-      redactInPlace(value, names);
-      return capped(value, maxBytes);
-    };
-    const instances = logged(fieldOf(call.request, 'instances'));
-    const predictions = call.status === 200 ? logged(fieldOf(call.answer, 'predictions')) : { json: null, truncated: false };
-    return {
-      ...row,
-      instances: instances.json,
-      predictions: predictions.json,
-      truncated: instances.truncated || predictions.truncated,
-    };
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    return { ...row, instances: JSON.stringify(`[not logged: ${reason}]`), predictions: null, truncated: true };
-  }
 }
