@@ -19,7 +19,7 @@ export class PayloadBatchWriter {
   private readonly endpoints: EndpointsRepository;
 
   constructor(
-    db: Database.Database,
+    private readonly db: Database.Database,
     private readonly warn: PayloadWarning,
   ) {
     this.payloads = new PayloadsRepository(db);
@@ -43,6 +43,20 @@ export class PayloadBatchWriter {
       } catch (again) {
         this.warn('logged payloads could not be written', again, known.length);
       }
+    }
+  }
+
+  /**
+   * Copies the WAL back into the database as far as no reader needs it. The bridge's own
+   * connection leaves this to the payload log's thread while it runs (see Store.checkpointsOnCommit):
+   * this connection's commits do it past the WAL's limit, and this, every few seconds, for what
+   * the bridge wrote while no calls were logged.
+   */
+  checkpoint(): void {
+    try {
+      this.db.pragma('wal_checkpoint(PASSIVE)');
+    } catch (error) {
+      this.warn('the payload log could not checkpoint the store', error);
     }
   }
 

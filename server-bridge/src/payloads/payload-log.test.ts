@@ -158,8 +158,14 @@ describe('what the writer keeps in memory', () => {
   it('writes what waits and ends its thread on close; later calls are not taken', async () => {
     const writer = new PayloadLogWriter(store, quiet, inProcessThread);
     const settings = stagePayloadLogging({ enabled: true, keepCount: 1000 });
+    const checkpointsOnCommit = () => store.db.pragma('wal_autocheckpoint', { simple: true });
+    expect(checkpointsOnCommit()).toBe(1000);
     writer.offer(settings, call(30));
+    await writer.flush();
+    // while the thread runs, it checkpoints the store, not the gateway's commits
+    expect(checkpointsOnCommit()).toBe(0);
     await writer.close();
+    expect(checkpointsOnCommit()).toBe(1000);
     expect(store.payloads.byInference(endpointId, 'inf-30')).toBeDefined();
     writer.offer(settings, call(31));
     await writer.flush();

@@ -198,10 +198,14 @@ export class PayloadLogWriter {
         this.thread = null;
         this.sent = Atomics.load(this.written, 0);
       }
+      // none runs now (closed, or gone): the bridge's commits checkpoint again
+      if (this.thread === null) this.store.checkpointsOnCommit(true);
       for (const id of [...this.waiting.keys()]) this.done(id);
     });
     thread.unref?.();
     this.thread = thread;
+    // the thread copies the WAL back (it writes the most of it): a commit of the gateway's that did would hold its thread for milliseconds
+    this.store.checkpointsOnCommit(false);
     return thread;
   }
 

@@ -7,9 +7,12 @@ export interface ThreadPort {
   on(event: 'message', listener: (message: unknown) => void): unknown;
 }
 
+/** How often the thread checkpoints the store's WAL besides its commits (see PayloadBatchWriter.checkpoint). */
+const CHECKPOINT_EVERY_MS = 2000;
+
 /**
  * The payload log thread's side: each message done in the order sent, so a `flush` answers after
- * every batch before it; each batch's bytes, once done (written or given up), added to `written`
+ * every batch before it, and the store checkpointed every few seconds; each batch's bytes, once done (written or given up), added to `written`
  * (the gateway's measure of what waits: its queue cap).
  */
 export function servePayloadThread(
@@ -20,6 +23,7 @@ export function servePayloadThread(
 ): void {
   const done = new Int32Array(written);
   const answer = (message: FromPayloadThread) => port.postMessage(message);
+  const checkpoints = setInterval(() => writer.checkpoint(), CHECKPOINT_EVERY_MS).unref();
   port.on('message', (raw) => {
     const message = raw as ToPayloadThread;
     try {
@@ -30,7 +34,10 @@ export function servePayloadThread(
           Atomics.add(done, 0, message.length);
         }
       } else if (message.type === 'prune') writer.prune(message.now);
-      else if (message.type === 'close') close();
+      else if (message.type === 'close') {
+        clearInterval(checkpoints);
+        close();
+      }
     } catch (error) {
       // a thread that throws ends: one bad batch must not take the log down with it
       answer({ type: 'warn', message: 'logged payloads could not be written', error: String(error) });

@@ -4,7 +4,7 @@ import { AlertsRepository } from './alerts.js';
 import { BatchInferencesRepository } from './batch-inferences.js';
 import { ClustersRepository } from './clusters.js';
 import { DatasetsRepository } from './datasets.js';
-import { openDatabase } from './db.js';
+import { BUSY_TIMEOUT_MS, openDatabase, WAL_AUTOCHECKPOINT_PAGES } from './db.js';
 import { DriftRepository } from './drift.js';
 import { EndpointsRepository } from './endpoints.js';
 import { EnvironmentsRepository } from './environments.js';
@@ -91,6 +91,28 @@ export class Store {
     }
     this.events.publish();
     return result;
+  }
+
+  /**
+   * `work` failing at once with SQLITE_BUSY (see isBusy) when another connection holds the write
+   * lock, rather than waiting for it: the gateway's thread must not sleep on the payload log's
+   * thread, which runs at a lower priority and may be holding it while preempted.
+   */
+  withoutWaiting<T>(work: () => T): T {
+    this.db.pragma('busy_timeout = 0');
+    try {
+      return work();
+    } finally {
+      this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    }
+  }
+
+  /**
+   * Whether this connection's commits copy the WAL back into the database once it is long (on by
+   * default). Off while the payload log's thread does it instead, off the gateway's thread.
+   */
+  checkpointsOnCommit(on: boolean): void {
+    if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${on ? WAL_AUTOCHECKPOINT_PAGES : 0}`);
   }
 
   close(): void {
