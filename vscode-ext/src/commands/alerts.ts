@@ -52,7 +52,8 @@ export const alertCommands: Record<string, Handler> = {
       (
         await vscode.window.showQuickPick(
           offered.map((s) => ({ label: alertSeriesLabel(s, t), description: s, series: s })),
-          { title: vscode.l10n.t('Alert on {0} when…', target.name) },
+          // a step of a form, as `ask`'s boxes: a refreshing view that takes the focus must not close it
+          { title: vscode.l10n.t('Alert on {0} when…', target.name), ignoreFocusOut: true },
         )
       )?.series;
     if (!series) return;
@@ -80,7 +81,11 @@ export const alertCommands: Record<string, Handler> = {
     values.forSeconds = forSeconds;
     const severity =
       (given('severity') as AlertRuleValues['severity'] | undefined) ??
-      (await vscode.window.showQuickPick([...ALERT_SEVERITIES], { title, placeHolder: vscode.l10n.t('Severity') }));
+      (await vscode.window.showQuickPick([...ALERT_SEVERITIES], {
+        title,
+        placeHolder: vscode.l10n.t('Severity'),
+        ignoreFocusOut: true,
+      }));
     if (!severity) return;
     values.severity = severity as AlertRuleValues['severity'];
     const webhook = await entry(
