@@ -88,10 +88,13 @@ export class ResourceStore {
   private loads = 0;
   private _state: LoadState = { kind: 'empty' };
   private _snapshot: Resources | null = null;
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Set<(changed: ResourceKind | null) => void>();
 
-  /** Called after every change of the lists or the load state; returns the unsubscribe. */
-  onChange(listener: () => void): () => void {
+  /**
+   * Called after every change of the lists or the load state, with the kind that changed (null:
+   * the load state, so every kind); returns the unsubscribe.
+   */
+  onChange(listener: (changed: ResourceKind | null) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -191,7 +194,7 @@ export class ResourceStore {
     const list = await client.api.listRecipes({ query: { limit: 1000 } });
     this.items.recipes = new Map(list.items.map((recipe) => [recipe.id, recipe]));
     this._snapshot = null;
-    this.emit();
+    this.emit('recipes');
   }
 
   /** The bridge went away: say so instead of showing what may be stale. */
@@ -219,7 +222,7 @@ export class ResourceStore {
     }
     if (this.applyNow(event)) {
       this._snapshot = null;
-      this.emit();
+      this.emit(event.resource);
     }
   }
 
@@ -267,11 +270,11 @@ export class ResourceStore {
 
   private setState(state: LoadState): void {
     this._state = state;
-    this.emit();
+    this.emit(null);
   }
 
-  private emit(): void {
-    for (const listener of this.listeners) listener();
+  private emit(changed: ResourceKind | null): void {
+    for (const listener of this.listeners) listener(changed);
   }
 }
 

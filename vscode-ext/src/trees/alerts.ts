@@ -46,6 +46,8 @@ function eventRow(event: AlertEvent): Node {
 
 /** Alert rules by name with their state and last value, each opening onto its recent firing and resolving. */
 export class AlertsTree extends ResourceTree {
+  protected readonly kinds = ['alerts'] as const;
+
   protected roots(): Node[] {
     return this.store.list('alerts').map((rule) => ruleRow(rule, this.store.recentAlertEvents(rule.id, ALERT_EVENTS_SHOWN)));
   }

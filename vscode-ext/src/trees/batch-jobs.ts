@@ -14,6 +14,8 @@ export function batchContext(job: BatchInference): string {
 
 /** Batch scoring jobs, newest first: the model scored with, and the progress while one runs. */
 export class BatchJobsTree extends ResourceTree {
+  protected readonly kinds = ['batch-inferences'] as const;
+
   protected roots(): Node[] {
     return this.store.list('batch-inferences').map((job) => {
       const running = !isSettled(batchInferenceStates, job.state);

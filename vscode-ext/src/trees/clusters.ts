@@ -7,6 +7,8 @@ const GIB = 1024 ** 3;
 
 /** Ray clusters, each opening onto its nodes as the bridge last found them; the default target is marked. */
 export class ClustersTree extends ResourceTree {
+  protected readonly kinds = ['clusters'] as const;
+
   protected roots(): Node[] {
     return this.store.list('clusters').map((cluster) => {
       const alive = cluster.nodes.filter((n) => n.alive).length;

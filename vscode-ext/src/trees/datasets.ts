@@ -14,6 +14,8 @@ export function datasetDescription(dataset: Dataset): string {
 
 /** Datasets by name with their newest version; a click opens the preview. */
 export class DatasetsTree extends ResourceTree {
+  protected readonly kinds = ['datasets'] as const;
+
   protected roots(): Node[] {
     return this.store.list('datasets').map((dataset) =>
       row({

@@ -5,6 +5,8 @@ import { ResourceTree } from './provider.js';
 
 /** Endpoints, each opening onto its stages; the default stage is marked. */
 export class EndpointsTree extends ResourceTree {
+  protected readonly kinds = ['endpoints'] as const;
+
   protected roots(): Node[] {
     return this.store.list('endpoints').map((endpoint) =>
       row({

@@ -3,6 +3,8 @@ import { type Node, row, stateIcon } from './node.js';
 import { ResourceTree } from './provider.js';
 
 export class EnvironmentsTree extends ResourceTree {
+  protected readonly kinds = ['environments'] as const;
+
   protected roots(): Node[] {
     return this.store.list('environments').map((env) =>
       row({

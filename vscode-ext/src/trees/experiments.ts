@@ -5,6 +5,8 @@ import { ResourceTree } from './provider.js';
 
 /** Experiments, each opening onto its trainings, newest first. */
 export class ExperimentsTree extends ResourceTree {
+  protected readonly kinds = ['experiments', 'trainings'] as const;
+
   protected roots(): Node[] {
     const trainings = this.store.list('trainings');
     return this.store.list('experiments').map((experiment) => {

@@ -13,10 +13,18 @@ export function fakeVscode() {
       readonly collapsibleState: number,
     ) {}
   }
-  class EventEmitter {
-    event = () => ({ dispose() {} });
-    fire() {}
-    dispose() {}
+  class EventEmitter<T> {
+    private readonly listeners = new Set<(value: T) => void>();
+    event = (listener: (value: T) => void) => {
+      this.listeners.add(listener);
+      return { dispose: () => this.listeners.delete(listener) };
+    };
+    fire(value: T) {
+      for (const listener of this.listeners) listener(value);
+    }
+    dispose() {
+      this.listeners.clear();
+    }
   }
   class Disposable {
     constructor(readonly dispose: () => void) {}

@@ -4,6 +4,8 @@ import { ResourceTree } from './provider.js';
 
 /** One row per model version, as `name:version`, with its aliases and whether it is deactivated beside it. */
 export class ModelsTree extends ResourceTree {
+  protected readonly kinds = ['models'] as const;
+
   protected roots(): Node[] {
     return this.store.list('models').map((model) => {
       const name = `${model.name}:${model.version}`;

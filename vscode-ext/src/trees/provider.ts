@@ -1,4 +1,4 @@
-import type { ResourceStore } from '@emkit/shared';
+import type { ResourceKind, ResourceStore } from '@emkit/shared';
 import * as vscode from 'vscode';
 import { message, type Node } from './node.js';
 
@@ -16,9 +16,17 @@ export abstract class ResourceTree implements vscode.TreeDataProvider<Node>, vsc
     protected readonly store: ResourceStore,
     private readonly viewId: string,
   ) {
-    this.subscription = new vscode.Disposable(store.onChange(() => this.emitter.fire(undefined)));
+    // only for what the tree shows: a refresh re-renders its rows, and a row's action clicked during
+    // one reaches its command without the row (VS Code drops a handle it is still resolving)
+    this.subscription = new vscode.Disposable(
+      store.onChange((changed) => {
+        if (changed === null || this.kinds.includes(changed)) this.emitter.fire(undefined);
+      }),
+    );
   }
 
+  /** The kinds of resource its rows show. */
+  protected abstract readonly kinds: readonly ResourceKind[];
   /** The top rows when the store is loaded. */
   protected abstract roots(): Node[];
   /** The text shown when the store is loaded and there is nothing. */

@@ -4,6 +4,8 @@ import { ResourceTree } from './provider.js';
 
 /** The six built-in model types first, then the recipes saved from trainings (which can be deleted). */
 export class RecipesTree extends ResourceTree {
+  protected readonly kinds = ['recipes'] as const;
+
   protected roots(): Node[] {
     return this.store.list('recipes').map((recipe) =>
       row({

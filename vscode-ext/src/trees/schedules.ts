@@ -28,6 +28,8 @@ function scheduleIcon(schedule: Schedule): vscode.ThemeIcon {
 
 /** Schedules with when they run (in words, in the tooltip), their next due time and their last run. */
 export class SchedulesTree extends ResourceTree {
+  protected readonly kinds = ['schedules'] as const;
+
   protected roots(): Node[] {
     return this.store.list('schedules').map((schedule) =>
       row({

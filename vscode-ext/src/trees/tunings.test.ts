@@ -86,3 +86,31 @@ describe('the Tunings tree', () => {
     expect(rows.map((r) => r.item.label)).toEqual(['No tunings yet — Tune… a notebook or a training.']);
   });
 });
+
+describe('a tree and the changes it refreshes for', () => {
+  it("refreshes for its own kind and a new load, not for another kind's change (its rows' actions stay clickable)", async () => {
+    const store = await loadedStore([tuning('a', 'RUNNING', { total: 1, running: 1 })]);
+    const tree = new TuningsTree(store, 'tunings');
+    let refreshes = 0;
+    tree.onDidChangeTreeData(() => refreshes++);
+    const event = (resource: 'trainings' | 'tunings', id: string, data: Record<string, unknown>) =>
+      ({ seq: 1, time: '2026-12-07T00:00:10.000Z', resource, action: 'updated', id, data }) as const;
+    store.apply(
+      event('trainings', 't1', {
+        id: 't1',
+        name: 't1',
+        state: 'COMPLETE',
+        createdAt: '2026-12-07T00:00:00.000Z',
+        updatedAt: '2026-12-07T00:00:10.000Z',
+      }),
+    );
+    expect(refreshes).toBe(0);
+    store.apply(
+      event('tunings', 'a', { ...tuning('a', 'COMPLETE', { total: 1, complete: 1 }), updatedAt: '2026-12-07T00:00:10.000Z' }),
+    );
+    expect(refreshes).toBe(1);
+    store.fail('the bridge went away');
+    expect(refreshes).toBe(2);
+    tree.dispose();
+  });
+});

@@ -35,6 +35,8 @@ export function tuningContext(tuning: Tuning): string {
  * training); the tuning's own row opens its panel with every trial.
  */
 export class TuningsTree extends ResourceTree {
+  protected readonly kinds = ['tunings'] as const;
+
   protected roots(): Node[] {
     return this.store.list('tunings').map((tuning) => {
       const best = tuning.best;
