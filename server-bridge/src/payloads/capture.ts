@@ -91,11 +91,8 @@ class FieldScan {
 
   run(): string | undefined {
     this.space();
-    if (this.bytes[this.at] !== 0x7b) {
-      this.value(0, false);
-      this.finish();
-      return undefined; // JSON, not an object
-    }
+    // a body that isn't an object has no field, whatever else it is
+    if (this.bytes[this.at] !== 0x7b) return undefined;
     this.object(0, false, true);
     this.finish();
     if (this.start < 0) return undefined;
