@@ -338,7 +338,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<RunningB
     python,
     emkitImportPath,
     home: paths.home,
-    db: paths.db,
+    db: store.payloadLogFile,
     cacheRoot: join(paths.home, 'drift'),
     datasets: resolveDataset,
     stageRuntime: (endpointName, stageName) => endpoints.route(endpointName)?.stages.get(stageName),

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emkitCli, removeDir, startBridge, type TestBridge, tempDir } from '../support/bridge.js';
 import { activeEndpoint, infer } from '../support/endpoints.js';
@@ -230,6 +231,27 @@ describe('a bridge that stops', () => {
     const ids = new Set((await payloads({ limit: 5000 })).items.map((item) => item.inferenceId));
     expect(sent.filter((answer) => !ids.has(answer.inferenceId as string))).toEqual([]);
   }, 180_000);
+
+  it("deleting the endpoint deletes its logged calls from the payload log's own file", async () => {
+    const endpoint = await bridge.client.api.getEndpoint({ params: { id: 'logged' } });
+    const file = join(bridge.home, 'emkit-payloads.db');
+    const rowsOf = () => {
+      const db = new Database(file, { readonly: true });
+      try {
+        return (
+          db.prepare('SELECT count(*) AS n FROM inference_payloads WHERE endpoint_id = ?').get(endpoint.id) as { n: number }
+        ).n;
+      } finally {
+        db.close();
+      }
+    };
+    expect(rowsOf()).toBeGreaterThan(0);
+    await bridge.client.api.deleteEndpoint({ params: { id: 'logged' } });
+    await expect
+      .poll(async () => (await bridge.client.api.listEndpoints({ query: {} })).items.length, { timeout: 60_000 })
+      .toBe(0);
+    expect(rowsOf()).toBe(0);
+  }, 120_000);
 });
 
 describe("the payload log's queue cap", () => {

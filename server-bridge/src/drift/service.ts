@@ -18,7 +18,7 @@ export interface DriftServiceOptions {
   python: string;
   emkitImportPath: string;
   home: string;
-  /** the bridge's SQLite file: the drift process reads the payload log from it, read-only */
+  /** the payload log's SQLite file (Store.payloadLogFile): the drift process reads it, read-only */
   db: string;
   /** where each stage's reference summary, sample and predictions are kept */
   cacheRoot: string;

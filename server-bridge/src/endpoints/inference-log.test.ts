@@ -36,7 +36,7 @@ describe('the inference log writer', () => {
     const writer = new InferenceLogWriter(store, pino({ enabled: false }));
     const written: InferenceLog[] = [];
     writer.bus.on('log', (log: InferenceLog) => written.push(log));
-    // another connection (as the payload log's thread) holds the write lock
+    // another connection (a CLI's, a script's) holds the write lock
     const other = openConnection(join(dir, 'emkit.db'));
     other.prepare('BEGIN IMMEDIATE').run();
     try {

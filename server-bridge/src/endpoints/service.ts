@@ -371,9 +371,15 @@ export class EndpointService {
     const runtime = endpoint.defaultStageId ? this.table.runtime(endpoint.defaultStageId) : undefined;
     if (runtime) await this.deployer.retire(runtime);
     this.logs.flush();
+    this.forget(endpoint.id);
+  }
+
+  /** An endpoint's records gone: its row (and what cascades from it), its payload log's rows. */
+  private forget(endpointId: string): void {
     this.store.tx(() => {
-      this.store.endpoints.delete(endpoint.id);
-      this.store.events.record('endpoints', 'deleted', endpoint.id, null);
+      this.store.endpoints.delete(endpointId);
+      this.store.payloads.deleteEndpoint(endpointId);
+      this.store.events.record('endpoints', 'deleted', endpointId, null);
     });
   }
 
@@ -498,10 +504,7 @@ export class EndpointService {
     const again: string[] = [];
     for (const endpoint of this.store.endpoints.all()) {
       if (endpoint.state === 'DELETE IN PROGRESS') {
-        this.store.tx(() => {
-          this.store.endpoints.delete(endpoint.id);
-          this.store.events.record('endpoints', 'deleted', endpoint.id, null);
-        });
+        this.forget(endpoint.id);
         continue;
       }
       const route = this.table.open(endpoint);

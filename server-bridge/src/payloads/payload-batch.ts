@@ -11,8 +11,9 @@ const DAY_MS = 86_400_000;
 export type PayloadWarning = (message: string, error: unknown, rows?: number) => void;
 
 /**
- * The payload log's writing half, on its own connection (the payload log's thread): parses,
- * redacts and caps each sampled call, writes a batch in one transaction, and applies retention.
+ * The payload log's writing half, on its own connection (the payload log's thread, see
+ * openPayloadLogConnection): parses, redacts and caps each sampled call, writes a batch in one
+ * transaction, and applies retention.
  */
 export class PayloadBatchWriter {
   private readonly payloads: PayloadsRepository;
@@ -28,29 +29,27 @@ export class PayloadBatchWriter {
 
   write(calls: readonly SampledCall[]): void {
     if (calls.length === 0) return;
-    const rows = calls.map(rowOf);
+    // an endpoint deleted since: its rows go with it (prune takes those that slip past this)
+    const gone = new Set<string>();
+    const seen = new Set<string>();
+    for (const call of calls) {
+      if (seen.has(call.endpointId)) continue;
+      seen.add(call.endpointId);
+      if (!this.endpoints.exists(call.endpointId)) gone.add(call.endpointId);
+    }
+    const rows = (gone.size > 0 ? calls.filter((call) => !gone.has(call.endpointId)) : calls).map(rowOf);
+    if (rows.length === 0) return;
     try {
       this.payloads.insert(rows);
     } catch (error) {
-      // an endpoint deleted since: its rows go with it, the others are kept
-      const known = rows.filter((row) => this.endpoints.get(row.endpointId));
-      if (known.length === rows.length || known.length === 0) {
-        if (known.length > 0) this.warn('logged payloads could not be written', error, rows.length);
-        return;
-      }
-      try {
-        this.payloads.insert(known);
-      } catch (again) {
-        this.warn('logged payloads could not be written', again, known.length);
-      }
+      this.warn('logged payloads could not be written', error, rows.length);
     }
   }
 
   /**
-   * Copies the WAL back into the database as far as no reader needs it. The bridge's own
-   * connection leaves this to the payload log's thread while it runs (see Store.checkpointsOnCommit):
-   * this connection's commits do it past the WAL's limit, and this, every few seconds, for what
-   * the bridge wrote while no calls were logged.
+   * Copies both files' WALs back as far as no reader needs them: the payload log's own (its
+   * commits do it too, past the WAL's limit) and the store's, which the bridge's connection
+   * leaves to this thread while it runs (see Store.checkpointsOnCommit).
    */
   checkpoint(): void {
     try {
@@ -62,12 +61,18 @@ export class PayloadBatchWriter {
 
   /**
    * Each stage with logged requests keeps its newest keepCount, none older than keepDays, as its
-   * settings say now (a deleted stage's rows: the defaults).
+   * settings say now (a deleted stage's rows: the defaults; a deleted endpoint's: none).
    */
   prune(now = Date.now()): void {
     try {
       for (const stageId of this.payloads.stagesWithRows()) {
-        const settings = this.endpoints.stage(stageId)?.payloadLogging ?? stagePayloadLogging(null);
+        const stage = this.endpoints.stage(stageId);
+        const endpointId = stage ? stage.endpointId : this.payloads.endpointOf(stageId);
+        if (endpointId !== undefined && !this.endpoints.exists(endpointId)) {
+          this.payloads.deleteStage(stageId);
+          continue;
+        }
+        const settings = stage?.payloadLogging ?? stagePayloadLogging(null);
         this.payloads.prune(stageId, settings.keepCount, new Date(now - settings.keepDays * DAY_MS).toISOString());
       }
     } catch (error) {

@@ -5,9 +5,9 @@ import { MessageChannel } from 'node:worker_threads';
 import { stagePayloadLogging } from '@emkit/shared';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openConnection } from '../store/db.js';
+import { openPayloadLogConnection } from '../store/db.js';
 import { Store } from '../store/index.js';
-import { PayloadBatchWriter } from './payload-batch.js';
+import { PayloadBatchWriter, rowOf } from './payload-batch.js';
 import { PayloadLogWriter, type PayloadThread } from './payload-log.js';
 import { servePayloadThread } from './payload-thread.js';
 import { CallArena, type CallBatch, decodeBatch } from './payload-wire.js';
@@ -71,7 +71,7 @@ const quiet = pino({ enabled: false });
  */
 function inProcessThread(written: SharedArrayBuffer): PayloadThread {
   const { port1, port2 } = new MessageChannel();
-  const db = openConnection(join(dir, 'emkit.db'));
+  const db = openPayloadLogConnection(join(dir, 'emkit.db'));
   servePayloadThread(
     new PayloadBatchWriter(db, () => {}),
     port2,
@@ -121,6 +121,31 @@ describe('the payload log writer', () => {
     await writer.flush();
     // 6 rows: the 2-day-old one goes (keepDays 1), then all but the newest 3 (keepCount)
     expect(store.payloads.list(endpointId, { limit: 100 }).map((p) => p.inferenceId)).toEqual(['inf-4', 'inf-5', 'inf-11']);
+    await writer.close();
+  });
+
+  it('writes no rows of an endpoint deleted meanwhile, and prunes those that got in before it was', async () => {
+    const gone = store.tx(() => store.endpoints.insert({ name: 'gone', description: '', apiKeyHash: null, tags: {} }).id);
+    const writer = new PayloadLogWriter(store, quiet, inProcessThread);
+    const settings = stagePayloadLogging({ enabled: true });
+    const ofGone = (i: number) => ({ ...call(i), endpointId: gone, stageId: 'gone-stage' });
+    writer.offer(settings, ofGone(20));
+    await writer.flush();
+    expect(store.payloads.count('gone-stage')).toBe(1);
+    // deleted as the bridge does (its rows with it), with a call of it still on its way
+    writer.offer(settings, ofGone(21));
+    store.tx(() => {
+      store.endpoints.delete(gone);
+      store.payloads.deleteEndpoint(gone);
+    });
+    await writer.flush();
+    expect(store.payloads.count('gone-stage')).toBe(0);
+    // one that slipped past: written after the delete, then gone at the next prune
+    store.payloads.insert([rowOf({ ...ofGone(22), settings })]);
+    writer.prune();
+    await writer.flush();
+    expect(store.payloads.count('gone-stage')).toBe(0);
+    expect(store.payloads.count(stageId)).toBeGreaterThan(0);
     await writer.close();
   });
 });

@@ -39,7 +39,8 @@ export interface PayloadThread extends ThreadPort {
 }
 
 /**
- * The real one: a worker thread with its own connection to `file`, the bridge's SQLite store;
+ * The real one: a worker thread with its own connection to the payload log of `file`, the
+ * bridge's SQLite store (see openPayloadLogConnection);
  * it adds the bytes of each batch it is done with to `written` (an Int32 at 0).
  */
 export function payloadWorker(file: string, written: SharedArrayBuffer): PayloadThread {

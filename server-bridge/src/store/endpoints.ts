@@ -158,6 +158,7 @@ const monitoringColumns = (input: StageMonitoringInput) => ({
  */
 export class EndpointsRepository {
   private readonly byKey;
+  private readonly byId;
   private readonly page;
   private readonly count;
   private readonly stagesOf;
@@ -167,6 +168,7 @@ export class EndpointsRepository {
 
   constructor(private readonly db: Database.Database) {
     this.byKey = db.prepare<{ key: string }, EndpointRow>('SELECT * FROM endpoints WHERE id = @key OR name = @key');
+    this.byId = db.prepare<[string], { id: string }>('SELECT id FROM endpoints WHERE id = ?');
     this.page = db.prepare<[number, number], EndpointRow>(
       'SELECT * FROM endpoints ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?',
     );
@@ -191,6 +193,11 @@ export class EndpointsRepository {
   get(key: string): EndpointRecord | undefined {
     const row = this.byKey.get({ key });
     return row && toEndpoint(row);
+  }
+
+  /** Whether the endpoint of this id is still there (the payload log's thread asks, each batch). */
+  exists(id: string): boolean {
+    return this.byId.get(id) !== undefined;
   }
 
   all(): EndpointRecord[] {

@@ -4,7 +4,7 @@ import { AlertsRepository } from './alerts.js';
 import { BatchInferencesRepository } from './batch-inferences.js';
 import { ClustersRepository } from './clusters.js';
 import { DatasetsRepository } from './datasets.js';
-import { BUSY_TIMEOUT_MS, openDatabase, WAL_AUTOCHECKPOINT_PAGES } from './db.js';
+import { BUSY_TIMEOUT_MS, openDatabase, payloadLogFileOf, WAL_AUTOCHECKPOINT_PAGES } from './db.js';
 import { DriftRepository } from './drift.js';
 import { EndpointsRepository } from './endpoints.js';
 import { EnvironmentsRepository } from './environments.js';
@@ -38,8 +38,10 @@ export class Store {
   readonly batchInferences: BatchInferencesRepository;
   readonly endpoints: EndpointsRepository;
   readonly inference: InferenceRepository;
-  /** the payload log: logged requests' instances and predictions */
+  /** the payload log: logged requests' instances and predictions, in a file of its own (`payloadLogFile`) */
   readonly payloads: PayloadsRepository;
+  /** the payload log's SQLite file, attached to this one's connection as `payloads` (what drift reads) */
+  readonly payloadLogFile: string;
   /** true labels sent back for logged predictions */
   readonly feedback: FeedbackRepository;
   readonly drift: DriftRepository;
@@ -54,6 +56,7 @@ export class Store {
 
   constructor(file: string) {
     this.db = openDatabase(file);
+    this.payloadLogFile = payloadLogFileOf(file);
     this.events = new EventLog(this.db);
     this.environments = new EnvironmentsRepository(this.db, this.events);
     this.experiments = new ExperimentsRepository(this.db, this.events);
@@ -95,8 +98,8 @@ export class Store {
 
   /**
    * `work` failing at once with SQLITE_BUSY (see isBusy) when another connection holds the write
-   * lock, rather than waiting for it: the gateway's thread must not sleep on the payload log's
-   * thread, which runs at a lower priority and may be holding it while preempted.
+   * lock, rather than waiting for it: the gateway's thread must not sleep on another process's
+   * or thread's transaction (a CLI's, a test's), which may be holding it while preempted.
    */
   withoutWaiting<T>(work: () => T): T {
     this.db.pragma('busy_timeout = 0');

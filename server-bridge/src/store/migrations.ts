@@ -714,16 +714,74 @@ export const migrations: readonly { version: number; name: string; sql: string }
       CREATE INDEX tuning_trials_training ON tuning_trials (training_id);
     `,
   },
+  {
+    version: 21,
+    name: 'payload log in its own file',
+    sql: `
+      -- moved to the payload log's file (payloadLogMigrations), attached as \`payloads\`; OR IGNORE:
+      -- a crash between the two files' commits runs this again over rows already copied
+      INSERT OR IGNORE INTO payloads.inference_payloads
+        (seq, inference_id, endpoint_id, stage_id, time, status, instances, predictions, truncated)
+        SELECT seq, inference_id, endpoint_id, stage_id, time, status, instances, predictions, truncated
+        FROM main.inference_payloads;
+      -- its seqs go on from where they were, even past rows already pruned
+      -- (sqlite_sequence has no unique name: a row is updated, or added when there is none)
+      UPDATE payloads.sqlite_sequence
+        SET seq = max(seq, coalesce((SELECT seq FROM main.sqlite_sequence WHERE name = 'inference_payloads'), 0))
+        WHERE name = 'inference_payloads';
+      INSERT INTO payloads.sqlite_sequence (name, seq)
+        SELECT name, seq FROM main.sqlite_sequence WHERE name = 'inference_payloads'
+        AND NOT EXISTS (SELECT 1 FROM payloads.sqlite_sequence WHERE name = 'inference_payloads');
+      DROP TABLE main.inference_payloads;
+    `,
+  },
 ];
 
-export function migrate(db: Database.Database): number {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  for (const migration of migrations) {
+/**
+ * The payload log's file's own schema (attached as \`payloads\`, see openDatabase), versioned apart
+ * from the store's. No foreign key can reach across files: an endpoint's rows are deleted with it
+ * (PayloadsRepository.deleteEndpoint), and those the payload log's thread wrote after, pruned.
+ */
+export const payloadLogMigrations: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'payload log',
+    sql: `
+      -- a stage's logged requests (payload logging on): its instances and predictions as JSON text, redacted;
+      -- truncated: the request or answer was over maxBytes, instances then hold the cut JSON text as a string
+      CREATE TABLE payloads.inference_payloads (
+        seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+        inference_id TEXT NOT NULL,
+        endpoint_id  TEXT NOT NULL,
+        stage_id     TEXT NOT NULL,
+        time         TEXT NOT NULL,
+        status       INTEGER NOT NULL,
+        instances    TEXT,
+        predictions  TEXT,
+        truncated    INTEGER NOT NULL
+      );
+      CREATE INDEX payloads.inference_payloads_stage_time ON inference_payloads (stage_id, time);
+      CREATE INDEX payloads.inference_payloads_inference ON inference_payloads (inference_id);
+      -- an endpoint's newest first (the payloads route): without it, that of an endpoint with few rows
+      -- walked the whole table, every endpoint's, down from the newest
+      CREATE INDEX payloads.inference_payloads_endpoint ON inference_payloads (endpoint_id, seq);
+    `,
+  },
+];
+
+export function migrate(db: Database.Database, list = migrations, schema = 'main'): number {
+  const current = db.pragma(`${schema}.user_version`, { simple: true }) as number;
+  for (const migration of list) {
     if (migration.version <= current) continue;
     db.transaction(() => {
       db.exec(migration.sql);
-      db.pragma(`user_version = ${migration.version}`);
+      db.pragma(`${schema}.user_version = ${migration.version}`);
     })();
   }
-  return db.pragma('user_version', { simple: true }) as number;
+  return db.pragma(`${schema}.user_version`, { simple: true }) as number;
+}
+
+/** The payload log's file, attached as `payloads`: before the store's, whose version 21 moves rows into it. */
+export function migratePayloadLog(db: Database.Database): number {
+  return migrate(db, payloadLogMigrations, 'payloads');
 }

@@ -1,8 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { payloadLogFileOf } from './db.js';
 import { Store } from './index.js';
+import { migrate, migrations } from './migrations.js';
 import type { NewPayload } from './payloads.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'emkit-payloads-store-'));
@@ -83,5 +86,92 @@ describe('feedback in SQLite', () => {
     store.feedback.save([{ ...row, label: '1' }]);
     expect(store.feedback.between('s', '2026', '2027')).toEqual([{ label: 1, prediction: 1, time: row.time }]);
     expect(store.feedback.newest('s')).toBe(row.time);
+  });
+});
+
+describe('the payload log in a file of its own', () => {
+  const payloadRow = (endpointId: string, stageId: string, i: number): NewPayload => ({
+    inferenceId: `inf-${i}`,
+    endpointId,
+    stageId,
+    time: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+    status: 200,
+    instances: JSON.stringify([[i]]),
+    predictions: JSON.stringify([i]),
+    truncated: false,
+  });
+
+  it("is beside the store's file, attached: the store's own file has no payload table", () => {
+    const store = new Store(join(dir, 'apart.db'));
+    const endpointId = store.tx(() => store.endpoints.insert({ name: 'ep', description: '', apiKeyHash: null, tags: {} }).id);
+    store.payloads.insert([payloadRow(endpointId, 'stage-a', 1)]);
+    store.close();
+    expect(payloadLogFileOf(join(dir, 'apart.db'))).toBe(join(dir, 'apart-payloads.db'));
+    const own = new Database(join(dir, 'apart.db'), { readonly: true });
+    const log = new Database(join(dir, 'apart-payloads.db'), { readonly: true });
+    try {
+      expect(own.prepare("SELECT name FROM sqlite_master WHERE name = 'inference_payloads'").all()).toEqual([]);
+      expect(log.prepare('SELECT inference_id FROM inference_payloads').all()).toEqual([{ inference_id: 'inf-1' }]);
+    } finally {
+      own.close();
+      log.close();
+    }
+  });
+
+  it("deletes an endpoint's rows, its deleted stages' too, and no one else's", () => {
+    const store = new Store(join(dir, 'delete.db'));
+    const [a, b] = store.tx(() =>
+      ['a', 'b'].map((name) => store.endpoints.insert({ name, description: '', apiKeyHash: null, tags: {} }).id),
+    ) as [string, string];
+    store.payloads.insert([
+      payloadRow(a, 'a-blue', 1),
+      payloadRow(a, 'a-gone', 2),
+      payloadRow(b, 'b-blue', 3),
+      payloadRow(a, 'a-blue', 4),
+    ]);
+    store.tx(() => store.payloads.deleteEndpoint(a));
+    expect(store.payloads.stagesWithRows()).toEqual(['b-blue']);
+    expect(store.payloads.list(b, { limit: 10 }).map((p) => p.inferenceId)).toEqual(['inf-3']);
+    store.close();
+  });
+
+  it("moves an older store's logged rows into it, their seqs kept and going on from the highest", () => {
+    const file = join(dir, 'older.db');
+    // a store as the bridge left it before the move (version 20): the table in its own file
+    const older = new Database(file);
+    older.pragma('journal_mode = WAL');
+    migrate(
+      older,
+      migrations.filter((m) => m.version <= 20),
+    );
+    const endpointId = 'ep-old';
+    older
+      .prepare(
+        "INSERT INTO endpoints (id, name, description, state, tags, created_at, updated_at) VALUES (?, 'old', '', 'ACTIVE', '{}', ?, ?)",
+      )
+      .run(endpointId, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');
+    const insert = older.prepare(
+      `INSERT INTO inference_payloads (inference_id, endpoint_id, stage_id, time, status, instances, predictions, truncated)
+       VALUES (@inferenceId, @endpointId, @stageId, @time, @status, @instances, @predictions, 0)`,
+    );
+    for (let i = 1; i <= 5; i++) {
+      const { truncated: _, ...row } = payloadRow(endpointId, 'stage-old', i);
+      insert.run(row);
+    }
+    older.prepare('DELETE FROM inference_payloads WHERE seq >= 4').run(); // the highest pruned: seq 5 was given out
+    older.close();
+
+    const store = new Store(file);
+    expect(store.payloads.list(endpointId, { limit: 10 }).map((p) => [p.seq, p.inferenceId])).toEqual([
+      [1, 'inf-1'],
+      [2, 'inf-2'],
+      [3, 'inf-3'],
+    ]);
+    expect(store.payloads.insert([payloadRow(endpointId, 'stage-old', 6)])).toEqual([6]);
+    store.close();
+    // opened again: nothing moved twice
+    const again = new Store(file);
+    expect(again.payloads.count('stage-old')).toBe(4);
+    again.close();
   });
 });

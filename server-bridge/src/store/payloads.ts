@@ -80,6 +80,9 @@ export class PayloadsRepository {
   private readonly selectStages;
   private readonly pruneOlder;
   private readonly pruneOver;
+  private readonly selectEndpointOf;
+  private readonly deleteStageRows;
+  private readonly deleteEndpointRows;
 
   constructor(db: Database.Database) {
     // positional: binding named parameters from a copy of each row cost more than the insert
@@ -140,6 +143,11 @@ export class PayloadsRepository {
       `DELETE FROM inference_payloads WHERE stage_id = @stageId AND seq <= (
          SELECT seq FROM inference_payloads WHERE stage_id = @stageId ORDER BY seq DESC LIMIT 1 OFFSET @keep)`,
     );
+    this.selectEndpointOf = db.prepare<[string], { endpoint_id: string }>(
+      'SELECT endpoint_id FROM inference_payloads WHERE stage_id = ? LIMIT 1',
+    );
+    this.deleteStageRows = db.prepare<[string]>('DELETE FROM inference_payloads WHERE stage_id = ?');
+    this.deleteEndpointRows = db.prepare<[string]>('DELETE FROM inference_payloads WHERE endpoint_id = ?');
   }
 
   /** Many rows in one transaction (the gateway's batches); answers their seq, in order. */
@@ -199,6 +207,21 @@ export class PayloadsRepository {
   /** The stages that have logged rows (retention looks at each). */
   stagesWithRows(): string[] {
     return this.selectStages.all().map((row) => row.stage_id);
+  }
+
+  /** The endpoint whose stage logged these rows (all of a stage's rows are of one endpoint). */
+  endpointOf(stageId: string): string | undefined {
+    return this.selectEndpointOf.get(stageId)?.endpoint_id;
+  }
+
+  /** All of a stage's rows. */
+  deleteStage(stageId: string): void {
+    this.deleteStageRows.run(stageId);
+  }
+
+  /** All of an endpoint's rows, its deleted stages' too (the log's file is out of reach of the store's foreign keys). */
+  deleteEndpoint(endpointId: string): void {
+    this.deleteEndpointRows.run(endpointId);
   }
 
   /** Retention: a stage keeps its newest `keepCount` rows, none older than `before` (ISO). */
