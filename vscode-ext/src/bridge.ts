@@ -11,6 +11,13 @@ import { answers, clientFor, findBridge, startBridge } from './connection.js';
 export class BridgeLink implements vscode.Disposable {
   private stream: EventStream | null = null;
   private _client: EmkitClient | null = null;
+  /**
+   * Which connect() is current. Several can overlap (a settings change and Set Bridge Token each
+   * start one): an older one that resumes after a newer began must neither set up its stream nor,
+   * through its stream, load or fail the store — a wrong token's stream kept saying "refused"
+   * after the right one had connected.
+   */
+  private generation = 0;
   private readonly eventEmitter = new vscode.EventEmitter<ResourceEvent>();
   /** Every event from the bridge, after the store has it: detail panels and notifications follow it. */
   readonly onEvent = this.eventEmitter.event;
@@ -27,17 +34,20 @@ export class BridgeLink implements vscode.Disposable {
 
   /** (Re)connect from scratch: runtime.json is read again, since a restarted bridge has a new token. */
   async connect(): Promise<void> {
+    const generation = ++this.generation;
+    const current = () => generation === this.generation;
     this.stream?.close();
     this.stream = null;
     this._client = null;
     let found = await findBridge(this.secrets);
     // none running here (no runtime.json, or one left by a bridge that died): start one
     let startError = '';
-    if ('missing' in found || (found.source !== 'settings' && !(await answers(found)))) {
+    if (current() && ('missing' in found || (found.source !== 'settings' && !(await answers(found))))) {
       const started = await startBridge();
       if (started && 'error' in started) startError = started.error;
       else if (started) found = started;
     }
+    if (!current()) return;
     if (startError) {
       this.store.fail(
         vscode.l10n.t(
@@ -62,11 +72,15 @@ export class BridgeLink implements vscode.Disposable {
       client,
       {
         connection: (connected) => {
+          if (!current()) return;
           if (connected) void this.store.load(client);
-          else void this.diagnose(client, found.url);
+          else void this.diagnose(client, found.url, current);
         },
-        reset: () => void this.store.load(client),
+        reset: () => {
+          if (current()) void this.store.load(client);
+        },
         event: (event) => {
+          if (!current()) return;
           this.store.apply(event);
           this.eventEmitter.fire(event);
         },
@@ -77,11 +91,12 @@ export class BridgeLink implements vscode.Disposable {
   }
 
   /** A socket that won't open looks the same either way: ask the bridge whether it is there and takes the token. */
-  private async diagnose(client: EmkitClient, url: string): Promise<void> {
+  private async diagnose(client: EmkitClient, url: string, current: () => boolean): Promise<void> {
     const refused = await client.api.getStatus({}).then(
       () => false,
       (error: unknown) => error instanceof ApiError && error.status === 401,
     );
+    if (!current()) return;
     this.store.fail(
       refused
         ? vscode.l10n.t(
