@@ -1,16 +1,19 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
-// Suites that start Ray clusters, browsers or editors, or fuzz the whole API: one at a time.
-// Ray gives a node 30 s to register and fails it past that, which a loaded 2-core machine
-// can miss, and a browser's waits stretch the same way.
-const SERIAL = [
-  'test/e2e/**/*.test.ts',
-  'test/e2e-vscode/**/*.test.ts',
+// Suites that start Ray clusters, or fuzz the whole API: one at a time. Ray gives a node 30 s
+// to register and fails it past that, which a loaded 2-core machine can miss.
+const RAY = [
   'test/integration/cluster*.test.ts',
+  'test/integration/*-ray.test.ts',
   'test/integration/tunings-cluster.test.ts',
-  'test/integration/endpoints-ray.test.ts',
+  'test/e2e/cluster-*.test.ts',
+  'test/e2e-vscode/cluster-*.test.ts',
   'test/integration/schemathesis.test.ts',
 ];
+// Suites that drive real JupyterLab or code-server in a browser: one at a time too (a
+// browser's waits stretch with load), but beside the Ray suites (npm test runs the two
+// projects side by side: each mostly waits, on Ray's start or on what the editor draws).
+const EDITORS = ['test/e2e/**/*.test.ts', 'test/e2e-vscode/**/*.test.ts'];
 
 export default defineConfig({
   test: {
@@ -23,7 +26,17 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'serial', include: SERIAL, maxWorkers: 1, sequence: { groupOrder: 0 } },
+        test: { name: 'ray', include: RAY, maxWorkers: 1, sequence: { groupOrder: 0 } },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'editors',
+          include: EDITORS,
+          exclude: [...configDefaults.exclude, ...RAY],
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
+        },
       },
       {
         // the rest mostly waits on real processes (trainings, workers, bridges): two files at a
@@ -38,9 +51,9 @@ export default defineConfig({
             'vscode-ext/src/**/*.test.ts',
             'test/**/*.test.ts',
           ],
-          exclude: [...configDefaults.exclude, ...SERIAL],
+          exclude: [...configDefaults.exclude, ...RAY, ...EDITORS],
           maxWorkers: 2,
-          sequence: { groupOrder: 1 },
+          sequence: { groupOrder: 2 },
         },
       },
     ],

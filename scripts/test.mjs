@@ -2,7 +2,7 @@
 // TypeScript, ruff and pyright for the Python: ruff.toml, pyrightconfig.json), the
 // TypeScript unit and integration tests (vitest), and the Python package's tests (pytest).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectEnv, root, setup, venvBin } from './setup.mjs';
@@ -10,6 +10,9 @@ import { projectEnv, root, setup, venvBin } from './setup.mjs';
 setup();
 const env = projectEnv();
 const failed = [];
+// each vitest run also writes its results as JSON: the failed tests are named again at the very
+// end, where a CI log's tail shows them, not only somewhere in the middle of the whole output
+const results = mkdtempSync(join(tmpdir(), 'emkit-test-'));
 
 function step(name, command, args) {
   process.stderr.write(`\n[emkit test] ${name}\n`);
@@ -17,19 +20,28 @@ function step(name, command, args) {
   if (result.status !== 0) failed.push(name);
 }
 
-/** Runs with its output kept, to print whole once it ends (so it doesn't interleave with another's). */
-function quietly(name, command, args) {
+/**
+ * Runs with its output kept, to print whole once it ends (so it doesn't interleave with another's).
+ * Kept in a file, not a pipe: while `step` runs another (spawnSync) nothing reads a pipe, and a
+ * full one would stop this child at its next write until then.
+ */
+function quietly(name, beside, command, args) {
+  const file = join(results, `${name.replace(/\W+/g, '-')}.log`);
+  const out = openSync(file, 'w');
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const chunks = [];
-    child.stdout.on('data', (c) => chunks.push(c));
-    child.stderr.on('data', (c) => chunks.push(c));
-    child.on('close', (code) => {
-      process.stderr.write(`\n[emkit test] ${name} (ran beside vitest's parallel suites)\n`);
-      process.stderr.write(Buffer.concat(chunks));
+    const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', out, out] });
+    let done = false;
+    const ended = (code) => {
+      if (done) return;
+      done = true;
+      closeSync(out);
+      process.stderr.write(`\n[emkit test] ${name} (ran beside ${beside})\n`);
+      process.stderr.write(readFileSync(file));
       if (code !== 0) failed.push(name);
       resolve();
-    });
+    };
+    child.on('error', () => ended(1));
+    child.on('close', ended);
   });
 }
 
@@ -37,10 +49,7 @@ step('lint', 'npx', ['biome', 'check', '.']);
 step('ruff', join(venvBin, 'ruff'), ['check', '.']);
 step('ruff format', join(venvBin, 'ruff'), ['format', '--check', '.']);
 step('pyright', 'npx', ['pyright']);
-// The suites that start clusters, browsers and editors run alone (vitest.config.ts says why).
-// each vitest run also writes its results as JSON: the failed tests are named again at the very
-// end, where a CI log's tail shows them, not only somewhere in the middle of the whole output
-const results = mkdtempSync(join(tmpdir(), 'emkit-test-'));
+// The suites that start clusters, browsers and editors run a file at a time (vitest.config.ts says why).
 const vitest = (project) => [
   'vitest',
   'run',
@@ -50,13 +59,18 @@ const vitest = (project) => [
   '--reporter=json',
   `--outputFile.json=${join(results, `${project}.json`)}`,
 ];
-step('vitest (serial)', 'npx', vitest('serial'));
+// The Ray suites and the editors' suites each run one file at a time, the two side by side: both
+// mostly wait (on Ray's start, on what an editor draws), so together they take little more than
+// the longer of them, where one after the other they took half of CI's time.
+const ray = quietly('vitest (ray)', "the editors' suites", 'npx', vitest('ray'));
+step('vitest (editors)', 'npx', vitest('editors'));
+await ray;
 // pytest mostly waits on the processes it starts, as vitest's parallel suites do: run side by
 // side they take minutes off the whole run. Its Ray clusters' tests run alone afterwards, as
 // vitest's cluster suites do (Ray gives a node a fixed 30 s to register).
 const PYTEST_CLUSTERS = 'server-bridge/python/tests/test_clusters.py';
 const python = join(venvBin, 'python');
-const pytest = quietly('pytest', python, [
+const pytest = quietly('pytest', "vitest's parallel suites", python, [
   '-m',
   'pytest',
   'server-bridge/python/tests',
@@ -95,7 +109,7 @@ function failedTests(project) {
   });
 }
 
-const failedNames = ['serial', 'parallel'].flatMap(failedTests);
+const failedNames = ['ray', 'editors', 'parallel'].flatMap(failedTests);
 rmSync(results, { recursive: true, force: true });
 if (failed.length) {
   for (const line of failedNames) process.stderr.write(`[emkit test] ✗ ${line}\n`);
